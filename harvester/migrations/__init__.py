@@ -1,0 +1,1 @@
+"""Migration systems and the shared schema knowledge they are translated into."""

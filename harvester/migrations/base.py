@@ -1,0 +1,140 @@
+"""The protocol every migration system implements, and the read-only view of the repository
+that systems analyse through.
+
+A system is a module under `harvester/migrations/` exposing one object with:
+
+- `name`: the id used in the report (`"django"`, `"prisma"`, …);
+- `find_roots(changed_paths)`: the migration folders (and schema snapshots) the range touches,
+  decided from paths alone, so that systems a range does not touch cost nothing;
+- `analyse(root, view, settings)`: the migrations of that root the range added, modified,
+  deleted or renamed, as report `Migration` records (built with `schema.assemble`), plus range
+  findings and schema-snapshot summaries.
+
+Systems never call git: `RepoView` hands them the range's changes, folder listings at either
+end of the range and decoded file text, all read from git objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Protocol
+
+from harvester.migrations.schema.ops import Dialect
+from harvester.model import ChangeKind, Finding, Migration, SchemaSnapshot
+
+
+class Side(str, Enum):
+    """An end of the range."""
+
+    BASE = "base"
+    HEAD = "head"
+
+
+@dataclass(frozen=True, slots=True)
+class TreeFile:
+    """A file in a tree at one end of the range."""
+
+    path: str
+    blob: str
+    size: int
+    mode: str
+
+
+@dataclass(frozen=True, slots=True)
+class PathChange:
+    """A path of the range diff, as migration systems see it.
+
+    `commits` are the range's commits that touched the path (newest first); `added_in` is the
+    newest commit that added it, when the range added it.
+    """
+
+    path: str
+    old_path: str | None
+    status: ChangeKind
+    old_blob: str | None
+    new_blob: str | None
+    commits: tuple[str, ...] = ()
+    added_in: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A file's text at one end of the range, or why it cannot be read as text."""
+
+    path: str
+    text: str | None
+    problem: str | None = None
+
+    @property
+    def readable(self) -> bool:
+        """True when `text` holds the file's content."""
+        return self.text is not None
+
+
+class RepoView(Protocol):
+    """Read-only access to the repository at both ends of the range."""
+
+    def changes(self) -> Sequence[PathChange]:
+        """Every path the range diff changed."""
+        ...
+
+    def changes_under(self, folder: str) -> Sequence[PathChange]:
+        """Changed paths under `folder` (either the new or the old path)."""
+        ...
+
+    def tree(self, side: Side, folder: str) -> Mapping[str, TreeFile]:
+        """Every file under `folder` at `side`, recursively, keyed by full path."""
+        ...
+
+    def read(self, side: Side, path: str) -> Source:
+        """The text of `path` at `side`; `problem` says why not (absent, binary, too large)."""
+        ...
+
+    def read_blob(self, blob: str, path: str) -> Source:
+        """The text of a blob; `path` names it in problems."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationRoot:
+    """A folder of migrations (or a schema snapshot) that one system owns."""
+
+    system: str
+    root: str
+    dialect: Dialect | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisSettings:
+    """Options that change how migrations are judged: target engines and their versions."""
+
+    engine_versions: Mapping[Dialect, str] = field(default_factory=dict)
+    extra_roots: tuple[MigrationRoot, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SystemResult:
+    """What one system found under one root."""
+
+    migrations: tuple[Migration, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    snapshots: tuple[SchemaSnapshot, ...] = ()
+    dialect: Dialect | None = None
+
+
+class MigrationSystem(Protocol):
+    """The protocol of a migration system module."""
+
+    name: str
+
+    def find_roots(self, changed_paths: Sequence[str]) -> Sequence[MigrationRoot]:
+        """Roots this system owns among the range's changed paths (paths only, no reading)."""
+        ...
+
+    def analyse(
+        self, root: MigrationRoot, view: RepoView, settings: AnalysisSettings
+    ) -> SystemResult:
+        """The range's migrations under `root`, with facts, impacts and findings."""
+        ...

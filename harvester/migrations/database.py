@@ -1,0 +1,50 @@
+"""Database Changes for a range: run every registered system over the roots the range touches."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from harvester.migrations.base import AnalysisSettings, MigrationRoot, RepoView
+from harvester.migrations.registry import SYSTEMS
+from harvester.model import Database, DatabaseSystem, Finding, Migration, SchemaSnapshot
+
+
+def analyse_database(view: RepoView, settings: AnalysisSettings | None = None) -> Database:
+    """Migrations, findings and schema snapshots of every system the range touches.
+
+    A path is reported by the first system (in registry order) that claims it, so a Prisma
+    `migration.sql` is never also read as a plain SQL migration.
+    """
+    settings = settings or AnalysisSettings()
+    changed = [c.path for c in view.changes()] + [
+        c.old_path for c in view.changes() if c.old_path
+    ]
+    systems: list[DatabaseSystem] = []
+    migrations: list[Migration] = []
+    findings: list[Finding] = []
+    snapshots: list[SchemaSnapshot] = []
+    claimed: set[str] = set()
+    for system in SYSTEMS:
+        roots = list(system.find_roots(changed))
+        roots += [r for r in settings.extra_roots if r.system == system.name]
+        for root in _unique(roots):
+            result = system.analyse(root, view, settings)
+            fresh = tuple(m for m in result.migrations if m.path not in claimed)
+            if not fresh and not result.findings and not result.snapshots:
+                continue
+            claimed.update(m.path for m in fresh)
+            dialect = result.dialect or root.dialect
+            systems.append(
+                DatabaseSystem(system.name, dialect.value if dialect else None, root.root)
+            )
+            migrations.extend(fresh)
+            findings.extend(result.findings)
+            snapshots.extend(result.snapshots)
+    return Database(tuple(systems), tuple(migrations), tuple(findings), tuple(snapshots))
+
+
+def _unique(roots: Sequence[MigrationRoot]) -> list[MigrationRoot]:
+    seen: dict[tuple[str, str | None], MigrationRoot] = {}
+    for root in roots:
+        seen.setdefault((root.root, root.dialect.value if root.dialect else None), root)
+    return list(seen.values())

@@ -1,0 +1,183 @@
+"""Turn parsed migrations into report `Migration` records: facts, order and data impact.
+
+Every migration system ends here, so that facts are worded once (`describe`) and risks are
+judged once (`rules`), whatever the migration was written in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from harvester.migrations.base import AnalysisSettings
+from harvester.migrations.schema import describe, ops, patterns, rules
+from harvester.model import ChangeKind, Impact, ImpactTag, Migration, Problem
+
+_FACT_FIELDS = (
+    "tables_created",
+    "tables_dropped",
+    "tables_renamed",
+    "tables_rebuilt",
+    "columns_added",
+    "columns_dropped",
+    "columns_altered",
+    "columns_renamed",
+    "indexes_added",
+    "indexes_dropped",
+    "constraints_added",
+    "constraints_dropped",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationInput:
+    """One migration of a system, in execution order, as the assembler needs it.
+
+    `parsed` is None when the file could not be read; `problems` then say why. For a released
+    migration the range modified, `base_parsed` is what it was at the base: identical
+    operations make it `format_only` (a system that compares syntax trees itself sets
+    `format_only` directly).
+    """
+
+    id: str
+    path: str
+    system: str
+    dialect: ops.Dialect | None
+    change: ChangeKind
+    released: bool
+    parsed: ops.ParsedMigration | None = None
+    down_path: str | None = None
+    problems: tuple[Problem, ...] = ()
+    format_only: bool | None = None
+    base_parsed: ops.ParsedMigration | None = None
+    modification: str | None = None
+    added_in: str | None = None
+
+
+def assemble(
+    inputs: Sequence[MigrationInput], settings: AnalysisSettings | None = None
+) -> tuple[Migration, ...]:
+    """Report records for one system and dialect's migrations, given in execution order."""
+    settings = settings or AnalysisSettings()
+    state = rules.RangeState()
+    result = []
+    for order, item in enumerate(inputs, start=1):
+        result.append(_migration(item, order, state, settings))
+    return tuple(result)
+
+
+def _migration(
+    item: MigrationInput, order: int, state: rules.RangeState, settings: AnalysisSettings
+) -> Migration:
+    if item.parsed is None:
+        return Migration(
+            id=item.id,
+            system=item.system,
+            dialect=item.dialect.value if item.dialect else None,
+            path=item.path,
+            down_path=item.down_path,
+            change=item.change,
+            order=order,
+            released=item.released,
+            parsed=False,
+            problems=item.problems,
+            added_in=item.added_in,
+            data_impact=(
+                Impact(ImpactTag.RAW_SQL, "not parsed: review this migration by hand"),
+            ),
+        )
+    parsed = patterns.recognise(item.parsed, item.dialect)
+    format_only = _format_only(item)
+    facts: dict[str, list[str]] = {name: [] for name in _FACT_FIELDS}
+    created: dict[str, tuple[str, ...]] = {}
+    changes = []
+    if item.change is not ChangeKind.DELETED:
+        for operation in parsed.up.operations:
+            if isinstance(operation, ops.CreateTable) and operation.columns:
+                created[operation.table] = tuple(describe.column(c) for c in operation.columns)
+            for change in describe.table_changes(operation):
+                changes.append(change)
+                if change.category in facts:
+                    facts[change.category].append(change.text)
+    impacts = _impacts(item, parsed, format_only, state, settings)
+    state.observe(parsed)
+    return Migration(
+        id=item.id,
+        system=item.system,
+        dialect=item.dialect.value if item.dialect else None,
+        path=item.path,
+        down_path=item.down_path or parsed.down_path,
+        change=item.change,
+        order=order,
+        released=item.released,
+        format_only=format_only,
+        created_table_columns=created,
+        schema_changes=tuple(changes),
+        data_impact=impacts,
+        parsed=True,
+        problems=item.problems,
+        notes=parsed.notes + parsed.up.notes,
+        added_in=item.added_in,
+        tables_created=tuple(facts["tables_created"]),
+        tables_dropped=tuple(facts["tables_dropped"]),
+        tables_renamed=tuple(facts["tables_renamed"]),
+        tables_rebuilt=tuple(facts["tables_rebuilt"]),
+        columns_added=tuple(facts["columns_added"]),
+        columns_dropped=tuple(facts["columns_dropped"]),
+        columns_altered=tuple(facts["columns_altered"]),
+        columns_renamed=tuple(facts["columns_renamed"]),
+        indexes_added=tuple(facts["indexes_added"]),
+        indexes_dropped=tuple(facts["indexes_dropped"]),
+        constraints_added=tuple(facts["constraints_added"]),
+        constraints_dropped=tuple(facts["constraints_dropped"]),
+    )
+
+
+def _format_only(item: MigrationInput) -> bool:
+    if not item.released or item.change is not ChangeKind.MODIFIED:
+        return False
+    if item.format_only is not None:
+        return item.format_only
+    if item.base_parsed is None or item.parsed is None:
+        return False
+    return (item.base_parsed.up, item.base_parsed.down) == (item.parsed.up, item.parsed.down)
+
+
+def _impacts(
+    item: MigrationInput,
+    parsed: ops.ParsedMigration,
+    format_only: bool,
+    state: rules.RangeState,
+    settings: AnalysisSettings,
+) -> tuple[Impact, ...]:
+    if item.change is ChangeKind.DELETED:
+        return (
+            Impact(
+                ImpactTag.MODIFIED_EXISTING_MIGRATION
+                if item.released
+                else ImpactTag.NONE,
+                "migration file deleted"
+                + (": databases that ran it keep its changes" if item.released else ""),
+            ),
+        )
+    if format_only:
+        return (
+            Impact(
+                ImpactTag.FORMAT_ONLY_CHANGE,
+                "released migration reformatted; its operations are unchanged",
+            ),
+        )
+    found = list(rules.evaluate(parsed, item.dialect, state, settings))
+    if item.released and item.change is ChangeKind.MODIFIED:
+        what = item.modification or "its operations changed"
+        found.insert(
+            0,
+            Impact(
+                ImpactTag.MODIFIED_EXISTING_MIGRATION,
+                f"already released migration edited ({what}); databases that ran the old "
+                "version will not run it again",
+            ),
+        )
+    if not found:
+        found.append(Impact(ImpactTag.NONE, "nothing that needs a reviewer's eye"))
+    return tuple(found)

@@ -1,0 +1,466 @@
+"""Schema operations: the one language every migration system is translated into.
+
+SQL statements, Django operations, Alembic `op.*` calls, Rails and Ecto DSL calls all become
+these records; facts (`assemble`) and data-impact rules (`rules`) read nothing else. A system
+that understands something the SQL layer cannot see (a Python data migration, a guard such as
+`index_exists?`) says so with `DataChange`, `Opaque` or the `note` fields, never with its own
+risk rules.
+
+Names are as the database sees them: `table`, `column`, index and constraint names after the
+ORM's naming conventions. Types are as written in the migration, or as the ORM maps them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Dialect(str, Enum):
+    """Database engines harvester has rules for."""
+
+    POSTGRESQL = "postgresql"
+    MYSQL = "mysql"
+    MARIADB = "mariadb"
+    SQLITE = "sqlite"
+    CLICKHOUSE = "clickhouse"
+    COCKROACHDB = "cockroachdb"
+    SQLSERVER = "sqlserver"
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKey:
+    """A foreign-key reference."""
+
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...] = ()
+    on_delete: str | None = None
+    on_update: str | None = None
+    name: str | None = None
+    not_valid: bool = False
+    deferrable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnDef:
+    """A column as a migration declares it.
+
+    `nullable` is None when the migration does not say (SQL's default: nullable);
+    `default` is the expression as written (`'active'`, `now()`, `0`).
+    """
+
+    name: str
+    type: str | None
+    nullable: bool | None = None
+    default: str | None = None
+    primary_key: bool = False
+    unique: bool = False
+    references: ForeignKey | None = None
+    generated: str | None = None
+    auto_increment: bool = False
+
+
+class ConstraintKind(str, Enum):
+    """Kinds of table constraint."""
+
+    PRIMARY_KEY = "PRIMARY KEY"
+    FOREIGN_KEY = "FOREIGN KEY"
+    UNIQUE = "UNIQUE"
+    CHECK = "CHECK"
+    EXCLUDE = "EXCLUDE"
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    """A table constraint; `foreign_key` is set for FOREIGN KEY, `expression` for CHECK."""
+
+    kind: ConstraintKind
+    name: str | None = None
+    columns: tuple[str, ...] = ()
+    expression: str | None = None
+    foreign_key: ForeignKey | None = None
+    not_valid: bool = False
+    using_index: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexDef:
+    """An index; `columns` are column names or expressions as written."""
+
+    name: str | None
+    table: str
+    columns: tuple[str, ...]
+    unique: bool = False
+    concurrently: bool = False
+    where: str | None = None
+    method: str | None = None
+    if_not_exists: bool = False
+    algorithm: str | None = None
+
+
+# --- Operations ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTable:
+    """CREATE TABLE, with its columns and table constraints."""
+
+    table: str
+    columns: tuple[ColumnDef, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    if_not_exists: bool = False
+    as_select: str | None = None
+    temporary: bool = False
+    engine: str | None = None
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DropTable:
+    """DROP TABLE."""
+
+    table: str
+    if_exists: bool = False
+    cascade: bool = False
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RenameTable:
+    """ALTER TABLE … RENAME TO / RENAME TABLE."""
+
+    old: str
+    new: str
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeTables:
+    """ClickHouse EXCHANGE TABLES a AND b (an atomic swap)."""
+
+    first: str
+    second: str
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildTable:
+    """A table recreated by create-copy-drop-rename (SQLite's 12 steps, a ClickHouse swap).
+
+    Patterns produce it from the statements; it is not a drop. `copies_data` is False when the
+    old rows are not carried over (`data_not_migrated`).
+    """
+
+    table: str
+    via: str
+    copies_data: bool = True
+    changes: tuple[str, ...] = ()
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AddColumn:
+    """ALTER TABLE … ADD COLUMN."""
+
+    table: str
+    column: ColumnDef
+    if_not_exists: bool = False
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DropColumn:
+    """ALTER TABLE … DROP COLUMN."""
+
+    table: str
+    column: str
+    if_exists: bool = False
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RenameColumn:
+    """ALTER TABLE … RENAME COLUMN."""
+
+    table: str
+    old: str
+    new: str
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AlterColumnType:
+    """A column type change; `old_type` when the range (or the ORM's state) shows it."""
+
+    table: str
+    column: str
+    new_type: str
+    old_type: str | None = None
+    using: str | None = None
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SetNotNull:
+    """ALTER COLUMN … SET NOT NULL (or its ORM equivalent)."""
+
+    table: str
+    column: str
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DropNotNull:
+    """ALTER COLUMN … DROP NOT NULL."""
+
+    table: str
+    column: str
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SetDefault:
+    """ALTER COLUMN … SET DEFAULT."""
+
+    table: str
+    column: str
+    default: str
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DropDefault:
+    """ALTER COLUMN … DROP DEFAULT."""
+
+    table: str
+    column: str
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ModifyColumn:
+    """MySQL MODIFY/CHANGE COLUMN, ClickHouse MODIFY COLUMN: a full redefinition."""
+
+    table: str
+    column: ColumnDef
+    old_name: str | None = None
+    old: ColumnDef | None = None
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CreateIndex:
+    """CREATE INDEX (or an index added by ALTER TABLE)."""
+
+    index: IndexDef
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DropIndex:
+    """DROP INDEX."""
+
+    name: str
+    table: str | None = None
+    concurrently: bool = False
+    if_exists: bool = False
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RenameIndex:
+    """ALTER INDEX … RENAME TO."""
+
+    old: str
+    new: str
+    table: str | None = None
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AddConstraint:
+    """ALTER TABLE … ADD CONSTRAINT."""
+
+    table: str
+    constraint: Constraint
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DropConstraint:
+    """ALTER TABLE … DROP CONSTRAINT; `kind` when known (FOREIGN KEY for drop_foreign_key)."""
+
+    table: str
+    name: str | None
+    kind: ConstraintKind | None = None
+    if_exists: bool = False
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ValidateConstraint:
+    """ALTER TABLE … VALIDATE CONSTRAINT."""
+
+    table: str
+    name: str
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CreateEnumType:
+    """CREATE TYPE … AS ENUM."""
+
+    name: str
+    values: tuple[str, ...]
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AddEnumValue:
+    """ALTER TYPE … ADD VALUE."""
+
+    type_name: str
+    value: str
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DropType:
+    """DROP TYPE."""
+
+    name: str
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CreateView:
+    """CREATE [MATERIALIZED] VIEW."""
+
+    name: str
+    materialized: bool = False
+    or_replace: bool = False
+    to_table: str | None = None
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DropView:
+    """DROP [MATERIALIZED] VIEW."""
+
+    name: str
+    materialized: bool = False
+    if_exists: bool = False
+    line: int | None = field(default=None, compare=False)
+
+
+class DataChangeKind(str, Enum):
+    """What a data-changing step does to rows."""
+
+    UPDATE = "update"
+    INSERT = "insert"
+    INSERT_SELECT = "insert_select"
+    DELETE = "delete"
+    TRUNCATE = "truncate"
+    MUTATION = "mutation"
+    CODE = "code"
+
+
+@dataclass(frozen=True, slots=True)
+class DataChange:
+    """A step that reads or rewrites rows: UPDATE, DELETE, RunPython, update_all, …
+
+    `detail` says what it does in a reviewer's words ("loops over rows and saves each one");
+    `reversible` is False when the system's reverse step is missing or a no-op.
+    `raises_on_data` marks code that fails on unexpected rows (`data_dependent`).
+    """
+
+    kind: DataChangeKind
+    table: str | None = None
+    detail: str = ""
+    has_where: bool = True
+    source_table: str | None = None
+    reversible: bool | None = None
+    raises_on_data: bool = False
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TableOptions:
+    """A table-level option change: engine, collation, charset, TTL, settings."""
+
+    table: str
+    options: tuple[str, ...]
+    rewrites: bool = False
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Opaque:
+    """A statement harvester parsed but does not model (GRANT, CREATE FUNCTION, …), or raw SQL
+    the ORM cannot inspect. `raw` is True when nobody could parse it."""
+
+    summary: str
+    raw: bool = False
+    line: int | None = field(default=None, compare=False)
+
+
+Operation = (
+    CreateTable
+    | DropTable
+    | RenameTable
+    | ExchangeTables
+    | RebuildTable
+    | AddColumn
+    | DropColumn
+    | RenameColumn
+    | AlterColumnType
+    | SetNotNull
+    | DropNotNull
+    | SetDefault
+    | DropDefault
+    | ModifyColumn
+    | CreateIndex
+    | DropIndex
+    | RenameIndex
+    | AddConstraint
+    | DropConstraint
+    | ValidateConstraint
+    | CreateEnumType
+    | AddEnumValue
+    | DropType
+    | CreateView
+    | DropView
+    | DataChange
+    | TableOptions
+    | Opaque
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One direction (up or down) of a migration as operations, with how it runs."""
+
+    operations: tuple[Operation, ...] = ()
+    transactional: bool | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedMigration:
+    """What a migration system read from one migration, before facts and rules.
+
+    `down` is None when the system has no down steps by design (Prisma, plain SQL folders);
+    `down_declared` is False when the system supports them but this migration has none;
+    `down_is_noop` when it exists but does nothing (`pass`, `RunPython.noop`, `:ok`).
+    """
+
+    id: str
+    path: str
+    up: Step
+    down: Step | None = None
+    down_path: str | None = None
+    down_declared: bool = True
+    down_is_noop: bool = False
+    sort_key: tuple[object, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)

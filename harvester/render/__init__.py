@@ -1,0 +1,1 @@
+"""Rendering the report model: JSON from the model, Markdown through Jinja2 templates."""
