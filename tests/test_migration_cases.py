@@ -10,9 +10,7 @@ import pytest
 from tests.migration_cases import ROOT, analyse_case, cases, expected_path
 
 
-@pytest.mark.parametrize(
-    "case", cases(), ids=lambda c: f"{c.parent.name}/{c.name}"
-)
+@pytest.mark.parametrize("case", cases(), ids=lambda c: f"{c.parent.name}/{c.name}")
 def test_case_matches_expectation(case: Path) -> None:
     expected_file = expected_path(case)
     assert expected_file.exists(), (

@@ -10,8 +10,16 @@ from harvester.gitsource.zstream import Fields, read_paths
 def diff_args(base_sha: str, head_sha: str) -> list[str]:
     """The git diff arguments harvester uses for a range (shared with the benchmark)."""
     return [
-        "diff", "-z", "--raw", "--numstat", "-M", "--no-abbrev", *DIFF_SAFETY,
-        base_sha, head_sha, "--",
+        "diff",
+        "-z",
+        "--raw",
+        "--numstat",
+        "-M",
+        "--no-abbrev",
+        *DIFF_SAFETY,
+        base_sha,
+        head_sha,
+        "--",
     ]
 
 

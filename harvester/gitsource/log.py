@@ -16,8 +16,18 @@ _HEADER_FIELDS = 7
 def log_args(base_sha: str, head_sha: str) -> list[str]:
     """The git log arguments harvester uses for a range (shared with the benchmark)."""
     return [
-        "log", "-z", "--raw", "--numstat", "-M", "--no-abbrev", "--encoding=UTF-8",
-        "--no-notes", *DIFF_SAFETY, f"--format={_FORMAT}", f"{base_sha}..{head_sha}", "--",
+        "log",
+        "-z",
+        "--raw",
+        "--numstat",
+        "-M",
+        "--no-abbrev",
+        "--encoding=UTF-8",
+        "--no-notes",
+        *DIFF_SAFETY,
+        f"--format={_FORMAT}",
+        f"{base_sha}..{head_sha}",
+        "--",
     ]
 
 

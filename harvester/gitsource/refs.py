@@ -44,9 +44,7 @@ def split_range(text: str) -> tuple[str, str, bool]:
     symmetric = "..." in text
     separator = "..." if symmetric else ".."
     if separator not in text:
-        raise RangeError(
-            f"'{text}' is a single ref, not a range: did you mean '{text}..HEAD'?"
-        )
+        raise RangeError(f"'{text}' is a single ref, not a range: did you mean '{text}..HEAD'?")
     base, _, head = text.partition(separator)
     return base or "HEAD", head or "HEAD", symmetric
 
@@ -55,9 +53,7 @@ def resolve_range(repo: GitRepo, request: RangeRequest) -> ResolvedRange:
     """The commits a report covers, or a one-line error saying what to type instead."""
     if request.merge:
         merge_sha, first_parent = resolve_commits(repo, [request.merge, f"{request.merge}^1"])
-        return ResolvedRange(
-            f"{request.merge}^1", request.merge, first_parent, merge_sha, "merge"
-        )
+        return ResolvedRange(f"{request.merge}^1", request.merge, first_parent, merge_sha, "merge")
     if request.text:
         base, head, symmetric = split_range(request.text)
     else:
@@ -82,8 +78,7 @@ def resolve_commits(repo: GitRepo, refs: Sequence[str]) -> list[str]:
         if not ref.strip() or any(c in ref for c in "\n\0"):
             raise UnknownRefError(f"'{ref}' is not a valid ref")
     request = "".join(f"{ref}^{{commit}}\n" for ref in refs).encode()
-    result = run_git(repo, ["cat-file", "--batch-check=%(objectname) %(objecttype)"],
-                     stdin=request)
+    result = run_git(repo, ["cat-file", "--batch-check=%(objectname) %(objecttype)"], stdin=request)
     answers = result.stdout.decode("utf-8", "replace").splitlines()
     shas = []
     for ref, answer in zip(refs, answers, strict=False):
@@ -115,8 +110,7 @@ def _unknown_ref_message(repo: GitRepo, ref: str, answer: str) -> str:
 
 
 def _exists(repo: GitRepo, ref: str) -> bool:
-    result = run_git(repo, ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
-                     check=False)
+    result = run_git(repo, ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], check=False)
     return result.returncode == 0
 
 
@@ -163,8 +157,13 @@ def previous_tag(repo: GitRepo, head_sha: str) -> tuple[str, str] | None:
     """The newest tag reachable from head that does not point at head itself."""
     result = run_git(
         repo,
-        ["for-each-ref", f"--merged={head_sha}", "--sort=-creatordate",
-         "--format=%(refname:short)%00%(objectname)%00%(*objectname)", "refs/tags"],
+        [
+            "for-each-ref",
+            f"--merged={head_sha}",
+            "--sort=-creatordate",
+            "--format=%(refname:short)%00%(objectname)%00%(*objectname)",
+            "refs/tags",
+        ],
     )
     for line in result.stdout.decode("utf-8", "replace").splitlines():
         name, sha, peeled = line.split("\0")
@@ -176,8 +175,9 @@ def previous_tag(repo: GitRepo, head_sha: str) -> tuple[str, str] | None:
 
 def default_branch(repo: GitRepo) -> str | None:
     """The remote's default branch (origin/HEAD), else a conventional main branch."""
-    result = run_git(repo, ["symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD"],
-                     check=False)
+    result = run_git(
+        repo, ["symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD"], check=False
+    )
     name = result.stdout.decode().strip()
     if name:
         return name

@@ -82,8 +82,14 @@ def git_command(repo: GitRepo | None, args: Sequence[str]) -> list[str]:
     return cmd + list(args)
 
 
-def run_git(repo: GitRepo | None, args: Sequence[str], *, stdin: bytes | None = None,
-            cwd: str | None = None, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+def run_git(
+    repo: GitRepo | None,
+    args: Sequence[str],
+    *,
+    stdin: bytes | None = None,
+    cwd: str | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[bytes]:
     """Run one git command to completion and return its result (stdout as bytes)."""
     result = subprocess.run(
         git_command(repo, args),
@@ -133,7 +139,7 @@ def git_failure(args: Sequence[str], stderr: bytes) -> str:
     ]
     reason = lines[0] if lines else "no message"
     if reason.startswith("fatal: "):
-        reason = reason[len("fatal: "):]
+        reason = reason[len("fatal: ") :]
     command = next((a for a in args if not a.startswith("-")), "command")
     return f"git {command} failed: {reason}"
 
@@ -144,8 +150,13 @@ def open_repo(path: str) -> GitRepo:
         raise NotARepositoryError(f"{path}: no such directory")
     result = run_git(
         None,
-        ["rev-parse", "--absolute-git-dir", "--is-bare-repository", "--is-shallow-repository",
-         "--show-toplevel"],
+        [
+            "rev-parse",
+            "--absolute-git-dir",
+            "--is-bare-repository",
+            "--is-shallow-repository",
+            "--show-toplevel",
+        ],
         cwd=path,
         check=False,
     )

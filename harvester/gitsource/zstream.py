@@ -41,8 +41,10 @@ class Fields:
 
     def _fill(self) -> bool:
         while not self._pending and not self._done:
-            data = self._stream.read1(_CHUNK) if hasattr(self._stream, "read1") else (
-                self._stream.read(_CHUNK)
+            data = (
+                self._stream.read1(_CHUNK)
+                if hasattr(self._stream, "read1")
+                else (self._stream.read(_CHUNK))
             )
             if not data:
                 self._done = True
@@ -76,7 +78,7 @@ def read_paths(fields: Fields) -> Iterator[PathStat]:
     counts: dict[str, tuple[int | None, int | None]] = {}
     while (head := fields.peek()) is not None and (match := _NUMSTAT.match(head)):
         fields.take()
-        path_field = head[match.end():]
+        path_field = head[match.end() :]
         if path_field:
             path = decode_path(path_field)
         else:

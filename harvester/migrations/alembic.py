@@ -1,10 +1,10 @@
 """Alembic migrations: revision files in a `versions/` folder, read with `ast`.
 
-    revision = "3f2a1b"
-    down_revision = "9c8d7e"
+revision = "3f2a1b"
+down_revision = "9c8d7e"
 
-    def upgrade():
-        op.add_column("user", sa.Column("email", sa.String(255), nullable=False))
+def upgrade():
+    op.add_column("user", sa.Column("email", sa.String(255), nullable=False))
 """
 
 from __future__ import annotations

@@ -16,9 +16,7 @@ def analyse_database(view: RepoView, settings: AnalysisSettings | None = None) -
     `migration.sql` is never also read as a plain SQL migration.
     """
     settings = settings or AnalysisSettings()
-    changed = [c.path for c in view.changes()] + [
-        c.old_path for c in view.changes() if c.old_path
-    ]
+    changed = [c.path for c in view.changes()] + [c.old_path for c in view.changes() if c.old_path]
     systems: list[DatabaseSystem] = []
     migrations: list[Migration] = []
     findings: list[Finding] = []

@@ -1,8 +1,8 @@
 """Django migrations: `<app>/migrations/NNNN_name.py`, read with `ast`, never imported.
 
-    class Migration(migrations.Migration):
-        dependencies = [("api", "0116_alter_channel_kind")]
-        operations = [migrations.AddField("check", "badge_key", models.CharField(max_length=150))]
+class Migration(migrations.Migration):
+    dependencies = [("api", "0116_alter_channel_kind")]
+    operations = [migrations.AddField("check", "badge_key", models.CharField(max_length=150))]
 """
 
 from __future__ import annotations

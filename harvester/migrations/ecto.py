@@ -1,14 +1,14 @@
 """Ecto migrations: `priv/repo/migrations/<timestamp>_<name>.exs`, parsed as Elixir.
 
-    defmodule MyApp.Repo.Migrations.AddEmailToUsers do
-      use Ecto.Migration
+defmodule MyApp.Repo.Migrations.AddEmailToUsers do
+  use Ecto.Migration
 
-      def change do
-        alter table(:users) do
-          add :email, :string, null: false
-        end
-      end
+  def change do
+    alter table(:users) do
+      add :email, :string, null: false
     end
+  end
+end
 """
 
 from __future__ import annotations

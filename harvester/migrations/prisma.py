@@ -1,10 +1,10 @@
 """Prisma Migrate: `<dir>/migrations/<id>/migration.sql` beside `migration_lock.toml`.
 
-    -- CreateTable
-    CREATE TABLE "segment" (
-        "segment_id" UUID NOT NULL,
-        CONSTRAINT "segment_pkey" PRIMARY KEY ("segment_id")
-    );
+-- CreateTable
+CREATE TABLE "segment" (
+    "segment_id" UUID NOT NULL,
+    CONSTRAINT "segment_pkey" PRIMARY KEY ("segment_id")
+);
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Rails (ActiveRecord) migrations: `db/migrate/<timestamp>_<name>.rb`, parsed as Ruby.
 
-    class AddEmailToUsers < ActiveRecord::Migration[7.1]
-      def change
-        add_column :users, :email, :string, null: false, default: ""
-      end
-    end
+class AddEmailToUsers < ActiveRecord::Migration[7.1]
+  def change
+    add_column :users, :email, :string, null: false, default: ""
+  end
+end
 """
 
 from __future__ import annotations

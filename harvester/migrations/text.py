@@ -9,8 +9,9 @@ from harvester.migrations.base import Source
 _BINARY_SNIFF = 8000
 
 
-def source_from_bytes(path: str, data: bytes | None, size: int | None = None,
-                      limit: int | None = None) -> Source:
+def source_from_bytes(
+    path: str, data: bytes | None, size: int | None = None, limit: int | None = None
+) -> Source:
     """A `Source` for `path`: decoded text, or a "not parsed: …" reason.
 
     Binary means a NUL byte in the first 8,000 bytes (git's own test). UTF-8 (with or without

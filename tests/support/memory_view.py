@@ -48,13 +48,17 @@ class MemoryView:
                 old = next((p for p, d in removed.items() if d == data), None)
                 if old is not None:
                     del removed[old]
-                    changes.append(PathChange(path, old, ChangeKind.RENAMED, _blob_id(data),
-                                              _blob_id(data)))
+                    changes.append(
+                        PathChange(path, old, ChangeKind.RENAMED, _blob_id(data), _blob_id(data))
+                    )
                 else:
                     changes.append(PathChange(path, None, ChangeKind.ADDED, None, _blob_id(data)))
             elif base[path] != data:
-                changes.append(PathChange(path, None, ChangeKind.MODIFIED, _blob_id(base[path]),
-                                          _blob_id(data)))
+                changes.append(
+                    PathChange(
+                        path, None, ChangeKind.MODIFIED, _blob_id(base[path]), _blob_id(data)
+                    )
+                )
         for path, data in sorted(removed.items()):
             changes.append(PathChange(path, None, ChangeKind.DELETED, _blob_id(data), None))
         return tuple(changes)
@@ -65,7 +69,8 @@ class MemoryView:
     def changes_under(self, folder: str) -> Sequence[PathChange]:
         prefix = folder.rstrip("/") + "/" if folder else ""
         return tuple(
-            c for c in self._changes
+            c
+            for c in self._changes
             if c.path.startswith(prefix) or (c.old_path or "").startswith(prefix)
         )
 

@@ -82,9 +82,7 @@ def _migration(
             parsed=False,
             problems=item.problems,
             added_in=item.added_in,
-            data_impact=(
-                Impact(ImpactTag.RAW_SQL, "not parsed: review this migration by hand"),
-            ),
+            data_impact=(Impact(ImpactTag.RAW_SQL, "not parsed: review this migration by hand"),),
         )
     parsed = patterns.recognise(item.parsed, item.dialect)
     format_only = _format_only(item)
@@ -153,9 +151,7 @@ def _impacts(
     if item.change is ChangeKind.DELETED:
         return (
             Impact(
-                ImpactTag.MODIFIED_EXISTING_MIGRATION
-                if item.released
-                else ImpactTag.NONE,
+                ImpactTag.MODIFIED_EXISTING_MIGRATION if item.released else ImpactTag.NONE,
                 "migration file deleted"
                 + (": databases that ran it keep its changes" if item.released else ""),
             ),

@@ -1,6 +1,6 @@
 """SQL text to schema operations, for every system that holds SQL (files, RunSQL, execute).
 
-    sql_operations("ALTER TABLE t ADD COLUMN c int NOT NULL;", Dialect.POSTGRESQL)
+sql_operations("ALTER TABLE t ADD COLUMN c int NOT NULL;", Dialect.POSTGRESQL)
 """
 
 from __future__ import annotations
