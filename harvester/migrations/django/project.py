@@ -18,8 +18,9 @@ from harvester.migrations import pyast
 from harvester.migrations.base import RepoView, Side
 from harvester.migrations.django.files import MigrationFile, Unreadable, parse_migration
 from harvester.migrations.django.graph import Key, Plan, plan
-from harvester.migrations.django.operations import Translation, Translator
+from harvester.migrations.django.operations import Translator
 from harvester.migrations.django.state import ProjectState
+from harvester.migrations.django.translation import Translation
 from harvester.migrations.schema import ops
 
 MIGRATION_FILE = re.compile(r"(?:^|/)migrations/([^/_~.][^/]*)\.py$")
