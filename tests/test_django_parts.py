@@ -284,3 +284,26 @@ def test_noop_and_outside_functions() -> None:
 
 def test_files_without_a_migration_class_are_not_migrations() -> None:
     assert parse_migration("helpers", "def f():\n    return 1\n") is None
+
+
+def test_reads_related_manager_changes_and_names_models_it_cannot_follow() -> None:
+    related = _code(
+        "def forwards(apps, schema_editor):\n"
+        "    Contact = apps.get_model('crm', 'Contact')\n"
+        "    for contact in Contact.objects.filter(group__isnull=False):\n"
+        "        contact.groups.add(contact.group)\n"
+    )
+    assert [(a.model, a.kind, a.detail) for a in related.actions] == [
+        (
+            "Contact",
+            DataChangeKind.INSERT,
+            "loops over {table} rows and changes each one's groups (add)",
+        )
+    ]
+    opaque = _code(
+        "def forwards(apps, schema_editor):\n"
+        "    Role = apps.get_model('dcim', 'Role')\n"
+        "    TreeManager(Role).rebuild()\n"
+    )
+    assert opaque.actions == ()
+    assert opaque.models == (("dcim", "Role"),)

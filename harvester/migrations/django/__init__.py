@@ -34,6 +34,7 @@ from harvester.migrations.django.project import (
 )
 from harvester.migrations.schema.assemble import MigrationInput, assemble
 from harvester.migrations.schema.ops import Dialect
+from harvester.model import ChangeKind
 
 
 class DjangoSystem:
@@ -72,7 +73,7 @@ class DjangoSystem:
         sqlite_secondary = Dialect.SQLITE in evidence.others
         head_replay = replay(head, evidence.dialect, project_settings, sqlite_secondary)
         base_replay = None
-        if any(c.path not in head.by_path for c in changes):
+        if any(c.status is not ChangeKind.ADDED for c in changes):
             base_replay = replay(base, evidence.dialect, project_settings, sqlite_secondary)
         ranged = RangeChanges(view, head, base, head_replay, base_replay, evidence, self.name)
         inputs = with_note(ranged.inputs(changes), evidence.note)

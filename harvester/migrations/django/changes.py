@@ -118,6 +118,9 @@ class RangeChanges:
             return replace(item, format_only=True)
         self.findings += _new_dependencies(new, old.migration, new.migration, added, change)
         what = describe_modification(old.migration, new.migration, comparison)
+        before = self.base_replay.parsed.get(old.key) if self.base_replay else None
+        if before is not None and item.parsed is not None and _same_operations(before, item.parsed):
+            what += "; the database operations are the same"
         return replace(item, format_only=False, modification=what)
 
     def _text(self, entry: Entry) -> str:
@@ -152,6 +155,15 @@ def describe_modification(
     if old.atomic != new.atomic:
         parts.append(f"atomic {old.atomic} -> {new.atomic}")
     return "; ".join(parts) or "the file changed outside its operations"
+
+
+def _same_operations(old: ops.ParsedMigration, new: ops.ParsedMigration) -> bool:
+    """True when both versions run the same schema operations, both ways, and no code (whose
+    edits the operations cannot show)."""
+    old_down = old.down.operations if old.down else ()
+    new_down = new.down.operations if new.down else ()
+    code = any(isinstance(o, (ops.DataChange, ops.Opaque)) for o in new.up.operations + new_down)
+    return not code and old.up.operations == new.up.operations and old_down == new_down
 
 
 def label(operation: Operation) -> str:

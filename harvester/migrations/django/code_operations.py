@@ -114,11 +114,14 @@ class CodeOperations(TranslatorBase):
                     line=line,
                 )
             )
+        tables = [self._table_of(app, model) for app, model in code.models]
         if not found:
             found.append(
                 ops.DataChange(
                     ops.DataChangeKind.CODE,
-                    detail=f"runs {code.name}() (line {code.line}): no row changes recognised",
+                    detail=f"runs {code.name}() (line {code.line})"
+                    + (f" with {', '.join(tables)}" if tables else "")
+                    + ": no row change recognised, read it",
                     reversible=reversible,
                     raises_on_data=code.raises,
                     line=code.line,

@@ -25,6 +25,7 @@ _QUERYSET = frozenset(
 )
 _INSERTS = frozenset({"create", "bulk_create", "get_or_create", "update_or_create"})
 _SINGLE = frozenset({"get", "first", "last", "earliest", "latest"})
+_RELATED = frozenset({"add", "set", "remove", "clear"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class PythonCode:
     noop: bool = False
     found: bool = True
     actions: tuple[RowAction, ...] = ()
+    models: tuple[tuple[str | None, str], ...] = ()
     sql: tuple[tuple[str, int], ...] = ()
     others: tuple[str, ...] = ()
     raises: bool = False
@@ -97,6 +99,7 @@ class _Reader:
     sql: list[tuple[str, int]] = field(default_factory=list)
     others: list[str] = field(default_factory=list)
     visited: set[str] = field(default_factory=set)
+    fetched: list[tuple[str | None, str]] = field(default_factory=list)
     raises: bool = False
 
     def read(
@@ -112,6 +115,7 @@ class _Reader:
             name,
             line,
             actions=tuple(unique),
+            models=tuple(dict.fromkeys(self.fetched)),
             sql=tuple(self.sql),
             others=tuple(dict.fromkeys(self.others)),
             raises=self.raises,
@@ -150,6 +154,7 @@ class _Reader:
         model = _get_model(value)
         if model is not None:
             self.models[name] = model
+            self.fetched.append(model)
             return
         chain = self.chain(value)
         if chain is None:
@@ -232,6 +237,16 @@ class _Reader:
         if isinstance(receiver, ast.Name) and loop is not None and receiver.id in loop.targets:
             loop.saves |= method == "save"
             loop.deletes |= method == "delete"
+            return
+        if (
+            loop is not None
+            and method in _RELATED
+            and isinstance(receiver, ast.Attribute)
+            and isinstance(receiver.value, ast.Name)
+            and receiver.value.id in loop.targets
+        ):
+            detail = f"loops over {{table}} rows and changes each one's {receiver.attr} ({method})"
+            self.act(loop.model, DataChangeKind.INSERT, detail, loop.has_where, node.lineno)
             return
         chain = self.chain(receiver)
         if chain is None:
