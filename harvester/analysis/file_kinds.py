@@ -1,0 +1,222 @@
+"""What kind of file a path is, in a reviewer's words (test, migration, lock file, CI, …).
+
+Decided from the path alone (plus git's file mode and binary flag), so it is fast on a
+500-file release and the same for every repository.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from harvester.model import FileKind
+
+LOCK_FILES = frozenset(
+    {
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "bun.lockb",
+        "bun.lock",
+        "poetry.lock",
+        "uv.lock",
+        "pipfile.lock",
+        "pdm.lock",
+        "go.sum",
+        "go.work.sum",
+        "gemfile.lock",
+        "mix.lock",
+        "cargo.lock",
+        "composer.lock",
+        "podfile.lock",
+        "pubspec.lock",
+        "packages.lock.json",
+        "flake.lock",
+        "gradle.lockfile",
+        "deno.lock",
+    }
+)
+MANIFESTS = frozenset(
+    {
+        "package.json",
+        "pyproject.toml",
+        "setup.py",
+        "setup.cfg",
+        "pipfile",
+        "go.mod",
+        "go.work",
+        "gemfile",
+        "mix.exs",
+        "cargo.toml",
+        "composer.json",
+        "pom.xml",
+        "build.gradle",
+        "build.gradle.kts",
+        "podfile",
+        "pubspec.yaml",
+        "deno.json",
+        "environment.yml",
+        "conanfile.txt",
+        "vcpkg.json",
+    }
+)
+SCHEMA_SNAPSHOTS = frozenset({"schema.prisma", "schema.rb", "structure.sql", "schema.sql"})
+_REQUIREMENTS = re.compile(r"^(?:requirements|constraints)[\w.-]*\.(?:txt|in)$")
+_TEST_NAME = re.compile(
+    r"(?:^test_.*\.py$|_tests?\.py$|_test\.(?:go|rb|exs|ex|rs|cpp|c|dart)$|_spec\.rb$"
+    r"|\.(?:test|spec)\.[cm]?[jt]sx?$|Tests?\.(?:java|kt|cs|swift|php)$|^conftest\.py$)"
+)
+_TEST_DIRS = frozenset(
+    {
+        "test",
+        "tests",
+        "spec",
+        "specs",
+        "__tests__",
+        "testing",
+        "e2e",
+        "cypress",
+        "playwright",
+        "integration_tests",
+        "testdata",
+        "fixtures",
+        "__mocks__",
+    }
+)
+_SNAPSHOT = re.compile(r"(?:\.snap|\.ambr|\.approved\.\w+|\.received\.\w+)$")
+_GENERATED = re.compile(
+    r"(?:\.min\.(?:js|css)$|\.map$|\.pb\.go$|_pb2(?:_grpc)?\.pyi?$|\.g\.dart$|\.generated\.\w+$"
+    r"|\.designer\.cs$|_generated\.\w+$|\.gen\.\w+$)"
+)
+_GENERATED_DIRS = frozenset({"dist", "generated", "__generated__"})
+_VENDORED_DIRS = frozenset(
+    {
+        "vendor",
+        "vendors",
+        "node_modules",
+        "third_party",
+        "thirdparty",
+        "third-party",
+        "external",
+        "bower_components",
+        "site-packages",
+    }
+)
+_TRANSLATION = re.compile(r"\.(?:po|pot|mo|xliff|xlf|arb|strings)$")
+_TRANSLATION_DIRS = frozenset({"locale", "locales", "i18n", "l10n", "translations", "lang"})
+_DOCS = re.compile(r"\.(?:md|mdx|rst|adoc|asciidoc|txt|org)$", re.I)
+_DOC_NAMES = re.compile(
+    r"^(?:readme|changelog|changes|history|license|licence|copying|authors"
+    r"|contributing|code_of_conduct|security|notice|news)\b",
+    re.I,
+)
+_ASSETS = re.compile(
+    r"\.(?:png|jpe?g|gif|svg|ico|webp|avif|bmp|tiff?|woff2?|ttf|otf|eot|mp3|mp4|wav|ogg|webm"
+    r"|mov|pdf|zip|gz|tgz|jar|wasm|psd|sketch|fig)$",
+    re.I,
+)
+_CI = re.compile(
+    r"^(?:\.github/workflows/|\.github/actions/|\.circleci/|\.buildkite/|\.gitlab/ci/|"
+    r"\.woodpecker/|\.drone\.yml$|\.travis\.yml$|\.gitlab-ci\.yml$|azure-pipelines\.yml$|"
+    r"jenkinsfile$|\.github/dependabot\.yml$|\.pre-commit-config\.yaml$|bitbucket-pipelines\.yml$)",
+    re.I,
+)
+_BUILD_NAMES = frozenset(
+    {
+        "dockerfile",
+        "makefile",
+        "cmakelists.txt",
+        "justfile",
+        "taskfile.yml",
+        "procfile",
+        "docker-compose.yml",
+        "docker-compose.yaml",
+        "compose.yml",
+        "compose.yaml",
+        "tox.ini",
+        "noxfile.py",
+        "rakefile",
+        "gruntfile.js",
+        "gulpfile.js",
+        "webpack.config.js",
+        "vite.config.ts",
+        "vite.config.js",
+        "tsconfig.json",
+        "babel.config.js",
+        "manage.py",
+    }
+)
+_CONFIG = re.compile(r"\.(?:ya?ml|toml|ini|cfg|conf|json|jsonc|env|properties|xml|plist)$", re.I)
+_CONFIG_NAMES = re.compile(
+    r"^\.(?:env\.\w+|editorconfig|gitignore|gitattributes|dockerignore|"
+    r"eslintrc.*|prettierrc.*|npmrc|nvmrc|python-version|ruby-version|"
+    r"tool-versions|flake8|pylintrc|rubocop\.yml|stylelintrc.*)$"
+)
+
+# Kinds whose files fold into a <details> block in Files Modified: a reviewer skims them.
+NOISY_KINDS = frozenset(
+    {
+        FileKind.LOCK_FILE,
+        FileKind.GENERATED,
+        FileKind.VENDORED,
+        FileKind.SNAPSHOT,
+        FileKind.TRANSLATION,
+    }
+)
+
+
+def classify(
+    path: str,
+    *,
+    binary: bool = False,
+    mode: str = "100644",
+    migration: bool = False,
+    generated: bool = False,
+) -> FileKind:
+    """The kind of the file at `path`.
+
+    `migration` is set for paths a migration system claimed; `generated` for paths the
+    repository's .gitattributes marks `linguist-generated`.
+    """
+    name = posixpath.basename(path)
+    lower = name.lower()
+    folders = [part.lower() for part in path.split("/")[:-1]]
+    if mode == "160000":
+        return FileKind.SUBMODULE
+    if migration:
+        return FileKind.MIGRATION
+    if lower in SCHEMA_SNAPSHOTS:
+        return FileKind.SCHEMA
+    if lower in LOCK_FILES:
+        return FileKind.LOCK_FILE
+    if _VENDORED_DIRS.intersection(folders):
+        return FileKind.VENDORED
+    if generated or _GENERATED.search(lower) or _GENERATED_DIRS.intersection(folders[:1]):
+        return FileKind.GENERATED
+    if _SNAPSHOT.search(lower) or "__snapshots__" in folders:
+        return FileKind.SNAPSHOT
+    if _TRANSLATION.search(lower) or (
+        _TRANSLATION_DIRS.intersection(folders) and lower.endswith((".json", ".yml", ".yaml"))
+    ):
+        return FileKind.TRANSLATION
+    if _CI.match(path.lower()):
+        return FileKind.CI
+    if lower in MANIFESTS or _REQUIREMENTS.match(lower) or lower.endswith((".gemspec", ".csproj")):
+        return FileKind.DEPENDENCIES
+    if _TEST_NAME.search(name) or _TEST_DIRS.intersection(folders):
+        return FileKind.TEST
+    if lower in _BUILD_NAMES or lower.startswith("dockerfile") or lower.endswith(".dockerfile"):
+        return FileKind.BUILD
+    if _DOCS.search(lower) or _DOC_NAMES.match(lower) or folders[:1] in (["docs"], ["doc"]):
+        return FileKind.DOCS
+    if binary or _ASSETS.search(lower):
+        return FileKind.ASSET
+    if _CONFIG.search(lower) or _CONFIG_NAMES.match(lower):
+        return FileKind.CONFIG
+    return FileKind.SOURCE
+
+
+def is_lock_or_manifest(kind: FileKind) -> bool:
+    """True for files that declare or pin dependencies."""
+    return kind in (FileKind.LOCK_FILE, FileKind.DEPENDENCIES)
