@@ -40,7 +40,7 @@ def _escape_control(match: re.Match[str]) -> str:
 
 def inline(text: object) -> str:
     """One line of Markdown showing `text` literally (escaped, entities neutralised)."""
-    value = visible(" ".join(str(text).splitlines()) if "\n" in str(text) else str(text))
+    value = visible(" ".join(str(text).splitlines()).replace("\t", " "))
     value = value.replace("&", "&amp;")
     value = _INLINE_SPECIALS.sub(r"\\\1", value)
     # A value could start a line: keep list markers and numbered lists literal.
@@ -51,10 +51,8 @@ def inline(text: object) -> str:
 
 def finalize(value: object) -> object:
     """Jinja2 `finalize` hook: escape everything that is not `Trusted` (or a number)."""
-    if (
-        isinstance(value, Trusted)
-        or (isinstance(value, (int, float))
-        and not isinstance(value, bool))
+    if isinstance(value, Trusted) or (
+        isinstance(value, (int, float)) and not isinstance(value, bool)
     ):
         return value
     if value is None:
