@@ -92,7 +92,8 @@ def build_report(options: ReportOptions, progress: Progress = _silent) -> Report
     forge = detect_forge(repo, options.forge_url)
     urls = {c.sha: commit_url(forge, c.sha) for c in commits} if forge else {}
     progress("ranking commits and collecting hints")
-    ranked = rank_commits(commits, migration_ids, options.key_commits, urls)
+    released = {m.path for m in database.migrations if m.released}
+    ranked = rank_commits(commits, migration_ids, options.key_commits, urls, released)
     hints = _hints(repo, span, files, commits, forge)
     return Report(
         tool=Tool("harvester", __version__),

@@ -15,17 +15,21 @@ _FIX_REF = re.compile(
 )
 _ANY_REF = re.compile(r"(?<![\w/&])((?:[\w.-]+/[\w.-]+)?#\d+|GH-\d+)\b")
 _SECURITY = re.compile(
-    r"\b(CVE-\d{4}-\d{4,}|GHSA(?:-[0-9a-z]{4}){3}|security|vulnerabilit(?:y|ies)|XSS|CSRF|SSRF|"
+    r"\b(CVE-\d{4}-\d{4,}|GHSA(?:-[0-9a-z]{4}){3}|vulnerabilit(?:y|ies)|XSS|CSRF|SSRF|"
     r"SQL injection|RCE|remote code execution|privilege escalation|auth(?:entication|orization)?"
-    r" bypass|open redirect|path traversal)\b",
+    r" bypass|open redirect|path traversal|security (?:fix|issue|vulnerabilit\w+|advisory|patch|"
+    r"hardening|problem|bug|release))\b|^(?:security|sec)(?:\([^)]*\))?!?:|\((security)\)|"
+    r"\[(security)\]",
     re.I,
 )
 
 
 _SENSITIVE = re.compile(
     r"\b(password|passwd|hasher|argon2|bcrypt|scrypt|pbkdf2|encrypt\w*|decrypt\w*|cipher|"
-    r"rate[- ]?limit\w*|permissions?|authori[sz]\w*|authenticat\w*|2fa|totp|mfa|oauth\w*|saml|"
-    r"jwt|sanitiz\w*|csp|cors|secrets?|api[ _-]?keys?|session (?:fixation|hijack\w*)|"
+    r"rate[- ]?limit\w*|permissions?|authori[sz]ation|unauthori[sz]ed|authenticat\w*|2fa|totp|"
+    r"mfa|oauth\w*|saml|"
+    r"jwt|sanitiz\w*|csp|cors|secrets?|api[ _-]?keys?|session (?:fixation|hijack\w*)|webauthn|"
+    r"security keys?|passkeys?|"
     r"signature verification)\b",
     re.I,
 )
@@ -82,7 +86,10 @@ def issue_references(subject: str, body: str) -> list[Reference]:
 def security_mention(subject: str, body: str) -> str | None:
     """The security keyword or advisory id a message mentions, if any."""
     match = _SECURITY.search(subject) or _SECURITY.search(body)
-    return match.group(1) if match else None
+    if not match:
+        return None
+    found = next((g for g in match.groups() if g), match.group(0))
+    return found.strip(":()[]! ")
 
 
 def sensitive_area(subject: str) -> str | None:

@@ -9,8 +9,8 @@ key, counted in one line instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from harvester.analysis.commit_text import (
     conventional,
@@ -20,7 +20,7 @@ from harvester.analysis.commit_text import (
     security_mention,
     sensitive_area,
 )
-from harvester.analysis.file_kinds import classify
+from harvester.analysis.file_kinds import NOISY_KINDS, classify
 from harvester.analysis.wording import churn, plural
 from harvester.gitsource.records import LoggedCommit
 from harvester.model import Commit, FileKind
@@ -39,10 +39,20 @@ _VERSION_BUMP = re.compile(
     r"|^(?:chore\(release\)|release:)|^bump version\b|^(?:v|version\s)?\d+\.\d+\.\d+\S*$",
     re.I,
 )
+_LINTERS = (
+    r"(?:ruff|black|prettier|isort|flake8|pylint|pyupgrade|autopep8|eslint|stylelint|"
+    r"rubocop|standardrb|gofmt|goimports|golangci-lint|clippy|rustfmt|mix format|credo|lint|"
+    r"linter|linting|formatting|formatter|whitespace|code style|pre-commit)"
+)
 _FORMATTING = re.compile(
-    r"^(?:style(?:\([^)]*\))?:|(?:re)?format(?:ted|ting)?\b|run (?:black|prettier|ruff format|"
-    r"isort|gofmt|rubocop -a|mix format)|apply (?:black|prettier|formatting)|fix (?:lint|"
-    r"linting|formatting|whitespace)\b|lint(?:ing)? fix)",
+    r"^(?:style(?:\([^)]*\))?:|(?:re)?format(?:ted|ting)?\b|(?:run|apply|update)\s+"
+    + _LINTERS
+    + r"|(?:fix|fixes|fixed|address|resolve|silence)\s+(?:\S+\s+){0,3}?"
+    + _LINTERS
+    + r"(?:\s+(?:warnings?|errors?|issues?|complaints?|violations?|findings?))?\s*$"
+    + r"|lint(?:ing)?\s+fix|"
+    + _LINTERS
+    + r"\s+(?:fixes|cleanup|autofix))",
     re.I,
 )
 _TYPO = re.compile(r"\btypos?\b|\bspelling\b", re.I)
@@ -66,22 +76,22 @@ def rank_commits(
     migration_ids: Mapping[str, str],
     limit: int = DEFAULT_KEY_COMMITS,
     commit_urls: Mapping[str, str] | None = None,
+    released_migrations: Collection[str] = (),
 ) -> tuple[Commit, ...]:
     """Every commit with its reasons, score and noise verdict; the best `limit` marked key.
 
-    `migration_ids` maps migration paths to their ids. The result keeps git's order (newest
-    first); ranking is in `score`.
+    `migration_ids` maps migration paths to their ids; `released_migrations` are the paths
+    that already existed at the base (editing those matters, editing a migration the range
+    itself added does not). The result keeps git's order (newest first); ranking is in `score`.
     """
     largest = max(
         (c for c in commits if not c.is_merge),
-        key=lambda c: _lines(c),
+        key=lambda c: sum(_weighed_churn(c)),
         default=None,
     )
     cancelled = _cancelled_reverts(commits)
-    ranked = [
-        _assess(c, migration_ids, largest is not None and c.sha == largest.sha, cancelled)
-        for c in commits
-    ]
+    context = _Context(migration_ids, frozenset(released_migrations), cancelled)
+    ranked = [_assess(c, context, largest is not None and c.sha == largest.sha) for c in commits]
     eligible = sorted(
         (r for r in ranked if r.noise is None and not r.is_merge),
         key=lambda r: (-r.score, -(r.additions + r.deletions), r.sha),
@@ -91,8 +101,21 @@ def rank_commits(
     return tuple(replace(r, key=r.sha in key_shas, url=urls.get(r.sha)) for r in ranked)
 
 
+@dataclass(frozen=True, slots=True)
+class _Context:
+    migration_ids: Mapping[str, str]
+    released_migrations: frozenset[str]
+    cancelled: Mapping[str, str]
+
+
 def _lines(commit: LoggedCommit) -> int:
     return sum((p.additions or 0) + (p.deletions or 0) for p in commit.paths)
+
+
+def _weighed_churn(commit: LoggedCommit) -> tuple[int, int]:
+    """Lines added and deleted outside lock, generated, vendored and snapshot files."""
+    kept = [p for p in commit.paths if classify(p.path) not in NOISY_KINDS]
+    return sum(p.additions or 0 for p in kept), sum(p.deletions or 0 for p in kept)
 
 
 def _cancelled_reverts(commits: Sequence[LoggedCommit]) -> dict[str, str]:
@@ -108,24 +131,21 @@ def _cancelled_reverts(commits: Sequence[LoggedCommit]) -> dict[str, str]:
     return cancelled
 
 
-def _assess(
-    commit: LoggedCommit,
-    migration_ids: Mapping[str, str],
-    largest: bool,
-    cancelled: Mapping[str, str],
-) -> Commit:
+def _assess(commit: LoggedCommit, context: _Context, largest: bool) -> Commit:
     additions = sum(p.additions or 0 for p in commit.paths)
     deletions = sum(p.deletions or 0 for p in commit.paths)
+    weighed_additions, weighed_deletions = _weighed_churn(commit)
     reasons: list[tuple[int, str]] = []
     header = conventional(commit.subject)
     if is_breaking(commit.subject, commit.body):
         how = "! in the subject" if header and header.breaking else "BREAKING CHANGE footer"
         reasons.append((100, f"breaking change ({how})"))
     if advisory := security_mention(commit.subject, commit.body):
-        reasons.append((70, f"security ({advisory})"))
+        label = "security fix" if advisory.lower() == "security" else f"security ({advisory})"
+        reasons.append((70, label))
     elif area := sensitive_area(commit.subject):
         reasons.append((30, f"touches a security-sensitive area ({area})"))
-    reasons += _migration_reasons(commit, migration_ids)
+    reasons += _migration_reasons(commit, context)
     if reverted := reverted_sha(commit.subject, commit.body):
         reasons.append((40, f"reverts {reverted[:7]}"))
     fixes = [r for r in issue_references(commit.subject, commit.body) if r.fixes]
@@ -145,10 +165,14 @@ def _assess(
     files = len(commit.paths)
     if largest and files:
         reasons.append(
-            (30, f"largest change: {churn(additions, deletions)} in {plural(files, 'file')}")
+            (
+                30,
+                f"largest change: {churn(weighed_additions, weighed_deletions)} in "
+                f"{plural(files, 'file')}",
+            )
         )
-    size_score = min(25, (additions + deletions).bit_length() * 2)
-    noise = cancelled.get(commit.sha) or _noise(commit)
+    size_score = min(25, (weighed_additions + weighed_deletions).bit_length() * 2)
+    noise = context.cancelled.get(commit.sha) or _noise(commit)
     if not reasons and files and noise is None:
         reasons.append((0, f"{churn(additions, deletions)} in {plural(files, 'file')}"))
     return Commit(
@@ -168,25 +192,33 @@ def _assess(
     )
 
 
-def _migration_reasons(
-    commit: LoggedCommit, migration_ids: Mapping[str, str]
-) -> list[tuple[int, str]]:
-    verbs = {"A": "adds", "D": "deletes", "R": "renames"}
+_MIGRATION_VERBS = {"A": "adds", "D": "deletes", "R": "renames"}
+_MIGRATION_WEIGHTS = {"adds": 60, "deletes": 60, "renames": 45, "edits released": 45, "edits": 5}
+
+
+def _migration_reasons(commit: LoggedCommit, context: _Context) -> list[tuple[int, str]]:
     grouped: dict[str, list[str]] = {}
     for stat in commit.paths:
-        migration_id = migration_ids.get(stat.path) or migration_ids.get(stat.old_path or "")
+        path = stat.path if stat.path in context.migration_ids else stat.old_path or ""
+        migration_id = context.migration_ids.get(path)
         if migration_id is None:
             continue
-        verb = verbs.get(stat.status, "edits")
+        verb = _MIGRATION_VERBS.get(stat.status, "edits")
+        if verb == "edits" and path in context.released_migrations:
+            verb = "edits released"
         grouped.setdefault(verb, []).append(migration_id)
     reasons = []
     for verb, ids in grouped.items():
+        action, _, adjective = verb.partition(" ")
+        noun = f"{adjective} migration" if adjective else "migration"
         if len(ids) == 1:
-            text = f"{verb} migration {ids[0]}"
+            text = f"{action} {noun} {ids[0]}"
         else:
             shown = ", ".join(ids[:3]) + (", …" if len(ids) > 3 else "")
-            text = f"{verb} {len(ids)} migrations ({shown})"
-        reasons.append((60 if verb != "edits" else 45, text))
+            text = f"{action} {len(ids)} {noun}s ({shown})"
+        if verb == "edits":
+            text += " (added in this range)"
+        reasons.append((_MIGRATION_WEIGHTS[verb], text))
     return reasons
 
 
