@@ -244,6 +244,8 @@ def _file_reasons(commit: LoggedCommit) -> list[tuple[int, str]]:
 def _noise(commit: LoggedCommit) -> str | None:
     if commit.is_merge:
         return "merge commit"
+    if not commit.paths:
+        return "empty commit"
     if BOT_PATTERN.search(commit.author_name) or BOT_PATTERN.search(commit.author_email):
         return "bot commit"
     if _VERSION_BUMP.search(commit.subject.strip()):
