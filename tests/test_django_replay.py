@@ -159,8 +159,8 @@ def test_run_python_without_reverse_is_irreversible() -> None:
         ),
     )
     assert parsed.down_declared is False
-    assert parsed.down is not None
-    assert parsed.down.notes == ("RunPython (line 12) has no reverse_code",)
+    assert parsed.down is None
+    assert parsed.up.notes == ("cannot be unapplied: RunPython (line 12) has no reverse_code",)
 
 
 def test_noop_reverse_is_a_noop_down() -> None:

@@ -200,12 +200,15 @@ def _parsed(
             "a concurrent index operation in an atomic migration: Django refuses to run it "
             "until the migration sets atomic = False"
         )
+    if irreversible:
+        # Django raises IrreversibleError: the migration has no way back at all.
+        notes.append("cannot be unapplied: " + "; ".join(irreversible))
     down_noop = not down and any(s.reverse_noop for s in steps) and not irreversible
     return ops.ParsedMigration(
         id=migration_id(entry.key),
         path=entry.path,
         up=ops.Step(tuple(up), transactional=migration.atomic, notes=tuple(dict.fromkeys(notes))),
-        down=ops.Step(tuple(down), notes=tuple(irreversible)),
+        down=None if irreversible else ops.Step(tuple(down)),
         down_declared=not irreversible,
         down_is_noop=down_noop,
         sort_key=(position,),
