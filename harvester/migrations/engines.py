@@ -2,10 +2,13 @@
 
     DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", …}}
     sqlalchemy.url = postgresql://scott:tiger@localhost/test
+    image: mariadb:10.11            (docker-compose.yml)
 
-Engine module names (`django.db.backends.mysql`) and database URLs (`postgres://…`,
-`mysql+pymysql://…`) found in string literals are counted; a project naming several engines is
-judged for PostgreSQL when it is among them (the others are reported in a note).
+Engine module names (`django.db.backends.mysql`), database URLs and drivers (`postgres://…`,
+`mysql+pymysql`) in string literals and database images in compose files are counted. A
+project naming several engines is judged for PostgreSQL when it is among them, else for the
+server engine named most; SQLite only when nothing else is named, since it is so often the
+development default (the others are reported in a note).
 """
 
 from __future__ import annotations
@@ -21,7 +24,13 @@ from harvester.migrations.base import RepoView, Side, Source
 from harvester.migrations.schema.ops import Dialect
 
 _BACKEND = re.compile(r"\bdb\.backends\.(postgresql\w*|postgis|mysql|sqlite3|spatialite|oracle)\b")
-_URL = re.compile(r"^(postgres|postgresql|postgis|pgsql|mysql|mariadb|sqlite|oracle)(\+\w+)?://")
+_URL = re.compile(
+    r"^(postgres|postgresql|postgis|pgsql|mysql|mariadb|sqlite|oracle)(\+\w+)?(://|$)"
+)
+_IMAGE = re.compile(
+    r"^\s*image:\s*[\"']?(?:[\w.-]+/)*(postgres|postgis|mysql|mariadb)[:@\"'\s]", re.MULTILINE
+)
+_COMPOSE = re.compile(r"^(docker-)?compose[\w.-]*\.ya?ml$")
 _NAMES = {
     "postgres": Dialect.POSTGRESQL,
     "postgresql": Dialect.POSTGRESQL,
@@ -56,8 +65,10 @@ def engines_in_text(text: str) -> Counter[Dialect]:
             if dialect:
                 found[dialect] += 1
         url = _URL.match(value.strip())
-        if url and url.group(1) in _NAMES:
+        if url and url.group(1) in _NAMES and (url.group(2) or url.group(3)):
             found[_NAMES[url.group(1)]] += 1
+    for image in _IMAGE.finditer(text):
+        found[_NAMES[image.group(1)]] += 1
     return found
 
 
@@ -82,7 +93,7 @@ def decide(counts: Counter[Dialect], where: str) -> EngineEvidence:
     """One engine from counted evidence; PostgreSQL first when several are named."""
     if not counts:
         return EngineEvidence(None)
-    named = sorted(counts, key=lambda d: (-counts[d], d.value))
+    named = sorted(counts, key=lambda d: (d is Dialect.SQLITE, -counts[d], d.value))
     chosen = Dialect.POSTGRESQL if Dialect.POSTGRESQL in counts else named[0]
     others = tuple(d for d in named if d is not chosen)
     if not others:
@@ -99,7 +110,7 @@ def _string_literals(text: str) -> list[str]:
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):
-        return [line.split("=", 1)[-1] for line in text.splitlines()]
+        return [line.split("=", 1)[-1].strip(" \"'") for line in text.splitlines()]
     return [
         n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
     ]
@@ -107,6 +118,8 @@ def _string_literals(text: str) -> list[str]:
 
 def _is_config(path: str) -> bool:
     name = posixpath.basename(path)
+    if _COMPOSE.match(name):
+        return True
     if not (name.endswith(".py") or name == "alembic.ini"):
         return False
     parts = path.lower().split("/")

@@ -86,9 +86,11 @@ class Module:
     functions: Mapping[str, ast.FunctionDef | ast.AsyncFunctionDef]
     aliases: Mapping[str, str] = field(default_factory=dict)
 
-    def evaluate(self, node: ast.expr | None) -> Value:
-        """`node` as a value, resolving module-level constants and renamed imports."""
-        return _Evaluator(self.constants, self.aliases).value(node)
+    def evaluate(self, node: ast.expr | None, local: Mapping[str, ast.expr] | None = None) -> Value:
+        """`node` as a value, resolving `local` names, module-level constants and renamed
+        imports."""
+        names = {**self.constants, **local} if local else self.constants
+        return _Evaluator(names, self.aliases).value(node)
 
 
 @dataclass(frozen=True, slots=True)

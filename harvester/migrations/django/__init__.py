@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Sequence
-from dataclasses import replace
 
 from harvester.migrations import engines, pyast
 from harvester.migrations.base import (
@@ -27,12 +26,14 @@ from harvester.migrations.base import (
 from harvester.migrations.django.changes import RangeChanges
 from harvester.migrations.django.project import (
     MIGRATION_FILE,
+    NUMBERED,
     ParseCache,
     Project,
     load_project,
     replay,
 )
-from harvester.migrations.schema.assemble import MigrationInput, assemble
+from harvester.migrations.edits import with_note
+from harvester.migrations.schema.assemble import assemble
 from harvester.migrations.schema.ops import Dialect
 from harvester.model import ChangeKind
 
@@ -45,7 +46,11 @@ class DjangoSystem:
     def find_roots(self, changed_paths: Sequence[str]) -> Sequence[MigrationRoot]:
         """One root for the project: the folder common to every changed `migrations` folder
         (migrations of several apps are ordered together)."""
-        folders = sorted({posixpath.dirname(p) for p in changed_paths if MIGRATION_FILE.search(p)})
+        candidates = [p for p in changed_paths if MIGRATION_FILE.search(p)]
+        numbered = [p for p in candidates if NUMBERED.search(p)]
+        # Django names migrations NNNN_name.py; other files in a `migrations` folder (an
+        # Alembic plugin's revisions) only decide the root when nothing else does.
+        folders = sorted({posixpath.dirname(p) for p in numbered or candidates})
         if not folders:
             return []
         common = posixpath.commonpath(folders) if len(folders) > 1 else folders[0]
@@ -124,14 +129,6 @@ def _auth_user_model(sources: list[Source]) -> str:
             if isinstance(value, str) and "." in value:
                 return value
     return "auth.User"
-
-
-def with_note(inputs: list[MigrationInput], note: str | None) -> list[MigrationInput]:
-    """The inputs with `note` (about the whole system, such as the engine) on the first one."""
-    if not note or not inputs or inputs[0].parsed is None:
-        return inputs
-    first = inputs[0].parsed
-    return [replace(inputs[0], parsed=replace(first, notes=(*first.notes, note))), *inputs[1:]]
 
 
 SYSTEM = DjangoSystem()

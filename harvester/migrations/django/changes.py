@@ -20,6 +20,7 @@ from harvester.migrations.django.files import (
     compare,
 )
 from harvester.migrations.django.project import Entry, Project, Replay, migration_id
+from harvester.migrations.edits import reformat_finding, same_database_operations
 from harvester.migrations.engines import EngineEvidence
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.assemble import MigrationInput
@@ -72,7 +73,7 @@ class RangeChanges:
         """The findings: one for every reformatted file together, then the others."""
         found = list(self.findings)
         if self.reformatted:
-            found.insert(0, _reformat_finding(self.reformatted))
+            found.insert(0, reformat_finding(self.reformatted))
         apps = {self.head.by_path[c.path].key[0] for c in changes if c.path in self.head.by_path}
         found += _conflicts(self.head_replay, apps, self.head)
         return tuple(found)
@@ -119,7 +120,11 @@ class RangeChanges:
         self.findings += _new_dependencies(new, old.migration, new.migration, added, change)
         what = describe_modification(old.migration, new.migration, comparison)
         before = self.base_replay.parsed.get(old.key) if self.base_replay else None
-        if before is not None and item.parsed is not None and _same_operations(before, item.parsed):
+        if (
+            before is not None
+            and item.parsed is not None
+            and same_database_operations(before, item.parsed)
+        ):
             what += "; the database operations are the same"
         return replace(item, format_only=False, modification=what)
 
@@ -155,15 +160,6 @@ def describe_modification(
     if old.atomic != new.atomic:
         parts.append(f"atomic {old.atomic} -> {new.atomic}")
     return "; ".join(parts) or "the file changed outside its operations"
-
-
-def _same_operations(old: ops.ParsedMigration, new: ops.ParsedMigration) -> bool:
-    """True when both versions run the same schema operations, both ways, and no code (whose
-    edits the operations cannot show)."""
-    old_down = old.down.operations if old.down else ()
-    new_down = new.down.operations if new.down else ()
-    code = any(isinstance(o, (ops.DataChange, ops.Opaque)) for o in new.up.operations + new_down)
-    return not code and old.up.operations == new.up.operations and old_down == new_down
 
 
 def label(operation: Operation) -> str:
@@ -205,18 +201,6 @@ def _renamed(old: Entry, new: Entry, change: PathChange) -> Finding:
         "by name, so databases that applied the old one run this one again",
         (change.path,),
         change.commits,
-    )
-
-
-def _reformat_finding(changes: list[PathChange]) -> Finding:
-    count = len(changes)
-    what = "file" if count == 1 else "files"
-    return Finding(
-        ImpactTag.FORMAT_ONLY_CHANGE,
-        f"{count} released migration {what} reformatted (same syntax tree): nothing changes "
-        "for databases",
-        tuple(c.path for c in changes),
-        tuple(dict.fromkeys(sha for c in changes for sha in c.commits)),
     )
 
 
