@@ -10,11 +10,15 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from harvester import __version__
 from harvester.errors import ExitCode, HarvesterError, UsageError
+
+if TYPE_CHECKING:
+    from harvester.writer import Written
 
 
 def _progress(message: str) -> None:
@@ -119,8 +123,24 @@ def report(
 
     result = build_report(report_options, _progress)
     text = render(result, output_options)
-    write_output(text, output_options)
+    written = write_output(text, output_options)
+    _warn_about(written, output)
     gate_tags(result, output_options.fail_on)
+
+
+def _warn_about(written: Written, output: Path | None) -> None:
+    if written.kept:
+        click.echo(
+            f"harvester: warning: {output}: kept the hand edits in {', '.join(written.kept)} "
+            "(regenerate with --force to replace them with the current facts)",
+            err=True,
+        )
+    if written.missing:
+        click.echo(
+            f"harvester: warning: {output}: {', '.join(written.missing)} deleted by hand, left "
+            "out (regenerate with --force to put them back)",
+            err=True,
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -183,7 +183,8 @@ def test_output_file_is_written_atomically_and_foreign_files_are_kept(
     target = tmp_path / "doc.md"
     ok = run_cli("report", "--repo", str(sample.path), "v1.0..v1.1", "-o", str(target))
     assert ok.code == 0 and ok.out == ""
-    assert target.read_text().startswith("<!-- harvester:begin title -->\n# v1.1 - Technical")
+    assert target.read_text().startswith("<!-- harvester:begin title h=")
+    assert "-->\n# v1.1 - Technical Implementation\n" in target.read_text()
     assert list(tmp_path.iterdir()) == [target]
     foreign = tmp_path / "notes.md"
     foreign.write_text("my own notes\n")
