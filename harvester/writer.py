@@ -39,7 +39,7 @@ def render(report: Report, options: OutputOptions) -> str:
     else:
         from harvester.render.markdown import render_markdown
 
-        text = render_markdown(report)
+        text = render_markdown(report, options.fold)
     try:
         return stamp(text)
     except MarkerError as error:

@@ -248,7 +248,7 @@ def test_internal_errors_exit_70_and_debug_shows_the_traceback(
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("harvester.pipeline.build_report", broken)
+    monkeypatch.setattr("harvester.pipeline.harvest", broken)
     result = run_cli("report", "--repo", str(sample.path), "v1.0..v1.1")
     assert result.code == 70
     assert "internal error: RuntimeError: boom" in result.err and "bug" in result.err

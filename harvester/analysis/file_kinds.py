@@ -6,8 +6,10 @@ Decided from the path alone (plus git's file mode and binary flag), so it is fas
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
+from collections.abc import Iterable
 
 from harvester.model import FileKind
 
@@ -220,3 +222,16 @@ def classify(
 def is_lock_or_manifest(kind: FileKind) -> bool:
     """True for files that declare or pin dependencies."""
     return kind in (FileKind.LOCK_FILE, FileKind.DEPENDENCIES)
+
+
+def matches_any(paths: Iterable[str], patterns: Iterable[str]) -> bool:
+    """True when a path is one of `patterns`, under one (a folder), or matches one (a glob,
+    where `*` also crosses folders)."""
+    prepared = [(p.strip("/"), any(c in p for c in "*?[")) for p in patterns]
+    for path in paths:
+        for pattern, glob in prepared:
+            if glob and fnmatch.fnmatchcase(path, pattern):
+                return True
+            if not glob and (path == pattern or path.startswith(pattern + "/")):
+                return True
+    return False

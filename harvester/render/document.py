@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from harvester.analysis.file_kinds import NOISY_KINDS
+from harvester.analysis.file_kinds import NOISY_KINDS, matches_any
 from harvester.analysis.files import kind_label
 from harvester.analysis.key_commits import noise_plural
 from harvester.analysis.wording import churn, plural, quote_subject
-from harvester.model import Commit, FileKind, ImpactTag, Report
+from harvester.model import Commit, FileChange, FileKind, ImpactTag, Report
 from harvester.render import database_view
 from harvester.render.escape import Trusted, code_block, code_span, inline, link
 from harvester.render.files_tree import tree_lines
@@ -34,13 +34,14 @@ class DocumentView:
     hints: dict[str, Trusted]
 
 
-def document_view(report: Report) -> DocumentView:
-    """Build the view of `report` for the Markdown template."""
+def document_view(report: Report, fold: tuple[str, ...] = ()) -> DocumentView:
+    """Build the view of `report` for the Markdown template; `fold` names folders whose files
+    fold away in Files Modified like lock and generated files."""
     database = report.database
     return DocumentView(
         title=report.title,
         summary=_summary(report),
-        files=_files(report),
+        files=_files(report, fold),
         key_commits=_key_commits(report.commits),
         schema_updates=_section(database_view.schema_updates(database), _no_schema_facts(report)),
         migration_status=_section(
@@ -92,13 +93,17 @@ def _summary(report: Report) -> Trusted:
     return Trusted(text)
 
 
-def _files(report: Report) -> Trusted:
-    main = [f for f in report.files if f.kind not in NOISY_KINDS]
-    folded = [f for f in report.files if f.kind in NOISY_KINDS]
+def _files(report: Report, fold: tuple[str, ...]) -> Trusted:
+    reasons = {f.path: _fold_reason(f, fold) for f in report.files}
+    why_folded = {path: why for path, why in reasons.items() if why is not None}
+    main = [f for f in report.files if f.path not in why_folded]
+    folded = [f for f in report.files if f.path in why_folded]
     parts: list[str] = [code_block(tree_lines(main))] if main else []
     if folded:
-        kinds = Counter(kind_label(f.path, f.kind) for f in folded)
-        what = ", ".join(f"{plural(n, k)}" for k, n in sorted(kinds.items()))
+        counts = Counter(why_folded.values())
+        what = ", ".join(
+            f"{plural(n, noun, nouns)}{tail}" for (noun, nouns, tail), n in sorted(counts.items())
+        )
         additions = sum(f.additions for f in folded)
         deletions = sum(f.deletions for f in folded)
         parts.append(
@@ -108,6 +113,15 @@ def _files(report: Report) -> Trusted:
     if not parts:
         return Trusted(inline("No file changed between the two commits."))
     return Trusted("\n\n".join(parts))
+
+
+def _fold_reason(change: FileChange, fold: tuple[str, ...]) -> tuple[str, str, str] | None:
+    """Why a file folds away, as (noun, plural noun, tail): a noisy kind or a folded folder."""
+    if change.kind in NOISY_KINDS:
+        label = kind_label(change.path, change.kind)
+        return (label, label + "s", "")
+    folder = next((f for f in fold if matches_any([change.path], [f])), None)
+    return ("file", "files", f" in {folder.strip('/')}/") if folder else None
 
 
 def _key_commits(commits: tuple[Commit, ...]) -> Trusted:
