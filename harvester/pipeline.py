@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from harvester import __version__
 from harvester.analysis.attributes import generated_paths
+from harvester.analysis.dependencies import dependency_changes
 from harvester.analysis.file_kinds import is_lock_or_manifest
 from harvester.analysis.files import STATUS, describe_files
 from harvester.analysis.hints import (
@@ -101,6 +102,9 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
         progress("analysing migrations")
         database = _with_first_tags(repo, analyse_database(view, options.analysis))
         attributes = view.read(Side.HEAD, ".gitattributes").text or ""
+        dependencies = dependency_changes(
+            diff, lambda specs: {s: b.data for s, b in blobs.read_many(specs).items()}
+        )
     migration_ids = {m.path: m.id for m in database.migrations}
     files = describe_files(
         diff, commits, migration_ids, generated_paths(attributes, [d.path for d in diff])
@@ -112,7 +116,7 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
     ranked = rank_commits(
         commits, migration_ids, options.key_commit_count, urls, released, options.rules
     )
-    hints = _hints(repo, span, files, commits, forge)
+    hints = replace(_hints(repo, span, files, commits, forge), dependencies=dependencies)
     report = Report(
         tool=Tool("harvester", __version__),
         range=RangeInfo(
