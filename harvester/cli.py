@@ -85,6 +85,12 @@ def cli() -> None:
 @click.option(
     "--no-config", is_flag=True, help="Ignore .harvester.toml and [tool.harvester] in the range."
 )
+@click.option(
+    "--summary",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Append a short Markdown summary for CI to FILE (e.g. $GITHUB_STEP_SUMMARY).",
+)
 @click.option("--force", is_flag=True, help="Overwrite an output file harvester did not write.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def report(
@@ -102,6 +108,7 @@ def report(
     forge_url: str | None,
     config_file: Path | None,
     no_config: bool,
+    summary: Path | None,
     force: bool,
     debug: bool,
 ) -> None:
@@ -109,7 +116,7 @@ def report(
     from harvester.config import template_from_file
     from harvester.gitsource.refs import RangeRequest
     from harvester.options import OutputOptions, ReportOptions, configured_output
-    from harvester.writer import gate_tags, parse_fail_on, render, write_output
+    from harvester.writer import append_summary, gate_tags, parse_fail_on, render, write_output
 
     if range_text and (base or head):
         raise UsageError("give either RANGE or --base/--head, not both")
@@ -141,6 +148,8 @@ def report(
     text = render(result, output_options)
     written = write_output(text, output_options)
     _warn_about(written, output)
+    if summary is not None:
+        append_summary(summary, result, output_options)
     gate_tags(result, output_options.fail_on)
 
 

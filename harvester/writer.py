@@ -149,8 +149,15 @@ def parse_fail_on(text: str | None) -> tuple[str, ...]:
 
 def gate_tags(report: Report, fail_on: tuple[str, ...]) -> None:
     """Raise `GateTrippedError` (exit 3) when a migration or finding carries a gated tag."""
+    hits = gate_hits(report, fail_on)
+    if hits:
+        raise GateTrippedError(f"--fail-on matched {len(hits)}: " + "; ".join(hits))
+
+
+def gate_hits(report: Report, fail_on: tuple[str, ...]) -> list[str]:
+    """The migrations and findings that carry a gated tag, as `id (tag)`."""
     if not fail_on:
-        return
+        return []
     hits = [
         f"{m.id} ({impact.tag.value})"
         for m in report.database.migrations
@@ -158,5 +165,17 @@ def gate_tags(report: Report, fail_on: tuple[str, ...]) -> None:
         if impact.tag.value in fail_on
     ]
     hits += [f"range ({f.tag.value})" for f in report.database.findings if f.tag.value in fail_on]
-    if hits:
-        raise GateTrippedError(f"--fail-on matched {len(hits)}: " + "; ".join(hits))
+    return hits
+
+
+def append_summary(path: Path, report: Report, options: OutputOptions) -> None:
+    """Append the CI summary of `report` to `path` (a job summary file grows step by step)."""
+    from harvester.render.summary import summary_markdown
+
+    document = str(options.output) if options.output else None
+    text = summary_markdown(report, document, options.fail_on, gate_hits(report, options.fail_on))
+    try:
+        with path.open("a", encoding="utf-8") as stream:
+            stream.write(text)
+    except OSError as error:
+        raise OutputError(f"cannot write the summary to {path}: {error.strerror}") from error
