@@ -7,7 +7,7 @@ from the range's head commit (never the working tree), validated into typed sett
 
     [key-commits]
     count = 12
-    bot-authors = ["^release-robot$"]         # regular expressions, name or e-mail
+    noise-patterns = ['^chore[(]deps[)]']     # regular expressions on the subject
     noise-patterns = ["^chore\\(deps\\)"]     # regular expressions on the subject
     important-paths = ["billing/", "**/auth/*.py"]
 
