@@ -8,6 +8,7 @@ one patch pass for the hints, plus a few ref look-ups.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from harvester import __version__
@@ -35,7 +36,7 @@ from harvester.gitsource.forge import commit_url, detect_forge, issue_url
 from harvester.gitsource.grep import words_present
 from harvester.gitsource.log import iter_commits
 from harvester.gitsource.names import names_at
-from harvester.gitsource.patch import changed_lines
+from harvester.gitsource.patch import ChangedLine, changed_lines
 from harvester.gitsource.records import LoggedCommit, PathStat
 from harvester.gitsource.refs import (
     ResolvedRange,
@@ -85,9 +86,17 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
     repo = open_repo(options.repo)
     span = resolve_range(repo, options.range)
     progress(f"reading commits {span.base}..{span.head}")
-    commits = _read_commits(repo, span)
-    progress(f"reading the range diff ({len(commits):,} commits)")
-    diff = range_diff(repo, span.base_sha, span.head_sha)
+    # git computes the range diff and the hints' patch pass while the log streams in.
+    with ThreadPoolExecutor(max_workers=2) as background:
+        pending_diff = background.submit(range_diff, repo, span.base_sha, span.head_sha)
+        pending_lines = background.submit(
+            lambda: list(
+                changed_lines(repo, span.base_sha, span.head_sha, GIT_PATTERN, LINE_PATTERN)
+            )
+        )
+        commits = _read_commits(repo, span)
+        diff = pending_diff.result()
+        lines = pending_lines.result()
     changes = _path_changes(diff, commits)
     with BlobReader(repo) as blobs:
         config = _project_config(options, blobs, span.head_sha)
@@ -116,7 +125,7 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
     ranked = rank_commits(
         commits, migration_ids, options.key_commit_count, urls, released, options.rules
     )
-    hints = replace(_hints(repo, span, files, commits, forge), dependencies=dependencies)
+    hints = replace(_hints(repo, span, files, commits, forge, lines), dependencies=dependencies)
     report = Report(
         tool=Tool("harvester", __version__),
         range=RangeInfo(
@@ -205,8 +214,8 @@ def _hints(
     files: Sequence[FileChange],
     commits: Sequence[LoggedCommit],
     forge: Forge | None,
+    lines: Sequence[ChangedLine],
 ) -> Hints:
-    lines = list(changed_lines(repo, span.base_sha, span.head_sha, GIT_PATTERN, LINE_PATTERN))
     noisy = noisy_path_check({f.path: f for f in files})
 
     def present(at_head: bool, names: set[str]) -> set[str]:

@@ -41,7 +41,11 @@ def test_sample_report_matches_golden(
 ) -> None:
     result = run_cli("report", "--repo", str(sample.path), "v1.0..v1.1", "--format", fmt)
     assert result.code == 0, result.err
-    _check_golden(name, result.out)
+    text = result.out
+    if fmt == "json":
+        assert text.count("\n") == 1
+        text = json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+    _check_golden(name, text)
 
 
 def test_json_report_is_valid_against_the_schema(

@@ -7,9 +7,9 @@ Decided from the path alone (plus git's file mode and binary flag), so it is fas
 from __future__ import annotations
 
 import fnmatch
-import posixpath
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from harvester.model import FileKind
 
@@ -156,6 +156,58 @@ _CONFIG_NAMES = re.compile(
     r"tool-versions|flake8|pylintrc|rubocop\.yml|stylelintrc.*)$"
 )
 
+_SOURCE_EXTENSIONS = frozenset(
+    {
+        "py",
+        "go",
+        "rb",
+        "ts",
+        "tsx",
+        "js",
+        "jsx",
+        "mjs",
+        "cjs",
+        "java",
+        "kt",
+        "rs",
+        "ex",
+        "exs",
+        "php",
+        "cs",
+        "c",
+        "h",
+        "cc",
+        "cpp",
+        "hpp",
+        "swift",
+        "scala",
+        "vue",
+        "svelte",
+        "html",
+        "css",
+        "scss",
+        "erb",
+        "heex",
+        "dart",
+        "lua",
+        "sql",
+        "sh",
+    }
+)
+# Folder names and name fragments that can make a source-looking file something else.
+_SPECIAL_DIRS = (
+    _TEST_DIRS
+    | _VENDORED_DIRS
+    | _TRANSLATION_DIRS
+    | _GENERATED_DIRS
+    | {"__snapshots__", "docs", "doc"}
+)
+_SOURCE_TRIGGERS = re.compile(
+    r"test|spec|conftest|\.min\.|\.map$|\.pb\.|_pb2|generated|\.g\.|\.gen\.|designer|"
+    r"\.snap$|\.ambr$|\.approved\.|\.received\.|^(?:readme|changelog|license|licence|copying|"
+    r"authors|notice|news|history|changes)"
+)
+
 # Kinds whose files fold into a <details> block in Files Modified: a reviewer skims them.
 NOISY_KINDS = frozenset(
     {
@@ -179,40 +231,68 @@ def classify(
     """The kind of the file at `path`.
 
     `migration` is set for paths a migration system claimed; `generated` for paths the
-    repository's .gitattributes marks `linguist-generated`.
+    repository's .gitattributes marks `linguist-generated`; `binary` when git saw binary content.
     """
-    name = posixpath.basename(path)
-    lower = name.lower()
-    folders = [part.lower() for part in path.split("/")[:-1]]
     if mode == "160000":
         return FileKind.SUBMODULE
     if migration:
         return FileKind.MIGRATION
+    kind = kind_of_path(path)
+    if generated and kind not in (FileKind.SCHEMA, FileKind.LOCK_FILE, FileKind.VENDORED):
+        return FileKind.GENERATED
+    if binary and kind in (FileKind.SOURCE, FileKind.CONFIG):
+        return FileKind.ASSET
+    return kind
+
+
+@lru_cache(maxsize=1 << 16)
+def kind_of_path(path: str) -> FileKind:
+    """The kind a path's name and folders say, cached: ranges touch the same paths again."""
+    lower_path = path.lower()
+    *folder_list, lower = lower_path.split("/")
+    folders = frozenset(folder_list)
+    extension = lower.rpartition(".")[2] if "." in lower else ""
+    if (
+        extension in _SOURCE_EXTENSIONS
+        and not path.startswith(".")
+        and lower not in MANIFESTS
+        and lower not in _BUILD_NAMES
+        and lower not in SCHEMA_SNAPSHOTS
+        and folders.isdisjoint(_SPECIAL_DIRS)
+        and not _SOURCE_TRIGGERS.search(lower)
+    ):
+        return FileKind.SOURCE
+    name = path.rsplit("/", 1)[-1]
+    top = folder_list[:1]
     if lower in SCHEMA_SNAPSHOTS:
         return FileKind.SCHEMA
     if lower in LOCK_FILES:
         return FileKind.LOCK_FILE
-    if _VENDORED_DIRS.intersection(folders):
+    if not folders.isdisjoint(_VENDORED_DIRS):
         return FileKind.VENDORED
-    if generated or _GENERATED.search(lower) or _GENERATED_DIRS.intersection(folders[:1]):
+    if _GENERATED.search(lower) or not _GENERATED_DIRS.isdisjoint(top):
         return FileKind.GENERATED
     if _SNAPSHOT.search(lower) or "__snapshots__" in folders:
         return FileKind.SNAPSHOT
     if _TRANSLATION.search(lower) or (
-        _TRANSLATION_DIRS.intersection(folders) and lower.endswith((".json", ".yml", ".yaml"))
+        not folders.isdisjoint(_TRANSLATION_DIRS) and extension in ("json", "yml", "yaml")
     ):
         return FileKind.TRANSLATION
-    if _CI.match(path.lower()):
+    if _CI.match(lower_path):
         return FileKind.CI
-    if lower in MANIFESTS or _REQUIREMENTS.match(lower) or lower.endswith((".gemspec", ".csproj")):
+    if lower in MANIFESTS or _REQUIREMENTS.match(lower) or extension in ("gemspec", "csproj"):
         return FileKind.DEPENDENCIES
-    if _TEST_NAME.search(name) or _TEST_DIRS.intersection(folders):
+    if _TEST_NAME.search(name) or not folders.isdisjoint(_TEST_DIRS):
         return FileKind.TEST
-    if lower in _BUILD_NAMES or lower.startswith("dockerfile") or lower.endswith(".dockerfile"):
+    if lower in _BUILD_NAMES or lower.startswith("dockerfile") or extension == "dockerfile":
         return FileKind.BUILD
-    if _DOCS.search(lower) or _DOC_NAMES.match(lower) or folders[:1] in (["docs"], ["doc"]):
+    if (
+        _DOCS.search(lower)
+        or ("." not in lower and _DOC_NAMES.match(lower))
+        or top in (["docs"], ["doc"])
+    ):
         return FileKind.DOCS
-    if binary or _ASSETS.search(lower):
+    if _ASSETS.search(lower):
         return FileKind.ASSET
     if _CONFIG.search(lower) or _CONFIG_NAMES.match(lower):
         return FileKind.CONFIG

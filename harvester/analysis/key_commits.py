@@ -20,7 +20,7 @@ from harvester.analysis.commit_text import (
     security_mention,
     sensitive_area,
 )
-from harvester.analysis.file_kinds import NOISY_KINDS, classify, matches_any
+from harvester.analysis.file_kinds import NOISY_KINDS, kind_of_path, matches_any
 from harvester.analysis.wording import churn, plural
 from harvester.gitsource.records import LoggedCommit
 from harvester.model import Commit, FileKind
@@ -98,14 +98,19 @@ def rank_commits(
     patterns and important paths. The result keeps git's order (newest first); ranking is in
     `score`.
     """
+    churn_by_sha = {c.sha: _weighed_churn(c) for c in commits}
     largest = max(
         (c for c in commits if not c.is_merge),
-        key=lambda c: sum(_weighed_churn(c)),
+        key=lambda c: sum(churn_by_sha[c.sha]),
         default=None,
     )
     cancelled = _cancelled_reverts(commits)
     context = _Context(
-        migration_ids, frozenset(released_migrations), cancelled, rules or KeyCommitRules()
+        migration_ids,
+        frozenset(released_migrations),
+        cancelled,
+        churn_by_sha,
+        rules or KeyCommitRules(),
     )
     ranked = [_assess(c, context, largest is not None and c.sha == largest.sha) for c in commits]
     eligible = sorted(
@@ -122,6 +127,7 @@ class _Context:
     migration_ids: Mapping[str, str]
     released_migrations: frozenset[str]
     cancelled: Mapping[str, str]
+    churn: Mapping[str, tuple[int, int]]
     rules: KeyCommitRules
 
 
@@ -131,18 +137,18 @@ def _lines(commit: LoggedCommit) -> int:
 
 def _weighed_churn(commit: LoggedCommit) -> tuple[int, int]:
     """Lines added and deleted outside lock, generated, vendored and snapshot files."""
-    kept = [p for p in commit.paths if classify(p.path) not in NOISY_KINDS]
+    kept = [p for p in commit.paths if kind_of_path(p.path) not in NOISY_KINDS]
     return sum(p.additions or 0 for p in kept), sum(p.deletions or 0 for p in kept)
 
 
 def _cancelled_reverts(commits: Sequence[LoggedCommit]) -> dict[str, str]:
     """Commits reverted inside the range, and their reverts: together they change nothing."""
-    shas = [c.sha for c in commits]
+    by_prefix = {c.sha[:7]: c.sha for c in commits}
     cancelled: dict[str, str] = {}
     for commit in commits:
         reverted = reverted_sha(commit.subject, commit.body)
-        target = next((s for s in shas if reverted and s.startswith(reverted)), None)
-        if target is not None:
+        target = by_prefix.get(reverted[:7]) if reverted else None
+        if target is not None and target.startswith(reverted or ""):
             cancelled[target] = "reverted later in the range"
             cancelled[commit.sha] = "revert of a commit in the range"
     return cancelled
@@ -151,7 +157,7 @@ def _cancelled_reverts(commits: Sequence[LoggedCommit]) -> dict[str, str]:
 def _assess(commit: LoggedCommit, context: _Context, largest: bool) -> Commit:
     additions = sum(p.additions or 0 for p in commit.paths)
     deletions = sum(p.deletions or 0 for p in commit.paths)
-    weighed_additions, weighed_deletions = _weighed_churn(commit)
+    weighed_additions, weighed_deletions = context.churn[commit.sha]
     reasons: list[tuple[int, str]] = []
     header = conventional(commit.subject)
     if is_breaking(commit.subject, commit.body):
@@ -244,7 +250,7 @@ def _migration_reasons(commit: LoggedCommit, context: _Context) -> list[tuple[in
 def _file_reasons(commit: LoggedCommit) -> list[tuple[int, str]]:
     kinds: dict[FileKind, list[str]] = {}
     for stat in commit.paths:
-        kinds.setdefault(classify(stat.path), []).append(stat.path.rsplit("/", 1)[-1])
+        kinds.setdefault(kind_of_path(stat.path), []).append(stat.path.rsplit("/", 1)[-1])
     reasons = []
     if FileKind.SCHEMA in kinds:
         reasons.append(
@@ -270,6 +276,8 @@ def _important_paths(commit: LoggedCommit, rules: KeyCommitRules) -> list[str]:
 def _noise(commit: LoggedCommit, rules: KeyCommitRules) -> str | None:
     if commit.is_merge:
         return "merge commit"
+    if not commit.paths:
+        return "empty commit"
     bots = (BOT_PATTERN, *rules.bot_authors)
     if any(p.search(commit.author_name) or p.search(commit.author_email) for p in bots):
         return "bot commit"
@@ -277,7 +285,7 @@ def _noise(commit: LoggedCommit, rules: KeyCommitRules) -> str | None:
         return CONFIGURED_NOISE
     if _VERSION_BUMP.search(commit.subject.strip()):
         return "version bump"
-    kinds = {classify(p.path) for p in commit.paths}
+    kinds = {kind_of_path(p.path) for p in commit.paths}
     for label, allowed in _NOISE_KINDS_ONLY.items():
         if kinds and kinds <= allowed:
             return label
