@@ -120,6 +120,7 @@ def test_default_range_off_the_default_branch_uses_the_merge_base(
         (["--format", "pdf"], 2, "Invalid value for '--format'"),
         (["--fail-on", "nonsense"], 2, "--fail-on: unknown tag nonsense"),
         (["--merge", "HEAD~11"], 1, "has no parent"),
+        (["HEAD~40..HEAD"], 1, "'HEAD~40' names no commit: the first-parent history behind 'HEAD'"),
     ],
 )
 def test_errors_are_one_line_with_the_contract_exit_code(
