@@ -307,3 +307,17 @@ def test_reads_related_manager_changes_and_names_models_it_cannot_follow() -> No
     )
     assert opaque.actions == ()
     assert opaque.models == (("dcim", "Role"),)
+
+
+def test_a_squash_beside_its_originals_is_no_conflict() -> None:
+    migrations = {
+        ("api", "0001_a"): _migration("0001_a"),
+        ("api", "0002_b"): _migration("0002_b", "('api', '0001_a')"),
+        ("api", "0001_squashed_0002_b"): _migration(
+            "0001_squashed_0002_b", extra="    replaces = [('api', '0001_a'), ('api', '0002_b')]\n"
+        ),
+        ("api", "0003_c"): _migration("0003_c", "('api', '0002_b')"),
+    }
+    result = plan(migrations, {})
+    assert result.conflicts == {}
+    assert set(result.order) == set(migrations)

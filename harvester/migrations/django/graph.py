@@ -48,9 +48,12 @@ def plan(migrations: Mapping[Key, MigrationFile], settings: Mapping[str, str]) -
             target = covered.get(later, later)
             if target in parents:
                 parents[target].add(key)
-    leaves = _leaves(nodes, parents)
+    # A squash standing beside its originals is an alternative to them, not a branch.
+    leaves = _leaves({k: m for k, m in nodes.items() if k not in inert}, parents)
     return Plan(
-        order=_post_order(sorted(k for keys in leaves.values() for k in keys), parents),
+        order=_post_order(
+            sorted([k for keys in leaves.values() for k in keys] + list(inert)), parents
+        ),
         inert_squashes=frozenset(inert),
         conflicts={app: tuple(n for _, n in keys) for app, keys in leaves.items() if len(keys) > 1},
     )
