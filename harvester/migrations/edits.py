@@ -37,6 +37,12 @@ def with_note(inputs: list[MigrationInput], note: str | None) -> list[MigrationI
     return [replace(inputs[0], parsed=replace(first, notes=(*first.notes, note))), *inputs[1:]]
 
 
+def unreadable_base(message: str) -> str:
+    """What changed, when the released version cannot be read (Python 2 syntax, say)."""
+    reason = message.removeprefix("not parsed: ")
+    return f"the released version could not be read ({reason}), so the change is not described"
+
+
 def same_database_operations(old: ops.ParsedMigration, new: ops.ParsedMigration) -> bool:
     """True when two versions of a migration run the same schema operations both ways, and no
     code (whose edits the operations cannot show)."""

@@ -13,7 +13,12 @@ from dataclasses import dataclass, field, replace
 from harvester.migrations import pyast
 from harvester.migrations.alembic.revisions import Revision, Unreadable, chain, parse_revision
 from harvester.migrations.base import PathChange, RepoView, Side, Source
-from harvester.migrations.edits import reformat_finding, same_database_operations, with_note
+from harvester.migrations.edits import (
+    reformat_finding,
+    same_database_operations,
+    unreadable_base,
+    with_note,
+)
 from harvester.migrations.engines import EngineEvidence
 from harvester.migrations.schema.assemble import MigrationInput
 from harvester.model import ChangeKind, Finding, ImpactTag, Problem
@@ -81,6 +86,8 @@ class RevisionChanges:
                 item = self._annotated(item, current, order.missing.get(current.revision, ()))
                 if change.status is ChangeKind.MODIFIED and isinstance(old, Revision):
                     item = self._modified(item, change, old, current, added, base_texts, head_texts)
+                elif change.status is ChangeKind.MODIFIED and isinstance(old, Unreadable):
+                    item = replace(item, modification=unreadable_base(old.message))
             key = (
                 0,
                 position.get(current.revision, len(position))

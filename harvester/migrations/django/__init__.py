@@ -68,7 +68,11 @@ class DjangoSystem:
         head = load_project(view, Side.HEAD, cache)
         base = load_project(view, Side.BASE, cache)
         changes = [
-            c for c in changes if c.path in head.by_path or (c.old_path or c.path) in base.by_path
+            c
+            for c in changes
+            if (
+                c.path in base.by_path if c.status is ChangeKind.DELETED else c.path in head.by_path
+            )
         ]
         if not changes:
             return SystemResult()

@@ -20,7 +20,7 @@ from harvester.migrations.django.files import (
     compare,
 )
 from harvester.migrations.django.project import Entry, Project, Replay, migration_id
-from harvester.migrations.edits import reformat_finding, same_database_operations
+from harvester.migrations.edits import reformat_finding, same_database_operations, unreadable_base
 from harvester.migrations.engines import EngineEvidence
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.assemble import MigrationInput
@@ -111,6 +111,10 @@ class RangeChanges:
         new: Entry,
         added: set[tuple[str, str]],
     ) -> MigrationInput:
+        if old.migration is None and new.migration is not None:
+            unreadable = old.parsed if isinstance(old.parsed, Unreadable) else None
+            message = old.problem or (unreadable.message if unreadable else "not parsed")
+            return replace(item, modification=unreadable_base(message))
         if old.migration is None or new.migration is None:
             return item
         comparison = compare(self._text(old), self._text(new))

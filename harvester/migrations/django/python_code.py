@@ -105,7 +105,7 @@ class _Reader:
     def read(
         self, name: str, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, line: int
     ) -> PythonCode:
-        if pyast.is_noop_body(node):
+        if pyast.is_noop_body(node) or _only_reports(node):
             return PythonCode(name, line, noop=True)
         self.models.update(_imported_models(self.module.tree))
         self.visited.add(name)
@@ -331,6 +331,14 @@ class _Reader:
         if loop is not None and loop.model != key:
             detail = f"for each {loop.model[1]} row, {detail}"
         self.actions.append(RowAction(key[0], key[1], kind, detail, has_where, line))
+
+
+def _only_reports(node: ast.AST) -> bool:
+    """True for a function whose only calls print or log (nothing reaches the database)."""
+    names = [pyast.call_name(c) or "?" for c in pyast.calls(node)]
+    return bool(names) and all(
+        n == "print" or n.split(".")[0] in ("logging", "logger", "log") for n in names
+    )
 
 
 def _get_model(node: ast.expr) -> tuple[str | None, str] | None:
