@@ -156,7 +156,7 @@ def test_data_changes() -> None:
         (
             "DataChange",
             ops.DataChangeKind.CODE,
-            "loops over rows and, for each one, updates t (line 14)",
+            "loops over rows (line 14) and, for each one, updates t",
         ),
         ("Opaque", None, ""),
     ]
@@ -220,3 +220,34 @@ def test_chain_orders_by_down_revision_and_finds_heads() -> None:
     assert found.order.index("d") < found.order.index("m")
     assert found.heads == ("m", "x")
     assert found.missing == {"x": ("gone",)}
+
+
+def test_sql_built_at_run_time_says_what_it_can() -> None:
+    found = _up(
+        "conn = op.get_bind()\n"
+        "columns = ', '.join(DATA)\n"
+        "statement = f'INSERT INTO audit ({columns}) VALUES (:a)'\n"
+        "conn.execute(sa.text(statement).bindparams(a=1))\n"
+        "conn.execute(sa.text(dedent('''\n    UPDATE audit SET a = 2 WHERE a = 1\n    ''')))\n"
+        "conn.execute(sa.text(f'SELECT * FROM {name}'))\n"
+        "conn.execute(build())"
+    )
+    insert, update, raw = found
+    assert isinstance(insert, ops.DataChange) and insert.kind is ops.DataChangeKind.INSERT
+    assert insert.table == "audit"
+    assert insert.detail == (
+        "runs SQL built at run time (line 11): INSERT INTO audit ({columns}) VALUES (:a)"
+    )
+    assert isinstance(update, ops.Opaque)  # literal SQL: the SQL module's answer
+    assert isinstance(raw, ops.Opaque) and raw.raw and "build()" in raw.summary
+
+
+def test_engine_helpers_are_read_through() -> None:
+    body = (
+        "def is_postgres():\n    return op.get_context().dialect.name == 'postgresql'\n\n"
+        "def upgrade():\n"
+        "    if is_postgres():\n        op.execute('SELECT 1')\n"
+        "    else:\n        op.drop_column('t', 'c')\n\n"
+        "def downgrade():\n    pass\n"
+    )
+    assert _revision(body, Dialect.SQLITE).parsed.up.operations == (ops.DropColumn("t", "c"),)

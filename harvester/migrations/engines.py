@@ -65,7 +65,7 @@ def engines_in_text(text: str) -> Counter[Dialect]:
             if dialect:
                 found[dialect] += 1
         url = _URL.match(value.strip())
-        if url and url.group(1) in _NAMES and (url.group(2) or url.group(3)):
+        if url and url.group(1) in _NAMES:
             found[_NAMES[url.group(1)]] += 1
     for image in _IMAGE.finditer(text):
         found[_NAMES[image.group(1)]] += 1

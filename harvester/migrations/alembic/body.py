@@ -46,6 +46,7 @@ class StepReader:
     batches: dict[str, tuple[str, bool]] = field(default_factory=dict)
     helpers: list[str] = field(default_factory=list)
     row_sources: set[str] = field(default_factory=set)
+    batched: list[str] = field(default_factory=list)
     expressions: dict[str, ast.expr] = field(default_factory=dict)
     transactional: bool | None = None
 
@@ -58,6 +59,11 @@ class StepReader:
                 if table is not None:
                     self.tables[name] = table
         self.body(function.body)
+        if self.batched:
+            self.notes.append(
+                f"batch_alter_table on {', '.join(self.batched)}: the ALTERs run directly here; "
+                "on SQLite Alembic would rebuild each table (copy and rename)"
+            )
         return ops.Step(
             tuple(self.operations),
             transactional=self.transactional,
@@ -152,13 +158,10 @@ class StepReader:
             )
             self.operations.insert(start, rebuild)
         elif self.dialect is not ops.Dialect.SQLITE and inside:
-            self.notes.append(
-                f"batch_alter_table {name}{line}: the ALTERs run directly here; on SQLite "
-                "Alembic would rebuild the table (copy and rename)"
-            )
+            self.batched.append(f"{name}{line}")
 
     def branch(self, test: ast.expr, inner: list[ast.stmt], orelse: list[ast.stmt]) -> None:
-        predicate = engine_predicate(test, self.engine_names)
+        predicate = engine_predicate(test, self.engine_names, self.module.functions)
         if predicate is None:
             start = len(self.operations)
             self.body(inner)
@@ -204,7 +207,7 @@ class StepReader:
             assert isinstance(first, ops.DataChange)
             if first.kind is ops.DataChangeKind.CODE and first.detail.startswith("loops over"):
                 return
-            detail = f"loops over rows and, for each one, {first.detail} (line {line})"
+            detail = f"loops over rows (line {line}) and, for each one, {first.detail}"
             self.operations[per_row[0]] = ops.DataChange(
                 ops.DataChangeKind.CODE, first.table, detail, first.has_where, line=line
             )
@@ -276,15 +279,17 @@ class StepReader:
     def execute(self, node: ast.Call) -> None:
         if not node.args:
             return
-        statement = node.args[0]
-        if isinstance(statement, ast.Name) and statement.id in self.expressions:
-            statement = self.expressions[statement.id]
+        statement = data.unwrap(node.args[0], self.local, self.expressions)
         text = data.literal_sql(statement, self.module, self.local)
         if text is not None:
             self.operations += sql_operations(text, self.dialect, _first_line(statement)).operations
             return
+        template = data.sql_template(statement, self.module, self.local)
         change = data.expression_change(statement, self.tables, node.lineno)
-        if change is not None:
+        if template is not None:
+            found = data.template_change(template, node.lineno)
+            self.operations += [found] if found is not None else []
+        elif change is not None:
             self.operations.append(change)
         elif not _is_select(statement):
             summary = f"SQL built at run time (line {node.lineno}): {_short(statement)}"

@@ -11,7 +11,7 @@ engine the project uses (PostgreSQL when it is not known, with a note).
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 
 from harvester.migrations.schema.ops import Dialect
 
@@ -31,17 +31,25 @@ _NAMES = {
 }
 
 
-def engine_predicate(test: ast.expr, engine_names: Collection[str]) -> Predicate | None:
+def engine_predicate(
+    test: ast.expr,
+    engine_names: Collection[str],
+    functions: Mapping[str, ast.FunctionDef | ast.AsyncFunctionDef] | None = None,
+) -> Predicate | None:
     """The engines on which `test` is true, when `test` is about the engine at all.
 
-    `engine_names` are local names bound to engine expressions (`url = str(bind.engine.url)`).
+    `engine_names` are local names bound to engine expressions (`url = str(bind.engine.url)`);
+    calls to module `functions` that only return an expression (`def is_postgres(): return
+    op.get_context().dialect.name == "postgresql"`) are read through.
     """
+    helpers = functions or {}
+    test = _inline(test, helpers)
     match test:
         case ast.UnaryOp(op=ast.Not(), operand=operand):
-            inner = engine_predicate(operand, engine_names)
+            inner = engine_predicate(operand, engine_names, helpers)
             return None if inner is None else (lambda d: not inner(d))
         case ast.BoolOp(op=op, values=values):
-            parts = [engine_predicate(v, engine_names) for v in values]
+            parts = [engine_predicate(v, engine_names, helpers) for v in values]
             if any(p is None for p in parts):
                 return None
             found = [p for p in parts if p is not None]
@@ -53,19 +61,33 @@ def engine_predicate(test: ast.expr, engine_names: Collection[str]) -> Predicate
             ops=[ast.Is() | ast.Eq() | ast.IsNot() | ast.NotEq() as operator],
             comparators=[ast.Constant(value=bool() as truth)],
         ):
-            tested = engine_predicate(left, engine_names)
+            tested = engine_predicate(left, engine_names, helpers)
             if tested is None:
                 return None
             keep = truth == isinstance(operator, (ast.Is, ast.Eq))
             return tested if keep else (lambda d: not tested(d))
         case ast.Compare(left=left, ops=[operator], comparators=[right]):
-            return _comparison(left, operator, right, engine_names)
+            return _comparison(
+                _inline(left, helpers), operator, _inline(right, helpers), engine_names
+            )
         case ast.Call(func=ast.Attribute(attr="startswith", value=subject), args=[prefix]):
             engines = _engines(prefix)
             if engines is None or not mentions_engine(subject, engine_names):
                 return None
             return lambda d: d in engines
     return None
+
+
+def _inline(
+    node: ast.expr, functions: Mapping[str, ast.FunctionDef | ast.AsyncFunctionDef]
+) -> ast.expr:
+    """`helper()` as the expression it returns, when its body is only `return <expr>`."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.args:
+        function = functions.get(node.func.id)
+        body = [s for s in function.body if not isinstance(s, ast.Expr)] if function else []
+        if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None:
+            return body[0].value
+    return node
 
 
 def mentions_engine(node: ast.AST, engine_names: Collection[str]) -> bool:

@@ -11,6 +11,7 @@ SQL text goes through the SQL module; SQLAlchemy expressions say their table and
 from __future__ import annotations
 
 import ast
+import re
 
 from harvester.migrations import pyast
 from harvester.migrations.schema import ops
@@ -78,9 +79,83 @@ def _name_table(node: ast.expr, tables: dict[str, str]) -> str | None:
     return None
 
 
+_WRAPPERS = frozenset({"text", "literal_column", "dedent", "cleandoc"})
+_METHODS = frozenset({"bindparams", "columns", "execution_options", "strip"})
+
+
+def unwrap(
+    node: ast.expr, local: dict[str, ast.expr], expressions: dict[str, ast.expr] | None = None
+) -> ast.expr:
+    """The expression holding SQL text, through `sa.text(…)`, `.bindparams(…)`, `dedent(…)`
+    and local names bound to such expressions."""
+    seen: set[str] = set()
+    while True:
+        if isinstance(node, ast.Name) and expressions and node.id in expressions:
+            if node.id in seen or node.id in local:
+                return node
+            seen.add(node.id)
+            node = expressions[node.id]
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and (node.func.attr in _METHODS)
+        ):
+            node = node.func.value
+        elif (
+            isinstance(node, ast.Call)
+            and node.args
+            and (pyast.call_name(node) or "").rsplit(".", 1)[-1] in _WRAPPERS
+        ):
+            node = node.args[0]
+        else:
+            return node
+
+
+def sql_template(node: ast.expr, module: pyast.Module, local: dict[str, ast.expr]) -> str | None:
+    """An f-string's text with the parts fixed at run time left as `{expression}`."""
+    if not isinstance(node, ast.JoinedStr):
+        return None
+    parts = []
+    for value in node.values:
+        if isinstance(value, ast.Constant):
+            parts.append(str(value.value))
+        elif isinstance(value, ast.FormattedValue):
+            resolved = module.evaluate(value.value, local)
+            fixed = isinstance(resolved, (str, int, float))
+            parts.append(str(resolved) if fixed else "{" + ast.unparse(value.value) + "}")
+    return "".join(parts)
+
+
+_DML = re.compile(r"^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([\w.\"`{}]+)", re.IGNORECASE)
+
+
+def template_change(template: str, line: int) -> ops.Operation | None:
+    """What SQL built at run time does, when its text says: an INSERT, UPDATE or DELETE of a
+    table (None for a SELECT); raw SQL otherwise."""
+    text = " ".join(template.split())
+    match = _DML.match(text)
+    if match:
+        verb = match.group(1).split()[0].upper()
+        kind = {"INSERT": ops.DataChangeKind.INSERT, "UPDATE": ops.DataChangeKind.UPDATE}.get(
+            verb, ops.DataChangeKind.DELETE
+        )
+        table = match.group(2).strip('"`')
+        known = "{" not in table
+        return ops.DataChange(
+            kind,
+            table=table if known else None,
+            detail=f"runs SQL built at run time (line {line}): {text[:90]}",
+            has_where=" WHERE " in f" {text.upper()} " or kind is ops.DataChangeKind.INSERT,
+            line=line,
+        )
+    if text.upper().startswith(("SELECT", "WITH")):
+        return None
+    return ops.Opaque(f"SQL built at run time (line {line}): {text[:90]}", raw=True, line=line)
+
+
 def literal_sql(node: ast.expr, module: pyast.Module, local: dict[str, ast.expr]) -> str | None:
-    """SQL text an expression spells out: a string, `sa.text("…")`, an f-string or `%` /
-    `.format` whose parts the revision fixes (module constants, unrolled loop variables)."""
+    """SQL text an expression spells out: a string, an f-string or `%` / `.format` whose parts
+    the revision fixes (module constants, unrolled loop variables); see `unwrap` first."""
     if isinstance(node, ast.JoinedStr):
         parts = []
         for value in node.values:
