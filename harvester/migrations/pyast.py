@@ -180,6 +180,7 @@ class _Evaluator:
         return self.aliases.get(head, head) + dot + rest
 
     def value(self, node: ast.expr | None) -> Value:
+        """The value of one expression."""
         if node is None:
             return None
         match node:
@@ -221,6 +222,7 @@ class _Evaluator:
         return Code(ast.unparse(node), getattr(node, "lineno", 0))
 
     def mapping(self, node: ast.Dict) -> Value:
+        """A dict literal with string keys (anything else stays code)."""
         result: dict[str, Value] = {}
         for key, item in zip(node.keys, node.values, strict=True):
             name = self.value(key) if key is not None else None

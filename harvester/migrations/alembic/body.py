@@ -71,10 +71,12 @@ class StepReader:
         )
 
     def body(self, statements: list[ast.stmt]) -> None:
+        """Read statements in order."""
         for statement in statements:
             self.statement(statement)
 
     def statement(self, node: ast.stmt) -> None:
+        """Read one statement: calls, bindings, blocks, branches, loops."""
         match node:
             case ast.Expr(value=value):
                 self.expression(value)
@@ -117,6 +119,7 @@ class StepReader:
             self.local[name] = value
 
     def with_block(self, items: list[ast.withitem], inner: list[ast.stmt]) -> None:
+        """A `with` block: a batch block, an autocommit block, or a plain one."""
         for item in items:
             call = pyast.call_name(item.context_expr) or ""
             target = item.optional_vars
@@ -161,6 +164,7 @@ class StepReader:
             self.batched.append(f"{name}{line}")
 
     def branch(self, test: ast.expr, inner: list[ast.stmt], orelse: list[ast.stmt]) -> None:
+        """An `if`: the engine's branch when it tests the engine, else both."""
         predicate = engine_predicate(test, self.engine_names, self.module.functions)
         if predicate is None:
             start = len(self.operations)
@@ -179,6 +183,7 @@ class StepReader:
         self.body(inner if predicate(engine) else orelse)
 
     def loop(self, target: ast.expr, source: ast.expr, inner: list[ast.stmt], line: int) -> None:
+        """A `for`: unrolled over a literal list, else read once as a loop over rows."""
         values = self.module.evaluate(source, self.local)
         if isinstance(values, tuple) and values and isinstance(target, (ast.Name, ast.Tuple)):
             for item in values:
@@ -222,10 +227,12 @@ class StepReader:
         return None
 
     def expression(self, node: ast.expr) -> None:
+        """Read every call inside an expression."""
         for call in pyast.calls(node):
             self.call(call)
 
     def call(self, node: ast.Call) -> None:
+        """Read one call: op.* and batch_op.*, execute, session writes, helpers."""
         func = node.func
         method = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         receiver = pyast.dotted(func.value) if isinstance(func, ast.Attribute) else None
@@ -245,6 +252,7 @@ class StepReader:
             self.helper(func.id, node)
 
     def op_call(self, method: str, node: ast.Call, batch_table: str | None) -> None:
+        """Translate one op.* (or batch_op.*) call."""
         if method == "execute":
             self.execute(node)
             return
@@ -263,6 +271,7 @@ class StepReader:
         self.broken += result.broken
 
     def bulk_insert(self, node: ast.Call, value: pyast.Call) -> None:
+        """`op.bulk_insert(table, rows)`: rows inserted into the table."""
         table_node = node.args[0] if node.args else None
         table = self.tables.get(table_node.id) if isinstance(table_node, ast.Name) else None
         rows = value.get("rows", 1)
@@ -277,6 +286,7 @@ class StepReader:
         )
 
     def execute(self, node: ast.Call) -> None:
+        """SQL text, an SQLAlchemy statement, or SQL built at run time."""
         if not node.args:
             return
         statement = data.unwrap(node.args[0], self.local, self.expressions)
@@ -296,6 +306,7 @@ class StepReader:
             self.operations.append(ops.Opaque(summary, raw=True, line=node.lineno))
 
     def helper(self, name: str, node: ast.Call) -> None:
+        """Read a module function the body calls, its parameters bound to the arguments."""
         if name in self.helpers or len(self.helpers) >= _MOST_HELPERS:
             return
         self.helpers.append(name)

@@ -28,6 +28,7 @@ class Schema:
         """Field name to column name for `model` (unknown names are kept as written)."""
 
         def column(field_name: str) -> str:
+            """The column name of a field of `model`."""
             spec = model.field(field_name)
             if field_name == "pk":
                 pk = model.primary_key()

@@ -105,6 +105,7 @@ class _Reader:
     def read(
         self, name: str, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, line: int
     ) -> PythonCode:
+        """What the callable does, read statement by statement."""
         if pyast.is_noop_body(node) or _only_reports(node):
             return PythonCode(name, line, noop=True)
         self.models.update(_imported_models(self.module.tree))
@@ -122,10 +123,12 @@ class _Reader:
         )
 
     def body(self, statements: list[ast.stmt], loop: _Loop | None = None) -> None:
+        """Read statements, inside `loop` when they are a loop body."""
         for statement in statements:
             self.statement(statement, loop)
 
     def statement(self, node: ast.stmt, loop: _Loop | None) -> None:
+        """Read one statement: bindings, loops, raises, and the calls inside."""
         match node:
             case ast.Assign(targets=targets, value=value):
                 self.expression(value, loop)
@@ -151,6 +154,7 @@ class _Reader:
                         self.expression(child, loop)
 
     def bind(self, name: str, value: ast.expr) -> None:
+        """Remember what a name holds: a model, a queryset or a row."""
         model = _get_model(value)
         if model is not None:
             self.models[name] = model
@@ -184,6 +188,7 @@ class _Reader:
                 self.instances[param] = self.instances[value.id]
 
     def loop_over(self, source: ast.expr, target: ast.expr, line: int) -> _Loop | None:
+        """The loop context when `source` iterates over a model's rows."""
         candidates = [source]
         if isinstance(source, ast.Call):
             candidates += list(source.args)
@@ -198,6 +203,7 @@ class _Reader:
         return None
 
     def finish(self, loop: _Loop) -> None:
+        """Record what a loop did to each row, once its body is read."""
         if loop.bulk:
             what = "bulk-updates them in batches"
             kind = DataChangeKind.UPDATE
@@ -214,10 +220,12 @@ class _Reader:
         )
 
     def expression(self, node: ast.expr, loop: _Loop | None) -> None:
+        """Read every call inside an expression."""
         for call in pyast.calls(node):
             self.call(call, loop)
 
     def call(self, node: ast.Call, loop: _Loop | None) -> None:
+        """Read one call: helpers, queryset writes, saves, deletes, raw SQL."""
         name = pyast.call_name(node) or ""
         receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
         method = node.func.attr if isinstance(node.func, ast.Attribute) else name
@@ -284,6 +292,7 @@ class _Reader:
             )
 
     def execute(self, node: ast.Call) -> None:
+        """SQL run through `schema_editor.execute` or a cursor."""
         argument = self.module.evaluate(node.args[0]) if node.args else None
         if isinstance(argument, pyast.Call) and argument.name == "text" and argument.args:
             argument = argument.args[0]
@@ -328,6 +337,7 @@ class _Reader:
         line: int,
         loop: _Loop | None = None,
     ) -> None:
+        """Record a row change (said per loop row when inside another model's loop)."""
         if loop is not None and loop.model != key:
             detail = f"for each {loop.model[1]} row, {detail}"
         self.actions.append(RowAction(key[0], key[1], kind, detail, has_where, line))

@@ -107,6 +107,7 @@ class ModelState:
         """Remembered names keyed by the new field name (the names themselves stay)."""
 
         def rekey(key: str) -> str:
+            """The key with the field renamed."""
             kind, _, fields = key.partition(":")
             return kind + ":" + ",".join(new if f == old else f for f in fields.split(","))
 
