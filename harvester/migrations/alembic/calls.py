@@ -10,6 +10,7 @@ place to the left; the signatures below say where each argument is in both forms
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from harvester.migrations.alembic import columns
@@ -54,6 +55,9 @@ class CallResult:
     operations: list[ops.Operation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     broken: list[str] = field(default_factory=list)
+
+
+Handler = Callable[[dict[str, Value], Call, "ops.Dialect | None", CallResult], None]
 
 
 def arguments(method: str, call: Call, batch_table: str | None) -> dict[str, Value]:
@@ -248,14 +252,6 @@ def _create_foreign_key(
     result.operations.append(ops.AddConstraint(table, constraint))
 
 
-def _create_unique(
-    args: dict[str, Value], call: Call, dialect: ops.Dialect | None, result: CallResult
-) -> None:
-    name = columns.constraint_name(args.get("constraint_name"))
-    constraint = ops.Constraint(ops.ConstraintKind.UNIQUE, name, strings(args.get("columns")))
-    result.operations.append(ops.AddConstraint(_table(args), constraint))
-
-
 def _create_check(
     args: dict[str, Value], call: Call, dialect: ops.Dialect | None, result: CallResult
 ) -> None:
@@ -265,12 +261,17 @@ def _create_check(
     result.operations.append(ops.AddConstraint(_table(args), constraint))
 
 
-def _create_primary_key(
-    args: dict[str, Value], call: Call, dialect: ops.Dialect | None, result: CallResult
-) -> None:
-    name = columns.constraint_name(args.get("constraint_name"))
-    constraint = ops.Constraint(ops.ConstraintKind.PRIMARY_KEY, name, strings(args.get("columns")))
-    result.operations.append(ops.AddConstraint(_table(args), constraint))
+def _keyed(kind: ops.ConstraintKind) -> Handler:
+    """A handler for `create_unique_constraint` or `create_primary_key` (name, table, columns)."""
+
+    def create(
+        args: dict[str, Value], call: Call, dialect: ops.Dialect | None, result: CallResult
+    ) -> None:
+        name = columns.constraint_name(args.get("constraint_name"))
+        constraint = ops.Constraint(kind, name, strings(args.get("columns")))
+        result.operations.append(ops.AddConstraint(_table(args), constraint))
+
+    return create
 
 
 def _create_exclude(
@@ -317,7 +318,7 @@ def _short(call: Call) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-_HANDLERS = {
+_HANDLERS: dict[str, Handler] = {
     "create_table": _create_table,
     "drop_table": _drop_table,
     "rename_table": _rename_table,
@@ -327,9 +328,9 @@ _HANDLERS = {
     "create_index": _create_index,
     "drop_index": _drop_index,
     "create_foreign_key": _create_foreign_key,
-    "create_unique_constraint": _create_unique,
+    "create_unique_constraint": _keyed(ops.ConstraintKind.UNIQUE),
     "create_check_constraint": _create_check,
-    "create_primary_key": _create_primary_key,
+    "create_primary_key": _keyed(ops.ConstraintKind.PRIMARY_KEY),
     "create_exclude_constraint": _create_exclude,
     "drop_constraint": _drop_constraint,
 }

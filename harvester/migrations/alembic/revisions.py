@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from harvester.migrations import pyast
 from harvester.migrations.alembic.body import StepReader
+from harvester.migrations.graphs import post_order
 from harvester.migrations.schema import ops
 
 LOOKS_LIKE_REVISION = re.compile(r"^(?:down_)?revision\s*(?::[^=\n]*)?=", re.MULTILINE)
@@ -106,40 +107,17 @@ class Chain:
 
 def chain(revisions: Mapping[str, Revision]) -> Chain:
     """Execution order: each revision after its parents (and `depends_on`), roots first."""
-    children: dict[str, list[str]] = {r: [] for r in revisions}
-    missing: dict[str, tuple[str, ...]] = {}
-    for name, revision in revisions.items():
-        parents = [p for p in revision.down_revisions + revision.depends_on if p in revisions]
-        lost = tuple(p for p in revision.down_revisions if p not in revisions)
-        if lost:
-            missing[name] = lost
-        for parent in parents:
-            children[parent].append(name)
-    heads = tuple(sorted(r for r, kids in children.items() if not kids))
-    order: list[str] = []
-    done: set[str] = set()
-    for head in heads:
-        _visit(head, revisions, done, order, set())
-    order += sorted(r for r in revisions if r not in done)  # cycles: append what is left
+    parents = {
+        name: [p for p in r.down_revisions + r.depends_on if p in revisions]
+        for name, r in revisions.items()
+    }
+    missing = {
+        name: lost
+        for name, r in revisions.items()
+        if (lost := tuple(p for p in r.down_revisions if p not in revisions))
+    }
+    has_child = {p for found in parents.values() for p in found}
+    heads = tuple(sorted(r for r in revisions if r not in has_child))
+    order = list(post_order(heads, parents))
+    order += sorted(r for r in revisions if r not in order)  # cycles: what is left
     return Chain(tuple(order), heads, missing)
-
-
-def _visit(
-    name: str, revisions: Mapping[str, Revision], done: set[str], order: list[str], path: set[str]
-) -> None:
-    stack: list[tuple[str, bool]] = [(name, False)]
-    while stack:
-        current, expanded = stack.pop()
-        if current in done:
-            continue
-        if expanded:
-            done.add(current)
-            order.append(current)
-            continue
-        if current in path:
-            continue
-        path.add(current)
-        stack.append((current, True))
-        revision = revisions[current]
-        parents = [p for p in revision.down_revisions + revision.depends_on if p in revisions]
-        stack += [(p, False) for p in reversed(parents) if p not in done]

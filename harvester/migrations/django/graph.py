@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from harvester.migrations.django.files import MigrationFile
+from harvester.migrations.graphs import post_order
 
 Key = tuple[str, str]
 
@@ -51,8 +52,9 @@ def plan(migrations: Mapping[Key, MigrationFile], settings: Mapping[str, str]) -
     # A squash standing beside its originals is an alternative to them, not a branch.
     leaves = _leaves({k: m for k, m in nodes.items() if k not in inert}, parents)
     return Plan(
-        order=_post_order(
-            sorted([k for keys in leaves.values() for k in keys] + list(inert)), parents
+        order=post_order(
+            sorted([k for keys in leaves.values() for k in keys] + list(inert)),
+            {key: sorted(found) for key, found in parents.items()},
         ),
         inert_squashes=frozenset(inert),
         conflicts={app: tuple(n for _, n in keys) for app, keys in leaves.items() if len(keys) > 1},
@@ -90,28 +92,3 @@ def _leaves(
         if key not in has_child:
             leaves.setdefault(key[0], []).append(key)
     return leaves
-
-
-def _post_order(targets: list[Key], parents: Mapping[Key, set[Key]]) -> tuple[Key, ...]:
-    """Depth-first, parents in sorted order, each node after all its parents."""
-    done: set[Key] = set()
-    entered: set[Key] = set()
-    order: list[Key] = []
-    for target in targets:
-        stack: list[tuple[Key, bool]] = [(target, False)]
-        while stack:
-            key, expanded = stack.pop()
-            if key in done:
-                continue
-            if expanded:
-                done.add(key)
-                order.append(key)
-                continue
-            if key in entered:  # a cycle: Django refuses it, the order stays as far as it got
-                continue
-            entered.add(key)
-            stack.append((key, True))
-            for parent in sorted(parents.get(key, ()), reverse=True):
-                if parent not in done and parent in parents:
-                    stack.append((parent, False))
-    return tuple(order)
