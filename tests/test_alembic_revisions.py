@@ -8,6 +8,7 @@ import pytest
 from harvester.migrations.alembic.revisions import Revision, Unreadable, chain, parse_revision
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.ops import Dialect
+from harvester.migrations.sql import sql_operations
 
 _HEADER = (
     "import sqlalchemy as sa\nfrom alembic import op\n\nrevision = 'r2'\ndown_revision = 'r1'\n\n"
@@ -238,7 +239,8 @@ def test_sql_built_at_run_time_says_what_it_can() -> None:
     assert insert.detail == (
         "runs SQL built at run time (line 11): INSERT INTO audit ({columns}) VALUES (:a)"
     )
-    assert isinstance(update, ops.Opaque)  # literal SQL: the SQL module's answer
+    literal = "\n    UPDATE audit SET a = 2 WHERE a = 1\n    "
+    assert (update,) == sql_operations(literal, Dialect.POSTGRESQL, 13).operations
     assert isinstance(raw, ops.Opaque) and raw.raw and "build()" in raw.summary
 
 

@@ -44,7 +44,7 @@ class FieldOperations(TranslatorBase):
                 )
             return
         result.up += self.add_column(model, name, new)
-        result.down.append(ops.DropColumn(model.table, django_fields.column_name(name, new)))
+        result.down += self.drop_column(model, name, new)
         self.state.put(model.with_names(self.schema.field_names(model, name, new)))
         remakes = not new.null or new.unique or new.primary_key or new.has_default
         self._sqlite_remake(model, result, remakes, f"adds {name}")
@@ -71,6 +71,13 @@ class FieldOperations(TranslatorBase):
             added.append(ops.DropDefault(model.table, column.name))
         added += [ops.CreateIndex(i) for i in self.schema.field_indexes(model, name, new).values()]
         return added
+
+    def drop_column(self, model: ModelState, name: str, old: FieldSpec) -> list[ops.Operation]:
+        """DROP COLUMN, said with the indexes that go with the column (the database drops
+        them itself), so that a reverse step visibly undoes every index the field made."""
+        indexes = self.schema.field_indexes(model, name, old).values()
+        dropped: list[ops.Operation] = [ops.DropIndex(i.name or "?", model.table) for i in indexes]
+        return [*dropped, ops.DropColumn(model.table, django_fields.column_name(name, old))]
 
     def _RemoveField(self, operation: Operation, result: Translation) -> None:
         model = self._model(operation.text("model_name"))

@@ -169,8 +169,13 @@ def _inert_squash(entry: Entry, migration: MigrationFile) -> ops.ParsedMigration
         f"squashes {replaced}: databases that ran those record this one as applied and run "
         "nothing; a new database runs it instead of them"
     )
+    nothing = (ops.Opaque("squashed migration: no SQL where the migrations it replaces ran"),)
     return ops.ParsedMigration(
-        migration_id(entry.key), entry.path, ops.Step(notes=(note,)), ops.Step()
+        migration_id(entry.key),
+        entry.path,
+        ops.Step(nothing),
+        ops.Step(nothing),
+        notes=(note,),
     )
 
 
@@ -188,8 +193,14 @@ def _parsed(
         notes += step.notes
         state_only += step.state_only
         irreversible += step.irreversible
+    down_noop = not down and any(s.reverse_noop for s in steps) and not irreversible
     if state_only:
-        notes.append("no SQL (Django model state only): " + "; ".join(state_only))
+        # Said as an operation that runs no SQL, so that a migration made only of these reads
+        # as `none` rather than as an empty file; its reverse is state-only as well.
+        state = ops.Opaque("no SQL (Django model state only): " + "; ".join(state_only))
+        up.append(state)
+        if not down:
+            down.append(state)
     concurrent = any(
         getattr(getattr(o, "index", None), "concurrently", False)
         or getattr(o, "concurrently", False)
@@ -203,7 +214,6 @@ def _parsed(
     if irreversible:
         # Django raises IrreversibleError: the migration has no way back at all.
         notes.append("cannot be unapplied: " + "; ".join(irreversible))
-    down_noop = not down and any(s.reverse_noop for s in steps) and not irreversible
     return ops.ParsedMigration(
         id=migration_id(entry.key),
         path=entry.path,
