@@ -373,6 +373,7 @@ class DataChange:
     `detail` says what it does in a reviewer's words ("loops over rows and saves each one");
     `reversible` is False when the system's reverse step is missing or a no-op.
     `raises_on_data` marks code that fails on unexpected rows (`data_dependent`).
+    `columns` are the columns an UPDATE sets or an INSERT fills, when the step says.
     """
 
     kind: DataChangeKind
@@ -383,6 +384,7 @@ class DataChange:
     reversible: bool | None = None
     raises_on_data: bool = False
     line: int | None = field(default=None, compare=False)
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
