@@ -148,6 +148,8 @@ def test_data_changes() -> None:
         "def downgrade():\n    pass\n"
     )
     found = _revision(body).parsed.up.operations
+    first = found[0]
+    assert isinstance(first, ops.DataChange) and first.columns == ("a",)
     assert [
         (type(o).__name__, getattr(o, "kind", None), getattr(o, "detail", "")) for o in found
     ] == [

@@ -147,7 +147,8 @@ def test_run_python_without_reverse_is_irreversible() -> None:
             prelude="def fill(apps, schema_editor):\n"
             '    Check = apps.get_model("api", "Check")\n'
             "    for check in Check.objects.all():\n"
-            "        check.save()\n\n\n",
+            "        check.grace = 30\n"
+            "        check.save(update_fields=['grace', 'name'])\n\n\n",
         )
     )
     assert parsed.up.operations == (
@@ -157,11 +158,12 @@ def test_run_python_without_reverse_is_irreversible() -> None:
             detail="fill(): loops over api_check rows and saves each one",
             has_where=False,
             reversible=False,
+            columns=("grace", "name"),
         ),
     )
     assert parsed.down_declared is False
     assert parsed.down is None
-    assert parsed.up.notes == ("cannot be unapplied: RunPython (line 12) has no reverse_code",)
+    assert parsed.up.notes == ("cannot be unapplied: RunPython (line 13) has no reverse_code",)
 
 
 def test_noop_reverse_is_a_noop_down() -> None:

@@ -194,12 +194,15 @@ class StepReader:
         self.expression(source)
         self.body(inner)
         orm_table = self._orm_table(source)
-        if orm_table and data.assigns_attributes(inner, target):
+        assigned = data.assigned_attributes(inner, target)
+        if orm_table and assigned:
             detail = (
                 f"loops over {orm_table} rows through the ORM and changes each one (line {line})"
             )
             self.operations.append(
-                ops.DataChange(ops.DataChangeKind.CODE, orm_table, detail, False, line=line)
+                ops.DataChange(
+                    ops.DataChangeKind.CODE, orm_table, detail, False, line=line, columns=assigned
+                )
             )
             return
         per_row = [
@@ -214,7 +217,12 @@ class StepReader:
                 return
             detail = f"loops over rows (line {line}) and, for each one, {first.detail}"
             self.operations[per_row[0]] = ops.DataChange(
-                ops.DataChangeKind.CODE, first.table, detail, first.has_where, line=line
+                ops.DataChangeKind.CODE,
+                first.table,
+                detail,
+                first.has_where,
+                line=line,
+                columns=first.columns,
             )
 
     def _orm_table(self, source: ast.expr) -> str | None:

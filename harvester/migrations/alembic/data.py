@@ -36,20 +36,24 @@ def expression_change(node: ast.expr, tables: dict[str, str], line: int) -> ops.
     """The row change an SQLAlchemy statement expresses: `users.update().where(…).values(…)`,
     `sa.delete(users)`, `sa.insert(users).values(…)`; None for SELECTs and anything else."""
     methods: list[str] = []
+    columns: list[str] = []
     current: ast.expr = node
     while isinstance(current, ast.Call):
         func = current.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name == "values":
+            columns += _value_columns(current)
         if name in _STATEMENTS:
+            kind = _STATEMENTS[name]
             module_call = isinstance(func, ast.Name) or (
                 isinstance(func, ast.Attribute) and pyast.dotted(func.value) in _MODULES
             )
             if module_call and current.args:
-                return _change(
-                    _STATEMENTS[name], _name_table(current.args[0], tables), methods, line
-                )
+                table = _name_table(current.args[0], tables)
+                return _change(kind, table, methods, line, tuple(columns))
             if isinstance(func, ast.Attribute) and not current.args:
-                return _change(_STATEMENTS[name], _name_table(func.value, tables), methods, line)
+                table = _name_table(func.value, tables)
+                return _change(kind, table, methods, line, tuple(columns))
         methods.append(name)
         if not isinstance(func, ast.Attribute):
             break
@@ -60,14 +64,36 @@ def expression_change(node: ast.expr, tables: dict[str, str], line: int) -> ops.
 _MODULES = frozenset({"sa", "sqlalchemy", "sql", "sa.sql", "sqlalchemy.sql", "expression"})
 
 
+def _value_columns(call: ast.Call) -> list[str]:
+    """The columns `.values(a=1)` or `.values({"a": 1})` sets."""
+    found = [k.arg for k in call.keywords if k.arg]
+    for argument in call.args:
+        if isinstance(argument, ast.Dict):
+            found += [
+                k.value
+                for k in argument.keys
+                if isinstance(k, ast.Constant) and isinstance(k.value, str)
+            ]
+    return found
+
+
 def _change(
-    kind: ops.DataChangeKind, table: str | None, methods: list[str], line: int
+    kind: ops.DataChangeKind,
+    table: str | None,
+    methods: list[str],
+    line: int,
+    columns: tuple[str, ...],
 ) -> ops.DataChange:
     where = "where" in methods or "filter" in methods or kind is ops.DataChangeKind.INSERT
     verb = {"update": "updates", "delete": "deletes", "insert": "inserts into"}[kind.value]
     scope = "" if where else " (every row)"
     return ops.DataChange(
-        kind, table=table, detail=f"{verb} {table or 'rows'}{scope}", has_where=where, line=line
+        kind,
+        table=table,
+        detail=f"{verb} {table or 'rows'}{scope}",
+        has_where=where,
+        line=line,
+        columns=columns,
     )
 
 
@@ -211,21 +237,22 @@ def orm_tables(module: pyast.Module) -> dict[str, str]:
     return found
 
 
-def assigns_attributes(body: list[ast.stmt], target: ast.expr) -> bool:
-    """True when the loop body sets an attribute of the loop variable (`user.name = …`)."""
+def assigned_attributes(body: list[ast.stmt], target: ast.expr) -> tuple[str, ...]:
+    """The attributes the loop body sets on the loop variable (`user.name = …`)."""
     names = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    found: list[str] = []
     for statement in body:
         for node in ast.walk(statement):
             if isinstance(node, (ast.Assign, ast.AugAssign)):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for item in targets:
-                    if (
-                        isinstance(item, ast.Attribute)
-                        and isinstance(item.value, ast.Name)
-                        and item.value.id in names
-                    ):
-                        return True
-    return False
+                found += [
+                    item.attr
+                    for item in targets
+                    if isinstance(item, ast.Attribute)
+                    and isinstance(item.value, ast.Name)
+                    and item.value.id in names
+                ]
+    return tuple(dict.fromkeys(found))
 
 
 def reads_rows(source: ast.expr, row_sources: set[str]) -> bool:

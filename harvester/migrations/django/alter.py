@@ -115,6 +115,7 @@ def _nullability(table: str, column: str, old: FieldSpec, new: FieldSpec) -> lis
             "before SET NOT NULL",
             has_where=True,
             reversible=True,
+            columns=(column,),
         ),
         ops.SetNotNull(table, column),
         ops.DropDefault(table, column),

@@ -101,6 +101,7 @@ class CodeOperations(TranslatorBase):
                     reversible=reversible,
                     raises_on_data=code.raises,
                     line=action.line,
+                    columns=self._columns_of(action.app_label, action.model, action.fields),
                 )
             )
         for text, sql_line in code.sql:
@@ -128,6 +129,15 @@ class CodeOperations(TranslatorBase):
                 )
             )
         return found
+
+    def _columns_of(
+        self, app_label: str | None, model_name: str, fields: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """Field names as the model's column names (`project` is `project_id`)."""
+        model = self.state.get(app_label or self.app, model_name)
+        if model is None:
+            return fields
+        return tuple(self.schema.column_of(self.state.concrete(model))(f) for f in fields)
 
     def _table_of(self, app_label: str | None, model_name: str) -> str:
         model = self.state.get(app_label or self.app, model_name)

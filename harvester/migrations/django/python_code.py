@@ -38,6 +38,7 @@ class RowAction:
     detail: str
     has_where: bool
     line: int
+    fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ class _Loop:
     updates: bool = False
     deletes: bool = False
     bulk: bool = False
+    fields: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -135,6 +137,12 @@ class _Reader:
                 for target in targets:
                     if isinstance(target, ast.Name):
                         self.bind(target.id, value)
+                    elif loop is not None and (name := _attribute_of(target, loop.targets)):
+                        loop.fields.append(name)
+            case ast.AugAssign(target=target) if loop is not None and (
+                name := _attribute_of(target, loop.targets)
+            ):
+                loop.fields.append(name)
             case ast.For(target=target, iter=source) | ast.AsyncFor(target=target, iter=source):
                 self.expression(source, loop)
                 inner = self.loop_over(source, target, node.lineno) or loop
@@ -215,9 +223,9 @@ class _Reader:
             what, kind = "deletes each one", DataChangeKind.DELETE
         else:
             return
-        self.act(
-            loop.model, kind, f"loops over {{table}} rows and {what}", loop.has_where, loop.line
-        )
+        detail = f"loops over {{table}} rows and {what}"
+        fields = tuple(dict.fromkeys(loop.fields))
+        self.act(loop.model, kind, detail, loop.has_where, loop.line, fields=fields)
 
     def expression(self, node: ast.expr, loop: _Loop | None) -> None:
         """Read every call inside an expression."""
@@ -245,6 +253,8 @@ class _Reader:
         if isinstance(receiver, ast.Name) and loop is not None and receiver.id in loop.targets:
             loop.saves |= method == "save"
             loop.deletes |= method == "delete"
+            if method == "save":
+                loop.fields += _names(_keyword(node, "update_fields"))
             return
         if (
             loop is not None
@@ -264,10 +274,12 @@ class _Reader:
         if loop is not None and method in ("update", "delete") and loop.model == key:
             loop.updates |= method == "update"
             loop.deletes |= method == "delete"
+            loop.fields += _set_fields(node) if method == "update" else []
             return
         if method == "update" and (not calls or calls[-1] in _QUERYSET or calls[-1] in _MANAGERS):
             detail = "updates {table} rows in one statement" + (f": {where}" if where else "")
-            self.act(key, DataChangeKind.UPDATE, detail, filtered, node.lineno, loop)
+            fields = tuple(_set_fields(node))
+            self.act(key, DataChangeKind.UPDATE, detail, filtered, node.lineno, loop, fields)
         elif method == "delete" and (not calls or calls[-1] in _QUERYSET):
             if isinstance(receiver, ast.Name) and receiver.id in self.instances:
                 self.act(
@@ -277,12 +289,14 @@ class _Reader:
                 detail = "deletes {table} rows" + (f": {where}" if where else " (every row)")
                 self.act(key, DataChangeKind.DELETE, detail, filtered, node.lineno, loop)
         elif method == "bulk_update":
+            listed = _names(node.args[1] if len(node.args) > 1 else _keyword(node, "fields"))
             if loop is not None and loop.model == key:
                 loop.bulk = True
+                loop.fields += listed
             else:
-                self.act(
-                    key, DataChangeKind.UPDATE, "bulk-updates {table} rows", True, node.lineno, loop
-                )
+                detail = "bulk-updates {table} rows"
+                fields = tuple(listed)
+                self.act(key, DataChangeKind.UPDATE, detail, True, node.lineno, loop, fields)
         elif method in _INSERTS:
             detail = f"inserts {{table}} rows ({method})"
             self.act(key, DataChangeKind.INSERT, detail, True, node.lineno, loop)
@@ -336,11 +350,33 @@ class _Reader:
         has_where: bool,
         line: int,
         loop: _Loop | None = None,
+        fields: tuple[str, ...] = (),
     ) -> None:
         """Record a row change (said per loop row when inside another model's loop)."""
         if loop is not None and loop.model != key:
             detail = f"for each {loop.model[1]} row, {detail}"
-        self.actions.append(RowAction(key[0], key[1], kind, detail, has_where, line))
+        self.actions.append(RowAction(key[0], key[1], kind, detail, has_where, line, fields))
+
+
+def _attribute_of(node: ast.expr, names: set[str]) -> str | None:
+    """`field` for `row.field` when `row` is a loop variable."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return node.attr if node.value.id in names else None
+    return None
+
+
+def _keyword(node: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in node.keywords if k.arg == name), None)
+
+
+def _names(node: ast.expr | None) -> list[str]:
+    """The strings of a literal list or tuple (`update_fields=["a", "b"]`)."""
+    return list(pyast.strings(pyast.evaluate(node))) if node is not None else []
+
+
+def _set_fields(node: ast.Call) -> list[str]:
+    """The fields `queryset.update(a=1, b=F("c"))` sets."""
+    return [k.arg for k in node.keywords if k.arg]
 
 
 def _only_reports(node: ast.AST) -> bool:
