@@ -334,6 +334,15 @@ class DropType:
 
 
 @dataclass(frozen=True, slots=True)
+class RenameType:
+    """ALTER TYPE … RENAME TO (the last step of PostgreSQL's enum rebuild)."""
+
+    old: str
+    new: str
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class CreateView:
     """CREATE [MATERIALIZED] VIEW."""
 
@@ -373,6 +382,7 @@ class DataChange:
     `detail` says what it does in a reviewer's words ("loops over rows and saves each one");
     `reversible` is False when the system's reverse step is missing or a no-op.
     `raises_on_data` marks code that fails on unexpected rows (`data_dependent`).
+    `columns` are the columns an UPDATE sets, when the step says.
     """
 
     kind: DataChangeKind
@@ -383,6 +393,7 @@ class DataChange:
     reversible: bool | None = None
     raises_on_data: bool = False
     line: int | None = field(default=None, compare=False)
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,6 +403,15 @@ class TableOptions:
     table: str
     options: tuple[str, ...]
     rewrites: bool = False
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSetting:
+    """A session setting the migration makes before its DDL (`SET lock_timeout = '5s'`)."""
+
+    name: str
+    value: str
     line: int | None = field(default=None, compare=False)
 
 
@@ -429,10 +449,12 @@ Operation = (
     | CreateEnumType
     | AddEnumValue
     | DropType
+    | RenameType
     | CreateView
     | DropView
     | DataChange
     | TableOptions
+    | SessionSetting
     | Opaque
 )
 
