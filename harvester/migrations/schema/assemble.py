@@ -36,7 +36,8 @@ class MigrationInput:
     `parsed` is None when the file could not be read; `problems` then say why. For a released
     migration the range modified, `base_parsed` is what it was at the base: identical
     operations make it `format_only` (a system that compares syntax trees itself sets
-    `format_only` directly).
+    `format_only` directly). A `repeatable` migration (Flyway `R__`) is re-applied whenever
+    it changes, so editing it is not an edit of released history.
     """
 
     id: str
@@ -52,6 +53,7 @@ class MigrationInput:
     base_parsed: ops.ParsedMigration | None = None
     modification: str | None = None
     added_in: str | None = None
+    repeatable: bool = False
 
 
 def assemble(
@@ -84,7 +86,7 @@ def _migration(
             added_in=item.added_in,
             data_impact=(Impact(ImpactTag.RAW_SQL, "not parsed: review this migration by hand"),),
         )
-    parsed = patterns.recognise(item.parsed, item.dialect)
+    parsed = state.annotated(patterns.recognise(item.parsed, item.dialect))
     format_only = _format_only(item)
     facts: dict[str, list[str]] = {name: [] for name in _FACT_FIELDS}
     created: dict[str, tuple[str, ...]] = {}
@@ -97,8 +99,8 @@ def _migration(
                 changes.append(change)
                 if change.category in facts:
                     facts[change.category].append(change.text)
-    impacts = _impacts(item, parsed, format_only, state, settings)
-    state.observe(parsed)
+    impacts, rule_notes = _impacts(item, parsed, format_only, state, settings)
+    state.observe(parsed, item.id)
     return Migration(
         id=item.id,
         system=item.system,
@@ -114,7 +116,7 @@ def _migration(
         data_impact=impacts,
         parsed=True,
         problems=item.problems,
-        notes=parsed.notes + parsed.up.notes,
+        notes=parsed.notes + parsed.up.notes + rule_notes,
         added_in=item.added_in,
         tables_created=tuple(facts["tables_created"]),
         tables_dropped=tuple(facts["tables_dropped"]),
@@ -147,7 +149,7 @@ def _impacts(
     format_only: bool,
     state: rules.RangeState,
     settings: AnalysisSettings,
-) -> tuple[Impact, ...]:
+) -> tuple[tuple[Impact, ...], tuple[str, ...]]:
     if item.change is ChangeKind.DELETED:
         return (
             Impact(
@@ -155,16 +157,17 @@ def _impacts(
                 "migration file deleted"
                 + (": databases that ran it keep its changes" if item.released else ""),
             ),
-        )
+        ), ()
     if format_only:
         return (
             Impact(
                 ImpactTag.FORMAT_ONLY_CHANGE,
                 "released migration reformatted; its operations are unchanged",
             ),
-        )
-    found = list(rules.evaluate(parsed, item.dialect, state, settings))
-    if item.released and item.change is ChangeKind.MODIFIED:
+        ), ()
+    assessment = rules.assess(parsed, item.dialect, state, settings)
+    found = list(assessment.impacts)
+    if item.released and item.change is ChangeKind.MODIFIED and not item.repeatable:
         what = item.modification or "its operations changed"
         found.insert(
             0,
@@ -176,4 +179,4 @@ def _impacts(
         )
     if not found:
         found.append(Impact(ImpactTag.NONE, "nothing that needs a reviewer's eye"))
-    return tuple(found)
+    return tuple(found), assessment.notes

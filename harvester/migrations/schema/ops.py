@@ -149,7 +149,8 @@ class RebuildTable:
     """A table recreated by create-copy-drop-rename (SQLite's 12 steps, a ClickHouse swap).
 
     Patterns produce it from the statements; it is not a drop. `copies_data` is False when the
-    old rows are not carried over (`data_not_migrated`).
+    old rows are not carried over (`data_not_migrated`). `columns` is the new definition, when
+    the statements give it.
     """
 
     table: str
@@ -157,6 +158,7 @@ class RebuildTable:
     copies_data: bool = True
     changes: tuple[str, ...] = ()
     line: int | None = field(default=None, compare=False)
+    columns: tuple[ColumnDef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,7 +384,7 @@ class DataChange:
     `detail` says what it does in a reviewer's words ("loops over rows and saves each one");
     `reversible` is False when the system's reverse step is missing or a no-op.
     `raises_on_data` marks code that fails on unexpected rows (`data_dependent`).
-    `columns` are the columns an UPDATE sets, when the step says.
+    `columns` are the columns an UPDATE sets or an INSERT fills, when the step says.
     """
 
     kind: DataChangeKind

@@ -246,6 +246,7 @@ class _Translator:
 
     def _InsertStmt(self, node: Any) -> list[ops.Operation]:
         table = self.name(node.relation)
+        columns = tuple(c.name for c in node.cols or ())
         source = nodes.select_source(node.selectStmt, self.dialect)
         if source is None:
             return [
@@ -260,6 +261,7 @@ class _Translator:
                 f"INSERT INTO {table} … SELECT FROM {source}",
                 source_table=source,
                 line=self.line,
+                columns=columns,
             )
         ]
 

@@ -272,7 +272,9 @@ class _Translator:
     # --- rows --------------------------------------------------------------------------------
 
     def _Insert(self, tree: Any) -> list[ops.Operation]:
-        target = tree.this.this if type(tree.this).__name__ == "Schema" else tree.this
+        schema = tree.this if type(tree.this).__name__ == "Schema" else None
+        target = schema.this if schema is not None else tree.this
+        columns = tuple(c.name for c in schema.expressions) if schema is not None else ()
         table = self.table(target)
         source = nodes.select_source(tree.args.get("expression"), self.dialect)
         if source is None:
@@ -288,6 +290,7 @@ class _Translator:
                 f"INSERT INTO {table} … SELECT FROM {source}",
                 source_table=source,
                 line=self.line,
+                columns=columns,
             )
         ]
 
