@@ -51,6 +51,7 @@ GOOSE = Layout("goose", "numbered", True, goose_sections, default_transactional=
 DBMATE = Layout("dbmate", "numbered", True, dbmate_sections, default_transactional=True)
 NUMBERED = Layout("sql", "numbered", downs_by_design=False)
 LAYOUTS = (DIESEL, FLYWAY, SQLX, POP, GOLANG_MIGRATE, GOOSE, DBMATE, NUMBERED)
+PRISMA = Layout("prisma", "prisma", downs_by_design=False)
 
 
 def candidate_root(layout: Layout, path: str) -> str | None:
@@ -78,6 +79,8 @@ def migration_file(layout: Layout, path: str, root: str) -> MigrationFile | None
         return found if found and posixpath.dirname(posixpath.dirname(path)) == root else None
     if layout.family == "flyway":
         return naming.flyway_file(path)
+    if layout.family == "prisma":
+        return naming.prisma_file(path, root)
     pair = naming.up_down_file(path)
     if pair is not None:
         return pair if layout.family == "pairs" and posixpath.dirname(path) == root else None

@@ -4,6 +4,7 @@ place in execution order, up or down, and a dialect infix.
     000042_add_segment.up.sql                      golang-migrate
     20200317160354_create_flows.sqlite3.up.sql     pop (Ory): one variant per dialect
     V2.1__add_segment.sql / U2.1__… / R__views.sql Flyway (refinery: V2__…)
+    20240101120000_add_segment/migration.sql       Prisma
     2024-01-01-120000_add_segment/up.sql           Diesel
     20240101120000_add_segment.sql                 goose, dbmate, sqlx, numbered folders
 """
@@ -104,6 +105,15 @@ def diesel_file(path: str) -> MigrationFile | None:
         return None
     direction = Direction.UP if name == "up.sql" else Direction.DOWN
     return MigrationFile(path, folder, (match.group("version"),), direction)
+
+
+def prisma_file(path: str, root: str) -> MigrationFile | None:
+    """A Prisma migration, `<root>/<id>/migration.sql`; ids sort as text, as Prisma sorts them."""
+    folder, name = posixpath.split(path)
+    if name != "migration.sql" or posixpath.dirname(folder) != root:
+        return None
+    migration_id = posixpath.basename(folder)
+    return MigrationFile(path, migration_id, (migration_id,), Direction.BOTH)
 
 
 def numbered_file(path: str, root: str) -> MigrationFile | None:

@@ -8,8 +8,9 @@ execution order per dialect, and judged.
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from harvester.migrations.base import (
@@ -34,12 +35,18 @@ from harvester.migrations.sql_layouts.layouts import (
     classify,
     migration_file,
 )
-from harvester.migrations.sql_layouts.naming import Direction, MigrationFile
-from harvester.model import ChangeKind, Finding, Migration, Problem
+from harvester.migrations.sql_layouts.naming import MIGRATIONS_FOLDER, Direction, MigrationFile
+from harvester.migrations.sql_layouts.snapshots import (
+    SchemaShape,
+    drift_findings,
+    shape_changes,
+    shape_from_sql,
+)
+from harvester.model import ChangeKind, Finding, Migration, Problem, SchemaSnapshot
 
 
 @dataclass
-class _Unit:
+class Unit:
     """One migration (for one dialect): its up and down files at both ends of the range."""
 
     key: tuple[object, ...]
@@ -64,64 +71,138 @@ class SqlFolderSystem:
         self.name = layout.name
 
     def find_roots(self, changed_paths: Sequence[str]) -> Sequence[MigrationRoot]:
-        """Folders whose changed files are named like this layout's migrations."""
+        """Folders whose changed files are named like this layout's migrations, and the
+        migration folders that changed schema snapshots describe."""
         roots = {r for p in changed_paths if (r := candidate_root(self.layout, p)) is not None}
+        roots.update(r for p in changed_paths if (r := _snapshot_root(p)) is not None)
         return [MigrationRoot(self.name, root) for root in sorted(roots)]
 
     def analyse(
         self, root: MigrationRoot, view: RepoView, settings: AnalysisSettings
     ) -> SystemResult:
         """The range's migrations under `root`, when the folder follows this layout."""
-        if classify(view, root.root) is not self.layout:
+        if not self.owns(view, root.root):
             return SystemResult()
         files = {
             side: [
                 f
                 for p in view.tree(side, root.root)
-                if (f := migration_file(self.layout, p, root.root)) is not None
+                if (f := self.migration_file(p, root.root)) is not None
             ]
             for side in Side
         }
-        changes = _changes_by_path(view.changes_under(root.root))
+        changes = _changes_by_path(view.changes_under(posixpath.dirname(root.root)))
         units = [u for u in _units(files) if _touched(u, changes)]
-        if not units:
+        snapshots = [p for p in self.snapshot_paths(view, root.root) if p in changes]
+        if not units and not snapshots:
             return SystemResult()
-        fallback = root.dialect or _tree_dialect(view, root.root, units, changes)
+        fallback = root.dialect or self.tree_dialect(view, root.root, units, changes)
         migrations: list[Migration] = []
         findings: list[Finding] = []
+        parsed: list[ops.ParsedMigration] = []
         for dialect, members in _by_dialect(units, fallback).items():
             members.sort(key=lambda u: _sort_key(u.key))
             reader = _Reader(view, self.layout, changes, dialect)
-            migrations.extend(assemble([reader.input(u) for u in members], settings))
+            inputs = [reader.input(u) for u in members]
+            parsed += [i.parsed for i in inputs if i.parsed is not None]
+            migrations.extend(assemble(inputs, settings))
             findings += _out_of_order(self.name, dialect, members, files, changes)
         commits = {path: change.commits for path, change in changes.items()}
         findings += history.edit_findings(migrations, commits)
-        dialects = {m.dialect for m in migrations}
+        summaries, drift = self.snapshots(
+            view, root.root, [changes[p] for p in snapshots], fallback, parsed
+        )
+        findings += drift
+        dialects = {m.dialect for m in migrations} or {fallback.value if fallback else None}
         single = (
             ops.Dialect(dialects.pop()) if len(dialects) == 1 and None not in dialects else None
         )
-        return SystemResult(tuple(migrations), tuple(findings), dialect=single)
+        return SystemResult(tuple(migrations), tuple(findings), tuple(summaries), single)
+
+    # --- what a layout may refine -------------------------------------------------------------
+
+    def owns(self, view: RepoView, root: str) -> bool:
+        """True when the folder follows this layout."""
+        return classify(view, root) is self.layout
+
+    def migration_file(self, path: str, root: str) -> MigrationFile | None:
+        """`path` as one of this layout's migration files under `root`."""
+        return migration_file(self.layout, path, root)
+
+    def tree_dialect(
+        self, view: RepoView, root: str, units: Sequence[Unit], changes: Mapping[str, PathChange]
+    ) -> ops.Dialect | None:
+        """The folder's dialect: folder names, then configuration, then the statements."""
+        found = dialect_from_path(root)
+        if found is not None:
+            return found
+        configured = dialect_from_config(view, root)
+        if configured is not None:
+            return configured[0]
+        return dialect_from_statements(_up_texts(view, units))
+
+    def snapshot_paths(self, view: RepoView, root: str) -> list[str]:
+        """Schema snapshots that describe this folder's database."""
+        parent = posixpath.dirname(root)
+        return [posixpath.join(parent, "schema.sql"), f"{root}/schema.sql", f"{root}/LATEST.sql"]
+
+    def snapshot_shape(self, text: str, dialect: ops.Dialect | None) -> SchemaShape:
+        """A snapshot's tables and columns."""
+        return shape_from_sql(text, dialect)
+
+    def snapshots(
+        self,
+        view: RepoView,
+        root: str,
+        changed: list[PathChange],
+        dialect: ops.Dialect | None,
+        parsed: list[ops.ParsedMigration],
+    ) -> tuple[list[SchemaSnapshot], list[Finding]]:
+        """Each changed snapshot's diff, and drift against the range's migrations."""
+        summaries: list[SchemaSnapshot] = []
+        findings: list[Finding] = []
+        for change in changed:
+            before = self.snapshot_shape(snapshot_text(view, Side.BASE, [change]), dialect)
+            after = self.snapshot_shape(snapshot_text(view, Side.HEAD, [change]), dialect)
+            changes = shape_changes(before, after)
+            summaries.append(SchemaSnapshot(change.path, self.name, change.status, changes))
+            findings += drift_findings(change.path, before, after, parsed, change.commits)
+        return summaries, findings
+
+
+def _snapshot_root(path: str) -> str | None:
+    """The migration folder a snapshot describes: `db/schema.sql` -> `db/migrations` (dbmate's
+    convention), `…/schema.sql` or `…/LATEST.sql` inside a migration folder -> that folder."""
+    folder, name = posixpath.split(path)
+    if name == "LATEST.sql":
+        return folder
+    if name != "schema.sql":
+        return None
+    if MIGRATIONS_FOLDER.search(posixpath.basename(folder) + "/"):
+        return folder
+    return posixpath.join(folder, "migrations")
 
 
 def _changes_by_path(changes: Sequence[PathChange]) -> dict[str, PathChange]:
+    """Changes by new and old path."""
     found = {c.path: c for c in changes}
     found.update({c.old_path: c for c in changes if c.old_path})
     return found
 
 
-def _units(files: dict[Side, list[MigrationFile]]) -> list[_Unit]:
+def _units(files: dict[Side, list[MigrationFile]]) -> list[Unit]:
     """Group files into migrations; a dialect-specific variant (pop) replaces the generic file
     for its dialect, and a generic file stands for every dialect without its own."""
     variants = {f.dialect for side in files.values() for f in side if f.dialect}
-    grouped: dict[tuple[object, ...], dict[ops.Dialect | None, _Unit]] = defaultdict(dict)
+    grouped: dict[tuple[object, ...], dict[ops.Dialect | None, Unit]] = defaultdict(dict)
     for side, side_files in files.items():
         for found in side_files:
             unit = grouped[found.sort_key].setdefault(
-                found.dialect, _Unit(found.sort_key, found.dialect)
+                found.dialect, Unit(found.sort_key, found.dialect)
             )
             target = unit.down if found.direction is Direction.DOWN else unit.up
             target[side] = found
-    units: list[_Unit] = []
+    units: list[Unit] = []
     for by_dialect in grouped.values():
         generic = by_dialect.get(None)
         if not variants:
@@ -130,7 +211,7 @@ def _units(files: dict[Side, list[MigrationFile]]) -> list[_Unit]:
         for dialect in sorted(variants, key=lambda d: d.value):
             own = by_dialect.get(dialect)
             if own is None and generic is not None:
-                own = _Unit(generic.key, dialect, dict(generic.up), dict(generic.down))
+                own = Unit(generic.key, dialect, dict(generic.up), dict(generic.down))
             elif own is not None and generic is not None:
                 own.up = own.up or dict(generic.up)
                 own.down = own.down or dict(generic.down)
@@ -139,15 +220,15 @@ def _units(files: dict[Side, list[MigrationFile]]) -> list[_Unit]:
     return units
 
 
-def _touched(unit: _Unit, changes: dict[str, PathChange]) -> bool:
+def _touched(unit: Unit, changes: dict[str, PathChange]) -> bool:
     paths = {f.path for files in (unit.up, unit.down) for f in files.values()}
     return any(p in changes for p in paths)
 
 
 def _by_dialect(
-    units: list[_Unit], fallback: ops.Dialect | None
-) -> dict[ops.Dialect | None, list[_Unit]]:
-    grouped: dict[ops.Dialect | None, list[_Unit]] = defaultdict(list)
+    units: list[Unit], fallback: ops.Dialect | None
+) -> dict[ops.Dialect | None, list[Unit]]:
+    grouped: dict[ops.Dialect | None, list[Unit]] = defaultdict(list)
     for unit in units:
         grouped[unit.dialect or fallback].append(unit)
     return dict(grouped)
@@ -166,16 +247,16 @@ def _sortable(part: object) -> str:
     return str(part)
 
 
-def _tree_dialect(
-    view: RepoView, root: str, units: list[_Unit], changes: dict[str, PathChange]
-) -> ops.Dialect | None:
-    """The folder's dialect: folder names, then configuration, then the statements."""
-    found = dialect_from_path(root)
-    if found is not None:
-        return found
-    configured = dialect_from_config(view, root)
-    if configured is not None:
-        return configured[0]
+def snapshot_text(view: RepoView, side: Side, changes: Sequence[PathChange]) -> str:
+    """The snapshot files' text at one end of the range (empty where a file is absent)."""
+    texts = []
+    for change in changes:
+        path = change.old_path or change.path if side is Side.BASE else change.path
+        texts.append(view.read(side, path).text or "")
+    return "\n".join(texts)
+
+
+def _up_texts(view: RepoView, units: Sequence[Unit]) -> list[str]:
     texts = []
     for unit in units:
         for side in (Side.HEAD, Side.BASE):
@@ -185,13 +266,13 @@ def _tree_dialect(
                 if source.text is not None:
                     texts.append(source.text)
                     break
-    return dialect_from_statements(texts)
+    return texts
 
 
 def _out_of_order(
     system: str,
     dialect: ops.Dialect | None,
-    units: list[_Unit],
+    units: list[Unit],
     files: dict[Side, list[MigrationFile]],
     changes: dict[str, PathChange],
 ) -> list[Finding]:
@@ -228,7 +309,7 @@ class _Reader:
         self.changes = changes
         self.dialect = dialect
 
-    def input(self, unit: _Unit) -> MigrationInput:
+    def input(self, unit: Unit) -> MigrationInput:
         side = Side.HEAD if unit.file(Side.HEAD) is not None else Side.BASE
         up = unit.up.get(side) or unit.down.get(side)
         assert up is not None
@@ -258,7 +339,7 @@ class _Reader:
         modification = history.edit_summary(base_parsed, parsed)
         return dataclasses.replace(found, base_parsed=base_parsed, modification=modification)
 
-    def _change(self, unit: _Unit, side: Side) -> ChangeKind:
+    def _change(self, unit: Unit, side: Side) -> ChangeKind:
         up = unit.up.get(side) or unit.file(side)
         assert up is not None
         change = self.changes.get(up.path)
@@ -269,7 +350,7 @@ class _Reader:
         return ChangeKind.MODIFIED
 
     def _parsed(
-        self, unit: _Unit, side: Side
+        self, unit: Unit, side: Side
     ) -> tuple[ops.ParsedMigration | None, tuple[Problem, ...]]:
         up = unit.up.get(side) or unit.down.get(side)
         if up is None:
@@ -305,7 +386,7 @@ class _Reader:
         return parsed, problems
 
     def _from_sections(
-        self, unit: _Unit, file: MigrationFile, text: str
+        self, unit: Unit, file: MigrationFile, text: str
     ) -> tuple[ops.ParsedMigration, tuple[Problem, ...]]:
         assert self.layout.sections is not None
         sections = self.layout.sections(text)
