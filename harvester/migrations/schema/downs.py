@@ -35,6 +35,8 @@ def down_impacts(parsed: ops.ParsedMigration) -> list[Impact]:
             )
         ]
     found = list(_lossy(parsed.up.operations, down))
+    if any(isinstance(o, ops.Opaque) and o.raw for o in parsed.up.operations):
+        return found
     missing = [text for key, text in _undo_expected(parsed.up.operations) if not _undone(key, down)]
     expected = {key for key, _ in _undo_expected(parsed.up.operations)}
     extra = [
@@ -81,22 +83,41 @@ def _lossy(up: tuple[ops.Operation, ...], down: tuple[ops.Operation, ...]) -> It
                 pass
 
 
+def _final_names(up: tuple[ops.Operation, ...]) -> dict[str, str]:
+    """Each table's name once the up step has run (down steps see those names)."""
+    final: dict[str, str] = {}
+    for operation in up:
+        if isinstance(operation, ops.RenameTable):
+            for table, name in list(final.items()):
+                if name == operation.old:
+                    final[table] = operation.new
+            final.setdefault(operation.old, operation.new)
+    return final
+
+
 def _undo_expected(up: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
     """What the down step must undo: (object key, how a reviewer names it)."""
+    final = _final_names(up)
     for operation in up:
         match operation:
             case ops.CreateTable(table=table):
-                yield ("table", table), f"table {table}"
+                yield ("table", final.get(table, table)), f"table {table}"
             case ops.AddColumn(table=table, column=column):
-                yield ("column", table, column.name), f"column {table}.{column.name}"
+                key = ("column", final.get(table, table), column.name)
+                yield key, f"column {table}.{column.name}"
             case ops.CreateIndex(index=index) if index.name:
-                yield ("index", index.table, index.name), f"index {index.name}"
+                yield (
+                    ("index", final.get(index.table, index.table), index.name),
+                    (f"index {index.name}"),
+                )
             case ops.AddConstraint(table=table, constraint=constraint) if constraint.name:
-                yield ("constraint", table, constraint.name), f"constraint {constraint.name}"
+                key = ("constraint", final.get(table, table), constraint.name)
+                yield key, f"constraint {constraint.name}"
             case ops.RenameTable(old=old, new=new):
-                yield ("table", new), f"the rename of {old} to {new}"
+                yield ("table", final.get(old, new)), f"the rename of {old} to {new}"
             case ops.RenameColumn(table=table, old=old, new=new):
-                yield ("column", table, new), f"the rename of {table}.{old} to {new}"
+                key = ("column", final.get(table, table), new)
+                yield key, f"the rename of {table}.{old} to {new}"
             case ops.CreateEnumType(name=name):
                 yield ("type", name), f"type {name}"
             case ops.CreateView(name=name, or_replace=False):
@@ -115,6 +136,8 @@ def _touched(down: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
                 yield ("column", table, column), f"drops {table}.{column}"
             case ops.DropIndex(name=name, table=table):
                 yield ("index", table or "", name), f"drops index {name}"
+            case ops.RenameIndex(old=old, table=table):
+                yield ("index", table or "", old), f"renames index {old}"
             case ops.DropConstraint(table=table, name=name) if name:
                 yield ("constraint", table, name), f"drops constraint {name}"
             case ops.RenameTable(old=old):

@@ -150,7 +150,7 @@ class RebuildTable:
 
     Patterns produce it from the statements; it is not a drop. `copies_data` is False when the
     old rows are not carried over (`data_not_migrated`). `columns` is the new definition, when
-    the statements give it.
+    the statements give it; `staging` the temporary name the new table was built under.
     """
 
     table: str
@@ -159,6 +159,7 @@ class RebuildTable:
     changes: tuple[str, ...] = ()
     line: int | None = field(default=None, compare=False)
     columns: tuple[ColumnDef, ...] = ()
+    staging: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +194,8 @@ class RenameColumn:
 
 @dataclass(frozen=True, slots=True)
 class AlterColumnType:
-    """A column type change; `old_type` when the range (or the ORM's state) shows it."""
+    """A column type change; `old_type` when the range (or the ORM's state) shows it. `via`
+    names the temporary column a copy-and-rename type change went through."""
 
     table: str
     column: str
@@ -201,6 +203,7 @@ class AlterColumnType:
     old_type: str | None = None
     using: str | None = None
     line: int | None = field(default=None, compare=False)
+    via: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

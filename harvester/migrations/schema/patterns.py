@@ -1,7 +1,8 @@
 """Multi-statement patterns: what a sequence of operations means together.
 
 SQLite's copy-and-rename rebuild (`CREATE x_new; INSERT … SELECT; DROP x; ALTER … RENAME`) is a
-`RebuildTable`, never a destructive drop; so are its rename-first variant and a ClickHouse
+`RebuildTable`, never a destructive drop, and a column copied into a new column that then takes
+its name is a type change; so are its rename-first variant and a ClickHouse
 create-and-swap (`RENAME TABLE x TO x_old, x_new TO x` or `EXCHANGE TABLES`), whose old rows
 may not be carried over. In PostgreSQL's enum rebuild (`CREATE TYPE e_new`, columns retyped to
 e_new, `DROP TYPE e`, `ALTER TYPE e_new RENAME TO e`) the retyped columns get e as old type.
@@ -25,7 +26,7 @@ def recognise(parsed: ops.ParsedMigration, dialect: ops.Dialect | None) -> ops.P
 
 
 def _recognise_step(step: ops.Step) -> ops.Step:
-    operations = _enum_rebuilds(_table_rebuilds(step.operations))
+    operations = _enum_rebuilds(_column_copies(_table_rebuilds(step.operations)))
     if operations == step.operations:
         return step
     return dataclasses.replace(step, operations=operations)
@@ -43,6 +44,7 @@ class _Rebuild:
     kept_old: str | None = None
     columns: tuple[ops.ColumnDef, ...] = ()
     copied_columns: tuple[str, ...] = ()
+    fed_by: str | None = None
 
 
 def _table_rebuilds(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
@@ -109,6 +111,8 @@ def _create_first(
         return None
     rebuild.columns = created.columns
     _copy_into(operations, start, staging, (rebuild.table,), rebuild)
+    if not rebuild.copied:
+        _fed_by_view(operations, start, staging, rebuild)
     return rebuild
 
 
@@ -165,6 +169,24 @@ def _copy_into(
             return
 
 
+def _fed_by_view(
+    operations: tuple[ops.Operation, ...], start: int, staging: str, rebuild: _Rebuild
+) -> None:
+    """A ClickHouse staging table filled by a materialized view (`CREATE MATERIALIZED VIEW
+    … TO staging`) that sees the rows a later INSERT … SELECT copies into its source."""
+    for position in range(start + 1, len(operations)):
+        view = operations[position]
+        if not (isinstance(view, ops.CreateView) and view.to_table == staging):
+            continue
+        if any(
+            isinstance(o, ops.DataChange) and o.kind is ops.DataChangeKind.INSERT_SELECT
+            for o in operations[position + 1 :]
+        ):
+            rebuild.copied = True
+            rebuild.fed_by = view.name
+        return
+
+
 def _drop_of(
     operations: tuple[ops.Operation, ...], start: int, table: str, rebuild: _Rebuild
 ) -> None:
@@ -185,6 +207,8 @@ def _folded(rebuild: _Rebuild, line: int | None) -> ops.RebuildTable:
             for c in rebuild.columns
             if c.name not in filled
         )
+    if rebuild.fed_by:
+        changes.append(f"filled through materialized view {rebuild.fed_by}")
     if rebuild.kept_old:
         changes.append(f"old table kept as {rebuild.kept_old}")
     return ops.RebuildTable(
@@ -194,6 +218,56 @@ def _folded(rebuild: _Rebuild, line: int | None) -> ops.RebuildTable:
         changes=tuple(changes),
         line=line,
         columns=rebuild.columns,
+        staging=rebuild.staging,
+    )
+
+
+def _column_copies(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
+    """`ADD COLUMN c_tmp; UPDATE t SET c_tmp = c; DROP COLUMN c; RENAME c_tmp TO c`: a type
+    change by copy (SQLite's way to change a type), not a dropped column."""
+    folded: dict[int, ops.Operation | None] = {}
+    for start, added in enumerate(operations):
+        if not isinstance(added, ops.AddColumn) or added.column.type is None:
+            continue
+        table, temporary = added.table, added.column.name
+        rename = next(
+            (
+                i
+                for i in range(start + 1, len(operations))
+                if isinstance(o := operations[i], ops.RenameColumn)
+                and o.table == table
+                and o.old == temporary
+            ),
+            None,
+        )
+        if rename is None:
+            continue
+        final = operations[rename]
+        assert isinstance(final, ops.RenameColumn)
+        dropped = next(
+            (
+                i
+                for i in range(start + 1, rename)
+                if isinstance(o := operations[i], ops.DropColumn)
+                and o.table == table
+                and o.column == final.new
+            ),
+            None,
+        )
+        copied = any(
+            isinstance(o, ops.DataChange) and o.table == table and temporary in o.columns
+            for o in operations[start + 1 : rename]
+        )
+        if dropped is None or not copied:
+            continue
+        folded[start] = ops.AlterColumnType(
+            table, final.new, added.column.type, line=added.line, via=temporary
+        )
+        folded[dropped] = folded[rename] = None
+    if not folded:
+        return operations
+    return tuple(
+        replaced for i, o in enumerate(operations) if (replaced := folded.get(i, o)) is not None
     )
 
 

@@ -18,7 +18,7 @@ from harvester.migrations.sql import fallback
 from harvester.migrations.sql.dialect import guess_dialect
 from harvester.migrations.sql.errors import StatementError
 from harvester.migrations.sql.names import summary
-from harvester.migrations.sql.split import Statement, split_statements
+from harvester.migrations.sql.split import Statement, run_together, split_statements
 
 _PGLAST_DIALECTS = (None, ops.Dialect.POSTGRESQL, ops.Dialect.COCKROACHDB)
 
@@ -68,10 +68,40 @@ def _statement_operations(
         found = fallback.statement_operations(statement.text, statement.line, dialect)
         if found is not None:
             return found, None
+        recovered = _recovered(statement, dialect)
+        if recovered is not None:
+            return recovered
         raw: list[ops.Operation] = [
             ops.Opaque(summary(statement.text), raw=True, line=statement.line)
         ]
         return raw, f"line {statement.line}: not parsed ({error}): {summary(statement.text)}"
+
+
+def _recovered(
+    statement: Statement, dialect: ops.Dialect | None
+) -> tuple[list[ops.Operation], str] | None:
+    """Statements a missing `;` glued together, read apart, with the problem stated; None
+    unless every part parses."""
+    parts = run_together(statement, dialect)
+    if len(parts) < 2:
+        return None
+    operations: list[ops.Operation] = []
+    for part in parts:
+        found, problem = _statement_operations(part, dialect)
+        if problem is not None or any(isinstance(o, ops.Opaque) and o.raw for o in found):
+            return None
+        operations.extend(found)
+    where = f"line {parts[1].line}"
+    problem = (
+        f"line {statement.line}: a `;` seems to be missing before {where}: the engine rejects "
+        f"this statement as written; harvester read it as {len(parts)} statements"
+    )
+    glued = ops.Opaque(
+        f"statements run together (no `;` before {where}): the engine rejects them as written",
+        raw=True,
+        line=statement.line,
+    )
+    return [glued, *operations], problem
 
 
 def _parse(statement: Statement, dialect: ops.Dialect | None) -> list[ops.Operation]:

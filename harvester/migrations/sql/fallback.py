@@ -11,11 +11,20 @@ anything else stays raw for a person to read.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 
 from harvester.migrations.schema import ops
 from harvester.migrations.sql.names import dotted, summary, unquote
+from harvester.migrations.sql.tokens import (
+    TOKEN,
+    balanced,
+    default_of,
+    has_words,
+    split_top_level,
+    take_type,
+)
 
 _NAME = r'(?:`[^`]+`|"[^"]+"|\[[^\]]+\]|[\w$]+)(?:\s*\.\s*(?:`[^`]+`|"[^"]+"|[\w$]+))*'
 _RENAME_PAIR = re.compile(rf"({_NAME})\s+TO\s+({_NAME})", re.I)
@@ -36,31 +45,6 @@ _CREATE_TABLE = re.compile(
     rf"({_NAME})(?:\s+ON\s+CLUSTER\s+{_NAME})?\s*\((.*)$",
     re.I | re.S,
 )
-_TYPE_STOP = frozenset(
-    [
-        "DEFAULT",
-        "MATERIALIZED",
-        "ALIAS",
-        "EPHEMERAL",
-        "CODEC",
-        "TTL",
-        "COMMENT",
-        "FIRST",
-        "AFTER",
-        "SETTINGS",
-        "NOT",
-        "NULL",
-        "PRIMARY",
-        "UNIQUE",
-        "REFERENCES",
-        "CHECK",
-        "CONSTRAINT",
-        "COLLATE",
-        "AUTO_INCREMENT",
-        "GENERATED",
-        "ON",
-    ]
-)
 _ELEMENT_KEYWORDS = frozenset(
     [
         "INDEX",
@@ -75,7 +59,19 @@ _ELEMENT_KEYWORDS = frozenset(
         "SPATIAL",
     ]
 )
-_TOKEN = re.compile(r"'(?:[^'\\]|\\.|'')*'|\"[^\"]*\"|`[^`]*`|\w+|\S", re.S)
+# CockroachDB's own syntax, rewritten to its PostgreSQL equivalent before parsing again.
+_COCKROACH_REWRITES = (
+    (
+        re.compile(
+            r"^(CREATE\s+(?:UNIQUE\s+)?)INVERTED\s+(INDEX\s+.+?\s+ON\s+\S+?)\s*\(", re.I | re.S
+        ),
+        r"\1\2 USING gin (",
+    ),
+    (re.compile(r"\bSTORING\s*\(", re.I), "INCLUDE ("),
+    (re.compile(r"\)\s*USING\s+HASH(?:\s+WITH\s*\([^)]*\))?", re.I), ")"),
+    (re.compile(r"\bADD\s+CONSTRAINT\s+IF\s+NOT\s+EXISTS\b", re.I), "ADD CONSTRAINT"),
+)
+_COCKROACH_INDEX = re.compile(rf"({_NAME})@({_NAME})")
 
 
 def statement_operations(
@@ -87,6 +83,33 @@ def statement_operations(
         if found is not None:
             return found
     return None
+
+
+def _cockroach(text: str, line: int, dialect: ops.Dialect | None) -> list[ops.Operation] | None:
+    """CockroachDB's INVERTED and STORING indexes, `table@index` names and `ADD CONSTRAINT IF
+    NOT EXISTS`, read as their PostgreSQL equivalents."""
+    if dialect is not ops.Dialect.COCKROACHDB:
+        return None
+    from harvester.migrations.sql import postgres
+    from harvester.migrations.sql.errors import StatementError
+
+    rewritten = text
+    for pattern, replacement in _COCKROACH_REWRITES:
+        rewritten = pattern.sub(replacement, rewritten)
+    tables = {unquote(index): unquote(table) for table, index in _COCKROACH_INDEX.findall(text)}
+    rewritten = _COCKROACH_INDEX.sub(r"\2", rewritten)
+    if rewritten == text:
+        return None
+    try:
+        found = postgres.statement_operations(rewritten, line, dialect)
+    except StatementError:
+        return None
+    return [
+        dataclasses.replace(o, table=tables[o.name])
+        if isinstance(o, ops.DropIndex) and o.name in tables
+        else o
+        for o in found
+    ]
 
 
 def _rename_tables(text: str, line: int, dialect: ops.Dialect | None) -> list[ops.Operation] | None:
@@ -136,14 +159,14 @@ def _create_table(text: str, line: int, dialect: ops.Dialect | None) -> list[ops
     match = _CREATE_TABLE.match(text)
     if not match:
         return None
-    body, _, _ = _balanced(match.group(3))
+    body, _, _ = balanced(match.group(3))
     columns = []
     for element in split_top_level(body):
-        tokens = _TOKEN.findall(element)
+        tokens = TOKEN.findall(element)
         if not tokens or tokens[0].upper() in _ELEMENT_KEYWORDS:
             continue
-        column_type, rest = _take_type(tokens[1:])
-        nullable = False if _has_words(rest, "NOT", "NULL") else None
+        column_type, rest = take_type(tokens[1:])
+        nullable = False if has_words(rest, "NOT", "NULL") else None
         columns.append(ops.ColumnDef(unquote(tokens[0]), column_type or None, nullable))
     table = dotted(match.group(2), dialect)
     return [ops.CreateTable(table, tuple(columns), if_not_exists=bool(match.group(1)), line=line)]
@@ -159,7 +182,7 @@ def _alter_table(text: str, line: int, dialect: ops.Dialect | None) -> list[ops.
     body = match.group(2)
     mutation = re.match(r"(?:UPDATE|DELETE)\b", body, re.I)
     for command in [body] if mutation else split_top_level(body):
-        found = _alter_command(table, _TOKEN.findall(command), command, line)
+        found = _alter_command(table, TOKEN.findall(command), command, line)
         if found is None:
             result.append(
                 ops.Opaque(f"ALTER TABLE {table} {summary(command)}", raw=True, line=line)
@@ -235,8 +258,8 @@ def _column_command(
     if position >= len(tokens):
         return None
     column = unquote(tokens[position])
-    column_type, rest = _take_type(tokens[position + 1 :])
-    default = _default(rest)
+    column_type, rest = take_type(tokens[position + 1 :])
+    default = default_of(rest)
     if words[0] == "ADD":
         definition = ops.ColumnDef(column, column_type or None, default=default)
         return [ops.AddColumn(table, definition, if_exists, line=line)]
@@ -277,71 +300,9 @@ def _index_command(
     return [ops.Opaque(f"{verb.lower()}s {what} {name} on {table}", line=line)]
 
 
-def _take_type(tokens: list[str]) -> tuple[str, list[str]]:
-    """The type at the start of a column definition, and the tokens after it."""
-    depth = 0
-    taken: list[str] = []
-    for i, token in enumerate(tokens):
-        if depth == 0 and token.upper() in _TYPE_STOP:
-            return _join(taken), tokens[i:]
-        depth += token == "("
-        depth -= token == ")"
-        taken.append(token)
-    return _join(taken), []
-
-
-def _default(tokens: list[str]) -> str | None:
-    upper = [t.upper() for t in tokens]
-    if "DEFAULT" not in upper:
-        return None
-    value, _ = _take_type(tokens[upper.index("DEFAULT") + 1 :])
-    return value or None
-
-
-def _has_words(tokens: list[str], *words: str) -> bool:
-    upper = [t.upper() for t in tokens]
-    return any(upper[i : i + len(words)] == list(words) for i in range(len(upper)))
-
-
-def _join(tokens: list[str]) -> str:
-    text = " ".join(tokens)
-    text = re.sub(r"\s*\(\s*", "(", text)
-    text = re.sub(r"\s*\)", ")", text)
-    text = re.sub(r"\s*,\s*", ", ", text)
-    return re.sub(r"\s*\.\s*", ".", text)
-
-
-def _balanced(text: str) -> tuple[str, str, str]:
-    """Split `text` (after an opening parenthesis) at its matching closing one."""
-    depth = 1
-    for match in _TOKEN.finditer(text):
-        depth += match.group(0) == "("
-        depth -= match.group(0) == ")"
-        if depth == 0:
-            return text[: match.start()], ")", text[match.end() :]
-    return text, "", ""
-
-
-def split_top_level(text: str, separator: str = ",") -> list[str]:
-    """`text` split at separators outside parentheses and quotes."""
-    parts: list[str] = []
-    depth = 0
-    start = 0
-    for match in _TOKEN.finditer(text):
-        token = match.group(0)
-        if token == "(":
-            depth += 1
-        elif token == ")":
-            depth -= 1
-        elif token == separator and depth == 0:
-            parts.append(text[start : match.start()].strip())
-            start = match.end()
-    parts.append(text[start:].strip())
-    return [p for p in parts if p]
-
-
 _Recogniser = Callable[[str, int, "ops.Dialect | None"], "list[ops.Operation] | None"]
 _RECOGNISERS: tuple[_Recogniser, ...] = (
+    _cockroach,
     _rename_tables,
     _exchange,
     _optimize,

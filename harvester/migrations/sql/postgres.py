@@ -133,7 +133,11 @@ class _Translator:
             return [ops.TableOptions(table, (option,), rewrites=True, line=line)]
         if subtype in nodes.TABLE_OPTIONS:
             return [ops.TableOptions(table, (nodes.TABLE_OPTIONS[subtype],), line=line)]
-        return self.opaque()
+        what = subtype.removeprefix("AT_")
+        words = "".join(f" {c.lower()}" if c.isupper() else c for c in what).strip()
+        name = cmd.name or getattr(cmd.def_, "conname", None)
+        target = f" {name}" if name else ""
+        return self.opaque(f"ALTER TABLE {table} {words}{target}")
 
     def _RenameStmt(self, node: Any) -> list[ops.Operation]:
         kind = nodes.enum_name(node.renameType)
@@ -209,8 +213,8 @@ class _Translator:
     def _UpdateStmt(self, node: Any) -> list[ops.Operation]:
         table = self.name(node.relation)
         columns = tuple(t.name for t in node.targetList or () if getattr(t, "name", None))
-        where = node.whereClause is not None
-        detail = f"UPDATE {table} SET {', '.join(columns)}" + ("" if where else " (every row)")
+        where = node.whereClause is not None or bool(node.fromClause)
+        detail = f"UPDATE {table} SET {', '.join(columns)}"
         return [
             ops.DataChange(
                 ops.DataChangeKind.UPDATE,
@@ -225,7 +229,7 @@ class _Translator:
     def _DeleteStmt(self, node: Any) -> list[ops.Operation]:
         table = self.name(node.relation)
         where = node.whereClause is not None
-        detail = f"DELETE FROM {table}" + ("" if where else " (every row)")
+        detail = f"DELETE FROM {table}"
         return [
             ops.DataChange(
                 ops.DataChangeKind.DELETE, table, detail, has_where=where, line=self.line

@@ -211,3 +211,51 @@ def _at_line_start(text: str, pos: int) -> bool:
 
 def _word_char(text: str, pos: int) -> bool:
     return 0 <= pos < len(text) and (text[pos].isalnum() or text[pos] == "_")
+
+
+_STATEMENT_START = re.compile(
+    r"(?:CREATE|ALTER|DROP|RENAME|INSERT|UPDATE|DELETE|TRUNCATE|EXCHANGE|OPTIMIZE)\b", re.I
+)
+
+
+def run_together(statement: Statement, dialect: Dialect | None = None) -> list[Statement]:
+    """`statement` cut where a line starts a new statement outside parentheses and quotes: what
+    a missing `;` glued together (`INSERT … FROM t` followed by `RENAME TABLE …`)."""
+    text = statement.text
+    splitter = _Splitter(text, dialect, statement.line)
+    starts = [0]
+    depth = 0
+    pos = 0
+    while pos < len(text):
+        end = splitter._comment_end(pos)
+        char = "\n" if end is not None and text[end - 1] == "\n" else text[pos]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "\n" and depth == 0:
+            line_start = _skip_space(text, end if end is not None else pos + 1)
+            if splitter._comment_end(line_start) is None and _STATEMENT_START.match(
+                text, line_start
+            ):
+                starts.append(line_start)
+        if end is not None:
+            pos = end
+        elif char in "'\"`$":
+            pos = splitter._skip_quoted(pos)
+        else:
+            pos += 1
+    if len(starts) == 1:
+        return [statement]
+    bounds = [*starts, len(text)]
+    return [
+        splitter._statement(bounds[i], bounds[i + 1])
+        for i in range(len(starts))
+        if text[bounds[i] : bounds[i + 1]].strip()
+    ]
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos

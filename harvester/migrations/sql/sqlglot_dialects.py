@@ -17,6 +17,7 @@ from harvester.migrations.sql import sqlglot_nodes as nodes
 from harvester.migrations.sql.errors import StatementError
 from harvester.migrations.sql.names import constraint_kind_from_name, summary
 from harvester.migrations.sql.tables import with_primary_key_on_columns
+from harvester.migrations.sql.tokens import written_types
 
 _READERS = {
     ops.Dialect.MYSQL: "mysql",
@@ -54,6 +55,7 @@ class _Translator:
         self.line = line
         self.dialect = dialect
         self.sql_dialect = _READERS.get(dialect, "mysql")
+        self.written = written_types(text)
 
     def opaque(self) -> list[ops.Operation]:
         return [ops.Opaque(summary(self.text), line=self.line)]
@@ -118,7 +120,7 @@ class _Translator:
         indexes: list[ops.Operation] = []
         for element in schema.expressions:
             if type(element).__name__ == "ColumnDef":
-                column, extra = nodes.column(element, self.dialect, self.sql_dialect)
+                column, extra = nodes.column(element, self.dialect, self.sql_dialect, self.written)
                 columns.append(column)
                 constraints.extend(extra)
                 continue
@@ -178,12 +180,12 @@ class _Translator:
         kind = type(action).__name__
         line = self.line
         if kind == "ColumnDef":
-            column, extra = nodes.column(action, self.dialect, self.sql_dialect)
+            column, extra = nodes.column(action, self.dialect, self.sql_dialect, self.written)
             exists = bool(action.args.get("exists"))
             added: list[ops.Operation] = [ops.AddColumn(table, column, exists, line=line)]
             return added + [ops.AddConstraint(table, c, line=line) for c in extra]
         if kind == "ModifyColumn":
-            column, _ = nodes.column(action.this, self.dialect, self.sql_dialect)
+            column, _ = nodes.column(action.this, self.dialect, self.sql_dialect, self.written)
             old = action.args.get("rename_from")
             old_name = old.name if old is not None else None
             return [ops.ModifyColumn(table, column, old_name=old_name, line=line)]
@@ -251,6 +253,8 @@ class _Translator:
             return [ops.DropColumn(table, n, if_exists, line=line) for n in names]
         if kind in ("INDEX", "KEY"):
             return [ops.DropIndex(n, table, if_exists=if_exists, line=line) for n in names]
+        if kind == "PROJECTION":
+            return [ops.Opaque(f"drops projection {n} on {table}", line=line) for n in names]
         constraint_kinds = {
             "FOREIGN KEY": ops.ConstraintKind.FOREIGN_KEY,
             "CHECK": ops.ConstraintKind.CHECK,
@@ -297,8 +301,9 @@ class _Translator:
     def _Update(self, tree: Any) -> list[ops.Operation]:
         table = self.table(tree.this)
         columns = tuple(e.this.name for e in tree.expressions if e.this is not None)
-        where = tree.args.get("where") is not None
-        detail = f"UPDATE {table} SET {', '.join(columns)}" + ("" if where else " (every row)")
+        joined = bool(tree.this.args.get("joins")) or tree.args.get("from") is not None
+        where = tree.args.get("where") is not None or joined
+        detail = f"UPDATE {table} SET {', '.join(columns)}"
         return [
             ops.DataChange(
                 ops.DataChangeKind.UPDATE,
@@ -313,7 +318,7 @@ class _Translator:
     def _Delete(self, tree: Any) -> list[ops.Operation]:
         table = self.table(tree.this)
         where = tree.args.get("where") is not None
-        detail = f"DELETE FROM {table}" + ("" if where else " (every row)")
+        detail = f"DELETE FROM {table}"
         return [
             ops.DataChange(
                 ops.DataChangeKind.DELETE, table, detail, has_where=where, line=self.line

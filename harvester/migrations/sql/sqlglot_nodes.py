@@ -59,9 +59,10 @@ def enum_values(node: Any) -> tuple[str, ...] | None:
 
 
 def column(
-    node: Any, dialect: ops.Dialect, sql_dialect: str
+    node: Any, dialect: ops.Dialect, sql_dialect: str, written: dict[str, str] | None = None
 ) -> tuple[ops.ColumnDef, list[ops.Constraint]]:
-    """A sqlglot `ColumnDef` and the CHECK constraints it declares inline."""
+    """A sqlglot `ColumnDef` and the CHECK constraints it declares inline; `written` holds the
+    statement's types as written, preferred to sqlglot's rendering (`VARCHAR(36)` on SQLite)."""
     nullable: bool | None = None
     default = generated = None
     primary = unique = auto_increment = False
@@ -93,9 +94,10 @@ def column(
         elif kind in ("GeneratedAsIdentityColumnConstraint", "ComputedColumnConstraint"):
             generated = con.sql(sql_dialect)
     kind_node = node.args.get("kind")
+    rendered = kind_node.sql(sql_dialect) if kind_node is not None else None
     definition = ops.ColumnDef(
         name=node.name,
-        type=kind_node.sql(sql_dialect) if kind_node is not None else None,
+        type=(written or {}).get(node.name.lower(), rendered) if rendered else None,
         nullable=nullable,
         default=default,
         primary_key=primary,

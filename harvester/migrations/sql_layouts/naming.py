@@ -56,6 +56,13 @@ _FLYWAY_REPEATABLE = re.compile(r"^R__(?P<name>.+)\.sql$")
 _DIESEL_FOLDER = re.compile(r"^(?P<version>\d[\d-]*)_(?P<name>.+)$")
 _NUMBERED = re.compile(r"^(?P<version>\d+)(?:[_.-]+(?P<name>.*))?\.sql$", re.I)
 _VERSION_FOLDER = re.compile(r"^v?\d+(?:\.\d+)*$")
+# Migration trees of test data, stubs and example apps are not deployed; they stay out of the
+# Database Changes section (their files still appear under Files Modified).
+NOT_DEPLOYED = re.compile(
+    r"(?:^|/)(?:tests?|testdata|test[-_]data|__tests__|fixtures?|__fixtures__|stubs?|mocks?|"
+    r"e2e|examples?)(?:/|$)",
+    re.I,
+)
 MIGRATIONS_FOLDER = re.compile(
     r"(?:^|/)(?:[^/]*migrat[^/]*|versions|changes|patches|schema|sql)(?:/|$)", re.I
 )

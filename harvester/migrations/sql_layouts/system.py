@@ -35,7 +35,12 @@ from harvester.migrations.sql_layouts.layouts import (
     classify,
     migration_file,
 )
-from harvester.migrations.sql_layouts.naming import MIGRATIONS_FOLDER, Direction, MigrationFile
+from harvester.migrations.sql_layouts.naming import (
+    MIGRATIONS_FOLDER,
+    NOT_DEPLOYED,
+    Direction,
+    MigrationFile,
+)
 from harvester.migrations.sql_layouts.snapshots import (
     SchemaShape,
     drift_findings,
@@ -59,7 +64,12 @@ class Unit:
 
     @property
     def id(self) -> str:
-        found = self.up.get(Side.HEAD) or self.up.get(Side.BASE) or self.file(Side.HEAD)
+        found = (
+            self.up.get(Side.HEAD)
+            or self.up.get(Side.BASE)
+            or self.file(Side.HEAD)
+            or self.file(Side.BASE)
+        )
         return found.id if found else str(self.key)
 
 
@@ -75,7 +85,11 @@ class SqlFolderSystem:
         migration folders that changed schema snapshots describe."""
         roots = {r for p in changed_paths if (r := candidate_root(self.layout, p)) is not None}
         roots.update(r for p in changed_paths if (r := _snapshot_root(p)) is not None)
-        return [MigrationRoot(self.name, root) for root in sorted(roots)]
+        return [
+            MigrationRoot(self.name, root)
+            for root in sorted(roots)
+            if not NOT_DEPLOYED.search(root)
+        ]
 
     def analyse(
         self, root: MigrationRoot, view: RepoView, settings: AnalysisSettings

@@ -117,6 +117,7 @@ def assess(
         migration=parsed.id,
         transactional=parsed.up.transactional,
         recreated_views=_recreated_views(parsed.up.operations),
+        swaps=_swaps(parsed.up.operations),
     )
     for operation in parsed.up.operations:
         rule = _RULES.get(type(operation))
@@ -154,9 +155,23 @@ def _recreated_views(operations: tuple[ops.Operation, ...]) -> dict[str, bool]:
     for operation in operations:
         if isinstance(operation, ops.DropView):
             dropped.add(operation.name)
+        elif isinstance(operation, ops.DropTable):
+            dropped.add(operation.table)
         elif isinstance(operation, ops.CreateView) and operation.name in dropped:
             recreated[operation.name] = operation.materialized
     return recreated
+
+
+def _swaps(operations: tuple[ops.Operation, ...]) -> dict[str, str]:
+    """Names a migration swaps: `RENAME x TO x_old` then `RENAME x_new TO x` -> {x: x_new}."""
+    parked: set[str] = set()
+    swapped: dict[str, str] = {}
+    for operation in operations:
+        if isinstance(operation, ops.RenameTable):
+            if operation.new in parked:
+                swapped[operation.new] = operation.old
+            parked.add(operation.old)
+    return swapped
 
 
 def _quiet_impact(parsed: ops.ParsedMigration, notes: list[str]) -> Impact:

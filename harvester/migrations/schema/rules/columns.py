@@ -170,6 +170,9 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
     if op.table in ctx.created_here:
         return
     engine = ctx.engine
+    if op.via:
+        _copied_type_change(op, name, ctx)
+        return
     if engine.name == "ClickHouse":
         ctx.judge_new(
             op.table,
@@ -179,6 +182,14 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
         return
     if engine.name == "SQLite":
         ctx.note(f"will fail: SQLite has no ALTER COLUMN TYPE ({name})")
+        return
+    if engine.dialect is ops.Dialect.COCKROACHDB:
+        ctx.judge_new(
+            op.table,
+            ImpactTag.TABLE_REWRITE,
+            f"{name}: CockroachDB rewrites the column in an online background schema change, "
+            "slow on large tables",
+        )
         return
     rewrites = engines.postgres_type_change_rewrites(op.old_type, op.new_type)
     if rewrites is False:
@@ -206,6 +217,19 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
             ImpactTag.DATA_DEPENDENT,
             f"{op.table}.{op.column} USING {op.using}: fails if a row does not convert",
         )
+
+
+def _copied_type_change(op: ops.AlterColumnType, name: str, ctx: Context) -> None:
+    """A type change made by copying through a new column and renaming it."""
+    if ctx.engine.name == "SQLite":
+        ctx.judge_new(
+            op.table,
+            ImpactTag.TABLE_REWRITE,
+            f"{name} by copying through {op.via}: dropping the old column makes SQLite rewrite "
+            f"{op.table}",
+        )
+    else:
+        ctx.note(f"{name} by copying through {op.via}: the copy rewrites rows, the swap is brief")
 
 
 def modify_column(op: ops.ModifyColumn, ctx: Context) -> None:

@@ -20,6 +20,8 @@ class Context:
     transactional: bool | None = None
     created_here: set[str] = field(default_factory=set)
     recreated_views: dict[str, bool] = field(default_factory=dict)
+    swaps: dict[str, str] = field(default_factory=dict)
+    created_views: set[str] = field(default_factory=set)
     settings: dict[str, str] = field(default_factory=dict)
     impacts: list[Impact] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

@@ -149,12 +149,23 @@ def _check(op: ops.AddConstraint, ctx: Context) -> None:
             "violates it"
         )
     elif engine.name == "SQLite":
-        ctx.note(f"will fail: SQLite cannot add a constraint to an existing table ({text})")
+        if _on_new_column(op, ctx):
+            ctx.note(f"{op.table}: {text}: declared with its new column, as SQLite allows")
+        else:
+            ctx.note(f"will fail: SQLite cannot add a constraint to an existing table ({text})")
         return
     else:
         consequence = f"{engine.name} checks every row; fails if a row violates it"
     ctx.judge_new(
         op.table, ImpactTag.CHECK_CONSTRAINT_VALIDATED, f"{op.table}: {text}: {consequence}"
+    )
+
+
+def _on_new_column(op: ops.AddConstraint, ctx: Context) -> bool:
+    """True for a CHECK declared inline with a column this migration adds."""
+    columns = op.constraint.columns
+    return (
+        len(columns) == 1 and ctx.state.added_columns.get((op.table, columns[0])) == ctx.migration
     )
 
 

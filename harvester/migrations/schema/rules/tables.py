@@ -25,7 +25,13 @@ def create_table(op: ops.CreateTable, ctx: Context) -> None:
 
 
 def drop_table(op: ops.DropTable, ctx: Context) -> None:
-    """DROP TABLE loses data unless the range created the table (Squawk ban-drop-table, DS102)."""
+    """DROP TABLE loses data unless the range created the table (Squawk ban-drop-table, DS102).
+
+    ClickHouse drops views with DROP TABLE too: one the migration creates again is a view
+    dropped and recreated."""
+    if op.table in ctx.recreated_views:
+        drop_view(ops.DropView(op.table, line=op.line), ctx)
+        return
     why = ctx.new_table(op.table)
     if op.table in ctx.created_here:
         ctx.note(f"drops {op.table}, which this migration created")
@@ -40,7 +46,20 @@ def drop_table(op: ops.DropTable, ctx: Context) -> None:
 
 
 def rename_table(op: ops.RenameTable, ctx: Context) -> None:
-    """Renaming breaks code that still uses the old name (Squawk renaming-table, Atlas BC101)."""
+    """Renaming breaks code that still uses the old name (Squawk renaming-table, Atlas BC101).
+
+    A swap (`RENAME x TO x_old; RENAME x_new TO x`) replaces x: a view swapped this way is a
+    view dropped and recreated; the rename away is part of it."""
+    if op.old in ctx.swaps:
+        ctx.note(f"renames {op.old} -> {op.new} to make room for {ctx.swaps[op.old]}")
+        return
+    if op.new in ctx.swaps and op.old in ctx.created_views:
+        ctx.flag(
+            ImpactTag.VIEW_DROPPED_RECREATED,
+            f"replaces view {op.new} with {op.old} by renaming: queries and inserts between "
+            "the two renames find no view",
+        )
+        return
     if ctx.new_table(op.old):
         ctx.note(f"renames {op.old} -> {op.new}, which the range created")
     else:
@@ -64,6 +83,8 @@ def exchange_tables(op: ops.ExchangeTables, ctx: Context) -> None:
 
 def rebuild_table(op: ops.RebuildTable, ctx: Context) -> None:
     """A create-copy-drop-rename rebuild: not a drop, but the whole table is copied."""
+    if op.staging:
+        ctx.created_here.add(op.staging)
     engine = ctx.engine.name
     changes = f" ({'; '.join(op.changes)})" if op.changes else ""
     if ctx.new_table(op.table):
@@ -104,6 +125,8 @@ def table_options(op: ops.TableOptions, ctx: Context) -> None:
 
 def create_view(op: ops.CreateView, ctx: Context) -> None:
     """A new or replaced view."""
+    ctx.created_here.add(op.name)
+    ctx.created_views.add(op.name)
     what = "materialized view" if op.materialized else "view"
     target = f" writing to {op.to_table}" if op.to_table else ""
     verb = "creates or replaces" if op.or_replace else "creates"
@@ -163,21 +186,27 @@ def data_change(op: ops.DataChange, ctx: Context) -> None:
         scope = "" if op.has_where else " (every row)"
         how = ": an asynchronous mutation rewrites the affected parts" if clickhouse else ""
         tag = ImpactTag.DATA_DELETE
-        ctx.judge_new(table, tag, f"{_without_scope(detail)}{scope}{how}")
+        ctx.judge_new(table, tag, f"{detail}{scope}{how}")
         return
     if op.kind is ops.DataChangeKind.MUTATION:
         ctx.judge_new(table, ImpactTag.TABLE_REWRITE, f"{detail} (ClickHouse mutation)")
         return
-    how = ""
-    if clickhouse and op.kind is ops.DataChangeKind.UPDATE:
-        how = ": an asynchronous mutation rewrites every affected part"
-    elif op.kind is ops.DataChangeKind.UPDATE and not op.has_where:
-        how = ": every row is rewritten in one statement, holding row locks until commit"
-    ctx.judge_new(table, ImpactTag.DATA_BACKFILL, f"{detail}{how}")
+    ctx.judge_new(table, ImpactTag.DATA_BACKFILL, f"{detail}: {_backfill_cost(op, ctx)}")
 
 
-def _without_scope(detail: str) -> str:
-    return detail.removesuffix(" (every row)")
+def _backfill_cost(op: ops.DataChange, ctx: Context) -> str:
+    """What writing the rows costs on the engine."""
+    engine = ctx.engine.name
+    if op.kind is ops.DataChangeKind.CODE:
+        return "runs in the migration, row by row or in bulk"
+    if engine == "ClickHouse":
+        return "an asynchronous mutation rewrites every affected part"
+    if op.kind is ops.DataChangeKind.INSERT_SELECT:
+        return f"copies rows in one statement while {op.source_table or 'the source'} is read"
+    rows = "the matching rows" if op.has_where else "every row"
+    if engine == "SQLite":
+        return f"rewrites {rows} while holding the database write lock"
+    return f"rewrites {rows} in one transaction, holding their row locks until commit"
 
 
 def opaque(op: ops.Opaque, ctx: Context) -> None:
