@@ -24,8 +24,13 @@ from harvester.migrations.schema import ops
 from harvester.migrations.sql_layouts.dialects import dialect_named
 from harvester.migrations.sql_layouts.layouts import PRISMA
 from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED
-from harvester.migrations.sql_layouts.snapshots import SchemaShape, drift_findings, shape_changes
-from harvester.migrations.sql_layouts.system import SqlFolderSystem, Unit, snapshot_text
+from harvester.migrations.sql_layouts.snapshots import SchemaShape, drift_findings
+from harvester.migrations.sql_layouts.system import (
+    SqlFolderSystem,
+    Unit,
+    snapshot_changes,
+    snapshot_text,
+)
 from harvester.model import ChangeKind, Finding, SchemaSnapshot
 
 if sys.version_info >= (3, 11):
@@ -117,7 +122,12 @@ class PrismaSystem(SqlFolderSystem):
         after = prisma_shape(snapshot_text(view, Side.HEAD, files))
         path = changed[0].path if len(files) == 1 else posixpath.dirname(changed[0].path)
         commits = tuple(sha for change in changed for sha in change.commits)
-        summary = SchemaSnapshot(path, self.name, changed[0].status, shape_changes(before, after))
+        status = changed[0].status
+        summary = SchemaSnapshot(
+            path, self.name, status, snapshot_changes(before, after, changed[0])
+        )
+        if status not in (ChangeKind.MODIFIED, ChangeKind.RENAMED):
+            return [summary], []
         return [summary], drift_findings(path, before, after, parsed, commits)
 
 

@@ -37,7 +37,8 @@ class MigrationInput:
     migration the range modified, `base_parsed` is what it was at the base: identical
     operations make it `format_only` (a system that compares syntax trees itself sets
     `format_only` directly). A `repeatable` migration (Flyway `R__`) is re-applied whenever
-    it changes, so editing it is not an edit of released history.
+    it changes, so editing it is not an edit of released history. A released migration the
+    range renamed carries its former id in `renamed_from`.
     """
 
     id: str
@@ -54,6 +55,7 @@ class MigrationInput:
     modification: str | None = None
     added_in: str | None = None
     repeatable: bool = False
+    renamed_from: str | None = None
 
 
 def assemble(
@@ -91,7 +93,7 @@ def _migration(
     facts: dict[str, list[str]] = {name: [] for name in _FACT_FIELDS}
     created: dict[str, tuple[str, ...]] = {}
     changes = []
-    if item.change is not ChangeKind.DELETED:
+    if item.change is not ChangeKind.DELETED and not _moved_unchanged(item):
         for operation in parsed.up.operations:
             if isinstance(operation, ops.CreateTable) and operation.columns:
                 created[operation.table] = tuple(describe.column(c) for c in operation.columns)
@@ -100,7 +102,8 @@ def _migration(
                 if change.category in facts:
                     facts[change.category].append(change.text)
     impacts, rule_notes = _impacts(item, parsed, format_only, state, settings)
-    state.observe(parsed, item.id)
+    if not item.released:
+        state.observe(parsed, item.id)
     return Migration(
         id=item.id,
         system=item.system,
@@ -130,6 +133,22 @@ def _migration(
         indexes_dropped=tuple(facts["indexes_dropped"]),
         constraints_added=tuple(facts["constraints_added"]),
         constraints_dropped=tuple(facts["constraints_dropped"]),
+    )
+
+
+def _same_operations(item: MigrationInput) -> bool:
+    if item.base_parsed is None or item.parsed is None:
+        return False
+    return (item.base_parsed.up, item.base_parsed.down) == (item.parsed.up, item.parsed.down)
+
+
+def _moved_unchanged(item: MigrationInput) -> bool:
+    """A released migration moved or renamed with the same id and the same operations."""
+    return (
+        item.released
+        and item.change is ChangeKind.RENAMED
+        and item.renamed_from in (None, item.id)
+        and _same_operations(item)
     )
 
 
@@ -165,8 +184,33 @@ def _impacts(
                 "released migration reformatted; its operations are unchanged",
             ),
         ), ()
+    if _moved_unchanged(item):
+        return (
+            Impact(
+                ImpactTag.NONE,
+                "released migration moved with its id and statements unchanged: nothing runs again",
+            ),
+        ), ()
     assessment = rules.assess(parsed, item.dialect, state, settings)
     found = list(assessment.impacts)
+    if item.released and item.renamed_from not in (None, item.id):
+        found.insert(
+            0,
+            Impact(
+                ImpactTag.MODIFIED_EXISTING_MIGRATION,
+                f"released migration renamed from {item.renamed_from}: tools that record "
+                "applied migrations by id see it as new and run it again",
+            ),
+        )
+    elif item.released and item.change is ChangeKind.RENAMED and not _same_operations(item):
+        found.insert(
+            0,
+            Impact(
+                ImpactTag.MODIFIED_EXISTING_MIGRATION,
+                "released migration moved and edited: databases that ran the old version will "
+                "not run it again",
+            ),
+        )
     if item.released and item.change is ChangeKind.MODIFIED and not item.repeatable:
         what = item.modification or "its operations changed"
         found.insert(

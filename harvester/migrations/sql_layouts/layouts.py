@@ -60,6 +60,9 @@ def candidate_root(layout: Layout, path: str) -> str | None:
         return posixpath.dirname(posixpath.dirname(path)) if naming.diesel_file(path) else None
     if layout.family == "flyway":
         return posixpath.dirname(path) if naming.flyway_file(path) else None
+    if layout.family == "prisma":
+        folder, name = posixpath.split(path)
+        return posixpath.dirname(folder) if name == "migration.sql" else None
     if naming.up_down_file(path):
         return posixpath.dirname(path) if layout.family == "pairs" else None
     root = naming.numbered_root(path)

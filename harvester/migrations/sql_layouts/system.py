@@ -106,8 +106,14 @@ class SqlFolderSystem:
             for side in Side
         }
         changes = _changes_by_path(view.changes_under(posixpath.dirname(root.root)))
-        units = [u for u in _units(files) if _touched(u, changes)]
-        snapshots = [p for p in self.snapshot_paths(view, root.root) if p in changes]
+        units = [
+            u
+            for u in _units(files)
+            if _touched(u, changes) and not self._moved_away(u, changes, root.root)
+        ]
+        snapshots = [
+            p for p in self.snapshot_paths(view, root.root) if p in changes and changes[p].path == p
+        ]
         if not units and not snapshots:
             return SystemResult()
         fallback = root.dialect or self.tree_dialect(view, root.root, units, changes)
@@ -132,6 +138,19 @@ class SqlFolderSystem:
             ops.Dialect(dialects.pop()) if len(dialects) == 1 and None not in dialects else None
         )
         return SystemResult(tuple(migrations), tuple(findings), tuple(summaries), single)
+
+    def _moved_away(self, unit: Unit, changes: Mapping[str, PathChange], root: str) -> bool:
+        """True when the range moved the unit's files into another folder of this layout,
+        whose analysis reports them."""
+        if unit.file(Side.HEAD) is not None:
+            return False
+        moved = [changes.get(f.path) for files in (unit.up, unit.down) for f in files.values()]
+        return bool(moved) and all(
+            c is not None
+            and c.status is ChangeKind.RENAMED
+            and candidate_root(self.layout, c.path) not in (None, root)
+            for c in moved
+        )
 
     # --- what a layout may refine -------------------------------------------------------------
 
@@ -178,9 +197,13 @@ class SqlFolderSystem:
         for change in changed:
             before = self.snapshot_shape(snapshot_text(view, Side.BASE, [change]), dialect)
             after = self.snapshot_shape(snapshot_text(view, Side.HEAD, [change]), dialect)
-            changes = shape_changes(before, after)
-            summaries.append(SchemaSnapshot(change.path, self.name, change.status, changes))
-            findings += drift_findings(change.path, before, after, parsed, change.commits)
+            summaries.append(
+                SchemaSnapshot(
+                    change.path, self.name, change.status, snapshot_changes(before, after, change)
+                )
+            )
+            if change.status in (ChangeKind.MODIFIED, ChangeKind.RENAMED):
+                findings += drift_findings(change.path, before, after, parsed, change.commits)
         return summaries, findings
 
 
@@ -270,6 +293,17 @@ def snapshot_text(view: RepoView, side: Side, changes: Sequence[PathChange]) -> 
     return "\n".join(texts)
 
 
+def snapshot_changes(
+    before: SchemaShape, after: SchemaShape, change: PathChange
+) -> tuple[str, ...]:
+    """A snapshot's diff; a snapshot the range adds or deletes is summarised as such."""
+    if change.status is ChangeKind.ADDED:
+        return (f"snapshot added: {len(after.tables)} tables",)
+    if change.status is ChangeKind.DELETED:
+        return ("snapshot deleted",)
+    return shape_changes(before, after)
+
+
 def _up_texts(view: RepoView, units: Sequence[Unit]) -> list[str]:
     texts = []
     for unit in units:
@@ -329,8 +363,9 @@ class _Reader:
         assert up is not None
         down = unit.down.get(side)
         change = self._change(unit, side)
-        released = unit.file(Side.BASE) is not None and change is not ChangeKind.ADDED
         path_change = self.changes.get(up.path)
+        renamed = change is ChangeKind.RENAMED and path_change is not None
+        released = (unit.file(Side.BASE) is not None or renamed) and change is not ChangeKind.ADDED
         parsed, problems = self._parsed(unit, side)
         found = MigrationInput(
             id=unit.id,
@@ -345,8 +380,12 @@ class _Reader:
             added_in=path_change.added_in if path_change else None,
             repeatable=up.direction is Direction.REPEATABLE,
         )
-        if parsed is None or not released or change is not ChangeKind.MODIFIED:
+        if parsed is None or not released or change is ChangeKind.DELETED:
             return found
+        if renamed and path_change is not None and path_change.old_path:
+            unit = self._before_rename(unit)
+            old = self.migration_file(path_change.old_path)
+            found = dataclasses.replace(found, renamed_from=old.id if old else None)
         base_parsed, _ = self._parsed(unit, Side.BASE)
         if base_parsed is None:
             return found
@@ -354,14 +393,29 @@ class _Reader:
         return dataclasses.replace(found, base_parsed=base_parsed, modification=modification)
 
     def _change(self, unit: Unit, side: Side) -> ChangeKind:
+        if side is Side.BASE:
+            return ChangeKind.DELETED
         up = unit.up.get(side) or unit.file(side)
         assert up is not None
         change = self.changes.get(up.path)
         if change is not None and change.status is not ChangeKind.MODIFIED:
             return change.status
-        if side is Side.BASE:
-            return ChangeKind.DELETED
         return ChangeKind.MODIFIED
+
+    def migration_file(self, path: str) -> MigrationFile | None:
+        """`path` as a migration file of this layout, under the folder its name implies."""
+        root = candidate_root(self.layout, path)
+        return migration_file(self.layout, path, root) if root is not None else None
+
+    def _before_rename(self, unit: Unit) -> Unit:
+        """The unit with its files at the base taken from where renamed files came from."""
+        before = Unit(unit.key, unit.dialect, dict(unit.up), dict(unit.down))
+        for files in (before.up, before.down):
+            current = files.get(Side.HEAD)
+            change = self.changes.get(current.path) if current else None
+            if current and change and change.status is ChangeKind.RENAMED and change.old_path:
+                files[Side.BASE] = dataclasses.replace(current, path=change.old_path)
+        return before
 
     def _parsed(
         self, unit: Unit, side: Side
