@@ -8,7 +8,7 @@ sections, Django reverse operations and Rails `down` methods are judged alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from harvester.migrations.schema import ops
 from harvester.model import Impact, ImpactTag
@@ -16,8 +16,13 @@ from harvester.model import Impact, ImpactTag
 Key = tuple[str, ...]
 
 
-def down_impacts(parsed: ops.ParsedMigration) -> list[Impact]:
-    """`irreversible` and `down_migration_bug` findings for one migration."""
+def down_impacts(
+    parsed: ops.ParsedMigration, released: Callable[[str, str | None], bool] | None = None
+) -> list[Impact]:
+    """`irreversible` and `down_migration_bug` findings for one migration.
+
+    `released(table, column)` says whether a dropped object held released data (a table the
+    range itself created did not); without it every dropped object is taken to."""
     if parsed.down is None:
         if parsed.down_declared:
             return []
@@ -34,7 +39,7 @@ def down_impacts(parsed: ops.ParsedMigration) -> list[Impact]:
                 "the down step does nothing: rolling back leaves this migration's changes in place",
             )
         ]
-    found = list(_lossy(parsed.up.operations, down))
+    found = list(_lossy(parsed.up.operations, down, released or (lambda table, column: True)))
     if any(isinstance(o, ops.Opaque) and o.raw for o in parsed.up.operations):
         return found
     missing = [text for key, text in _undo_expected(parsed.up.operations) if not _undone(key, down)]
@@ -58,15 +63,19 @@ def down_impacts(parsed: ops.ParsedMigration) -> list[Impact]:
     return found
 
 
-def _lossy(up: tuple[ops.Operation, ...], down: tuple[ops.Operation, ...]) -> Iterator[Impact]:
+def _lossy(
+    up: tuple[ops.Operation, ...],
+    down: tuple[ops.Operation, ...],
+    released: Callable[[str, str | None], bool],
+) -> Iterator[Impact]:
     for operation in up:
         match operation:
-            case ops.DropTable(table=table):
+            case ops.DropTable(table=table) if released(table, None):
                 yield Impact(
                     ImpactTag.IRREVERSIBLE,
                     f"the down step can recreate {table} but not the rows the up step drops",
                 )
-            case ops.DropColumn(table=table, column=column):
+            case ops.DropColumn(table=table, column=column) if released(table, column):
                 yield Impact(
                     ImpactTag.IRREVERSIBLE,
                     f"the down step can recreate {table}.{column} but not the data the up step "

@@ -176,7 +176,27 @@ class _Translator:
             return [ops.DropView(n, materialized, if_exists, line=line) for n in names]
         if kind == "OBJECT_TYPE":
             return [ops.DropType(n, line=line) for n in names]
-        return self.opaque()
+        what = kind.removeprefix("OBJECT_").lower().replace("_", " ")
+        if kind == "OBJECT_TRIGGER":
+            names = [" on ".join(reversed(n.rsplit(".", 1))) for n in names]
+        return [ops.Opaque(f"drops {what} {n}", line=line) for n in names]
+
+    # --- routines and other objects ----------------------------------------------------------
+
+    def _CreateFunctionStmt(self, node: Any) -> list[ops.Operation]:
+        verb = "replaces" if node.replace else "creates"
+        what = "procedure" if node.is_procedure else "function"
+        return self.opaque(f"{verb} {what} {nodes.any_name(node.funcname, self.dialect)}")
+
+    def _CreateTrigStmt(self, node: Any) -> list[ops.Operation]:
+        verb = "replaces" if node.replace else "creates"
+        return self.opaque(f"{verb} trigger {node.trigname} on {self.name(node.relation)}")
+
+    def _CreateExtensionStmt(self, node: Any) -> list[ops.Operation]:
+        return self.opaque(f"creates extension {node.extname}")
+
+    def _CreateSeqStmt(self, node: Any) -> list[ops.Operation]:
+        return self.opaque(f"creates sequence {self.name(node.sequence)}")
 
     # --- indexes, types, views ---------------------------------------------------------------
 

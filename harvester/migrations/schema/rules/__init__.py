@@ -118,19 +118,27 @@ def assess(
         transactional=parsed.up.transactional,
         recreated_views=_recreated_views(parsed.up.operations),
         swaps=_swaps(parsed.up.operations),
+        readded=_readded_constraints(parsed.up.operations),
     )
     for operation in parsed.up.operations:
         rule = _RULES.get(type(operation))
         if rule is not None:
             rule(operation, ctx)
         ctx.state.apply(operation, parsed.id)
+    for (tag, table), names in ctx.grouped.items():
+        ctx.flag(tag, keys.grouped_impact(tag, table, names))
     if ctx.lock_timeout and any(i.tag in _LOCK_TAGS for i in ctx.impacts):
         ctx.flag(
             ImpactTag.MITIGATED,
             "a lock_timeout is set first: the migration fails fast instead of queueing every "
             "query behind its lock (Squawk require-timeout-settings)",
         )
-    for impact in down_impacts(parsed):
+
+    def released(table: str, column: str | None) -> bool:
+        new = table in ctx.created_here or table in state.created_tables
+        return not (new or (column is not None and (table, column) in state.added_columns))
+
+    for impact in down_impacts(parsed, released):
         ctx.flag(impact.tag, impact.detail)
     impacts = sorted(ctx.impacts, key=lambda i: SEVERITY.index(i.tag))
     if not impacts:
@@ -160,6 +168,20 @@ def _recreated_views(operations: tuple[ops.Operation, ...]) -> dict[str, bool]:
         elif isinstance(operation, ops.CreateView) and operation.name in dropped:
             recreated[operation.name] = operation.materialized
     return recreated
+
+
+def _readded_constraints(operations: tuple[ops.Operation, ...]) -> set[tuple[str, str]]:
+    """Constraints dropped and added again under the same name (how Prisma changes a key)."""
+    dropped: set[tuple[str, str]] = set()
+    readded: set[tuple[str, str]] = set()
+    for operation in operations:
+        if isinstance(operation, ops.DropConstraint) and operation.name:
+            dropped.add((operation.table, operation.name))
+        elif isinstance(operation, ops.AddConstraint) and operation.constraint.name:
+            key = (operation.table, operation.constraint.name)
+            if key in dropped:
+                readded.add(key)
+    return readded
 
 
 def _swaps(operations: tuple[ops.Operation, ...]) -> dict[str, str]:

@@ -21,16 +21,22 @@ class Context:
     created_here: set[str] = field(default_factory=set)
     recreated_views: dict[str, bool] = field(default_factory=dict)
     swaps: dict[str, str] = field(default_factory=dict)
+    readded: set[tuple[str, str]] = field(default_factory=set)
     created_views: set[str] = field(default_factory=set)
     settings: dict[str, str] = field(default_factory=dict)
     impacts: list[Impact] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    grouped: dict[tuple[ImpactTag, str], list[str]] = field(default_factory=dict)
 
     def flag(self, tag: ImpactTag, detail: str) -> None:
         """Add a data-impact tag (once per detail)."""
         impact = Impact(tag, detail)
         if impact not in self.impacts:
             self.impacts.append(impact)
+
+    def group(self, tag: ImpactTag, table: str, name: str) -> None:
+        """Flag `tag` once per table for many like statements (one detail names them all)."""
+        self.grouped.setdefault((tag, table), []).append(name)
 
     def note(self, text: str) -> None:
         """Add something worth knowing that is not a risk."""

@@ -33,13 +33,12 @@ def create_index(op: ops.CreateIndex, ctx: Context) -> None:
         if index.concurrently:
             _concurrently_in_transaction(ctx, "CREATE INDEX CONCURRENTLY")
             ctx.note(f"builds {index.name or 'an index'} CONCURRENTLY: writes continue")
-        else:
+        elif ctx.new_table(index.table):
             ctx.judge_new(
-                index.table,
-                ImpactTag.LOCK_HEAVY_INDEX,
-                f"CREATE INDEX {index.name or ''} ON {index.table} without CONCURRENTLY: a SHARE "
-                f"lock blocks writes to {index.table} while the index builds",
+                index.table, ImpactTag.LOCK_HEAVY_INDEX, f"CREATE INDEX {index.name or ''}"
             )
+        else:
+            ctx.group(ImpactTag.LOCK_HEAVY_INDEX, index.table, index.name or "(unnamed)")
     elif engine.mysql_like:
         method = (index.method or "").upper()
         if method in ("FULLTEXT", "SPATIAL") or (index.algorithm or "").upper() == "COPY":
@@ -78,12 +77,7 @@ def drop_index(op: ops.DropIndex, ctx: Context) -> None:
     if op.name in ctx.state.created_indexes or (op.table and ctx.new_table(op.table)):
         ctx.note(f"drops index {op.name}, which the range created")
         return
-    on = f" on {op.table}" if op.table else " on its table"
-    ctx.flag(
-        ImpactTag.INDEX_DROP_LOCK,
-        f"DROP INDEX {op.name} without CONCURRENTLY: an ACCESS EXCLUSIVE lock{on}, queued "
-        "behind running queries",
-    )
+    ctx.group(ImpactTag.INDEX_DROP_LOCK, op.table or "", op.name)
 
 
 def add_constraint(op: ops.AddConstraint, ctx: Context) -> None:
@@ -196,7 +190,9 @@ def _unique(op: ops.AddConstraint, ctx: Context) -> None:
 def drop_constraint(op: ops.DropConstraint, ctx: Context) -> None:
     """Dropping a foreign key lets orphans in (Atlas CD101)."""
     label = op.name or "a constraint"
-    if op.kind is ops.ConstraintKind.FOREIGN_KEY and not ctx.new_table(op.table):
+    if op.name and (op.table, op.name) in ctx.readded:
+        ctx.note(f"drops constraint {label} on {op.table} to add it again with a new definition")
+    elif op.kind is ops.ConstraintKind.FOREIGN_KEY and not ctx.new_table(op.table):
         ctx.flag(
             ImpactTag.FK_DROPPED,
             f"drops foreign key {label} on {op.table}: the database no longer rejects orphaned "
@@ -209,3 +205,20 @@ def drop_constraint(op: ops.DropConstraint, ctx: Context) -> None:
 def validate_constraint(op: ops.ValidateConstraint, ctx: Context) -> None:
     """VALIDATE CONSTRAINT scans without blocking writes (the safe second step)."""
     ctx.note(f"validates {op.name} on {op.table} under SHARE UPDATE EXCLUSIVE: writes continue")
+
+
+def grouped_impact(tag: ImpactTag, table: str, names: list[str]) -> str:
+    """One detail for every index of a table built or dropped without CONCURRENTLY."""
+    listed = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    if tag is ImpactTag.LOCK_HEAVY_INDEX:
+        what = "CREATE INDEX" if len(names) == 1 else f"{len(names)} CREATE INDEX"
+        return (
+            f"{what} {listed} ON {table} without CONCURRENTLY: a SHARE lock blocks writes to "
+            f"{table} while {'each index builds' if len(names) > 1 else 'the index builds'}"
+        )
+    on = f" on {table}" if table else " on its table"
+    what = "DROP INDEX" if len(names) == 1 else f"{len(names)} DROP INDEX"
+    return (
+        f"{what} {listed} without CONCURRENTLY: an ACCESS EXCLUSIVE lock{on}, queued behind "
+        "running queries"
+    )
