@@ -26,7 +26,7 @@ def recognise(parsed: ops.ParsedMigration, dialect: ops.Dialect | None) -> ops.P
 
 
 def _recognise_step(step: ops.Step) -> ops.Step:
-    operations = _enum_rebuilds(_column_copies(_table_rebuilds(step.operations)))
+    operations = _index_tables(_enum_rebuilds(_column_copies(_table_rebuilds(step.operations))))
     if operations == step.operations:
         return step
     return dataclasses.replace(step, operations=operations)
@@ -269,6 +269,28 @@ def _column_copies(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation
     return tuple(
         replaced for i, o in enumerate(operations) if (replaced := folded.get(i, o)) is not None
     )
+
+
+def _index_tables(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
+    """`DROP INDEX name` says no table on PostgreSQL; ORMs name indexes `<table>_<columns>_idx`,
+    so the longest table of the same step that prefixes the name is taken as its table."""
+    tables = {t for o in operations for t in _tables_named(o)}
+    result: list[ops.Operation] = []
+    for operation in operations:
+        if isinstance(operation, ops.DropIndex) and operation.table is None:
+            owners = [t for t in tables if operation.name.startswith(t + "_")]
+            if owners:
+                operation = dataclasses.replace(operation, table=max(owners, key=len))
+        result.append(operation)
+    return tuple(result)
+
+
+def _tables_named(operation: ops.Operation) -> tuple[str, ...]:
+    table = getattr(operation, "table", None)
+    if isinstance(table, str):
+        return (table,)
+    index = getattr(operation, "index", None)
+    return (index.table,) if isinstance(index, ops.IndexDef) else ()
 
 
 def _enum_rebuilds(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
