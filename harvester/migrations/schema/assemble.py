@@ -93,7 +93,8 @@ def _migration(
     facts: dict[str, list[str]] = {name: [] for name in _FACT_FIELDS}
     created: dict[str, tuple[str, ...]] = {}
     changes = []
-    if item.change is not ChangeKind.DELETED and not _moved_unchanged(item):
+    unchanged = format_only or _moved_unchanged(item)
+    if item.change is not ChangeKind.DELETED and not unchanged:
         for operation in parsed.up.operations:
             if isinstance(operation, ops.CreateTable) and operation.columns:
                 created[operation.table] = tuple(describe.column(c) for c in operation.columns)
@@ -101,7 +102,9 @@ def _migration(
                 changes.append(change)
                 if change.category in facts:
                     facts[change.category].append(change.text)
-    impacts, rule_notes = _impacts(item, parsed, format_only, state, settings)
+    impacts, rule_notes, failures = _impacts(item, parsed, format_only, state, settings)
+    if item.repeatable and item.change is ChangeKind.MODIFIED:
+        rule_notes = ("repeatable: it runs again because its checksum changed", *rule_notes)
     if not item.released:
         state.observe(parsed, item.id)
     return Migration(
@@ -118,7 +121,7 @@ def _migration(
         schema_changes=tuple(changes),
         data_impact=impacts,
         parsed=True,
-        problems=item.problems,
+        problems=item.problems + tuple(Problem(item.path, text, line) for text, line in failures),
         notes=parsed.notes + parsed.up.notes + rule_notes,
         added_in=item.added_in,
         tables_created=tuple(facts["tables_created"]),
@@ -153,7 +156,7 @@ def _moved_unchanged(item: MigrationInput) -> bool:
 
 
 def _format_only(item: MigrationInput) -> bool:
-    if not item.released or item.change is not ChangeKind.MODIFIED:
+    if not item.released or item.change is not ChangeKind.MODIFIED or item.repeatable:
         return False
     if item.format_only is not None:
         return item.format_only
@@ -168,29 +171,42 @@ def _impacts(
     format_only: bool,
     state: rules.RangeState,
     settings: AnalysisSettings,
-) -> tuple[tuple[Impact, ...], tuple[str, ...]]:
+) -> tuple[tuple[Impact, ...], tuple[str, ...], tuple[tuple[str, int | None], ...]]:
     if item.change is ChangeKind.DELETED:
         return (
-            Impact(
-                ImpactTag.MODIFIED_EXISTING_MIGRATION if item.released else ImpactTag.NONE,
-                "migration file deleted"
-                + (": databases that ran it keep its changes" if item.released else ""),
+            (
+                Impact(
+                    ImpactTag.MODIFIED_EXISTING_MIGRATION if item.released else ImpactTag.NONE,
+                    "migration file deleted"
+                    + (": databases that ran it keep its changes" if item.released else ""),
+                ),
             ),
-        ), ()
+            (),
+            (),
+        )
     if format_only:
         return (
-            Impact(
-                ImpactTag.FORMAT_ONLY_CHANGE,
-                "released migration reformatted; its operations are unchanged",
+            (
+                Impact(
+                    ImpactTag.FORMAT_ONLY_CHANGE,
+                    "released migration reformatted; its operations are unchanged",
+                ),
             ),
-        ), ()
+            (),
+            (),
+        )
     if _moved_unchanged(item):
         return (
-            Impact(
-                ImpactTag.NONE,
-                "released migration moved with its id and statements unchanged: nothing runs again",
+            (
+                Impact(
+                    ImpactTag.NONE,
+                    "released migration moved with its id and statements unchanged: nothing runs "
+                    "again",
+                ),
             ),
-        ), ()
+            (),
+            (),
+        )
     assessment = rules.assess(parsed, item.dialect, state, settings)
     found = list(assessment.impacts)
     if item.released and item.renamed_from not in (None, item.id):
@@ -223,4 +239,4 @@ def _impacts(
         )
     if not found:
         found.append(Impact(ImpactTag.NONE, "nothing that needs a reviewer's eye"))
-    return tuple(found), assessment.notes
+    return tuple(found), assessment.notes, assessment.failures

@@ -42,7 +42,12 @@ def down_impacts(
     found = list(_lossy(parsed.up.operations, down, released or (lambda table, column: True)))
     if any(isinstance(o, ops.Opaque) and o.raw for o in parsed.up.operations):
         return found
-    missing = [text for key, text in _undo_expected(parsed.up.operations) if not _undone(key, down)]
+    covered = _index_columns(parsed.up.operations)
+    missing = [
+        text
+        for key, text in _undo_expected(parsed.up.operations)
+        if not _undone(key, down, covered.get(key, set()))
+    ]
     expected = {key for key, _ in _undo_expected(parsed.up.operations)}
     extra = [
         text for key, text in _touched(down) if not _related(key, expected, parsed.up.operations)
@@ -161,9 +166,24 @@ def _touched(down: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
                 pass
 
 
-def _undone(key: Key, down: tuple[ops.Operation, ...]) -> bool:
-    """True when the down step removes the object `key`, directly or with its table."""
+def _index_columns(up: tuple[ops.Operation, ...]) -> dict[Key, set[str]]:
+    """The columns each created index covers (dropping one drops the index)."""
+    final = _final_names(up)
+    return {
+        ("index", final.get(o.index.table, o.index.table), o.index.name): set(o.index.columns)
+        for o in up
+        if isinstance(o, ops.CreateIndex) and o.index.name
+    }
+
+
+def _undone(key: Key, down: tuple[ops.Operation, ...], covered: set[str]) -> bool:
+    """True when the down step removes the object `key`, directly, with its table, or (for an
+    index) with a column it covers."""
     table = key[1] if len(key) > 1 else ""
+    if any(
+        isinstance(o, ops.DropColumn) and o.table == table and o.column in covered for o in down
+    ):
+        return True
     for touched, _ in _touched(down):
         if touched[0] == key[0] and touched[-1] == key[-1] and _same_table(touched, key):
             return True

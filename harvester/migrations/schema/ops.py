@@ -349,13 +349,14 @@ class RenameType:
 
 @dataclass(frozen=True, slots=True)
 class CreateView:
-    """CREATE [MATERIALIZED] VIEW."""
+    """CREATE [MATERIALIZED] VIEW; `definition` is its query, normalised, when parsed."""
 
     name: str
     materialized: bool = False
     or_replace: bool = False
     to_table: str | None = None
     line: int | None = field(default=None, compare=False)
+    definition: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

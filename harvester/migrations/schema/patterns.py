@@ -26,7 +26,9 @@ def recognise(parsed: ops.ParsedMigration, dialect: ops.Dialect | None) -> ops.P
 
 
 def _recognise_step(step: ops.Step) -> ops.Step:
-    operations = _index_tables(_enum_rebuilds(_column_copies(_table_rebuilds(step.operations))))
+    operations = _index_tables(
+        _enum_rebuilds(_column_copies(_views_dropped_as_tables(_table_rebuilds(step.operations))))
+    )
     if operations == step.operations:
         return step
     return dataclasses.replace(step, operations=operations)
@@ -268,6 +270,19 @@ def _column_copies(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation
         return operations
     return tuple(
         replaced for i, o in enumerate(operations) if (replaced := folded.get(i, o)) is not None
+    )
+
+
+def _views_dropped_as_tables(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
+    """ClickHouse drops views with DROP TABLE: one the step then creates as a view was a view."""
+    views = {o.name: o.materialized for o in operations if isinstance(o, ops.CreateView)}
+    if not views:
+        return operations
+    return tuple(
+        ops.DropView(o.table, views[o.table], o.if_exists, line=o.line)
+        if isinstance(o, ops.DropTable) and o.table in views
+        else o
+        for o in operations
     )
 
 

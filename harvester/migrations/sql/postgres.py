@@ -83,7 +83,8 @@ class _Translator:
     def _CreateTableAsStmt(self, node: Any) -> list[ops.Operation]:
         name = self.name(node.into.rel)
         if nodes.enum_name(node.objtype) == "OBJECT_MATVIEW":
-            return [ops.CreateView(name, materialized=True, line=self.line)]
+            definition = nodes.expression(node.query)
+            return [ops.CreateView(name, materialized=True, line=self.line, definition=definition)]
         return [ops.CreateTable(name, as_select=summary(self.text), line=self.line)]
 
     def _AlterTableStmt(self, node: Any) -> list[ops.Operation]:
@@ -226,7 +227,14 @@ class _Translator:
         return [ops.AddEnumValue(name, node.newVal, line=self.line)]
 
     def _ViewStmt(self, node: Any) -> list[ops.Operation]:
-        return [ops.CreateView(self.name(node.view), or_replace=bool(node.replace), line=self.line)]
+        return [
+            ops.CreateView(
+                self.name(node.view),
+                or_replace=bool(node.replace),
+                line=self.line,
+                definition=nodes.expression(node.query),
+            )
+        ]
 
     # --- rows --------------------------------------------------------------------------------
 

@@ -220,7 +220,6 @@ def column(node: Any, dialect: ops.Dialect) -> tuple[ops.ColumnDef, list[ops.Con
         unique=unique,
         references=reference,
         generated=generated,
-        auto_increment=bool(col_type and col_type.upper().endswith("SERIAL")),
     )
     return definition, checks
 

@@ -94,6 +94,7 @@ class _Translator:
                     or_replace=bool(tree.args.get("replace")),
                     to_table=to_table,
                     line=self.line,
+                    definition=nodes.query_text(tree, self.sql_dialect),
                 )
             ]
         if kind == "TYPE":

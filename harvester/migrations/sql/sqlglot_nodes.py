@@ -51,6 +51,12 @@ def to_table(tree: Any, dialect: ops.Dialect) -> str | None:
     return table_name(prop.this, dialect) if prop is not None else None
 
 
+def query_text(tree: Any, sql_dialect: str) -> str | None:
+    """A CREATE VIEW's query, normalised by sqlglot (formatting differences disappear)."""
+    query = tree.args.get("expression")
+    return str(query.sql(sql_dialect)) if query is not None else None
+
+
 def enum_values(node: Any) -> tuple[str, ...] | None:
     """The labels of `CREATE TYPE … AS ENUM (…)`, or None for any other type."""
     if node is None or type(node).__name__ != "DataType" or "ENUM" not in str(node.this):

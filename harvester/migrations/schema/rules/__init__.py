@@ -98,10 +98,12 @@ _NOTES_IN_NONE = 3
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
-    """A migration's data-impact tags (worst first) and the informational notes behind them."""
+    """A migration's data-impact tags (worst first), the informational notes behind them, and
+    statements that will fail whatever the data (with their lines)."""
 
     impacts: tuple[Impact, ...]
     notes: tuple[str, ...]
+    failures: tuple[tuple[str, int | None], ...] = ()
 
 
 def assess(
@@ -122,6 +124,7 @@ def assess(
     )
     for operation in parsed.up.operations:
         rule = _RULES.get(type(operation))
+        ctx.line = operation.line
         if rule is not None:
             rule(operation, ctx)
         ctx.state.apply(operation, parsed.id)
@@ -143,7 +146,7 @@ def assess(
     impacts = sorted(ctx.impacts, key=lambda i: SEVERITY.index(i.tag))
     if not impacts:
         impacts = [_quiet_impact(parsed, ctx.notes)]
-    return Assessment(tuple(impacts), tuple(ctx.notes))
+    return Assessment(tuple(impacts), tuple(ctx.notes), tuple(ctx.failures))
 
 
 def evaluate(

@@ -61,7 +61,14 @@ def add_column(op: ops.AddColumn, ctx: Context) -> None:
 
 
 def _self_filling(column: ops.ColumnDef) -> bool:
-    return bool(column.generated or column.auto_increment)
+    return bool(column.generated or _auto_incrementing(column))
+
+
+def _auto_incrementing(column: ops.ColumnDef) -> bool:
+    """AUTO_INCREMENT, SERIAL types and identity columns fill every existing row."""
+    serial = (column.type or "").upper().endswith("SERIAL")
+    identity = bool(column.generated and "IDENTITY" in column.generated)
+    return column.auto_increment or serial or identity
 
 
 def _postgres_add_column_rewrite(op: ops.AddColumn, ctx: Context, quiet: bool) -> None:
@@ -70,7 +77,7 @@ def _postgres_add_column_rewrite(op: ops.AddColumn, ctx: Context, quiet: bool) -
     reason = None
     if engines.volatile_default(column.default):
         reason = f"DEFAULT {column.default} is evaluated for every existing row"
-    elif column.auto_increment or (column.generated and "IDENTITY" in column.generated):
+    elif _auto_incrementing(column):
         reason = "an auto-incrementing column fills every existing row"
     elif column.generated and "STORED" in column.generated:
         reason = "a stored generated column is computed for every existing row"
@@ -117,11 +124,11 @@ def _sqlite_add_column(op: ops.AddColumn, ctx: Context) -> None:
             f"adds {name} NOT NULL without a default: SQLite refuses this even on an empty table",
         )
     elif column.primary_key or column.unique:
-        ctx.note(f"will fail: SQLite cannot add a PRIMARY KEY or UNIQUE column ({name})")
+        ctx.fails(f"SQLite cannot add a PRIMARY KEY or UNIQUE column ({name})")
     elif column.default and (
         column.default.startswith("(") or "CURRENT_" in column.default.upper()
     ):
-        ctx.note(f"will fail: SQLite cannot add a column with a non-constant default ({name})")
+        ctx.fails(f"SQLite cannot add a column with a non-constant default ({name})")
     else:
         ctx.note(f"adds {name}: SQLite only edits the schema")
 
@@ -181,7 +188,7 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
         )
         return
     if engine.name == "SQLite":
-        ctx.note(f"will fail: SQLite has no ALTER COLUMN TYPE ({name})")
+        ctx.fails(f"SQLite has no ALTER COLUMN TYPE ({name})")
         return
     if engine.dialect is ops.Dialect.COCKROACHDB:
         ctx.judge_new(

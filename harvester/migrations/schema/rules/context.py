@@ -27,6 +27,8 @@ class Context:
     impacts: list[Impact] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     grouped: dict[tuple[ImpactTag, str], list[str]] = field(default_factory=dict)
+    failures: list[tuple[str, int | None]] = field(default_factory=list)
+    line: int | None = None
 
     def flag(self, tag: ImpactTag, detail: str) -> None:
         """Add a data-impact tag (once per detail)."""
@@ -37,6 +39,12 @@ class Context:
     def group(self, tag: ImpactTag, table: str, name: str) -> None:
         """Flag `tag` once per table for many like statements (one detail names them all)."""
         self.grouped.setdefault((tag, table), []).append(name)
+
+    def fails(self, text: str) -> None:
+        """Record a statement that fails whatever the data (reported with the file's problems)."""
+        failure = (f"will fail: {text}", self.line)
+        if failure not in self.failures:
+            self.failures.append(failure)
 
     def note(self, text: str) -> None:
         """Add something worth knowing that is not a risk."""

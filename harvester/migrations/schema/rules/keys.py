@@ -60,9 +60,7 @@ def create_index(op: ops.CreateIndex, ctx: Context) -> None:
 
 def _concurrently_in_transaction(ctx: Context, what: str) -> None:
     if ctx.transactional:
-        ctx.note(
-            f"will fail: {what} cannot run inside a transaction, and this migration runs in one"
-        )
+        ctx.fails(f"{what} cannot run inside a transaction, and this migration runs in one")
 
 
 def drop_index(op: ops.DropIndex, ctx: Context) -> None:
@@ -120,7 +118,7 @@ def _foreign_key(op: ops.AddConstraint, fk: ops.ForeignKey, ctx: Context) -> Non
             "orphaned rows"
         )
     elif engine.name == "SQLite":
-        ctx.note(f"will fail: SQLite cannot add a constraint to an existing table ({text})")
+        ctx.fails(f"SQLite cannot add a constraint to an existing table ({text})")
         return
     else:
         consequence = f"{engine.name} checks every row; fails on orphaned rows"
@@ -146,7 +144,7 @@ def _check(op: ops.AddConstraint, ctx: Context) -> None:
         if _on_new_column(op, ctx):
             ctx.note(f"{op.table}: {text}: declared with its new column, as SQLite allows")
         else:
-            ctx.note(f"will fail: SQLite cannot add a constraint to an existing table ({text})")
+            ctx.fails(f"SQLite cannot add a constraint to an existing table ({text})")
         return
     else:
         consequence = f"{engine.name} checks every row; fails if a row violates it"
@@ -168,7 +166,7 @@ def _unique(op: ops.AddConstraint, ctx: Context) -> None:
     text = describe.constraint(constraint)
     engine = ctx.engine
     if engine.name == "SQLite":
-        ctx.note(f"will fail: SQLite cannot add a constraint to an existing table ({text})")
+        ctx.fails(f"SQLite cannot add a constraint to an existing table ({text})")
         return
     if constraint.kind is not ops.ConstraintKind.EXCLUDE:
         ctx.judge_new(
