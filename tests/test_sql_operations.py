@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.ops import Dialect
 from harvester.migrations.sql import sql_operations
@@ -224,3 +227,20 @@ def test_dialect_is_guessed_from_the_statements() -> None:
     )
     assert sql_operations("ALTER TABLE t ADD COLUMN d JSONB", None).dialect is Dialect.POSTGRESQL
     assert sql_operations("DROP TABLE t", None).dialect is None
+
+
+_PIECES = [
+    *"abcXYZ_ (),;'\"`$-*/\n=.0123",
+    *("CREATE ", "TABLE ", "ALTER ", "ADD ", "COLUMN ", "INDEX ", "ON ", "DROP ", "RENAME "),
+    *("TO ", "SELECT ", "BEGIN ", "END ", "TRIGGER ", "DO $$ ", "INSERT INTO ", "UPDATE "),
+]
+_SQLISH = st.lists(st.sampled_from(_PIECES), max_size=60).map("".join)
+
+
+@given(_SQLISH, st.sampled_from([None, *Dialect]))
+def test_sql_operations_never_crash_and_never_drop_statements(
+    text: str, dialect: Dialect | None
+) -> None:
+    analysis = sql_operations(text, dialect)
+    raw = [o for o in analysis.operations if isinstance(o, ops.Opaque) and o.raw]
+    assert len(analysis.problems) >= len(raw) or any("run together" in o.summary for o in raw)

@@ -21,6 +21,7 @@ from harvester.migrations.sql.names import summary
 from harvester.migrations.sql.split import Statement, run_together, split_statements
 
 _PGLAST_DIALECTS = (None, ops.Dialect.POSTGRESQL, ops.Dialect.COCKROACHDB)
+_TREE_SURPRISES = (AttributeError, KeyError, TypeError, IndexError, ValueError, RecursionError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,15 @@ def _recovered(
 
 
 def _parse(statement: Statement, dialect: ops.Dialect | None) -> list[ops.Operation]:
+    try:
+        return _translate(statement, dialect)
+    except _TREE_SURPRISES as error:
+        # A syntax tree of a shape the translators do not expect (odd or broken SQL): the
+        # statement is read like one its parser rejected, never a crash.
+        raise StatementError(f"unexpected syntax tree ({type(error).__name__})") from error
+
+
+def _translate(statement: Statement, dialect: ops.Dialect | None) -> list[ops.Operation]:
     if dialect in _PGLAST_DIALECTS:
         from harvester.migrations.sql import postgres
 
