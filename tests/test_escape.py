@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harvester.render.escape import code_block, code_span, inline, link
+from harvester.render.escape import code_block, code_span, inline, link, visible
 
 
 def test_hostile_text_is_literal() -> None:
@@ -55,3 +55,14 @@ def test_inline_never_leaves_markdown_syntax_open(text: str) -> None:
 def test_code_span_keeps_text_on_one_line(text: str) -> None:
     span = code_span(text)
     assert "\n" not in span and span.startswith("`") and span.endswith("`")
+
+
+def _unescape(markdown: str) -> str:
+    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    return text.replace("&amp;", "&")
+
+
+@given(st.text())
+def test_inline_escaping_round_trips(text: str) -> None:
+    expected = visible(" ".join(text.splitlines()).replace("\t", " "))
+    assert _unescape(inline(text)) == expected

@@ -13,7 +13,7 @@ from harvester.gitsource.blobs import BlobReader
 from harvester.gitsource.diff import range_diff
 from harvester.gitsource.log import iter_commits
 from harvester.gitsource.refs import RangeRequest
-from harvester.gitsource.runner import open_repo
+from harvester.gitsource.runner import open_repo, run_git
 from harvester.options import ReportOptions
 from harvester.pipeline import build_report
 
@@ -150,3 +150,12 @@ def test_bare_clone_and_subfolder_give_the_same_report(sample: RepoBuilder, tmp_
     from_folder = build_report(ReportOptions(repo=str(sample.path / "shop"), **options))
     assert from_bare.files == from_folder.files
     assert from_bare.range == from_folder.range
+
+
+def test_git_never_reaches_a_remote(sample: RepoBuilder, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(sample.path), str(clone)], check=True)
+    repo = open_repo(str(clone))
+    result = run_git(repo, ["fetch", "origin"], check=False)
+    assert result.returncode != 0
+    assert b"transport 'file' not allowed" in result.stderr

@@ -30,6 +30,7 @@ from harvester.migrations.sql_layouts.dialects import (
     dialect_from_statements,
 )
 from harvester.migrations.sql_layouts.layouts import (
+    NUMBERED,
     Layout,
     candidate_root,
     classify,
@@ -155,8 +156,10 @@ class SqlFolderSystem:
     # --- what a layout may refine -------------------------------------------------------------
 
     def owns(self, view: RepoView, root: str) -> bool:
-        """True when the folder follows this layout."""
-        return classify(view, root) is self.layout
+        """True when the folder follows this layout (a numbered folder configured by hand need
+        not look like a migration folder)."""
+        found = classify(view, root)
+        return found is self.layout or (found is None and self.layout is NUMBERED)
 
     def migration_file(self, path: str, root: str) -> MigrationFile | None:
         """`path` as one of this layout's migration files under `root`."""
