@@ -24,14 +24,10 @@ from harvester.migrations.schema import ops
 from harvester.migrations.sql_layouts.dialects import dialect_named
 from harvester.migrations.sql_layouts.layouts import PRISMA
 from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED
-from harvester.migrations.sql_layouts.snapshots import SchemaShape, drift_findings
-from harvester.migrations.sql_layouts.system import (
-    SqlFolderSystem,
-    Unit,
-    snapshot_changes,
-    snapshot_text,
-)
-from harvester.model import ChangeKind, Finding, SchemaSnapshot
+from harvester.migrations.sql_layouts.snapshots import SchemaShape
+from harvester.migrations.sql_layouts.system import SqlFolderSystem, snapshot_text
+from harvester.migrations.sql_layouts.units import Unit
+from harvester.model import ChangeKind
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -105,30 +101,16 @@ class PrismaSystem(SqlFolderSystem):
         """Models and fields as tables and columns."""
         return prisma_shape(text)
 
-    def snapshots(
-        self,
-        view: RepoView,
-        root: str,
-        changed: list[PathChange],
-        dialect: ops.Dialect | None,
-        parsed: list[ops.ParsedMigration],
-    ) -> tuple[list[SchemaSnapshot], list[Finding]]:
+    def snapshot_groups(
+        self, view: RepoView, root: str, changed: list[PathChange]
+    ) -> list[tuple[str, list[PathChange]]]:
         """One snapshot for the whole schema, even when it is split over several files."""
         if not changed:
-            return [], []
+            return []
         every = _as_changes(self.snapshot_paths(view, root))
-        files = every if len(every) > 1 else changed
-        before = prisma_shape(snapshot_text(view, Side.BASE, files))
-        after = prisma_shape(snapshot_text(view, Side.HEAD, files))
-        path = changed[0].path if len(files) == 1 else posixpath.dirname(changed[0].path)
-        commits = tuple(sha for change in changed for sha in change.commits)
-        status = changed[0].status
-        summary = SchemaSnapshot(
-            path, self.name, status, snapshot_changes(before, after, changed[0])
-        )
-        if status not in (ChangeKind.MODIFIED, ChangeKind.RENAMED):
-            return [summary], []
-        return [summary], drift_findings(path, before, after, parsed, commits)
+        if len(every) <= 1:
+            return [(changed[0].path, changed)]
+        return [(posixpath.dirname(changed[0].path), every)]
 
 
 def _as_changes(paths: Sequence[str]) -> list[PathChange]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from harvester.migrations.schema import ops
 from harvester.migrations.sql import postgres_nodes as nodes
+from harvester.migrations.sql import rows
 from harvester.migrations.sql.errors import StatementError
 from harvester.migrations.sql.names import constraint_kind_from_name, summary
 from harvester.migrations.sql.plpgsql import do_block_statements
@@ -239,63 +240,21 @@ class _Translator:
     # --- rows --------------------------------------------------------------------------------
 
     def _UpdateStmt(self, node: Any) -> list[ops.Operation]:
-        table = self.name(node.relation)
         columns = tuple(t.name for t in node.targetList or () if getattr(t, "name", None))
         where = node.whereClause is not None or bool(node.fromClause)
-        detail = f"UPDATE {table} SET {', '.join(columns)}"
-        return [
-            ops.DataChange(
-                ops.DataChangeKind.UPDATE,
-                table,
-                detail,
-                has_where=where,
-                columns=columns,
-                line=self.line,
-            )
-        ]
+        return rows.update(self.name(node.relation), columns, where, self.line)
 
     def _DeleteStmt(self, node: Any) -> list[ops.Operation]:
-        table = self.name(node.relation)
-        where = node.whereClause is not None
-        detail = f"DELETE FROM {table}"
-        return [
-            ops.DataChange(
-                ops.DataChangeKind.DELETE, table, detail, has_where=where, line=self.line
-            )
-        ]
+        where = node.whereClause is not None or bool(node.usingClause)
+        return rows.delete(self.name(node.relation), where, self.line)
 
     def _TruncateStmt(self, node: Any) -> list[ops.Operation]:
-        return [
-            ops.DataChange(
-                ops.DataChangeKind.TRUNCATE,
-                self.name(r),
-                f"TRUNCATE {self.name(r)}",
-                has_where=False,
-                line=self.line,
-            )
-            for r in node.relations or ()
-        ]
+        return rows.truncate([self.name(r) for r in node.relations or ()], self.line)
 
     def _InsertStmt(self, node: Any) -> list[ops.Operation]:
-        table = self.name(node.relation)
         columns = tuple(c.name for c in node.cols or ())
         source = nodes.select_source(node.selectStmt, self.dialect)
-        if source is None:
-            return [
-                ops.DataChange(
-                    ops.DataChangeKind.INSERT, table, f"INSERT INTO {table}", line=self.line
-                )
-            ]
-        return [
-            ops.DataChange(
-                ops.DataChangeKind.INSERT_SELECT,
-                table,
-                f"INSERT INTO {table} … SELECT FROM {source}",
-                source_table=source,
-                line=self.line,
-                columns=columns,
-            )
-        ]
+        return rows.insert(self.name(node.relation), source, columns, self.line)
 
     def _SelectStmt(self, node: Any) -> list[ops.Operation]:
         if nodes.is_constant_select(node):

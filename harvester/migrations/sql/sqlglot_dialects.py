@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from harvester.migrations.schema import ops
+from harvester.migrations.sql import rows
 from harvester.migrations.sql import sqlglot_nodes as nodes
 from harvester.migrations.sql.errors import StatementError
 from harvester.migrations.sql.names import constraint_kind_from_name, summary
@@ -280,63 +281,20 @@ class _Translator:
         schema = tree.this if type(tree.this).__name__ == "Schema" else None
         target = schema.this if schema is not None else tree.this
         columns = tuple(c.name for c in schema.expressions) if schema is not None else ()
-        table = self.table(target)
         source = nodes.select_source(tree.args.get("expression"), self.dialect)
-        if source is None:
-            return [
-                ops.DataChange(
-                    ops.DataChangeKind.INSERT, table, f"INSERT INTO {table}", line=self.line
-                )
-            ]
-        return [
-            ops.DataChange(
-                ops.DataChangeKind.INSERT_SELECT,
-                table,
-                f"INSERT INTO {table} … SELECT FROM {source}",
-                source_table=source,
-                line=self.line,
-                columns=columns,
-            )
-        ]
+        return rows.insert(self.table(target), source, columns, self.line)
 
     def _Update(self, tree: Any) -> list[ops.Operation]:
-        table = self.table(tree.this)
         columns = tuple(e.this.name for e in tree.expressions if e.this is not None)
         joined = bool(tree.this.args.get("joins")) or tree.args.get("from") is not None
         where = tree.args.get("where") is not None or joined
-        detail = f"UPDATE {table} SET {', '.join(columns)}"
-        return [
-            ops.DataChange(
-                ops.DataChangeKind.UPDATE,
-                table,
-                detail,
-                has_where=where,
-                columns=columns,
-                line=self.line,
-            )
-        ]
+        return rows.update(self.table(tree.this), columns, where, self.line)
 
     def _Delete(self, tree: Any) -> list[ops.Operation]:
-        table = self.table(tree.this)
-        where = tree.args.get("where") is not None
-        detail = f"DELETE FROM {table}"
-        return [
-            ops.DataChange(
-                ops.DataChangeKind.DELETE, table, detail, has_where=where, line=self.line
-            )
-        ]
+        return rows.delete(self.table(tree.this), tree.args.get("where") is not None, self.line)
 
     def _TruncateTable(self, tree: Any) -> list[ops.Operation]:
-        return [
-            ops.DataChange(
-                ops.DataChangeKind.TRUNCATE,
-                self.table(t),
-                f"TRUNCATE {self.table(t)}",
-                has_where=False,
-                line=self.line,
-            )
-            for t in tree.expressions
-        ]
+        return rows.truncate([self.table(t) for t in tree.expressions], self.line)
 
     def _Select(self, tree: Any) -> list[ops.Operation]:
         return [] if nodes.is_constant_select(tree) else self.opaque()

@@ -7,11 +7,8 @@ execution order per dialect, and judged.
 
 from __future__ import annotations
 
-import dataclasses
 import posixpath
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 from harvester.migrations.base import (
     AnalysisSettings,
@@ -22,7 +19,7 @@ from harvester.migrations.base import (
     SystemResult,
 )
 from harvester.migrations.schema import ops
-from harvester.migrations.schema.assemble import MigrationInput, assemble
+from harvester.migrations.schema.assemble import assemble
 from harvester.migrations.sql_layouts import history
 from harvester.migrations.sql_layouts.dialects import (
     dialect_from_config,
@@ -39,39 +36,24 @@ from harvester.migrations.sql_layouts.layouts import (
 from harvester.migrations.sql_layouts.naming import (
     MIGRATIONS_FOLDER,
     NOT_DEPLOYED,
-    Direction,
     MigrationFile,
 )
+from harvester.migrations.sql_layouts.reader import UnitReader
 from harvester.migrations.sql_layouts.snapshots import (
     SchemaShape,
     drift_findings,
     shape_changes,
     shape_from_sql,
 )
-from harvester.model import ChangeKind, Finding, Migration, Problem, SchemaSnapshot
-
-
-@dataclass
-class Unit:
-    """One migration (for one dialect): its up and down files at both ends of the range."""
-
-    key: tuple[object, ...]
-    dialect: ops.Dialect | None
-    up: dict[Side, MigrationFile] = field(default_factory=dict)
-    down: dict[Side, MigrationFile] = field(default_factory=dict)
-
-    def file(self, side: Side) -> MigrationFile | None:
-        return self.up.get(side) or self.down.get(side)
-
-    @property
-    def id(self) -> str:
-        found = (
-            self.up.get(Side.HEAD)
-            or self.up.get(Side.BASE)
-            or self.file(Side.HEAD)
-            or self.file(Side.BASE)
-        )
-        return found.id if found else str(self.key)
+from harvester.migrations.sql_layouts.units import (
+    Unit,
+    by_dialect,
+    group_units,
+    out_of_order,
+    sort_key,
+    touched,
+)
+from harvester.model import ChangeKind, Finding, Migration, SchemaSnapshot
 
 
 class SqlFolderSystem:
@@ -109,8 +91,8 @@ class SqlFolderSystem:
         changes = _changes_by_path(view.changes_under(posixpath.dirname(root.root)))
         units = [
             u
-            for u in _units(files)
-            if _touched(u, changes) and not self._moved_away(u, changes, root.root)
+            for u in group_units(files)
+            if touched(u, changes) and not self._moved_away(u, changes, root.root)
         ]
         snapshots = [
             p for p in self.snapshot_paths(view, root.root) if p in changes and changes[p].path == p
@@ -121,13 +103,13 @@ class SqlFolderSystem:
         migrations: list[Migration] = []
         findings: list[Finding] = []
         parsed: list[ops.ParsedMigration] = []
-        for dialect, members in _by_dialect(units, fallback).items():
-            members.sort(key=lambda u: _sort_key(u.key))
-            reader = _Reader(view, self.layout, changes, dialect)
+        for dialect, members in by_dialect(units, fallback).items():
+            members.sort(key=lambda u: sort_key(u.key))
+            reader = UnitReader(view, self.layout, changes, dialect)
             inputs = [reader.input(u) for u in members]
             parsed += [i.parsed for i in inputs if i.parsed is not None]
             migrations.extend(assemble(inputs, settings))
-            findings += _out_of_order(self.name, dialect, members, files, changes)
+            findings += out_of_order(self.name, dialect, members, files, changes)
         commits = {path: change.commits for path, change in changes.items()}
         findings += history.edit_findings(migrations, commits)
         summaries, drift = self.snapshots(
@@ -186,6 +168,12 @@ class SqlFolderSystem:
         """A snapshot's tables and columns."""
         return shape_from_sql(text, dialect)
 
+    def snapshot_groups(
+        self, view: RepoView, root: str, changed: list[PathChange]
+    ) -> list[tuple[str, list[PathChange]]]:
+        """The snapshots to summarise, each a path and the files read for it (one each here)."""
+        return [(change.path, [change]) for change in changed]
+
     def snapshots(
         self,
         view: RepoView,
@@ -197,16 +185,15 @@ class SqlFolderSystem:
         """Each changed snapshot's diff, and drift against the range's migrations."""
         summaries: list[SchemaSnapshot] = []
         findings: list[Finding] = []
-        for change in changed:
-            before = self.snapshot_shape(snapshot_text(view, Side.BASE, [change]), dialect)
-            after = self.snapshot_shape(snapshot_text(view, Side.HEAD, [change]), dialect)
-            summaries.append(
-                SchemaSnapshot(
-                    change.path, self.name, change.status, snapshot_changes(before, after, change)
-                )
-            )
+        for path, files in self.snapshot_groups(view, root, changed):
+            change = next(c for c in changed if c in files or c.path.startswith(path))
+            before = self.snapshot_shape(snapshot_text(view, Side.BASE, files), dialect)
+            after = self.snapshot_shape(snapshot_text(view, Side.HEAD, files), dialect)
+            changes = snapshot_changes(before, after, change)
+            summaries.append(SchemaSnapshot(path, self.name, change.status, changes))
             if change.status in (ChangeKind.MODIFIED, ChangeKind.RENAMED):
-                findings += drift_findings(change.path, before, after, parsed, change.commits)
+                commits = tuple(sha for c in changed for sha in c.commits)
+                findings += drift_findings(path, before, after, parsed, commits)
         return summaries, findings
 
 
@@ -228,63 +215,6 @@ def _changes_by_path(changes: Sequence[PathChange]) -> dict[str, PathChange]:
     found = {c.path: c for c in changes}
     found.update({c.old_path: c for c in changes if c.old_path})
     return found
-
-
-def _units(files: dict[Side, list[MigrationFile]]) -> list[Unit]:
-    """Group files into migrations; a dialect-specific variant (pop) replaces the generic file
-    for its dialect, and a generic file stands for every dialect without its own."""
-    variants = {f.dialect for side in files.values() for f in side if f.dialect}
-    grouped: dict[tuple[object, ...], dict[ops.Dialect | None, Unit]] = defaultdict(dict)
-    for side, side_files in files.items():
-        for found in side_files:
-            unit = grouped[found.sort_key].setdefault(
-                found.dialect, Unit(found.sort_key, found.dialect)
-            )
-            target = unit.down if found.direction is Direction.DOWN else unit.up
-            target[side] = found
-    units: list[Unit] = []
-    for by_dialect in grouped.values():
-        generic = by_dialect.get(None)
-        if not variants:
-            units.extend(by_dialect.values())
-            continue
-        for dialect in sorted(variants, key=lambda d: d.value):
-            own = by_dialect.get(dialect)
-            if own is None and generic is not None:
-                own = Unit(generic.key, dialect, dict(generic.up), dict(generic.down))
-            elif own is not None and generic is not None:
-                own.up = own.up or dict(generic.up)
-                own.down = own.down or dict(generic.down)
-            if own is not None:
-                units.append(own)
-    return units
-
-
-def _touched(unit: Unit, changes: dict[str, PathChange]) -> bool:
-    paths = {f.path for files in (unit.up, unit.down) for f in files.values()}
-    return any(p in changes for p in paths)
-
-
-def _by_dialect(
-    units: list[Unit], fallback: ops.Dialect | None
-) -> dict[ops.Dialect | None, list[Unit]]:
-    grouped: dict[ops.Dialect | None, list[Unit]] = defaultdict(list)
-    for unit in units:
-        grouped[unit.dialect or fallback].append(unit)
-    return dict(grouped)
-
-
-def _sort_key(key: tuple[object, ...]) -> tuple[str, ...]:
-    """Keys of one tree share a shape; compare them as text of fixed-width numbers."""
-    return tuple(_sortable(part) for part in key)
-
-
-def _sortable(part: object) -> str:
-    if isinstance(part, int):
-        return f"{part:030d}"
-    if isinstance(part, tuple):
-        return "\x00".join(_sortable(p) for p in part)
-    return str(part)
 
 
 def snapshot_text(view: RepoView, side: Side, changes: Sequence[PathChange]) -> str:
@@ -318,173 +248,3 @@ def _up_texts(view: RepoView, units: Sequence[Unit]) -> list[str]:
                     texts.append(source.text)
                     break
     return texts
-
-
-def _out_of_order(
-    system: str,
-    dialect: ops.Dialect | None,
-    units: list[Unit],
-    files: dict[Side, list[MigrationFile]],
-    changes: dict[str, PathChange],
-) -> list[Finding]:
-    released = [
-        (f.id, _sort_key(f.sort_key))
-        for f in files[Side.BASE]
-        if f.direction is not Direction.DOWN
-        and f.direction is not Direction.REPEATABLE
-        and (f.dialect in (None, dialect))
-    ]
-    added = []
-    for unit in units:
-        up = unit.up.get(Side.HEAD)
-        if up is None or Side.BASE in unit.up or up.direction is Direction.REPEATABLE:
-            continue
-        change = changes.get(up.path)
-        if change is not None and change.status is ChangeKind.ADDED:
-            added.append((unit.id, _sort_key(unit.key), up.path, change.commits))
-    return history.out_of_order_findings(system, dialect, added, released)
-
-
-class _Reader:
-    """Reads a unit's files and turns them into an assembler input."""
-
-    def __init__(
-        self,
-        view: RepoView,
-        layout: Layout,
-        changes: dict[str, PathChange],
-        dialect: ops.Dialect | None,
-    ) -> None:
-        self.view = view
-        self.layout = layout
-        self.changes = changes
-        self.dialect = dialect
-
-    def input(self, unit: Unit) -> MigrationInput:
-        side = Side.HEAD if unit.file(Side.HEAD) is not None else Side.BASE
-        up = unit.up.get(side) or unit.down.get(side)
-        assert up is not None
-        down = unit.down.get(side)
-        change = self._change(unit, side)
-        path_change = self.changes.get(up.path)
-        renamed = change is ChangeKind.RENAMED and path_change is not None
-        released = (unit.file(Side.BASE) is not None or renamed) and change is not ChangeKind.ADDED
-        parsed, problems = self._parsed(unit, side)
-        found = MigrationInput(
-            id=unit.id,
-            path=up.path,
-            system=self.layout.name,
-            dialect=self.dialect,
-            change=change,
-            released=released,
-            parsed=parsed,
-            down_path=down.path if down else None,
-            problems=problems,
-            added_in=path_change.added_in if path_change else None,
-            repeatable=up.direction is Direction.REPEATABLE,
-        )
-        if parsed is None or not released or change is ChangeKind.DELETED:
-            return found
-        if renamed and path_change is not None and path_change.old_path:
-            unit = self._before_rename(unit)
-            old = self.migration_file(path_change.old_path)
-            found = dataclasses.replace(found, renamed_from=old.id if old else None)
-        base_parsed, _ = self._parsed(unit, Side.BASE)
-        if base_parsed is None:
-            return found
-        modification = history.edit_summary(base_parsed, parsed)
-        return dataclasses.replace(found, base_parsed=base_parsed, modification=modification)
-
-    def _change(self, unit: Unit, side: Side) -> ChangeKind:
-        if side is Side.BASE:
-            return ChangeKind.DELETED
-        up = unit.up.get(side) or unit.file(side)
-        assert up is not None
-        change = self.changes.get(up.path)
-        if change is not None and change.status is not ChangeKind.MODIFIED:
-            return change.status
-        return ChangeKind.MODIFIED
-
-    def migration_file(self, path: str) -> MigrationFile | None:
-        """`path` as a migration file of this layout, under the folder its name implies."""
-        root = candidate_root(self.layout, path)
-        return migration_file(self.layout, path, root) if root is not None else None
-
-    def _before_rename(self, unit: Unit) -> Unit:
-        """The unit with its files at the base taken from where renamed files came from."""
-        before = Unit(unit.key, unit.dialect, dict(unit.up), dict(unit.down))
-        for files in (before.up, before.down):
-            current = files.get(Side.HEAD)
-            change = self.changes.get(current.path) if current else None
-            if current and change and change.status is ChangeKind.RENAMED and change.old_path:
-                files[Side.BASE] = dataclasses.replace(current, path=change.old_path)
-        return before
-
-    def _parsed(
-        self, unit: Unit, side: Side
-    ) -> tuple[ops.ParsedMigration | None, tuple[Problem, ...]]:
-        up = unit.up.get(side) or unit.down.get(side)
-        if up is None:
-            return None, ()
-        source = self.view.read(side, up.path)
-        if source.text is None:
-            return None, (Problem(up.path, source.problem or "not parsed: unreadable"),)
-        transactional = (
-            up.transactional if up.transactional is not None else self.layout.default_transactional
-        )
-        if self.layout.sections is not None:
-            return self._from_sections(unit, up, source.text)
-        step, problems, _ = history.sql_step(source.text, self.dialect, up.path, 1, transactional)
-        down_file = unit.down.get(side)
-        down: ops.Step | None = None
-        if down_file is not None:
-            down_source = self.view.read(side, down_file.path)
-            if down_source.text is None:
-                problems += (Problem(down_file.path, down_source.problem or "unreadable"),)
-            else:
-                down, down_problems, _ = history.sql_step(
-                    down_source.text, self.dialect, down_file.path, 1, transactional
-                )
-                problems += down_problems
-        parsed = ops.ParsedMigration(
-            unit.id,
-            up.path,
-            step,
-            down=down,
-            down_path=down_file.path if down_file else None,
-            down_declared=down_file is not None or not self.layout.downs_by_design,
-        )
-        return parsed, problems
-
-    def _from_sections(
-        self, unit: Unit, file: MigrationFile, text: str
-    ) -> tuple[ops.ParsedMigration, tuple[Problem, ...]]:
-        assert self.layout.sections is not None
-        sections = self.layout.sections(text)
-        problems: tuple[Problem, ...] = ()
-        up_step = ops.Step()
-        if sections.up is None:
-            problems += (Problem(file.path, f"no up section: {self.layout.name} runs nothing"),)
-        else:
-            up_step, found, _ = history.sql_step(
-                sections.up.text,
-                self.dialect,
-                file.path,
-                sections.up.first_line,
-                sections.up.transactional,
-            )
-            problems += found
-        down: ops.Step | None = None
-        if sections.down is not None:
-            down, found, _ = history.sql_step(
-                sections.down.text,
-                self.dialect,
-                file.path,
-                sections.down.first_line,
-                sections.down.transactional,
-            )
-            problems += found
-        parsed = ops.ParsedMigration(
-            unit.id, file.path, up_step, down=down, down_declared=sections.down is not None
-        )
-        return parsed, problems
