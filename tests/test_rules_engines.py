@@ -250,3 +250,17 @@ def test_index_builds_on_one_table_are_one_finding() -> None:
         "2 CREATE INDEX a, b ON t",
         "CREATE INDEX c ON u",
     ]
+
+
+def test_dropping_a_column_after_copying_its_rows_elsewhere_is_mitigated() -> None:
+    judged = judge(
+        'CREATE TABLE "share" ("share_id" UUID NOT NULL, "slug" VARCHAR(100) NOT NULL);\n'
+        'INSERT INTO "share" (share_id, slug) SELECT gen_random_uuid(), share_id FROM "website"\n'
+        "WHERE share_id IS NOT NULL;\n"
+        'ALTER TABLE "website" DROP COLUMN "share_id";'
+    )
+    assert tags(judged) == ["destructive_drop_column", "mitigated"]
+    assert judged.data_impact[1].detail == (
+        "website rows were copied into share first (INSERT … SELECT): check that share_id is "
+        "among what was kept"
+    )

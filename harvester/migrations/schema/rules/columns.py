@@ -153,6 +153,13 @@ def drop_column(op: ops.DropColumn, ctx: Context) -> None:
         f"drops column {name}: its data is lost, and code of the previous release that still "
         f"reads it fails{extra}",
     )
+    copy = ctx.copied_from.get(op.table)
+    if copy:
+        ctx.flag(
+            ImpactTag.MITIGATED,
+            f"{op.table} rows were copied into {copy} first (INSERT … SELECT): check that "
+            f"{op.column} is among what was kept",
+        )
 
 
 def rename_column(op: ops.RenameColumn, ctx: Context) -> None:

@@ -178,6 +178,8 @@ def data_change(op: ops.DataChange, ctx: Context) -> None:
     if op.kind is ops.DataChangeKind.INSERT:
         ctx.note(f"inserts rows into {table}")
         return
+    if op.kind is ops.DataChangeKind.INSERT_SELECT and op.source_table:
+        ctx.copied_from[op.source_table] = table
     if op.table and op.table in ctx.created_here:
         ctx.note(f"fills {op.table}, which this migration created")
         return
