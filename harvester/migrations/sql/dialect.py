@@ -8,55 +8,48 @@ import re
 from harvester.migrations.schema.ops import Dialect
 from harvester.migrations.sql.split import strip_comments
 
+
+def _patterns(*patterns: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+
+
 _EVIDENCE: dict[Dialect, tuple[re.Pattern[str], ...]] = {
-    Dialect.CLICKHOUSE: tuple(
-        re.compile(p, re.I)
-        for p in (
-            r"\bENGINE\s*=\s*\w*MergeTree",
-            r"\b(?:Nullable|LowCardinality|DateTime64)\s*\(",
-            r"\bON\s+CLUSTER\b",
-            r"\bEXCHANGE\s+TABLES\b",
-            r"\bMATERIALIZED\s+VIEW\b[^;]*\bTO\b",
-            r"\bORDER\s+BY\s*\([^)]*\)\s*(?:SETTINGS|PARTITION|TTL|$)",
-        )
+    Dialect.CLICKHOUSE: _patterns(
+        r"\bENGINE\s*=\s*\w*MergeTree",
+        r"\b(?:Nullable|LowCardinality|DateTime64)\s*\(",
+        r"\bON\s+CLUSTER\b",
+        r"\bEXCHANGE\s+TABLES\b",
+        r"\bMATERIALIZED\s+VIEW\b[^;]*\bTO\b",
+        r"\bORDER\s+BY\s*\([^)]*\)\s*(?:SETTINGS|PARTITION|TTL|$)",
     ),
-    Dialect.MYSQL: tuple(
-        re.compile(p, re.I)
-        for p in (
-            r"`\w+`",
-            r"\bAUTO_INCREMENT\b",
-            r"\bENGINE\s*=\s*(?:InnoDB|MyISAM|Aria)\b",
-            r"\b(?:DEFAULT\s+)?CHARSET\s*=",
-            r"\b(?:MODIFY|CHANGE)\s+COLUMN\b",
-            r"\bUNSIGNED\b",
-            r"\b(?:LONG|MEDIUM|TINY)TEXT\b",
-        )
+    Dialect.MYSQL: _patterns(
+        r"`\w+`",
+        r"\bAUTO_INCREMENT\b",
+        r"\bENGINE\s*=\s*(?:InnoDB|MyISAM|Aria)\b",
+        r"\b(?:DEFAULT\s+)?CHARSET\s*=",
+        r"\b(?:MODIFY|CHANGE)\s+COLUMN\b",
+        r"\bUNSIGNED\b",
+        r"\b(?:LONG|MEDIUM|TINY)TEXT\b",
     ),
-    Dialect.SQLITE: tuple(
-        re.compile(p, re.I)
-        for p in (
-            r"\bAUTOINCREMENT\b",
-            r"\bPRAGMA\b",
-            r"\bWITHOUT\s+ROWID\b",
-            r"\bstrftime\s*\(",
-            r"\bINSERT\s+OR\s+(?:REPLACE|IGNORE)\b",
-        )
+    Dialect.SQLITE: _patterns(
+        r"\bAUTOINCREMENT\b",
+        r"\bPRAGMA\b",
+        r"\bWITHOUT\s+ROWID\b",
+        r"\bstrftime\s*\(",
+        r"\bINSERT\s+OR\s+(?:REPLACE|IGNORE)\b",
     ),
-    Dialect.POSTGRESQL: tuple(
-        re.compile(p, re.I)
-        for p in (
-            r"\$\w*\$",
-            r"::\s*\w+",
-            r"\b(?:BIG)?SERIAL\b",
-            r"\bJSONB\b",
-            r"\bTIMESTAMPTZ\b|\bWITH(?:OUT)?\s+TIME\s+ZONE\b",
-            r"\bCREATE\s+EXTENSION\b",
-            r"\bCONCURRENTLY\b",
-            r"\bUSING\s+(?:gin|gist|brin|hash)\b",
-            r"\b(?:CREATE|ALTER)\s+TYPE\b",
-            r"\bgen_random_uuid\s*\(",
-            r"\bNOT\s+VALID\b",
-        )
+    Dialect.POSTGRESQL: _patterns(
+        r"\$\w*\$",
+        r"::\s*\w+",
+        r"\b(?:BIG)?SERIAL\b",
+        r"\bJSONB\b",
+        r"\bTIMESTAMPTZ\b|\bWITH(?:OUT)?\s+TIME\s+ZONE\b",
+        r"\bCREATE\s+EXTENSION\b",
+        r"\bCONCURRENTLY\b",
+        r"\bUSING\s+(?:gin|gist|brin|hash)\b",
+        r"\b(?:CREATE|ALTER)\s+TYPE\b",
+        r"\bgen_random_uuid\s*\(",
+        r"\bNOT\s+VALID\b",
     ),
 }
 

@@ -38,11 +38,11 @@ def sql_step(
     path: str,
     first_line: int = 1,
     transactional: bool | None = None,
-) -> tuple[ops.Step, tuple[Problem, ...], ops.Dialect | None]:
-    """A step read from SQL text, its parse problems, and the dialect it was read as."""
+) -> tuple[ops.Step, tuple[Problem, ...]]:
+    """A step read from SQL text, and its parse problems."""
     analysis = sql_operations(text, dialect, first_line)
     problems = tuple(_problem(path, message) for message in analysis.problems)
-    return ops.Step(analysis.operations, transactional), problems, analysis.dialect
+    return ops.Step(analysis.operations, transactional), problems
 
 
 def _problem(path: str, message: str) -> Problem:

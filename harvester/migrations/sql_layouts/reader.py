@@ -104,7 +104,7 @@ class UnitReader:
         )
         if self.layout.sections is not None:
             return self._from_sections(unit, up, source.text)
-        step, problems, _ = history.sql_step(source.text, self.dialect, up.path, 1, transactional)
+        step, problems = history.sql_step(source.text, self.dialect, up.path, 1, transactional)
         down_file = unit.down.get(side)
         down: ops.Step | None = None
         if down_file is not None:
@@ -112,7 +112,7 @@ class UnitReader:
             if down_source.text is None:
                 problems += (Problem(down_file.path, down_source.problem or "unreadable"),)
             else:
-                down, down_problems, _ = history.sql_step(
+                down, down_problems = history.sql_step(
                     down_source.text, self.dialect, down_file.path, 1, transactional
                 )
                 problems += down_problems
@@ -136,7 +136,7 @@ class UnitReader:
         if sections.up is None:
             problems += (Problem(file.path, f"no up section: {self.layout.name} runs nothing"),)
         else:
-            up_step, found, _ = history.sql_step(
+            up_step, found = history.sql_step(
                 sections.up.text,
                 self.dialect,
                 file.path,
@@ -146,7 +146,7 @@ class UnitReader:
             problems += found
         down: ops.Step | None = None
         if sections.down is not None:
-            down, found, _ = history.sql_step(
+            down, found = history.sql_step(
                 sections.down.text,
                 self.dialect,
                 file.path,
