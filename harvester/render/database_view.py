@@ -120,16 +120,17 @@ def migration_status(database: Database) -> list[Trusted]:
             for m in database.migrations
             if m.system == system.system
             and m.path.startswith(system.root.rstrip("/") + "/")
-            and (m.dialect == system.dialect)
+            and (system.dialect is None or m.dialect == system.dialect)
         ]
-        if not members:
-            continue
-        dialect = f" ({system.dialect})" if system.dialect else ""
-        lines.append(
-            Trusted(f"  - {inline(system.system + dialect)} in {code_span(system.root + '/')}:")
-        )
-        for migration in sorted(members, key=lambda m: m.order):
-            lines.append(Trusted(f"    {migration.order}. {_status_line(migration)}"))
+        # A tree with one migration per dialect (pop's variants) lists each dialect apart.
+        for dialect in sorted({m.dialect or "" for m in members}):
+            group = [m for m in members if (m.dialect or "") == dialect]
+            label = f" ({dialect})" if dialect else ""
+            lines.append(
+                Trusted(f"  - {inline(system.system + label)} in {code_span(system.root + '/')}:")
+            )
+            for migration in sorted(group, key=lambda m: m.order):
+                lines.append(Trusted(f"    {migration.order}. {_status_line(migration)}"))
     return lines
 
 
