@@ -90,7 +90,7 @@ class CodeOperations(TranslatorBase):
                 )
             ]
         found: list[ops.Operation] = []
-        for action in code.actions:
+        for position, action in enumerate(code.actions):
             table = self._table_of(action.app_label, action.model)
             found.append(
                 ops.DataChange(
@@ -99,7 +99,8 @@ class CodeOperations(TranslatorBase):
                     detail=f"{code.name}(): " + action.detail.replace("{table}", table),
                     has_where=action.has_where,
                     reversible=reversible,
-                    raises_on_data=code.raises,
+                    # The function raises on bad data once, not once per row change it makes.
+                    raises_on_data=code.raises and position == 0,
                     line=action.line,
                     columns=self._columns_of(action.app_label, action.model, action.fields),
                 )
