@@ -16,7 +16,6 @@ from harvester.migrations.django.files import (
     Comparison,
     MigrationFile,
     Operation,
-    Unreadable,
     compare,
 )
 from harvester.migrations.django.project import Entry, Project, Replay, migration_id
@@ -88,9 +87,7 @@ class RangeChanges:
         problems: tuple[Problem, ...] = ()
         if entry.migration is None:
             parsed = None
-            unreadable = entry.parsed if isinstance(entry.parsed, Unreadable) else None
-            message = entry.problem or (unreadable.message if unreadable else "not parsed")
-            problems = (Problem(entry.path, message, unreadable.line if unreadable else None),)
+            problems = (entry.why_unreadable(),)
         return MigrationInput(
             id=migration_id(entry.key),
             path=change.path,
@@ -112,9 +109,7 @@ class RangeChanges:
         added: set[tuple[str, str]],
     ) -> MigrationInput:
         if old.migration is None and new.migration is not None:
-            unreadable = old.parsed if isinstance(old.parsed, Unreadable) else None
-            message = old.problem or (unreadable.message if unreadable else "not parsed")
-            return replace(item, modification=unreadable_base(message))
+            return replace(item, modification=unreadable_base(old.why_unreadable().message))
         if old.migration is None or new.migration is None:
             return item
         comparison = compare(self._text(old), self._text(new))

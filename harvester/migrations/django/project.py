@@ -22,6 +22,7 @@ from harvester.migrations.django.operations import Translator
 from harvester.migrations.django.state import ProjectState
 from harvester.migrations.django.translation import Translation
 from harvester.migrations.schema import ops
+from harvester.model import Problem
 
 MIGRATION_FILE = re.compile(r"(?:^|/)migrations/([^/_~.][^/]*)\.py$")
 NUMBERED = re.compile(r"(?:^|/)migrations/\d{4}_\w+\.py$")
@@ -43,6 +44,12 @@ class Entry:
     def migration(self) -> MigrationFile | None:
         """The migration, when the file is one Django can load."""
         return self.parsed if isinstance(self.parsed, MigrationFile) else None
+
+    def why_unreadable(self) -> Problem:
+        """The problem of a file that is no readable migration: its reason and line."""
+        unreadable = self.parsed if isinstance(self.parsed, Unreadable) else None
+        message = self.problem or (unreadable.message if unreadable else "not parsed")
+        return Problem(self.path, message, unreadable.line if unreadable else None)
 
     @property
     def is_migration(self) -> bool:
