@@ -321,3 +321,12 @@ def test_a_squash_beside_its_originals_is_no_conflict() -> None:
     result = plan(migrations, {})
     assert result.conflicts == {}
     assert set(result.order) == set(migrations)
+
+
+def test_test_and_example_apps_are_not_deployed() -> None:
+    from harvester.migrations.django import SYSTEM
+
+    roots = SYSTEM.find_roots(
+        ["app/tests/dummy/migrations/0002_x.py", "examples/blog/migrations/0001_initial.py"]
+    )
+    assert roots == []

@@ -34,6 +34,7 @@ from harvester.migrations.base import (
 )
 from harvester.migrations.schema.assemble import assemble
 from harvester.migrations.schema.ops import Dialect
+from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED
 
 _CANDIDATE = re.compile(r"(?:^|/)(?:versions|migrations)/(?!__init__\.py$|env\.py$)[^/]+\.py$")
 _DIALECT_IMPORTS = {
@@ -50,9 +51,14 @@ class AlembicSystem:
     name = "alembic"
 
     def find_roots(self, changed_paths: Sequence[str]) -> Sequence[MigrationRoot]:
-        """Each `versions` (or `migrations`) folder with a changed Python file; whether its
-        files are revisions is decided when they are read."""
-        roots = {posixpath.dirname(p) for p in changed_paths if _CANDIDATE.search(p)}
+        """Each `versions` (or `migrations`) folder with a changed Python file, test and
+        example trees left out; whether its files are revisions is decided when they are
+        read."""
+        roots = {
+            posixpath.dirname(p)
+            for p in changed_paths
+            if _CANDIDATE.search(p) and not NOT_DEPLOYED.search(p)
+        }
         return [MigrationRoot(self.name, root) for root in sorted(roots)]
 
     def analyse(

@@ -35,6 +35,7 @@ from harvester.migrations.django.project import (
 from harvester.migrations.edits import with_note
 from harvester.migrations.schema.assemble import assemble
 from harvester.migrations.schema.ops import Dialect
+from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED
 from harvester.model import ChangeKind
 
 
@@ -45,8 +46,10 @@ class DjangoSystem:
 
     def find_roots(self, changed_paths: Sequence[str]) -> Sequence[MigrationRoot]:
         """One root for the project: the folder common to every changed `migrations` folder
-        (migrations of several apps are ordered together)."""
-        candidates = [p for p in changed_paths if MIGRATION_FILE.search(p)]
+        (migrations of several apps are ordered together), test and example apps left out."""
+        candidates = [
+            p for p in changed_paths if MIGRATION_FILE.search(p) and not NOT_DEPLOYED.search(p)
+        ]
         numbered = [p for p in candidates if NUMBERED.search(p)]
         # Django names migrations NNNN_name.py; other files in a `migrations` folder (an
         # Alembic plugin's revisions) only decide the root when nothing else does.
@@ -94,9 +97,8 @@ class DjangoSystem:
 
 
 def _is_candidate(change: PathChange) -> bool:
-    return bool(MIGRATION_FILE.search(change.path)) or bool(
-        change.old_path and MIGRATION_FILE.search(change.old_path)
-    )
+    paths = [change.path] + ([change.old_path] if change.old_path else [])
+    return any(MIGRATION_FILE.search(p) and not NOT_DEPLOYED.search(p) for p in paths)
 
 
 def _engine(root: MigrationRoot, sources: list[Source], head: Project) -> engines.EngineEvidence:

@@ -22,6 +22,7 @@ from harvester.migrations.django.operations import Translator
 from harvester.migrations.django.state import ProjectState
 from harvester.migrations.django.translation import Translation
 from harvester.migrations.schema import ops
+from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED
 from harvester.model import Problem
 
 MIGRATION_FILE = re.compile(r"(?:^|/)migrations/([^/_~.][^/]*)\.py$")
@@ -83,7 +84,7 @@ def load_project(view: RepoView, side: Side, cache: ParseCache) -> Project:
     by_path: dict[str, Entry] = {}
     for path, item in tree.items():
         match = MIGRATION_FILE.search(path)
-        if match is None:
+        if match is None or NOT_DEPLOYED.search(path):
             continue
         folder = posixpath.dirname(path)
         if folder not in labels:
