@@ -142,7 +142,10 @@ def _migration(
 def _same_operations(item: MigrationInput) -> bool:
     if item.base_parsed is None or item.parsed is None:
         return False
-    return (item.base_parsed.up, item.base_parsed.down) == (item.parsed.up, item.parsed.down)
+    before, after = item.base_parsed, item.parsed
+    return before.up.operations == after.up.operations and (
+        before.down.operations if before.down else None
+    ) == (after.down.operations if after.down else None)
 
 
 def _moved_unchanged(item: MigrationInput) -> bool:
@@ -207,6 +210,22 @@ def _impacts(
             (),
             (),
         )
+    if item.released and item.change is ChangeKind.MODIFIED and not item.repeatable:
+        # Databases that ran it will not run it again: its statements are not new risks.
+        what = item.modification or "its operations changed"
+        if _same_operations(item) and "database operations are the same" not in what:
+            what += "; the database operations are the same"
+        return (
+            (
+                Impact(
+                    ImpactTag.MODIFIED_EXISTING_MIGRATION,
+                    f"already released migration edited ({what}): databases that ran the old "
+                    "version will not run it again, new databases run the new one",
+                ),
+            ),
+            (),
+            (),
+        )
     assessment = rules.assess(parsed, item.dialect, state, settings)
     found = list(assessment.impacts)
     if item.released and item.renamed_from not in (None, item.id):
@@ -225,16 +244,6 @@ def _impacts(
                 ImpactTag.MODIFIED_EXISTING_MIGRATION,
                 "released migration moved and edited: databases that ran the old version will "
                 "not run it again",
-            ),
-        )
-    if item.released and item.change is ChangeKind.MODIFIED and not item.repeatable:
-        what = item.modification or "its operations changed"
-        found.insert(
-            0,
-            Impact(
-                ImpactTag.MODIFIED_EXISTING_MIGRATION,
-                f"already released migration edited ({what}); databases that ran the old "
-                "version will not run it again",
             ),
         )
     if not found:

@@ -63,8 +63,11 @@ def down_impacts(
     ]
     missing += _not_restored(parsed.up.operations, down)
     expected = {key for key, _ in _undo_expected(parsed.up.operations)}
+    final = _final_names(parsed.up.operations)
     extra = [
-        text for key, text in _touched(down) if not _related(key, expected, parsed.up.operations)
+        text
+        for key, text in _touched(down)
+        if not _related(_renamed_key(key, final), expected, parsed.up.operations)
     ]
     opaque = any(isinstance(o, ops.Opaque) for o in down)
     if extra or (missing and not opaque):
@@ -199,6 +202,9 @@ def _undo_expected(up: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
             case ops.RenameColumn(table=table, old=old, new=new):
                 key = ("column", final.get(table, table), new)
                 yield key, f"the rename of {table}.{old} to {new}"
+            case ops.RenameIndex(old=old, new=new, table=table):
+                key = ("index", final.get(table or "", table or ""), new)
+                yield key, f"the rename of index {old} to {new}"
             case ops.CreateEnumType(name=name):
                 yield ("type", name), f"type {name}"
             case ops.CreateView(name=name, or_replace=False):
@@ -231,6 +237,14 @@ def _touched(down: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
                 yield ("view", name), f"drops view {name}"
             case _:
                 pass
+
+
+def _renamed_key(key: Key, final: dict[str, str]) -> Key:
+    """A down step's object under the table name the up step left (a down step may rename a
+    table back before it drops a key of it)."""
+    if len(key) >= 3 and key[1] in final:
+        return (key[0], final[key[1]], *key[2:])
+    return key
 
 
 def _index_columns(up: tuple[ops.Operation, ...]) -> dict[Key, set[str]]:

@@ -121,6 +121,7 @@ def assess(
         recreated_views=_recreated_views(parsed.up.operations),
         swaps=_swaps(parsed.up.operations),
         readded=_readded_constraints(parsed.up.operations),
+        redefaulted=_redefaulted(parsed.up.operations),
     )
     for operation in parsed.up.operations:
         rule = _RULES.get(type(operation))
@@ -185,6 +186,21 @@ def _readded_constraints(operations: tuple[ops.Operation, ...]) -> set[tuple[str
             if key in dropped:
                 readded.add(key)
     return readded
+
+
+def _redefaulted(operations: tuple[ops.Operation, ...]) -> set[tuple[str, str]]:
+    """Columns whose default is dropped and then set again by the same step (how Django keeps
+    a database default through an AlterField with a RunSQL after it)."""
+    dropped: set[tuple[str, str]] = set()
+    again: set[tuple[str, str]] = set()
+    for operation in operations:
+        if isinstance(operation, ops.DropDefault):
+            dropped.add((operation.table, operation.column))
+        elif (
+            isinstance(operation, ops.SetDefault) and (operation.table, operation.column) in dropped
+        ):
+            again.add((operation.table, operation.column))
+    return again
 
 
 def _swaps(operations: tuple[ops.Operation, ...]) -> dict[str, str]:

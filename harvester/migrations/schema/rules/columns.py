@@ -351,6 +351,9 @@ def drop_default(op: ops.DropDefault, ctx: Context) -> None:
     nullable = known_nullable(ctx, op.table, op.column)
     if op.table in ctx.created_here and temporary is None:
         return
+    if key in ctx.redefaulted:
+        ctx.note(f"{name}: its default is dropped and set again by this migration")
+        return
     if temporary is not None:
         default, origin = temporary
         ctx.flag(
