@@ -82,6 +82,44 @@ class ImpactTag(str, Enum):
     MULTIPLE_HEADS = "multiple_heads"
 
 
+# Worst first: data loss, then what can fail or block, then what only deserves a look.
+SEVERITY: tuple[ImpactTag, ...] = (
+    ImpactTag.DESTRUCTIVE_DROP_TABLE,
+    ImpactTag.DESTRUCTIVE_DROP_COLUMN,
+    ImpactTag.DATA_DELETE,
+    ImpactTag.DATA_NOT_MIGRATED,
+    ImpactTag.TABLE_REWRITE,
+    ImpactTag.NOT_NULL_COLUMN_WITHOUT_DEFAULT,
+    ImpactTag.NOT_NULL_ON_EXISTING_COLUMN,
+    ImpactTag.UNIQUE_ON_EXISTING_DATA,
+    ImpactTag.LOCK_HEAVY_INDEX,
+    ImpactTag.CHECK_CONSTRAINT_VALIDATED,
+    ImpactTag.FK_ADDED_EXISTING_TABLE,
+    ImpactTag.TABLE_REBUILD,
+    ImpactTag.DATA_DEPENDENT,
+    ImpactTag.DATA_BACKFILL,
+    ImpactTag.BACKWARD_INCOMPATIBLE,
+    ImpactTag.DOWN_MIGRATION_BUG,
+    ImpactTag.RENAME_TABLE,
+    ImpactTag.RENAME_COLUMN,
+    ImpactTag.VIEW_DROPPED_RECREATED,
+    ImpactTag.ENUM_VALUE_ADDED,
+    ImpactTag.INDEX_DROP_LOCK,
+    ImpactTag.TYPE_CHANGE_NO_REWRITE,
+    ImpactTag.FK_DROPPED,
+    ImpactTag.IRREVERSIBLE,
+    ImpactTag.RAW_SQL,
+    ImpactTag.MODIFIED_EXISTING_MIGRATION,
+    ImpactTag.SCHEMA_DRIFT,
+    ImpactTag.OUT_OF_ORDER,
+    ImpactTag.MULTIPLE_HEADS,
+    ImpactTag.MITIGATED,
+    ImpactTag.FORMAT_ONLY_CHANGE,
+    ImpactTag.NO_OP,
+    ImpactTag.NONE,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Tool:
     """The program that wrote the report."""

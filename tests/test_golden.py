@@ -82,3 +82,8 @@ def test_schema_lists_every_model_field(record: type, definition: str | None) ->
     fields = {f.name for f in dataclasses.fields(record)}
     assert set(node["properties"]) == fields
     assert set(node["required"]) == fields
+
+
+def test_severity_orders_every_tag() -> None:
+    assert set(model.SEVERITY) == set(model.ImpactTag)
+    assert len(model.SEVERITY) == len(model.ImpactTag)

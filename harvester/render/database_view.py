@@ -7,46 +7,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from harvester.analysis.wording import plural
-from harvester.model import Database, ImpactTag, Migration
+from harvester.model import SEVERITY, Database, ImpactTag, Migration
 from harvester.render.escape import Trusted, code_span, inline
 
-# Worst first: what loses data or fails on existing rows, then what locks, then what a
-# reviewer should merely know.
-SEVERITY: tuple[ImpactTag, ...] = (
-    ImpactTag.DESTRUCTIVE_DROP_TABLE,
-    ImpactTag.DESTRUCTIVE_DROP_COLUMN,
-    ImpactTag.DATA_NOT_MIGRATED,
-    ImpactTag.DATA_DELETE,
-    ImpactTag.NOT_NULL_COLUMN_WITHOUT_DEFAULT,
-    ImpactTag.NOT_NULL_ON_EXISTING_COLUMN,
-    ImpactTag.UNIQUE_ON_EXISTING_DATA,
-    ImpactTag.TABLE_REWRITE,
-    ImpactTag.BACKWARD_INCOMPATIBLE,
-    ImpactTag.DOWN_MIGRATION_BUG,
-    ImpactTag.DATA_DEPENDENT,
-    ImpactTag.LOCK_HEAVY_INDEX,
-    ImpactTag.FK_ADDED_EXISTING_TABLE,
-    ImpactTag.CHECK_CONSTRAINT_VALIDATED,
-    ImpactTag.INDEX_DROP_LOCK,
-    ImpactTag.ENUM_VALUE_ADDED,
-    ImpactTag.DATA_BACKFILL,
-    ImpactTag.TABLE_REBUILD,
-    ImpactTag.TYPE_CHANGE_NO_REWRITE,
-    ImpactTag.RENAME_TABLE,
-    ImpactTag.RENAME_COLUMN,
-    ImpactTag.VIEW_DROPPED_RECREATED,
-    ImpactTag.FK_DROPPED,
-    ImpactTag.IRREVERSIBLE,
-    ImpactTag.RAW_SQL,
-    ImpactTag.MODIFIED_EXISTING_MIGRATION,
-    ImpactTag.SCHEMA_DRIFT,
-    ImpactTag.OUT_OF_ORDER,
-    ImpactTag.MULTIPLE_HEADS,
-    ImpactTag.FORMAT_ONLY_CHANGE,
-    ImpactTag.NO_OP,
-    ImpactTag.MITIGATED,
-    ImpactTag.NONE,
-)
 _RANK = {tag: index for index, tag in enumerate(SEVERITY)}
 _CALM = {ImpactTag.NONE, ImpactTag.NO_OP, ImpactTag.FORMAT_ONLY_CHANGE}
 

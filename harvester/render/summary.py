@@ -7,8 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from harvester.analysis.wording import churn, plural
-from harvester.model import ImpactTag, Report
-from harvester.render.database_view import SEVERITY
+from harvester.model import SEVERITY, ImpactTag, Report
 from harvester.render.escape import code_span, inline
 
 _CALM = {ImpactTag.NONE, ImpactTag.NO_OP}
@@ -37,7 +36,7 @@ def summary_markdown(
     )
     tags.update(f.tag for f in report.database.findings)
     if tags:
-        ordered = sorted(tags, key=lambda t: (SEVERITY.index(t) if t in SEVERITY else 99, t.value))
+        ordered = sorted(tags, key=SEVERITY.index)
         lines.append("- **Data impact**: " + ", ".join(f"`{t.value}` ×{tags[t]}" for t in ordered))
     else:
         lines.append("- **Data impact**: nothing flagged")

@@ -19,7 +19,7 @@ from harvester.migrations.schema.engines import engine_for
 from harvester.migrations.schema.range_state import RangeState
 from harvester.migrations.schema.rules import columns, keys, tables
 from harvester.migrations.schema.rules.context import Context
-from harvester.model import Impact, ImpactTag
+from harvester.model import SEVERITY, Impact, ImpactTag
 
 __all__ = ["Assessment", "RangeState", "assess", "evaluate"]
 
@@ -52,37 +52,6 @@ _RULES: dict[type[Any], Callable[[Any, Context], None]] = {
     ops.ValidateConstraint: keys.validate_constraint,
 }
 
-# Worst first: data loss, then what can fail or block, then what only deserves a look.
-SEVERITY: tuple[ImpactTag, ...] = (
-    ImpactTag.DESTRUCTIVE_DROP_TABLE,
-    ImpactTag.DESTRUCTIVE_DROP_COLUMN,
-    ImpactTag.DATA_DELETE,
-    ImpactTag.DATA_NOT_MIGRATED,
-    ImpactTag.TABLE_REWRITE,
-    ImpactTag.NOT_NULL_COLUMN_WITHOUT_DEFAULT,
-    ImpactTag.NOT_NULL_ON_EXISTING_COLUMN,
-    ImpactTag.UNIQUE_ON_EXISTING_DATA,
-    ImpactTag.LOCK_HEAVY_INDEX,
-    ImpactTag.CHECK_CONSTRAINT_VALIDATED,
-    ImpactTag.FK_ADDED_EXISTING_TABLE,
-    ImpactTag.TABLE_REBUILD,
-    ImpactTag.DATA_DEPENDENT,
-    ImpactTag.DATA_BACKFILL,
-    ImpactTag.BACKWARD_INCOMPATIBLE,
-    ImpactTag.DOWN_MIGRATION_BUG,
-    ImpactTag.RENAME_TABLE,
-    ImpactTag.RENAME_COLUMN,
-    ImpactTag.VIEW_DROPPED_RECREATED,
-    ImpactTag.ENUM_VALUE_ADDED,
-    ImpactTag.INDEX_DROP_LOCK,
-    ImpactTag.TYPE_CHANGE_NO_REWRITE,
-    ImpactTag.FK_DROPPED,
-    ImpactTag.IRREVERSIBLE,
-    ImpactTag.RAW_SQL,
-    ImpactTag.MITIGATED,
-    ImpactTag.NO_OP,
-    ImpactTag.NONE,
-)
 _LOCK_TAGS = frozenset(
     {
         ImpactTag.TABLE_REWRITE,
