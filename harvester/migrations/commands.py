@@ -1,0 +1,98 @@
+"""Migration DSL calls (Rails, Ecto) as commands: what each does going up and how it is undone.
+
+A `change` method (Rails) or `change/0` function (Ecto) is rolled back by undoing its commands
+in reverse order; one command that cannot be undone makes the whole rollback raise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from harvester.migrations.schema import ops
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One DSL call: its operations going up, their undoing (None: cannot be undone, `why`)."""
+
+    up: tuple[ops.Operation, ...]
+    down: tuple[ops.Operation, ...] | None = ()
+    why: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Directions:
+    """A migration's two directions as steps, with what the parse learnt about its down."""
+
+    up: ops.Step
+    down: ops.Step
+    down_declared: bool = True
+    down_is_noop: bool = False
+
+
+def sequence(commands: Sequence[Command]) -> Command:
+    """Commands run one after another, as one command (undone in reverse order)."""
+    up = tuple(op for command in commands for op in command.up)
+    notes = tuple(note for command in commands for note in command.notes)
+    blocked = next((c for c in commands if c.down is None), None)
+    if blocked is not None:
+        return Command(up, None, blocked.why, notes)
+    down = tuple(op for command in reversed(commands) for op in command.down or ())
+    return Command(up, down, None, notes)
+
+
+def inverted(command: Command, what: str) -> Command:
+    """`command` run backwards (Rails `revert do … end`); `what` names it when it cannot be."""
+    if command.down is None:
+        return Command((), None, command.why or f"{what} cannot be reverted", command.notes)
+    return Command(command.down, command.up, None, command.notes)
+
+
+def from_change(body: Command, transactional: bool, system_words: str) -> Directions:
+    """Directions of a reversible `change` body; `system_words` names what a failed rollback
+    raises ("ActiveRecord::IrreversibleMigration")."""
+    up = ops.Step(body.up, transactional, _unique(body.notes))
+    if body.down is None:
+        reason = body.why or "a command cannot be reversed"
+        down = ops.Step((), transactional, (f"rollback raises {system_words}: {reason}",))
+        return Directions(_mark_data(up, reversible=False), down, down_declared=False)
+    down = ops.Step(body.down, transactional)
+    return Directions(_mark_data(up, reversible=True), down)
+
+
+def from_up_down(
+    up_body: Command,
+    down_body: Command | None,
+    transactional: bool,
+    *,
+    down_raises: str | None = None,
+) -> Directions:
+    """Directions of explicit up and down bodies; `down_body` None: no down at all;
+    `down_raises`: the down refuses to run (why)."""
+    up = ops.Step(up_body.up, transactional, _unique(up_body.notes))
+    if down_raises is not None:
+        down = ops.Step((), transactional, (down_raises,))
+        return Directions(_mark_data(up, reversible=False), down, down_declared=False)
+    if down_body is None:
+        down = ops.Step((), transactional, ("no down step: rollback is not possible",))
+        return Directions(_mark_data(up, reversible=False), down, down_declared=False)
+    down = ops.Step(down_body.up, transactional, _unique(down_body.notes))
+    noop = not down_body.up
+    return Directions(_mark_data(up, reversible=not noop), down, down_is_noop=noop)
+
+
+def _mark_data(step: ops.Step, *, reversible: bool) -> ops.Step:
+    """Data changes of `step` with whether the migration's down undoes them."""
+    changed = tuple(
+        replace(op, reversible=reversible)
+        if isinstance(op, ops.DataChange) and op.reversible is None
+        else op
+        for op in step.operations
+    )
+    return replace(step, operations=changed)
+
+
+def _unique(notes: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(notes))
