@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from harvester.migrations.literals import Lambda, Sym
 from harvester.migrations.rails import naming, types
-from harvester.migrations.rails.ruby import Lambda, Sym
 from harvester.migrations.rails.types import RailsContext
 from harvester.migrations.schema.ops import Dialect
 

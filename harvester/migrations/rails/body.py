@@ -18,16 +18,10 @@ from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
 from harvester.migrations.commands import Command, inverted, sequence
+from harvester.migrations.literals import PLACEHOLDER, Arguments, Code, Interpolated, Value
 from harvester.migrations.rails import conditions, models
 from harvester.migrations.rails.commands import ColumnCommands
-from harvester.migrations.rails.ruby import (
-    PLACEHOLDER,
-    Arguments,
-    Code,
-    Interpolated,
-    RubyValues,
-    Value,
-)
+from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.rails.table_commands import TableCommands
 from harvester.migrations.rails.types import RailsContext
 from harvester.migrations.schema import ops

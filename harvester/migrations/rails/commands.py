@@ -10,8 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from harvester.migrations.commands import Command
+from harvester.migrations.literals import Arguments, Value, name_of, names_of
 from harvester.migrations.rails import naming, tables, types
-from harvester.migrations.rails.ruby import Arguments, Value, name_of, names_of
 from harvester.migrations.rails.types import RailsContext
 from harvester.migrations.schema import ops
 

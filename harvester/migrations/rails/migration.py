@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
 from harvester.migrations.commands import Directions, from_change, from_up_down
+from harvester.migrations.literals import Value, name_of
 from harvester.migrations.rails import versions
 from harvester.migrations.rails.body import BodyReader
-from harvester.migrations.rails.ruby import RubyValues, Value, name_of
+from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.rails.types import RailsContext
 from harvester.migrations.schema import ops
 from harvester.migrations.timestamped import Reading

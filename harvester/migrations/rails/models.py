@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
+from harvester.migrations.literals import Value
 from harvester.migrations.rails import naming
-from harvester.migrations.rails.ruby import RubyValues, Value
+from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.schema import ops
 
 if TYPE_CHECKING:

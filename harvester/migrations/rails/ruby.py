@@ -10,64 +10,26 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeAlias, Union
+from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
+from harvester.migrations.literals import (
+    PLACEHOLDER,
+    Arguments,
+    Code,
+    Interpolated,
+    Lambda,
+    Sym,
+    Value,
+)
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-PLACEHOLDER = "__interpolated__"
 _ESCAPES = {"n": "\n", "t": "\t", "s": " ", "0": "\0", "\\": "\\", '"': '"', "'": "'"}
 _PASS_THROUGH = frozenset(
     {"freeze", "to_s", "strip", "chomp", "strip_heredoc", "dup", "html_safe", "itself"}
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Sym:
-    """A Ruby symbol (`:users`)."""
-
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Code:
-    """An expression harvester does not evaluate, with its source text."""
-
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Interpolated:
-    """A string with `#{…}` parts: `text` has them replaced by a placeholder."""
-
-    text: str
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
-class Lambda:
-    """A `-> { … }` literal (a default evaluated by the database), with its body's value."""
-
-    body: Value
-
-
-Value: TypeAlias = Union[  # noqa: UP007, RUF036 (a recursive alias must stay a Union at run time)
-    None, bool, int, float, str, Sym, Code, Interpolated, Lambda, list["Value"], dict[str, "Value"]
-]
-
-
-@dataclass(frozen=True, slots=True)
-class Arguments:
-    """A call's arguments: positional values, keyword options, and its block if any."""
-
-    positional: tuple[Value, ...] = ()
-    options: Mapping[str, Value] = field(default_factory=dict)
-    block: Node | None = None
-    block_params: tuple[str, ...] = ()
-    nodes: tuple[Node, ...] = ()
 
 
 class RubyValues:
@@ -238,24 +200,3 @@ def _integer(source: str) -> int | Code:
         return int(source.replace("_", ""), 0)
     except ValueError:
         return Code(source)
-
-
-def name_of(value: Value) -> str | None:
-    """A table, column or index name: symbols and strings as written, computed names as `<expr>`."""
-    if isinstance(value, Sym):
-        return value.name
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Interpolated):
-        return value.text.replace(PLACEHOLDER, "<…>")
-    if isinstance(value, Code):
-        return f"<{value.text}>"
-    return None
-
-
-def names_of(value: Value) -> list[str]:
-    """Column names from a symbol, string or array of them."""
-    if isinstance(value, list):
-        return [n for n in (name_of(v) for v in value) if n is not None]
-    single = name_of(value)
-    return [single] if single is not None else []

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
 from harvester.migrations.commands import Command, sequence
+from harvester.migrations.literals import Arguments, Value, name_of, names_of
 from harvester.migrations.rails import tables, types
 from harvester.migrations.rails.commands import ColumnCommands, unreadable
-from harvester.migrations.rails.ruby import Arguments, RubyValues, Value, name_of, names_of
+from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.schema import ops
 
 if TYPE_CHECKING:

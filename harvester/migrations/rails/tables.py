@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from harvester.migrations.literals import Sym, Value, name_of, names_of
 from harvester.migrations.rails import naming, types, versions
-from harvester.migrations.rails.ruby import Sym, Value, name_of, names_of
 from harvester.migrations.rails.types import RailsContext
 from harvester.migrations.schema import ops
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from harvester.migrations.literals import Code, Interpolated, Lambda, Sym, Value, name_of
 from harvester.migrations.rails import versions
-from harvester.migrations.rails.ruby import Code, Interpolated, Lambda, Sym, Value, name_of
 from harvester.migrations.rails.versions import RailsVersion
 from harvester.migrations.schema import ops
 
