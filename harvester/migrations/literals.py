@@ -16,6 +16,15 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
 PLACEHOLDER = "__interpolated__"
+_SQL_TYPES = frozenset(
+    """
+    bigint bigserial bit blob boolean box bytea char cidr circle citext date datetime decimal
+    double float hstore inet int integer interval json jsonb line longblob longtext lseg ltree
+    macaddr mediumblob mediumint mediumtext money numeric oid path point polygon real serial
+    smallint smallserial text time timestamp timestamptz timetz tinyint tinytext tsquery tsvector
+    uuid varbinary varbit varchar xml year
+    """.split()  # noqa: SIM905 (a word list reads better than one word a line)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +99,12 @@ class Arguments:
     block: Node | None = None
     block_params: tuple[str, ...] = ()
     nodes: tuple[Node, ...] = ()
+
+
+def type_name(name: str) -> str:
+    """A type written as a bare name: SQL built-ins upper-cased, others (enums, domains, engine
+    types such as ClickHouse's `LowCardinality(String)`) exactly as written."""
+    return name.upper() if name.lower() in _SQL_TYPES else name
 
 
 def name_of(value: Value) -> str | None:

@@ -6,10 +6,15 @@ create_table "accounts" … t.string "status", default: "active"   ->  accounts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from harvester.migrations.base import RepoView, Side
 from harvester.migrations.schema import ops
+from harvester.migrations.timestamped import FolderResult
+from harvester.model import ChangeKind, Finding, ImpactTag, SchemaSnapshot
+
+_SHOWN = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,3 +218,143 @@ def _short(text: str, limit: int = 80) -> str:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def summarise(
+    system: str,
+    paths: Sequence[str],
+    view: RepoView,
+    folder: FolderResult,
+    read_shape: Callable[[Side, str], SchemaShape | None],
+    explained: Callable[[], Explained],
+    *,
+    has_migrations: bool = True,
+) -> tuple[tuple[SchemaSnapshot, ...], tuple[Finding, ...]]:
+    """Summaries of the snapshot files among `paths` the range changed, and `schema_drift`
+    findings: changes no migration of the range makes, and migrations newer than the file.
+
+    A database without migrations at either end (Solid Cache's schema file, loaded as is) has
+    its snapshot summarised but never drifts."""
+    found: list[SchemaSnapshot] = []
+    findings: list[Finding] = []
+    changes = {c.path: c for c in view.changes()} | {
+        c.old_path: c for c in view.changes() if c.old_path
+    }
+    for path in paths:
+        change = changes.get(path)
+        before, after = read_shape(Side.BASE, path), read_shape(Side.HEAD, path)
+        if after is None and before is None:
+            continue
+        if change is not None:
+            deltas = compare(before or SchemaShape(), after or SchemaShape())
+            status = change.status if change.path == path else ChangeKind.DELETED
+            version = after.version if after else None
+            found.append(
+                SchemaSnapshot(path, system, status, tuple(d.text for d in deltas), version)
+            )
+            accounted = explained()
+            missing = unexplained(deltas, accounted)
+            if missing and has_migrations:
+                findings.append(_drift(path, missing, accounted, change.commits))
+        stale = _stale(path, after, folder, changed=change is not None)
+        if stale is not None:
+            findings.append(stale)
+        elif after is not None and after.tables and folder.added:
+            lagging = missing_from(after, folder.added)
+            if lagging:
+                findings.append(_lagging(path, lagging, change.commits if change else ()))
+    return tuple(found), tuple(findings)
+
+
+def missing_from(shape: SchemaShape, migrations: Sequence[ops.ParsedMigration]) -> list[str]:
+    """What the migrations do (tables and columns created or dropped, indexes created) that the
+    snapshot does not show, replaying them in order so later ones override earlier ones."""
+    expected: dict[tuple[str, str], tuple[bool, str]] = {}
+    renamed: set[str] = set()
+    for parsed in migrations:
+        for op in parsed.up.operations:
+            match op:
+                case ops.CreateTable(table=t):
+                    expected[(t, "")] = (True, parsed.id)
+                    for col in op.columns:
+                        if not col.primary_key:
+                            expected[(t, col.name)] = (True, parsed.id)
+                case ops.DropTable(table=t):
+                    expected[(t, "")] = (False, parsed.id)
+                case ops.AddColumn(table=t, column=col):
+                    expected[(t, col.name)] = (True, parsed.id)
+                case ops.DropColumn(table=t, column=c):
+                    expected[(t, c)] = (False, parsed.id)
+                case ops.RenameColumn(table=t, old=old, new=new):
+                    expected[(t, old)] = (False, parsed.id)
+                    expected[(t, new)] = (True, parsed.id)
+                case ops.RenameTable(old=old, new=new):
+                    renamed.update((old, new))
+                case ops.RebuildTable(table=t):
+                    renamed.add(t)
+                case _:
+                    pass
+    found = []
+    for (table, column), (present, migration) in expected.items():
+        if table in renamed or "<" in table:
+            continue
+        shape_table = shape.tables.get(table)
+        if not column:
+            if present != (shape_table is not None):
+                verb = "created" if present else "dropped"
+                found.append(f"table {table} ({verb} by {migration})")
+        elif shape_table and shape_table.columns and present != (column in shape_table.columns):
+            verb = "added" if present else "dropped"
+            found.append(f"{table}.{column} ({verb} by {migration})")
+    return found
+
+
+def _lagging(path: str, lagging: Sequence[str], commits: tuple[str, ...]) -> Finding:
+    shown = "; ".join(lagging[:_SHOWN])
+    more = f" and {len(lagging) - _SHOWN} more" if len(lagging) > _SHOWN else ""
+    return Finding(
+        ImpactTag.SCHEMA_DRIFT,
+        f"{path} does not show what migrations in the range do: {shown}{more}; "
+        "regenerate it from a migrated database",
+        (path,),
+        commits,
+    )
+
+
+def _drift(
+    path: str, missing: Sequence[Delta], explained: Explained, commits: tuple[str, ...]
+) -> Finding:
+    shown = "; ".join(d.text for d in missing[:_SHOWN])
+    more = f" and {len(missing) - _SHOWN} more" if len(missing) > _SHOWN else ""
+    caveat = ""
+    if explained.unattributed:
+        caveat = f" (unless raw SQL in {', '.join(dict.fromkeys(explained.unattributed))} does it)"
+    return Finding(
+        ImpactTag.SCHEMA_DRIFT,
+        f"{path} changes that no migration in the range makes: {shown}{more}{caveat}",
+        (path,),
+        commits,
+    )
+
+
+def _stale(
+    path: str, after: SchemaShape | None, folder: FolderResult, *, changed: bool
+) -> Finding | None:
+    """Migrations the range adds that are newer than the snapshot's version."""
+    if after is None or after.version is None or not after.version.isdigit():
+        return None
+    newer = [
+        m
+        for m in folder.migrations
+        if m.change is ChangeKind.ADDED and m.id.isdigit() and int(m.id) > int(after.version)
+    ]
+    if not newer:
+        return None
+    state = "was updated but" if changed else "was not updated:"
+    return Finding(
+        ImpactTag.SCHEMA_DRIFT,
+        f"{path} {state} it is at version {after.version}, older than "
+        f"{len(newer)} migration(s) the range adds (newest {newer[-1].id}); regenerate it",
+        (path, *(m.path for m in newer)),
+        tuple(dict.fromkeys(m.added_in for m in newer if m.added_in)),
+    )

@@ -16,7 +16,7 @@ from harvester.migrations.snapshots import SchemaShape, TableShape
 from harvester.migrations.sql import sql_operations
 
 _INSERT = re.compile(r"INSERT\s+INTO\s+[\w.\"`]*schema_migrations[\"`]?[^;]*;", re.IGNORECASE)
-_VERSION = re.compile(r"'(\d{8,})'")
+_VERSION = re.compile(r"\b(\d{8,})\b")
 
 
 def recorded_versions(text: str) -> list[str]:

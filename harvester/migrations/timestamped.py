@@ -12,7 +12,7 @@ the system only supplies how one file is read.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from harvester.migrations.base import (
     AnalysisSettings,
@@ -49,6 +49,7 @@ class FolderResult:
     migrations: tuple[Migration, ...]
     findings: tuple[Finding, ...]
     parsed: tuple[ops.ParsedMigration, ...]
+    added: tuple[ops.ParsedMigration, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,12 @@ def analyse_folder(
         for e in entries
         if e.item.parsed is not None and e.item.change is not ChangeKind.DELETED
     )
-    return FolderResult(migrations, tuple(findings), parsed)
+    added = tuple(
+        e.item.parsed
+        for e in entries
+        if e.item.parsed is not None and e.item.change is ChangeKind.ADDED
+    )
+    return FolderResult(migrations, tuple(findings), parsed, added)
 
 
 def _inside(root: str, path: str | None) -> bool:
@@ -167,6 +173,11 @@ def _compare(before: Reading | None, after: Reading) -> tuple[bool | None, str |
     old, new = before.parsed, after.parsed
     if (old.up, old.down) == (new.up, new.down):
         return False, "code edited; its schema operations are unchanged"
+    if _unguarded(old.up) == _unguarded(new.up):
+        if _guards(new.up) > _guards(old.up):
+            return False, "now guarded with IF [NOT] EXISTS so it can run again; same operations"
+        if _guards(new.up) < _guards(old.up):
+            return False, "IF [NOT] EXISTS guards removed; same operations"
     gone = _facts(old.up) - _facts(new.up)
     added = _facts(new.up) - _facts(old.up)
     parts = []
@@ -175,8 +186,33 @@ def _compare(before: Reading | None, after: Reading) -> tuple[bool | None, str |
     if gone:
         parts.append("no longer " + "; ".join(sorted(gone)))
     if not parts:
-        parts.append("its down step or options changed")
+        changed_down = old.down != new.down or old.down_declared != new.down_declared
+        parts.append(
+            "its down step changed" if changed_down else "options of its operations changed"
+        )
     return False, ", ".join(parts)
+
+
+def _unguarded(step: ops.Step) -> tuple[object, ...]:
+    """The step's operations with IF [NOT] EXISTS guards cleared, for comparison."""
+    return tuple(_without_guard(op) for op in step.operations)
+
+
+def _without_guard(op: ops.Operation) -> object:
+    for name in ("if_not_exists", "if_exists"):
+        if getattr(op, name, False):
+            op = replace(op, **{name: False})  # type: ignore[arg-type]
+    if isinstance(op, ops.CreateIndex) and op.index.if_not_exists:
+        op = replace(op, index=replace(op.index, if_not_exists=False))
+    return op
+
+
+def _guards(step: ops.Step) -> int:
+    return sum(
+        bool(getattr(op, "if_not_exists", False) or getattr(op, "if_exists", False))
+        or (isinstance(op, ops.CreateIndex) and op.index.if_not_exists)
+        for op in step.operations
+    )
 
 
 def _facts(step: ops.Step) -> set[str]:

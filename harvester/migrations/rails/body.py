@@ -105,6 +105,7 @@ class BodyReader:
             if left is not None and right is not None:
                 value = self.values.value(right, env)
                 env[treesitter.text(left)] = value
+                self.models.bind(treesitter.text(left), right)
                 if isinstance(value, Code):
                     return self._statement(right, env, in_change)
             return []
@@ -160,10 +161,17 @@ class BodyReader:
             self.state.reads = True
         if method in _LOOPS and args.block is not None:
             return [self._loop(receiver, args, env, in_change)]
+        found = []
+        unknown = self.models.opaque_call(node, env)
+        if unknown is not None:
+            summary = f"{unknown}: app code harvester cannot see into"
+            found.append(
+                Command((ops.Opaque(summary, raw=True, line=treesitter.line(node)),), None, unknown)
+            )
         if args.block is not None:
             body = args.block.child_by_field_name("body")
-            return [self.read(body, env, in_change)]
-        return []
+            found.append(self.read(body, env, in_change))
+        return found
 
     def _named(
         self, name: str, args: Arguments, node: Node, env: dict[str, Value], in_change: bool

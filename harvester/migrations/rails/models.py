@@ -106,6 +106,29 @@ _RAISING = frozenset(
         "find_or_create_by!",
     }
 )
+_HARMLESS = frozenset(
+    {
+        "reset_column_information",
+        "table_name",
+        "primary_key",
+        "column_names",
+        "columns_hash",
+        "connection",
+        "name",
+        "new",
+        "where",
+        "not",
+        "joins",
+        "left_joins",
+        "group",
+        "having",
+        "limit",
+        "offset",
+        "distinct",
+        "to_a",
+        "transaction",
+    }
+)
 _NOT_MODELS = frozenset(
     {
         "ActiveRecord::Base",
@@ -148,6 +171,17 @@ class ModelCode:
 
     def __init__(self, known: Mapping[str, str]) -> None:
         self.known = known
+        self.bound: dict[str, str] = {}
+
+    def bind(self, variable: str, node: Node) -> None:
+        """Remember that `variable` holds rows of a model (`story = Story.find_by(…)`)."""
+        chain = _chain(node)
+        if chain and chain[0].type in ("constant", "scope_resolution"):
+            model = treesitter.text(chain[0])
+            if model not in _NOT_MODELS and not model.isupper():
+                self.bound[variable] = model
+        else:
+            self.bound.pop(variable, None)
 
     def data_change(
         self, node: Node, values: RubyValues, env: Mapping[str, Value]
@@ -155,9 +189,12 @@ class ModelCode:
         """A `DataChange` for a model call chain that writes rows (or loops over them to)."""
         chain = _chain(node)
         root = chain[0] if chain else None
-        if root is None or root.type not in ("constant", "scope_resolution"):
+        if root is not None and root.type == "identifier" and treesitter.text(root) in self.bound:
+            model = self.bound[treesitter.text(root)]
+        elif root is None or root.type not in ("constant", "scope_resolution"):
             return None
-        model = treesitter.text(root)
+        else:
+            model = treesitter.text(root)
         if model in _NOT_MODELS or model in env or model.isupper():
             return None
         methods = [treesitter.text(n.child_by_field_name("method")) for n in chain[1:]]
@@ -169,7 +206,7 @@ class ModelCode:
             kind = ops.DataChangeKind.INSERT
         elif last in _UPDATES:
             kind = ops.DataChangeKind.UPDATE
-        elif last in _ITERATIONS and block_writes & (_UPDATES | _DELETES | _INSERTS):
+        elif last in _ITERATIONS and _writes(block_writes):
             kind = ops.DataChangeKind.CODE
         else:
             return None
@@ -182,7 +219,11 @@ class ModelCode:
             ops.DataChangeKind.UPDATE: "rewrites rows of",
         }.get(kind, "loops over rows of")
         detail = f"{what} {table} from Ruby model code ({shown})"
-        raising = bool((set(methods) | block_writes) & _RAISING) or _raises_in_block(node)
+        raising = (
+            bool((set(methods) | block_writes) & _RAISING)
+            or any(m.endswith("!") for m in block_writes)
+            or _raises_in_block(node)
+        )
         return ops.DataChange(
             kind,
             table,
@@ -191,6 +232,26 @@ class ModelCode:
             raises_on_data=raising,
             line=treesitter.line(node),
         )
+
+    def opaque_call(self, node: Node, env: Mapping[str, Value]) -> str | None:
+        """`Service.backfill!` and other calls on app classes whose effect harvester cannot see
+        (None for model queries, metadata calls and well-known library classes)."""
+        chain = _chain(node)
+        if len(chain) < 2 or chain[0].type not in ("constant", "scope_resolution"):
+            return None
+        owner = treesitter.text(chain[0])
+        if (
+            owner in _NOT_MODELS
+            or owner in env
+            or owner.isupper()
+            or owner.startswith("ActiveRecord")
+        ):
+            return None
+        methods = {treesitter.text(n.child_by_field_name("method")) for n in chain[1:]}
+        if methods <= _HARMLESS | _READS | _UNFILTERED:
+            return None
+        shown = re.sub(r"\s+\.", ".", " ".join(treesitter.text(node).split()))
+        return shown if len(shown) <= 60 else shown[:59] + "…"
 
     def reads_rows(self, node: Node) -> bool:
         """Whether a call chain on a model reads rows (`count`, `exists?`, `pluck`, …)."""
@@ -211,6 +272,11 @@ def _chain(node: Node) -> list[Node]:
     if current is None:
         return []
     return [current, *reversed(chain)]
+
+
+def _writes(methods: set[str]) -> bool:
+    """Whether methods called on rows write them (`save!`, `update`, any other `…!` method)."""
+    return bool(methods & (_UPDATES | _DELETES | _INSERTS)) or any(m.endswith("!") for m in methods)
 
 
 def _block_methods(node: Node) -> set[str]:

@@ -62,7 +62,10 @@ def read_schema_rb(text: str) -> SchemaShape | None:
         if not arguments:
             continue
         name = _unquote(arguments[0])
-        if method == "create_table":
+        if method == "create_virtual_table":
+            described = _squish(", ".join(treesitter.text(a) for a in arguments[1:]))
+            tables[name] = TableShape(f"virtual: {described}")
+        elif method == "create_table":
             table, checks = _table(node, arguments)
             tables[name] = table
             for check_name, check_text in checks.items():

@@ -10,17 +10,17 @@ from __future__ import annotations
 import posixpath
 import re
 
+from harvester.migrations import snapshots
 from harvester.migrations.base import MigrationRoot, RepoView, Side
 from harvester.migrations.rails.migration import read_migration
 from harvester.migrations.rails.schema_rb import read_schema_rb
 from harvester.migrations.schema import ops
-from harvester.migrations.snapshots import Delta, Explained, SchemaShape, compare, unexplained
+from harvester.migrations.snapshots import Explained, SchemaShape
 from harvester.migrations.structure_sql import read_structure_sql
 from harvester.migrations.timestamped import FolderResult
-from harvester.model import ChangeKind, Finding, ImpactTag, SchemaSnapshot
+from harvester.model import ChangeKind, Finding, SchemaSnapshot
 
 _SNAPSHOT = re.compile(r"(?:^|/)db/(?:(\w+)_)?(schema\.rb|structure\.sql)$")
-_SHOWN = 6
 
 
 def migrations_folder_of(path: str) -> str | None:
@@ -46,37 +46,15 @@ def summarise(
     root: MigrationRoot, view: RepoView, folder: FolderResult
 ) -> tuple[tuple[SchemaSnapshot, ...], tuple[Finding, ...]]:
     """Snapshot summaries of `root`'s schema files and the drift findings."""
-    snapshots: list[SchemaSnapshot] = []
-    findings: list[Finding] = []
-    changes = {c.path: c for c in view.changes()} | {
-        c.old_path: c for c in view.changes() if c.old_path
-    }
-    for path in schema_files(root.root):
-        change = changes.get(path)
-        before = _shape(view, Side.BASE, path, root.dialect)
-        after = _shape(view, Side.HEAD, path, root.dialect)
-        if after is None and before is None:
-            continue
-        if change is not None:
-            deltas = compare(before or SchemaShape(), after or SchemaShape())
-            status = change.status if change.path == path else ChangeKind.DELETED
-            snapshots.append(
-                SchemaSnapshot(
-                    path,
-                    "rails",
-                    status,
-                    tuple(d.text for d in deltas),
-                    after.version if after else None,
-                )
-            )
-            explained = _explained(root, view, folder)
-            missing = unexplained(deltas, explained)
-            if missing:
-                findings.append(_drift(path, missing, explained, change.commits))
-        stale = _stale(path, after, folder, changed=change is not None)
-        if stale is not None:
-            findings.append(stale)
-    return tuple(snapshots), tuple(findings)
+    return snapshots.summarise(
+        "rails",
+        schema_files(root.root),
+        view,
+        folder,
+        lambda side, path: _shape(view, side, path, root.dialect),
+        lambda: _explained(root, view, folder),
+        has_migrations=bool(view.tree(Side.HEAD, root.root) or view.tree(Side.BASE, root.root)),
+    )
 
 
 def _shape(
@@ -117,42 +95,3 @@ def _explained(root: MigrationRoot, view: RepoView, folder: FolderResult) -> Exp
         if reading.parsed is not None:
             explained.add(version, reading.parsed.up.operations)
     return explained
-
-
-def _drift(
-    path: str, missing: list[Delta], explained: Explained, commits: tuple[str, ...]
-) -> Finding:
-    shown = "; ".join(d.text for d in missing[:_SHOWN])
-    more = f" and {len(missing) - _SHOWN} more" if len(missing) > _SHOWN else ""
-    caveat = ""
-    if explained.unattributed:
-        caveat = f" (unless raw SQL in {', '.join(dict.fromkeys(explained.unattributed))} does it)"
-    return Finding(
-        ImpactTag.SCHEMA_DRIFT,
-        f"{path} changes that no migration in the range makes: {shown}{more}{caveat}",
-        (path,),
-        commits,
-    )
-
-
-def _stale(
-    path: str, after: SchemaShape | None, folder: FolderResult, *, changed: bool
-) -> Finding | None:
-    """Migrations added in the range that are newer than the schema file's version."""
-    if after is None or after.version is None or not after.version.isdigit():
-        return None
-    newer = [
-        m
-        for m in folder.migrations
-        if m.change is ChangeKind.ADDED and m.id.isdigit() and int(m.id) > int(after.version)
-    ]
-    if not newer:
-        return None
-    state = "was updated but" if changed else "was not updated:"
-    return Finding(
-        ImpactTag.SCHEMA_DRIFT,
-        f"{path} {state} it is at version {after.version}, older than "
-        f"{len(newer)} migration(s) the range adds (newest {newer[-1].id}); regenerate it",
-        (path, *(m.path for m in newer)),
-        tuple(dict.fromkeys(c for m in newer for c in ((m.added_in,) if m.added_in else ()))),
-    )

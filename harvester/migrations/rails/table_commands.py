@@ -73,6 +73,8 @@ STATEMENTS = frozenset(
         "change_table_comment",
         "create_schema",
         "drop_schema",
+        "create_virtual_table",
+        "drop_virtual_table",
     }
 )
 
@@ -318,10 +320,23 @@ class TableCommands:
             )
         if name in ("create_view", "update_view", "replace_view", "drop_view"):
             return self._view(name, label, args, line)
+        if name in ("create_virtual_table", "drop_virtual_table"):
+            return self._virtual_table(name, label, args, line)
         summary = f"{name.replace('_', ' ')} {label}"
         has_from_to = "from" in args.options and "to" in args.options
         down = (ops.Opaque(f"{summary} (reverted)"),) if has_from_to else None
         return Command((ops.Opaque(summary, line=line),), down, f"{name} {label} without from:/to:")
+
+    def _virtual_table(self, name: str, label: str, args: Arguments, line: int) -> Command:
+        """SQLite `create_virtual_table :t, :fts5, ["col", "option=…"]` (Rails 8)."""
+        module = name_of(args.positional[1]) if len(args.positional) > 1 else "?"
+        arguments = names_of(args.positional[2]) if len(args.positional) > 2 else []
+        columns = tuple(ops.ColumnDef(a, None) for a in arguments if "=" not in a)
+        created = ops.CreateTable(label, columns, line=line)
+        note = f"{label} is a SQLite virtual table using {module}"
+        if name == "create_virtual_table":
+            return Command((created,), (ops.DropTable(label),), None, (note,))
+        return Command((ops.DropTable(label, line=line),), (created,), None, (note,))
 
     def _view(self, name: str, label: str, args: Arguments, line: int) -> Command:
         materialized = args.options.get("materialized") not in (None, False)

@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from harvester.migrations.literals import Code, Interpolated, Lambda, Sym, Value, name_of
+from harvester.migrations.literals import (
+    Code,
+    Interpolated,
+    Lambda,
+    Sym,
+    Value,
+    name_of,
+    type_name,
+)
 from harvester.migrations.rails import versions
 from harvester.migrations.rails.versions import RailsVersion
 from harvester.migrations.schema import ops
@@ -76,7 +84,7 @@ def column_type(rails_type: str, options: Mapping[str, Value], ctx: RailsContext
     limit = options.get("limit")
     limit = limit if isinstance(limit, int) and not isinstance(limit, bool) else None
     sql = _sized(rails_type, limit, dialect) or table.get(rails_type) or _GENERIC.get(rails_type)
-    sql = sql or rails_type.upper()
+    sql = sql or type_name(rails_type)
     if rails_type in ("decimal", "numeric"):
         sql += _precision_scale(options)
     elif rails_type in ("datetime", "timestamp", "time", "timestamptz"):
@@ -85,6 +93,9 @@ def column_type(rails_type: str, options: Mapping[str, Value], ctx: RailsContext
         sql += "[]"
     if options.get("unsigned") is True and dialect is ops.Dialect.MYSQL:
         sql += " UNSIGNED"
+    collation = options.get("collation")
+    if isinstance(collation, str):
+        sql += f" COLLATE {collation}"
     return sql
 
 
