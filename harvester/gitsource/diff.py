@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from harvester.gitsource.records import PathStat
 from harvester.gitsource.runner import DIFF_SAFETY, GitRepo, stream_git
-from harvester.gitsource.zstream import Fields, read_paths
+from harvester.gitsource.zstream import parse_paths
 
 
 def diff_args(base_sha: str, head_sha: str) -> list[str]:
@@ -26,4 +26,8 @@ def diff_args(base_sha: str, head_sha: str) -> list[str]:
 def range_diff(repo: GitRepo, base_sha: str, head_sha: str) -> tuple[PathStat, ...]:
     """Every path that differs between base and head, renames detected."""
     with stream_git(repo, diff_args(base_sha, head_sha)) as stdout:
-        return tuple(read_paths(Fields(stdout)))
+        fields = stdout.read().split(b"\0")
+    if fields and fields[-1] == b"":
+        fields.pop()
+    paths, _ = parse_paths(fields, 0, True)
+    return tuple(paths)

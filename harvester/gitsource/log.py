@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from harvester.gitsource.records import LoggedCommit
 from harvester.gitsource.runner import DIFF_SAFETY, GitRepo, stream_git
-from harvester.gitsource.zstream import Fields, decode_text, read_paths
+from harvester.gitsource.zstream import Incomplete, decode_text, parse_paths, read_records
 
 # Seven NUL-separated header fields; -z ends the last one with NUL as well.
 _FORMAT = "%H%x00%P%x00%aN%x00%aE%x00%aI%x00%s%x00%b"
@@ -34,17 +34,23 @@ def log_args(base_sha: str, head_sha: str) -> list[str]:
 def iter_commits(repo: GitRepo, base_sha: str, head_sha: str) -> Iterator[LoggedCommit]:
     """Every commit reachable from head and not from base, newest first, streamed."""
     with stream_git(repo, log_args(base_sha, head_sha)) as stdout:
-        fields = Fields(stdout)
-        while fields.peek() is not None:
-            header = [fields.take() for _ in range(_HEADER_FIELDS)]
-            sha, parents, name, email, date, subject, body = header
-            yield LoggedCommit(
-                sha=sha.decode("ascii").strip(),
-                parents=tuple(parents.decode("ascii").split()),
-                author_name=decode_text(name),
-                author_email=decode_text(email),
-                author_date=decode_text(date),
-                subject=decode_text(subject),
-                body=decode_text(body).strip(),
-                paths=tuple(read_paths(fields)),
-            )
+        yield from read_records(stdout, _parse_commit)
+
+
+def _parse_commit(fields: list[bytes], position: int, final: bool) -> tuple[LoggedCommit, int]:
+    header = fields[position : position + _HEADER_FIELDS]
+    if len(header) < _HEADER_FIELDS:
+        raise Incomplete
+    sha, parents, name, email, date, subject, body = header
+    paths, position = parse_paths(fields, position + _HEADER_FIELDS, final)
+    commit = LoggedCommit(
+        sha=sha.decode("ascii").strip(),
+        parents=tuple(parents.decode("ascii").split()),
+        author_name=decode_text(name),
+        author_email=decode_text(email),
+        author_date=decode_text(date),
+        subject=decode_text(subject),
+        body=decode_text(body).strip(),
+        paths=tuple(paths),
+    )
+    return commit, position

@@ -39,8 +39,38 @@ SAFE_CONFIG: tuple[str, ...] = (
 DIFF_SAFETY: tuple[str, ...] = ("--no-ext-diff", "--no-textconv", "--no-color")
 
 
+# Variables that would point git at another repository or inject settings and programs;
+# the user's own configuration files (GIT_CONFIG_GLOBAL, …) are respected.
+_DROPPED_VARIABLES = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_COMMON_DIR",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_NAMESPACE",
+    "GIT_EXTERNAL_DIFF",
+    "GIT_DIFF_OPTS",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+    "GIT_PAGER",
+    "GIT_EDITOR",
+    "GIT_SSH",
+    "GIT_SSH_COMMAND",
+    "GIT_ASKPASS",
+    "GIT_PROXY_COMMAND",
+    "GIT_REPLACE_REF_BASE",
+)
+
+
 def git_environment() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    """The environment git runs in: no redirection, no prompts, no lazy fetches, C locale."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in _DROPPED_VARIABLES
+        and not k.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"))
+    }
     env.update(
         GIT_TERMINAL_PROMPT="0",
         GIT_OPTIONAL_LOCKS="0",

@@ -2,19 +2,29 @@
 
 Fields are split on NUL and consumed by structure (so many header fields, then raw entries
 that start with `:`, then numstat entries), so nothing a commit message or a file name contains
-can shift the parse.
+can shift the parse. The stream is split in large chunks at C speed and parsed by list index;
+a record cut by the end of a chunk is parsed again once the next chunk arrives.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import IO
+from collections.abc import Callable, Iterator
+from typing import IO, TypeVar
 
 from harvester.gitsource.records import NULL_SHA, PathStat
 
 _NUMSTAT = re.compile(rb"^(\d+|-)\t(\d+|-)\t")
-_CHUNK = 1 << 16
+_CHUNK = 1 << 20
+
+Record = TypeVar("Record")
+# A record parser: (fields, start, final) -> (record, next start). It raises IndexError when
+# the fields end before the record does and `final` is False (more fields are coming).
+RecordParser = Callable[[list[bytes], int, bool], tuple[Record, int]]
+
+
+class Incomplete(IndexError):
+    """The fields seen so far end inside a record."""
 
 
 def decode_path(raw: bytes) -> str:
@@ -30,84 +40,88 @@ def decode_text(raw: bytes) -> str:
     return raw.decode("utf-8", "replace")
 
 
-class Fields:
-    """NUL-separated fields of a stream, read lazily, with one field of look-ahead."""
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self._stream = stream
-        self._pending: list[bytes] = []
-        self._rest = b""
-        self._done = False
-
-    def _fill(self) -> bool:
-        while not self._pending and not self._done:
-            data = (
-                self._stream.read1(_CHUNK)
-                if hasattr(self._stream, "read1")
-                else (self._stream.read(_CHUNK))
-            )
-            if not data:
-                self._done = True
-                if self._rest:
-                    self._pending.append(self._rest)
-                    self._rest = b""
+def read_records(stream: IO[bytes], parse: RecordParser[Record]) -> Iterator[Record]:
+    """Records parsed from a NUL-separated stream, as they arrive."""
+    pending: list[bytes] = []
+    rest = b""
+    read = getattr(stream, "read1", stream.read)
+    while True:
+        # read1 takes what the pipe holds, so git keeps writing while this parses.
+        data = read(_CHUNK)
+        final = not data
+        parts = (rest + data).split(b"\0")
+        rest = b"" if final else parts.pop()
+        if final and parts and parts[-1] == b"":
+            parts.pop()
+        fields = pending + parts
+        position = 0
+        while position < len(fields):
+            try:
+                record, position = parse(fields, position, final)
+            except IndexError:
+                if final:
+                    raise
                 break
-            parts = (self._rest + data).split(b"\0")
-            self._rest = parts.pop()
-            parts.reverse()
-            self._pending = parts
-        return bool(self._pending)
-
-    def peek(self) -> bytes | None:
-        """The next field without consuming it, or None at the end."""
-        return self._pending[-1] if self._fill() else None
-
-    def take(self) -> bytes:
-        """The next field; an empty field at the end of the stream."""
-        return self._pending.pop() if self._fill() else b""
+            yield record
+        pending = fields[position:]
+        if final:
+            return
 
 
-def read_paths(fields: Fields) -> Iterator[PathStat]:
-    """The raw entries at the current position, joined with the numstat entries after them."""
-    raws: list[tuple[bytes, str, str | None]] = []
-    while (head := fields.peek()) is not None and head.lstrip(b"\n").startswith(b":"):
-        meta = fields.take().lstrip(b"\n")
-        first = decode_path(fields.take())
-        second = decode_path(fields.take()) if _renamed(meta) else None
+def parse_paths(fields: list[bytes], position: int, final: bool) -> tuple[list[PathStat], int]:
+    """The raw entries at `position` joined with the numstat entries after them."""
+    end = len(fields)
+    raws: list[tuple[str, str, str | None]] = []
+    while position < end and (fields[position][:1] == b":" or fields[position][:2] == b"\n:"):
+        meta = fields[position].lstrip(b"\n").decode("ascii")
+        renamed = meta.rsplit(" ", 1)[-1][:1] in ("R", "C")
+        if position + (2 if renamed else 1) >= end:
+            raise Incomplete
+        first = decode_path(fields[position + 1])
+        second = decode_path(fields[position + 2]) if renamed else None
         raws.append((meta, first, second))
+        position += 3 if renamed else 2
     counts: dict[str, tuple[int | None, int | None]] = {}
-    while (head := fields.peek()) is not None and (match := _NUMSTAT.match(head)):
-        fields.take()
-        path_field = head[match.end() :]
+    for _ in raws:
+        if position >= end:
+            raise Incomplete
+        match = _NUMSTAT.match(fields[position])
+        if match is None:
+            break
+        path_field = fields[position][match.end() :]
         if path_field:
             path = decode_path(path_field)
+            position += 1
         else:
-            fields.take()
-            path = decode_path(fields.take())
-        counts[path] = (_count(match.group(1)), _count(match.group(2)))
-    for meta, first, second in raws:
-        old_mode, new_mode, old_blob, new_blob, status = meta[1:].decode("ascii").split(" ", 4)
-        letter = status[0]
-        similarity = int(status[1:]) if status[1:] else None
-        path, old_path = (second, first) if second is not None else (first, None)
-        additions, deletions = counts.get(path, (0, 0))
-        yield PathStat(
-            path=path,
-            old_path=old_path,
-            status=letter,
-            similarity=similarity,
-            additions=additions,
-            deletions=deletions,
-            old_blob=None if old_blob == NULL_SHA else old_blob,
-            new_blob=None if new_blob == NULL_SHA else new_blob,
-            old_mode=old_mode,
-            new_mode=new_mode,
-        )
+            if position + 2 >= end:
+                raise Incomplete
+            path = decode_path(fields[position + 2])
+            position += 3
+        added, deleted = match.groups()
+        counts[path] = (_count(added), _count(deleted))
+    if position >= end and not final:
+        raise Incomplete
+    return [_path_stat(meta, first, second, counts) for meta, first, second in raws], position
 
 
-def _renamed(meta: bytes) -> bool:
-    status = meta.rsplit(b" ", 1)[-1]
-    return status[:1] in (b"R", b"C")
+def _path_stat(
+    meta: str, first: str, second: str | None, counts: dict[str, tuple[int | None, int | None]]
+) -> PathStat:
+    old_mode, new_mode, old_blob, new_blob, status = meta[1:].split(" ", 4)
+    path, old_path = (second, first) if second is not None else (first, None)
+    additions, deletions = counts.get(path, (0, 0))
+    return PathStat(
+        path=path,
+        old_path=old_path,
+        status=status[0],
+        similarity=int(status[1:]) if status[1:] else None,
+        additions=additions,
+        deletions=deletions,
+        old_blob=None if old_blob == NULL_SHA else old_blob,
+        new_blob=None if new_blob == NULL_SHA else new_blob,
+        old_mode=old_mode,
+        new_mode=new_mode,
+    )
 
 
 def _count(value: bytes) -> int | None:

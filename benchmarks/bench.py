@@ -1,0 +1,187 @@
+"""harvester against raw git on the same range: wall time ratio and peak memory.
+
+    python benchmarks/bench.py --repo PATH --range BASE..HEAD [--runs 5]
+    python benchmarks/bench.py --synthetic [--workdir DIR]     # 500/1,000/2,000/5,000 commits
+    python benchmarks/bench.py --smoke                          # a small synthetic range (CI)
+
+The raw git work is what any such report needs: `git log` with the fields and options harvester
+uses, `git diff -M --numstat -z` and `git diff -M --name-status -z`. Runs are interleaved
+(harvester, git, harvester, git, …) so machine noise hits both; medians are reported. Peak memory
+is harvester's maximum resident set size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "fixtures")]
+
+from harvester.gitsource.log import log_args  # noqa: E402
+from harvester.gitsource.runner import DIFF_SAFETY  # noqa: E402
+
+SYNTHETIC_RANGES = (("v9..v10", 500), ("v8..v10", 1000), ("v6..v10", 2000), ("v0..v10", 4999))
+
+
+@dataclass(frozen=True)
+class Measure:
+    """Medians of one range."""
+
+    label: str
+    commits: int
+    harvester_s: float
+    git_s: float
+    peak_mb: float
+
+    @property
+    def ratio(self) -> float:
+        """harvester's time over raw git's."""
+        return self.harvester_s / self.git_s
+
+
+def _run(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak resident megabytes of one command."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    assert process.stderr is not None
+    error = process.stderr.read().decode("utf-8", "replace")
+    process.stderr.close()
+    if os.waitstatus_to_exitcode(status) not in (0, 3):
+        raise SystemExit(f"{' '.join(command)} failed: {error.strip()}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def _git_work(repo: Path, base: str, head: str) -> float:
+    base_sha, head_sha = (
+        subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", f"{ref}^{{commit}}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for ref in (base, head)
+    )
+    total = 0.0
+    for args in (
+        log_args(base_sha, head_sha),
+        ["diff", "-z", "-M", "--numstat", *DIFF_SAFETY, base_sha, head_sha],
+        ["diff", "-z", "-M", "--name-status", *DIFF_SAFETY, base_sha, head_sha],
+    ):
+        total += _run(["git", "-C", str(repo), *args])[0]
+    return total
+
+
+def measure(repo: Path, span: str, runs: int, label: str | None = None) -> Measure:
+    """Interleaved runs of harvester and of the raw git work on `span`."""
+    base, _, head = span.partition("..")
+    harvester = [
+        sys.executable,
+        "-m",
+        "harvester",
+        "report",
+        "--repo",
+        str(repo),
+        span,
+        "--format",
+        "json",
+    ]
+    times, peaks, git_times = [], [], []
+    _run(harvester, cwd=ROOT)  # warm the page cache for both
+    _git_work(repo, base, head or "HEAD")
+    for _ in range(runs):
+        elapsed, peak = _run(harvester, cwd=ROOT)
+        times.append(elapsed)
+        peaks.append(peak)
+        git_times.append(_git_work(repo, base, head or "HEAD"))
+    commits = int(
+        subprocess.run(
+            ["git", "-C", str(repo), "rev-list", "--count", span],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    return Measure(
+        label or span, commits, statistics.median(times), statistics.median(git_times), max(peaks)
+    )
+
+
+def startup(repo: Path, span: str, runs: int) -> tuple[float, float]:
+    """Median seconds of `harvester --version` and of a report on a small range."""
+    version = [
+        _run([sys.executable, "-m", "harvester", "--version"], cwd=ROOT)[0] for _ in range(runs)
+    ]
+    small = [
+        _run([sys.executable, "-m", "harvester", "report", "--repo", str(repo), span], cwd=ROOT)[0]
+        for _ in range(runs)
+    ]
+    return statistics.median(version), statistics.median(small)
+
+
+def _synthetic(
+    workdir: Path, commits: int = 5000, paths: int = 20000, migrations: int = 400
+) -> Path:
+    from synthetic_repo import build
+
+    path = workdir / f"synthetic-{commits}-{paths}-{migrations}"
+    if not (path / ".git").exists():
+        print(f"building the synthetic repository in {path} …", file=sys.stderr)
+        build(path, commits, paths, migrations)
+    return path
+
+
+def _print(measures: list[Measure]) -> None:
+    print(
+        f"{'range':<22}{'commits':>8}{'harvester s':>13}{'raw git s':>11}{'ratio':>7}{'peak MB':>9}"
+    )
+    for m in measures:
+        print(
+            f"{m.label:<22}{m.commits:>8,}{m.harvester_s:>13.2f}{m.git_s:>11.2f}"
+            f"{m.ratio:>6.2f}x{m.peak_mb:>9.0f}"
+        )
+
+
+def main(argv: list[str]) -> None:
+    """Command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repo", type=Path)
+    parser.add_argument("--range", dest="span")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--synthetic", action="store_true")
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--workdir", type=Path)
+    args = parser.parse_args(argv)
+    workdir = args.workdir or Path(tempfile.gettempdir()) / "harvester-bench"
+    workdir.mkdir(parents=True, exist_ok=True)
+    if args.smoke:
+        repo = _synthetic(workdir, commits=600, paths=800, migrations=30)
+        _print([measure(repo, "v0..v1", 1)])
+        return
+    if args.synthetic:
+        repo = _synthetic(workdir)
+        _print(
+            [measure(repo, span, args.runs, f"synthetic {span}") for span, _ in SYNTHETIC_RANGES]
+        )
+        version, small = startup(repo, "v10~10..v10", args.runs)
+        print(
+            f"harvester --version {version * 1000:.0f} ms; report on 10 commits "
+            f"{small * 1000:.0f} ms"
+        )
+        return
+    if not (args.repo and args.span):
+        parser.error("give --repo and --range, or --synthetic, or --smoke")
+    _print([measure(args.repo, args.span, args.runs)])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,1 @@
+"""Mining: what the range changed, described in a reviewer's words."""

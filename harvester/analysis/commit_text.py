@@ -1,0 +1,98 @@
+"""Reading commit messages: conventional-commit headers, issue references, reverts, security."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_HEADER = re.compile(r"^(?P<type>[a-zA-Z]+)(?:\((?P<scope>[^()\n]*)\))?(?P<bang>!)?:\s+\S")
+_BREAKING_FOOTER = re.compile(r"^BREAKING[ -]CHANGE:\s", re.M)
+_REVERT_BODY = re.compile(r"This reverts commit ([0-9a-f]{7,40})", re.I)
+_FIX_REF = re.compile(
+    r"\b(?:fix(?:e[sd])?|close[sd]?|resolve[sd]?)\b[:\s]+(?:issue\s+)?"
+    r"((?:[\w.-]+/[\w.-]+)?#\d+|GH-\d+|[A-Z][A-Z0-9]+-\d+)",
+    re.I,
+)
+_ANY_REF = re.compile(r"(?<![\w/&])((?:[\w.-]+/[\w.-]+)?#\d+|GH-\d+)\b")
+_SECURITY = re.compile(
+    r"\b(CVE-\d{4}-\d{4,}|GHSA(?:-[0-9a-z]{4}){3}|vulnerabilit(?:y|ies)|XSS|CSRF|SSRF|"
+    r"SQL injection|RCE|remote code execution|privilege escalation|auth(?:entication|orization)?"
+    r" bypass|open redirect|path traversal|security (?:fix|issue|vulnerabilit\w+|advisory|patch|"
+    r"hardening|problem|bug|release))\b|^(?:security|sec)(?:\([^)]*\))?!?:|\((security)\)|"
+    r"\[(security)\]",
+    re.I,
+)
+
+
+_SENSITIVE = re.compile(
+    r"\b(password|passwd|hasher|argon2|bcrypt|scrypt|pbkdf2|encrypt\w*|decrypt\w*|cipher|"
+    r"rate[- ]?limit\w*|permissions?|authori[sz]ation|unauthori[sz]ed|authenticat\w*|2fa|totp|"
+    r"mfa|oauth\w*|saml|"
+    r"jwt|sanitiz\w*|csp|cors|secrets?|api[ _-]?keys?|session (?:fixation|hijack\w*)|webauthn|"
+    r"security keys?|passkeys?|"
+    r"signature verification)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ConventionalHeader:
+    """The `type(scope)!:` prefix of a conventional-commit subject."""
+
+    type: str
+    scope: str | None
+    breaking: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """An issue or pull-request reference, and whether the commit says it fixes it."""
+
+    ref: str
+    fixes: bool
+
+
+def conventional(subject: str) -> ConventionalHeader | None:
+    """The conventional-commit header of a subject, or None when it does not use one."""
+    match = _HEADER.match(subject)
+    if not match:
+        return None
+    return ConventionalHeader(match["type"].lower(), match["scope"] or None, bool(match["bang"]))
+
+
+def is_breaking(subject: str, body: str) -> bool:
+    """True for `type!:` subjects and `BREAKING CHANGE:` footers."""
+    header = conventional(subject)
+    return bool(header and header.breaking) or bool(_BREAKING_FOOTER.search(body))
+
+
+def reverted_sha(subject: str, body: str) -> str | None:
+    """The commit a revert undoes (from git's standard revert message)."""
+    match = _REVERT_BODY.search(body) or _REVERT_BODY.search(subject)
+    return match.group(1) if match else None
+
+
+def issue_references(subject: str, body: str) -> list[Reference]:
+    """Issue references in a message, in order, fixes first-class (`fixes #12`, `JIRA-7`)."""
+    text = f"{subject}\n{body}"
+    found: dict[str, bool] = {}
+    for match in _FIX_REF.finditer(text):
+        found[match.group(1)] = True
+    for match in _ANY_REF.finditer(text):
+        found.setdefault(match.group(1), False)
+    return [Reference(ref, fixes) for ref, fixes in found.items()]
+
+
+def security_mention(subject: str, body: str) -> str | None:
+    """The security keyword or advisory id a message mentions, if any."""
+    match = _SECURITY.search(subject) or _SECURITY.search(body)
+    if not match:
+        return None
+    found = next((g for g in match.groups() if g), match.group(0))
+    return found.strip(":()[]! ")
+
+
+def sensitive_area(subject: str) -> str | None:
+    """The security-sensitive area a subject names (passwords, permissions, rate limits, …)."""
+    match = _SENSITIVE.search(subject)
+    return match.group(1).lower() if match else None

@@ -1,0 +1,271 @@
+"""Key Commits: rank the range's commits by what a reviewer must know, and demote the noise.
+
+Each commit gets concrete reasons ("adds migration api.0042_add_index", "fixes #123",
+"breaking change (`!`)", "largest change: +1,204/−310 in 14 files") and a score. Merges, bot
+commits, version bumps, lock-file-only, formatting-only and docs-only commits are noise: never
+key, counted in one line instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from harvester.analysis.commit_text import (
+    conventional,
+    is_breaking,
+    issue_references,
+    reverted_sha,
+    security_mention,
+    sensitive_area,
+)
+from harvester.analysis.file_kinds import NOISY_KINDS, kind_of_path
+from harvester.analysis.wording import churn, plural
+from harvester.gitsource.records import LoggedCommit
+from harvester.model import Commit, FileKind
+
+DEFAULT_KEY_COMMITS = 10
+
+BOT_PATTERN = re.compile(
+    r"\[bot\]|^(?:dependabot|renovate|github-actions|pre-commit-ci|greenkeeper|snyk-bot|"
+    r"imgbot|allcontributors|semantic-release-bot|mergify|weblate|hosted weblate|"
+    r"depfu|pyup-bot|gitlab-bot)\b",
+    re.I,
+)
+_VERSION_BUMP = re.compile(
+    r"^(?:chore(?:\([^)]*\))?!?:\s*)?(?:release|bump(?:ed)? version|version bump|prepare"
+    r"(?: for)? release|bump to|v?\d+\.\d+(?:\.\d+)?(?:[-.+]\w+)*$)"
+    r"|^(?:chore\(release\)|release:)|^bump version\b|^(?:v|version\s)?\d+\.\d+\.\d+\S*$",
+    re.I,
+)
+_LINTERS = (
+    r"(?:ruff|black|prettier|isort|flake8|pylint|pyupgrade|autopep8|eslint|stylelint|"
+    r"rubocop|standardrb|gofmt|goimports|golangci-lint|clippy|rustfmt|mix format|credo|lint|"
+    r"linter|linting|formatting|formatter|whitespace|code style|pre-commit)"
+)
+_FORMATTING = re.compile(
+    r"^(?:style(?:\([^)]*\))?:|(?:re)?format(?:ted|ting)?\b|(?:run|apply|update)\s+"
+    + _LINTERS
+    + r"|(?:fix|fixes|fixed|address|resolve|silence)\s+(?:\S+\s+){0,3}?"
+    + _LINTERS
+    + r"(?:\s+(?:warnings?|errors?|issues?|complaints?|violations?|findings?))?\s*$"
+    + r"|lint(?:ing)?\s+fix|"
+    + _LINTERS
+    + r"\s+(?:fixes|cleanup|autofix))",
+    re.I,
+)
+_TYPO = re.compile(r"\btypos?\b|\bspelling\b", re.I)
+
+_NOISE_KINDS_ONLY = {
+    "lock-file-only commit": {FileKind.LOCK_FILE},
+    "dependency-only update": {FileKind.LOCK_FILE, FileKind.DEPENDENCIES},
+    "docs-only commit": {FileKind.DOCS},
+    "translation-only commit": {FileKind.TRANSLATION},
+}
+_NOISE_PLURALS = {
+    "typo fix": "typo fixes",
+    "reverted later in the range": "commits reverted later in the range",
+    "revert of a commit in the range": "reverts of commits in the range",
+}
+_FIX_SUBJECT = re.compile(r"^(?:fix(?:e[sd])?|hotfix|bugfix)\b", re.I)
+
+
+def rank_commits(
+    commits: Sequence[LoggedCommit],
+    migration_ids: Mapping[str, str],
+    limit: int = DEFAULT_KEY_COMMITS,
+    commit_urls: Mapping[str, str] | None = None,
+    released_migrations: Collection[str] = (),
+) -> tuple[Commit, ...]:
+    """Every commit with its reasons, score and noise verdict; the best `limit` marked key.
+
+    `migration_ids` maps migration paths to their ids; `released_migrations` are the paths
+    that already existed at the base (editing those matters, editing a migration the range
+    itself added does not). The result keeps git's order (newest first); ranking is in `score`.
+    """
+    churn_by_sha = {c.sha: _weighed_churn(c) for c in commits}
+    largest = max(
+        (c for c in commits if not c.is_merge),
+        key=lambda c: sum(churn_by_sha[c.sha]),
+        default=None,
+    )
+    cancelled = _cancelled_reverts(commits)
+    context = _Context(migration_ids, frozenset(released_migrations), cancelled, churn_by_sha)
+    ranked = [_assess(c, context, largest is not None and c.sha == largest.sha) for c in commits]
+    eligible = sorted(
+        (r for r in ranked if r.noise is None and not r.is_merge),
+        key=lambda r: (-r.score, -(r.additions + r.deletions), r.sha),
+    )
+    key_shas = {r.sha for r in eligible[: max(limit, 0)]}
+    urls = commit_urls or {}
+    return tuple(replace(r, key=r.sha in key_shas, url=urls.get(r.sha)) for r in ranked)
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    migration_ids: Mapping[str, str]
+    released_migrations: frozenset[str]
+    cancelled: Mapping[str, str]
+    churn: Mapping[str, tuple[int, int]]
+
+
+def _lines(commit: LoggedCommit) -> int:
+    return sum((p.additions or 0) + (p.deletions or 0) for p in commit.paths)
+
+
+def _weighed_churn(commit: LoggedCommit) -> tuple[int, int]:
+    """Lines added and deleted outside lock, generated, vendored and snapshot files."""
+    kept = [p for p in commit.paths if kind_of_path(p.path) not in NOISY_KINDS]
+    return sum(p.additions or 0 for p in kept), sum(p.deletions or 0 for p in kept)
+
+
+def _cancelled_reverts(commits: Sequence[LoggedCommit]) -> dict[str, str]:
+    """Commits reverted inside the range, and their reverts: together they change nothing."""
+    by_prefix = {c.sha[:7]: c.sha for c in commits}
+    cancelled: dict[str, str] = {}
+    for commit in commits:
+        reverted = reverted_sha(commit.subject, commit.body)
+        target = by_prefix.get(reverted[:7]) if reverted else None
+        if target is not None and target.startswith(reverted or ""):
+            cancelled[target] = "reverted later in the range"
+            cancelled[commit.sha] = "revert of a commit in the range"
+    return cancelled
+
+
+def _assess(commit: LoggedCommit, context: _Context, largest: bool) -> Commit:
+    additions = sum(p.additions or 0 for p in commit.paths)
+    deletions = sum(p.deletions or 0 for p in commit.paths)
+    weighed_additions, weighed_deletions = context.churn[commit.sha]
+    reasons: list[tuple[int, str]] = []
+    header = conventional(commit.subject)
+    if is_breaking(commit.subject, commit.body):
+        how = "! in the subject" if header and header.breaking else "BREAKING CHANGE footer"
+        reasons.append((100, f"breaking change ({how})"))
+    if advisory := security_mention(commit.subject, commit.body):
+        label = "security fix" if advisory.lower() == "security" else f"security ({advisory})"
+        reasons.append((70, label))
+    elif area := sensitive_area(commit.subject):
+        reasons.append((30, f"touches a security-sensitive area ({area})"))
+    reasons += _migration_reasons(commit, context)
+    if reverted := reverted_sha(commit.subject, commit.body):
+        reasons.append((40, f"reverts {reverted[:7]}"))
+    fixes = [r for r in issue_references(commit.subject, commit.body) if r.fixes]
+    if fixes:
+        reasons.append((25, "fixes " + ", ".join(r.ref for r in fixes[:3])))
+    if header and header.type in ("feat", "feature"):
+        scope = f"({header.scope})" if header.scope else ""
+        reasons.append((20, f"new feature (feat{scope})"))
+    elif header and header.type == "perf":
+        reasons.append((15, "performance change (perf)"))
+    elif header and header.type == "fix" and not fixes:
+        scope = f"({header.scope})" if header.scope else ""
+        reasons.append((15, f"bug fix (fix{scope})"))
+    elif not header and not fixes and _FIX_SUBJECT.match(commit.subject):
+        reasons.append((15, "bug fix"))
+    reasons += _file_reasons(commit)
+    files = len(commit.paths)
+    if largest and files:
+        reasons.append(
+            (
+                30,
+                f"largest change: {churn(weighed_additions, weighed_deletions)} in "
+                f"{plural(files, 'file')}",
+            )
+        )
+    size_score = min(25, (weighed_additions + weighed_deletions).bit_length() * 2)
+    noise = context.cancelled.get(commit.sha) or _noise(commit)
+    if not reasons and files and noise is None:
+        reasons.append((0, f"{churn(additions, deletions)} in {plural(files, 'file')}"))
+    return Commit(
+        sha=commit.sha,
+        short_sha=commit.sha[:7],
+        subject=commit.subject,
+        author=commit.author_name,
+        date=commit.author_date,
+        files_changed=files,
+        additions=additions,
+        deletions=deletions,
+        key=False,
+        significance=tuple(text for _, text in sorted(reasons, key=lambda r: -r[0])),
+        is_merge=commit.is_merge,
+        noise=noise,
+        score=sum(weight for weight, _ in reasons) + size_score,
+    )
+
+
+_MIGRATION_VERBS = {"A": "adds", "D": "deletes", "R": "renames"}
+_MIGRATION_WEIGHTS = {"adds": 60, "deletes": 60, "renames": 45, "edits released": 45, "edits": 5}
+
+
+def _migration_reasons(commit: LoggedCommit, context: _Context) -> list[tuple[int, str]]:
+    grouped: dict[str, list[str]] = {}
+    for stat in commit.paths:
+        path = stat.path if stat.path in context.migration_ids else stat.old_path or ""
+        migration_id = context.migration_ids.get(path)
+        if migration_id is None:
+            continue
+        verb = _MIGRATION_VERBS.get(stat.status, "edits")
+        if verb == "edits" and path in context.released_migrations:
+            verb = "edits released"
+        grouped.setdefault(verb, []).append(migration_id)
+    reasons = []
+    for verb, ids in grouped.items():
+        action, _, adjective = verb.partition(" ")
+        noun = f"{adjective} migration" if adjective else "migration"
+        if len(ids) == 1:
+            text = f"{action} {noun} {ids[0]}"
+        else:
+            shown = ", ".join(ids[:3]) + (", …" if len(ids) > 3 else "")
+            text = f"{action} {len(ids)} {noun}s ({shown})"
+        if verb == "edits":
+            text += " (added in this range)"
+        reasons.append((_MIGRATION_WEIGHTS[verb], text))
+    return reasons
+
+
+def _file_reasons(commit: LoggedCommit) -> list[tuple[int, str]]:
+    kinds: dict[FileKind, list[str]] = {}
+    for stat in commit.paths:
+        kinds.setdefault(kind_of_path(stat.path), []).append(stat.path.rsplit("/", 1)[-1])
+    reasons = []
+    if FileKind.SCHEMA in kinds:
+        reasons.append(
+            (15, "changes schema snapshot " + ", ".join(sorted(set(kinds[FileKind.SCHEMA]))))
+        )
+    if FileKind.DEPENDENCIES in kinds:
+        names = sorted(set(kinds[FileKind.DEPENDENCIES]))
+        reasons.append((10, "changes dependencies (" + ", ".join(names[:3]) + ")"))
+    if FileKind.CI in kinds:
+        reasons.append((5, "changes CI configuration"))
+    return reasons
+
+
+def _noise(commit: LoggedCommit) -> str | None:
+    if commit.is_merge:
+        return "merge commit"
+    if not commit.paths:
+        return "empty commit"
+    if BOT_PATTERN.search(commit.author_name) or BOT_PATTERN.search(commit.author_email):
+        return "bot commit"
+    if _VERSION_BUMP.search(commit.subject.strip()):
+        return "version bump"
+    kinds = {kind_of_path(p.path) for p in commit.paths}
+    for label, allowed in _NOISE_KINDS_ONLY.items():
+        if kinds and kinds <= allowed:
+            return label
+    header = conventional(commit.subject)
+    if _FORMATTING.search(commit.subject):
+        return "formatting-only commit"
+    if header and header.type == "docs" and kinds <= {FileKind.DOCS, FileKind.SOURCE}:
+        return "docs-only commit"
+    if _TYPO.search(commit.subject) and _lines(commit) <= 20:
+        return "typo fix"
+    return None
+
+
+def noise_plural(noise: str, count: int) -> str:
+    """`3 version bumps`, `1 merge commit`: a noise verdict counted."""
+    if count == 1:
+        return f"1 {noise}"
+    return f"{count:,} {_NOISE_PLURALS.get(noise, noise + 's')}"

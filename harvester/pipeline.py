@@ -1,0 +1,222 @@
+"""From options to a `Report`: the one place where the steps are put in order.
+
+Git is read in a constant number of batched calls whatever the size of the range: one
+`git log`, one `git diff` of the range, one `cat-file --batch` process for every file read,
+one patch pass for the hints, plus a few ref look-ups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+from harvester import __version__
+from harvester.analysis.attributes import generated_paths
+from harvester.analysis.file_kinds import is_lock_or_manifest
+from harvester.analysis.files import STATUS, describe_files
+from harvester.analysis.hints import (
+    GIT_PATTERN,
+    LINE_PATTERN,
+    env_var_changes,
+    files_of_kind,
+    infrastructure_files,
+    marker_changes,
+    noisy_path_check,
+    referenced_issues,
+)
+from harvester.analysis.key_commits import rank_commits
+from harvester.analysis.title import derive_title
+from harvester.errors import EmptyRangeError
+from harvester.gitsource.blobs import MAX_BLOB_BYTES, BlobReader
+from harvester.gitsource.diff import range_diff
+from harvester.gitsource.forge import commit_url, detect_forge, issue_url
+from harvester.gitsource.grep import words_present
+from harvester.gitsource.log import iter_commits
+from harvester.gitsource.names import names_at
+from harvester.gitsource.patch import ChangedLine, changed_lines
+from harvester.gitsource.records import LoggedCommit, PathStat
+from harvester.gitsource.refs import (
+    ResolvedRange,
+    resolve_range,
+    shallow_boundaries,
+    truncated_history_error,
+)
+from harvester.gitsource.runner import GitRepo, open_repo
+from harvester.gitsource.tags import first_tags
+from harvester.gitsource.view import GitView
+from harvester.migrations.base import PathChange, Side
+from harvester.migrations.database import analyse_database
+from harvester.model import (
+    Database,
+    FileChange,
+    FileKind,
+    Forge,
+    Hints,
+    RangeInfo,
+    Report,
+    Tool,
+)
+from harvester.options import ReportOptions
+
+Progress = Callable[[str], None]
+
+
+def _silent(message: str) -> None:
+    """Progress sink that says nothing."""
+
+
+def build_report(options: ReportOptions, progress: Progress = _silent) -> Report:
+    """Read the range from git and analyse it into a `Report`."""
+    repo = open_repo(options.repo)
+    span = resolve_range(repo, options.range)
+    progress(f"reading commits {span.base}..{span.head}")
+    # git computes the range diff and the hints' patch pass while the log streams in.
+    with ThreadPoolExecutor(max_workers=2) as background:
+        pending_diff = background.submit(range_diff, repo, span.base_sha, span.head_sha)
+        pending_lines = background.submit(
+            lambda: list(
+                changed_lines(repo, span.base_sha, span.head_sha, GIT_PATTERN, LINE_PATTERN)
+            )
+        )
+        commits = _read_commits(repo, span)
+        diff = pending_diff.result()
+        lines = pending_lines.result()
+    changes = _path_changes(diff, commits)
+    with BlobReader(repo) as blobs:
+        view = GitView(
+            repo,
+            {Side.BASE: span.base_sha, Side.HEAD: span.head_sha},
+            changes,
+            blobs,
+            MAX_BLOB_BYTES,
+        )
+        progress("analysing migrations")
+        database = _with_first_tags(repo, analyse_database(view, options.analysis))
+        attributes = view.read(Side.HEAD, ".gitattributes").text or ""
+    migration_ids = {m.path: m.id for m in database.migrations}
+    files = describe_files(
+        diff, commits, migration_ids, generated_paths(attributes, [d.path for d in diff])
+    )
+    forge = detect_forge(repo, options.forge_url)
+    urls = {c.sha: commit_url(forge, c.sha) for c in commits} if forge else {}
+    progress("ranking commits and collecting hints")
+    released = {m.path for m in database.migrations if m.released}
+    ranked = rank_commits(commits, migration_ids, options.key_commits, urls, released)
+    hints = _hints(repo, span, files, commits, forge, lines)
+    return Report(
+        tool=Tool("harvester", __version__),
+        range=RangeInfo(
+            base=span.base,
+            head=span.head,
+            base_sha=span.base_sha,
+            head_sha=span.head_sha,
+            commits=sum(1 for c in commits if not c.is_merge),
+            commits_all=len(commits),
+            files_changed=len(diff),
+            additions=sum(d.additions or 0 for d in diff),
+            deletions=sum(d.deletions or 0 for d in diff),
+        ),
+        title=options.title or _title(repo, span, commits, options),
+        files=files,
+        commits=ranked,
+        database=database,
+        hints=hints,
+        forge=forge,
+    )
+
+
+def _read_commits(repo: GitRepo, span: ResolvedRange) -> list[LoggedCommit]:
+    boundaries = shallow_boundaries(repo)
+    commits = []
+    for commit in iter_commits(repo, span.base_sha, span.head_sha):
+        if commit.sha in boundaries:
+            raise truncated_history_error(span.base, commit.sha)
+        commits.append(commit)
+    if not commits:
+        raise EmptyRangeError(
+            f"no commits in {span.base}..{span.head}: {span.head} is already contained in "
+            f"{span.base} (did you mean {span.head}..{span.base}?)"
+        )
+    return commits
+
+
+def _path_changes(diff: Sequence[PathStat], commits: Sequence[LoggedCommit]) -> list[PathChange]:
+    touched: dict[str, list[str]] = {}
+    added_in: dict[str, str] = {}
+    for commit in commits:
+        for stat in commit.paths:
+            touched.setdefault(stat.path, []).append(commit.sha)
+            if stat.status in ("A", "R", "C"):
+                added_in.setdefault(stat.path, commit.sha)
+    return [
+        PathChange(
+            path=d.path,
+            old_path=d.old_path,
+            status=STATUS.get(d.status, STATUS["M"]),
+            old_blob=d.old_blob,
+            new_blob=d.new_blob,
+            commits=tuple(touched.get(d.path, ())),
+            added_in=added_in.get(d.path) if d.status in ("A", "R", "C") else None,
+        )
+        for d in diff
+    ]
+
+
+def _with_first_tags(repo: GitRepo, database: Database) -> Database:
+    shas = [m.added_in for m in database.migrations if m.added_in]
+    if not shas:
+        return database
+    tags = first_tags(repo, shas)
+    migrations = tuple(
+        replace(m, first_tag=tags.get(m.added_in)) if m.added_in else m for m in database.migrations
+    )
+    return replace(database, migrations=migrations)
+
+
+def _hints(
+    repo: GitRepo,
+    span: ResolvedRange,
+    files: Sequence[FileChange],
+    commits: Sequence[LoggedCommit],
+    forge: Forge | None,
+    lines: Sequence[ChangedLine],
+) -> Hints:
+    noisy = noisy_path_check({f.path: f for f in files})
+
+    def present(at_head: bool, names: set[str]) -> set[str]:
+        return words_present(repo, span.head_sha if at_head else span.base_sha, names)
+
+    return Hints(
+        dependency_files=tuple(f.path for f in files if is_lock_or_manifest(f.kind)),
+        test_files=files_of_kind(files, FileKind.TEST, FileKind.SNAPSHOT),
+        issues=tuple(referenced_issues(commits, lambda ref: _issue_link(forge, ref))),
+        markers=tuple(marker_changes(lines, noisy)),
+        env_vars=tuple(env_var_changes(lines, noisy, present)),
+        ci_files=tuple(f.path for f in files if f.kind is FileKind.CI),
+        infrastructure_files=infrastructure_files(files),
+    )
+
+
+def _issue_link(forge: Forge | None, ref: str) -> str | None:
+    if forge is None or not ref.startswith("#"):
+        return None
+    return issue_url(forge, ref[1:])
+
+
+def _title(
+    repo: GitRepo, span: ResolvedRange, commits: Sequence[LoggedCommit], options: ReportOptions
+) -> str:
+    names = names_at(repo, span.head_sha)
+    head_commit = commits[0] if commits and commits[0].sha == span.head_sha else None
+    head_branch = names.branches[0] if names.branches else None
+    if span.head == "HEAD" and names.current_branch:
+        head_branch = names.current_branch
+    return derive_title(
+        head=span.head,
+        head_subject=head_commit.subject if head_commit else None,
+        head_tags=list(names.tags),
+        head_branch=head_branch,
+        base=span.base,
+        merge=span.how == "merge",
+    )

@@ -1,0 +1,161 @@
+"""The git source: counts equal git's own, odd paths and messages survive, nothing is written."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from repo_builder import RepoBuilder
+
+from harvester.gitsource.blobs import BlobReader
+from harvester.gitsource.diff import range_diff
+from harvester.gitsource.log import iter_commits
+from harvester.gitsource.refs import RangeRequest
+from harvester.gitsource.runner import open_repo, run_git
+from harvester.options import ReportOptions
+from harvester.pipeline import build_report
+
+
+def _git_count(repo: RepoBuilder, *args: str) -> int:
+    return int(repo.git("rev-list", "--count", *args))
+
+
+def test_counts_equal_gits_own(sample: RepoBuilder) -> None:
+    report = build_report(ReportOptions(repo=str(sample.path), range=RangeRequest("v1.0..v1.1")))
+    assert report.range.commits == _git_count(sample, "--no-merges", "v1.0..v1.1") == 11
+    assert report.range.commits_all == _git_count(sample, "v1.0..v1.1") == 12
+    names = sample.git("diff", "--name-only", "-M", "v1.0", "v1.1").splitlines()
+    assert report.range.files_changed == len(names) == len(report.files)
+    assert {f.path for f in report.files} == set(names)
+
+
+def test_log_reads_renames_binaries_and_merges(sample: RepoBuilder) -> None:
+    repo = open_repo(str(sample.path))
+    commits = list(iter_commits(repo, sample.sha("v1.0"), sample.sha("v1.1")))
+    by_subject = {c.subject: c for c in commits}
+    merge = by_subject["Merge pull request #21 from shop/feature/customer-regions"]
+    assert merge.is_merge and merge.paths == ()
+    regions = by_subject["feat(web): customer regions"]
+    logo = next(p for p in regions.paths if p.path == "web/logo.png")
+    assert logo.binary and logo.status == "A" and logo.new_blob
+    moved = by_subject["refactor: move money formatting to shop.money"]
+    assert {(p.status, p.path) for p in moved.paths} >= {("M", "shop/views.py")}
+    breaking = by_subject["feat(billing)!: drop legacy invoice references"]
+    assert breaking.body == "BREAKING CHANGE: invoices.legacy_ref is gone"
+    assert breaking.author_name == "Grace Hopper"
+
+
+def test_odd_file_names_and_messages_survive(new_repo: Callable[..., RepoBuilder]) -> None:
+    repo = new_repo()
+    repo.write("base.txt", "x\n")
+    base = repo.commit("base")
+    names = ["with space.txt", 'quote"d.txt', "new\nline.txt", "üñíçødé/ファイル.md", "tab\there"]
+    for name in names:
+        repo.write(name, "content\n")
+    repo.write(b"latin1-\xe9.txt", "bytes\n")
+    repo.commit("odd names \x1e\x1f: separator characters")
+    repo.write("base.txt", "y\n")
+    repo.commit("second\n\nbody\n\n:100644 100644 fake raw line\n1\t2\tfake numstat")
+    git_repo = open_repo(str(repo.path))
+    diff = range_diff(git_repo, base, repo.sha())
+    paths = {d.path for d in diff}
+    assert set(names) | {"base.txt", "latin1-\\xe9.txt"} == paths
+    commits = list(iter_commits(git_repo, base, repo.sha()))
+    assert [c.subject for c in commits] == ["second", "odd names \x1e\x1f: separator characters"]
+    assert commits[0].body.endswith("1\t2\tfake numstat")
+    assert [p.path for p in commits[0].paths] == ["base.txt"]
+    assert len(commits[1].paths) == 6
+
+
+def test_rename_with_similarity(new_repo: Callable[..., RepoBuilder]) -> None:
+    repo = new_repo()
+    repo.write("src/old_name.py", "".join(f"line {i}\n" for i in range(40)))
+    base = repo.commit("base")
+    repo.move("src/old_name.py", "src/pkg/new_name.py")
+    repo.write("src/pkg/new_name.py", "".join(f"line {i}\n" for i in range(41)))
+    repo.commit("move it")
+    (entry,) = range_diff(open_repo(str(repo.path)), base, repo.sha())
+    assert (entry.status, entry.old_path, entry.path) == (
+        "R",
+        "src/old_name.py",
+        "src/pkg/new_name.py",
+    )
+    assert entry.similarity is not None and entry.similarity >= 90
+    assert (entry.additions, entry.deletions) == (1, 0)
+
+
+def test_blob_reader_reads_caches_and_refuses_large(sample: RepoBuilder) -> None:
+    repo = open_repo(str(sample.path))
+    readme = sample.git("rev-parse", "v1.0:README.md")
+    with BlobReader(repo, max_bytes=100) as reader:
+        blob = reader.read(readme)
+        assert blob.data == b"# Shop\n\nA tiny shop used to demonstrate harvester.\n"
+        assert reader.read("0" * 40).missing
+        big = reader.read(sample.git("rev-parse", "v1.1:shop/migrations/0002_order_badge_key.py"))
+        assert big.too_large and big.size and big.size > 100
+        many = reader.read_many([readme, f"{sample.sha('v1.1')}:README.md"])
+        assert many[readme].data == blob.data
+        assert b"make test" in (many[f"{sample.sha('v1.1')}:README.md"].data or b"")
+
+
+def _fingerprint(git_dir: Path) -> dict[str, str]:
+    found = {}
+    for path in sorted(git_dir.rglob("*")):
+        if path.is_file():
+            found[str(path.relative_to(git_dir))] = hashlib.sha1(path.read_bytes()).hexdigest()
+    return found
+
+
+def test_report_never_writes_to_the_repository(sample: RepoBuilder) -> None:
+    before = _fingerprint(sample.path / ".git")
+    build_report(ReportOptions(repo=str(sample.path), range=RangeRequest("v1.0..v1.1")))
+    assert _fingerprint(sample.path / ".git") == before
+
+
+def test_repository_config_cannot_run_programs(
+    new_repo: Callable[..., RepoBuilder], tmp_path: Path
+) -> None:
+    repo = new_repo()
+    marker = tmp_path / "pwned"
+    script = tmp_path / "evil.sh"
+    script.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    script.chmod(0o755)
+    repo.write("a.txt", "one\n")
+    base = repo.commit("base")
+    repo.write("a.txt", "two\n")
+    repo.write(".gitattributes", "*.txt diff=evil\n")
+    repo.commit("change")
+    for key, value in (
+        ("diff.external", str(script)),
+        ("diff.evil.textconv", str(script)),
+        ("diff.evil.command", str(script)),
+        ("core.fsmonitor", str(script)),
+        ("core.pager", str(script)),
+        ("gpg.program", str(script)),
+        ("log.showSignature", "true"),
+    ):
+        repo.git("config", key, value)
+    report = build_report(ReportOptions(repo=str(repo.path), range=RangeRequest(f"{base}..HEAD")))
+    assert {f.path for f in report.files} == {"a.txt", ".gitattributes"}
+    assert not marker.exists()
+
+
+def test_bare_clone_and_subfolder_give_the_same_report(sample: RepoBuilder, tmp_path: Path) -> None:
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(sample.path), str(bare)], check=True)
+    options = {"range": RangeRequest("v1.0..v1.1")}
+    from_bare = build_report(ReportOptions(repo=str(bare), **options))
+    from_folder = build_report(ReportOptions(repo=str(sample.path / "shop"), **options))
+    assert from_bare.files == from_folder.files
+    assert from_bare.range == from_folder.range
+
+
+def test_git_never_reaches_a_remote(sample: RepoBuilder, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(sample.path), str(clone)], check=True)
+    repo = open_repo(str(clone))
+    result = run_git(repo, ["fetch", "origin"], check=False)
+    assert result.returncode != 0
+    assert b"transport 'file' not allowed" in result.stderr

@@ -1,0 +1,107 @@
+"""Key Commits: concrete reasons, noise demoted, the best N marked key."""
+
+from __future__ import annotations
+
+from harvester.analysis.key_commits import noise_plural, rank_commits
+from harvester.gitsource.records import LoggedCommit, PathStat
+
+
+def _stat(path: str, additions: int = 5, deletions: int = 1, status: str = "M") -> PathStat:
+    return PathStat(
+        path, None, status, None, additions, deletions, "a" * 40, "b" * 40, "100644", "100644"
+    )
+
+
+def _commit(
+    sha: str,
+    subject: str,
+    *paths: PathStat,
+    body: str = "",
+    author: str = "Dev",
+    parents: tuple[str, ...] = ("p",),
+) -> LoggedCommit:
+    return LoggedCommit(
+        sha * 40,
+        parents,
+        author,
+        f"{author}@example.com",
+        "2024-01-01T00:00:00+00:00",
+        subject,
+        body,
+        paths,
+    )
+
+
+def _by_subject(commits: list[LoggedCommit], **kwargs: object) -> dict[str, object]:
+    ranked = rank_commits(commits, **kwargs)  # type: ignore[arg-type]
+    return {c.subject: c for c in ranked}
+
+
+def test_reasons_are_concrete() -> None:
+    commits = [
+        _commit("1", "feat(api)!: new auth flow", _stat("api/auth.py")),
+        _commit("2", "Add badge keys", _stat("hc/api/migrations/0042_badge.py", status="A")),
+        _commit("3", "Handle empty body", _stat("a.py"), body="Fixes #123"),
+        _commit("4", "Big refactor", _stat("x.py", 1200, 300), _stat("y.py", 4, 10)),
+        _commit("5", 'Revert "thing"', _stat("a.py"), body="This reverts commit abcdef1234."),
+        _commit("6", "Escape output (CVE-2024-1234)", _stat("a.py")),
+    ]
+    ranked = _by_subject(
+        commits, migration_ids={"hc/api/migrations/0042_badge.py": "api.0042_badge"}
+    )
+    assert (
+        ranked["feat(api)!: new auth flow"].significance[0] == "breaking change (! in the subject)"
+    )
+    assert ranked["Add badge keys"].significance[0] == "adds migration api.0042_badge"
+    assert ranked["Handle empty body"].significance == ("fixes #123",)
+    assert ranked["Big refactor"].significance == ("largest change: +1,204/−310 in 2 files",)
+    assert ranked['Revert "thing"'].significance == ("reverts abcdef1",)
+    assert ranked["Escape output (CVE-2024-1234)"].significance[0] == "security (CVE-2024-1234)"
+    assert all(c.key for c in ranked.values())
+
+
+def test_noise_is_never_key() -> None:
+    commits = [
+        _commit("1", "Merge branch 'x'", parents=("a", "b")),
+        _commit("2", "Bump lodash from 1 to 2", _stat("package.json"), author="dependabot[bot]"),
+        _commit("3", "Bump version to 2.0.0", _stat("pyproject.toml")),
+        _commit("4", "Update lock", _stat("yarn.lock", 900, 900)),
+        _commit("5", "docs: typo", _stat("README.md")),
+        _commit("6", "Run black", _stat("a.py", 300, 300)),
+        _commit("7", "Upgrade requests", _stat("requirements.txt")),
+        _commit("8", "Real work", _stat("a.py", 1, 1)),
+    ]
+    ranked = _by_subject(commits, migration_ids={})
+    noise = {s: c.noise for s, c in ranked.items()}  # type: ignore[attr-defined]
+    assert noise == {
+        "Merge branch 'x'": "merge commit",
+        "Bump lodash from 1 to 2": "bot commit",
+        "Bump version to 2.0.0": "version bump",
+        "Update lock": "lock-file-only commit",
+        "docs: typo": "docs-only commit",
+        "Run black": "formatting-only commit",
+        "Upgrade requests": "dependency-only update",
+        "Real work": None,
+    }
+    assert [s for s, c in ranked.items() if c.key] == ["Real work"]  # type: ignore[attr-defined]
+
+
+def test_reverted_pairs_cancel_out() -> None:
+    commits = [
+        _commit(
+            "b", 'Revert "Try caching"', _stat("a.py"), body=f"This reverts commit {'a' * 40}."
+        ),
+        _commit("a", "Try caching", _stat("a.py")),
+    ]
+    ranked = _by_subject(commits, migration_ids={})
+    assert ranked["Try caching"].noise == "reverted later in the range"  # type: ignore[attr-defined]
+    assert ranked['Revert "Try caching"'].noise == "revert of a commit in the range"  # type: ignore[attr-defined]
+
+
+def test_limit_and_ordering() -> None:
+    commits = [_commit(str(i), f"Change {i}", _stat("a.py", 10 * i, 0)) for i in range(1, 9)]
+    ranked = rank_commits(commits, {}, limit=3)
+    assert {c.subject for c in ranked if c.key} == {"Change 8", "Change 7", "Change 6"}
+    assert [c.subject for c in ranked][:2] == ["Change 1", "Change 2"]
+    assert noise_plural("version bump", 3) == "3 version bumps"
+    assert noise_plural("typo fix", 2) == "2 typo fixes"
