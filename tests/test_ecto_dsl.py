@@ -302,3 +302,35 @@ def test_syntax_error_names_its_line() -> None:
     assert reading.parsed is None
     assert reading.problem is not None
     assert reading.problem.line == 4
+
+
+def test_helper_parameters_are_bound_and_captures_read() -> None:
+    parsed = read(
+        """  def change do
+    execute("CREATE FUNCTION f() RETURNS int AS 'SELECT 1' LANGUAGE sql", &noop/0)
+    add_flag(:cars, :archived)
+  end
+
+  defp add_flag(table, name) do
+    alter table(table) do
+      add name, :boolean, default: false
+    end
+  end
+
+  defp noop, do: :ok"""
+    )
+    assert parsed.up.operations[1:] == (
+        ops.AddColumn("cars", ops.ColumnDef("archived", "BOOLEAN", default="FALSE")),
+    )
+    assert parsed.down_declared is True
+    assert parsed.down is not None
+    assert parsed.down.operations == (ops.DropColumn("cars", "archived"),)
+
+
+def test_empty_down_sql_and_adapter_query() -> None:
+    parsed = read('    execute "UPDATE cars SET vin = upper(vin)", ""')
+    assert parsed.down is not None and parsed.down.operations == ()
+    found = up(
+        '  def up do\n    Ecto.Adapters.SQL.query!(repo(), "DELETE FROM sessions", [])\n  end'
+    )
+    assert len(found) == 1

@@ -379,3 +379,30 @@ def test_file_without_a_migration_class() -> None:
     assert reading.parsed is None
     assert reading.problem is not None
     assert "no migration class" in reading.problem.message
+
+
+def test_helper_parameters_are_bound() -> None:
+    found = up(
+        "  def up\n    add_flag :posts, :pinned\n  end\n\n  def add_flag(table, name)\n"
+        "    add_column table, name, :boolean, default: false\n  end"
+    )
+    assert found == (ops.AddColumn("posts", ops.ColumnDef("pinned", "BOOLEAN", default="FALSE")),)
+
+
+def test_kernel_calls_and_local_values_are_not_commands() -> None:
+    found = up(
+        "  def up\n    token = rand(36**8).to_s(36)\n    token\n"
+        "    Domain.where(domain: 'x').first_or_create.id\n  end"
+    )
+    assert len(found) == 1
+    assert isinstance(found[0], ops.DataChange)
+    assert found[0].kind is ops.DataChangeKind.INSERT
+
+
+def test_app_code_on_classes_is_reported() -> None:
+    (found,) = up("  def up\n    Search.rebuild_index!(full: true)\n  end")
+    assert isinstance(found, ops.Opaque) and found.raw
+
+
+def test_empty_sql_is_nothing() -> None:
+    assert up('    execute ""') == ()

@@ -128,13 +128,20 @@ class EctoBody:
             return []
         helper = self.helpers.get(name)
         if helper is not None and name not in self._inlining:
-            self._inlining.add(name)
-            try:
-                return [self.read(function_body(helper), env, in_change)]
-            finally:
-                self._inlining.discard(name)
+            return [self._inline(name, helper, args, env, in_change)]
         summary = f"{name}: a function harvester does not know"
         return [Command((ops.Opaque(summary, raw=True, line=line),), None, name)]
+
+    def _inline(
+        self, name: str, helper: Node, args: Arguments, env: dict[str, Value], in_change: bool
+    ) -> Command:
+        """A private helper's body, read where it is called, its parameters bound."""
+        self._inlining.add(name)
+        try:
+            scope = {**env, **_bind_parameters(helper, args)}
+            return self.read(function_body(helper), scope, in_change)
+        finally:
+            self._inlining.discard(name)
 
     def _remote(
         self, node: Node, name: str, env: dict[str, Value], in_change: bool
@@ -142,6 +149,8 @@ class EctoBody:
         """`Enum.each(list, fn x -> … end)` over literals, and functions passed to others."""
         module = treesitter.text(receiver(node))
         args = self.values.arguments(node, env)
+        if module == "Ecto.Adapters.SQL" and name in repo_calls.SQL_CALLS and len(args.nodes) > 1:
+            return [self._sql(args.positional[1], args.nodes[1], treesitter.line(node), name)]
         functions = [n for n in args.nodes if n.type == "anonymous_function"]
         if module == "Enum" and name in ("each", "map") and functions and args.positional:
             items = args.positional[0]
@@ -202,22 +211,28 @@ class EctoBody:
         return [self._nested(node, env, in_change)]
 
     def _execute(self, args: Arguments, env: dict[str, Value], line: int) -> Command:
-        functions = [n for n in args.nodes if n.type == "anonymous_function"]
-        if functions:
-            up = self._function(functions[0], env, False)
-            if len(functions) > 1:
-                down = self._function(functions[1], env, False)
-                return Command(up.up, down.up, None, up.notes + down.notes)
-            return Command(up.up, None, "execute/1 with a function", up.notes)
-        if not args.positional:
-            return Command(
-                (ops.Opaque("execute without SQL", raw=True, line=line),), None, "execute"
-            )
-        up_sql = self._sql(args.positional[0], args.nodes[0], line, "execute")
-        if len(args.positional) > 1:
-            down_sql = self._sql(args.positional[1], args.nodes[1], line, "execute")
-            return Command(up_sql.up, down_sql.up, None, up_sql.notes)
-        return Command(up_sql.up, None, "execute/1", up_sql.notes)
+        if not args.nodes:
+            summary = "execute without SQL"
+            return Command((ops.Opaque(summary, raw=True, line=line),), None, "execute")
+        parts = [
+            self._execute_part(node, value, env, line)
+            for node, value in zip(args.nodes, args.positional, strict=False)
+        ]
+        if len(parts) > 1:
+            return Command(parts[0].up, parts[1].up, None, parts[0].notes + parts[1].notes)
+        return Command(parts[0].up, None, "execute/1", parts[0].notes)
+
+    def _execute_part(self, node: Node, value: Value, env: dict[str, Value], line: int) -> Command:
+        """One argument of `execute`: SQL, `fn -> … end`, or `&helper/0`."""
+        if node.type == "anonymous_function":
+            return self._function(node, env, False)
+        captured = treesitter.text(node)
+        if node.type == "unary_operator" and captured.startswith("&"):
+            name = captured[1:].split("/")[0].strip()
+            helper = self.helpers.get(name)
+            if helper is not None and name not in self._inlining:
+                return self._inline(name, helper, Arguments(), env, False)
+        return self._sql(value, node, line, "execute")
 
     def _sql(self, value: Value, node: Node, line: int, what: str) -> Command:
         first = treesitter.line(node)
@@ -234,6 +249,8 @@ class EctoBody:
         else:
             summary = f"{what} of SQL built at run time ({treesitter.text(node)[:60]})"
             return Command((ops.Opaque(summary, raw=True, line=line),), None, what)
+        if not text.strip():
+            return Command((), (), None, notes)
         analysis = sql_operations(text, self.ctx.dialect, first)
         extra = tuple(f"SQL not parsed: {p}" for p in analysis.problems)
         if PLACEHOLDER in text and not notes:
@@ -296,6 +313,21 @@ class EctoBody:
         inner = self.read(body, {**env, variable: Code(variable)}, in_change)
         note = "runs once per item; names in <…> are computed"
         return replace(inner, notes=(*inner.notes, note)) if inner.up else inner
+
+
+def _bind_parameters(definition: Node, args: Arguments) -> dict[str, Value]:
+    """A helper's parameters (`defp set_null(table, column)`) bound to the call's values."""
+    listed = next((c for c in definition.named_children if c.type == "arguments"), None)
+    head = listed.named_children[0] if listed is not None and listed.named_children else None
+    if head is None or head.type != "call":
+        return {}
+    params = next((c for c in head.named_children if c.type == "arguments"), None)
+    names = [
+        treesitter.text(p)
+        for p in (params.named_children if params is not None else [])
+        if p.type == "identifier"
+    ]
+    return dict(zip(names, args.positional, strict=False))
 
 
 def function_body(definition: Node) -> Node | None:

@@ -32,8 +32,12 @@ if TYPE_CHECKING:
 
 _SQL = frozenset({"execute", "exec_query", "exec_update", "exec_delete", "exec_insert"})
 _READS = frozenset({"select_all", "select_one", "select_value", "select_values", "select_rows"})
+# Kernel and logging methods that do not touch the database.
 _QUIET = frozenset(
-    {"say", "puts", "print", "p", "pp", "sleep", "require", "require_relative", "logger"}
+    """
+    say puts print p pp sleep require require_relative logger warn rand srand format sprintf
+    lambda proc loop binding caller Integer Float String Array Hash Rational freeze
+    """.split()  # noqa: SIM905 (a word list reads better than one word a line)
 )
 _WRAPPERS = frozenset(
     {
@@ -51,6 +55,7 @@ _LOOPS = frozenset(
     {"each", "each_with_index", "each_pair", "map", "each_slice", "find_each", "in_batches"}
 )
 _LOOP_LIMIT = 100
+_BARE_STATEMENTS = frozenset({"up_only", "reversible", "revert"})
 
 
 @dataclass
@@ -97,7 +102,10 @@ class BodyReader:
         if kind == "call":
             return self._call(node, env, in_change)
         if kind == "identifier":
-            return self._named(treesitter.text(node), Arguments(), node, env, in_change)
+            name = treesitter.text(node)
+            if name in env or not (name in self.helpers or name in _BARE_STATEMENTS):
+                return []  # a local variable, or a value a block returns
+            return self._named(name, Arguments(), node, env, in_change)
         if kind in ("if", "unless", "elsif", "if_modifier", "unless_modifier", "conditional"):
             return [self._conditional(node, env, in_change)]
         if kind == "assignment":
@@ -234,7 +242,8 @@ class BodyReader:
         if helper is not None and name not in self._inlining:
             self._inlining.add(name)
             try:
-                return [self.read(helper.child_by_field_name("body"), env, in_change)]
+                scope = {**env, **_bind_parameters(helper, args)}
+                return [self.read(helper.child_by_field_name("body"), scope, in_change)]
             finally:
                 self._inlining.discard(name)
         summary = f"{name}: a method harvester does not know"
@@ -254,6 +263,8 @@ class BodyReader:
         else:
             summary = f"{name} of SQL built at run time ({treesitter.text(node)[:60]})"
             return Command((ops.Opaque(summary, raw=True, line=line),), None, name)
+        if not text.strip():
+            return Command((), (), None, notes)
         analysis = sql_operations(text, self.ctx.dialect, first)
         extra = tuple(f"SQL not parsed: {p}" for p in analysis.problems)
         if PLACEHOLDER in text and not notes:
@@ -332,6 +343,17 @@ class BodyReader:
         again = replace(data, detail=data.detail + " (runs again on rollback)", reversible=False)
         note = "model code in `change` is not reversed: it runs again on rollback"
         return Command((replace(data, reversible=False),), (again,), None, (note,))
+
+
+def _bind_parameters(method: Node, args: Arguments) -> dict[str, Value]:
+    """A helper's positional parameters bound to the values it is called with."""
+    parameters = method.child_by_field_name("parameters")
+    names = [
+        treesitter.text(p)
+        for p in (parameters.named_children if parameters is not None else [])
+        if p.type == "identifier"
+    ]
+    return dict(zip(names, args.positional, strict=False))
 
 
 def _block_body(args: Arguments) -> Node | None:

@@ -41,6 +41,8 @@ _DELETES = frozenset(
 )
 _INSERTS = frozenset(
     {
+        "insert!",
+        "upsert!",
         "insert_all",
         "insert_all!",
         "upsert_all",
@@ -50,6 +52,8 @@ _INSERTS = frozenset(
         "create!",
         "find_or_create_by",
         "find_or_create_by!",
+        "first_or_create",
+        "first_or_create!",
     }
 )
 _ITERATIONS = frozenset(
@@ -127,6 +131,11 @@ _HARMLESS = frozenset(
         "distinct",
         "to_a",
         "transaction",
+        "then",
+        "tap",
+        "yield_self",
+        "find",
+        "find_by!",
     }
 )
 _NOT_MODELS = frozenset(
@@ -199,7 +208,8 @@ class ModelCode:
             return None
         methods = [treesitter.text(n.child_by_field_name("method")) for n in chain[1:]]
         block_writes = _block_methods(node)
-        last = methods[-1] if methods else ""
+        writes = [m for m in methods if m in _UPDATES | _DELETES | _INSERTS]
+        last = writes[-1] if writes else methods[-1] if methods else ""
         if last in _DELETES:
             kind = ops.DataChangeKind.DELETE
         elif last in _INSERTS:
