@@ -119,7 +119,7 @@ def _members(kind: str, table: str, old: Mapping[str, str], new: Mapping[str, st
     return found
 
 
-@dataclass
+@dataclass(slots=True)
 class Explained:
     """What a range's migrations touched, by name, to tell explained snapshot changes apart."""
 

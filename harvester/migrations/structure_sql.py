@@ -32,6 +32,7 @@ def read_structure_sql(text: str, dialect: ops.Dialect | None) -> SchemaShape:
     objects: dict[tuple[str, str | None, str], str] = {}
 
     def table(name: str) -> dict[str, dict[str, str]]:
+        """The columns and indexes collected so far for `name`."""
         return tables.setdefault(name, {"columns": {}, "indexes": {}})
 
     for op in sql_operations(text, dialect).operations:

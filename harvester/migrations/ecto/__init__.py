@@ -72,10 +72,12 @@ class EctoSystem:
         folder = analyse_folder(root, view, settings, _version_of, read_migration)
 
         def shape(side: Side, path: str) -> SchemaShape | None:
+            """The structure.sql at one end of the range."""
             source = view.read(side, path)
             return read_structure_sql(source.text, dialect) if source.text else None
 
         def explained() -> Explained:
+            """What the range's migrations of this repo touch."""
             found = Explained()
             for parsed in folder.parsed:
                 found.add(parsed.id, parsed.up.operations)

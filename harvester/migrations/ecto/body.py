@@ -42,7 +42,7 @@ _BRANCHES = frozenset({"if", "unless", "case", "cond", "with"})
 _LOOP_LIMIT = 100
 
 
-@dataclass
+@dataclass(slots=True)
 class StepState:
     """What reading one function noticed beyond commands: raises and row reads."""
 

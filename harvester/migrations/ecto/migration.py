@@ -52,6 +52,10 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
     if not functions:
         notes.append("no change/0, up/0 or down/0: nothing runs")
     transactional = attributes.get("@disable_ddl_transaction") is not True
+    if not transactional:
+        notes.append(
+            "@disable_ddl_transaction: runs outside a transaction, a failure leaves it half done"
+        )
     if attributes.get("@disable_migration_lock") is True:
         notes.append("@disable_migration_lock: other nodes may run migrations at the same time")
     reader = EctoBody(values, EctoContext(dialect), helpers)

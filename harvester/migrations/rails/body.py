@@ -58,7 +58,7 @@ _LOOP_LIMIT = 100
 _BARE_STATEMENTS = frozenset({"up_only", "reversible", "revert"})
 
 
-@dataclass
+@dataclass(slots=True)
 class StepState:
     """What reading one method body noticed beyond commands: raises and row reads."""
 

@@ -38,6 +38,7 @@ class ColumnCommands:
     # --- columns -------------------------------------------------------------------------
 
     def add_column(self, args: Arguments, line: int) -> Command:
+        """`add_column :t, :c, :type, …`, undone by dropping the column."""
         table, name = _name(args, 0), _name(args, 1)
         rails_type = name_of(args.positional[2]) or "string"
         col = tables.column(name, rails_type, args.options, self.ctx)
@@ -51,6 +52,7 @@ class ColumnCommands:
         return Command(tuple(up), (ops.DropColumn(table, name),))
 
     def remove_column(self, args: Arguments, line: int) -> Command:
+        """`remove_column :t, :c[, :type]` (reversible only with the type)."""
         table, name = _name(args, 0), _name(args, 1)
         up: list[ops.Operation] = [
             ops.DropColumn(table, name, if_exists=args.options.get("if_exists") is True, line=line)
@@ -63,6 +65,7 @@ class ColumnCommands:
         return Command(tuple(up), (ops.AddColumn(table, restored),))
 
     def remove_columns(self, args: Arguments, line: int) -> Command:
+        """`remove_columns :t, :a, :b[, type: …]`."""
         table = _name(args, 0)
         columns = [n for value in args.positional[1:] for n in names_of(value)]
         up: list[ops.Operation] = [ops.DropColumn(table, c, line=line) for c in columns]
@@ -77,6 +80,7 @@ class ColumnCommands:
         return Command(tuple(up), restored)
 
     def change_column(self, args: Arguments, line: int) -> Command:
+        """`change_column` (a MODIFY on MySQL, a rebuild on SQLite); never reversible."""
         table, name = _name(args, 0), _name(args, 1)
         rails_type = name_of(args.positional[2]) or "string"
         col = tables.column(name, rails_type, args.options, self.ctx)
@@ -101,6 +105,7 @@ class ColumnCommands:
         return Command(tuple(up), None, why)
 
     def change_column_null(self, args: Arguments, line: int) -> Command:
+        """`change_column_null :t, :c, false[, fill]`, with the UPDATE a fill value runs."""
         table, name = _name(args, 0), _name(args, 1)
         null = args.positional[2]
         up: list[ops.Operation] = []
@@ -124,6 +129,7 @@ class ColumnCommands:
         return Command(tuple(up), down)
 
     def change_column_default(self, args: Arguments, line: int) -> Command:
+        """`change_column_default` (reversible with `from:`/`to:`)."""
         table, name = _name(args, 0), _name(args, 1)
         given: Value = args.positional[2] if len(args.positional) > 2 else dict(args.options)
         if isinstance(given, dict) and ("from" in given or "to" in given):
@@ -138,12 +144,14 @@ class ColumnCommands:
         )
 
     def rename_column(self, args: Arguments, line: int) -> Command:
+        """`rename_column :t, :old, :new`."""
         table, old, new = _name(args, 0), _name(args, 1), _name(args, 2)
         up: list[ops.Operation] = [ops.RenameColumn(table, old, new, line=line)]
         up += self._rebuilt(table, f"rename {old} to {new}", line)
         return Command(tuple(up), (ops.RenameColumn(table, new, old),))
 
     def add_timestamps(self, args: Arguments, line: int) -> Command:
+        """`add_timestamps :t` (NOT NULL from Rails 5.0)."""
         table = _name(args, 0)
         cols = tables.timestamps(args.options, self.ctx)
         up: list[ops.Operation] = [ops.AddColumn(table, c, line=line) for c in cols]
@@ -151,6 +159,7 @@ class ColumnCommands:
         return Command(tuple(up), tuple(ops.DropColumn(table, c.name) for c in cols))
 
     def remove_timestamps(self, args: Arguments, line: int) -> Command:
+        """`remove_timestamps :t`."""
         table = _name(args, 0)
         cols = tables.timestamps(args.options, self.ctx)
         up: list[ops.Operation] = [ops.DropColumn(table, c.name, line=line) for c in cols]
@@ -160,6 +169,7 @@ class ColumnCommands:
     # --- references and foreign keys -----------------------------------------------------
 
     def add_reference(self, args: Arguments, line: int) -> Command:
+        """`add_reference :t, :ref, …`: column(s), index by default, optional foreign key."""
         table, ref = _name(args, 0), _name(args, 1)
         found = tables.reference(table, ref, args.options, self.ctx, standalone=True)
         up: list[ops.Operation] = [ops.AddColumn(table, c, line=line) for c in found.columns]
@@ -177,6 +187,7 @@ class ColumnCommands:
         return Command(tuple(up), tuple(down))
 
     def remove_reference(self, args: Arguments, line: int) -> Command:
+        """`remove_reference :t, :ref, …`."""
         table, ref = _name(args, 0), _name(args, 1)
         found = tables.reference(table, ref, args.options, self.ctx, standalone=True)
         up: list[ops.Operation] = []
@@ -196,6 +207,7 @@ class ColumnCommands:
         return Command(tuple(up), tuple(restore))
 
     def add_foreign_key(self, args: Arguments, line: int) -> Command:
+        """`add_foreign_key :from, :to, …` named `fk_rails_…`."""
         table, to_table = _name(args, 0), _name(args, 1)
         con = tables.foreign_key(table, to_table, args.options, self.ctx)
         up: list[ops.Operation] = [ops.AddConstraint(table, con, line=line)]
@@ -212,6 +224,7 @@ class ColumnCommands:
         )
 
     def remove_foreign_key(self, args: Arguments, line: int) -> Command:
+        """`remove_foreign_key :from[, :to]` (reversible only with the referenced table)."""
         table = _name(args, 0)
         options = dict(args.options)
         to_table = (
@@ -245,6 +258,7 @@ class ColumnCommands:
         )
 
     def validate_foreign_key(self, args: Arguments, line: int) -> Command:
+        """`validate_foreign_key :from, :to` / `name:`."""
         table = _name(args, 0)
         name = name_of(args.options.get("name")) if args.options.get("name") is not None else None
         if name is None:
@@ -258,6 +272,7 @@ class ColumnCommands:
     # --- checks and other constraints ----------------------------------------------------
 
     def add_check_constraint(self, args: Arguments, line: int) -> Command:
+        """`add_check_constraint :t, "expr"` named `chk_rails_…` unless `name:`."""
         table, expression = _name(args, 0), _name(args, 1)
         name = name_of(args.options.get("name")) if args.options.get("name") is not None else None
         con = ops.Constraint(
@@ -271,6 +286,7 @@ class ColumnCommands:
         return Command(tuple(up), (ops.DropConstraint(table, con.name, ops.ConstraintKind.CHECK),))
 
     def remove_check_constraint(self, args: Arguments, line: int) -> Command:
+        """`remove_check_constraint :t[, "expr"]`."""
         table = _name(args, 0)
         expression = name_of(args.positional[1]) if len(args.positional) > 1 else None
         given = args.options.get("name")
@@ -287,6 +303,7 @@ class ColumnCommands:
         return Command(tuple(up), (ops.AddConstraint(table, con),))
 
     def validate_check_constraint(self, args: Arguments, line: int) -> Command:
+        """`validate_check_constraint :t, name: …`."""
         table = _name(args, 0)
         given = args.options.get("name")
         expression = name_of(args.positional[1]) if len(args.positional) > 1 else ""
@@ -294,6 +311,7 @@ class ColumnCommands:
         return Command((ops.ValidateConstraint(table, name or "", line=line),))
 
     def add_unique_constraint(self, args: Arguments, line: int) -> Command:
+        """`add_unique_constraint :t, [:cols]` (PostgreSQL, Rails 7.1)."""
         table = _name(args, 0)
         columns = names_of(args.positional[1]) if len(args.positional) > 1 else []
         using = (
@@ -314,6 +332,7 @@ class ColumnCommands:
         )
 
     def add_exclusion_constraint(self, args: Arguments, line: int) -> Command:
+        """`add_exclusion_constraint :t, "expr", using: :gist` (PostgreSQL)."""
         table, expression = _name(args, 0), _name(args, 1)
         given = args.options.get("name")
         name = name_of(given) if given is not None else naming.exclusion_name(table, expression)
@@ -326,6 +345,7 @@ class ColumnCommands:
     # --- indexes -------------------------------------------------------------------------
 
     def add_index(self, args: Arguments, line: int) -> Command:
+        """`add_index :t, cols, …`, named `index_<t>_on_<cols>` unless `name:`."""
         table = _name(args, 0)
         idx = tables.index(table, args.positional[1], args.options, self.ctx)
         assert idx.name is not None
@@ -333,6 +353,7 @@ class ColumnCommands:
         return Command((ops.CreateIndex(idx, line=line),), down)
 
     def remove_index(self, args: Arguments, line: int) -> Command:
+        """`remove_index :t, cols` / `name:` (reversible only with the columns)."""
         table = _name(args, 0)
         options = args.options
         columns: Value = args.positional[1] if len(args.positional) > 1 else options.get("column")
@@ -348,6 +369,7 @@ class ColumnCommands:
         return Command(up, (ops.CreateIndex(replace(idx, name=name)),))
 
     def rename_index(self, args: Arguments, line: int) -> Command:
+        """`rename_index :t, :old, :new`."""
         table, old, new = _name(args, 0), _name(args, 1), _name(args, 2)
         return Command(
             (ops.RenameIndex(old, new, table, line=line),), (ops.RenameIndex(new, old, table),)
@@ -432,6 +454,7 @@ _HANDLERS: dict[str, Handler] = {
 
 def _remove_constraint(kind: ops.ConstraintKind) -> Handler:
     def handler(_: ColumnCommands, args: Arguments, line: int) -> Command:
+        """`remove_unique_constraint` / `remove_exclusion_constraint` (never reversible)."""
         table = _name(args, 0)
         given = args.options.get("name")
         name = name_of(given) if given is not None else None

@@ -69,6 +69,7 @@ def from_database_yml(text: str, migrations_path: str) -> ops.Dialect | None:
     values, anchors, merges = _scan(text)
 
     def adapter(path: Path) -> str | None:
+        """The adapter set at `path` or inherited through `<<: *anchor`."""
         own = values.get((*path, "adapter"))
         if own is not None:
             return own

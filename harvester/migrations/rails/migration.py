@@ -56,6 +56,10 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
     values = RubyValues(root)
     body = node.child_by_field_name("body")
     methods, constants, models, no_transaction = _class_members(body, values)
+    if no_transaction:
+        notes.append(
+            "disable_ddl_transaction!: runs outside a transaction, a failure leaves it half done"
+        )
     ctx = RailsContext(dialect, rails_version)
     reader = BodyReader(values, ctx, methods, models)
     directions = _directions(reader, methods, constants, not no_transaction)
