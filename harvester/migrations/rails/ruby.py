@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
 _ESCAPES = {"n": "\n", "t": "\t", "s": " ", "0": "\0", "\\": "\\", '"': '"', "'": "'"}
+_SIZES = {"byte": 1, "bytes": 1, "kilobyte": 1024, "kilobytes": 1024, "megabyte": 1024**2}
+_SIZES |= {"megabytes": 1024**2, "gigabyte": 1024**3, "gigabytes": 1024**3}
 _PASS_THROUGH = frozenset(
     {"freeze", "to_s", "strip", "chomp", "strip_heredoc", "dup", "html_safe", "itself"}
 )
@@ -192,6 +194,8 @@ class RubyValues:
             return Interpolated(" ".join(inner.text.split()), inner.source)
         if method == "to_sym" and isinstance(inner, str):
             return Sym(inner)
+        if method in _SIZES and isinstance(inner, int) and not isinstance(inner, bool):
+            return inner * _SIZES[method]
         return Code(treesitter.text(node))
 
 
