@@ -60,3 +60,56 @@ def test_never_crashes_on_arbitrary_text(text: str, language: str) -> None:
     root = treesitter.parse(text, language)
     treesitter.syntax_error(root)
     assert len(treesitter.fingerprint(root)) == 64
+
+
+RAILS_LINES = [
+    "add_column :users, :a, :string, null: false",
+    "remove_column :users, :a",
+    "change_column_default :users, :a, from: 1, to: nil",
+    "add_index :users, [:a, :b], unique: true, algorithm: :concurrently",
+    "create_table :t, id: :uuid do |t|\n t.references :user, foreign_key: true\n t.timestamps\nend",
+    "change_table :t do |t|\n t.remove :a\n t.string :b\nend",
+    "reversible do |dir|\n dir.up { execute 'SELECT 1' }\nend",
+    "User.where(a: nil).update_all(a: 1)",
+    "%i[a b].each { |c| add_column :t, c, :integer }",
+    "raise 'bad rows' if select_value('SELECT 1')",
+    "unless column_exists?(:t, :c)",
+    "end",
+    "execute <<~SQL\n  UPDATE t SET a = #{x}\nSQL",
+    "foo(",
+    "t.string",
+]
+ECTO_LINES = [
+    "create table(:t) do\n add :a, references(:u), null: false\n timestamps()\nend",
+    "alter table(:t) do\n modify :a, :text, from: :string\n remove :b\nend",
+    "create index(:t, [:a], concurrently: true)",
+    'execute "UPDATE t SET a = 1", ""',
+    'from(x in "t", where: x.a > 1) |> repo().update_all(set: [a: 2])',
+    "for t <- [:a, :b] do\n drop_if_exists table(t)\nend",
+    "rename table(:a), to: table(:b)",
+    "if true do",
+    "end",
+    "add :x,, :y",
+]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(RAILS_LINES), max_size=8), st.sampled_from(["7.2", "4.2", "x"]))
+def test_rails_reader_never_crashes(lines: list[str], version: str) -> None:
+    from harvester.migrations.rails.migration import read_migration
+
+    body = "\n".join(lines)
+    text = f"class M < ActiveRecord::Migration[{version}]\n  def change\n{body}\n  end\nend\n"
+    reading = read_migration(text, "db/migrate/1_m.rb", "1", None)
+    assert reading.parsed is not None or reading.problem is not None
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(ECTO_LINES), max_size=8))
+def test_ecto_reader_never_crashes(lines: list[str]) -> None:
+    from harvester.migrations.ecto.migration import read_migration
+
+    body = "\n".join(lines)
+    text = f"defmodule M do\n  use Ecto.Migration\n  def change do\n{body}\n  end\nend\n"
+    reading = read_migration(text, "priv/repo/migrations/1_m.exs", "1", None)
+    assert reading.parsed is not None or reading.problem is not None

@@ -7,7 +7,7 @@ in reverse order; one command that cannot be undone makes the whole rollback rai
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from harvester.migrations.schema import ops
 
@@ -30,6 +30,14 @@ class Directions:
     down: ops.Step
     down_declared: bool = True
     down_is_noop: bool = False
+
+
+@dataclass(slots=True)
+class StepState:
+    """What reading one method or function noticed beyond commands: raises and row reads."""
+
+    raises: list[str] = field(default_factory=list)
+    reads: bool = False
 
 
 def sequence(commands: Sequence[Command]) -> Command:
@@ -81,6 +89,29 @@ def from_up_down(
     down = ops.Step(down_body.up, transactional, _unique(down_body.notes))
     noop = not down_body.up
     return Directions(_mark_data(up, reversible=not noop), down, down_is_noop=noop)
+
+
+def mark_raising(directions: Directions, state: StepState) -> Directions:
+    """Data changes of the up step that fail on unexpected rows: a `raise` next to row writes
+    marks them; next to row reads only, a check of existing rows is added (`data_dependent`)."""
+    if not state.raises:
+        return directions
+    operations = list(directions.up.operations)
+    found = False
+    for i, op in enumerate(operations):
+        if isinstance(op, ops.DataChange):
+            operations[i] = replace(op, raises_on_data=True)
+            found = True
+    if not found and state.reads:
+        operations.append(
+            ops.DataChange(
+                ops.DataChangeKind.CODE,
+                None,
+                f"checks existing rows and raises on unexpected data ({state.raises[0]})",
+                raises_on_data=True,
+            )
+        )
+    return replace(directions, up=replace(directions.up, operations=tuple(operations)))
 
 
 def _mark_data(step: ops.Step, *, reversible: bool) -> ops.Step:

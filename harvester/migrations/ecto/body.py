@@ -13,11 +13,11 @@ end
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
-from harvester.migrations.commands import Command, sequence
+from harvester.migrations.commands import Command, StepState, sequence
 from harvester.migrations.ecto import repo_calls
 from harvester.migrations.ecto.commands import EctoCommands
 from harvester.migrations.ecto.elixir import ElixirValues, receiver, target_name
@@ -40,14 +40,6 @@ _LIBRARY = frozenset(
 )
 _BRANCHES = frozenset({"if", "unless", "case", "cond", "with"})
 _LOOP_LIMIT = 100
-
-
-@dataclass(slots=True)
-class StepState:
-    """What reading one function noticed beyond commands: raises and row reads."""
-
-    raises: list[str] = field(default_factory=list)
-    reads: bool = False
 
 
 class EctoBody:

@@ -15,12 +15,17 @@ end
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
-from harvester.migrations.commands import Directions, from_change, from_up_down
-from harvester.migrations.ecto.body import EctoBody, StepState, function_body
+from harvester.migrations.commands import (
+    Directions,
+    StepState,
+    from_change,
+    from_up_down,
+    mark_raising,
+)
+from harvester.migrations.ecto.body import EctoBody, function_body
 from harvester.migrations.ecto.elixir import ElixirValues, target_name
 from harvester.migrations.ecto.types import EctoContext
 from harvester.migrations.literals import Value
@@ -131,7 +136,7 @@ def _directions(
 ) -> Directions:
     if "change" in functions:
         body = reader.read(function_body(functions["change"]), env, True)
-        return _finish(reader.state, from_change(body, transactional, _IRREVERSIBLE))
+        return mark_raising(from_change(body, transactional, _IRREVERSIBLE), reader.state)
     if "up" not in functions and "down" not in functions:
         return Directions(ops.Step(), ops.Step(), down_is_noop=True)
     up_node = functions.get("up")
@@ -139,32 +144,10 @@ def _directions(
     up_state = reader.state
     reader.state = StepState()
     if "down" not in functions:
-        return _finish(up_state, from_up_down(up, None, transactional))
+        return mark_raising(from_up_down(up, None, transactional), up_state)
     down = reader.read(function_body(functions["down"]), env, False)
     raises = bool(reader.state.raises)
     directions = from_up_down(
         up, down, transactional, down_raises="down raises" if raises and not down.up else None
     )
-    return _finish(up_state, directions)
-
-
-def _finish(state: StepState, directions: Directions) -> Directions:
-    """Mark data changes that fail on unexpected rows (a raise next to row reads or writes)."""
-    if not state.raises:
-        return directions
-    operations = list(directions.up.operations)
-    data = [i for i, op in enumerate(operations) if isinstance(op, ops.DataChange)]
-    for i in data:
-        change = operations[i]
-        assert isinstance(change, ops.DataChange)
-        operations[i] = replace(change, raises_on_data=True)
-    if not data and state.reads:
-        operations.append(
-            ops.DataChange(
-                ops.DataChangeKind.CODE,
-                None,
-                f"checks existing rows and raises on unexpected data ({state.raises[0]})",
-                raises_on_data=True,
-            )
-        )
-    return replace(directions, up=replace(directions.up, operations=tuple(operations)))
+    return mark_raising(directions, up_state)

@@ -13,11 +13,11 @@ end
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
-from harvester.migrations.commands import Command, inverted, sequence
+from harvester.migrations.commands import Command, StepState, inverted, sequence
 from harvester.migrations.literals import PLACEHOLDER, Arguments, Code, Interpolated, Value
 from harvester.migrations.rails import conditions, models
 from harvester.migrations.rails.commands import ColumnCommands
@@ -56,14 +56,6 @@ _LOOPS = frozenset(
 )
 _LOOP_LIMIT = 100
 _BARE_STATEMENTS = frozenset({"up_only", "reversible", "revert"})
-
-
-@dataclass(slots=True)
-class StepState:
-    """What reading one method body noticed beyond commands: raises and row reads."""
-
-    raises: list[str] = field(default_factory=list)
-    reads: bool = False
 
 
 class BodyReader:

@@ -18,11 +18,16 @@ end
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
-from harvester.migrations.commands import Directions, from_change, from_up_down
+from harvester.migrations.commands import (
+    Directions,
+    StepState,
+    from_change,
+    from_up_down,
+    mark_raising,
+)
 from harvester.migrations.literals import Value, name_of
 from harvester.migrations.rails import versions
 from harvester.migrations.rails.body import BodyReader
@@ -151,17 +156,14 @@ def _directions(
     """The migration's up and down steps from `change` or `up`/`down`."""
     if "change" in methods:
         body = reader.read(_body(methods["change"]), constants, True)
-        return _finish(reader, from_change(body, transactional, _IRREVERSIBLE))
+        return mark_raising(from_change(body, transactional, _IRREVERSIBLE), reader.state)
     if "up" not in methods and "down" not in methods:
         return None
     up = reader.read(_body(methods.get("up")), constants, False)
-    up_state = reader.state
-    reader.state = type(up_state)()
+    up_state, reader.state = reader.state, StepState()
     down_node = methods.get("down")
     if down_node is None:
-        return _finish(
-            reader, from_up_down(up, None, transactional), up_state.raises, up_state.reads
-        )
+        return mark_raising(from_up_down(up, None, transactional), up_state)
     down = reader.read(_body(down_node), constants, False)
     raises = _raises_irreversible(down_node)
     directions = from_up_down(
@@ -170,36 +172,7 @@ def _directions(
         transactional,
         down_raises=f"down raises {_IRREVERSIBLE}" if raises else None,
     )
-    return _finish(reader, directions, up_state.raises, up_state.reads)
-
-
-def _finish(
-    reader: BodyReader,
-    directions: Directions,
-    raises: list[str] | None = None,
-    reads: bool | None = None,
-) -> Directions:
-    """Mark data changes that fail on unexpected rows (`raise` next to row reads or writes)."""
-    raises = reader.state.raises if raises is None else raises
-    reads = reader.state.reads if reads is None else reads
-    if not raises:
-        return directions
-    operations = list(directions.up.operations)
-    data = [i for i, op in enumerate(operations) if isinstance(op, ops.DataChange)]
-    for i in data:
-        change = operations[i]
-        assert isinstance(change, ops.DataChange)
-        operations[i] = replace(change, raises_on_data=True)
-    if not data and reads:
-        operations.append(
-            ops.DataChange(
-                ops.DataChangeKind.CODE,
-                None,
-                f"checks existing rows and raises on unexpected data ({raises[0]})",
-                raises_on_data=True,
-            )
-        )
-    return replace(directions, up=replace(directions.up, operations=tuple(operations)))
+    return mark_raising(directions, up_state)
 
 
 def _body(method: Node | None) -> Node | None:
