@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from harvester import __version__
 from harvester.errors import ExitCode, HarvesterError, UsageError
+
+if TYPE_CHECKING:
+    from harvester.writer import Written
 
 
 def _progress(message: str) -> None:
@@ -73,6 +76,21 @@ def cli() -> None:
     help="Exit 3 when a migration carries one of these data-impact tags.",
 )
 @click.option("--forge-url", metavar="URL", help="Forge URL for links (default: from origin).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read settings from this TOML file instead of the repository's configuration.",
+)
+@click.option(
+    "--no-config", is_flag=True, help="Ignore .harvester.toml and [tool.harvester] in the range."
+)
+@click.option(
+    "--summary",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Append a short Markdown summary for CI to FILE (e.g. $GITHUB_STEP_SUMMARY).",
+)
 @click.option("--force", is_flag=True, help="Overwrite an output file harvester did not write.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def report(
@@ -88,39 +106,66 @@ def report(
     key_commits: int | None,
     fail_on: str | None,
     forge_url: str | None,
+    config_file: Path | None,
+    no_config: bool,
+    summary: Path | None,
     force: bool,
     debug: bool,
 ) -> None:
     """Write the technical-implementation draft for RANGE (BASE..HEAD, or BASE..)."""
+    from harvester.config import template_from_file
     from harvester.gitsource.refs import RangeRequest
-    from harvester.options import OutputOptions, ReportOptions
-    from harvester.writer import gate_tags, parse_fail_on, render, write_output
+    from harvester.options import OutputOptions, ReportOptions, configured_output
+    from harvester.writer import append_summary, gate_tags, parse_fail_on, render, write_output
 
     if range_text and (base or head):
         raise UsageError("give either RANGE or --base/--head, not both")
     if merge and (range_text or base or head):
         raise UsageError("--merge cannot be combined with a range")
+    if config_file and no_config:
+        raise UsageError("give either --config or --no-config, not both")
     report_options = ReportOptions(
         repo=repo,
         range=RangeRequest(text=range_text, base=base, head=head, merge=merge),
         title=title,
         forge_url=forge_url,
+        key_commits=key_commits,
+        config_file=config_file,
+        use_config=not no_config,
     )
-    if key_commits is not None:
-        report_options = replace(report_options, key_commits=key_commits)
     output_options = OutputOptions(
         format=output_format,
         output=output,
-        template=template,
+        template=template_from_file(template) if template else None,
         force=force,
         fail_on=parse_fail_on(fail_on),
     )
-    from harvester.pipeline import build_report
+    from harvester.pipeline import harvest
 
-    result = build_report(report_options, _progress)
+    harvested = harvest(report_options, _progress)
+    result = harvested.report
+    output_options = configured_output(output_options, harvested.config)
     text = render(result, output_options)
-    write_output(text, output_options)
+    written = write_output(text, output_options)
+    _warn_about(written, output)
+    if summary is not None:
+        append_summary(summary, result, output_options)
     gate_tags(result, output_options.fail_on)
+
+
+def _warn_about(written: Written, output: Path | None) -> None:
+    if written.kept:
+        click.echo(
+            f"harvester: warning: {output}: kept the hand edits in {', '.join(written.kept)} "
+            "(regenerate with --force to replace them with the current facts)",
+            err=True,
+        )
+    if written.missing:
+        click.echo(
+            f"harvester: warning: {output}: {', '.join(written.missing)} deleted by hand, left "
+            "out (regenerate with --force to put them back)",
+            err=True,
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

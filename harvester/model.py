@@ -245,12 +245,17 @@ class Database:
 
 @dataclass(frozen=True, slots=True)
 class DependencyChange:
-    """A package added, removed or upgraded in a manifest or lock file."""
+    """A package added, removed or upgraded in a manifest or lock file.
+
+    `group` is the manifest's own name for a non-main group (`devDependencies`,
+    `optional-dependencies.test`, `indirect`); versions are as declared, or as locked.
+    """
 
     manifest: str
     name: str
     old: str | None
     new: str | None
+    group: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,12 +7,13 @@ one patch pass for the hints, plus a few ref look-ups.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from harvester import __version__
 from harvester.analysis.attributes import generated_paths
+from harvester.analysis.dependencies import dependency_changes
 from harvester.analysis.file_kinds import is_lock_or_manifest
 from harvester.analysis.files import STATUS, describe_files
 from harvester.analysis.hints import (
@@ -27,6 +28,7 @@ from harvester.analysis.hints import (
 )
 from harvester.analysis.key_commits import rank_commits
 from harvester.analysis.title import derive_title
+from harvester.config import ProjectConfig, load_config, title_from_pattern
 from harvester.errors import EmptyRangeError
 from harvester.gitsource.blobs import MAX_BLOB_BYTES, BlobReader
 from harvester.gitsource.diff import range_diff
@@ -57,7 +59,7 @@ from harvester.model import (
     Report,
     Tool,
 )
-from harvester.options import ReportOptions
+from harvester.options import ReportOptions, configured
 
 Progress = Callable[[str], None]
 
@@ -66,8 +68,21 @@ def _silent(message: str) -> None:
     """Progress sink that says nothing."""
 
 
+@dataclass(frozen=True, slots=True)
+class Harvest:
+    """A run's report and the project configuration it was made with."""
+
+    report: Report
+    config: ProjectConfig
+
+
 def build_report(options: ReportOptions, progress: Progress = _silent) -> Report:
     """Read the range from git and analyse it into a `Report`."""
+    return harvest(options, progress).report
+
+
+def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
+    """Read the range and the project configuration from git and analyse the range."""
     repo = open_repo(options.repo)
     span = resolve_range(repo, options.range)
     progress(f"reading commits {span.base}..{span.head}")
@@ -84,6 +99,8 @@ def build_report(options: ReportOptions, progress: Progress = _silent) -> Report
         lines = pending_lines.result()
     changes = _path_changes(diff, commits)
     with BlobReader(repo) as blobs:
+        config = _project_config(options, blobs, span.head_sha)
+        options = configured(options, config)
         view = GitView(
             repo,
             {Side.BASE: span.base_sha, Side.HEAD: span.head_sha},
@@ -94,6 +111,9 @@ def build_report(options: ReportOptions, progress: Progress = _silent) -> Report
         progress("analysing migrations")
         database = _with_first_tags(repo, analyse_database(view, options.analysis))
         attributes = view.read(Side.HEAD, ".gitattributes").text or ""
+        dependencies = dependency_changes(
+            diff, lambda specs: {s: b.data for s, b in blobs.read_many(specs).items()}
+        )
     migration_ids = {m.path: m.id for m in database.migrations}
     files = describe_files(
         diff, commits, migration_ids, generated_paths(attributes, [d.path for d in diff])
@@ -102,9 +122,11 @@ def build_report(options: ReportOptions, progress: Progress = _silent) -> Report
     urls = {c.sha: commit_url(forge, c.sha) for c in commits} if forge else {}
     progress("ranking commits and collecting hints")
     released = {m.path for m in database.migrations if m.released}
-    ranked = rank_commits(commits, migration_ids, options.key_commits, urls, released)
-    hints = _hints(repo, span, files, commits, forge, lines)
-    return Report(
+    ranked = rank_commits(
+        commits, migration_ids, options.key_commit_count, urls, released, options.rules
+    )
+    hints = replace(_hints(repo, span, files, commits, forge, lines), dependencies=dependencies)
+    report = Report(
         tool=Tool("harvester", __version__),
         range=RangeInfo(
             base=span.base,
@@ -124,6 +146,18 @@ def build_report(options: ReportOptions, progress: Progress = _silent) -> Report
         hints=hints,
         forge=forge,
     )
+    return Harvest(report, config)
+
+
+def _project_config(options: ReportOptions, blobs: BlobReader, head_sha: str) -> ProjectConfig:
+    if not options.use_config:
+        return ProjectConfig()
+
+    def read(paths: Sequence[str]) -> Mapping[str, bytes | None]:
+        found = blobs.read_many([f"{head_sha}:{p}" for p in paths])
+        return {p: found[f"{head_sha}:{p}"].data for p in paths}
+
+    return load_config(read, options.config_file)
 
 
 def _read_commits(repo: GitRepo, span: ResolvedRange) -> list[LoggedCommit]:
@@ -212,7 +246,7 @@ def _title(
     head_branch = names.branches[0] if names.branches else None
     if span.head == "HEAD" and names.current_branch:
         head_branch = names.current_branch
-    return derive_title(
+    derived = derive_title(
         head=span.head,
         head_subject=head_commit.subject if head_commit else None,
         head_tags=list(names.tags),
@@ -220,3 +254,7 @@ def _title(
         base=span.base,
         merge=span.how == "merge",
     )
+    if options.title_pattern is None:
+        return derived
+    values = {"title": derived, "head": span.head, "base": span.base}
+    return title_from_pattern(options.title_pattern, values)

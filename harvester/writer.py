@@ -1,60 +1,115 @@
-"""Turning a report into text and writing it: atomically, never over a person's file, and
-with the `--fail-on` gate checked after the document is safely written."""
+"""Turning a report into text and writing it: atomically, never over a person's file or
+words, and with the `--fail-on` gate checked after the document is safely written."""
 
 from __future__ import annotations
 
 import os
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from harvester.errors import GateTrippedError, OutputError, UsageError
+from harvester.errors import GateTrippedError, OutputError, TemplateError, UsageError
+from harvester.living import Kind, MarkerError, classify, has_parts, merge, parse, stamp
 from harvester.model import ImpactTag, Report
 from harvester.options import OutputOptions
 
-GENERATED_MARK = "<!-- harvester:begin"
+_BOM = "\ufeff"
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What writing the document did that the user should hear about."""
+
+    kept: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    unchanged: bool = False
 
 
 def render(report: Report, options: OutputOptions) -> str:
-    """The document text in the requested format."""
-    if options.template is not None:
-        from harvester.render.markdown import render_user_template
-
-        return render_user_template(report, options.template)
-    if options.format == "json":
+    """The document text in the requested format, machine parts fingerprinted."""
+    if options.format == "json" and options.template is None:
         from harvester.render.json_report import report_json
 
         return report_json(report)
-    from harvester.render.markdown import render_markdown
+    if options.template is not None:
+        from harvester.render.markdown import render_user_template
 
-    return render_markdown(report)
+        text = render_user_template(report, options.template)
+    else:
+        from harvester.render.markdown import render_markdown
+
+        text = render_markdown(report, options.fold)
+    try:
+        return stamp(text)
+    except MarkerError as error:
+        raise TemplateError(f"the rendered document has unpaired markers: {error}") from error
 
 
-def write_output(text: str, options: OutputOptions) -> None:
-    """Write to stdout, or atomically to the output file."""
+def write_output(text: str, options: OutputOptions) -> Written:
+    """Write to stdout, or atomically to the output file, merging into a document people
+    have edited so that their text survives."""
     if options.output is None:
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.flush()
-        return
+        return Written()
     path = options.output
-    if path.exists() and not options.force and not _written_by_harvester(path):
+    existing = _read_existing(path)
+    written = Written()
+    if existing is not None:
+        text, written = _regenerated(path, existing, text, options)
+        if text == existing:
+            return Written(written.kept, written.missing, unchanged=True)
+    write_atomically(path, text)
+    return written
+
+
+def _read_existing(path: Path) -> str | None:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise OutputError(f"cannot read {path}: {error.strerror}") from error
+    # surrogateescape: bytes that are not UTF-8 survive the merge unchanged.
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _regenerated(
+    path: Path, existing: str, fresh: str, options: OutputOptions
+) -> tuple[str, Written]:
+    """The text to write over `existing`, or an error when that would lose someone's text."""
+    try:
+        kind = classify(existing)
+    except MarkerError as error:
+        raise OutputError(
+            f"{path}: {error}; fix the markers by hand (or move the file away) so that no text "
+            "is lost"
+        ) from error
+    if kind is Kind.FOREIGN and not options.force:
         raise OutputError(
             f"{path} exists and was not written by harvester; refusing to overwrite it "
             "(use --force, or choose another file)"
         )
-    write_atomically(path, text)
-
-
-def _written_by_harvester(path: Path) -> bool:
-    try:
-        head = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as error:
-        raise OutputError(f"cannot read {path}: {error.strerror}") from error
-    return GENERATED_MARK in head or head.lstrip().startswith('{\n  "tool"')
+    if kind is not Kind.MARKDOWN:
+        return fresh, Written()
+    if options.format == "json" or not has_parts(parse(fresh)):
+        if options.force:
+            return fresh, Written()
+        what = "JSON" if options.format == "json" else "a document without harvester markers"
+        raise OutputError(
+            f"{path} is a harvester document people may have written in; writing {what} over "
+            "it would lose their text (use --force, or choose another file)"
+        )
+    bom = _BOM if existing.startswith(_BOM) else ""
+    result = merge(existing[len(bom) :], fresh, force=options.force)
+    return bom + result.text, Written(result.kept, result.missing)
 
 
 def write_atomically(path: Path, text: str) -> None:
     """Replace `path` with `text` via a temporary file in the same folder and a rename."""
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -62,7 +117,7 @@ def write_atomically(path: Path, text: str) -> None:
         raise OutputError(f"cannot write {path}: {error.strerror}") from error
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(text.encode("utf-8"))
+            stream.write(text.encode("utf-8", "surrogateescape"))
             stream.flush()
             os.fsync(stream.fileno())
         if path.exists():
@@ -70,9 +125,12 @@ def write_atomically(path: Path, text: str) -> None:
         else:
             os.chmod(temporary, 0o644)
         os.replace(temporary, path)
-    except OSError as error:
+    except BaseException as error:
+        # Whatever stopped the write (a full disk, Ctrl-C), the old file is untouched.
         Path(temporary).unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {error.strerror}") from error
+        if isinstance(error, OSError):
+            raise OutputError(f"cannot write {path}: {error.strerror}") from error
+        raise
 
 
 def parse_fail_on(text: str | None) -> tuple[str, ...]:
@@ -91,8 +149,15 @@ def parse_fail_on(text: str | None) -> tuple[str, ...]:
 
 def gate_tags(report: Report, fail_on: tuple[str, ...]) -> None:
     """Raise `GateTrippedError` (exit 3) when a migration or finding carries a gated tag."""
+    hits = gate_hits(report, fail_on)
+    if hits:
+        raise GateTrippedError(f"--fail-on matched {len(hits)}: " + "; ".join(hits))
+
+
+def gate_hits(report: Report, fail_on: tuple[str, ...]) -> list[str]:
+    """The migrations and findings that carry a gated tag, as `id (tag)`."""
     if not fail_on:
-        return
+        return []
     hits = [
         f"{m.id} ({impact.tag.value})"
         for m in report.database.migrations
@@ -100,5 +165,17 @@ def gate_tags(report: Report, fail_on: tuple[str, ...]) -> None:
         if impact.tag.value in fail_on
     ]
     hits += [f"range ({f.tag.value})" for f in report.database.findings if f.tag.value in fail_on]
-    if hits:
-        raise GateTrippedError(f"--fail-on matched {len(hits)}: " + "; ".join(hits))
+    return hits
+
+
+def append_summary(path: Path, report: Report, options: OutputOptions) -> None:
+    """Append the CI summary of `report` to `path` (a job summary file grows step by step)."""
+    from harvester.render.summary import summary_markdown
+
+    document = str(options.output) if options.output else None
+    text = summary_markdown(report, document, options.fail_on, gate_hits(report, options.fail_on))
+    try:
+        with path.open("a", encoding="utf-8") as stream:
+            stream.write(text)
+    except OSError as error:
+        raise OutputError(f"cannot write the summary to {path}: {error.strerror}") from error

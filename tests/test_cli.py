@@ -120,6 +120,7 @@ def test_default_range_off_the_default_branch_uses_the_merge_base(
         (["--format", "pdf"], 2, "Invalid value for '--format'"),
         (["--fail-on", "nonsense"], 2, "--fail-on: unknown tag nonsense"),
         (["--merge", "HEAD~11"], 1, "has no parent"),
+        (["HEAD~40..HEAD"], 1, "'HEAD~40' names no commit: the first-parent history behind 'HEAD'"),
     ],
 )
 def test_errors_are_one_line_with_the_contract_exit_code(
@@ -183,7 +184,8 @@ def test_output_file_is_written_atomically_and_foreign_files_are_kept(
     target = tmp_path / "doc.md"
     ok = run_cli("report", "--repo", str(sample.path), "v1.0..v1.1", "-o", str(target))
     assert ok.code == 0 and ok.out == ""
-    assert target.read_text().startswith("<!-- harvester:begin title -->\n# v1.1 - Technical")
+    assert target.read_text().startswith("<!-- harvester:begin title h=")
+    assert "-->\n# v1.1 - Technical Implementation\n" in target.read_text()
     assert list(tmp_path.iterdir()) == [target]
     foreign = tmp_path / "notes.md"
     foreign.write_text("my own notes\n")
@@ -247,7 +249,7 @@ def test_internal_errors_exit_70_and_debug_shows_the_traceback(
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("harvester.pipeline.build_report", broken)
+    monkeypatch.setattr("harvester.pipeline.harvest", broken)
     result = run_cli("report", "--repo", str(sample.path), "v1.0..v1.1")
     assert result.code == 70
     assert "internal error: RuntimeError: boom" in result.err and "bug" in result.err

@@ -73,6 +73,7 @@ def test_json_report_is_valid_against_the_schema(
         (model.Problem, "problem"),
         (model.DatabaseSystem, "database_system"),
         (model.TableChange, "table_change"),
+        (model.DependencyChange, "dependency_change"),
     ],
 )
 def test_schema_lists_every_model_field(record: type, definition: str | None) -> None:

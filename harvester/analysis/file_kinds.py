@@ -6,7 +6,9 @@ Decided from the path alone (plus git's file mode and binary flag), so it is fas
 
 from __future__ import annotations
 
+import fnmatch
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from harvester.model import FileKind
@@ -300,3 +302,16 @@ def kind_of_path(path: str) -> FileKind:
 def is_lock_or_manifest(kind: FileKind) -> bool:
     """True for files that declare or pin dependencies."""
     return kind in (FileKind.LOCK_FILE, FileKind.DEPENDENCIES)
+
+
+def matches_any(paths: Iterable[str], patterns: Iterable[str]) -> bool:
+    """True when a path is one of `patterns`, under one (a folder), or matches one (a glob,
+    where `*` also crosses folders)."""
+    prepared = [(p.strip("/"), any(c in p for c in "*?[")) for p in patterns]
+    for path in paths:
+        for pattern, glob in prepared:
+            if glob and fnmatch.fnmatchcase(path, pattern):
+                return True
+            if not glob and (path == pattern or path.startswith(pattern + "/")):
+                return True
+    return False

@@ -20,7 +20,7 @@ from harvester.analysis.commit_text import (
     security_mention,
     sensitive_area,
 )
-from harvester.analysis.file_kinds import NOISY_KINDS, kind_of_path
+from harvester.analysis.file_kinds import NOISY_KINDS, kind_of_path, matches_any
 from harvester.analysis.wording import churn, plural
 from harvester.gitsource.records import LoggedCommit
 from harvester.model import Commit, FileKind
@@ -63,12 +63,23 @@ _NOISE_KINDS_ONLY = {
     "docs-only commit": {FileKind.DOCS},
     "translation-only commit": {FileKind.TRANSLATION},
 }
+CONFIGURED_NOISE = "commit matching a noise pattern"
 _NOISE_PLURALS = {
+    CONFIGURED_NOISE: "commits matching a noise pattern",
     "typo fix": "typo fixes",
     "reverted later in the range": "commits reverted later in the range",
     "revert of a commit in the range": "reverts of commits in the range",
 }
 _FIX_SUBJECT = re.compile(r"^(?:fix(?:e[sd])?|hotfix|bugfix)\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyCommitRules:
+    """A project's own rules: more bot authors, subjects that are noise, paths that matter."""
+
+    bot_authors: tuple[re.Pattern[str], ...] = ()
+    noise_patterns: tuple[re.Pattern[str], ...] = ()
+    important_paths: tuple[str, ...] = ()
 
 
 def rank_commits(
@@ -77,12 +88,15 @@ def rank_commits(
     limit: int = DEFAULT_KEY_COMMITS,
     commit_urls: Mapping[str, str] | None = None,
     released_migrations: Collection[str] = (),
+    rules: KeyCommitRules | None = None,
 ) -> tuple[Commit, ...]:
     """Every commit with its reasons, score and noise verdict; the best `limit` marked key.
 
     `migration_ids` maps migration paths to their ids; `released_migrations` are the paths
     that already existed at the base (editing those matters, editing a migration the range
-    itself added does not). The result keeps git's order (newest first); ranking is in `score`.
+    itself added does not). `rules` adds the project's configured bot authors, noise
+    patterns and important paths. The result keeps git's order (newest first); ranking is in
+    `score`.
     """
     churn_by_sha = {c.sha: _weighed_churn(c) for c in commits}
     largest = max(
@@ -91,7 +105,13 @@ def rank_commits(
         default=None,
     )
     cancelled = _cancelled_reverts(commits)
-    context = _Context(migration_ids, frozenset(released_migrations), cancelled, churn_by_sha)
+    context = _Context(
+        migration_ids,
+        frozenset(released_migrations),
+        cancelled,
+        churn_by_sha,
+        rules or KeyCommitRules(),
+    )
     ranked = [_assess(c, context, largest is not None and c.sha == largest.sha) for c in commits]
     eligible = sorted(
         (r for r in ranked if r.noise is None and not r.is_merge),
@@ -108,6 +128,7 @@ class _Context:
     released_migrations: frozenset[str]
     cancelled: Mapping[str, str]
     churn: Mapping[str, tuple[int, int]]
+    rules: KeyCommitRules
 
 
 def _lines(commit: LoggedCommit) -> int:
@@ -164,6 +185,8 @@ def _assess(commit: LoggedCommit, context: _Context, largest: bool) -> Commit:
     elif not header and not fixes and _FIX_SUBJECT.match(commit.subject):
         reasons.append((15, "bug fix"))
     reasons += _file_reasons(commit)
+    if important := _important_paths(commit, context.rules):
+        reasons.append((50, "touches important paths (" + ", ".join(important) + ")"))
     files = len(commit.paths)
     if largest and files:
         reasons.append(
@@ -174,7 +197,7 @@ def _assess(commit: LoggedCommit, context: _Context, largest: bool) -> Commit:
             )
         )
     size_score = min(25, (weighed_additions + weighed_deletions).bit_length() * 2)
-    noise = context.cancelled.get(commit.sha) or _noise(commit)
+    noise = context.cancelled.get(commit.sha) or _noise(commit, context.rules)
     if not reasons and files and noise is None:
         reasons.append((0, f"{churn(additions, deletions)} in {plural(files, 'file')}"))
     return Commit(
@@ -241,13 +264,25 @@ def _file_reasons(commit: LoggedCommit) -> list[tuple[int, str]]:
     return reasons
 
 
-def _noise(commit: LoggedCommit) -> str | None:
+def _important_paths(commit: LoggedCommit, rules: KeyCommitRules) -> list[str]:
+    """The configured important paths the commit touches (first three)."""
+    if not rules.important_paths:
+        return []
+    paths = [p for stat in commit.paths for p in (stat.path, stat.old_path) if p]
+    hits = [pattern for pattern in rules.important_paths if matches_any(paths, (pattern,))]
+    return hits[:3]
+
+
+def _noise(commit: LoggedCommit, rules: KeyCommitRules) -> str | None:
     if commit.is_merge:
         return "merge commit"
     if not commit.paths:
         return "empty commit"
-    if BOT_PATTERN.search(commit.author_name) or BOT_PATTERN.search(commit.author_email):
+    bots = (BOT_PATTERN, *rules.bot_authors)
+    if any(p.search(commit.author_name) or p.search(commit.author_email) for p in bots):
         return "bot commit"
+    if any(p.search(commit.subject) for p in rules.noise_patterns):
+        return CONFIGURED_NOISE
     if _VERSION_BUMP.search(commit.subject.strip()):
         return "version bump"
     kinds = {kind_of_path(p.path) for p in commit.paths}

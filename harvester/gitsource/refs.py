@@ -95,8 +95,13 @@ def _unknown_ref_message(repo: GitRepo, ref: str, answer: str) -> str:
     if answer.endswith("ambiguous"):
         return f"'{ref}' is ambiguous: more than one object starts with it; give more digits"
     bare_ref = ref.split("^", 1)[0].split("~", 1)[0]
-    if ref.endswith("^1") and bare_ref != ref and _exists(repo, bare_ref):
-        return f"'{bare_ref}' has no parent: it is the first commit of its history"
+    if ref.endswith("^1") and _exists(repo, ref[:-2]):
+        return f"'{ref[:-2]}' has no parent: it is the first commit of its history"
+    if bare_ref != ref and _exists(repo, bare_ref):
+        return (
+            f"'{ref}' names no commit: the first-parent history behind '{bare_ref}' is shorter "
+            f"than that (see `git log --first-parent --oneline {bare_ref}`)"
+        )
     message = f"unknown ref '{bare_ref}'"
     names = all_ref_names(repo)
     close = difflib.get_close_matches(bare_ref, names, n=3, cutoff=0.6)

@@ -3,20 +3,21 @@ the template only lays it out."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
-from harvester.analysis.file_kinds import NOISY_KINDS
+from harvester.analysis.file_kinds import NOISY_KINDS, matches_any
 from harvester.analysis.files import kind_label
 from harvester.analysis.key_commits import noise_plural
 from harvester.analysis.wording import churn, plural, quote_subject
-from harvester.model import Commit, FileKind, ImpactTag, Report
+from harvester.model import Commit, FileChange, FileKind, ImpactTag, Report
 from harvester.render import database_view
+from harvester.render.dependency_view import dependency_lines
 from harvester.render.escape import Trusted, code_block, code_span, inline, link
 from harvester.render.files_tree import tree_lines
 
 _HINT_INTRO = "> 💡 **Hints from the repository** (facts to check, not conclusions):"
-_TEST_KINDS = (FileKind.TEST, FileKind.SNAPSHOT)
 _MAX_HINT_ITEMS = 25
 
 
@@ -34,13 +35,14 @@ class DocumentView:
     hints: dict[str, Trusted]
 
 
-def document_view(report: Report) -> DocumentView:
-    """Build the view of `report` for the Markdown template."""
+def document_view(report: Report, fold: tuple[str, ...] = ()) -> DocumentView:
+    """Build the view of `report` for the Markdown template; `fold` names folders whose files
+    fold away in Files Modified like lock and generated files."""
     database = report.database
     return DocumentView(
         title=report.title,
         summary=_summary(report),
-        files=_files(report),
+        files=_files(report, fold),
         key_commits=_key_commits(report.commits),
         schema_updates=_section(database_view.schema_updates(database), _no_schema_facts(report)),
         migration_status=_section(
@@ -51,7 +53,7 @@ def document_view(report: Report) -> DocumentView:
             "bugs": _hints(_bug_hints(report)),
             "debt-addressed": _hints(_marker_hints(report, added=False)),
             "debt-created": _hints(_marker_hints(report, added=True)),
-            "dependencies": _hints(_dependency_hints(report)),
+            "dependencies": _hints(dependency_lines(report.hints)),
             "testing": _hints(_testing_hints(report)),
             "environment": _hints(_environment_hints(report)),
             "infrastructure": _hints(_infrastructure_hints(report)),
@@ -92,13 +94,17 @@ def _summary(report: Report) -> Trusted:
     return Trusted(text)
 
 
-def _files(report: Report) -> Trusted:
-    main = [f for f in report.files if f.kind not in NOISY_KINDS]
-    folded = [f for f in report.files if f.kind in NOISY_KINDS]
+def _files(report: Report, fold: tuple[str, ...]) -> Trusted:
+    reasons = {f.path: _fold_reason(f, fold) for f in report.files}
+    why_folded = {path: why for path, why in reasons.items() if why is not None}
+    main = [f for f in report.files if f.path not in why_folded]
+    folded = [f for f in report.files if f.path in why_folded]
     parts: list[str] = [code_block(tree_lines(main))] if main else []
     if folded:
-        kinds = Counter(kind_label(f.path, f.kind) for f in folded)
-        what = ", ".join(f"{plural(n, k)}" for k, n in sorted(kinds.items()))
+        counts = Counter(why_folded.values())
+        what = ", ".join(
+            f"{plural(n, noun, nouns)}{tail}" for (noun, nouns, tail), n in sorted(counts.items())
+        )
         additions = sum(f.additions for f in folded)
         deletions = sum(f.deletions for f in folded)
         parts.append(
@@ -108,6 +114,15 @@ def _files(report: Report) -> Trusted:
     if not parts:
         return Trusted(inline("No file changed between the two commits."))
     return Trusted("\n\n".join(parts))
+
+
+def _fold_reason(change: FileChange, fold: tuple[str, ...]) -> tuple[str, str, str] | None:
+    """Why a file folds away, as (noun, plural noun, tail): a noisy kind or a folded folder."""
+    if change.kind in NOISY_KINDS:
+        label = kind_label(change.path, change.kind)
+        return (label, label + "s", "")
+    folder = next((f for f in fold if matches_any([change.path], [f])), None)
+    return ("file", "files", f" in {folder.strip('/')}/") if folder else None
 
 
 def _key_commits(commits: tuple[Commit, ...]) -> Trusted:
@@ -175,33 +190,44 @@ def _marker_hints(report: Report, added: bool) -> list[str]:
     ]
 
 
-def _dependency_hints(report: Report) -> list[str]:
-    items = []
-    for change in report.hints.dependencies:
-        if change.old and change.new:
-            what = f"upgraded {inline(change.old)} → {inline(change.new)}"
-        elif change.new:
-            what = f"added ({inline(change.new)})"
-        else:
-            what = f"removed (was {inline(change.old or '?')})"
-        items.append(f"{code_span(change.name)} {what} in {code_span(change.manifest)}")
-    if not items:
-        items = [f"{code_span(p)} changed" for p in report.hints.dependency_files]
-    return items
-
-
 def _testing_hints(report: Report) -> list[str]:
-    tests = report.hints.test_files
-    if not tests:
-        return []
-    counts = Counter(f.status.value for f in tests)
-    items = ["test files: " + ", ".join(f"{n:,} {status}" for status, n in sorted(counts.items()))]
-    items += [
-        f"{code_span(f.path)} ({inline(f.status.value)}, {churn(f.additions, f.deletions)})"
-        for f in tests
-        if f.status.value in ("added", "deleted")
-    ]
+    groups: dict[str, list[FileChange]] = {label: [] for label in _TEST_GROUPS}
+    for change in report.hints.test_files:
+        groups[_test_group(change)].append(change)
+    items = []
+    for label, changes in groups.items():
+        if not changes:
+            continue
+        counts = Counter(f.status.value for f in changes)
+        shown = sorted(changes, key=lambda f: (f.status.value != "added", f.path))[:4]
+        paths = ", ".join(f"{code_span(f.path)} ({inline(f.status.value)})" for f in shown)
+        more = f", …and {len(changes) - len(shown):,} more" if len(changes) > len(shown) else ""
+        tally = ", ".join(f"{n:,} {status}" for status, n in sorted(counts.items()))
+        items.append(f"{label}: {tally} — {paths}{more}")
     return items
+
+
+_TEST_GROUPS = (
+    "end-to-end tests",
+    "integration tests",
+    "snapshots",
+    "fixtures and helpers",
+    "unit and other tests",
+)
+
+
+def _test_group(change: FileChange) -> str:
+    """Which kind of test a test file is, from its folders and name."""
+    path = change.path.lower()
+    if change.kind is FileKind.SNAPSHOT:
+        return "snapshots"
+    if re.search(r"(?:^|[/._-])(?:e2e|cypress|playwright|end-to-end|acceptance)(?:[/._-]|$)", path):
+        return "end-to-end tests"
+    if "integration" in path:
+        return "integration tests"
+    if re.search(r"(?:^|/)(?:fixtures|testdata|__mocks__|factories)/|(?:^|/)conftest\.py$", path):
+        return "fixtures and helpers"
+    return "unit and other tests"
 
 
 def _environment_hints(report: Report) -> list[str]:

@@ -6,6 +6,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from harvester.config import UserTemplate
 from harvester.errors import TemplateError
 from harvester.model import Report
 from harvester.render.document import document_view
@@ -23,8 +24,9 @@ def templates_dir() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "templates"
 
 
-def render_markdown(report: Report) -> str:
-    """The technical-implementation document for `report`."""
+def render_markdown(report: Report, fold: tuple[str, ...] = ()) -> str:
+    """The technical-implementation document for `report`; files under `fold` folders are
+    folded in Files Modified."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     environment = Environment(
@@ -36,11 +38,11 @@ def render_markdown(report: Report) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    text = environment.get_template(TEMPLATE_NAME).render(doc=document_view(report))
+    text = environment.get_template(TEMPLATE_NAME).render(doc=document_view(report, fold))
     return text.rstrip("\n") + "\n"
 
 
-def render_user_template(report: Report, template: Path) -> str:
+def render_user_template(report: Report, template: UserTemplate) -> str:
     """Render a user's template sandboxed, with the JSON report's data as `report`.
 
     Values print escaped for Markdown; `code` makes an inline code span.
@@ -48,10 +50,7 @@ def render_user_template(report: Report, template: Path) -> str:
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
-    try:
-        source = template.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise TemplateError(f"cannot read template {template}: {error}") from error
+    source = template.text
     environment = SandboxedEnvironment(
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -65,11 +64,11 @@ def render_user_template(report: Report, template: Path) -> str:
         return compiled.render(report=data)
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(
-            f"{template}:{error.lineno}: template syntax error: {error.message}"
+            f"{template.name}:{error.lineno}: template syntax error: {error.message}"
         ) from error
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as error:
         line = _template_line(error)
-        where = f"{template}:{line}" if line else str(template)
+        where = f"{template.name}:{line}" if line else template.name
         raise TemplateError(f"{where}: template error: {error}") from error
 
 
