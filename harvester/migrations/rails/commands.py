@@ -183,6 +183,8 @@ class ColumnCommands:
             down.append(
                 ops.DropConstraint(table, found.foreign_key.name, ops.ConstraintKind.FOREIGN_KEY)
             )
+        if found.index is not None and found.index.name is not None:
+            down.append(ops.DropIndex(found.index.name, table))
         down += [ops.DropColumn(table, c.name) for c in reversed(found.columns)]
         return Command(tuple(up), tuple(down))
 
