@@ -99,7 +99,6 @@ def test_alter_table_add_modify_remove() -> None:
         ops.AddColumn("cars", ops.ColumnDef("legacy", "BOOLEAN", default="FALSE")),
         ops.AlterColumnType("cars", "model", "VARCHAR(255)", "TEXT"),
         ops.SetNotNull("cars", "model"),
-        ops.DropConstraint("cars", "cars_owner_id_fkey", FK),
         ops.DropColumn("cars", "owner_id"),
         ops.DropColumn("cars", "vin"),
     )

@@ -190,11 +190,7 @@ class EctoCommands:
                 added = ops.AddColumn(
                     table, replace(column, references=fk), if_not_exists=guarded, line=line
                 )
-                undo: list[ops.Operation] = []
-                if fk is not None:
-                    undo.append(ops.DropConstraint(table, fk.name, ops.ConstraintKind.FOREIGN_KEY))
-                undo.append(ops.DropColumn(table, column.name, guarded))
-                found.append(Command((added,), tuple(undo)))
+                found.append(Command((added,), (ops.DropColumn(table, column.name, guarded),)))
             elif statement == "modify" and len(inner.positional) >= 2:
                 found.append(self._modify(table, inner, line))
             elif statement in ("remove", "remove_if_exists") and inner.positional:

@@ -198,8 +198,10 @@ class ModelCode:
         """A `DataChange` for a model call chain that writes rows (or loops over them to)."""
         chain = _chain(node)
         root = chain[0] if chain else None
+        one_record = False
         if root is not None and root.type == "identifier" and treesitter.text(root) in self.bound:
             model = self.bound[treesitter.text(root)]
+            one_record = True
         elif root is None or root.type not in ("constant", "scope_resolution"):
             return None
         else:
@@ -238,7 +240,7 @@ class ModelCode:
             kind,
             table,
             detail,
-            has_where=any(m not in _UNFILTERED for m in methods),
+            has_where=one_record or any(m not in _UNFILTERED for m in methods),
             raises_on_data=raising,
             line=treesitter.line(node),
         )
