@@ -115,8 +115,12 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
             diff, lambda specs: {s: b.data for s, b in blobs.read_many(specs).items()}
         )
     migration_ids = {m.path: m.id for m in database.migrations}
+    down_files = {m.down_path: m.id for m in database.migrations if m.down_path}
     files = describe_files(
-        diff, commits, migration_ids, generated_paths(attributes, [d.path for d in diff])
+        diff,
+        commits,
+        {**down_files, **migration_ids},
+        generated_paths(attributes, [d.path for d in diff]),
     )
     forge = detect_forge(repo, options.forge_url)
     urls = {c.sha: commit_url(forge, c.sha) for c in commits} if forge else {}

@@ -157,7 +157,8 @@ def test_the_action_writes_attaches_and_summarises_the_release_document(runner: 
 
 def test_a_tripped_gate_fails_the_job_after_the_document_is_out(runner: Runner) -> None:
     code, ran = _run_action(
-        runner, {"install": "false", "fail-on": "raw_sql", "output": "docs/release.md"}
+        runner,
+        {"install": "false", "fail-on": "destructive_drop_column", "output": "docs/release.md"},
     )
     assert code == 3
     assert ran[-1] == "Apply the fail-on gate"
@@ -205,5 +206,5 @@ def test_the_gitlab_job_script(runner: Runner) -> None:
     assert passed.returncode == 0, passed.stderr
     assert "### harvester: v1.1" in passed.stdout
     assert (runner.clone / "technical-implementation.md").exists()
-    gated = run_job(HARVESTER_FAIL_ON="raw_sql,destructive_drop_table")
+    gated = run_job(HARVESTER_FAIL_ON="raw_sql,destructive_drop_column")
     assert gated.returncode == 3 and "**tripped** by" in gated.stdout

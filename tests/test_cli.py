@@ -225,7 +225,7 @@ def test_fail_on_exits_3_after_writing(sample: RepoBuilder, tmp_path: Path, run_
         "-o",
         str(target),
         "--fail-on",
-        "raw_sql,destructive_drop_table",
+        "raw_sql,destructive_drop_column",
     )
     assert result.code == 3
     assert "--fail-on matched" in result.err

@@ -210,3 +210,18 @@ def test_deleted_and_renamed_folders_appear_under_their_paths(new_repo: NewRepo)
     assert set(paths) == {"new/pkg/m0.py", "new/pkg/m1.py", "new/pkg/m2.py", "gone/a.py"}
     assert paths["new/pkg/m0.py"].old_path == "old/pkg/m0.py"
     assert paths["gone/a.py"].status.value == "deleted"
+
+
+def test_missing_objects_are_a_one_line_error(
+    new_repo: NewRepo, run_cli: Callable[..., CliResult]
+) -> None:
+    repo = new_repo()
+    for index in range(3):
+        repo.write(f"f{index}.txt", f"content {index}\n")
+        repo.commit(f"c{index}")
+    blob = repo.git("rev-parse", "HEAD~1:f1.txt")
+    (repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    result = run_cli("report", "--repo", str(repo.path), "HEAD~2..HEAD")
+    assert result.code == 1
+    assert result.err.startswith(f"harvester: error: git log failed: unable to read {blob}")
+    assert "git fsck" in result.err and result.err.count("\n") == 1

@@ -136,7 +136,11 @@ def run_git(
 
 @contextmanager
 def stream_git(repo: GitRepo, args: Sequence[str]) -> Iterator[IO[bytes]]:
-    """Run a git command and yield its stdout to read as it is produced."""
+    """Run a git command and yield its stdout to read as it is produced.
+
+    When git fails, its own reason is raised as `GitError`, also when the failure cut the
+    output short and the reader stumbled on it first.
+    """
     process = subprocess.Popen(
         git_command(repo, args),
         stdout=subprocess.PIPE,
@@ -147,7 +151,13 @@ def stream_git(repo: GitRepo, args: Sequence[str]) -> Iterator[IO[bytes]]:
     )
     assert process.stdout is not None and process.stderr is not None
     try:
-        yield process.stdout
+        try:
+            yield process.stdout
+        except Exception as error:
+            process.stdout.read()
+            if process.wait() != 0:
+                raise GitError(git_failure(args, process.stderr.read())) from error
+            raise
         process.stdout.read()
         stderr = process.stderr.read()
         if process.wait() != 0:
@@ -171,6 +181,20 @@ def git_failure(args: Sequence[str], stderr: bytes) -> str:
     if reason.startswith("fatal: "):
         reason = reason[len("fatal: ") :]
     command = next((a for a in args if not a.startswith("-")), "command")
+    if any(
+        sign in reason
+        for sign in (
+            "unable to read",
+            "bad object",
+            "missing blob",
+            "missing tree",
+            "did not receive expected object",
+        )
+    ):
+        reason += (
+            " (objects are missing: a partial, shallow or damaged clone? "
+            "`git fsck` names them; a full `git fetch` may restore them)"
+        )
     return f"git {command} failed: {reason}"
 
 

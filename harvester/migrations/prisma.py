@@ -1,46 +1,128 @@
-"""Prisma Migrate: `<dir>/migrations/<id>/migration.sql` beside `migration_lock.toml`.
+"""Prisma Migrate: `<dir>/migrations/<id>/migration.sql` beside `migration_lock.toml`, whose
+`provider` is the dialect; `schema.prisma` next to the folder is the schema snapshot.
 
 -- CreateTable
 CREATE TABLE "segment" (
     "segment_id" UUID NOT NULL,
     CONSTRAINT "segment_pkey" PRIMARY KEY ("segment_id")
 );
+
+Ids are folder names (timestamps or plain sequence numbers such as `09_update_region`) and run
+in text order. Any parent folder works, and one tree per provider may sit side by side.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Mapping, Sequence
 
-from harvester.migrations.base import AnalysisSettings, MigrationRoot, RepoView, SystemResult
-from harvester.migrations.pending import list_unanalysed
+from harvester.migrations.base import MigrationRoot, PathChange, RepoView, Side
+from harvester.migrations.prisma_schema import prisma_provider, prisma_shape
+from harvester.migrations.schema import ops
+from harvester.migrations.sql_layouts.dialects import dialect_named
+from harvester.migrations.sql_layouts.layouts import PRISMA
+from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED
+from harvester.migrations.sql_layouts.snapshots import SchemaShape
+from harvester.migrations.sql_layouts.system import SqlFolderSystem, snapshot_text
+from harvester.migrations.sql_layouts.units import Unit
+from harvester.model import ChangeKind
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 _MIGRATION = re.compile(r"(?:^|/)migrations/[^/]+/migration\.sql$")
+_LOCK = "migration_lock.toml"
 
 
-class PrismaSystem:
+class PrismaSystem(SqlFolderSystem):
     """Prisma Migrate."""
 
-    name = "prisma"
+    def __init__(self) -> None:
+        super().__init__(PRISMA)
 
     def find_roots(self, changed_paths: Sequence[str]) -> Sequence[MigrationRoot]:
-        """Each `migrations` folder holding a changed `<id>/migration.sql`."""
-        roots = {
-            posixpath.dirname(posixpath.dirname(p)) for p in changed_paths if _MIGRATION.search(p)
-        }
-        return [MigrationRoot(self.name, root) for root in sorted(roots)]
+        """Each `migrations` folder with a changed migration or lock file, and the folder next
+        to a changed `.prisma` schema file."""
+        roots = set()
+        for path in changed_paths:
+            folder, name = posixpath.split(path)
+            if _MIGRATION.search(path):
+                roots.add(posixpath.dirname(folder))
+            elif name == _LOCK:
+                roots.add(folder)
+            elif name.endswith(".prisma"):
+                roots.add(posixpath.join(folder, "migrations"))
+                if posixpath.basename(folder) == "schema":
+                    roots.add(posixpath.join(posixpath.dirname(folder), "migrations"))
+        return [
+            MigrationRoot(self.name, root)
+            for root in sorted(roots)
+            if not NOT_DEPLOYED.search(root)
+        ]
 
-    def analyse(
-        self, root: MigrationRoot, view: RepoView, settings: AnalysisSettings
-    ) -> SystemResult:
-        """The range's migrations under `root`."""
-        return list_unanalysed(
-            root,
-            view,
-            lambda path: bool(_MIGRATION.search(path)),
-            lambda path: posixpath.basename(posixpath.dirname(path)),
-        )
+    def owns(self, view: RepoView, root: str) -> bool:
+        """A Prisma root is one `find_roots` named; it must hold migrations or sit by a schema."""
+        return any(view.tree(side, root) for side in Side) or bool(self.snapshot_paths(view, root))
+
+    def tree_dialect(
+        self,
+        view: RepoView,
+        root: str,
+        units: Sequence[Unit],
+        changes: Mapping[str, PathChange],
+    ) -> ops.Dialect | None:
+        """The lock file's provider, else the schema's datasource, else the usual evidence."""
+        for side in (Side.HEAD, Side.BASE):
+            lock = view.read(side, f"{root}/{_LOCK}").text
+            found = _lock_provider(lock) if lock else None
+            if found is not None:
+                return found
+        schema = snapshot_text(view, Side.HEAD, _as_changes(self.snapshot_paths(view, root)))
+        return prisma_provider(schema) or super().tree_dialect(view, root, units, changes)
+
+    def snapshot_paths(self, view: RepoView, root: str) -> list[str]:
+        """The `.prisma` files beside the migrations folder (or in a `schema/` folder there)."""
+        parent = posixpath.dirname(root)
+        found = []
+        for folder in (parent, posixpath.join(parent, "schema")):
+            for side in Side:
+                found += [
+                    p
+                    for p in view.tree(side, folder)
+                    if p.endswith(".prisma") and posixpath.dirname(p) == folder
+                ]
+        return sorted(set(found))
+
+    def snapshot_shape(self, text: str, dialect: ops.Dialect | None) -> SchemaShape:
+        """Models and fields as tables and columns."""
+        return prisma_shape(text)
+
+    def snapshot_groups(
+        self, view: RepoView, root: str, changed: list[PathChange]
+    ) -> list[tuple[str, list[PathChange]]]:
+        """One snapshot for the whole schema, even when it is split over several files."""
+        if not changed:
+            return []
+        every = _as_changes(self.snapshot_paths(view, root))
+        if len(every) <= 1:
+            return [(changed[0].path, changed)]
+        return [(posixpath.dirname(changed[0].path), every)]
+
+
+def _as_changes(paths: Sequence[str]) -> list[PathChange]:
+    return [PathChange(p, None, ChangeKind.MODIFIED, None, None) for p in paths]
+
+
+def _lock_provider(text: str) -> ops.Dialect | None:
+    try:
+        provider = tomllib.loads(text).get("provider")
+    except tomllib.TOMLDecodeError:
+        return None
+    return dialect_named(provider) if isinstance(provider, str) else None
 
 
 SYSTEM = PrismaSystem()

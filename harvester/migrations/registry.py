@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harvester.migrations import alembic, django, ecto, prisma, rails, sql_trees
+from harvester.migrations import alembic, django, ecto, prisma, rails, sql_layouts
 from harvester.migrations.base import MigrationSystem
 
 SYSTEMS: tuple[MigrationSystem, ...] = (
@@ -11,5 +11,5 @@ SYSTEMS: tuple[MigrationSystem, ...] = (
     alembic.SYSTEM,
     rails.SYSTEM,
     ecto.SYSTEM,
-    sql_trees.SYSTEM,
+    *sql_layouts.SYSTEMS,
 )

@@ -74,40 +74,74 @@ _CATEGORY_LABELS = {
 }
 
 
+_PLURAL_NOUNS = {"index": "indexes"}
+
+
 def severity(tag: ImpactTag) -> int:
     """Position of a tag in the worst-first order."""
     return _RANK.get(tag, len(SEVERITY))
 
 
-def migration_label(migration: Migration) -> str:
-    """`django api.0117_fill_badge_key` (with the dialect when a system has several)."""
-    dialect = f" ({migration.dialect})" if migration.dialect else ""
-    return f"{migration.system}{dialect} {migration.id}"
-
-
 def schema_updates(database: Database) -> list[Trusted]:
-    """Markdown list lines: each table, then what each migration did to it."""
-    by_table: dict[str, list[tuple[str, str, Migration]]] = defaultdict(list)
+    """Markdown list lines: per database (when the range touches several), each table, then
+    what each migration did to it, one line per kind of change."""
+    groups: dict[str, list[Migration]] = defaultdict(list)
     for migration in database.migrations:
-        for change in migration.schema_changes:
-            by_table[change.table].append((change.category, change.text, migration))
+        groups[database_label(migration)].append(migration)
     lines = []
-    for table in sorted(by_table):
-        lines.append(Trusted(f"  - {code_span(table)}"))
-        for category, text, migration in by_table[table]:
-            label = _CATEGORY_LABELS.get(category, category.replace("_", " "))
-            detail = text
-            if category == "tables_created":
-                columns = migration.created_table_columns.get(table, ())
-                detail = "; ".join(columns) if columns else text
-                label += f" ({plural(len(columns), 'column')})" if columns else ""
-            lines.append(
-                Trusted(f"    - {inline(label)}: {code_span(detail)} — {code_span(migration.id)}")
-            )
+    nested = len(groups) > 1
+    for label in sorted(groups):
+        table_lines = _table_lines(groups[label], indent="    " if nested else "  ")
+        if nested and table_lines:
+            lines.append(Trusted(f"  - {inline(label)}:"))
+        lines += table_lines
     for snapshot in database.snapshots:
         version = f" (version {snapshot.version})" if snapshot.version else ""
         lines.append(Trusted(f"  - schema snapshot {code_span(snapshot.path)}{inline(version)}"))
         lines += [Trusted(f"    - {inline(c)}") for c in snapshot.changes]
+    return lines
+
+
+def database_label(migration: Migration) -> str:
+    """`prisma (postgresql)`: the database a migration runs against, as a reader names it."""
+    return migration.system + (f" ({migration.dialect})" if migration.dialect else "")
+
+
+def _table_lines(migrations: Sequence[Migration], indent: str) -> list[Trusted]:
+    by_table: dict[str, list[tuple[str, str, Migration]]] = defaultdict(list)
+    for migration in migrations:
+        for change in migration.schema_changes:
+            by_table[change.table].append((change.category, change.text, migration))
+    lines = []
+    for table in sorted(by_table):
+        lines.append(Trusted(f"{indent}- {code_span(table)}"))
+        runs: list[tuple[str, Migration, list[str]]] = []
+        for category, text, migration in by_table[table]:
+            if category == "tables_created":
+                columns = migration.created_table_columns.get(table, ())
+                runs.append((category, migration, ["; ".join(columns) if columns else text]))
+                continue
+            detail = (
+                text.removeprefix(f"{table}.")
+                .replace(f" ON {table}(", " (")
+                .removesuffix(f" ON {table}")
+            )
+            if runs and runs[-1][0] == category and runs[-1][1] is migration:
+                runs[-1][2].append(detail)
+            else:
+                runs.append((category, migration, [detail]))
+        for category, migration, details in runs:
+            label = _CATEGORY_LABELS.get(category, category.replace("_", " "))
+            if category == "tables_created":
+                count = len(migration.created_table_columns.get(table, ()))
+                label += f" ({plural(count, 'column')})" if count else ""
+            elif len(details) > 1:
+                noun, _, verb = label.partition(" ")
+                label = f"{plural(len(details), noun, _PLURAL_NOUNS.get(noun))} {verb}"
+            shown = ", ".join(code_span(d) for d in details)
+            lines.append(
+                Trusted(f"{indent}  - {inline(label)}: {shown} — {code_span(migration.id)}")
+            )
     return lines
 
 
@@ -120,16 +154,17 @@ def migration_status(database: Database) -> list[Trusted]:
             for m in database.migrations
             if m.system == system.system
             and m.path.startswith(system.root.rstrip("/") + "/")
-            and (m.dialect == system.dialect)
+            and (system.dialect is None or m.dialect == system.dialect)
         ]
-        if not members:
-            continue
-        dialect = f" ({system.dialect})" if system.dialect else ""
-        lines.append(
-            Trusted(f"  - {inline(system.system + dialect)} in {code_span(system.root + '/')}:")
-        )
-        for migration in sorted(members, key=lambda m: m.order):
-            lines.append(Trusted(f"    {migration.order}. {_status_line(migration)}"))
+        # A tree with one migration per dialect (pop's variants) lists each dialect apart.
+        for dialect in sorted({m.dialect or "" for m in members}):
+            group = [m for m in members if (m.dialect or "") == dialect]
+            label = f" ({dialect})" if dialect else ""
+            lines.append(
+                Trusted(f"  - {inline(system.system + label)} in {code_span(system.root + '/')}:")
+            )
+            for migration in sorted(group, key=lambda m: m.order):
+                lines.append(Trusted(f"    {migration.order}. {_status_line(migration)}"))
     return lines
 
 
@@ -149,7 +184,30 @@ def _status_line(migration: Migration) -> str:
         parts.append(f"added in {code_span(migration.added_in[:7])}")
     for problem in migration.problems:
         parts.append(inline(problem.message))
+    parts += [inline(note) for note in grouped_notes(migration.notes)]
     return " — ".join([parts[0], "; ".join(parts[1:])])
+
+
+def grouped_notes(notes: Sequence[str], shown: int = 3) -> list[str]:
+    """Notes with the same conclusion joined: `adds a.x, a.y and 9 more: metadata only`."""
+    groups: dict[str, list[str]] = {}
+    for note in notes:
+        subject, separator, conclusion = note.partition(": ")
+        key = conclusion if separator else note
+        groups.setdefault(key, []).append(subject if separator else "")
+    result = []
+    for conclusion, subjects in groups.items():
+        if not any(subjects):
+            result.append(conclusion)
+            continue
+        verb = subjects[0].split(" ", 1)[0]
+        if len(subjects) > 1 and all(s.startswith(verb + " ") for s in subjects):
+            names = [s[len(verb) + 1 :] for s in subjects]
+            more = f" and {len(names) - shown} more" if len(names) > shown else ""
+            result.append(f"{verb} {', '.join(names[:shown])}{more}: {conclusion}")
+        else:
+            result += [f"{subject}: {conclusion}" for subject in subjects]
+    return result
 
 
 def data_impact(database: Database) -> list[Trusted]:
@@ -161,12 +219,17 @@ def data_impact(database: Database) -> list[Trusted]:
         if impact.tag not in _CALM
     ]
     flagged.sort(key=lambda pair: (severity(pair[0].tag), pair[1].order, pair[1].id))
+    # The same risk in the same migration of several dialect trees is one line.
+    dialects: dict[tuple[ImpactTag, str, str, str], list[str]] = {}
+    for impact, migration in flagged:
+        key = (impact.tag, impact.detail, migration.system, migration.id)
+        dialects.setdefault(key, []).append(migration.dialect or "")
     lines = [
         Trusted(
-            f"  - **{impact.tag.value}** — {inline(impact.detail)} "
-            f"({inline(migration_label(migration))})"
+            f"  - **{tag.value}** — {inline(detail)} "
+            f"({inline(_label(system, names, migration_id))})"
         )
-        for impact, migration in flagged
+        for (tag, detail, system, migration_id), names in dialects.items()
     ]
     for finding in sorted(database.findings, key=lambda f: severity(f.tag)):
         lines.append(Trusted(f"  - **{finding.tag.value}** — {inline(finding.detail)}"))
@@ -176,13 +239,19 @@ def data_impact(database: Database) -> list[Trusted]:
     return lines
 
 
+def _label(system: str, dialects: Sequence[str], migration_id: str) -> str:
+    named = ", ".join(d for d in dict.fromkeys(dialects) if d)
+    return f"{system} ({named}) {migration_id}" if named else f"{system} {migration_id}"
+
+
 def _calm_summary(migrations: Sequence[Migration]) -> str:
     groups: dict[ImpactTag, list[str]] = defaultdict(list)
     for migration in migrations:
         tags = {i.tag for i in migration.data_impact}
         if tags and tags <= _CALM:
             worst = min(tags, key=severity)
-            groups[worst].append(migration.id)
+            if migration.id not in groups[worst]:
+                groups[worst].append(migration.id)
     parts = []
     for tag in (ImpactTag.FORMAT_ONLY_CHANGE, ImpactTag.NO_OP, ImpactTag.NONE):
         ids = groups.get(tag)

@@ -36,7 +36,9 @@ class MigrationInput:
     `parsed` is None when the file could not be read; `problems` then say why. For a released
     migration the range modified, `base_parsed` is what it was at the base: identical
     operations make it `format_only` (a system that compares syntax trees itself sets
-    `format_only` directly).
+    `format_only` directly). A `repeatable` migration (Flyway `R__`) is re-applied whenever
+    it changes, so editing it is not an edit of released history. A released migration the
+    range renamed carries its former id in `renamed_from`.
     """
 
     id: str
@@ -52,6 +54,8 @@ class MigrationInput:
     base_parsed: ops.ParsedMigration | None = None
     modification: str | None = None
     added_in: str | None = None
+    repeatable: bool = False
+    renamed_from: str | None = None
 
 
 def assemble(
@@ -84,12 +88,13 @@ def _migration(
             added_in=item.added_in,
             data_impact=(Impact(ImpactTag.RAW_SQL, "not parsed: review this migration by hand"),),
         )
-    parsed = patterns.recognise(item.parsed, item.dialect)
+    parsed = state.annotated(patterns.recognise(item.parsed, item.dialect))
     format_only = _format_only(item)
     facts: dict[str, list[str]] = {name: [] for name in _FACT_FIELDS}
     created: dict[str, tuple[str, ...]] = {}
     changes = []
-    if item.change is not ChangeKind.DELETED:
+    unchanged = format_only or _moved_unchanged(item)
+    if item.change is not ChangeKind.DELETED and not unchanged:
         for operation in parsed.up.operations:
             if isinstance(operation, ops.CreateTable) and operation.columns:
                 created[operation.table] = tuple(describe.column(c) for c in operation.columns)
@@ -97,8 +102,11 @@ def _migration(
                 changes.append(change)
                 if change.category in facts:
                     facts[change.category].append(change.text)
-    impacts = _impacts(item, parsed, format_only, state, settings)
-    state.observe(parsed)
+    impacts, rule_notes, failures = _impacts(item, parsed, format_only, state, settings)
+    if item.repeatable and item.change is ChangeKind.MODIFIED:
+        rule_notes = ("repeatable: it runs again because its checksum changed", *rule_notes)
+    if not item.released:
+        state.observe(parsed, item.id)
     return Migration(
         id=item.id,
         system=item.system,
@@ -113,8 +121,8 @@ def _migration(
         schema_changes=tuple(changes),
         data_impact=impacts,
         parsed=True,
-        problems=item.problems,
-        notes=parsed.notes + parsed.up.notes,
+        problems=item.problems + tuple(Problem(item.path, text, line) for text, line in failures),
+        notes=parsed.notes + parsed.up.notes + rule_notes,
         added_in=item.added_in,
         tables_created=tuple(facts["tables_created"]),
         tables_dropped=tuple(facts["tables_dropped"]),
@@ -131,8 +139,24 @@ def _migration(
     )
 
 
+def _same_operations(item: MigrationInput) -> bool:
+    if item.base_parsed is None or item.parsed is None:
+        return False
+    return (item.base_parsed.up, item.base_parsed.down) == (item.parsed.up, item.parsed.down)
+
+
+def _moved_unchanged(item: MigrationInput) -> bool:
+    """A released migration moved or renamed with the same id and the same operations."""
+    return (
+        item.released
+        and item.change is ChangeKind.RENAMED
+        and item.renamed_from in (None, item.id)
+        and _same_operations(item)
+    )
+
+
 def _format_only(item: MigrationInput) -> bool:
-    if not item.released or item.change is not ChangeKind.MODIFIED:
+    if not item.released or item.change is not ChangeKind.MODIFIED or item.repeatable:
         return False
     if item.format_only is not None:
         return item.format_only
@@ -147,24 +171,63 @@ def _impacts(
     format_only: bool,
     state: rules.RangeState,
     settings: AnalysisSettings,
-) -> tuple[Impact, ...]:
+) -> tuple[tuple[Impact, ...], tuple[str, ...], tuple[tuple[str, int | None], ...]]:
     if item.change is ChangeKind.DELETED:
         return (
-            Impact(
-                ImpactTag.MODIFIED_EXISTING_MIGRATION if item.released else ImpactTag.NONE,
-                "migration file deleted"
-                + (": databases that ran it keep its changes" if item.released else ""),
+            (
+                Impact(
+                    ImpactTag.MODIFIED_EXISTING_MIGRATION if item.released else ImpactTag.NONE,
+                    "migration file deleted"
+                    + (": databases that ran it keep its changes" if item.released else ""),
+                ),
             ),
+            (),
+            (),
         )
     if format_only:
         return (
+            (
+                Impact(
+                    ImpactTag.FORMAT_ONLY_CHANGE,
+                    "released migration reformatted; its operations are unchanged",
+                ),
+            ),
+            (),
+            (),
+        )
+    if _moved_unchanged(item):
+        return (
+            (
+                Impact(
+                    ImpactTag.NONE,
+                    "released migration moved with its id and statements unchanged: nothing runs "
+                    "again",
+                ),
+            ),
+            (),
+            (),
+        )
+    assessment = rules.assess(parsed, item.dialect, state, settings)
+    found = list(assessment.impacts)
+    if item.released and item.renamed_from not in (None, item.id):
+        found.insert(
+            0,
             Impact(
-                ImpactTag.FORMAT_ONLY_CHANGE,
-                "released migration reformatted; its operations are unchanged",
+                ImpactTag.MODIFIED_EXISTING_MIGRATION,
+                f"released migration renamed from {item.renamed_from}: tools that record "
+                "applied migrations by id see it as new and run it again",
             ),
         )
-    found = list(rules.evaluate(parsed, item.dialect, state, settings))
-    if item.released and item.change is ChangeKind.MODIFIED:
+    elif item.released and item.change is ChangeKind.RENAMED and not _same_operations(item):
+        found.insert(
+            0,
+            Impact(
+                ImpactTag.MODIFIED_EXISTING_MIGRATION,
+                "released migration moved and edited: databases that ran the old version will "
+                "not run it again",
+            ),
+        )
+    if item.released and item.change is ChangeKind.MODIFIED and not item.repeatable:
         what = item.modification or "its operations changed"
         found.insert(
             0,
@@ -176,4 +239,4 @@ def _impacts(
         )
     if not found:
         found.append(Impact(ImpactTag.NONE, "nothing that needs a reviewer's eye"))
-    return tuple(found)
+    return tuple(found), assessment.notes, assessment.failures

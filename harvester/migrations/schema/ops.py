@@ -149,7 +149,8 @@ class RebuildTable:
     """A table recreated by create-copy-drop-rename (SQLite's 12 steps, a ClickHouse swap).
 
     Patterns produce it from the statements; it is not a drop. `copies_data` is False when the
-    old rows are not carried over (`data_not_migrated`).
+    old rows are not carried over (`data_not_migrated`). `columns` is the new definition, when
+    the statements give it; `staging` the temporary name the new table was built under.
     """
 
     table: str
@@ -157,6 +158,8 @@ class RebuildTable:
     copies_data: bool = True
     changes: tuple[str, ...] = ()
     line: int | None = field(default=None, compare=False)
+    columns: tuple[ColumnDef, ...] = ()
+    staging: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +194,8 @@ class RenameColumn:
 
 @dataclass(frozen=True, slots=True)
 class AlterColumnType:
-    """A column type change; `old_type` when the range (or the ORM's state) shows it."""
+    """A column type change; `old_type` when the range (or the ORM's state) shows it. `via`
+    names the temporary column a copy-and-rename type change went through."""
 
     table: str
     column: str
@@ -199,6 +203,7 @@ class AlterColumnType:
     old_type: str | None = None
     using: str | None = None
     line: int | None = field(default=None, compare=False)
+    via: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,14 +339,24 @@ class DropType:
 
 
 @dataclass(frozen=True, slots=True)
+class RenameType:
+    """ALTER TYPE … RENAME TO (the last step of PostgreSQL's enum rebuild)."""
+
+    old: str
+    new: str
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class CreateView:
-    """CREATE [MATERIALIZED] VIEW."""
+    """CREATE [MATERIALIZED] VIEW; `definition` is its query, normalised, when parsed."""
 
     name: str
     materialized: bool = False
     or_replace: bool = False
     to_table: str | None = None
     line: int | None = field(default=None, compare=False)
+    definition: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,6 +388,7 @@ class DataChange:
     `detail` says what it does in a reviewer's words ("loops over rows and saves each one");
     `reversible` is False when the system's reverse step is missing or a no-op.
     `raises_on_data` marks code that fails on unexpected rows (`data_dependent`).
+    `columns` are the columns an UPDATE sets or an INSERT fills, when the step says.
     """
 
     kind: DataChangeKind
@@ -383,6 +399,7 @@ class DataChange:
     reversible: bool | None = None
     raises_on_data: bool = False
     line: int | None = field(default=None, compare=False)
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,6 +409,15 @@ class TableOptions:
     table: str
     options: tuple[str, ...]
     rewrites: bool = False
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSetting:
+    """A session setting the migration makes before its DDL (`SET lock_timeout = '5s'`)."""
+
+    name: str
+    value: str
     line: int | None = field(default=None, compare=False)
 
 
@@ -429,10 +455,12 @@ Operation = (
     | CreateEnumType
     | AddEnumValue
     | DropType
+    | RenameType
     | CreateView
     | DropView
     | DataChange
     | TableOptions
+    | SessionSetting
     | Opaque
 )
 

@@ -1,15 +1,326 @@
 """Multi-statement patterns: what a sequence of operations means together.
 
 SQLite's copy-and-rename rebuild (`CREATE x_new; INSERT … SELECT; DROP x; ALTER … RENAME`) is a
-`RebuildTable`, never a destructive drop; a ClickHouse create-and-swap is a rebuild whose old
-rows may not be carried over.
+`RebuildTable`, never a destructive drop, and a column copied into a new column that then takes
+its name is a type change; so are its rename-first variant and a ClickHouse
+create-and-swap (`RENAME TABLE x TO x_old, x_new TO x` or `EXCHANGE TABLES`), whose old rows
+may not be carried over. In PostgreSQL's enum rebuild (`CREATE TYPE e_new`, columns retyped to
+e_new, `DROP TYPE e`, `ALTER TYPE e_new RENAME TO e`) the retyped columns get e as old type.
 """
 
 from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
 
 from harvester.migrations.schema import ops
 
 
 def recognise(parsed: ops.ParsedMigration, dialect: ops.Dialect | None) -> ops.ParsedMigration:
     """The migration with multi-statement patterns folded into single operations."""
-    return parsed
+    up = _recognise_step(parsed.up)
+    down = _recognise_step(parsed.down) if parsed.down is not None else None
+    if up is parsed.up and down is parsed.down:
+        return parsed
+    return dataclasses.replace(parsed, up=up, down=down)
+
+
+def _recognise_step(step: ops.Step) -> ops.Step:
+    operations = _index_tables(
+        _enum_rebuilds(_column_copies(_views_dropped_as_tables(_table_rebuilds(step.operations))))
+    )
+    if operations == step.operations:
+        return step
+    return dataclasses.replace(step, operations=operations)
+
+
+@dataclass
+class _Rebuild:
+    """The statements of one rebuild, found by position."""
+
+    table: str
+    staging: str
+    via: str
+    members: set[int] = field(default_factory=set)
+    copied: bool = False
+    kept_old: str | None = None
+    columns: tuple[ops.ColumnDef, ...] = ()
+    copied_columns: tuple[str, ...] = ()
+    fed_by: str | None = None
+
+
+def _table_rebuilds(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
+    rebuilds = [r for r in (_rebuild_at(operations, i) for i in range(len(operations))) if r]
+    if not rebuilds:
+        return operations
+    claimed: dict[int, _Rebuild] = {}
+    for rebuild in rebuilds:
+        if not rebuild.members & claimed.keys():
+            claimed.update(dict.fromkeys(rebuild.members, rebuild))
+    result: list[ops.Operation] = []
+    placed: set[int] = set()
+    for position, operation in enumerate(operations):
+        member_of = claimed.get(position)
+        if member_of is None:
+            result.append(operation)
+        elif id(member_of) not in placed:
+            placed.add(id(member_of))
+            result.append(_folded(member_of, operation.line))
+    return tuple(result)
+
+
+def _rebuild_at(operations: tuple[ops.Operation, ...], start: int) -> _Rebuild | None:
+    """A rebuild whose first statement is at `start`, or None."""
+    first = operations[start]
+    if isinstance(first, ops.CreateTable):
+        return _create_first(operations, start, first)
+    if isinstance(first, ops.RenameTable):
+        return _rename_first(operations, start, first)
+    return None
+
+
+def _create_first(
+    operations: tuple[ops.Operation, ...], start: int, created: ops.CreateTable
+) -> _Rebuild | None:
+    """`CREATE new; [INSERT new SELECT old]; DROP old | RENAME old; RENAME new TO old` or
+    `EXCHANGE TABLES old AND new`."""
+    staging = created.table
+    for position in range(start + 1, len(operations)):
+        operation = operations[position]
+        if isinstance(operation, ops.RenameTable) and operation.old == staging:
+            target = operation.new
+            old_gone = _old_removed(operations, start, position, target)
+            if old_gone is None:
+                return None
+            rebuild = _Rebuild(target, staging, f"copy-and-rename through {staging}")
+            rebuild.members = {start, position, old_gone[0]}
+            rebuild.kept_old = old_gone[1]
+            if rebuild.kept_old:
+                rebuild.via = f"create-and-swap with {staging}"
+                _drop_of(operations, position, rebuild.kept_old, rebuild)
+            break
+        if isinstance(operation, ops.ExchangeTables) and staging in (
+            operation.first,
+            operation.second,
+        ):
+            target = operation.second if operation.first == staging else operation.first
+            rebuild = _Rebuild(target, staging, f"create-and-swap with {staging} (EXCHANGE)")
+            rebuild.members = {start, position}
+            rebuild.kept_old = staging
+            _drop_of(operations, position, staging, rebuild)
+            break
+    else:
+        return None
+    rebuild.columns = created.columns
+    _copy_into(operations, start, staging, (rebuild.table,), rebuild)
+    if not rebuild.copied:
+        _fed_by_view(operations, start, staging, rebuild)
+    return rebuild
+
+
+def _old_removed(
+    operations: tuple[ops.Operation, ...], start: int, end: int, target: str
+) -> tuple[int, str | None] | None:
+    """Where the old table leaves its name before the staging table takes it: its DROP
+    (position, None) or its RENAME away (position, new name)."""
+    for position in range(start + 1, end):
+        operation = operations[position]
+        if isinstance(operation, ops.DropTable) and operation.table == target:
+            return position, None
+        if isinstance(operation, ops.RenameTable) and operation.old == target:
+            return position, operation.new
+    return None
+
+
+def _rename_first(
+    operations: tuple[ops.Operation, ...], start: int, renamed: ops.RenameTable
+) -> _Rebuild | None:
+    """`RENAME old TO old_x; CREATE old; [INSERT old SELECT old_x]; [DROP old_x]`."""
+    target, parked = renamed.old, renamed.new
+    for position in range(start + 1, len(operations)):
+        operation = operations[position]
+        if isinstance(operation, ops.CreateTable) and operation.table == target:
+            rebuild = _Rebuild(target, parked, f"rename-and-copy through {parked}")
+            rebuild.members = {start, position}
+            rebuild.columns = operation.columns
+            rebuild.kept_old = parked
+            _copy_into(operations, position, target, (parked,), rebuild)
+            _drop_of(operations, position, parked, rebuild)
+            return rebuild
+    return None
+
+
+def _copy_into(
+    operations: tuple[ops.Operation, ...],
+    start: int,
+    table: str,
+    sources: tuple[str, ...],
+    rebuild: _Rebuild,
+) -> None:
+    for position in range(start + 1, len(operations)):
+        operation = operations[position]
+        if (
+            isinstance(operation, ops.DataChange)
+            and operation.kind is ops.DataChangeKind.INSERT_SELECT
+            and operation.table == table
+            and operation.source_table in (*sources, rebuild.staging)
+        ):
+            rebuild.members.add(position)
+            rebuild.copied = True
+            rebuild.copied_columns = operation.columns
+            return
+
+
+def _fed_by_view(
+    operations: tuple[ops.Operation, ...], start: int, staging: str, rebuild: _Rebuild
+) -> None:
+    """A ClickHouse staging table filled by a materialized view (`CREATE MATERIALIZED VIEW
+    … TO staging`) that sees the rows a later INSERT … SELECT copies into its source."""
+    for position in range(start + 1, len(operations)):
+        view = operations[position]
+        if not (isinstance(view, ops.CreateView) and view.to_table == staging):
+            continue
+        if any(
+            isinstance(o, ops.DataChange) and o.kind is ops.DataChangeKind.INSERT_SELECT
+            for o in operations[position + 1 :]
+        ):
+            rebuild.copied = True
+            rebuild.fed_by = view.name
+        return
+
+
+def _drop_of(
+    operations: tuple[ops.Operation, ...], start: int, table: str, rebuild: _Rebuild
+) -> None:
+    for position in range(start + 1, len(operations)):
+        operation = operations[position]
+        if isinstance(operation, ops.DropTable) and operation.table == table:
+            rebuild.members.add(position)
+            rebuild.kept_old = None
+            return
+
+
+def _folded(rebuild: _Rebuild, line: int | None) -> ops.RebuildTable:
+    changes: list[str] = []
+    if rebuild.copied and rebuild.copied_columns:
+        filled = set(rebuild.copied_columns)
+        changes.extend(
+            f"{c.name} not copied: gets its default"
+            for c in rebuild.columns
+            if c.name not in filled
+        )
+    if rebuild.fed_by:
+        changes.append(f"filled through materialized view {rebuild.fed_by}")
+    if rebuild.kept_old:
+        changes.append(f"old table kept as {rebuild.kept_old}")
+    return ops.RebuildTable(
+        rebuild.table,
+        rebuild.via,
+        copies_data=rebuild.copied,
+        changes=tuple(changes),
+        line=line,
+        columns=rebuild.columns,
+        staging=rebuild.staging,
+    )
+
+
+def _column_copies(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
+    """`ADD COLUMN c_tmp; UPDATE t SET c_tmp = c; DROP COLUMN c; RENAME c_tmp TO c`: a type
+    change by copy (SQLite's way to change a type), not a dropped column."""
+    folded: dict[int, ops.Operation | None] = {}
+    for start, added in enumerate(operations):
+        if not isinstance(added, ops.AddColumn) or added.column.type is None:
+            continue
+        table, temporary = added.table, added.column.name
+        rename = next(
+            (
+                i
+                for i in range(start + 1, len(operations))
+                if isinstance(o := operations[i], ops.RenameColumn)
+                and o.table == table
+                and o.old == temporary
+            ),
+            None,
+        )
+        if rename is None:
+            continue
+        final = operations[rename]
+        assert isinstance(final, ops.RenameColumn)
+        dropped = next(
+            (
+                i
+                for i in range(start + 1, rename)
+                if isinstance(o := operations[i], ops.DropColumn)
+                and o.table == table
+                and o.column == final.new
+            ),
+            None,
+        )
+        copied = any(
+            isinstance(o, ops.DataChange) and o.table == table and temporary in o.columns
+            for o in operations[start + 1 : rename]
+        )
+        if dropped is None or not copied:
+            continue
+        folded[start] = ops.AlterColumnType(
+            table, final.new, added.column.type, line=added.line, via=temporary
+        )
+        folded[dropped] = folded[rename] = None
+    if not folded:
+        return operations
+    return tuple(
+        replaced for i, o in enumerate(operations) if (replaced := folded.get(i, o)) is not None
+    )
+
+
+def _views_dropped_as_tables(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
+    """ClickHouse drops views with DROP TABLE: one the step then creates as a view was a view."""
+    views = {o.name: o.materialized for o in operations if isinstance(o, ops.CreateView)}
+    if not views:
+        return operations
+    return tuple(
+        ops.DropView(o.table, views[o.table], o.if_exists, line=o.line)
+        if isinstance(o, ops.DropTable) and o.table in views
+        else o
+        for o in operations
+    )
+
+
+def _index_tables(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
+    """`DROP INDEX name` says no table on PostgreSQL; ORMs name indexes `<table>_<columns>_idx`,
+    so the longest table of the same step that prefixes the name is taken as its table."""
+    tables = {t for o in operations for t in _tables_named(o)}
+    result: list[ops.Operation] = []
+    for operation in operations:
+        if isinstance(operation, ops.DropIndex) and operation.table is None:
+            owners = [t for t in tables if operation.name.startswith(t + "_")]
+            if owners:
+                operation = dataclasses.replace(operation, table=max(owners, key=len))
+        result.append(operation)
+    return tuple(result)
+
+
+def _tables_named(operation: ops.Operation) -> tuple[str, ...]:
+    table = getattr(operation, "table", None)
+    if isinstance(table, str):
+        return (table,)
+    index = getattr(operation, "index", None)
+    return (index.table,) if isinstance(index, ops.IndexDef) else ()
+
+
+def _enum_rebuilds(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
+    renames = {o.old: o.new for o in operations if isinstance(o, ops.RenameType)}
+    dropped = {o.name for o in operations if isinstance(o, ops.DropType)}
+    swapped = {new_name: final for new_name, final in renames.items() if final in dropped}
+    if not swapped:
+        return operations
+    result: list[ops.Operation] = []
+    for operation in operations:
+        if (
+            isinstance(operation, ops.AlterColumnType)
+            and operation.new_type in swapped
+            and operation.old_type is None
+        ):
+            operation = dataclasses.replace(operation, old_type=swapped[operation.new_type])
+        result.append(operation)
+    return tuple(result)

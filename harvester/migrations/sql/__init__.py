@@ -1,6 +1,12 @@
 """SQL text to schema operations, for every system that holds SQL (files, RunSQL, execute).
 
-sql_operations("ALTER TABLE t ADD COLUMN c int NOT NULL;", Dialect.POSTGRESQL)
+    sql_operations("ALTER TABLE t ADD COLUMN c int NOT NULL;", Dialect.POSTGRESQL)
+
+PostgreSQL (and CockroachDB) statements are read with pglast, PostgreSQL's own grammar; MySQL,
+MariaDB, SQLite and ClickHouse with sqlglot. Statements a parser rejects or returns as opaque
+go through a few tested text recognisers (`fallback`); what nobody reads is kept as a raw
+`Opaque` operation with a problem, never dropped. The function is pure (text in, operations
+out), so callers may cache it by blob and run it in worker processes.
 """
 
 from __future__ import annotations
@@ -8,14 +14,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harvester.migrations.schema import ops
+from harvester.migrations.sql import fallback
+from harvester.migrations.sql.dialect import guess_dialect
+from harvester.migrations.sql.errors import StatementError
+from harvester.migrations.sql.names import summary
+from harvester.migrations.sql.split import Statement, run_together, split_statements
+
+_PGLAST_DIALECTS = (None, ops.Dialect.POSTGRESQL, ops.Dialect.COCKROACHDB)
+_TREE_SURPRISES = (AttributeError, KeyError, TypeError, IndexError, ValueError, RecursionError)
 
 
 @dataclass(frozen=True, slots=True)
 class SqlAnalysis:
-    """The operations a SQL text performs, and the statements nobody could parse."""
+    """The operations a SQL text performs, and the statements nobody could parse.
+
+    `dialect` is the dialect the text was read as (the one given, or the one its statements
+    suggest); `statements` counts the statements found, comments aside.
+    """
 
     operations: tuple[ops.Operation, ...]
     problems: tuple[str, ...] = ()
+    dialect: ops.Dialect | None = None
+    statements: int = 0
 
 
 def sql_operations(text: str, dialect: ops.Dialect | None, first_line: int = 1) -> SqlAnalysis:
@@ -23,5 +43,85 @@ def sql_operations(text: str, dialect: ops.Dialect | None, first_line: int = 1) 
 
     `first_line` is the line of `text` within its file, so operations carry file lines.
     """
-    summary = " ".join(text.split())[:80]
-    return SqlAnalysis((ops.Opaque(summary, raw=True, line=first_line),))
+    read_as = dialect or guess_dialect(text)
+    statements = split_statements(text, read_as, first_line)
+    operations: list[ops.Operation] = []
+    problems: list[str] = []
+    for statement in statements:
+        found, problem = _statement_operations(statement, read_as)
+        operations.extend(found)
+        if problem:
+            problems.append(problem)
+        problems.extend(
+            f"line {o.line}: not parsed: {o.summary}"
+            for o in found
+            if isinstance(o, ops.Opaque) and o.raw and not problem
+        )
+    return SqlAnalysis(tuple(operations), tuple(problems), read_as, len(statements))
+
+
+def _statement_operations(
+    statement: Statement, dialect: ops.Dialect | None
+) -> tuple[list[ops.Operation], str | None]:
+    try:
+        return _parse(statement, dialect), None
+    except StatementError as error:
+        found = fallback.statement_operations(statement.text, statement.line, dialect)
+        if found is not None:
+            return found, None
+        recovered = _recovered(statement, dialect)
+        if recovered is not None:
+            return recovered
+        raw: list[ops.Operation] = [
+            ops.Opaque(summary(statement.text), raw=True, line=statement.line)
+        ]
+        return raw, f"line {statement.line}: not parsed ({error}): {summary(statement.text)}"
+
+
+def _recovered(
+    statement: Statement, dialect: ops.Dialect | None
+) -> tuple[list[ops.Operation], str] | None:
+    """Statements a missing `;` glued together, read apart, with the problem stated; None
+    unless every part parses."""
+    parts = run_together(statement, dialect)
+    if len(parts) < 2:
+        return None
+    operations: list[ops.Operation] = []
+    for part in parts:
+        found, problem = _statement_operations(part, dialect)
+        if problem is not None or any(isinstance(o, ops.Opaque) and o.raw for o in found):
+            return None
+        operations.extend(found)
+    where = f"line {parts[1].line}"
+    problem = (
+        f"line {statement.line}: a `;` seems to be missing before {where}: the engine rejects "
+        f"this statement as written; harvester read it as {len(parts)} statements"
+    )
+    glued = ops.Opaque(
+        f"statements run together (no `;` before {where}): the engine rejects them as written",
+        raw=True,
+        line=statement.line,
+    )
+    return [glued, *operations], problem
+
+
+def _parse(statement: Statement, dialect: ops.Dialect | None) -> list[ops.Operation]:
+    try:
+        return _translate(statement, dialect)
+    except _TREE_SURPRISES as error:
+        # A syntax tree of a shape the translators do not expect (odd or broken SQL): the
+        # statement is read like one its parser rejected, never a crash.
+        raise StatementError(f"unexpected syntax tree ({type(error).__name__})") from error
+
+
+def _translate(statement: Statement, dialect: ops.Dialect | None) -> list[ops.Operation]:
+    if dialect in _PGLAST_DIALECTS:
+        from harvester.migrations.sql import postgres
+
+        return postgres.statement_operations(
+            statement.text, statement.line, dialect or ops.Dialect.POSTGRESQL
+        )
+    from harvester.migrations.sql import sqlglot_dialects
+
+    assert dialect is not None
+    return sqlglot_dialects.statement_operations(statement.text, statement.line, dialect)

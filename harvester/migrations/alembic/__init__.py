@@ -1,0 +1,134 @@
+"""Alembic migrations: revision files in a `versions/` folder (or a plugin's `migrations/`).
+
+revision = "3f2a1b"
+down_revision = "9c8d7e"
+
+def upgrade():
+    op.add_column("user", sa.Column("email", sa.String(255), nullable=False))
+
+def downgrade():
+    op.drop_column("user", "email")
+
+Each folder is one chain, read with `ast` and ordered by `down_revision`; several folders (one
+per environment or plugin) are several roots.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from harvester.migrations import engines
+from harvester.migrations.alembic.changes import RevisionChanges
+from harvester.migrations.alembic.revisions import LOOKS_LIKE_REVISION
+from harvester.migrations.base import (
+    AnalysisSettings,
+    MigrationRoot,
+    PathChange,
+    RepoView,
+    Side,
+    Source,
+    SystemResult,
+)
+from harvester.migrations.schema.assemble import assemble
+from harvester.migrations.schema.ops import Dialect
+from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED
+
+_CANDIDATE = re.compile(r"(?:^|/)(?:versions|migrations)/(?!__init__\.py$|env\.py$)[^/]+\.py$")
+_DIALECT_IMPORTS = {
+    "postgresql": Dialect.POSTGRESQL,
+    "mysql": Dialect.MYSQL,
+    "sqlite": Dialect.SQLITE,
+    "mssql": Dialect.SQLSERVER,
+}
+
+
+class AlembicSystem:
+    """SQLAlchemy's Alembic (also Flask-Migrate)."""
+
+    name = "alembic"
+
+    def find_roots(self, changed_paths: Sequence[str]) -> Sequence[MigrationRoot]:
+        """Each `versions` (or `migrations`) folder with a changed Python file, test and
+        example trees left out; whether its files are revisions is decided when they are
+        read."""
+        roots = {
+            posixpath.dirname(p)
+            for p in changed_paths
+            if _CANDIDATE.search(p) and not NOT_DEPLOYED.search(p)
+        }
+        return [MigrationRoot(self.name, root) for root in sorted(roots)]
+
+    def analyse(
+        self, root: MigrationRoot, view: RepoView, settings: AnalysisSettings
+    ) -> SystemResult:
+        """The range's revisions under `root`, in chain order."""
+        changes = [c for c in view.changes_under(root.root) if _in_folder(c, root.root)]
+        if not any(_looks_like_revision(view, c) for c in changes):
+            return SystemResult()
+        texts = _texts(view, Side.HEAD, root.root)
+        evidence = _engine(root, view, texts)
+        result = RevisionChanges(view, root.root, evidence, self.name).analyse(changes, texts)
+        return SystemResult(
+            migrations=assemble(result.inputs, settings),
+            findings=result.findings,
+            dialect=evidence.dialect,
+        )
+
+
+def _in_folder(change: PathChange, folder: str) -> bool:
+    paths = [change.path] + ([change.old_path] if change.old_path else [])
+    return any(posixpath.dirname(p) == folder and _CANDIDATE.search(p) for p in paths)
+
+
+def _looks_like_revision(view: RepoView, change: PathChange) -> bool:
+    side, path = (Side.BASE, change.path) if change.new_blob is None else (Side.HEAD, change.path)
+    source = view.read(side, path)
+    if source.text is None:
+        return True  # unreadable: reported if the folder holds revisions at all
+    return bool(LOOKS_LIKE_REVISION.search(source.text))
+
+
+def _texts(view: RepoView, side: Side, folder: str) -> dict[str, Source]:
+    """Every Python file directly in `folder`, read."""
+    return {
+        path: view.read_blob(item.blob, path)
+        for path, item in view.tree(side, folder).items()
+        if posixpath.dirname(path) == folder and _CANDIDATE.search(path)
+    }
+
+
+def _engine(
+    root: MigrationRoot, view: RepoView, texts: dict[str, Source]
+) -> engines.EngineEvidence:
+    """The engine: given with the root, else named by config files (alembic.ini, settings),
+    else by the dialect modules the revisions import."""
+    if root.dialect is not None:
+        return engines.EngineEvidence(root.dialect)
+    evidence = engines.engines_in_sources(
+        engines.config_sources(view, near=root.root), "config files"
+    )
+    if evidence.dialect is not None:
+        return evidence
+    imported: Counter[Dialect] = Counter()
+    for source in texts.values():
+        for name, dialect in _DIALECT_IMPORTS.items():
+            if re.search(rf"dialects(?:\.|\s+import\s+){name}\b", source.text or ""):
+                imported[dialect] += 1
+    found = engines.decide(imported, "revisions importing SQLAlchemy dialects")
+    if found.dialect is not None:
+        return engines.EngineEvidence(
+            found.dialect,
+            found.others,
+            found.note
+            or f"no engine in the config files; judged for {found.dialect.value} "
+            "because revisions import its SQLAlchemy dialect",
+        )
+    return engines.EngineEvidence(
+        None, note="no database engine found in the config files: judged for PostgreSQL first"
+    )
+
+
+SYSTEM = AlembicSystem()

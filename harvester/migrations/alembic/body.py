@@ -1,0 +1,402 @@
+"""The body of `upgrade()` or `downgrade()` as the schema operations it runs.
+
+    def upgrade():
+        with op.batch_alter_table("user") as batch_op:
+            batch_op.add_column(sa.Column("email", sa.String(255)))
+        bind = op.get_bind()
+        if bind.dialect.name == "postgresql":
+            op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        for table in ("user", "team"):
+            op.create_index(f"ix_{table}_created", table, ["created"])
+
+Engine-dependent branches follow the engine the project uses; loops over literal lists are
+unrolled; module helpers the body calls are read too; other conditions are read on both sides
+(and said so in a note).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field, replace
+
+from harvester.migrations import pyast
+from harvester.migrations.alembic import calls, data
+from harvester.migrations.alembic.conditions import engine_predicate, mentions_engine
+from harvester.migrations.schema import describe, ops
+from harvester.migrations.sql import sql_operations
+
+_SESSIONS = frozenset({"Session", "sessionmaker", "orm.Session", "sa.orm.Session"})
+_MOST_HELPERS = 8
+
+
+@dataclass
+class StepReader:
+    """Reads one function of a revision into a `Step`."""
+
+    module: pyast.Module
+    dialect: ops.Dialect | None
+    operations: list[ops.Operation] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)
+    local: dict[str, ast.expr] = field(default_factory=dict)
+    tables: dict[str, str] = field(default_factory=dict)
+    ops_names: set[str] = field(default_factory=lambda: {"op"})
+    connections: set[str] = field(default_factory=set)
+    engine_names: set[str] = field(default_factory=set)
+    batches: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    helpers: list[str] = field(default_factory=list)
+    row_sources: set[str] = field(default_factory=set)
+    batched: list[str] = field(default_factory=list)
+    expressions: dict[str, ast.expr] = field(default_factory=dict)
+    transactional: bool | None = None
+
+    def read(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> ops.Step:
+        """The step the function runs."""
+        self.helpers.append(function.name)
+        for statement in self.module.tree.body:
+            for name, value in pyast.assignments(statement):
+                table = data.table_of_clause(value, self.module, {})
+                if table is not None:
+                    self.tables[name] = table
+        self.body(function.body)
+        if self.batched:
+            self.notes.append(
+                f"batch_alter_table on {', '.join(self.batched)}: the ALTERs run directly here; "
+                "on SQLite Alembic would rebuild each table (copy and rename)"
+            )
+        return ops.Step(
+            tuple(self.operations),
+            transactional=self.transactional,
+            notes=tuple(dict.fromkeys(self.notes + self.broken)),
+        )
+
+    def body(self, statements: list[ast.stmt]) -> None:
+        """Read statements in order."""
+        for statement in statements:
+            self.statement(statement)
+
+    def statement(self, node: ast.stmt) -> None:
+        """Read one statement: calls, bindings, blocks, branches, loops."""
+        match node:
+            case ast.Expr(value=value):
+                self.expression(value)
+            case ast.Assign(value=value) | ast.AnnAssign(value=ast.expr() as value):
+                self.expression(value)
+                for name, bound in pyast.assignments(node):
+                    self.bind(name, bound)
+            case ast.With(items=items, body=inner) | ast.AsyncWith(items=items, body=inner):
+                self.with_block(items, inner)
+            case ast.If(test=test, body=inner, orelse=orelse):
+                self.branch(test, inner, orelse)
+            case ast.For(target=target, iter=source, body=inner):
+                self.loop(target, source, inner, node.lineno)
+            case ast.Try(body=inner, finalbody=final):
+                self.body(inner)
+                self.body(final)
+            case ast.While(body=inner):
+                self.body(inner)
+            case ast.Raise():
+                self.notes.append(f"raises at line {node.lineno}")
+            case _:
+                return
+
+    def bind(self, name: str, value: ast.expr) -> None:
+        """Remember what a local name holds: a connection, a table, an engine, a literal."""
+        call = pyast.call_name(value) or ""
+        if call.endswith(("get_bind", ".connect", ".connection")) or (
+            call.rsplit(".", 1)[-1] in _SESSIONS or call in _SESSIONS
+        ):
+            self.connections.add(name)
+        table = data.table_of_clause(value, self.module, self.local)
+        if table is not None:
+            self.tables[name] = table
+        if mentions_engine(value, self.engine_names):
+            self.engine_names.add(name)
+        if data.reads_rows(value, self.row_sources):
+            self.row_sources.add(name)
+        self.expressions[name] = value
+        if isinstance(self.module.evaluate(value, self.local), (str, int, float, tuple)):
+            self.local[name] = value
+
+    def with_block(self, items: list[ast.withitem], inner: list[ast.stmt]) -> None:
+        """A `with` block: a batch block, an autocommit block, or a plain one."""
+        for item in items:
+            call = pyast.call_name(item.context_expr) or ""
+            target = item.optional_vars
+            if call.endswith("batch_alter_table") and isinstance(item.context_expr, ast.Call):
+                self.batch(item.context_expr, target, inner)
+                return
+            if call.endswith("autocommit_block"):
+                self.transactional = False
+                self.notes.append("runs outside a transaction (autocommit_block)")
+            if isinstance(target, ast.Name):
+                self.bind(target.id, item.context_expr)
+        self.body(inner)
+
+    def batch(self, node: ast.Call, target: ast.expr | None, inner: list[ast.stmt]) -> None:
+        """A `batch_alter_table` block: its calls apply to the block's table; on SQLite Alembic
+        recreates the table (create, copy, drop, rename) for anything but adding columns and
+        indexes."""
+        args = self.module.evaluate(node, self.local)
+        table = args.get("table_name", 0) if isinstance(args, pyast.Call) else None
+        name = table if isinstance(table, str) else "?"
+        recreate = args.get("recreate") if isinstance(args, pyast.Call) else None
+        start = len(self.operations)
+        if isinstance(target, ast.Name):
+            self.batches[target.id] = (name, recreate == "always")
+        self.body(inner)
+        inside = self.operations[start:]
+        rebuilds = recreate == "always" or (
+            recreate != "never"
+            and self.dialect is ops.Dialect.SQLITE
+            and any(
+                not isinstance(o, (ops.AddColumn, ops.CreateIndex, ops.DropIndex)) for o in inside
+            )
+        )
+        line = f" (line {node.lineno})"
+        if rebuilds:
+            changes = tuple(_label(o) for o in inside)
+            rebuild = ops.RebuildTable(
+                name, "Alembic batch_alter_table", changes=changes, line=node.lineno
+            )
+            self.operations.insert(start, rebuild)
+        elif self.dialect is not ops.Dialect.SQLITE and inside:
+            self.batched.append(f"{name}{line}")
+
+    def branch(self, test: ast.expr, inner: list[ast.stmt], orelse: list[ast.stmt]) -> None:
+        """An `if`: the engine's branch when it tests the engine, else both."""
+        predicate = engine_predicate(test, self.engine_names, self.module.functions)
+        if predicate is None:
+            start = len(self.operations)
+            self.body(inner)
+            self.body(orelse)
+            if len(self.operations) > start:
+                self.notes.append(
+                    f"some operations run only if `{_short(test)}` (line {test.lineno})"
+                )
+            return
+        engine = self.dialect or ops.Dialect.POSTGRESQL
+        assumed = " (engine not known)" if self.dialect is None else ""
+        self.notes.append(
+            f"line {test.lineno} branches on the database engine; read for {engine.value}{assumed}"
+        )
+        self.body(inner if predicate(engine) else orelse)
+
+    def loop(self, target: ast.expr, source: ast.expr, inner: list[ast.stmt], line: int) -> None:
+        """A `for`: unrolled over a literal list, else read once as a loop over rows."""
+        values = self.module.evaluate(source, self.local)
+        if isinstance(values, tuple) and values and isinstance(target, (ast.Name, ast.Tuple)):
+            for item in values:
+                self.local.update(_unpack(target, item))
+                self.body(inner)
+            return
+        start = len(self.operations)
+        self.expression(source)
+        self.body(inner)
+        orm_table = self._orm_table(source)
+        assigned = data.assigned_attributes(inner, target)
+        if orm_table and assigned:
+            detail = (
+                f"loops over {orm_table} rows through the ORM and changes each one (line {line})"
+            )
+            self.operations.append(
+                ops.DataChange(
+                    ops.DataChangeKind.CODE, orm_table, detail, False, line=line, columns=assigned
+                )
+            )
+            return
+        per_row = [
+            i
+            for i in range(start, len(self.operations))
+            if isinstance(self.operations[i], ops.DataChange)
+        ]
+        if per_row and data.reads_rows(source, self.row_sources):
+            first = self.operations[per_row[0]]
+            assert isinstance(first, ops.DataChange)
+            if first.kind is ops.DataChangeKind.CODE and first.detail.startswith("loops over"):
+                return
+            detail = f"loops over rows (line {line}) and, for each one, {first.detail}"
+            self.operations[per_row[0]] = ops.DataChange(
+                ops.DataChangeKind.CODE,
+                first.table,
+                detail,
+                first.has_where,
+                line=line,
+                columns=first.columns,
+            )
+
+    def _orm_table(self, source: ast.expr) -> str | None:
+        """The table of `session.query(Model)…` when the revision defines `Model`."""
+        for call in pyast.calls(source):
+            if isinstance(call.func, ast.Attribute) and call.func.attr == "query" and call.args:
+                model = call.args[0]
+                if isinstance(model, ast.Name):
+                    return data.orm_tables(self.module).get(model.id)
+        return None
+
+    def expression(self, node: ast.expr) -> None:
+        """Read every call inside an expression."""
+        for call in pyast.calls(node):
+            self.call(call)
+
+    def call(self, node: ast.Call) -> None:
+        """Read one call: op.* and batch_op.*, execute, session writes, helpers."""
+        func = node.func
+        method = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        receiver = pyast.dotted(func.value) if isinstance(func, ast.Attribute) else None
+        if receiver in self.ops_names or receiver in self.batches:
+            self.op_call(method, node, self.batches.get(receiver or "", (None, False))[0])
+        elif method == "execute" and receiver is not None:
+            self.execute(node)
+        elif method == "add" and receiver in self.connections and node.args:
+            self.operations.append(
+                ops.DataChange(
+                    ops.DataChangeKind.INSERT,
+                    detail="adds rows through the ORM session",
+                    line=node.lineno,
+                )
+            )
+        elif isinstance(func, ast.Name) and func.id in self.module.functions:
+            self.helper(func.id, node)
+
+    def op_call(self, method: str, node: ast.Call, batch_table: str | None) -> None:
+        """Translate one op.* (or batch_op.*) call."""
+        if method == "execute":
+            self.execute(node)
+            return
+        if method in ("get_bind", "f", "inline_literal", "get_context", "batch_alter_table"):
+            return
+        value = self.module.evaluate(node, self.local)
+        if not isinstance(value, pyast.Call):
+            self.operations.append(ops.Opaque(f"op.{method} at line {node.lineno}", raw=True))
+            return
+        if method == "bulk_insert":
+            self.bulk_insert(node, value)
+            return
+        result = calls.translate(method, value, batch_table, self.dialect)
+        self.operations += [_at(o, node.lineno) for o in result.operations]
+        self.notes += result.notes
+        self.broken += result.broken
+
+    def bulk_insert(self, node: ast.Call, value: pyast.Call) -> None:
+        """`op.bulk_insert(table, rows)`: rows inserted into the table."""
+        table_node = node.args[0] if node.args else None
+        table = self.tables.get(table_node.id) if isinstance(table_node, ast.Name) else None
+        rows = value.get("rows", 1)
+        count = f"{len(rows)} rows" if isinstance(rows, tuple) else "rows"
+        self.operations.append(
+            ops.DataChange(
+                ops.DataChangeKind.INSERT,
+                table=table,
+                detail=f"inserts {count} into {table or 'a table'} (bulk_insert)",
+                line=node.lineno,
+            )
+        )
+
+    def execute(self, node: ast.Call) -> None:
+        """SQL text, an SQLAlchemy statement, or SQL built at run time."""
+        if not node.args:
+            return
+        statement = data.unwrap(node.args[0], self.local, self.expressions)
+        text = data.literal_sql(statement, self.module, self.local)
+        if text is not None:
+            self.operations += sql_operations(text, self.dialect, _first_line(statement)).operations
+            return
+        template = data.sql_template(statement, self.module, self.local)
+        change = data.expression_change(statement, self.tables, node.lineno)
+        if template is not None:
+            found = data.template_change(template, node.lineno)
+            self.operations += [found] if found is not None else []
+        elif change is not None:
+            self.operations.append(change)
+        elif not _is_select(statement):
+            summary = f"SQL built at run time (line {node.lineno}): {_short(statement)}"
+            self.operations.append(ops.Opaque(summary, raw=True, line=node.lineno))
+
+    def helper(self, name: str, node: ast.Call) -> None:
+        """Read a module function the body calls, its parameters bound to the arguments."""
+        if name in self.helpers or len(self.helpers) >= _MOST_HELPERS:
+            return
+        self.helpers.append(name)
+        function = self.module.functions[name]
+        params = [a.arg for a in function.args.args]
+        self.local.update(dict(zip(params, node.args, strict=False)))
+        self.local.update({k.arg: k.value for k in node.keywords if k.arg})
+        passed = list(zip(params, node.args, strict=False))
+        passed += [(k.arg, k.value) for k in node.keywords if k.arg]
+        for param, value in passed:
+            if not isinstance(value, ast.Name):
+                continue
+            if value.id in self.ops_names:
+                self.ops_names.add(param)
+            if value.id in self.connections:
+                self.connections.add(param)
+            if value.id in self.tables:
+                self.tables[param] = self.tables[value.id]
+            if value.id in self.expressions:
+                self.expressions[param] = self.expressions[value.id]
+        self.body(function.body)
+
+
+def _unpack(target: ast.expr, item: pyast.Value) -> dict[str, ast.expr]:
+    if isinstance(target, ast.Name):
+        return {target.id: _constant(item)}
+    if isinstance(target, ast.Tuple) and isinstance(item, tuple):
+        found: dict[str, ast.expr] = {}
+        for inner, value in zip(target.elts, item, strict=False):
+            found.update(_unpack(inner, value))
+        return found
+    return {}
+
+
+def _constant(item: pyast.Value) -> ast.expr:
+    if isinstance(item, tuple):
+        return ast.Tuple(elts=[_constant(i) for i in item], ctx=ast.Load())
+    if isinstance(item, (str, int, float, bool)) or item is None:
+        return ast.Constant(value=item)
+    return ast.Constant(value=None)
+
+
+def _is_select(node: ast.expr) -> bool:
+    return "select" in ast.unparse(node).lower()[:80]
+
+
+def _first_line(node: ast.expr) -> int:
+    """The line SQL text starts on (a triple-quoted string starts after its opening line)."""
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.startswith("\n")
+    ):
+        return node.lineno + 1
+    return node.lineno
+
+
+def _at(operation: ops.Operation, line: int) -> ops.Operation:
+    return operation if getattr(operation, "line", None) else replace(operation, line=line)
+
+
+def _label(operation: ops.Operation) -> str:
+    """How the schema facts word an operation: `user.email VARCHAR(255) NOT NULL`."""
+    change = next(describe.table_changes(operation), None)
+    if change is None:
+        return type(operation).__name__
+    verb = _VERBS.get(change.category, change.category.replace("_", " "))
+    return f"{verb} {change.text}"
+
+
+_VERBS = {
+    "columns_added": "adds",
+    "columns_dropped": "drops",
+    "columns_altered": "alters",
+    "columns_renamed": "renames",
+    "indexes_added": "adds index",
+    "indexes_dropped": "drops index",
+    "constraints_added": "adds",
+    "constraints_dropped": "drops",
+}
+
+
+def _short(node: ast.expr) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= 70 else text[:67] + "…"

@@ -1,0 +1,227 @@
+"""A folder's changed revision files as assembler inputs in chain order, and its findings:
+several heads, released revisions re-parented onto new ones, reformatted released files.
+"""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from harvester.migrations import pyast
+from harvester.migrations.alembic.revisions import Revision, Unreadable, chain, parse_revision
+from harvester.migrations.base import PathChange, RepoView, Side, Source
+from harvester.migrations.edits import (
+    reformat_finding,
+    same_database_operations,
+    unreadable_base,
+    with_note,
+)
+from harvester.migrations.engines import EngineEvidence
+from harvester.migrations.schema.assemble import MigrationInput
+from harvester.model import ChangeKind, Finding, ImpactTag, Problem
+
+_CANDIDATE = re.compile(r"\.py$")
+Parsed = Revision | Unreadable | None
+
+
+@dataclass(frozen=True, slots=True)
+class FolderResult:
+    """The inputs and findings of one revision folder."""
+
+    inputs: list[MigrationInput]
+    findings: tuple[Finding, ...]
+
+
+@dataclass
+class RevisionChanges:
+    """Reads one folder at both ends of the range and turns its changed files into inputs."""
+
+    view: RepoView
+    folder: str
+    evidence: EngineEvidence
+    system: str
+    findings: list[Finding] = field(default_factory=list)
+    reformatted: list[PathChange] = field(default_factory=list)
+
+    def analyse(
+        self, changes: Sequence[PathChange], head_texts: Mapping[str, Source]
+    ) -> FolderResult:
+        """Inputs in chain order (deleted revisions last) and the folder's findings."""
+        head = {p: self._parse(p, s) for p, s in head_texts.items()}
+        base_texts = (
+            self._texts(Side.BASE) if any(c.status is not ChangeKind.ADDED for c in changes) else {}
+        )
+        base = {p: self._parse(p, s) for p, s in base_texts.items()}
+        head_revisions = {r.revision: r for r in head.values() if isinstance(r, Revision)}
+        if not head_revisions and not any(isinstance(r, Revision) for r in base.values()):
+            return FolderResult([], ())
+        order = chain(head_revisions)
+        position = {name: i for i, name in enumerate(order.order)}
+        base_revisions = {r.revision: r for r in base.values() if isinstance(r, Revision)}
+        base_position = {name: i for i, name in enumerate(chain(base_revisions).order)}
+        added = {
+            r.revision
+            for c in changes
+            if c.status is ChangeKind.ADDED and isinstance(r := head.get(c.path), Revision)
+        }
+        rows: list[tuple[tuple[int, int], MigrationInput]] = []
+        for change in changes:
+            if change.status is ChangeKind.DELETED:
+                gone = base.get(change.path)
+                if gone is None:
+                    continue
+                key = (1, base_position.get(gone.revision, 0) if isinstance(gone, Revision) else 0)
+                rows.append((key, self._input(change, gone, True)))
+                continue
+            current = head.get(change.path)
+            if current is None:
+                continue
+            old = base.get(change.old_path or change.path)
+            released = (change.old_path or change.path) in base_texts
+            item = self._input(change, current, released or change.status is not ChangeKind.ADDED)
+            if isinstance(current, Revision):
+                item = self._annotated(item, current, order.missing.get(current.revision, ()))
+                if change.status is ChangeKind.MODIFIED and isinstance(old, Revision):
+                    item = self._modified(item, change, old, current, added, base_texts, head_texts)
+                elif change.status is ChangeKind.MODIFIED and isinstance(old, Unreadable):
+                    item = replace(item, modification=unreadable_base(old.message))
+            key = (
+                0,
+                position.get(current.revision, len(position))
+                if isinstance(current, Revision)
+                else len(position),
+            )
+            rows.append((key, item))
+        rows.sort(key=lambda row: row[0])
+        inputs = with_note([row[1] for row in rows], self.evidence.note)
+        findings = list(self.findings)
+        if self.reformatted:
+            findings.insert(0, reformat_finding(self.reformatted))
+        if len(order.heads) > 1:
+            findings.append(self._heads(order.heads, head_revisions))
+        return FolderResult(inputs, tuple(findings))
+
+    def _parse(self, path: str, source: Source) -> Parsed:
+        if source.text is None:
+            return Unreadable(source.problem or "not parsed: unreadable", None)
+        return parse_revision(path, source.text, self.evidence.dialect)
+
+    def _texts(self, side: Side) -> dict[str, Source]:
+        return {
+            path: self.view.read_blob(item.blob, path)
+            for path, item in self.view.tree(side, self.folder).items()
+            if posixpath.dirname(path) == self.folder and _CANDIDATE.search(path)
+        }
+
+    def _input(
+        self, change: PathChange, parsed: Revision | Unreadable, released: bool
+    ) -> MigrationInput:
+        if isinstance(parsed, Unreadable):
+            problem = Problem(change.path, parsed.message, parsed.line)
+            name = posixpath.basename(change.path).rsplit(".", 1)[0]
+            return MigrationInput(
+                id=name,
+                path=change.path,
+                system=self.system,
+                dialect=self.evidence.dialect,
+                change=change.status,
+                released=released,
+                problems=(problem,),
+                added_in=change.added_in,
+            )
+        return MigrationInput(
+            id=parsed.revision,
+            path=change.path,
+            system=self.system,
+            dialect=self.evidence.dialect,
+            change=change.status,
+            released=released,
+            parsed=parsed.parsed,
+            added_in=change.added_in,
+        )
+
+    def _annotated(
+        self, item: MigrationInput, revision: Revision, missing: tuple[str, ...]
+    ) -> MigrationInput:
+        """The chain in a note: what the revision follows, or that it merges branches."""
+        parents = revision.down_revisions
+        if not parents:
+            note = "first revision of its chain (down_revision None)"
+        elif len(parents) == 1:
+            note = f"follows {parents[0]}"
+        else:
+            note = f"merge revision joining {', '.join(parents)}"
+        notes = [note]
+        if missing:
+            notes.append(f"down_revision {', '.join(missing)} is not in {self.folder}")
+        if revision.branch_labels:
+            notes.append(f"branch label {', '.join(revision.branch_labels)}")
+        if item.parsed is None:
+            return item
+        return replace(item, parsed=replace(item.parsed, notes=(*notes, *item.parsed.notes)))
+
+    def _modified(
+        self,
+        item: MigrationInput,
+        change: PathChange,
+        old: Revision,
+        new: Revision,
+        added: set[str],
+        base_texts: Mapping[str, Source],
+        head_texts: Mapping[str, Source],
+    ) -> MigrationInput:
+        before = _module(base_texts.get(change.old_path or change.path))
+        after = _module(head_texts.get(change.path))
+        if before is None or after is None:
+            return item
+        if pyast.fingerprint(before) == pyast.fingerprint(after):
+            self.reformatted.append(change)
+            return replace(item, format_only=True)
+        parts = list(pyast.changed_definitions(pyast.definitions(before), pyast.definitions(after)))
+        if old.down_revisions != new.down_revisions:
+            fresh = [p for p in new.down_revisions if p in added]
+            if fresh:
+                self.findings.append(
+                    Finding(
+                        ImpactTag.OUT_OF_ORDER,
+                        f"released revision {new.revision} now follows {', '.join(fresh)}, added "
+                        "in this range: databases already at or past it never run the new one",
+                        (change.path,),
+                        change.commits,
+                    )
+                )
+        what = "; ".join(_worded(p) for p in parts) or "the file changed"
+        if same_database_operations(old.parsed, new.parsed):
+            what += "; the database operations are the same"
+        return replace(item, format_only=False, modification=what)
+
+    def _heads(self, heads: tuple[str, ...], revisions: Mapping[str, Revision]) -> Finding:
+        labelled = all(revisions[h].branch_labels for h in heads)
+        detail = f"{len(heads)} heads in {self.folder} ({', '.join(heads)}): " + (
+            "labelled branches; `alembic upgrade heads` runs them all"
+            if labelled
+            else "`alembic upgrade head` stops with 'Multiple head revisions' until a merge "
+            "revision joins them"
+        )
+        paths = tuple(r.parsed.path for h in heads if (r := revisions[h]))
+        return Finding(ImpactTag.MULTIPLE_HEADS, detail, paths)
+
+
+def _module(source: Source | None) -> ast.Module | None:
+    if source is None or source.text is None:
+        return None
+    module = pyast.parse_module(source.text)
+    return module.tree if isinstance(module, pyast.Module) else None
+
+
+def _worded(part: str) -> str:
+    """`function upgrade` -> `upgrade() changed`, `down_revision =` -> `down_revision changed`."""
+    if part.startswith("function "):
+        name = part.removeprefix("function ")
+        return f"{name}()" + ("" if name.endswith(("added", "removed")) else " changed")
+    if part.endswith(" ="):
+        return f"{part[:-2]} changed"
+    return part if part.endswith(("added", "removed")) else f"{part} changed"

@@ -1,0 +1,139 @@
+"""Branches of a revision that depend on the database engine.
+
+    if op.get_bind().dialect.name == "postgresql": ...
+    url = str(bind.engine.url)
+    if url.startswith("mysql"): ...
+
+Such a condition is a predicate over engines: the walker follows the branch that runs on the
+engine the project uses (PostgreSQL when it is not known, with a note).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Collection, Mapping
+
+from harvester.migrations.schema.ops import Dialect
+
+Predicate = Callable[[Dialect], bool]
+
+_ENGINE_WORDS = ("dialect", "engine", "url", "driver", "bind")
+_NAMES = {
+    "postgresql": Dialect.POSTGRESQL,
+    "postgres": Dialect.POSTGRESQL,
+    "psycopg": Dialect.POSTGRESQL,
+    "psycopg2": Dialect.POSTGRESQL,
+    "mysql": Dialect.MYSQL,
+    "mariadb": Dialect.MARIADB,
+    "sqlite": Dialect.SQLITE,
+    "mssql": Dialect.SQLSERVER,
+    "cockroachdb": Dialect.COCKROACHDB,
+}
+
+
+def engine_predicate(
+    test: ast.expr,
+    engine_names: Collection[str],
+    functions: Mapping[str, ast.FunctionDef | ast.AsyncFunctionDef] | None = None,
+) -> Predicate | None:
+    """The engines on which `test` is true, when `test` is about the engine at all.
+
+    `engine_names` are local names bound to engine expressions (`url = str(bind.engine.url)`);
+    calls to module `functions` that only return an expression (`def is_postgres(): return
+    op.get_context().dialect.name == "postgresql"`) are read through.
+    """
+    helpers = functions or {}
+    test = _inline(test, helpers)
+    match test:
+        case ast.UnaryOp(op=ast.Not(), operand=operand):
+            inner = engine_predicate(operand, engine_names, helpers)
+            return None if inner is None else (lambda d: not inner(d))
+        case ast.BoolOp(op=op, values=values):
+            parts = [engine_predicate(v, engine_names, helpers) for v in values]
+            if any(p is None for p in parts):
+                return None
+            found = [p for p in parts if p is not None]
+            if isinstance(op, ast.And):
+                return lambda d: all(p(d) for p in found)
+            return lambda d: any(p(d) for p in found)
+        case ast.Compare(
+            left=left,
+            ops=[ast.Is() | ast.Eq() | ast.IsNot() | ast.NotEq() as operator],
+            comparators=[ast.Constant(value=bool() as truth)],
+        ):
+            tested = engine_predicate(left, engine_names, helpers)
+            if tested is None:
+                return None
+            keep = truth == isinstance(operator, (ast.Is, ast.Eq))
+            return tested if keep else (lambda d: not tested(d))
+        case ast.Compare(left=left, ops=[operator], comparators=[right]):
+            return _comparison(
+                _inline(left, helpers), operator, _inline(right, helpers), engine_names
+            )
+        case ast.Call(func=ast.Attribute(attr="startswith", value=subject), args=[prefix]):
+            engines = _engines(prefix)
+            if engines is None or not mentions_engine(subject, engine_names):
+                return None
+            return lambda d: d in engines
+    return None
+
+
+def _inline(
+    node: ast.expr, functions: Mapping[str, ast.FunctionDef | ast.AsyncFunctionDef]
+) -> ast.expr:
+    """`helper()` as the expression it returns, when its body is only `return <expr>`."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.args:
+        function = functions.get(node.func.id)
+        body = [s for s in function.body if not isinstance(s, ast.Expr)] if function else []
+        if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None:
+            return body[0].value
+    return node
+
+
+def mentions_engine(node: ast.AST, engine_names: Collection[str]) -> bool:
+    """True when an expression reads the engine: `bind.dialect.name`, `str(engine.url)`."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Attribute) and inner.attr in _ENGINE_WORDS:
+            return True
+        if isinstance(inner, ast.Name) and (
+            inner.id in engine_names or any(w in inner.id.lower() for w in _ENGINE_WORDS)
+        ):
+            return True
+    return False
+
+
+def _comparison(
+    left: ast.expr, operator: ast.cmpop, right: ast.expr, engine_names: Collection[str]
+) -> Predicate | None:
+    engines = _engines(right)
+    subject = left
+    if engines is None:
+        engines, subject = _engines(left), right
+    if engines is None or not mentions_engine(subject, engine_names):
+        return None
+    chosen = engines
+    if isinstance(operator, (ast.Eq, ast.In, ast.Is)):
+        return lambda d: d in chosen
+    if isinstance(operator, (ast.NotEq, ast.NotIn, ast.IsNot)):
+        return lambda d: d not in chosen
+    return None
+
+
+def _engines(node: ast.expr) -> frozenset[Dialect] | None:
+    values: list[object] = []
+    if isinstance(node, ast.Constant):
+        values = [node.value]
+    elif isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        values = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+    found = set()
+    for value in values:
+        if not isinstance(value, str):
+            return None
+        head = value.lower().split("+")[0].split(":")[0]
+        dialect = _NAMES.get(head)
+        if dialect is None:
+            return None
+        found.add(dialect)
+        if dialect is Dialect.MYSQL:
+            found.add(Dialect.MARIADB)
+    return frozenset(found) if found else None

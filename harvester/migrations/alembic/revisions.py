@@ -1,0 +1,123 @@
+"""One Alembic revision file, and the order a folder of them runs in.
+
+    revision = "3f2a1b"
+    down_revision = ("9c8d7e", "41ab00")   # a merge revision
+    branch_labels = None
+    depends_on = None
+
+Order comes from the `down_revision` chain, never from file names: parents before children,
+merge revisions after all their parents. Revisions nothing revises are the heads.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from harvester.migrations import pyast
+from harvester.migrations.alembic.body import StepReader
+from harvester.migrations.graphs import post_order
+from harvester.migrations.schema import ops
+
+LOOKS_LIKE_REVISION = re.compile(r"^(?:down_)?revision\s*(?::[^=\n]*)?=", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """What a revision file declares and runs."""
+
+    revision: str
+    down_revisions: tuple[str, ...]
+    branch_labels: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    parsed: ops.ParsedMigration
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A revision file `ast` cannot read, and where."""
+
+    message: str
+    line: int | None
+
+
+def parse_revision(
+    path: str, text: str, dialect: ops.Dialect | None
+) -> Revision | Unreadable | None:
+    """The revision in `text` (None when the file declares no `revision`); a pure function of
+    its arguments, so it can be cached by blob and engine."""
+    module = pyast.parse_module(text)
+    if isinstance(module, pyast.SyntaxProblem):
+        return Unreadable(module.message, module.line)
+    revision = module.evaluate(module.constants.get("revision"))
+    if not isinstance(revision, str) or "down_revision" not in module.constants:
+        return None
+    down = module.evaluate(module.constants.get("down_revision"))
+    upgrade = module.functions.get("upgrade")
+    downgrade = module.functions.get("downgrade")
+    notes: list[str] = []
+    if upgrade is None:
+        notes.append("no upgrade() function")
+    up_reader, down_reader = StepReader(module, dialect), StepReader(module, dialect)
+    up = up_reader.read(upgrade) if upgrade else ops.Step()
+    down_step = down_reader.read(downgrade) if downgrade else None
+    notes += [f"upgrade(), {problem}" for problem in up_reader.broken]
+    notes += [f"downgrade(), {problem}" for problem in down_reader.broken]
+    raises = downgrade is not None and _only_raises(downgrade)
+    if raises and downgrade is not None:
+        notes.append(
+            f"downgrade() only raises (line {downgrade.lineno}): this revision cannot be downgraded"
+        )
+    return Revision(
+        revision=revision,
+        down_revisions=pyast.strings(down),
+        branch_labels=pyast.strings(module.evaluate(module.constants.get("branch_labels"))),
+        depends_on=pyast.strings(module.evaluate(module.constants.get("depends_on"))),
+        parsed=ops.ParsedMigration(
+            id=revision,
+            path=path,
+            up=up,
+            down=None if raises else down_step,
+            down_declared=downgrade is not None and not raises,
+            down_is_noop=downgrade is not None and pyast.is_noop_body(downgrade),
+            notes=tuple(notes),
+        ),
+    )
+
+
+def _only_raises(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    body = [
+        s
+        for s in function.body
+        if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+    ]
+    return len(body) == 1 and isinstance(body[0], ast.Raise)
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """A folder's revisions in execution order, with its heads and dangling parents."""
+
+    order: tuple[str, ...]
+    heads: tuple[str, ...]
+    missing: Mapping[str, tuple[str, ...]]
+
+
+def chain(revisions: Mapping[str, Revision]) -> Chain:
+    """Execution order: each revision after its parents (and `depends_on`), roots first."""
+    parents = {
+        name: [p for p in r.down_revisions + r.depends_on if p in revisions]
+        for name, r in revisions.items()
+    }
+    missing = {
+        name: lost
+        for name, r in revisions.items()
+        if (lost := tuple(p for p in r.down_revisions if p not in revisions))
+    }
+    has_child = {p for found in parents.values() for p in found}
+    heads = tuple(sorted(r for r in revisions if r not in has_child))
+    order = list(post_order(heads, parents))
+    order += sorted(r for r in revisions if r not in order)  # cycles: what is left
+    return Chain(tuple(order), heads, missing)

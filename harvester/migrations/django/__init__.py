@@ -1,0 +1,140 @@
+"""Django migrations: `<app>/migrations/NNNN_name.py`, read with `ast`, never imported.
+
+class Migration(migrations.Migration):
+    dependencies = [("api", "0116_alter_channel_kind")]
+    operations = [migrations.AddField("check", "badge_key", models.CharField(max_length=150))]
+
+Each migration is translated against the model state the project's earlier migrations build,
+so `AlterField` says what really changes in the database (often nothing).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Sequence
+
+from harvester.migrations import engines, pyast
+from harvester.migrations.base import (
+    AnalysisSettings,
+    MigrationRoot,
+    PathChange,
+    RepoView,
+    Side,
+    Source,
+    SystemResult,
+)
+from harvester.migrations.django.changes import RangeChanges
+from harvester.migrations.django.project import (
+    MIGRATION_FILE,
+    NUMBERED,
+    ParseCache,
+    Project,
+    load_project,
+    replay,
+)
+from harvester.migrations.edits import with_note
+from harvester.migrations.schema.assemble import assemble
+from harvester.migrations.schema.ops import Dialect
+from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED
+from harvester.model import ChangeKind
+
+
+class DjangoSystem:
+    """Django's migration framework."""
+
+    name = "django"
+
+    def find_roots(self, changed_paths: Sequence[str]) -> Sequence[MigrationRoot]:
+        """One root for the project: the folder common to every changed `migrations` folder
+        (migrations of several apps are ordered together), test and example apps left out."""
+        candidates = [
+            p for p in changed_paths if MIGRATION_FILE.search(p) and not NOT_DEPLOYED.search(p)
+        ]
+        numbered = [p for p in candidates if NUMBERED.search(p)]
+        # Django names migrations NNNN_name.py; other files in a `migrations` folder (an
+        # Alembic plugin's revisions) only decide the root when nothing else does.
+        folders = sorted({posixpath.dirname(p) for p in numbered or candidates})
+        if not folders:
+            return []
+        common = posixpath.commonpath(folders) if len(folders) > 1 else folders[0]
+        return [MigrationRoot(self.name, common or ".")]
+
+    def analyse(
+        self, root: MigrationRoot, view: RepoView, settings: AnalysisSettings
+    ) -> SystemResult:
+        """The range's migrations under `root`, in execution order."""
+        scope = "" if root.root == "." else root.root
+        changes = [c for c in view.changes_under(scope) if _is_candidate(c)]
+        if not changes:
+            return SystemResult()
+        cache = ParseCache()
+        head = load_project(view, Side.HEAD, cache)
+        base = load_project(view, Side.BASE, cache)
+        changes = [
+            c
+            for c in changes
+            if (
+                c.path in base.by_path if c.status is ChangeKind.DELETED else c.path in head.by_path
+            )
+        ]
+        if not changes:
+            return SystemResult()
+        sources = engines.config_sources(view, near=posixpath.dirname(changes[0].path))
+        evidence = _engine(root, sources, head)
+        project_settings = {"AUTH_USER_MODEL": _auth_user_model(sources)}
+        sqlite_secondary = Dialect.SQLITE in evidence.others
+        head_replay = replay(head, evidence.dialect, project_settings, sqlite_secondary)
+        base_replay = None
+        if any(c.status is not ChangeKind.ADDED for c in changes):
+            base_replay = replay(base, evidence.dialect, project_settings, sqlite_secondary)
+        ranged = RangeChanges(view, head, base, head_replay, base_replay, evidence, self.name)
+        inputs = with_note(ranged.inputs(changes), evidence.note)
+        return SystemResult(
+            migrations=assemble(inputs, settings),
+            findings=ranged.range_findings(changes),
+            dialect=evidence.dialect,
+        )
+
+
+def _is_candidate(change: PathChange) -> bool:
+    paths = [change.path] + ([change.old_path] if change.old_path else [])
+    return any(MIGRATION_FILE.search(p) and not NOT_DEPLOYED.search(p) for p in paths)
+
+
+def _engine(root: MigrationRoot, sources: list[Source], head: Project) -> engines.EngineEvidence:
+    if root.dialect is not None:
+        return engines.EngineEvidence(root.dialect)
+    evidence = engines.engines_in_sources(sources)
+    if evidence.dialect is not None:
+        return evidence
+    if any(_uses_postgres_contrib(entry.parsed) for entry in head.by_path.values()):
+        return engines.EngineEvidence(
+            Dialect.POSTGRESQL,
+            note="no engine in the settings files; judged for postgresql because migrations "
+            "use django.contrib.postgres",
+        )
+    return engines.EngineEvidence(
+        None, note="no database engine found in the settings files: judged for PostgreSQL first"
+    )
+
+
+def _uses_postgres_contrib(parsed: object) -> bool:
+    operations = getattr(parsed, "operations", ())
+    imports = getattr(parsed, "imports", ())
+    return any("contrib.postgres" in name for name in imports) or any(
+        op.kind.endswith("Concurrently") for op in operations
+    )
+
+
+def _auth_user_model(sources: list[Source]) -> str:
+    """The swappable user model the settings name (`"accounts.User"`), else Django's own."""
+    for source in sources:
+        module = pyast.parse_module(source.text or "")
+        if isinstance(module, pyast.Module) and "AUTH_USER_MODEL" in module.constants:
+            value = module.evaluate(module.constants["AUTH_USER_MODEL"])
+            if isinstance(value, str) and "." in value:
+                return value
+    return "auth.User"
+
+
+SYSTEM = DjangoSystem()

@@ -1,0 +1,161 @@
+"""`AlterField` as the schema changes between a field's previous and new definitions.
+
+Django's schema editor drops what no longer holds (foreign keys, unique constraints,
+indexes), renames and retypes the column, changes NULL and database defaults, then adds what
+is new; a field whose changes are all Python-side (`default`, `choices`, `help_text`,
+`on_delete`) gives nothing at all.
+"""
+
+from __future__ import annotations
+
+from harvester.migrations.django import fields as django_fields
+from harvester.migrations.django.columns import Schema
+from harvester.migrations.django.fields import FieldSpec
+from harvester.migrations.django.state import ModelState
+from harvester.migrations.schema import ops
+
+
+def alter_field(
+    schema: Schema, before: ModelState, after: ModelState, name: str, old: FieldSpec, new: FieldSpec
+) -> tuple[list[ops.Operation], dict[str, str | None]]:
+    """The operations that turn field `name` from `old` (in `before`) into `new` (in `after`),
+    and the index and constraint names the field has afterwards (None: gone)."""
+    if old.is_many_to_many or new.is_many_to_many:
+        return _join_table_change(schema, before, after, name, old, new), {}
+    fresh = after.with_names({key: None for key in after.names_of_field(name)})
+    table = after.table
+    old_column = django_fields.column_name(name, old)
+    column = django_fields.column_name(name, new)
+    old_type, new_type = schema.column_type(before, old), schema.column_type(after, new)
+    old_fk, new_fk = schema.foreign_key(before, name, old), schema.foreign_key(fresh, name, new)
+    retyped = old_type != new_type
+    refk = _target(old_fk) != _target(new_fk) or (retyped and old_fk is not None)
+    old_indexes = schema.field_indexes(before, name, old)
+    new_indexes = schema.field_indexes(fresh, name, new)
+    kept = {
+        kind
+        for kind, index in old_indexes.items()
+        if kind in new_indexes and new_indexes[kind].columns == index.columns and not retyped
+    }
+    old_unique = old.unique and not old.primary_key
+    new_unique = new.unique and not new.primary_key
+    names: dict[str, str | None] = {f"{kind}:{name}": None for kind in old_indexes}
+    names.update({f"{kind}:{name}": old_indexes[kind].name for kind in kept})
+
+    result: list[ops.Operation] = []
+    if old_fk is not None and refk:
+        result.append(ops.DropConstraint(table, old_fk.name, ops.ConstraintKind.FOREIGN_KEY))
+    if old_unique and not new_unique:
+        unique = schema.unique_name(before, name, old, inline=True)
+        result.append(ops.DropConstraint(table, unique, ops.ConstraintKind.UNIQUE))
+        names[f"unique:{name}"] = None
+    result += [ops.DropIndex(i.name or "?", table) for k, i in old_indexes.items() if k not in kept]
+    if old_column != column:
+        result.append(ops.RenameColumn(table, old_column, column))
+    if retyped and new_type is not None:
+        result.append(ops.AlterColumnType(table, column, new_type, old_type))
+        if new.primary_key:
+            result += _referencing_columns(schema, after, old, new)
+    result += _nullability(table, column, old, new)
+    result += _database_default(table, column, old, new)
+    if new_unique and not old_unique:
+        unique = schema.unique_name(fresh, name, new, inline=False)
+        result.append(
+            ops.AddConstraint(table, ops.Constraint(ops.ConstraintKind.UNIQUE, unique, (column,)))
+        )
+        names[f"unique:{name}"] = unique
+    for kind, index in new_indexes.items():
+        if kind not in kept:
+            result.append(ops.CreateIndex(index))
+            names[f"{kind}:{name}"] = index.name
+    if new_fk is not None and (refk or old_fk is None):
+        result.append(
+            ops.AddConstraint(
+                table,
+                ops.Constraint(ops.ConstraintKind.FOREIGN_KEY, new_fk.name, foreign_key=new_fk),
+            )
+        )
+        names[f"fk:{name}"] = new_fk.name
+    elif new_fk is None:
+        names[f"fk:{name}"] = None
+    return result, names
+
+
+def _database_default(
+    table: str, column: str, old: FieldSpec, new: FieldSpec
+) -> list[ops.Operation]:
+    before, after = django_fields.database_default(old), django_fields.database_default(new)
+    if before == after:
+        return []
+    if after is None:
+        return [ops.DropDefault(table, column)]
+    return [ops.SetDefault(table, column, after)]
+
+
+def _nullability(table: str, column: str, old: FieldSpec, new: FieldSpec) -> list[ops.Operation]:
+    """NULL to NOT NULL: with a default, Django first fills the NULL rows with it (SET DEFAULT,
+    UPDATE … WHERE col IS NULL, SET NOT NULL, DROP DEFAULT)."""
+    if not old.null and new.null:
+        return [ops.DropNotNull(table, column)]
+    if not (old.null and not new.null):
+        return []
+    default = django_fields.effective_default(new)
+    callable_default = django_fields.is_callable_default(new)
+    if default is None or (
+        default == django_fields.effective_default(old) and not callable_default
+    ):
+        return [ops.SetNotNull(table, column)]
+    once = " (one value Django computes once)" if callable_default else ""
+    return [
+        ops.SetDefault(table, column, default),
+        ops.DataChange(
+            ops.DataChangeKind.UPDATE,
+            table=table,
+            detail=f"Django sets {table}.{column} = {default}{once} where it is NULL, "
+            "before SET NOT NULL",
+            has_where=True,
+            reversible=True,
+            columns=(column,),
+        ),
+        ops.SetNotNull(table, column),
+        ops.DropDefault(table, column),
+    ]
+
+
+def _referencing_columns(
+    schema: Schema, model: ModelState, old: FieldSpec, new: FieldSpec
+) -> list[ops.Operation]:
+    """A primary key's new type reaches every foreign-key column that points at it."""
+    old_type = django_fields.related_type(old, schema.dialect)
+    new_type = django_fields.related_type(new, schema.dialect)
+    if old_type == new_type or new_type is None:
+        return []
+    return [
+        ops.AlterColumnType(other.table, django_fields.column_name(name, spec), new_type, old_type)
+        for other, name, spec in schema.state.referencing(model)
+        if other.has_table and other.key != model.key
+    ]
+
+
+def _join_table_change(
+    schema: Schema, before: ModelState, after: ModelState, name: str, old: FieldSpec, new: FieldSpec
+) -> list[ops.Operation]:
+    old_table = schema.join_table(before, name, old)
+    new_table = schema.join_table(after, name, new)
+    if old.is_many_to_many and new.is_many_to_many:
+        if old_table and new_table and old_table != new_table:
+            return [ops.RenameTable(old_table, new_table)]
+        return []
+    return [
+        ops.Opaque(
+            f"{after.table}.{name} changes between a column and a many-to-many table: "
+            "Django refuses this AlterField",
+            raw=True,
+        )
+    ]
+
+
+def _target(fk: ops.ForeignKey | None) -> tuple[object, ...] | None:
+    if fk is None:
+        return None
+    return fk.ref_table, fk.ref_columns, fk.on_delete, fk.deferrable

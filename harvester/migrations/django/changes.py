@@ -1,0 +1,220 @@
+"""The range's Django migration files as assembler inputs, and the findings across them.
+
+A released migration edited in the range is compared with its base version by syntax tree:
+the same tree is a reformat, anything else is described operation by operation.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from harvester.migrations import pyast
+from harvester.migrations.base import PathChange, RepoView
+from harvester.migrations.django.files import (
+    Comparison,
+    MigrationFile,
+    Operation,
+    compare,
+)
+from harvester.migrations.django.project import Entry, Project, Replay, migration_id
+from harvester.migrations.edits import reformat_finding, same_database_operations, unreadable_base
+from harvester.migrations.engines import EngineEvidence
+from harvester.migrations.schema import ops
+from harvester.migrations.schema.assemble import MigrationInput
+from harvester.model import ChangeKind, Finding, ImpactTag, Problem
+
+
+@dataclass
+class RangeChanges:
+    """Turns the range's changed files into inputs, collecting findings on the way."""
+
+    view: RepoView
+    head: Project
+    base: Project
+    head_replay: Replay
+    base_replay: Replay | None
+    evidence: EngineEvidence
+    system: str
+    findings: list[Finding] = field(default_factory=list)
+    reformatted: list[PathChange] = field(default_factory=list)
+
+    def inputs(self, changes: Sequence[PathChange]) -> list[MigrationInput]:
+        """Assembler inputs in execution order; deleted files last, in their base order."""
+        head_order = {key: i for i, key in enumerate(self.head_replay.plan.order)}
+        base_order = (
+            {key: i for i, key in enumerate(self.base_replay.plan.order)}
+            if self.base_replay
+            else {}
+        )
+        added = {self.head.by_path[c.path].key for c in changes if c.status is ChangeKind.ADDED}
+        rows: list[tuple[tuple[int, int], MigrationInput]] = []
+        for change in changes:
+            if change.status is ChangeKind.DELETED:
+                entry = self.base.by_path[change.path]
+                parsed = self.base_replay.parsed.get(entry.key) if self.base_replay else None
+                position = (1, base_order.get(entry.key, 0))
+                rows.append((position, self._input(entry, change, parsed, True)))
+                continue
+            entry = self.head.by_path[change.path]
+            old = self.base.by_path.get(change.old_path or change.path)
+            item = self._input(entry, change, self.head_replay.parsed.get(entry.key), bool(old))
+            if change.status is ChangeKind.MODIFIED and old is not None:
+                item = self._modified(item, change, old, entry, added)
+            if change.status is ChangeKind.RENAMED and old is not None and old.key != entry.key:
+                self.findings.append(_renamed(old, entry, change))
+            rows.append(((0, head_order.get(entry.key, len(head_order))), item))
+        rows.sort(key=lambda row: row[0])
+        return [row[1] for row in rows]
+
+    def range_findings(self, changes: Sequence[PathChange]) -> tuple[Finding, ...]:
+        """The findings: one for every reformatted file together, then the others."""
+        found = list(self.findings)
+        if self.reformatted:
+            found.insert(0, reformat_finding(self.reformatted))
+        apps = {self.head.by_path[c.path].key[0] for c in changes if c.path in self.head.by_path}
+        found += _conflicts(self.head_replay, apps, self.head)
+        return tuple(found)
+
+    def _input(
+        self,
+        entry: Entry,
+        change: PathChange,
+        parsed: ops.ParsedMigration | None,
+        released: bool,
+    ) -> MigrationInput:
+        problems: tuple[Problem, ...] = ()
+        if entry.migration is None:
+            parsed = None
+            problems = (entry.why_unreadable(),)
+        return MigrationInput(
+            id=migration_id(entry.key),
+            path=change.path,
+            system=self.system,
+            dialect=self.evidence.dialect,
+            change=change.status,
+            released=released,
+            parsed=parsed,
+            problems=problems,
+            added_in=change.added_in,
+        )
+
+    def _modified(
+        self,
+        item: MigrationInput,
+        change: PathChange,
+        old: Entry,
+        new: Entry,
+        added: set[tuple[str, str]],
+    ) -> MigrationInput:
+        if old.migration is None and new.migration is not None:
+            return replace(item, modification=unreadable_base(old.why_unreadable().message))
+        if old.migration is None or new.migration is None:
+            return item
+        comparison = compare(self._text(old), self._text(new))
+        if comparison is not None and comparison.same:
+            self.reformatted.append(change)
+            return replace(item, format_only=True)
+        self.findings += _new_dependencies(new, old.migration, new.migration, added, change)
+        what = describe_modification(old.migration, new.migration, comparison)
+        before = self.base_replay.parsed.get(old.key) if self.base_replay else None
+        if (
+            before is not None
+            and item.parsed is not None
+            and same_database_operations(before, item.parsed)
+        ):
+            what += "; the database operations are the same"
+        return replace(item, format_only=False, modification=what)
+
+    def _text(self, entry: Entry) -> str:
+        return self.view.read_blob(entry.blob, entry.path).text or ""
+
+
+def describe_modification(
+    old: MigrationFile, new: MigrationFile, comparison: Comparison | None
+) -> str:
+    """What an edit changed, in a reviewer's words: operations added, removed or changed,
+    dependencies, functions the operations call."""
+    parts = []
+    gained = [f"+{migration_id(k)}" for k in new.dependencies if k not in old.dependencies]
+    lost = [f"-{migration_id(k)}" for k in old.dependencies if k not in new.dependencies]
+    if gained or lost:
+        parts.append("dependencies " + ", ".join(gained + lost))
+    if comparison is not None:
+        matcher = difflib.SequenceMatcher(
+            a=comparison.old_operations, b=comparison.operations, autojunk=False
+        )
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                continue
+            if tag == "replace" and i2 - i1 == j2 - j1:
+                parts += [f"{label(o)} changed" for o in new.operations[j1:j2]]
+                continue
+            parts += [f"{label(o)} removed" for o in old.operations[i1:i2]]
+            parts += [f"{label(o)} added" for o in new.operations[j1:j2]]
+        for name in pyast.changed_definitions(comparison.old_definitions, comparison.definitions):
+            if name.startswith("function"):
+                parts.append(name if name.endswith(("added", "removed")) else f"{name} changed")
+    if old.atomic != new.atomic:
+        parts.append(f"atomic {old.atomic} -> {new.atomic}")
+    return "; ".join(parts) or "the file changed outside its operations"
+
+
+def label(operation: Operation) -> str:
+    """`AddField check.badge_key`, `CreateModel Check`, `RunPython fill_badge_key`."""
+    target = operation.text("model_name") or operation.text("name") or operation.text("old_name")
+    if operation.text("model_name") and operation.text("name"):
+        target = f"{target}.{operation.text('name')}"
+    if operation.kind == "RunPython" and operation.code is not None:
+        target = operation.code.name
+    return f"{operation.kind} {target}".strip()
+
+
+def _new_dependencies(
+    entry: Entry,
+    old: MigrationFile,
+    new: MigrationFile,
+    added: set[tuple[str, str]],
+    change: PathChange,
+) -> list[Finding]:
+    fresh = [k for k in new.dependencies if k not in old.dependencies and k in added]
+    if not fresh:
+        return []
+    names = ", ".join(migration_id(k) for k in fresh)
+    return [
+        Finding(
+            ImpactTag.OUT_OF_ORDER,
+            f"released {migration_id(entry.key)} now depends on {names}, added in this range: "
+            "databases that applied it raise InconsistentMigrationHistory on migrate",
+            (change.path,),
+            change.commits,
+        )
+    ]
+
+
+def _renamed(old: Entry, new: Entry, change: PathChange) -> Finding:
+    return Finding(
+        ImpactTag.MODIFIED_EXISTING_MIGRATION,
+        f"{migration_id(old.key)} renamed to {migration_id(new.key)}: Django knows migrations "
+        "by name, so databases that applied the old one run this one again",
+        (change.path,),
+        change.commits,
+    )
+
+
+def _conflicts(replay: Replay, apps: set[str], head: Project) -> list[Finding]:
+    found = []
+    for app, leaves in sorted(replay.plan.conflicts.items()):
+        if app not in apps:
+            continue
+        paths = tuple(head.by_key[(app, n)].path for n in leaves if (app, n) in head.by_key)
+        found.append(
+            Finding(
+                ImpactTag.MULTIPLE_HEADS,
+                f"app {app} has {len(leaves)} leaf migrations ({', '.join(leaves)}): migrate "
+                "stops with 'Conflicting migrations detected' until a merge migration joins them",
+                paths,
+            )
+        )
+    return found

@@ -1,0 +1,175 @@
+"""Field operations: AddField, RemoveField, RenameField and AlterField.
+
+migrations.AddField("check", "badge_key", models.UUIDField(null=True))
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from harvester.migrations.django import fields as django_fields
+from harvester.migrations.django.alter import alter_field
+from harvester.migrations.django.columns import together
+from harvester.migrations.django.fields import FieldSpec, spec
+from harvester.migrations.django.files import Operation
+from harvester.migrations.django.state import ModelState
+from harvester.migrations.django.translation import Translation, TranslatorBase
+from harvester.migrations.pyast import Call, render
+from harvester.migrations.schema import ops
+
+
+class FieldOperations(TranslatorBase):
+    """Operations on one field of a model."""
+
+    def _AddField(self, operation: Operation, result: Translation) -> None:
+        model = self._model(operation.text("model_name"))
+        name = operation.text("name")
+        definition = operation.arg("field")
+        if not isinstance(definition, Call):
+            return
+        new = spec(definition)
+        model = model.with_field(name, new)
+        self.state.put(model)
+        if not model.has_table:
+            result.state_only.append(f"AddField {model.name}.{name} (model has no table)")
+            return
+        if new.is_many_to_many:
+            result.up += self.schema.create_join_table(model, name, new)
+            table = self.schema.join_table(model, name, new)
+            if table:
+                result.down.append(ops.DropTable(table))
+            else:
+                result.state_only.append(
+                    f"AddField {model.name}.{name} (many-to-many through a model)"
+                )
+            return
+        result.up += self.add_column(model, name, new)
+        result.down += self.drop_column(model, name, new)
+        self.state.put(model.with_names(self.schema.field_names(model, name, new)))
+        remakes = not new.null or new.unique or new.primary_key or new.has_default
+        self._sqlite_remake(model, result, remakes, f"adds {name}")
+        if django_fields.is_callable_default(new):
+            default = render(new.default)
+            result.notes.append(
+                f"{model.table}.{django_fields.column_name(name, new)}: Django calls "
+                f"{default} once and writes that one value into every existing row"
+                + (
+                    " (the UNIQUE constraint fails on a table with two rows or more)"
+                    if new.unique
+                    else ""
+                )
+            )
+
+    def add_column(self, model: ModelState, name: str, new: FieldSpec) -> list[ops.Operation]:
+        """ADD COLUMN as Django runs it: with the effective default while the column is added
+        (dropped right after, unless it is a `db_default`), then the field's indexes."""
+        database_default = django_fields.database_default(new)
+        default = database_default or django_fields.effective_default(new)
+        column = self.schema.column(model, name, new, default)
+        added: list[ops.Operation] = [ops.AddColumn(model.table, column)]
+        if default is not None and database_default is None:
+            added.append(ops.DropDefault(model.table, column.name))
+        added += [ops.CreateIndex(i) for i in self.schema.field_indexes(model, name, new).values()]
+        return added
+
+    def drop_column(self, model: ModelState, name: str, old: FieldSpec) -> list[ops.Operation]:
+        """DROP COLUMN, said with the indexes that go with the column (the database drops
+        them itself), so that a reverse step visibly undoes every index the field made."""
+        indexes = self.schema.field_indexes(model, name, old).values()
+        dropped: list[ops.Operation] = [ops.DropIndex(i.name or "?", model.table) for i in indexes]
+        return [*dropped, ops.DropColumn(model.table, django_fields.column_name(name, old))]
+
+    def _RemoveField(self, operation: Operation, result: Translation) -> None:
+        model = self._model(operation.text("model_name"))
+        name = operation.text("name")
+        old = model.field(name)
+        forgotten = {key: None for key in model.names_of_field(name)}
+        self.state.put(model.without_field(name).with_names(forgotten))
+        if old is None or not model.has_table:
+            result.state_only.append(f"RemoveField {model.name}.{name}")
+            return
+        if old.is_many_to_many:
+            table = self.schema.join_table(model, name, old)
+            if table:
+                result.up.append(ops.DropTable(table))
+                result.down += self.schema.create_join_table(model, name, old)
+            return
+        result.up.append(ops.DropColumn(model.table, django_fields.column_name(name, old)))
+        result.down += self.add_column(model, name, old)
+        remakes = old.unique or old.primary_key or old.relation is not None or old.db_index
+        self._sqlite_remake(model, result, remakes, f"removes {name}")
+
+    def _RenameField(self, operation: Operation, result: Translation) -> None:
+        model = self._model(operation.text("model_name"))
+        old_name, new_name = operation.text("old_name"), operation.text("new_name")
+        current = model.field(old_name)
+        if current is None:
+            result.state_only.append(f"RenameField {model.name}.{old_name} (unknown field)")
+            return
+        renamed = tuple(
+            (new_name if n.lower() == old_name.lower() else n, s) for n, s in model.fields
+        )
+        updated = replace(model, fields=renamed).with_field_renamed_in_names(old_name, new_name)
+        for option in ("unique_together", "index_together"):
+            groups = together(model.options.get(option))
+            if groups:
+                updated = updated.with_option(
+                    option,
+                    tuple(tuple(new_name if f == old_name else f for f in g) for g in groups),
+                )
+        self.state.put(updated)
+        if current.is_many_to_many:
+            before = self.schema.join_table(model, old_name, current)
+            after = self.schema.join_table(updated, new_name, current)
+            if before and after and before != after:
+                result.up.append(ops.RenameTable(before, after))
+                result.down.append(ops.RenameTable(after, before))
+            return
+        before_col = django_fields.column_name(old_name, current)
+        after_col = django_fields.column_name(new_name, current)
+        if before_col == after_col:
+            result.state_only.append(f"RenameField {model.name}.{old_name} (column unchanged)")
+            return
+        result.up.append(ops.RenameColumn(model.table, before_col, after_col))
+        result.down.append(ops.RenameColumn(model.table, after_col, before_col))
+
+    def _AlterField(self, operation: Operation, result: Translation) -> None:
+        model = self._model(operation.text("model_name"))
+        name = operation.text("name")
+        definition = operation.arg("field")
+        old = model.field(name)
+        if not isinstance(definition, Call):
+            return
+        new = spec(definition)
+        updated = model.with_field(name, new)
+        self.state.put(updated)
+        if old is None:
+            result.notes.append(
+                f"AlterField {model.name}.{name}: the field's earlier definition was not found; "
+                "shown as if added"
+            )
+            result.up += self.add_column(updated, name, new)
+            return
+        if not model.has_table:
+            result.state_only.append(f"AlterField {model.name}.{name} (model has no table)")
+            return
+        up, names = alter_field(self.schema, model, updated, name, old, new)
+        self.state.put(updated.with_names(names))
+        down, _ = alter_field(self.schema, updated.with_names(names), model, name, new, old)
+        if not up:
+            changed = _changed_arguments(old, new)
+            result.state_only.append(
+                f"AlterField {model.name}.{name}" + (f" ({', '.join(changed)})" if changed else "")
+            )
+            return
+        result.up += up
+        result.down += down
+        self._sqlite_remake(model, result, True, f"alters {name}")
+
+
+def _changed_arguments(old: FieldSpec, new: FieldSpec) -> list[str]:
+    keys = sorted(set(old.call.kwargs) | set(new.call.kwargs))
+    changed = [k for k in keys if old.call.kwargs.get(k) != new.call.kwargs.get(k)]
+    if old.written != new.written:
+        changed.insert(0, f"{old.written} -> {new.written}")
+    return changed

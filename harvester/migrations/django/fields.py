@@ -1,0 +1,368 @@
+"""Django model fields as the database sees them: column type per engine, NULL, keys, defaults.
+
+`models.CharField(max_length=150, null=True)` is `varchar(150)` on every engine;
+`models.DateTimeField()` is `timestamp with time zone` on PostgreSQL and `datetime(6)` on MySQL.
+Custom fields are mapped through the Django field they end with (`SanitizedJSONField` is a
+`JSONField`), else a `max_length` makes them `varchar(n)`, else their class name is shown.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from harvester.migrations.pyast import Call, Code, Ref, Value, render
+from harvester.migrations.schema.ops import Dialect
+
+# Column types per engine (PostgreSQL, MySQL/MariaDB, SQLite), after Django's backends.
+_TYPES: dict[str, tuple[str, str, str]] = {
+    "AutoField": ("integer", "integer", "integer"),
+    "BigAutoField": ("bigint", "bigint", "integer"),
+    "SmallAutoField": ("smallint", "smallint", "integer"),
+    "BinaryField": ("bytea", "longblob", "BLOB"),
+    "BooleanField": ("boolean", "bool", "bool"),
+    "NullBooleanField": ("boolean", "bool", "bool"),
+    "CharField": ("varchar({max_length})", "varchar({max_length})", "varchar({max_length})"),
+    "DateField": ("date", "date", "date"),
+    "DateTimeField": ("timestamp with time zone", "datetime(6)", "datetime"),
+    "DecimalField": (
+        "numeric({max_digits}, {decimal_places})",
+        "numeric({max_digits}, {decimal_places})",
+        "decimal",
+    ),
+    "DurationField": ("interval", "bigint", "bigint"),
+    "FileField": ("varchar({max_length})", "varchar({max_length})", "varchar({max_length})"),
+    "FilePathField": ("varchar({max_length})", "varchar({max_length})", "varchar({max_length})"),
+    "FloatField": ("double precision", "double precision", "real"),
+    "IntegerField": ("integer", "integer", "integer"),
+    "BigIntegerField": ("bigint", "bigint", "bigint"),
+    "IPAddressField": ("inet", "char(15)", "char(15)"),
+    "GenericIPAddressField": ("inet", "char(39)", "char(39)"),
+    "JSONField": ("jsonb", "json", "text"),
+    "PositiveBigIntegerField": ("bigint", "bigint UNSIGNED", "bigint unsigned"),
+    "PositiveIntegerField": ("integer", "integer UNSIGNED", "integer unsigned"),
+    "PositiveSmallIntegerField": ("smallint", "smallint UNSIGNED", "smallint unsigned"),
+    "SlugField": ("varchar({max_length})", "varchar({max_length})", "varchar({max_length})"),
+    "SmallIntegerField": ("smallint", "smallint", "smallint"),
+    "TextField": ("text", "longtext", "text"),
+    "TimeField": ("time", "time(6)", "time"),
+    "UUIDField": ("uuid", "char(32)", "char(32)"),
+    # django.contrib.postgres and friends: PostgreSQL types, kept as written elsewhere.
+    "HStoreField": ("hstore", "hstore", "hstore"),
+    "CICharField": ("citext", "citext", "citext"),
+    "CIEmailField": ("citext", "citext", "citext"),
+    "CITextField": ("citext", "citext", "citext"),
+    "SearchVectorField": ("tsvector", "tsvector", "tsvector"),
+    "IntegerRangeField": ("int4range", "int4range", "int4range"),
+    "BigIntegerRangeField": ("int8range", "int8range", "int8range"),
+    "DecimalRangeField": ("numrange", "numrange", "numrange"),
+    "DateTimeRangeField": ("tstzrange", "tstzrange", "tstzrange"),
+    "DateRangeField": ("daterange", "daterange", "daterange"),
+    "MACAddressField": ("macaddr", "macaddr", "macaddr"),
+    "IPNetworkField": ("cidr", "cidr", "cidr"),
+}
+# Fields whose class only sets defaults on another field.
+_ALIASES = {
+    "EmailField": ("CharField", 254),
+    "URLField": ("CharField", 200),
+    "SlugField": ("SlugField", 50),
+    "FileField": ("FileField", 100),
+    "ImageField": ("FileField", 100),
+    "FilePathField": ("FilePathField", 100),
+    "CommaSeparatedIntegerField": ("CharField", None),
+}
+AUTO_FIELDS = frozenset({"AutoField", "BigAutoField", "SmallAutoField"})
+_RELATED_TYPE = {"AutoField": "integer", "BigAutoField": "bigint", "SmallAutoField": "smallint"}
+_POSITIVE = frozenset(
+    {"PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField"}
+)
+_KNOWN = sorted(set(_TYPES) | set(_ALIASES), key=len, reverse=True)
+_MISSING = Code("<no db_default>")
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """Where a ForeignKey, OneToOneField or ManyToManyField points."""
+
+    to: str
+    many: bool = False
+    to_field: str | None = None
+    db_constraint: bool = True
+    through: str | None = None
+    db_table: str | None = None
+    on_delete: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """What one field definition says, read once from its call."""
+
+    kind: str
+    written: str
+    call: Call
+    null: bool
+    primary_key: bool
+    unique: bool
+    db_index: bool
+    db_column: str | None
+    relation: Relation | None
+    has_default: bool
+    default: Value
+    db_default: Value
+    blank: bool
+
+    @property
+    def is_many_to_many(self) -> bool:
+        """True for fields stored in a join table rather than a column."""
+        return self.relation is not None and self.relation.many
+
+    @property
+    def indexed(self) -> bool:
+        """True when Django creates a plain index for the column (db_index and not unique)."""
+        return self.db_index and not self.unique and not self.primary_key
+
+
+def spec(call: Call) -> FieldSpec:
+    """Read a field call: `models.ForeignKey(on_delete=…, to="api.project")`."""
+    written = call.name
+    kind = _canonical(written)
+    relation = _relation(call, kind)
+    unique = call.get("unique") is True or kind == "OneToOneField"
+    db_index = call.get("db_index")
+    if db_index is None:
+        db_index = (relation is not None and not relation.many) or kind == "SlugField"
+    db_column = call.get("db_column")
+    return FieldSpec(
+        kind=kind,
+        written=written,
+        call=call,
+        null=call.get("null") is True,
+        primary_key=call.get("primary_key") is True,
+        unique=unique,
+        db_index=db_index is True,
+        db_column=db_column if isinstance(db_column, str) else None,
+        relation=relation,
+        has_default=call.has("default"),
+        default=call.get("default"),
+        db_default=call.get("db_default", default=_MISSING),
+        blank=call.get("blank") is True,
+    )
+
+
+def column_name(name: str, field: FieldSpec) -> str:
+    """`db_column`, else the field name, with `_id` for a foreign key."""
+    if field.db_column:
+        return field.db_column
+    if field.relation is not None and not field.relation.many:
+        return f"{name}_id"
+    return name
+
+
+def db_type(field: FieldSpec, dialect: Dialect | None) -> str | None:
+    """The column type Django creates for `field` on `dialect` (PostgreSQL when unknown)."""
+    if field.kind == "ArrayField":
+        base = field.call.get("base_field", 0)
+        inner = db_type(spec(base), dialect) if isinstance(base, Call) else None
+        return f"{inner or '?'}[]"
+    templates = _TYPES.get(field.kind)
+    if templates is None:
+        length = field.call.get("max_length")
+        return f"varchar({length})" if isinstance(length, int) else field.written
+    template = templates[_engine(dialect)]
+    values = {
+        "max_length": _argument(field, "max_length", _ALIASES.get(field.written, ("", None))[1]),
+        "max_digits": _argument(field, "max_digits", None),
+        "decimal_places": _argument(field, "decimal_places", None),
+    }
+    if "{max_length}" in template and values["max_length"] == "None":
+        return template.split("(")[0]
+    return template.format(**values)
+
+
+def related_type(field: FieldSpec, dialect: Dialect | None) -> str | None:
+    """The type of a column that references `field` (serial keys are referenced as integers)."""
+    if field.kind in _RELATED_TYPE and dialect is not Dialect.SQLITE:
+        return _RELATED_TYPE[field.kind]
+    if field.kind in _POSITIVE:
+        return db_type(field, dialect)
+    return db_type(field, dialect)
+
+
+def positive_check(field: FieldSpec, column: str, dialect: Dialect | None) -> str | None:
+    """The CHECK Django adds for positive integer fields (not on MySQL, which is UNSIGNED)."""
+    if field.kind in _POSITIVE and dialect not in (Dialect.MYSQL, Dialect.MARIADB):
+        return f"{column} >= 0"
+    return None
+
+
+def like_index(field: FieldSpec, dialect: Dialect | None) -> str | None:
+    """The opclass of the extra `_like` index Django builds on PostgreSQL for indexed text."""
+    if dialect not in (None, Dialect.POSTGRESQL) or field.primary_key:
+        return None
+    if not (field.db_index or field.unique) or field.call.has("db_collation"):
+        return None
+    kind = db_type(field, dialect) or ""
+    if "[" in kind:
+        return None
+    if kind.startswith("varchar"):
+        return "varchar_pattern_ops"
+    if kind.startswith("text"):
+        return "text_pattern_ops"
+    return None
+
+
+def effective_default(field: FieldSpec) -> str | None:
+    """The value Django writes into existing rows when it adds the column, as SQL text.
+
+    A declared default, else '' for a NOT NULL text field that may be blank, else None.
+    """
+    if field.has_default and field.default is not None:
+        return sql_literal(field.default)
+    if not field.null and field.blank and field.kind in ("CharField", "TextField", "SlugField"):
+        return "''"
+    return None
+
+
+def database_default(field: FieldSpec) -> str | None:
+    """The `db_default` the database keeps (Django 5), as SQL text."""
+    if field.db_default is _MISSING:
+        return None
+    return sql_literal(field.db_default)
+
+
+def is_callable_default(field: FieldSpec) -> bool:
+    """True when the default is a function Django calls once when it adds the column."""
+    return field.has_default and isinstance(field.default, Ref)
+
+
+def sql_literal(value: Value) -> str:
+    """A Python default as the SQL value Django sends: `'x'`, `0`, `true`, `'{}'`."""
+    match value:
+        case None:
+            return "NULL"
+        case bool():
+            return "true" if value else "false"
+        case int() | float():
+            return str(value)
+        case str():
+            return "'" + value.replace("'", "''") + "'"
+        case Call(name="timedelta"):
+            return _interval(value)
+        case Call(name="Decimal", args=(str() | int() as number,)):
+            return str(number)
+        case Ref(tail="dict"):
+            return "'{}'"
+        case Ref(tail="list"):
+            return "'[]'"
+        case Ref():
+            return f"{value.name}()"
+        case dict() | tuple() if _jsonable(value):
+            return "'" + json.dumps(value).replace("'", "''") + "'"
+    return render(value)
+
+
+_SECONDS = {
+    "weeks": 604800,
+    "days": 86400,
+    "hours": 3600,
+    "minutes": 60,
+    "seconds": 1,
+    "milliseconds": 0.001,
+    "microseconds": 0.000001,
+}
+
+
+def _interval(call: Call) -> str:
+    """`timedelta(days=1, hours=2)` as the interval literal `'1 day 02:00:00'`."""
+    total = 0.0
+    names = ("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks")
+    for unit in names:
+        amount = call.get(unit, names.index(unit))
+        if not isinstance(amount, (int, float)) or isinstance(amount, bool):
+            if amount is not None:
+                return render(call)
+            continue
+        total += amount * _SECONDS[unit]
+    days, rest = divmod(int(total), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    clock = f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+    if days and clock == "00:00:00":
+        return f"'{days} day{'s' if days != 1 else ''}'"
+    return f"'{days} days {clock}'" if days else f"'{clock}'"
+
+
+def _jsonable(value: Value) -> bool:
+    try:
+        json.dumps(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _canonical(written: str) -> str:
+    if written in _TYPES or written in ("ForeignKey", "OneToOneField", "ManyToManyField"):
+        return written
+    if written in _ALIASES:
+        return _ALIASES[written][0]
+    for suffix in ("OneToOneField", "ForeignKey", "ManyToManyField", "ParentalKey"):
+        if written.endswith(suffix):
+            return "ForeignKey" if suffix == "ParentalKey" else suffix
+    if written.endswith("ArrayField"):
+        return "ArrayField"
+    if written in ("TaggableManager", "ParentalManyToManyField"):
+        return "ManyToManyField"
+    for known in _KNOWN:
+        if written.endswith(known):
+            return _ALIASES[known][0] if known in _ALIASES else known
+    return written
+
+
+def _relation(call: Call, kind: str) -> Relation | None:
+    if kind not in ("ForeignKey", "OneToOneField", "ManyToManyField"):
+        return None
+    target = call.get("to", 0)
+    on_delete = call.get("on_delete", 1)
+    through = call.get("through")
+    db_table = call.get("db_table")
+    to_field = call.get("to_field")
+    return Relation(
+        to=_model_reference(target),
+        many=kind == "ManyToManyField",
+        to_field=to_field if isinstance(to_field, str) else None,
+        db_constraint=call.get("db_constraint") is not False,
+        through=_model_reference(through) if through is not None else None,
+        db_table=db_table if isinstance(db_table, str) else None,
+        on_delete=_on_delete(on_delete),
+    )
+
+
+def _model_reference(value: Value) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Ref):
+        return value.name
+    return render(value)
+
+
+def _on_delete(value: Value) -> str | None:
+    """The database's ON DELETE: Django emulates CASCADE, SET_NULL, … in Python, so only the
+    `DB_*` options reach the constraint."""
+    if isinstance(value, Ref) and value.tail.startswith("DB_"):
+        return value.tail[3:].replace("_", " ")
+    return None
+
+
+def _argument(field: FieldSpec, name: str, fallback: int | None) -> str:
+    value = field.call.get(name)
+    if value is None:
+        value = fallback
+    return render(value) if not isinstance(value, (int, type(None))) else str(value)
+
+
+def _engine(dialect: Dialect | None) -> int:
+    if dialect in (Dialect.MYSQL, Dialect.MARIADB):
+        return 1
+    if dialect is Dialect.SQLITE:
+        return 2
+    return 0

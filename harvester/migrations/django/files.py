@@ -1,0 +1,235 @@
+"""One Django migration file as records: its dependencies and its operations, read with `ast`.
+
+`parse_migration` is a pure function of the file's text, so its result can be cached by blob.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from harvester.migrations import pyast
+from harvester.migrations.django.python_code import PythonCode, read_code
+from harvester.migrations.pyast import Call, Code, Ref, Value
+
+# Positional parameters of each operation, so that `AddField("check", "kind", field)` and
+# `AddField(model_name="check", name="kind", field=field)` read the same.
+_SIGNATURES: dict[str, tuple[str, ...]] = {
+    "CreateModel": ("name", "fields", "options", "bases", "managers"),
+    "DeleteModel": ("name",),
+    "RenameModel": ("old_name", "new_name"),
+    "AlterModelTable": ("name", "table"),
+    "AlterModelTableComment": ("name", "table_comment"),
+    "AlterUniqueTogether": ("name", "unique_together"),
+    "AlterIndexTogether": ("name", "index_together"),
+    "AlterOrderWithRespectTo": ("name", "order_with_respect_to"),
+    "AlterModelOptions": ("name", "options"),
+    "AlterModelManagers": ("name", "managers"),
+    "AddField": ("model_name", "name", "field", "preserve_default"),
+    "RemoveField": ("model_name", "name"),
+    "AlterField": ("model_name", "name", "field", "preserve_default"),
+    "RenameField": ("model_name", "old_name", "new_name"),
+    "AddIndex": ("model_name", "index"),
+    "RemoveIndex": ("model_name", "name"),
+    "RenameIndex": ("model_name", "new_name", "old_name", "old_fields"),
+    "AddConstraint": ("model_name", "constraint"),
+    "RemoveConstraint": ("model_name", "name"),
+    "AlterConstraint": ("model_name", "name", "constraint"),
+    "RunSQL": ("sql", "reverse_sql", "state_operations", "hints", "elidable"),
+    "RunPython": ("code", "reverse_code", "atomic", "hints", "elidable"),
+    "SeparateDatabaseAndState": ("database_operations", "state_operations"),
+    "AddIndexConcurrently": ("model_name", "index"),
+    "RemoveIndexConcurrently": ("model_name", "name"),
+    "AddConstraintNotValid": ("model_name", "constraint"),
+    "ValidateConstraint": ("model_name", "name"),
+    "CreateExtension": ("name",),
+    "CreateCollation": ("name", "locale", "provider", "deterministic"),
+    "RemoveCollation": ("name", "locale", "provider", "deterministic"),
+}
+_NESTED = ("database_operations", "state_operations")
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One entry of a migration's `operations`, with its arguments by parameter name."""
+
+    kind: str
+    args: Mapping[str, Value]
+    line: int
+    database: tuple[Operation, ...] = ()
+    state: tuple[Operation, ...] = ()
+    code: PythonCode | None = None
+    reverse_code: PythonCode | None = None
+
+    def arg(self, name: str) -> Value:
+        """The argument `name`, or None."""
+        return self.args.get(name)
+
+    def text(self, name: str) -> str:
+        """The argument `name` as a string ('' when it is not one)."""
+        value = self.args.get(name)
+        return value if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationFile:
+    """What a Django migration file declares."""
+
+    name: str
+    dependencies: tuple[tuple[str, str], ...]
+    replaces: tuple[tuple[str, str], ...]
+    run_before: tuple[tuple[str, str], ...]
+    operations: tuple[Operation, ...]
+    atomic: bool
+    imports: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A migration file that is not Python `ast` can read, and where."""
+
+    message: str
+    line: int | None
+
+
+def parse_migration(name: str, text: str) -> MigrationFile | Unreadable | None:
+    """The migration in `text`, `Unreadable` for a syntax error, None when the file defines no
+    `Migration` class (an Alembic revision or a helper module that happens to sit there)."""
+    module = pyast.parse_module(text)
+    if isinstance(module, pyast.SyntaxProblem):
+        return Unreadable(module.message, module.line)
+    body = _migration_class(module.tree)
+    if body is None:
+        return None
+    attributes = {key: value for s in body.body for key, value in pyast.assignments(s)}
+    notes: list[str] = []
+    operations = _operations(attributes.get("operations"), module, notes)
+    atomic = module.evaluate(attributes.get("atomic"))
+    return MigrationFile(
+        name=name,
+        dependencies=_keys(module.evaluate(attributes.get("dependencies"))),
+        replaces=_keys(module.evaluate(attributes.get("replaces"))),
+        run_before=_keys(module.evaluate(attributes.get("run_before"))),
+        operations=operations,
+        atomic=atomic is not False,
+        imports=tuple(
+            sorted({n.module or "" for n in module.tree.body if isinstance(n, ast.ImportFrom)})
+        ),
+        notes=tuple(notes),
+    )
+
+
+def _migration_class(tree: ast.Module) -> ast.ClassDef | None:
+    for statement in tree.body:
+        if isinstance(statement, ast.ClassDef) and statement.name == "Migration":
+            return statement
+    return None
+
+
+def _keys(value: Value) -> tuple[tuple[str, str], ...]:
+    """Dependency keys: `("api", "0001_initial")`; a swappable dependency on a setting is
+    `("__setting__", "AUTH_USER_MODEL")`."""
+    found = []
+    for item in value if isinstance(value, tuple) else ():
+        if isinstance(item, tuple) and len(item) == 2 and all(isinstance(p, str) for p in item):
+            found.append((str(item[0]), str(item[1])))
+        elif isinstance(item, Call) and item.name == "swappable_dependency":
+            setting = item.get("value", 0)
+            if isinstance(setting, Ref):
+                found.append(("__setting__", setting.tail))
+            elif isinstance(setting, str) and "." in setting:
+                found.append((setting.split(".")[0], "__first__"))
+    return tuple(found)
+
+
+def _operations(
+    node: ast.expr | None, module: pyast.Module, notes: list[str]
+) -> tuple[Operation, ...]:
+    if isinstance(node, ast.Name) and node.id in module.constants:
+        node = module.constants[node.id]
+    if node is None:
+        return ()
+    if not isinstance(node, (ast.List, ast.Tuple)):
+        notes.append(f"operations are built at run time (line {node.lineno}): not analysed")
+        return (Operation(ast.unparse(node)[:60], {}, node.lineno),)
+    found = []
+    for element in node.elts:
+        if isinstance(element, ast.Call):
+            found.append(_operation(element, module))
+        else:
+            found.append(Operation(ast.unparse(element)[:60], {}, element.lineno))
+    return tuple(found)
+
+
+def _operation(node: ast.Call, module: pyast.Module) -> Operation:
+    name = (pyast.call_name(node) or "").rsplit(".", 1)[-1] or ast.unparse(node.func)
+    params = _SIGNATURES.get(name, ())
+    nodes: dict[str, ast.expr] = dict(zip(params, node.args, strict=False))
+    nodes.update({k.arg: k.value for k in node.keywords if k.arg is not None})
+    args = {key: module.evaluate(value) for key, value in nodes.items() if key not in _NESTED}
+    nested = {
+        key: _operations(nodes.get(key), module, []) if key in nodes else () for key in _NESTED
+    }
+    code = reverse = None
+    if name == "RunPython":
+        code = read_code(nodes.get("code"), module)
+        reverse = read_code(nodes.get("reverse_code"), module) if "reverse_code" in nodes else None
+    return Operation(
+        kind=name,
+        args=args,
+        line=node.lineno,
+        database=nested["database_operations"],
+        state=nested["state_operations"],
+        code=code,
+        reverse_code=reverse,
+    )
+
+
+def is_noop_reference(value: Value) -> bool:
+    """True for `migrations.RunSQL.noop` / `RunPython.noop` and empty SQL."""
+    if isinstance(value, Ref):
+        return value.tail == "noop"
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, tuple):
+        return all(is_noop_reference(v) for v in value)
+    return isinstance(value, Code) and value.source in ("''", '""')
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Two versions of a migration file side by side."""
+
+    same: bool
+    operations: tuple[str, ...]
+    old_operations: tuple[str, ...]
+    definitions: Mapping[str, str]
+    old_definitions: Mapping[str, str]
+
+
+def compare(old_text: str, new_text: str) -> Comparison | None:
+    """Fingerprints of both versions: the whole file, each operation, each definition (None
+    when either side is not Python)."""
+    old, new = pyast.parse_module(old_text), pyast.parse_module(new_text)
+    if not isinstance(old, pyast.Module) or not isinstance(new, pyast.Module):
+        return None
+    return Comparison(
+        same=pyast.fingerprint(old.tree) == pyast.fingerprint(new.tree),
+        operations=_operation_fingerprints(new),
+        old_operations=_operation_fingerprints(old),
+        definitions=pyast.definitions(new.tree),
+        old_definitions=pyast.definitions(old.tree),
+    )
+
+
+def _operation_fingerprints(module: pyast.Module) -> tuple[str, ...]:
+    body = _migration_class(module.tree)
+    attributes = {k: v for s in body.body for k, v in pyast.assignments(s)} if body else {}
+    node = attributes.get("operations")
+    if isinstance(node, ast.Name) and node.id in module.constants:
+        node = module.constants[node.id]
+    if not isinstance(node, (ast.List, ast.Tuple)):
+        return ()
+    return tuple(pyast.fingerprint(element) for element in node.elts)

@@ -1,0 +1,233 @@
+"""A Django project's migrations at one end of the range: found, parsed, ordered and replayed.
+
+Every `<app>/migrations/*.py` of the tree is read (parsed once per blob), keyed by the app
+label (the `AppConfig.label` in `apps.py`, else the app folder's name), put in execution order
+and replayed from an empty state, so that each migration is translated against the models as
+the migrations before it left them.
+"""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from harvester.migrations import pyast
+from harvester.migrations.base import RepoView, Side
+from harvester.migrations.django.files import MigrationFile, Unreadable, parse_migration
+from harvester.migrations.django.graph import Key, Plan, plan
+from harvester.migrations.django.operations import Translator
+from harvester.migrations.django.state import ProjectState
+from harvester.migrations.django.translation import Translation
+from harvester.migrations.schema import ops
+from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED
+from harvester.model import Problem
+
+MIGRATION_FILE = re.compile(r"(?:^|/)migrations/([^/_~.][^/]*)\.py$")
+NUMBERED = re.compile(r"(?:^|/)migrations/\d{4}_\w+\.py$")
+
+Parsed = MigrationFile | Unreadable | None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One file of a migrations folder: its key and what it holds (None: not a migration)."""
+
+    key: Key
+    path: str
+    blob: str
+    parsed: Parsed
+    problem: str | None = None
+
+    @property
+    def migration(self) -> MigrationFile | None:
+        """The migration, when the file is one Django can load."""
+        return self.parsed if isinstance(self.parsed, MigrationFile) else None
+
+    def why_unreadable(self) -> Problem:
+        """The problem of a file that is no readable migration: its reason and line."""
+        unreadable = self.parsed if isinstance(self.parsed, Unreadable) else None
+        message = self.problem or (unreadable.message if unreadable else "not parsed")
+        return Problem(self.path, message, unreadable.line if unreadable else None)
+
+    @property
+    def is_migration(self) -> bool:
+        """True for a readable migration, or an unreadable file named like one."""
+        if self.migration is not None:
+            return True
+        return (self.problem is not None or isinstance(self.parsed, Unreadable)) and bool(
+            NUMBERED.search(self.path)
+        )
+
+
+@dataclass
+class ParseCache:
+    """Parsed files by blob, shared by both ends of the range."""
+
+    files: dict[tuple[str, str], Parsed] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """The migration files of one tree, by path and by key."""
+
+    by_path: Mapping[str, Entry]
+    by_key: Mapping[Key, Entry]
+
+
+def load_project(view: RepoView, side: Side, cache: ParseCache) -> Project:
+    """Every Django migration file in the tree at `side`."""
+    tree = view.tree(side, "")
+    labels: dict[str, str] = {}
+    by_path: dict[str, Entry] = {}
+    for path, item in tree.items():
+        match = MIGRATION_FILE.search(path)
+        if match is None or NOT_DEPLOYED.search(path):
+            continue
+        folder = posixpath.dirname(path)
+        if folder not in labels:
+            labels[folder] = _app_label(view, side, posixpath.dirname(folder))
+        name = match.group(1)
+        key = (labels[folder], name)
+        cached = (item.blob, name)
+        problem = None
+        if cached not in cache.files:
+            source = view.read_blob(item.blob, path)
+            if source.text is None:
+                problem = source.problem or "not parsed: unreadable"
+                cache.files[cached] = Unreadable(problem, None)
+            else:
+                cache.files[cached] = parse_migration(name, source.text)
+        entry = Entry(key, path, item.blob, cache.files[cached], problem)
+        if entry.is_migration:
+            by_path[path] = entry
+    by_key = {e.key: e for e in sorted(by_path.values(), key=lambda e: e.path)}
+    return Project(by_path, by_key)
+
+
+def _app_label(view: RepoView, side: Side, app_folder: str) -> str:
+    """`label` of the app's AppConfig when `apps.py` sets one, else the folder's name."""
+    source = view.read(side, posixpath.join(app_folder, "apps.py"))
+    default = posixpath.basename(app_folder)
+    if source.text is None:
+        return default
+    module = pyast.parse_module(source.text)
+    if isinstance(module, pyast.SyntaxProblem):
+        return default
+    for node in module.tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for statement in node.body:
+            for name, value in pyast.assignments(statement):
+                label = module.evaluate(value)
+                if name == "label" and isinstance(label, str):
+                    return label
+    return default
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """Every migration of a project translated in execution order."""
+
+    parsed: Mapping[Key, ops.ParsedMigration]
+    plan: Plan
+
+
+def replay(
+    project: Project,
+    dialect: ops.Dialect | None,
+    settings: Mapping[str, str],
+    sqlite_secondary: bool = False,
+) -> Replay:
+    """Translate every migration against the state the ones before it built."""
+    migrations = {k: e.migration for k, e in project.by_key.items() if e.migration is not None}
+    order = plan(migrations, settings)
+    state = ProjectState(settings)
+    parsed: dict[Key, ops.ParsedMigration] = {}
+    for key in order.order:
+        entry, migration = project.by_key[key], migrations[key]
+        if key in order.inert_squashes:
+            parsed[key] = _inert_squash(entry, migration)
+            continue
+        translator = Translator(state, key[0], dialect, sqlite_secondary)
+        steps = [translator.apply(operation) for operation in migration.operations]
+        parsed[key] = _parsed(entry, migration, steps, len(parsed))
+    for key in migrations:
+        if key not in parsed:
+            entry = project.by_key[key]
+            parsed[key] = ops.ParsedMigration(
+                migration_id(key),
+                entry.path,
+                ops.Step(notes=("replaced by a squashed migration: new databases do not run it",)),
+                ops.Step(),
+            )
+    return Replay(parsed, order)
+
+
+def migration_id(key: Key) -> str:
+    """`app_label.name`, the id `showmigrations` and `django_migrations` use."""
+    return f"{key[0]}.{key[1]}"
+
+
+def _inert_squash(entry: Entry, migration: MigrationFile) -> ops.ParsedMigration:
+    replaced = ", ".join(migration_id(k) for k in migration.replaces)
+    note = (
+        f"squashes {replaced}: databases that ran those record this one as applied and run "
+        "nothing; a new database runs it instead of them"
+    )
+    nothing = (ops.Opaque("squashed migration: no SQL where the migrations it replaces ran"),)
+    return ops.ParsedMigration(
+        migration_id(entry.key),
+        entry.path,
+        ops.Step(nothing),
+        ops.Step(nothing),
+        notes=(note,),
+    )
+
+
+def _parsed(
+    entry: Entry, migration: MigrationFile, steps: list[Translation], position: int
+) -> ops.ParsedMigration:
+    up: list[ops.Operation] = []
+    down: list[ops.Operation] = []
+    notes: list[str] = list(migration.notes)
+    state_only: list[str] = []
+    irreversible: list[str] = []
+    for step in steps:
+        up += step.up
+        down = step.down + down
+        notes += step.notes
+        state_only += step.state_only
+        irreversible += step.irreversible
+    down_noop = not down and any(s.reverse_noop for s in steps) and not irreversible
+    if state_only:
+        # Said as an operation that runs no SQL, so that a migration made only of these reads
+        # as `none` rather than as an empty file; its reverse is state-only as well.
+        state = ops.Opaque("no SQL (Django model state only): " + "; ".join(state_only))
+        up.append(state)
+        if not down:
+            down.append(state)
+    concurrent = any(
+        getattr(getattr(o, "index", None), "concurrently", False)
+        or getattr(o, "concurrently", False)
+        for o in up
+    )
+    if concurrent and migration.atomic:
+        notes.append(
+            "a concurrent index operation in an atomic migration: Django refuses to run it "
+            "until the migration sets atomic = False"
+        )
+    if irreversible:
+        # Django raises IrreversibleError: the migration has no way back at all.
+        notes.append("cannot be unapplied: " + "; ".join(irreversible))
+    return ops.ParsedMigration(
+        id=migration_id(entry.key),
+        path=entry.path,
+        up=ops.Step(tuple(up), transactional=migration.atomic, notes=tuple(dict.fromkeys(notes))),
+        down=None if irreversible else ops.Step(tuple(down)),
+        down_declared=not irreversible,
+        down_is_noop=down_noop,
+        sort_key=(position,),
+    )

@@ -1,0 +1,52 @@
+"""What the Python migration systems (Django, Alembic) say alike about a range's files: one calm
+finding for every reformatted released file, and the engine note on the first migration.
+
+A reformat of 150 released migrations is one `format_only_change` finding listing them, not
+150 alarms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from harvester.migrations.base import PathChange
+from harvester.migrations.schema import ops
+from harvester.migrations.schema.assemble import MigrationInput
+from harvester.model import Finding, ImpactTag
+
+
+def reformat_finding(changes: Sequence[PathChange]) -> Finding:
+    """The one finding for every released migration file edited without a semantic change."""
+    count = len(changes)
+    what = "file" if count == 1 else "files"
+    return Finding(
+        ImpactTag.FORMAT_ONLY_CHANGE,
+        f"{count} released migration {what} reformatted (same syntax tree): nothing changes "
+        "for databases",
+        tuple(c.path for c in changes),
+        tuple(dict.fromkeys(sha for c in changes for sha in c.commits)),
+    )
+
+
+def with_note(inputs: list[MigrationInput], note: str | None) -> list[MigrationInput]:
+    """The inputs with `note` (about the whole system, such as the engine) on the first one."""
+    if not note or not inputs or inputs[0].parsed is None:
+        return inputs
+    first = inputs[0].parsed
+    return [replace(inputs[0], parsed=replace(first, notes=(*first.notes, note))), *inputs[1:]]
+
+
+def unreadable_base(message: str) -> str:
+    """What changed, when the released version cannot be read (Python 2 syntax, say)."""
+    reason = message.removeprefix("not parsed: ")
+    return f"the released version could not be read ({reason}), so the change is not described"
+
+
+def same_database_operations(old: ops.ParsedMigration, new: ops.ParsedMigration) -> bool:
+    """True when two versions of a migration run the same schema operations both ways, and no
+    code (whose edits the operations cannot show)."""
+    old_down = old.down.operations if old.down else ()
+    new_down = new.down.operations if new.down else ()
+    code = any(isinstance(o, (ops.DataChange, ops.Opaque)) for o in new.up.operations + new_down)
+    return not code and old.up.operations == new.up.operations and old_down == new_down

@@ -1,0 +1,134 @@
+"""Which database engine a Python project runs on, read from its settings and config files.
+
+    DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", …}}
+    sqlalchemy.url = postgresql://scott:tiger@localhost/test
+    image: mariadb:10.11            (docker-compose.yml)
+
+Engine module names (`django.db.backends.mysql`), database URLs and drivers (`postgres://…`,
+`mysql+pymysql`) in string literals and database images in compose files are counted. A
+project naming several engines is judged for PostgreSQL when it is among them, else for the
+server engine named most; SQLite only when nothing else is named, since it is so often the
+development default (the others are reported in a note).
+"""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from harvester.migrations.base import RepoView, Side, Source
+from harvester.migrations.schema.ops import Dialect
+
+_BACKEND = re.compile(r"\bdb\.backends\.(postgresql\w*|postgis|mysql|sqlite3|spatialite|oracle)\b")
+_URL = re.compile(
+    r"^(postgres|postgresql|postgis|pgsql|mysql|mariadb|sqlite|oracle)(\+\w+)?(://|$)"
+)
+_IMAGE = re.compile(
+    r"^\s*image:\s*[\"']?(?:[\w.-]+/)*(postgres|postgis|mysql|mariadb)[:@\"'\s]", re.MULTILINE
+)
+_COMPOSE = re.compile(r"^(docker-)?compose[\w.-]*\.ya?ml$")
+_NAMES = {
+    "postgres": Dialect.POSTGRESQL,
+    "postgresql": Dialect.POSTGRESQL,
+    "postgis": Dialect.POSTGRESQL,
+    "pgsql": Dialect.POSTGRESQL,
+    "mysql": Dialect.MYSQL,
+    "mariadb": Dialect.MARIADB,
+    "sqlite": Dialect.SQLITE,
+    "sqlite3": Dialect.SQLITE,
+    "spatialite": Dialect.SQLITE,
+}
+_CONFIG = re.compile(r"(^|_)(settings|config|configuration|conf)([_.]|$)|^alembic\.ini$", re.I)
+_MOST_FILES = 40
+
+
+@dataclass(frozen=True, slots=True)
+class EngineEvidence:
+    """The engine to judge migrations for, the others the project names, and a note."""
+
+    dialect: Dialect | None
+    others: tuple[Dialect, ...] = ()
+    note: str | None = None
+
+
+def engines_in_text(text: str) -> Counter[Dialect]:
+    """Engines named by string literals of a Python file (or lines of an ini file)."""
+    found: Counter[Dialect] = Counter()
+    for value in _string_literals(text):
+        for match in _BACKEND.finditer(value):
+            name = match.group(1)
+            dialect = _NAMES.get("postgresql" if name.startswith("postgresql") else name)
+            if dialect:
+                found[dialect] += 1
+        url = _URL.match(value.strip())
+        if url and url.group(1) in _NAMES:
+            found[_NAMES[url.group(1)]] += 1
+    for image in _IMAGE.finditer(text):
+        found[_NAMES[image.group(1)]] += 1
+    return found
+
+
+def config_sources(view: RepoView, near: str) -> list[Source]:
+    """Settings and config files of the head tree, nearest to `near` first, test settings left
+    out (they often use SQLite whatever production runs on)."""
+    tree = view.tree(Side.HEAD, "")
+    candidates = sorted((p for p in tree if _is_config(p)), key=lambda p: (_distance(p, near), p))
+    sources = [view.read(Side.HEAD, path) for path in candidates[:_MOST_FILES]]
+    return [s for s in sources if s.text is not None]
+
+
+def engines_in_sources(sources: Iterable[Source], where: str = "settings") -> EngineEvidence:
+    """The engine the files name (see `decide`)."""
+    counts: Counter[Dialect] = Counter()
+    for source in sources:
+        counts += engines_in_text(source.text or "")
+    return decide(counts, where)
+
+
+def decide(counts: Counter[Dialect], where: str) -> EngineEvidence:
+    """One engine from counted evidence; PostgreSQL first when several are named."""
+    if not counts:
+        return EngineEvidence(None)
+    named = sorted(counts, key=lambda d: (d is Dialect.SQLITE, -counts[d], d.value))
+    chosen = Dialect.POSTGRESQL if Dialect.POSTGRESQL in counts else named[0]
+    others = tuple(d for d in named if d is not chosen)
+    if not others:
+        return EngineEvidence(chosen)
+    listed = ", ".join(sorted(d.value for d in counts))
+    return EngineEvidence(
+        chosen,
+        others,
+        f"{where} name several database engines ({listed}); judged for {chosen.value}",
+    )
+
+
+def _string_literals(text: str) -> list[str]:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return [line.split("=", 1)[-1].strip(" \"'") for line in text.splitlines()]
+    return [
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    ]
+
+
+def _is_config(path: str) -> bool:
+    name = posixpath.basename(path)
+    if _COMPOSE.match(name):
+        return True
+    if not (name.endswith(".py") or name == "alembic.ini"):
+        return False
+    parts = path.lower().split("/")
+    if any("test" in part for part in parts):
+        return False
+    stem = name.rsplit(".", 1)[0] if name.endswith(".py") else name
+    return bool(_CONFIG.search(stem)) or "settings" in parts[:-1]
+
+
+def _distance(path: str, near: str) -> int:
+    shared = posixpath.commonpath([path, near]) if near else ""
+    return path.count("/") + near.count("/") - 2 * (shared.count("/") + (1 if shared else 0))

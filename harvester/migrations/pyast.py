@@ -1,0 +1,408 @@
+"""Reading Python migration files as syntax trees, never importing them.
+
+Django and Alembic migrations are Python: this module parses them with `ast`, evaluates the
+literal parts of calls (`models.CharField(max_length=150)`, `sa.Column("id", sa.Integer())`)
+into plain values, and compares two versions of a file while ignoring formatting, comments and
+docstrings.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A name the file does not define as a literal: `settings.AUTH_USER_MODEL`, `forwards`."""
+
+    name: str
+
+    @property
+    def tail(self) -> str:
+        """The last component: `AUTH_USER_MODEL`."""
+        return self.name.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """An expression that is not a literal (a lambda, an f-string, arithmetic), as source."""
+
+    source: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A call with its arguments evaluated: `models.CharField(max_length=150)`."""
+
+    func: str
+    args: tuple[Value, ...] = ()
+    kwargs: Mapping[str, Value] = field(default_factory=dict)
+    line: int = field(default=0, compare=False)
+    source: str = field(default="", compare=False)
+
+    @property
+    def name(self) -> str:
+        """The called name without its module: `CharField`."""
+        return self.func.rsplit(".", 1)[-1]
+
+    def get(self, keyword: str, position: int | None = None, default: Value = None) -> Value:
+        """An argument given by keyword, or at `position` among the positional ones."""
+        if keyword in self.kwargs:
+            return self.kwargs[keyword]
+        if position is not None and position < len(self.args):
+            return self.args[position]
+        return default
+
+    def has(self, keyword: str, position: int | None = None) -> bool:
+        """True when the argument is given, by keyword or at `position`."""
+        return keyword in self.kwargs or (position is not None and position < len(self.args))
+
+
+Value: TypeAlias = (
+    str
+    | int
+    | float
+    | bool
+    | bytes
+    | tuple["Value", ...]
+    | dict[str, "Value"]
+    | Ref
+    | Call
+    | Code
+    | None
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    """A parsed Python file: its tree and the module-level names it binds to expressions."""
+
+    tree: ast.Module
+    constants: Mapping[str, ast.expr]
+    functions: Mapping[str, ast.FunctionDef | ast.AsyncFunctionDef]
+    aliases: Mapping[str, str] = field(default_factory=dict)
+
+    def evaluate(self, node: ast.expr | None, local: Mapping[str, ast.expr] | None = None) -> Value:
+        """`node` as a value, resolving `local` names, module-level constants and renamed
+        imports."""
+        names = {**self.constants, **local} if local else self.constants
+        return _Evaluator(names, self.aliases).value(node)
+
+
+@dataclass(frozen=True, slots=True)
+class SyntaxProblem:
+    """Why a file is not Python this module can read, with the line."""
+
+    message: str
+    line: int | None
+
+
+def parse_module(text: str) -> Module | SyntaxProblem:
+    """The module of `text`, or the syntax error that stops it."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as error:
+        return SyntaxProblem(f"not parsed: Python syntax error ({error.msg})", error.lineno)
+    except (ValueError, RecursionError) as error:
+        return SyntaxProblem(f"not parsed: {error}", None)
+    constants: dict[str, ast.expr] = {}
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    aliases: dict[str, str] = {}
+    for statement in tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions[statement.name] = statement
+        if isinstance(statement, ast.ImportFrom) and statement.module:
+            for alias in statement.names:
+                if alias.asname and alias.asname != alias.name:
+                    aliases[alias.asname] = alias.name
+        for name, value in assignments(statement):
+            constants[name] = value
+    return Module(tree, constants, functions, aliases)
+
+
+def assignments(statement: ast.stmt) -> Iterator[tuple[str, ast.expr]]:
+    """The `name = value` bindings of one statement (plain and annotated assignments)."""
+    if isinstance(statement, ast.Assign):
+        for target in statement.targets:
+            if isinstance(target, ast.Name):
+                yield target.id, statement.value
+    elif (
+        isinstance(statement, ast.AnnAssign)
+        and isinstance(statement.target, ast.Name)
+        and statement.value is not None
+    ):
+        yield statement.target.id, statement.value
+
+
+def dotted(node: ast.AST) -> str | None:
+    """`a.b.c` for a chain of names and attributes, else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def call_name(node: ast.AST) -> str | None:
+    """The dotted name a call calls (`op.add_column`), or None for anything else."""
+    return dotted(node.func) if isinstance(node, ast.Call) else None
+
+
+def evaluate(node: ast.expr | None, names: Mapping[str, ast.expr] | None = None) -> Value:
+    """The value of an expression: literals as Python values, calls as `Call`, names as `Ref`.
+
+    `names` are module-level bindings: a name bound to a literal evaluates to that literal.
+    """
+    return _Evaluator(names or {}, {}).value(node)
+
+
+class _Evaluator:
+    """Evaluation with a guard against names that refer to themselves."""
+
+    def __init__(self, names: Mapping[str, ast.expr], aliases: Mapping[str, str]) -> None:
+        self.names = names
+        self.aliases = aliases
+        self.resolving: set[str] = set()
+
+    def dotted(self, node: ast.AST) -> str | None:
+        """`dotted`, with a name imported under another name read as the original name."""
+        name = dotted(node)
+        if name is None:
+            return None
+        head, dot, rest = name.partition(".")
+        return self.aliases.get(head, head) + dot + rest
+
+    def value(self, node: ast.expr | None) -> Value:
+        """The value of one expression."""
+        if node is None:
+            return None
+        match node:
+            case ast.Constant(value=value) if not isinstance(value, (complex, type(...))):
+                return value
+            case ast.JoinedStr() if all(isinstance(v, ast.Constant) for v in node.values):
+                return "".join(str(v.value) for v in node.values if isinstance(v, ast.Constant))
+            case ast.List(elts=elts) | ast.Tuple(elts=elts) | ast.Set(elts=elts):
+                return tuple(self.value(e) for e in elts)
+            case ast.Dict():
+                return self.mapping(node)
+            case ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=int() | float() as num)):
+                return -num
+            case ast.BinOp(op=ast.Add()):
+                left, right = self.value(node.left), self.value(node.right)
+                if isinstance(left, str) and isinstance(right, str):
+                    return left + right
+                if isinstance(left, tuple) and isinstance(right, tuple):
+                    return left + right
+            case ast.Name(id=bound) if bound in self.names and bound not in self.resolving:
+                self.resolving.add(bound)
+                try:
+                    return self.value(self.names[bound])
+                finally:
+                    self.resolving.discard(bound)
+            case ast.Name() | ast.Attribute() if (name := self.dotted(node)) is not None:
+                return Ref(name)
+            case ast.Call() if (func := self.dotted(node.func)) is not None and not any(
+                isinstance(a, ast.Starred) for a in node.args
+            ):
+                kwargs = {k.arg: self.value(k.value) for k in node.keywords if k.arg is not None}
+                return Call(
+                    func,
+                    tuple(self.value(a) for a in node.args),
+                    kwargs,
+                    node.lineno,
+                    ast.unparse(node),
+                )
+        return Code(ast.unparse(node), getattr(node, "lineno", 0))
+
+    def mapping(self, node: ast.Dict) -> Value:
+        """A dict literal with string keys (anything else stays code)."""
+        result: dict[str, Value] = {}
+        for key, item in zip(node.keys, node.values, strict=True):
+            name = self.value(key) if key is not None else None
+            if not isinstance(name, str):
+                return Code(ast.unparse(node), node.lineno)
+            result[name] = self.value(item)
+        return result
+
+
+def strings(value: Value) -> tuple[str, ...]:
+    """The strings of a value that should be a list of strings (others are dropped)."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, tuple):
+        return tuple(v for v in value if isinstance(v, str))
+    return ()
+
+
+def render(value: Value) -> str:
+    """A value as a reader would write it: literals in Python syntax, code as its source."""
+    match value:
+        case Call(source=source) | Code(source=source) if source:
+            return source
+        case Ref(name=name):
+            return name
+        case Call():
+            args = [render(a) for a in value.args]
+            args += [f"{k}={render(v)}" for k, v in value.kwargs.items()]
+            return f"{value.func}({', '.join(args)})"
+        case tuple():
+            return "[" + ", ".join(render(v) for v in value) + "]"
+        case dict():
+            return "{" + ", ".join(f"{k!r}: {render(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+# --- Comparing versions of a file ------------------------------------------------------------
+
+
+def fingerprint(node: ast.AST) -> str:
+    """A text that two trees share exactly when they differ only in what Python ignores at run
+    time: formatting, comments, docstrings, type annotations, imports nothing uses (or their
+    order), and spellings upgrade tools rewrite (`set([a])` for `{a}`, `u"x"` for `"x"`)."""
+    if not isinstance(node, ast.Module):
+        return _canonical(node)
+    body = [s for s in node.body if not isinstance(s, (ast.Import, ast.ImportFrom))]
+    used = {name for s in body for name in _names_used(s)}
+    imports = [i for i in _imports(node.body) if (i[3] or i[2].split(".")[0]) in used]
+    return "\n".join([repr(imports), *(_canonical(s) for s in _skip_docstring(body))])
+
+
+_IGNORED_FIELDS = frozenset({"annotation", "returns", "type_comment", "kind", "ctx"})
+
+
+def _canonical(node: object) -> str:
+    """A dump of `node` without the parts `fingerprint` ignores, in one pass."""
+    if isinstance(node, list):
+        return "[" + ",".join(_canonical(item) for item in node) + "]"
+    if not isinstance(node, ast.AST):
+        return repr(node)
+    if isinstance(node, ast.AnnAssign):
+        if node.value is None:
+            return "Pass()"
+        return f"Assign([{_canonical(node.target)}],{_canonical(node.value)})"
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "set"
+        and len(node.args) == 1
+        and not node.keywords
+        and isinstance(node.args[0], (ast.List, ast.Tuple))
+        and node.args[0].elts
+    ):
+        return f"Set({_canonical(node.args[0].elts)})"
+    parts = []
+    for name, value in ast.iter_fields(node):
+        if name in _IGNORED_FIELDS:
+            continue
+        if name == "body" and isinstance(value, list):
+            value = _skip_docstring(value)
+        parts.append(_canonical(value))
+    return f"{type(node).__name__}({','.join(parts)})"
+
+
+def _names_used(node: ast.AST) -> Iterator[str]:
+    """Names the code reads, leaving out type annotations."""
+    if isinstance(node, ast.Name):
+        yield node.id
+    for name, value in ast.iter_fields(node):
+        if name in _IGNORED_FIELDS:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, ast.AST):
+                yield from _names_used(item)
+
+
+def _skip_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
+    return body[1:] if body and _is_docstring(body[0]) else body
+
+
+def _imports(statements: list[ast.stmt]) -> list[tuple[str, int, str, str]]:
+    """Top-level imports as a sorted list of (module, level, name, alias), without the
+    `__future__` ones (which change nothing in Python 3)."""
+    found = set()
+    for statement in statements:
+        if isinstance(statement, ast.ImportFrom) and statement.module != "__future__":
+            for alias in statement.names:
+                found.add((statement.module or "", statement.level, alias.name, alias.asname or ""))
+        elif isinstance(statement, ast.Import):
+            for alias in statement.names:
+                found.add(("", 0, alias.name, alias.asname or ""))
+    return sorted(found)
+
+
+def changed_definitions(before: Mapping[str, str], after: Mapping[str, str]) -> tuple[str, ...]:
+    """The top-level parts that differ between two versions' `definitions`: `function upgrade`,
+    `imports`, `revision =`."""
+    changed = []
+    for key in list(after) + [k for k in before if k not in after]:
+        if key not in after:
+            changed.append(f"{key} removed")
+        elif key not in before:
+            changed.append(f"{key} added")
+        elif before[key] != after[key]:
+            changed.append(key)
+    return tuple(changed)
+
+
+def definitions(tree: ast.Module) -> dict[str, str]:
+    """The fingerprint of each top-level definition, keyed by what a reader calls it."""
+    found: dict[str, str] = {}
+    others: list[str] = []
+    for statement in tree.body:
+        if _is_docstring(statement) or isinstance(statement, (ast.Import, ast.ImportFrom)):
+            continue
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found[f"function {statement.name}"] = fingerprint(statement)
+        elif isinstance(statement, ast.ClassDef):
+            found[f"class {statement.name}"] = fingerprint(statement)
+        elif names := [name for name, _ in assignments(statement)]:
+            found[f"{', '.join(names)} ="] = fingerprint(statement)
+        else:
+            others.append(fingerprint(statement))
+    imports = _imports(tree.body)
+    if imports:
+        found["imports"] = repr(imports)
+    if others:
+        found["module code"] = "\n".join(others)
+    return found
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
+
+
+# --- Reading function bodies -----------------------------------------------------------------
+
+
+def calls(node: ast.AST) -> Iterator[ast.Call]:
+    """Every call inside `node`, in source order."""
+    found = [n for n in ast.walk(node) if isinstance(n, ast.Call)]
+    yield from sorted(found, key=lambda n: (n.lineno, n.col_offset))
+
+
+def is_noop_body(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> bool:
+    """True when a function does nothing: only `pass`, `...`, a docstring or `return`."""
+    if isinstance(function, ast.Lambda):
+        return isinstance(function.body, ast.Constant)
+    for statement in function.body:
+        if isinstance(statement, ast.Pass):
+            continue
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue
+        if isinstance(statement, ast.Return) and (
+            statement.value is None or isinstance(statement.value, ast.Constant)
+        ):
+            continue
+        return False
+    return True

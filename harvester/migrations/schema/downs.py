@@ -1,0 +1,246 @@
+"""Down steps judged against their up steps, for every system that has them.
+
+A missing or empty down step makes a migration `irreversible`; a down step that undoes other
+objects than its up step created, or leaves some of them behind, is a `down_migration_bug`
+with the evidence. Comparisons are on operations, so golang-migrate `.down.sql` files, goose
+sections, Django reverse operations and Rails `down` methods are judged alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from harvester.migrations.schema import ops
+from harvester.model import Impact, ImpactTag
+
+Key = tuple[str, ...]
+
+
+def down_impacts(
+    parsed: ops.ParsedMigration, released: Callable[[str, str | None], bool] | None = None
+) -> list[Impact]:
+    """`irreversible` and `down_migration_bug` findings for one migration.
+
+    `released(table, column)` says whether a dropped object held released data (a table the
+    range itself created did not); without it every dropped object is taken to."""
+    if parsed.down is None:
+        if parsed.down_declared:
+            return []
+        return [
+            Impact(ImpactTag.IRREVERSIBLE, "no down step: rolling back needs a hand-written fix")
+        ]
+    down = parsed.down.operations
+    if parsed.down_is_noop or not down:
+        if not parsed.up.operations:
+            return []
+        return [
+            Impact(
+                ImpactTag.IRREVERSIBLE,
+                "the down step does nothing: rolling back leaves this migration's changes in place",
+            )
+        ]
+    found = list(_lossy(parsed.up.operations, down, released or (lambda table, column: True)))
+    if any(isinstance(o, ops.Opaque) and o.raw for o in parsed.up.operations):
+        return found
+    covered = _index_columns(parsed.up.operations)
+    missing = [
+        text
+        for key, text in _undo_expected(parsed.up.operations)
+        if not _undone(key, down, covered.get(key, set()))
+    ]
+    expected = {key for key, _ in _undo_expected(parsed.up.operations)}
+    extra = [
+        text for key, text in _touched(down) if not _related(key, expected, parsed.up.operations)
+    ]
+    opaque = any(isinstance(o, ops.Opaque) for o in down)
+    if extra or (missing and not opaque):
+        evidence = []
+        if missing and not opaque:
+            evidence.append("leaves " + ", ".join(missing))
+        if extra:
+            evidence.append(", ".join(extra) + " (not in the up step)")
+        found.append(
+            Impact(
+                ImpactTag.DOWN_MIGRATION_BUG,
+                "the down step does not undo the up step: it " + "; it ".join(evidence),
+            )
+        )
+    return found
+
+
+def _lossy(
+    up: tuple[ops.Operation, ...],
+    down: tuple[ops.Operation, ...],
+    released: Callable[[str, str | None], bool],
+) -> Iterator[Impact]:
+    for operation in up:
+        match operation:
+            case ops.DropTable(table=table) if released(table, None):
+                yield Impact(
+                    ImpactTag.IRREVERSIBLE,
+                    f"the down step can recreate {table} but not the rows the up step drops",
+                )
+            case ops.DropColumn(table=table, column=column) if released(table, column):
+                yield Impact(
+                    ImpactTag.IRREVERSIBLE,
+                    f"the down step can recreate {table}.{column} but not the data the up step "
+                    "drops",
+                )
+            case ops.AddEnumValue(type_name=name, value=value):
+                if not any(isinstance(o, (ops.DropType, ops.RenameType)) for o in down):
+                    yield Impact(
+                        ImpactTag.IRREVERSIBLE,
+                        f"PostgreSQL cannot remove {value!r} from enum {name}: the down step "
+                        "cannot undo ADD VALUE",
+                    )
+            case _:
+                pass
+
+
+def _final_names(up: tuple[ops.Operation, ...]) -> dict[str, str]:
+    """Each table's name once the up step has run (down steps see those names)."""
+    final: dict[str, str] = {}
+    for operation in up:
+        if isinstance(operation, ops.RenameTable):
+            for table, name in list(final.items()):
+                if name == operation.old:
+                    final[table] = operation.new
+            final.setdefault(operation.old, operation.new)
+    return final
+
+
+def _undo_expected(up: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
+    """What the down step must undo: (object key, how a reviewer names it)."""
+    final = _final_names(up)
+    for operation in up:
+        match operation:
+            case ops.CreateTable(table=table):
+                yield ("table", final.get(table, table)), f"table {table}"
+            case ops.AddColumn(table=table, column=column):
+                key = ("column", final.get(table, table), column.name)
+                yield key, f"column {table}.{column.name}"
+            case ops.CreateIndex(index=index) if index.name:
+                yield (
+                    ("index", final.get(index.table, index.table), index.name),
+                    (f"index {index.name}"),
+                )
+            case ops.AddConstraint(table=table, constraint=constraint) if constraint.name:
+                key = ("constraint", final.get(table, table), constraint.name)
+                yield key, f"constraint {constraint.name}"
+            case ops.RenameTable(old=old, new=new):
+                yield ("table", final.get(old, new)), f"the rename of {old} to {new}"
+            case ops.RenameColumn(table=table, old=old, new=new):
+                key = ("column", final.get(table, table), new)
+                yield key, f"the rename of {table}.{old} to {new}"
+            case ops.CreateEnumType(name=name):
+                yield ("type", name), f"type {name}"
+            case ops.CreateView(name=name, or_replace=False):
+                yield ("view", name), f"view {name}"
+            case _:
+                pass
+
+
+def _touched(down: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
+    """The objects a down step removes or renames away, with how it says so."""
+    for operation in down:
+        match operation:
+            case ops.DropTable(table=table):
+                yield ("table", table), f"drops table {table}"
+            case ops.DropColumn(table=table, column=column):
+                yield ("column", table, column), f"drops {table}.{column}"
+            case ops.DropIndex(name=name, table=table):
+                yield ("index", table or "", name), f"drops index {name}"
+            case ops.RenameIndex(old=old, table=table):
+                yield ("index", table or "", old), f"renames index {old}"
+            case ops.DropConstraint(table=table, name=name) if name:
+                yield ("constraint", table, name), f"drops constraint {name}"
+            case ops.RenameTable(old=old):
+                yield ("table", old), f"renames {old}"
+            case ops.RenameColumn(table=table, old=old):
+                yield ("column", table, old), f"renames {table}.{old}"
+            case ops.DropType(name=name):
+                yield ("type", name), f"drops type {name}"
+            case ops.DropView(name=name):
+                yield ("view", name), f"drops view {name}"
+            case _:
+                pass
+
+
+def _index_columns(up: tuple[ops.Operation, ...]) -> dict[Key, set[str]]:
+    """The columns each created index covers (dropping one drops the index)."""
+    final = _final_names(up)
+    return {
+        ("index", final.get(o.index.table, o.index.table), o.index.name): set(o.index.columns)
+        for o in up
+        if isinstance(o, ops.CreateIndex) and o.index.name
+    }
+
+
+def _undone(key: Key, down: tuple[ops.Operation, ...], covered: set[str]) -> bool:
+    """True when the down step removes the object `key`, directly, with its table, or (for an
+    index) with a column it covers."""
+    table = key[1] if len(key) > 1 else ""
+    if any(
+        isinstance(o, ops.DropColumn) and o.table == table and o.column in covered for o in down
+    ):
+        return True
+    for touched, _ in _touched(down):
+        if touched[0] == key[0] and touched[-1] == key[-1] and _same_table(touched, key):
+            return True
+        if key[0] in ("column", "index", "constraint") and touched == ("table", table):
+            return True
+    return any(
+        (isinstance(o, ops.RebuildTable) and o.table == table)
+        or (isinstance(o, ops.ModifyColumn) and key[0] == "column" and o.old_name == key[-1])
+        for o in down
+    )
+
+
+def _same_table(first: Key, second: Key) -> bool:
+    if len(first) < 3 or len(second) < 3:
+        return True
+    return not first[1] or not second[1] or first[1] == second[1]
+
+
+def _related(key: Key, expected: set[Key], up: tuple[ops.Operation, ...]) -> bool:
+    """True when a down step's object is one the up step created, changed or dropped."""
+    if any(e[0] == key[0] and e[-1] == key[-1] and _same_table(e, key) for e in expected):
+        return True
+    tables = {t for o in up for t in _tables(o)}
+    if key[0] == "table":
+        return key[1] in tables
+    names = {n for o in up for n in _names(o)}
+    return key[-1] in names
+
+
+def _tables(operation: ops.Operation) -> Iterator[str]:
+    for attribute in ("table", "old", "new"):
+        value = getattr(operation, attribute, None)
+        if isinstance(value, str):
+            yield value
+    index = getattr(operation, "index", None)
+    if isinstance(index, ops.IndexDef):
+        yield index.table
+
+
+def _names(operation: ops.Operation) -> Iterator[str]:
+    match operation:
+        case ops.DropColumn(column=column) | ops.AlterColumnType(column=column):
+            yield column
+        case ops.SetNotNull(column=column) | ops.DropNotNull(column=column):
+            yield column
+        case ops.SetDefault(column=column) | ops.DropDefault(column=column):
+            yield column
+        case ops.ModifyColumn(column=column_def, old_name=old_name):
+            yield column_def.name
+            if old_name:
+                yield old_name
+        case ops.DropIndex(name=name) | ops.DropConstraint(name=name) if name:
+            yield name
+        case ops.RenameColumn(old=old, new=new):
+            yield old
+            yield new
+        case ops.DropView(name=name) | ops.DropType(name=name):
+            yield name
+        case _:
+            pass

@@ -1,0 +1,155 @@
+"""What each engine does with a schema change: PostgreSQL lock levels and rewrites, MySQL and
+MariaDB online DDL (INSTANT / INPLACE / COPY), SQLite's limits, ClickHouse mutations.
+
+Versions come from `AnalysisSettings.engine_versions`; when none is given, the engine is taken
+to be a current release and details name the version a behaviour needs ("PostgreSQL 11+").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from harvester.migrations.base import AnalysisSettings
+from harvester.migrations.schema.ops import Dialect
+
+_NAMES = {
+    Dialect.POSTGRESQL: "PostgreSQL",
+    Dialect.COCKROACHDB: "CockroachDB",
+    Dialect.MYSQL: "MySQL",
+    Dialect.MARIADB: "MariaDB",
+    Dialect.SQLITE: "SQLite",
+    Dialect.CLICKHOUSE: "ClickHouse",
+    Dialect.SQLSERVER: "SQL Server",
+}
+# PostgreSQL functions whose DEFAULT is evaluated per row, so ADD COLUMN rewrites the table
+# even on PostgreSQL 11+ (Squawk adding-field-with-default, Atlas PG302, strong_migrations
+# add_column_default with a volatile value).
+_VOLATILE_DEFAULT = re.compile(
+    r"\b(?:random|gen_random_uuid|uuid_generate_v[14]|uuid_generate_v1mc|clock_timestamp|"
+    r"timeofday|nextval|txid_current|statement_timestamp)\s*\(",
+    re.IGNORECASE,
+)
+_TYPE = re.compile(r"^\s*([A-Za-z_][A-Za-z_0-9 ]*?)\s*(?:\(([^)]*)\))?\s*(\[\])?\s*$")
+_SYNONYMS = {
+    "CHARACTER VARYING": "VARCHAR",
+    "INT": "INTEGER",
+    "INT4": "INTEGER",
+    "INT8": "BIGINT",
+    "INT2": "SMALLINT",
+    "DECIMAL": "NUMERIC",
+    "BOOL": "BOOLEAN",
+    "TIMESTAMP WITH TIME ZONE": "TIMESTAMPTZ",
+    "TIMESTAMP WITHOUT TIME ZONE": "TIMESTAMP",
+    "FLOAT8": "DOUBLE PRECISION",
+    "BIT VARYING": "VARBIT",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Engine:
+    """The engine a migration runs on, and its version when the settings give one."""
+
+    dialect: Dialect | None
+    version: tuple[int, ...] | None = None
+
+    @property
+    def name(self) -> str:
+        """The engine's name for details ("PostgreSQL"); an unknown engine reads as SQL."""
+        return _NAMES.get(self.dialect, "the database") if self.dialect else "the database"
+
+    @property
+    def postgres_like(self) -> bool:
+        """PostgreSQL rules apply (also when the dialect is unknown: the common case)."""
+        return self.dialect in (None, Dialect.POSTGRESQL)
+
+    @property
+    def mysql_like(self) -> bool:
+        """MySQL or MariaDB with InnoDB."""
+        return self.dialect in (Dialect.MYSQL, Dialect.MARIADB)
+
+    def at_least(self, *version: int) -> bool:
+        """True when the configured version is at least `version` (or none is configured)."""
+        return self.version is None or self.version >= version
+
+    def known_below(self, *version: int) -> bool:
+        """True only when a configured version is older than `version`."""
+        return self.version is not None and self.version < version
+
+
+def engine_for(dialect: Dialect | None, settings: AnalysisSettings) -> Engine:
+    """The engine of `dialect` with the version the settings give for it."""
+    text = settings.engine_versions.get(dialect) if dialect else None
+    numbers = tuple(int(n) for n in re.findall(r"\d+", text or "")[:3])
+    return Engine(dialect, numbers or None)
+
+
+def volatile_default(default: str | None) -> bool:
+    """True when a PostgreSQL DEFAULT is evaluated per row (random(), gen_random_uuid(), …)."""
+    return bool(default and _VOLATILE_DEFAULT.search(default))
+
+
+def _parsed_type(text: str | None) -> tuple[str, tuple[str, ...], bool] | None:
+    match = _TYPE.match(text or "")
+    if not match:
+        return None
+    base = " ".join(match.group(1).upper().split())
+    params = tuple(p.strip() for p in (match.group(2) or "").split(",") if p.strip())
+    return _SYNONYMS.get(base, base), params, bool(match.group(3))
+
+
+def postgres_type_change_rewrites(old: str | None, new: str) -> bool | None:
+    """Whether PostgreSQL rewrites the table for `old` -> `new`; None when `old` is unknown.
+
+    Binary-coercible changes are metadata-only: VARCHAR(n) to a longer VARCHAR, VARCHAR to
+    TEXT, NUMERIC(p,s) to a larger precision with the same scale, CIDR to INET (Squawk
+    changing-column-type, strong_migrations change_column's safe list).
+    """
+    before, after = _parsed_type(old), _parsed_type(new)
+    if before is None or after is None:
+        return None
+    (old_base, old_params, old_array), (new_base, new_params, new_array) = before, after
+    if old_array != new_array:
+        return True
+    if old_base == new_base and old_params == new_params:
+        return False
+    if old_base in ("VARCHAR", "TEXT") and new_base == "TEXT":
+        return False
+    if old_base == "VARCHAR" and new_base == "VARCHAR":
+        return bool(new_params) and (
+            not old_params or _number(new_params[0]) < _number(old_params[0])
+        )
+    if old_base == new_base == "NUMERIC":
+        if not new_params:
+            return False
+        if len(old_params) == len(new_params) == 2 and old_params[1] == new_params[1]:
+            return _number(new_params[0]) < _number(old_params[0])
+        return True
+    return not (old_base == "CIDR" and new_base == "INET")
+
+
+def mysql_type_change_copies(old: str | None, new: str) -> bool | None:
+    """Whether InnoDB needs ALGORITHM=COPY for `old` -> `new`; None when `old` is unknown.
+
+    Extending a VARCHAR is in place while its length prefix stays one byte (up to 255 bytes,
+    63 utf8mb4 characters) or was already two; any other type change copies the table.
+    """
+    before, after = _parsed_type(old), _parsed_type(new)
+    if before is None or after is None:
+        return None
+    if before == after:
+        return False
+    if before[0] == after[0] == "VARCHAR" and before[1] and after[1]:
+        old_length, new_length = _number(before[1][0]), _number(after[1][0])
+        return new_length < old_length or (old_length <= 63 < new_length)
+    return True
+
+
+def same_type(old: str | None, new: str | None) -> bool:
+    """True when two type texts name the same type (synonyms and case aside)."""
+    return old is not None and new is not None and _parsed_type(old) == _parsed_type(new)
+
+
+def _number(text: str) -> int:
+    digits = re.match(r"\d+", text)
+    return int(digits.group(0)) if digits else 0

@@ -1,0 +1,209 @@
+"""Data-impact rules: which operations deserve a reviewer's eye, on which engines, and why.
+
+Rules read operations only (never SQL text), so every system is judged alike. They are grouped
+by what they judge (`tables`, `columns`, `keys`) and anchored in Squawk's rules, Atlas
+`migrate lint` analyzers and strong_migrations checks, named in each module. Context from the
+range (`RangeState`) turns some risks into `mitigated` ones; down steps are judged by `downs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from harvester.migrations.base import AnalysisSettings
+from harvester.migrations.schema import ops
+from harvester.migrations.schema.downs import down_impacts
+from harvester.migrations.schema.engines import engine_for
+from harvester.migrations.schema.range_state import RangeState
+from harvester.migrations.schema.rules import columns, keys, tables
+from harvester.migrations.schema.rules.context import Context
+from harvester.model import Impact, ImpactTag
+
+__all__ = ["Assessment", "RangeState", "assess", "evaluate"]
+
+_RULES: dict[type[Any], Callable[[Any, Context], None]] = {
+    ops.CreateTable: tables.create_table,
+    ops.DropTable: tables.drop_table,
+    ops.RenameTable: tables.rename_table,
+    ops.ExchangeTables: tables.exchange_tables,
+    ops.RebuildTable: tables.rebuild_table,
+    ops.TableOptions: tables.table_options,
+    ops.CreateView: tables.create_view,
+    ops.DropView: tables.drop_view,
+    ops.AddEnumValue: tables.add_enum_value,
+    ops.DataChange: tables.data_change,
+    ops.Opaque: tables.opaque,
+    ops.SessionSetting: tables.session_setting,
+    ops.AddColumn: columns.add_column,
+    ops.DropColumn: columns.drop_column,
+    ops.RenameColumn: columns.rename_column,
+    ops.AlterColumnType: columns.alter_column_type,
+    ops.ModifyColumn: columns.modify_column,
+    ops.SetNotNull: columns.set_not_null,
+    ops.DropNotNull: columns.drop_not_null,
+    ops.SetDefault: columns.set_default,
+    ops.DropDefault: columns.drop_default,
+    ops.CreateIndex: keys.create_index,
+    ops.DropIndex: keys.drop_index,
+    ops.AddConstraint: keys.add_constraint,
+    ops.DropConstraint: keys.drop_constraint,
+    ops.ValidateConstraint: keys.validate_constraint,
+}
+
+# Worst first: data loss, then what can fail or block, then what only deserves a look.
+SEVERITY: tuple[ImpactTag, ...] = (
+    ImpactTag.DESTRUCTIVE_DROP_TABLE,
+    ImpactTag.DESTRUCTIVE_DROP_COLUMN,
+    ImpactTag.DATA_DELETE,
+    ImpactTag.DATA_NOT_MIGRATED,
+    ImpactTag.TABLE_REWRITE,
+    ImpactTag.NOT_NULL_COLUMN_WITHOUT_DEFAULT,
+    ImpactTag.NOT_NULL_ON_EXISTING_COLUMN,
+    ImpactTag.UNIQUE_ON_EXISTING_DATA,
+    ImpactTag.LOCK_HEAVY_INDEX,
+    ImpactTag.CHECK_CONSTRAINT_VALIDATED,
+    ImpactTag.FK_ADDED_EXISTING_TABLE,
+    ImpactTag.TABLE_REBUILD,
+    ImpactTag.DATA_DEPENDENT,
+    ImpactTag.DATA_BACKFILL,
+    ImpactTag.BACKWARD_INCOMPATIBLE,
+    ImpactTag.DOWN_MIGRATION_BUG,
+    ImpactTag.RENAME_TABLE,
+    ImpactTag.RENAME_COLUMN,
+    ImpactTag.VIEW_DROPPED_RECREATED,
+    ImpactTag.ENUM_VALUE_ADDED,
+    ImpactTag.INDEX_DROP_LOCK,
+    ImpactTag.TYPE_CHANGE_NO_REWRITE,
+    ImpactTag.FK_DROPPED,
+    ImpactTag.IRREVERSIBLE,
+    ImpactTag.RAW_SQL,
+    ImpactTag.MITIGATED,
+    ImpactTag.NO_OP,
+    ImpactTag.NONE,
+)
+_LOCK_TAGS = frozenset(
+    {
+        ImpactTag.TABLE_REWRITE,
+        ImpactTag.NOT_NULL_ON_EXISTING_COLUMN,
+        ImpactTag.LOCK_HEAVY_INDEX,
+        ImpactTag.CHECK_CONSTRAINT_VALIDATED,
+        ImpactTag.FK_ADDED_EXISTING_TABLE,
+        ImpactTag.INDEX_DROP_LOCK,
+    }
+)
+_NOTES_IN_NONE = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """A migration's data-impact tags (worst first), the informational notes behind them, and
+    statements that will fail whatever the data (with their lines)."""
+
+    impacts: tuple[Impact, ...]
+    notes: tuple[str, ...]
+    failures: tuple[tuple[str, int | None], ...] = ()
+
+
+def assess(
+    parsed: ops.ParsedMigration,
+    dialect: ops.Dialect | None,
+    state: RangeState,
+    settings: AnalysisSettings,
+) -> Assessment:
+    """Judge one migration's up step (and its down step against it) in the range's context."""
+    ctx = Context(
+        engine=engine_for(dialect, settings),
+        state=state.copy(),
+        migration=parsed.id,
+        transactional=parsed.up.transactional,
+        recreated_views=_recreated_views(parsed.up.operations),
+        swaps=_swaps(parsed.up.operations),
+        readded=_readded_constraints(parsed.up.operations),
+    )
+    for operation in parsed.up.operations:
+        rule = _RULES.get(type(operation))
+        ctx.line = operation.line
+        if rule is not None:
+            rule(operation, ctx)
+        ctx.state.apply(operation, parsed.id)
+    for (tag, table), names in ctx.grouped.items():
+        ctx.flag(tag, keys.grouped_impact(tag, table, names))
+    if ctx.lock_timeout and any(i.tag in _LOCK_TAGS for i in ctx.impacts):
+        ctx.flag(
+            ImpactTag.MITIGATED,
+            "a lock_timeout is set first: the migration fails fast instead of queueing every "
+            "query behind its lock (Squawk require-timeout-settings)",
+        )
+
+    def released(table: str, column: str | None) -> bool:
+        new = table in ctx.created_here or table in state.created_tables
+        return not (new or (column is not None and (table, column) in state.added_columns))
+
+    for impact in down_impacts(parsed, released):
+        ctx.flag(impact.tag, impact.detail)
+    impacts = sorted(ctx.impacts, key=lambda i: SEVERITY.index(i.tag))
+    if not impacts:
+        impacts = [_quiet_impact(parsed, ctx.notes)]
+    return Assessment(tuple(impacts), tuple(ctx.notes), tuple(ctx.failures))
+
+
+def evaluate(
+    parsed: ops.ParsedMigration,
+    dialect: ops.Dialect | None,
+    state: RangeState,
+    settings: AnalysisSettings,
+) -> Iterator[Impact]:
+    """The data-impact tags of one migration, worst first."""
+    yield from assess(parsed, dialect, state, settings).impacts
+
+
+def _recreated_views(operations: tuple[ops.Operation, ...]) -> dict[str, bool]:
+    """Views dropped and created again by the same step, and whether they are materialized."""
+    dropped: set[str] = set()
+    recreated: dict[str, bool] = {}
+    for operation in operations:
+        if isinstance(operation, ops.DropView):
+            dropped.add(operation.name)
+        elif isinstance(operation, ops.DropTable):
+            dropped.add(operation.table)
+        elif isinstance(operation, ops.CreateView) and operation.name in dropped:
+            recreated[operation.name] = operation.materialized
+    return recreated
+
+
+def _readded_constraints(operations: tuple[ops.Operation, ...]) -> set[tuple[str, str]]:
+    """Constraints dropped and added again under the same name (how Prisma changes a key)."""
+    dropped: set[tuple[str, str]] = set()
+    readded: set[tuple[str, str]] = set()
+    for operation in operations:
+        if isinstance(operation, ops.DropConstraint) and operation.name:
+            dropped.add((operation.table, operation.name))
+        elif isinstance(operation, ops.AddConstraint) and operation.constraint.name:
+            key = (operation.table, operation.constraint.name)
+            if key in dropped:
+                readded.add(key)
+    return readded
+
+
+def _swaps(operations: tuple[ops.Operation, ...]) -> dict[str, str]:
+    """Names a migration swaps: `RENAME x TO x_old` then `RENAME x_new TO x` -> {x: x_new}."""
+    parked: set[str] = set()
+    swapped: dict[str, str] = {}
+    for operation in operations:
+        if isinstance(operation, ops.RenameTable):
+            if operation.new in parked:
+                swapped[operation.new] = operation.old
+            parked.add(operation.old)
+    return swapped
+
+
+def _quiet_impact(parsed: ops.ParsedMigration, notes: list[str]) -> Impact:
+    if not parsed.up.operations:
+        return Impact(ImpactTag.NO_OP, "no statements: the file holds only comments or nothing")
+    if not notes:
+        return Impact(ImpactTag.NONE, "nothing that needs a reviewer's eye")
+    shown = "; ".join(notes[:_NOTES_IN_NONE])
+    more = f"; and {len(notes) - _NOTES_IN_NONE} more" if len(notes) > _NOTES_IN_NONE else ""
+    return Impact(ImpactTag.NONE, f"{shown}{more}")

@@ -1,0 +1,369 @@
+"""Rules for columns: added, dropped, renamed, retyped, made (not) nullable, defaults.
+
+Anchors: Squawk adding-required-field, adding-field-with-default, adding-serial-primary-key-
+field, ban-drop-column, renaming-column, changing-column-type, adding-not-nullable-field;
+Atlas MF103/MY101 (non-nullable column added), MF104/PG303 (nullable to non-nullable), DS103
+(column dropped), BC102 (renaming a column), PG301 (type change rewrite), PG302 (volatile
+default); strong_migrations add_column_default, add_column_auto_incrementing,
+add_column_generated_stored, remove_column, rename_column, change_column, change_column_null.
+"""
+
+from __future__ import annotations
+
+from harvester.migrations.schema import describe, engines, ops
+from harvester.migrations.schema.rules.context import Context, known_nullable
+from harvester.model import ImpactTag
+
+
+def add_column(op: ops.AddColumn, ctx: Context) -> None:
+    """ADD COLUMN, engine by engine."""
+    column = op.column
+    name = f"{op.table}.{column.name}"
+    engine = ctx.engine
+    required = column.nullable is False and column.default is None and not _self_filling(column)
+    if engine.name == "SQLite":
+        _sqlite_add_column(op, ctx)
+        return
+    if ctx.new_table(op.table) and op.table in ctx.created_here:
+        return
+    if required and engine.mysql_like:
+        ctx.judge_new(
+            op.table,
+            ImpactTag.DATA_DEPENDENT,
+            f"adds {name} NOT NULL without a default: existing rows get {engine.name}'s "
+            "implicit default (0, '' or a zero date) (Atlas MY101)",
+        )
+    elif required and engine.name != "ClickHouse":
+        ctx.judge_new(
+            op.table,
+            ImpactTag.NOT_NULL_COLUMN_WITHOUT_DEFAULT,
+            f"adds {name} NOT NULL without a default: fails if {op.table} has any row",
+        )
+    if engine.postgres_like:
+        _postgres_add_column_rewrite(op, ctx, quiet=required)
+    elif engine.mysql_like:
+        _mysql_add_column(op, ctx)
+    elif engine.name == "ClickHouse":
+        ctx.note(f"adds {name}: metadata only, existing parts compute it on read")
+    if column.references is not None:
+        ctx.judge_new(
+            op.table,
+            ImpactTag.FK_ADDED_EXISTING_TABLE,
+            f"{name} -> {describe.reference(column.references)}: the new foreign key locks "
+            f"{op.table} and {column.references.ref_table} while it is validated",
+        )
+    if column.unique or column.primary_key:
+        ctx.judge_new(
+            op.table,
+            ImpactTag.UNIQUE_ON_EXISTING_DATA,
+            f"{name} is UNIQUE: the index is built while {op.table} is locked",
+        )
+
+
+def _self_filling(column: ops.ColumnDef) -> bool:
+    return bool(column.generated or _auto_incrementing(column))
+
+
+def _auto_incrementing(column: ops.ColumnDef) -> bool:
+    """AUTO_INCREMENT, SERIAL types and identity columns fill every existing row."""
+    serial = (column.type or "").upper().endswith("SERIAL")
+    identity = bool(column.generated and "IDENTITY" in column.generated)
+    return column.auto_increment or serial or identity
+
+
+def _postgres_add_column_rewrite(op: ops.AddColumn, ctx: Context, quiet: bool) -> None:
+    column = op.column
+    name = f"{op.table}.{column.name}"
+    reason = None
+    if engines.volatile_default(column.default):
+        reason = f"DEFAULT {column.default} is evaluated for every existing row"
+    elif _auto_incrementing(column):
+        reason = "an auto-incrementing column fills every existing row"
+    elif column.generated and "STORED" in column.generated:
+        reason = "a stored generated column is computed for every existing row"
+    elif column.default is not None and ctx.engine.known_below(11):
+        reason = "PostgreSQL before 11 writes any DEFAULT into every existing row"
+    if reason:
+        ctx.judge_new(
+            op.table,
+            ImpactTag.TABLE_REWRITE,
+            f"adds {name}: {reason}, rewriting {op.table} under an ACCESS EXCLUSIVE lock",
+        )
+    elif column.default is not None:
+        ctx.note(f"adds {name} with a constant default: metadata only on PostgreSQL 11+")
+    elif not quiet:
+        ctx.note(f"adds {name}: metadata only")
+
+
+def _mysql_add_column(op: ops.AddColumn, ctx: Context) -> None:
+    column = op.column
+    name = f"{op.table}.{column.name}"
+    engine = ctx.engine
+    copies = column.auto_increment or (column.generated and "STORED" in column.generated.upper())
+    if copies:
+        ctx.judge_new(
+            op.table,
+            ImpactTag.TABLE_REWRITE,
+            f"adds {name}: InnoDB copies the table for an auto-increment or stored generated "
+            "column (ALGORITHM=COPY), blocking writes",
+        )
+    elif engine.dialect is ops.Dialect.MARIADB and engine.known_below(10, 3, 2):
+        ctx.note(f"adds {name}: MariaDB before 10.3.2 rebuilds the table in place")
+    elif engine.dialect is ops.Dialect.MYSQL and engine.known_below(8, 0, 12):
+        ctx.note(f"adds {name}: MySQL before 8.0.12 rebuilds the table in place")
+    else:
+        ctx.note(f"adds {name}: ALGORITHM=INSTANT, no table rebuild")
+
+
+def _sqlite_add_column(op: ops.AddColumn, ctx: Context) -> None:
+    column = op.column
+    name = f"{op.table}.{column.name}"
+    if column.nullable is False and column.default in (None, "NULL"):
+        ctx.flag(
+            ImpactTag.NOT_NULL_COLUMN_WITHOUT_DEFAULT,
+            f"adds {name} NOT NULL without a default: SQLite refuses this even on an empty table",
+        )
+    elif column.primary_key or column.unique:
+        ctx.fails(f"SQLite cannot add a PRIMARY KEY or UNIQUE column ({name})")
+    elif column.default and (
+        column.default.startswith("(") or "CURRENT_" in column.default.upper()
+    ):
+        ctx.fails(f"SQLite cannot add a column with a non-constant default ({name})")
+    else:
+        ctx.note(f"adds {name}: SQLite only edits the schema")
+
+
+def drop_column(op: ops.DropColumn, ctx: Context) -> None:
+    """DROP COLUMN loses data (Squawk ban-drop-column, Atlas DS103, remove_column)."""
+    name = f"{op.table}.{op.column}"
+    why = ctx.column_new(op.table, op.column)
+    if op.table in ctx.created_here:
+        return
+    if why:
+        ctx.flag(ImpactTag.MITIGATED, f"drops {name} ({why}): no released data is lost")
+        return
+    engine = ctx.engine
+    extra = ""
+    if engine.name == "SQLite":
+        extra = "; SQLite 3.35+ rewrites the table and refuses indexed or key columns"
+    elif engine.mysql_like and engine.known_below(8, 0, 29):
+        extra = "; InnoDB rebuilds the table in place"
+    ctx.flag(
+        ImpactTag.DESTRUCTIVE_DROP_COLUMN,
+        f"drops column {name}: its data is lost, and code of the previous release that still "
+        f"reads it fails{extra}",
+    )
+    copy = ctx.copied_from.get(op.table)
+    if copy:
+        ctx.flag(
+            ImpactTag.MITIGATED,
+            f"{op.table} rows were copied into {copy} first (INSERT … SELECT): check that "
+            f"{op.column} is among what was kept",
+        )
+
+
+def rename_column(op: ops.RenameColumn, ctx: Context) -> None:
+    """Renaming breaks the previous release's queries (Squawk renaming-column, Atlas BC102)."""
+    name = f"{op.table}.{op.old} -> {op.new}"
+    why = ctx.column_new(op.table, op.old)
+    if why:
+        if op.table not in ctx.created_here:
+            ctx.flag(ImpactTag.MITIGATED, f"renames {name} ({why}): no released code uses it")
+        return
+    ctx.flag(
+        ImpactTag.RENAME_COLUMN,
+        f"renames {name}: code of the previous release still using {op.old} fails during a "
+        "rolling deploy",
+    )
+
+
+def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
+    """A type change: a rewrite unless binary-compatible (Squawk changing-column-type, PG301)."""
+    change = f"{op.old_type} -> {op.new_type}" if op.old_type else f"-> {op.new_type}"
+    name = f"{op.table}.{op.column} {change}"
+    if op.table in ctx.created_here:
+        return
+    engine = ctx.engine
+    if op.via:
+        _copied_type_change(op, name, ctx)
+        return
+    if engine.name == "ClickHouse":
+        ctx.judge_new(
+            op.table,
+            ImpactTag.TABLE_REWRITE,
+            f"{name}: a ClickHouse mutation rewrites the column in every part in the background",
+        )
+        return
+    if engine.name == "SQLite":
+        ctx.fails(f"SQLite has no ALTER COLUMN TYPE ({name})")
+        return
+    if engine.dialect is ops.Dialect.COCKROACHDB:
+        ctx.judge_new(
+            op.table,
+            ImpactTag.TABLE_REWRITE,
+            f"{name}: CockroachDB rewrites the column in an online background schema change, "
+            "slow on large tables",
+        )
+        return
+    rewrites = engines.postgres_type_change_rewrites(op.old_type, op.new_type)
+    if rewrites is False:
+        ctx.judge_new(
+            op.table,
+            ImpactTag.TYPE_CHANGE_NO_REWRITE,
+            f"{name} is binary-compatible: no rewrite, but a brief ACCESS EXCLUSIVE lock",
+        )
+    else:
+        hedge = (
+            " (the old type is not in this range: no rewrite only if the change is "
+            "binary-compatible, e.g. VARCHAR(n) -> TEXT)"
+            if rewrites is None
+            else ""
+        )
+        ctx.judge_new(
+            op.table,
+            ImpactTag.TABLE_REWRITE,
+            f"{name}: {engine.name} rewrites {op.table} and its indexes under an ACCESS "
+            f"EXCLUSIVE lock{hedge}",
+        )
+    if op.using:
+        ctx.judge_new(
+            op.table,
+            ImpactTag.DATA_DEPENDENT,
+            f"{op.table}.{op.column} USING {op.using}: fails if a row does not convert",
+        )
+
+
+def _copied_type_change(op: ops.AlterColumnType, name: str, ctx: Context) -> None:
+    """A type change made by copying through a new column and renaming it."""
+    if ctx.engine.name == "SQLite":
+        ctx.judge_new(
+            op.table,
+            ImpactTag.TABLE_REWRITE,
+            f"{name} by copying through {op.via}: dropping the old column makes SQLite rewrite "
+            f"{op.table}",
+        )
+    else:
+        ctx.note(f"{name} by copying through {op.via}: the copy rewrites rows, the swap is brief")
+
+
+def modify_column(op: ops.ModifyColumn, ctx: Context) -> None:
+    """MySQL MODIFY/CHANGE COLUMN and ClickHouse MODIFY COLUMN: a full redefinition."""
+    new = op.column
+    old_name = op.old_name or new.name
+    name = f"{op.table}.{new.name}"
+    if op.table in ctx.created_here:
+        return
+    if op.old_name and op.old_name != new.name:
+        rename_column(ops.RenameColumn(op.table, op.old_name, new.name), ctx)
+    if ctx.engine.name == "ClickHouse":
+        ctx.judge_new(
+            op.table,
+            ImpactTag.TABLE_REWRITE,
+            f"MODIFY COLUMN {name} {new.type}: a ClickHouse mutation rewrites the column in "
+            "every part in the background",
+        )
+        return
+    old = op.old or ctx.state.known_column(op.table, old_name)
+    copies = engines.mysql_type_change_copies(old.type if old else None, new.type or "")
+    redefinition = describe.column(new)
+    if copies is None:
+        ctx.judge_new(
+            op.table,
+            ImpactTag.TABLE_REWRITE,
+            f"MODIFY COLUMN {op.table}.{redefinition}: InnoDB copies the table "
+            "(ALGORITHM=COPY, writes blocked) if the type changes; the old definition is not "
+            "in this range",
+        )
+    elif copies:
+        ctx.judge_new(
+            op.table,
+            ImpactTag.TABLE_REWRITE,
+            f"{name} {old.type if old else ''} -> {new.type}: InnoDB copies the table "
+            "(ALGORITHM=COPY), blocking writes",
+        )
+    elif old is not None and new.type and not engines.same_type(old.type, new.type):
+        ctx.judge_new(
+            op.table,
+            ImpactTag.TYPE_CHANGE_NO_REWRITE,
+            f"{name} {old.type} -> {new.type}: InnoDB extends it in place (ALGORITHM=INPLACE)",
+        )
+    tightened = new.nullable is False and (old is None or old.nullable is not False)
+    if tightened and not new.primary_key:
+        certainty = "" if old is not None else " (if it allowed NULL before)"
+        ctx.judge_new(
+            op.table,
+            ImpactTag.NOT_NULL_ON_EXISTING_COLUMN,
+            f"{name} becomes NOT NULL{certainty}: InnoDB rebuilds {op.table}; fails in strict "
+            "mode if any row is NULL",
+        )
+
+
+def set_not_null(op: ops.SetNotNull, ctx: Context) -> None:
+    """SET NOT NULL scans under ACCESS EXCLUSIVE (Squawk adding-not-nullable-field, PG303)."""
+    name = f"{op.table}.{op.column}"
+    if op.table in ctx.created_here:
+        return
+    key = (op.table, op.column)
+    if ctx.engine.postgres_like:
+        consequence = (
+            f"ACCESS EXCLUSIVE lock while PostgreSQL scans {op.table}; fails if any row is NULL"
+        )
+    else:
+        consequence = f"{ctx.engine.name} checks every row; fails if any row is NULL"
+    ctx.judge_new(
+        op.table, ImpactTag.NOT_NULL_ON_EXISTING_COLUMN, f"{name} SET NOT NULL: {consequence}"
+    )
+    if ctx.new_table(op.table):
+        return
+    checked = ctx.state.not_null_checks.get(key)
+    if checked and ctx.engine.postgres_like and ctx.engine.at_least(12):
+        ctx.flag(
+            ImpactTag.MITIGATED,
+            f"{name}: a validated CHECK ({op.column} IS NOT NULL) from {ctx.by(checked)} lets "
+            "PostgreSQL 12+ skip the scan",
+        )
+    filled = ctx.state.backfilled.get(key)
+    if filled:
+        ctx.flag(
+            ImpactTag.MITIGATED,
+            f"{name}: backfilled by {ctx.by(filled)}, so NULLs are unlikely",
+        )
+    added = ctx.state.added_columns.get(key)
+    if added and not filled:
+        ctx.note(f"{name} was added by {ctx.by(added)}; rows hold NULL unless filled")
+
+
+def drop_not_null(op: ops.DropNotNull, ctx: Context) -> None:
+    """DROP NOT NULL is metadata-only; older code may not expect NULLs."""
+    ctx.note(f"{op.table}.{op.column} DROP NOT NULL: metadata only")
+
+
+def set_default(op: ops.SetDefault, ctx: Context) -> None:
+    """SET DEFAULT is metadata-only on every engine harvester knows."""
+    ctx.note(f"{op.table}.{op.column} SET DEFAULT {op.default}: metadata only")
+
+
+def drop_default(op: ops.DropDefault, ctx: Context) -> None:
+    """Dropping the default of a NOT NULL column: the backfill-then-require pattern."""
+    key = (op.table, op.column)
+    name = f"{op.table}.{op.column}"
+    temporary = ctx.state.temporary_defaults.get(key)
+    nullable = known_nullable(ctx, op.table, op.column)
+    if op.table in ctx.created_here and temporary is None:
+        return
+    if temporary is not None:
+        default, origin = temporary
+        ctx.flag(
+            ImpactTag.BACKWARD_INCOMPATIBLE,
+            f"{name} was added NOT NULL with DEFAULT {default} by {ctx.by(origin)} to fill "
+            "existing rows, "
+            "then the default is dropped: inserts by code of the previous release that omit "
+            f"{op.column} fail during a rolling deploy",
+        )
+    elif nullable is False:
+        ctx.flag(
+            ImpactTag.BACKWARD_INCOMPATIBLE,
+            f"{name} is NOT NULL and loses its default: inserts that omit {op.column} fail",
+        )
+    else:
+        ctx.note(f"{name} DROP DEFAULT: metadata only")

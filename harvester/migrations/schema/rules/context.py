@@ -1,0 +1,110 @@
+"""What a rule knows while it judges one operation: the engine, the range so far, and what the
+migration itself did before this operation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from harvester.migrations.schema.engines import Engine
+from harvester.migrations.schema.range_state import RangeState
+from harvester.model import Impact, ImpactTag
+
+
+@dataclass
+class Context:
+    """One migration's judging context; rules add impacts and informational notes to it."""
+
+    engine: Engine
+    state: RangeState
+    migration: str
+    transactional: bool | None = None
+    created_here: set[str] = field(default_factory=set)
+    recreated_views: dict[str, bool] = field(default_factory=dict)
+    swaps: dict[str, str] = field(default_factory=dict)
+    readded: set[tuple[str, str]] = field(default_factory=set)
+    copied_from: dict[str, str] = field(default_factory=dict)
+    created_views: set[str] = field(default_factory=set)
+    settings: dict[str, str] = field(default_factory=dict)
+    impacts: list[Impact] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    grouped: dict[tuple[ImpactTag, str], list[str]] = field(default_factory=dict)
+    failures: list[tuple[str, int | None]] = field(default_factory=list)
+    line: int | None = None
+
+    def flag(self, tag: ImpactTag, detail: str) -> None:
+        """Add a data-impact tag (once per detail)."""
+        impact = Impact(tag, detail)
+        if impact not in self.impacts:
+            self.impacts.append(impact)
+
+    def group(self, tag: ImpactTag, table: str, name: str) -> None:
+        """Flag `tag` once per table for many like statements (one detail names them all)."""
+        self.grouped.setdefault((tag, table), []).append(name)
+
+    def fails(self, text: str) -> None:
+        """Record a statement that fails whatever the data (reported with the file's problems)."""
+        failure = (f"will fail: {text}", self.line)
+        if failure not in self.failures:
+            self.failures.append(failure)
+
+    def note(self, text: str) -> None:
+        """Add something worth knowing that is not a risk."""
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def new_table(self, table: str) -> str | None:
+        """Why `table` holds no rows when this runs, or None when it may hold rows."""
+        if table in self.created_here:
+            return "created by this migration"
+        origin = self.state.created_tables.get(table)
+        return f"created by {self.by(origin)}" if origin is not None else None
+
+    def by(self, migration: str) -> str:
+        """`this migration`, or `<id> earlier in this range`."""
+        return (
+            "this migration"
+            if migration == self.migration
+            else f"{migration} earlier in this range"
+        )
+
+    def judge_new(self, table: str, tag: ImpactTag, detail: str) -> None:
+        """Flag `tag` unless `table` is new: then say why it is not a risk (`mitigated` when an
+        earlier migration of the range created it, nothing when this one did)."""
+        why = self.new_table(table)
+        if why is None:
+            self.flag(tag, detail)
+        elif table not in self.created_here:
+            what = detail.split(": ", 1)[0]
+            self.flag(
+                ImpactTag.MITIGATED,
+                f"{what}: not a risk here, {table} was {why} and holds no rows yet",
+            )
+
+    def column_new(self, table: str, column: str) -> str | None:
+        """Why `table.column` holds no data yet, or None."""
+        why = self.new_table(table)
+        if why:
+            return why
+        origin = self.state.added_columns.get((table, column))
+        return f"added by {self.by(origin)}" if origin else None
+
+    def reference_note(self, table: str, referenced: str) -> None:
+        """Note the brief lock a foreign key from new `table` takes on an existing table."""
+        if self.engine.postgres_like and referenced != table and self.new_table(referenced) is None:
+            self.note(
+                f"the foreign key from new table {table} briefly takes a SHARE ROW EXCLUSIVE "
+                f"lock on {referenced}"
+            )
+
+    @property
+    def lock_timeout(self) -> bool:
+        """True once the migration set a lock or statement timeout."""
+        return any(n in self.settings for n in ("lock_timeout", "statement_timeout"))
+
+
+def known_nullable(ctx: Context, table: str, column: str) -> bool | None:
+    """The column's nullability as the range shows it (None: not shown)."""
+    known = ctx.state.known_column(table, column)
+    if known is None:
+        return None
+    return known.nullable is not False and not known.primary_key

@@ -1,0 +1,222 @@
+"""Rules for indexes and constraints: lock levels per engine, validation scans, uniqueness.
+
+Anchors: Squawk require-concurrent-index-creation, require-concurrent-index-deletion,
+ban-concurrent-index-creation-in-transaction, adding-foreign-key-constraint,
+constraint-missing-not-valid, disallowed-unique-constraint, adding-primary-key-constraint;
+Atlas PG101/PG102 (missing CONCURRENTLY), PG103 (transaction mode), PG104/PG105 (PRIMARY KEY /
+UNIQUE under ACCESS EXCLUSIVE), PG305 (CHECK scan), MF101 (unique index on existing column),
+CD101 (foreign key dropped); strong_migrations add_index, remove_index, add_foreign_key,
+add_check_constraint, add_unique_constraint.
+"""
+
+from __future__ import annotations
+
+from harvester.migrations.schema import describe, ops
+from harvester.migrations.schema.rules.context import Context
+from harvester.model import ImpactTag
+
+
+def create_index(op: ops.CreateIndex, ctx: Context) -> None:
+    """CREATE INDEX: a SHARE lock on PostgreSQL unless CONCURRENTLY; online on InnoDB."""
+    index = op.index
+    text = describe.index(index)
+    if index.table in ctx.created_here:
+        return
+    engine = ctx.engine
+    if index.unique:
+        ctx.judge_new(
+            index.table,
+            ImpactTag.UNIQUE_ON_EXISTING_DATA,
+            f"unique index {text}: fails if {index.table} already holds duplicates",
+        )
+    if engine.postgres_like:
+        if index.concurrently:
+            _concurrently_in_transaction(ctx, "CREATE INDEX CONCURRENTLY")
+            ctx.note(f"builds {index.name or 'an index'} CONCURRENTLY: writes continue")
+        elif ctx.new_table(index.table):
+            ctx.judge_new(
+                index.table, ImpactTag.LOCK_HEAVY_INDEX, f"CREATE INDEX {index.name or ''}"
+            )
+        else:
+            ctx.group(ImpactTag.LOCK_HEAVY_INDEX, index.table, index.name or "(unnamed)")
+    elif engine.mysql_like:
+        method = (index.method or "").upper()
+        if method in ("FULLTEXT", "SPATIAL") or (index.algorithm or "").upper() == "COPY":
+            ctx.judge_new(
+                index.table,
+                ImpactTag.LOCK_HEAVY_INDEX,
+                f"{method or 'COPY'} index {text}: InnoDB blocks writes to {index.table} while "
+                "it builds",
+            )
+        else:
+            ctx.note(f"index {text}: InnoDB builds it online (INPLACE, writes continue)")
+    elif engine.name == "SQLite":
+        ctx.note(f"index {text}: SQLite builds it holding the database write lock")
+    elif engine.name == "ClickHouse":
+        ctx.note(f"data-skipping index {text}: only new parts get it until MATERIALIZE INDEX")
+    elif engine.name == "CockroachDB":
+        ctx.note(f"index {text}: CockroachDB builds it online")
+
+
+def _concurrently_in_transaction(ctx: Context, what: str) -> None:
+    if ctx.transactional:
+        ctx.fails(f"{what} cannot run inside a transaction, and this migration runs in one")
+
+
+def drop_index(op: ops.DropIndex, ctx: Context) -> None:
+    """DROP INDEX: ACCESS EXCLUSIVE on PostgreSQL unless CONCURRENTLY."""
+    if not ctx.engine.postgres_like:
+        ctx.note(f"drops index {op.name}")
+        return
+    if op.concurrently:
+        _concurrently_in_transaction(ctx, "DROP INDEX CONCURRENTLY")
+        ctx.note(f"drops index {op.name} CONCURRENTLY")
+        return
+    if op.name in ctx.state.created_indexes or (op.table and ctx.new_table(op.table)):
+        ctx.note(f"drops index {op.name}, which the range created")
+        return
+    ctx.group(ImpactTag.INDEX_DROP_LOCK, op.table or "", op.name)
+
+
+def add_constraint(op: ops.AddConstraint, ctx: Context) -> None:
+    """ALTER TABLE … ADD CONSTRAINT, by kind and engine."""
+    constraint = op.constraint
+    if op.table in ctx.created_here:
+        if constraint.foreign_key is not None:
+            ctx.reference_note(op.table, constraint.foreign_key.ref_table)
+        return
+    kind = constraint.kind
+    if kind is ops.ConstraintKind.FOREIGN_KEY and constraint.foreign_key is not None:
+        _foreign_key(op, constraint.foreign_key, ctx)
+    elif kind is ops.ConstraintKind.CHECK:
+        _check(op, ctx)
+    elif kind in (
+        ops.ConstraintKind.UNIQUE,
+        ops.ConstraintKind.PRIMARY_KEY,
+        ops.ConstraintKind.EXCLUDE,
+    ):
+        _unique(op, ctx)
+
+
+def _foreign_key(op: ops.AddConstraint, fk: ops.ForeignKey, ctx: Context) -> None:
+    text = describe.constraint(op.constraint)
+    engine = ctx.engine
+    if engine.postgres_like:
+        if op.constraint.not_valid or fk.not_valid:
+            ctx.note(f"{text}: added NOT VALID, so no scan now; VALIDATE it later")
+            return
+        consequence = (
+            f"SHARE ROW EXCLUSIVE locks on {op.table} and {fk.ref_table} while PostgreSQL "
+            "checks every row; fails on orphaned rows"
+        )
+    elif engine.mysql_like:
+        if ctx.settings.get("foreign_key_checks") in ("0", "OFF", "off"):
+            ctx.note(f"{text}: with foreign_key_checks=0 InnoDB adds it in place, unchecked")
+            return
+        consequence = (
+            f"InnoDB copies {op.table} (ALGORITHM=COPY, writes blocked) to add it; fails on "
+            "orphaned rows"
+        )
+    elif engine.name == "SQLite":
+        ctx.fails(f"SQLite cannot add a constraint to an existing table ({text})")
+        return
+    else:
+        consequence = f"{engine.name} checks every row; fails on orphaned rows"
+    ctx.judge_new(op.table, ImpactTag.FK_ADDED_EXISTING_TABLE, f"{op.table}: {text}: {consequence}")
+
+
+def _check(op: ops.AddConstraint, ctx: Context) -> None:
+    text = describe.constraint(op.constraint)
+    engine = ctx.engine
+    if engine.postgres_like:
+        if op.constraint.not_valid:
+            ctx.note(f"{op.table}: {text}: no scan now; VALIDATE it later")
+            return
+        consequence = (
+            f"ACCESS EXCLUSIVE lock while PostgreSQL scans {op.table}; fails if a row violates it"
+        )
+    elif engine.mysql_like:
+        consequence = (
+            f"InnoDB copies {op.table} (ALGORITHM=COPY) to check every row; fails if a row "
+            "violates it"
+        )
+    elif engine.name == "SQLite":
+        if _on_new_column(op, ctx):
+            ctx.note(f"{op.table}: {text}: declared with its new column, as SQLite allows")
+        else:
+            ctx.fails(f"SQLite cannot add a constraint to an existing table ({text})")
+        return
+    else:
+        consequence = f"{engine.name} checks every row; fails if a row violates it"
+    ctx.judge_new(
+        op.table, ImpactTag.CHECK_CONSTRAINT_VALIDATED, f"{op.table}: {text}: {consequence}"
+    )
+
+
+def _on_new_column(op: ops.AddConstraint, ctx: Context) -> bool:
+    """True for a CHECK declared inline with a column this migration adds."""
+    columns = op.constraint.columns
+    return (
+        len(columns) == 1 and ctx.state.added_columns.get((op.table, columns[0])) == ctx.migration
+    )
+
+
+def _unique(op: ops.AddConstraint, ctx: Context) -> None:
+    constraint = op.constraint
+    text = describe.constraint(constraint)
+    engine = ctx.engine
+    if engine.name == "SQLite":
+        ctx.fails(f"SQLite cannot add a constraint to an existing table ({text})")
+        return
+    if constraint.kind is not ops.ConstraintKind.EXCLUDE:
+        ctx.judge_new(
+            op.table,
+            ImpactTag.UNIQUE_ON_EXISTING_DATA,
+            f"{op.table}: {text}: fails if {op.table} already holds duplicates",
+        )
+    if engine.postgres_like and not constraint.using_index:
+        ctx.judge_new(
+            op.table,
+            ImpactTag.LOCK_HEAVY_INDEX,
+            f"{op.table}: {text} builds its index under an ACCESS EXCLUSIVE lock (reads and "
+            "writes wait); build it CONCURRENTLY and add the constraint USING INDEX",
+        )
+    elif engine.mysql_like and constraint.kind is ops.ConstraintKind.PRIMARY_KEY:
+        ctx.note(f"{op.table}: {text}: InnoDB rebuilds the table in place")
+
+
+def drop_constraint(op: ops.DropConstraint, ctx: Context) -> None:
+    """Dropping a foreign key lets orphans in (Atlas CD101)."""
+    label = op.name or "a constraint"
+    if op.name and (op.table, op.name) in ctx.readded:
+        ctx.note(f"drops constraint {label} on {op.table} to add it again with a new definition")
+    elif op.kind is ops.ConstraintKind.FOREIGN_KEY and not ctx.new_table(op.table):
+        ctx.flag(
+            ImpactTag.FK_DROPPED,
+            f"drops foreign key {label} on {op.table}: the database no longer rejects orphaned "
+            "rows",
+        )
+    else:
+        ctx.note(f"drops constraint {label} on {op.table}")
+
+
+def validate_constraint(op: ops.ValidateConstraint, ctx: Context) -> None:
+    """VALIDATE CONSTRAINT scans without blocking writes (the safe second step)."""
+    ctx.note(f"validates {op.name} on {op.table} under SHARE UPDATE EXCLUSIVE: writes continue")
+
+
+def grouped_impact(tag: ImpactTag, table: str, names: list[str]) -> str:
+    """One detail for every index of a table built or dropped without CONCURRENTLY."""
+    listed = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    if tag is ImpactTag.LOCK_HEAVY_INDEX:
+        what = "CREATE INDEX" if len(names) == 1 else f"{len(names)} CREATE INDEX"
+        return (
+            f"{what} {listed} ON {table} without CONCURRENTLY: a SHARE lock blocks writes to "
+            f"{table} while {'each index builds' if len(names) > 1 else 'the index builds'}"
+        )
+    on = f" on {table}" if table else " on its table"
+    what = "DROP INDEX" if len(names) == 1 else f"{len(names)} DROP INDEX"
+    return (
+        f"{what} {listed} without CONCURRENTLY: an ACCESS EXCLUSIVE lock{on}, queued behind "
+        "running queries"
+    )

@@ -1,0 +1,225 @@
+"""Rules for whole tables, views, types, row changes and unread SQL.
+
+Anchors: Squawk ban-drop-table, renaming-table; Atlas DS102 (table dropped), BC101 (renaming a
+table); strong_migrations remove_table-style checks (`drop_table`), rename_table, execute.
+"""
+
+from __future__ import annotations
+
+from harvester.migrations.schema import ops
+from harvester.migrations.schema.rules.context import Context
+from harvester.model import ImpactTag
+
+
+def create_table(op: ops.CreateTable, ctx: Context) -> None:
+    """A new table holds no rows: nothing to flag, only what it references."""
+    ctx.created_here.add(op.table)
+    what = "new table" if not op.as_select else "new table filled from a query"
+    ctx.note(f"{what} {op.table}")
+    for column in op.columns:
+        if column.references is not None:
+            ctx.reference_note(op.table, column.references.ref_table)
+    for constraint in op.constraints:
+        if constraint.foreign_key is not None:
+            ctx.reference_note(op.table, constraint.foreign_key.ref_table)
+
+
+def drop_table(op: ops.DropTable, ctx: Context) -> None:
+    """DROP TABLE loses data unless the range created the table (Squawk ban-drop-table, DS102).
+
+    ClickHouse drops views with DROP TABLE too: one the migration creates again is a view
+    dropped and recreated."""
+    if op.table in ctx.recreated_views:
+        drop_view(ops.DropView(op.table, line=op.line), ctx)
+        return
+    why = ctx.new_table(op.table)
+    if op.table in ctx.created_here:
+        ctx.note(f"drops {op.table}, which this migration created")
+    elif why:
+        ctx.flag(ImpactTag.MITIGATED, f"drops {op.table} ({why}): no released data is lost")
+    else:
+        ctx.flag(
+            ImpactTag.DESTRUCTIVE_DROP_TABLE,
+            f"drops table {op.table}: its rows are lost, and code of the previous release that "
+            "still reads it fails",
+        )
+
+
+def rename_table(op: ops.RenameTable, ctx: Context) -> None:
+    """Renaming breaks code that still uses the old name (Squawk renaming-table, Atlas BC101).
+
+    A swap (`RENAME x TO x_old; RENAME x_new TO x`) replaces x: a view swapped this way is a
+    view dropped and recreated; the rename away is part of it."""
+    if op.old in ctx.swaps:
+        ctx.note(f"renames {op.old} -> {op.new} to make room for {ctx.swaps[op.old]}")
+        return
+    if op.new in ctx.swaps and op.old in ctx.created_views:
+        ctx.flag(
+            ImpactTag.VIEW_DROPPED_RECREATED,
+            f"replaces view {op.new} with {op.old} by renaming: queries and inserts between "
+            "the two renames find no view",
+        )
+        return
+    if ctx.new_table(op.old):
+        ctx.note(f"renames {op.old} -> {op.new}, which the range created")
+    else:
+        ctx.flag(
+            ImpactTag.RENAME_TABLE,
+            f"renames {op.old} -> {op.new}: code of the previous release still using {op.old} "
+            "fails during a rolling deploy",
+        )
+    if op.old in ctx.created_here:
+        ctx.created_here.add(op.new)
+
+
+def exchange_tables(op: ops.ExchangeTables, ctx: Context) -> None:
+    """ClickHouse EXCHANGE TABLES outside a recognised swap."""
+    ctx.flag(
+        ImpactTag.RENAME_TABLE,
+        f"swaps {op.first} and {op.second} atomically: readers of either name see the other "
+        "table's rows from now on",
+    )
+
+
+def rebuild_table(op: ops.RebuildTable, ctx: Context) -> None:
+    """A create-copy-drop-rename rebuild: not a drop, but the whole table is copied."""
+    if op.staging:
+        ctx.created_here.add(op.staging)
+    engine = ctx.engine.name
+    changes = f" ({'; '.join(op.changes)})" if op.changes else ""
+    if ctx.new_table(op.table):
+        ctx.note(f"recreates {op.table}, which the range created{changes}")
+        return
+    if not op.copies_data:
+        how = "the new table replaces the old one"
+    elif engine == "SQLite":
+        how = "SQLite copies every row into the new table, holding the database write lock"
+    elif engine == "ClickHouse":
+        how = (
+            "ClickHouse copies the rows with INSERT … SELECT; rows written to the old table "
+            "after the copy starts are not carried over"
+        )
+    else:
+        how = f"{engine} copies every row while the migration runs"
+    ctx.flag(ImpactTag.TABLE_REBUILD, f"recreates {op.table} via {op.via}{changes}: {how}")
+    if not op.copies_data:
+        ctx.flag(
+            ImpactTag.DATA_NOT_MIGRATED,
+            f"the rebuilt {op.table} starts empty: nothing copies the old rows into it",
+        )
+
+
+def table_options(op: ops.TableOptions, ctx: Context) -> None:
+    """Engine, charset, TTL and storage changes: some rebuild the table."""
+    options = ", ".join(op.options)
+    if op.rewrites and not ctx.new_table(op.table):
+        how = {
+            "MySQL": "InnoDB copies the table (ALGORITHM=COPY), blocking writes",
+            "MariaDB": "InnoDB copies the table (ALGORITHM=COPY), blocking writes",
+            "ClickHouse": "ClickHouse rewrites every part in a background mutation",
+        }.get(ctx.engine.name, "the table is rewritten under an ACCESS EXCLUSIVE lock")
+        ctx.flag(ImpactTag.TABLE_REWRITE, f"{op.table}: {options}: {how}")
+    else:
+        ctx.note(f"{op.table}: {options}")
+
+
+def create_view(op: ops.CreateView, ctx: Context) -> None:
+    """A new or replaced view."""
+    ctx.created_here.add(op.name)
+    ctx.created_views.add(op.name)
+    what = "materialized view" if op.materialized else "view"
+    target = f" writing to {op.to_table}" if op.to_table else ""
+    verb = "creates or replaces" if op.or_replace else "creates"
+    ctx.note(f"{verb} {what} {op.name}{target}")
+
+
+def drop_view(op: ops.DropView, ctx: Context) -> None:
+    """A dropped view: recreated later in the migration, or gone."""
+    materialized = op.materialized or ctx.recreated_views.get(op.name, False)
+    what = "materialized view" if materialized else "view"
+    if op.name in ctx.recreated_views:
+        consequence = (
+            "rows inserted into its source tables in between are never added to its target"
+            if ctx.engine.name == "ClickHouse" and materialized
+            else "queries that read it fail until it exists again"
+        )
+        ctx.flag(
+            ImpactTag.VIEW_DROPPED_RECREATED,
+            f"drops and recreates {what} {op.name}: {consequence}",
+        )
+    elif op.name not in ctx.created_here:
+        ctx.flag(
+            ImpactTag.DESTRUCTIVE_DROP_TABLE,
+            f"drops {what} {op.name}: code of the previous release that reads it fails",
+        )
+
+
+def add_enum_value(op: ops.AddEnumValue, ctx: Context) -> None:
+    """ALTER TYPE … ADD VALUE: transaction limits before PostgreSQL 12, unusable until commit."""
+    if not ctx.engine.postgres_like:
+        ctx.flag(ImpactTag.ENUM_VALUE_ADDED, f"adds {op.value!r} to enum {op.type_name}")
+        return
+    if ctx.engine.known_below(12):
+        limit = "PostgreSQL before 12 refuses ALTER TYPE … ADD VALUE inside a transaction block"
+    else:
+        limit = (
+            "the new value cannot be used in the same transaction, and code of the previous "
+            "release does not know it"
+        )
+    ctx.flag(ImpactTag.ENUM_VALUE_ADDED, f"adds {op.value!r} to enum {op.type_name}: {limit}")
+
+
+def data_change(op: ops.DataChange, ctx: Context) -> None:
+    """UPDATE, DELETE, INSERT … SELECT, code and ClickHouse mutations touching rows."""
+    table = op.table or "rows"
+    detail = op.detail or f"changes rows of {table}"
+    if op.raises_on_data:
+        ctx.flag(ImpactTag.DATA_DEPENDENT, f"{detail}: fails on unexpected rows")
+    if op.kind is ops.DataChangeKind.INSERT:
+        ctx.note(f"inserts rows into {table}")
+        return
+    if op.kind is ops.DataChangeKind.INSERT_SELECT and op.source_table:
+        ctx.copied_from[op.source_table] = table
+    if op.table and op.table in ctx.created_here:
+        ctx.note(f"fills {op.table}, which this migration created")
+        return
+    clickhouse = ctx.engine.name == "ClickHouse"
+    if op.kind in (ops.DataChangeKind.DELETE, ops.DataChangeKind.TRUNCATE):
+        scope = "" if op.has_where else " (every row)"
+        how = ": an asynchronous mutation rewrites the affected parts" if clickhouse else ""
+        tag = ImpactTag.DATA_DELETE
+        ctx.judge_new(table, tag, f"{detail}{scope}{how}")
+        return
+    if op.kind is ops.DataChangeKind.MUTATION:
+        ctx.judge_new(table, ImpactTag.TABLE_REWRITE, f"{detail} (ClickHouse mutation)")
+        return
+    ctx.judge_new(table, ImpactTag.DATA_BACKFILL, f"{detail}: {_backfill_cost(op, ctx)}")
+
+
+def _backfill_cost(op: ops.DataChange, ctx: Context) -> str:
+    """What writing the rows costs on the engine."""
+    engine = ctx.engine.name
+    if op.kind is ops.DataChangeKind.CODE:
+        return "runs in the migration, row by row or in bulk"
+    if engine == "ClickHouse":
+        return "an asynchronous mutation rewrites every affected part"
+    if op.kind is ops.DataChangeKind.INSERT_SELECT:
+        return f"copies rows in one statement while {op.source_table or 'the source'} is read"
+    rows = "the matching rows" if op.has_where else "every row"
+    if engine == "SQLite":
+        return f"rewrites {rows} while holding the database write lock"
+    return f"rewrites {rows} in one transaction, holding their row locks until commit"
+
+
+def opaque(op: ops.Opaque, ctx: Context) -> None:
+    """Statements nobody parsed are raw SQL for a person to read; the others are notes."""
+    if op.raw:
+        where = f"line {op.line}: " if op.line else ""
+        ctx.flag(ImpactTag.RAW_SQL, f"{where}not analysed: {op.summary}")
+    else:
+        ctx.note(op.summary)
+
+
+def session_setting(op: ops.SessionSetting, ctx: Context) -> None:
+    """SET lock_timeout and friends: remembered, they lower lock risks."""
+    ctx.settings[op.name.lower()] = op.value

@@ -1,0 +1,129 @@
+"""The SQL folder layouts harvester knows, and which one a folder follows.
+
+Names alone separate Diesel folders, Flyway files and `.up.sql`/`.down.sql` pairs; numbered
+single files are goose's when they carry `-- +goose Up`, dbmate's with `-- migrate:up`, sqlx's
+when the nearest Cargo.toml depends on sqlx, and a plain numbered folder otherwise (ClickHouse
+migration folders, per-dialect version folders).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from harvester.migrations.base import RepoView, Side
+from harvester.migrations.sql_layouts import naming
+from harvester.migrations.sql_layouts.dialects import mentions_in_cargo
+from harvester.migrations.sql_layouts.naming import MigrationFile
+from harvester.migrations.sql_layouts.sections import (
+    Sections,
+    dbmate_sections,
+    goose_sections,
+    has_dbmate_sections,
+    has_goose_sections,
+)
+
+_MARKER_SAMPLE = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """One tool's way of laying out migrations.
+
+    `sections` splits single files into up and down (goose, dbmate); `downs_by_design` is True
+    when the tool expects a down step for every migration.
+    """
+
+    name: str
+    family: str
+    downs_by_design: bool
+    sections: Callable[[str], Sections] | None = None
+    default_transactional: bool | None = None
+
+
+DIESEL = Layout("diesel", "diesel", downs_by_design=True, default_transactional=True)
+FLYWAY = Layout("flyway", "flyway", downs_by_design=False, default_transactional=True)
+SQLX = Layout("sqlx", "pairs", downs_by_design=False, default_transactional=True)
+POP = Layout("pop", "pairs", downs_by_design=True, default_transactional=True)
+GOLANG_MIGRATE = Layout("golang-migrate", "pairs", downs_by_design=True)
+GOOSE = Layout("goose", "numbered", True, goose_sections, default_transactional=True)
+DBMATE = Layout("dbmate", "numbered", True, dbmate_sections, default_transactional=True)
+NUMBERED = Layout("sql", "numbered", downs_by_design=False)
+LAYOUTS = (DIESEL, FLYWAY, SQLX, POP, GOLANG_MIGRATE, GOOSE, DBMATE, NUMBERED)
+PRISMA = Layout("prisma", "prisma", downs_by_design=False)
+
+
+def candidate_root(layout: Layout, path: str) -> str | None:
+    """The folder `path` would be a migration of under `layout`, from its name alone."""
+    if layout.family == "diesel":
+        return posixpath.dirname(posixpath.dirname(path)) if naming.diesel_file(path) else None
+    if layout.family == "flyway":
+        return posixpath.dirname(path) if naming.flyway_file(path) else None
+    if layout.family == "prisma":
+        folder, name = posixpath.split(path)
+        return posixpath.dirname(folder) if name == "migration.sql" else None
+    if naming.up_down_file(path):
+        return posixpath.dirname(path) if layout.family == "pairs" else None
+    root = naming.numbered_root(path)
+    if root is None or layout.family not in ("numbered", "pairs"):
+        return None
+    if layout is NUMBERED and not naming.MIGRATIONS_FOLDER.search(root + "/"):
+        return None
+    return root
+
+
+def migration_file(layout: Layout, path: str, root: str) -> MigrationFile | None:
+    """`path` as a migration file of `layout` under `root`, or None."""
+    if not path.startswith(root + "/" if root else ""):
+        return None
+    if layout.family == "diesel":
+        found = naming.diesel_file(path)
+        return found if found and posixpath.dirname(posixpath.dirname(path)) == root else None
+    if layout.family == "flyway":
+        return naming.flyway_file(path)
+    if layout.family == "prisma":
+        return naming.prisma_file(path, root)
+    pair = naming.up_down_file(path)
+    if pair is not None:
+        return pair if layout.family == "pairs" and posixpath.dirname(path) == root else None
+    if layout.family == "numbered" or layout is SQLX:
+        return naming.numbered_file(path, root)
+    return None
+
+
+def classify(view: RepoView, root: str) -> Layout | None:
+    """The layout the folder `root` follows (the same answer for every system that asks)."""
+    paths = sorted(view.tree(Side.HEAD, root)) or sorted(view.tree(Side.BASE, root))
+    direct = [p for p in paths if posixpath.dirname(p) == root]
+    if any(migration_file(DIESEL, p, root) for p in paths):
+        return DIESEL
+    if any(naming.flyway_file(p) for p in direct):
+        return FLYWAY
+    pairs = [f for p in direct if (f := naming.up_down_file(p))]
+    numbered = [p for p in paths if naming.numbered_file(p, root)]
+    if not pairs and not numbered:
+        return None
+    if mentions_in_cargo(view, root, "sqlx"):
+        return SQLX
+    if pairs:
+        return POP if any(f.variant for f in pairs) else GOLANG_MIGRATE
+    for text in _sample_texts(view, root, numbered):
+        if has_goose_sections(text):
+            return GOOSE
+        if has_dbmate_sections(text):
+            return DBMATE
+    return NUMBERED if naming.MIGRATIONS_FOLDER.search(root + "/") else None
+
+
+def _sample_texts(view: RepoView, root: str, paths: list[str]) -> list[str]:
+    changed = {c.path for c in view.changes_under(root)}
+    ordered = [p for p in paths if p in changed] + [p for p in paths if p not in changed]
+    texts = []
+    for path in ordered[:_MARKER_SAMPLE]:
+        source = view.read(Side.HEAD, path)
+        if source.text is None:
+            source = view.read(Side.BASE, path)
+        if source.text is not None:
+            texts.append(source.text)
+    return texts

@@ -1,0 +1,154 @@
+"""How each SQL migration tool names its files, and what a name says: the migration id, its
+place in execution order, up or down, and a dialect infix.
+
+    000042_add_segment.up.sql                      golang-migrate
+    20200317160354_create_flows.sqlite3.up.sql     pop (Ory): one variant per dialect
+    V2.1__add_segment.sql / U2.1__… / R__views.sql Flyway (refinery: V2__…)
+    20240101120000_add_segment/migration.sql       Prisma
+    2024-01-01-120000_add_segment/up.sql           Diesel
+    20240101120000_add_segment.sql                 goose, dbmate, sqlx, numbered folders
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from harvester.migrations.schema.ops import Dialect
+from harvester.migrations.sql_layouts.dialects import DIALECT_NAMES, dialect_named
+
+
+class Direction(str, Enum):
+    """What a file holds."""
+
+    UP = "up"
+    DOWN = "down"
+    BOTH = "both"
+    REPEATABLE = "repeatable"
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationFile:
+    """One migration file as its name describes it.
+
+    `variant` is the dialect infix as written (`sqlite3`), None for a file every dialect runs.
+    """
+
+    path: str
+    id: str
+    sort_key: tuple[object, ...]
+    direction: Direction
+    variant: str | None = None
+    dialect: Dialect | None = None
+    transactional: bool | None = None
+
+
+_DIALECT_INFIXES = "|".join(sorted(DIALECT_NAMES, key=len, reverse=True))
+_UP_DOWN = re.compile(
+    rf"^(?P<version>\d+)_(?P<name>.+?)(?:\.(?P<variant>{_DIALECT_INFIXES}))?"
+    r"(?:\.(?P<autocommit>autocommit))?\.(?P<direction>up|down)\.sql$",
+    re.I,
+)
+_FLYWAY = re.compile(r"^(?P<prefix>[VU])(?P<version>\d+(?:[._]\d+)*)__(?P<name>.+)\.sql$")
+_FLYWAY_REPEATABLE = re.compile(r"^R__(?P<name>.+)\.sql$")
+_DIESEL_FOLDER = re.compile(r"^(?P<version>\d[\d-]*)_(?P<name>.+)$")
+_NUMBERED = re.compile(r"^(?P<version>\d+)(?:[_.-]+(?P<name>.*))?\.sql$", re.I)
+_VERSION_FOLDER = re.compile(r"^v?\d+(?:\.\d+)*$")
+# Migration trees of test data, stubs and example apps are not deployed; they stay out of the
+# Database Changes section (their files still appear under Files Modified).
+NOT_DEPLOYED = re.compile(
+    r"(?:^|/)(?:tests?|testdata|test[-_]data|__tests__|fixtures?|__fixtures__|stubs?|mocks?|"
+    r"e2e|examples?)(?:/|$)",
+    re.I,
+)
+MIGRATIONS_FOLDER = re.compile(
+    r"(?:^|/)(?:[^/]*migrat[^/]*|versions|changes|patches|schema|sql)(?:/|$)", re.I
+)
+
+
+def up_down_file(path: str) -> MigrationFile | None:
+    """A golang-migrate, pop or reversible sqlx file (`<version>_<name>[.dialect].up.sql`)."""
+    match = _UP_DOWN.match(posixpath.basename(path))
+    if not match:
+        return None
+    variant = match.group("variant")
+    return MigrationFile(
+        path=path,
+        id=f"{match.group('version')}_{match.group('name')}",
+        sort_key=(int(match.group("version")),),
+        direction=Direction(match.group("direction").lower()),
+        variant=variant.lower() if variant else None,
+        dialect=dialect_named(variant) if variant else None,
+        transactional=False if match.group("autocommit") else None,
+    )
+
+
+def flyway_file(path: str) -> MigrationFile | None:
+    """A Flyway (or refinery) versioned, undo or repeatable migration."""
+    name = posixpath.basename(path)
+    match = _FLYWAY.match(name)
+    if match:
+        version = match.group("version")
+        parts = tuple(int(p) for p in re.split(r"[._]", version))
+        direction = Direction.UP if match.group("prefix") == "V" else Direction.DOWN
+        return MigrationFile(path, f"V{version}__{match.group('name')}", (0, parts), direction)
+    repeatable = _FLYWAY_REPEATABLE.match(name)
+    if repeatable:
+        name_key = repeatable.group("name")
+        return MigrationFile(path, f"R__{name_key}", (1, name_key), Direction.REPEATABLE)
+    return None
+
+
+def diesel_file(path: str) -> MigrationFile | None:
+    """A Diesel migration folder's `up.sql` or `down.sql`."""
+    name = posixpath.basename(path)
+    if name not in ("up.sql", "down.sql"):
+        return None
+    folder = posixpath.basename(posixpath.dirname(path))
+    match = _DIESEL_FOLDER.match(folder)
+    if not match:
+        return None
+    direction = Direction.UP if name == "up.sql" else Direction.DOWN
+    return MigrationFile(path, folder, (match.group("version"),), direction)
+
+
+def prisma_file(path: str, root: str) -> MigrationFile | None:
+    """A Prisma migration, `<root>/<id>/migration.sql`; ids sort as text, as Prisma sorts them."""
+    folder, name = posixpath.split(path)
+    if name != "migration.sql" or posixpath.dirname(folder) != root:
+        return None
+    migration_id = posixpath.basename(folder)
+    return MigrationFile(path, migration_id, (migration_id,), Direction.BOTH)
+
+
+def numbered_file(path: str, root: str) -> MigrationFile | None:
+    """A single-file migration named by number (goose, dbmate, sqlx, plain folders); its id is
+    its path under `root` without `.sql` (`0.22/01__memo_tags`)."""
+    name = posixpath.basename(path)
+    if up_down_file(path) or not _NUMBERED.match(name):
+        return None
+    relative = path[len(root) + 1 :] if root else path
+    folders = relative.split("/")[:-1]
+    if any(not _VERSION_FOLDER.match(f) for f in folders):
+        return None
+    key = tuple(_natural(part) for part in relative[: -len(".sql")].split("/"))
+    return MigrationFile(path, relative[: -len(".sql")], key, Direction.BOTH)
+
+
+def numbered_root(path: str) -> str | None:
+    """The tree a numbered file belongs to: its folder, above any version folders (`0.22`)."""
+    if not _NUMBERED.match(posixpath.basename(path)) or up_down_file(path):
+        return None
+    folder = posixpath.dirname(path)
+    while folder and _VERSION_FOLDER.match(posixpath.basename(folder)):
+        folder = posixpath.dirname(folder)
+    return folder
+
+
+def _natural(text: str) -> tuple[tuple[int, int, str], ...]:
+    """`0.10/02__x` sorts after `0.9/…`: numbers compare as numbers."""
+    return tuple(
+        (0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p
+    )

@@ -1,0 +1,160 @@
+"""Reading one migration unit: its files' SQL at the right end of the range, up and down steps
+(or goose/dbmate sections), renames and edits of released migrations."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from harvester.migrations.base import PathChange, RepoView, Side
+from harvester.migrations.schema import ops
+from harvester.migrations.schema.assemble import MigrationInput
+from harvester.migrations.sql_layouts import history
+from harvester.migrations.sql_layouts.layouts import Layout, candidate_root, migration_file
+from harvester.migrations.sql_layouts.naming import Direction, MigrationFile
+from harvester.migrations.sql_layouts.units import Unit
+from harvester.model import ChangeKind, Problem
+
+
+class UnitReader:
+    """Reads a unit's files and turns them into an assembler input."""
+
+    def __init__(
+        self,
+        view: RepoView,
+        layout: Layout,
+        changes: dict[str, PathChange],
+        dialect: ops.Dialect | None,
+    ) -> None:
+        self.view = view
+        self.layout = layout
+        self.changes = changes
+        self.dialect = dialect
+
+    def input(self, unit: Unit) -> MigrationInput:
+        side = Side.HEAD if unit.file(Side.HEAD) is not None else Side.BASE
+        up = unit.up.get(side) or unit.down.get(side)
+        assert up is not None
+        down = unit.down.get(side)
+        change = self._change(unit, side)
+        path_change = self.changes.get(up.path)
+        renamed = change is ChangeKind.RENAMED and path_change is not None
+        released = (unit.file(Side.BASE) is not None or renamed) and change is not ChangeKind.ADDED
+        parsed, problems = self._parsed(unit, side)
+        found = MigrationInput(
+            id=unit.id,
+            path=up.path,
+            system=self.layout.name,
+            dialect=self.dialect,
+            change=change,
+            released=released,
+            parsed=parsed,
+            down_path=down.path if down else None,
+            problems=problems,
+            added_in=path_change.added_in if path_change else None,
+            repeatable=up.direction is Direction.REPEATABLE,
+        )
+        if parsed is None or not released or change is ChangeKind.DELETED:
+            return found
+        if renamed and path_change is not None and path_change.old_path:
+            unit = self._before_rename(unit)
+            old = self.migration_file(path_change.old_path)
+            found = dataclasses.replace(found, renamed_from=old.id if old else None)
+        base_parsed, _ = self._parsed(unit, Side.BASE)
+        if base_parsed is None:
+            return found
+        modification = history.edit_summary(base_parsed, parsed)
+        return dataclasses.replace(found, base_parsed=base_parsed, modification=modification)
+
+    def _change(self, unit: Unit, side: Side) -> ChangeKind:
+        if side is Side.BASE:
+            return ChangeKind.DELETED
+        up = unit.up.get(side) or unit.file(side)
+        assert up is not None
+        change = self.changes.get(up.path)
+        if change is not None and change.status is not ChangeKind.MODIFIED:
+            return change.status
+        return ChangeKind.MODIFIED
+
+    def migration_file(self, path: str) -> MigrationFile | None:
+        """`path` as a migration file of this layout, under the folder its name implies."""
+        root = candidate_root(self.layout, path)
+        return migration_file(self.layout, path, root) if root is not None else None
+
+    def _before_rename(self, unit: Unit) -> Unit:
+        """The unit with its files at the base taken from where renamed files came from."""
+        before = Unit(unit.key, unit.dialect, dict(unit.up), dict(unit.down))
+        for files in (before.up, before.down):
+            current = files.get(Side.HEAD)
+            change = self.changes.get(current.path) if current else None
+            if current and change and change.status is ChangeKind.RENAMED and change.old_path:
+                files[Side.BASE] = dataclasses.replace(current, path=change.old_path)
+        return before
+
+    def _parsed(
+        self, unit: Unit, side: Side
+    ) -> tuple[ops.ParsedMigration | None, tuple[Problem, ...]]:
+        up = unit.up.get(side) or unit.down.get(side)
+        if up is None:
+            return None, ()
+        source = self.view.read(side, up.path)
+        if source.text is None:
+            return None, (Problem(up.path, source.problem or "not parsed: unreadable"),)
+        transactional = (
+            up.transactional if up.transactional is not None else self.layout.default_transactional
+        )
+        if self.layout.sections is not None:
+            return self._from_sections(unit, up, source.text)
+        step, problems = history.sql_step(source.text, self.dialect, up.path, 1, transactional)
+        down_file = unit.down.get(side)
+        down: ops.Step | None = None
+        if down_file is not None:
+            down_source = self.view.read(side, down_file.path)
+            if down_source.text is None:
+                problems += (Problem(down_file.path, down_source.problem or "unreadable"),)
+            else:
+                down, down_problems = history.sql_step(
+                    down_source.text, self.dialect, down_file.path, 1, transactional
+                )
+                problems += down_problems
+        parsed = ops.ParsedMigration(
+            unit.id,
+            up.path,
+            step,
+            down=down,
+            down_path=down_file.path if down_file else None,
+            down_declared=down_file is not None or not self.layout.downs_by_design,
+        )
+        return parsed, problems
+
+    def _from_sections(
+        self, unit: Unit, file: MigrationFile, text: str
+    ) -> tuple[ops.ParsedMigration, tuple[Problem, ...]]:
+        assert self.layout.sections is not None
+        sections = self.layout.sections(text)
+        problems: tuple[Problem, ...] = ()
+        up_step = ops.Step()
+        if sections.up is None:
+            problems += (Problem(file.path, f"no up section: {self.layout.name} runs nothing"),)
+        else:
+            up_step, found = history.sql_step(
+                sections.up.text,
+                self.dialect,
+                file.path,
+                sections.up.first_line,
+                sections.up.transactional,
+            )
+            problems += found
+        down: ops.Step | None = None
+        if sections.down is not None:
+            down, found = history.sql_step(
+                sections.down.text,
+                self.dialect,
+                file.path,
+                sections.down.first_line,
+                sections.down.transactional,
+            )
+            problems += found
+        parsed = ops.ParsedMigration(
+            unit.id, file.path, up_step, down=down, down_declared=sections.down is not None
+        )
+        return parsed, problems

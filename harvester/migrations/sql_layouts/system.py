@@ -1,0 +1,250 @@
+"""One migration system per SQL folder layout: the range's migrations in a folder, read, put in
+execution order per dialect, and judged.
+
+    -- db/migrations/000042_add_segment.up.sql
+    ALTER TABLE segment ADD COLUMN parameters JSONB NOT NULL DEFAULT '{}';
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping, Sequence
+
+from harvester.migrations.base import (
+    AnalysisSettings,
+    MigrationRoot,
+    PathChange,
+    RepoView,
+    Side,
+    SystemResult,
+)
+from harvester.migrations.schema import ops
+from harvester.migrations.schema.assemble import assemble
+from harvester.migrations.sql_layouts import history
+from harvester.migrations.sql_layouts.dialects import (
+    dialect_from_config,
+    dialect_from_path,
+    dialect_from_statements,
+)
+from harvester.migrations.sql_layouts.layouts import (
+    NUMBERED,
+    Layout,
+    candidate_root,
+    classify,
+    migration_file,
+)
+from harvester.migrations.sql_layouts.naming import (
+    MIGRATIONS_FOLDER,
+    NOT_DEPLOYED,
+    MigrationFile,
+)
+from harvester.migrations.sql_layouts.reader import UnitReader
+from harvester.migrations.sql_layouts.snapshots import (
+    SchemaShape,
+    drift_findings,
+    shape_changes,
+    shape_from_sql,
+)
+from harvester.migrations.sql_layouts.units import (
+    Unit,
+    by_dialect,
+    group_units,
+    out_of_order,
+    sort_key,
+    touched,
+)
+from harvester.model import ChangeKind, Finding, Migration, SchemaSnapshot
+
+
+class SqlFolderSystem:
+    """The migrations of one SQL folder layout (golang-migrate, goose, Flyway, …)."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        self.name = layout.name
+
+    def find_roots(self, changed_paths: Sequence[str]) -> Sequence[MigrationRoot]:
+        """Folders whose changed files are named like this layout's migrations, and the
+        migration folders that changed schema snapshots describe."""
+        roots = {r for p in changed_paths if (r := candidate_root(self.layout, p)) is not None}
+        roots.update(r for p in changed_paths if (r := _snapshot_root(p)) is not None)
+        return [
+            MigrationRoot(self.name, root)
+            for root in sorted(roots)
+            if not NOT_DEPLOYED.search(root)
+        ]
+
+    def analyse(
+        self, root: MigrationRoot, view: RepoView, settings: AnalysisSettings
+    ) -> SystemResult:
+        """The range's migrations under `root`, when the folder follows this layout."""
+        if not self.owns(view, root.root):
+            return SystemResult()
+        files = {
+            side: [
+                f
+                for p in view.tree(side, root.root)
+                if (f := self.migration_file(p, root.root)) is not None
+            ]
+            for side in Side
+        }
+        changes = _changes_by_path(view.changes_under(posixpath.dirname(root.root)))
+        units = [
+            u
+            for u in group_units(files)
+            if touched(u, changes) and not self._moved_away(u, changes, root.root)
+        ]
+        snapshots = [
+            p for p in self.snapshot_paths(view, root.root) if p in changes and changes[p].path == p
+        ]
+        if not units and not snapshots:
+            return SystemResult()
+        fallback = root.dialect or self.tree_dialect(view, root.root, units, changes)
+        migrations: list[Migration] = []
+        findings: list[Finding] = []
+        parsed: list[ops.ParsedMigration] = []
+        for dialect, members in by_dialect(units, fallback).items():
+            members.sort(key=lambda u: sort_key(u.key))
+            reader = UnitReader(view, self.layout, changes, dialect)
+            inputs = [reader.input(u) for u in members]
+            parsed += [i.parsed for i in inputs if i.parsed is not None]
+            migrations.extend(assemble(inputs, settings))
+            findings += out_of_order(self.name, dialect, members, files, changes)
+        commits = {path: change.commits for path, change in changes.items()}
+        findings += history.edit_findings(migrations, commits)
+        summaries, drift = self.snapshots(
+            view, root.root, [changes[p] for p in snapshots], fallback, parsed
+        )
+        findings += drift
+        dialects = {m.dialect for m in migrations} or {fallback.value if fallback else None}
+        single = (
+            ops.Dialect(dialects.pop()) if len(dialects) == 1 and None not in dialects else None
+        )
+        return SystemResult(tuple(migrations), tuple(findings), tuple(summaries), single)
+
+    def _moved_away(self, unit: Unit, changes: Mapping[str, PathChange], root: str) -> bool:
+        """True when the range moved the unit's files into another folder of this layout,
+        whose analysis reports them."""
+        if unit.file(Side.HEAD) is not None:
+            return False
+        moved = [changes.get(f.path) for files in (unit.up, unit.down) for f in files.values()]
+        return bool(moved) and all(
+            c is not None
+            and c.status is ChangeKind.RENAMED
+            and candidate_root(self.layout, c.path) not in (None, root)
+            for c in moved
+        )
+
+    # --- what a layout may refine -------------------------------------------------------------
+
+    def owns(self, view: RepoView, root: str) -> bool:
+        """True when the folder follows this layout (a numbered folder configured by hand need
+        not look like a migration folder)."""
+        found = classify(view, root)
+        return found is self.layout or (found is None and self.layout is NUMBERED)
+
+    def migration_file(self, path: str, root: str) -> MigrationFile | None:
+        """`path` as one of this layout's migration files under `root`."""
+        return migration_file(self.layout, path, root)
+
+    def tree_dialect(
+        self, view: RepoView, root: str, units: Sequence[Unit], changes: Mapping[str, PathChange]
+    ) -> ops.Dialect | None:
+        """The folder's dialect: folder names, then configuration, then the statements."""
+        found = dialect_from_path(root)
+        if found is not None:
+            return found
+        configured = dialect_from_config(view, root)
+        if configured is not None:
+            return configured[0]
+        return dialect_from_statements(_up_texts(view, units))
+
+    def snapshot_paths(self, view: RepoView, root: str) -> list[str]:
+        """Schema snapshots that describe this folder's database."""
+        parent = posixpath.dirname(root)
+        return [posixpath.join(parent, "schema.sql"), f"{root}/schema.sql", f"{root}/LATEST.sql"]
+
+    def snapshot_shape(self, text: str, dialect: ops.Dialect | None) -> SchemaShape:
+        """A snapshot's tables and columns."""
+        return shape_from_sql(text, dialect)
+
+    def snapshot_groups(
+        self, view: RepoView, root: str, changed: list[PathChange]
+    ) -> list[tuple[str, list[PathChange]]]:
+        """The snapshots to summarise, each a path and the files read for it (one each here)."""
+        return [(change.path, [change]) for change in changed]
+
+    def snapshots(
+        self,
+        view: RepoView,
+        root: str,
+        changed: list[PathChange],
+        dialect: ops.Dialect | None,
+        parsed: list[ops.ParsedMigration],
+    ) -> tuple[list[SchemaSnapshot], list[Finding]]:
+        """Each changed snapshot's diff, and drift against the range's migrations."""
+        summaries: list[SchemaSnapshot] = []
+        findings: list[Finding] = []
+        for path, files in self.snapshot_groups(view, root, changed):
+            change = next(c for c in changed if c in files or c.path.startswith(path))
+            before = self.snapshot_shape(snapshot_text(view, Side.BASE, files), dialect)
+            after = self.snapshot_shape(snapshot_text(view, Side.HEAD, files), dialect)
+            changes = snapshot_changes(before, after, change)
+            summaries.append(SchemaSnapshot(path, self.name, change.status, changes))
+            if change.status in (ChangeKind.MODIFIED, ChangeKind.RENAMED):
+                commits = tuple(sha for c in changed for sha in c.commits)
+                findings += drift_findings(path, before, after, parsed, commits)
+        return summaries, findings
+
+
+def _snapshot_root(path: str) -> str | None:
+    """The migration folder a snapshot describes: `db/schema.sql` -> `db/migrations` (dbmate's
+    convention), `…/schema.sql` or `…/LATEST.sql` inside a migration folder -> that folder."""
+    folder, name = posixpath.split(path)
+    if name == "LATEST.sql":
+        return folder
+    if name != "schema.sql":
+        return None
+    if MIGRATIONS_FOLDER.search(posixpath.basename(folder) + "/"):
+        return folder
+    return posixpath.join(folder, "migrations")
+
+
+def _changes_by_path(changes: Sequence[PathChange]) -> dict[str, PathChange]:
+    """Changes by new and old path."""
+    found = {c.path: c for c in changes}
+    found.update({c.old_path: c for c in changes if c.old_path})
+    return found
+
+
+def snapshot_text(view: RepoView, side: Side, changes: Sequence[PathChange]) -> str:
+    """The snapshot files' text at one end of the range (empty where a file is absent)."""
+    texts = []
+    for change in changes:
+        path = change.old_path or change.path if side is Side.BASE else change.path
+        texts.append(view.read(side, path).text or "")
+    return "\n".join(texts)
+
+
+def snapshot_changes(
+    before: SchemaShape, after: SchemaShape, change: PathChange
+) -> tuple[str, ...]:
+    """A snapshot's diff; a snapshot the range adds or deletes is summarised as such."""
+    if change.status is ChangeKind.ADDED:
+        return (f"snapshot added: {len(after.tables)} tables",)
+    if change.status is ChangeKind.DELETED:
+        return ("snapshot deleted",)
+    return shape_changes(before, after)
+
+
+def _up_texts(view: RepoView, units: Sequence[Unit]) -> list[str]:
+    texts = []
+    for unit in units:
+        for side in (Side.HEAD, Side.BASE):
+            file = unit.up.get(side)
+            if file is not None:
+                source = view.read(side, file.path)
+                if source.text is not None:
+                    texts.append(source.text)
+                    break
+    return texts

@@ -1,0 +1,257 @@
+"""Alembic revisions read as schema operations: op.* calls, batch blocks, engine branches, data
+migrations, downgrades and the revision chain."""
+
+from __future__ import annotations
+
+import pytest
+
+from harvester.migrations.alembic.revisions import Revision, Unreadable, chain, parse_revision
+from harvester.migrations.schema import ops
+from harvester.migrations.schema.ops import Dialect
+from harvester.migrations.sql import sql_operations
+
+_HEADER = (
+    "import sqlalchemy as sa\nfrom alembic import op\n\nrevision = 'r2'\ndown_revision = 'r1'\n\n"
+)
+
+
+def _revision(body: str, dialect: Dialect | None = Dialect.POSTGRESQL) -> Revision:
+    parsed = parse_revision("versions/r2.py", _HEADER + body, dialect)
+    assert isinstance(parsed, Revision)
+    return parsed
+
+
+def _up(upgrade: str, dialect: Dialect | None = Dialect.POSTGRESQL) -> tuple[ops.Operation, ...]:
+    body = "def upgrade():\n" + "".join(f"    {line}\n" for line in upgrade.splitlines())
+    return _revision(body + "\ndef downgrade():\n    pass\n", dialect).parsed.up.operations
+
+
+def test_not_null_column_without_server_default_keeps_no_default() -> None:
+    assert _up(
+        "op.add_column('t', sa.Column('c', sa.String(10), nullable=False, default='x'))"
+    ) == (ops.AddColumn("t", ops.ColumnDef("c", "VARCHAR(10)", nullable=False)),)
+
+
+def test_server_defaults_are_sql() -> None:
+    found = _up(
+        "op.add_column('t', sa.Column('a', sa.Integer(), server_default='0'))\n"
+        "op.add_column('t', sa.Column('b', sa.DateTime(True), server_default=sa.func.now()))\n"
+        "op.add_column('t', sa.Column('c', sa.Boolean(), server_default=sa.false()))"
+    )
+    assert [o.column.default for o in found if isinstance(o, ops.AddColumn)] == [
+        "'0'",
+        "now()",
+        "false",
+    ]
+    column = found[1]
+    assert isinstance(column, ops.AddColumn)
+    assert column.column.type == "TIMESTAMP WITH TIME ZONE"
+
+
+def test_add_column_brings_its_foreign_key_and_index() -> None:
+    found = _up(
+        "op.add_column('t', sa.Column('u_id', sa.Integer(),\n"
+        "              sa.ForeignKey('u.id', ondelete='CASCADE'), index=True))"
+    )
+    fk = ops.ForeignKey(("u_id",), "u", ("id",), on_delete="CASCADE")
+    assert found == (
+        ops.AddColumn("t", ops.ColumnDef("u_id", "INTEGER", nullable=True, references=fk)),
+        ops.CreateIndex(ops.IndexDef("ix_t_u_id", "t", ("u_id",))),
+    )
+
+
+def test_alter_column_says_each_change() -> None:
+    found = _up(
+        "op.alter_column('t', 'c', existing_type=sa.String(20), type_=sa.Text(), nullable=False,\n"
+        "                server_default=None, new_column_name='d')"
+    )
+    assert found == (
+        ops.RenameColumn("t", "c", "d"),
+        ops.AlterColumnType("t", "d", "TEXT", "VARCHAR(20)"),
+        ops.SetNotNull("t", "d"),
+        ops.DropDefault("t", "d"),
+    )
+
+
+def test_constraints_and_indexes() -> None:
+    found = _up(
+        "op.create_index(op.f('ix_t_a'), 't', ['a'], unique=True, postgresql_concurrently=True)\n"
+        "op.create_foreign_key('fk', 't', 'u', ['u_id'], ['id'], ondelete='SET NULL')\n"
+        "op.create_check_constraint('ck', 't', 'a > 0')\n"
+        "op.drop_constraint('uq', 't', type_='unique')\n"
+        "op.drop_index('ix_old', table_name='t')"
+    )
+    fk = ops.ForeignKey(("u_id",), "u", ("id",), on_delete="SET NULL", name="fk")
+    assert found == (
+        ops.CreateIndex(ops.IndexDef("ix_t_a", "t", ("a",), unique=True, concurrently=True)),
+        ops.AddConstraint(
+            "t", ops.Constraint(ops.ConstraintKind.FOREIGN_KEY, "fk", ("u_id",), foreign_key=fk)
+        ),
+        ops.AddConstraint("t", ops.Constraint(ops.ConstraintKind.CHECK, "ck", expression="a > 0")),
+        ops.DropConstraint("t", "uq", ops.ConstraintKind.UNIQUE),
+        ops.DropIndex("ix_old", "t"),
+    )
+
+
+def test_batch_block_rebuilds_on_sqlite_only() -> None:
+    upgrade = (
+        "with op.batch_alter_table('t') as batch_op:\n"
+        "    batch_op.alter_column('c', existing_type=sa.Integer(), nullable=False)"
+    )
+    sqlite = _up(upgrade, Dialect.SQLITE)
+    assert isinstance(sqlite[0], ops.RebuildTable) and sqlite[0].table == "t"
+    assert sqlite[1:] == (ops.SetNotNull("t", "c"),)
+    assert _up(upgrade, Dialect.POSTGRESQL) == (ops.SetNotNull("t", "c"),)
+
+
+def test_engine_branches_follow_the_engine() -> None:
+    upgrade = (
+        "bind = op.get_bind()\n"
+        "url = str(bind.engine.url)\n"
+        "if url.startswith('mysql'):\n"
+        "    op.drop_constraint('t_ibfk_1', 't', type_='foreignkey')\n"
+        "elif bind.dialect.name == 'postgresql':\n"
+        "    op.drop_constraint('t_u_id_fkey', 't', type_='foreignkey')\n"
+        "if url.startswith('sqlite') is False:\n"
+        "    op.create_index('ix', 't', ['a'])"
+    )
+    mysql = _up(upgrade, Dialect.MYSQL)
+    postgres = _up(upgrade, Dialect.POSTGRESQL)
+    sqlite = _up(upgrade, Dialect.SQLITE)
+    assert [getattr(o, "name", None) for o in mysql] == ["t_ibfk_1", None]
+    assert [getattr(o, "name", None) for o in postgres] == ["t_u_id_fkey", None]
+    assert sqlite == ()
+
+
+def test_literal_loops_unroll_and_fstrings_resolve() -> None:
+    found = _up(
+        "for table in ('a', 'b'):\n"
+        "    op.add_column(table, sa.Column('n', sa.Integer()))\n"
+        "    op.execute(f'ANALYZE {table}')"
+    )
+    tables = [o.table for o in found if isinstance(o, ops.AddColumn)]
+    assert tables == ["a", "b"]
+    assert [o for o in found if isinstance(o, ops.Opaque)]  # the SQL module's answer
+
+
+def test_data_changes() -> None:
+    body = (
+        "t = sa.table('t', sa.column('id'), sa.column('a'))\n\n"
+        "def upgrade():\n"
+        "    op.execute(t.update().values(a=1))\n"
+        "    op.execute(sa.delete(t).where(t.c.a == 2))\n"
+        "    op.bulk_insert(t, [{'id': 1}, {'id': 2}])\n"
+        "    conn = op.get_bind()\n"
+        "    for row in conn.execute(sa.select(t)):\n"
+        "        conn.execute(t.update().where(t.c.id == row.id).values(a=row.a))\n"
+        "    op.execute(make_sql())\n\n"
+        "def downgrade():\n    pass\n"
+    )
+    found = _revision(body).parsed.up.operations
+    first = found[0]
+    assert isinstance(first, ops.DataChange) and first.columns == ("a",)
+    assert [
+        (type(o).__name__, getattr(o, "kind", None), getattr(o, "detail", "")) for o in found
+    ] == [
+        ("DataChange", ops.DataChangeKind.UPDATE, "updates t (every row)"),
+        ("DataChange", ops.DataChangeKind.DELETE, "deletes t"),
+        ("DataChange", ops.DataChangeKind.INSERT, "inserts 2 rows into t (bulk_insert)"),
+        (
+            "DataChange",
+            ops.DataChangeKind.CODE,
+            "loops over rows (line 14) and, for each one, updates t",
+        ),
+        ("Opaque", None, ""),
+    ]
+    last = found[-1]
+    assert isinstance(last, ops.Opaque) and last.raw
+
+
+@pytest.mark.parametrize(
+    ("downgrade", "declared", "noop"),
+    [
+        ("", False, False),
+        ("def downgrade():\n    pass\n", True, True),
+        ("def downgrade():\n    '''Nothing to undo.'''\n", True, True),
+        ("def downgrade():\n    raise NotImplementedError()\n", False, False),
+        ("def downgrade():\n    op.drop_table('t')\n", True, False),
+    ],
+)
+def test_downgrades(downgrade: str, declared: bool, noop: bool) -> None:
+    parsed = _revision("def upgrade():\n    op.create_table('t')\n\n" + downgrade).parsed
+    assert parsed.down_declared is declared
+    assert parsed.down_is_noop is noop
+    assert (parsed.down is not None) is declared
+
+
+def test_unnamed_drop_constraint_is_a_broken_down_step() -> None:
+    parsed = _revision(
+        "def upgrade():\n    op.create_foreign_key(None, 't', 'u', ['u_id'], ['id'])\n\n"
+        "def downgrade():\n    op.drop_constraint(None, 't', type_='foreignkey')\n"
+    ).parsed
+    assert parsed.down is not None
+    assert parsed.down.operations == (
+        ops.DropConstraint("t", None, ops.ConstraintKind.FOREIGN_KEY),
+    )
+    assert parsed.notes == (
+        "downgrade(), line 11: op.drop_constraint(None, 't') cannot run: the constraint has no "
+        "name (Alembic raises 'Constraint must have a name')",
+    )
+
+
+def test_non_revisions_and_syntax_errors() -> None:
+    assert parse_revision("env.py", "from alembic import context\n", None) is None
+    broken = parse_revision("x.py", "revision = 'a'\ndef upgrade(:\n", None)
+    assert isinstance(broken, Unreadable) and broken.line == 2
+
+
+def _rev(name: str, *down: str) -> Revision:
+    return Revision(name, down, (), (), ops.ParsedMigration(name, f"{name}.py", ops.Step()))
+
+
+def test_chain_orders_by_down_revision_and_finds_heads() -> None:
+    revisions = {
+        "c": _rev("c", "b"),
+        "a": _rev("a"),
+        "m": _rev("m", "c", "d"),
+        "b": _rev("b", "a"),
+        "d": _rev("d", "b"),
+        "x": _rev("x", "gone"),
+    }
+    found = chain(revisions)
+    assert found.order.index("a") < found.order.index("b") < found.order.index("c")
+    assert found.order.index("d") < found.order.index("m")
+    assert found.heads == ("m", "x")
+    assert found.missing == {"x": ("gone",)}
+
+
+def test_sql_built_at_run_time_says_what_it_can() -> None:
+    found = _up(
+        "conn = op.get_bind()\n"
+        "columns = ', '.join(DATA)\n"
+        "statement = f'INSERT INTO audit ({columns}) VALUES (:a)'\n"
+        "conn.execute(sa.text(statement).bindparams(a=1))\n"
+        "conn.execute(sa.text(dedent('''\n    UPDATE audit SET a = 2 WHERE a = 1\n    ''')))\n"
+        "conn.execute(sa.text(f'SELECT * FROM {name}'))\n"
+        "conn.execute(build())"
+    )
+    insert, update, raw = found
+    assert isinstance(insert, ops.DataChange) and insert.kind is ops.DataChangeKind.INSERT
+    assert insert.table == "audit"
+    assert insert.detail == (
+        "runs SQL built at run time (line 11): INSERT INTO audit ({columns}) VALUES (:a)"
+    )
+    literal = "\n    UPDATE audit SET a = 2 WHERE a = 1\n    "
+    assert (update,) == sql_operations(literal, Dialect.POSTGRESQL, 13).operations
+    assert isinstance(raw, ops.Opaque) and raw.raw and "build()" in raw.summary
+
+
+def test_engine_helpers_are_read_through() -> None:
+    body = (
+        "def is_postgres():\n    return op.get_context().dialect.name == 'postgresql'\n\n"
+        "def upgrade():\n"
+        "    if is_postgres():\n        op.execute('SELECT 1')\n"
+        "    else:\n        op.drop_column('t', 'c')\n\n"
+        "def downgrade():\n    pass\n"
+    )
+    assert _revision(body, Dialect.SQLITE).parsed.up.operations == (ops.DropColumn("t", "c"),)

@@ -1,0 +1,210 @@
+"""Django operations replayed against the model state: the exact schema operations each gives,
+and the signals the shared rules read (irreversible steps, no-op reverses, data changes)."""
+
+from __future__ import annotations
+
+from harvester.migrations.base import Side
+from harvester.migrations.django.project import ParseCache, load_project, replay
+from harvester.migrations.schema import ops
+from harvester.migrations.schema.ops import Dialect
+from tests.support.memory_view import MemoryView
+
+_HEADER = "from django.db import migrations, models\nimport django.db.models.deletion\n\n"
+_INITIAL = """
+class Migration(migrations.Migration):
+    operations = [
+        migrations.CreateModel(
+            name="Check",
+            fields=[
+                ("id", models.AutoField(primary_key=True)),
+                ("name", models.CharField(max_length=100, null=True)),
+                ("kind", models.CharField(max_length=10, choices=[("a", "A")])),
+                ("grace", models.IntegerField(default=60)),
+            ],
+        ),
+    ]
+"""
+
+
+def _replay(
+    later: str, dialect: Dialect | None = Dialect.POSTGRESQL, extra: dict[str, str] | None = None
+) -> ops.ParsedMigration:
+    files = {
+        "hc/api/migrations/0001_initial.py": _HEADER + _INITIAL,
+        "hc/api/migrations/0002_change.py": _HEADER + later,
+        **(extra or {}),
+    }
+    view = MemoryView({}, files)
+    project = load_project(view, Side.HEAD, ParseCache())
+    return replay(project, dialect, {"AUTH_USER_MODEL": "auth.User"}).parsed[("api", "0002_change")]
+
+
+def _operations(text: str, prelude: str = "", attributes: str = "") -> str:
+    """A migration after 0001_initial with `operations = [text]`."""
+    return (
+        prelude
+        + 'class Migration(migrations.Migration):\n    dependencies = [("api", "0001_initial")]\n'
+        + attributes
+        + "    operations = ["
+        + text
+        + "]\n"
+    )
+
+
+def test_not_null_column_without_default_is_said_as_such() -> None:
+    parsed = _replay(_operations('migrations.AddField("check", "slug", models.TextField())'))
+    assert parsed.up.operations == (
+        ops.AddColumn("api_check", ops.ColumnDef("slug", "text", nullable=False)),
+    )
+    assert parsed.down is not None
+    assert parsed.down.operations == (ops.DropColumn("api_check", "slug"),)
+
+
+def test_add_field_with_default_sets_then_drops_it() -> None:
+    parsed = _replay(
+        _operations('migrations.AddField("check", "n", models.IntegerField(default=0))')
+    )
+    assert parsed.up.operations == (
+        ops.AddColumn("api_check", ops.ColumnDef("n", "integer", nullable=False, default="0")),
+        ops.DropDefault("api_check", "n"),
+    )
+
+
+def test_alter_field_null_to_not_null_is_set_not_null() -> None:
+    parsed = _replay(
+        _operations('migrations.AlterField("check", "name", models.CharField(max_length=100))')
+    )
+    assert parsed.up.operations == (ops.SetNotNull("api_check", "name"),)
+    assert parsed.down is not None
+    assert parsed.down.operations == (ops.DropNotNull("api_check", "name"),)
+
+
+def test_alter_field_python_only_change_gives_no_operation() -> None:
+    parsed = _replay(
+        _operations(
+            'migrations.AlterField("check", "kind", models.CharField(max_length=10, '
+            'choices=[("a", "A"), ("b", "B")], help_text="x"))'
+        )
+    )
+    state = ops.Opaque(
+        "no SQL (Django model state only): AlterField Check.kind (choices, help_text)"
+    )
+    assert parsed.up.operations == (state,)
+    assert parsed.down is not None and parsed.down.operations == (state,)
+
+
+def test_alter_field_type_change_knows_the_old_type() -> None:
+    parsed = _replay(
+        _operations('migrations.AlterField("check", "grace", models.BigIntegerField(default=60))')
+    )
+    assert parsed.up.operations == (ops.AlterColumnType("api_check", "grace", "bigint", "integer"),)
+
+
+def test_types_follow_the_engine() -> None:
+    text = _operations('migrations.AddField("check", "at", models.DateTimeField(null=True))')
+    mysql = _replay(text, Dialect.MYSQL).up.operations[0]
+    sqlite = _replay(text, Dialect.SQLITE).up.operations
+    assert isinstance(mysql, ops.AddColumn) and mysql.column.type == "datetime(6)"
+    assert sqlite == (ops.AddColumn("api_check", ops.ColumnDef("at", "datetime", nullable=True)),)
+
+
+def test_sqlite_remakes_the_table_for_alter_field() -> None:
+    parsed = _replay(
+        _operations('migrations.AlterField("check", "name", models.CharField(max_length=100))'),
+        Dialect.SQLITE,
+    )
+    assert parsed.up.operations[0] == ops.RebuildTable(
+        "api_check", "Django's SQLite table remake", changes=("alters name",)
+    )
+
+
+def test_foreign_key_column_constraint_and_index() -> None:
+    parsed = _replay(
+        _operations(
+            'migrations.AddField("check", "owner", models.ForeignKey(null=True, '
+            'on_delete=django.db.models.deletion.CASCADE, to="auth.user"))'
+        )
+    )
+    fk = ops.ForeignKey(
+        ("owner_id",),
+        "auth_user",
+        ("id",),
+        name="api_check_owner_id_5b716766_fk_auth_user_id",
+        deferrable=True,
+    )
+    assert parsed.up.operations == (
+        ops.AddColumn(
+            "api_check", ops.ColumnDef("owner_id", "integer", nullable=True, references=fk)
+        ),
+        ops.CreateIndex(ops.IndexDef("api_check_owner_id_5b716766", "api_check", ("owner_id",))),
+    )
+
+
+def test_run_python_without_reverse_is_irreversible() -> None:
+    parsed = _replay(
+        _operations(
+            "migrations.RunPython(fill)",
+            prelude="def fill(apps, schema_editor):\n"
+            '    Check = apps.get_model("api", "Check")\n'
+            "    for check in Check.objects.all():\n"
+            "        check.grace = 30\n"
+            "        check.save(update_fields=['grace', 'name'])\n\n\n",
+        )
+    )
+    assert parsed.up.operations == (
+        ops.DataChange(
+            ops.DataChangeKind.CODE,
+            table="api_check",
+            detail="fill(): loops over api_check rows and saves each one",
+            has_where=False,
+            reversible=False,
+            columns=("grace", "name"),
+        ),
+    )
+    assert parsed.down_declared is False
+    assert parsed.down is None
+    assert parsed.up.notes == ("cannot be unapplied: RunPython (line 13) has no reverse_code",)
+
+
+def test_noop_reverse_is_a_noop_down() -> None:
+    parsed = _replay(
+        _operations(
+            'migrations.RunSQL("UPDATE api_check SET grace = 1", migrations.RunSQL.noop), '
+            "migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)"
+        )
+    )
+    assert parsed.down_declared is True
+    assert parsed.down_is_noop is True
+
+
+def test_separate_database_and_state_runs_only_database_operations() -> None:
+    parsed = _replay(
+        _operations(
+            "migrations.SeparateDatabaseAndState("
+            'state_operations=[migrations.RemoveField("check", "grace")])'
+        )
+    )
+    assert [type(o) for o in parsed.up.operations] == [ops.Opaque]
+    again = _replay(
+        _operations(
+            "migrations.SeparateDatabaseAndState("
+            'state_operations=[migrations.RemoveField("check", "grace")]), '
+            'migrations.AddField("check", "grace", models.IntegerField(null=True))'
+        )
+    )
+    assert again.up.operations[0] == ops.AddColumn(
+        "api_check", ops.ColumnDef("grace", "integer", nullable=True)
+    )
+
+
+def test_concurrent_index_outside_a_transaction() -> None:
+    parsed = _replay(
+        _operations(
+            "AddIndexConcurrently(\"check\", models.Index(fields=['name'], name='check_name'))",
+            attributes="    atomic = False\n",
+        )
+    )
+    assert parsed.up.transactional is False
+    assert parsed.up.operations == (
+        ops.CreateIndex(ops.IndexDef("check_name", "api_check", ("name",), concurrently=True)),
+    )

@@ -1,0 +1,86 @@
+"""schema.prisma read as a snapshot: mapped tables and columns, diffs and drift."""
+
+from __future__ import annotations
+
+from harvester.migrations.prisma_schema import prisma_provider, prisma_shape
+from harvester.migrations.schema import ops
+from harvester.migrations.sql import sql_operations
+from harvester.migrations.sql_layouts.snapshots import drift_findings, shape_changes
+from harvester.model import ImpactTag
+
+BEFORE = """
+datasource db {
+  provider = "postgresql" // the engine
+  url      = env("DATABASE_URL")
+}
+
+model Website {
+  id       String    @id @map("website_id") @db.Uuid
+  name     String    @db.VarChar(100)
+  segments Segment[]
+
+  @@map("website")
+}
+
+enum Role {
+  ADMIN
+  MEMBER
+}
+"""
+
+AFTER = (
+    BEFORE.replace(
+        "  name     String    @db.VarChar(100)\n",
+        "  name     String    @db.VarChar(100)\n  domain   String?   @db.VarChar(500)\n",
+    )
+    + """
+model Segment {
+  id        String  @id @map("segment_id") @db.Uuid
+  websiteId String  @map("website_id") @db.Uuid
+  website   Website @relation(fields: [websiteId], references: [id])
+
+  @@index([websiteId])
+  @@map("segment")
+}
+"""
+)
+
+
+def test_models_become_mapped_tables_and_scalar_fields_columns() -> None:
+    shape = prisma_shape(AFTER)
+    assert dict(shape.tables["segment"]) == {
+        "segment_id": "String @db.Uuid",
+        "website_id": "String @db.Uuid",
+    }
+    assert shape.label("segment") == "model Segment (table segment)"
+    assert prisma_provider(AFTER) is ops.Dialect.POSTGRESQL
+
+
+def test_snapshot_diff_at_model_level() -> None:
+    assert shape_changes(prisma_shape(BEFORE), prisma_shape(AFTER)) == (
+        "model Segment (table segment) added (2 columns)",
+        "model Website (table website): +domain String? @db.VarChar(500)",
+        "index segment(websiteId) added",
+    )
+
+
+def test_drift_names_what_no_migration_explains() -> None:
+    migration = ops.ParsedMigration(
+        "20240101_segment",
+        "m.sql",
+        ops.Step(
+            sql_operations(
+                'CREATE TABLE "segment" ("segment_id" UUID NOT NULL, "website_id" UUID NOT NULL);',
+                ops.Dialect.POSTGRESQL,
+            ).operations
+        ),
+    )
+    found = drift_findings(
+        "prisma/schema.prisma", prisma_shape(BEFORE), prisma_shape(AFTER), [migration], ()
+    )
+    assert [(f.tag, f.detail) for f in found] == [
+        (
+            ImpactTag.SCHEMA_DRIFT,
+            "prisma/schema.prisma gains website.domain, which no migration adds",
+        )
+    ]

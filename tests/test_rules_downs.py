@@ -1,0 +1,88 @@
+"""Down steps judged against their up steps: missing, empty, lossy, or undoing other objects."""
+
+from __future__ import annotations
+
+from harvester.migrations.schema import ops
+from harvester.migrations.schema.downs import down_impacts
+from harvester.migrations.sql import sql_operations
+from harvester.model import ImpactTag
+from tests.support.judging import judge, tags
+
+
+def parsed(up: str, down: str | None, declared: bool = True) -> ops.ParsedMigration:
+    def step(sql: str) -> ops.Step:
+        return ops.Step(sql_operations(sql, ops.Dialect.POSTGRESQL).operations)
+
+    return ops.ParsedMigration(
+        "m", "m.up.sql", step(up), step(down) if down is not None else None, down_declared=declared
+    )
+
+
+def test_missing_down_in_a_system_with_downs_is_irreversible() -> None:
+    found = down_impacts(parsed("CREATE TABLE t (id int);", None, declared=False))
+    assert [(i.tag, i.detail) for i in found] == [
+        (ImpactTag.IRREVERSIBLE, "no down step: rolling back needs a hand-written fix")
+    ]
+
+
+def test_systems_without_downs_by_design_are_not_flagged() -> None:
+    assert down_impacts(parsed("CREATE TABLE t (id int);", None, declared=True)) == []
+
+
+def test_empty_down_is_irreversible() -> None:
+    found = down_impacts(parsed("ALTER TABLE t ADD COLUMN c int;", "-- nothing\n"))
+    assert [i.tag for i in found] == [ImpactTag.IRREVERSIBLE]
+
+
+def test_down_that_undoes_the_up_is_clean() -> None:
+    up = "CREATE TABLE t (id int); CREATE INDEX t_id ON t (id); ALTER TABLE u ADD COLUMN c int;"
+    down = "ALTER TABLE u DROP COLUMN c; DROP TABLE t;"
+    assert down_impacts(parsed(up, down)) == []
+
+
+def test_down_touching_another_column_is_a_bug_with_evidence() -> None:
+    found = down_impacts(
+        parsed(
+            "ALTER TABLE users ADD COLUMN phone_number text;",
+            "ALTER TABLE users DROP COLUMN phone;",
+        )
+    )
+    assert [(i.tag, i.detail) for i in found] == [
+        (
+            ImpactTag.DOWN_MIGRATION_BUG,
+            "the down step does not undo the up step: it leaves column users.phone_number; "
+            "it drops users.phone (not in the up step)",
+        )
+    ]
+
+
+def test_down_after_table_renames_uses_the_new_names() -> None:
+    up = 'ALTER TABLE "a" RENAME COLUMN "x" TO "y";\nALTER TABLE "a" RENAME TO "b";'
+    down = 'ALTER TABLE "b" RENAME COLUMN "y" TO "x";\nALTER TABLE "b" RENAME TO "a";'
+    assert down_impacts(parsed(up, down)) == []
+
+
+def test_lossy_up_cannot_be_restored_by_its_down() -> None:
+    found = down_impacts(parsed("ALTER TABLE t DROP COLUMN c;", "ALTER TABLE t ADD COLUMN c int;"))
+    assert [(i.tag, i.detail) for i in found] == [
+        (
+            ImpactTag.IRREVERSIBLE,
+            "the down step can recreate t.c but not the data the up step drops",
+        )
+    ]
+
+
+def test_enum_value_cannot_be_removed_on_the_way_down() -> None:
+    found = down_impacts(
+        parsed("ALTER TYPE role ADD VALUE 'owner';", "SELECT 1; UPDATE x SET a = 1;")
+    )
+    assert [i.tag for i in found] == [ImpactTag.IRREVERSIBLE]
+
+
+def test_down_checks_come_through_the_rules() -> None:
+    judged = judge(
+        "CREATE INDEX CONCURRENTLY idx_a ON t (a);",
+        down="DROP INDEX CONCURRENTLY idx_b;",
+        downs_by_design=True,
+    )
+    assert tags(judged) == ["down_migration_bug"]

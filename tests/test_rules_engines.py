@@ -1,0 +1,266 @@
+"""Data-impact tags engine by engine: the same statement is judged by what each engine does."""
+
+from __future__ import annotations
+
+from harvester.migrations.schema.ops import Dialect
+from harvester.model import ImpactTag
+from tests.support.judging import detail, judge, tags
+
+PG, MYSQL, SQLITE, CH = Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.SQLITE, Dialect.CLICKHOUSE
+
+
+def test_index_build_locks_writes_on_postgresql_but_not_on_innodb() -> None:
+    sql = "CREATE INDEX idx_event_created ON event (created_at);"
+    assert tags(judge(sql, PG)) == ["lock_heavy_index"]
+    assert "SHARE lock blocks writes to event" in detail(judge(sql, PG), ImpactTag.LOCK_HEAVY_INDEX)
+    innodb = judge(sql, MYSQL)
+    assert tags(innodb) == ["none"]
+    assert "InnoDB builds it online (INPLACE, writes continue)" in innodb.data_impact[0].detail
+
+
+def test_concurrent_index_is_not_a_lock_risk_but_fails_inside_a_transaction() -> None:
+    judged = judge("CREATE INDEX CONCURRENTLY idx_a ON event (a);", PG)
+    assert tags(judged) == ["none"]
+    assert judged.indexes_added == ("idx_a ON event(a) CONCURRENTLY",)
+
+
+def test_index_on_a_table_created_earlier_in_the_range_is_mitigated() -> None:
+    judged = judge(
+        "CREATE UNIQUE INDEX segment_name_key ON segment (name);",
+        PG,
+        earlier=["CREATE TABLE segment (id uuid PRIMARY KEY, name text);"],
+    )
+    assert tags(judged) == ["mitigated", "mitigated"]
+    assert "segment was created by 0000 earlier in this range and holds no rows yet" in (
+        judged.data_impact[0].detail
+    )
+
+
+def test_index_in_the_migration_that_creates_the_table_is_quiet() -> None:
+    judged = judge("CREATE TABLE t (id int); CREATE INDEX t_id ON t (id);", PG)
+    assert tags(judged) == ["none"]
+
+
+def test_check_constraint_with_and_without_not_valid() -> None:
+    assert tags(judge("ALTER TABLE t ADD CONSTRAINT c CHECK (x > 0);", PG)) == [
+        "check_constraint_validated"
+    ]
+    judged = judge("ALTER TABLE t ADD CONSTRAINT c CHECK (x > 0) NOT VALID;", PG)
+    assert tags(judged) == ["none"]
+    assert judged.constraints_added == ("c CHECK (x > 0) NOT VALID",)
+
+
+def test_foreign_key_validation_and_not_valid() -> None:
+    sql = (
+        "ALTER TABLE orders ADD CONSTRAINT orders_user_fkey FOREIGN KEY (user_id) "
+        "REFERENCES users (id) ON DELETE CASCADE"
+    )
+    assert tags(judge(sql + ";", PG)) == ["fk_added_existing_table"]
+    assert tags(judge(sql + " NOT VALID;", PG)) == ["none"]
+    assert "ALGORITHM=COPY" in detail(judge(sql + ";", MYSQL), ImpactTag.FK_ADDED_EXISTING_TABLE)
+
+
+def test_enum_value_added_depends_on_the_postgresql_version() -> None:
+    sql = "ALTER TYPE role ADD VALUE 'owner';"
+    assert "cannot be used in the same transaction" in detail(
+        judge(sql), ImpactTag.ENUM_VALUE_ADDED
+    )
+    old = judge(sql, versions={PG: "11"})
+    assert "before 12 refuses" in detail(old, ImpactTag.ENUM_VALUE_ADDED)
+
+
+def test_type_change_with_using_rewrites_and_may_fail_on_data() -> None:
+    judged = judge("ALTER TABLE report ALTER COLUMN parameters TYPE jsonb USING parameters::jsonb;")
+    assert tags(judged) == ["table_rewrite", "data_dependent"]
+    assert judged.columns_altered == ("report.parameters TYPE JSONB USING parameters::jsonb",)
+
+
+def test_old_type_from_the_range_is_shown_and_a_new_table_mitigates() -> None:
+    judged = judge(
+        "ALTER TABLE note ALTER COLUMN body TYPE varchar(500);",
+        earlier=["CREATE TABLE note (body varchar(200));", "INSERT INTO note VALUES ('x');"],
+    )
+    assert judged.columns_altered == ("note.body VARCHAR(200) -> VARCHAR(500)",)
+    assert tags(judged) == ["mitigated"]
+
+
+def test_type_change_without_the_old_type_is_a_hedged_rewrite() -> None:
+    judged = judge("ALTER TABLE note ALTER COLUMN body TYPE text;")
+    assert tags(judged) == ["table_rewrite"]
+    assert "old type is not in this range" in judged.data_impact[0].detail
+
+
+def test_widening_a_varchar_the_range_added_does_not_rewrite() -> None:
+    judged = judge(
+        "ALTER TABLE note ALTER COLUMN body TYPE varchar(500);",
+        earlier=["ALTER TABLE note ADD COLUMN body varchar(200);"],
+    )
+    assert judged.columns_altered == ("note.body VARCHAR(200) -> VARCHAR(500)",)
+    assert tags(judged) == ["type_change_no_rewrite"]
+
+
+def test_constant_default_is_metadata_only_since_postgresql_11_and_volatile_rewrites() -> None:
+    constant = "ALTER TABLE t ADD COLUMN plan text NOT NULL DEFAULT 'free';"
+    assert tags(judge(constant)) == ["none"]
+    assert tags(judge(constant, versions={PG: "10.5"})) == ["table_rewrite"]
+    volatile = judge("ALTER TABLE t ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid();")
+    assert tags(volatile) == ["table_rewrite"]
+
+
+def test_not_null_column_without_default_fails_on_rows_except_on_a_new_table() -> None:
+    assert tags(judge("ALTER TABLE t ADD COLUMN n int NOT NULL;")) == [
+        "not_null_column_without_default"
+    ]
+    created = judge(
+        "ALTER TABLE t ADD COLUMN n int NOT NULL;", earlier=["CREATE TABLE t (id int);"]
+    )
+    assert tags(created) == ["mitigated"]
+    assert "SQLite refuses this even on an empty table" in detail(
+        judge("ALTER TABLE t ADD COLUMN n INTEGER NOT NULL;", SQLITE),
+        ImpactTag.NOT_NULL_COLUMN_WITHOUT_DEFAULT,
+    )
+
+
+def test_add_column_default_then_drop_default_is_backward_incompatible() -> None:
+    judged = judge(
+        'ALTER TABLE "user" ADD COLUMN "plan" TEXT NOT NULL DEFAULT \'free\';\n'
+        'ALTER TABLE "user" ALTER COLUMN "plan" DROP DEFAULT;'
+    )
+    assert tags(judged) == ["backward_incompatible"]
+    assert "inserts by code of the previous release that omit plan fail" in (
+        judged.data_impact[0].detail
+    )
+
+
+def test_set_not_null_scans_and_a_validated_check_mitigates() -> None:
+    assert tags(judge("ALTER TABLE t ALTER COLUMN c SET NOT NULL;")) == [
+        "not_null_on_existing_column"
+    ]
+    judged = judge(
+        "ALTER TABLE t ALTER COLUMN c SET NOT NULL;",
+        earlier=[
+            "ALTER TABLE t ADD CONSTRAINT c_not_null CHECK (c IS NOT NULL) NOT VALID;",
+            "ALTER TABLE t VALIDATE CONSTRAINT c_not_null;",
+        ],
+    )
+    assert tags(judged) == ["not_null_on_existing_column", "mitigated"]
+    assert "lets PostgreSQL 12+ skip the scan" in judged.data_impact[1].detail
+
+
+def test_lock_timeout_mitigates_lock_risks() -> None:
+    judged = judge("SET lock_timeout = '5s'; CREATE INDEX i ON t (a);")
+    assert tags(judged) == ["lock_heavy_index", "mitigated"]
+
+
+def test_mysql_modify_column_copies_the_table_and_may_fail_on_nulls() -> None:
+    judged = judge("ALTER TABLE `memo` MODIFY COLUMN `content` LONGTEXT NOT NULL;", MYSQL)
+    assert tags(judged) == ["table_rewrite", "not_null_on_existing_column"]
+    assert judged.columns_altered == ("memo.content LONGTEXT NOT NULL",)
+
+
+def test_mysql_modify_with_the_old_definition_in_the_range() -> None:
+    judged = judge(
+        "ALTER TABLE memo MODIFY COLUMN title VARCHAR(200) NOT NULL;",
+        MYSQL,
+        earlier=[
+            "CREATE TABLE memo (title VARCHAR(100) NOT NULL);",
+            "INSERT INTO memo VALUES ('a');",
+        ],
+    )
+    assert judged.columns_altered == (
+        "memo.title VARCHAR(100) NOT NULL -> title VARCHAR(200) NOT NULL",
+    )
+
+
+def test_sqlite_copy_and_rename_is_a_rebuild_never_a_drop() -> None:
+    judged = judge(
+        "PRAGMA foreign_keys=OFF;\n"
+        'CREATE TABLE "new_memo" (id INTEGER PRIMARY KEY, body TEXT NOT NULL,\n'
+        "  pinned INTEGER NOT NULL DEFAULT 0);\n"
+        'INSERT INTO "new_memo" (id, body) SELECT id, body FROM "memo";\n'
+        'DROP TABLE "memo";\n'
+        'ALTER TABLE "new_memo" RENAME TO "memo";\n'
+        "PRAGMA foreign_keys=ON;",
+        SQLITE,
+    )
+    assert judged.tables_rebuilt == (
+        "memo via copy-and-rename through new_memo (pinned not copied: gets its default)",
+    )
+    assert judged.tables_dropped == ()
+    assert tags(judged) == ["table_rebuild"]
+
+
+def test_sqlite_rebuild_without_copy_leaves_data_behind() -> None:
+    judged = judge(
+        "CREATE TABLE memo_new (id INTEGER); DROP TABLE memo; ALTER TABLE memo_new RENAME TO memo;",
+        SQLITE,
+    )
+    assert tags(judged) == ["data_not_migrated", "table_rebuild"]
+
+
+def test_clickhouse_create_and_swap_is_a_rebuild_with_a_gap() -> None:
+    judged = judge(
+        "CREATE TABLE umami.event_new (id UUID, created_at DateTime('UTC'))\n"
+        "  ENGINE = MergeTree ORDER BY id;\n"
+        "INSERT INTO umami.event_new SELECT id, created_at FROM umami.event;\n"
+        "RENAME TABLE umami.event TO umami.event_old, umami.event_new TO umami.event;",
+        CH,
+    )
+    assert judged.tables_rebuilt == (
+        "umami.event via create-and-swap with umami.event_new (old table kept as umami.event_old)",
+    )
+    assert tags(judged) == ["table_rebuild"]
+    assert "rows written to the old table after the copy starts are not carried over" in (
+        judged.data_impact[0].detail
+    )
+
+
+def test_clickhouse_mutation_and_view_recreation() -> None:
+    judged = judge(
+        "ALTER TABLE umami.event UPDATE region = '' WHERE region IS NULL;\n"
+        "DROP TABLE umami.event_mv;\n"
+        "CREATE MATERIALIZED VIEW umami.event_mv TO umami.event_hourly AS SELECT 1;",
+        CH,
+    )
+    assert tags(judged) == ["data_backfill", "view_dropped_recreated"]
+    assert "asynchronous mutation" in judged.data_impact[0].detail
+
+
+def test_comment_only_file_is_a_no_op() -> None:
+    assert tags(judge("-- nothing to do on this engine\n", SQLITE)) == ["no_op"]
+
+
+def test_drop_table_and_column_lose_data_unless_the_range_created_them() -> None:
+    assert tags(judge("DROP TABLE legacy;")) == ["destructive_drop_table"]
+    assert tags(judge("ALTER TABLE t DROP COLUMN c;")) == ["destructive_drop_column"]
+    judged = judge("DROP TABLE scratch;", earlier=["CREATE TABLE scratch (id int);"])
+    assert tags(judged) == ["mitigated"]
+
+
+def test_raw_statement_is_raw_sql_with_its_line() -> None:
+    judged = judge("CREATE TABLE a (id int);\nFROBNICATE everything;")
+    assert tags(judged) == ["raw_sql"]
+    assert judged.data_impact[0].detail.startswith("line 2: not analysed: FROBNICATE")
+    assert judged.tables_created == ("a",)
+
+
+def test_index_builds_on_one_table_are_one_finding() -> None:
+    judged = judge("CREATE INDEX a ON t (a); CREATE INDEX b ON t (b); CREATE INDEX c ON u (c);")
+    assert [i.detail.split(" without")[0] for i in judged.data_impact] == [
+        "2 CREATE INDEX a, b ON t",
+        "CREATE INDEX c ON u",
+    ]
+
+
+def test_dropping_a_column_after_copying_its_rows_elsewhere_is_mitigated() -> None:
+    judged = judge(
+        'CREATE TABLE "share" ("share_id" UUID NOT NULL, "slug" VARCHAR(100) NOT NULL);\n'
+        'INSERT INTO "share" (share_id, slug) SELECT gen_random_uuid(), share_id FROM "website"\n'
+        "WHERE share_id IS NOT NULL;\n"
+        'ALTER TABLE "website" DROP COLUMN "share_id";'
+    )
+    assert tags(judged) == ["destructive_drop_column", "mitigated"]
+    assert judged.data_impact[1].detail == (
+        "website rows were copied into share first (INSERT … SELECT): check that share_id is "
+        "among what was kept"
+    )

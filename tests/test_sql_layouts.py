@@ -1,0 +1,100 @@
+"""File names, layouts and dialect evidence of SQL migration folders."""
+
+from __future__ import annotations
+
+from harvester.migrations.schema.ops import Dialect
+from harvester.migrations.sql_layouts import layouts, naming
+from harvester.migrations.sql_layouts.dialects import dialect_from_path
+from harvester.migrations.sql_layouts.naming import Direction
+from harvester.migrations.sql_layouts.sections import dbmate_sections, goose_sections
+from tests.support.memory_view import MemoryView
+
+
+def test_up_down_names_with_dialect_and_autocommit_infixes() -> None:
+    found = naming.up_down_file("db/20200317160354_create_flows.sqlite3.autocommit.up.sql")
+    assert found is not None
+    assert (found.id, found.variant, found.dialect, found.transactional, found.direction) == (
+        "20200317160354_create_flows",
+        "sqlite3",
+        Dialect.SQLITE,
+        False,
+        Direction.UP,
+    )
+    plain = naming.up_down_file("db/000042_add.segment.down.sql")
+    assert plain is not None and (plain.id, plain.variant) == ("000042_add.segment", None)
+
+
+def test_flyway_versions_sort_numerically_and_repeatables_last() -> None:
+    files = [
+        naming.flyway_file(p) for p in ("V10__b.sql", "V2.1__a.sql", "R__views.sql", "U2.1__a.sql")
+    ]
+    assert all(files)
+    keys = sorted(f.sort_key for f in files if f and f.direction is not Direction.DOWN)
+    assert keys == [(0, (2, 1)), (0, (10,)), (1, "views")]
+
+
+def test_numbered_files_in_version_folders_sort_naturally() -> None:
+    root = "store/migration/sqlite"
+    paths = [f"{root}/0.10/00__b.sql", f"{root}/0.9/01__a.sql", f"{root}/0.9/00__z.sql"]
+    assert naming.numbered_root(paths[0]) == root
+    ordered = sorted(paths, key=lambda p: naming.numbered_file(p, root).sort_key)  # type: ignore[union-attr]
+    assert [naming.numbered_file(p, root).id for p in ordered] == [  # type: ignore[union-attr]
+        "0.9/00__z",
+        "0.9/01__a",
+        "0.10/00__b",
+    ]
+
+
+def test_diesel_and_prisma_folders() -> None:
+    diesel = naming.diesel_file("migrations/2024-01-01-000000_add_post/up.sql")
+    assert diesel is not None and diesel.id == "2024-01-01-000000_add_post"
+    prisma = naming.prisma_file(
+        "web/prisma/migrations/20240101_init/migration.sql", "web/prisma/migrations"
+    )
+    assert prisma is not None and prisma.id == "20240101_init"
+
+
+def test_dialect_from_folder_names() -> None:
+    assert dialect_from_path("crates/atuin-server-postgres/migrations") is Dialect.POSTGRESQL
+    assert dialect_from_path("db/clickhouse/migrations") is Dialect.CLICKHOUSE
+    assert dialect_from_path("store/migration/sqlite") is Dialect.SQLITE
+    assert dialect_from_path("db/migrations") is None
+
+
+def test_a_numbered_folder_is_classified_by_its_markers_and_cargo() -> None:
+    goose = MemoryView({}, {"db/migrations/001_a.sql": "-- +goose Up\nSELECT 1;\n"})
+    assert layouts.classify(goose, "db/migrations") is layouts.GOOSE
+    dbmate = MemoryView({}, {"db/migrations/001_a.sql": "-- migrate:up\nSELECT 1;\n"})
+    assert layouts.classify(dbmate, "db/migrations") is layouts.DBMATE
+    sqlx = MemoryView(
+        {},
+        {
+            "app/Cargo.toml": '[dependencies]\nsqlx = { version = "0.8", features = ["sqlite"] }\n',
+            "app/migrations/20240101000000_a.sql": "CREATE TABLE a (id INTEGER);\n",
+        },
+    )
+    assert layouts.classify(sqlx, "app/migrations") is layouts.SQLX
+    plain = MemoryView({}, {"db/clickhouse/migrations/01_a.sql": "SELECT 1;\n"})
+    assert layouts.classify(plain, "db/clickhouse/migrations") is layouts.NUMBERED
+    elsewhere = MemoryView({}, {"docs/01_intro.sql": "SELECT 1;\n"})
+    assert layouts.classify(elsewhere, "docs") is None
+
+
+def test_goose_sections_keep_file_lines_and_transaction_mode() -> None:
+    sections = goose_sections(
+        "-- +goose Up\n-- +goose NO TRANSACTION\nCREATE INDEX CONCURRENTLY i ON t (a);\n\n"
+        "-- +goose Down\nDROP INDEX CONCURRENTLY i;\n"
+    )
+    assert sections.up is not None and sections.down is not None
+    assert (sections.up.first_line, sections.up.transactional) == (2, False)
+    assert sections.down.first_line == 6
+    assert "DROP INDEX" in sections.down.text
+
+
+def test_dbmate_sections_read_transaction_false_per_section() -> None:
+    sections = dbmate_sections(
+        "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (a);\n"
+        "-- migrate:down\nDROP INDEX i;\n"
+    )
+    assert sections.up is not None and sections.down is not None
+    assert (sections.up.transactional, sections.down.transactional) == (False, True)
