@@ -334,3 +334,18 @@ def test_empty_down_sql_and_adapter_query() -> None:
         '  def up do\n    Ecto.Adapters.SQL.query!(repo(), "DELETE FROM sessions", [])\n  end'
     )
     assert len(found) == 1
+
+
+def test_update_all_names_the_columns_it_sets() -> None:
+    found = up(
+        """  import Ecto.Query
+
+  def up do
+    from(c in "cars", update: [set: [vin: "x", model: "y"]]) |> repo().update_all([])
+    repo().update_all("cars", set: [color: "red"], inc: [version: 1])
+  end"""
+    )
+    assert [op.columns for op in found if isinstance(op, ops.DataChange)] == [
+        ("vin", "model"),
+        ("color", "version"),
+    ]

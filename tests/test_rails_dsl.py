@@ -406,3 +406,16 @@ def test_app_code_on_classes_is_reported() -> None:
 
 def test_empty_sql_is_nothing() -> None:
     assert up('    execute ""') == ()
+
+
+def test_data_changes_name_the_columns_they_set() -> None:
+    found = up(
+        "  def up\n    User.where(a: nil).update_all(a: 1, b: 2)\n"
+        "    story = Story.find(1)\n    story.update_column(:score, 3)\n"
+        '    change_column_null :users, :name, false, "x"\n  end'
+    )
+    assert [op.columns for op in found if isinstance(op, ops.DataChange)] == [
+        ("a", "b"),
+        ("score",),
+        ("name",),
+    ]

@@ -115,7 +115,30 @@ def data_change(
         has_where=has_where or per_row,
         raises_on_data=call.function in _RAISING,
         line=treesitter.line(call.node),
+        columns=_set_columns(call, source, values, env)
+        if kind is ops.DataChangeKind.UPDATE
+        else (),
     )
+
+
+def _set_columns(
+    call: RepoCall, source: Node | None, values: ElixirValues, env: Mapping[str, Value]
+) -> tuple[str, ...]:
+    """The columns `update_all(q, set: [a: 1])` or `from(…, update: [set: [a: 1]])` set."""
+    updates: list[Value] = []
+    args = values.arguments(call.node, env)
+    updates.extend(args.positional[1:] if not call.piped else args.positional)
+    updates.append(dict(args.options))
+    if source is not None and source.type == "call" and target_name(source) == "from":
+        updates.append(values.arguments(source, env).options.get("update"))
+    found: list[str] = []
+    for update in updates:
+        if isinstance(update, dict):
+            for operation in ("set", "inc", "push", "pull"):
+                assignments = update.get(operation)
+                if isinstance(assignments, dict):
+                    found.extend(assignments)
+    return tuple(dict.fromkeys(found))
 
 
 def raises_on_data(call: RepoCall) -> bool:

@@ -115,6 +115,7 @@ class ColumnCommands(KeyCommands):
                         table,
                         f"sets {table}.{name} = {fill} where it is NULL, before SET NOT NULL",
                         line=line,
+                        columns=(name,),
                     )
                 )
             up.append(ops.SetNotNull(table, name, line=line))

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
-from harvester.migrations.literals import Value
+from harvester.migrations.literals import Value, names_of
 from harvester.migrations.rails import naming
 from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.schema import ops
@@ -243,6 +243,7 @@ class ModelCode:
             has_where=one_record or any(m not in _UNFILTERED for m in methods),
             raises_on_data=raising,
             line=treesitter.line(node),
+            columns=_set_columns(chain, last, values, env),
         )
 
     def opaque_call(self, node: Node, env: Mapping[str, Value]) -> str | None:
@@ -284,6 +285,26 @@ def _chain(node: Node) -> list[Node]:
     if current is None:
         return []
     return [current, *reversed(chain)]
+
+
+def _set_columns(
+    chain: list[Node], method: str, values: RubyValues, env: Mapping[str, Value]
+) -> tuple[str, ...]:
+    """The columns `update_all(a: 1)`, `update_column(:a, 1)` or `update!(a: 1)` set."""
+    call = next(
+        (
+            n
+            for n in reversed(chain[1:])
+            if treesitter.text(n.child_by_field_name("method")) == method
+        ),
+        None,
+    )
+    if call is None or method not in _UPDATES | _INSERTS:
+        return ()
+    args = values.arguments(call, env)
+    if method in ("update_column", "update_attribute") and args.positional:
+        return tuple(names_of(args.positional[0]))
+    return tuple(args.options)
 
 
 def _writes(methods: set[str]) -> bool:
