@@ -67,3 +67,22 @@ def test_migration_without_schema_rb_update_is_drift() -> None:
     (finding,) = database.findings
     assert finding.tag is ImpactTag.SCHEMA_DRIFT
     assert "was not updated" in finding.detail
+
+
+def test_a_lagging_schema_file_catching_up_is_not_drift() -> None:
+    old_schema = (
+        "ActiveRecord::Schema[7.1].define(version: 2024_01_01_000000) do\n"
+        '  create_table "users", force: :cascade do |t|\n    t.string "name"\n  end\nend\n'
+    )
+    new_schema = old_schema.replace("2024_01_01_000000", "2024_03_01_000000").replace(
+        't.string "name"', 't.string "name"\n    t.boolean "flag"\n    t.string "email"'
+    )
+    email = MIGRATION.replace("AddFlag", "AddEmail").replace(":flag, :boolean", ":email, :string")
+    released = {"db/migrate/20240201000000_add_flag.rb": MIGRATION}
+    view = MemoryView(
+        {"db/schema.rb": old_schema, **released},
+        {"db/schema.rb": new_schema, **released, "db/migrate/20240301000000_add_email.rb": email},
+    )
+    database = analyse_database(view)
+    assert [m.id for m in database.migrations] == ["20240301000000"]
+    assert database.findings == ()

@@ -226,7 +226,7 @@ def summarise(
     view: RepoView,
     folder: FolderResult,
     read_shape: Callable[[Side, str], SchemaShape | None],
-    explained: Callable[[], Explained],
+    explained: Callable[[str | None], Explained],
     *,
     has_migrations: bool = True,
 ) -> tuple[tuple[SchemaSnapshot, ...], tuple[Finding, ...]]:
@@ -252,7 +252,8 @@ def summarise(
             found.append(
                 SchemaSnapshot(path, system, status, tuple(d.text for d in deltas), version)
             )
-            accounted = explained()
+            since = before.version if before is not None and before.version else None
+            accounted = explained(since if since and since.isdigit() else None)
             missing = unexplained(deltas, accounted)
             if missing and has_migrations:
                 findings.append(_drift(path, missing, accounted, change.commits))

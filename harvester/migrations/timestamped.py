@@ -95,6 +95,38 @@ def analyse_folder(
     return FolderResult(migrations, tuple(findings), parsed, added)
 
 
+def released_since(
+    root: MigrationRoot,
+    view: RepoView,
+    version_of: VersionOf,
+    read: ReadMigration,
+    since: str,
+    limit: int = 500,
+) -> list[ops.ParsedMigration]:
+    """Migrations at head newer than `since` that the range left alone: what a lagging schema
+    snapshot catches up on when it is regenerated (newest first, at most `limit`)."""
+    changed = {c.path for c in view.changes_under(root.root)}
+    candidates = sorted(
+        (
+            (int(version), path)
+            for path in view.tree(Side.HEAD, root.root)
+            if path not in changed
+            and (version := version_of(path)) is not None
+            and int(version) > int(since)
+        ),
+        reverse=True,
+    )
+    found = []
+    for number, path in candidates[:limit]:
+        source = view.read(Side.HEAD, path)
+        if source.text is None:
+            continue
+        reading = read(source.text, path, str(number), root.dialect)
+        if reading.parsed is not None:
+            found.append(reading.parsed)
+    return found
+
+
 def _inside(root: str, path: str | None) -> bool:
     return path is not None and path.startswith(root.rstrip("/") + "/")
 

@@ -32,7 +32,7 @@ from harvester.migrations.ecto import config
 from harvester.migrations.ecto.migration import read_migration
 from harvester.migrations.snapshots import Explained, SchemaShape
 from harvester.migrations.structure_sql import read_structure_sql
-from harvester.migrations.timestamped import analyse_folder
+from harvester.migrations.timestamped import analyse_folder, released_since
 
 _MIGRATION = re.compile(r"(?:^|/)(priv/[^/]+/migrations)/(\d+)_[\w.]+\.exs$")
 _SNAPSHOT = re.compile(r"(?:^|/)priv/[^/]+/structure\.sql$")
@@ -76,11 +76,15 @@ class EctoSystem:
             source = view.read(side, path)
             return read_structure_sql(source.text, dialect) if source.text else None
 
-        def explained() -> Explained:
-            """What the range's migrations of this repo touch."""
+        def explained(since: str | None) -> Explained:
+            """What the range's migrations of this repo touch, and the released ones a lagging
+            structure.sql (at version `since`) had not caught up with."""
             found = Explained()
             for parsed in folder.parsed:
                 found.add(parsed.id, parsed.up.operations)
+            if since is not None:
+                for parsed in released_since(root, view, _version_of, read_migration, since):
+                    found.add(parsed.id, parsed.up.operations)
             return found
 
         structure = posixpath.join(posixpath.dirname(root.root), "structure.sql")

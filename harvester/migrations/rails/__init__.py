@@ -12,27 +12,13 @@ their own. `db/schema.rb` and `db/structure.sql` are summarised and checked for 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from harvester.migrations.base import AnalysisSettings, MigrationRoot, RepoView, SystemResult
 from harvester.migrations.rails import config, snapshot
 from harvester.migrations.rails.migration import read_migration
+from harvester.migrations.rails.paths import root_of, version_of
 from harvester.migrations.timestamped import analyse_folder
-
-_MIGRATION = re.compile(r"(?:^|/)(db/\w*migrate)/(?:[\w.-]+/)*(\d+)_[\w.]+\.rb$")
-
-
-def _root_of(path: str) -> str | None:
-    match = _MIGRATION.search(path)
-    if match is None:
-        return None
-    return path[: match.end(1)]
-
-
-def _version_of(path: str) -> str | None:
-    match = _MIGRATION.search(path)
-    return match.group(2) if match else None
 
 
 class RailsSystem:
@@ -42,7 +28,7 @@ class RailsSystem:
 
     def find_roots(self, changed_paths: Sequence[str]) -> Sequence[MigrationRoot]:
         """Each `db/*migrate` folder with a changed migration, or whose schema file changed."""
-        roots = {r for r in map(_root_of, changed_paths) if r is not None}
+        roots = {r for r in map(root_of, changed_paths) if r is not None}
         roots |= {r for r in map(snapshot.migrations_folder_of, changed_paths) if r is not None}
         return [MigrationRoot(self.name, root) for root in sorted(roots)]
 
@@ -53,7 +39,7 @@ class RailsSystem:
         dialect = root.dialect or config.dialect_for(root.root, view)
         if dialect is not None and root.dialect is None:
             root = MigrationRoot(root.system, root.root, dialect)
-        folder = analyse_folder(root, view, settings, _version_of, read_migration)
+        folder = analyse_folder(root, view, settings, version_of, read_migration)
         snapshots, drift = snapshot.summarise(root, view, folder)
         return SystemResult(
             migrations=folder.migrations,

@@ -13,11 +13,12 @@ import re
 from harvester.migrations import snapshots
 from harvester.migrations.base import MigrationRoot, RepoView, Side
 from harvester.migrations.rails.migration import read_migration
+from harvester.migrations.rails.paths import version_of
 from harvester.migrations.rails.schema_rb import read_schema_rb
 from harvester.migrations.schema import ops
 from harvester.migrations.snapshots import Explained, SchemaShape
 from harvester.migrations.structure_sql import read_structure_sql
-from harvester.migrations.timestamped import FolderResult
+from harvester.migrations.timestamped import FolderResult, released_since
 from harvester.model import ChangeKind, Finding, SchemaSnapshot
 
 _SNAPSHOT = re.compile(r"(?:^|/)db/(?:(\w+)_)?(schema\.rb|structure\.sql)$")
@@ -52,7 +53,7 @@ def summarise(
         view,
         folder,
         lambda side, path: _shape(view, side, path, root.dialect),
-        lambda: _explained(root, view, folder),
+        lambda since: _explained(root, view, folder, since),
         has_migrations=bool(view.tree(Side.HEAD, root.root) or view.tree(Side.BASE, root.root)),
     )
 
@@ -68,12 +69,18 @@ def _shape(
     return read_structure_sql(source.text, dialect)
 
 
-def _explained(root: MigrationRoot, view: RepoView, folder: FolderResult) -> Explained:
+def _explained(
+    root: MigrationRoot, view: RepoView, folder: FolderResult, since: str | None
+) -> Explained:
     """What the range's migrations of this database touch, including sibling folders without a
-    schema file of their own (GitLab's `db/post_migrate` shares `db/structure.sql`)."""
+    schema file of their own (GitLab's `db/post_migrate` shares `db/structure.sql`), and the
+    released migrations a lagging schema file (at version `since`) had not caught up with."""
     explained = Explained()
     for parsed in folder.parsed:
         explained.add(parsed.id, parsed.up.operations)
+    if since is not None:
+        for parsed in released_since(root, view, version_of, read_migration, since):
+            explained.add(parsed.id, parsed.up.operations)
     db = posixpath.dirname(root.root)
     for change in view.changes():
         sibling = posixpath.dirname(change.path)
