@@ -248,6 +248,12 @@ class EctoCommands:
             con = ops.Constraint(ops.ConstraintKind.FOREIGN_KEY, fk.name, foreign_key=fk)
             up.append(ops.AddConstraint(table, con, line=line))
         if old_column is None:
+            if self.ctx.dialect in (None, ops.Dialect.POSTGRESQL, ops.Dialect.COCKROACHDB):
+                notes = (
+                    *notes,
+                    f"modify {table}.{column.name} without from: states the type {column.type} "
+                    "again; nothing is rewritten if the column already has that type",
+                )
             return Command(tuple(up), None, f"modify {table}.{column.name} without from:", notes)
         if not undo:
             return Command(tuple(up), (), None, notes)
