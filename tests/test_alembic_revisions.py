@@ -7,8 +7,10 @@ import pytest
 
 from harvester.migrations.alembic.revisions import Revision, Unreadable, chain, parse_revision
 from harvester.migrations.schema import ops
+from harvester.migrations.schema.downs import down_impacts
 from harvester.migrations.schema.ops import Dialect
 from harvester.migrations.sql import sql_operations
+from harvester.model import ImpactTag
 
 _HEADER = (
     "import sqlalchemy as sa\nfrom alembic import op\n\nrevision = 'r2'\ndown_revision = 'r1'\n\n"
@@ -193,10 +195,13 @@ def test_unnamed_drop_constraint_is_a_broken_down_step() -> None:
     assert parsed.down.operations == (
         ops.DropConstraint("t", None, ops.ConstraintKind.FOREIGN_KEY),
     )
-    assert parsed.notes == (
-        "downgrade(), line 11: op.drop_constraint(None, 't') cannot run: the constraint has no "
+    assert parsed.down.broken == (
+        "line 11: op.drop_constraint(None, 't') cannot run: the constraint has no "
         "name (Alembic raises 'Constraint must have a name')",
     )
+    impacts = down_impacts(parsed)
+    assert [i.tag for i in impacts] == [ImpactTag.DOWN_MIGRATION_BUG]
+    assert impacts[0].detail.startswith("the down step cannot run as written: line 11:")
 
 
 def test_non_revisions_and_syntax_errors() -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from harvester.migrations import pyast
 from harvester.migrations.alembic.body import StepReader
@@ -64,7 +64,8 @@ def parse_revision(
     up = up_reader.read(upgrade) if upgrade else ops.Step()
     down_step = down_reader.read(downgrade) if downgrade else None
     notes += [f"upgrade(), {problem}" for problem in up_reader.broken]
-    notes += [f"downgrade(), {problem}" for problem in down_reader.broken]
+    if down_step is not None and down_reader.broken:
+        down_step = replace(down_step, broken=tuple(down_reader.broken))
     raises = downgrade is not None and _only_raises(downgrade)
     if raises and downgrade is not None:
         notes.append(

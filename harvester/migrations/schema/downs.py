@@ -30,6 +30,16 @@ def down_impacts(
             Impact(ImpactTag.IRREVERSIBLE, "no down step: rolling back needs a hand-written fix")
         ]
     down = parsed.down.operations
+    broken = (
+        [
+            Impact(
+                ImpactTag.DOWN_MIGRATION_BUG,
+                "the down step cannot run as written: " + "; ".join(parsed.down.broken),
+            )
+        ]
+        if parsed.down.broken
+        else []
+    )
     if parsed.down_is_noop or not down:
         if not parsed.up.operations:
             return []
@@ -39,7 +49,10 @@ def down_impacts(
                 "the down step does nothing: rolling back leaves this migration's changes in place",
             )
         ]
-    found = list(_lossy(parsed.up.operations, down, released or (lambda table, column: True)))
+    found = broken + list(
+        _lossy(parsed.up.operations, down, released or (lambda table, column: True))
+    )
+    found += _one_way_data_changes(parsed.up.operations)
     if any(isinstance(o, ops.Opaque) and o.raw for o in parsed.up.operations):
         return found
     covered = _index_columns(parsed.up.operations)
@@ -48,6 +61,7 @@ def down_impacts(
         for key, text in _undo_expected(parsed.up.operations)
         if not _undone(key, down, covered.get(key, set()))
     ]
+    missing += _not_restored(parsed.up.operations, down)
     expected = {key for key, _ in _undo_expected(parsed.up.operations)}
     extra = [
         text for key, text in _touched(down) if not _related(key, expected, parsed.up.operations)
@@ -68,12 +82,65 @@ def down_impacts(
     return found
 
 
+def _one_way_data_changes(up: tuple[ops.Operation, ...]) -> list[Impact]:
+    """Data changes whose reverse is missing or a no-op (`RunPython(f, RunPython.noop)`)."""
+    one_way = [o for o in up if isinstance(o, ops.DataChange) and o.reversible is False]
+    if not one_way:
+        return []
+    what = "; ".join(o.detail or f"changes rows of {o.table}" for o in one_way[:2])
+    more = f" and {len(one_way) - 2} more" if len(one_way) > 2 else ""
+    return [
+        Impact(
+            ImpactTag.IRREVERSIBLE,
+            f"the down step does not undo the data change ({what}{more}): rolling back leaves "
+            "the rows as the up step wrote them",
+        )
+    ]
+
+
+def _restores(operation: ops.Operation, down: tuple[ops.Operation, ...]) -> bool:
+    """True when the down step re-creates what `operation` (a drop) removed."""
+    match operation:
+        case ops.DropTable(table=table):
+            return any(
+                (isinstance(o, ops.CreateTable) and o.table == table)
+                or (isinstance(o, ops.RenameTable) and o.new == table)
+                or (isinstance(o, ops.Opaque))
+                for o in down
+            )
+        case ops.DropColumn(table=table, column=column):
+            return any(
+                (isinstance(o, ops.AddColumn) and o.table == table and o.column.name == column)
+                or (isinstance(o, ops.ModifyColumn) and o.table == table)
+                or (isinstance(o, ops.RebuildTable) and o.table == table)
+                or (isinstance(o, ops.RenameColumn) and o.table == table and o.new == column)
+                or (isinstance(o, ops.CreateTable) and o.table == table)
+                or (isinstance(o, ops.Opaque))
+                for o in down
+            )
+        case _:
+            return True
+
+
+def _not_restored(up: tuple[ops.Operation, ...], down: tuple[ops.Operation, ...]) -> list[str]:
+    """What the up step drops and the down step never re-creates."""
+    gone = []
+    for operation in up:
+        if isinstance(operation, ops.DropTable) and not _restores(operation, down):
+            gone.append(f"table {operation.table} dropped")
+        elif isinstance(operation, ops.DropColumn) and not _restores(operation, down):
+            gone.append(f"column {operation.table}.{operation.column} dropped")
+    return gone
+
+
 def _lossy(
     up: tuple[ops.Operation, ...],
     down: tuple[ops.Operation, ...],
     released: Callable[[str, str | None], bool],
 ) -> Iterator[Impact]:
     for operation in up:
+        if not _restores(operation, down):
+            continue
         match operation:
             case ops.DropTable(table=table) if released(table, None):
                 yield Impact(

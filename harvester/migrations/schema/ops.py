@@ -467,11 +467,16 @@ Operation = (
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One direction (up or down) of a migration as operations, with how it runs."""
+    """One direction (up or down) of a migration as operations, with how it runs.
+
+    `broken` names calls that cannot run as written (`op.drop_constraint(None, …)`), with
+    their lines: a down step with any is a `down_migration_bug`.
+    """
 
     operations: tuple[Operation, ...] = ()
     transactional: bool | None = None
     notes: tuple[str, ...] = ()
+    broken: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

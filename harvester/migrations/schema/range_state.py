@@ -15,6 +15,11 @@ from harvester.migrations.schema import ops
 ColumnKey = tuple[str, str]
 
 
+_FILLS = frozenset(
+    {ops.DataChangeKind.UPDATE, ops.DataChangeKind.CODE, ops.DataChangeKind.MUTATION}
+)
+
+
 @dataclass
 class RangeState:
     """Facts gathered from one system and dialect's migrations, in execution order.
@@ -76,7 +81,8 @@ class RangeState:
                 self._update(table, name, nullable=False)
             case ops.DropNotNull(table=table, column=name):
                 self._update(table, name, nullable=True)
-            case ops.DataChange(kind=ops.DataChangeKind.UPDATE, table=table, columns=columns):
+            case ops.DataChange(kind=kind, table=table, columns=columns) if kind in _FILLS:
+                # An UPDATE, a mutation or code that sets named columns row by row.
                 for name in columns:
                     self.backfilled[(table or "", name)] = migration
             case ops.AddConstraint(table=table, constraint=constraint):
