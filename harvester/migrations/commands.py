@@ -24,12 +24,16 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class Directions:
-    """A migration's two directions as steps, with what the parse learnt about its down."""
+    """A migration's two directions as steps, with what the parse learnt about its down.
+
+    `down` is None when rolling back is impossible (the system raises); `notes` say why.
+    """
 
     up: ops.Step
-    down: ops.Step
+    down: ops.Step | None
     down_declared: bool = True
     down_is_noop: bool = False
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -64,10 +68,9 @@ def from_change(body: Command, transactional: bool, system_words: str) -> Direct
     up = ops.Step(body.up, transactional, _unique(body.notes))
     if body.down is None:
         reason = body.why or "a command cannot be reversed"
-        down = ops.Step((), transactional, (f"rollback raises {system_words}: {reason}",))
-        return Directions(_mark_data(up, reversible=False), down, down_declared=False)
-    down = ops.Step(body.down, transactional)
-    return Directions(_mark_data(up, reversible=True), down)
+        note = f"rollback raises {system_words}: {reason}"
+        return Directions(_one_way(up), None, down_declared=False, notes=(note,))
+    return Directions(up, ops.Step(body.down, transactional))
 
 
 def from_up_down(
@@ -76,19 +79,23 @@ def from_up_down(
     transactional: bool,
     *,
     down_raises: str | None = None,
+    missing: str | None = None,
 ) -> Directions:
-    """Directions of explicit up and down bodies; `down_body` None: no down at all;
+    """Directions of explicit up and down bodies. `down_body` None: there is no down; it
+    raises on rollback unless `missing` says what the system does instead (Rails: nothing).
     `down_raises`: the down refuses to run (why)."""
     up = ops.Step(up_body.up, transactional, _unique(up_body.notes))
     if down_raises is not None:
-        down = ops.Step((), transactional, (down_raises,))
-        return Directions(_mark_data(up, reversible=False), down, down_declared=False)
+        return Directions(_one_way(up), None, down_declared=False, notes=(down_raises,))
+    if down_body is None and missing is not None:
+        return Directions(_one_way(up), ops.Step(), down_is_noop=True, notes=(missing,))
     if down_body is None:
-        down = ops.Step((), transactional, ("no down step: rollback is not possible",))
-        return Directions(_mark_data(up, reversible=False), down, down_declared=False)
+        note = "no down step: rollback raises"
+        return Directions(_one_way(up), None, down_declared=False, notes=(note,))
     down = ops.Step(down_body.up, transactional, _unique(down_body.notes))
-    noop = not down_body.up
-    return Directions(_mark_data(up, reversible=not noop), down, down_is_noop=noop)
+    if not down_body.up:
+        return Directions(_one_way(up), down, down_is_noop=True)
+    return Directions(up, down)
 
 
 def mark_raising(directions: Directions, state: StepState) -> Directions:
@@ -114,10 +121,10 @@ def mark_raising(directions: Directions, state: StepState) -> Directions:
     return replace(directions, up=replace(directions.up, operations=tuple(operations)))
 
 
-def _mark_data(step: ops.Step, *, reversible: bool) -> ops.Step:
-    """Data changes of `step` with whether the migration's down undoes them."""
+def _one_way(step: ops.Step) -> ops.Step:
+    """Data changes of `step` marked as not undone: the migration has no working down."""
     changed = tuple(
-        replace(op, reversible=reversible)
+        replace(op, reversible=False)
         if isinstance(op, ops.DataChange) and op.reversible is None
         else op
         for op in step.operations

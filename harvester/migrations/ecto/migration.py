@@ -65,6 +65,7 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
         notes.append("@disable_migration_lock: other nodes may run migrations at the same time")
     reader = EctoBody(values, EctoContext(dialect), helpers)
     directions = _directions(reader, functions, attributes, transactional)
+    notes.extend(directions.notes)
     parsed = ops.ParsedMigration(
         id=version,
         path=path,
@@ -148,6 +149,11 @@ def _directions(
     down = reader.read(function_body(functions["down"]), env, False)
     raises = bool(reader.state.raises)
     directions = from_up_down(
-        up, down, transactional, down_raises="down raises" if raises and not down.up else None
+        up,
+        down,
+        transactional,
+        down_raises="down/0 only raises: this migration cannot be rolled back"
+        if raises and not down.up
+        else None,
     )
     return mark_raising(directions, up_state)

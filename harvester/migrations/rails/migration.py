@@ -71,6 +71,7 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
     if directions is None:
         notes.append("no change, up or down method: nothing runs")
         directions = Directions(ops.Step(), ops.Step(), down_is_noop=True)
+    notes.extend(directions.notes)
     parsed = ops.ParsedMigration(
         id=version,
         path=path,
@@ -163,14 +164,17 @@ def _directions(
     up_state, reader.state = reader.state, StepState()
     down_node = methods.get("down")
     if down_node is None:
-        return mark_raising(from_up_down(up, None, transactional), up_state)
+        missing = "no down method: rails db:rollback runs nothing for it"
+        return mark_raising(from_up_down(up, None, transactional, missing=missing), up_state)
     down = reader.read(_body(down_node), constants, False)
     raises = _raises_irreversible(down_node)
     directions = from_up_down(
         up,
         down,
         transactional,
-        down_raises=f"down raises {_IRREVERSIBLE}" if raises else None,
+        down_raises=f"down raises {_IRREVERSIBLE}: this migration cannot be rolled back"
+        if raises
+        else None,
     )
     return mark_raising(directions, up_state)
 
