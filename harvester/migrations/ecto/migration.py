@@ -1,0 +1,159 @@
+"""One Ecto migration file, text in and `ParsedMigration` out: its module, `change/0` or
+`up/0` + `down/0`, `@disable_ddl_transaction`, `@disable_migration_lock`, private helpers.
+
+defmodule MyApp.Repo.Migrations.BackfillVin do
+  use Ecto.Migration
+  @disable_ddl_transaction true
+
+  def up do
+    execute "UPDATE cars SET vin = 'unknown' WHERE vin IS NULL"
+  end
+
+  def down, do: :ok
+end
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from harvester.migrations import treesitter
+from harvester.migrations.commands import (
+    Directions,
+    StepState,
+    from_change,
+    from_up_down,
+    mark_raising,
+)
+from harvester.migrations.ecto.body import EctoBody, function_body
+from harvester.migrations.ecto.elixir import ElixirValues, target_name
+from harvester.migrations.ecto.types import EctoContext
+from harvester.migrations.literals import Value
+from harvester.migrations.schema import ops
+from harvester.migrations.timestamped import Reading
+from harvester.model import Problem
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+_IRREVERSIBLE = "Ecto.MigrationError"
+
+
+def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | None) -> Reading:
+    """The operations of one migration file (pure: text in, result out)."""
+    root = treesitter.parse(text, "elixir")
+    failure = treesitter.syntax_error(root)
+    if failure is not None:
+        problem = Problem(path, f"not parsed: Elixir {failure.message}", failure.line)
+        return Reading(None, problem)
+    fingerprint = treesitter.fingerprint(root)
+    module = _module(root)
+    if module is None:
+        return Reading(
+            None, Problem(path, "not parsed: no `defmodule … do` in the file"), fingerprint
+        )
+    values = ElixirValues()
+    functions, helpers, attributes, notes = _members(module, values)
+    if not functions:
+        notes.append("no change/0, up/0 or down/0: nothing runs")
+    transactional = attributes.get("@disable_ddl_transaction") is not True
+    if not transactional:
+        notes.append(
+            "@disable_ddl_transaction: runs outside a transaction, a failure leaves it half done"
+        )
+    if attributes.get("@disable_migration_lock") is True:
+        notes.append("@disable_migration_lock: other nodes may run migrations at the same time")
+    reader = EctoBody(values, EctoContext(dialect), helpers)
+    directions = _directions(reader, functions, attributes, transactional)
+    notes.extend(directions.notes)
+    parsed = ops.ParsedMigration(
+        id=version,
+        path=path,
+        up=directions.up,
+        down=directions.down,
+        down_declared=directions.down_declared,
+        down_is_noop=directions.down_is_noop,
+        sort_key=(int(version),),
+        notes=tuple(notes),
+    )
+    return Reading(parsed, None, fingerprint)
+
+
+def _module(root: Node) -> Node | None:
+    """The `do` block of the first `defmodule`."""
+    for node in treesitter.walk(root):
+        if node.type == "call" and target_name(node) == "defmodule":
+            return next((c for c in node.named_children if c.type == "do_block"), None)
+    return None
+
+
+def _members(
+    module: Node, values: ElixirValues
+) -> tuple[dict[str, Node], dict[str, Node], dict[str, Value], list[str]]:
+    """Public functions, private helpers, module attributes and notes of the module."""
+    functions: dict[str, Node] = {}
+    helpers: dict[str, Node] = {}
+    attributes: dict[str, Value] = {}
+    notes: list[str] = []
+    uses_migration = False
+    for node in module.named_children:
+        if node.type == "unary_operator" and treesitter.text(node).startswith("@"):
+            inner = node.child_by_field_name("operand")
+            if inner is not None and inner.type == "call":
+                name = "@" + target_name(inner)
+                args = values.arguments(inner, attributes)
+                attributes[name] = args.positional[0] if args.positional else None
+            continue
+        if node.type != "call":
+            continue
+        kind = target_name(node)
+        if kind == "use":
+            uses_migration = uses_migration or "Ecto.Migration" in treesitter.text(node)
+        elif kind in ("def", "defp"):
+            listed = next((c for c in node.named_children if c.type == "arguments"), None)
+            head = (
+                listed.named_children[0] if listed is not None and listed.named_children else None
+            )
+            name = _function_name(head)
+            if name:
+                (functions if kind == "def" else helpers)[name] = node
+    if not uses_migration:
+        notes.append("does not `use Ecto.Migration`: read as one anyway")
+    return functions, helpers, attributes, notes
+
+
+def _function_name(head: Node | None) -> str:
+    if head is None:
+        return ""
+    if head.type == "call":
+        return target_name(head)
+    if head.type == "binary_operator":
+        return _function_name(head.child_by_field_name("left"))
+    return treesitter.text(head)
+
+
+def _directions(
+    reader: EctoBody, functions: dict[str, Node], env: dict[str, Value], transactional: bool
+) -> Directions:
+    if "change" in functions:
+        body = reader.read(function_body(functions["change"]), env, True)
+        return mark_raising(from_change(body, transactional, _IRREVERSIBLE), reader.state)
+    if "up" not in functions and "down" not in functions:
+        return Directions(ops.Step(), ops.Step(), down_is_noop=True)
+    up_node = functions.get("up")
+    up = reader.read(function_body(up_node) if up_node is not None else None, env, False)
+    up_state = reader.state
+    reader.state = StepState()
+    if "down" not in functions:
+        return mark_raising(from_up_down(up, None, transactional), up_state)
+    down = reader.read(function_body(functions["down"]), env, False)
+    raises = bool(reader.state.raises)
+    directions = from_up_down(
+        up,
+        down,
+        transactional,
+        down_raises="down/0 only raises: this migration cannot be rolled back"
+        if raises and not down.up
+        else None,
+    )
+    return mark_raising(directions, up_state)

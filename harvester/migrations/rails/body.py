@@ -1,0 +1,361 @@
+"""The statements of a Rails migration method as commands: schema statements, `reversible`,
+`up_only`, guards, loops over literals, `execute` SQL and model code that changes rows.
+
+def change
+  add_column :accounts, :status, :string
+  reversible do |dir|
+    dir.up { execute "UPDATE accounts SET status = 'active'" }
+  end
+  Account.where(status: nil).update_all(status: "draft")
+end
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from harvester.migrations import treesitter
+from harvester.migrations.commands import Command, StepState, inverted, sequence
+from harvester.migrations.literals import PLACEHOLDER, Arguments, Code, Interpolated, Value
+from harvester.migrations.rails import conditions, models
+from harvester.migrations.rails.commands import ColumnCommands
+from harvester.migrations.rails.ruby import RubyValues
+from harvester.migrations.rails.table_commands import TableCommands
+from harvester.migrations.rails.types import RailsContext
+from harvester.migrations.schema import ops
+from harvester.migrations.sql import sql_operations
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+_SQL = frozenset({"execute", "exec_query", "exec_update", "exec_delete", "exec_insert"})
+_READS = frozenset({"select_all", "select_one", "select_value", "select_values", "select_rows"})
+# Kernel and logging methods that do not touch the database.
+_QUIET = frozenset(
+    """
+    say puts print p pp sleep require require_relative logger warn rand srand format sprintf
+    lambda proc loop binding caller Integer Float String Array Hash Rational freeze
+    """.split()  # noqa: SIM905 (a word list reads better than one word a line)
+)
+_WRAPPERS = frozenset(
+    {
+        "say_with_time",
+        "transaction",
+        "suppress_messages",
+        "with_lock_retries",
+        "disable_statement_timeout",
+    }
+)
+_CONNECTIONS = frozenset(
+    {"connection", "ActiveRecord::Base.connection", "ApplicationRecord.connection"}
+)
+_LOOPS = frozenset(
+    {"each", "each_with_index", "each_pair", "map", "each_slice", "find_each", "in_batches"}
+)
+_LOOP_LIMIT = 100
+_BARE_STATEMENTS = frozenset({"up_only", "reversible", "revert"})
+
+
+class BodyReader:
+    """Reads method bodies of one migration class into commands."""
+
+    def __init__(
+        self,
+        values: RubyValues,
+        ctx: RailsContext,
+        helpers: Mapping[str, Node],
+        known_models: Mapping[str, str],
+    ) -> None:
+        self.values = values
+        self.ctx = ctx
+        self.columns = ColumnCommands(ctx)
+        self.tables = TableCommands(values, self.columns)
+        self.helpers = helpers
+        self.models = models.ModelCode(known_models)
+        self.state = StepState()
+        self._inlining: set[str] = set()
+
+    def read(self, body: Node | None, env: Mapping[str, Value], in_change: bool) -> Command:
+        """The commands of a body (method, block, branch) in order."""
+        if body is None:
+            return Command(())
+        scope = dict(env)
+        found: list[Command] = []
+        for node in body.named_children:
+            found.extend(self._statement(node, scope, in_change))
+        return sequence(found)
+
+    def _statement(self, node: Node, env: dict[str, Value], in_change: bool) -> list[Command]:
+        kind = node.type
+        if kind in ("comment", "heredoc_body", "empty_statement", "return", "next", "break"):
+            return []
+        if kind == "call":
+            return self._call(node, env, in_change)
+        if kind == "identifier":
+            name = treesitter.text(node)
+            if name in env or not (name in self.helpers or name in _BARE_STATEMENTS):
+                return []  # a local variable, or a value a block returns
+            return self._named(name, Arguments(), node, env, in_change)
+        if kind in ("if", "unless", "elsif", "if_modifier", "unless_modifier", "conditional"):
+            return [self._conditional(node, env, in_change)]
+        if kind == "assignment":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if left is not None and right is not None:
+                value = self.values.value(right, env)
+                env[treesitter.text(left)] = value
+                self.models.bind(treesitter.text(left), right)
+                if isinstance(value, Code):
+                    return self._statement(right, env, in_change)
+            return []
+        if kind in (
+            "begin",
+            "body_statement",
+            "then",
+            "else",
+            "do",
+            "parenthesized_statements",
+            "block_body",
+        ):
+            return [self.read(node, env, in_change)]
+        if kind in ("while", "until", "for"):
+            body = node.child_by_field_name("body")
+            inner = self.read(body, env, in_change)
+            return [replace(inner, notes=(*inner.notes, f"runs in a `{kind}` loop"))]
+        if kind == "rescue_modifier":
+            body = node.child_by_field_name("body")
+            return self._statement(body, env, in_change) if body is not None else []
+        return [self._nested(node, env, in_change)]
+
+    def _nested(self, node: Node, env: dict[str, Value], in_change: bool) -> Command:
+        """Calls buried in an expression this reader does not model (`x = foo(…)`, `a && b`)."""
+        found: list[Command] = []
+        for child in node.named_children:
+            if child.type == "call":
+                found.extend(self._call(child, env, in_change))
+            elif child.named_child_count:
+                found.append(self._nested(child, env, in_change))
+        return sequence(found)
+
+    def _call(self, node: Node, env: dict[str, Value], in_change: bool) -> list[Command]:
+        method = treesitter.text(node.child_by_field_name("method"))
+        receiver = node.child_by_field_name("receiver")
+        args = self.values.arguments(node, env)
+        if (
+            receiver is None
+            or treesitter.text(receiver) in _CONNECTIONS
+            or treesitter.text(receiver).endswith(".connection")
+        ):
+            return self._named(method, args, node, env, in_change)
+        if method in ("raise", "fail"):
+            return self._named(method, args, node, env, in_change)
+        data = self.models.data_change(node, self.values, env)
+        if data is not None:
+            found = [self._data_command(data, in_change)]
+            if args.block is not None:
+                scope = {**env, **{p: Code(p) for p in args.block_params}}
+                found.append(self.read(_block_body(args), scope, in_change))
+            return found
+        if self.models.reads_rows(node):
+            self.state.reads = True
+        if method in _LOOPS and args.block is not None:
+            return [self._loop(receiver, args, env, in_change)]
+        found = []
+        unknown = self.models.opaque_call(node, env)
+        if unknown is not None:
+            summary = f"{unknown}: app code harvester cannot see into"
+            found.append(
+                Command((ops.Opaque(summary, raw=True, line=treesitter.line(node)),), None, unknown)
+            )
+        if args.block is not None:
+            body = args.block.child_by_field_name("body")
+            found.append(self.read(body, env, in_change))
+        return found
+
+    def _named(
+        self, name: str, args: Arguments, node: Node, env: dict[str, Value], in_change: bool
+    ) -> list[Command]:
+        line = treesitter.line(node)
+        command = self.columns.translate(name, args, line) or self.tables.translate(
+            name, args, line, env
+        )
+        if command is not None:
+            return [command]
+        if name in _SQL:
+            return [self._sql(name, args, node, line)]
+        if name in _READS:
+            self.state.reads = True
+            return []
+        if name in ("raise", "fail"):
+            text = " ".join(treesitter.text(node).split())
+            if "IrreversibleMigration" not in text:
+                self.state.raises.append(text[:80])
+            return [
+                Command(
+                    (),
+                    (),
+                    None,
+                    ("raises IrreversibleMigration",) if "IrreversibleMigration" in text else (),
+                )
+            ]
+        if name == "reversible":
+            return [self._reversible(args, env)]
+        if name == "up_only":
+            body = self.read(_block_body(args), env, False)
+            return [Command(body.up, (), None, body.notes)]
+        if name == "revert":
+            if args.block is None:
+                what = treesitter.text(node)
+                return [
+                    Command(
+                        (ops.Opaque(f"{what}: reverts another migration", raw=True, line=line),),
+                        None,
+                        what,
+                    )
+                ]
+            return [inverted(self.read(_block_body(args), env, True), "revert block")]
+        if name == "safety_assured":
+            inner = self.read(_block_body(args), env, in_change)
+            return [
+                replace(
+                    inner,
+                    notes=(
+                        *inner.notes,
+                        "wrapped in safety_assured (strong_migrations checks skipped)",
+                    ),
+                )
+            ]
+        if name in _WRAPPERS:
+            return [self.read(_block_body(args), env, in_change)]
+        if name in _QUIET or name.endswith("?"):
+            return []
+        helper = self.helpers.get(name)
+        if helper is not None and name not in self._inlining:
+            self._inlining.add(name)
+            try:
+                scope = {**env, **_bind_parameters(helper, args)}
+                return [self.read(helper.child_by_field_name("body"), scope, in_change)]
+            finally:
+                self._inlining.discard(name)
+        summary = f"{name}: a method harvester does not know"
+        return [Command((ops.Opaque(summary, raw=True, line=line),), None, name)]
+
+    def _sql(self, name: str, args: Arguments, node: Node, line: int) -> Command:
+        value: Value = args.positional[0] if args.positional else None
+        first = _first_line(args.nodes[0], self.values) if args.nodes else line
+        notes: tuple[str, ...] = ()
+        if isinstance(value, Interpolated):
+            text = value.text
+            notes = (
+                f"SQL at line {first} is built with Ruby interpolation; analysed with placeholders",
+            )
+        elif isinstance(value, str):
+            text = value
+        else:
+            summary = f"{name} of SQL built at run time ({treesitter.text(node)[:60]})"
+            return Command((ops.Opaque(summary, raw=True, line=line),), None, name)
+        if not text.strip():
+            return Command((), (), None, notes)
+        analysis = sql_operations(text, self.ctx.dialect, first)
+        extra = tuple(f"SQL not parsed: {p}" for p in analysis.problems)
+        if PLACEHOLDER in text and not notes:
+            notes = ("SQL contains a Ruby interpolation placeholder",)
+        return Command(analysis.operations, None, f"{name} of SQL", notes + extra)
+
+    def _reversible(self, args: Arguments, env: dict[str, Value]) -> Command:
+        up: list[Command] = []
+        down: list[Command] = []
+        if args.block is None:
+            return Command(())
+        direction = args.block_params[0] if args.block_params else "dir"
+        for node in treesitter.walk(args.block):
+            if (
+                node.type != "call"
+                or treesitter.text(node.child_by_field_name("receiver")) != direction
+            ):
+                continue
+            method = treesitter.text(node.child_by_field_name("method"))
+            inner = self.values.arguments(node, env)
+            target = up if method == "up" else down if method == "down" else None
+            if target is not None:
+                target.append(self.read(_block_body(inner), env, False))
+        going_up, going_down = sequence(up), sequence(down)
+        return Command(going_up.up, going_down.up, None, going_up.notes + going_down.notes)
+
+    def _conditional(self, node: Node, env: dict[str, Value], in_change: bool) -> Command:
+        self._note_reads(node.child_by_field_name("condition"))
+        branches = conditions.branches(node, self.ctx.dialect)
+        found = []
+        for branch in branches:
+            command = sequence(self._statement(branch.body, env, in_change))
+            if branch.note and command.up:
+                command = replace(command, notes=(*command.notes, branch.note))
+            found.append(command)
+        return sequence(found)
+
+    def _note_reads(self, node: Node | None) -> None:
+        """Remember row reads in a condition (`if select_value(…) > 0`, `if User.exists?`)."""
+        if node is None:
+            return
+        for call in treesitter.walk(node):
+            if call.type != "call":
+                continue
+            method = treesitter.text(call.child_by_field_name("method"))
+            if method in _READS or self.models.reads_rows(call):
+                self.state.reads = True
+
+    def _loop(
+        self, receiver: Node, args: Arguments, env: dict[str, Value], in_change: bool
+    ) -> Command:
+        items = self.values.value(receiver, env)
+        body = _block_body(args)
+        params = args.block_params
+        if isinstance(items, dict):
+            items = [[k, v] for k, v in items.items()]
+        if isinstance(items, list) and len(items) <= _LOOP_LIMIT and params:
+            found = []
+            for item in items:
+                scope = dict(env)
+                if len(params) > 1 and isinstance(item, list):
+                    scope.update(zip(params, item, strict=False))
+                else:
+                    scope[params[0]] = item
+                found.append(self.read(body, scope, in_change))
+            return sequence(found)
+        scope = dict(env)
+        scope.update({p: Code(p) for p in params})
+        inner = self.read(body, scope, in_change)
+        note = f"runs once per item of {treesitter.text(receiver)[:40]}; names in <…> are computed"
+        return replace(inner, notes=(*inner.notes, note)) if inner.up else inner
+
+    def _data_command(self, data: ops.DataChange, in_change: bool) -> Command:
+        if not in_change:
+            return Command((data,), ())
+        again = replace(data, detail=data.detail + " (runs again on rollback)", reversible=False)
+        note = "model code in `change` is not reversed: it runs again on rollback"
+        return Command((replace(data, reversible=False),), (again,), None, (note,))
+
+
+def _bind_parameters(method: Node, args: Arguments) -> dict[str, Value]:
+    """A helper's positional parameters bound to the values it is called with."""
+    parameters = method.child_by_field_name("parameters")
+    names = [
+        treesitter.text(p)
+        for p in (parameters.named_children if parameters is not None else [])
+        if p.type == "identifier"
+    ]
+    return dict(zip(names, args.positional, strict=False))
+
+
+def _block_body(args: Arguments) -> Node | None:
+    return args.block.child_by_field_name("body") if args.block is not None else None
+
+
+def _first_line(node: Node, values: RubyValues) -> int:
+    """The line where a string argument's text starts (a heredoc's body, not its opener)."""
+    for child in treesitter.walk(node):
+        if child.type == "heredoc_beginning":
+            body = values.heredoc_body(child)
+            return treesitter.line(body) if body is not None else treesitter.line(node)
+    return treesitter.line(node)

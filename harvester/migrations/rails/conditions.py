@@ -1,0 +1,87 @@
+"""Branches of `if`/`unless` in a migration: guards, adapter checks, other conditions.
+
+add_index :users, :email unless index_exists?(:users, :email)   # a guard: say so
+if connection.adapter_name == "PostgreSQL" … else … end          # keep the adapter's branch
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from harvester.migrations import treesitter
+from harvester.migrations.schema import ops
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+GUARDS = (
+    "table_exists?",
+    "column_exists?",
+    "index_exists?",
+    "index_name_exists?",
+    "foreign_key_exists?",
+    "check_constraint_exists?",
+    "view_exists?",
+    "extension_enabled?",
+    "data_source_exists?",
+)
+_ADAPTER_WORDS = {
+    "postgres": ops.Dialect.POSTGRESQL,
+    "postgis": ops.Dialect.POSTGRESQL,
+    "mysql": ops.Dialect.MYSQL,
+    "trilogy": ops.Dialect.MYSQL,
+    "mariadb": ops.Dialect.MARIADB,
+    "sqlite": ops.Dialect.SQLITE,
+    "sqlserver": ops.Dialect.SQLSERVER,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """A branch to read, with why it runs only sometimes."""
+
+    body: Node
+    note: str | None
+
+
+def branches(node: Node, dialect: ops.Dialect | None) -> list[Branch]:
+    """The branches of an `if`/`unless`/`elsif`/ternary/modifier that may run on `dialect`."""
+    kind = node.type
+    condition = " ".join(treesitter.text(node.child_by_field_name("condition")).split())
+    negated = kind in ("unless", "unless_modifier")
+    if kind.endswith("_modifier"):
+        then, other = node.child_by_field_name("body"), None
+    else:
+        then, other = (
+            node.child_by_field_name("consequence"),
+            node.child_by_field_name("alternative"),
+        )
+    verdict = adapter_verdict(condition, dialect)
+    if verdict is not None:
+        chosen = then if verdict != negated else other
+        note = f"kept for the {dialect.value if dialect else '?'} adapter: `{condition}`"
+        return [Branch(chosen, note)] if chosen is not None else []
+    word = "unless" if negated else "if"
+    guarded = any(guard in condition for guard in GUARDS)
+    prefix = "guarded: " if guarded else ""
+    found = []
+    if then is not None:
+        found.append(Branch(then, f"{prefix}runs only {word} `{condition}`"))
+    if other is not None:
+        other_word = "if" if negated else "unless"
+        found.append(Branch(other, f"{prefix}runs only {other_word} `{condition}`"))
+    return found
+
+
+def adapter_verdict(condition: str, dialect: ops.Dialect | None) -> bool | None:
+    """Whether a condition on the adapter name holds for `dialect` (None: not such a check)."""
+    lowered = condition.lower()
+    if dialect is None or "adapter" not in lowered:
+        return None
+    named = [d for word, d in _ADAPTER_WORDS.items() if word in lowered]
+    if len(set(named)) != 1:
+        return None
+    same = named[0] is dialect or {named[0], dialect} <= {ops.Dialect.MYSQL, ops.Dialect.MARIADB}
+    negative = "!=" in condition or "!~" in condition
+    return same != negative

@@ -1,0 +1,150 @@
+"""Which database a Rails app's migrations run on: `config/database.yml`, else the Gemfile.
+
+production:
+  primary:
+    adapter: postgresql
+  queue:
+    adapter: sqlite3
+    migrations_paths: db/queue_migrate
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from harvester.migrations import treesitter
+from harvester.migrations.base import RepoView, Side
+from harvester.migrations.schema import ops
+
+ADAPTERS: Mapping[str, ops.Dialect] = {
+    "postgresql": ops.Dialect.POSTGRESQL,
+    "postgis": ops.Dialect.POSTGRESQL,
+    "postgres": ops.Dialect.POSTGRESQL,
+    "mysql2": ops.Dialect.MYSQL,
+    "mysql": ops.Dialect.MYSQL,
+    "trilogy": ops.Dialect.MYSQL,
+    "sqlite3": ops.Dialect.SQLITE,
+    "sqlite": ops.Dialect.SQLITE,
+    "sqlserver": ops.Dialect.SQLSERVER,
+    "cockroachdb": ops.Dialect.COCKROACHDB,
+    "clickhouse": ops.Dialect.CLICKHOUSE,
+}
+_GEMS: Mapping[str, ops.Dialect] = {
+    "pg": ops.Dialect.POSTGRESQL,
+    "mysql2": ops.Dialect.MYSQL,
+    "trilogy": ops.Dialect.MYSQL,
+    "sqlite3": ops.Dialect.SQLITE,
+    "activerecord-sqlserver-adapter": ops.Dialect.SQLSERVER,
+    "activerecord-cockroachdb-adapter": ops.Dialect.COCKROACHDB,
+}
+_CONFIGS = ("config/database.yml", "config/database.yml.sample", "config/database.yml.example")
+_ENVIRONMENTS = ("production", "default", "development")
+_KEY = re.compile(r"^(\s*)([\w<.-]+):(?:\s+(.*))?$")
+
+Path = tuple[str, ...]
+
+
+def dialect_for(root: str, view: RepoView) -> ops.Dialect | None:
+    """The dialect of migrations under `root`, from the app's configuration at head."""
+    app = root[: root.rfind("db/")]
+    for folder in dict.fromkeys((app, "")):
+        for name in _CONFIGS:
+            source = view.read(Side.HEAD, folder + name)
+            if source.text:
+                found = from_database_yml(source.text, root[len(app) :])
+                if found is not None:
+                    return found
+        gemfile = view.read(Side.HEAD, folder + "Gemfile")
+        if gemfile.text:
+            found = from_gemfile(gemfile.text)
+            if found is not None:
+                return found
+    return None
+
+
+def from_database_yml(text: str, migrations_path: str) -> ops.Dialect | None:
+    """The adapter of the database whose `migrations_paths` is `migrations_path` (else the
+    primary database of production, then development)."""
+    values, anchors, merges = _scan(text)
+
+    def adapter(path: Path) -> str | None:
+        """The adapter set at `path` or inherited through `<<: *anchor`."""
+        own = values.get((*path, "adapter"))
+        if own is not None:
+            return own
+        for anchor in merges.get(path, ()):
+            target = anchors.get(anchor)
+            if target is not None and target != path:
+                inherited = adapter(target)
+                if inherited is not None:
+                    return inherited
+        return None
+
+    candidates: list[Path] = [
+        key[:-1]
+        for key, value in values.items()
+        if key[-1] == "migrations_paths" and migrations_path in value
+    ]
+    for env in _ENVIRONMENTS:
+        candidates += [(env,), (env, "primary")]
+    for path in candidates:
+        found = _dialect(adapter(path))
+        if found is not None:
+            return found
+    named = {_dialect(v) for k, v in values.items() if k[-1] == "adapter"} - {None}
+    return named.pop() if len(named) == 1 else None
+
+
+def _scan(text: str) -> tuple[dict[Path, str], dict[str, Path], dict[Path, list[str]]]:
+    """Keys of a YAML mapping by path, anchors and `<<: *anchor` merges (no full YAML)."""
+    values: dict[Path, str] = {}
+    anchors: dict[str, Path] = {}
+    merges: dict[Path, list[str]] = {}
+    stack: list[tuple[int, str]] = []
+    for raw in text.splitlines():
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        match = _KEY.match(raw)
+        if match is None:
+            continue
+        indent, key, rest = len(match.group(1)), match.group(2), (match.group(3) or "").strip()
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        parent = tuple(k for _, k in stack)
+        if rest.startswith("&"):
+            anchors[rest[1:].split()[0]] = (*parent, key)
+            rest = ""
+        if key == "<<" and rest.startswith("*"):
+            merges.setdefault(parent, []).append(rest[1:].strip())
+        elif not rest:
+            stack.append((indent, key))
+        else:
+            path = (*parent, key)
+            values[path] = rest.split(" #")[0].strip().strip("'\"")
+    return values, anchors, merges
+
+
+def _dialect(adapter: str | None) -> ops.Dialect | None:
+    if adapter is None:
+        return None
+    if "<%" in adapter:
+        quoted = re.findall(r"[\"'](\w+)[\"']", adapter)
+        adapter = next((q for q in reversed(quoted) if q in ADAPTERS), None)
+    return ADAPTERS.get(adapter) if adapter else None
+
+
+def from_gemfile(text: str) -> ops.Dialect | None:
+    """The dialect of the database driver gem a Gemfile declares, when exactly one is."""
+    root = treesitter.parse(text, "ruby")
+    found: set[ops.Dialect] = set()
+    for node in treesitter.walk(root):
+        if node.type != "call" or treesitter.text(node.child_by_field_name("method")) != "gem":
+            continue
+        arguments = node.child_by_field_name("arguments")
+        first = arguments.named_children[0] if arguments and arguments.named_children else None
+        if first is not None and first.type == "string":
+            name = treesitter.text(first).strip("'\"")
+            if name in _GEMS:
+                found.add(_GEMS[name])
+    return found.pop() if len(found) == 1 else None

@@ -1,0 +1,196 @@
+"""One Rails migration file, text in and `ParsedMigration` out: its class, `Migration[x.y]`,
+`change` or `up`/`down`, `disable_ddl_transaction!`, helper methods and inline models.
+
+class BackfillStatus < ActiveRecord::Migration[7.1]
+  disable_ddl_transaction!
+
+  class Account < ActiveRecord::Base; end
+
+  def up
+    Account.where(status: nil).in_batches.update_all(status: "active")
+  end
+
+  def down
+    raise ActiveRecord::IrreversibleMigration
+  end
+end
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from harvester.migrations import treesitter
+from harvester.migrations.commands import (
+    Directions,
+    StepState,
+    from_change,
+    from_up_down,
+    mark_raising,
+)
+from harvester.migrations.literals import Value, name_of
+from harvester.migrations.rails import versions
+from harvester.migrations.rails.body import BodyReader
+from harvester.migrations.rails.ruby import RubyValues
+from harvester.migrations.rails.types import RailsContext
+from harvester.migrations.schema import ops
+from harvester.migrations.timestamped import Reading
+from harvester.model import Problem
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+_IRREVERSIBLE = "ActiveRecord::IrreversibleMigration"
+
+
+def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | None) -> Reading:
+    """The operations of one migration file (pure: text in, result out)."""
+    root = treesitter.parse(text, "ruby")
+    failure = treesitter.syntax_error(root)
+    if failure is not None:
+        problem = Problem(path, f"not parsed: Ruby {failure.message}", failure.line)
+        return Reading(None, problem)
+    found = _migration_class(root)
+    fingerprint = treesitter.fingerprint(root)
+    if found is None:
+        problem = Problem(
+            path, "not parsed: no migration class (`class … < ActiveRecord::Migration`)"
+        )
+        return Reading(None, problem, fingerprint)
+    node, rails_version, notes = found
+    values = RubyValues(root)
+    body = node.child_by_field_name("body")
+    methods, constants, models, no_transaction = _class_members(body, values)
+    if no_transaction:
+        notes.append(
+            "disable_ddl_transaction!: runs outside a transaction, a failure leaves it half done"
+        )
+    ctx = RailsContext(dialect, rails_version)
+    reader = BodyReader(values, ctx, methods, models)
+    directions = _directions(reader, methods, constants, not no_transaction)
+    if directions is None:
+        notes.append("no change, up or down method: nothing runs")
+        directions = Directions(ops.Step(), ops.Step(), down_is_noop=True)
+    notes.extend(directions.notes)
+    parsed = ops.ParsedMigration(
+        id=version,
+        path=path,
+        up=directions.up,
+        down=directions.down,
+        down_declared=directions.down_declared,
+        down_is_noop=directions.down_is_noop,
+        sort_key=(int(version),),
+        notes=tuple(notes),
+    )
+    return Reading(parsed, None, fingerprint)
+
+
+def _migration_class(root: Node) -> tuple[Node, versions.RailsVersion, list[str]] | None:
+    """The first class inheriting from a migration, with its `[x.y]` version."""
+    for node in treesitter.walk(root):
+        if node.type != "class":
+            continue
+        superclass = node.child_by_field_name("superclass")
+        parent = treesitter.text(superclass).lstrip("<").strip()
+        if "Migration" not in parent:
+            continue
+        notes: list[str] = []
+        base, _, bracket = parent.partition("[")
+        parsed = versions.parse_version(bracket.rstrip("]").strip()) if bracket else None
+        if base.strip() == "ActiveRecord::Migration" and parsed is None:
+            return node, versions.LEGACY, notes
+        if parsed is None or base.strip() != "ActiveRecord::Migration":
+            notes.append(
+                f"inherits from {parent}: read with the defaults of Rails "
+                f"{versions.LATEST[0]}.{versions.LATEST[1]}"
+            )
+            parsed = versions.LATEST if base.strip() != "ActiveRecord::Migration" else parsed
+        return node, parsed or versions.LATEST, notes
+    return None
+
+
+def _class_members(
+    body: Node | None, values: RubyValues
+) -> tuple[dict[str, Node], dict[str, Value], dict[str, str], bool]:
+    """Methods, literal constants, inline models (name -> table) and the DDL-transaction flag."""
+    methods: dict[str, Node] = {}
+    constants: dict[str, Value] = {}
+    models: dict[str, str] = {}
+    no_transaction = False
+    if body is None:
+        return methods, constants, models, no_transaction
+    for node in body.named_children:
+        if node.type in ("method", "singleton_method"):
+            methods[treesitter.text(node.child_by_field_name("name"))] = node
+        elif node.type == "assignment":
+            left = node.child_by_field_name("left")
+            if left is not None and left.type == "constant":
+                constants[treesitter.text(left)] = values.value(
+                    node.child_by_field_name("right"), constants
+                )
+        elif node.type == "class":
+            name = treesitter.text(node.child_by_field_name("name"))
+            models[name] = _table_name(node, values) or ""
+        elif (
+            node.type in ("call", "identifier")
+            and treesitter.text(node.child_by_field_name("method") if node.type == "call" else node)
+            == "disable_ddl_transaction!"
+        ):
+            no_transaction = True
+    return methods, constants, {k: v for k, v in models.items() if v}, no_transaction
+
+
+def _table_name(node: Node, values: RubyValues) -> str | None:
+    """`self.table_name = "x"` inside an inline model class."""
+    for child in treesitter.walk(node):
+        if (
+            child.type == "assignment"
+            and treesitter.text(child.child_by_field_name("left")) == "self.table_name"
+        ):
+            return name_of(values.value(child.child_by_field_name("right"), {}))
+    return None
+
+
+def _directions(
+    reader: BodyReader, methods: dict[str, Node], constants: dict[str, Value], transactional: bool
+) -> Directions | None:
+    """The migration's up and down steps from `change` or `up`/`down`."""
+    if "change" in methods:
+        body = reader.read(_body(methods["change"]), constants, True)
+        return mark_raising(from_change(body, transactional, _IRREVERSIBLE), reader.state)
+    if "up" not in methods and "down" not in methods:
+        return None
+    up = reader.read(_body(methods.get("up")), constants, False)
+    up_state, reader.state = reader.state, StepState()
+    down_node = methods.get("down")
+    if down_node is None:
+        missing = "no down method: rails db:rollback runs nothing for it"
+        return mark_raising(from_up_down(up, None, transactional, missing=missing), up_state)
+    down = reader.read(_body(down_node), constants, False)
+    raises = _raises_irreversible(down_node)
+    directions = from_up_down(
+        up,
+        down,
+        transactional,
+        down_raises=f"down raises {_IRREVERSIBLE}: this migration cannot be rolled back"
+        if raises
+        else None,
+    )
+    return mark_raising(directions, up_state)
+
+
+def _body(method: Node | None) -> Node | None:
+    if method is None:
+        return None
+    return method.child_by_field_name("body")
+
+
+def _raises_irreversible(method: Node) -> bool:
+    """Whether a `down` method raises `ActiveRecord::IrreversibleMigration`."""
+    raises = any(
+        n.type in ("call", "identifier")
+        and treesitter.text(n.child_by_field_name("method") if n.type == "call" else n)
+        in ("raise", "fail")
+        for n in treesitter.walk(method)
+    )
+    return raises and "IrreversibleMigration" in treesitter.text(method)

@@ -1,0 +1,339 @@
+"""Model code in a migration: `User.where(…).update_all(…)`, `find_each { … save! }`.
+
+Account.where(status: nil).update_all(status: "draft")   # DataChange UPDATE on accounts
+User.find_each { |u| u.update!(slug: u.name.parameterize) }  # DataChange CODE, raises on data
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from harvester.migrations import treesitter
+from harvester.migrations.literals import Value, names_of
+from harvester.migrations.rails import naming
+from harvester.migrations.rails.ruby import RubyValues
+from harvester.migrations.schema import ops
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+_UPDATES = frozenset(
+    {
+        "update_all",
+        "update_column",
+        "update_columns",
+        "update",
+        "update!",
+        "update_attribute",
+        "update_counters",
+        "touch_all",
+        "save",
+        "save!",
+        "increment!",
+        "decrement!",
+        "toggle!",
+    }
+)
+_DELETES = frozenset(
+    {"delete_all", "destroy_all", "delete", "destroy", "destroy!", "delete_by", "destroy_by"}
+)
+_INSERTS = frozenset(
+    {
+        "insert!",
+        "upsert!",
+        "insert_all",
+        "insert_all!",
+        "upsert_all",
+        "insert",
+        "upsert",
+        "create",
+        "create!",
+        "find_or_create_by",
+        "find_or_create_by!",
+        "first_or_create",
+        "first_or_create!",
+    }
+)
+_ITERATIONS = frozenset(
+    {"find_each", "find_in_batches", "in_batches", "each", "each_with_index", "map"}
+)
+_READS = frozenset(
+    {
+        "count",
+        "exists?",
+        "pluck",
+        "pick",
+        "sum",
+        "any?",
+        "none?",
+        "first",
+        "last",
+        "take",
+        "find_by",
+        "ids",
+    }
+)
+_UNFILTERED = frozenset(
+    {
+        "all",
+        "unscoped",
+        "order",
+        "includes",
+        "preload",
+        "eager_load",
+        "select",
+        "reorder",
+        "readonly",
+        "lock",
+    }
+    | _ITERATIONS
+    | _UPDATES
+    | _DELETES
+    | _INSERTS
+)
+_RAISING = frozenset(
+    {
+        "update!",
+        "save!",
+        "create!",
+        "destroy!",
+        "find",
+        "find_by!",
+        "sole",
+        "find_sole_by",
+        "take!",
+        "first!",
+        "last!",
+        "insert_all!",
+        "find_or_create_by!",
+    }
+)
+_HARMLESS = frozenset(
+    {
+        "reset_column_information",
+        "table_name",
+        "primary_key",
+        "column_names",
+        "columns_hash",
+        "connection",
+        "name",
+        "new",
+        "where",
+        "not",
+        "joins",
+        "left_joins",
+        "group",
+        "having",
+        "limit",
+        "offset",
+        "distinct",
+        "to_a",
+        "transaction",
+        "then",
+        "tap",
+        "yield_self",
+        "find",
+        "find_by!",
+    }
+)
+_NOT_MODELS = frozenset(
+    {
+        "ActiveRecord::Base",
+        "ApplicationRecord",
+        "ActiveRecord::Migration",
+        "Rails",
+        "ENV",
+        "Time",
+        "Date",
+        "DateTime",
+        "File",
+        "JSON",
+        "YAML",
+        "Kernel",
+        "SecureRandom",
+        "Digest",
+        "Integer",
+        "String",
+        "Hash",
+        "Array",
+        "Set",
+        "URI",
+        "CSV",
+        "Logger",
+        "I18n",
+        "Thread",
+        "Process",
+        "Dir",
+        "IO",
+        "STDOUT",
+        "STDERR",
+        "Struct",
+        "OpenStruct",
+    }
+)
+
+
+class ModelCode:
+    """Recognises model calls that change or read rows, and names their tables."""
+
+    def __init__(self, known: Mapping[str, str]) -> None:
+        self.known = known
+        self.bound: dict[str, str] = {}
+
+    def bind(self, variable: str, node: Node) -> None:
+        """Remember that `variable` holds rows of a model (`story = Story.find_by(…)`)."""
+        chain = _chain(node)
+        if chain and chain[0].type in ("constant", "scope_resolution"):
+            model = treesitter.text(chain[0])
+            if model not in _NOT_MODELS and not model.isupper():
+                self.bound[variable] = model
+        else:
+            self.bound.pop(variable, None)
+
+    def data_change(
+        self, node: Node, values: RubyValues, env: Mapping[str, Value]
+    ) -> ops.DataChange | None:
+        """A `DataChange` for a model call chain that writes rows (or loops over them to)."""
+        chain = _chain(node)
+        root = chain[0] if chain else None
+        one_record = False
+        if root is not None and root.type == "identifier" and treesitter.text(root) in self.bound:
+            model = self.bound[treesitter.text(root)]
+            one_record = True
+        elif root is None or root.type not in ("constant", "scope_resolution"):
+            return None
+        else:
+            model = treesitter.text(root)
+        if model in _NOT_MODELS or model in env or model.isupper():
+            return None
+        methods = [treesitter.text(n.child_by_field_name("method")) for n in chain[1:]]
+        block_writes = _block_methods(node)
+        writes = [m for m in methods if m in _UPDATES | _DELETES | _INSERTS]
+        last = writes[-1] if writes else methods[-1] if methods else ""
+        if last in _DELETES:
+            kind = ops.DataChangeKind.DELETE
+        elif last in _INSERTS:
+            kind = ops.DataChangeKind.INSERT
+        elif last in _UPDATES:
+            kind = ops.DataChangeKind.UPDATE
+        elif last in _ITERATIONS and _writes(block_writes):
+            kind = ops.DataChangeKind.CODE
+        else:
+            return None
+        table = self.known.get(model) or naming.table_of_model(model)
+        shown = re.sub(r"\s+\.", ".", " ".join(treesitter.text(node).split()))
+        shown = shown if len(shown) <= 70 else shown[:67] + "…"
+        what = {
+            ops.DataChangeKind.DELETE: "deletes rows of",
+            ops.DataChangeKind.INSERT: "inserts rows into",
+            ops.DataChangeKind.UPDATE: "rewrites rows of",
+        }.get(kind, "loops over rows of")
+        detail = f"{what} {table} from Ruby model code ({shown})"
+        raising = (
+            bool((set(methods) | block_writes) & _RAISING)
+            or any(m.endswith("!") for m in block_writes)
+            or _raises_in_block(node)
+        )
+        return ops.DataChange(
+            kind,
+            table,
+            detail,
+            has_where=one_record or any(m not in _UNFILTERED for m in methods),
+            raises_on_data=raising,
+            line=treesitter.line(node),
+            columns=_set_columns(chain, last, values, env),
+        )
+
+    def opaque_call(self, node: Node, env: Mapping[str, Value]) -> str | None:
+        """`Service.backfill!` and other calls on app classes whose effect harvester cannot see
+        (None for model queries, metadata calls and well-known library classes)."""
+        chain = _chain(node)
+        if len(chain) < 2 or chain[0].type not in ("constant", "scope_resolution"):
+            return None
+        owner = treesitter.text(chain[0])
+        if (
+            owner in _NOT_MODELS
+            or owner in env
+            or owner.isupper()
+            or owner.startswith("ActiveRecord")
+        ):
+            return None
+        methods = {treesitter.text(n.child_by_field_name("method")) for n in chain[1:]}
+        if methods <= _HARMLESS | _READS | _UNFILTERED:
+            return None
+        shown = re.sub(r"\s+\.", ".", " ".join(treesitter.text(node).split()))
+        return shown if len(shown) <= 60 else shown[:59] + "…"
+
+    def reads_rows(self, node: Node) -> bool:
+        """Whether a call chain on a model reads rows (`count`, `exists?`, `pluck`, …)."""
+        chain = _chain(node)
+        if not chain or chain[0].type not in ("constant", "scope_resolution"):
+            return False
+        methods = {treesitter.text(n.child_by_field_name("method")) for n in chain[1:]}
+        return bool(methods & (_READS | _ITERATIONS))
+
+
+def _chain(node: Node) -> list[Node]:
+    """The receiver chain of a call: root first, then each call on it."""
+    chain = []
+    current: Node | None = node
+    while current is not None and current.type == "call":
+        chain.append(current)
+        current = current.child_by_field_name("receiver")
+    if current is None:
+        return []
+    return [current, *reversed(chain)]
+
+
+def _set_columns(
+    chain: list[Node], method: str, values: RubyValues, env: Mapping[str, Value]
+) -> tuple[str, ...]:
+    """The columns `update_all(a: 1)`, `update_column(:a, 1)` or `update!(a: 1)` set."""
+    call = next(
+        (
+            n
+            for n in reversed(chain[1:])
+            if treesitter.text(n.child_by_field_name("method")) == method
+        ),
+        None,
+    )
+    if call is None or method not in _UPDATES | _INSERTS:
+        return ()
+    args = values.arguments(call, env)
+    if method in ("update_column", "update_attribute") and args.positional:
+        return tuple(names_of(args.positional[0]))
+    return tuple(args.options)
+
+
+def _writes(methods: set[str]) -> bool:
+    """Whether methods called on rows write them (`save!`, `update`, any other `…!` method)."""
+    return bool(methods & (_UPDATES | _DELETES | _INSERTS)) or any(m.endswith("!") for m in methods)
+
+
+def _block_methods(node: Node) -> set[str]:
+    """Methods called in the block on values other than models (`u.update!` on each row)."""
+    block = node.child_by_field_name("block")
+    if block is None:
+        return set()
+    found = set()
+    for call in treesitter.walk(block):
+        if call.type != "call" or call.child_by_field_name("receiver") is None:
+            continue
+        chain = _chain(call)
+        if chain and chain[0].type not in ("constant", "scope_resolution"):
+            found.add(treesitter.text(call.child_by_field_name("method")))
+    return found
+
+
+def _raises_in_block(node: Node) -> bool:
+    block = node.child_by_field_name("block")
+    if block is None:
+        return False
+    return any(
+        n.type in ("call", "identifier")
+        and treesitter.text(n.child_by_field_name("method") if n.type == "call" else n)
+        in ("raise", "fail")
+        for n in treesitter.walk(block)
+    )

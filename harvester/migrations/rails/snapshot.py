@@ -1,0 +1,104 @@
+"""A Rails migrations folder's schema file (`db/schema.rb` or `db/structure.sql`): what the
+range changed in it, and `schema_drift` when those changes and the range's migrations disagree.
+
+db/migrate        <->  db/schema.rb, db/structure.sql
+db/queue_migrate  <->  db/queue_schema.rb, db/queue_structure.sql
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from harvester.migrations import snapshots
+from harvester.migrations.base import MigrationRoot, RepoView, Side
+from harvester.migrations.rails.migration import read_migration
+from harvester.migrations.rails.paths import version_of
+from harvester.migrations.rails.schema_rb import read_schema_rb
+from harvester.migrations.schema import ops
+from harvester.migrations.snapshots import Explained, SchemaShape
+from harvester.migrations.structure_sql import read_structure_sql
+from harvester.migrations.timestamped import FolderResult, released_since
+from harvester.model import ChangeKind, Finding, SchemaSnapshot
+
+_SNAPSHOT = re.compile(r"(?:^|/)db/(?:(\w+)_)?(schema\.rb|structure\.sql)$")
+
+
+def migrations_folder_of(path: str) -> str | None:
+    """The migrations folder a schema file belongs to (`db/schema.rb` -> `db/migrate`)."""
+    match = _SNAPSHOT.search(path)
+    if match is None:
+        return None
+    prefix = path[: match.start()] + ("/" if match.start() else "")
+    prefix = prefix.lstrip("/")
+    database = match.group(1)
+    return f"{prefix}db/{database}_migrate" if database else f"{prefix}db/migrate"
+
+
+def schema_files(root: str) -> tuple[str, str]:
+    """The schema.rb and structure.sql paths that belong to migrations folder `root`."""
+    db = posixpath.dirname(root)
+    folder = posixpath.basename(root)
+    prefix = folder[: -len("_migrate")] + "_" if folder.endswith("_migrate") else ""
+    return f"{db}/{prefix}schema.rb", f"{db}/{prefix}structure.sql"
+
+
+def summarise(
+    root: MigrationRoot, view: RepoView, folder: FolderResult
+) -> tuple[tuple[SchemaSnapshot, ...], tuple[Finding, ...]]:
+    """Snapshot summaries of `root`'s schema files and the drift findings."""
+    return snapshots.summarise(
+        "rails",
+        schema_files(root.root),
+        view,
+        folder,
+        lambda side, path: _shape(view, side, path, root.dialect),
+        lambda since: _explained(root, view, folder, since),
+        has_migrations=bool(view.tree(Side.HEAD, root.root) or view.tree(Side.BASE, root.root)),
+    )
+
+
+def _shape(
+    view: RepoView, side: Side, path: str, dialect: ops.Dialect | None
+) -> SchemaShape | None:
+    source = view.read(side, path)
+    if source.text is None:
+        return None
+    if path.endswith(".rb"):
+        return read_schema_rb(source.text)
+    return read_structure_sql(source.text, dialect)
+
+
+def _explained(
+    root: MigrationRoot, view: RepoView, folder: FolderResult, since: str | None
+) -> Explained:
+    """What the range's migrations of this database touch, including sibling folders without a
+    schema file of their own (GitLab's `db/post_migrate` shares `db/structure.sql`), and the
+    released migrations a lagging schema file (at version `since`) had not caught up with."""
+    explained = Explained()
+    for parsed in folder.parsed:
+        explained.add(parsed.id, parsed.up.operations)
+    if since is not None:
+        for parsed in released_since(root, view, version_of, read_migration, since):
+            explained.add(parsed.id, parsed.up.operations)
+    db = posixpath.dirname(root.root)
+    for change in view.changes():
+        sibling = posixpath.dirname(change.path)
+        if change.status is ChangeKind.DELETED or not change.path.endswith(".rb"):
+            continue
+        if (
+            sibling == root.root
+            or posixpath.dirname(sibling) != db
+            or not sibling.endswith("migrate")
+        ):
+            continue
+        if any(view.read(Side.HEAD, p).text is not None for p in schema_files(sibling)):
+            continue
+        source = view.read(Side.HEAD, change.path)
+        version = posixpath.basename(change.path).split("_", 1)[0]
+        if source.text is None or not version.isdigit():
+            continue
+        reading = read_migration(source.text, change.path, version, root.dialect)
+        if reading.parsed is not None:
+            explained.add(version, reading.parsed.up.operations)
+    return explained

@@ -1,0 +1,361 @@
+"""Schema snapshot files (schema.rb, structure.sql) as shapes: what changed between the ends of
+the range, and which of those changes no migration of the range explains (`schema_drift`).
+
+create_table "accounts" … t.string "status", default: "active"   ->  accounts.status added
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from harvester.migrations.base import RepoView, Side
+from harvester.migrations.schema import ops
+from harvester.migrations.timestamped import FolderResult
+from harvester.model import ChangeKind, Finding, ImpactTag, SchemaSnapshot
+
+_SHOWN = 6
+
+
+@dataclass(frozen=True, slots=True)
+class TableShape:
+    """A table in a snapshot: options, and columns and indexes by name with how they read."""
+
+    options: str = ""
+    columns: Mapping[str, str] = field(default_factory=dict)
+    indexes: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaShape:
+    """A whole snapshot: its version, tables, and other objects (keys, extensions, enums, views)
+    keyed by `(kind, table or None, name)` with how they read."""
+
+    version: str | None = None
+    tables: Mapping[str, TableShape] = field(default_factory=dict)
+    objects: Mapping[tuple[str, str | None, str], str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """One difference between two shapes, with the table and name it concerns."""
+
+    kind: str
+    table: str | None
+    name: str | None
+    text: str
+
+
+def compare(before: SchemaShape, after: SchemaShape) -> list[Delta]:
+    """What changed from `before` to `after`, tables first, in name order."""
+    found: list[Delta] = []
+    if before.version != after.version and (before.version or after.version):
+        found.append(
+            Delta(
+                "version",
+                None,
+                None,
+                f"version {before.version or '(none)'} -> {after.version or '(none)'}",
+            )
+        )
+    for table in sorted(set(before.tables) | set(after.tables)):
+        old, new = before.tables.get(table), after.tables.get(table)
+        if old is None and new is not None:
+            found.append(
+                Delta(
+                    "table",
+                    table,
+                    None,
+                    f"table {table} created ({_count(len(new.columns), 'column')})",
+                )
+            )
+            continue
+        if new is None and old is not None:
+            found.append(Delta("table", table, None, f"table {table} dropped"))
+            continue
+        assert old is not None and new is not None
+        if old.options != new.options:
+            found.append(
+                Delta(
+                    "table",
+                    table,
+                    None,
+                    f"table {table} options: {old.options or '-'} -> {new.options or '-'}",
+                )
+            )
+        found += _members("column", table, old.columns, new.columns)
+        found += _members("index", table, old.indexes, new.indexes)
+    for key in sorted(
+        set(before.objects) | set(after.objects), key=lambda k: (k[0], k[1] or "", k[2])
+    ):
+        kind, owner, obj_name = key
+        old_text, new_text = before.objects.get(key), after.objects.get(key)
+        where = f" on {owner}" if owner else ""
+        if old_text == new_text:
+            continue
+        if old_text is None:
+            found.append(Delta(kind, owner, obj_name, f"{kind} {obj_name}{where} added"))
+        elif new_text is None:
+            found.append(Delta(kind, owner, obj_name, f"{kind} {obj_name}{where} removed"))
+        else:
+            found.append(Delta(kind, owner, obj_name, f"{kind} {obj_name}{where} changed"))
+    return found
+
+
+def _members(kind: str, table: str, old: Mapping[str, str], new: Mapping[str, str]) -> list[Delta]:
+    found = []
+    label = f"{table}." if kind == "column" else f"{kind} "
+    where = "" if kind == "column" else f" on {table}"
+    for name in sorted(set(old) | set(new)):
+        if name not in old:
+            found.append(
+                Delta(kind, table, name, f"{label}{name}{where} added: {_short(new[name])}")
+            )
+        elif name not in new:
+            found.append(Delta(kind, table, name, f"{label}{name}{where} removed"))
+        elif old[name] != new[name]:
+            change = f"{_short(old[name])} -> {_short(new[name])}"
+            found.append(Delta(kind, table, name, f"{label}{name}{where}: {change}"))
+    return found
+
+
+@dataclass(slots=True)
+class Explained:
+    """What a range's migrations touched, by name, to tell explained snapshot changes apart."""
+
+    tables: set[str] = field(default_factory=set)
+    columns: set[tuple[str, str]] = field(default_factory=set)
+    indexes: set[str] = field(default_factory=set)
+    constrained: set[str] = field(default_factory=set)
+    objects: set[str] = field(default_factory=set)
+    unattributed: list[str] = field(default_factory=list)
+
+    def add(self, migration_id: str, operations: Iterable[ops.Operation]) -> None:
+        """Record what `operations` of migration `migration_id` touch."""
+        for op in operations:
+            match op:
+                case (
+                    ops.CreateTable(table=t)
+                    | ops.DropTable(table=t)
+                    | ops.RebuildTable(table=t)
+                    | ops.TableOptions(table=t)
+                ):
+                    self.tables.add(t)
+                case ops.RenameTable(old=old, new=new):
+                    self.tables.update((old, new))
+                case ops.AddColumn(table=t, column=col) | ops.ModifyColumn(table=t, column=col):
+                    self.columns.add((t, col.name))
+                case ops.RenameColumn(table=t, old=old, new=new):
+                    self.columns.update(((t, old), (t, new)))
+                    self.constrained.add(t)
+                case (
+                    ops.DropColumn(table=t, column=c)
+                    | ops.AlterColumnType(table=t, column=c)
+                    | ops.SetNotNull(table=t, column=c)
+                    | ops.DropNotNull(table=t, column=c)
+                    | ops.SetDefault(table=t, column=c)
+                    | ops.DropDefault(table=t, column=c)
+                ):
+                    self.columns.add((t, c))
+                case ops.CreateIndex(index=idx):
+                    self.indexes.add(idx.name or "")
+                    self.constrained.add(idx.table)
+                case ops.DropIndex(name=name, table=t) | ops.RenameIndex(new=name, table=t):
+                    self.indexes.add(name)
+                    if t:
+                        self.constrained.add(t)
+                case (
+                    ops.AddConstraint(table=t)
+                    | ops.DropConstraint(table=t)
+                    | ops.ValidateConstraint(table=t)
+                ):
+                    self.constrained.add(t)
+                case (
+                    ops.CreateEnumType(name=name)
+                    | ops.DropType(name=name)
+                    | ops.AddEnumValue(type_name=name)
+                    | ops.CreateView(name=name)
+                    | ops.DropView(name=name)
+                ):
+                    self.objects.add(name)
+                case ops.Opaque(summary=summary, raw=raw):
+                    self.objects.add(summary.split()[-1] if summary.split() else summary)
+                    if raw:
+                        self.unattributed.append(migration_id)
+                case _:
+                    pass
+
+    def explains(self, delta: Delta) -> bool:
+        """Whether a migration of the range accounts for `delta`."""
+        table = delta.table or ""
+        if delta.kind == "version":
+            return True
+        if table in self.tables:
+            return True
+        if delta.kind == "table":
+            return "options" in delta.text and self._touched(table)
+        if delta.kind == "column":
+            return (table, delta.name or "") in self.columns
+        if delta.kind == "index":
+            return (delta.name or "") in self.indexes or self._touched(table)
+        if delta.table is not None:
+            return self._touched(table)
+        return (delta.name or "") in self.objects
+
+    def _touched(self, table: str) -> bool:
+        return table in self.constrained or any(t == table for t, _ in self.columns)
+
+
+def unexplained(deltas: Sequence[Delta], explained: Explained) -> list[Delta]:
+    """The deltas no migration of the range accounts for."""
+    return [d for d in deltas if not explained.explains(d)]
+
+
+def _short(text: str, limit: int = 80) -> str:
+    flat = " ".join(text.replace("\\n", " ").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def summarise(
+    system: str,
+    paths: Sequence[str],
+    view: RepoView,
+    folder: FolderResult,
+    read_shape: Callable[[Side, str], SchemaShape | None],
+    explained: Callable[[str | None], Explained],
+    *,
+    has_migrations: bool = True,
+) -> tuple[tuple[SchemaSnapshot, ...], tuple[Finding, ...]]:
+    """Summaries of the snapshot files among `paths` the range changed, and `schema_drift`
+    findings: changes no migration of the range makes, and migrations newer than the file.
+
+    A database without migrations at either end (Solid Cache's schema file, loaded as is) has
+    its snapshot summarised but never drifts."""
+    found: list[SchemaSnapshot] = []
+    findings: list[Finding] = []
+    changes = {c.path: c for c in view.changes()} | {
+        c.old_path: c for c in view.changes() if c.old_path
+    }
+    for path in paths:
+        change = changes.get(path)
+        before, after = read_shape(Side.BASE, path), read_shape(Side.HEAD, path)
+        if after is None and before is None:
+            continue
+        if change is not None:
+            deltas = compare(before or SchemaShape(), after or SchemaShape())
+            status = change.status if change.path == path else ChangeKind.DELETED
+            version = after.version if after else None
+            found.append(
+                SchemaSnapshot(path, system, status, tuple(d.text for d in deltas), version)
+            )
+            since = before.version if before is not None and before.version else None
+            accounted = explained(since if since and since.isdigit() else None)
+            missing = unexplained(deltas, accounted)
+            if missing and has_migrations:
+                findings.append(_drift(path, missing, accounted, change.commits))
+        stale = _stale(path, after, folder, changed=change is not None)
+        if stale is not None:
+            findings.append(stale)
+        elif after is not None and after.tables and folder.added:
+            lagging = missing_from(after, folder.added)
+            if lagging:
+                findings.append(_lagging(path, lagging, change.commits if change else ()))
+    return tuple(found), tuple(findings)
+
+
+def missing_from(shape: SchemaShape, migrations: Sequence[ops.ParsedMigration]) -> list[str]:
+    """What the migrations do (tables and columns created or dropped, indexes created) that the
+    snapshot does not show, replaying them in order so later ones override earlier ones."""
+    expected: dict[tuple[str, str], tuple[bool, str]] = {}
+    renamed: set[str] = set()
+    for parsed in migrations:
+        for op in parsed.up.operations:
+            match op:
+                case ops.CreateTable(table=t):
+                    expected[(t, "")] = (True, parsed.id)
+                    for col in op.columns:
+                        if not col.primary_key:
+                            expected[(t, col.name)] = (True, parsed.id)
+                case ops.DropTable(table=t):
+                    expected[(t, "")] = (False, parsed.id)
+                case ops.AddColumn(table=t, column=col):
+                    expected[(t, col.name)] = (True, parsed.id)
+                case ops.DropColumn(table=t, column=c):
+                    expected[(t, c)] = (False, parsed.id)
+                case ops.RenameColumn(table=t, old=old, new=new):
+                    expected[(t, old)] = (False, parsed.id)
+                    expected[(t, new)] = (True, parsed.id)
+                case ops.RenameTable(old=old, new=new):
+                    renamed.update((old, new))
+                case ops.RebuildTable(table=t):
+                    renamed.add(t)
+                case _:
+                    pass
+    found = []
+    for (table, column), (present, migration) in expected.items():
+        if table in renamed or "<" in table:
+            continue
+        shape_table = shape.tables.get(table)
+        if not column:
+            if present != (shape_table is not None):
+                verb = "created" if present else "dropped"
+                found.append(f"table {table} ({verb} by {migration})")
+        elif shape_table and shape_table.columns and present != (column in shape_table.columns):
+            verb = "added" if present else "dropped"
+            found.append(f"{table}.{column} ({verb} by {migration})")
+    return found
+
+
+def _lagging(path: str, lagging: Sequence[str], commits: tuple[str, ...]) -> Finding:
+    shown = "; ".join(lagging[:_SHOWN])
+    more = f" and {len(lagging) - _SHOWN} more" if len(lagging) > _SHOWN else ""
+    return Finding(
+        ImpactTag.SCHEMA_DRIFT,
+        f"{path} does not show what migrations in the range do: {shown}{more}; "
+        "regenerate it from a migrated database",
+        (path,),
+        commits,
+    )
+
+
+def _drift(
+    path: str, missing: Sequence[Delta], explained: Explained, commits: tuple[str, ...]
+) -> Finding:
+    shown = "; ".join(d.text for d in missing[:_SHOWN])
+    more = f" and {len(missing) - _SHOWN} more" if len(missing) > _SHOWN else ""
+    caveat = ""
+    if explained.unattributed:
+        caveat = f" (unless raw SQL in {', '.join(dict.fromkeys(explained.unattributed))} does it)"
+    return Finding(
+        ImpactTag.SCHEMA_DRIFT,
+        f"{path} changes that no migration in the range makes: {shown}{more}{caveat}",
+        (path,),
+        commits,
+    )
+
+
+def _stale(
+    path: str, after: SchemaShape | None, folder: FolderResult, *, changed: bool
+) -> Finding | None:
+    """Migrations the range adds that are newer than the snapshot's version."""
+    if after is None or after.version is None or not after.version.isdigit():
+        return None
+    newer = [
+        m
+        for m in folder.migrations
+        if m.change is ChangeKind.ADDED and m.id.isdigit() and int(m.id) > int(after.version)
+    ]
+    if not newer:
+        return None
+    state = "was updated but" if changed else "was not updated:"
+    return Finding(
+        ImpactTag.SCHEMA_DRIFT,
+        f"{path} {state} it is at version {after.version}, older than "
+        f"{len(newer)} migration(s) the range adds (newest {newer[-1].id}); regenerate it",
+        (path, *(m.path for m in newer)),
+        tuple(dict.fromkeys(m.added_in for m in newer if m.added_in)),
+    )

@@ -1,0 +1,386 @@
+"""Migration folders whose files run in the order of a timestamp version (Rails, Ecto).
+
+db/migrate/20250701161640_add_account_status.rb
+priv/repo/migrations/20240105120000_add_vin_to_cars.exs
+
+Both tools run every pending file in version order, remember versions (not contents) of what
+ran, and never re-run an edited file. This module lists the range's changes to such a folder,
+orders them, compares edited files with what was released, and reports out-of-order versions;
+the system only supplies how one file is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from harvester.migrations.base import (
+    AnalysisSettings,
+    MigrationRoot,
+    PathChange,
+    RepoView,
+    Side,
+    Source,
+)
+from harvester.migrations.schema import describe, ops
+from harvester.migrations.schema.assemble import MigrationInput, assemble
+from harvester.model import ChangeKind, Finding, ImpactTag, Migration, Problem
+
+VersionOf = Callable[[str], "str | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One migration file read: its operations, or why not; `fingerprint` of its syntax tree."""
+
+    parsed: ops.ParsedMigration | None
+    problem: Problem | None = None
+    fingerprint: str | None = None
+
+
+ReadMigration = Callable[[str, str, str, "ops.Dialect | None"], Reading]
+"""(text, path, version, dialect) -> Reading."""
+
+
+@dataclass(frozen=True, slots=True)
+class FolderResult:
+    """The range's migrations of one folder, assembled, with the range findings."""
+
+    migrations: tuple[Migration, ...]
+    findings: tuple[Finding, ...]
+    parsed: tuple[ops.ParsedMigration, ...]
+    added: tuple[ops.ParsedMigration, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    version: str
+    change: PathChange
+    item: MigrationInput
+
+
+def analyse_folder(
+    root: MigrationRoot,
+    view: RepoView,
+    settings: AnalysisSettings,
+    version_of: VersionOf,
+    read: ReadMigration,
+) -> FolderResult:
+    """Every migration of `root` the range changed, in version order, with findings."""
+    dialect = root.dialect
+    base_versions = sorted(
+        (int(v), v)
+        for v in (version_of(p) for p in view.tree(Side.BASE, root.root))
+        if v is not None
+    )
+    newest_base = base_versions[-1][1] if base_versions else None
+    entries: list[_Entry] = []
+    for change in view.changes_under(root.root):
+        entry = _entry(root, view, change, version_of, read, dialect)
+        if entry is not None:
+            entries.append(entry)
+    entries.sort(key=lambda e: (int(e.version), e.item.path))
+    findings = _findings(root, entries, newest_base)
+    migrations = assemble([e.item for e in entries], settings)
+    parsed = tuple(
+        e.item.parsed
+        for e in entries
+        if e.item.parsed is not None and e.item.change is not ChangeKind.DELETED
+    )
+    added = tuple(
+        e.item.parsed
+        for e in entries
+        if e.item.parsed is not None and e.item.change is ChangeKind.ADDED
+    )
+    return FolderResult(migrations, tuple(findings), parsed, added)
+
+
+def released_since(
+    root: MigrationRoot,
+    view: RepoView,
+    version_of: VersionOf,
+    read: ReadMigration,
+    since: str,
+    limit: int = 500,
+) -> list[ops.ParsedMigration]:
+    """Migrations at head newer than `since` that the range left alone: what a lagging schema
+    snapshot catches up on when it is regenerated (newest first, at most `limit`)."""
+    changed = {c.path for c in view.changes_under(root.root)}
+    candidates = sorted(
+        (
+            (int(version), path)
+            for path in view.tree(Side.HEAD, root.root)
+            if path not in changed
+            and (version := version_of(path)) is not None
+            and int(version) > int(since)
+        ),
+        reverse=True,
+    )
+    found = []
+    for number, path in candidates[:limit]:
+        source = view.read(Side.HEAD, path)
+        if source.text is None:
+            continue
+        reading = read(source.text, path, str(number), root.dialect)
+        if reading.parsed is not None:
+            found.append(reading.parsed)
+    return found
+
+
+def _inside(root: str, path: str | None) -> bool:
+    return path is not None and path.startswith(root.rstrip("/") + "/")
+
+
+def _paths(change: PathChange) -> tuple[str | None, str | None]:
+    """(path at base, path at head) of a change; a copy is new at head."""
+    if change.status is ChangeKind.DELETED:
+        return change.path, None
+    if change.status is ChangeKind.ADDED or change.status is ChangeKind.COPIED:
+        return None, change.path
+    if change.status is ChangeKind.RENAMED:
+        return change.old_path, change.path
+    return change.path, change.path
+
+
+def _entry(
+    root: MigrationRoot,
+    view: RepoView,
+    change: PathChange,
+    version_of: VersionOf,
+    read: ReadMigration,
+    dialect: ops.Dialect | None,
+) -> _Entry | None:
+    old_path, new_path = _paths(change)
+    old_path = old_path if _inside(root.root, old_path) else None
+    new_path = new_path if _inside(root.root, new_path) else None
+    old_version = version_of(old_path) if old_path else None
+    new_version = version_of(new_path) if new_path else None
+    if new_path is None or new_version is None:
+        if old_path is None or old_version is None:
+            return None
+        return _Entry(old_version, change, _deleted(root, change, old_path, old_version, dialect))
+    head = view.read(Side.HEAD, new_path)
+    if head.text is None:
+        return _Entry(new_version, change, _unreadable(root, change, new_path, new_version, head))
+    reading = read(head.text, new_path, new_version, dialect)
+    released = old_path is not None and old_version is not None
+    status = change.status if released else ChangeKind.ADDED
+    format_only: bool | None = None
+    modification: str | None = None
+    parsed = reading.parsed
+    if released and old_path is not None and old_version is not None:
+        base = view.read(Side.BASE, old_path)
+        before = read(base.text, old_path, old_version, dialect) if base.text else None
+        format_only, modification = _compare(before, reading)
+        if old_version != new_version:
+            format_only = False
+            if parsed is not None:
+                parsed = _with_note(
+                    parsed,
+                    f"version changed from {old_version} to {new_version}: databases that ran "
+                    f"{old_version} will run this migration again",
+                )
+    item = MigrationInput(
+        id=new_version,
+        path=new_path,
+        system=root.system,
+        dialect=dialect,
+        change=status,
+        released=released,
+        parsed=parsed,
+        problems=(reading.problem,) if reading.problem else (),
+        format_only=format_only,
+        modification=modification,
+        added_in=change.added_in,
+    )
+    return _Entry(new_version, change, item)
+
+
+def _compare(before: Reading | None, after: Reading) -> tuple[bool | None, str | None]:
+    """(format_only, what changed) for a released file edited in the range."""
+    if before is None or before.parsed is None or after.parsed is None:
+        return False, None
+    if before.fingerprint is not None and before.fingerprint == after.fingerprint:
+        return True, None
+    old, new = before.parsed, after.parsed
+    if (old.up, old.down) == (new.up, new.down):
+        return False, "code edited; its schema operations are unchanged"
+    if _unguarded(old.up) == _unguarded(new.up):
+        if _guards(new.up) > _guards(old.up):
+            return False, "now guarded with IF [NOT] EXISTS so it can run again; same operations"
+        if _guards(new.up) < _guards(old.up):
+            return False, "IF [NOT] EXISTS guards removed; same operations"
+    gone = _facts(old.up) - _facts(new.up)
+    added = _facts(new.up) - _facts(old.up)
+    parts = []
+    if added:
+        parts.append("now also " + "; ".join(sorted(added)))
+    if gone:
+        parts.append("no longer " + "; ".join(sorted(gone)))
+    if not parts:
+        changed_down = old.down != new.down or old.down_declared != new.down_declared
+        parts.append(
+            "its down step changed" if changed_down else "options of its operations changed"
+        )
+    return False, ", ".join(parts)
+
+
+def _unguarded(step: ops.Step) -> tuple[object, ...]:
+    """The step's operations with IF [NOT] EXISTS guards cleared, for comparison."""
+    return tuple(_without_guard(op) for op in step.operations)
+
+
+def _without_guard(op: ops.Operation) -> object:
+    for name in ("if_not_exists", "if_exists"):
+        if getattr(op, name, False):
+            op = replace(op, **{name: False})  # type: ignore[arg-type]
+    if isinstance(op, ops.CreateIndex) and op.index.if_not_exists:
+        op = replace(op, index=replace(op.index, if_not_exists=False))
+    return op
+
+
+def _guards(step: ops.Step) -> int:
+    return sum(
+        bool(getattr(op, "if_not_exists", False) or getattr(op, "if_exists", False))
+        or (isinstance(op, ops.CreateIndex) and op.index.if_not_exists)
+        for op in step.operations
+    )
+
+
+def _facts(step: ops.Step) -> set[str]:
+    found: set[str] = set()
+    for operation in step.operations:
+        texts = [change.text for change in describe.table_changes(operation)]
+        if not texts and isinstance(operation, ops.DataChange):
+            texts = [operation.detail or f"changes rows of {operation.table}"]
+        if not texts and isinstance(operation, ops.Opaque):
+            texts = [operation.summary]
+        found.update(texts)
+    return found
+
+
+def _with_note(parsed: ops.ParsedMigration, note: str) -> ops.ParsedMigration:
+    return ops.ParsedMigration(
+        id=parsed.id,
+        path=parsed.path,
+        up=parsed.up,
+        down=parsed.down,
+        down_path=parsed.down_path,
+        down_declared=parsed.down_declared,
+        down_is_noop=parsed.down_is_noop,
+        sort_key=parsed.sort_key,
+        notes=(*parsed.notes, note),
+    )
+
+
+def _deleted(
+    root: MigrationRoot,
+    change: PathChange,
+    old_path: str,
+    version: str,
+    dialect: ops.Dialect | None,
+) -> MigrationInput:
+    notes: tuple[str, ...] = ()
+    if change.status is not ChangeKind.DELETED:
+        notes = (f"moved to {change.path}, outside {root.root}: no longer run",)
+    placeholder = ops.ParsedMigration(version, old_path, ops.Step(), notes=notes)
+    return MigrationInput(
+        id=version,
+        path=old_path,
+        system=root.system,
+        dialect=dialect,
+        change=ChangeKind.DELETED,
+        released=True,
+        parsed=placeholder,
+        added_in=change.added_in,
+    )
+
+
+def _unreadable(
+    root: MigrationRoot,
+    change: PathChange,
+    path: str,
+    version: str,
+    source: Source,
+) -> MigrationInput:
+    reason = source.problem or "not parsed: unreadable"
+    return MigrationInput(
+        id=version,
+        path=path,
+        system=root.system,
+        dialect=root.dialect,
+        change=change.status if change.status is not ChangeKind.COPIED else ChangeKind.ADDED,
+        released=change.status not in (ChangeKind.ADDED, ChangeKind.COPIED),
+        problems=(Problem(path, reason),),
+        added_in=change.added_in,
+    )
+
+
+def _findings(
+    root: MigrationRoot, entries: Sequence[_Entry], newest_base: str | None
+) -> list[Finding]:
+    findings: list[Finding] = []
+    if newest_base is not None:
+        for entry in entries:
+            if entry.item.released or int(entry.version) >= int(newest_base):
+                continue
+            findings.append(
+                Finding(
+                    ImpactTag.OUT_OF_ORDER,
+                    f"{entry.item.path} has version {entry.version}, older than "
+                    f"{newest_base} already at the base: databases migrated to the base run it "
+                    "after newer migrations, and a fresh database runs it before them",
+                    (entry.item.path,),
+                    entry.change.commits,
+                )
+            )
+    reformatted = [e for e in entries if e.item.format_only]
+    if reformatted:
+        findings.append(
+            Finding(
+                ImpactTag.FORMAT_ONLY_CHANGE,
+                f"{_count(len(reformatted), 'released migration')} in {root.root} reformatted "
+                "(comments or layout only): no effect on any database",
+                tuple(e.item.path for e in reformatted),
+                _commits(reformatted),
+            )
+        )
+    edited = [
+        e
+        for e in entries
+        if e.item.released
+        and e.item.change is not ChangeKind.DELETED
+        and not e.item.format_only
+        and e.item.problems == ()
+    ]
+    if edited:
+        findings.append(
+            Finding(
+                ImpactTag.MODIFIED_EXISTING_MIGRATION,
+                f"{_count(len(edited), 'released migration')} in {root.root} edited: databases "
+                "that already ran the old text keep it, fresh databases get the new one",
+                tuple(e.item.path for e in edited),
+                _commits(edited),
+            )
+        )
+    deleted = [e for e in entries if e.item.change is ChangeKind.DELETED]
+    if deleted:
+        findings.append(
+            Finding(
+                ImpactTag.MODIFIED_EXISTING_MIGRATION,
+                f"{_count(len(deleted), 'released migration')} removed from {root.root}: "
+                "databases keep their changes; a fresh database now depends on the schema "
+                "file or the remaining migrations",
+                tuple(e.item.path for e in deleted),
+                _commits(deleted),
+            )
+        )
+    return findings
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _commits(entries: Sequence[_Entry]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c for e in entries for c in e.change.commits))

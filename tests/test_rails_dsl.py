@@ -1,0 +1,422 @@
+"""Rails migration DSL calls become the exact schema operations Rails would run."""
+
+from __future__ import annotations
+
+from harvester.migrations.rails.migration import read_migration
+from harvester.migrations.schema import ops
+from harvester.migrations.schema.ops import Dialect
+
+PG = Dialect.POSTGRESQL
+
+
+def read(
+    body: str, *, version: str = "7.2", dialect: Dialect | None = PG, head: str = ""
+) -> ops.ParsedMigration:
+    """The parsed migration of a `change` body (or whole methods when `body` has `def`)."""
+    methods = body if "def " in body else f"  def change\n{body}\n  end"
+    text = f"class M < ActiveRecord::Migration[{version}]\n{head}{methods}\nend\n"
+    reading = read_migration(text, "db/migrate/20250101000000_m.rb", "20250101000000", dialect)
+    assert reading.problem is None, reading.problem
+    assert reading.parsed is not None
+    return reading.parsed
+
+
+def up(body: str, **kwargs: object) -> tuple[ops.Operation, ...]:
+    return read(body, **kwargs).up.operations  # type: ignore[arg-type]
+
+
+def test_create_table_with_references_and_timestamps() -> None:
+    found = up(
+        """
+    create_table :family_exports, id: :uuid do |t|
+      t.references :family, null: false, foreign_key: true, type: :uuid
+      t.string :status, default: "pending", null: false
+      t.timestamps
+    end"""
+    )
+    fk = ops.ForeignKey(("family_id",), "families", ("id",), name="fk_rails_25cf4f133b")
+    assert found == (
+        ops.CreateTable(
+            "family_exports",
+            (
+                ops.ColumnDef("id", "UUID", default="gen_random_uuid()", primary_key=True),
+                ops.ColumnDef("family_id", "UUID", nullable=False),
+                ops.ColumnDef("status", "VARCHAR", nullable=False, default="'pending'"),
+                ops.ColumnDef("created_at", "TIMESTAMP(6)", nullable=False),
+                ops.ColumnDef("updated_at", "TIMESTAMP(6)", nullable=False),
+            ),
+            (
+                ops.Constraint(
+                    ops.ConstraintKind.FOREIGN_KEY, "fk_rails_25cf4f133b", foreign_key=fk
+                ),
+            ),
+        ),
+        ops.CreateIndex(
+            ops.IndexDef("index_family_exports_on_family_id", "family_exports", ("family_id",))
+        ),
+    )
+
+
+def test_polymorphic_reference_names_its_index_after_the_reference() -> None:
+    found = up(
+        "    create_table :notes do |t|\n      t.references :subject, polymorphic: true\n    end"
+    )
+    table, index = found
+    assert isinstance(table, ops.CreateTable) and isinstance(index, ops.CreateIndex)
+    assert [c.name for c in table.columns] == ["id", "subject_type", "subject_id"]
+    assert [c.type for c in table.columns] == ["BIGSERIAL", "VARCHAR", "BIGINT"]
+    assert index.index.name == "index_notes_on_subject"
+    assert index.index.columns == ("subject_type", "subject_id")
+    legacy = up(
+        "    create_table :notes do |t|\n      t.references :subject, polymorphic: true\n    end",
+        version="6.0",
+    )[1]
+    assert isinstance(legacy, ops.CreateIndex)
+    assert legacy.index.name == "index_notes_on_subject_type_and_subject_id"
+
+
+def test_rails_4_2_timestamps_are_nullable_and_references_unindexed() -> None:
+    text = (
+        "class M < ActiveRecord::Migration\n  def change\n    create_table :posts do |t|\n"
+        "      t.references :user\n      t.timestamps\n    end\n  end\nend\n"
+    )
+    parsed = read_migration(text, "db/migrate/1_m.rb", "1", PG).parsed
+    assert parsed is not None
+    (table,) = parsed.up.operations
+    assert isinstance(table, ops.CreateTable)
+    assert [(c.name, c.type, c.nullable) for c in table.columns] == [
+        ("id", "SERIAL", None),
+        ("user_id", "INTEGER", None),
+        ("created_at", "TIMESTAMP", None),
+        ("updated_at", "TIMESTAMP", None),
+    ]
+
+
+def test_add_column_not_null_without_default() -> None:
+    assert up("    add_column :users, :email, :string, null: false") == (
+        ops.AddColumn("users", ops.ColumnDef("email", "VARCHAR", nullable=False)),
+    )
+
+
+def test_concurrent_index_outside_a_transaction() -> None:
+    parsed = read(
+        "    add_index :users, [:org_id, :email], unique: true, algorithm: :concurrently",
+        head="  disable_ddl_transaction!\n",
+    )
+    assert parsed.up.transactional is False
+    assert parsed.up.operations == (
+        ops.CreateIndex(
+            ops.IndexDef(
+                "index_users_on_org_id_and_email",
+                "users",
+                ("org_id", "email"),
+                unique=True,
+                concurrently=True,
+            )
+        ),
+    )
+    assert parsed.down is not None
+    assert parsed.down.operations == (
+        ops.DropIndex("index_users_on_org_id_and_email", "users", concurrently=True),
+    )
+
+
+def test_change_is_reversed_in_reverse_order() -> None:
+    parsed = read("    add_column :users, :a, :string\n    rename_column :users, :b, :c")
+    assert parsed.down is not None
+    assert parsed.down.operations == (
+        ops.RenameColumn("users", "c", "b"),
+        ops.DropColumn("users", "a"),
+    )
+    assert parsed.down_declared is True
+
+
+def test_irreversible_commands_in_change() -> None:
+    for body in (
+        "    remove_column :users, :legacy",
+        "    change_column :users, :age, :bigint",
+        '    execute "UPDATE users SET a = 1"',
+        "    drop_table :old",
+    ):
+        parsed = read(body)
+        assert (parsed.down, parsed.down_declared) == (None, False), body
+        assert any(
+            note.startswith("rollback raises ActiveRecord::IrreversibleMigration")
+            for note in parsed.notes
+        )
+
+
+def test_remove_column_with_type_is_reversible() -> None:
+    parsed = read("    remove_column :users, :legacy, :string, default: 'x'")
+    assert parsed.down is not None
+    assert parsed.down.operations == (
+        ops.AddColumn("users", ops.ColumnDef("legacy", "VARCHAR", default="'x'")),
+    )
+
+
+def test_reversible_block_gives_both_directions() -> None:
+    parsed = read(
+        """
+    reversible do |dir|
+      dir.up { change_column_default :users, :role, "member" }
+      dir.down do
+        change_column_default :users, :role, nil
+      end
+    end"""
+    )
+    assert parsed.up.operations == (ops.SetDefault("users", "role", "'member'"),)
+    assert parsed.down is not None
+    assert parsed.down.operations == (ops.DropDefault("users", "role"),)
+    assert parsed.down_declared is True
+
+
+def test_change_column_per_adapter() -> None:
+    body = "    change_column :users, :bio, :text, null: false"
+    assert up(body) == (
+        ops.AlterColumnType("users", "bio", "TEXT"),
+        ops.SetNotNull("users", "bio"),
+    )
+    assert up(body, dialect=Dialect.MYSQL) == (
+        ops.ModifyColumn("users", ops.ColumnDef("bio", "TEXT", nullable=False)),
+    )
+    sqlite = up(body, dialect=Dialect.SQLITE)
+    assert isinstance(sqlite[-1], ops.RebuildTable)
+    assert sqlite[-1].table == "users"
+
+
+def test_change_column_null_with_a_fill_value() -> None:
+    found = up('    change_column_null :users, :name, false, "anonymous"')
+    assert isinstance(found[0], ops.DataChange)
+    assert found[0].kind is ops.DataChangeKind.UPDATE
+    assert found[0].table == "users"
+    assert found[1] == ops.SetNotNull("users", "name")
+
+
+def test_change_column_default_from_to_is_reversible() -> None:
+    parsed = read('    change_column_default :imports, :label, from: "date", to: nil')
+    assert parsed.up.operations == (ops.DropDefault("imports", "label"),)
+    assert parsed.down is not None
+    assert parsed.down.operations == (ops.SetDefault("imports", "label", "'date'"),)
+
+
+def test_guards_are_noted() -> None:
+    parsed = read(
+        "    add_index :users, :email unless index_exists?(:users, :email)\n"
+        "    add_column :users, :x, :string, if_not_exists: true"
+    )
+    assert len(parsed.up.operations) == 2
+    assert "guarded: runs only unless `index_exists?(:users, :email)`" in parsed.up.notes
+    assert any("if_not_exists: true" in note for note in parsed.up.notes)
+
+
+def test_adapter_checks_keep_the_right_branch() -> None:
+    body = """
+    if connection.adapter_name == "SQLServer"
+      execute "CREATE UNIQUE NONCLUSTERED INDEX i ON t(c)"
+    else
+      add_index :t, :c, unique: true
+    end"""
+    assert up(body) == (ops.CreateIndex(ops.IndexDef("index_t_on_c", "t", ("c",), unique=True)),)
+
+
+def test_model_code_is_a_data_change() -> None:
+    parsed = read(
+        """  class Account < ActiveRecord::Base
+    self.table_name = "ledger_accounts"
+  end
+
+  def up
+    Account.where(status: nil).update_all(status: "draft")
+    User.find_each { |user| user.update!(slug: user.name.parameterize) }
+  end
+
+  def down
+  end"""
+    )
+    first, second = parsed.up.operations
+    assert isinstance(first, ops.DataChange) and isinstance(second, ops.DataChange)
+    assert (first.kind, first.table, first.has_where) == (
+        ops.DataChangeKind.UPDATE,
+        "ledger_accounts",
+        True,
+    )
+    assert (second.kind, second.table, second.has_where) == (
+        ops.DataChangeKind.CODE,
+        "users",
+        False,
+    )
+    assert second.raises_on_data is True
+    assert first.reversible is False
+    assert parsed.down_is_noop is True
+
+
+def test_raise_on_bad_rows_makes_the_data_change_data_dependent() -> None:
+    parsed = read(
+        """  def up
+    if select_value("SELECT COUNT(*) FROM users WHERE email IS NULL").to_i > 0
+      raise "users without email"
+    end
+    change_column_null :users, :email, false
+  end
+
+  def down
+    change_column_null :users, :email, true
+  end"""
+    )
+    data = [op for op in parsed.up.operations if isinstance(op, ops.DataChange)]
+    assert len(data) == 1
+    assert data[0].raises_on_data is True
+
+
+def test_model_code_in_change_runs_again_on_rollback() -> None:
+    parsed = read("    User.update_all(active: true)")
+    assert parsed.down is not None
+    (again,) = parsed.down.operations
+    assert isinstance(again, ops.DataChange)
+    assert "runs again on rollback" in again.detail
+
+
+def test_down_raising_irreversible_migration() -> None:
+    parsed = read(
+        "  def up\n    drop_table :old\n  end\n\n  def down\n"
+        "    raise ActiveRecord::IrreversibleMigration\n  end"
+    )
+    assert parsed.down_declared is False
+    assert parsed.up.operations == (ops.DropTable("old"),)
+
+
+def test_up_without_down() -> None:
+    # Rails' default down does nothing: db:rollback "succeeds" and leaves the change.
+    parsed = read("  def up\n    remove_column :users, :x\n  end")
+    assert (parsed.down, parsed.down_is_noop) == (ops.Step(), True)
+
+
+def test_loops_over_literals_expand() -> None:
+    found = up(
+        "  TABLES = %i[users posts].freeze\n  def up\n    TABLES.each do |table|\n"
+        "      add_column table, :deleted_at, :datetime\n    end\n  end"
+    )
+    assert [(op.table, op.column.name) for op in found if isinstance(op, ops.AddColumn)] == [
+        ("users", "deleted_at"),
+        ("posts", "deleted_at"),
+    ]
+
+
+def test_helper_methods_are_read_where_called() -> None:
+    found = up(
+        "  def up\n    add_flag(:users)\n  end\n\n  def add_flag(table)\n"
+        "    add_column :users, :flag, :boolean, default: false\n  end"
+    )
+    assert found == (ops.AddColumn("users", ops.ColumnDef("flag", "BOOLEAN", default="FALSE")),)
+
+
+def test_references_and_foreign_keys_on_existing_tables() -> None:
+    found = up(
+        "    add_reference :posts, :author, foreign_key: { to_table: :users, on_delete: :cascade }"
+    )
+    fk = ops.ForeignKey(
+        ("author_id",), "users", ("id",), on_delete="CASCADE", name="fk_rails_04d13ef8c7"
+    )
+    assert found[0] == ops.AddColumn("posts", ops.ColumnDef("author_id", "BIGINT"))
+    assert found[1] == ops.CreateIndex(
+        ops.IndexDef("index_posts_on_author_id", "posts", ("author_id",))
+    )
+    assert found[2] == ops.AddConstraint(
+        "posts",
+        ops.Constraint(ops.ConstraintKind.FOREIGN_KEY, "fk_rails_04d13ef8c7", foreign_key=fk),
+    )
+    assert up("    remove_foreign_key :posts, :users") == (
+        ops.DropConstraint("posts", "fk_rails_5b5ddfd518", ops.ConstraintKind.FOREIGN_KEY),
+    )
+
+
+def test_mysql_adds_an_index_for_an_unindexed_foreign_key() -> None:
+    found = up(
+        "    create_table :posts do |t|\n"
+        "      t.references :user, index: false, foreign_key: true\n    end",
+        dialect=Dialect.MYSQL,
+    )
+    assert found[-1] == ops.CreateIndex(ops.IndexDef("fk_rails_5b5ddfd518", "posts", ("user_id",)))
+
+
+def test_check_constraint_not_validated() -> None:
+    (found,) = up(
+        '    add_check_constraint :products, "price > 0", name: "price_positive", validate: false'
+    )
+    assert found == ops.AddConstraint(
+        "products",
+        ops.Constraint(
+            ops.ConstraintKind.CHECK, "price_positive", expression="price > 0", not_valid=True
+        ),
+    )
+
+
+def test_join_table() -> None:
+    (found,) = up("    create_join_table :users, :roles")
+    assert found == ops.CreateTable(
+        "roles_users",
+        (
+            ops.ColumnDef("user_id", "BIGINT", nullable=False),
+            ops.ColumnDef("role_id", "BIGINT", nullable=False),
+        ),
+    )
+
+
+def test_unparseable_file_reports_the_line() -> None:
+    reading = read_migration(
+        "class M < ActiveRecord::Migration[7.1]\n  def change\n"
+        "    add_column :a, :b,, :c\n  end\nend\n",
+        "db/migrate/1_m.rb",
+        "1",
+        PG,
+    )
+    assert reading.parsed is None
+    assert reading.problem is not None
+    assert reading.problem.line == 3
+
+
+def test_file_without_a_migration_class() -> None:
+    reading = read_migration("puts 'hi'\n", "db/migrate/1_m.rb", "1", PG)
+    assert reading.parsed is None
+    assert reading.problem is not None
+    assert "no migration class" in reading.problem.message
+
+
+def test_helper_parameters_are_bound() -> None:
+    found = up(
+        "  def up\n    add_flag :posts, :pinned\n  end\n\n  def add_flag(table, name)\n"
+        "    add_column table, name, :boolean, default: false\n  end"
+    )
+    assert found == (ops.AddColumn("posts", ops.ColumnDef("pinned", "BOOLEAN", default="FALSE")),)
+
+
+def test_kernel_calls_and_local_values_are_not_commands() -> None:
+    found = up(
+        "  def up\n    token = rand(36**8).to_s(36)\n    token\n"
+        "    Domain.where(domain: 'x').first_or_create.id\n  end"
+    )
+    assert len(found) == 1
+    assert isinstance(found[0], ops.DataChange)
+    assert found[0].kind is ops.DataChangeKind.INSERT
+
+
+def test_app_code_on_classes_is_reported() -> None:
+    (found,) = up("  def up\n    Search.rebuild_index!(full: true)\n  end")
+    assert isinstance(found, ops.Opaque) and found.raw
+
+
+def test_empty_sql_is_nothing() -> None:
+    assert up('    execute ""') == ()
+
+
+def test_data_changes_name_the_columns_they_set() -> None:
+    found = up(
+        "  def up\n    User.where(a: nil).update_all(a: 1, b: 2)\n"
+        "    story = Story.find(1)\n    story.update_column(:score, 3)\n"
+        '    change_column_null :users, :name, false, "x"\n  end'
+    )
+    assert [op.columns for op in found if isinstance(op, ops.DataChange)] == [
+        ("a", "b"),
+        ("score",),
+        ("name",),
+    ]

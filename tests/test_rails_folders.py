@@ -1,0 +1,88 @@
+"""How a Rails migrations folder's changes are read: renames, moves, copies, drift."""
+
+from __future__ import annotations
+
+from harvester.migrations.database import analyse_database
+from harvester.model import ChangeKind, ImpactTag
+from tests.support.memory_view import MemoryView
+
+MIGRATION = """class AddFlag < ActiveRecord::Migration[7.1]
+  def change
+    add_column :users, :flag, :boolean
+  end
+end
+"""
+
+
+def test_renamed_to_a_new_version_runs_again() -> None:
+    view = MemoryView(
+        {"db/migrate/20240101000000_add_flag.rb": MIGRATION},
+        {"db/migrate/20240301000000_add_flag.rb": MIGRATION},
+    )
+    (migration,) = analyse_database(view).migrations
+    assert migration.change is ChangeKind.RENAMED
+    assert migration.released is True
+    assert any("will run this migration again" in note for note in migration.notes)
+
+
+def test_moved_out_of_the_folder_is_no_longer_run() -> None:
+    view = MemoryView(
+        {"db/migrate/20240101000000_add_flag.rb": MIGRATION},
+        {"db/old_migrations/20240101000000_add_flag.rb": MIGRATION},
+    )
+    database = analyse_database(view)
+    (migration,) = database.migrations
+    assert migration.change is ChangeKind.DELETED
+    assert migration.path == "db/migrate/20240101000000_add_flag.rb"
+    assert "moved to db/old_migrations/" in migration.notes[0]
+    assert [f.tag for f in database.findings] == [ImpactTag.MODIFIED_EXISTING_MIGRATION]
+
+
+def test_schema_rb_changed_without_a_migration_is_drift() -> None:
+    schema = (
+        "ActiveRecord::Schema[7.1].define(version: 2024_01_01_000000) do\n"
+        '  create_table "users", force: :cascade do |t|\n    t.string "name"\n  end\nend\n'
+    )
+    edited = schema.replace('t.string "name"', 't.string "name"\n    t.string "nickname"')
+    view = MemoryView(
+        {"db/schema.rb": schema, "db/migrate/20240101000000_add_flag.rb": MIGRATION},
+        {"db/schema.rb": edited, "db/migrate/20240101000000_add_flag.rb": MIGRATION},
+    )
+    database = analyse_database(view)
+    assert database.migrations == ()
+    (snapshot,) = database.snapshots
+    assert snapshot.changes == ("users.nickname added: string",)
+    (finding,) = database.findings
+    assert finding.tag is ImpactTag.SCHEMA_DRIFT
+    assert "users.nickname added" in finding.detail
+
+
+def test_migration_without_schema_rb_update_is_drift() -> None:
+    schema = "ActiveRecord::Schema[7.1].define(version: 2024_01_01_000000) do\nend\n"
+    view = MemoryView(
+        {"db/schema.rb": schema},
+        {"db/schema.rb": schema, "db/migrate/20240301000000_add_flag.rb": MIGRATION},
+    )
+    database = analyse_database(view)
+    (finding,) = database.findings
+    assert finding.tag is ImpactTag.SCHEMA_DRIFT
+    assert "was not updated" in finding.detail
+
+
+def test_a_lagging_schema_file_catching_up_is_not_drift() -> None:
+    old_schema = (
+        "ActiveRecord::Schema[7.1].define(version: 2024_01_01_000000) do\n"
+        '  create_table "users", force: :cascade do |t|\n    t.string "name"\n  end\nend\n'
+    )
+    new_schema = old_schema.replace("2024_01_01_000000", "2024_03_01_000000").replace(
+        't.string "name"', 't.string "name"\n    t.boolean "flag"\n    t.string "email"'
+    )
+    email = MIGRATION.replace("AddFlag", "AddEmail").replace(":flag, :boolean", ":email, :string")
+    released = {"db/migrate/20240201000000_add_flag.rb": MIGRATION}
+    view = MemoryView(
+        {"db/schema.rb": old_schema, **released},
+        {"db/schema.rb": new_schema, **released, "db/migrate/20240301000000_add_email.rb": email},
+    )
+    database = analyse_database(view)
+    assert [m.id for m in database.migrations] == ["20240301000000"]
+    assert database.findings == ()
