@@ -122,7 +122,7 @@ def migration_status(database: Database) -> list[Trusted]:
         # A tree with one migration per dialect (pop's variants) lists each dialect apart.
         for dialect in sorted({m.dialect or "" for m in members}):
             group = [m for m in members if (m.dialect or "") == dialect]
-            label = f" ({dialect})" if dialect else ""
+            label = f" ({dialect})" if dialect else " (engine not found: judged as PostgreSQL)"
             lines.append(
                 Trusted(f"  - {inline(system.system + label)} in {code_span(system.root + '/')}:")
             )

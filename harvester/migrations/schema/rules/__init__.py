@@ -91,6 +91,7 @@ def assess(
         swaps=_swaps(parsed.up.operations),
         readded=_readded_constraints(parsed.up.operations),
         redefaulted=_redefaulted(parsed.up.operations),
+        rebuilt={o.table for o in parsed.up.operations if isinstance(o, ops.RebuildTable)},
     )
     for operation in parsed.up.operations:
         rule = _RULES.get(type(operation))

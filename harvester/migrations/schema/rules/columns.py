@@ -118,7 +118,13 @@ def _mysql_add_column(op: ops.AddColumn, ctx: Context) -> None:
 def _sqlite_add_column(op: ops.AddColumn, ctx: Context) -> None:
     column = op.column
     name = f"{op.table}.{column.name}"
-    if column.nullable is False and column.default in (None, "NULL"):
+    if column.nullable is False and column.default in (None, "NULL") and op.table in ctx.rebuilt:
+        ctx.flag(
+            ImpactTag.NOT_NULL_COLUMN_WITHOUT_DEFAULT,
+            f"adds {name} NOT NULL without a default: {op.table} is rebuilt by copying, and "
+            f"copying its rows fails on the NULL {column.name}; only an empty table passes",
+        )
+    elif column.nullable is False and column.default in (None, "NULL"):
         ctx.flag(
             ImpactTag.NOT_NULL_COLUMN_WITHOUT_DEFAULT,
             f"adds {name} NOT NULL without a default: SQLite refuses this even on an empty table",

@@ -23,6 +23,7 @@ class Context:
     swaps: dict[str, str] = field(default_factory=dict)
     readded: set[tuple[str, str]] = field(default_factory=set)
     redefaulted: set[tuple[str, str]] = field(default_factory=set)
+    rebuilt: set[str] = field(default_factory=set)
     copied_from: dict[str, str] = field(default_factory=dict)
     created_views: set[str] = field(default_factory=set)
     settings: dict[str, str] = field(default_factory=dict)

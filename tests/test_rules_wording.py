@@ -1,0 +1,45 @@
+"""Rule details say what the engine really does for the system that wrote the migration."""
+
+from __future__ import annotations
+
+from harvester.migrations.base import AnalysisSettings
+from harvester.migrations.schema import ops
+from harvester.migrations.schema.rules import RangeState, assess
+from harvester.model import ImpactTag
+
+
+def _impacts(*operations: ops.Operation, dialect: ops.Dialect) -> list[tuple[ImpactTag, str]]:
+    parsed = ops.ParsedMigration("m", "m", ops.Step(operations))
+    result = assess(parsed, dialect, RangeState(), AnalysisSettings())
+    return [(i.tag, i.detail) for i in result.impacts]
+
+
+def test_sqlite_not_null_column_added_by_copying_fails_only_with_rows() -> None:
+    column = ops.ColumnDef("state", "varchar", nullable=False)
+    rebuilt = _impacts(
+        ops.AddColumn("orders", column),
+        ops.RebuildTable("orders", "copy and rename"),
+        dialect=ops.Dialect.SQLITE,
+    )
+    assert (
+        ImpactTag.NOT_NULL_COLUMN_WITHOUT_DEFAULT,
+        "adds orders.state NOT NULL without a default: orders is rebuilt by copying, and "
+        "copying its rows fails on the NULL state; only an empty table passes",
+    ) in rebuilt
+    plain = _impacts(ops.AddColumn("orders", column), dialect=ops.Dialect.SQLITE)
+    assert plain == [
+        (
+            ImpactTag.NOT_NULL_COLUMN_WITHOUT_DEFAULT,
+            "adds orders.state NOT NULL without a default: SQLite refuses this even on an empty "
+            "table",
+        )
+    ]
+
+
+def test_a_default_set_again_is_not_backward_incompatible() -> None:
+    impacts = _impacts(
+        ops.DropDefault("channel", "currency"),
+        ops.SetDefault("channel", "currency", "'USD'"),
+        dialect=ops.Dialect.POSTGRESQL,
+    )
+    assert all(tag is not ImpactTag.BACKWARD_INCOMPATIBLE for tag, _ in impacts)
