@@ -7,6 +7,7 @@ import posixpath
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from harvester.gitsource.blobs import MAX_BLOB_BYTES
 from harvester.migrations.base import PathChange, Side, Source, TreeFile
 from harvester.migrations.text import source_from_bytes
 from harvester.model import ChangeKind
@@ -83,10 +84,17 @@ class MemoryView:
         }
 
     def read(self, side: Side, path: str) -> Source:
-        return source_from_bytes(path, self._files[side].get(path))
+        return _source(path, self._files[side].get(path))
 
     def read_blob(self, blob: str, path: str) -> Source:
-        return source_from_bytes(path, self._blobs.get(blob))
+        return _source(path, self._blobs.get(blob))
+
+
+def _source(path: str, data: bytes | None) -> Source:
+    """Text as the git view gives it: files over the size limit are not loaded."""
+    if data is not None and len(data) > MAX_BLOB_BYTES:
+        return source_from_bytes(path, None, len(data), MAX_BLOB_BYTES)
+    return source_from_bytes(path, data)
 
 
 def _read_tree(folder: Path) -> dict[str, bytes]:

@@ -66,9 +66,12 @@ class AlembicSystem:
     ) -> SystemResult:
         """The range's revisions under `root`, in chain order."""
         changes = [c for c in view.changes_under(root.root) if _in_folder(c, root.root)]
-        if not any(_looks_like_revision(view, c) for c in changes):
-            return SystemResult()
         texts = _texts(view, Side.HEAD, root.root)
+        # A changed file that is not Python still belongs here when the folder holds revisions.
+        if not any(_looks_like_revision(view, c) for c in changes) and not any(
+            LOOKS_LIKE_REVISION.search(source.text or "") for source in texts.values()
+        ):
+            return SystemResult()
         evidence = _engine(root, view, texts)
         result = RevisionChanges(view, root.root, evidence, self.name).analyse(changes, texts)
         return SystemResult(

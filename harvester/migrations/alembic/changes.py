@@ -78,7 +78,13 @@ class RevisionChanges:
                 continue
             current = head.get(change.path)
             if current is None:
-                continue
+                if change.path not in head or posixpath.basename(change.path) == "__init__.py":
+                    continue
+                current = Unreadable(
+                    "not parsed: the file declares no `revision`; Alembic refuses to load a "
+                    "versions folder with it (Could not determine revision id from filename)",
+                    None,
+                )
             old = base.get(change.old_path or change.path)
             released = (change.old_path or change.path) in base_texts
             item = self._input(change, current, released or change.status is not ChangeKind.ADDED)

@@ -99,12 +99,27 @@ def load_project(view: RepoView, side: Side, cache: ParseCache) -> Project:
                 problem = source.problem or "not parsed: unreadable"
                 cache.files[cached] = Unreadable(problem, None)
             else:
-                cache.files[cached] = parse_migration(name, source.text)
+                cache.files[cached] = parse_migration(name, source.text) or _not_a_migration(
+                    path, source.text
+                )
         entry = Entry(key, path, item.blob, cache.files[cached], problem)
         if entry.is_migration:
             by_path[path] = entry
     by_key = {e.key: e for e in sorted(by_path.values(), key=lambda e: e.path)}
     return Project(by_path, by_key)
+
+
+def _not_a_migration(path: str, text: str) -> Unreadable | None:
+    """A numbered module with no `Migration` class (an empty file, a stub) breaks Django's
+    loader for the whole app; an Alembic revision that happens to sit there does not count."""
+    if not NUMBERED.search(path) or "down_revision" in text:
+        return None
+    what = "is empty" if not text.strip() else "defines no Migration class"
+    return Unreadable(
+        f"not parsed: the module {what}; Django's migration loader raises BadMigrationError "
+        "for every module of a migrations package without one",
+        None,
+    )
 
 
 def _app_label(view: RepoView, side: Side, app_folder: str) -> str:

@@ -11,13 +11,14 @@ out), so callers may cache it by blob and run it in worker processes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from harvester.migrations.schema import ops
-from harvester.migrations.sql import fallback
+from harvester.migrations.sql import fallback, rows
 from harvester.migrations.sql.dialect import guess_dialect
 from harvester.migrations.sql.errors import StatementError
-from harvester.migrations.sql.names import summary
+from harvester.migrations.sql.names import dotted, summary
 from harvester.migrations.sql.split import Statement, run_together, split_statements
 
 _PGLAST_DIALECTS = (None, ops.Dialect.POSTGRESQL, ops.Dialect.COCKROACHDB)
@@ -60,9 +61,23 @@ def sql_operations(text: str, dialect: ops.Dialect | None, first_line: int = 1) 
     return SqlAnalysis(tuple(operations), tuple(problems), read_as, len(statements))
 
 
+# `INSERT INTO t [(cols)] VALUES (…)`: rows of data, read without a parser (seed files hold
+# tens of thousands of them); anything else, INSERT … SELECT included, is parsed.
+_PLAIN_INSERT = re.compile(
+    r"INSERT\s+INTO\s+((?:[\w$]+|\"[^\"]+\"|`[^`]+`)(?:\.(?:[\w$]+|\"[^\"]+\"|`[^`]+`))?)"
+    r"\s*(?:\([^()]*\)\s*)?VALUES\s*\(",
+    re.IGNORECASE,
+)
+
+
 def _statement_operations(
     statement: Statement, dialect: ops.Dialect | None
 ) -> tuple[list[ops.Operation], str | None]:
+    plain = _PLAIN_INSERT.match(statement.text)
+    if plain and not re.search(
+        r"\bSELECT\b|\bRETURNING\b|\bON\s+(?:CONFLICT|DUPLICATE)\b", statement.text, re.IGNORECASE
+    ):
+        return rows.insert(dotted(plain.group(1), dialect), None, (), statement.line), None
     try:
         return _parse(statement, dialect), None
     except StatementError as error:
