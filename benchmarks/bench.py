@@ -6,8 +6,9 @@
 
 The raw git work is what any such report needs: `git log` with the fields and options harvester
 uses, `git diff -M --numstat -z` and `git diff -M --name-status -z`. Runs are interleaved
-(harvester, git, harvester, git, …) so machine noise hits both; medians are reported. Peak memory
-is harvester's maximum resident set size.
+(harvester cold, harvester warm, git, …) so machine noise hits all; medians are reported.
+"Cold" runs with `--no-cache`; "warm" reuses the parse cache of an earlier run on the same range
+(a private cache folder, never the user's). Peak memory is harvester's maximum resident set.
 """
 
 from __future__ import annotations
@@ -37,20 +38,30 @@ class Measure:
 
     label: str
     commits: int
-    harvester_s: float
+    cold_s: float
+    warm_s: float
     git_s: float
     peak_mb: float
 
     @property
-    def ratio(self) -> float:
-        """harvester's time over raw git's."""
-        return self.harvester_s / self.git_s
+    def cold_ratio(self) -> float:
+        """harvester's time without its cache over raw git's."""
+        return self.cold_s / self.git_s
+
+    @property
+    def warm_ratio(self) -> float:
+        """harvester's time with a warm cache over raw git's."""
+        return self.warm_s / self.git_s
 
 
-def _run(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
+def _run(
+    command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[float, float]:
     """Wall seconds and peak resident megabytes of one command."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     assert process.stderr is not None
@@ -95,12 +106,17 @@ def measure(repo: Path, span: str, runs: int, label: str | None = None) -> Measu
         "--format",
         "json",
     ]
-    times, peaks, git_times = [], [], []
-    _run(harvester, cwd=ROOT)  # warm the page cache for both
+    cache = tempfile.mkdtemp(prefix="harvester-bench-cache-")
+    env = {**os.environ, "HARVESTER_CACHE_DIR": cache}
+    cold, warm, peaks, git_times = [], [], [], []
+    _run(harvester, cwd=ROOT, env=env)  # warms the page cache and the parse cache
     _git_work(repo, base, head or "HEAD")
     for _ in range(runs):
-        elapsed, peak = _run(harvester, cwd=ROOT)
-        times.append(elapsed)
+        elapsed, peak = _run([*harvester, "--no-cache"], cwd=ROOT, env=env)
+        cold.append(elapsed)
+        peaks.append(peak)
+        elapsed, peak = _run(harvester, cwd=ROOT, env=env)
+        warm.append(elapsed)
         peaks.append(peak)
         git_times.append(_git_work(repo, base, head or "HEAD"))
     commits = int(
@@ -112,7 +128,12 @@ def measure(repo: Path, span: str, runs: int, label: str | None = None) -> Measu
         ).stdout
     )
     return Measure(
-        label or span, commits, statistics.median(times), statistics.median(git_times), max(peaks)
+        label or span,
+        commits,
+        statistics.median(cold),
+        statistics.median(warm),
+        statistics.median(git_times),
+        max(peaks),
     )
 
 
@@ -142,12 +163,13 @@ def _synthetic(
 
 def _print(measures: list[Measure]) -> None:
     print(
-        f"{'range':<22}{'commits':>8}{'harvester s':>13}{'raw git s':>11}{'ratio':>7}{'peak MB':>9}"
+        f"{'range':<22}{'commits':>8}{'raw git s':>10}{'cold s':>8}{'ratio':>7}"
+        f"{'warm s':>8}{'ratio':>7}{'peak MB':>9}"
     )
     for m in measures:
         print(
-            f"{m.label:<22}{m.commits:>8,}{m.harvester_s:>13.2f}{m.git_s:>11.2f}"
-            f"{m.ratio:>6.2f}x{m.peak_mb:>9.0f}"
+            f"{m.label:<22}{m.commits:>8,}{m.git_s:>10.2f}{m.cold_s:>8.2f}{m.cold_ratio:>6.2f}x"
+            f"{m.warm_s:>8.2f}{m.warm_ratio:>6.2f}x{m.peak_mb:>9.0f}"
         )
 
 

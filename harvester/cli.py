@@ -92,6 +92,9 @@ def cli() -> None:
     help="Append a short Markdown summary for CI to FILE (e.g. $GITHUB_STEP_SUMMARY).",
 )
 @click.option("--force", is_flag=True, help="Overwrite an output file harvester did not write.")
+@click.option(
+    "--no-cache", is_flag=True, help="Do not read or store parse results in the user cache."
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def report(
     range_text: str | None,
@@ -110,6 +113,7 @@ def report(
     no_config: bool,
     summary: Path | None,
     force: bool,
+    no_cache: bool,
     debug: bool,
 ) -> None:
     """Write the technical-implementation draft for RANGE (BASE..HEAD, or BASE..)."""
@@ -132,6 +136,7 @@ def report(
         key_commits=key_commits,
         config_file=config_file,
         use_config=not no_config,
+        use_cache=not no_cache,
     )
     output_options = OutputOptions(
         format=output_format,

@@ -26,6 +26,7 @@ class ReportOptions:
     title_pattern: str | None = None
     config_file: Path | None = None
     use_config: bool = True
+    use_cache: bool = True
 
     @property
     def key_commit_count(self) -> int:

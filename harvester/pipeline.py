@@ -8,7 +8,7 @@ one patch pass for the hints, plus a few ref look-ups.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from harvester import __version__
@@ -17,8 +17,11 @@ from harvester.analysis.dependencies import dependency_changes
 from harvester.analysis.file_kinds import is_lock_or_manifest
 from harvester.analysis.files import STATUS, describe_files
 from harvester.analysis.hints import (
+    DEPLOY_GIT_PATTERN,
+    DEPLOY_GLOBS,
     GIT_PATTERN,
     LINE_PATTERN,
+    env_names_in_line,
     env_var_changes,
     files_of_kind,
     infrastructure_files,
@@ -28,12 +31,14 @@ from harvester.analysis.hints import (
 )
 from harvester.analysis.key_commits import rank_commits
 from harvester.analysis.title import derive_title
+from harvester.cache import use_cache
 from harvester.config import ProjectConfig, load_config, title_from_pattern
 from harvester.errors import EmptyRangeError
 from harvester.gitsource.blobs import MAX_BLOB_BYTES, BlobReader
 from harvester.gitsource.diff import range_diff
 from harvester.gitsource.forge import commit_url, detect_forge, issue_url
 from harvester.gitsource.grep import words_present
+from harvester.gitsource.history import LogHistory
 from harvester.gitsource.log import iter_commits
 from harvester.gitsource.names import names_at
 from harvester.gitsource.patch import ChangedLine, changed_lines
@@ -83,34 +88,32 @@ def build_report(options: ReportOptions, progress: Progress = _silent) -> Report
 
 def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
     """Read the range and the project configuration from git and analyse the range."""
+    use_cache(options.use_cache)
     repo = open_repo(options.repo)
     span = resolve_range(repo, options.range)
     progress(f"reading commits {span.base}..{span.head}")
-    # git computes the range diff and the hints' patch pass while the log streams in.
-    with ThreadPoolExecutor(max_workers=2) as background:
-        pending_diff = background.submit(range_diff, repo, span.base_sha, span.head_sha)
-        pending_lines = background.submit(
-            lambda: list(
-                changed_lines(repo, span.base_sha, span.head_sha, GIT_PATTERN, LINE_PATTERN)
-            )
-        )
-        commits = _read_commits(repo, span)
-        diff = pending_diff.result()
-        lines = pending_lines.result()
-    changes = _path_changes(diff, commits)
     with BlobReader(repo) as blobs:
         config = _project_config(options, blobs, span.head_sha)
         options = configured(options, config)
-        view = GitView(
-            repo,
-            {Side.BASE: span.base_sha, Side.HEAD: span.head_sha},
-            changes,
-            blobs,
-            MAX_BLOB_BYTES,
-        )
-        progress("analysing migrations")
-        database = _with_first_tags(repo, analyse_database(view, options.analysis))
-        attributes = view.read(Side.HEAD, ".gitattributes").text or ""
+        history = LogHistory()
+        # git computes the range diff and the hints' patch pass while the log streams in, and
+        # migrations are analysed meanwhile: they wait for the log only to name commits.
+        with ThreadPoolExecutor(max_workers=3) as background:
+            pending_diff = background.submit(range_diff, repo, span.base_sha, span.head_sha)
+            pending_lines = background.submit(_hint_lines, repo, span)
+            pending_database = background.submit(
+                _analyse_migrations, repo, span, pending_diff, history, blobs, options
+            )
+            try:
+                commits = _read_commits(repo, span, history)
+            except BaseException as error:
+                history.fail(error)
+                raise
+            diff = pending_diff.result()
+            lines, env_names = pending_lines.result()
+            progress("analysing migrations")
+            database = pending_database.result()
+        attributes = blobs.read(f"{span.head_sha}:.gitattributes").data or b""
         dependencies = dependency_changes(
             diff, lambda specs: {s: b.data for s, b in blobs.read_many(specs).items()}
         )
@@ -120,7 +123,7 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
         diff,
         commits,
         {**down_files, **migration_ids},
-        generated_paths(attributes, [d.path for d in diff]),
+        generated_paths(attributes.decode("utf-8", "replace"), [d.path for d in diff]),
     )
     forge = detect_forge(repo, options.forge_url)
     urls = {c.sha: commit_url(forge, c.sha) for c in commits} if forge else {}
@@ -129,7 +132,7 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
     ranked = rank_commits(
         commits, migration_ids, options.key_commit_count, urls, released, options.rules
     )
-    hints = replace(_hints(repo, span, files, commits, forge, lines), dependencies=dependencies)
+    hints = replace(_hints(files, commits, forge, lines, env_names), dependencies=dependencies)
     report = Report(
         tool=Tool("harvester", __version__),
         range=RangeInfo(
@@ -164,41 +167,47 @@ def _project_config(options: ReportOptions, blobs: BlobReader, head_sha: str) ->
     return load_config(read, options.config_file)
 
 
-def _read_commits(repo: GitRepo, span: ResolvedRange) -> list[LoggedCommit]:
+def _read_commits(repo: GitRepo, span: ResolvedRange, history: LogHistory) -> list[LoggedCommit]:
     boundaries = shallow_boundaries(repo)
     commits = []
     for commit in iter_commits(repo, span.base_sha, span.head_sha):
         if commit.sha in boundaries:
             raise truncated_history_error(span.base, commit.sha)
         commits.append(commit)
+        history.record(commit)
     if not commits:
         raise EmptyRangeError(
             f"no commits in {span.base}..{span.head}: {span.head} is already contained in "
             f"{span.base} (did you mean {span.head}..{span.base}?)"
         )
+    history.complete()
     return commits
 
 
-def _path_changes(diff: Sequence[PathStat], commits: Sequence[LoggedCommit]) -> list[PathChange]:
-    touched: dict[str, list[str]] = {}
-    added_in: dict[str, str] = {}
-    for commit in commits:
-        for stat in commit.paths:
-            touched.setdefault(stat.path, []).append(commit.sha)
-            if stat.status in ("A", "R", "C"):
-                added_in.setdefault(stat.path, commit.sha)
-    return [
+def _analyse_migrations(
+    repo: GitRepo,
+    span: ResolvedRange,
+    pending_diff: Future[tuple[PathStat, ...]],
+    history: LogHistory,
+    blobs: BlobReader,
+    options: ReportOptions,
+) -> Database:
+    """Database Changes, from the range diff and the files at both ends (run beside the log)."""
+    changes = [
         PathChange(
             path=d.path,
             old_path=d.old_path,
             status=STATUS.get(d.status, STATUS["M"]),
             old_blob=d.old_blob,
             new_blob=d.new_blob,
-            commits=tuple(touched.get(d.path, ())),
-            added_in=added_in.get(d.path) if d.status in ("A", "R", "C") else None,
+            history=history,
         )
-        for d in diff
+        for d in pending_diff.result()
     ]
+    view = GitView(
+        repo, {Side.BASE: span.base_sha, Side.HEAD: span.head_sha}, changes, blobs, MAX_BLOB_BYTES
+    )
+    return _with_first_tags(repo, analyse_database(view, options.analysis))
 
 
 def _with_first_tags(repo: GitRepo, database: Database) -> Database:
@@ -212,18 +221,38 @@ def _with_first_tags(repo: GitRepo, database: Database) -> Database:
     return replace(database, migrations=migrations)
 
 
+def _hint_lines(
+    repo: GitRepo, span: ResolvedRange
+) -> tuple[list[ChangedLine], dict[bool, set[str]]]:
+    """The changed lines the hints read, and which environment variable names they mention
+    occur anywhere at base (False) and at head (True): run beside the log."""
+    deploy = [f":(glob){g}" for g in DEPLOY_GLOBS]
+    code = [".", *(f":(exclude,glob){g}" for g in DEPLOY_GLOBS)]
+    lines = [
+        *changed_lines(repo, span.base_sha, span.head_sha, GIT_PATTERN, LINE_PATTERN, code),
+        *changed_lines(
+            repo, span.base_sha, span.head_sha, DEPLOY_GIT_PATTERN, LINE_PATTERN, deploy
+        ),
+    ]
+    names = {name for line in lines for name in env_names_in_line(line.path, line.text)}
+    present = {
+        at_head: words_present(repo, span.head_sha if at_head else span.base_sha, names)
+        for at_head in (False, True)
+    }
+    return lines, present
+
+
 def _hints(
-    repo: GitRepo,
-    span: ResolvedRange,
     files: Sequence[FileChange],
     commits: Sequence[LoggedCommit],
     forge: Forge | None,
     lines: Sequence[ChangedLine],
+    env_names: dict[bool, set[str]],
 ) -> Hints:
     noisy = noisy_path_check({f.path: f for f in files})
 
     def present(at_head: bool, names: set[str]) -> set[str]:
-        return words_present(repo, span.head_sha if at_head else span.base_sha, names)
+        return env_names[at_head] & names
 
     return Hints(
         dependency_files=tuple(f.path for f in files if is_lock_or_manifest(f.kind)),

@@ -17,10 +17,17 @@ from harvester.cli import main
 
 @pytest.fixture(autouse=True, scope="session")
 def git_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Every git process in the tests ignores the user's and the system's git configuration."""
+    """Every git process in the tests ignores the user's and the system's git configuration,
+    and parse results are cached in a folder of the test session, never the user's."""
     home = tmp_path_factory.mktemp("home")
-    saved = {k: os.environ.get(k) for k in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM", "HOME")}
-    os.environ.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", HOME=str(home))
+    names = ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM", "HOME", "HARVESTER_CACHE_DIR")
+    saved = {k: os.environ.get(k) for k in names}
+    os.environ.update(
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+        HOME=str(home),
+        HARVESTER_CACHE_DIR=str(home / "cache"),
+    )
     yield
     for key, value in saved.items():
         if value is None:

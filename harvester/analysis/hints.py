@@ -59,10 +59,32 @@ _DOCKERFILE = re.compile(r"(?:^|/)(?:Dockerfile[\w.-]*|[\w.-]+\.dockerfile)$", r
 
 MARKER = re.compile(r"\b(TODO|FIXME|HACK|XXX)\b[:(\s]?(.*)")
 # git -G takes a POSIX extended regex: a loose net; Python decides line by line.
+# The anchored KEY=value alternatives are slow for git's regex engine and only mean something
+# in deployment files, so code is searched with the first pattern and deployment files with
+# both (two passes, split by the pathspecs below).
 GIT_PATTERN = (
-    r"(TODO|FIXME|HACK|XXX|environ|getenv|env[.(!:]|ENV|process\.env|import\.meta\.env|"
-    r"get_env|fetch_env|Getenv|LookupEnv|\$_ENV|config\(|^ *(export +)?[A-Z][A-Z0-9_]*=|"
-    r"- *[A-Z][A-Z0-9_]*=|name: *['\"]?[A-Z]|^ +[A-Z][A-Z0-9_]+: )"
+    r"TODO|FIXME|HACK|XXX|environ|getenv|env[.(!:]|ENV|process\.env|get_env|fetch_env|"
+    r"Getenv|LookupEnv|\$_ENV|config\("
+)
+DEPLOY_GIT_PATTERN = (
+    GIT_PATTERN + r"|^ *(export +)?[A-Z][A-Z0-9_]*=|- *[A-Z][A-Z0-9_]*=|name: *['\"]?[A-Z]|"
+    r"^ +[A-Z][A-Z0-9_]+: "
+)
+DEPLOY_GLOBS = (
+    "**/.env*",
+    "**/*.env",
+    "**/env.example",
+    "**/env.sample",
+    "**/*compose*.yml",
+    "**/*compose*.yaml",
+    "**/Dockerfile*",
+    "**/*.dockerfile",
+    "**/charts/**",
+    "**/helm/**",
+    "**/k8s/**",
+    "**/kubernetes/**",
+    "**/deploy/**",
+    "**/manifests/**",
 )
 LINE_PATTERN = re.compile(
     r"TODO|FIXME|HACK|XXX|environ|getenv|env|ENV|config\(|^\s*(?:export\s+)?[A-Z][A-Z0-9_]*=|"

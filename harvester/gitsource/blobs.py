@@ -15,6 +15,8 @@ from harvester.gitsource.runner import GitRepo, git_command, git_environment
 # migration a reviewer reads line by line).
 MAX_BLOB_BYTES = 4 * 1024 * 1024
 _DISCARD_CHUNK = 1 << 20
+# Request lines written without a writer thread: far below the 64 KB a pipe holds.
+_INLINE_REQUESTS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,12 @@ class BlobReader:
         if wanted:
             process = self._start()
             assert process.stdin is not None and process.stdout is not None
+            if len(wanted) <= _INLINE_REQUESTS:
+                # A few request lines fit in the pipe: no writer thread needed.
+                _write_requests(process.stdin, wanted)
+                for spec in wanted:
+                    self._cache[spec] = self._read_one(process.stdout, spec)
+                return {s: self._cache[s] for s in specs}
             writer = threading.Thread(
                 target=_write_requests, args=(process.stdin, wanted), daemon=True
             )

@@ -7,7 +7,7 @@ costs one diff pass, not a scan of every hunk in Python.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from harvester.gitsource.runner import DIFF_SAFETY, GitRepo, stream_git
@@ -37,9 +37,15 @@ class ChangedLine:
 
 
 def changed_lines(
-    repo: GitRepo, base_sha: str, head_sha: str, git_pattern: str, line_pattern: re.Pattern[str]
+    repo: GitRepo,
+    base_sha: str,
+    head_sha: str,
+    git_pattern: str,
+    line_pattern: re.Pattern[str],
+    pathspecs: Sequence[str] = (),
 ) -> Iterator[ChangedLine]:
-    """Changed lines matching `line_pattern`, in files whose changes match `git_pattern`."""
+    """Changed lines matching `line_pattern`, in files whose changes match `git_pattern` (and
+    the pathspecs, when given)."""
     args = [
         "diff",
         "-U0",
@@ -51,6 +57,7 @@ def changed_lines(
         base_sha,
         head_sha,
         "--",
+        *pathspecs,
     ]
     with stream_git(repo, args) as stdout:
         old_path = new_path = ""

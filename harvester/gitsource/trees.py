@@ -12,13 +12,15 @@ from harvester.gitsource.zstream import decode_path
 def list_files(repo: GitRepo, commit: str, folders: Sequence[str]) -> tuple[TreeEntry, ...]:
     """Every file under the given folders at `commit` (the whole tree for an empty list)."""
     args = ["--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", commit, "--"]
-    result = run_git(repo, args + [f for f in folders if f])
+    output = run_git(repo, args + [f for f in folders if f]).stdout
+    try:
+        records = output.decode("utf-8").split("\0")
+    except UnicodeDecodeError:
+        records = [decode_path(r) for r in output.split(b"\0")]
     entries = []
-    for record in result.stdout.split(b"\0"):
-        if not record:
-            continue
-        meta, _, path = record.partition(b"\t")
-        mode, kind, blob = meta.decode("ascii").split(" ")
-        if kind == "blob":
-            entries.append(TreeEntry(decode_path(path), mode, blob, None))
+    for record in records:
+        meta, _, path = record.partition("\t")
+        if " blob " in meta:
+            mode, _, blob = meta.split(" ")
+            entries.append(TreeEntry(path, mode, blob, None))
     return tuple(entries)

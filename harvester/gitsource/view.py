@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 
 from harvester.gitsource.blobs import BlobReader
@@ -11,10 +12,31 @@ from harvester.migrations.base import PathChange, Side, Source, TreeFile
 from harvester.migrations.text import source_from_bytes
 
 
+class _Listing:
+    """The files under one folder at one commit, sorted, so any subfolder is a slice."""
+
+    def __init__(self, files: dict[str, TreeFile]) -> None:
+        self.files = files
+        self.paths = sorted(files)
+        self.folders: dict[str, dict[str, TreeFile]] = {}
+
+    def under(self, folder: str) -> dict[str, TreeFile]:
+        if not folder:
+            return self.files
+        if folder not in self.folders:
+            prefix = _prefix(folder)
+            # "0" is the character after "/": the slice holds exactly the paths under prefix.
+            low = bisect_left(self.paths, prefix)
+            high = bisect_left(self.paths, prefix[:-1] + "0", low)
+            self.folders[folder] = {p: self.files[p] for p in self.paths[low:high]}
+        return self.folders[folder]
+
+
 class GitView:
     """The repository at the range's two commits: listings by `ls-tree`, text by `cat-file`.
 
-    Folder listings are cached per side; `prefetch` lists many folders in one call per side.
+    Folder listings are cached per side; `prefetch` lists many folders in one call per side,
+    and a listed folder answers for every folder inside it.
     """
 
     def __init__(
@@ -30,7 +52,7 @@ class GitView:
         self._changes = tuple(changes)
         self._blobs = blobs
         self._max = max_bytes
-        self._listed: dict[Side, dict[str, dict[str, TreeFile]]] = {s: {} for s in Side}
+        self._listed: dict[Side, dict[str, _Listing]] = {s: {} for s in Side}
 
     def changes(self) -> Sequence[PathChange]:
         """Every path the range diff changed."""
@@ -48,35 +70,31 @@ class GitView:
     def prefetch(self, folders: Sequence[str]) -> None:
         """List many folders at both ends of the range in one git call per side."""
         for side in Side:
-            wanted = [f for f in dict.fromkeys(folders) if not self._cached(side, f)]
+            wanted = [f for f in dict.fromkeys(folders) if self._covering(side, f) is None]
             if not wanted:
                 continue
             entries = list_files(self._repo, self._commits[side], wanted)
+            files = {e.path: TreeFile(e.path, e.blob, e.size or 0, e.mode) for e in entries}
+            listing = _Listing(files)
             for folder in wanted:
-                prefix = _prefix(folder)
-                self._listed[side][folder] = {
-                    e.path: TreeFile(e.path, e.blob, e.size or 0, e.mode)
-                    for e in entries
-                    if e.path.startswith(prefix)
-                }
+                self._listed[side][folder] = _Listing(listing.under(folder))
 
-    def _cached(self, side: Side, folder: str) -> dict[str, TreeFile] | None:
+    def _covering(self, side: Side, folder: str) -> _Listing | None:
         listed = self._listed[side]
         if folder in listed:
             return listed[folder]
-        for parent, files in listed.items():
-            if folder.startswith(_prefix(parent)) or not parent:
-                prefix = _prefix(folder)
-                return {p: f for p, f in files.items() if p.startswith(prefix)}
+        for parent, listing in listed.items():
+            if not parent or folder.startswith(_prefix(parent)):
+                return listing
         return None
 
     def tree(self, side: Side, folder: str) -> Mapping[str, TreeFile]:
         """Every file under `folder` at `side`, recursively."""
-        cached = self._cached(side, folder)
-        if cached is None:
+        listing = self._covering(side, folder)
+        if listing is None:
             self.prefetch([folder])
-            cached = self._listed[side][folder]
-        return cached
+            listing = self._listed[side][folder]
+        return listing.under(folder)
 
     def read(self, side: Side, path: str) -> Source:
         """The text of `path` at `side`."""

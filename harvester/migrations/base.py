@@ -42,12 +42,26 @@ class TreeFile:
     mode: str
 
 
+class RangeHistory(Protocol):
+    """Which of the range's commits touched a path: read from the log, which may still be
+    streaming while migrations are analysed (asking waits for it)."""
+
+    def commits_touching(self, path: str) -> tuple[str, ...]:
+        """The range's commits that touched `path`, newest first."""
+        ...
+
+    def added_in(self, path: str) -> str | None:
+        """The newest commit of the range that added `path`."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class PathChange:
     """A path of the range diff, as migration systems see it.
 
     `commits` are the range's commits that touched the path (newest first); `added_in` is the
-    newest commit that added it, when the range added it.
+    newest commit that added it, when the range added it. Both come from the range's history
+    and wait for the log the first time they are read.
     """
 
     path: str
@@ -55,8 +69,23 @@ class PathChange:
     status: ChangeKind
     old_blob: str | None
     new_blob: str | None
-    commits: tuple[str, ...] = ()
-    added_in: str | None = None
+    history: RangeHistory | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def commits(self) -> tuple[str, ...]:
+        """The range's commits that touched this path, newest first."""
+        return self.history.commits_touching(self.path) if self.history else ()
+
+    @property
+    def added_in(self) -> str | None:
+        """The newest commit that added this path, when the range added it."""
+        if self.history is None or self.status not in (
+            ChangeKind.ADDED,
+            ChangeKind.RENAMED,
+            ChangeKind.COPIED,
+        ):
+            return None
+        return self.history.added_in(self.path)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,9 +22,12 @@ def analyse_database(view: RepoView, settings: AnalysisSettings | None = None) -
     findings: list[Finding] = []
     snapshots: list[SchemaSnapshot] = []
     claimed: set[str] = set()
-    for system in SYSTEMS:
-        roots = list(system.find_roots(changed))
-        roots += [r for r in settings.extra_roots if r.system == system.name]
+    for entry in SYSTEMS:
+        configured = [r for r in settings.extra_roots if r.system == entry.name]
+        if not configured and not entry.concerns(changed):
+            continue
+        system = entry.load()
+        roots = list(system.find_roots(changed)) + configured
         for root in _unique(roots):
             result = system.analyse(root, view, settings)
             fresh = tuple(m for m in result.migrations if m.path not in claimed)

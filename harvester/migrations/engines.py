@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from harvester.migrations.base import RepoView, Side, Source
 from harvester.migrations.schema.ops import Dialect
@@ -75,8 +76,7 @@ def engines_in_text(text: str) -> Counter[Dialect]:
 def config_sources(view: RepoView, near: str) -> list[Source]:
     """Settings and config files of the head tree, nearest to `near` first, test settings left
     out (they often use SQLite whatever production runs on)."""
-    tree = view.tree(Side.HEAD, "")
-    candidates = sorted((p for p in tree if _is_config(p)), key=lambda p: (_distance(p, near), p))
+    candidates = sorted(_config_paths(view), key=lambda p: (_distance(p, near), p))
     sources = [view.read(Side.HEAD, path) for path in candidates[:_MOST_FILES]]
     return [s for s in sources if s.text is not None]
 
@@ -116,11 +116,24 @@ def _string_literals(text: str) -> list[str]:
     ]
 
 
+_CONFIG_PATHS: WeakKeyDictionary[RepoView, tuple[str, ...]] = WeakKeyDictionary()
+
+
+def _config_paths(view: RepoView) -> tuple[str, ...]:
+    """The settings and config files of the head tree (found once per view)."""
+    if view not in _CONFIG_PATHS:
+        _CONFIG_PATHS[view] = tuple(p for p in view.tree(Side.HEAD, "") if _is_config(p))
+    return _CONFIG_PATHS[view]
+
+
 def _is_config(path: str) -> bool:
-    name = posixpath.basename(path)
+    name = path.rpartition("/")[2]
     if _COMPOSE.match(name):
         return True
-    if not (name.endswith(".py") or name == "alembic.ini"):
+    if name.endswith(".py"):
+        if not _CONFIG.search(name[:-3]) and "/settings/" not in f"/{path.lower()}":
+            return False
+    elif name != "alembic.ini":
         return False
     parts = path.lower().split("/")
     if any("test" in part for part in parts):

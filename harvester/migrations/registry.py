@@ -1,15 +1,53 @@
-"""The one list of migration systems harvester knows. Adding a system is one line here."""
+"""The one list of migration systems harvester knows. Adding a system is one line here.
+
+Each entry names the system, the module that implements it and a path hint: a pattern every
+path the system's `find_roots` can claim matches. A system's module is imported only when a
+changed path matches its hint (or the configuration names a root of it), so a range that
+touches no migrations never loads the parsers.
+"""
 
 from __future__ import annotations
 
-from harvester.migrations import alembic, django, ecto, prisma, rails, sql_layouts
+import importlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from harvester.migrations.base import MigrationSystem
 
-SYSTEMS: tuple[MigrationSystem, ...] = (
-    prisma.SYSTEM,
-    django.SYSTEM,
-    alembic.SYSTEM,
-    rails.SYSTEM,
-    ecto.SYSTEM,
-    *sql_layouts.SYSTEMS,
+
+@dataclass(frozen=True, slots=True)
+class RegisteredSystem:
+    """A migration system by name, with where its code lives and which paths can concern it."""
+
+    name: str
+    module: str
+    hint: re.Pattern[str]
+
+    def concerns(self, paths: Sequence[str]) -> bool:
+        """True when any of `paths` may belong to this system."""
+        return any(self.hint.search(p) for p in paths)
+
+    def load(self) -> MigrationSystem:
+        """The system itself (its module is imported on first use)."""
+        module = importlib.import_module(self.module)
+        systems: Sequence[MigrationSystem] = getattr(module, "SYSTEMS", None) or (module.SYSTEM,)
+        return next(s for s in systems if s.name == self.name)
+
+
+def _system(name: str, module: str, hint: str) -> RegisteredSystem:
+    return RegisteredSystem(name, f"harvester.migrations.{module}", re.compile(hint))
+
+
+_SQL_FILES = r"\.sql$"
+SYSTEMS: tuple[RegisteredSystem, ...] = (
+    _system("prisma", "prisma", r"(?:^|/)migrations/|\.prisma$|migration_lock\.toml$"),
+    _system("django", "django", r"(?:^|/)migrations/[^/]*\.py$"),
+    _system("alembic", "alembic", r"(?:^|/)(?:versions|migrations)/[^/]*\.py$"),
+    _system("rails", "rails", r"(?:^|/)db/"),
+    _system("ecto", "ecto", r"(?:^|/)priv/"),
+    *(
+        _system(name, "sql_layouts", _SQL_FILES)
+        for name in ("diesel", "flyway", "sqlx", "pop", "golang-migrate", "goose", "dbmate", "sql")
+    ),
 )

@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from harvester.cache import cached
 from harvester.migrations import pyast
 from harvester.migrations.alembic.body import StepReader
 from harvester.migrations.graphs import post_order
@@ -43,6 +44,7 @@ class Unreadable:
     line: int | None
 
 
+@cached("alembic-revision")
 def parse_revision(
     path: str, text: str, dialect: ops.Dialect | None
 ) -> Revision | Unreadable | None:

@@ -9,6 +9,7 @@ import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from harvester.cache import cached
 from harvester.migrations import pyast
 from harvester.migrations.django.python_code import PythonCode, read_code
 from harvester.migrations.pyast import Call, Code, Ref, Value
@@ -94,6 +95,7 @@ class Unreadable:
     line: int | None
 
 
+@cached("django-migration")
 def parse_migration(name: str, text: str) -> MigrationFile | Unreadable | None:
     """The migration in `text`, `Unreadable` for a syntax error, None when the file defines no
     `Migration` class (an Alembic revision or a helper module that happens to sit there)."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from harvester.cache import cached
 from harvester.migrations import treesitter
 from harvester.migrations.commands import (
     Directions,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 _IRREVERSIBLE = "ActiveRecord::IrreversibleMigration"
 
 
+@cached("rails-migration")
 def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | None) -> Reading:
     """The operations of one migration file (pure: text in, result out)."""
     root = treesitter.parse(text, "ruby")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from harvester.cache import cached
 from harvester.migrations.schema import ops
 from harvester.migrations.sql import fallback, rows
 from harvester.migrations.sql.dialect import guess_dialect
@@ -39,6 +40,7 @@ class SqlAnalysis:
     statements: int = 0
 
 
+@cached("sql")
 def sql_operations(text: str, dialect: ops.Dialect | None, first_line: int = 1) -> SqlAnalysis:
     """Operations for `text` in `dialect` (None: guess from the statements).
 

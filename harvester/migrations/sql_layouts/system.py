@@ -66,8 +66,9 @@ class SqlFolderSystem:
     def find_roots(self, changed_paths: Sequence[str]) -> Sequence[MigrationRoot]:
         """Folders whose changed files are named like this layout's migrations, and the
         migration folders that changed schema snapshots describe."""
-        roots = {r for p in changed_paths if (r := candidate_root(self.layout, p)) is not None}
-        roots.update(r for p in changed_paths if (r := _snapshot_root(p)) is not None)
+        sql_paths = [p for p in changed_paths if p[-4:].lower() == ".sql"]
+        roots = {r for p in sql_paths if (r := candidate_root(self.layout, p)) is not None}
+        roots.update(r for p in sql_paths if (r := _snapshot_root(p)) is not None)
         return [
             MigrationRoot(self.name, root)
             for root in sorted(roots)
