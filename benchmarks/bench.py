@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -119,6 +120,7 @@ def measure(repo: Path, span: str, runs: int, label: str | None = None) -> Measu
         warm.append(elapsed)
         peaks.append(peak)
         git_times.append(_git_work(repo, base, head or "HEAD"))
+    shutil.rmtree(cache, ignore_errors=True)
     commits = int(
         subprocess.run(
             ["git", "-C", str(repo), "rev-list", "--count", span],

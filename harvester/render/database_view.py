@@ -77,7 +77,8 @@ def _table_lines(migrations: Sequence[Migration], indent: str) -> list[Trusted]:
             by_table[change.table].append((change.category, change.text, migration))
     lines = []
     for table in sorted(by_table):
-        lines.append(Trusted(f"{indent}- {code_span(table)}"))
+        heading = code_span(table) if table else inline("(the migration names no table)")
+        lines.append(Trusted(f"{indent}- {heading}"))
         runs: list[tuple[str, Migration, list[str]]] = []
         for category, text, migration in by_table[table]:
             if category == "tables_created":
@@ -208,13 +209,19 @@ def _label(system: str, dialects: Sequence[str], migration_id: str) -> str:
 
 
 def _calm_summary(migrations: Sequence[Migration]) -> str:
+    dialects: dict[str, set[str | None]] = defaultdict(set)
+    for migration in migrations:
+        dialects[migration.system].add(migration.dialect)
     groups: dict[ImpactTag, list[str]] = defaultdict(list)
     for migration in migrations:
         tags = {i.tag for i in migration.data_impact}
         if tags and tags <= _CALM:
             worst = min(tags, key=severity)
-            if migration.id not in groups[worst]:
-                groups[worst].append(migration.id)
+            # Several dialect trees of one system: say which variant is calm.
+            several = len(dialects[migration.system]) > 1 and migration.dialect
+            name = f"{migration.id} ({migration.dialect})" if several else migration.id
+            if name not in groups[worst]:
+                groups[worst].append(name)
     parts = []
     for tag in (ImpactTag.FORMAT_ONLY_CHANGE, ImpactTag.NO_OP, ImpactTag.NONE):
         ids = groups.get(tag)

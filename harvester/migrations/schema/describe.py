@@ -144,9 +144,9 @@ def table_changes(operation: ops.Operation) -> Iterator[TableChange]:
             yield TableChange(idx.table, "indexes_added", index(idx))
         case ops.DropIndex(name=name, table=table):
             where = f" ON {table}" if table else ""
-            yield TableChange(table or name, "indexes_dropped", f"{name}{where}")
+            yield TableChange(table or "", "indexes_dropped", f"{name}{where}")
         case ops.RenameIndex(old=old, new=new, table=table):
-            yield TableChange(table or new, "indexes_renamed", f"{old} -> {new}")
+            yield TableChange(table or "", "indexes_renamed", f"{old} -> {new}")
         case ops.AddConstraint(table=table, constraint=con):
             yield TableChange(table, "constraints_added", constraint(con))
         case ops.DropConstraint(table=table, name=name, kind=kind):
