@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from harvester.migrations.literals import PLACEHOLDER, Interpolated, Value
 from harvester.migrations.schema import ops
+from harvester.migrations.sql import sql_operations
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,3 +136,35 @@ def _one_way(step: ops.Step) -> ops.Step:
 
 def _unique(notes: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(notes))
+
+
+def sql_command(
+    value: Value,
+    source: str,
+    first: int,
+    line: int,
+    what: str,
+    dialect: ops.Dialect | None,
+    language: str,
+) -> Command:
+    """An `execute` call's SQL as a command: literal text is parsed, interpolated text parsed
+    with placeholders (and a note), SQL built at run time reported as raw (`source` names it)."""
+    notes: tuple[str, ...] = ()
+    if isinstance(value, Interpolated):
+        text = value.text
+        notes = (
+            f"SQL at line {first} is built with {language} interpolation; analysed with "
+            "placeholders",
+        )
+    elif isinstance(value, str):
+        text = value
+    else:
+        summary = f"{what} of SQL built at run time ({source[:60]})"
+        return Command((ops.Opaque(summary, raw=True, line=line),), None, what)
+    if not text.strip():
+        return Command((), (), None, notes)
+    analysis = sql_operations(text, dialect, first)
+    extra = tuple(f"SQL not parsed: {p}" for p in analysis.problems)
+    if PLACEHOLDER in text and not notes:
+        notes = (f"SQL contains a {language} interpolation placeholder",)
+    return Command(analysis.operations, None, f"{what} of SQL", notes + extra)

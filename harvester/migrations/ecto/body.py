@@ -17,14 +17,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
-from harvester.migrations.commands import Command, StepState, sequence
+from harvester.migrations.commands import Command, StepState, sequence, sql_command
 from harvester.migrations.ecto import repo_calls
 from harvester.migrations.ecto.commands import EctoCommands
 from harvester.migrations.ecto.elixir import ElixirValues, receiver, target_name
 from harvester.migrations.ecto.types import EctoContext
-from harvester.migrations.literals import PLACEHOLDER, Arguments, Code, Interpolated, Value
+from harvester.migrations.literals import Arguments, Code, Value
 from harvester.migrations.schema import ops
-from harvester.migrations.sql import sql_operations
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -230,24 +229,9 @@ class EctoBody:
         first = treesitter.line(node)
         if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
             value = ";\n".join(v for v in value if isinstance(v, str))
-        notes: tuple[str, ...] = ()
-        if isinstance(value, Interpolated):
-            text = value.text
-            notes = (
-                f"SQL at line {first} is built with interpolation; analysed with placeholders",
-            )
-        elif isinstance(value, str):
-            text = value
-        else:
-            summary = f"{what} of SQL built at run time ({treesitter.text(node)[:60]})"
-            return Command((ops.Opaque(summary, raw=True, line=line),), None, what)
-        if not text.strip():
-            return Command((), (), None, notes)
-        analysis = sql_operations(text, self.ctx.dialect, first)
-        extra = tuple(f"SQL not parsed: {p}" for p in analysis.problems)
-        if PLACEHOLDER in text and not notes:
-            notes = ("SQL contains an interpolation placeholder",)
-        return Command(analysis.operations, None, f"{what} of SQL", notes + extra)
+        return sql_command(
+            value, treesitter.text(node), first, line, what, self.ctx.dialect, "Elixir"
+        )
 
     def _function(self, node: Node, env: dict[str, Value], in_change: bool) -> Command:
         """The body of `fn -> … end` (its first clause)."""

@@ -17,15 +17,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
-from harvester.migrations.commands import Command, StepState, inverted, sequence
-from harvester.migrations.literals import PLACEHOLDER, Arguments, Code, Interpolated, Value
+from harvester.migrations.commands import Command, StepState, inverted, sequence, sql_command
+from harvester.migrations.literals import Arguments, Code, Value
 from harvester.migrations.rails import conditions, models
 from harvester.migrations.rails.commands import ColumnCommands
 from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.rails.table_commands import TableCommands
 from harvester.migrations.rails.types import RailsContext
 from harvester.migrations.schema import ops
-from harvester.migrations.sql import sql_operations
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -244,24 +243,9 @@ class BodyReader:
     def _sql(self, name: str, args: Arguments, node: Node, line: int) -> Command:
         value: Value = args.positional[0] if args.positional else None
         first = _first_line(args.nodes[0], self.values) if args.nodes else line
-        notes: tuple[str, ...] = ()
-        if isinstance(value, Interpolated):
-            text = value.text
-            notes = (
-                f"SQL at line {first} is built with Ruby interpolation; analysed with placeholders",
-            )
-        elif isinstance(value, str):
-            text = value
-        else:
-            summary = f"{name} of SQL built at run time ({treesitter.text(node)[:60]})"
-            return Command((ops.Opaque(summary, raw=True, line=line),), None, name)
-        if not text.strip():
-            return Command((), (), None, notes)
-        analysis = sql_operations(text, self.ctx.dialect, first)
-        extra = tuple(f"SQL not parsed: {p}" for p in analysis.problems)
-        if PLACEHOLDER in text and not notes:
-            notes = ("SQL contains a Ruby interpolation placeholder",)
-        return Command(analysis.operations, None, f"{name} of SQL", notes + extra)
+        return sql_command(
+            value, treesitter.text(node), first, line, name, self.ctx.dialect, "Ruby"
+        )
 
     def _reversible(self, args: Arguments, env: dict[str, Value]) -> Command:
         up: list[Command] = []
