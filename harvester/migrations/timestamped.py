@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
+from harvester.migrations import treesitter
 from harvester.migrations.base import (
     AnalysisSettings,
     MigrationRoot,
@@ -22,9 +24,13 @@ from harvester.migrations.base import (
     Side,
     Source,
 )
+from harvester.migrations.commands import Directions
 from harvester.migrations.schema import describe, ops
 from harvester.migrations.schema.assemble import MigrationInput, assemble
 from harvester.model import ChangeKind, Finding, ImpactTag, Migration, Problem
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
 
 VersionOf = Callable[[str], "str | None"]
 
@@ -36,6 +42,31 @@ class Reading:
     parsed: ops.ParsedMigration | None
     problem: Problem | None = None
     fingerprint: str | None = None
+
+
+def syntax_problem(root: Node, path: str, language: str) -> Reading | None:
+    """A `Reading` for a file tree-sitter could not parse, with where; None when it parsed."""
+    failure = treesitter.syntax_error(root)
+    if failure is None:
+        return None
+    return Reading(None, Problem(path, f"not parsed: {language} {failure.message}", failure.line))
+
+
+def read_directions(
+    version: str, path: str, directions: Directions, notes: Sequence[str], fingerprint: str
+) -> Reading:
+    """The `Reading` of a timestamped migration from its two directions and notes."""
+    parsed = ops.ParsedMigration(
+        id=version,
+        path=path,
+        up=directions.up,
+        down=directions.down,
+        down_declared=directions.down_declared,
+        down_is_noop=directions.down_is_noop,
+        sort_key=(int(version),),
+        notes=(*notes, *directions.notes),
+    )
+    return Reading(parsed, None, fingerprint)
 
 
 ReadMigration = Callable[[str, str, str, "ops.Dialect | None"], Reading]

@@ -31,7 +31,7 @@ from harvester.migrations.ecto.elixir import ElixirValues, target_name
 from harvester.migrations.ecto.types import EctoContext
 from harvester.migrations.literals import Value
 from harvester.migrations.schema import ops
-from harvester.migrations.timestamped import Reading
+from harvester.migrations.timestamped import Reading, read_directions, syntax_problem
 from harvester.model import Problem
 
 if TYPE_CHECKING:
@@ -44,10 +44,9 @@ _IRREVERSIBLE = "Ecto.MigrationError"
 def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | None) -> Reading:
     """The operations of one migration file (pure: text in, result out)."""
     root = treesitter.parse(text, "elixir")
-    failure = treesitter.syntax_error(root)
-    if failure is not None:
-        problem = Problem(path, f"not parsed: Elixir {failure.message}", failure.line)
-        return Reading(None, problem)
+    broken = syntax_problem(root, path, "Elixir")
+    if broken is not None:
+        return broken
     fingerprint = treesitter.fingerprint(root)
     module = _module(root)
     if module is None:
@@ -67,18 +66,7 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
         notes.append("@disable_migration_lock: other nodes may run migrations at the same time")
     reader = EctoBody(values, EctoContext(dialect), helpers)
     directions = _directions(reader, functions, attributes, transactional)
-    notes.extend(directions.notes)
-    parsed = ops.ParsedMigration(
-        id=version,
-        path=path,
-        up=directions.up,
-        down=directions.down,
-        down_declared=directions.down_declared,
-        down_is_noop=directions.down_is_noop,
-        sort_key=(int(version),),
-        notes=tuple(notes),
-    )
-    return Reading(parsed, None, fingerprint)
+    return read_directions(version, path, directions, notes, fingerprint)
 
 
 def _module(root: Node) -> Node | None:

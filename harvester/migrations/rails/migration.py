@@ -35,7 +35,7 @@ from harvester.migrations.rails.body import BodyReader
 from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.rails.types import RailsContext
 from harvester.migrations.schema import ops
-from harvester.migrations.timestamped import Reading
+from harvester.migrations.timestamped import Reading, read_directions, syntax_problem
 from harvester.model import Problem
 
 if TYPE_CHECKING:
@@ -48,10 +48,9 @@ _IRREVERSIBLE = "ActiveRecord::IrreversibleMigration"
 def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | None) -> Reading:
     """The operations of one migration file (pure: text in, result out)."""
     root = treesitter.parse(text, "ruby")
-    failure = treesitter.syntax_error(root)
-    if failure is not None:
-        problem = Problem(path, f"not parsed: Ruby {failure.message}", failure.line)
-        return Reading(None, problem)
+    broken = syntax_problem(root, path, "Ruby")
+    if broken is not None:
+        return broken
     found = _migration_class(root)
     fingerprint = treesitter.fingerprint(root)
     if found is None:
@@ -73,18 +72,7 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
     if directions is None:
         notes.append("no change, up or down method: nothing runs")
         directions = Directions(ops.Step(), ops.Step(), down_is_noop=True)
-    notes.extend(directions.notes)
-    parsed = ops.ParsedMigration(
-        id=version,
-        path=path,
-        up=directions.up,
-        down=directions.down,
-        down_declared=directions.down_declared,
-        down_is_noop=directions.down_is_noop,
-        sort_key=(int(version),),
-        notes=tuple(notes),
-    )
-    return Reading(parsed, None, fingerprint)
+    return read_directions(version, path, directions, notes, fingerprint)
 
 
 def _migration_class(root: Node) -> tuple[Node, versions.RailsVersion, list[str]] | None:
