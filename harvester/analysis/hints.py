@@ -6,7 +6,6 @@ variables that appear or disappear, dependency, test, CI and infrastructure file
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -199,8 +198,3 @@ def noisy_path_check(files: Mapping[str, FileChange]) -> Callable[[str], bool]:
         return change is not None and change.kind in NOISY_KINDS
 
     return noisy
-
-
-def folder_of(path: str) -> str:
-    """The folder of a path ('' at the root)."""
-    return posixpath.dirname(path)
