@@ -88,6 +88,19 @@ def test_fingerprint_sees_changes(old: str, new: str) -> None:
     assert pyast.fingerprint(ast.parse(old)) != pyast.fingerprint(ast.parse(new))
 
 
+def test_fingerprint_of_a_part_is_the_same_inside_the_whole_file() -> None:
+    # Parts keep their text on the node: asking for the part after the whole (or again) must
+    # give what a fresh tree gives.
+    text = "class Migration:\n    operations = [f(1), g(x=set([2]))]\n"
+    tree = ast.parse(text)
+    whole = pyast.fingerprint(tree)
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and n.func.id in "fg"]
+    fresh = [n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Call) and n.func.id in "fg"]
+    assert [pyast.fingerprint(c) for c in calls] == [pyast.fingerprint(c) for c in fresh]
+    assert pyast.fingerprint(tree) == whole
+    assert "Set(" in whole and "Constant(2" in whole
+
+
 def test_changed_definitions_names_the_parts() -> None:
     old = pyast.definitions(ast.parse("import os\ndef up():\n    pass\nrevision = 'a'\n"))
     new = pyast.definitions(ast.parse("import os\ndef up():\n    x()\ndef down():\n    pass\n"))

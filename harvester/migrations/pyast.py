@@ -217,7 +217,6 @@ class _Evaluator:
                     tuple(self.value(a) for a in node.args),
                     kwargs,
                     node.lineno,
-                    ast.unparse(node),
                 )
         return Code(ast.unparse(node), getattr(node, "lineno", 0))
 
@@ -275,14 +274,37 @@ def fingerprint(node: ast.AST) -> str:
 
 
 _IGNORED_FIELDS = frozenset({"annotation", "returns", "type_comment", "kind", "ctx"})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+# Statements and calls keep their canonical text on the node, so the whole file, its top-level
+# definitions and its operations (nested parts of the same tree) are each dumped once.
+_MEMO = "_harvester_canonical"
+
+
+def _fields(node_type: type[ast.AST]) -> tuple[str, ...]:
+    found = _FIELDS.get(node_type)
+    if found is None:
+        found = _FIELDS[node_type] = tuple(
+            name for name in node_type._fields if name not in _IGNORED_FIELDS
+        )
+    return found
 
 
 def _canonical(node: object) -> str:
     """A dump of `node` without the parts `fingerprint` ignores, in one pass."""
     if isinstance(node, list):
-        return "[" + ",".join(_canonical(item) for item in node) + "]"
+        return "[" + ",".join([_canonical(item) for item in node]) + "]"
     if not isinstance(node, ast.AST):
         return repr(node)
+    memo = isinstance(node, (ast.stmt, ast.Call))
+    if memo and (known := node.__dict__.get(_MEMO)) is not None:
+        return str(known)
+    text = _dump(node)
+    if memo:
+        setattr(node, _MEMO, text)
+    return text
+
+
+def _dump(node: ast.AST) -> str:
     if isinstance(node, ast.AnnAssign):
         if node.value is None:
             return "Pass()"
@@ -298,9 +320,8 @@ def _canonical(node: object) -> str:
     ):
         return f"Set({_canonical(node.args[0].elts)})"
     parts = []
-    for name, value in ast.iter_fields(node):
-        if name in _IGNORED_FIELDS:
-            continue
+    for name in _fields(type(node)):
+        value = getattr(node, name, None)
         if name == "body" and isinstance(value, list):
             value = _skip_docstring(value)
         parts.append(_canonical(value))
@@ -309,14 +330,17 @@ def _canonical(node: object) -> str:
 
 def _names_used(node: ast.AST) -> Iterator[str]:
     """Names the code reads, leaving out type annotations."""
-    if isinstance(node, ast.Name):
-        yield node.id
-    for name, value in ast.iter_fields(node):
-        if name in _IGNORED_FIELDS:
-            continue
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, ast.AST):
-                yield from _names_used(item)
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.Name):
+            yield current.id
+        for name in _fields(type(current)):
+            value = getattr(current, name, None)
+            if isinstance(value, list):
+                pending.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                pending.append(value)
 
 
 def _skip_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
