@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from harvester.gitsource.blobs import BlobReader
 from harvester.gitsource.runner import GitRepo
@@ -102,6 +102,10 @@ class GitView:
         if blob.missing:
             return Source(path, None, "not parsed: file not found at this commit")
         return source_from_bytes(path, blob.data, blob.size, self._max)
+
+    def prefetch_blobs(self, blobs: Collection[str]) -> None:
+        """Load these blobs in one exchange with git, ahead of `read_blob`."""
+        self._blobs.read_many(blobs)
 
     def read_blob(self, blob: str, path: str) -> Source:
         """The text of a blob, named `path` in problems."""

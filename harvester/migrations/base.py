@@ -16,7 +16,7 @@ end of the range and decoded file text, all read from git objects.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
@@ -123,6 +123,10 @@ class RepoView(Protocol):
 
     def read_blob(self, blob: str, path: str) -> Source:
         """The text of a blob; `path` names it in problems."""
+        ...
+
+    def prefetch_blobs(self, blobs: Collection[str]) -> None:
+        """Load these blobs in one batch ahead of `read_blob` (a hint: reading works without)."""
         ...
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from harvester.gitsource.blobs import MAX_BLOB_BYTES
@@ -88,6 +88,9 @@ class MemoryView:
 
     def read_blob(self, blob: str, path: str) -> Source:
         return _source(path, self._blobs.get(blob))
+
+    def prefetch_blobs(self, blobs: Collection[str]) -> None:
+        """Everything is in memory already."""
 
 
 def _source(path: str, data: bytes | None) -> Source:

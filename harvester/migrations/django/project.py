@@ -79,13 +79,21 @@ class Project:
 
 def load_project(view: RepoView, side: Side, cache: ParseCache) -> Project:
     """Every Django migration file in the tree at `side`."""
-    tree = view.tree(side, "")
+    files = {
+        path: (item, match)
+        for path, item in view.tree(side, "").items()
+        if (match := MIGRATION_FILE.search(path)) is not None and not NOT_DEPLOYED.search(path)
+    }
+    view.prefetch_blobs(
+        [
+            item.blob
+            for item, match in files.values()
+            if (item.blob, match.group(1)) not in cache.files
+        ]
+    )
     labels: dict[str, str] = {}
     by_path: dict[str, Entry] = {}
-    for path, item in tree.items():
-        match = MIGRATION_FILE.search(path)
-        if match is None or NOT_DEPLOYED.search(path):
-            continue
+    for path, (item, match) in files.items():
         folder = posixpath.dirname(path)
         if folder not in labels:
             labels[folder] = _app_label(view, side, posixpath.dirname(folder))
