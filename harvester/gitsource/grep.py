@@ -14,7 +14,7 @@ def words_present(repo: GitRepo, commit: str, words: Collection[str]) -> set[str
     args = ["grep", "-I", "-h", "-o", "-w", "-F", "--no-color", "--no-textconv"]
     for word in sorted(words):
         args += ["-e", word]
-    result = run_git(repo, [*args, commit, "--"], check=False)
+    result = run_git(repo, [*args, commit, "--"], check=False, background=True)
     if result.returncode not in (0, 1):
         return set(words)
     found = {line.split(":", 1)[-1] for line in result.stdout.decode("utf-8", "replace").split()}

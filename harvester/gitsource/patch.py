@@ -59,7 +59,7 @@ def changed_lines(
         "--",
         *pathspecs,
     ]
-    with stream_git(repo, args) as stdout:
+    with stream_git(repo, args, background=True) as stdout:
         old_path = new_path = ""
         in_header = False
         for raw in stdout:

@@ -13,11 +13,14 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import IO
 
 from harvester.errors import GitError, NotARepositoryError
+
+# The niceness of git commands that run beside the log (a nice value of 0 is the default).
+BACKGROUND_NICENESS = 10
 
 # -c settings that neutralise everything in a repository's config that could run a program
 # or reach the network while harvester reads it.
@@ -119,25 +122,36 @@ def run_git(
     stdin: bytes | None = None,
     cwd: str | None = None,
     check: bool = True,
+    background: bool = False,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run one git command to completion and return its result (stdout as bytes)."""
-    result = subprocess.run(
-        git_command(repo, args),
-        input=stdin,
-        capture_output=True,
+    """Run one git command to completion and return its result (stdout as bytes); with
+    `background`, at a lower CPU priority (see `stream_git`)."""
+    command = git_command(repo, args)
+    with subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         env=git_environment(),
         cwd=cwd or (repo.git_dir if repo else None),
-        check=False,
-    )
+    ) as process:
+        if background:
+            _lower_priority(process.pid)
+        stdout, stderr = process.communicate(stdin)
+    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     if check and result.returncode != 0:
         raise GitError(git_failure(args, result.stderr))
     return result
 
 
 @contextmanager
-def stream_git(repo: GitRepo, args: Sequence[str]) -> Iterator[IO[bytes]]:
+def stream_git(
+    repo: GitRepo, args: Sequence[str], *, background: bool = False
+) -> Iterator[IO[bytes]]:
     """Run a git command and yield its stdout to read as it is produced.
 
+    A `background` command runs at a lower CPU priority: the range's log bounds the run's time,
+    so the commands that run beside it take only the CPU the log and the analysis leave.
     When git fails, its own reason is raised as `GitError`, also when the failure cut the
     output short and the reader stumbled on it first.
     """
@@ -149,6 +163,8 @@ def stream_git(repo: GitRepo, args: Sequence[str]) -> Iterator[IO[bytes]]:
         env=git_environment(),
         cwd=repo.git_dir,
     )
+    if background:
+        _lower_priority(process.pid)
     assert process.stdout is not None and process.stderr is not None
     try:
         try:
@@ -168,6 +184,13 @@ def stream_git(repo: GitRepo, args: Sequence[str]) -> Iterator[IO[bytes]]:
             process.wait()
         process.stdout.close()
         process.stderr.close()
+
+
+def _lower_priority(pid: int) -> None:
+    """Make a started git process nicer (Unix; elsewhere, and when refused, nothing changes)."""
+    if hasattr(os, "setpriority"):
+        with suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, pid, BACKGROUND_NICENESS)
 
 
 def git_failure(args: Sequence[str], stderr: bytes) -> str:
