@@ -8,7 +8,7 @@ one patch pass for the hints, plus a few ref look-ups.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from harvester import __version__
@@ -42,7 +42,7 @@ from harvester.gitsource.history import LogHistory
 from harvester.gitsource.log import iter_commits
 from harvester.gitsource.names import names_at
 from harvester.gitsource.patch import ChangedLine, changed_lines
-from harvester.gitsource.records import LoggedCommit, PathStat
+from harvester.gitsource.records import LoggedCommit
 from harvester.gitsource.refs import (
     ResolvedRange,
     resolve_range,
@@ -99,24 +99,28 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
         # git computes the range diff and the hints' patch pass while the log streams in, and
         # migrations are analysed meanwhile: they wait for the log only to name commits.
         with ThreadPoolExecutor(max_workers=3) as background:
+            # Migrations start from the quick diff without line counts; files need the counts.
+            pending_database = background.submit(
+                _analyse_migrations, repo, span, history, blobs, options
+            )
             pending_diff = background.submit(range_diff, repo, span.base_sha, span.head_sha)
             pending_lines = background.submit(_hint_lines, repo, span)
-            pending_database = background.submit(
-                _analyse_migrations, repo, span, pending_diff, history, blobs, options
-            )
             try:
                 commits = _read_commits(repo, span, history)
             except BaseException as error:
                 history.fail(error)
                 raise
             diff = pending_diff.result()
+            # What needs no migration is done while the migrations are still being analysed.
+            attributes = blobs.read(f"{span.head_sha}:.gitattributes").data or b""
+            dependencies = dependency_changes(
+                diff, lambda specs: {s: b.data for s, b in blobs.read_many(specs).items()}
+            )
+            forge = detect_forge(repo, options.forge_url)
+            title = options.title or _title(repo, span, commits, options)
             lines, env_names = pending_lines.result()
             progress("analysing migrations")
             database = pending_database.result()
-        attributes = blobs.read(f"{span.head_sha}:.gitattributes").data or b""
-        dependencies = dependency_changes(
-            diff, lambda specs: {s: b.data for s, b in blobs.read_many(specs).items()}
-        )
     migration_ids = {m.path: m.id for m in database.migrations}
     down_files = {m.down_path: m.id for m in database.migrations if m.down_path}
     files = describe_files(
@@ -125,7 +129,6 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
         {**down_files, **migration_ids},
         generated_paths(attributes.decode("utf-8", "replace"), [d.path for d in diff]),
     )
-    forge = detect_forge(repo, options.forge_url)
     urls = {c.sha: commit_url(forge, c.sha) for c in commits} if forge else {}
     progress("ranking commits and collecting hints")
     released = {m.path for m in database.migrations if m.released}
@@ -146,7 +149,7 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
             additions=sum(d.additions or 0 for d in diff),
             deletions=sum(d.deletions or 0 for d in diff),
         ),
-        title=options.title or _title(repo, span, commits, options),
+        title=title,
         files=files,
         commits=ranked,
         database=database,
@@ -187,7 +190,6 @@ def _read_commits(repo: GitRepo, span: ResolvedRange, history: LogHistory) -> li
 def _analyse_migrations(
     repo: GitRepo,
     span: ResolvedRange,
-    pending_diff: Future[tuple[PathStat, ...]],
     history: LogHistory,
     blobs: BlobReader,
     options: ReportOptions,
@@ -202,7 +204,7 @@ def _analyse_migrations(
             new_blob=d.new_blob,
             history=history,
         )
-        for d in pending_diff.result()
+        for d in range_diff(repo, span.base_sha, span.head_sha, counts=False)
     ]
     view = GitView(
         repo, {Side.BASE: span.base_sha, Side.HEAD: span.head_sha}, changes, blobs, MAX_BLOB_BYTES

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from repo_builder import RepoBuilder
 
 from harvester.gitsource.blobs import BlobReader
 from harvester.gitsource.diff import range_diff
 from harvester.gitsource.log import iter_commits
 from harvester.gitsource.refs import RangeRequest
-from harvester.gitsource.runner import open_repo, run_git
+from harvester.gitsource.runner import BACKGROUND_NICENESS, open_repo, run_git, stream_git
 from harvester.options import ReportOptions
 from harvester.pipeline import build_report
 
@@ -84,6 +87,45 @@ def test_rename_with_similarity(new_repo: Callable[..., RepoBuilder]) -> None:
     )
     assert entry.similarity is not None and entry.similarity >= 90
     assert (entry.additions, entry.deletions) == (1, 0)
+
+
+def test_quick_diff_without_counts_lists_the_same_paths(sample: RepoBuilder) -> None:
+    repo = open_repo(str(sample.path))
+    full = range_diff(repo, sample.sha("v1.0"), sample.sha("v1.1"))
+    quick = range_diff(repo, sample.sha("v1.0"), sample.sha("v1.1"), counts=False)
+    assert len(quick) > 5
+    assert [(d.path, d.old_path, d.status, d.new_blob) for d in quick] == [
+        (d.path, d.old_path, d.status, d.new_blob) for d in full
+    ]
+    assert {(d.additions, d.deletions) for d in quick} == {(0, 0)}
+
+
+def test_background_git_gives_the_same_output_at_a_lower_priority(
+    sample: RepoBuilder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = open_repo(str(sample.path))
+    lowered: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(os, "setpriority", lambda *a: lowered.append(a), raising=False)
+    args = ["log", "--format=%H", "v1.0..v1.1"]
+    assert run_git(repo, args, background=True).stdout == run_git(repo, args).stdout
+    with stream_git(repo, ["rev-parse", "v1.1^{commit}"], background=True) as stdout:
+        assert stdout.read().decode().strip() == sample.sha("v1.1")
+    assert len(lowered) == 2
+    assert {(which, niceness) for which, _, niceness in lowered} == {
+        (os.PRIO_PROCESS, BACKGROUND_NICENESS)
+    }
+
+
+def test_blob_reader_is_shared_by_threads(sample: RepoBuilder) -> None:
+    repo = open_repo(str(sample.path))
+    tree = sample.git("ls-tree", "-r", "--format=%(objectname)", "v1.1").split()
+    specs = [f"{sample.sha('v1.1')}:{p}" for p in sample.git("ls-files").split()] + tree
+    with BlobReader(repo) as shared, BlobReader(repo) as alone:
+        expected = {s: b.data for s, b in alone.read_many(specs).items()}
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda part: shared.read_many(specs[part::4]), range(4)))
+    found = {s: b.data for result in results for s, b in result.items()}
+    assert found == expected and len(found) == len(set(specs)) > 20
 
 
 def test_blob_reader_reads_caches_and_refuses_large(sample: RepoBuilder) -> None:

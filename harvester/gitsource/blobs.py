@@ -35,13 +35,15 @@ class Blob:
 
 
 class BlobReader:
-    """Reads objects by SHA or `<commit>:<path>` through a single cat-file process."""
+    """Reads objects by SHA or `<commit>:<path>` through a single cat-file process; threads
+    may share it (one exchange with the process at a time)."""
 
     def __init__(self, repo: GitRepo, max_bytes: int = MAX_BLOB_BYTES) -> None:
         self._repo = repo
         self._max = max_bytes
         self._process: subprocess.Popen[bytes] | None = None
         self._cache: dict[str, Blob] = {}
+        self._lock = threading.Lock()
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self._process is None:
@@ -61,28 +63,33 @@ class BlobReader:
 
     def read_many(self, specs: Iterable[str]) -> dict[str, Blob]:
         """Several objects in one exchange with the process, requests written while reading."""
-        wanted = [s for s in dict.fromkeys(specs) if s not in self._cache]
-        for spec in wanted:
-            if "\n" in spec or not spec:
-                self._cache[spec] = Blob(spec, None, None, missing=True)
-        wanted = [s for s in wanted if s not in self._cache]
-        if wanted:
-            process = self._start()
-            assert process.stdin is not None and process.stdout is not None
-            if len(wanted) <= _INLINE_REQUESTS:
-                # A few request lines fit in the pipe: no writer thread needed.
-                _write_requests(process.stdin, wanted)
-                for spec in wanted:
-                    self._cache[spec] = self._read_one(process.stdout, spec)
-                return {s: self._cache[s] for s in specs}
+        specs = list(specs)
+        with self._lock:
+            wanted = [s for s in dict.fromkeys(specs) if s not in self._cache]
+            for spec in wanted:
+                if "\n" in spec or not spec:
+                    self._cache[spec] = Blob(spec, None, None, missing=True)
+            wanted = [s for s in wanted if s not in self._cache]
+            if wanted:
+                self._exchange(wanted)
+            return {s: self._cache[s] for s in specs}
+
+    def _exchange(self, wanted: list[str]) -> None:
+        process = self._start()
+        assert process.stdin is not None and process.stdout is not None
+        writer = None
+        if len(wanted) <= _INLINE_REQUESTS:
+            # A few request lines fit in the pipe: no writer thread needed.
+            _write_requests(process.stdin, wanted)
+        else:
             writer = threading.Thread(
                 target=_write_requests, args=(process.stdin, wanted), daemon=True
             )
             writer.start()
-            for spec in wanted:
-                self._cache[spec] = self._read_one(process.stdout, spec)
+        for spec in wanted:
+            self._cache[spec] = self._read_one(process.stdout, spec)
+        if writer is not None:
             writer.join()
-        return {s: self._cache[s] for s in specs}
 
     def _read_one(self, stdout: IO[bytes], spec: str) -> Blob:
         header = stdout.readline()

@@ -84,6 +84,8 @@ def parse_paths(fields: list[bytes], position: int, final: bool) -> tuple[list[P
     counts: dict[str, tuple[int | None, int | None]] = {}
     for _ in raws:
         if position >= end:
+            if final:
+                break  # a `--raw` diff without `--numstat`
             raise Incomplete
         match = _NUMSTAT.match(fields[position])
         if match is None:
