@@ -7,32 +7,60 @@ without its deep copies, which dominate on a 5,000-commit range. Pipe through `j
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from enum import Enum
-from functools import cache
 from typing import Any
 
 from harvester.model import Report
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
-@cache
-def _field_names(record_type: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(record_type))
+
+_CONVERTERS: dict[type, Callable[[Any], Any]] = {}
 
 
 def to_data(record: Any) -> Any:
     """Plain JSON-ready data for a model record (enums become their values)."""
-    if isinstance(record, Enum):
-        return record.value
-    if isinstance(record, (str, int, float, bool)) or record is None:
+    kind = type(record)
+    if kind in _PLAIN:
         return record
-    if isinstance(record, (tuple, list)):
-        return [to_data(item) for item in record]
-    if isinstance(record, dict):
-        return {key: to_data(value) for key, value in record.items()}
-    if is_dataclass(record) and not isinstance(record, type):
-        return {name: to_data(getattr(record, name)) for name in _field_names(type(record))}
-    raise TypeError(f"cannot serialise {type(record).__name__}")
+    convert = _CONVERTERS.get(kind)
+    if convert is None:
+        convert = _CONVERTERS[kind] = _converter(kind)
+    return convert(record)
+
+
+def _converter(kind: type) -> Callable[[Any], Any]:
+    """How to turn values of one type into plain data, chosen once per type."""
+    if issubclass(kind, Enum):
+        return _enum_value
+    if issubclass(kind, (str, int, float)):
+        return _same
+    if issubclass(kind, (tuple, list)):
+        return _items
+    if issubclass(kind, dict):
+        return _entries
+    if is_dataclass(kind):
+        names = tuple(f.name for f in fields(kind))
+        return lambda record: {name: to_data(getattr(record, name)) for name in names}
+    raise TypeError(f"cannot serialise {kind.__name__}")
+
+
+def _enum_value(record: Enum) -> Any:
+    return record.value
+
+
+def _same(record: Any) -> Any:
+    return record
+
+
+def _items(record: tuple[Any, ...] | list[Any]) -> list[Any]:
+    return [to_data(item) for item in record]
+
+
+def _entries(record: dict[Any, Any]) -> dict[Any, Any]:
+    return {key: to_data(value) for key, value in record.items()}
 
 
 def report_json(report: Report) -> str:
