@@ -2,9 +2,10 @@
 beyond git.
 
 Keys hash a parser's inputs (the file's text and the engine it is read for), so an entry can
-never be stale for its input. The cache folder is named after harvester's version and its
-migration code, so a changed parser never meets results of an older one; folders of other
-versions are removed. Only this user's cache folder is read. `--no-cache` or
+never be stale for its input. A range's whole database analysis is kept too, keyed by its two
+commits and the analysis settings, which determine it. The cache folder is named after
+harvester's version and its code, so a changed parser never meets results of an older one;
+folders of other versions are removed. Only this user's cache folder is read. `--no-cache` or
 `HARVESTER_NO_CACHE=1` turns it off; `HARVESTER_CACHE_DIR` moves it.
 """
 
@@ -74,23 +75,28 @@ def use_cache(enabled: bool) -> None:
     _active = ContentCache(folder)
 
 
+def remembered(namespace: str, inputs: object, compute: Callable[[], Result]) -> Result:
+    """`compute()`, or what it gave before for the same `inputs` (which must determine it)."""
+    cache = _active
+    if cache is None:
+        return compute()
+    key = hashlib.sha256(pickle.dumps(inputs, protocol=4)).hexdigest()
+    found = cache.get(namespace, key)
+    if found is not _MISS:
+        return found  # type: ignore[no-any-return]
+    result = compute()
+    cache.put(namespace, key, result)
+    return result
+
+
 def cached(namespace: str) -> Callable[[Callable[..., Result]], Callable[..., Result]]:
     """Cache a pure parser's results by its arguments (text, names, engines)."""
 
     def decorate(parser: Callable[..., Result]) -> Callable[..., Result]:
         @functools.wraps(parser)
         def read(*args: Any, **options: Any) -> Result:
-            cache = _active
-            if cache is None:
-                return parser(*args, **options)
             inputs = (args, sorted(options.items()))
-            key = hashlib.sha256(pickle.dumps(inputs, protocol=4)).hexdigest()
-            found = cache.get(namespace, key)
-            if found is not _MISS:
-                return found  # type: ignore[no-any-return]
-            result = parser(*args, **options)
-            cache.put(namespace, key, result)
-            return result
+            return remembered(namespace, inputs, lambda: parser(*args, **options))
 
         return read
 

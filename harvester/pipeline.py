@@ -31,7 +31,7 @@ from harvester.analysis.hints import (
 )
 from harvester.analysis.key_commits import rank_commits
 from harvester.analysis.title import derive_title
-from harvester.cache import use_cache
+from harvester.cache import remembered, use_cache
 from harvester.config import ProjectConfig, load_config, title_from_pattern
 from harvester.errors import EmptyRangeError
 from harvester.gitsource.blobs import MAX_BLOB_BYTES, BlobReader
@@ -194,22 +194,30 @@ def _analyse_migrations(
     blobs: BlobReader,
     options: ReportOptions,
 ) -> Database:
-    """Database Changes, from the range diff and the files at both ends (run beside the log)."""
-    changes = [
-        PathChange(
-            path=d.path,
-            old_path=d.old_path,
-            status=STATUS.get(d.status, STATUS["M"]),
-            old_blob=d.old_blob,
-            new_blob=d.new_blob,
-            history=history,
-        )
-        for d in range_diff(repo, span.base_sha, span.head_sha, counts=False)
-    ]
-    view = GitView(
-        repo, {Side.BASE: span.base_sha, Side.HEAD: span.head_sha}, changes, blobs, MAX_BLOB_BYTES
-    )
-    return _with_first_tags(repo, analyse_database(view, options.analysis))
+    """Database Changes, from the range diff and the files at both ends (run beside the log).
+
+    The two commits and the settings determine the analysis, so it is cached by them; tags,
+    which can be added between runs, are looked up every time.
+    """
+
+    def analyse() -> Database:
+        changes = [
+            PathChange(
+                path=d.path,
+                old_path=d.old_path,
+                status=STATUS.get(d.status, STATUS["M"]),
+                old_blob=d.old_blob,
+                new_blob=d.new_blob,
+                history=history,
+            )
+            for d in range_diff(repo, span.base_sha, span.head_sha, counts=False)
+        ]
+        commits = {Side.BASE: span.base_sha, Side.HEAD: span.head_sha}
+        view = GitView(repo, commits, changes, blobs, MAX_BLOB_BYTES)
+        return analyse_database(view, options.analysis)
+
+    inputs = (span.base_sha, span.head_sha, options.analysis)
+    return _with_first_tags(repo, remembered("database", inputs, analyse))
 
 
 def _with_first_tags(repo: GitRepo, database: Database) -> Database:
