@@ -119,7 +119,12 @@ def rank_commits(
     )
     key_shas = {r.sha for r in eligible[: max(limit, 0)]}
     urls = commit_urls or {}
-    return tuple(replace(r, key=r.sha in key_shas, url=urls.get(r.sha)) for r in ranked)
+    return tuple(
+        replace(r, key=r.sha in key_shas, url=urls.get(r.sha))
+        if r.sha in key_shas or r.sha in urls
+        else r
+        for r in ranked
+    )
 
 
 @dataclass(frozen=True, slots=True)
