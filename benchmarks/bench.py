@@ -35,6 +35,16 @@ SYNTHETIC_RANGES = (("v9..v10", 500), ("v8..v10", 1000), ("v6..v10", 2000), ("v0
 
 
 @dataclass(frozen=True)
+class Run:
+    """One command's wall seconds, CPU seconds (its own and its children's, git's included)
+    and peak resident megabytes."""
+
+    wall_s: float
+    cpu_s: float
+    peak_mb: float
+
+
+@dataclass(frozen=True)
 class Measure:
     """Medians of one range."""
 
@@ -44,6 +54,8 @@ class Measure:
     warm_s: float
     git_s: float
     peak_mb: float
+    cold_cpu_s: float
+    git_cpu_s: float
 
     @property
     def cold_ratio(self) -> float:
@@ -56,10 +68,8 @@ class Measure:
         return self.warm_s / self.git_s
 
 
-def _run(
-    command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
-) -> tuple[float, float]:
-    """Wall seconds and peak resident megabytes of one command."""
+def _run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
+    """Wall and CPU seconds and peak resident megabytes of one command."""
     start = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -71,10 +81,10 @@ def _run(
     process.stderr.close()
     if os.waitstatus_to_exitcode(status) not in (0, 3):
         raise SystemExit(f"{' '.join(command)} failed: {error.strip()}")
-    return elapsed, usage.ru_maxrss / 1024
+    return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
-def _git_work(repo: Path, base: str, head: str) -> float:
+def _git_work(repo: Path, base: str, head: str) -> Run:
     base_sha, head_sha = (
         subprocess.run(
             ["git", "-C", str(repo), "rev-parse", f"{ref}^{{commit}}"],
@@ -84,14 +94,16 @@ def _git_work(repo: Path, base: str, head: str) -> float:
         ).stdout.strip()
         for ref in (base, head)
     )
-    total = 0.0
+    runs = []
     for args in (
         log_args(base_sha, head_sha),
         ["diff", "-z", "-M", "--numstat", *DIFF_SAFETY, base_sha, head_sha],
         ["diff", "-z", "-M", "--name-status", *DIFF_SAFETY, base_sha, head_sha],
     ):
-        total += _run(["git", "-C", str(repo), *args])[0]
-    return total
+        runs.append(_run(["git", "-C", str(repo), *args]))
+    return Run(
+        sum(r.wall_s for r in runs), sum(r.cpu_s for r in runs), max(r.peak_mb for r in runs)
+    )
 
 
 def _compile_harvester() -> None:
@@ -116,17 +128,15 @@ def measure(repo: Path, span: str, runs: int, label: str | None = None) -> Measu
     ]
     cache = tempfile.mkdtemp(prefix="harvester-bench-cache-")
     env = {**os.environ, "HARVESTER_CACHE_DIR": cache}
-    cold, warm, peaks, git_times = [], [], [], []
+    cold: list[Run] = []
+    warm: list[Run] = []
+    git: list[Run] = []
     _run(harvester, cwd=ROOT, env=env)  # warms the page cache and the parse cache
     _git_work(repo, base, head or "HEAD")
     for _ in range(runs):
-        elapsed, peak = _run([*harvester, "--no-cache"], cwd=ROOT, env=env)
-        cold.append(elapsed)
-        peaks.append(peak)
-        elapsed, peak = _run(harvester, cwd=ROOT, env=env)
-        warm.append(elapsed)
-        peaks.append(peak)
-        git_times.append(_git_work(repo, base, head or "HEAD"))
+        cold.append(_run([*harvester, "--no-cache"], cwd=ROOT, env=env))
+        warm.append(_run(harvester, cwd=ROOT, env=env))
+        git.append(_git_work(repo, base, head or "HEAD"))
     shutil.rmtree(cache, ignore_errors=True)
     commits = int(
         subprocess.run(
@@ -139,20 +149,24 @@ def measure(repo: Path, span: str, runs: int, label: str | None = None) -> Measu
     return Measure(
         label or span,
         commits,
-        statistics.median(cold),
-        statistics.median(warm),
-        statistics.median(git_times),
-        max(peaks),
+        statistics.median(r.wall_s for r in cold),
+        statistics.median(r.wall_s for r in warm),
+        statistics.median(r.wall_s for r in git),
+        max(r.peak_mb for r in cold + warm),
+        statistics.median(r.cpu_s for r in cold),
+        statistics.median(r.cpu_s for r in git),
     )
 
 
 def startup(repo: Path, span: str, runs: int) -> tuple[float, float]:
     """Median seconds of `harvester --version` and of a report on a small range."""
     version = [
-        _run([sys.executable, "-m", "harvester", "--version"], cwd=ROOT)[0] for _ in range(runs)
+        _run([sys.executable, "-m", "harvester", "--version"], cwd=ROOT).wall_s for _ in range(runs)
     ]
     small = [
-        _run([sys.executable, "-m", "harvester", "report", "--repo", str(repo), span], cwd=ROOT)[0]
+        _run(
+            [sys.executable, "-m", "harvester", "report", "--repo", str(repo), span], cwd=ROOT
+        ).wall_s
         for _ in range(runs)
     ]
     return statistics.median(version), statistics.median(small)
@@ -173,13 +187,18 @@ def _synthetic(
 def _print(measures: list[Measure]) -> None:
     print(
         f"{'range':<22}{'commits':>8}{'raw git s':>10}{'cold s':>8}{'ratio':>7}"
-        f"{'warm s':>8}{'ratio':>7}{'peak MB':>9}"
+        f"{'warm s':>8}{'ratio':>7}{'peak MB':>9}{'git cpu s':>10}{'cold cpu s':>11}"
     )
     for m in measures:
         print(
             f"{m.label:<22}{m.commits:>8,}{m.git_s:>10.2f}{m.cold_s:>8.2f}{m.cold_ratio:>6.2f}x"
-            f"{m.warm_s:>8.2f}{m.warm_ratio:>6.2f}x{m.peak_mb:>9.0f}"
+            f"{m.warm_s:>8.2f}{m.warm_ratio:>6.2f}x{m.peak_mb:>9.0f}{m.git_cpu_s:>10.2f}"
+            f"{m.cold_cpu_s:>11.2f}"
         )
+    print(
+        f"CPUs: {os.cpu_count()}. CPU seconds include git's. A run cannot take less wall time "
+        "than its CPU seconds divided by the CPUs it can use."
+    )
 
 
 def main(argv: list[str]) -> None:
