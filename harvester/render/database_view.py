@@ -146,8 +146,8 @@ def _status_line(migration: Migration) -> str:
     parts = [code_span(migration.id), inline(change), deployment]
     if migration.added_in:
         parts.append(f"added in {code_span(migration.added_in[:7])}")
-    for problem in migration.problems:
-        parts.append(inline(problem.message))
+    if migration.change.value != "deleted":  # why a deleted file did not parse is moot
+        parts += [inline(problem.message) for problem in migration.problems]
     parts += [inline(note) for note in grouped_notes(migration.notes)]
     return " — ".join([parts[0], "; ".join(parts[1:])])
 
@@ -183,17 +183,18 @@ def data_impact(database: Database) -> list[Trusted]:
         if impact.tag not in _CALM
     ]
     flagged.sort(key=lambda pair: (severity(pair[0].tag), pair[1].order, pair[1].id))
-    # The same risk in the same migration of several dialect trees is one line.
+    # The same risk in the same migration of several dialect trees is one line, and so is the
+    # same risk worded the same in several migrations (a deleted folder, a squash).
     dialects: dict[tuple[ImpactTag, str, str, str], list[str]] = {}
     for impact, migration in flagged:
         key = (impact.tag, impact.detail, migration.system, migration.id)
         dialects.setdefault(key, []).append(migration.dialect or "")
+    sources: dict[tuple[ImpactTag, str], list[tuple[str, tuple[str, ...], str]]] = {}
+    for (tag, detail, system, migration_id), names in dialects.items():
+        sources.setdefault((tag, detail), []).append((system, tuple(names), migration_id))
     lines = [
-        Trusted(
-            f"  - **{tag.value}** — {inline(detail)} "
-            f"({inline(_label(system, names, migration_id))})"
-        )
-        for (tag, detail, system, migration_id), names in dialects.items()
+        Trusted(f"  - **{tag.value}** — {inline(detail)} ({inline(_sources(found))})")
+        for (tag, detail), found in sources.items()
     ]
     for finding in sorted(database.findings, key=lambda f: severity(f.tag)):
         lines.append(Trusted(f"  - **{finding.tag.value}** — {inline(finding.detail)}"))
@@ -203,9 +204,31 @@ def data_impact(database: Database) -> list[Trusted]:
     return lines
 
 
-def _label(system: str, dialects: Sequence[str], migration_id: str) -> str:
+def _label(system: str, dialects: Sequence[str]) -> str:
     named = ", ".join(d for d in dict.fromkeys(dialects) if d)
-    return f"{system} ({named}) {migration_id}" if named else f"{system} {migration_id}"
+    return f"{system} ({named})" if named else system
+
+
+def _sources(found: Sequence[tuple[str, tuple[str, ...], str]], shown: int = 3) -> str:
+    """`golang-migrate (mysql) 0_initial`, or for several migrations `golang-migrate (mysql,
+    sqlite), 15 migrations: 0_initial, 1_users, 2_teams and 10 more`."""
+    if len(found) == 1:
+        system, dialects, migration_id = found[0]
+        return f"{_label(system, dialects)} {migration_id}"
+    by_system: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for system, dialects, migration_id in found:
+        by_system.setdefault(system, []).append((dialects, migration_id))
+    parts = []
+    for system, entries in by_system.items():
+        every_dialect = sorted({d for names, _ in entries for d in names})
+        count = sum(max(len(names), 1) for names, _ in entries)
+        ids = list(dict.fromkeys(migration_id for _, migration_id in entries))
+        more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+        parts.append(
+            f"{_label(system, every_dialect)}, {plural(count, 'migration')}: "
+            f"{', '.join(ids[:shown])}{more}"
+        )
+    return "; ".join(parts)
 
 
 def _calm_summary(migrations: Sequence[Migration]) -> str:
