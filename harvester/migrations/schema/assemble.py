@@ -93,7 +93,9 @@ def _migration(
     facts: dict[str, list[str]] = {name: [] for name in _FACT_FIELDS}
     created: dict[str, tuple[str, ...]] = {}
     changes = []
-    unchanged = format_only or _moved_unchanged(item)
+    # Databases that ran an edited released migration never run it again: its operations are
+    # not this range's schema updates (its finding says what the edit changed).
+    unchanged = format_only or _moved_unchanged(item) or _edited_release(item)
     if item.change is not ChangeKind.DELETED and not unchanged:
         for operation in parsed.up.operations:
             if isinstance(operation, ops.CreateTable) and operation.columns:
@@ -156,6 +158,11 @@ def _moved_unchanged(item: MigrationInput) -> bool:
         and item.renamed_from in (None, item.id)
         and _same_operations(item)
     )
+
+
+def _edited_release(item: MigrationInput) -> bool:
+    """A released migration edited in place (a repeatable one runs again, so it is not)."""
+    return item.released and item.change is ChangeKind.MODIFIED and not item.repeatable
 
 
 def _format_only(item: MigrationInput) -> bool:
