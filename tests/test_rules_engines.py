@@ -264,3 +264,31 @@ def test_dropping_a_column_after_copying_its_rows_elsewhere_is_mitigated() -> No
         "website rows were copied into share first (INSERT … SELECT): check that share_id is "
         "among what was kept"
     )
+
+
+def test_unique_key_over_a_column_added_without_default_cannot_collide() -> None:
+    sql = (
+        "ALTER TABLE users ADD COLUMN reset_digest varchar;"
+        "CREATE UNIQUE INDEX CONCURRENTLY users_reset_digest ON users (reset_digest);"
+    )
+    judged = judge(sql, PG)
+    assert tags(judged) == ["mitigated"]
+    assert "users.reset_digest was added by this migration without a default" in (
+        detail(judged, ImpactTag.MITIGATED)
+    )
+    earlier = judge(
+        "ALTER TABLE versions ADD CONSTRAINT versions_abi UNIQUE (number, abi);",
+        MYSQL,
+        earlier=["ALTER TABLE versions ADD COLUMN abi varchar(32);"],
+    )
+    assert "abi was added by 0000 earlier in this range" in detail(earlier, ImpactTag.MITIGATED)
+
+
+def test_unique_key_over_a_filled_or_defaulted_new_column_is_still_a_risk() -> None:
+    defaulted = "ALTER TABLE users ADD COLUMN kind varchar DEFAULT 'a';"
+    index = "CREATE UNIQUE INDEX CONCURRENTLY users_kind ON users (kind);"
+    assert "unique_on_existing_data" in tags(judge(defaulted + index, PG))
+    filled = "ALTER TABLE users ADD COLUMN kind varchar; UPDATE users SET kind = email;"
+    assert "unique_on_existing_data" in tags(judge(filled + index, PG))
+    existing = "CREATE UNIQUE INDEX CONCURRENTLY users_email ON users (email);"
+    assert tags(judge(existing, PG)) == ["unique_on_existing_data"]

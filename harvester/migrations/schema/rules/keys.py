@@ -24,11 +24,7 @@ def create_index(op: ops.CreateIndex, ctx: Context) -> None:
         return
     engine = ctx.engine
     if index.unique:
-        ctx.judge_new(
-            index.table,
-            ImpactTag.UNIQUE_ON_EXISTING_DATA,
-            f"unique index {text}: fails if {index.table} already holds duplicates",
-        )
+        _judge_unique(ctx, index.table, index.columns, f"unique index {text}")
     if engine.postgres_like:
         if index.concurrently:
             _concurrently_in_transaction(ctx, "CREATE INDEX CONCURRENTLY")
@@ -169,11 +165,7 @@ def _unique(op: ops.AddConstraint, ctx: Context) -> None:
         ctx.fails(f"SQLite cannot add a constraint to an existing table ({text})")
         return
     if constraint.kind is not ops.ConstraintKind.EXCLUDE:
-        ctx.judge_new(
-            op.table,
-            ImpactTag.UNIQUE_ON_EXISTING_DATA,
-            f"{op.table}: {text}: fails if {op.table} already holds duplicates",
-        )
+        _judge_unique(ctx, op.table, constraint.columns, f"{op.table}: {text}")
     if engine.postgres_like and not constraint.using_index:
         ctx.judge_new(
             op.table,
@@ -183,6 +175,36 @@ def _unique(op: ops.AddConstraint, ctx: Context) -> None:
         )
     elif engine.mysql_like and constraint.kind is ops.ConstraintKind.PRIMARY_KEY:
         ctx.note(f"{op.table}: {text}: InnoDB rebuilds the table in place")
+
+
+def _judge_unique(ctx: Context, table: str, columns: tuple[str, ...], what: str) -> None:
+    """Uniqueness over existing rows is a risk, unless every existing row holds NULL in one of
+    the key's columns: rows with a NULL never collide (PostgreSQL, MySQL, SQLite, CockroachDB)."""
+    empty = next((c for c in columns if _null_in_every_row(ctx, table, c)), None)
+    if empty is None or ctx.new_table(table):
+        detail = f"{what}: fails if {table} already holds duplicates"
+        ctx.judge_new(table, ImpactTag.UNIQUE_ON_EXISTING_DATA, detail)
+        return
+    added = ctx.by(ctx.state.added_columns[(table, empty)])
+    ctx.flag(
+        ImpactTag.MITIGATED,
+        f"{what}: not a risk here, {table}.{empty} was added by {added} without a default, "
+        "so existing rows hold NULL there and cannot collide",
+    )
+
+
+def _null_in_every_row(ctx: Context, table: str, column: str) -> bool:
+    """True for a column the range added without a default and has not filled since."""
+    known = ctx.state.known_column(table, column)
+    return (
+        (table, column) in ctx.state.added_columns
+        and (table, column) not in ctx.state.backfilled
+        and known is not None
+        and known.default is None
+        and known.generated is None
+        and not known.auto_increment
+        and not known.primary_key
+    )
 
 
 def drop_constraint(op: ops.DropConstraint, ctx: Context) -> None:
