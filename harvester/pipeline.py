@@ -217,14 +217,15 @@ def _analyse_migrations(
         return analyse_database(view, options.analysis)
 
     inputs = (span.base_sha, span.head_sha, options.analysis)
-    return _with_first_tags(repo, remembered("database", inputs, analyse))
+    database = remembered("database", inputs, analyse)
+    return _with_first_tags(repo, database, (span.head, span.base))
 
 
-def _with_first_tags(repo: GitRepo, database: Database) -> Database:
+def _with_first_tags(repo: GitRepo, database: Database, range_names: Sequence[str]) -> Database:
     shas = [m.added_in for m in database.migrations if m.added_in]
     if not shas:
         return database
-    tags = first_tags(repo, shas)
+    tags = first_tags(repo, shas, range_names)
     migrations = tuple(
         replace(m, first_tag=tags.get(m.added_in)) if m.added_in else m for m in database.migrations
     )

@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from harvester.gitsource.runner import GitRepo, run_git
 
+# Tags that name releases of the whole repository: `v1.2.0`, `1.2.0`, `release-2024.05`.
+_RELEASE_PATTERNS = ("v[0-9]*", "[0-9]*", "release[-_/][0-9]*", "release[-_/]v[0-9]*")
+_RELEASE_NAME = re.compile(r"^(v|release[-_/]v?)?[0-9]")
 
-def first_tags(repo: GitRepo, shas: Sequence[str]) -> dict[str, str | None]:
-    """For each commit, the nearest tag that contains it (None: no tag does), in one call.
 
-    `git name-rev --tags` names a commit after the tag it is fewest steps behind, which
-    for release tags is the first release that shipped it.
+def first_tags(
+    repo: GitRepo, shas: Sequence[str], range_names: Sequence[str] = ()
+) -> dict[str, str | None]:
+    """For each commit, the oldest release tag that contains it (None: no tag does).
+
+    `git name-rev --tags` names a commit after the oldest tag that contains it. Only release
+    tags count: those of the family the range is named by (`v25.4.0` → `v[0-9]*`,
+    `@scope/pkg@1.2.0` → `@scope/pkg@[0-9]*`), else version-like tags when the repository has
+    any. Package tags of other members of a monorepo and moving tags (`deployed/production`)
+    would otherwise be named as the first release. A repository without release tags
+    names none.
     """
     unique = list(dict.fromkeys(shas))
-    if not unique:
-        return {}
+    patterns = release_tag_patterns(repo, range_names) if unique else ()
+    if not patterns:
+        return dict.fromkeys(unique)
     result = run_git(
         repo,
-        ["name-rev", "--tags", "--name-only", "--no-undefined", "--always", *unique],
+        [
+            "name-rev",
+            "--tags",
+            *(f"--refs=refs/tags/{p}" for p in patterns),
+            "--name-only",
+            "--no-undefined",
+            "--always",
+            *unique,
+        ],
         check=False,
     )
     names = result.stdout.decode("utf-8", "replace").splitlines()
@@ -30,3 +50,25 @@ def first_tags(repo: GitRepo, shas: Sequence[str]) -> dict[str, str | None]:
         tag = name.split("~", 1)[0].split("^", 1)[0]
         found[sha] = tag.removeprefix("tags/")
     return found
+
+
+def release_tag_patterns(repo: GitRepo, range_names: Sequence[str]) -> tuple[str, ...]:
+    """The tag patterns that name releases here (none when no tag looks like a release)."""
+    listed = run_git(repo, ["for-each-ref", "--format=%(refname:short)", "refs/tags"], check=False)
+    tags = set(listed.stdout.decode("utf-8", "replace").splitlines())
+    for name in range_names:
+        family = tag_family(name) if name in tags else None
+        if family:
+            return (family,)
+    if any(_RELEASE_NAME.match(t) for t in tags):
+        return _RELEASE_PATTERNS
+    return ()
+
+
+def tag_family(tag: str) -> str | None:
+    """`v25.4.0` → `v[0-9]*`, `kaizen.22` → `kaizen.[0-9]*`; None for a tag without a digit."""
+    match = re.search(r"[0-9]", tag)
+    if match is None:
+        return None
+    prefix = re.sub(r"([*?\[\]\\])", r"\\\1", tag[: match.start()])
+    return f"{prefix}[0-9]*"

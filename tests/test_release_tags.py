@@ -1,0 +1,61 @@
+"""Which release first shipped a commit: the oldest tag of the range's own family, never a
+package tag of another monorepo member or a moving deployment tag."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from repo_builder import RepoBuilder
+
+from harvester.gitsource.runner import open_repo
+from harvester.gitsource.tags import first_tags, release_tag_patterns, tag_family
+
+
+def _history(repo: RepoBuilder) -> tuple[str, str]:
+    """v1.0, then a migration commit tagged by a package tag, a deployment tag and v1.1."""
+    repo.write("a.txt", "a\n")
+    repo.commit("start")
+    repo.tag("v1.0", "release 1.0")
+    repo.write("db/0002.sql", "CREATE TABLE t (id int);\n")
+    migration = repo.commit("add a migration")
+    repo.tag("@acme/ui@0.4.1", "ui package")
+    repo.tag("deployed/production")
+    repo.write("b.txt", "b\n")
+    repo.commit("more")
+    repo.tag("v1.1", "release 1.1")
+    repo.write("c.txt", "c\n")
+    unreleased = repo.commit("after the release")
+    return migration, unreleased
+
+
+def test_the_range_family_names_the_first_release(new_repo: Callable[..., RepoBuilder]) -> None:
+    repo = new_repo()
+    migration, unreleased = _history(repo)
+    git = open_repo(str(repo.path))
+    assert first_tags(git, [migration, unreleased], ("v1.1", "v1.0")) == {
+        migration: "v1.1",
+        unreleased: None,
+    }
+    # A range named by commits falls back to version-like tags.
+    assert first_tags(git, [migration], ("HEAD", "HEAD~3")) == {migration: "v1.1"}
+    # Named by the package's own tags, the package family counts.
+    assert first_tags(git, [migration], ("@acme/ui@0.4.1",)) == {migration: "@acme/ui@0.4.1"}
+
+
+def test_without_release_tags_no_tag_is_named(new_repo: Callable[..., RepoBuilder]) -> None:
+    repo = new_repo()
+    repo.write("a.txt", "a\n")
+    sha = repo.commit("start")
+    repo.tag("deployed/production")
+    repo.tag("sdk/1.0.0")
+    git = open_repo(str(repo.path))
+    assert release_tag_patterns(git, ("HEAD",)) == ()
+    assert first_tags(git, [sha], ("HEAD",)) == {sha: None}
+
+
+def test_tag_families() -> None:
+    assert tag_family("v25.4.0") == "v[0-9]*"
+    assert tag_family("3.21.0") == "[0-9]*"
+    assert tag_family("kaizen.22") == "kaizen.[0-9]*"
+    assert tag_family("@polar-sh/checkout@0.4.1") == "@polar-sh/checkout@[0-9]*"
+    assert tag_family("nightly") is None
