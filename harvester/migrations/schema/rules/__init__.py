@@ -101,6 +101,10 @@ def assess(
         ctx.state.apply(operation, parsed.id)
     for (tag, table), names in ctx.grouped.items():
         ctx.flag(tag, keys.grouped_impact(tag, table, names))
+    for table, dropped in ctx.dropped_fill_defaults.items():
+        ctx.flag(
+            ImpactTag.BACKWARD_INCOMPATIBLE, columns.dropped_fill_defaults(table, dropped, ctx)
+        )
     if ctx.lock_timeout and any(i.tag in _LOCK_TAGS for i in ctx.impacts):
         ctx.flag(
             ImpactTag.MITIGATED,

@@ -362,13 +362,7 @@ def drop_default(op: ops.DropDefault, ctx: Context) -> None:
         return
     if temporary is not None:
         default, origin = temporary
-        ctx.flag(
-            ImpactTag.BACKWARD_INCOMPATIBLE,
-            f"{name} was added NOT NULL with DEFAULT {default} by {ctx.by(origin)} to fill "
-            "existing rows, "
-            "then the default is dropped: inserts by code of the previous release that omit "
-            f"{op.column} fail during a rolling deploy",
-        )
+        ctx.dropped_fill_defaults.setdefault(op.table, []).append((op.column, default, origin))
     elif nullable is False:
         ctx.flag(
             ImpactTag.BACKWARD_INCOMPATIBLE,
@@ -376,3 +370,24 @@ def drop_default(op: ops.DropDefault, ctx: Context) -> None:
         )
     else:
         ctx.note(f"{name} DROP DEFAULT: metadata only")
+
+
+def dropped_fill_defaults(table: str, dropped: list[tuple[str, str, str]], ctx: Context) -> str:
+    """One detail for the columns of a table added NOT NULL with a default that fills existing
+    rows, whose default is then dropped (Django's AddField does this for every such field)."""
+    if len(dropped) == 1:
+        column, default, origin = dropped[0]
+        return (
+            f"{table}.{column} was added NOT NULL with DEFAULT {default} by {ctx.by(origin)} to "
+            "fill existing rows, then the default is dropped: inserts by code of the previous "
+            f"release that omit {column} fail during a rolling deploy"
+        )
+    origins = list(dict.fromkeys(ctx.by(origin) for _, _, origin in dropped))
+    by = origins[0] if len(origins) == 1 else "this range"
+    listed = ", ".join(f"{column} (DEFAULT {default})" for column, default, _ in dropped[:3])
+    more = f" and {len(dropped) - 3} more" if len(dropped) > 3 else ""
+    return (
+        f"{table}: {len(dropped)} columns were added NOT NULL with a default by {by} to fill "
+        f"existing rows, then their defaults are dropped ({listed}{more}): inserts by code of "
+        "the previous release that omit them fail during a rolling deploy"
+    )

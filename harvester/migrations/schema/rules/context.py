@@ -30,6 +30,8 @@ class Context:
     impacts: list[Impact] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     grouped: dict[tuple[ImpactTag, str], list[str]] = field(default_factory=dict)
+    # Per table: (column, default, migration that added it) whose fill default is dropped.
+    dropped_fill_defaults: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     failures: list[tuple[str, int | None]] = field(default_factory=list)
     line: int | None = None
 
