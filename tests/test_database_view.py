@@ -11,8 +11,9 @@ from harvester.model import (
     ImpactTag,
     Migration,
     Problem,
+    TableChange,
 )
-from harvester.render.database_view import data_impact, migration_status
+from harvester.render.database_view import data_impact, migration_status, schema_updates
 
 DELETED = "migration file deleted: databases that ran it keep its changes"
 
@@ -76,3 +77,31 @@ def test_a_deleted_migration_does_not_say_why_it_did_not_parse() -> None:
     assert "migrations/mysql/" in heading
     assert "deleted; already released before this range" in line
     assert "not parsed" not in line
+
+
+def test_a_fill_default_dropped_by_the_same_migration_is_one_change() -> None:
+    changes = (
+        TableChange("tag", "columns_added", "tag.depth integer NOT NULL DEFAULT 0"),
+        TableChange("tag", "columns_altered", "tag.depth DROP DEFAULT"),
+        TableChange("tag", "columns_added", "tag.path text NOT NULL DEFAULT ''"),
+        TableChange("tag", "columns_altered", "tag.path DROP DEFAULT"),
+        TableChange("tag", "columns_altered", "tag.kind DROP DEFAULT"),
+    )
+    migration = Migration(
+        id="0002_tree",
+        system="django",
+        dialect="postgresql",
+        path="tags/migrations/0002_tree.py",
+        down_path=None,
+        change=ChangeKind.ADDED,
+        order=2,
+        released=False,
+        schema_changes=changes,
+    )
+    assert schema_updates(Database(migrations=(migration,))) == [
+        "  - `tag`",
+        "    - 2 columns added: `depth integer NOT NULL DEFAULT 0 (fills existing rows; dropped "
+        "after)`, `path text NOT NULL DEFAULT '' (fills existing rows; dropped after)` — "
+        "`0002_tree`",
+        "    - column altered: `kind DROP DEFAULT` — `0002_tree`",
+    ]

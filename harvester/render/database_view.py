@@ -80,7 +80,7 @@ def _table_lines(migrations: Sequence[Migration], indent: str) -> list[Trusted]:
         heading = code_span(table) if table else inline("(the migration names no table)")
         lines.append(Trusted(f"{indent}- {heading}"))
         runs: list[tuple[str, Migration, list[str]]] = []
-        for category, text, migration in by_table[table]:
+        for category, text, migration in _fold_fill_defaults(table, by_table[table]):
             if category == "tables_created":
                 columns = migration.created_table_columns.get(table, ())
                 runs.append((category, migration, ["; ".join(columns) if columns else text]))
@@ -107,6 +107,29 @@ def _table_lines(migrations: Sequence[Migration], indent: str) -> list[Trusted]:
                 Trusted(f"{indent}  - {inline(label)}: {shown} — {code_span(migration.id)}")
             )
     return lines
+
+
+def _fold_fill_defaults(
+    table: str, changes: list[tuple[str, str, Migration]]
+) -> list[tuple[str, str, Migration]]:
+    """A column added with a default that the same migration then drops (Django fills
+    existing rows this way) is one change: `x integer NOT NULL DEFAULT 0 (fills existing
+    rows; dropped after)`."""
+    added = {
+        (migration.id, text.removeprefix(f"{table}.").split(" ", 1)[0]): index
+        for index, (category, text, migration) in enumerate(changes)
+        if category == "columns_added" and " DEFAULT " in text
+    }
+    folded = list(changes)
+    dropped = set()
+    for index, (category, text, migration) in enumerate(changes):
+        column, _, rest = text.removeprefix(f"{table}.").partition(" ")
+        origin = added.get((migration.id, column))
+        if category == "columns_altered" and rest == "DROP DEFAULT" and origin is not None:
+            kind, added_text, _ = folded[origin]
+            folded[origin] = (kind, f"{added_text} (fills existing rows; dropped after)", migration)
+            dropped.add(index)
+    return [change for index, change in enumerate(folded) if index not in dropped]
 
 
 def migration_status(database: Database) -> list[Trusted]:
