@@ -114,7 +114,7 @@ def test_sqlite_remakes_the_table_for_alter_field() -> None:
         Dialect.SQLITE,
     )
     assert parsed.up.operations[0] == ops.RebuildTable(
-        "api_check", "Django's SQLite table remake", changes=("alters name",)
+        "api_check", "Django's SQLite table remake", changes=("alters name",), applies_alters=True
     )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from harvester.migrations.schema import ops
+from harvester.migrations.schema.assemble import MigrationInput, assemble
 from harvester.migrations.schema.ops import Dialect
-from harvester.model import ImpactTag
+from harvester.model import ChangeKind, ImpactTag
 from tests.support.judging import detail, judge, tags
 
 PG, MYSQL, SQLITE, CH = Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.SQLITE, Dialect.CLICKHOUSE
@@ -292,3 +294,21 @@ def test_unique_key_over_a_filled_or_defaulted_new_column_is_still_a_risk() -> N
     assert "unique_on_existing_data" in tags(judge(filled + index, PG))
     existing = "CREATE UNIQUE INDEX CONCURRENTLY users_email ON users (email);"
     assert tags(judge(existing, PG)) == ["unique_on_existing_data"]
+
+
+def test_sqlite_constraint_fails_as_a_statement_but_not_inside_a_framework_rebuild() -> None:
+    sql = "ALTER TABLE notes ADD CONSTRAINT notes_title CHECK (title <> '');"
+    assert "will fail: SQLite cannot add a constraint" in judge(sql, SQLITE).problems[0].message
+    batch = ops.RebuildTable("notes", "Alembic batch_alter_table", applies_alters=True)
+    check = ops.AddConstraint(
+        "notes", ops.Constraint(ops.ConstraintKind.CHECK, "notes_title", (), "title <> ''")
+    )
+    parsed = ops.ParsedMigration("0002", "versions/0002.py", ops.Step((batch, check)))
+    item = MigrationInput(
+        "0002", parsed.path, "alembic", SQLITE, ChangeKind.ADDED, released=False, parsed=parsed
+    )
+    (judged,) = assemble([item])
+    assert not judged.problems
+    assert "the rebuild copies every row into the new table" in detail(
+        judged, ImpactTag.CHECK_CONSTRAINT_VALIDATED
+    )

@@ -43,7 +43,7 @@ _SQL_FILES = r"\.sql$"
 SYSTEMS: tuple[RegisteredSystem, ...] = (
     _system("prisma", "prisma", r"(?:^|/)migrations/|\.prisma$|migration_lock\.toml$"),
     _system("django", "django", r"(?:^|/)migrations/[^/]*\.py$"),
-    _system("alembic", "alembic", r"(?:^|/)(?:versions|migrations)/[^/]*\.py$"),
+    _system("alembic", "alembic", r"(?:^|/)(?:versions/(?:[^/]+/)?|migrations/)[^/]*\.py$"),
     _system("rails", "rails", r"(?:^|/)db/"),
     _system("ecto", "ecto", r"(?:^|/)priv/"),
     *(

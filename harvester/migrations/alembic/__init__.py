@@ -34,9 +34,14 @@ from harvester.migrations.base import (
 )
 from harvester.migrations.schema.assemble import assemble
 from harvester.migrations.schema.ops import Dialect
+from harvester.migrations.sql_layouts.dialects import dialect_named
 from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED
 
-_CANDIDATE = re.compile(r"(?:^|/)(?:versions|migrations)/(?!__init__\.py$|env\.py$)[^/]+\.py$")
+# A revision in `versions/`, in a folder per engine inside it (`versions/postgresql/`, set by
+# `version_locations`), or in a plugin's `migrations/`.
+_CANDIDATE = re.compile(
+    r"(?:^|/)(?:versions/(?:[^/]+/)?|migrations/)(?!__init__\.py$|env\.py$)[^/]+\.py$"
+)
 _DIALECT_IMPORTS = {
     "postgresql": Dialect.POSTGRESQL,
     "mysql": Dialect.MYSQL,
@@ -51,9 +56,9 @@ class AlembicSystem:
     name = "alembic"
 
     def find_roots(self, changed_paths: Sequence[str]) -> Sequence[MigrationRoot]:
-        """Each `versions` (or `migrations`) folder with a changed Python file, test and
-        example trees left out; whether its files are revisions is decided when they are
-        read."""
+        """Each `versions` folder (or engine folder inside one, or `migrations` folder) with a
+        changed Python file, test and example trees left out; whether its files are revisions
+        is decided when they are read."""
         roots = {
             posixpath.dirname(p)
             for p in changed_paths
@@ -110,6 +115,9 @@ def _engine(
     else by the dialect modules the revisions import."""
     if root.dialect is not None:
         return engines.EngineEvidence(root.dialect)
+    folder_dialect = dialect_named(posixpath.basename(root.root))
+    if folder_dialect is not None:
+        return engines.EngineEvidence(folder_dialect)
     evidence = engines.engines_in_sources(
         engines.config_sources(view, near=root.root), "config files"
     )

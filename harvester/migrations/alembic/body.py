@@ -157,7 +157,11 @@ class StepReader:
         if rebuilds:
             changes = tuple(_label(o) for o in inside)
             rebuild = ops.RebuildTable(
-                name, "Alembic batch_alter_table", changes=changes, line=node.lineno
+                name,
+                "Alembic batch_alter_table",
+                changes=changes,
+                line=node.lineno,
+                applies_alters=True,
             )
             self.operations.insert(start, rebuild)
         elif self.dialect is not ops.Dialect.SQLITE and inside:

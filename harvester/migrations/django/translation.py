@@ -59,7 +59,7 @@ class TranslatorBase:
             return
         if self.dialect is ops.Dialect.SQLITE:
             rebuild = ops.RebuildTable(
-                model.table, "Django's SQLite table remake", changes=(change,)
+                model.table, "Django's SQLite table remake", changes=(change,), applies_alters=True
             )
             result.up.insert(0, rebuild)
         elif self.sqlite_secondary:

@@ -199,7 +199,12 @@ class KeyCommands:
 
     def _rebuild(self, table: str, what: str, line: int | None) -> ops.RebuildTable:
         return ops.RebuildTable(
-            table, "Rails SQLite alter_table (copy, drop, rename)", True, (what,), line=line
+            table,
+            "Rails SQLite alter_table (copy, drop, rename)",
+            True,
+            (what,),
+            line=line,
+            applies_alters=True,
         )
 
     def _rebuilt(self, table: str, what: str, line: int | None) -> list[ops.Operation]:

@@ -151,6 +151,9 @@ class RebuildTable:
     Patterns produce it from the statements; it is not a drop. `copies_data` is False when the
     old rows are not carried over (`data_not_migrated`). `columns` is the new definition, when
     the statements give it; `staging` the temporary name the new table was built under.
+    `applies_alters` is True when a framework rebuilds the table to apply the migration's own
+    ALTERs of it (Alembic's batch mode, Rails' and Django's SQLite adapters), so constraints
+    SQLite cannot add to a table are declared on the new one.
     """
 
     table: str
@@ -160,6 +163,7 @@ class RebuildTable:
     line: int | None = field(default=None, compare=False)
     columns: tuple[ColumnDef, ...] = ()
     staging: str | None = None
+    applies_alters: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,6 +92,11 @@ def assess(
         readded=_readded_constraints(parsed.up.operations),
         redefaulted=_redefaulted(parsed.up.operations),
         rebuilt={o.table for o in parsed.up.operations if isinstance(o, ops.RebuildTable)},
+        rebuilt_for_alters={
+            o.table
+            for o in parsed.up.operations
+            if isinstance(o, ops.RebuildTable) and o.applies_alters
+        },
     )
     for operation in parsed.up.operations:
         rule = _RULES.get(type(operation))

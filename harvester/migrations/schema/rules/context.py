@@ -24,6 +24,8 @@ class Context:
     readded: set[tuple[str, str]] = field(default_factory=set)
     redefaulted: set[tuple[str, str]] = field(default_factory=set)
     rebuilt: set[str] = field(default_factory=set)
+    # Tables a framework rebuilds to apply this migration's ALTERs of them.
+    rebuilt_for_alters: set[str] = field(default_factory=set)
     copied_from: dict[str, str] = field(default_factory=dict)
     created_views: set[str] = field(default_factory=set)
     settings: dict[str, str] = field(default_factory=dict)

@@ -82,7 +82,9 @@ def add_constraint(op: ops.AddConstraint, ctx: Context) -> None:
             ctx.reference_note(op.table, constraint.foreign_key.ref_table)
         return
     kind = constraint.kind
-    if kind is ops.ConstraintKind.FOREIGN_KEY and constraint.foreign_key is not None:
+    if ctx.engine.name == "SQLite" and op.table in ctx.rebuilt_for_alters:
+        _in_sqlite_rebuild(op, ctx)
+    elif kind is ops.ConstraintKind.FOREIGN_KEY and constraint.foreign_key is not None:
         _foreign_key(op, constraint.foreign_key, ctx)
     elif kind is ops.ConstraintKind.CHECK:
         _check(op, ctx)
@@ -92,6 +94,25 @@ def add_constraint(op: ops.AddConstraint, ctx: Context) -> None:
         ops.ConstraintKind.EXCLUDE,
     ):
         _unique(op, ctx)
+
+
+def _in_sqlite_rebuild(op: ops.AddConstraint, ctx: Context) -> None:
+    """SQLite cannot alter a table's constraints, but a migration that rebuilds the table
+    (Alembic's batch mode, a copy and rename) declares them on the new table: copying the rows
+    into it checks them."""
+    text = describe.constraint(op.constraint)
+    kind = op.constraint.kind
+    if kind is ops.ConstraintKind.CHECK:
+        ctx.judge_new(
+            op.table,
+            ImpactTag.CHECK_CONSTRAINT_VALIDATED,
+            f"{op.table}: {text}: the rebuild copies every row into the new table and fails if "
+            "a row violates it",
+        )
+    elif kind in (ops.ConstraintKind.UNIQUE, ops.ConstraintKind.PRIMARY_KEY):
+        _judge_unique(ctx, op.table, op.constraint.columns, f"{op.table}: {text}")
+    else:
+        ctx.note(f"{op.table}: {text}: declared on the rebuilt table")
 
 
 def _foreign_key(op: ops.AddConstraint, fk: ops.ForeignKey, ctx: Context) -> None:
