@@ -59,3 +59,25 @@ def test_tag_families() -> None:
     assert tag_family("kaizen.22") == "kaizen.[0-9]*"
     assert tag_family("@polar-sh/checkout@0.4.1") == "@polar-sh/checkout@[0-9]*"
     assert tag_family("nightly") is None
+
+
+def test_pre_releases_count_only_for_a_range_named_by_one(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    repo = new_repo()
+    repo.write("a.txt", "a\n")
+    repo.commit("start")
+    repo.tag("3.6.0")
+    repo.write("db/0002.py", "revision = '2'\n")
+    migration = repo.commit("add a migration")
+    repo.tag("3.6.1.dev2")
+    repo.write("b.txt", "b\n")
+    repo.commit("more")
+    repo.tag("3.6.1rc1")
+    repo.tag("v3.6.1-beta.1")
+    repo.write("c.txt", "c\n")
+    repo.commit("final")
+    repo.tag("3.6.1")
+    git = open_repo(str(repo.path))
+    assert first_tags(git, [migration], ("3.6.1", "3.6.0")) == {migration: "3.6.1"}
+    assert first_tags(git, [migration], ("3.6.1rc1", "3.6.0")) == {migration: "3.6.1.dev2"}

@@ -10,6 +10,24 @@ from harvester.gitsource.runner import GitRepo, run_git
 # Tags that name releases of the whole repository: `v1.2.0`, `1.2.0`, `release-2024.05`.
 _RELEASE_PATTERNS = ("v[0-9]*", "[0-9]*", "release[-_/][0-9]*", "release[-_/]v[0-9]*")
 _RELEASE_NAME = re.compile(r"^(v|release[-_/]v?)?[0-9]")
+# Pre-releases (`3.6.19.dev2`, `v2.0.0-rc.1`, `1.0b3`) are not releases, unless the range is
+# itself named by one.
+_PRE_RELEASE = re.compile(r"(?i)[0-9][.-]?(dev|rc|alpha|beta|pre|preview|a|b)[.-]?[0-9]|nightly")
+_PRE_RELEASE_PATTERNS = (
+    "*[0-9]dev*",
+    "*.dev*",
+    "*-dev*",
+    "*rc[0-9]*",
+    "*[.-]rc*",
+    "*alpha*",
+    "*beta*",
+    "*-pre*",
+    "*.pre*",
+    "*preview*",
+    "*nightly*",
+    "*[0-9]a[0-9]*",
+    "*[0-9]b[0-9]*",
+)
 
 
 def first_tags(
@@ -20,20 +38,23 @@ def first_tags(
     `git name-rev --tags` names a commit after the oldest tag that contains it. Only release
     tags count: those of the family the range is named by (`v25.4.0` → `v[0-9]*`,
     `@scope/pkg@1.2.0` → `@scope/pkg@[0-9]*`), else version-like tags when the repository has
-    any. Package tags of other members of a monorepo and moving tags (`deployed/production`)
-    would otherwise be named as the first release. A repository without release tags
-    names none.
+    any; pre-releases count only when the range is named by one. Package tags of other
+    members of a monorepo and moving tags (`deployed/production`) would otherwise be named as
+    the first release. A repository without release tags names none.
     """
     unique = list(dict.fromkeys(shas))
     patterns = release_tag_patterns(repo, range_names) if unique else ()
     if not patterns:
         return dict.fromkeys(unique)
+    pre_releases = any(_PRE_RELEASE.search(name) for name in range_names)
+    excluded = () if pre_releases else _PRE_RELEASE_PATTERNS
     result = run_git(
         repo,
         [
             "name-rev",
             "--tags",
             *(f"--refs=refs/tags/{p}" for p in patterns),
+            *(f"--exclude=refs/tags/{p}" for p in excluded),
             "--name-only",
             "--no-undefined",
             "--always",
