@@ -232,7 +232,12 @@ def snapshot_changes(
 ) -> tuple[str, ...]:
     """A snapshot's diff; a snapshot the range adds or deletes is summarised as such."""
     if change.status is ChangeKind.ADDED:
-        return (f"snapshot added: {len(after.tables)} tables",)
+        tables = len(after.tables)
+        return (
+            "snapshot added: 1 table"
+            if tables == 1
+            else f"snapshot added: {tables or 'no'} tables",
+        )
     if change.status is ChangeKind.DELETED:
         return ("snapshot deleted",)
     return shape_changes(before, after)
