@@ -312,3 +312,44 @@ def test_sqlite_constraint_fails_as_a_statement_but_not_inside_a_framework_rebui
     assert "the rebuild copies every row into the new table" in detail(
         judged, ImpactTag.CHECK_CONSTRAINT_VALIDATED
     )
+
+
+PRISMA_ENUM_CHANGE = """
+CREATE TYPE "Role_new" AS ENUM ('ADMIN', 'MEMBER');
+ALTER TABLE "members" ALTER COLUMN "role" TYPE "Role_new" USING ("role"::text::"Role_new");
+ALTER TYPE "Role" RENAME TO "Role_old";
+ALTER TYPE "Role_new" RENAME TO "Role";
+DROP TYPE "Role_old";
+"""
+CLASSIC_ENUM_CHANGE = """
+ALTER TYPE role RENAME TO role_old;
+CREATE TYPE role AS ENUM ('admin', 'member');
+ALTER TABLE members ALTER COLUMN role TYPE role USING role::text::role;
+DROP TYPE role_old;
+"""
+
+
+def test_an_enum_rebuilt_under_a_temporary_name_is_one_redefinition() -> None:
+    for sql, name, values in (
+        (PRISMA_ENUM_CHANGE, "Role", "ADMIN, MEMBER"),
+        (CLASSIC_ENUM_CHANGE, "role", "admin, member"),
+    ):
+        judged = judge(sql, PG)
+        types = [c for c in judged.schema_changes if c.category.startswith("types_")]
+        assert [(c.table, c.category, c.text) for c in types] == [
+            (name, "types_altered", f"{name} ENUM values now ({values})")
+        ]
+        assert f"enum {name} is rebuilt with values ({values})" in detail(
+            judged, ImpactTag.BACKWARD_INCOMPATIBLE
+        )
+        assert "table_rewrite" in tags(judged)
+
+
+def test_an_enum_created_earlier_in_the_range_is_rebuilt_without_risk() -> None:
+    judged = judge(
+        PRISMA_ENUM_CHANGE,
+        PG,
+        earlier=["""CREATE TYPE "Role" AS ENUM ('OWNER', 'ADMIN', 'MEMBER');"""],
+    )
+    assert "backward_incompatible" not in tags(judged)
+    assert "enum Role is rebuilt; it was created by 0000 earlier in this range" in judged.notes

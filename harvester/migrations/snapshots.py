@@ -172,6 +172,7 @@ class Explained:
                     self.constrained.add(t)
                 case (
                     ops.CreateEnumType(name=name)
+                    | ops.RedefineEnumType(name=name)
                     | ops.DropType(name=name)
                     | ops.AddEnumValue(type_name=name)
                     | ops.CreateView(name=name)

@@ -158,6 +158,10 @@ def table_changes(operation: ops.Operation) -> Iterator[TableChange]:
             yield TableChange(table, "constraints_validated", f"{name} ON {table}")
         case ops.CreateEnumType(name=name, values=values):
             yield TableChange(name, "types_created", f"{name} ENUM ({', '.join(values)})")
+        case ops.RedefineEnumType(name=name, values=values):
+            yield TableChange(
+                name, "types_altered", f"{name} ENUM values now ({', '.join(values)})"
+            )
         case ops.AddEnumValue(type_name=name, value=value):
             yield TableChange(name, "types_altered", f"{name} ADD VALUE {value!r}")
         case ops.DropType(name=name):

@@ -343,6 +343,17 @@ class DropType:
 
 
 @dataclass(frozen=True, slots=True)
+class RedefineEnumType:
+    """PostgreSQL's way to change an enum's values (Prisma writes it for every removed value):
+    a new type under a temporary name, columns converted to it, the old type dropped and the
+    new one renamed to the old name. Patterns fold those statements into this."""
+
+    name: str
+    values: tuple[str, ...]
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class RenameType:
     """ALTER TYPE … RENAME TO (the last step of PostgreSQL's enum rebuild)."""
 
@@ -460,6 +471,7 @@ Operation = (
     | AddEnumValue
     | DropType
     | RenameType
+    | RedefineEnumType
     | CreateView
     | DropView
     | DataChange

@@ -309,18 +309,35 @@ def _tables_named(operation: ops.Operation) -> tuple[str, ...]:
 
 
 def _enum_rebuilds(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
+    """PostgreSQL changes an enum's values by building a new type: `ALTER TYPE x RENAME TO
+    x_old; CREATE TYPE x …; DROP TYPE x_old`, or Prisma's `CREATE TYPE x_new …; ALTER TYPE x
+    RENAME TO x_old; ALTER TYPE x_new RENAME TO x; DROP TYPE x_old`. Either is one
+    redefinition of x; the column conversions stay (they rewrite their tables) and name the
+    type they convert from."""
     renames = {o.old: o.new for o in operations if isinstance(o, ops.RenameType)}
     dropped = {o.name for o in operations if isinstance(o, ops.DropType)}
-    swapped = {new_name: final for new_name, final in renames.items() if final in dropped}
-    if not swapped:
+    retired = {own: old for own, old in renames.items() if old in dropped}
+    if not retired:
         return operations
+    promoted = {new: temporary for temporary, new in renames.items() if new in retired}
+    # The name each redefinition is created under: `x_new` (then renamed) or `x` itself.
+    created = {promoted.get(own, own): own for own in retired}
+    created_names = {o.name for o in operations if isinstance(o, ops.CreateEnumType)}
+    created = {name: own for name, own in created.items() if name in created_names}
+    folded = set(created.values())
     result: list[ops.Operation] = []
     for operation in operations:
-        if (
-            isinstance(operation, ops.AlterColumnType)
-            and operation.new_type in swapped
-            and operation.old_type is None
-        ):
-            operation = dataclasses.replace(operation, old_type=swapped[operation.new_type])
-        result.append(operation)
+        match operation:
+            case ops.CreateEnumType(name=name, values=values) if name in created:
+                result.append(ops.RedefineEnumType(created[name], values, line=operation.line))
+            case ops.AlterColumnType(new_type=new_type, old_type=None) if new_type in created:
+                own = created[new_type]
+                old = own if new_type != own else retired[own]
+                result.append(dataclasses.replace(operation, old_type=old))
+            case ops.RenameType(old=old, new=new) if old in folded or new in folded:
+                continue
+            case ops.DropType(name=name) if name in {retired[own] for own in folded}:
+                continue
+            case _:
+                result.append(operation)
     return tuple(result)

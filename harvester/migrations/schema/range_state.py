@@ -35,6 +35,7 @@ class RangeState:
     unvalidated_checks: dict[tuple[str, str], str] = field(default_factory=dict)
     temporary_defaults: dict[ColumnKey, tuple[str, str]] = field(default_factory=dict)
     created_indexes: dict[str, str] = field(default_factory=dict)
+    created_types: dict[str, str] = field(default_factory=dict)
 
     def observe(self, parsed: ops.ParsedMigration, migration: str = "") -> None:
         """Remember what `parsed` did, for the migrations that follow it."""
@@ -97,6 +98,8 @@ class RangeState:
                     self.not_null_checks[(table, validated)] = migration
             case ops.CreateIndex(index=index) if index.name:
                 self.created_indexes[index.name] = migration
+            case ops.CreateEnumType(name=name):
+                self.created_types[name] = migration
             case _:
                 pass
 
@@ -111,6 +114,7 @@ class RangeState:
             unvalidated_checks=dict(self.unvalidated_checks),
             temporary_defaults=dict(self.temporary_defaults),
             created_indexes=dict(self.created_indexes),
+            created_types=dict(self.created_types),
         )
 
     def known_column(self, table: str, column: str) -> ops.ColumnDef | None:

@@ -45,7 +45,10 @@ def shape_from_sql(text: str, dialect: ops.Dialect | None) -> SchemaShape:
                 )
             case ops.CreateView(name=name, materialized=materialized):
                 objects[f"{'materialized view' if materialized else 'view'} {name}"] = ""
-            case ops.CreateEnumType(name=name, values=values):
+            case (
+                ops.CreateEnumType(name=name, values=values)
+                | ops.RedefineEnumType(name=name, values=values)
+            ):
                 objects[f"enum {name}"] = ", ".join(values)
             case _:
                 pass

@@ -154,6 +154,21 @@ def drop_view(op: ops.DropView, ctx: Context) -> None:
         )
 
 
+def redefine_enum(op: ops.RedefineEnumType, ctx: Context) -> None:
+    """A rebuilt enum: converting a column fails on a row that holds a value the new type no
+    longer lists, and code of the previous release may still write such a value."""
+    origin = ctx.state.created_types.get(op.name)
+    if origin is not None:
+        ctx.note(f"enum {op.name} is rebuilt; it was created by {ctx.by(origin)}")
+        return
+    ctx.flag(
+        ImpactTag.BACKWARD_INCOMPATIBLE,
+        f"enum {op.name} is rebuilt with values ({', '.join(op.values)}): converting its columns "
+        "fails if a row holds a value no longer listed, and code of the previous release that "
+        "writes one fails",
+    )
+
+
 def add_enum_value(op: ops.AddEnumValue, ctx: Context) -> None:
     """ALTER TYPE … ADD VALUE: transaction limits before PostgreSQL 12, unusable until commit."""
     if not ctx.engine.postgres_like:
