@@ -3,6 +3,9 @@ migration's status does not carry why it once failed to parse."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from harvester.model import (
     ChangeKind,
     Database,
@@ -18,15 +21,24 @@ from harvester.render.database_view import data_impact, migration_status, schema
 DELETED = "migration file deleted: databases that ran it keep its changes"
 
 
-def _deleted(migration_id: str, dialect: str, order: int) -> Migration:
+def _added(migration_id: str, dialect: str, order: int, **facts: Any) -> Migration:
     return Migration(
         id=migration_id,
         system="golang-migrate",
         dialect=dialect,
         path=f"migrations/{dialect}/{migration_id}.up.sql",
         down_path=None,
-        change=ChangeKind.DELETED,
+        change=ChangeKind.ADDED,
         order=order,
+        released=False,
+        **facts,
+    )
+
+
+def _deleted(migration_id: str, dialect: str, order: int) -> Migration:
+    return replace(
+        _added(migration_id, dialect, order),
+        change=ChangeKind.DELETED,
         released=True,
         data_impact=(Impact(ImpactTag.MODIFIED_EXISTING_MIGRATION, DELETED),),
         problems=(Problem(f"migrations/{dialect}/{migration_id}.up.sql", "not parsed: x"),),
@@ -39,17 +51,8 @@ def test_the_same_risk_in_many_migrations_is_one_line() -> None:
         for dialect in ("mysql", "postgresql")
         for n in range(1, 6)
     ]
-    dropped = Migration(
-        id="6_drop_users",
-        system="golang-migrate",
-        dialect="mysql",
-        path="migrations/mysql/6_drop_users.up.sql",
-        down_path=None,
-        change=ChangeKind.ADDED,
-        order=6,
-        released=False,
-        data_impact=(Impact(ImpactTag.DESTRUCTIVE_DROP_TABLE, "DROP TABLE users: rows lost"),),
-    )
+    drop = Impact(ImpactTag.DESTRUCTIVE_DROP_TABLE, "DROP TABLE users: rows lost")
+    dropped = _added("6_drop_users", "mysql", 6, data_impact=(drop,))
     lines = data_impact(Database(migrations=(*deleted, dropped)))
     assert lines == [
         "  - **destructive_drop_table** — DROP TABLE users: rows lost "
@@ -87,17 +90,7 @@ def test_a_fill_default_dropped_by_the_same_migration_is_one_change() -> None:
         TableChange("tag", "columns_altered", "tag.path DROP DEFAULT"),
         TableChange("tag", "columns_altered", "tag.kind DROP DEFAULT"),
     )
-    migration = Migration(
-        id="0002_tree",
-        system="django",
-        dialect="postgresql",
-        path="tags/migrations/0002_tree.py",
-        down_path=None,
-        change=ChangeKind.ADDED,
-        order=2,
-        released=False,
-        schema_changes=changes,
-    )
+    migration = _added("0002_tree", "postgresql", 2, schema_changes=changes)
     assert schema_updates(Database(migrations=(migration,))) == [
         "  - `tag`",
         "    - 2 columns added: `depth integer NOT NULL DEFAULT 0 (fills existing rows; dropped "

@@ -11,20 +11,21 @@ from harvester.gitsource.runner import open_repo
 from harvester.gitsource.tags import first_tags, release_tag_patterns, tag_family
 
 
+def _step(repo: RepoBuilder, path: str, *tags: str) -> str:
+    """Commit a new file, tag the commit with each of `tags`, return its SHA."""
+    repo.write(path, f"{path}\n")
+    sha = repo.commit(f"add {path}")
+    for tag in tags:
+        repo.tag(tag)
+    return sha
+
+
 def _history(repo: RepoBuilder) -> tuple[str, str]:
     """v1.0, then a migration commit tagged by a package tag, a deployment tag and v1.1."""
-    repo.write("a.txt", "a\n")
-    repo.commit("start")
-    repo.tag("v1.0", "release 1.0")
-    repo.write("db/0002.sql", "CREATE TABLE t (id int);\n")
-    migration = repo.commit("add a migration")
-    repo.tag("@acme/ui@0.4.1", "ui package")
-    repo.tag("deployed/production")
-    repo.write("b.txt", "b\n")
-    repo.commit("more")
-    repo.tag("v1.1", "release 1.1")
-    repo.write("c.txt", "c\n")
-    unreleased = repo.commit("after the release")
+    _step(repo, "a.txt", "v1.0")
+    migration = _step(repo, "db/0002.sql", "@acme/ui@0.4.1", "deployed/production")
+    _step(repo, "b.txt", "v1.1")
+    unreleased = _step(repo, "c.txt")
     return migration, unreleased
 
 
@@ -65,19 +66,10 @@ def test_pre_releases_count_only_for_a_range_named_by_one(
     new_repo: Callable[..., RepoBuilder],
 ) -> None:
     repo = new_repo()
-    repo.write("a.txt", "a\n")
-    repo.commit("start")
-    repo.tag("3.6.0")
-    repo.write("db/0002.py", "revision = '2'\n")
-    migration = repo.commit("add a migration")
-    repo.tag("3.6.1.dev2")
-    repo.write("b.txt", "b\n")
-    repo.commit("more")
-    repo.tag("3.6.1rc1")
-    repo.tag("v3.6.1-beta.1")
-    repo.write("c.txt", "c\n")
-    repo.commit("final")
-    repo.tag("3.6.1")
+    _step(repo, "a.txt", "3.6.0")
+    migration = _step(repo, "db/0002.py", "3.6.1.dev2")
+    _step(repo, "b.txt", "3.6.1rc1", "v3.6.1-beta.1")
+    _step(repo, "c.txt", "3.6.1")
     git = open_repo(str(repo.path))
     assert first_tags(git, [migration], ("3.6.1", "3.6.0")) == {migration: "3.6.1"}
     assert first_tags(git, [migration], ("3.6.1rc1", "3.6.0")) == {migration: "3.6.1.dev2"}
