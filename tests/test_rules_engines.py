@@ -5,7 +5,7 @@ from __future__ import annotations
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.assemble import MigrationInput, assemble
 from harvester.migrations.schema.ops import Dialect
-from harvester.model import ChangeKind, ImpactTag
+from harvester.model import ChangeKind, ImpactTag, Migration
 from tests.support.judging import detail, judge, tags
 
 PG, MYSQL, SQLITE, CH = Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.SQLITE, Dialect.CLICKHOUSE
@@ -353,3 +353,21 @@ def test_an_enum_created_earlier_in_the_range_is_rebuilt_without_risk() -> None:
     )
     assert "backward_incompatible" not in tags(judged)
     assert "enum Role is rebuilt; it was created by 0000 earlier in this range" in judged.notes
+
+
+def test_sqlite_type_change_is_declared_by_a_framework_rebuild() -> None:
+    remake = ops.RebuildTable("docs", "Django's SQLite table remake", applies_alters=True)
+    change = ops.AlterColumnType("docs", "size", "bigint", "integer")
+
+    def judged(*operations: ops.Operation) -> Migration:
+        parsed = ops.ParsedMigration("0014", "docs/migrations/0014.py", ops.Step(operations))
+        item = MigrationInput(
+            "0014", parsed.path, "django", SQLITE, ChangeKind.ADDED, released=False, parsed=parsed
+        )
+        return assemble([item])[0]
+
+    assert "will fail: SQLite has no ALTER COLUMN TYPE" in judged(change).problems[0].message
+    rebuilt = judged(remake, change)
+    assert not rebuilt.problems
+    assert "docs.size integer -> bigint: the rebuilt table declares the new type" in rebuilt.notes
+    assert tags(rebuilt) == ["table_rebuild"]
