@@ -48,5 +48,20 @@ def test_test_settings_are_left_out() -> None:
     assert engines.engines_in_sources(sources).dialect is Dialect.MYSQL
 
 
+def test_project_templates_and_examples_are_left_out() -> None:
+    view = MemoryView(
+        {},
+        {
+            "lib/project_template/site/settings/base.py": 'E = "django.db.backends.sqlite3"\n',
+            "examples/blog/settings.py": 'E = "django.db.backends.sqlite3"\n',
+            "{{cookiecutter.slug}}/config/settings.py": 'E = "django.db.backends.mysql"\n',
+            "lib/contrib/settings/models.py": "X = 1\n",
+        },
+    )
+    sources = engines.config_sources(view, near="lib/core/migrations")
+    assert [s.path for s in sources] == ["lib/contrib/settings/models.py"]
+    assert engines.engines_in_sources(sources).dialect is None
+
+
 def test_nothing_named_is_no_engine() -> None:
     assert engines.decide(engines.engines_in_text("x = 1"), "settings").dialect is None

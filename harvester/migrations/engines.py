@@ -126,6 +126,11 @@ def _config_paths(view: RepoView) -> tuple[str, ...]:
     return _CONFIG_PATHS[view]
 
 
+# Settings under these folders configure a generated project or an example, not this one
+# (Wagtail's `project_template/` defaults to SQLite).
+_NOT_DEPLOYED_FOLDERS = ("template", "example", "sample", "{{", "docs")
+
+
 def _is_config(path: str) -> bool:
     name = path.rpartition("/")[2]
     if _COMPOSE.match(name):
@@ -136,7 +141,9 @@ def _is_config(path: str) -> bool:
     elif name != "alembic.ini":
         return False
     parts = path.lower().split("/")
-    if any("test" in part for part in parts):
+    if any("test" in part for part in parts) or any(
+        marker in folder for folder in parts[:-1] for marker in _NOT_DEPLOYED_FOLDERS
+    ):
         return False
     stem = name.rsplit(".", 1)[0] if name.endswith(".py") else name
     return bool(_CONFIG.search(stem)) or "settings" in parts[:-1]
