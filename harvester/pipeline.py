@@ -50,7 +50,7 @@ from harvester.gitsource.refs import (
     truncated_history_error,
 )
 from harvester.gitsource.runner import GitRepo, open_repo
-from harvester.gitsource.tags import first_tags
+from harvester.gitsource.tags import first_tags, tags_fingerprint
 from harvester.gitsource.view import GitView
 from harvester.migrations.base import PathChange, Side
 from harvester.migrations.database import analyse_database
@@ -95,7 +95,8 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
     with BlobReader(repo) as blobs:
         config = _project_config(options, blobs, span.head_sha)
         options = configured(options, config)
-        history = LogHistory()
+        range_names = (span.head, span.base)
+        history = LogHistory(lambda shas: first_tags(repo, shas, range_names))
         # git computes the range diff and the hints' patch pass while the log streams in, and
         # migrations are analysed meanwhile: they wait for the log only to name commits.
         with ThreadPoolExecutor(max_workers=3) as background:
@@ -196,8 +197,9 @@ def _analyse_migrations(
 ) -> Database:
     """Database Changes, from the range diff and the files at both ends (run beside the log).
 
-    The two commits and the settings determine the analysis, so it is cached by them; tags,
-    which can be added between runs, are looked up every time.
+    The two commits, the settings and the tags (which release shipped each migration decides
+    whether a table made earlier in the range can hold rows) determine the analysis, so it is
+    cached by them; each migration's first tag is read from the history every run.
     """
 
     def analyse() -> Database:
@@ -216,16 +218,16 @@ def _analyse_migrations(
         view = GitView(repo, commits, changes, blobs, MAX_BLOB_BYTES)
         return analyse_database(view, options.analysis)
 
-    inputs = (span.base_sha, span.head_sha, options.analysis)
-    database = remembered("database", inputs, analyse)
-    return _with_first_tags(repo, database, (span.head, span.base))
+    # Risks depend on which release shipped each migration, so the tags are part of the key.
+    inputs = (span.base_sha, span.head_sha, options.analysis, tags_fingerprint(repo))
+    return _with_first_tags(remembered("database", inputs, analyse), history)
 
 
-def _with_first_tags(repo: GitRepo, database: Database, range_names: Sequence[str]) -> Database:
+def _with_first_tags(database: Database, history: LogHistory) -> Database:
     shas = [m.added_in for m in database.migrations if m.added_in]
     if not shas:
         return database
-    tags = first_tags(repo, shas, range_names)
+    tags = history.releases(shas)
     migrations = tuple(
         replace(m, first_tag=tags.get(m.added_in)) if m.added_in else m for m in database.migrations
     )

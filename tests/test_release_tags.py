@@ -7,8 +7,17 @@ from collections.abc import Callable
 
 from repo_builder import RepoBuilder
 
+from harvester.gitsource.refs import RangeRequest
 from harvester.gitsource.runner import open_repo
-from harvester.gitsource.tags import first_tags, release_tag_patterns, tag_family
+from harvester.gitsource.tags import (
+    first_tags,
+    is_pre_release,
+    release_tag_patterns,
+    tag_family,
+)
+from harvester.model import ImpactTag
+from harvester.options import ReportOptions
+from harvester.pipeline import build_report
 
 
 def _step(repo: RepoBuilder, path: str, *tags: str) -> str:
@@ -73,3 +82,31 @@ def test_pre_releases_count_only_for_a_range_named_by_one(
     git = open_repo(str(repo.path))
     assert first_tags(git, [migration], ("3.6.1", "3.6.0")) == {migration: "3.6.1"}
     assert first_tags(git, [migration], ("3.6.1rc1", "3.6.0")) == {migration: "3.6.1.dev2"}
+
+
+def test_a_table_shipped_in_an_earlier_release_of_the_range_is_judged_as_holding_rows(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    repo = new_repo()
+    _step(repo, "README.md", "v1.0")
+    repo.write("db/migrations/000001_zones.up.sql", "CREATE TABLE zones (id int, ends_at date);\n")
+    repo.commit("create zones")
+    repo.tag("v1.1")
+    require = "ALTER TABLE zones ALTER COLUMN ends_at SET NOT NULL;\n"
+    repo.write("db/migrations/000002_require_ends_at.up.sql", require)
+    repo.commit("require ends_at")
+    repo.tag("v1.2")
+    options = ReportOptions(repo=str(repo.path), range=RangeRequest("v1.0..v1.2"))
+    migrations = {m.id: m for m in build_report(options).database.migrations}
+    assert migrations["000001_zones"].first_tag == "v1.1"
+    assert migrations["000002_require_ends_at"].first_tag == "v1.2"
+    tags = [i.tag for i in migrations["000002_require_ends_at"].data_impact]
+    assert tags[0] is ImpactTag.NOT_NULL_ON_EXISTING_COLUMN
+    assert ImpactTag.MITIGATED not in tags
+
+
+def test_pre_release_names() -> None:
+    for name in ("26.08.0-dev", "3.6.19.dev2", "v2.0.0-rc.1", "1.0b3", "3.20.0-a.0", "nightly"):
+        assert is_pre_release(name), name
+    for name in ("v25.4.0", "3.21.0", "kaizen.22", "v20241220", "release-2024.05"):
+        assert not is_pre_release(name), name

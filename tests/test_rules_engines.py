@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.assemble import MigrationInput, assemble
 from harvester.migrations.schema.ops import Dialect
 from harvester.model import ChangeKind, ImpactTag, Migration
-from tests.support.judging import detail, judge, tags
+from tests.support.judging import detail, judge, migration_input, tags
 
 PG, MYSQL, SQLITE, CH = Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.SQLITE, Dialect.CLICKHOUSE
 
@@ -371,3 +373,24 @@ def test_sqlite_type_change_is_declared_by_a_framework_rebuild() -> None:
     assert not rebuilt.problems
     assert "docs.size integer -> bigint: the rebuilt table declares the new type" in rebuilt.notes
     assert tags(rebuilt) == ["table_rebuild"]
+
+
+def test_a_table_made_in_an_earlier_release_of_the_range_may_hold_rows() -> None:
+    create = migration_input("0001", "CREATE TABLE zones (id int, ends_at timestamp);", PG)
+    require = migration_input("0002", "ALTER TABLE zones ALTER COLUMN ends_at SET NOT NULL;", PG)
+
+    def judged(first: str | None, second: str | None) -> Migration:
+        return assemble(
+            [replace(create, first_release=first), replace(require, first_release=second)]
+        )[-1]
+
+    assert tags(judged("v1.1", "v1.2")) == ["not_null_on_existing_column"]
+    assert tags(judged("v1.2", "v1.2")) == ["mitigated"]
+    assert tags(judged(None, None)) == ["mitigated"]
+    assert tags(judged("v1.1", None)) == ["not_null_on_existing_column"]
+
+
+def test_a_unique_constraint_adopting_an_index_checks_nothing_new() -> None:
+    judged = judge("ALTER TABLE page ADD CONSTRAINT uniq_slug UNIQUE USING INDEX uniq_slug;", PG)
+    assert "unique_on_existing_data" not in tags(judged)
+    assert any("adopts an index that already enforces it" in n for n in judged.notes)

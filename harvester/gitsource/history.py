@@ -4,6 +4,7 @@ beside it and wait only when it asks which commits touched a file."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Mapping, Sequence
 
 from harvester.errors import HarvesterError
 from harvester.gitsource.records import LoggedCommit
@@ -13,14 +14,22 @@ class HistoryUnavailable(HarvesterError):
     """The log failed, so no commit history can be given (the log's own error is reported)."""
 
 
-class LogHistory:
-    """Which commits touched and added each path; readers wait until the log is complete."""
+# Names the first release tag of each commit, in one batch (see `gitsource.tags`).
+ReleaseNamer = Callable[[Sequence[str]], Mapping[str, str | None]]
 
-    def __init__(self) -> None:
+
+class LogHistory:
+    """Which commits touched and added each path, and which release first shipped a commit;
+    readers wait until the log is complete."""
+
+    def __init__(self, name_releases: ReleaseNamer | None = None) -> None:
         self._done = threading.Event()
         self._touched: dict[str, list[str]] = {}
         self._added: dict[str, str] = {}
         self._failure: BaseException | None = None
+        self._name_releases = name_releases
+        self._releases: dict[str, str | None] = {}
+        self._releases_lock = threading.Lock()
 
     def record(self, commit: LoggedCommit) -> None:
         """Take one commit of the log (newest first)."""
@@ -52,3 +61,20 @@ class LogHistory:
         self._done.wait()
         if self._failure is not None:
             raise HistoryUnavailable("the log of the range could not be read") from self._failure
+
+    def first_release(self, path: str) -> str | None:
+        """The first release tag that contains the commit adding `path` (None: no tag, or
+        the range did not add it). Every added path is named in one batch on first use."""
+        sha = self.added_in(path)
+        if sha is None:
+            return None
+        return self.releases([sha, *self._added.values()])[sha]
+
+    def releases(self, shas: Sequence[str]) -> dict[str, str | None]:
+        """The first release tag of each commit (named once, then remembered)."""
+        with self._releases_lock:
+            missing = [s for s in dict.fromkeys(shas) if s not in self._releases]
+            if missing:
+                named = self._name_releases(missing) if self._name_releases else {}
+                self._releases.update({s: named.get(s) for s in missing})
+            return {s: self._releases[s] for s in shas}

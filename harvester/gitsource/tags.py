@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 
@@ -12,7 +13,9 @@ _RELEASE_PATTERNS = ("v[0-9]*", "[0-9]*", "release[-_/][0-9]*", "release[-_/]v[0
 _RELEASE_NAME = re.compile(r"^(v|release[-_/]v?)?[0-9]")
 # Pre-releases (`3.6.19.dev2`, `v2.0.0-rc.1`, `1.0b3`) are not releases, unless the range is
 # itself named by one.
-_PRE_RELEASE = re.compile(r"(?i)[0-9][.-]?(dev|rc|alpha|beta|pre|preview|a|b)[.-]?[0-9]|nightly")
+_PRE_RELEASE = re.compile(
+    r"(?i)[0-9][.-]?(dev|rc|alpha|beta|pre|preview)|[0-9][.-]?[ab][.-]?[0-9]|nightly|snapshot"
+)
 _PRE_RELEASE_PATTERNS = (
     "*[0-9]dev*",
     "*.dev*",
@@ -27,6 +30,9 @@ _PRE_RELEASE_PATTERNS = (
     "*nightly*",
     "*[0-9]a[0-9]*",
     "*[0-9]b[0-9]*",
+    "*-a.[0-9]*",
+    "*-b.[0-9]*",
+    "*snapshot*",
 )
 
 
@@ -46,7 +52,7 @@ def first_tags(
     patterns = release_tag_patterns(repo, range_names) if unique else ()
     if not patterns:
         return dict.fromkeys(unique)
-    pre_releases = any(_PRE_RELEASE.search(name) for name in range_names)
+    pre_releases = any(is_pre_release(name) for name in range_names)
     excluded = () if pre_releases else _PRE_RELEASE_PATTERNS
     result = run_git(
         repo,
@@ -93,3 +99,14 @@ def tag_family(tag: str) -> str | None:
         return None
     prefix = re.sub(r"([*?\[\]\\])", r"\\\1", tag[: match.start()])
     return f"{prefix}[0-9]*"
+
+
+def tags_fingerprint(repo: GitRepo) -> str:
+    """A hash of every tag and what it points at: it changes when a tag is added or moved."""
+    listed = run_git(repo, ["for-each-ref", "--format=%(objectname) %(refname)", "refs/tags"])
+    return hashlib.sha256(listed.stdout).hexdigest()
+
+
+def is_pre_release(name: str) -> bool:
+    """True for `3.6.19.dev2`, `v2.0.0-rc.1`, `1.0b3`, `26.08.0-dev`; False for `v25.4.0`."""
+    return _PRE_RELEASE.search(name) is not None

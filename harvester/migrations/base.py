@@ -54,6 +54,10 @@ class RangeHistory(Protocol):
         """The newest commit of the range that added `path`."""
         ...
 
+    def first_release(self, path: str) -> str | None:
+        """The first release tag that contains the commit adding `path`."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class PathChange:
@@ -86,6 +90,14 @@ class PathChange:
         ):
             return None
         return self.history.added_in(self.path)
+
+    @property
+    def first_release(self) -> str | None:
+        """The first release tag that shipped this path's addition (None: none yet, or the
+        range did not add it)."""
+        if self.added_in is None or self.history is None:
+            return None
+        return self.history.first_release(self.path)
 
 
 @dataclass(frozen=True, slots=True)

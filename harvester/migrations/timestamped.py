@@ -223,6 +223,7 @@ def _entry(
         format_only=format_only,
         modification=modification,
         added_in=change.added_in,
+        first_release=change.first_release,
     )
     return _Entry(new_version, change, item)
 
@@ -324,6 +325,7 @@ def _deleted(
         released=True,
         parsed=placeholder,
         added_in=change.added_in,
+        first_release=change.first_release,
     )
 
 
@@ -344,6 +346,7 @@ def _unreadable(
         released=change.status not in (ChangeKind.ADDED, ChangeKind.COPIED),
         problems=(Problem(path, reason),),
         added_in=change.added_in,
+        first_release=change.first_release,
     )
 
 

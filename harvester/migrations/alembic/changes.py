@@ -137,6 +137,7 @@ class RevisionChanges:
                 released=released,
                 problems=(problem,),
                 added_in=change.added_in,
+                first_release=change.first_release,
             )
         return MigrationInput(
             id=parsed.revision,
@@ -147,6 +148,7 @@ class RevisionChanges:
             released=released,
             parsed=parsed.parsed,
             added_in=change.added_in,
+            first_release=change.first_release,
         )
 
     def _annotated(

@@ -98,6 +98,7 @@ class RangeChanges:
             parsed=parsed,
             problems=problems,
             added_in=change.added_in,
+            first_release=change.first_release,
         )
 
     def _modified(

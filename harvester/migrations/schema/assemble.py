@@ -54,6 +54,7 @@ class MigrationInput:
     base_parsed: ops.ParsedMigration | None = None
     modification: str | None = None
     added_in: str | None = None
+    first_release: str | None = None
     repeatable: bool = False
     renamed_from: str | None = None
 
@@ -65,7 +66,13 @@ def assemble(
     settings = settings or AnalysisSettings()
     state = rules.RangeState()
     result = []
+    shipped_in: str | None = None  # the release that shipped the migrations seen so far
     for order, item in enumerate(inputs, start=1):
+        if shipped_in is not None and item.first_release != shipped_in:
+            # A database upgraded release by release has put rows in what that release made.
+            state.shipped()
+        if not item.released:
+            shipped_in = item.first_release
         result.append(_migration(item, order, state, settings))
     return tuple(result)
 

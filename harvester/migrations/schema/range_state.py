@@ -103,6 +103,14 @@ class RangeState:
             case _:
                 pass
 
+    def shipped(self) -> None:
+        """The migrations seen so far were released before the next one: tables, columns,
+        indexes and types they created may hold data by the time it runs."""
+        self.created_tables.clear()
+        self.added_columns.clear()
+        self.created_indexes.clear()
+        self.created_types.clear()
+
     def copy(self) -> RangeState:
         """An independent copy, for judging one migration step by step."""
         return RangeState(

@@ -51,6 +51,7 @@ class UnitReader:
             down_path=down.path if down else None,
             problems=problems,
             added_in=path_change.added_in if path_change else None,
+            first_release=path_change.first_release if path_change else None,
             repeatable=up.direction is Direction.REPEATABLE,
         )
         if parsed is None or not released or change is ChangeKind.DELETED:

@@ -185,7 +185,9 @@ def _unique(op: ops.AddConstraint, ctx: Context) -> None:
     if engine.name == "SQLite":
         ctx.fails(f"SQLite cannot add a constraint to an existing table ({text})")
         return
-    if constraint.kind is not ops.ConstraintKind.EXCLUDE:
+    if constraint.using_index:
+        ctx.note(f"{op.table}: {text}: adopts an index that already enforces it")
+    elif constraint.kind is not ops.ConstraintKind.EXCLUDE:
         _judge_unique(ctx, op.table, constraint.columns, f"{op.table}: {text}")
     if engine.postgres_like and not constraint.using_index:
         ctx.judge_new(
