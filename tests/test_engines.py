@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from harvester.migrations import engines
 from harvester.migrations.schema.ops import Dialect
 from tests.support.memory_view import MemoryView
@@ -33,34 +35,43 @@ def test_several_engines_prefer_postgresql_and_say_so() -> None:
     )
 
 
-def test_test_settings_are_left_out() -> None:
-    view = MemoryView(
-        {},
-        {
-            "app/settings.py": 'E = "django.db.backends.mysql"\n',
-            "app/tests/settings.py": 'E = "django.db.backends.sqlite3"\n',
-            "app/test_settings.py": 'E = "django.db.backends.sqlite3"\n',
-            "app/models.py": 'E = "django.db.backends.oracle"\n',
-        },
-    )
-    sources = engines.config_sources(view, near="app/migrations")
-    assert [s.path for s in sources] == ["app/settings.py"]
-    assert engines.engines_in_sources(sources).dialect is Dialect.MYSQL
+_MYSQL = 'E = "django.db.backends.mysql"\n'
+_SQLITE = 'E = "django.db.backends.sqlite3"\n'
 
 
-def test_project_templates_and_examples_are_left_out() -> None:
-    view = MemoryView(
-        {},
-        {
-            "lib/project_template/site/settings/base.py": 'E = "django.db.backends.sqlite3"\n',
-            "examples/blog/settings.py": 'E = "django.db.backends.sqlite3"\n',
-            "{{cookiecutter.slug}}/config/settings.py": 'E = "django.db.backends.mysql"\n',
-            "lib/contrib/settings/models.py": "X = 1\n",
-        },
-    )
-    sources = engines.config_sources(view, near="lib/core/migrations")
-    assert [s.path for s in sources] == ["lib/contrib/settings/models.py"]
-    assert engines.engines_in_sources(sources).dialect is None
+@pytest.mark.parametrize(
+    ("files", "near", "kept", "dialect"),
+    [
+        (  # test settings often use SQLite whatever production runs on
+            {
+                "app/settings.py": _MYSQL,
+                "app/tests/settings.py": _SQLITE,
+                "app/test_settings.py": _SQLITE,
+                "app/models.py": 'E = "django.db.backends.oracle"\n',
+            },
+            "app/migrations",
+            ["app/settings.py"],
+            Dialect.MYSQL,
+        ),
+        (  # project templates and examples configure other projects
+            {
+                "lib/project_template/site/settings/base.py": _SQLITE,
+                "examples/blog/settings.py": _SQLITE,
+                "{{cookiecutter.slug}}/config/settings.py": _MYSQL,
+                "lib/contrib/settings/models.py": "X = 1\n",
+            },
+            "lib/core/migrations",
+            ["lib/contrib/settings/models.py"],
+            None,
+        ),
+    ],
+)
+def test_settings_that_do_not_configure_this_project_are_left_out(
+    files: dict[str, str], near: str, kept: list[str], dialect: Dialect | None
+) -> None:
+    sources = engines.config_sources(MemoryView({}, files), near=near)
+    assert [s.path for s in sources] == kept
+    assert engines.engines_in_sources(sources).dialect is dialect
 
 
 def test_nothing_named_is_no_engine() -> None:
