@@ -162,6 +162,9 @@ class StepReader:
                 changes=changes,
                 line=node.lineno,
                 applies_alters=True,
+                declares_columns=tuple(
+                    o.column.name for o in inside if isinstance(o, ops.AddColumn)
+                ),
             )
             self.operations.insert(start, rebuild)
         elif self.dialect is not ops.Dialect.SQLITE and inside:

@@ -43,11 +43,13 @@ class FieldOperations(TranslatorBase):
                     f"AddField {model.name}.{name} (many-to-many through a model)"
                 )
             return
-        result.up += self.add_column(model, name, new)
+        added = self.add_column(model, name, new)
+        result.up += added
         result.down += self.drop_column(model, name, new)
         self.state.put(model.with_names(self.schema.field_names(model, name, new)))
         remakes = not new.null or new.unique or new.primary_key or new.has_default
-        self._sqlite_remake(model, result, remakes, f"adds {name}")
+        columns = tuple(o.column.name for o in added if isinstance(o, ops.AddColumn))
+        self._sqlite_remake(model, result, remakes, f"adds {name}", columns)
         if django_fields.is_callable_default(new):
             default = render(new.default)
             result.notes.append(

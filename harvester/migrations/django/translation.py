@@ -51,7 +51,12 @@ class TranslatorBase:
         return found if found is not None else ModelState(self.app, name)
 
     def _sqlite_remake(
-        self, model: ModelState, result: Translation, remakes: bool, change: str
+        self,
+        model: ModelState,
+        result: Translation,
+        remakes: bool,
+        change: str,
+        adds: tuple[str, ...] = (),
     ) -> None:
         """Django's SQLite backend rebuilds the table (create, copy, drop, rename) for most
         changes: an operation of its own there, a note where SQLite is a secondary engine."""
@@ -59,7 +64,11 @@ class TranslatorBase:
             return
         if self.dialect is ops.Dialect.SQLITE:
             rebuild = ops.RebuildTable(
-                model.table, "Django's SQLite table remake", changes=(change,), applies_alters=True
+                model.table,
+                "Django's SQLite table remake",
+                changes=(change,),
+                applies_alters=True,
+                declares_columns=adds,
             )
             result.up.insert(0, rebuild)
         elif self.sqlite_secondary:

@@ -153,7 +153,8 @@ class RebuildTable:
     the statements give it; `staging` the temporary name the new table was built under.
     `applies_alters` is True when a framework rebuilds the table to apply the migration's own
     ALTERs of it (Alembic's batch mode, Rails' and Django's SQLite adapters), so constraints
-    SQLite cannot add to a table are declared on the new one.
+    SQLite cannot add to a table are declared on the new one; `declares_columns` are the added
+    columns the new table declares (no ALTER TABLE ADD COLUMN runs for them).
     """
 
     table: str
@@ -164,6 +165,7 @@ class RebuildTable:
     columns: tuple[ColumnDef, ...] = ()
     staging: str | None = None
     applies_alters: bool = False
+    declares_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

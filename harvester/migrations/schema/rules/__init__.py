@@ -98,6 +98,12 @@ def assess(
             for o in parsed.up.operations
             if isinstance(o, ops.RebuildTable) and o.applies_alters
         },
+        declared_in_rebuild={
+            (o.table, column)
+            for o in parsed.up.operations
+            if isinstance(o, ops.RebuildTable)
+            for column in o.declares_columns
+        },
     )
     for operation in parsed.up.operations:
         rule = _RULES.get(type(operation))

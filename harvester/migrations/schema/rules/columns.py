@@ -129,6 +129,8 @@ def _sqlite_add_column(op: ops.AddColumn, ctx: Context) -> None:
             ImpactTag.NOT_NULL_COLUMN_WITHOUT_DEFAULT,
             f"adds {name} NOT NULL without a default: SQLite refuses this even on an empty table",
         )
+    elif (op.table, column.name) in ctx.declared_in_rebuild:
+        ctx.note(f"adds {name}: declared on the rebuilt table")
     elif column.primary_key or column.unique:
         ctx.fails(f"SQLite cannot add a PRIMARY KEY or UNIQUE column ({name})")
     elif column.default and (
