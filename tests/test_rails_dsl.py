@@ -420,3 +420,20 @@ def test_data_changes_name_the_columns_they_set() -> None:
         ("score",),
         ("name",),
     ]
+
+
+def test_change_table_queries_are_not_columns_and_a_branch_pair_adds_once() -> None:
+    found = up(
+        """
+    change_table :spree_orders do |t|
+      if t.respond_to?(:jsonb)
+        t.jsonb(:customer_metadata, default: {}) unless t.column_exists?(:customer_metadata)
+      else
+        t.json(:customer_metadata) unless t.column_exists?(:customer_metadata)
+      end
+    end"""
+    )
+    added = [o for o in found if isinstance(o, ops.AddColumn)]
+    assert [(o.table, o.column.name, o.column.type) for o in added] == [
+        ("spree_orders", "customer_metadata", "JSONB")
+    ]

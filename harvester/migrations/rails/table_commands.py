@@ -232,11 +232,17 @@ class TableCommands:
             return unreadable("change_table", line)
         table = args.positional[0]
         found = []
+        added: set[str] = set()
         for method, call_args, call_line in self._block_calls(args, env):
             statement = _CHANGE_TABLE.get(method, "add_column")
             positional = call_args.positional
             if statement == "add_column" and method != "column":
                 for value in positional:
+                    if repr(value) in added:
+                        # The other branch of a condition (`if t.respond_to?(:jsonb) … else`):
+                        # the first definition is the one shown.
+                        continue
+                    added.add(repr(value))
                     each = Arguments((table, value, method), call_args.options)
                     found.append(self._column_command(statement, each, call_line))
                 continue
@@ -291,6 +297,8 @@ class TableCommands:
             if receiver is None or treesitter.text(receiver) != receiver_name:
                 continue
             method = treesitter.text(node.child_by_field_name("method"))
+            if method.endswith("?") or method in _NOT_COLUMNS:
+                continue  # a query (`t.respond_to?(:jsonb)`, `t.column_exists?(:x)`), no column
             yield method, self.values.arguments(node, env), treesitter.line(node)
 
     def _object(self, name: str, args: Arguments, line: int) -> Command:
