@@ -437,3 +437,38 @@ def test_change_table_queries_are_not_columns_and_a_branch_pair_adds_once() -> N
     assert [(o.table, o.column.name, o.column.type) for o in added] == [
         ("spree_orders", "customer_metadata", "JSONB")
     ]
+
+
+def test_create_table_with_force_under_a_table_exists_guard_drops_nothing() -> None:
+    for guard in (
+        "unless table_exists?(:spree_promotions)",
+        "if !connection.table_exists?(:spree_promotions)",
+    ):
+        parsed = read(
+            f"""
+    {guard}
+      create_table "spree_promotions", force: :cascade do |t|
+        t.string "name"
+      end
+    end"""
+        )
+        assert [type(o).__name__ for o in parsed.up.operations] == ["CreateTable"], guard
+    unguarded = up(
+        """
+    create_table "spree_promotions", force: :cascade do |t|
+      t.string "name"
+    end"""
+    )
+    assert [type(o).__name__ for o in unguarded] == ["DropTable", "CreateTable"]
+    branches = up(
+        """
+    if table_exists?(:legacy)
+      drop_table :legacy
+    else
+      create_table :legacy, force: true do |t|
+        t.string :name
+      end
+    end"""
+    )
+    assert [type(o).__name__ for o in branches] == ["DropTable", "CreateTable"]
+    assert branches[0] == ops.DropTable("legacy")

@@ -394,3 +394,12 @@ def test_a_unique_constraint_adopting_an_index_checks_nothing_new() -> None:
     judged = judge("ALTER TABLE page ADD CONSTRAINT uniq_slug UNIQUE USING INDEX uniq_slug;", PG)
     assert "unique_on_existing_data" not in tags(judged)
     assert any("adopts an index that already enforces it" in n for n in judged.notes)
+
+
+def test_drop_if_exists_then_create_says_only_an_existing_table_loses_rows() -> None:
+    judged = judge("DROP TABLE IF EXISTS promos CASCADE; CREATE TABLE promos (id int);", PG)
+    assert "drops table promos if it exists, to create it anew" in detail(
+        judged, ImpactTag.DESTRUCTIVE_DROP_TABLE
+    )
+    plain = judge("DROP TABLE promos;", PG)
+    assert "its rows are lost" in detail(plain, ImpactTag.DESTRUCTIVE_DROP_TABLE)

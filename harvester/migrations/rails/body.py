@@ -273,6 +273,8 @@ class BodyReader:
         found = []
         for branch in branches:
             command = sequence(self._statement(branch.body, env, in_change))
+            if branch.absent is not None:
+                command = _without_absent_drops(command, branch.absent)
             if branch.note and command.up:
                 command = replace(command, notes=(*command.notes, branch.note))
             found.append(command)
@@ -343,3 +345,14 @@ def _first_line(node: Node, values: RubyValues) -> int:
             body = values.heredoc_body(child)
             return treesitter.line(body) if body is not None else treesitter.line(node)
     return treesitter.line(node)
+
+
+def _without_absent_drops(command: Command, table: str) -> Command:
+    """Under `unless table_exists?(:t)`, `create_table :t, force: …` drops nothing."""
+    up = tuple(
+        o
+        for o in command.up
+        if not (isinstance(o, ops.DropTable) and o.if_exists and o.table == table)
+    )
+    notes = tuple(n for n in command.notes if not n.startswith(f"create_table {table} with force"))
+    return replace(command, up=up, notes=notes)

@@ -6,6 +6,7 @@ if connection.adapter_name == "PostgreSQL" … else … end          # keep the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -37,12 +38,19 @@ _ADAPTER_WORDS = {
 }
 
 
+_TABLE_EXISTS = re.compile(
+    r"""^(!|not\s+)?\s*(?:[\w.]+\.)?(?:table|data_source)_exists\?\(?\s*[:"']?(\w+)["']?\s*\)?$"""
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Branch:
-    """A branch to read, with why it runs only sometimes."""
+    """A branch to read, with why it runs only sometimes; `absent` names the table the branch
+    runs only without (`unless table_exists?(:t)`)."""
 
     body: Node
     note: str | None
+    absent: str | None = None
 
 
 def branches(node: Node, dialect: ops.Dialect | None) -> list[Branch]:
@@ -65,12 +73,18 @@ def branches(node: Node, dialect: ops.Dialect | None) -> list[Branch]:
     word = "unless" if negated else "if"
     guarded = any(guard in condition for guard in GUARDS)
     prefix = "guarded: " if guarded else ""
+    exists = _TABLE_EXISTS.match(condition)
+    table = exists.group(2) if exists else None
+    # The branch that runs when the condition is false, with `!` folded in.
+    false_branch_first = negated != bool(exists and exists.group(1))
     found = []
     if then is not None:
-        found.append(Branch(then, f"{prefix}runs only {word} `{condition}`"))
+        absent = table if false_branch_first else None
+        found.append(Branch(then, f"{prefix}runs only {word} `{condition}`", absent))
     if other is not None:
         other_word = "if" if negated else "unless"
-        found.append(Branch(other, f"{prefix}runs only {other_word} `{condition}`"))
+        absent = table if not false_branch_first else None
+        found.append(Branch(other, f"{prefix}runs only {other_word} `{condition}`", absent))
     return found
 
 

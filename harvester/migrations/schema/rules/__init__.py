@@ -98,6 +98,7 @@ def assess(
             for o in parsed.up.operations
             if isinstance(o, ops.RebuildTable) and o.applies_alters
         },
+        recreated_tables=_recreated_tables(parsed.up.operations),
         declared_in_rebuild={
             (o.table, column)
             for o in parsed.up.operations
@@ -209,3 +210,14 @@ def _quiet_impact(parsed: ops.ParsedMigration, notes: list[str]) -> Impact:
     shown = "; ".join(notes[:_NOTES_IN_NONE])
     more = f"; and {len(notes) - _NOTES_IN_NONE} more" if len(notes) > _NOTES_IN_NONE else ""
     return Impact(ImpactTag.NONE, f"{shown}{more}")
+
+
+def _recreated_tables(operations: tuple[ops.Operation, ...]) -> set[str]:
+    """Tables dropped IF EXISTS and created again later in the same step."""
+    found = set()
+    for index, operation in enumerate(operations):
+        if isinstance(operation, ops.DropTable) and operation.if_exists:
+            later = operations[index + 1 :]
+            if any(isinstance(o, ops.CreateTable) and o.table == operation.table for o in later):
+                found.add(operation.table)
+    return found

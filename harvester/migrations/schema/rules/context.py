@@ -26,6 +26,8 @@ class Context:
     rebuilt: set[str] = field(default_factory=set)
     # Tables a framework rebuilds to apply this migration's ALTERs of them.
     rebuilt_for_alters: set[str] = field(default_factory=set)
+    # Tables dropped IF EXISTS and then created again (Rails' `create_table …, force:`).
+    recreated_tables: set[str] = field(default_factory=set)
     # (table, column) pairs a framework's rebuild declares instead of adding them.
     declared_in_rebuild: set[tuple[str, str]] = field(default_factory=set)
     copied_from: dict[str, str] = field(default_factory=dict)

@@ -37,6 +37,12 @@ def drop_table(op: ops.DropTable, ctx: Context) -> None:
         ctx.note(f"drops {op.table}, which this migration created")
     elif why:
         ctx.flag(ImpactTag.MITIGATED, f"drops {op.table} ({why}): no released data is lost")
+    elif op.if_exists and op.table in ctx.recreated_tables:
+        ctx.flag(
+            ImpactTag.DESTRUCTIVE_DROP_TABLE,
+            f"drops table {op.table} if it exists, to create it anew: the rows of an existing "
+            f"{op.table} are lost (a database without it loses nothing)",
+        )
     else:
         ctx.flag(
             ImpactTag.DESTRUCTIVE_DROP_TABLE,
