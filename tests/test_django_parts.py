@@ -6,7 +6,8 @@ import pytest
 
 from harvester.migrations import pyast
 from harvester.migrations.django import fields, naming
-from harvester.migrations.django.files import MigrationFile, parse_migration
+from harvester.migrations.django.changes import describe_modification
+from harvester.migrations.django.files import MigrationFile, compare, parse_migration
 from harvester.migrations.django.graph import plan
 from harvester.migrations.django.python_code import PythonCode
 from harvester.migrations.pyast import Call
@@ -330,3 +331,17 @@ def test_test_and_example_apps_are_not_deployed() -> None:
         ["app/tests/dummy/migrations/0002_x.py", "examples/blog/migrations/0001_initial.py"]
     )
     assert roots == []
+
+
+def test_an_edit_that_changes_like_operations_counts_them() -> None:
+    old = (
+        "from django.db import migrations\n"
+        "class Migration(migrations.Migration):\n"
+        "    dependencies = []\n"
+        '    operations = [migrations.RunSQL("SELECT 1"), migrations.RunSQL("SELECT 2"),\n'
+        '                  migrations.RunSQL("SELECT 3")]\n'
+    )
+    new = old.replace("SELECT ", "SELECT 1")
+    before, after = parse_migration("0002_x", old), parse_migration("0002_x", new)
+    assert before is not None and after is not None
+    assert describe_modification(before, after, compare(old, new)) == "3 × RunSQL changed"

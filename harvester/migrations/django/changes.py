@@ -7,6 +7,7 @@ the same tree is a reformat, anything else is described operation by operation.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -159,7 +160,11 @@ def describe_modification(
                 parts.append(name if name.endswith(("added", "removed")) else f"{name} changed")
     if old.atomic != new.atomic:
         parts.append(f"atomic {old.atomic} -> {new.atomic}")
-    return "; ".join(parts) or "the file changed outside its operations"
+    counted = Counter(parts)
+    return (
+        "; ".join(f"{n} × {part}" if n > 1 else part for part, n in counted.items())
+        or "the file changed outside its operations"
+    )
 
 
 def label(operation: Operation) -> str:
