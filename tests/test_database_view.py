@@ -10,6 +10,7 @@ from harvester.model import (
     ChangeKind,
     Database,
     DatabaseSystem,
+    Finding,
     Impact,
     ImpactTag,
     Migration,
@@ -97,4 +98,16 @@ def test_a_fill_default_dropped_by_the_same_migration_is_one_change() -> None:
         "after)`, `path text NOT NULL DEFAULT '' (fills existing rows; dropped after)` — "
         "`0002_tree`",
         "    - column altered: `kind DROP DEFAULT` — `0002_tree`",
+    ]
+
+
+def test_a_reformat_finding_is_not_repeated_by_the_calm_line() -> None:
+    calm = Impact(ImpactTag.FORMAT_ONLY_CHANGE, "released migration reformatted")
+    reformatted = replace(_added("1_users", "mysql", 1), released=True, data_impact=(calm,))
+    finding = Finding(ImpactTag.FORMAT_ONLY_CHANGE, "1 released migration file reformatted")
+    alone = data_impact(Database(migrations=(reformatted,)))
+    assert alone == ["  - **format_only_change** for 1 migration: `1_users`"]
+    with_finding = data_impact(Database(migrations=(reformatted,), findings=(finding,)))
+    assert with_finding == [
+        "  - **format_only_change** — 1 released migration file reformatted",
     ]

@@ -221,7 +221,9 @@ def data_impact(database: Database) -> list[Trusted]:
     ]
     for finding in sorted(database.findings, key=lambda f: severity(f.tag)):
         lines.append(Trusted(f"  - **{finding.tag.value}** — {inline(finding.detail)}"))
-    calm = _calm_summary(database.migrations)
+    # A range-level finding (236 files reformatted) already says what its calm line would.
+    reformatted = any(f.tag is ImpactTag.FORMAT_ONLY_CHANGE for f in database.findings)
+    calm = _calm_summary(database.migrations, reformatted)
     if calm:
         lines.append(Trusted(f"  - {calm}"))
     return lines
@@ -254,7 +256,7 @@ def _sources(found: Sequence[tuple[str, tuple[str, ...], str]], shown: int = 3) 
     return "; ".join(parts)
 
 
-def _calm_summary(migrations: Sequence[Migration]) -> str:
+def _calm_summary(migrations: Sequence[Migration], reformatted: bool) -> str:
     dialects: dict[str, set[str | None]] = defaultdict(set)
     for migration in migrations:
         dialects[migration.system].add(migration.dialect)
@@ -270,6 +272,8 @@ def _calm_summary(migrations: Sequence[Migration]) -> str:
                 groups[worst].append(name)
     parts = []
     for tag in (ImpactTag.FORMAT_ONLY_CHANGE, ImpactTag.NO_OP, ImpactTag.NONE):
+        if tag is ImpactTag.FORMAT_ONLY_CHANGE and reformatted:
+            continue
         ids = groups.get(tag)
         if ids:
             shown = ", ".join(code_span(i) for i in ids[:8]) + (", …" if len(ids) > 8 else "")
