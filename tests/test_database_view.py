@@ -111,3 +111,22 @@ def test_a_reformat_finding_is_not_repeated_by_the_calm_line() -> None:
     assert with_finding == [
         "  - **format_only_change** — 1 released migration file reformatted",
     ]
+
+
+def test_a_finding_about_a_migration_replaces_its_own_line() -> None:
+    edited = Impact(ImpactTag.MODIFIED_EXISTING_MIGRATION, "already released migration edited")
+    migration = replace(
+        _added("3_orders", "mysql", 3),
+        change=ChangeKind.MODIFIED,
+        released=True,
+        data_impact=(edited,),
+    )
+    finding = Finding(
+        ImpactTag.MODIFIED_EXISTING_MIGRATION,
+        "flyway (mysql) 3_orders: already released migration edited; Flyway's validate fails",
+        (migration.path,),
+    )
+    assert data_impact(Database(migrations=(migration,), findings=(finding,))) == [
+        "  - **modified_existing_migration** — flyway (mysql) 3\\_orders: already released "
+        "migration edited; Flyway's validate fails"
+    ]

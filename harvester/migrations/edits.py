@@ -18,14 +18,20 @@ from harvester.model import Finding, ImpactTag
 
 def reformat_finding(changes: Sequence[PathChange]) -> Finding:
     """The one finding for every released migration file edited without a semantic change."""
-    count = len(changes)
-    what = "file" if count == 1 else "files"
+    commits = tuple(dict.fromkeys(sha for c in changes for sha in c.commits))
+    return reformatted_files(tuple(c.path for c in changes), commits, "same syntax tree")
+
+
+def reformatted_files(paths: Sequence[str], commits: Sequence[str], same: str) -> Finding:
+    """One finding for released migration files whose edits change nothing (`same` says how
+    that was established)."""
+    what = "file" if len(paths) == 1 else "files"
     return Finding(
         ImpactTag.FORMAT_ONLY_CHANGE,
-        f"{count} released migration {what} reformatted (same syntax tree): nothing changes "
-        "for databases",
-        tuple(c.path for c in changes),
-        tuple(dict.fromkeys(sha for c in changes for sha in c.commits)),
+        f"{len(paths)} released migration {what} reformatted ({same}): nothing changes for "
+        "databases",
+        tuple(paths),
+        tuple(dict.fromkeys(commits)),
     )
 
 

@@ -199,11 +199,14 @@ def grouped_notes(notes: Sequence[str], shown: int = 3) -> list[str]:
 
 def data_impact(database: Database) -> list[Trusted]:
     """Markdown list lines: every flagged risk, worst first, each with its migration."""
+    # A range finding about a migration (an edit of a released one, with what the tool does
+    # about it) replaces that migration's own line with the same tag.
+    covered = {(f.tag, path) for f in database.findings for path in f.paths}
     flagged = [
         (impact, migration)
         for migration in database.migrations
         for impact in migration.data_impact
-        if impact.tag not in _CALM
+        if impact.tag not in _CALM and (impact.tag, migration.path) not in covered
     ]
     flagged.sort(key=lambda pair: (severity(pair[0].tag), pair[1].order, pair[1].id))
     # The same risk in the same migration of several dialect trees is one line, and so is the

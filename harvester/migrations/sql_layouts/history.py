@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from harvester.migrations.edits import reformatted_files
 from harvester.migrations.schema import describe, ops
 from harvester.migrations.sql import sql_operations
 from harvester.model import ChangeKind, Finding, ImpactTag, Migration, Problem
@@ -89,23 +90,19 @@ def _fact(operation: ops.Operation) -> str:
 def edit_findings(
     migrations: Iterable[Migration], commits: dict[str, tuple[str, ...]]
 ) -> list[Finding]:
-    """Range findings for released migrations the range edited or reformatted."""
+    """Range findings for released migrations the range edited or reformatted (all the
+    reformatted ones in one)."""
     found = []
+    reformatted: list[str] = []
+    reformat_commits: list[str] = []
     for migration in migrations:
         if not migration.released or migration.change is not ChangeKind.MODIFIED:
             continue
         paths = tuple(p for p in (migration.path, migration.down_path) if p)
         shas = tuple(sha for p in paths for sha in commits.get(p, ()))
         if migration.format_only:
-            found.append(
-                Finding(
-                    ImpactTag.FORMAT_ONLY_CHANGE,
-                    f"{migration.system} {migration.id}: released migration reformatted; its "
-                    "statements parse to the same operations",
-                    paths,
-                    shas,
-                )
-            )
+            reformatted += paths
+            reformat_commits += shas
             continue
         detail = next(
             (
@@ -121,12 +118,14 @@ def edit_findings(
         found.append(
             Finding(
                 ImpactTag.MODIFIED_EXISTING_MIGRATION,
-                f"{migration.system} {migration.id}: {detail}"
-                + (f"; {consequence}" if consequence else ""),
+                f"{migration.system}{f' ({migration.dialect})' if migration.dialect else ''} "
+                f"{migration.id}: {detail}" + (f"; {consequence}" if consequence else ""),
                 paths,
                 shas,
             )
         )
+    if reformatted:
+        found.insert(0, reformatted_files(reformatted, reformat_commits, "same operations"))
     return found
 
 
