@@ -50,7 +50,7 @@ from harvester.gitsource.refs import (
     truncated_history_error,
 )
 from harvester.gitsource.runner import GitRepo, open_repo
-from harvester.gitsource.tags import first_tags, tags_fingerprint
+from harvester.gitsource.tags import RepoTags
 from harvester.gitsource.view import GitView
 from harvester.migrations.base import PathChange, Side
 from harvester.migrations.database import analyse_database
@@ -95,14 +95,14 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
     with BlobReader(repo) as blobs:
         config = _project_config(options, blobs, span.head_sha)
         options = configured(options, config)
-        range_names = (span.head, span.base)
-        history = LogHistory(lambda shas: first_tags(repo, shas, range_names))
+        tags = RepoTags(repo, (span.head, span.base))
+        history = LogHistory(tags.first_releases)
         # git computes the range diff and the hints' patch pass while the log streams in, and
         # migrations are analysed meanwhile: they wait for the log only to name commits.
         with ThreadPoolExecutor(max_workers=3) as background:
             # Migrations start from the quick diff without line counts; files need the counts.
             pending_database = background.submit(
-                _analyse_migrations, repo, span, history, blobs, options
+                _analyse_migrations, repo, span, history, tags, blobs, options
             )
             pending_diff = background.submit(range_diff, repo, span.base_sha, span.head_sha)
             pending_lines = background.submit(_hint_lines, repo, span)
@@ -192,6 +192,7 @@ def _analyse_migrations(
     repo: GitRepo,
     span: ResolvedRange,
     history: LogHistory,
+    tags: RepoTags,
     blobs: BlobReader,
     options: ReportOptions,
 ) -> Database:
@@ -219,7 +220,7 @@ def _analyse_migrations(
         return analyse_database(view, options.analysis)
 
     # Risks depend on which release shipped each migration, so the tags are part of the key.
-    inputs = (span.base_sha, span.head_sha, options.analysis, tags_fingerprint(repo))
+    inputs = (span.base_sha, span.head_sha, options.analysis, tags.fingerprint())
     return _with_first_tags(remembered("database", inputs, analyse), history)
 
 

@@ -68,7 +68,9 @@ class LogHistory:
         sha = self.added_in(path)
         if sha is None:
             return None
-        return self.releases([sha, *self._added.values()])[sha]
+        if sha not in self._releases:
+            self.releases([sha, *self._added.values()])
+        return self._releases[sha]
 
     def releases(self, shas: Sequence[str]) -> dict[str, str | None]:
         """The first release tag of each commit (named once, then remembered)."""
