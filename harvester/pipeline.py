@@ -100,11 +100,14 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
         # git computes the range diff and the hints' patch pass while the log streams in, and
         # migrations are analysed meanwhile: they wait for the log only to name commits.
         with ThreadPoolExecutor(max_workers=3) as background:
-            # Migrations start from the quick diff without line counts; files need the counts.
+            # Migrations start from the quick diff without line counts; the files need the
+            # counts only at the end, so that diff runs at a lower priority.
             pending_database = background.submit(
                 _analyse_migrations, repo, span, history, tags, blobs, options
             )
-            pending_diff = background.submit(range_diff, repo, span.base_sha, span.head_sha)
+            pending_diff = background.submit(
+                range_diff, repo, span.base_sha, span.head_sha, background=True
+            )
             pending_lines = background.submit(_hint_lines, repo, span)
             try:
                 commits = _read_commits(repo, span, history)

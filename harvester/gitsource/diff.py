@@ -26,13 +26,18 @@ def diff_args(base_sha: str, head_sha: str, *, counts: bool = True) -> list[str]
 
 
 def range_diff(
-    repo: GitRepo, base_sha: str, head_sha: str, *, counts: bool = True
+    repo: GitRepo,
+    base_sha: str,
+    head_sha: str,
+    *,
+    counts: bool = True,
+    background: bool = False,
 ) -> tuple[PathStat, ...]:
     """Every path that differs between base and head, renames detected; without `counts`,
-    additions and deletions are 0 and binary files are not told apart."""
+    additions and deletions are 0 and binary files are not told apart. `background` runs git
+    at a lower CPU priority (see `stream_git`)."""
     args = diff_args(base_sha, head_sha, counts=counts)
-    # The counts are needed last (for the files); the quick diff starts the migrations' work.
-    with stream_git(repo, args, background=counts) as stdout:
+    with stream_git(repo, args, background=background) as stdout:
         fields = stdout.read().split(b"\0")
     if fields and fields[-1] == b"":
         fields.pop()
