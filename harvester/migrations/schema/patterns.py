@@ -325,6 +325,7 @@ def _enum_rebuilds(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation
     created_names = {o.name for o in operations if isinstance(o, ops.CreateEnumType)}
     created = {name: own for name, own in created.items() if name in created_names}
     folded = set(created.values())
+    old_names = {retired[own] for own in folded}
     result: list[ops.Operation] = []
     for operation in operations:
         match operation:
@@ -336,7 +337,7 @@ def _enum_rebuilds(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation
                 result.append(dataclasses.replace(operation, old_type=old))
             case ops.RenameType(old=old, new=new) if old in folded or new in folded:
                 continue
-            case ops.DropType(name=name) if name in {retired[own] for own in folded}:
+            case ops.DropType(name=name) if name in old_names:
                 continue
             case _:
                 result.append(operation)

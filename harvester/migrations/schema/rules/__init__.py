@@ -83,6 +83,7 @@ def assess(
     settings: AnalysisSettings,
 ) -> Assessment:
     """Judge one migration's up step (and its down step against it) in the range's context."""
+    rebuilds = [o for o in parsed.up.operations if isinstance(o, ops.RebuildTable)]
     ctx = Context(
         engine=engine_for(dialect, settings),
         state=state.copy(),
@@ -92,19 +93,10 @@ def assess(
         swaps=_swaps(parsed.up.operations),
         readded=_readded_constraints(parsed.up.operations),
         redefaulted=_redefaulted(parsed.up.operations),
-        rebuilt={o.table for o in parsed.up.operations if isinstance(o, ops.RebuildTable)},
-        rebuilt_for_alters={
-            o.table
-            for o in parsed.up.operations
-            if isinstance(o, ops.RebuildTable) and o.applies_alters
-        },
+        rebuilt={o.table for o in rebuilds},
+        rebuilt_for_alters={o.table for o in rebuilds if o.applies_alters},
         recreated_tables=_recreated_tables(parsed.up.operations),
-        declared_in_rebuild={
-            (o.table, column)
-            for o in parsed.up.operations
-            if isinstance(o, ops.RebuildTable)
-            for column in o.declares_columns
-        },
+        declared_in_rebuild={(o.table, c) for o in rebuilds for c in o.declares_columns},
     )
     for operation in parsed.up.operations:
         rule = _RULES.get(type(operation))
