@@ -240,6 +240,11 @@ class Migration:
     added_in: str | None = None
     first_tag: str | None = None
 
+    @property
+    def database_label(self) -> str:
+        """`prisma (postgresql)`: the database it runs against, as a reader names it."""
+        return self.system + (f" ({self.dialect})" if self.dialect else "")
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:

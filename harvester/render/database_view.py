@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from harvester.analysis.wording import plural
-from harvester.model import SEVERITY, Database, ImpactTag, Migration
+from harvester.model import SEVERITY, ChangeKind, Database, ImpactTag, Migration
 from harvester.render.escape import Trusted, code_span, inline
 
 _RANK = {tag: index for index, tag in enumerate(SEVERITY)}
@@ -50,7 +50,7 @@ def schema_updates(database: Database) -> list[Trusted]:
     what each migration did to it, one line per kind of change."""
     groups: dict[str, list[Migration]] = defaultdict(list)
     for migration in database.migrations:
-        groups[database_label(migration)].append(migration)
+        groups[migration.database_label].append(migration)
     lines = []
     nested = len(groups) > 1
     for label in sorted(groups):
@@ -63,11 +63,6 @@ def schema_updates(database: Database) -> list[Trusted]:
         lines.append(Trusted(f"  - schema snapshot {code_span(snapshot.path)}{inline(version)}"))
         lines += [Trusted(f"    - {inline(c)}") for c in snapshot.changes]
     return lines
-
-
-def database_label(migration: Migration) -> str:
-    """`prisma (postgresql)`: the database a migration runs against, as a reader names it."""
-    return migration.system + (f" ({migration.dialect})" if migration.dialect else "")
 
 
 def _table_lines(migrations: Sequence[Migration], indent: str) -> list[Trusted]:
@@ -169,7 +164,7 @@ def _status_line(migration: Migration) -> str:
     parts = [code_span(migration.id), inline(change), deployment]
     if migration.added_in:
         parts.append(f"added in {code_span(migration.added_in[:7])}")
-    if migration.change.value != "deleted":  # why a deleted file did not parse is moot
+    if migration.change is not ChangeKind.DELETED:  # why a deleted file did not parse is moot
         parts += [inline(problem.message) for problem in migration.problems]
     parts += [inline(note) for note in grouped_notes(migration.notes)]
     return " — ".join([parts[0], "; ".join(parts[1:])])

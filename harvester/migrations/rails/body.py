@@ -22,7 +22,7 @@ from harvester.migrations.literals import Arguments, Code, Value
 from harvester.migrations.rails import conditions, models
 from harvester.migrations.rails.commands import ColumnCommands
 from harvester.migrations.rails.ruby import RubyValues
-from harvester.migrations.rails.table_commands import TableCommands
+from harvester.migrations.rails.table_commands import TableCommands, force_note
 from harvester.migrations.rails.types import RailsContext
 from harvester.migrations.schema import ops
 
@@ -354,5 +354,5 @@ def _without_absent_drops(command: Command, table: str) -> Command:
         for o in command.up
         if not (isinstance(o, ops.DropTable) and o.if_exists and o.table == table)
     )
-    notes = tuple(n for n in command.notes if not n.startswith(f"create_table {table} with force"))
+    notes = tuple(n for n in command.notes if n != force_note(table))
     return replace(command, up=up, notes=notes)

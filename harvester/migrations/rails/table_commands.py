@@ -136,7 +136,7 @@ class TableCommands:
             up.append(
                 ops.DropTable(table, if_exists=True, cascade=name_of(force) == "cascade", line=line)
             )
-            notes.append(f"create_table {table} with force: drops any existing {table} first")
+            notes.append(force_note(table))
         if options.get("if_not_exists") is True:
             notes.append(f"create_table {table} with if_not_exists: true: skipped when it exists")
         up.append(
@@ -365,3 +365,8 @@ class TableCommands:
         up: tuple[ops.Operation, ...] = (create,) if name == "replace_view" else (drop, create)
         down = up if reverts else None
         return Command(up, down, f"{name} {label} without revert_to_version", (note,))
+
+
+def force_note(table: Value) -> str:
+    """What `create_table …, force:` does before it creates `table`."""
+    return f"create_table {table} with force: drops any existing {table} first"

@@ -118,8 +118,8 @@ def edit_findings(
         found.append(
             Finding(
                 ImpactTag.MODIFIED_EXISTING_MIGRATION,
-                f"{migration.system}{f' ({migration.dialect})' if migration.dialect else ''} "
-                f"{migration.id}: {detail}" + (f"; {consequence}" if consequence else ""),
+                f"{migration.database_label} {migration.id}: {detail}"
+                + (f"; {consequence}" if consequence else ""),
                 paths,
                 shas,
             )
