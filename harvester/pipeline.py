@@ -122,23 +122,24 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
             )
             forge = detect_forge(repo, options.forge_url)
             title = options.title or _title(repo, span, commits, options)
-            lines, env_names = pending_lines.result()
             progress("analysing migrations")
             database = pending_database.result()
-    migration_ids = {m.path: m.id for m in database.migrations}
-    down_files = {m.down_path: m.id for m in database.migrations if m.down_path}
-    files = describe_files(
-        diff,
-        commits,
-        {**down_files, **migration_ids},
-        generated_paths(attributes.decode("utf-8", "replace"), [d.path for d in diff]),
-    )
-    urls = {c.sha: commit_url(forge, c.sha) for c in commits} if forge else {}
-    progress("ranking commits and collecting hints")
-    released = {m.path for m in database.migrations if m.released}
-    ranked = rank_commits(
-        commits, migration_ids, options.key_commit_count, urls, released, options.rules
-    )
+            migration_ids = {m.path: m.id for m in database.migrations}
+            down_files = {m.down_path: m.id for m in database.migrations if m.down_path}
+            files = describe_files(
+                diff,
+                commits,
+                {**down_files, **migration_ids},
+                generated_paths(attributes.decode("utf-8", "replace"), [d.path for d in diff]),
+            )
+            urls = {c.sha: commit_url(forge, c.sha) for c in commits} if forge else {}
+            progress("ranking commits and collecting hints")
+            released = {m.path for m in database.migrations if m.released}
+            ranked = rank_commits(
+                commits, migration_ids, options.key_commit_count, urls, released, options.rules
+            )
+            # The hints' patch pass runs at a lower priority; it is awaited last.
+            lines, env_names = pending_lines.result()
     hints = replace(_hints(files, commits, forge, lines, env_names), dependencies=dependencies)
     report = Report(
         tool=Tool("harvester", __version__),
