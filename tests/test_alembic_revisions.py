@@ -50,6 +50,22 @@ def test_server_defaults_are_sql() -> None:
     assert column.column.type == "TIMESTAMP WITH TIME ZONE"
 
 
+def test_autoincrement_is_worded_for_the_engine() -> None:
+    key = (
+        "op.add_column('t', sa.Column('n', sa.BigInteger(), primary_key=True, autoincrement=True))"
+    )
+    plain = "op.add_column('t', sa.Column('m', sa.Integer(), autoincrement=True))"
+
+    def columns(dialect: Dialect) -> list[tuple[str | None, bool]]:
+        found = _up(f"{key}\n{plain}", dialect)
+        return [
+            (o.column.type, o.column.auto_increment) for o in found if isinstance(o, ops.AddColumn)
+        ]
+
+    assert columns(Dialect.POSTGRESQL) == [("BIGSERIAL", False), ("INTEGER", False)]
+    assert columns(Dialect.MYSQL) == [("BIGINT", True), ("INTEGER", True)]
+
+
 def test_add_column_brings_its_foreign_key_and_index() -> None:
     found = _up(
         "op.add_column('t', sa.Column('u_id', sa.Integer(),\n"

@@ -140,16 +140,31 @@ def column_def(column: Call, table: str, dialect: ops.Dialect | None) -> ops.Col
     reference = next((_reference(r, str(name), table) for r in rest if _is_foreign_key(r)), None)
     primary = column.get("primary_key") is True
     nullable = column.get("nullable")
+    sql_type = type_name(kind, dialect)
+    auto_increment = column.get("autoincrement") is True
+    if auto_increment and dialect is ops.Dialect.POSTGRESQL:
+        sql_type, auto_increment = _postgres_serial(sql_type, primary), False
     return ops.ColumnDef(
         name=str(name),
-        type=type_name(kind, dialect),
+        type=sql_type,
         nullable=not primary if nullable is None else nullable is not False,
         default=server_default(column.get("server_default")),
         primary_key=primary,
         unique=column.get("unique") is True,
         references=reference,
-        auto_increment=column.get("autoincrement") is True,
+        auto_increment=auto_increment,
     )
+
+
+_SERIALS = {"SMALLINT": "SMALLSERIAL", "INTEGER": "SERIAL", "BIGINT": "BIGSERIAL"}
+
+
+def _postgres_serial(sql_type: str | None, primary: bool) -> str | None:
+    """SQLAlchemy's PostgreSQL DDL spells `autoincrement=True` on an integer primary key as a
+    SERIAL type (there is no AUTO_INCREMENT keyword); elsewhere the flag emits nothing."""
+    if not primary or sql_type is None:
+        return sql_type
+    return _SERIALS.get(sql_type.upper(), sql_type)
 
 
 def column_index(column: Call, table: str) -> ops.IndexDef | None:
