@@ -63,7 +63,7 @@ def test_autoincrement_is_worded_for_the_engine() -> None:
         ]
 
     assert columns(Dialect.POSTGRESQL) == [("BIGSERIAL", False), ("INTEGER", False)]
-    assert columns(Dialect.MYSQL) == [("BIGINT", True), ("INTEGER", True)]
+    assert columns(Dialect.MYSQL) == [("BIGINT", True), ("INTEGER", False)]
 
 
 def test_add_column_brings_its_foreign_key_and_index() -> None:

@@ -130,6 +130,9 @@ def server_default(value: Value) -> str | None:
     return render(value)
 
 
+_SERIALS = {"SMALLINT": "SMALLSERIAL", "INTEGER": "SERIAL", "BIGINT": "BIGSERIAL"}
+
+
 def column_def(column: Call, table: str, dialect: ops.Dialect | None) -> ops.ColumnDef:
     """A `ColumnDef` for `sa.Column(name, type, *constraints, **options)`."""
     name = column.args[0] if column.args and isinstance(column.args[0], str) else column.get("name")
@@ -141,9 +144,11 @@ def column_def(column: Call, table: str, dialect: ops.Dialect | None) -> ops.Col
     primary = column.get("primary_key") is True
     nullable = column.get("nullable")
     sql_type = type_name(kind, dialect)
-    auto_increment = column.get("autoincrement") is True
+    # SQLAlchemy emits autoincrement=True for an integer primary key only: as AUTO_INCREMENT,
+    # or on PostgreSQL as a SERIAL type.
+    auto_increment = column.get("autoincrement") is True and primary
     if auto_increment and dialect is ops.Dialect.POSTGRESQL:
-        sql_type, auto_increment = _postgres_serial(sql_type, primary), False
+        sql_type, auto_increment = _SERIALS.get((sql_type or "").upper(), sql_type), False
     return ops.ColumnDef(
         name=str(name),
         type=sql_type,
@@ -154,17 +159,6 @@ def column_def(column: Call, table: str, dialect: ops.Dialect | None) -> ops.Col
         references=reference,
         auto_increment=auto_increment,
     )
-
-
-_SERIALS = {"SMALLINT": "SMALLSERIAL", "INTEGER": "SERIAL", "BIGINT": "BIGSERIAL"}
-
-
-def _postgres_serial(sql_type: str | None, primary: bool) -> str | None:
-    """SQLAlchemy's PostgreSQL DDL spells `autoincrement=True` on an integer primary key as a
-    SERIAL type (there is no AUTO_INCREMENT keyword); elsewhere the flag emits nothing."""
-    if not primary or sql_type is None:
-        return sql_type
-    return _SERIALS.get(sql_type.upper(), sql_type)
 
 
 def column_index(column: Call, table: str) -> ops.IndexDef | None:
