@@ -86,6 +86,8 @@ def _field(source: str) -> fields.FieldSpec:
             "varchar(5)[]",
         ),
         ("core.fields.SanitizedJSONField()", "jsonb", "json", "text"),
+        ("core.fields.NoSSRFURLField()", "varchar(200)", "varchar(200)", "varchar(200)"),
+        ("crypto.EncryptedEmailField(max_length=90)", "varchar(90)", "varchar(90)", "varchar(90)"),
         ("countries.CountryField(max_length=2)", "varchar(2)", "varchar(2)", "varchar(2)"),
         ("things.MysteryField()", "MysteryField", "MysteryField", "MysteryField"),
     ],

@@ -93,6 +93,33 @@ def test_alter_field_python_only_change_gives_no_operation() -> None:
     assert parsed.down is not None and parsed.down.operations == (state,)
 
 
+def test_alter_field_to_a_custom_url_field_keeps_its_length() -> None:
+    parsed = _replay(
+        _operations(
+            'migrations.AlterField("check", "kind", core.fields.SafeURLField(choices=[]))',
+            prelude="import core.fields\n",
+        )
+    )
+    assert parsed.up.operations == (
+        ops.AlterColumnType("api_check", "kind", "varchar(200)", "varchar(10)"),
+    )
+
+
+def test_alter_field_to_a_project_field_of_unknown_type_claims_no_type_change() -> None:
+    parsed = _replay(
+        _operations(
+            'migrations.AlterField("check", "name", fields.SecretField(null=True))',
+            prelude="from core import fields\n",
+        )
+    )
+    assert parsed.up.operations == (
+        ops.Opaque(
+            "api_check.name: field CharField -> SecretField; the column type of SecretField is "
+            "defined in the project's code: check whether the type changes"
+        ),
+    )
+
+
 def test_alter_field_type_change_knows_the_old_type() -> None:
     parsed = _replay(
         _operations('migrations.AlterField("check", "grace", models.BigIntegerField(default=60))')
@@ -208,3 +235,18 @@ def test_concurrent_index_outside_a_transaction() -> None:
     assert parsed.up.operations == (
         ops.CreateIndex(ops.IndexDef("check_name", "api_check", ("name",), concurrently=True)),
     )
+
+
+def test_a_projects_runsql_subclass_is_read_as_runsql() -> None:
+    parsed = _replay(
+        _operations(
+            "PostgresOnlyRunSQL(sql='CREATE INDEX CONCURRENTLY ix_grace ON api_check (grace)', "
+            "reverse_sql='DROP INDEX ix_grace')",
+            prelude="from core.migration_helpers import PostgresOnlyRunSQL\n",
+        )
+    )
+    assert parsed.up.operations == (
+        ops.CreateIndex(ops.IndexDef("ix_grace", "api_check", ("grace",), concurrently=True)),
+    )
+    assert parsed.down is not None
+    assert parsed.down.operations == (ops.DropIndex("ix_grace", None),)

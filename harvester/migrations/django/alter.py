@@ -52,7 +52,16 @@ def alter_field(
     result += [ops.DropIndex(i.name or "?", table) for k, i in old_indexes.items() if k not in kept]
     if old_column != column:
         result.append(ops.RenameColumn(table, old_column, column))
-    if retyped and new_type is not None:
+    unknown = [s.written for s in (old, new) if not django_fields.type_known(s)]
+    if retyped and unknown:
+        result.append(
+            ops.Opaque(
+                f"{table}.{column}: field {old.written} -> {new.written}; the column type of "
+                f"{' and '.join(dict.fromkeys(unknown))} is defined in the project's code: "
+                "check whether the type changes"
+            )
+        )
+    elif retyped and new_type is not None:
         result.append(ops.AlterColumnType(table, column, new_type, old_type))
         if new.primary_key:
             result += _referencing_columns(schema, after, old, new)

@@ -172,7 +172,7 @@ def label(operation: Operation) -> str:
     target = operation.text("model_name") or operation.text("name") or operation.text("old_name")
     if operation.text("model_name") and operation.text("name"):
         target = f"{target}.{operation.text('name')}"
-    if operation.kind == "RunPython" and operation.code is not None:
+    if operation.base_kind == "RunPython" and operation.code is not None:
         target = operation.code.name
     return f"{operation.kind} {target}".strip()
 

@@ -170,13 +170,25 @@ def db_type(field: FieldSpec, dialect: Dialect | None) -> str | None:
         return f"varchar({length})" if isinstance(length, int) else field.written
     template = templates[_engine(dialect)]
     values = {
-        "max_length": _argument(field, "max_length", _ALIASES.get(field.written, ("", None))[1]),
+        "max_length": _argument(field, "max_length", _default_length(field.written)),
         "max_digits": _argument(field, "max_digits", None),
         "decimal_places": _argument(field, "decimal_places", None),
     }
     if "{max_length}" in template and values["max_length"] == "None":
         return template.split("(")[0]
     return template.format(**values)
+
+
+def type_known(field: FieldSpec) -> bool:
+    """False for a project's own field class that ends with no Django field's name and gives no
+    max_length: its column type is in code harvester does not run."""
+    return field.relation is not None or db_type(field, None) != field.written
+
+
+def _default_length(written: str) -> int | None:
+    """The max_length a field class sets when the call gives none (`URLField`: 200)."""
+    known = written if written in _ALIASES else _known_base(written)
+    return _ALIASES[known][1] if known in _ALIASES else None
 
 
 def related_type(field: FieldSpec, dialect: Dialect | None) -> str | None:
@@ -312,10 +324,15 @@ def _canonical(written: str) -> str:
         return "ArrayField"
     if written in ("TaggableManager", "ParentalManyToManyField"):
         return "ManyToManyField"
-    for known in _KNOWN:
-        if written.endswith(known):
-            return _ALIASES[known][0] if known in _ALIASES else known
-    return written
+    known = _known_base(written)
+    if known is None:
+        return written
+    return _ALIASES[known][0] if known in _ALIASES else known
+
+
+def _known_base(written: str) -> str | None:
+    """The Django field a custom field's name ends with: `NoSSRFURLField` is a `URLField`."""
+    return next((known for known in _KNOWN if written.endswith(known)), None)
 
 
 def _relation(call: Call, kind: str) -> Relation | None:

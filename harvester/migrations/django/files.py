@@ -63,6 +63,13 @@ class Operation:
     code: PythonCode | None = None
     reverse_code: PythonCode | None = None
 
+    @property
+    def base_kind(self) -> str:
+        """The Django operation this one is: a project's own RunSQL or RunPython subclass
+        (`PostgresOnlyRunSQL`) is read as its base, since such subclasses pick the engine or
+        wrap the call and keep the SQL and code."""
+        return base_kind(self.kind)
+
     def arg(self, name: str) -> Value:
         """The argument `name`, or None."""
         return self.args.get(name)
@@ -165,9 +172,14 @@ def _operations(
     return tuple(found)
 
 
+def base_kind(kind: str) -> str:
+    """`RunSQL` for `PostgresOnlyRunSQL`; other names as they are."""
+    return next((base for base in ("RunSQL", "RunPython") if kind.endswith(base)), kind)
+
+
 def _operation(node: ast.Call, module: pyast.Module) -> Operation:
     name = (pyast.call_name(node) or "").rsplit(".", 1)[-1] or ast.unparse(node.func)
-    params = _SIGNATURES.get(name, ())
+    params = _SIGNATURES.get(base_kind(name), ())
     nodes: dict[str, ast.expr] = dict(zip(params, node.args, strict=False))
     nodes.update({k.arg: k.value for k in node.keywords if k.arg is not None})
     args = {key: module.evaluate(value) for key, value in nodes.items() if key not in _NESTED}
@@ -175,7 +187,7 @@ def _operation(node: ast.Call, module: pyast.Module) -> Operation:
         key: _operations(nodes.get(key), module, []) if key in nodes else () for key in _NESTED
     }
     code = reverse = None
-    if name == "RunPython":
+    if base_kind(name) == "RunPython":
         code = read_code(nodes.get("code"), module)
         reverse = read_code(nodes.get("reverse_code"), module) if "reverse_code" in nodes else None
     return Operation(

@@ -28,7 +28,7 @@ class Translator(ModelOperations, FieldOperations, IndexOperations, CodeOperatio
     def apply(self, operation: Operation) -> Translation:
         """Translate `operation` and apply it to the state."""
         result = Translation()
-        handler = getattr(self, f"_{operation.kind}", None)
+        handler = getattr(self, f"_{operation.base_kind}", None)
         if operation.kind in _STATE_ONLY:
             self._options(operation, result)
         elif operation.kind in EXTENSIONS:
