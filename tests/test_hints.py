@@ -75,6 +75,10 @@ def test_issue_references_and_conventional_headers() -> None:
         ("#9", False),
         ("org/repo#3", False),
     ]
+    advisories = issue_references(
+        "Fixes CVE-2026-31337", "fixes GHSA-7q2x-9v4m-hh2c and closes SEC-12-b"
+    )
+    assert [r.ref for r in advisories] == ["CVE-2026-31337", "GHSA-7q2x-9v4m-hh2c"]
     header = conventional("feat(api)!: add x")
     assert header is not None and (header.type, header.scope, header.breaking) == (
         "feat",

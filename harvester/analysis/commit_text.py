@@ -10,7 +10,8 @@ _BREAKING_FOOTER = re.compile(r"^BREAKING[ -]CHANGE:\s", re.M)
 _REVERT_BODY = re.compile(r"This reverts commit ([0-9a-f]{7,40})", re.I)
 _FIX_REF = re.compile(
     r"\b(?:fix(?:e[sd])?|close[sd]?|resolve[sd]?)\b[:\s]+(?:issue\s+)?"
-    r"((?:[\w.-]+/[\w.-]+)?#\d+|GH-\d+|[A-Z][A-Z0-9]+-\d+)",
+    r"((?:[\w.-]+/[\w.-]+)?#\d+|GH-\d+|CVE-\d{4}-\d{4,}|GHSA(?:-[0-9a-z]{4}){3}|"
+    r"[A-Z][A-Z0-9]+-\d+(?![\w-]))",
     re.I,
 )
 _ANY_REF = re.compile(r"(?<![\w/&])((?:[\w.-]+/[\w.-]+)?#\d+|GH-\d+)\b")
