@@ -276,3 +276,17 @@ def test_engine_helpers_are_read_through() -> None:
         "def downgrade():\n    pass\n"
     )
     assert _revision(body, Dialect.SQLITE).parsed.up.operations == (ops.DropColumn("t", "c"),)
+
+
+def test_calls_of_code_outside_the_file_are_not_read_as_nothing() -> None:
+    found = _up(
+        "logger.info('moving permissions')\n"
+        "upgrade_catalog_perms(engines={'postgresql'})\n"
+        "MigrateTreeMap.upgrade()\n"
+        "op.get_bind().execute(sa.text('SELECT 1'))"
+    )
+    assert found[-1] == ops.Opaque(
+        "upgrade() calls upgrade_catalog_perms() (line 9), MigrateTreeMap.upgrade() (line 10): "
+        "code harvester does not read",
+        raw=True,
+    )

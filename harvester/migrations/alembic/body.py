@@ -49,6 +49,7 @@ class StepReader:
     batched: list[str] = field(default_factory=list)
     expressions: dict[str, ast.expr] = field(default_factory=dict)
     transactional: bool | None = None
+    unread: dict[str, int] = field(default_factory=dict)
 
     def read(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> ops.Step:
         """The step the function runs."""
@@ -59,6 +60,8 @@ class StepReader:
                 if table is not None:
                     self.tables[name] = table
         self.body(function.body)
+        if self.unread:
+            self.operations.append(_unread_code(function, self.unread))
         if self.batched:
             self.notes.append(
                 f"batch_alter_table on {', '.join(self.batched)}: the ALTERs run directly here; "
@@ -80,6 +83,8 @@ class StepReader:
         match node:
             case ast.Expr(value=value):
                 self.expression(value)
+                if isinstance(value, ast.Call) and self.is_outside_call(value):
+                    self.unread.setdefault(pyast.call_name(value) or "a call", node.lineno)
             case ast.Assign(value=value) | ast.AnnAssign(value=ast.expr() as value):
                 self.expression(value)
                 for name, bound in pyast.assignments(node):
@@ -99,6 +104,14 @@ class StepReader:
                 self.notes.append(f"raises at line {node.lineno}")
             case _:
                 return
+
+    def is_outside_call(self, node: ast.Call) -> bool:
+        """A call of code outside this file (`upgrade_catalog_perms()`, `Migrator.upgrade()`):
+        neither op.*, a connection or session, a module function read here, nor logging."""
+        name = pyast.call_name(node) or ""
+        root = name.split(".", 1)[0]
+        known = self.ops_names | self.connections | set(self.batches) | set(self.module.functions)
+        return bool(name) and root not in known and root not in _NOT_SCHEMA_CALLS
 
     def bind(self, name: str, value: ast.expr) -> None:
         """Remember what a local name holds: a connection, a table, an engine, a literal."""
@@ -343,6 +356,22 @@ class StepReader:
             if value.id in self.expressions:
                 self.expressions[param] = self.expressions[value.id]
         self.body(function.body)
+
+
+# Calls that change no schema or data by themselves: logging, printing, SQLAlchemy constructs.
+_NOT_SCHEMA_CALLS = frozenset(
+    {"print", "logger", "log", "logging", "LOG", "warnings", "time", "sa", "sqlalchemy"}
+)
+
+
+def _unread_code(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, calls: dict[str, int]
+) -> ops.Opaque:
+    """The calls of code outside the file: they may change schema or data (rather than "no
+    statements" for a revision whose work is all in a shared helper)."""
+    named = [f"{name}() (line {line})" for name, line in calls.items()]
+    what = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
+    return ops.Opaque(f"{function.name}() calls {what}: code harvester does not read", raw=True)
 
 
 def _unpack(target: ast.expr, item: pyast.Value) -> dict[str, ast.expr]:
