@@ -220,6 +220,18 @@ def test_unnamed_drop_constraint_is_a_broken_down_step() -> None:
     assert impacts[0].detail.startswith("the down step cannot run as written: line 11:")
 
 
+def test_a_constraint_name_held_in_a_variable_is_unknown_not_missing() -> None:
+    parsed = _revision(
+        "def upgrade():\n    name = find_fk_name('t')\n"
+        "    op.drop_constraint(name or 't_u_id_fkey', 't', type_='foreignkey')\n\n"
+        "def downgrade():\n    pass\n"
+    ).parsed
+    assert parsed.up.operations == (
+        ops.DropConstraint("t", None, ops.ConstraintKind.FOREIGN_KEY, line=10),
+    )
+    assert not any("cannot run" in note for note in parsed.notes)
+
+
 def test_non_revisions_and_syntax_errors() -> None:
     assert parse_revision("env.py", "from alembic import context\n", None) is None
     broken = parse_revision("x.py", "revision = 'a'\ndef upgrade(:\n", None)

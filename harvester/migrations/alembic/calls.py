@@ -287,9 +287,10 @@ def _create_exclude(
 def _drop_constraint(
     args: dict[str, Value], call: Call, dialect: ops.Dialect | None, result: CallResult
 ) -> None:
-    name = columns.constraint_name(args.get("constraint_name"))
+    given = args.get("constraint_name")
+    name = columns.constraint_name(given)
     table = _table(args)
-    if name is None:
+    if given is None:  # a literal None; a name held in a variable is only unknown here
         result.broken.append(
             f"line {call.line}: op.drop_constraint(None, {table!r}) cannot run: the constraint "
             "has no name (Alembic raises 'Constraint must have a name')"
