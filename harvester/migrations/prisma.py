@@ -34,7 +34,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
-_MIGRATION = re.compile(r"(?:^|/)migrations/[^/]+/migration\.sql$")
+# `migrations/<id>/migration.sql`; under a folder of another name (set in prisma.config.ts),
+# only Prisma's own timestamped ids say it is Prisma.
+_MIGRATION = re.compile(r"(?:^|/)(?:migrations/[^/]+|[^/]+/\d{14}_[^/]+)/migration\.sql$")
 _LOCK = "migration_lock.toml"
 
 
@@ -47,7 +49,7 @@ class PrismaSystem(SqlFolderSystem):
     def find_roots(self, changed_paths: Sequence[str]) -> Sequence[MigrationRoot]:
         """Each `migrations` folder with a changed migration or lock file, and the folder next
         to a changed `.prisma` schema file."""
-        roots = set()
+        roots, schemas = set(), set()
         for path in changed_paths:
             folder, name = posixpath.split(path)
             if _MIGRATION.search(path):
@@ -55,9 +57,17 @@ class PrismaSystem(SqlFolderSystem):
             elif name == _LOCK:
                 roots.add(folder)
             elif name.endswith(".prisma"):
-                roots.add(posixpath.join(folder, "migrations"))
-                if posixpath.basename(folder) == "schema":
-                    roots.add(posixpath.join(posixpath.dirname(folder), "migrations"))
+                schemas.add(folder)
+        beside = {posixpath.dirname(r) for r in roots}
+        for folder in schemas:
+            # A schema beside a migrations folder found above (or in its `schema/`) is its
+            # snapshot; elsewhere the migrations folder is guessed by Prisma's default name.
+            home = posixpath.dirname(folder) if posixpath.basename(folder) == "schema" else folder
+            if folder in beside or home in beside:
+                continue
+            roots.add(posixpath.join(folder, "migrations"))
+            if home != folder:
+                roots.add(posixpath.join(home, "migrations"))
         return [
             MigrationRoot(self.name, root)
             for root in sorted(roots)
@@ -65,8 +75,18 @@ class PrismaSystem(SqlFolderSystem):
         ]
 
     def owns(self, view: RepoView, root: str) -> bool:
-        """A Prisma root is one `find_roots` named; it must hold migrations or sit by a schema."""
-        return any(view.tree(side, root) for side in Side) or bool(self.snapshot_paths(view, root))
+        """A Prisma root is one `find_roots` named; it must hold migrations or sit by a schema.
+        A guessed `migrations` folder that does not exist is not the root when a lock file
+        beside it names the real one."""
+        if any(view.tree(side, root) for side in Side):
+            return True
+        home = posixpath.dirname(root)
+        locked = any(
+            posixpath.basename(p) == _LOCK and posixpath.dirname(posixpath.dirname(p)) == home
+            for side in Side
+            for p in view.tree(side, home)
+        )
+        return not locked and bool(self.snapshot_paths(view, root))
 
     def tree_dialect(
         self,

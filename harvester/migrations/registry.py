@@ -41,7 +41,11 @@ def _system(name: str, module: str, hint: str) -> RegisteredSystem:
 
 _SQL_FILES = r"\.sql$"
 SYSTEMS: tuple[RegisteredSystem, ...] = (
-    _system("prisma", "prisma", r"(?:^|/)migrations/|\.prisma$|migration_lock\.toml$"),
+    _system(
+        "prisma",
+        "prisma",
+        r"(?:^|/)migrations/|/\d{14}_[^/]+/migration\.sql$|\.prisma$|migration_lock\.toml$",
+    ),
     _system("django", "django", r"(?:^|/)migrations/[^/]*\.py$"),
     _system("alembic", "alembic", r"(?:^|/)(?:versions/(?:[^/]+/)?|migrations/)[^/]*\.py$"),
     _system("rails", "rails", r"(?:^|/)db/"),
