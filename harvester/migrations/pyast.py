@@ -9,6 +9,7 @@ docstrings.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TypeAlias
@@ -104,7 +105,7 @@ class SyntaxProblem:
 def parse_module(text: str) -> Module | SyntaxProblem:
     """The module of `text`, or the syntax error that stops it."""
     try:
-        tree = ast.parse(text)
+        tree = _parse_any_python(text)
     except SyntaxError as error:
         return SyntaxProblem(f"not parsed: Python syntax error ({error.msg})", error.lineno)
     except (ValueError, RecursionError) as error:
@@ -122,6 +123,25 @@ def parse_module(text: str) -> Module | SyntaxProblem:
         for name, value in assignments(statement):
             constants[name] = value
     return Module(tree, constants, functions, aliases)
+
+
+# `except A, B:` without parentheses (Python 3.14, PEP 758), in its 3.11 spelling.
+_BARE_EXCEPT_TUPLE = re.compile(r"^(\s*except\*?\s+)([^():\n#]+,[^():\n#]+?)(\s*:)", re.M)
+
+
+def _parse_any_python(text: str) -> ast.Module:
+    """`ast.parse`, also for the newer syntax migrations may use that the running Python lacks
+    and that changes nothing harvester reads (PEP 758's unparenthesised except tuples)."""
+    try:
+        return ast.parse(text)
+    except SyntaxError:
+        older = _BARE_EXCEPT_TUPLE.sub(r"\1(\2)\3", text)
+        if older == text:
+            raise
+    try:
+        return ast.parse(older)
+    except SyntaxError:
+        return ast.parse(text)  # the original error, for the original text
 
 
 def assignments(statement: ast.stmt) -> Iterator[tuple[str, ast.expr]]:

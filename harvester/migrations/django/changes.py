@@ -211,8 +211,12 @@ def _renamed(old: Entry, new: Entry, change: PathChange) -> Finding:
 
 def _conflicts(replay: Replay, apps: set[str], head: Project) -> list[Finding]:
     found = []
-    for app, leaves in sorted(replay.plan.conflicts.items()):
-        if app not in apps:
+    # A migration harvester could not read leaves a hole in the graph: a leaf numbered before
+    # it may only look like one (the unread file may depend on it).
+    holes = [key for key, entry in head.by_key.items() if entry.hides_dependencies]
+    for app, all_leaves in sorted(replay.plan.conflicts.items()):
+        leaves = [n for n in all_leaves if not any(a == app and h > n for a, h in holes)]
+        if app not in apps or len(leaves) < 2:
             continue
         paths = tuple(head.by_key[(app, n)].path for n in leaves if (app, n) in head.by_key)
         found.append(

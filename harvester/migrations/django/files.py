@@ -100,6 +100,7 @@ class Unreadable:
 
     message: str
     line: int | None
+    unknown_dependencies: bool = True  # False when the file is known to hold no migration
 
 
 @cached("django-migration")

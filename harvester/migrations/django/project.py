@@ -53,6 +53,14 @@ class Entry:
         return Problem(self.path, message, unreadable.line if unreadable else None)
 
     @property
+    def hides_dependencies(self) -> bool:
+        """True for a file that may be a migration whose dependencies were not read (a syntax
+        error, an undecodable or binary file): the graph may have a hole where it sits."""
+        if self.migration is not None or not self.is_migration:
+            return False
+        return not isinstance(self.parsed, Unreadable) or self.parsed.unknown_dependencies
+
+    @property
     def is_migration(self) -> bool:
         """True for a readable migration, or an unreadable file named like one."""
         if self.migration is not None:
@@ -127,6 +135,7 @@ def _not_a_migration(path: str, text: str) -> Unreadable | None:
         f"not parsed: the module {what}; Django's migration loader raises BadMigrationError "
         "for every module of a migrations package without one",
         None,
+        unknown_dependencies=False,
     )
 
 
