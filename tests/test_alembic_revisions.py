@@ -91,6 +91,15 @@ def test_alter_column_says_each_change() -> None:
     )
 
 
+def test_nullable_that_restates_existing_nullable_changes_nothing() -> None:
+    found = _up(
+        "op.alter_column('t', 'v', existing_type=sa.String(500), type_=sa.String(8000),\n"
+        "                nullable=False, existing_nullable=False)\n"
+        "op.alter_column('t', 'w', nullable=True, existing_nullable=True)"
+    )
+    assert found == (ops.AlterColumnType("t", "v", "VARCHAR(8000)", "VARCHAR(500)"),)
+
+
 def test_constraints_and_indexes() -> None:
     found = _up(
         "op.create_index(op.f('ix_t_a'), 't', ['a'], unique=True, postgresql_concurrently=True)\n"

@@ -179,9 +179,12 @@ def _alter_column(
                 using=using if isinstance(using, str) else None,
             )
         )
-    if args.get("nullable") is False:
+    # nullable equal to existing_nullable restates the column (MySQL's MODIFY needs it all):
+    # no NULL check runs.
+    nullable, existing = args.get("nullable"), args.get("existing_nullable")
+    if nullable is False and existing is not False:
         result.operations.append(ops.SetNotNull(table, column))
-    elif args.get("nullable") is True:
+    elif nullable is True and existing is not True:
         result.operations.append(ops.DropNotNull(table, column))
     if "server_default" in args:
         default = columns.server_default(args["server_default"])
