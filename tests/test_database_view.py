@@ -130,3 +130,25 @@ def test_a_finding_about_a_migration_replaces_its_own_line() -> None:
         "  - **modified_existing_migration** — flyway (mysql) 3\\_orders: already released "
         "migration edited; Flyway's validate fails"
     ]
+
+
+def test_migrations_moved_unchanged_with_their_ids_are_one_line() -> None:
+    moved = [
+        replace(_added(f"{n}_step", "mysql", n), change=ChangeKind.RENAMED, released=True)
+        for n in (1, 2, 3)
+    ]
+    database = Database(
+        systems=(DatabaseSystem("golang-migrate", "mysql", "migrations/mysql"),),
+        migrations=(
+            *(replace(m, format_only=True) for m in moved),
+            replace(moved[0], id="4_step", order=4),  # moved and edited: its own line
+            _added("5_step", "mysql", 5),
+        ),
+    )
+    (_, folded, edited, added) = migration_status(database)
+    assert folded == (
+        "    - 3 released migrations moved here with their ids and statements unchanged "
+        "(`1_step` … `3_step`): databases that ran them do not run them again"
+    )
+    assert edited.startswith("    4. `4_step` — renamed;")
+    assert added.startswith("    5. `5_step` — added;")

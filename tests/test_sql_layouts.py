@@ -98,3 +98,31 @@ def test_dbmate_sections_read_transaction_false_per_section() -> None:
     )
     assert sections.up is not None and sections.down is not None
     assert (sections.up.transactional, sections.down.transactional) == (False, True)
+
+
+def test_a_folder_moved_with_its_ids_keeps_its_migrations_released() -> None:
+    from dataclasses import replace
+
+    from harvester.migrations.database import analyse_database
+    from harvester.model import ChangeKind
+
+    class MoveHistory:
+        """git's answer for a moved file: the commit that moved it and the release after."""
+
+        def commits_touching(self, path: str) -> tuple[str, ...]:
+            return ("f49375d",)
+
+        def added_in(self, path: str) -> str | None:
+            return "f49375d"
+
+        def first_release(self, path: str) -> str | None:
+            return "v3.0.0"
+
+    files = {f"db/migrations/{n}_step.up.sql": f"CREATE TABLE t{n} (id int);\n" for n in (1, 2, 3)}
+    view = MemoryView(files, {p.replace("db/", "database/"): sql for p, sql in files.items()})
+    view._changes = tuple(replace(c, history=MoveHistory()) for c in view._changes)
+    migrations = analyse_database(view).migrations
+    assert [(m.id, m.change, m.format_only, m.added_in, m.first_tag) for m in migrations] == [
+        (f"{n}_step", ChangeKind.RENAMED, True, None, None) for n in (1, 2, 3)
+    ]
+    assert not any(m.schema_changes for m in migrations)

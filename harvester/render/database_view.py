@@ -145,9 +145,31 @@ def migration_status(database: Database) -> list[Trusted]:
             lines.append(
                 Trusted(f"  - {inline(system.system + label)} in {code_span(system.root + '/')}:")
             )
-            for migration in sorted(group, key=lambda m: m.order):
+            ordered = sorted(group, key=lambda m: m.order)
+            moved = [m for m in ordered if _moved_unchanged(m)]
+            if len(moved) >= _FOLDED_MOVES:
+                lines.append(Trusted(f"    - {_moved_line(moved)}"))
+                ordered = [m for m in ordered if not _moved_unchanged(m)]
+            for migration in ordered:
                 lines.append(Trusted(f"    {migration.order}. {_status_line(migration)}"))
     return lines
+
+
+_FOLDED_MOVES = 3
+
+
+def _moved_unchanged(migration: Migration) -> bool:
+    """A released migration the range moved (a folder renamed) with its id and operations."""
+    return migration.change is ChangeKind.RENAMED and migration.released and migration.format_only
+
+
+def _moved_line(moved: Sequence[Migration]) -> str:
+    """One line for a folder of migrations moved unchanged: they are the same migrations."""
+    span = f"{code_span(moved[0].id)} … {code_span(moved[-1].id)}"
+    return (
+        f"{len(moved)} released migrations moved here with their ids and statements unchanged "
+        f"({span}): databases that ran them do not run them again"
+    )
 
 
 def _status_line(migration: Migration) -> str:

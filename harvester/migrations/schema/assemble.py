@@ -96,13 +96,14 @@ def _migration(
             data_impact=(Impact(ImpactTag.RAW_SQL, "not parsed: review this migration by hand"),),
         )
     parsed = state.annotated(patterns.recognise(item.parsed, item.dialect))
-    format_only = _format_only(item)
+    # A released migration moved with its id and operations unchanged changes nothing either.
+    format_only = _format_only(item) or _moved_unchanged(item)
     facts: dict[str, list[str]] = {name: [] for name in _FACT_FIELDS}
     created: dict[str, tuple[str, ...]] = {}
     changes = []
     # Databases that ran an edited released migration never run it again: its operations are
     # not this range's schema updates (its finding says what the edit changed).
-    unchanged = format_only or _moved_unchanged(item) or _edited_release(item)
+    unchanged = format_only or _edited_release(item)
     if item.change is not ChangeKind.DELETED and not unchanged:
         for operation in parsed.up.operations:
             if isinstance(operation, ops.CreateTable) and operation.columns:
@@ -201,17 +202,6 @@ def _impacts(
             (),
             (),
         )
-    if format_only:
-        return (
-            (
-                Impact(
-                    ImpactTag.FORMAT_ONLY_CHANGE,
-                    "released migration reformatted; its operations are unchanged",
-                ),
-            ),
-            (),
-            (),
-        )
     if _moved_unchanged(item):
         return (
             (
@@ -219,6 +209,17 @@ def _impacts(
                     ImpactTag.NONE,
                     "released migration moved with its id and statements unchanged: nothing runs "
                     "again",
+                ),
+            ),
+            (),
+            (),
+        )
+    if format_only:
+        return (
+            (
+                Impact(
+                    ImpactTag.FORMAT_ONLY_CHANGE,
+                    "released migration reformatted; its operations are unchanged",
                 ),
             ),
             (),

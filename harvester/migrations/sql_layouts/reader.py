@@ -60,6 +60,9 @@ class UnitReader:
             unit = self._before_rename(unit)
             old = self.migration_file(path_change.old_path)
             found = dataclasses.replace(found, renamed_from=old.id if old else None)
+            if old is None or old.id == unit.id:
+                # Moved with its id: it shipped before the range; the move commit added nothing.
+                found = dataclasses.replace(found, added_in=None, first_release=None)
         base_parsed, _ = self._parsed(unit, Side.BASE)
         if base_parsed is None:
             return found
