@@ -171,9 +171,7 @@ def test_mysql_modify_with_the_old_definition_in_the_range() -> None:
             "INSERT INTO memo VALUES ('a');",
         ],
     )
-    assert judged.columns_altered == (
-        "memo.title VARCHAR(100) NOT NULL -> title VARCHAR(200) NOT NULL",
-    )
+    assert judged.columns_altered == ("memo.title VARCHAR(100) NOT NULL -> VARCHAR(200) NOT NULL",)
 
 
 def test_sqlite_copy_and_rename_is_a_rebuild_never_a_drop() -> None:

@@ -126,3 +126,22 @@ def test_a_folder_moved_with_its_ids_keeps_its_migrations_released() -> None:
         (f"{n}_step", ChangeKind.RENAMED, True, None, None) for n in (1, 2, 3)
     ]
     assert not any(m.schema_changes for m in migrations)
+
+
+def test_the_released_migrations_give_a_range_change_its_earlier_column() -> None:
+    from harvester.migrations.database import analyse_database
+
+    create = "CREATE TABLE registry (id int NOT NULL, access_key varchar(255) NOT NULL);\n"
+    alter = (
+        "ALTER TABLE registry ALTER COLUMN access_key TYPE varchar(4096);\n"
+        "ALTER TABLE registry ALTER COLUMN id SET NOT NULL;\n"
+    )
+    base = {"migrations/postgresql/0001_init.up.sql": create}
+    view = MemoryView(base, {**base, "migrations/postgresql/0002_widen.up.sql": alter})
+    (widen,) = analyse_database(view).migrations
+    assert widen.columns_altered[0] == "registry.access_key VARCHAR(255) -> VARCHAR(4096)"
+    tags = [i.tag.value for i in widen.data_impact]
+    assert tags[0] == "type_change_no_rewrite" and "not_null_on_existing_column" not in tags
+    assert "registry.id SET NOT NULL: the column is NOT NULL already, nothing to check" in (
+        widen.notes
+    )

@@ -6,7 +6,7 @@ judged once (`rules`), whatever the migration was written in.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from harvester.migrations.base import AnalysisSettings
@@ -59,12 +59,21 @@ class MigrationInput:
     renamed_from: str | None = None
 
 
+BaseSchema = Callable[[], Iterable[ops.Operation]]
+"""The operations that build the schema at the base (released migrations replayed, or a schema
+file read): asked for only when a migration of the range needs a column's earlier definition."""
+
+
 def assemble(
-    inputs: Sequence[MigrationInput], settings: AnalysisSettings | None = None
+    inputs: Sequence[MigrationInput],
+    settings: AnalysisSettings | None = None,
+    base_schema: BaseSchema | None = None,
 ) -> tuple[Migration, ...]:
     """Report records for one system and dialect's migrations, given in execution order."""
     settings = settings or AnalysisSettings()
     state = rules.RangeState()
+    if base_schema is not None and any(_needs_earlier_columns(item) for item in inputs):
+        state.seed(base_schema())
     result = []
     shipped_in: str | None = None  # the release that shipped the migrations seen so far
     for order, item in enumerate(inputs, start=1):
@@ -75,6 +84,19 @@ def assemble(
             shipped_in = item.first_release
         result.append(_migration(item, order, state, settings))
     return tuple(result)
+
+
+def _needs_earlier_columns(item: MigrationInput) -> bool:
+    """True when judging the migration needs a column's definition from before it: a type
+    change that does not say the old type, or a NOT NULL that may already hold."""
+    if item.parsed is None or item.released or item.change is ChangeKind.DELETED:
+        return False
+    return any(
+        (isinstance(o, ops.AlterColumnType) and o.old_type is None)
+        or (isinstance(o, ops.ModifyColumn) and o.old is None)
+        or isinstance(o, ops.SetNotNull)
+        for o in item.parsed.up.operations
+    )
 
 
 def _migration(

@@ -134,12 +134,14 @@ def table_changes(operation: ops.Operation) -> Iterator[TableChange]:
         case ops.DropDefault(table=table, column=name):
             yield TableChange(table, "columns_altered", f"{table}.{name} DROP DEFAULT")
         case ops.ModifyColumn(table=table, column=col):
-            before = ""
-            if operation.old is not None:
+            before, after = "", column(col)
+            if operation.old is not None and operation.old.name == col.name:
+                before, after = f"{column(operation.old)} -> ", after.removeprefix(col.name + " ")
+            elif operation.old is not None:
                 before = f"{column(operation.old)} -> "
             elif operation.old_name and operation.old_name != col.name:
                 before = f"{operation.old_name} -> "
-            yield TableChange(table, "columns_altered", f"{table}.{before}{column(col)}")
+            yield TableChange(table, "columns_altered", f"{table}.{before}{after}")
         case ops.CreateIndex(index=idx):
             yield TableChange(idx.table, "indexes_added", index(idx))
         case ops.DropIndex(name=name, table=table):

@@ -2,12 +2,14 @@
 
 A table created earlier in the range is empty when the range is deployed, so an index on it
 locks nothing; a column added nullable and backfilled earlier makes a later SET NOT NULL
-safer; a column's type as created earlier in the range is the "old" side of a type change.
+safer; a column's type as created earlier in the range (or at the base, when the system can
+tell) is the "old" side of a type change.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from harvester.migrations.schema import ops
@@ -102,6 +104,16 @@ class RangeState:
                 self.created_types[name] = migration
             case _:
                 pass
+
+    def seed(self, base_operations: Iterable[ops.Operation]) -> None:
+        """Know the columns the database has before the range: replayed from the released
+        migrations or read from the schema file at the base. They give later type changes
+        their old type; nothing about them counts as made by the range."""
+        before = RangeState()
+        for operation in base_operations:
+            before.apply(operation, "")
+        for table, columns in before.columns.items():
+            self.columns.setdefault(table, {}).update(columns)
 
     def shipped(self) -> None:
         """The migrations seen so far were released before the next one: tables, columns,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 from harvester.migrations.base import PathChange, RepoView, Side
 from harvester.migrations.schema import ops
@@ -68,6 +69,16 @@ class UnitReader:
             return found
         modification = history.edit_summary(base_parsed, parsed)
         return dataclasses.replace(found, base_parsed=base_parsed, modification=modification)
+
+    def operations_at_base(self, units: Sequence[Unit]) -> list[ops.Operation]:
+        """The up operations of `units` as the base holds them, in the order given: the
+        released migrations replayed, for the schema the range starts from."""
+        found: list[ops.Operation] = []
+        for unit in units:
+            parsed, _ = self._parsed(unit, Side.BASE)
+            if parsed is not None:
+                found += parsed.up.operations
+        return found
 
     def _change(self, unit: Unit, side: Side) -> ChangeKind:
         if side is Side.BASE:

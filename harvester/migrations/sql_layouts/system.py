@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 from harvester.migrations.base import (
     AnalysisSettings,
@@ -104,12 +105,16 @@ class SqlFolderSystem:
         migrations: list[Migration] = []
         findings: list[Finding] = []
         parsed: list[ops.ParsedMigration] = []
+        released = by_dialect([u for u in group_units(files) if u.file(Side.BASE)], fallback)
         for dialect, members in by_dialect(units, fallback).items():
             members.sort(key=lambda u: sort_key(u.key))
             reader = UnitReader(view, self.layout, changes, dialect)
             inputs = [reader.input(u) for u in members]
             parsed += [i.parsed for i in inputs if i.parsed is not None]
-            migrations.extend(assemble(inputs, settings))
+            at_base = sorted(released.get(dialect, []), key=lambda u: sort_key(u.key))
+            migrations.extend(
+                assemble(inputs, settings, partial(reader.operations_at_base, at_base))
+            )
             findings += out_of_order(self.name, dialect, members, files, changes)
         commits = {path: change.commits for path, change in changes.items()}
         findings += history.edit_findings(migrations, commits)

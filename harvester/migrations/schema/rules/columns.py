@@ -333,6 +333,9 @@ def set_not_null(op: ops.SetNotNull, ctx: Context) -> None:
     name = f"{op.table}.{op.column}"
     if op.table in ctx.created_here:
         return
+    if known_nullable(ctx, op.table, op.column) is False:
+        ctx.note(f"{name} SET NOT NULL: the column is NOT NULL already, nothing to check")
+        return
     key = (op.table, op.column)
     if ctx.engine.postgres_like:
         consequence = (
