@@ -11,7 +11,8 @@ the system only supplies how one file is read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import posixpath
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -96,23 +97,37 @@ def analyse_folder(
     settings: AnalysisSettings,
     version_of: VersionOf,
     read: ReadMigration,
+    schema_file: Callable[[], Sequence[ops.Operation] | None] = lambda: None,
 ) -> FolderResult:
-    """Every migration of `root` the range changed, in version order, with findings."""
+    """Every migration of `root` the range changed, in version order, with findings.
+
+    The schema at the base, when a migration needs it, comes from `schema_file` (the
+    system's schema dump at the base), else from the released migrations replayed."""
     dialect = root.dialect
-    base_versions = sorted(
-        (int(v), v)
-        for v in (version_of(p) for p in view.tree(Side.BASE, root.root))
-        if v is not None
-    )
+    base_paths = {v: p for p in view.tree(Side.BASE, root.root) if (v := version_of(p)) is not None}
+    base_versions = sorted((int(v), v) for v in base_paths)
     newest_base = base_versions[-1][1] if base_versions else None
     entries: list[_Entry] = []
     for change in view.changes_under(root.root):
-        entry = _entry(root, view, change, version_of, read, dialect)
+        entry = _entry(root, view, change, version_of, read, dialect, base_paths)
         if entry is not None:
             entries.append(entry)
+    # A file that took over a deleted file's version (a squash into an old timestamp) is
+    # reported once, as that version's new content.
+    kept = {e.version for e in entries if e.item.change is not ChangeKind.DELETED}
+    entries = [
+        e for e in entries if e.item.change is not ChangeKind.DELETED or e.version not in kept
+    ]
     entries.sort(key=lambda e: (int(e.version), e.item.path))
     findings = _findings(root, entries, newest_base)
-    migrations = assemble([e.item for e in entries], settings)
+
+    def base_schema() -> Sequence[ops.Operation]:
+        dumped = schema_file()
+        if dumped is not None:
+            return dumped
+        return _replayed(root, view, read, base_paths, [v for _, v in base_versions])
+
+    migrations = assemble([e.item for e in entries], settings, base_schema)
     parsed = tuple(
         e.item.parsed
         for e in entries
@@ -124,6 +139,34 @@ def analyse_folder(
         if e.item.parsed is not None and e.item.change is ChangeKind.ADDED
     )
     return FolderResult(migrations, tuple(findings), parsed, added)
+
+
+_MOST_REPLAYED = 2000
+
+
+def _replayed(
+    root: MigrationRoot,
+    view: RepoView,
+    read: ReadMigration,
+    paths: Mapping[str, str],
+    versions: Sequence[str],
+) -> list[ops.Operation]:
+    """The up operations of the migrations at the base, in version order (none past a few
+    thousand files: a history that long has a schema dump to read instead)."""
+    if len(versions) > _MOST_REPLAYED:
+        return []
+    tree = view.tree(Side.BASE, root.root)
+    view.prefetch_blobs([tree[paths[v]].blob for v in versions])
+    found: list[ops.Operation] = []
+    for version in versions:
+        path = paths[version]
+        source = view.read_blob(tree[path].blob, path)
+        if source.text is None:
+            continue
+        reading = read(source.text, path, version, root.dialect)
+        if reading.parsed is not None:
+            found += reading.parsed.up.operations
+    return found
 
 
 def released_since(
@@ -180,12 +223,19 @@ def _entry(
     version_of: VersionOf,
     read: ReadMigration,
     dialect: ops.Dialect | None,
+    base_paths: Mapping[str, str],
 ) -> _Entry | None:
     old_path, new_path = _paths(change)
     old_path = old_path if _inside(root.root, old_path) else None
     new_path = new_path if _inside(root.root, new_path) else None
     old_version = version_of(old_path) if old_path else None
     new_version = version_of(new_path) if new_path else None
+    taken_over = None
+    if old_path is None and new_version is not None and new_version in base_paths:
+        # A new file under a version the base already has: databases that ran that version
+        # record it as done and skip this file, as if the old one had been edited.
+        old_path = taken_over = base_paths[new_version]
+        old_version = new_version
     if new_path is None or new_version is None:
         if old_path is None or old_version is None:
             return None
@@ -196,6 +246,8 @@ def _entry(
     reading = read(head.text, new_path, new_version, dialect)
     released = old_path is not None and old_version is not None
     status = change.status if released else ChangeKind.ADDED
+    if taken_over is not None:
+        status = ChangeKind.MODIFIED
     format_only: bool | None = None
     modification: str | None = None
     parsed = reading.parsed
@@ -203,6 +255,12 @@ def _entry(
         base = view.read(Side.BASE, old_path)
         before = read(base.text, old_path, old_version, dialect) if base.text else None
         format_only, modification = _compare(before, reading)
+        if taken_over is not None:
+            format_only = False
+            modification = (
+                f"takes over version {new_version} from {posixpath.basename(taken_over)}"
+                + (f"; {modification}" if modification else "")
+            )
         if old_version != new_version:
             format_only = False
             if parsed is not None:

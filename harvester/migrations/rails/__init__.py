@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from harvester.migrations.base import AnalysisSettings, MigrationRoot, RepoView, SystemResult
 from harvester.migrations.rails import config, snapshot
+from harvester.migrations.rails.base_schema import base_schema_operations
 from harvester.migrations.rails.migration import read_migration
 from harvester.migrations.rails.paths import root_of, version_of
 from harvester.migrations.timestamped import analyse_folder
@@ -39,7 +40,14 @@ class RailsSystem:
         dialect = root.dialect or config.dialect_for(root.root, view)
         if dialect is not None and root.dialect is None:
             root = MigrationRoot(root.system, root.root, dialect)
-        folder = analyse_folder(root, view, settings, version_of, read_migration)
+        folder = analyse_folder(
+            root,
+            view,
+            settings,
+            version_of,
+            read_migration,
+            lambda: base_schema_operations(root, view),
+        )
         snapshots, drift = snapshot.summarise(root, view, folder)
         return SystemResult(
             migrations=folder.migrations,
