@@ -419,3 +419,4 @@ def test_type_changes_to_a_code_defined_type_or_the_same_type_are_not_claimed_as
     same = judged(ops.AlterColumnType("logs", "extra", "VARCHAR(2048)", "VARCHAR(2048)"))
     assert tags(same) == ["none"]
     assert "logs.extra VARCHAR(2048) -> VARCHAR(2048): the type stays the same" in same.notes
+    assert same.columns_altered == ()  # restated, not a schema update

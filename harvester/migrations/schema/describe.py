@@ -118,6 +118,10 @@ def table_changes(operation: ops.Operation) -> Iterator[TableChange]:
             yield TableChange(table, "columns_dropped", f"{table}.{name}")
         case ops.RenameColumn(table=table, old=old, new=new):
             yield TableChange(table, "columns_renamed", f"{table}.{old} -> {new}")
+        case ops.AlterColumnType(old_type=old_type, new_type=new_type, using=None) if (
+            old_type == new_type
+        ):
+            return  # the type is restated, not changed (Ecto's `modify` of a NOT NULL, say)
         case ops.AlterColumnType(table=table, column=name):
             old = f"{operation.old_type} -> " if operation.old_type else "TYPE "
             using = f" USING {operation.using}" if operation.using else ""
