@@ -244,3 +244,40 @@ def test_sql_operations_never_crash_and_never_drop_statements(
     analysis = sql_operations(text, dialect)
     raw = [o for o in analysis.operations if isinstance(o, ops.Opaque) and o.raw]
     assert len(analysis.problems) >= len(raw) or any("run together" in o.summary for o in raw)
+
+
+def test_mysql_conditional_ddl_through_a_prepared_statement_is_read() -> None:
+    text = (
+        "SET @stmt = (SELECT IF(\n"
+        "  (SELECT COUNT(*) FROM INFORMATION_SCHEMA.STATISTICS WHERE table_name = 'Emoji'\n"
+        "   AND index_name = 'idx_emoji_create_at') > 0,\n"
+        "  'SELECT 1',\n"
+        "  'CREATE INDEX idx_emoji_create_at ON Emoji(CreateAt);'\n"
+        "));\n"
+        "PREPARE createIndexIfNotExists FROM @stmt;\n"
+        "EXECUTE createIndexIfNotExists;\n"
+        "DEALLOCATE PREPARE createIndexIfNotExists;\n"
+    )
+    found = sql_operations(text, Dialect.MYSQL)
+    assert found.problems == ()
+    assert found.operations == (
+        ops.Opaque(
+            "@stmt holds SQL run by EXECUTE only when its check holds: "
+            "CREATE INDEX idx_emoji_create_at ON Emoji(CreateAt)"
+        ),
+        ops.CreateIndex(ops.IndexDef("idx_emoji_create_at", "Emoji", ("CreateAt",))),
+    )
+
+
+def test_a_column_named_like_its_table_keeps_its_own_type() -> None:
+    found = sql_operations(
+        "CREATE TABLE IF NOT EXISTS Status (\n  UserId varchar(26) NOT NULL,\n"
+        "  Status varchar(32) DEFAULT NULL,\n  PRIMARY KEY (UserId)\n) ENGINE=InnoDB;",
+        Dialect.MYSQL,
+    )
+    (table,) = found.operations
+    assert isinstance(table, ops.CreateTable)
+    assert [(c.name, c.type) for c in table.columns] == [
+        ("UserId", "varchar(26)"),
+        ("Status", "varchar(32)"),
+    ]

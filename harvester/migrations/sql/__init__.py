@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 
 from harvester.cache import cached
 from harvester.migrations.schema import ops
-from harvester.migrations.sql import fallback, rows
+from harvester.migrations.sql import fallback, prepared, rows
 from harvester.migrations.sql.dialect import guess_dialect
 from harvester.migrations.sql.errors import StatementError
 from harvester.migrations.sql.names import dotted, summary
@@ -75,6 +76,9 @@ _PLAIN_INSERT = re.compile(
 def _statement_operations(
     statement: Statement, dialect: ops.Dialect | None
 ) -> tuple[list[ops.Operation], str | None]:
+    held = prepared.statement_operations(statement, dialect, partial(_held_sql, dialect))
+    if held is not None:
+        return held, None
     plain = _PLAIN_INSERT.match(statement.text)
     if plain and not re.search(
         r"\bSELECT\b|\bRETURNING\b|\bON\s+(?:CONFLICT|DUPLICATE)\b", statement.text, re.IGNORECASE
@@ -93,6 +97,11 @@ def _statement_operations(
             ops.Opaque(summary(statement.text), raw=True, line=statement.line)
         ]
         return raw, f"line {statement.line}: not parsed ({error}): {summary(statement.text)}"
+
+
+def _held_sql(dialect: ops.Dialect | None, sql: str, line: int) -> list[ops.Operation]:
+    """The operations of SQL a statement holds as text (its line is the holder's)."""
+    return list(sql_operations(sql, dialect, line).operations)
 
 
 def _recovered(

@@ -116,6 +116,8 @@ def written_types(text: str) -> dict[str, str]:
             continue
         written, _ = take_type(tokens[index + 1 :])
         name = unquote(tokens[index]).lower()
-        if written and name not in found:
+        # `CREATE TABLE IF NOT EXISTS t (…)`: `t` follows EXISTS too, but a type never starts
+        # with a parenthesis.
+        if written and not written.startswith("(") and name not in found:
             found[name] = written
     return found
