@@ -420,3 +420,22 @@ def test_type_changes_to_a_code_defined_type_or_the_same_type_are_not_claimed_as
     assert tags(same) == ["none"]
     assert "logs.extra VARCHAR(2048) -> VARCHAR(2048): the type stays the same" in same.notes
     assert same.columns_altered == ()  # restated, not a schema update
+
+
+def test_create_if_not_exists_then_column_changes_is_judged_as_an_existing_table() -> None:
+    judged = judge(
+        "CREATE TABLE IF NOT EXISTS posts (id varchar(26) PRIMARY KEY, message text);\n"
+        "ALTER TABLE posts DROP COLUMN IF EXISTS parentid;\n"
+        "CREATE INDEX IF NOT EXISTS idx_posts_message ON posts (message);"
+    )
+    assert tags(judged)[:2] == ["destructive_drop_column", "lock_heavy_index"]
+    assert judged.tables_created == ()
+    assert (
+        "CREATE TABLE IF NOT EXISTS posts, then changes its columns: written for databases that "
+        "already have it, so it is judged as an existing table" in judged.notes
+    )
+    fresh = judge(
+        "CREATE TABLE IF NOT EXISTS tags (id int PRIMARY KEY, name text);\n"
+        "CREATE INDEX idx_tags_name ON tags (name);"
+    )
+    assert fresh.tables_created == ("tags",) and "lock_heavy_index" not in tags(fresh)

@@ -13,8 +13,10 @@ from harvester.render.escape import Trusted, code_span, inline
 _RANK = {tag: index for index, tag in enumerate(SEVERITY)}
 _CALM = {ImpactTag.NONE, ImpactTag.NO_OP, ImpactTag.FORMAT_ONLY_CHANGE}
 
+_CREATES = ("tables_created", "tables_ensured")
 _CATEGORY_LABELS = {
     "tables_created": "table created",
+    "tables_ensured": "table created if missing",
     "tables_dropped": "table dropped",
     "tables_renamed": "table renamed",
     "tables_rebuilt": "table rebuilt",
@@ -76,7 +78,7 @@ def _table_lines(migrations: Sequence[Migration], indent: str) -> list[Trusted]:
         lines.append(Trusted(f"{indent}- {heading}"))
         runs: list[tuple[str, Migration, list[str]]] = []
         for category, text, migration in _fold_fill_defaults(table, by_table[table]):
-            if category == "tables_created":
+            if category in _CREATES:
                 columns = migration.created_table_columns.get(table, ())
                 runs.append((category, migration, ["; ".join(columns) if columns else text]))
                 continue
@@ -91,7 +93,7 @@ def _table_lines(migrations: Sequence[Migration], indent: str) -> list[Trusted]:
                 runs.append((category, migration, [detail]))
         for category, migration, details in runs:
             label = _CATEGORY_LABELS.get(category, category.replace("_", " "))
-            if category == "tables_created":
+            if category in _CREATES:
                 count = len(migration.created_table_columns.get(table, ()))
                 label += f" ({plural(count, 'column')})" if count else ""
             elif len(details) > 1:

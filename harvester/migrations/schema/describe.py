@@ -88,7 +88,9 @@ def table_changes(operation: ops.Operation) -> Iterator[TableChange]:
     """The schema facts one operation states, each tagged with its table and category."""
     match operation:
         case ops.CreateTable(table=table):
-            yield TableChange(table, "tables_created", table)
+            yield TableChange(
+                table, "tables_ensured" if operation.may_exist else "tables_created", table
+            )
             for con in operation.constraints:
                 yield TableChange(table, "constraints_added", constraint(con))
         case ops.DropTable(table=table):

@@ -104,7 +104,9 @@ class IndexDef:
 
 @dataclass(frozen=True, slots=True)
 class CreateTable:
-    """CREATE TABLE, with its columns and table constraints."""
+    """CREATE TABLE, with its columns and table constraints. `may_exist`: an idempotent
+    CREATE TABLE IF NOT EXISTS that the same step then alters, written for databases that
+    already have the table (with its rows)."""
 
     table: str
     columns: tuple[ColumnDef, ...] = ()
@@ -113,6 +115,7 @@ class CreateTable:
     as_select: str | None = None
     temporary: bool = False
     engine: str | None = None
+    may_exist: bool = False
     line: int | None = field(default=None, compare=False)
 
 

@@ -26,8 +26,12 @@ def recognise(parsed: ops.ParsedMigration, dialect: ops.Dialect | None) -> ops.P
 
 
 def _recognise_step(step: ops.Step) -> ops.Step:
-    operations = _index_tables(
-        _enum_rebuilds(_column_copies(_views_dropped_as_tables(_table_rebuilds(step.operations))))
+    operations = _idempotent_creates(
+        _index_tables(
+            _enum_rebuilds(
+                _column_copies(_views_dropped_as_tables(_table_rebuilds(step.operations)))
+            )
+        )
     )
     if operations == step.operations:
         return step
@@ -342,3 +346,31 @@ def _enum_rebuilds(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation
             case _:
                 result.append(operation)
     return tuple(result)
+
+
+_COLUMN_CHANGES = (
+    ops.AddColumn,
+    ops.DropColumn,
+    ops.RenameColumn,
+    ops.AlterColumnType,
+    ops.ModifyColumn,
+    ops.SetNotNull,
+    ops.DropNotNull,
+)
+
+
+def _idempotent_creates(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
+    """`CREATE TABLE IF NOT EXISTS t` followed by column changes to `t` in the same step: a
+    migration written to bring an existing table up to date (mattermost's move to schema
+    migrations), so `t` may already hold rows."""
+    altered = {
+        o.table for o in operations if isinstance(o, _COLUMN_CHANGES) and o.table is not None
+    }
+    if not altered:
+        return operations
+    return tuple(
+        dataclasses.replace(o, may_exist=True)
+        if isinstance(o, ops.CreateTable) and o.if_not_exists and o.table in altered
+        else o
+        for o in operations
+    )

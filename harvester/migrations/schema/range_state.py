@@ -47,6 +47,8 @@ class RangeState:
     def apply(self, operation: ops.Operation, migration: str) -> None:
         """Record the effect of one operation."""
         match operation:
+            case ops.CreateTable(table=table, columns=columns, may_exist=True):
+                self.columns.setdefault(table, {c.name: c for c in columns})
             case ops.CreateTable(table=table, columns=columns):
                 self.created_tables[table] = migration
                 self.columns[table] = {c.name: c for c in columns}

@@ -13,6 +13,12 @@ from harvester.model import ImpactTag
 
 def create_table(op: ops.CreateTable, ctx: Context) -> None:
     """A new table holds no rows: nothing to flag, only what it references."""
+    if op.may_exist:
+        ctx.note(
+            f"CREATE TABLE IF NOT EXISTS {op.table}, then changes its columns: written for "
+            "databases that already have it, so it is judged as an existing table"
+        )
+        return
     ctx.created_here.add(op.table)
     what = "new table" if not op.as_select else "new table filled from a query"
     ctx.note(f"{what} {op.table}")
