@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 SUBJECT_LIMIT = 72
 
 
@@ -21,3 +23,9 @@ def plural(count: int, word: str, words: str | None = None) -> str:
 def churn(additions: int, deletions: int) -> str:
     """`+1,204/−310`."""
     return f"+{additions:,}/−{deletions:,}"
+
+
+def first_few(names: Sequence[str], shown: int = 3) -> str:
+    """`a, b, c and 4 more`: the first names of a list, with how many are left out."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from harvester.analysis.wording import plural
+from harvester.analysis.wording import first_few, plural
 from harvester.model import SEVERITY, ChangeKind, Database, ImpactTag, Migration
 from harvester.render.escape import Trusted, code_span, inline
 
@@ -209,8 +209,7 @@ def grouped_notes(notes: Sequence[str], shown: int = 3) -> list[str]:
         verb = subjects[0].split(" ", 1)[0]
         if len(subjects) > 1 and all(s.startswith(verb + " ") for s in subjects):
             names = [s[len(verb) + 1 :] for s in subjects]
-            more = f" and {len(names) - shown} more" if len(names) > shown else ""
-            result.append(f"{verb} {', '.join(names[:shown])}{more}: {conclusion}")
+            result.append(f"{verb} {first_few(names, shown)}: {conclusion}")
         else:
             result += [f"{subject}: {conclusion}" for subject in subjects]
     return result
@@ -270,10 +269,9 @@ def _sources(found: Sequence[tuple[str, tuple[str, ...], str]], shown: int = 3) 
         every_dialect = sorted({d for names, _ in entries for d in names})
         count = sum(max(len(names), 1) for names, _ in entries)
         ids = list(dict.fromkeys(migration_id for _, migration_id in entries))
-        more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
         parts.append(
             f"{_label(system, every_dialect)}, {plural(count, 'migration')}: "
-            f"{', '.join(ids[:shown])}{more}"
+            f"{first_few(ids, shown)}"
         )
     return "; ".join(parts)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field, replace
 
+from harvester.analysis.wording import first_few
 from harvester.migrations import pyast
 from harvester.migrations.alembic import calls, data
 from harvester.migrations.alembic.conditions import engine_predicate, mentions_engine
@@ -370,7 +371,7 @@ def _unread_code(
     """The calls of code outside the file: they may change schema or data (rather than "no
     statements" for a revision whose work is all in a shared helper)."""
     named = [f"{name}() (line {line})" for name, line in calls.items()]
-    what = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
+    what = first_few(named)
     return ops.Opaque(f"{function.name}() calls {what}: code harvester does not read", raw=True)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from harvester.analysis.wording import first_few
 from harvester.migrations.schema import ops
 from harvester.model import Impact, ImpactTag
 
@@ -141,21 +142,16 @@ def _lossy(
     down: tuple[ops.Operation, ...],
     released: Callable[[str, str | None], bool],
 ) -> Iterator[Impact]:
+    tables: list[str] = []
+    columns: list[str] = []
     for operation in up:
         if not _restores(operation, down):
             continue
         match operation:
             case ops.DropTable(table=table) if released(table, None):
-                yield Impact(
-                    ImpactTag.IRREVERSIBLE,
-                    f"the down step can recreate {table} but not the rows the up step drops",
-                )
+                tables.append(table)
             case ops.DropColumn(table=table, column=column) if released(table, column):
-                yield Impact(
-                    ImpactTag.IRREVERSIBLE,
-                    f"the down step can recreate {table}.{column} but not the data the up step "
-                    "drops",
-                )
+                columns.append(f"{table}.{column}")
             case ops.AddEnumValue(type_name=name, value=value):
                 if not any(isinstance(o, (ops.DropType, ops.RenameType)) for o in down):
                     yield Impact(
@@ -165,6 +161,16 @@ def _lossy(
                     )
             case _:
                 pass
+    if tables:
+        yield Impact(
+            ImpactTag.IRREVERSIBLE,
+            f"the down step can recreate {first_few(tables)} but not the rows the up step drops",
+        )
+    if columns:
+        yield Impact(
+            ImpactTag.IRREVERSIBLE,
+            f"the down step can recreate {first_few(columns)} but not the data the up step drops",
+        )
 
 
 def _final_names(up: tuple[ops.Operation, ...]) -> dict[str, str]:

@@ -11,6 +11,7 @@ add_check_constraint, add_unique_constraint.
 
 from __future__ import annotations
 
+from harvester.analysis.wording import first_few
 from harvester.migrations.schema import describe, ops
 from harvester.migrations.schema.rules.context import Context
 from harvester.model import ImpactTag
@@ -251,8 +252,19 @@ def validate_constraint(op: ops.ValidateConstraint, ctx: Context) -> None:
 
 
 def grouped_impact(tag: ImpactTag, table: str, names: list[str]) -> str:
-    """One detail for every index of a table built or dropped without CONCURRENTLY."""
-    listed = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    """One detail for every index of a table built or dropped without CONCURRENTLY, or for
+    every table a migration drops."""
+    listed = first_few(names)
+    if tag is ImpactTag.DESTRUCTIVE_DROP_TABLE:
+        if len(names) == 1:
+            return (
+                f"drops table {listed}: its rows are lost, and code of the previous release "
+                "that still reads it fails"
+            )
+        return (
+            f"drops {len(names)} tables ({listed}): their rows are lost, and code of the "
+            "previous release that still reads them fails"
+        )
     if tag is ImpactTag.LOCK_HEAVY_INDEX:
         what = "CREATE INDEX" if len(names) == 1 else f"{len(names)} CREATE INDEX"
         return (

@@ -50,11 +50,7 @@ def drop_table(op: ops.DropTable, ctx: Context) -> None:
             f"{op.table} are lost (a database without it loses nothing)",
         )
     else:
-        ctx.flag(
-            ImpactTag.DESTRUCTIVE_DROP_TABLE,
-            f"drops table {op.table}: its rows are lost, and code of the previous release that "
-            "still reads it fails",
-        )
+        ctx.group(ImpactTag.DESTRUCTIVE_DROP_TABLE, "", op.table)
 
 
 def rename_table(op: ops.RenameTable, ctx: Context) -> None:
