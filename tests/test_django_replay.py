@@ -250,3 +250,16 @@ def test_a_projects_runsql_subclass_is_read_as_runsql() -> None:
     )
     assert parsed.down is not None
     assert parsed.down.operations == (ops.DropIndex("ix_grace", None),)
+
+
+def test_a_covering_index_names_its_included_columns() -> None:
+    parsed = _replay(
+        _operations(
+            'migrations.AddIndex("check", models.Index(fields=["kind", "-grace"], '
+            'include=["name"], name="check_kind_idx"))'
+        )
+    )
+    (created,) = parsed.up.operations
+    assert isinstance(created, ops.CreateIndex)
+    assert created.index.include == ("name",)
+    assert created.index.columns == ("kind", "grace DESC")

@@ -281,3 +281,12 @@ def test_a_column_named_like_its_table_keeps_its_own_type() -> None:
         ("UserId", "varchar(26)"),
         ("Status", "varchar(32)"),
     ]
+
+
+def test_covering_index_keeps_its_included_columns() -> None:
+    (created,) = sql_operations(
+        "CREATE INDEX CONCURRENTLY ix_views ON pageview (project_id, date) INCLUDE (path, n);",
+        Dialect.POSTGRESQL,
+    ).operations
+    assert isinstance(created, ops.CreateIndex)
+    assert created.index.include == ("path", "n")

@@ -60,6 +60,7 @@ def index_def(
         concurrently=concurrently,
         where=q_text(condition, column_of) if condition is not None else None,
         method=_METHODS.get(index.name),
+        include=tuple(column_of(f) for f in strings(index.get("include"))),
     )
 
 
@@ -88,6 +89,7 @@ def constraint_record(
                 columns=columns + expressions,
                 unique=True,
                 where=q_text(condition, column_of) if condition is not None else None,
+                include=tuple(column_of(f) for f in strings(constraint.get("include"))),
             )
         return ops.Constraint(ops.ConstraintKind.UNIQUE, label, columns, not_valid=not_valid)
     if constraint.name == "CheckConstraint":

@@ -52,6 +52,8 @@ def index(idx: ops.IndexDef) -> str:
     """`name ON table(cols) UNIQUE USING gin WHERE … CONCURRENTLY`."""
     name = idx.name or "(unnamed)"
     text = f"{name} ON {idx.table}({', '.join(idx.columns)})"
+    if idx.include:
+        text += f" INCLUDE ({', '.join(idx.include)})"
     if idx.unique:
         text += " UNIQUE"
     if idx.method:

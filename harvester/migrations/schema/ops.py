@@ -97,6 +97,7 @@ class IndexDef:
     method: str | None = None
     if_not_exists: bool = False
     algorithm: str | None = None
+    include: tuple[str, ...] = ()  # covering columns stored in the index (INCLUDE)
 
 
 # --- Operations ------------------------------------------------------------------------------

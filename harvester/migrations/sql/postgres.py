@@ -213,6 +213,7 @@ class _Translator:
             where=nodes.expression(node.whereClause) if node.whereClause else None,
             method=method,
             if_not_exists=bool(node.if_not_exists),
+            include=tuple(nodes.index_element(e) for e in node.indexIncludingParams or ()),
         )
         return [ops.CreateIndex(index, line=self.line)]
 
