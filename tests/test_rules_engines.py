@@ -439,3 +439,15 @@ def test_create_if_not_exists_then_column_changes_is_judged_as_an_existing_table
         "CREATE INDEX idx_tags_name ON tags (name);"
     )
     assert fresh.tables_created == ("tags",) and "lock_heavy_index" not in tags(fresh)
+
+
+def test_deleting_the_null_rows_first_mitigates_set_not_null() -> None:
+    judged = judge(
+        "DELETE FROM account_aliases WHERE account_id IS NULL;\n"
+        "ALTER TABLE account_aliases ALTER COLUMN account_id SET NOT NULL;"
+    )
+    assert tags(judged)[:3] == ["data_delete", "not_null_on_existing_column", "mitigated"]
+    assert detail(judged, ImpactTag.MITIGATED) == (
+        "account_aliases.account_id: this migration deletes the rows where it is NULL first, "
+        "so the check finds none"
+    )

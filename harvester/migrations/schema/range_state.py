@@ -33,6 +33,7 @@ class RangeState:
     columns: dict[str, dict[str, ops.ColumnDef]] = field(default_factory=dict)
     added_columns: dict[ColumnKey, str] = field(default_factory=dict)
     backfilled: dict[ColumnKey, str] = field(default_factory=dict)
+    nulls_deleted: dict[ColumnKey, str] = field(default_factory=dict)
     not_null_checks: dict[ColumnKey, str] = field(default_factory=dict)
     unvalidated_checks: dict[tuple[str, str], str] = field(default_factory=dict)
     temporary_defaults: dict[ColumnKey, tuple[str, str]] = field(default_factory=dict)
@@ -90,6 +91,10 @@ class RangeState:
                 # An UPDATE, a mutation or code that sets named columns row by row.
                 for name in columns:
                     self.backfilled[(table or "", name)] = migration
+            case ops.DataChange(kind=ops.DataChangeKind.DELETE, table=table, columns=columns):
+                # DELETE … WHERE c IS NULL leaves no NULL in c.
+                for name in columns:
+                    self.nulls_deleted[(table or "", name)] = migration
             case ops.AddConstraint(table=table, constraint=constraint):
                 checked = not_null_check_column(constraint)
                 if checked and not constraint.not_valid:
@@ -132,6 +137,7 @@ class RangeState:
             columns={t: dict(c) for t, c in self.columns.items()},
             added_columns=dict(self.added_columns),
             backfilled=dict(self.backfilled),
+            nulls_deleted=dict(self.nulls_deleted),
             not_null_checks=dict(self.not_null_checks),
             unvalidated_checks=dict(self.unvalidated_checks),
             temporary_defaults=dict(self.temporary_defaults),

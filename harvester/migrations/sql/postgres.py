@@ -246,7 +246,9 @@ class _Translator:
         return rows.update(self.name(node.relation), columns, where, self.line)
 
     def _DeleteStmt(self, node: Any) -> list[ops.Operation]:
-        where = node.whereClause is not None or bool(node.usingClause)
+        where = nodes.expression(node.whereClause) if node.whereClause is not None else None
+        if where is None and node.usingClause:
+            where = "USING"
         return rows.delete(self.name(node.relation), where, self.line)
 
     def _TruncateStmt(self, node: Any) -> list[ops.Operation]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from harvester.migrations.schema import ops
 
 
@@ -19,11 +21,28 @@ def update(table: str, columns: tuple[str, ...], has_where: bool, line: int) -> 
     ]
 
 
-def delete(table: str, has_where: bool, line: int) -> list[ops.Operation]:
-    """`DELETE FROM table [WHERE …]`."""
+_IS_NULL = re.compile(r"(?<![\w.])(?:\w+\.)?\"?(\w+)\"?\s+IS\s+NULL\b", re.IGNORECASE)
+
+
+def delete(table: str, where: str | None, line: int) -> list[ops.Operation]:
+    """`DELETE FROM table [WHERE …]`; its `columns` are those whose NULL rows it deletes
+    (`WHERE account_id IS NULL`, before a SET NOT NULL)."""
+    nulls = (
+        tuple(dict.fromkeys(_IS_NULL.findall(where)))
+        if where and " OR " not in where.upper()
+        else ()
+    )
+    detail = f"DELETE FROM {table}" + (
+        f" WHERE {' AND '.join(f'{c} IS NULL' for c in nulls)}" if nulls else ""
+    )
     return [
         ops.DataChange(
-            ops.DataChangeKind.DELETE, table, f"DELETE FROM {table}", has_where=has_where, line=line
+            ops.DataChangeKind.DELETE,
+            table,
+            detail,
+            has_where=where is not None,
+            line=line,
+            columns=nulls,
         )
     ]
 

@@ -291,7 +291,9 @@ class _Translator:
         return rows.update(self.table(tree.this), columns, where, self.line)
 
     def _Delete(self, tree: Any) -> list[ops.Operation]:
-        return rows.delete(self.table(tree.this), tree.args.get("where") is not None, self.line)
+        where = tree.args.get("where")
+        text = where.this.sql(self.sql_dialect) if where is not None else None
+        return rows.delete(self.table(tree.this), text, self.line)
 
     def _TruncateTable(self, tree: Any) -> list[ops.Operation]:
         return rows.truncate([self.table(t) for t in tree.expressions], self.line)

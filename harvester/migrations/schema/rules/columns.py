@@ -361,6 +361,13 @@ def set_not_null(op: ops.SetNotNull, ctx: Context) -> None:
             ImpactTag.MITIGATED,
             f"{name}: backfilled by {ctx.by(filled)}, so NULLs are unlikely",
         )
+    emptied = ctx.state.nulls_deleted.get(key)
+    if emptied:
+        ctx.flag(
+            ImpactTag.MITIGATED,
+            f"{name}: {ctx.by(emptied)} deletes the rows where it is NULL first, so the check "
+            "finds none",
+        )
     added = ctx.state.added_columns.get(key)
     if added and not filled:
         ctx.note(f"{name} was added by {ctx.by(added)}; rows hold NULL unless filled")
