@@ -311,3 +311,14 @@ def test_calls_of_code_outside_the_file_are_not_read_as_nothing() -> None:
         "code harvester does not read",
         raw=True,
     )
+
+
+def test_a_table_named_by_its_model_is_one_table_through_the_file() -> None:
+    found = _up(
+        "op.create_table(SqlDataset.__tablename__, sa.Column('uuid', sa.String(36)))\n"
+        "with op.batch_alter_table(SqlDataset.__tablename__) as batch_op:\n"
+        "    batch_op.create_index('ix_uuid', ['uuid'])"
+    )
+    create, index = found
+    assert isinstance(create, ops.CreateTable) and create.table == "SqlDataset.__tablename__"
+    assert isinstance(index, ops.CreateIndex) and index.index.table == create.table

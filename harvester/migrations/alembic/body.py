@@ -153,6 +153,7 @@ class StepReader:
         indexes."""
         args = self.module.evaluate(node, self.local)
         table = args.get("table_name", 0) if isinstance(args, pyast.Call) else None
+        table = calls.model_table(table)
         name = table if isinstance(table, str) else "?"
         recreate = args.get("recreate") if isinstance(args, pyast.Call) else None
         start = len(self.operations)

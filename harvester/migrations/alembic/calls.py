@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from harvester.migrations.alembic import columns
-from harvester.migrations.pyast import Call, Value, render, strings
+from harvester.migrations.pyast import Call, Ref, Value, render, strings
 from harvester.migrations.schema import ops
 
 # Positional parameters of each op.* call; a batch call drops the table parameter.
@@ -67,12 +67,24 @@ def arguments(method: str, call: Call, batch_table: str | None) -> dict[str, Val
         params = [p for p in params if p not in _TABLE]
     named: dict[str, Value] = dict(zip(params, call.args, strict=False))
     named.update(call.kwargs)
+    for param in ("table_name", "source_table", "old_table_name", "new_table_name"):
+        named[param] = model_table(named[param]) if param in named else None
+        if named[param] is None:
+            del named[param]
     if batch_table is not None:
         for param in _SIGNATURES.get(method, ()):
             if param in _TABLE:
                 named.setdefault(param, batch_table)
     named["*rest"] = call.args[len(params) :]
     return named
+
+
+def model_table(value: Value) -> Value:
+    """A table named by a model (`SqlDataset.__tablename__`) stands for itself: the same name
+    all through the file, though its text is in the model's module; other values as given."""
+    if isinstance(value, Ref) and value.tail == "__tablename__":
+        return value.name
+    return value
 
 
 def translate(
