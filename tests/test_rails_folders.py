@@ -23,6 +23,31 @@ def test_renamed_to_a_new_version_runs_again() -> None:
     assert migration.change is ChangeKind.RENAMED
     assert migration.released is True
     assert any("will run this migration again" in note for note in migration.notes)
+    assert migration.data_impact[0].detail.startswith(
+        "released migration renamed from 20240101000000: tools that record applied migrations"
+    )
+
+
+def test_two_different_migrations_git_paired_by_likeness_are_one_gone_and_one_new() -> None:
+    from dataclasses import replace
+
+    other = MIGRATION.replace("AddFlag", "AddMeta").replace(":flag, :boolean", ":meta, :jsonb")
+    view = MemoryView(
+        {"db/migrate/20200704173104_add_flag.rb": MIGRATION},
+        {"db/migrate/20240215065844_add_meta.rb": other},
+    )
+    added = next(c for c in view._changes if c.status is ChangeKind.ADDED)
+    view._changes = (
+        replace(added, old_path="db/migrate/20200704173104_add_flag.rb", status=ChangeKind.RENAMED),
+    )
+    gone, new = analyse_database(view).migrations
+    assert (gone.id, gone.change, new.id, new.change) == (
+        "20200704173104",
+        ChangeKind.DELETED,
+        "20240215065844",
+        ChangeKind.ADDED,
+    )
+    assert new.released is False and new.columns_added == ("users.meta JSONB",)
 
 
 def test_moved_out_of_the_folder_is_no_longer_run() -> None:

@@ -109,9 +109,7 @@ def analyse_folder(
     newest_base = base_versions[-1][1] if base_versions else None
     entries: list[_Entry] = []
     for change in view.changes_under(root.root):
-        entry = _entry(root, view, change, version_of, read, dialect, base_paths)
-        if entry is not None:
-            entries.append(entry)
+        entries += _entry(root, view, change, version_of, read, dialect, base_paths)
     # A file that took over a deleted file's version (a squash into an old timestamp) is
     # reported once, as that version's new content.
     kept = {e.version for e in entries if e.item.change is not ChangeKind.DELETED}
@@ -224,7 +222,7 @@ def _entry(
     read: ReadMigration,
     dialect: ops.Dialect | None,
     base_paths: Mapping[str, str],
-) -> _Entry | None:
+) -> list[_Entry]:
     old_path, new_path = _paths(change)
     old_path = old_path if _inside(root.root, old_path) else None
     new_path = new_path if _inside(root.root, new_path) else None
@@ -238,11 +236,11 @@ def _entry(
         old_version = new_version
     if new_path is None or new_version is None:
         if old_path is None or old_version is None:
-            return None
-        return _Entry(old_version, change, _deleted(root, change, old_path, old_version, dialect))
+            return []
+        return [_Entry(old_version, change, _deleted(root, change, old_path, old_version, dialect))]
     head = view.read(Side.HEAD, new_path)
     if head.text is None:
-        return _Entry(new_version, change, _unreadable(root, change, new_path, new_version, head))
+        return [_Entry(new_version, change, _unreadable(root, change, new_path, new_version, head))]
     reading = read(head.text, new_path, new_version, dialect)
     released = old_path is not None and old_version is not None
     status = change.status if released else ChangeKind.ADDED
@@ -261,6 +259,21 @@ def _entry(
                 f"takes over version {new_version} from {posixpath.basename(taken_over)}"
                 + (f"; {modification}" if modification else "")
             )
+        if old_version != new_version and not _same_operations(before, reading):
+            # git paired two different migrations by likeness: one went, another came.
+            gone = replace(change, status=ChangeKind.DELETED)
+            return [
+                _Entry(old_version, gone, _deleted(root, gone, old_path, old_version, dialect)),
+                *_entry(
+                    root,
+                    view,
+                    replace(change, old_path=None, status=ChangeKind.ADDED),
+                    version_of,
+                    read,
+                    dialect,
+                    {},
+                ),
+            ]
         if old_version != new_version:
             format_only = False
             if parsed is not None:
@@ -282,8 +295,16 @@ def _entry(
         modification=modification,
         added_in=change.added_in,
         first_release=change.first_release,
+        renamed_from=old_version if old_version != new_version else None,
     )
-    return _Entry(new_version, change, item)
+    return [_Entry(new_version, change, item)]
+
+
+def _same_operations(before: Reading | None, after: Reading) -> bool:
+    """True when two readings run the same up operations (a file renamed to a new version)."""
+    if before is None or before.parsed is None or after.parsed is None:
+        return False
+    return before.parsed.up.operations == after.parsed.up.operations
 
 
 def _compare(before: Reading | None, after: Reading) -> tuple[bool | None, str | None]:
