@@ -86,3 +86,13 @@ def test_down_checks_come_through_the_rules() -> None:
         downs_by_design=True,
     )
     assert tags(judged) == ["down_migration_bug"]
+
+
+def test_a_down_step_that_writes_the_rows_back_is_not_called_lossy() -> None:
+    lossy = parsed("DROP TABLE scans;", "CREATE TABLE scans (id int);")
+    refilled = parsed(
+        "DROP TABLE scans;",
+        "CREATE TABLE scans (id int); INSERT INTO scans SELECT id FROM scan_results;",
+    )
+    assert [i.tag for i in down_impacts(lossy)] == [ImpactTag.IRREVERSIBLE]
+    assert down_impacts(refilled) == []

@@ -144,13 +144,16 @@ def _lossy(
 ) -> Iterator[Impact]:
     tables: list[str] = []
     columns: list[str] = []
+    refilled = _refilled(down)
     for operation in up:
         if not _restores(operation, down):
             continue
         match operation:
-            case ops.DropTable(table=table) if released(table, None):
+            case ops.DropTable(table=table) if released(table, None) and not refilled(table):
                 tables.append(table)
-            case ops.DropColumn(table=table, column=column) if released(table, column):
+            case ops.DropColumn(table=table, column=column) if released(
+                table, column
+            ) and not refilled(table):
                 columns.append(f"{table}.{column}")
             case ops.AddEnumValue(type_name=name, value=value):
                 if not any(isinstance(o, (ops.DropType, ops.RenameType)) for o in down):
@@ -171,6 +174,24 @@ def _lossy(
             ImpactTag.IRREVERSIBLE,
             f"the down step can recreate {first_few(columns)} but not the data the up step drops",
         )
+
+
+_WRITES = frozenset(
+    {
+        ops.DataChangeKind.INSERT,
+        ops.DataChangeKind.INSERT_SELECT,
+        ops.DataChangeKind.UPDATE,
+        ops.DataChangeKind.CODE,
+    }
+)
+
+
+def _refilled(down: tuple[ops.Operation, ...]) -> Callable[[str], bool]:
+    """Whether the down step writes rows into a table again (a RunPython reverse_code, an
+    INSERT … SELECT): code that may restore what the up step dropped (whether it does is for
+    a person to read)."""
+    writes = [o for o in down if isinstance(o, ops.DataChange) and o.kind in _WRITES]
+    return lambda table: any(o.table in (None, table) for o in writes)
 
 
 def _final_names(up: tuple[ops.Operation, ...]) -> dict[str, str]:
