@@ -212,8 +212,8 @@ def _judge_unique(ctx: Context, table: str, columns: tuple[str, ...], what: str)
     added = ctx.by(ctx.state.added_columns[(table, empty)])
     ctx.flag(
         ImpactTag.MITIGATED,
-        f"{what}: not a risk here, {table}.{empty} was added by {added} without a default, "
-        "so existing rows hold NULL there and cannot collide",
+        f"{what}: duplicates are not a risk here, {table}.{empty} was added by {added} "
+        "without a default, so existing rows hold NULL there and cannot collide",
     )
 
 
