@@ -84,3 +84,17 @@ def test_drift_names_what_no_migration_explains() -> None:
             "prisma/schema.prisma gains website.domain, which no migration adds",
         )
     ]
+
+
+def test_fields_show_their_defaults() -> None:
+    shape = prisma_shape(
+        "model Survey {\n  id String @id @default(cuid())\n"
+        "  isCaptureIpEnabled Boolean @default(false)\n"
+        '  createdAt DateTime @default(now()) @map("created_at")\n  name String\n}\n'
+    )
+    assert shape.tables["Survey"] == {
+        "id": "String @default(cuid())",
+        "isCaptureIpEnabled": "Boolean @default(false)",
+        "created_at": "DateTime @default(now())",
+        "name": "String",
+    }

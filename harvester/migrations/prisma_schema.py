@@ -80,6 +80,8 @@ def prisma_shape(text: str) -> SchemaShape:
             column = _MAP.search(rest)
             native = _NATIVE.search(rest)
             shown = type_name + (marker or "") + (f" @db.{native.group(1)}" if native else "")
+            default = _default(rest)
+            shown += f" @default({default})" if default is not None else ""
             columns[column.group(1) if column else name] = shown
             if "@unique" in rest:
                 objects[f"unique {table}({name})"] = ""
@@ -88,6 +90,19 @@ def prisma_shape(text: str) -> SchemaShape:
             if kind != "id":
                 objects[f"{kind} {table}({', '.join(k.strip() for k in keys.split(','))})"] = ""
     return SchemaShape(tables, objects, labels)
+
+
+def _default(attributes: str) -> str | None:
+    """The argument of a field's `@default(…)`, parentheses balanced: `now()`, `"none"`."""
+    start = attributes.find("@default(")
+    if start < 0:
+        return None
+    depth, begin = 0, start + len("@default(")
+    for index in range(begin, len(attributes)):
+        depth += {"(": 1, ")": -1}.get(attributes[index], 0)
+        if depth < 0:
+            return attributes[begin:index].strip()
+    return None
 
 
 def prisma_provider(text: str) -> Dialect | None:
