@@ -322,3 +322,26 @@ def test_a_table_named_by_its_model_is_one_table_through_the_file() -> None:
     create, index = found
     assert isinstance(create, ops.CreateTable) and create.table == "SqlDataset.__tablename__"
     assert isinstance(index, ops.CreateIndex) and index.index.table == create.table
+
+
+def test_module_helpers_that_return_a_column_or_a_batch_are_read_through() -> None:
+    helpers = (
+        "def _workspace_column():\n"
+        "    return sa.Column('workspace', sa.String(63), nullable=False,\n"
+        "                     server_default=sa.text(\"'default'\"))\n\n"
+        "def _with_batch(table_name):\n"
+        "    return op.batch_alter_table(table_name, recreate='auto')\n\n"
+    )
+    body = (
+        "def upgrade():\n"
+        "    with _with_batch('experiments') as batch_op:\n"
+        "        batch_op.add_column(_workspace_column())\n"
+        "    op.add_column('runs', _workspace_column())\n\n"
+        "def downgrade():\n    pass\n"
+    )
+    found = _revision(helpers + body).parsed.up.operations
+    column = ops.ColumnDef("workspace", "VARCHAR(63)", nullable=False, default="'default'")
+    assert [o for o in found if isinstance(o, ops.AddColumn)] == [
+        ops.AddColumn("experiments", column),
+        ops.AddColumn("runs", column),
+    ]

@@ -91,7 +91,7 @@ class Module:
         """`node` as a value, resolving `local` names, module-level constants and renamed
         imports."""
         names = {**self.constants, **local} if local else self.constants
-        return _Evaluator(names, self.aliases).value(node)
+        return _Evaluator(names, self.aliases, self.functions).value(node)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,9 +186,15 @@ def evaluate(node: ast.expr | None, names: Mapping[str, ast.expr] | None = None)
 class _Evaluator:
     """Evaluation with a guard against names that refer to themselves."""
 
-    def __init__(self, names: Mapping[str, ast.expr], aliases: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        names: Mapping[str, ast.expr],
+        aliases: Mapping[str, str],
+        functions: Mapping[str, ast.FunctionDef | ast.AsyncFunctionDef] | None = None,
+    ) -> None:
         self.names = names
         self.aliases = aliases
+        self.functions = functions or {}
         self.resolving: set[str] = set()
 
     def dotted(self, node: ast.AST) -> str | None:
@@ -228,6 +234,10 @@ class _Evaluator:
                     self.resolving.discard(bound)
             case ast.Name() | ast.Attribute() if (name := self.dotted(node)) is not None:
                 return Ref(name)
+            case ast.Call(func=ast.Name(id=helper)) if (
+                returned := self.returned(helper, node)
+            ) is not None:
+                return returned
             case ast.Call() if (func := self.dotted(node.func)) is not None and not any(
                 isinstance(a, ast.Starred) for a in node.args
             ):
@@ -239,6 +249,24 @@ class _Evaluator:
                     node.lineno,
                 )
         return Code(ast.unparse(node), getattr(node, "lineno", 0))
+
+    def returned(self, name: str, call: ast.Call) -> Value:
+        """What a call of a module function that only returns an expression gives, its
+        parameters bound to the arguments (`_workspace_column()` -> the `sa.Column` it builds);
+        None for any other call."""
+        function = self.functions.get(name)
+        key = f"{name}()"
+        if function is None or key in self.resolving:
+            return None
+        body = [s for s in function.body if not _is_docstring(s)]
+        if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+            return None
+        params = [a.arg for a in function.args.args]
+        bound = dict(zip(params, call.args, strict=False))
+        bound.update({k.arg: k.value for k in call.keywords if k.arg is not None})
+        inner = _Evaluator({**self.names, **bound}, self.aliases, self.functions)
+        inner.resolving = self.resolving | {key}
+        return inner.value(body[0].value)
 
     def mapping(self, node: ast.Dict) -> Value:
         """A dict literal with string keys (anything else stays code)."""

@@ -137,8 +137,14 @@ class StepReader:
         for item in items:
             call = pyast.call_name(item.context_expr) or ""
             target = item.optional_vars
-            if call.endswith("batch_alter_table") and isinstance(item.context_expr, ast.Call):
-                self.batch(item.context_expr, target, inner)
+            opened = (
+                self.module.evaluate(item.context_expr, self.local)
+                if isinstance(item.context_expr, ast.Call)
+                else None
+            )
+            # `op.batch_alter_table(…)`, or a module helper that returns one
+            if isinstance(opened, pyast.Call) and opened.func.endswith("batch_alter_table"):
+                self.batch(opened, target, inner)
                 return
             if call.endswith("autocommit_block"):
                 self.transactional = False
@@ -147,15 +153,13 @@ class StepReader:
                 self.bind(target.id, item.context_expr)
         self.body(inner)
 
-    def batch(self, node: ast.Call, target: ast.expr | None, inner: list[ast.stmt]) -> None:
+    def batch(self, args: pyast.Call, target: ast.expr | None, inner: list[ast.stmt]) -> None:
         """A `batch_alter_table` block: its calls apply to the block's table; on SQLite Alembic
         recreates the table (create, copy, drop, rename) for anything but adding columns and
         indexes."""
-        args = self.module.evaluate(node, self.local)
-        table = args.get("table_name", 0) if isinstance(args, pyast.Call) else None
-        table = calls.model_table(table)
+        table = calls.model_table(args.get("table_name", 0))
         name = table if isinstance(table, str) else "?"
-        recreate = args.get("recreate") if isinstance(args, pyast.Call) else None
+        recreate = args.get("recreate")
         start = len(self.operations)
         if isinstance(target, ast.Name):
             self.batches[target.id] = (name, recreate == "always")
@@ -168,14 +172,14 @@ class StepReader:
                 not isinstance(o, (ops.AddColumn, ops.CreateIndex, ops.DropIndex)) for o in inside
             )
         )
-        line = f" (line {node.lineno})"
+        line = f" (line {args.line})"
         if rebuilds:
             changes = tuple(_label(o) for o in inside)
             rebuild = ops.RebuildTable(
                 name,
                 "Alembic batch_alter_table",
                 changes=changes,
-                line=node.lineno,
+                line=args.line,
                 applies_alters=True,
                 declares_columns=tuple(
                     o.column.name for o in inside if isinstance(o, ops.AddColumn)
