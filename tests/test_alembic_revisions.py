@@ -345,3 +345,13 @@ def test_module_helpers_that_return_a_column_or_a_batch_are_read_through() -> No
         ops.AddColumn("experiments", column),
         ops.AddColumn("runs", column),
     ]
+
+
+def test_a_type_defined_in_the_project_is_not_judged_as_sql() -> None:
+    found = _up("op.alter_column('logs', 'json', existing_type=sa.Text(), type_=MediumText())")
+    assert found == (
+        ops.Opaque(
+            "logs.json: type set to MediumText, a type defined in the project's code: check "
+            "what it compiles to on each engine"
+        ),
+    )

@@ -403,7 +403,7 @@ def test_drop_if_exists_then_create_says_only_an_existing_table_loses_rows() -> 
     assert "its rows are lost" in detail(plain, ImpactTag.DESTRUCTIVE_DROP_TABLE)
 
 
-def test_type_changes_to_a_code_defined_type_or_the_same_type_are_not_claimed_as_rewrites() -> None:
+def test_an_alter_to_the_same_type_is_a_note_not_a_lock_warning() -> None:
     def judged(*operations: ops.Operation) -> Migration:
         parsed = ops.ParsedMigration("a1", "versions/a1.py", ops.Step(operations))
         item = MigrationInput(
@@ -411,11 +411,6 @@ def test_type_changes_to_a_code_defined_type_or_the_same_type_are_not_claimed_as
         )
         return assemble([item])[0]
 
-    project = judged(ops.AlterColumnType("logs", "json", "MediumText", "TEXT"))
-    assert detail(project, ImpactTag.TABLE_REWRITE) == (
-        "logs.json TEXT -> MediumText: MediumText is a type defined in code; PostgreSQL rewrites "
-        "logs under an ACCESS EXCLUSIVE lock unless the SQL type it compiles to stays the same"
-    )
     same = judged(ops.AlterColumnType("logs", "extra", "VARCHAR(2048)", "VARCHAR(2048)"))
     assert tags(same) == ["none"]
     assert "logs.extra VARCHAR(2048) -> VARCHAR(2048): the type stays the same" in same.notes

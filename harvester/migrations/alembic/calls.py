@@ -180,7 +180,15 @@ def _alter_column(
     if isinstance(new_name, str) and new_name != column:
         result.operations.append(ops.RenameColumn(table, column, new_name))
         column = new_name
-    if "type_" in args:
+    project_type = columns.code_defined_type(args.get("type_"))
+    if project_type is not None:
+        result.operations.append(
+            ops.Opaque(
+                f"{table}.{column}: type set to {project_type}, a type defined in the "
+                "project's code: check what it compiles to on each engine"
+            )
+        )
+    elif "type_" in args:
         using = args.get("postgresql_using")
         result.operations.append(
             ops.AlterColumnType(

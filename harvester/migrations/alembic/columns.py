@@ -73,6 +73,21 @@ def type_name(value: Value, dialect: ops.Dialect | None) -> str | None:
     return base + _type_arguments(call, name)
 
 
+_SPECIAL_TYPES = frozenset({"DateTime", "TIMESTAMP", "as_mutable", "ARRAY", "Enum", "ENUM"})
+
+
+def code_defined_type(value: Value) -> str | None:
+    """The name of a type the project defines (`MediumText`, `JSONType`): neither an
+    SQLAlchemy generic type nor a dialect's upper-case SQL type; what it compiles to is in
+    code harvester does not run."""
+    name = value.name if isinstance(value, Call) else value.tail if isinstance(value, Ref) else ""
+    if not name or name.isupper() or name in _TYPES or name in _SPECIAL_TYPES:
+        return None
+    if any(name in types for types in _ENGINE_TYPES.values()):
+        return None
+    return name
+
+
 def _type_arguments(call: Call | None, name: str) -> str:
     if call is None:
         return ""

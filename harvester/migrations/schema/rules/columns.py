@@ -216,16 +216,6 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
             "slow on large tables",
         )
         return
-    project_types = [t for t in (op.old_type, op.new_type) if t and _is_code_type(t)]
-    if project_types:
-        ctx.judge_new(
-            op.table,
-            ImpactTag.TABLE_REWRITE,
-            f"{name}: {' and '.join(project_types)} is a type defined in code; {engine.name} "
-            f"rewrites {op.table} under an ACCESS EXCLUSIVE lock unless the SQL type it "
-            "compiles to stays the same",
-        )
-        return
     rewrites = engines.postgres_type_change_rewrites(op.old_type, op.new_type)
     if rewrites is False and op.old_type == op.new_type:
         ctx.note(f"{name}: the type stays the same")
@@ -254,13 +244,6 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
             ImpactTag.DATA_DEPENDENT,
             f"{op.table}.{op.column} USING {op.using}: fails if a row does not convert",
         )
-
-
-def _is_code_type(sql_type: str) -> bool:
-    """`MediumText`, `JSONType`: an ORM or project type name, not an SQL one (SQL type names
-    are written in one case)."""
-    word = sql_type.split("(", 1)[0].strip()
-    return word.isidentifier() and not (word.isupper() or word.islower())
 
 
 def _copied_type_change(op: ops.AlterColumnType, name: str, ctx: Context) -> None:
