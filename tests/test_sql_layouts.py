@@ -66,6 +66,8 @@ def test_a_numbered_folder_is_classified_by_its_markers_and_cargo() -> None:
     assert layouts.classify(goose, "db/migrations") is layouts.GOOSE
     dbmate = MemoryView({}, {"db/migrations/001_a.sql": "-- migrate:up\nSELECT 1;\n"})
     assert layouts.classify(dbmate, "db/migrations") is layouts.DBMATE
+    sql_migrate = MemoryView({}, {"migrate/sql/001_a.sql": "-- +migrate Up\nSELECT 1;\n"})
+    assert layouts.classify(sql_migrate, "migrate/sql") is layouts.SQL_MIGRATE
     sqlx = MemoryView(
         {},
         {
@@ -145,3 +147,35 @@ def test_the_released_migrations_give_a_range_change_its_earlier_column() -> Non
     assert "registry.id SET NOT NULL: the column is NOT NULL already, nothing to check" in (
         widen.notes
     )
+
+
+def test_sql_migrate_sections_split_up_from_down() -> None:
+    from harvester.migrations.database import analyse_database
+
+    text = (
+        "-- +migrate Up\nALTER TABLE users ADD COLUMN mfa_secret BYTEA;\n\n"
+        "-- +migrate Down\nALTER TABLE users DROP COLUMN mfa_secret;\n"
+    )
+    view = MemoryView({}, {"migrate/sql/20240801100859-add-mfa.sql": text})
+    (migration,) = analyse_database(view).migrations
+    assert migration.system == "sql-migrate"
+    assert migration.columns_added == ("users.mfa_secret BYTEA",)
+    assert migration.columns_dropped == ()
+
+
+def test_nameless_and_shared_versions_are_each_their_own_migration() -> None:
+    from harvester.migrations.database import analyse_database
+
+    head = {
+        "db/migrate/postgres/0122_create_quarantine.up.sql": "CREATE TABLE quarantine (id int);",
+        "db/migrate/postgres/0122_create_signatures.up.sql": "CREATE TABLE signatures (id int);",
+        "db/migrate/postgres/0157.up.sql": "ALTER TABLE repos DROP COLUMN metric;",
+        "db/migrate/postgres/V0021.CachedValueType.up.sql": "ALTER TABLE c ADD COLUMN v int;",
+    }
+    ids = [m.id for m in analyse_database(MemoryView({}, head)).migrations]
+    assert ids == [
+        "V0021.CachedValueType",
+        "0122_create_quarantine",
+        "0122_create_signatures",
+        "0157",
+    ]

@@ -52,6 +52,16 @@ SYSTEMS: tuple[RegisteredSystem, ...] = (
     _system("ecto", "ecto", r"(?:^|/)priv/"),
     *(
         _system(name, "sql_layouts", _SQL_FILES)
-        for name in ("diesel", "flyway", "sqlx", "pop", "golang-migrate", "goose", "dbmate", "sql")
+        for name in (
+            "diesel",
+            "flyway",
+            "sqlx",
+            "pop",
+            "golang-migrate",
+            "goose",
+            "sql-migrate",
+            "dbmate",
+            "sql",
+        )
     ),
 )

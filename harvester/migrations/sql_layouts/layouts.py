@@ -1,7 +1,8 @@
 """The SQL folder layouts harvester knows, and which one a folder follows.
 
 Names alone separate Diesel folders, Flyway files and `.up.sql`/`.down.sql` pairs; numbered
-single files are goose's when they carry `-- +goose Up`, dbmate's with `-- migrate:up`, sqlx's
+single files are goose's when they carry `-- +goose Up`, sql-migrate's with `-- +migrate Up`,
+dbmate's with `-- migrate:up`, sqlx's
 when the nearest Cargo.toml depends on sqlx, and a plain numbered folder otherwise (ClickHouse
 migration folders, per-dialect version folders).
 """
@@ -22,6 +23,8 @@ from harvester.migrations.sql_layouts.sections import (
     goose_sections,
     has_dbmate_sections,
     has_goose_sections,
+    has_sql_migrate_sections,
+    sql_migrate_sections,
 )
 
 _MARKER_SAMPLE = 12
@@ -49,8 +52,11 @@ POP = Layout("pop", "pairs", downs_by_design=True, default_transactional=True)
 GOLANG_MIGRATE = Layout("golang-migrate", "pairs", downs_by_design=True)
 GOOSE = Layout("goose", "numbered", True, goose_sections, default_transactional=True)
 DBMATE = Layout("dbmate", "numbered", True, dbmate_sections, default_transactional=True)
+SQL_MIGRATE = Layout(
+    "sql-migrate", "numbered", True, sql_migrate_sections, default_transactional=True
+)
 NUMBERED = Layout("sql", "numbered", downs_by_design=False)
-LAYOUTS = (DIESEL, FLYWAY, SQLX, POP, GOLANG_MIGRATE, GOOSE, DBMATE, NUMBERED)
+LAYOUTS = (DIESEL, FLYWAY, SQLX, POP, GOLANG_MIGRATE, GOOSE, SQL_MIGRATE, DBMATE, NUMBERED)
 PRISMA = Layout("prisma", "prisma", downs_by_design=False)
 
 
@@ -111,6 +117,8 @@ def classify(view: RepoView, root: str) -> Layout | None:
     for text in _sample_texts(view, root, numbered):
         if has_goose_sections(text):
             return GOOSE
+        if has_sql_migrate_sections(text):
+            return SQL_MIGRATE
         if has_dbmate_sections(text):
             return DBMATE
     return NUMBERED if naming.MIGRATIONS_FOLDER.search(root + "/") else None

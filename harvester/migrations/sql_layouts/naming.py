@@ -1,7 +1,7 @@
 """How each SQL migration tool names its files, and what a name says: the migration id, its
 place in execution order, up or down, and a dialect infix.
 
-    000042_add_segment.up.sql                      golang-migrate
+    000042_add_segment.up.sql, 0157.up.sql         golang-migrate
     20200317160354_create_flows.sqlite3.up.sql     pop (Ory): one variant per dialect
     V2.1__add_segment.sql / U2.1__… / R__views.sql Flyway (refinery: V2__…)
     20240101120000_add_segment/migration.sql       Prisma
@@ -46,8 +46,9 @@ class MigrationFile:
 
 
 _DIALECT_INFIXES = "|".join(sorted(DIALECT_NAMES, key=len, reverse=True))
+# `0042_add_x.up.sql`, `0157.up.sql` (no name), `V0021.CachedValueType.up.sql` (Authelia).
 _UP_DOWN = re.compile(
-    rf"^(?P<version>\d+)_(?P<name>.+?)(?:\.(?P<variant>{_DIALECT_INFIXES}))?"
+    rf"^V?(?P<version>\d+)(?:[_.](?P<name>.+?))?(?:\.(?P<variant>{_DIALECT_INFIXES}))?"
     r"(?:\.(?P<autocommit>autocommit))?\.(?P<direction>up|down)\.sql$",
     re.I,
 )
@@ -56,11 +57,12 @@ _FLYWAY_REPEATABLE = re.compile(r"^R__(?P<name>.+)\.sql$")
 _DIESEL_FOLDER = re.compile(r"^(?P<version>\d[\d-]*)_(?P<name>.+)$")
 _NUMBERED = re.compile(r"^(?P<version>\d+)(?:[_.-]+(?P<name>.*))?\.sql$", re.I)
 _VERSION_FOLDER = re.compile(r"^v?\d+(?:\.\d+)*$")
-# Migration trees of test data, stubs and example apps are not deployed; they stay out of the
-# Database Changes section (their files still appear under Files Modified).
+# Migration trees of test data, stubs, example apps and vendored dependencies are not deployed
+# by this project; they stay out of the Database Changes section (their files still appear
+# under Files Modified).
 NOT_DEPLOYED = re.compile(
-    r"(?:^|/)(?:tests?|testdata|test[-_]data|__tests__|fixtures?|__fixtures__|stubs?|mocks?|"
-    r"e2e|examples?)(?:/|$)",
+    r"(?:^|/)(?:tests?|testdata|test[-_]data|test[-_]migrations|__tests__|fixtures?|"
+    r"__fixtures__|stubs?|mocks?|e2e|examples?|vendor|node_modules|third[-_]party)(?:/|$)",
     re.I,
 )
 MIGRATIONS_FOLDER = re.compile(
@@ -74,9 +76,11 @@ def up_down_file(path: str) -> MigrationFile | None:
     if not match:
         return None
     variant = match.group("variant")
+    # The id is the name as written, up to the dialect, autocommit or direction part.
+    stem = next(g for g in ("variant", "autocommit", "direction") if match.group(g))
     return MigrationFile(
         path=path,
-        id=f"{match.group('version')}_{match.group('name')}",
+        id=match.string[: match.start(stem) - 1],
         sort_key=(int(match.group("version")),),
         direction=Direction(match.group("direction").lower()),
         variant=variant.lower() if variant else None,

@@ -1,5 +1,6 @@
 """Up and down sections of single-file migrations: goose's `-- +goose Up` / `-- +goose Down`
-annotations and dbmate's `-- migrate:up` / `-- migrate:down`.
+annotations, sql-migrate's `-- +migrate Up` / `-- +migrate Down` and dbmate's
+`-- migrate:up` / `-- migrate:down`.
 
     -- +goose Up
     -- +goose NO TRANSACTION
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 
 _GOOSE = re.compile(r"^\s*--\s*\+goose\s+(up|down)\b(.*)$", re.I)
 _GOOSE_NO_TRANSACTION = re.compile(r"^\s*--\s*\+goose\s+NO\s+TRANSACTION\b", re.I | re.M)
+_SQL_MIGRATE = re.compile(r"^\s*--\s*\+migrate\s+(up|down)\b(.*)$", re.I)
+_SQL_MIGRATE_NO_TRANSACTION = re.compile(r"\bnotransaction\b", re.I)
 _DBMATE = re.compile(r"^\s*--\s*migrate:(up|down)\b(.*)$", re.I)
 _DBMATE_NO_TRANSACTION = re.compile(r"transaction\s*:\s*false", re.I)
 
@@ -43,6 +46,11 @@ def has_goose_sections(text: str) -> bool:
     return any(_GOOSE.match(line) for line in text.splitlines())
 
 
+def has_sql_migrate_sections(text: str) -> bool:
+    """True when `text` carries sql-migrate's annotations."""
+    return any(_SQL_MIGRATE.match(line) for line in text.splitlines())
+
+
 def has_dbmate_sections(text: str) -> bool:
     """True when `text` carries dbmate's annotations."""
     return any(_DBMATE.match(line) for line in text.splitlines())
@@ -52,6 +60,11 @@ def goose_sections(text: str) -> Sections:
     """The up and down sections of a goose SQL migration."""
     transactional = not _GOOSE_NO_TRANSACTION.search(text)
     return _split(text, _GOOSE, lambda rest: transactional)
+
+
+def sql_migrate_sections(text: str) -> Sections:
+    """The up and down sections of a sql-migrate migration (`notransaction` per section)."""
+    return _split(text, _SQL_MIGRATE, lambda rest: not _SQL_MIGRATE_NO_TRANSACTION.search(rest))
 
 
 def dbmate_sections(text: str) -> Sections:

@@ -40,12 +40,12 @@ def group_units(files: dict[Side, list[MigrationFile]]) -> list[Unit]:
     """Group files into migrations; a dialect-specific variant (pop) replaces the generic file
     for its dialect, and a generic file stands for every dialect without its own."""
     variants = {f.dialect for side in files.values() for f in side if f.dialect}
+    # Two migrations may share a version (`0122_a`, `0122_b`): the id keeps them apart.
     grouped: dict[tuple[object, ...], dict[ops.Dialect | None, Unit]] = defaultdict(dict)
     for side, side_files in files.items():
         for found in side_files:
-            unit = grouped[found.sort_key].setdefault(
-                found.dialect, Unit(found.sort_key, found.dialect)
-            )
+            key = (*found.sort_key, found.id)
+            unit = grouped[key].setdefault(found.dialect, Unit(found.sort_key, found.dialect))
             target = unit.down if found.direction is Direction.DOWN else unit.up
             target[side] = found
     units: list[Unit] = []
