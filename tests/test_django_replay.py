@@ -263,3 +263,19 @@ def test_a_covering_index_names_its_included_columns() -> None:
     assert isinstance(created, ops.CreateIndex)
     assert created.index.include == ("name",)
     assert created.index.columns == ("kind", "grace DESC")
+
+
+def test_an_unknown_operation_has_an_unknown_reverse_not_an_empty_one() -> None:
+    parsed = _replay(
+        _operations(
+            "InstallDenormalizationTrigger(model='check')",
+            prelude="from core.triggers import InstallDenormalizationTrigger\n",
+        )
+    )
+    unknown = ops.Opaque(
+        "operation InstallDenormalizationTrigger (line 7) is not a Django operation harvester "
+        "knows: read it",
+        raw=True,
+    )
+    assert parsed.up.operations == (unknown,)
+    assert parsed.down is not None and parsed.down.operations == (unknown,)

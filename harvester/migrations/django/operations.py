@@ -36,13 +36,14 @@ class Translator(ModelOperations, FieldOperations, IndexOperations, CodeOperatio
         elif handler is not None:
             handler(operation, result)
         else:
-            result.up.append(
-                ops.Opaque(
-                    f"operation {operation.kind} (line {operation.line}) is not a Django "
-                    "operation harvester knows: read it",
-                    raw=True,
-                )
+            unknown = ops.Opaque(
+                f"operation {operation.kind} (line {operation.line}) is not a Django "
+                "operation harvester knows: read it",
+                raw=True,
             )
+            # Its reverse is as unknown as the operation: not "nothing".
+            result.up.append(unknown)
+            result.down.append(unknown)
         _set_line(result, operation.line)
         return result
 
