@@ -60,6 +60,12 @@ class RangeChanges:
                 continue
             entry = self.head.by_path[change.path]
             old = self.base.by_path.get(change.old_path or change.path)
+            if old is not None and old.key != entry.key and not self._same_steps(old, entry):
+                # git paired two different migrations by likeness: one went, another came.
+                gone = replace(change, path=old.path, old_path=None, status=ChangeKind.DELETED)
+                parsed = self.base_replay.parsed.get(old.key) if self.base_replay else None
+                rows.append(((1, base_order.get(old.key, 0)), self._input(old, gone, parsed, True)))
+                change, old = replace(change, old_path=None, status=ChangeKind.ADDED), None
             item = self._input(entry, change, self.head_replay.parsed.get(entry.key), bool(old))
             if change.status is ChangeKind.MODIFIED and old is not None:
                 item = self._modified(item, change, old, entry, added)
@@ -68,6 +74,12 @@ class RangeChanges:
             rows.append(((0, head_order.get(entry.key, len(head_order))), item))
         rows.sort(key=lambda row: row[0])
         return [row[1] for row in rows]
+
+    def _same_steps(self, old: Entry, new: Entry) -> bool:
+        """True when a renamed migration runs what it ran under its old name."""
+        before = self.base_replay.parsed.get(old.key) if self.base_replay else None
+        after = self.head_replay.parsed.get(new.key)
+        return before is not None and after is not None and before.up == after.up
 
     def range_findings(self, changes: Sequence[PathChange]) -> tuple[Finding, ...]:
         """The findings: one for every reformatted file together, then the others."""
