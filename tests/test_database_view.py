@@ -152,3 +152,23 @@ def test_migrations_moved_unchanged_with_their_ids_are_one_line() -> None:
     )
     assert edited.startswith("    4. `4_step` — renamed;")
     assert added.startswith("    5. `5_step` — added;")
+
+
+def test_a_statement_that_will_fail_leads_the_data_impact() -> None:
+    failing = replace(
+        _added("3_index", "postgresql", 3),
+        problems=(
+            Problem("p", "will fail: CREATE INDEX CONCURRENTLY cannot run in a transaction"),
+        ),
+        data_impact=(Impact(ImpactTag.LOCK_HEAVY_INDEX, "CREATE INDEX i ON t"),),
+    )
+    database = Database(
+        systems=(DatabaseSystem("golang-migrate", "postgresql", "migrations/postgresql"),),
+        migrations=(failing,),
+    )
+    first, second = data_impact(database)[:2]
+    assert first == (
+        "  - **will fail** — CREATE INDEX CONCURRENTLY cannot run in a transaction "
+        "(golang-migrate (postgresql) 3\\_index)"
+    )
+    assert second.startswith("  - **lock_heavy_index**")

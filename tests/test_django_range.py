@@ -57,3 +57,45 @@ def test_two_different_migrations_git_paired_by_likeness_are_one_gone_and_one_ne
     ]
     assert database.migrations[0].columns_added == ("dcim_site.slug varchar(50)",)
     assert not any("run this one again" in f.detail for f in database.findings)
+
+
+_SQUASH = _HEADER + (
+    "class Migration(migrations.Migration):\n"
+    "    initial = True\n"
+    "{replaces}"
+    "    operations = [\n"
+    "        migrations.CreateModel(name='Site', fields=[\n"
+    "            ('id', models.AutoField(primary_key=True)),\n"
+    "            ('name', models.CharField(max_length=50)),\n"
+    "        ]),\n"
+    "    ]\n"
+)
+_DROP = _migration(
+    "0002_site_drop_facility", "0001_initial", "migrations.RemoveField('site', 'facility')"
+)
+_BASE = {
+    "dcim/migrations/0001_initial.py": _INITIAL,
+    "dcim/migrations/0002_site_drop_facility.py": _DROP,
+}
+
+
+def test_a_squash_of_released_migrations_runs_nothing_where_they_ran() -> None:
+    replaces = "    replaces = [('dcim', '0001_initial'), ('dcim', '0002_site_drop_facility')]\n"
+    head = {"dcim/migrations/0001_squashed_0002.py": _SQUASH.format(replaces=replaces)}
+    database = analyse_database(MemoryView(_BASE, head))
+    squash = next(m for m in database.migrations if m.change is ChangeKind.ADDED)
+    assert squash.tables_created == () and not squash.problems
+    assert squash.notes[0].startswith(
+        "squashes 2 migrations (dcim.0001_initial, dcim.0002_site_drop_facility): databases "
+        "that ran them record it as applied and run nothing"
+    )
+
+
+def test_a_new_migration_creating_a_table_the_base_has_will_fail_there() -> None:
+    head = {"dcim/migrations/0001_squashed_0002.py": _SQUASH.format(replaces="")}
+    database = analyse_database(MemoryView(_BASE, head))
+    squash = next(m for m in database.migrations if m.change is ChangeKind.ADDED)
+    assert [p.message for p in squash.problems] == [
+        "will fail on databases at the base: it creates dcim_site, which they already have (a "
+        "squash whose `replaces` was removed, or a migration renamed)"
+    ]

@@ -236,7 +236,18 @@ def data_impact(database: Database) -> list[Trusted]:
     sources: dict[tuple[ImpactTag, str], list[tuple[str, tuple[str, ...], str]]] = {}
     for (tag, detail, system, migration_id), names in dialects.items():
         sources.setdefault((tag, detail), []).append((system, tuple(names), migration_id))
+    # Statements that fail as written come first: a problem in the JSON, the worst news here.
     lines = [
+        Trusted(
+            f"  - **will fail** — {inline(problem.message.removeprefix('will fail: '))} "
+            f"({inline(migration.database_label)} {inline(migration.id)})"
+        )
+        for migration in sorted(database.migrations, key=lambda m: m.order)
+        if migration.change is not ChangeKind.DELETED
+        for problem in migration.problems
+        if problem.message.startswith("will fail")
+    ]
+    lines += [
         Trusted(f"  - **{tag.value}** — {inline(detail)} ({inline(_sources(found))})")
         for (tag, detail), found in sources.items()
     ]

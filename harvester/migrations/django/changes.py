@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from harvester.analysis.wording import first_few
 from harvester.migrations import pyast
 from harvester.migrations.base import PathChange, RepoView
 from harvester.migrations.django.files import (
@@ -19,7 +20,13 @@ from harvester.migrations.django.files import (
     Operation,
     compare,
 )
-from harvester.migrations.django.project import Entry, Project, Replay, migration_id
+from harvester.migrations.django.project import (
+    Entry,
+    Project,
+    Replay,
+    inert_squash,
+    migration_id,
+)
 from harvester.migrations.edits import reformat_finding, same_database_operations, unreadable_base
 from harvester.migrations.engines import EngineEvidence
 from harvester.migrations.schema import ops
@@ -67,6 +74,8 @@ class RangeChanges:
                 rows.append(((1, base_order.get(old.key, 0)), self._input(old, gone, parsed, True)))
                 change, old = replace(change, old_path=None, status=ChangeKind.ADDED), None
             item = self._input(entry, change, self.head_replay.parsed.get(entry.key), bool(old))
+            if old is None:
+                item = self._new_at_head(item, entry)
             if change.status is ChangeKind.MODIFIED and old is not None:
                 item = self._modified(item, change, old, entry, added)
             if change.status is ChangeKind.RENAMED and old is not None and old.key != entry.key:
@@ -74,6 +83,46 @@ class RangeChanges:
             rows.append(((0, head_order.get(entry.key, len(head_order))), item))
         rows.sort(key=lambda row: row[0])
         return [row[1] for row in rows]
+
+    def _new_at_head(self, item: MigrationInput, entry: Entry) -> MigrationInput:
+        """A migration databases at the base have not run: a squash of migrations they all
+        ran is recorded as applied and runs nothing there; one that creates a table they
+        already have fails."""
+        migration, parsed = entry.migration, item.parsed
+        if migration is None or parsed is None:
+            return item
+        if migration.replaces and all(k in self.base.by_key for k in migration.replaces):
+            squash = inert_squash(entry, migration)
+            notes = tuple(dict.fromkeys((*squash.notes, *parsed.notes)))
+            return replace(item, parsed=replace(squash, notes=notes))
+        existing = self._base_tables()
+        made = [o.table for o in parsed.up.operations if isinstance(o, ops.CreateTable)]
+        clash = [t for t in made if t in existing]
+        if not clash:
+            return item
+        problem = Problem(
+            item.path,
+            f"will fail on databases at the base: it creates {first_few(clash)}, which they "
+            "already have (a squash whose `replaces` was removed, or a migration renamed)",
+        )
+        return replace(item, problems=(*item.problems, problem))
+
+    def _base_tables(self) -> set[str]:
+        """The tables the base's migrations leave behind."""
+        if self.base_replay is None:
+            return set()
+        tables: set[str] = set()
+        for key in self.base_replay.plan.order:
+            parsed = self.base_replay.parsed.get(key)
+            for operation in parsed.up.operations if parsed else ():
+                if isinstance(operation, ops.CreateTable):
+                    tables.add(operation.table)
+                elif isinstance(operation, ops.DropTable):
+                    tables.discard(operation.table)
+                elif isinstance(operation, ops.RenameTable):
+                    tables.discard(operation.old)
+                    tables.add(operation.new)
+        return tables
 
     def _same_steps(self, old: Entry, new: Entry) -> bool:
         """True when a renamed migration runs what it ran under its old name."""

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from harvester.analysis.wording import first_few, plural
 from harvester.migrations import pyast
 from harvester.migrations.base import RepoView, Side
 from harvester.migrations.django.files import MigrationFile, Unreadable, parse_migration
@@ -181,7 +182,7 @@ def replay(
     for key in order.order:
         entry, migration = project.by_key[key], migrations[key]
         if key in order.inert_squashes:
-            parsed[key] = _inert_squash(entry, migration)
+            parsed[key] = inert_squash(entry, migration)
             continue
         translator = Translator(state, key[0], dialect, sqlite_secondary)
         steps = [translator.apply(operation) for operation in migration.operations]
@@ -203,11 +204,13 @@ def migration_id(key: Key) -> str:
     return f"{key[0]}.{key[1]}"
 
 
-def _inert_squash(entry: Entry, migration: MigrationFile) -> ops.ParsedMigration:
-    replaced = ", ".join(migration_id(k) for k in migration.replaces)
+def inert_squash(entry: Entry, migration: MigrationFile) -> ops.ParsedMigration:
+    """A squash databases that ran the migrations it replaces record as applied."""
+    replaced = first_few([migration_id(k) for k in migration.replaces])
     note = (
-        f"squashes {replaced}: databases that ran those record this one as applied and run "
-        "nothing; a new database runs it instead of them"
+        f"squashes {plural(len(migration.replaces), 'migration')} ({replaced}): databases "
+        "that ran them record it as applied and run nothing; a new database runs it instead "
+        "of them"
     )
     nothing = (ops.Opaque("squashed migration: no SQL where the migrations it replaces ran"),)
     return ops.ParsedMigration(
