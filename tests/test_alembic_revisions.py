@@ -355,3 +355,20 @@ def test_a_type_defined_in_the_project_is_not_judged_as_sql() -> None:
             "what it compiles to on each engine"
         ),
     )
+
+
+def test_a_loop_over_a_list_of_dicts_reads_each_item() -> None:
+    header = "NEW_COLUMNS = [{'name': 'url', 'len': 2047}, {'name': 'cwd', 'len': 4095}]\n\n"
+    body = (
+        "def upgrade():\n"
+        "    for item in NEW_COLUMNS:\n"
+        "        op.add_column('services', sa.Column(item['name'], sa.Unicode(item['len'])))\n\n"
+        "def downgrade():\n    pass\n"
+    )
+    found = _revision(header + body).parsed.up.operations
+    assert [
+        (o.table, o.column.name, o.column.type) for o in found if isinstance(o, ops.AddColumn)
+    ] == [
+        ("services", "url", "VARCHAR(2047)"),
+        ("services", "cwd", "VARCHAR(4095)"),
+    ]

@@ -279,3 +279,16 @@ def test_an_unknown_operation_has_an_unknown_reverse_not_an_empty_one() -> None:
     )
     assert parsed.up.operations == (unknown,)
     assert parsed.down is not None and parsed.down.operations == (unknown,)
+
+
+def test_operations_built_by_a_comprehension_over_literal_lists_are_read() -> None:
+    parsed = _replay(
+        "LEGACY = ['name', 'kind']\n"
+        + _operations(
+            "*[migrations.RemoveField(model_name=m, name=f) for m in ['check'] for f in LEGACY]"
+        )
+    )
+    assert parsed.up.operations == (
+        ops.DropColumn("api_check", "name"),
+        ops.DropColumn("api_check", "kind"),
+    )

@@ -93,6 +93,53 @@ class Module:
         names = {**self.constants, **local} if local else self.constants
         return _Evaluator(names, self.aliases, self.functions).value(node)
 
+    def unroll(
+        self, node: ast.ListComp | ast.GeneratorExp, limit: int = 500
+    ) -> list[dict[str, ast.expr]] | None:
+        """The name bindings of each item of a comprehension over literal lists
+        (`[RemoveField(m, f) for m in MODELS for f in FIELDS]`), or None when it loops over
+        anything else, filters, or runs past `limit` items."""
+        bindings: list[dict[str, ast.expr]] = [{}]
+        for generator in node.generators:
+            if generator.ifs or generator.is_async:
+                return None
+            unrolled = []
+            for local in bindings:
+                values = self.evaluate(generator.iter, local)
+                if not isinstance(values, tuple):
+                    return None
+                unrolled += [{**local, **bind(generator.target, item)} for item in values]
+            if len(unrolled) > limit:
+                return None
+            bindings = unrolled
+        return bindings
+
+
+def bind(target: ast.expr, item: Value) -> dict[str, ast.expr]:
+    """The names a loop target binds to one literal item (`for m, f in PAIRS`)."""
+    if isinstance(target, ast.Name):
+        return {target.id: _literal(item)}
+    if isinstance(target, ast.Tuple) and isinstance(item, tuple):
+        found: dict[str, ast.expr] = {}
+        for inner, value in zip(target.elts, item, strict=False):
+            found.update(bind(inner, value))
+        return found
+    return {}
+
+
+def _literal(item: Value) -> ast.expr:
+    """A literal value back as an expression, so that later evaluation sees it."""
+    if isinstance(item, tuple):
+        return ast.Tuple(elts=[_literal(i) for i in item], ctx=ast.Load())
+    if isinstance(item, dict):
+        return ast.Dict(
+            keys=[ast.Constant(value=k) for k in item],
+            values=[_literal(v) for v in item.values()],
+        )
+    if isinstance(item, (str, int, float, bool)) or item is None:
+        return ast.Constant(value=item)
+    return ast.Constant(value=None)
+
 
 @dataclass(frozen=True, slots=True)
 class SyntaxProblem:
@@ -220,6 +267,17 @@ class _Evaluator:
                 return self.mapping(node)
             case ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=int() | float() as num)):
                 return -num
+            case ast.Subscript(slice=ast.Constant(value=str() | int() as key)):
+                # `item["name"]`, `pair[0]` of a literal bound by an unrolled loop
+                held = self.value(node.value)
+                if isinstance(held, dict) and isinstance(key, str) and key in held:
+                    return held[key]
+                if (
+                    isinstance(held, tuple)
+                    and isinstance(key, int)
+                    and -len(held) <= key < len(held)
+                ):
+                    return held[key]
             case ast.BinOp(op=ast.Add()):
                 left, right = self.value(node.left), self.value(node.right)
                 if isinstance(left, str) and isinstance(right, str):

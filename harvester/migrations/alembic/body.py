@@ -213,7 +213,7 @@ class StepReader:
         values = self.module.evaluate(source, self.local)
         if isinstance(values, tuple) and values and isinstance(target, (ast.Name, ast.Tuple)):
             for item in values:
-                self.local.update(_unpack(target, item))
+                self.local.update(pyast.bind(target, item))
                 self.body(inner)
             return
         start = len(self.operations)
@@ -378,25 +378,6 @@ def _unread_code(
     named = [f"{name}() (line {line})" for name, line in calls.items()]
     what = first_few(named)
     return ops.Opaque(f"{function.name}() calls {what}: code harvester does not read", raw=True)
-
-
-def _unpack(target: ast.expr, item: pyast.Value) -> dict[str, ast.expr]:
-    if isinstance(target, ast.Name):
-        return {target.id: _constant(item)}
-    if isinstance(target, ast.Tuple) and isinstance(item, tuple):
-        found: dict[str, ast.expr] = {}
-        for inner, value in zip(target.elts, item, strict=False):
-            found.update(_unpack(inner, value))
-        return found
-    return {}
-
-
-def _constant(item: pyast.Value) -> ast.expr:
-    if isinstance(item, tuple):
-        return ast.Tuple(elts=[_constant(i) for i in item], ctx=ast.Load())
-    if isinstance(item, (str, int, float, bool)) or item is None:
-        return ast.Constant(value=item)
-    return ast.Constant(value=None)
 
 
 def _is_select(node: ast.expr) -> bool:

@@ -161,13 +161,24 @@ def _operations(
         node = module.constants[node.id]
     if node is None:
         return ()
+    if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+        node = ast.List(elts=[ast.Starred(value=node, lineno=node.lineno)], lineno=node.lineno)
     if not isinstance(node, (ast.List, ast.Tuple)):
         notes.append(f"operations are built at run time (line {node.lineno}): not analysed")
         return (Operation(ast.unparse(node)[:60], {}, node.lineno),)
     found = []
     for element in node.elts:
+        if isinstance(element, ast.Starred):
+            element = element.value
         if isinstance(element, ast.Call):
             found.append(_operation(element, module))
+        elif (
+            isinstance(element, (ast.ListComp, ast.GeneratorExp))
+            and isinstance(element.elt, ast.Call)
+            and (bindings := module.unroll(element)) is not None
+        ):
+            # `*[migrations.RemoveField(m, f) for m in MODELS for f in FIELDS]`
+            found += [_operation(element.elt, module, local) for local in bindings]
         else:
             found.append(Operation(ast.unparse(element)[:60], {}, element.lineno))
     return tuple(found)
@@ -178,12 +189,16 @@ def base_kind(kind: str) -> str:
     return next((base for base in ("RunSQL", "RunPython") if kind.endswith(base)), kind)
 
 
-def _operation(node: ast.Call, module: pyast.Module) -> Operation:
+def _operation(
+    node: ast.Call, module: pyast.Module, local: dict[str, ast.expr] | None = None
+) -> Operation:
     name = (pyast.call_name(node) or "").rsplit(".", 1)[-1] or ast.unparse(node.func)
     params = _SIGNATURES.get(base_kind(name), ())
     nodes: dict[str, ast.expr] = dict(zip(params, node.args, strict=False))
     nodes.update({k.arg: k.value for k in node.keywords if k.arg is not None})
-    args = {key: module.evaluate(value) for key, value in nodes.items() if key not in _NESTED}
+    args = {
+        key: module.evaluate(value, local) for key, value in nodes.items() if key not in _NESTED
+    }
     nested = {
         key: _operations(nodes.get(key), module, []) if key in nodes else () for key in _NESTED
     }
