@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 
 from harvester import __version__
 from harvester.analysis.attributes import generated_paths
@@ -39,7 +40,7 @@ from harvester.gitsource.diff import range_diff
 from harvester.gitsource.forge import commit_url, detect_forge, issue_url
 from harvester.gitsource.grep import words_present
 from harvester.gitsource.history import LogHistory
-from harvester.gitsource.log import iter_commits
+from harvester.gitsource.log import iter_commits, merge_adders
 from harvester.gitsource.names import names_at
 from harvester.gitsource.patch import ChangedLine, changed_lines
 from harvester.gitsource.records import LoggedCommit
@@ -96,7 +97,9 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
         config = _project_config(options, blobs, span.head_sha)
         options = configured(options, config)
         tags = RepoTags(repo, (span.head, span.base))
-        history = LogHistory(tags.first_releases)
+        history = LogHistory(
+            tags.first_releases, partial(merge_adders, repo, span.base_sha, span.head_sha)
+        )
         # git computes the range diff and the hints' patch pass while the log streams in, and
         # migrations are analysed meanwhile: they wait for the log only to name commits.
         with ThreadPoolExecutor(max_workers=3) as background:

@@ -201,3 +201,25 @@ def test_git_never_reaches_a_remote(sample: RepoBuilder, tmp_path: Path) -> None
     result = run_git(repo, ["fetch", "origin"], check=False)
     assert result.returncode != 0
     assert b"transport 'file' not allowed" in result.stderr
+
+
+def test_a_migration_renumbered_while_resolving_a_merge_is_added_by_that_merge(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    repo = new_repo()
+    repo.write("app/migrations/0001_initial.py", "# initial\n")
+    repo.commit("initial")
+    repo.tag("v1.0")
+    repo.branch("feature")
+    repo.write("app/migrations/0002_add_slug.py", "# slug\n")
+    repo.commit("add slug")
+    repo.checkout("main")
+    repo.write("app/migrations/0002_add_name.py", "# name\n")
+    repo.commit("add name")
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "feature")
+    repo.move("app/migrations/0002_add_slug.py", "app/migrations/0003_add_slug.py")
+    merge = repo.commit("Merge feature, renumbering its migration")
+    repo.tag("v1.1")
+    report = build_report(ReportOptions(repo=str(repo.path), range=RangeRequest("v1.0..v1.1")))
+    slug = next(m for m in report.database.migrations if m.id == "app.0003_add_slug")
+    assert (slug.added_in, slug.first_tag) == (merge, "v1.1")

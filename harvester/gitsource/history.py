@@ -3,6 +3,7 @@ beside it and wait only when it asks which commits touched a file."""
 
 from __future__ import annotations
 
+import posixpath
 import threading
 from collections.abc import Callable, Mapping, Sequence
 
@@ -16,16 +17,22 @@ class HistoryUnavailable(HarvesterError):
 
 # Names the first release tag of each commit, in one batch (see `gitsource.tags`).
 ReleaseNamer = Callable[[Sequence[str]], Mapping[str, str | None]]
+# The merges that added each file of a folder (see `gitsource.log.merge_adders`).
+MergeAdders = Callable[[str], Mapping[str, str]]
 
 
 class LogHistory:
     """Which commits touched and added each path, and which release first shipped a commit;
     readers wait until the log is complete."""
 
-    def __init__(self, name_releases: ReleaseNamer | None = None) -> None:
+    def __init__(
+        self, name_releases: ReleaseNamer | None = None, merge_adders: MergeAdders | None = None
+    ) -> None:
         self._done = threading.Event()
         self._touched: dict[str, list[str]] = {}
         self._added: dict[str, str] = {}
+        self._merge_adders = merge_adders
+        self._by_merge: dict[str, Mapping[str, str]] = {}
         self._failure: BaseException | None = None
         self._name_releases = name_releases
         self._releases: dict[str, str | None] = {}
@@ -53,9 +60,18 @@ class LogHistory:
         return tuple(self._touched.get(path, ()))
 
     def added_in(self, path: str) -> str | None:
-        """The newest commit of the range that added `path`."""
+        """The newest commit of the range that added `path`: an ordinary commit, else a merge
+        that brought it in (a file renamed while resolving the merge), asked of git once per
+        folder."""
         self._wait()
-        return self._added.get(path)
+        found = self._added.get(path)
+        if found is not None or self._merge_adders is None:
+            return found
+        folder = posixpath.dirname(path)
+        with self._releases_lock:
+            if folder not in self._by_merge:
+                self._by_merge[folder] = self._merge_adders(folder)
+        return self._by_merge[folder].get(path)
 
     def _wait(self) -> None:
         self._done.wait()
@@ -69,8 +85,11 @@ class LogHistory:
         if sha is None:
             return None
         if sha not in self._releases:
-            self.releases([sha, *self._added.values()])
+            self.releases([sha, *self._added.values(), *self._merge_added()])
         return self._releases[sha]
+
+    def _merge_added(self) -> list[str]:
+        return [sha for found in self._by_merge.values() for sha in found.values()]
 
     def releases(self, shas: Sequence[str]) -> dict[str, str | None]:
         """The first release tag of each commit (named once, then remembered)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from harvester.gitsource.records import LoggedCommit
-from harvester.gitsource.runner import DIFF_SAFETY, GitRepo, stream_git
+from harvester.gitsource.runner import DIFF_SAFETY, GitRepo, run_git, stream_git
 from harvester.gitsource.zstream import Incomplete, decode_text, parse_paths, read_records
 
 # Seven NUL-separated header fields; -z ends the last one with NUL as well.
@@ -54,3 +54,35 @@ def _parse_commit(fields: list[bytes], position: int, final: bool) -> tuple[Logg
         paths=tuple(paths),
     )
     return commit, position
+
+
+def merge_adders(repo: GitRepo, base_sha: str, head_sha: str, folder: str) -> dict[str, str]:
+    """The merge commit that added each file under `folder` to the first parent's tree, for
+    files no ordinary commit of the range added (a migration renumbered while resolving a
+    merge): newest first, one `git log` per folder. Empty when git cannot say."""
+    args = [
+        "--literal-pathspecs",
+        "log",
+        "-z",
+        "--merges",
+        "--diff-merges=first-parent",
+        "--diff-filter=AR",
+        "--name-only",
+        "--no-renames",
+        "--format=%x00%H",
+        f"{base_sha}..{head_sha}",
+        "--",
+        folder or ".",
+    ]
+    result = run_git(repo, args, check=False, background=True)
+    if result.returncode != 0:
+        return {}
+    adders: dict[str, str] = {}
+    sha = ""
+    for field in result.stdout.split(b"\0"):
+        text = field.strip(b"\n").decode("utf-8", "replace")
+        if len(text) == 40 and all(c in "0123456789abcdef" for c in text):
+            sha = text
+        elif text and sha:
+            adders.setdefault(text, sha)
+    return adders
