@@ -472,3 +472,22 @@ def test_create_table_with_force_under_a_table_exists_guard_drops_nothing() -> N
     )
     assert [type(o).__name__ for o in branches] == ["DropTable", "CreateTable"]
     assert branches[0] == ops.DropTable("legacy")
+
+
+def test_the_block_given_to_a_helper_is_read_too() -> None:
+    found = up(
+        """  def up
+    each_service do |id|
+      execute "UPDATE services SET options = '{}' WHERE options IS NULL"
+    end
+  end
+
+  private
+
+  def each_service(&block)
+    select_rows("SELECT id FROM services").each { |row| block.call(row[0]) }
+  end"""
+    )
+    assert [(type(o).__name__, getattr(o, "table", None)) for o in found] == [
+        ("DataChange", "services")
+    ]

@@ -234,9 +234,14 @@ class BodyReader:
             self._inlining.add(name)
             try:
                 scope = {**env, **_bind_parameters(helper, args)}
-                return [self.read(helper.child_by_field_name("body"), scope, in_change)]
+                found = [self.read(helper.child_by_field_name("body"), scope, in_change)]
             finally:
                 self._inlining.discard(name)
+            if args.block is not None:
+                # The helper yields to the block it is given (`each_row do |id| … end`).
+                block_scope = {**env, **{p: Code(p) for p in args.block_params}}
+                found.append(self.read(_block_body(args), block_scope, in_change))
+            return found
         summary = f"{name}: a method harvester does not know"
         return [Command((ops.Opaque(summary, raw=True, line=line),), None, name)]
 
