@@ -179,3 +179,27 @@ def test_nameless_and_shared_versions_are_each_their_own_migration() -> None:
         "0122_create_signatures",
         "0157",
     ]
+
+
+def test_an_enum_rebuilt_with_only_new_values_converts_every_row() -> None:
+    from harvester.migrations.database import analyse_database
+
+    create = (
+        "CREATE TYPE \"Severity\" AS ENUM ('LOW', 'HIGH');\n"
+        "CREATE TABLE monitor (id int, severity \"Severity\" NOT NULL DEFAULT 'LOW');\n"
+    )
+    rebuild = (
+        'ALTER TYPE "Severity" RENAME TO "Severity_old";\n'
+        "CREATE TYPE \"Severity\" AS ENUM ('LOW', 'HIGH', 'PAUSED');\n"
+        "ALTER TABLE monitor ALTER COLUMN severity DROP DEFAULT;\n"
+        'ALTER TABLE monitor ALTER COLUMN severity TYPE "Severity" '
+        'USING (severity::text::"Severity");\n'
+        "ALTER TABLE monitor ALTER COLUMN severity SET DEFAULT 'LOW';\n"
+        'DROP TYPE "Severity_old";\n'
+    )
+    base = {"prisma/migrations/20240101000000_init/migration.sql": create}
+    head = {**base, "prisma/migrations/20240601000000_paused/migration.sql": rebuild}
+    (paused,) = analyse_database(MemoryView(base, head)).migrations
+    tags = [i.tag.value for i in paused.data_impact]
+    assert "backward_incompatible" not in tags
+    assert any("keeping every value it had and adding PAUSED" in n for n in paused.notes)

@@ -87,15 +87,16 @@ def assemble(
 
 
 def _needs_earlier_columns(item: MigrationInput) -> bool:
-    """True when judging the migration needs a column's definition from before it: a type
-    change that does not say the old type, or a NOT NULL that may already hold."""
+    """True when judging the migration needs a definition from before it: a type change that
+    does not say the old type, a NOT NULL that may already hold, a rebuilt table's columns, an
+    enum's values."""
     if item.parsed is None or item.released or item.change is ChangeKind.DELETED:
         return False
     return any(
         (isinstance(o, ops.AlterColumnType) and o.old_type is None)
         or (isinstance(o, ops.ModifyColumn) and o.old is None)
-        or isinstance(o, ops.SetNotNull)
-        for o in item.parsed.up.operations
+        or isinstance(o, (ops.SetNotNull, ops.RebuildTable, ops.RedefineEnumType))
+        for o in patterns.recognise(item.parsed, item.dialect).up.operations
     )
 
 

@@ -39,6 +39,7 @@ class RangeState:
     temporary_defaults: dict[ColumnKey, tuple[str, str]] = field(default_factory=dict)
     created_indexes: dict[str, str] = field(default_factory=dict)
     created_types: dict[str, str] = field(default_factory=dict)
+    enum_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def observe(self, parsed: ops.ParsedMigration, migration: str = "") -> None:
         """Remember what `parsed` did, for the migrations that follow it."""
@@ -107,8 +108,13 @@ class RangeState:
                     self.not_null_checks[(table, validated)] = migration
             case ops.CreateIndex(index=index) if index.name:
                 self.created_indexes[index.name] = migration
-            case ops.CreateEnumType(name=name):
+            case ops.CreateEnumType(name=name, values=values):
                 self.created_types[name] = migration
+                self.enum_values[name] = values
+            case ops.AddEnumValue(type_name=name, value=value) if name in self.enum_values:
+                self.enum_values[name] = (*self.enum_values[name], value)
+            case ops.RedefineEnumType(name=name, values=values):
+                self.enum_values[name] = values
             case _:
                 pass
 
@@ -121,6 +127,8 @@ class RangeState:
             before.apply(operation, "")
         for table, columns in before.columns.items():
             self.columns.setdefault(table, {}).update(columns)
+        for name, values in before.enum_values.items():
+            self.enum_values.setdefault(name, values)
 
     def shipped(self) -> None:
         """The migrations seen so far were released before the next one: tables, columns,
@@ -143,6 +151,7 @@ class RangeState:
             temporary_defaults=dict(self.temporary_defaults),
             created_indexes=dict(self.created_indexes),
             created_types=dict(self.created_types),
+            enum_values=dict(self.enum_values),
         )
 
     def known_column(self, table: str, column: str) -> ops.ColumnDef | None:

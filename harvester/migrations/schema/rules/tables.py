@@ -169,6 +169,14 @@ def redefine_enum(op: ops.RedefineEnumType, ctx: Context) -> None:
     if origin is not None:
         ctx.note(f"enum {op.name} is rebuilt; it was created by {ctx.by(origin)}")
         return
+    before = ctx.state.enum_values.get(op.name)
+    if before is not None and set(before) <= set(op.values):
+        added = [v for v in op.values if v not in before]
+        ctx.note(
+            f"enum {op.name} is rebuilt keeping every value it had and adding "
+            f"{', '.join(added) or 'none'}: existing rows convert"
+        )
+        return
     ctx.flag(
         ImpactTag.BACKWARD_INCOMPATIBLE,
         f"enum {op.name} is rebuilt with values ({', '.join(op.values)}): converting its columns "
