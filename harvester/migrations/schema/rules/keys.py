@@ -119,27 +119,33 @@ def _in_sqlite_rebuild(op: ops.AddConstraint, ctx: Context) -> None:
 def _foreign_key(op: ops.AddConstraint, fk: ops.ForeignKey, ctx: Context) -> None:
     text = describe.constraint(op.constraint)
     engine = ctx.engine
+    empty = next((c for c in fk.columns if _null_in_every_row(ctx, op.table, c)), None)
+    orphans = (
+        f"{op.table}.{empty} was added by {ctx.by(ctx.state.added_columns[(op.table, empty)])} "
+        "without a default, so every row holds NULL there and none can be orphaned"
+        if empty is not None
+        else "fails on orphaned rows"
+    )
     if engine.postgres_like:
         if op.constraint.not_valid or fk.not_valid:
             ctx.note(f"{text}: added NOT VALID, so no scan now; VALIDATE it later")
             return
+        tables = op.table if fk.ref_table == op.table else f"{op.table} and {fk.ref_table}"
         consequence = (
-            f"SHARE ROW EXCLUSIVE locks on {op.table} and {fk.ref_table} while PostgreSQL "
-            "checks every row; fails on orphaned rows"
+            f"SHARE ROW EXCLUSIVE locks on {tables} while PostgreSQL checks every row; {orphans}"
         )
     elif engine.mysql_like:
         if ctx.settings.get("foreign_key_checks") in ("0", "OFF", "off"):
             ctx.note(f"{text}: with foreign_key_checks=0 InnoDB adds it in place, unchecked")
             return
         consequence = (
-            f"InnoDB copies {op.table} (ALGORITHM=COPY, writes blocked) to add it; fails on "
-            "orphaned rows"
+            f"InnoDB copies {op.table} (ALGORITHM=COPY, writes blocked) to add it; {orphans}"
         )
     elif engine.name == "SQLite":
         ctx.fails(f"SQLite cannot add a constraint to an existing table ({text})")
         return
     else:
-        consequence = f"{engine.name} checks every row; fails on orphaned rows"
+        consequence = f"{engine.name} checks every row; {orphans}"
     ctx.judge_new(op.table, ImpactTag.FK_ADDED_EXISTING_TABLE, f"{op.table}: {text}: {consequence}")
 
 
