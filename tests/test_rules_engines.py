@@ -446,3 +446,20 @@ def test_deleting_the_null_rows_first_mitigates_set_not_null() -> None:
         "account_aliases.account_id: this migration deletes the rows where it is NULL first, "
         "so the check finds none"
     )
+
+
+def test_a_unique_index_after_the_migration_removes_duplicates_is_mitigated() -> None:
+    deleted = judge(
+        "DELETE FROM tags a USING tags b WHERE a.id > b.id AND a.name = b.name;\n"
+        "CREATE UNIQUE INDEX CONCURRENTLY tags_name ON tags (name);"
+    )
+    renamed = judge(
+        "UPDATE endpoints SET name = name || '-' || id WHERE id IN (SELECT id FROM dupes);\n"
+        "CREATE UNIQUE INDEX CONCURRENTLY endpoints_name ON endpoints (name);"
+    )
+    assert "unique_on_existing_data" not in tags(deleted) + tags(renamed)
+    assert detail(deleted, ImpactTag.MITIGATED).endswith(
+        "this migration first deletes rows of tags, presumably the duplicates: it fails only "
+        "if any remain"
+    )
+    assert "first rewrites rows of endpoints" in detail(renamed, ImpactTag.MITIGATED)

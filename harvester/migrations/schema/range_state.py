@@ -40,6 +40,7 @@ class RangeState:
     created_indexes: dict[str, str] = field(default_factory=dict)
     created_types: dict[str, str] = field(default_factory=dict)
     enum_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    rows_deleted: dict[str, str] = field(default_factory=dict)  # table -> last such migration
 
     def observe(self, parsed: ops.ParsedMigration, migration: str = "") -> None:
         """Remember what `parsed` did, for the migrations that follow it."""
@@ -96,6 +97,8 @@ class RangeState:
                 # DELETE … WHERE c IS NULL leaves no NULL in c.
                 for name in columns:
                     self.nulls_deleted[(table or "", name)] = migration
+                if table:
+                    self.rows_deleted[table] = migration
             case ops.AddConstraint(table=table, constraint=constraint):
                 checked = not_null_check_column(constraint)
                 if checked and not constraint.not_valid:
@@ -152,6 +155,7 @@ class RangeState:
             created_indexes=dict(self.created_indexes),
             created_types=dict(self.created_types),
             enum_values=dict(self.enum_values),
+            rows_deleted=dict(self.rows_deleted),
         )
 
     def known_column(self, table: str, column: str) -> ops.ColumnDef | None:

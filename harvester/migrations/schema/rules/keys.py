@@ -211,6 +211,22 @@ def _judge_unique(ctx: Context, table: str, columns: tuple[str, ...], what: str)
     """Uniqueness over existing rows is a risk, unless every existing row holds NULL in one of
     the key's columns: rows with a NULL never collide (PostgreSQL, MySQL, SQLite, CockroachDB)."""
     empty = next((c for c in columns if _null_in_every_row(ctx, table, c)), None)
+    # Deleting rows, or rewriting a key column the table already had, just before the index
+    # is how migrations remove duplicates (a backfill of a new column is not).
+    deleted = ctx.state.rows_deleted.get(table) == ctx.migration
+    rewritten = any(
+        ctx.state.backfilled.get((table, c)) == ctx.migration
+        and (table, c) not in ctx.state.added_columns
+        for c in columns
+    )
+    if empty is None and (deleted or rewritten) and not ctx.new_table(table):
+        how = "deletes" if deleted else "rewrites"
+        ctx.flag(
+            ImpactTag.MITIGATED,
+            f"{what}: this migration first {how} rows of {table}, presumably the duplicates: "
+            "it fails only if any remain",
+        )
+        return
     if empty is None or ctx.new_table(table):
         detail = f"{what}: fails if {table} already holds duplicates"
         ctx.judge_new(table, ImpactTag.UNIQUE_ON_EXISTING_DATA, detail)
