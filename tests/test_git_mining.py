@@ -223,3 +223,29 @@ def test_a_migration_renumbered_while_resolving_a_merge_is_added_by_that_merge(
     report = build_report(ReportOptions(repo=str(repo.path), range=RangeRequest("v1.0..v1.1")))
     slug = next(m for m in report.database.migrations if m.id == "app.0003_add_slug")
     assert (slug.added_in, slug.first_tag) == (merge, "v1.1")
+
+
+def test_a_migration_renamed_after_it_was_added_keeps_its_first_commit_and_release(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    repo = new_repo()
+    repo.write("db/migrate/20240101000000_create_users.rb", "# users\n")
+    repo.commit("users")
+    repo.tag("v1.0")
+    repo.write("db/migrate/20240201000000_add_transform.rb", "# transform\n" * 20)
+    added = repo.commit("add transform")
+    repo.tag("v1.1")
+    repo.git(
+        "mv",
+        "db/migrate/20240201000000_add_transform.rb",
+        "db/migrate/20240201000000_add_legacy.rb",
+    )
+    repo.commit("rename the migration file")
+    repo.tag("v1.2")
+    report = build_report(ReportOptions(repo=str(repo.path), range=RangeRequest("v1.0..v1.2")))
+    (migration,) = report.database.migrations
+    assert (migration.path, migration.added_in, migration.first_tag) == (
+        "db/migrate/20240201000000_add_legacy.rb",
+        added,
+        "v1.1",
+    )

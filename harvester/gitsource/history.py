@@ -31,6 +31,7 @@ class LogHistory:
         self._done = threading.Event()
         self._touched: dict[str, list[str]] = {}
         self._added: dict[str, str] = {}
+        self._renamed_from: dict[str, tuple[str, str]] = {}
         self._merge_adders = merge_adders
         self._by_merge: dict[str, Mapping[str, str]] = {}
         self._failure: BaseException | None = None
@@ -44,6 +45,8 @@ class LogHistory:
             self._touched.setdefault(stat.path, []).append(commit.sha)
             if stat.status in ("A", "R", "C"):
                 self._added.setdefault(stat.path, commit.sha)
+            if stat.status == "R" and stat.old_path:
+                self._renamed_from.setdefault(stat.path, (commit.sha, stat.old_path))
 
     def complete(self) -> None:
         """The log has ended: release every reader."""
@@ -60,11 +63,19 @@ class LogHistory:
         return tuple(self._touched.get(path, ()))
 
     def added_in(self, path: str) -> str | None:
-        """The newest commit of the range that added `path`: an ordinary commit, else a merge
-        that brought it in (a file renamed while resolving the merge), asked of git once per
-        folder."""
+        """The newest commit of the range that added `path` (through renames, the commit that
+        added the file it was renamed from): an ordinary commit, else a merge that brought it
+        in (a file renamed while resolving the merge), asked of git once per folder."""
         self._wait()
         found = self._added.get(path)
+        seen = {path}
+        # A file renamed in the range was added where it came from (a folder or name change).
+        while found is not None and self._renamed_from.get(path, ("", ""))[0] == found:
+            path = self._renamed_from[path][1]
+            if path in seen or path not in self._added:
+                break
+            seen.add(path)
+            found = self._added[path]
         if found is not None or self._merge_adders is None:
             return found
         folder = posixpath.dirname(path)
