@@ -292,3 +292,19 @@ def test_operations_built_by_a_comprehension_over_literal_lists_are_read() -> No
         ops.DropColumn("api_check", "name"),
         ops.DropColumn("api_check", "kind"),
     )
+
+
+def test_operations_chosen_by_the_database_vendor_follow_the_engine() -> None:
+    later = (
+        "from django.db import connection\n"
+        'class Migration(migrations.Migration):\n    dependencies = [("api", "0001_initial")]\n'
+        '    if connection.vendor == "postgresql":\n'
+        "        operations = [\n"
+        '            migrations.AddField("check", "body", models.TextField(default=""))]\n'
+        "    else:\n        operations = []\n"
+    )
+    postgres = _replay(later)
+    sqlite = _replay(later, Dialect.SQLITE)
+    assert [type(o).__name__ for o in postgres.up.operations] == ["AddColumn", "DropDefault"]
+    assert sqlite.up.operations == ()
+    assert any("depend on the database vendor" in n for n in postgres.notes + postgres.up.notes)

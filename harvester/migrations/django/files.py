@@ -92,6 +92,12 @@ class MigrationFile:
     atomic: bool
     imports: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    # `if connection.vendor == "postgresql": operations = […]` in the class body.
+    vendor_operations: tuple[tuple[str, tuple[Operation, ...]], ...] = ()
+
+    def operations_for(self, vendor: str | None) -> tuple[Operation, ...]:
+        """The operations Django runs on a database of `vendor` (`postgresql`, `mysql`)."""
+        return dict(self.vendor_operations).get(vendor or "", self.operations)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +121,21 @@ def parse_migration(name: str, text: str) -> MigrationFile | Unreadable | None:
         return None
     attributes = {key: value for s in body.body for key, value in pyast.assignments(s)}
     notes: list[str] = []
+    by_vendor: dict[str, tuple[Operation, ...]] = {}
+    for statement in body.body:
+        vendors = _vendors(statement.test) if isinstance(statement, ast.If) else None
+        if vendors is None or not isinstance(statement, ast.If):
+            continue
+        chosen = _assigned(statement.body).get("operations")
+        others = _assigned(statement.orelse).get("operations")
+        if chosen is not None:
+            by_vendor.update(dict.fromkeys(vendors, _operations(chosen, module, notes)))
+        if others is not None:
+            attributes.setdefault("operations", others)
+        notes.append(
+            f"operations depend on the database vendor (line {statement.lineno}): read for "
+            "the engine found in the settings"
+        )
     operations = _operations(attributes.get("operations"), module, notes)
     atomic = module.evaluate(attributes.get("atomic"))
     return MigrationFile(
@@ -128,7 +149,28 @@ def parse_migration(name: str, text: str) -> MigrationFile | Unreadable | None:
             sorted({n.module or "" for n in module.tree.body if isinstance(n, ast.ImportFrom)})
         ),
         notes=tuple(notes),
+        vendor_operations=tuple(by_vendor.items()),
     )
+
+
+def _vendors(test: ast.expr) -> tuple[str, ...] | None:
+    """The vendors `connection.vendor == "postgresql"` (or `in (…)`) names; None for any other
+    condition."""
+    if not (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], (ast.Eq, ast.In))
+        and (pyast.dotted(test.left) or "").endswith("vendor")
+    ):
+        return None
+    value = pyast.evaluate(test.comparators[0])
+    names = (value,) if isinstance(value, str) else value if isinstance(value, tuple) else ()
+    found = tuple(n for n in names if isinstance(n, str))
+    return found or None
+
+
+def _assigned(statements: list[ast.stmt]) -> dict[str, ast.expr]:
+    return {key: value for s in statements for key, value in pyast.assignments(s)}
 
 
 def _migration_class(tree: ast.Module) -> ast.ClassDef | None:

@@ -185,7 +185,8 @@ def replay(
             parsed[key] = inert_squash(entry, migration)
             continue
         translator = Translator(state, key[0], dialect, sqlite_secondary)
-        steps = [translator.apply(operation) for operation in migration.operations]
+        operations = migration.operations_for(_VENDORS.get(dialect or ops.Dialect.POSTGRESQL))
+        steps = [translator.apply(operation) for operation in operations]
         parsed[key] = _parsed(entry, migration, steps, len(parsed))
     for key in migrations:
         if key not in parsed:
@@ -197,6 +198,16 @@ def replay(
                 ops.Step(),
             )
     return Replay(parsed, order)
+
+
+# Django's `connection.vendor` for each engine.
+_VENDORS = {
+    ops.Dialect.POSTGRESQL: "postgresql",
+    ops.Dialect.COCKROACHDB: "postgresql",
+    ops.Dialect.MYSQL: "mysql",
+    ops.Dialect.MARIADB: "mysql",
+    ops.Dialect.SQLITE: "sqlite",
+}
 
 
 def migration_id(key: Key) -> str:
