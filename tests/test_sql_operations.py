@@ -290,3 +290,14 @@ def test_covering_index_keeps_its_included_columns() -> None:
     ).operations
     assert isinstance(created, ops.CreateIndex)
     assert created.index.include == ("path", "n")
+
+
+def test_renaming_a_sequence_through_alter_table_is_no_table_rename() -> None:
+    found = sql_operations(
+        "ALTER TABLE extras_objectchange_id_seq RENAME TO core_objectchange_id_seq;", None
+    ).operations
+    assert found == (
+        ops.Opaque(
+            "renames sequence extras_objectchange_id_seq to core_objectchange_id_seq", line=1
+        ),
+    )

@@ -144,6 +144,12 @@ class _Translator:
     def _RenameStmt(self, node: Any) -> list[ops.Operation]:
         kind = nodes.enum_name(node.renameType)
         line = self.line
+        if kind == "OBJECT_SEQUENCE" or (
+            kind == "OBJECT_TABLE" and node.relation.relname.endswith("_seq")
+        ):
+            # `ALTER TABLE x_id_seq RENAME TO y_id_seq`: PostgreSQL takes ALTER TABLE for a
+            # sequence too; Django writes it when a model's table is renamed.
+            return self.opaque(f"renames sequence {self.name(node.relation)} to {node.newname}")
         if kind in ("OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_FOREIGN_TABLE"):
             old = self.name(node.relation)
             schema = node.relation.schemaname
