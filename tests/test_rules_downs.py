@@ -96,3 +96,13 @@ def test_a_down_step_that_writes_the_rows_back_is_not_called_lossy() -> None:
     )
     assert [i.tag for i in down_impacts(lossy)] == [ImpactTag.IRREVERSIBLE]
     assert down_impacts(refilled) == []
+
+
+def test_a_table_dropped_if_exists_and_created_again_is_the_up_steps_own() -> None:
+    found = down_impacts(
+        parsed(
+            "DROP TABLE IF EXISTS archives; CREATE TABLE archives (id int);",
+            "DROP TABLE IF EXISTS archives;",
+        )
+    )
+    assert found == []

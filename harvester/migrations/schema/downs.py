@@ -127,9 +127,18 @@ def _restores(operation: ops.Operation, down: tuple[ops.Operation, ...]) -> bool
 
 
 def _not_restored(up: tuple[ops.Operation, ...], down: tuple[ops.Operation, ...]) -> list[str]:
-    """What the up step drops and the down step never re-creates."""
+    """What the up step drops and the down step never re-creates (a table the up step drops
+    only to create it again is the up step's own, which the down step may drop)."""
     gone = []
+    recreated = {
+        o.table
+        for i, o in enumerate(up)
+        if isinstance(o, ops.DropTable)
+        and any(isinstance(later, ops.CreateTable) and later.table == o.table for later in up[i:])
+    }
     for operation in up:
+        if isinstance(operation, ops.DropTable) and operation.table in recreated:
+            continue
         if isinstance(operation, ops.DropTable) and not _restores(operation, down):
             gone.append(f"table {operation.table} dropped")
         elif isinstance(operation, ops.DropColumn) and not _restores(operation, down):
