@@ -491,3 +491,18 @@ def test_the_block_given_to_a_helper_is_read_too() -> None:
     assert [(type(o).__name__, getattr(o, "table", None)) for o in found] == [
         ("DataChange", "services")
     ]
+
+
+def test_a_case_on_the_adapter_keeps_the_engines_branch() -> None:
+    body = """  def up
+    case connection.adapter_name
+    when /mysql/i
+      change_column :agents, :options, :json
+    when /postg/i
+      change_column :agents, :options, :jsonb, using: "options::jsonb"
+    end
+  end"""
+    postgres = up(body)
+    mysql = up(body, dialect=Dialect.MYSQL)
+    assert [o.new_type for o in postgres if isinstance(o, ops.AlterColumnType)] == ["JSONB"]
+    assert [o.column.type for o in mysql if isinstance(o, ops.ModifyColumn)] == ["JSON"]

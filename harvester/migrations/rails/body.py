@@ -118,6 +118,9 @@ class BodyReader:
             "block_body",
         ):
             return [self.read(node, env, in_change)]
+        if kind == "case" and (chosen := conditions.case_branch(node, self.ctx.dialect)):
+            inner = self.read(chosen.body, env, in_change)
+            return [replace(inner, notes=(*inner.notes, chosen.note or ""))]
         if kind in ("while", "until", "for"):
             body = node.child_by_field_name("body")
             inner = self.read(body, env, in_change)

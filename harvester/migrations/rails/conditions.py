@@ -1,7 +1,8 @@
-"""Branches of `if`/`unless` in a migration: guards, adapter checks, other conditions.
+"""Branches of `if`/`unless` and `case` in a migration: guards, adapter checks, others.
 
 add_index :users, :email unless index_exists?(:users, :email)   # a guard: say so
 if connection.adapter_name == "PostgreSQL" … else … end          # keep the adapter's branch
+case adapter_name when /mysql/i … when /postgres/i … end         # keep the adapter's `when`
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ GUARDS = (
     "data_source_exists?",
 )
 _ADAPTER_WORDS = {
-    "postgres": ops.Dialect.POSTGRESQL,
+    "postg": ops.Dialect.POSTGRESQL,
     "postgis": ops.Dialect.POSTGRESQL,
     "mysql": ops.Dialect.MYSQL,
     "trilogy": ops.Dialect.MYSQL,
@@ -99,3 +100,25 @@ def adapter_verdict(condition: str, dialect: ops.Dialect | None) -> bool | None:
     same = named[0] is dialect or {named[0], dialect} <= {ops.Dialect.MYSQL, ops.Dialect.MARIADB}
     negative = "!=" in condition or "!~" in condition
     return same != negative
+
+
+def case_branch(node: Node, dialect: ops.Dialect | None) -> Branch | None:
+    """The `when` (or `else`) of a `case` on the adapter name that runs on `dialect`; None
+    when the `case` is on something else, or the engine is not known."""
+    value = " ".join(treesitter.text(node.child_by_field_name("value")).split())
+    if dialect is None or "adapter" not in value.lower():
+        return None
+    fallback = None
+    for child in node.named_children:
+        if child.type == "else":
+            fallback = child
+        if child.type != "when":
+            continue
+        patterns = " ".join(treesitter.text(p) for p in child.children_by_field_name("pattern"))
+        if adapter_verdict(f"adapter {patterns}", dialect):
+            body = child.child_by_field_name("body")
+            note = f"kept for the {dialect.value} adapter: `case {value}` when {patterns}"
+            return Branch(body, note) if body is not None else None
+    if fallback is None:
+        return None
+    return Branch(fallback, f"kept for the {dialect.value} adapter: the `else` of `case {value}`")
