@@ -301,3 +301,13 @@ def test_renaming_a_sequence_through_alter_table_is_no_table_rename() -> None:
             "renames sequence extras_objectchange_id_seq to core_objectchange_id_seq", line=1
         ),
     )
+
+
+def test_a_clickhouse_settings_clause_is_not_read_as_more_actions() -> None:
+    found = sql_operations(
+        "ALTER TABLE events ADD INDEX idx_meta mapKeys(metadata) TYPE bloom_filter GRANULARITY 1 "
+        "SETTINGS enable_full_text_index = 1, alter_sync = 2;",
+        Dialect.CLICKHOUSE,
+    )
+    assert found.problems == ()
+    assert [type(o).__name__ for o in found.operations] == ["CreateIndex"]

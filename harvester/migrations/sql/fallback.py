@@ -172,6 +172,9 @@ def _create_table(text: str, line: int, dialect: ops.Dialect | None) -> list[ops
     return [ops.CreateTable(table, tuple(columns), if_not_exists=bool(match.group(1)), line=line)]
 
 
+_SETTINGS_CLAUSE = re.compile(r"\s+SETTINGS\s+\w+\s*=.*$", re.I | re.S)
+
+
 def _alter_table(text: str, line: int, dialect: ops.Dialect | None) -> list[ops.Operation] | None:
     match = _ALTER_TABLE.match(text)
     if not match:
@@ -179,7 +182,8 @@ def _alter_table(text: str, line: int, dialect: ops.Dialect | None) -> list[ops.
     table = dotted(match.group(1), dialect)
     result: list[ops.Operation] = []
     recognised = False
-    body = match.group(2)
+    # A trailing `SETTINGS a = 1, b = 2` (ClickHouse) is one clause, not more actions.
+    body = _SETTINGS_CLAUSE.sub("", match.group(2))
     mutation = re.match(r"(?:UPDATE|DELETE)\b", body, re.I)
     for command in [body] if mutation else split_top_level(body):
         found = _alter_command(table, TOKEN.findall(command), command, line)
