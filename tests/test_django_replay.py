@@ -308,3 +308,14 @@ def test_operations_chosen_by_the_database_vendor_follow_the_engine() -> None:
     assert [type(o).__name__ for o in postgres.up.operations] == ["AddColumn", "DropDefault"]
     assert sqlite.up.operations == ()
     assert any("depend on the database vendor" in n for n in postgres.notes + postgres.up.notes)
+
+
+def test_a_migration_marked_safe_after_deploy_runs_after_the_deploy() -> None:
+    parsed = _replay(
+        _operations(
+            'migrations.RemoveField("check", "grace")',
+            prelude="from django_safemigrate import Safe\n",
+            attributes="    safe = Safe.after_deploy()\n",
+        )
+    )
+    assert parsed.after_deploy is True

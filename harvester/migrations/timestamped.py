@@ -12,6 +12,7 @@ the system only supplies how one file is read.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -66,8 +67,13 @@ def read_directions(
         down_is_noop=directions.down_is_noop,
         sort_key=(int(version),),
         notes=(*notes, *directions.notes),
+        after_deploy=_POST_DEPLOYMENT.search(path) is not None,
     )
     return Reading(parsed, None, fingerprint)
+
+
+# Folders of migrations run after the deploy (GitLab's and Mastodon's `db/post_migrate`).
+_POST_DEPLOYMENT = re.compile(r"(?:^|/)post_?(?:deploy(?:ment)?_?)?migrat\w*/")
 
 
 ReadMigration = Callable[[str, str, str, "ops.Dialect | None"], Reading]

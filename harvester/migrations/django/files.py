@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from harvester.cache import cached
 from harvester.migrations import pyast
 from harvester.migrations.django.python_code import PythonCode, read_code
-from harvester.migrations.pyast import Call, Code, Ref, Value
+from harvester.migrations.pyast import Call, Code, Ref, Value, render
 
 # Positional parameters of each operation, so that `AddField("check", "kind", field)` and
 # `AddField(model_name="check", name="kind", field=field)` read the same.
@@ -94,6 +94,7 @@ class MigrationFile:
     notes: tuple[str, ...] = ()
     # `if connection.vendor == "postgresql": operations = […]` in the class body.
     vendor_operations: tuple[tuple[str, tuple[Operation, ...]], ...] = ()
+    after_deploy: bool = False  # django-safemigrate's `safe = Safe.after_deploy()`
 
     def operations_for(self, vendor: str | None) -> tuple[Operation, ...]:
         """The operations Django runs on a database of `vendor` (`postgresql`, `mysql`)."""
@@ -150,6 +151,7 @@ def parse_migration(name: str, text: str) -> MigrationFile | Unreadable | None:
         ),
         notes=tuple(notes),
         vendor_operations=tuple(by_vendor.items()),
+        after_deploy="after_deploy" in render(module.evaluate(attributes.get("safe"))),
     )
 
 

@@ -276,4 +276,5 @@ def _parsed(
         down_declared=not irreversible,
         down_is_noop=down_noop,
         sort_key=(position,),
+        after_deploy=migration.after_deploy,
     )

@@ -508,6 +508,8 @@ class ParsedMigration:
     `down` is None when the system has no down steps by design (Prisma, plain SQL folders);
     `down_declared` is False when the system supports them but this migration has none;
     `down_is_noop` when it exists but does nothing (`pass`, `RunPython.noop`, `:ok`).
+    `after_deploy`: it runs once the new release is deployed (Rails' `db/post_migrate`,
+    django-safemigrate's `Safe.after_deploy()`), when the previous release's code is gone.
     """
 
     id: str
@@ -519,3 +521,4 @@ class ParsedMigration:
     down_is_noop: bool = False
     sort_key: tuple[object, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    after_deploy: bool = False

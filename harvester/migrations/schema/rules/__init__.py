@@ -89,6 +89,7 @@ def assess(
         state=state.copy(),
         migration=parsed.id,
         transactional=parsed.up.transactional,
+        after_deploy=parsed.after_deploy,
         recreated_views=_recreated_views(parsed.up.operations),
         swaps=_swaps(parsed.up.operations),
         readded=_readded_constraints(parsed.up.operations),
@@ -105,7 +106,7 @@ def assess(
             rule(operation, ctx)
         ctx.state.apply(operation, parsed.id)
     for (tag, table), names in ctx.grouped.items():
-        ctx.flag(tag, keys.grouped_impact(tag, table, names))
+        ctx.flag(tag, keys.grouped_impact(tag, table, names, ctx))
     for table, dropped in ctx.dropped_fill_defaults.items():
         ctx.flag(
             ImpactTag.BACKWARD_INCOMPATIBLE, columns.dropped_fill_defaults(table, dropped, ctx)

@@ -157,9 +157,7 @@ def drop_column(op: ops.DropColumn, ctx: Context) -> None:
     elif engine.mysql_like and engine.known_below(8, 0, 29):
         extra = "; InnoDB rebuilds the table in place"
     ctx.flag(
-        ImpactTag.DESTRUCTIVE_DROP_COLUMN,
-        f"drops column {name}: its data is lost, and code of the previous release that still "
-        f"reads it fails{extra}",
+        ImpactTag.DESTRUCTIVE_DROP_COLUMN, f"drops column {name}: {ctx.lost('its data is')}{extra}"
     )
     copy = ctx.copied_from.get(op.table)
     if copy:

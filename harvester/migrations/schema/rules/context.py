@@ -18,6 +18,7 @@ class Context:
     state: RangeState
     migration: str
     transactional: bool | None = None
+    after_deploy: bool = False
     created_here: set[str] = field(default_factory=set)
     recreated_views: dict[str, bool] = field(default_factory=dict)
     swaps: dict[str, str] = field(default_factory=dict)
@@ -40,6 +41,16 @@ class Context:
     dropped_fill_defaults: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     failures: list[tuple[str, int | None]] = field(default_factory=list)
     line: int | None = None
+
+    def lost(self, subject: str, pronoun: str = "it") -> str:
+        """What dropping released objects costs (`its data is` lost): the data, and the previous
+        release's code that reads them, unless the migration runs after the deploy."""
+        if self.after_deploy:
+            return (
+                f"{subject} lost (this migration runs after the deploy, when the previous "
+                "release's code is gone)"
+            )
+        return f"{subject} lost, and code of the previous release that still reads {pronoun} fails"
 
     def flag(self, tag: ImpactTag, detail: str) -> None:
         """Add a data-impact tag (once per detail)."""

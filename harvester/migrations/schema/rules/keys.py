@@ -273,20 +273,14 @@ def validate_constraint(op: ops.ValidateConstraint, ctx: Context) -> None:
     ctx.note(f"validates {op.name} on {op.table} under SHARE UPDATE EXCLUSIVE: writes continue")
 
 
-def grouped_impact(tag: ImpactTag, table: str, names: list[str]) -> str:
+def grouped_impact(tag: ImpactTag, table: str, names: list[str], ctx: Context) -> str:
     """One detail for every index of a table built or dropped without CONCURRENTLY, or for
     every table a migration drops."""
     listed = first_few(names)
     if tag is ImpactTag.DESTRUCTIVE_DROP_TABLE:
         if len(names) == 1:
-            return (
-                f"drops table {listed}: its rows are lost, and code of the previous release "
-                "that still reads it fails"
-            )
-        return (
-            f"drops {len(names)} tables ({listed}): their rows are lost, and code of the "
-            "previous release that still reads them fails"
-        )
+            return f"drops table {listed}: {ctx.lost('its rows are')}"
+        return f"drops {len(names)} tables ({listed}): {ctx.lost('their rows are', 'them')}"
     if tag is ImpactTag.LOCK_HEAVY_INDEX:
         what = "CREATE INDEX" if len(names) == 1 else f"{len(names)} CREATE INDEX"
         return (
