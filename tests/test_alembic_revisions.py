@@ -372,3 +372,17 @@ def test_a_loop_over_a_list_of_dicts_reads_each_item() -> None:
         ("services", "url", "VARCHAR(2047)"),
         ("services", "cwd", "VARCHAR(4095)"),
     ]
+
+
+def test_tables_in_a_schema_keep_its_name() -> None:
+    found = _up(
+        "op.create_table('affiliations', sa.Column('id', sa.Integer()), schema='indico')\n"
+        "op.drop_table('affiliations', schema='users')\n"
+        "with op.batch_alter_table('logs', schema='events') as batch_op:\n"
+        "    batch_op.drop_column('legacy')"
+    )
+    assert [getattr(o, "table", None) for o in found] == [
+        "indico.affiliations",
+        "users.affiliations",
+        "events.logs",
+    ]

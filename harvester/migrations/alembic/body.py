@@ -158,6 +158,9 @@ class StepReader:
         recreates the table (create, copy, drop, rename) for anything but adding columns and
         indexes."""
         table = calls.model_table(args.get("table_name", 0))
+        schema = args.get("schema")
+        if isinstance(table, str) and isinstance(schema, str) and schema:
+            table = f"{schema}.{table}"
         name = table if isinstance(table, str) else "?"
         recreate = args.get("recreate")
         start = len(self.operations)

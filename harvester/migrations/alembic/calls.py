@@ -71,12 +71,27 @@ def arguments(method: str, call: Call, batch_table: str | None) -> dict[str, Val
         named[param] = model_table(named[param]) if param in named else None
         if named[param] is None:
             del named[param]
+    # `schema="users"` names the table's schema: `users.affiliations` is not `affiliations`.
+    for param, schema_param in _SCHEMAS:
+        table, schema = named.get(param), named.get(schema_param)
+        if isinstance(table, str) and isinstance(schema, str) and schema:
+            named[param] = f"{schema}.{table}"
     if batch_table is not None:
         for param in _SIGNATURES.get(method, ()):
             if param in _TABLE:
                 named.setdefault(param, batch_table)
     named["*rest"] = call.args[len(params) :]
     return named
+
+
+# Each table parameter and the parameter that names its schema.
+_SCHEMAS = (
+    ("table_name", "schema"),
+    ("old_table_name", "schema"),
+    ("new_table_name", "schema"),
+    ("source_table", "source_schema"),
+    ("referent_table", "referent_schema"),
+)
 
 
 def model_table(value: Value) -> Value:
