@@ -111,3 +111,19 @@ def test_a_lagging_schema_file_catching_up_is_not_drift() -> None:
     database = analyse_database(view)
     assert [m.id for m in database.migrations] == ["20240301000000"]
     assert database.findings == ()
+
+
+def test_migrations_moved_to_another_migrations_folder_keep_their_versions() -> None:
+    view = MemoryView(
+        {"core/db/migrate/20240101000000_add_flag.rb": MIGRATION},
+        {"spree/core/db/migrate/20240101000000_add_flag.rb": MIGRATION},
+    )
+    database = analyse_database(view)
+    (migration,) = database.migrations
+    assert (migration.path, migration.change, migration.released, migration.format_only) == (
+        "spree/core/db/migrate/20240101000000_add_flag.rb",
+        ChangeKind.RENAMED,
+        True,
+        True,
+    )
+    assert not migration.columns_added and not database.findings

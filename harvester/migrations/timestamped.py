@@ -230,7 +230,18 @@ def _entry(
     base_paths: Mapping[str, str],
 ) -> list[_Entry]:
     old_path, new_path = _paths(change)
-    old_path = old_path if _inside(root.root, old_path) else None
+    # A migration moved between two migrations folders of the system (an engine or app folder
+    # renamed) keeps its version: the new folder reports it as moved, the old one not at all.
+    moved = (
+        old_path is not None
+        and new_path is not None
+        and version_of(old_path) is not None
+        and version_of(old_path) == version_of(new_path)
+        and _inside(root.root, old_path) != _inside(root.root, new_path)
+    )
+    if moved and not _inside(root.root, new_path):
+        return []
+    old_path = old_path if _inside(root.root, old_path) or moved else None
     new_path = new_path if _inside(root.root, new_path) else None
     old_version = version_of(old_path) if old_path else None
     new_version = version_of(new_path) if new_path else None
@@ -299,8 +310,8 @@ def _entry(
         problems=(reading.problem,) if reading.problem else (),
         format_only=format_only,
         modification=modification,
-        added_in=change.added_in,
-        first_release=change.first_release,
+        added_in=None if moved else change.added_in,
+        first_release=None if moved else change.first_release,
         renamed_from=old_version if old_version != new_version else None,
     )
     return [_Entry(new_version, change, item)]
@@ -453,7 +464,10 @@ def _findings(
                     entry.change.commits,
                 )
             )
-    reformatted = [e for e in entries if e.item.format_only]
+    # (a file moved unchanged is not reformatted: Migration Status says it moved)
+    reformatted = [
+        e for e in entries if e.item.format_only and e.item.change is ChangeKind.MODIFIED
+    ]
     if reformatted:
         findings.append(
             Finding(

@@ -187,7 +187,7 @@ def _moved_unchanged(item: MigrationInput) -> bool:
         item.released
         and item.change is ChangeKind.RENAMED
         and item.renamed_from in (None, item.id)
-        and _same_operations(item)
+        and (item.format_only is True or _same_operations(item))
     )
 
 
