@@ -192,8 +192,12 @@ def _moved_unchanged(item: MigrationInput) -> bool:
 
 
 def _edited_release(item: MigrationInput) -> bool:
-    """A released migration edited in place (a repeatable one runs again, so it is not)."""
-    return item.released and item.change is ChangeKind.MODIFIED and not item.repeatable
+    """A released migration edited in place, or moved with its id and edited (a repeatable
+    one runs again, so it is not)."""
+    kept_id = item.change is ChangeKind.MODIFIED or (
+        item.change is ChangeKind.RENAMED and item.renamed_from in (None, item.id)
+    )
+    return item.released and kept_id and not item.repeatable
 
 
 def _format_only(item: MigrationInput) -> bool:
@@ -248,9 +252,11 @@ def _impacts(
             (),
             (),
         )
-    if item.released and item.change is ChangeKind.MODIFIED and not item.repeatable:
+    if _edited_release(item):
         # Databases that ran it will not run it again: its statements are not new risks.
         what = item.modification or "its operations changed"
+        if item.change is ChangeKind.RENAMED:
+            what = f"moved; {what}"
         if _same_operations(item) and "database operations are the same" not in what:
             what += "; the database operations are the same"
         return (
@@ -273,15 +279,6 @@ def _impacts(
                 ImpactTag.MODIFIED_EXISTING_MIGRATION,
                 f"released migration renamed from {item.renamed_from}: tools that record "
                 "applied migrations by id see it as new and run it again",
-            ),
-        )
-    elif item.released and item.change is ChangeKind.RENAMED and not _same_operations(item):
-        found.insert(
-            0,
-            Impact(
-                ImpactTag.MODIFIED_EXISTING_MIGRATION,
-                "released migration moved and edited: databases that ran the old version will "
-                "not run it again",
             ),
         )
     if not found:
