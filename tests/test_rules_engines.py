@@ -463,3 +463,22 @@ def test_a_unique_index_after_the_migration_removes_duplicates_is_mitigated() ->
         "if any remain"
     )
     assert "first rewrites rows of endpoints" in detail(renamed, ImpactTag.MITIGATED)
+
+
+def test_a_type_change_on_mysql_is_judged_by_innodb_not_postgresql() -> None:
+    def judged(change: ops.AlterColumnType) -> Migration:
+        parsed = ops.ParsedMigration("a1", "versions/a1.py", ops.Step((change,)))
+        item = MigrationInput(
+            "a1", parsed.path, "alembic", MYSQL, ChangeKind.ADDED, released=False, parsed=parsed
+        )
+        return assemble([item])[0]
+
+    widened = judged(ops.AlterColumnType("audit", "info", "VARCHAR(500)", "VARCHAR(50)"))
+    assert detail(widened, ImpactTag.TABLE_REWRITE) == (
+        "audit.info VARCHAR(50) -> VARCHAR(500): InnoDB copies audit (ALGORITHM=COPY), "
+        "blocking writes"
+    )
+    small = judged(ops.AlterColumnType("audit", "user", "VARCHAR(40)", "VARCHAR(20)"))
+    assert detail(small, ImpactTag.TYPE_CHANGE_NO_REWRITE).endswith(
+        "InnoDB extends it in place (ALGORITHM=INPLACE)"
+    )

@@ -86,12 +86,24 @@ class RevisionChanges:
                     None,
                 )
             old = base.get(change.old_path or change.path)
+            if old is None and change.status is ChangeKind.RENAMED and change.old_path:
+                # Moved in from another folder (the package moved): read where it came from.
+                source = self.view.read(Side.BASE, change.old_path)
+                old = self._parse(change.old_path, source) if source.text is not None else None
             released = (change.old_path or change.path) in base_texts
             item = self._input(change, current, released or change.status is not ChangeKind.ADDED)
             if isinstance(current, Revision):
                 item = self._annotated(item, current, order.missing.get(current.revision, ()))
                 if change.status is ChangeKind.MODIFIED and isinstance(old, Revision):
                     item = self._modified(item, change, old, current, added, base_texts, head_texts)
+                elif change.status is ChangeKind.RENAMED and isinstance(old, Revision):
+                    item = replace(
+                        item,
+                        base_parsed=old.parsed,
+                        added_in=None,
+                        first_release=None,
+                        renamed_from=old.revision,
+                    )
                 elif change.status is ChangeKind.MODIFIED and isinstance(old, Unreadable):
                     item = replace(item, modification=unreadable_base(old.message))
             key = (

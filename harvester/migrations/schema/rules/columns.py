@@ -206,6 +206,9 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
         else:
             ctx.fails(f"SQLite has no ALTER COLUMN TYPE ({name})")
         return
+    if engine.mysql_like:
+        _mysql_type_change(op, name, ctx)
+        return
     if engine.dialect is ops.Dialect.COCKROACHDB:
         ctx.judge_new(
             op.table,
@@ -241,6 +244,27 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
             op.table,
             ImpactTag.DATA_DEPENDENT,
             f"{op.table}.{op.column} USING {op.using}: fails if a row does not convert",
+        )
+
+
+def _mysql_type_change(op: ops.AlterColumnType, name: str, ctx: Context) -> None:
+    """A type change on MySQL/MariaDB (an ORM's alter_column, written as MODIFY): InnoDB
+    copies the table unless it only extends a VARCHAR within its length-prefix size."""
+    copies = engines.mysql_type_change_copies(op.old_type, op.new_type)
+    if copies is False and op.old_type == op.new_type:
+        ctx.note(f"{name}: the type stays the same")
+    elif copies is False:
+        ctx.judge_new(
+            op.table,
+            ImpactTag.TYPE_CHANGE_NO_REWRITE,
+            f"{name}: InnoDB extends it in place (ALGORITHM=INPLACE)",
+        )
+    else:
+        hedge = " if the type changes (the old type is not in this range)" if copies is None else ""
+        ctx.judge_new(
+            op.table,
+            ImpactTag.TABLE_REWRITE,
+            f"{name}: InnoDB copies {op.table} (ALGORITHM=COPY), blocking writes{hedge}",
         )
 
 
