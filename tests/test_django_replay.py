@@ -319,3 +319,15 @@ def test_a_migration_marked_safe_after_deploy_runs_after_the_deploy() -> None:
         )
     )
     assert parsed.after_deploy is True
+
+
+def test_an_auto_now_field_fills_existing_rows_with_the_current_time() -> None:
+    parsed = _replay(
+        _operations(
+            'migrations.AddField("check", "updated_at", models.DateTimeField(auto_now=True))'
+        )
+    )
+    added, dropped = parsed.up.operations
+    assert isinstance(added, ops.AddColumn)
+    assert (added.column.nullable, added.column.default) == (False, "django.utils.timezone.now()")
+    assert dropped == ops.DropDefault("api_check", "updated_at")

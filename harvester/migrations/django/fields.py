@@ -232,7 +232,19 @@ def effective_default(field: FieldSpec) -> str | None:
         return sql_literal(field.default)
     if not field.null and field.blank and field.kind in ("CharField", "TextField", "SlugField"):
         return "''"
+    if _auto_now(field):
+        # Django's schema editor fills existing rows with the time it adds the column.
+        return _NOW.get(field.kind, "django.utils.timezone.now()")
     return None
+
+
+_NOW = {"DateField": "datetime.date.today()", "TimeField": "django.utils.timezone.now().time()"}
+
+
+def _auto_now(field: FieldSpec) -> bool:
+    return not field.has_default and (
+        field.call.get("auto_now") is True or field.call.get("auto_now_add") is True
+    )
 
 
 def database_default(field: FieldSpec) -> str | None:
@@ -243,8 +255,9 @@ def database_default(field: FieldSpec) -> str | None:
 
 
 def is_callable_default(field: FieldSpec) -> bool:
-    """True when the default is a function Django calls once when it adds the column."""
-    return field.has_default and isinstance(field.default, Ref)
+    """True when the default is a function Django calls once when it adds the column (also
+    the current time of an `auto_now` or `auto_now_add` field)."""
+    return (field.has_default and isinstance(field.default, Ref)) or _auto_now(field)
 
 
 def sql_literal(value: Value) -> str:
