@@ -482,3 +482,14 @@ def test_a_type_change_on_mysql_is_judged_by_innodb_not_postgresql() -> None:
     assert detail(small, ImpactTag.TYPE_CHANGE_NO_REWRITE).endswith(
         "InnoDB extends it in place (ALGORITHM=INPLACE)"
     )
+
+
+def test_a_table_the_range_filled_from_another_holds_rows() -> None:
+    judged = judge(
+        "CREATE INDEX sessions_gateway ON gateway_sessions (gateway_id);",
+        earlier=[
+            "CREATE TABLE gateway_sessions (id int, gateway_id int);",
+            "INSERT INTO gateway_sessions SELECT id, gateway_id FROM gateway_tokens;",
+        ],
+    )
+    assert tags(judged) == ["lock_heavy_index"]

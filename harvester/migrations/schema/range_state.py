@@ -41,6 +41,7 @@ class RangeState:
     created_types: dict[str, str] = field(default_factory=dict)
     enum_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     rows_deleted: dict[str, str] = field(default_factory=dict)  # table -> last such migration
+    filled_tables: dict[str, str] = field(default_factory=dict)  # INSERT … SELECT into them
 
     def observe(self, parsed: ops.ParsedMigration, migration: str = "") -> None:
         """Remember what `parsed` did, for the migrations that follow it."""
@@ -93,6 +94,8 @@ class RangeState:
                 # An UPDATE, a mutation or code that sets named columns row by row.
                 for name in columns:
                     self.backfilled[(table or "", name)] = migration
+            case ops.DataChange(kind=ops.DataChangeKind.INSERT_SELECT, table=str() as table):
+                self.filled_tables[table] = migration
             case ops.DataChange(kind=ops.DataChangeKind.DELETE, table=table, columns=columns):
                 # DELETE … WHERE c IS NULL leaves no NULL in c.
                 for name in columns:
@@ -156,6 +159,7 @@ class RangeState:
             created_types=dict(self.created_types),
             enum_values=dict(self.enum_values),
             rows_deleted=dict(self.rows_deleted),
+            filled_tables=dict(self.filled_tables),
         )
 
     def known_column(self, table: str, column: str) -> ops.ColumnDef | None:

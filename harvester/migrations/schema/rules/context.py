@@ -78,7 +78,9 @@ class Context:
         if table in self.created_here:
             return "created by this migration"
         origin = self.state.created_tables.get(table)
-        return f"created by {self.by(origin)}" if origin is not None else None
+        if origin is None or table in self.state.filled_tables:
+            return None  # not new, or filled with existing rows (INSERT … SELECT) since
+        return f"created by {self.by(origin)}"
 
     def by(self, migration: str) -> str:
         """`this migration`, or `<id> earlier in this range`."""
