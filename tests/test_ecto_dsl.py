@@ -348,3 +348,23 @@ def test_update_all_names_the_columns_it_sets() -> None:
         ("vin", "model"),
         ("color", "version"),
     ]
+
+
+def test_module_attributes_give_options_and_loop_items() -> None:
+    found = up(
+        """    alter table(:sessions) do
+      add(:gateway_id, references(:gateways, @assoc_opts))
+    end
+    alter table(:clients) do
+      for col <- @last_seen do
+        remove(col)
+      end
+    end""",
+        head="  @assoc_opts [type: :binary_id]\n  @last_seen [:last_seen_at, :last_seen_ip]\n",
+    )
+    added, *dropped = found
+    assert isinstance(added, ops.AddColumn) and added.column.type == "UUID"
+    assert [o.column for o in dropped if isinstance(o, ops.DropColumn)] == [
+        "last_seen_at",
+        "last_seen_ip",
+    ]

@@ -34,7 +34,8 @@ from harvester.migrations.snapshots import Explained, SchemaShape
 from harvester.migrations.structure_sql import read_structure_sql
 from harvester.migrations.timestamped import analyse_folder, released_since
 
-_MIGRATION = re.compile(r"(?:^|/)(priv/[^/]+/migrations)/(\d+)_[\w.]+\.exs$")
+# `priv/repo/migrations`, and its siblings such as `priv/repo/manual_migrations`
+_MIGRATION = re.compile(r"(?:^|/)(priv/[^/]+/\w*migrations)/(\d+)_[\w.]+\.exs$")
 _SNAPSHOT = re.compile(r"(?:^|/)priv/[^/]+/structure\.sql$")
 
 

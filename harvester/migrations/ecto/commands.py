@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
 from harvester.migrations.commands import Command, sequence
@@ -21,6 +22,9 @@ from harvester.migrations.ecto.elixir import ElixirValues, target_name
 from harvester.migrations.ecto.types import EctoContext
 from harvester.migrations.literals import Arguments, Call, Sym, Tuple, Value, name_of, names_of
 from harvester.migrations.schema import ops
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
 
 STATEMENTS = frozenset(
     {"create", "create_if_not_exists", "alter", "drop", "drop_if_exists", "rename"}
@@ -321,20 +325,38 @@ class EctoCommands:
         return Command((ops.Opaque(f"rename {subject.name}", raw=True, line=line),), None, "rename")
 
     def _block(self, args: Arguments, env: Mapping[str, Value]) -> list[tuple[str, Arguments, int]]:
-        """`(statement, arguments, line)` of each call in a `create`/`alter` block."""
-        if args.block is None:
-            return []
+        """`(statement, arguments, line)` of each call in a `create`/`alter` block; a `for`
+        over a literal list (`for col <- @columns do remove(col) end`) once per item."""
+        return self._calls_in(args.block, env) if args.block is not None else []
+
+    def _calls_in(self, node: Node, env: Mapping[str, Value]) -> list[tuple[str, Arguments, int]]:
         found = []
-        for node in treesitter.walk(args.block):
-            if (
-                node.type == "call"
-                and node.parent is not None
-                and node.parent.type in ("do_block", "block")
-            ):
-                found.append(
-                    (target_name(node), self.values.arguments(node, env), treesitter.line(node))
-                )
+        for child in node.named_children:
+            if child.type != "call":
+                found += self._calls_in(child, env)
+                continue
+            args = self.values.arguments(child, env)
+            items, variable = self._loop(child, args, env)
+            if items is not None and args.block is not None:
+                for item in items:
+                    found += self._calls_in(args.block, {**env, variable: item})
+                continue
+            if node.type in ("do_block", "block"):
+                found.append((target_name(child), args, treesitter.line(child)))
+            if args.block is not None:
+                found += self._calls_in(args.block, env)
         return found
+
+    def _loop(
+        self, call: Node, args: Arguments, env: Mapping[str, Value]
+    ) -> tuple[list[Value] | None, str]:
+        """The items and variable of `for x <- [literal list]` (None for any other call)."""
+        generator = next((n for n in args.nodes if n.type == "binary_operator"), None)
+        if target_name(call) != "for" or generator is None:
+            return None, ""
+        items = self.values.value(generator.child_by_field_name("right"), env)
+        variable = treesitter.text(generator.child_by_field_name("left"))
+        return (items, variable) if isinstance(items, list) and len(items) <= 100 else (None, "")
 
 
 def _split_from(source: Value) -> tuple[Value, dict[str, Value]]:

@@ -115,6 +115,11 @@ class ElixirValues:
                 options.update(self._keywords(child, env))
             else:
                 positional.append(self.value(child, env))
+        if positional and isinstance(positional[-1], dict) and positional[-1]:
+            # A keyword list passed as the last argument (`references(:t, @opts)`) is options.
+            trailing = positional.pop()
+            assert isinstance(trailing, dict)
+            options = {**trailing, **options}
         block = do_block(call)
         if block is None and "do" in options:
             return Arguments(tuple(positional), options, None, (), nodes)

@@ -92,7 +92,10 @@ def _members(
             if inner is not None and inner.type == "call":
                 name = "@" + target_name(inner)
                 args = values.arguments(inner, attributes)
-                attributes[name] = args.positional[0] if args.positional else None
+                # `@opts [type: :binary_id]`: a keyword list comes back as the options
+                attributes[name] = (
+                    args.positional[0] if args.positional else dict(args.options) or None
+                )
             continue
         if node.type != "call":
             continue
