@@ -270,6 +270,9 @@ def _entry(
         base = view.read(Side.BASE, old_path)
         before = read(base.text, old_path, old_version, dialect) if base.text else None
         format_only, modification = _compare(before, reading)
+        if moved and before is not None and _same_operations(before, reading):
+            # Moved with its module renamed (`Domain.Repo…` -> `Portal.Repo…`): the same steps.
+            format_only, modification = True, None
         if taken_over is not None:
             format_only = False
             modification = (
