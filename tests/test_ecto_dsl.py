@@ -368,3 +368,36 @@ def test_module_attributes_give_options_and_loop_items() -> None:
         "last_seen_at",
         "last_seen_ip",
     ]
+
+
+def test_a_folder_moved_with_its_modules_renamed_runs_the_same_steps() -> None:
+    from harvester.migrations.database import analyse_database
+    from harvester.model import ChangeKind
+    from tests.support.memory_view import MemoryView
+
+    body = (
+        "  use Ecto.Migration\n  def change do\n"
+        "    alter table(:users) do\n      add :x, :text\n    end\n  end\nend\n"
+    )
+    old = "defmodule Domain.Repo.Migrations.AddX do\n" + body
+    new = "defmodule Portal.Repo.Migrations.AddX do\n" + body
+    view = MemoryView(
+        {"apps/domain/priv/repo/migrations/20240101000000_add_x.exs": old},
+        {"priv/repo/migrations/20240101000000_add_x.exs": new},
+    )
+    added = next(c for c in view._changes if c.status is ChangeKind.ADDED)
+    from dataclasses import replace
+
+    view._changes = (
+        replace(
+            added,
+            old_path="apps/domain/priv/repo/migrations/20240101000000_add_x.exs",
+            status=ChangeKind.RENAMED,
+        ),
+    )
+    (migration,) = analyse_database(view).migrations
+    assert (migration.change, migration.released, migration.format_only) == (
+        ChangeKind.RENAMED,
+        True,
+        True,
+    )
