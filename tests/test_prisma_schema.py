@@ -98,3 +98,27 @@ def test_fields_show_their_defaults() -> None:
         "created_at": "DateTime @default(now())",
         "name": "String",
     }
+
+
+def test_a_single_field_index_may_be_written_without_brackets() -> None:
+    bracketed = prisma_shape("model A {\n  id Int @id\n  t Int\n  @@index([t])\n}\n")
+    bare = prisma_shape("model A {\n  id Int @id\n  t Int\n  @@index(t)\n}\n")
+    assert bracketed.objects == bare.objects == {"index A(t)": ""}
+
+
+def test_a_multi_file_schema_without_migrations_is_one_snapshot() -> None:
+    from harvester.migrations.database import analyse_database
+    from tests.support.memory_view import MemoryView
+
+    datasource = 'datasource db {\n  provider = "mysql"\n  url = env("DATABASE_URL")\n}\n'
+    base = {
+        "apps/web/prisma/schema/schema.prisma": datasource,
+        "apps/web/prisma/schema/link.prisma": "model Link {\n  id String @id\n}\n",
+    }
+    head = {
+        **base,
+        "apps/web/prisma/schema/link.prisma": "model Link {\n  id String @id\n  url String\n}\n",
+    }
+    database = analyse_database(MemoryView(base, head))
+    assert [s.root for s in database.systems] == ["apps/web/prisma/schema/migrations"]
+    assert len(database.snapshots) == 1

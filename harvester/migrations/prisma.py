@@ -81,6 +81,8 @@ class PrismaSystem(SqlFolderSystem):
         if any(view.tree(side, root) for side in Side):
             return True
         home = posixpath.dirname(root)
+        if posixpath.basename(home) != "schema" and self._schema_folder(view, home):
+            return False  # `<home>/schema/migrations`, the other guess, stands for it
         locked = any(
             posixpath.basename(p) == _LOCK and posixpath.dirname(posixpath.dirname(p)) == home
             for side in Side
@@ -103,6 +105,16 @@ class PrismaSystem(SqlFolderSystem):
                 return found
         schema = snapshot_text(view, Side.HEAD, _as_changes(self.snapshot_paths(view, root)))
         return prisma_provider(schema) or super().tree_dialect(view, root, units, changes)
+
+    @staticmethod
+    def _schema_folder(view: RepoView, home: str) -> bool:
+        """True when `<home>/schema/` holds the `.prisma` files (Prisma's multi-file schema)."""
+        folder = posixpath.join(home, "schema")
+        return any(
+            p.endswith(".prisma") and posixpath.dirname(p) == folder
+            for side in Side
+            for p in view.tree(side, folder)
+        )
 
     def snapshot_paths(self, view: RepoView, root: str) -> list[str]:
         """The `.prisma` files beside the migrations folder (or in a `schema/` folder there)."""

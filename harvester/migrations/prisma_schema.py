@@ -25,7 +25,8 @@ _FIELD = re.compile(r"^\s*(\w+)\s+(\w+(?:\([^)]*\))?)(\?|\[\])?(.*)$")
 _MAP = re.compile(r"@map\(\s*(?:name\s*:\s*)?\"([^\"]+)\"")
 _TABLE_MAP = re.compile(r"@@map\(\s*(?:name\s*:\s*)?\"([^\"]+)\"")
 _NATIVE = re.compile(r"@db\.(\w+(?:\([^)]*\))?)")
-_KEYS = re.compile(r"@@(index|unique|id)\(\s*(?:fields\s*:\s*)?\[([^\]]*)\]")
+# `@@index([a, b])`, `@@index(fields: [a])`, and a single field without brackets `@@index(a)`
+_KEYS = re.compile(r"@@(index|unique|id)\(\s*(?:fields\s*:\s*)?(?:\[([^\]]*)\]|(\w+))")
 _PROVIDER = re.compile(r"provider\s*=\s*\"(\w+)\"")
 _SCALARS = frozenset(
     [
@@ -86,7 +87,8 @@ def prisma_shape(text: str) -> SchemaShape:
             if "@unique" in rest:
                 objects[f"unique {table}({name})"] = ""
         tables[table] = columns
-        for kind, keys in _KEYS.findall("\n".join(block.lines)):
+        for kind, listed, single in _KEYS.findall("\n".join(block.lines)):
+            keys = listed or single
             if kind != "id":
                 objects[f"{kind} {table}({', '.join(k.strip() for k in keys.split(','))})"] = ""
     return SchemaShape(tables, objects, labels)

@@ -77,8 +77,19 @@ def shape_changes(before: SchemaShape, after: SchemaShape) -> tuple[str, ...]:
         changes.append(f"{name} removed")
     for name in sorted(before.objects.keys() & after.objects.keys()):
         if before.objects[name] != after.objects[name]:
-            changes.append(f"{name} changed: {after.objects[name]}")
+            changes.append(f"{name} changed: {_object_change(name, before, after)}")
     return tuple(changes)
+
+
+def _object_change(name: str, before: SchemaShape, after: SchemaShape) -> str:
+    """An enum's values gained and lost (`+hold, -Artificial_Intelligence`); other objects
+    as they read now."""
+    old, new = before.objects[name], after.objects[name]
+    if not name.startswith("enum "):
+        return new
+    was, now = old.split(", "), new.split(", ")
+    moves = [f"+{v}" for v in now if v not in was] + [f"-{v}" for v in was if v not in now]
+    return ", ".join(moves) or f"values reordered: {new}"
 
 
 @dataclass
