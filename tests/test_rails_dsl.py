@@ -506,3 +506,27 @@ def test_a_case_on_the_adapter_keeps_the_engines_branch() -> None:
     mysql = up(body, dialect=Dialect.MYSQL)
     assert [o.new_type for o in postgres if isinstance(o, ops.AlterColumnType)] == ["JSONB"]
     assert [o.column.type for o in mysql if isinstance(o, ops.ModifyColumn)] == ["JSON"]
+
+
+def test_deletes_with_conditions_and_columns_in_both_branches_of_a_feature_check() -> None:
+    found = up(
+        """    create_table :webhook_endpoints do |t|
+      if t.respond_to? :jsonb
+        t.jsonb :metadata
+      else
+        t.json :metadata
+      end
+    end
+    User.delete_all(username: nil)
+    Pod.delete_all("host IS NULL")"""
+    )
+    table, users, pods = found
+    assert isinstance(table, ops.CreateTable)
+    assert [(c.name, c.type) for c in table.columns][1:] == [("metadata", "JSONB")]
+    assert isinstance(users, ops.DataChange) and isinstance(pods, ops.DataChange)
+    assert (users.has_where, users.columns, pods.has_where, pods.columns) == (
+        True,
+        ("username",),
+        True,
+        ("host",),
+    )

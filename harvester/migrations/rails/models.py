@@ -236,14 +236,19 @@ class ModelCode:
             or any(m.endswith("!") for m in block_writes)
             or _raises_in_block(node)
         )
+        conditions = (
+            _conditions(chain, last, values, env) if kind is ops.DataChangeKind.DELETE else None
+        )
         return ops.DataChange(
             kind,
             table,
             detail,
-            has_where=one_record or any(m not in _UNFILTERED for m in methods),
+            has_where=one_record
+            or conditions is not None
+            or any(m not in _UNFILTERED for m in methods),
             raises_on_data=raising,
             line=treesitter.line(node),
-            columns=_set_columns(chain, last, values, env),
+            columns=conditions or _set_columns(chain, last, values, env),
         )
 
     def opaque_call(self, node: Node, env: Mapping[str, Value]) -> str | None:
@@ -305,6 +310,30 @@ def _set_columns(
     if method in ("update_column", "update_attribute") and args.positional:
         return tuple(names_of(args.positional[0]))
     return tuple(args.options)
+
+
+def _conditions(
+    chain: list[Node], method: str, values: RubyValues, env: Mapping[str, Value]
+) -> tuple[str, ...] | None:
+    """For `delete_all(username: nil)` or `delete_all("host IS NULL")`: the columns whose NULL
+    rows it deletes (empty for other conditions); None when the delete has no condition."""
+    call = next(
+        (
+            n
+            for n in reversed(chain[1:])
+            if treesitter.text(n.child_by_field_name("method")) == method
+        ),
+        None,
+    )
+    if call is None:
+        return None
+    args = values.arguments(call, env)
+    if not args.positional and not args.options:
+        return None
+    nulls = [name for name, value in args.options.items() if value is None]
+    for text in (a for a in args.positional if isinstance(a, str)):
+        nulls += re.findall(r"(\w+)\s+IS\s+NULL\b", text, re.I)
+    return tuple(dict.fromkeys(nulls))
 
 
 def _writes(methods: set[str]) -> bool:

@@ -142,7 +142,7 @@ class TableCommands:
         up.append(
             ops.CreateTable(
                 table,
-                tuple(cols),
+                _first_of_each(cols),
                 tuple(constraints),
                 if_not_exists=options.get("if_not_exists") is True,
                 temporary=options.get("temporary") is True,
@@ -370,3 +370,12 @@ class TableCommands:
 def force_note(table: Value) -> str:
     """What `create_table …, force:` does before it creates `table`."""
     return f"create_table {table} with force: drops any existing {table} first"
+
+
+def _first_of_each(columns: list[ops.ColumnDef]) -> tuple[ops.ColumnDef, ...]:
+    """A column defined in both branches of a condition (`t.jsonb … if t.respond_to?(:jsonb)`,
+    else `t.json …`) is one column: the first branch's (the engine that has the feature)."""
+    seen: dict[str, ops.ColumnDef] = {}
+    for column in columns:
+        seen.setdefault(column.name, column)
+    return tuple(seen.values())
