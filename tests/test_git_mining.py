@@ -249,3 +249,25 @@ def test_a_migration_renamed_after_it_was_added_keeps_its_first_commit_and_relea
         added,
         "v1.1",
     )
+
+
+def test_a_migration_edited_after_it_shipped_inside_the_range_says_so(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    repo = new_repo()
+    repo.write("db/migrate/20240101000000_create_users.rb", "# users\n")
+    repo.commit("users")
+    repo.tag("v1.0")
+    repo.write("db/migrate/20240201000000_dedupe.rb", "# delete duplicates\n")
+    repo.commit("dedupe")
+    repo.tag("v1.1")
+    repo.write("db/migrate/20240201000000_dedupe.rb", "# repoint, then delete duplicates\n")
+    repo.commit("quick migration fix")
+    repo.tag("v1.2")
+    report = build_report(ReportOptions(repo=str(repo.path), range=RangeRequest("v1.0..v1.2")))
+    (migration,) = report.database.migrations
+    assert migration.first_tag == "v1.1"
+    assert migration.data_impact[0].detail == (
+        "edited after it shipped in v1.1: databases that ran v1.1 keep the version they ran; "
+        "the others run this one"
+    )
