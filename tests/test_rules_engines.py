@@ -493,3 +493,22 @@ def test_a_table_the_range_filled_from_another_holds_rows() -> None:
         ],
     )
     assert tags(judged) == ["lock_heavy_index"]
+
+
+def test_drop_not_null_rebuilds_an_innodb_table_in_place() -> None:
+    def judged(dialect: Dialect) -> Migration:
+        step = ops.Step((ops.DropNotNull("testruns_testrun", "start_date"),))
+        parsed = ops.ParsedMigration("0014", "testruns/migrations/0014.py", step)
+        item = MigrationInput(
+            "0014", parsed.path, "django", dialect, ChangeKind.ADDED, released=False, parsed=parsed
+        )
+        return assemble([item])[0]
+
+    assert "testruns_testrun.start_date DROP NOT NULL: metadata only" in judged(PG).notes
+    assert (
+        judged(MYSQL)
+        .notes[0]
+        .startswith(
+            "testruns_testrun.start_date DROP NOT NULL: InnoDB rebuilds testruns_testrun in place"
+        )
+    )

@@ -379,7 +379,14 @@ def set_not_null(op: ops.SetNotNull, ctx: Context) -> None:
 
 
 def drop_not_null(op: ops.DropNotNull, ctx: Context) -> None:
-    """DROP NOT NULL is metadata-only; older code may not expect NULLs."""
+    """DROP NOT NULL is metadata-only, except on InnoDB, which rebuilds the table for it in
+    place (writes continue)."""
+    if ctx.engine.mysql_like and op.table not in ctx.created_here:
+        ctx.note(
+            f"{op.table}.{op.column} DROP NOT NULL: InnoDB rebuilds {op.table} in place "
+            "(ALGORITHM=INPLACE; writes continue, the rebuild takes time on a large table)"
+        )
+        return
     ctx.note(f"{op.table}.{op.column} DROP NOT NULL: metadata only")
 
 
