@@ -106,3 +106,14 @@ def test_a_table_dropped_if_exists_and_created_again_is_the_up_steps_own() -> No
         )
     )
     assert found == []
+
+
+def test_dropping_a_column_drops_the_checks_and_indexes_on_it() -> None:
+    found = down_impacts(
+        parsed(
+            "ALTER TABLE t ADD COLUMN c int; ALTER TABLE t ADD CONSTRAINT ck_t_c CHECK (c > 0);"
+            " CREATE INDEX ix_t_c ON t (c);",
+            "ALTER TABLE t DROP COLUMN c;",
+        )
+    )
+    assert found == []

@@ -8,6 +8,7 @@ sections, Django reverse operations and Rails `down` methods are judged alike.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 from harvester.analysis.wording import first_few
@@ -284,13 +285,20 @@ def _renamed_key(key: Key, final: dict[str, str]) -> Key:
 
 
 def _index_columns(up: tuple[ops.Operation, ...]) -> dict[Key, set[str]]:
-    """The columns each created index covers (dropping one drops the index)."""
+    """The columns each created index or constraint covers: dropping one of them drops it
+    too (PostgreSQL, MySQL and SQLite drop an index or CHECK with a column it uses)."""
     final = _final_names(up)
-    return {
-        ("index", final.get(o.index.table, o.index.table), o.index.name): set(o.index.columns)
-        for o in up
-        if isinstance(o, ops.CreateIndex) and o.index.name
-    }
+    found: dict[Key, set[str]] = {}
+    for o in up:
+        if isinstance(o, ops.CreateIndex) and o.index.name:
+            table = final.get(o.index.table, o.index.table)
+            found[("index", table, o.index.name)] = set(o.index.columns)
+        elif isinstance(o, ops.AddConstraint) and o.constraint.name:
+            used = set(o.constraint.columns) | set(
+                re.findall(r"\w+", o.constraint.expression or "")
+            )
+            found[("constraint", final.get(o.table, o.table), o.constraint.name)] = used
+    return found
 
 
 def _undone(key: Key, down: tuple[ops.Operation, ...], covered: set[str]) -> bool:
