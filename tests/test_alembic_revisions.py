@@ -386,3 +386,16 @@ def test_tables_in_a_schema_keep_its_name() -> None:
         "users.affiliations",
         "events.logs",
     ]
+
+
+def test_columns_spliced_from_a_literal_list_are_read() -> None:
+    header = "METRICS = ['count', 'total']\n\n"
+    body = (
+        "def upgrade():\n"
+        "    op.create_table('metric_aggregate', sa.Column('id', sa.Integer(), primary_key=True),\n"
+        "                    *[sa.Column(m, sa.BigInteger()) for m in METRICS])\n\n"
+        "def downgrade():\n    pass\n"
+    )
+    (created,) = _revision(header + body).parsed.up.operations
+    assert isinstance(created, ops.CreateTable)
+    assert [c.name for c in created.columns] == ["id", "count", "total"]

@@ -99,20 +99,7 @@ class Module:
         """The name bindings of each item of a comprehension over literal lists
         (`[RemoveField(m, f) for m in MODELS for f in FIELDS]`), or None when it loops over
         anything else, filters, or runs past `limit` items."""
-        bindings: list[dict[str, ast.expr]] = [{}]
-        for generator in node.generators:
-            if generator.ifs or generator.is_async:
-                return None
-            unrolled = []
-            for local in bindings:
-                values = self.evaluate(generator.iter, local)
-                if not isinstance(values, tuple):
-                    return None
-                unrolled += [{**local, **bind(generator.target, item)} for item in values]
-            if len(unrolled) > limit:
-                return None
-            bindings = unrolled
-        return bindings
+        return _Evaluator(self.constants, self.aliases, self.functions).unroll(node, limit)
 
 
 def bind(target: ast.expr, item: Value) -> dict[str, ast.expr]:
@@ -296,17 +283,60 @@ class _Evaluator:
                 returned := self.returned(helper, node)
             ) is not None:
                 return returned
-            case ast.Call() if (func := self.dotted(node.func)) is not None and not any(
-                isinstance(a, ast.Starred) for a in node.args
-            ):
+            case ast.Call() if (func := self.dotted(node.func)) is not None and (
+                args := self.arguments(node.args)
+            ) is not None:
                 kwargs = {k.arg: self.value(k.value) for k in node.keywords if k.arg is not None}
-                return Call(
-                    func,
-                    tuple(self.value(a) for a in node.args),
-                    kwargs,
-                    node.lineno,
-                )
+                return Call(func, args, kwargs, node.lineno)
         return Code(ast.unparse(node), getattr(node, "lineno", 0))
+
+    def arguments(self, nodes: list[ast.expr]) -> tuple[Value, ...] | None:
+        """Positional arguments, a starred literal list spliced in (`*columns`); None when a
+        starred argument is not a literal list."""
+        found: list[Value] = []
+        for node in nodes:
+            if not isinstance(node, ast.Starred):
+                found.append(self.value(node))
+                continue
+            spread = (
+                self.listed(node.value)
+                if isinstance(node.value, ast.ListComp)
+                else self.value(node.value)
+            )
+            if not isinstance(spread, tuple):
+                return None
+            found.extend(spread)
+        return tuple(found)
+
+    def listed(self, node: ast.ListComp) -> Value:
+        """A list comprehension over literal lists, as the tuple it builds."""
+        bindings = self.unroll(node)
+        if bindings is None:
+            return None
+        return tuple(
+            _Evaluator({**self.names, **local}, self.aliases, self.functions).value(node.elt)
+            for local in bindings
+        )
+
+    def unroll(
+        self, node: ast.ListComp | ast.GeneratorExp, limit: int = 500
+    ) -> list[dict[str, ast.expr]] | None:
+        """See `Module.unroll`."""
+        bindings: list[dict[str, ast.expr]] = [{}]
+        for generator in node.generators:
+            if generator.ifs or generator.is_async:
+                return None
+            unrolled = []
+            for local in bindings:
+                scope = _Evaluator({**self.names, **local}, self.aliases, self.functions)
+                values = scope.value(generator.iter)
+                if not isinstance(values, tuple):
+                    return None
+                unrolled += [{**local, **bind(generator.target, item)} for item in values]
+            if len(unrolled) > limit:
+                return None
+            bindings = unrolled
+        return bindings
 
     def returned(self, name: str, call: ast.Call) -> Value:
         """What a call of a module function that only returns an expression gives, its
