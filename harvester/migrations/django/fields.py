@@ -62,6 +62,9 @@ _TYPES: dict[str, tuple[str, str, str]] = {
     "IPNetworkField": ("cidr", "cidr", "cidr"),
 }
 # Fields whose class only sets defaults on another field.
+# Well-known third-party fields whose names mislead: django-i18nfield's I18nCharField is a
+# TextField underneath.
+_LIBRARY_FIELDS = {"I18nCharField": "TextField", "I18nTextField": "TextField"}
 _ALIASES = {
     "EmailField": ("CharField", 254),
     "URLField": ("CharField", 200),
@@ -328,6 +331,8 @@ def _jsonable(value: Value) -> bool:
 def _canonical(written: str) -> str:
     if written in _TYPES or written in ("ForeignKey", "OneToOneField", "ManyToManyField"):
         return written
+    if written in _LIBRARY_FIELDS:
+        return _LIBRARY_FIELDS[written]
     if written in _ALIASES:
         return _ALIASES[written][0]
     for suffix in ("OneToOneField", "ForeignKey", "ManyToManyField", "ParentalKey"):

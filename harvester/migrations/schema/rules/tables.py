@@ -239,6 +239,8 @@ def _backfill_cost(op: ops.DataChange, ctx: Context) -> str:
     rows = "the matching rows" if op.has_where else "every row"
     if engine == "SQLite":
         return f"rewrites {rows} while holding the database write lock"
+    if ctx.transactional is False:  # `atomic = False`, disable_ddl_transaction!
+        return f"rewrites {rows} outside a transaction: each statement commits on its own"
     return f"rewrites {rows} in one transaction, holding their row locks until commit"
 
 
