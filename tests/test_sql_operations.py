@@ -311,3 +311,24 @@ def test_a_clickhouse_settings_clause_is_not_read_as_more_actions() -> None:
     )
     assert found.problems == ()
     assert [type(o).__name__ for o in found.operations] == ["CreateIndex"]
+
+
+def test_go_template_placeholders_are_filled_in_as_the_tool_would() -> None:
+    found = sql_operations(
+        'alter table {{ index .Options "Namespace" }}.flow_state\n'
+        "  add column if not exists authentication_method text not null;",
+        Dialect.POSTGRESQL,
+    )
+    assert found.problems == ()
+    (added,) = found.operations
+    assert isinstance(added, ops.AddColumn) and added.table == "flow_state"
+
+
+def test_an_is_null_inside_a_subquery_is_not_the_deletes_own_condition() -> None:
+    (deleted,) = sql_operations(
+        "DELETE FROM task WHERE id IN (SELECT t.id FROM task t LEFT JOIN policy p "
+        "ON p.id = t.policy_id WHERE p.id IS NULL);",
+        Dialect.POSTGRESQL,
+    ).operations
+    assert isinstance(deleted, ops.DataChange)
+    assert (deleted.detail, deleted.columns) == ("DELETE FROM task", ())

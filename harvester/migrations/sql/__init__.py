@@ -47,6 +47,7 @@ def sql_operations(text: str, dialect: ops.Dialect | None, first_line: int = 1) 
 
     `first_line` is the line of `text` within its file, so operations carry file lines.
     """
+    text = _without_templates(text)
     read_as = dialect or guess_dialect(text)
     statements = split_statements(text, read_as, first_line)
     operations: list[ops.Operation] = []
@@ -62,6 +63,19 @@ def sql_operations(text: str, dialect: ops.Dialect | None, first_line: int = 1) 
             if isinstance(o, ops.Opaque) and o.raw and not problem
         )
     return SqlAnalysis(tuple(operations), tuple(problems), read_as, len(statements))
+
+
+_TEMPLATE = re.compile(r"\{\{[^{}]*\}\}")
+
+
+def _without_templates(text: str) -> str:
+    """SQL with Go template placeholders filled in as the tool would (pop, and tools built on
+    it, write `{{ index .Options "Namespace" }}.users`): a placeholder schema is left out, and
+    any other placeholder reads as the name `tmpl`."""
+    if "{{" not in text:
+        return text
+    text = re.sub(_TEMPLATE.pattern + r"\.", "", text)
+    return _TEMPLATE.sub("tmpl", text)
 
 
 # `INSERT INTO t [(cols)] VALUES (…)`: rows of data, read without a parser (seed files hold

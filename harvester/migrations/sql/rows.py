@@ -27,11 +27,9 @@ _IS_NULL = re.compile(r"(?<![\w.])(?:\w+\.)?\"?(\w+)\"?\s+IS\s+NULL\b", re.IGNOR
 def delete(table: str, where: str | None, line: int) -> list[ops.Operation]:
     """`DELETE FROM table [WHERE …]`; its `columns` are those whose NULL rows it deletes
     (`WHERE account_id IS NULL`, before a SET NOT NULL)."""
-    nulls = (
-        tuple(dict.fromkeys(_IS_NULL.findall(where)))
-        if where and " OR " not in where.upper()
-        else ()
-    )
+    # only a plain condition: `x IS NULL OR …` or a subquery's IS NULL says nothing of x
+    simple = where is not None and not re.search(r"\b(?:OR|SELECT)\b", where, re.I)
+    nulls = tuple(dict.fromkeys(_IS_NULL.findall(where))) if simple and where else ()
     detail = f"DELETE FROM {table}" + (
         f" WHERE {' AND '.join(f'{c} IS NULL' for c in nulls)}" if nulls else ""
     )
