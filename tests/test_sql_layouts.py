@@ -203,3 +203,14 @@ def test_an_enum_rebuilt_with_only_new_values_converts_every_row() -> None:
     tags = [i.tag.value for i in paused.data_impact]
     assert "backward_incompatible" not in tags
     assert any("keeping every value it had and adding PAUSED" in n for n in paused.notes)
+
+
+def test_a_tree_that_never_writes_down_files_expects_none() -> None:
+    from harvester.migrations.database import analyse_database
+
+    head = {
+        "migrations/20240101000000_users.up.sql": "CREATE TABLE users (id int);",
+        "migrations/20240201000000_flags.up.sql": "ALTER TABLE users ADD COLUMN flag int;",
+    }
+    migrations = analyse_database(MemoryView({}, head)).migrations
+    assert all("irreversible" not in [i.tag.value for i in m.data_impact] for m in migrations)

@@ -25,11 +25,14 @@ class UnitReader:
         layout: Layout,
         changes: dict[str, PathChange],
         dialect: ops.Dialect | None,
+        writes_downs: bool = True,
     ) -> None:
         self.view = view
         self.layout = layout
         self.changes = changes
         self.dialect = dialect
+        # A tree of a tool with down files that never writes one (supabase/auth) expects none.
+        self.downs_expected = layout.downs_by_design and writes_downs
 
     def input(self, unit: Unit) -> MigrationInput:
         side = Side.HEAD if unit.file(Side.HEAD) is not None else Side.BASE
@@ -137,7 +140,7 @@ class UnitReader:
             step,
             down=down,
             down_path=down_file.path if down_file else None,
-            down_declared=down_file is not None or not self.layout.downs_by_design,
+            down_declared=down_file is not None or not self.downs_expected,
         )
         return parsed, problems
 

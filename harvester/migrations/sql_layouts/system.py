@@ -37,6 +37,7 @@ from harvester.migrations.sql_layouts.layouts import (
 from harvester.migrations.sql_layouts.naming import (
     MIGRATIONS_FOLDER,
     NOT_DEPLOYED,
+    Direction,
     MigrationFile,
 )
 from harvester.migrations.sql_layouts.reader import UnitReader
@@ -106,9 +107,10 @@ class SqlFolderSystem:
         findings: list[Finding] = []
         parsed: list[ops.ParsedMigration] = []
         released = by_dialect([u for u in group_units(files) if u.file(Side.BASE)], fallback)
+        writes_downs = any(f.direction is Direction.DOWN for side in Side for f in files[side])
         for dialect, members in by_dialect(units, fallback).items():
             members.sort(key=lambda u: sort_key(u.key))
-            reader = UnitReader(view, self.layout, changes, dialect)
+            reader = UnitReader(view, self.layout, changes, dialect, writes_downs)
             inputs = [reader.input(u) for u in members]
             parsed += [i.parsed for i in inputs if i.parsed is not None]
             at_base = sorted(released.get(dialect, []), key=lambda u: sort_key(u.key))
