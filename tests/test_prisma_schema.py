@@ -122,3 +122,13 @@ def test_a_multi_file_schema_without_migrations_is_one_snapshot() -> None:
     database = analyse_database(MemoryView(base, head))
     assert [s.root for s in database.systems] == ["apps/web/prisma/schema/migrations"]
     assert len(database.snapshots) == 1
+
+
+def test_a_schema_without_any_migrations_claims_no_drift() -> None:
+    from harvester.migrations.database import analyse_database
+    from tests.support.memory_view import MemoryView
+
+    base = {"prisma/schema.prisma": "model Link {\n  id String @id\n}\n"}
+    head = {"prisma/schema.prisma": "model Link {\n  id String @id\n  url String\n}\n"}
+    database = analyse_database(MemoryView(base, head))
+    assert database.snapshots and not database.findings

@@ -123,7 +123,10 @@ class SqlFolderSystem:
         summaries, drift = self.snapshots(
             view, root.root, [changes[p] for p in snapshots], fallback, parsed
         )
-        findings += drift
+        # Drift means "no migration explains it": with no migration file this layout can read
+        # in the tree (schema pushed without migrations, or another tool's layout), it cannot.
+        if any(files[side] for side in Side):
+            findings += drift
         dialects = {m.dialect for m in migrations} or {fallback.value if fallback else None}
         single = (
             ops.Dialect(dialects.pop()) if len(dialects) == 1 and None not in dialects else None
