@@ -331,3 +331,7 @@ def test_an_auto_now_field_fills_existing_rows_with_the_current_time() -> None:
     assert isinstance(added, ops.AddColumn)
     assert (added.column.nullable, added.column.default) == (False, "django.utils.timezone.now()")
     assert dropped == ops.DropDefault("api_check", "updated_at")
+    assert (
+        "api_check.updated_at: Django calls django.utils.timezone.now() once and writes that "
+        "one value into every existing row" in parsed.up.notes + parsed.notes
+    )

@@ -51,7 +51,10 @@ class FieldOperations(TranslatorBase):
         columns = tuple(o.column.name for o in added if isinstance(o, ops.AddColumn))
         self._sqlite_remake(model, result, remakes, f"adds {name}", columns)
         if django_fields.is_callable_default(new):
-            default = render(new.default)
+            # an auto_now field has no default of its own: Django takes the current time
+            default = (
+                render(new.default) if new.has_default else django_fields.effective_default(new)
+            )
             result.notes.append(
                 f"{model.table}.{django_fields.column_name(name, new)}: Django calls "
                 f"{default} once and writes that one value into every existing row"
