@@ -294,7 +294,8 @@ def _calm_summary(migrations: Sequence[Migration], reformatted: bool) -> str:
     groups: dict[ImpactTag, list[str]] = defaultdict(list)
     for migration in migrations:
         tags = {i.tag for i in migration.data_impact}
-        if tags and tags <= _CALM:
+        fails = any(p.message.startswith("will fail") for p in migration.problems)
+        if tags and tags <= _CALM and not fails:
             worst = min(tags, key=severity)
             # Several dialect trees of one system: say which variant is calm.
             several = len(dialects[migration.system]) > 1 and migration.dialect

@@ -80,6 +80,7 @@ class RangeChanges:
                 item = self._modified(item, change, old, entry, added)
             if change.status is ChangeKind.RENAMED and old is not None and old.key != entry.key:
                 self.findings.append(_renamed(old, entry, change))
+                item = replace(item, renamed_from=migration_id(old.key))
             rows.append(((0, head_order.get(entry.key, len(head_order))), item))
         rows.sort(key=lambda row: row[0])
         return [row[1] for row in rows]
@@ -128,7 +129,9 @@ class RangeChanges:
         """True when a renamed migration runs what it ran under its old name."""
         before = self.base_replay.parsed.get(old.key) if self.base_replay else None
         after = self.head_replay.parsed.get(new.key)
-        return before is not None and after is not None and before.up == after.up
+        return (
+            before is not None and after is not None and before.up.operations == after.up.operations
+        )
 
     def range_findings(self, changes: Sequence[PathChange]) -> tuple[Finding, ...]:
         """The findings: one for every reformatted file together, then the others."""
