@@ -214,3 +214,53 @@ def test_a_tree_that_never_writes_down_files_expects_none() -> None:
     }
     migrations = analyse_database(MemoryView({}, head)).migrations
     assert all("irreversible" not in [i.tag.value for i in m.data_impact] for m in migrations)
+
+
+def test_a_folder_split_per_dialect_keeps_each_migration_whatever_git_pairs() -> None:
+    from harvester.migrations.base import PathChange
+    from harvester.migrations.database import analyse_database
+    from harvester.model import ChangeKind
+
+    mysql = "ALTER TABLE consent MODIFY subject CHAR(36) NULL;"
+    postgres = "ALTER TABLE consent ALTER COLUMN subject DROP NOT NULL;"
+    base = {
+        "migrations/V0005.ConsentSubjectNULL.mysql.up.sql": mysql,
+        "migrations/V0005.ConsentSubjectNULL.postgres.up.sql": postgres,
+        "docs/.gitkeep": "",
+    }
+    head = {
+        "migrations/mysql/V0005.ConsentSubjectNull.up.sql": mysql,
+        "migrations/postgres/V0005.ConsentSubjectNull.up.sql": postgres,
+        "migrations/postgres/V0009.FixConstraints.up.sql": "",
+    }
+    view = MemoryView(base, head)
+    moved = ChangeKind.RENAMED
+    # git pairs by likeness: the mysql file with the postgres one, a new file with a .gitkeep
+    view._changes = (
+        PathChange(
+            "migrations/mysql/V0005.ConsentSubjectNull.up.sql",
+            "migrations/V0005.ConsentSubjectNULL.postgres.up.sql",
+            moved,
+            None,
+            None,
+        ),
+        PathChange(
+            "migrations/postgres/V0005.ConsentSubjectNull.up.sql",
+            None,
+            ChangeKind.ADDED,
+            None,
+            None,
+        ),
+        PathChange(
+            "migrations/postgres/V0009.FixConstraints.up.sql", "docs/.gitkeep", moved, None, None
+        ),
+        PathChange(
+            "migrations/V0005.ConsentSubjectNULL.mysql.up.sql", None, ChangeKind.DELETED, None, None
+        ),
+    )
+    found = {(m.id, m.dialect): (m.change, m.released) for m in analyse_database(view).migrations}
+    assert found == {
+        ("V0005.ConsentSubjectNull", "mysql"): (ChangeKind.RENAMED, True),
+        ("V0005.ConsentSubjectNull", "postgresql"): (ChangeKind.RENAMED, True),
+        ("V0009.FixConstraints", "postgresql"): (ChangeKind.ADDED, False),
+    }

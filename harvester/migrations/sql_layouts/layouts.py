@@ -60,6 +60,13 @@ LAYOUTS = (DIESEL, FLYWAY, SQLX, POP, GOLANG_MIGRATE, GOOSE, SQL_MIGRATE, DBMATE
 PRISMA = Layout("prisma", "prisma", downs_by_design=False)
 
 
+def identity(layout: Layout, found: MigrationFile) -> object:
+    """What the tool records a migration by: the version alone for up/down pairs (golang-migrate
+    and pop keep the number, so `V0002.Webauthn` renamed `V0002.WebAuthn` is the same
+    migration), the id otherwise."""
+    return found.sort_key if layout.family == "pairs" else found.id
+
+
 def candidate_root(layout: Layout, path: str) -> str | None:
     """The folder `path` would be a migration of under `layout`, from its name alone."""
     if layout.family == "diesel":

@@ -4,13 +4,18 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from harvester.migrations.base import PathChange, RepoView, Side
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.assemble import MigrationInput
 from harvester.migrations.sql_layouts import history
-from harvester.migrations.sql_layouts.layouts import Layout, candidate_root, migration_file
+from harvester.migrations.sql_layouts.layouts import (
+    Layout,
+    candidate_root,
+    identity,
+    migration_file,
+)
 from harvester.migrations.sql_layouts.naming import Direction, MigrationFile
 from harvester.migrations.sql_layouts.units import Unit
 from harvester.model import ChangeKind, Problem
@@ -26,6 +31,7 @@ class UnitReader:
         changes: dict[str, PathChange],
         dialect: ops.Dialect | None,
         writes_downs: bool = True,
+        left: Mapping[tuple[object, ops.Dialect | None], str] | None = None,
     ) -> None:
         self.view = view
         self.layout = layout
@@ -33,6 +39,9 @@ class UnitReader:
         self.dialect = dialect
         # A tree of a tool with down files that never writes one (supabase/auth) expects none.
         self.downs_expected = layout.downs_by_design and writes_downs
+        # Where the range took each migration from (id, dialect) -> old path: a migration
+        # added here under an id it had elsewhere was moved, whatever git paired it with.
+        self.left = left or {}
 
     def input(self, unit: Unit) -> MigrationInput:
         side = Side.HEAD if unit.file(Side.HEAD) is not None else Side.BASE
@@ -41,6 +50,18 @@ class UnitReader:
         down = unit.down.get(side)
         change = self._change(unit, side)
         path_change = self.changes.get(up.path)
+        came_from = self.left.get((identity(self.layout, up), unit.dialect or self.dialect))
+        if change in (ChangeKind.ADDED, ChangeKind.RENAMED) and path_change is not None:
+            if came_from is not None and came_from != up.path:
+                path_change = dataclasses.replace(
+                    path_change, old_path=came_from, status=ChangeKind.RENAMED
+                )
+                change = ChangeKind.RENAMED
+            elif change is ChangeKind.RENAMED and self._other_migration(path_change, unit):
+                path_change = dataclasses.replace(
+                    path_change, old_path=None, status=ChangeKind.ADDED
+                )
+                change = ChangeKind.ADDED
         renamed = change is ChangeKind.RENAMED and path_change is not None
         released = (unit.file(Side.BASE) is not None or renamed) and change is not ChangeKind.ADDED
         parsed, problems = self._parsed(unit, side)
@@ -61,10 +82,11 @@ class UnitReader:
         if parsed is None or not released or change is ChangeKind.DELETED:
             return found
         if renamed and path_change is not None and path_change.old_path:
-            unit = self._before_rename(unit)
+            unit = self._before_rename(unit, path_change.old_path)
             old = self.migration_file(path_change.old_path)
-            found = dataclasses.replace(found, renamed_from=old.id if old else None)
-            if old is None or old.id == unit.id:
+            same = old is None or identity(self.layout, old) == identity(self.layout, up)
+            found = dataclasses.replace(found, renamed_from=None if same or old is None else old.id)
+            if same:
                 # Moved with its id: it shipped before the range; the move commit added nothing.
                 found = dataclasses.replace(found, added_in=None, first_release=None)
         base_parsed, _ = self._parsed(unit, Side.BASE)
@@ -83,6 +105,17 @@ class UnitReader:
                 found += parsed.up.operations
         return found
 
+    def _other_migration(self, change: PathChange, unit: Unit) -> bool:
+        """True when git paired the file with something else: another migration (another id
+        or dialect), or a file that is no migration of this layout (an empty `.gitkeep`)."""
+        old = self.migration_file(change.old_path) if change.old_path else None
+        up = unit.up.get(Side.HEAD) or unit.file(Side.HEAD)
+        return old is None or (
+            up is None
+            or identity(self.layout, old) != identity(self.layout, up)
+            or (old.dialect is not None and old.dialect != (unit.dialect or self.dialect))
+        )
+
     def _change(self, unit: Unit, side: Side) -> ChangeKind:
         if side is Side.BASE:
             return ChangeKind.DELETED
@@ -98,13 +131,16 @@ class UnitReader:
         root = candidate_root(self.layout, path)
         return migration_file(self.layout, path, root) if root is not None else None
 
-    def _before_rename(self, unit: Unit) -> Unit:
-        """The unit with its files at the base taken from where renamed files came from."""
+    def _before_rename(self, unit: Unit, up_from: str) -> Unit:
+        """The unit with its files at the base taken from where renamed files came from (the
+        up file from `up_from`)."""
         before = Unit(unit.key, unit.dialect, dict(unit.up), dict(unit.down))
         for files in (before.up, before.down):
             current = files.get(Side.HEAD)
             change = self.changes.get(current.path) if current else None
-            if current and change and change.status is ChangeKind.RENAMED and change.old_path:
+            if current and files is before.up:
+                files[Side.BASE] = dataclasses.replace(current, path=up_from)
+            elif current and change and change.status is ChangeKind.RENAMED and change.old_path:
                 files[Side.BASE] = dataclasses.replace(current, path=change.old_path)
         return before
 

@@ -32,6 +32,7 @@ from harvester.migrations.sql_layouts.layouts import (
     Layout,
     candidate_root,
     classify,
+    identity,
     migration_file,
 )
 from harvester.migrations.sql_layouts.naming import (
@@ -92,10 +93,13 @@ class SqlFolderSystem:
             for side in Side
         }
         changes = _changes_by_path(view.changes_under(posixpath.dirname(root.root)))
+        left, arrived = self._relocations(view)
         units = [
             u
             for u in group_units(files)
-            if touched(u, changes) and not self._moved_away(u, changes, root.root)
+            if touched(u, changes)
+            and not self._moved_away(u, changes, root.root)
+            and not _gone_elsewhere(self.layout, u, root.root, arrived)
         ]
         snapshots = [
             p for p in self.snapshot_paths(view, root.root) if p in changes and changes[p].path == p
@@ -110,7 +114,7 @@ class SqlFolderSystem:
         writes_downs = any(f.direction is Direction.DOWN for side in Side for f in files[side])
         for dialect, members in by_dialect(units, fallback).items():
             members.sort(key=lambda u: sort_key(u.key))
-            reader = UnitReader(view, self.layout, changes, dialect, writes_downs)
+            reader = UnitReader(view, self.layout, changes, dialect, writes_downs, left)
             inputs = [reader.input(u) for u in members]
             parsed += [i.parsed for i in inputs if i.parsed is not None]
             at_base = sorted(released.get(dialect, []), key=lambda u: sort_key(u.key))
@@ -132,6 +136,27 @@ class SqlFolderSystem:
             ops.Dialect(dialects.pop()) if len(dialects) == 1 and None not in dialects else None
         )
         return SystemResult(tuple(migrations), tuple(findings), tuple(summaries), single)
+
+    def _relocations(self, view: RepoView) -> tuple[Relocations, Relocations]:
+        """Migrations of this layout the range took away from a path (deleted, or renamed
+        away) and brought to one (added, or renamed in), by id and dialect: a folder split per
+        dialect moves `V5.x.mysql.up.sql` to `mysql/V5.x.up.sql`, and git may pair the moved
+        files by likeness across dialects."""
+        left: Relocations = {}
+        arrived: Relocations = {}
+        for change in view.changes():
+            if change.status is ChangeKind.DELETED or change.old_path:
+                self._place(change.old_path or change.path, left)
+            if change.status is not ChangeKind.DELETED:
+                self._place(change.path, arrived)
+        return left, arrived
+
+    def _place(self, path: str, into: Relocations) -> None:
+        root = candidate_root(self.layout, path)
+        found = self.migration_file(path, root) if root is not None else None
+        if found is not None and found.direction is not Direction.DOWN:
+            key = identity(self.layout, found)
+            into[(key, found.dialect or dialect_from_path(root or ""))] = path
 
     def _moved_away(self, unit: Unit, changes: Mapping[str, PathChange], root: str) -> bool:
         """True when the range moved the unit's files into another folder of this layout,
@@ -219,6 +244,22 @@ def _snapshot_root(path: str) -> str | None:
     if MIGRATIONS_FOLDER.search(posixpath.basename(folder) + "/"):
         return folder
     return posixpath.join(folder, "migrations")
+
+
+Relocations = dict[tuple[object, "ops.Dialect | None"], str]
+
+
+def _gone_elsewhere(layout: Layout, unit: Unit, root: str, arrived: Relocations) -> bool:
+    """A migration deleted here that the range brought to another path (same identity and
+    dialect, in this folder or another): the new path reports it."""
+    if unit.file(Side.HEAD) is not None:
+        return False
+    base = unit.up.get(Side.BASE)
+    if base is None:
+        return False
+    dialect = base.dialect or dialect_from_path(root)
+    elsewhere = arrived.get((identity(layout, base), dialect))
+    return elsewhere is not None and elsewhere != base.path
 
 
 def _changes_by_path(changes: Sequence[PathChange]) -> dict[str, PathChange]:
