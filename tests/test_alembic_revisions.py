@@ -399,3 +399,19 @@ def test_columns_spliced_from_a_literal_list_are_read() -> None:
     (created,) = _revision(header + body).parsed.up.operations
     assert isinstance(created, ops.CreateTable)
     assert [c.name for c in created.columns] == ["id", "count", "total"]
+
+
+def test_an_orm_loop_over_an_imported_model_is_a_data_change() -> None:
+    found = _up(
+        "session = db.Session(bind=op.get_bind())\n"
+        "for slc in session.query(Slice).filter(Slice.viz_type == 'x'):\n"
+        "    slc.params = '{}'\n"
+        "session.commit()"
+    )
+    (change,) = found
+    assert isinstance(change, ops.DataChange)
+    assert (change.kind, change.table, change.columns) == (
+        ops.DataChangeKind.CODE,
+        "Slice (model)",
+        ("params",),
+    )

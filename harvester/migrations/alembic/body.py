@@ -255,12 +255,14 @@ class StepReader:
             )
 
     def _orm_table(self, source: ast.expr) -> str | None:
-        """The table of `session.query(Model)…` when the revision defines `Model`."""
+        """The table of `session.query(Model)…`: the one the revision's own `Model` names, else
+        the imported model's name (`Slice`), which says what is rewritten even without its
+        table name."""
         for call in pyast.calls(source):
             if isinstance(call.func, ast.Attribute) and call.func.attr == "query" and call.args:
                 model = call.args[0]
                 if isinstance(model, ast.Name):
-                    return data.orm_tables(self.module).get(model.id)
+                    return data.orm_tables(self.module).get(model.id) or f"{model.id} (model)"
         return None
 
     def expression(self, node: ast.expr) -> None:
