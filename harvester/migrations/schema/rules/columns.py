@@ -218,27 +218,18 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
         )
         return
     rewrites = engines.postgres_type_change_rewrites(op.old_type, op.new_type)
-    if rewrites is False and op.old_type == op.new_type:
-        ctx.note(f"{name}: the type stays the same")
-    elif rewrites is False:
-        ctx.judge_new(
-            op.table,
-            ImpactTag.TYPE_CHANGE_NO_REWRITE,
-            f"{name} is binary-compatible: no rewrite, but a brief ACCESS EXCLUSIVE lock",
-        )
-    else:
-        hedge = (
-            " (the old type is not in this range: no rewrite only if the change is "
-            "binary-compatible, e.g. VARCHAR(n) -> TEXT)"
-            if rewrites is None
-            else ""
-        )
-        ctx.judge_new(
-            op.table,
-            ImpactTag.TABLE_REWRITE,
-            f"{name}: {engine.name} rewrites {op.table} and its indexes under an ACCESS "
-            f"EXCLUSIVE lock{hedge}",
-        )
+    hedge = (
+        " (the old type is not in this range: no rewrite only if the change is "
+        "binary-compatible, e.g. VARCHAR(n) -> TEXT)"
+    )
+    _judge_type_change(
+        op,
+        ctx,
+        rewrites,
+        f"{name} is binary-compatible: no rewrite, but a brief ACCESS EXCLUSIVE lock",
+        f"{name}: {engine.name} rewrites {op.table} and its indexes under an ACCESS EXCLUSIVE "
+        f"lock{hedge if rewrites is None else ''}",
+    )
     if op.using:
         ctx.judge_new(
             op.table,
@@ -251,21 +242,26 @@ def _mysql_type_change(op: ops.AlterColumnType, name: str, ctx: Context) -> None
     """A type change on MySQL/MariaDB (an ORM's alter_column, written as MODIFY): InnoDB
     copies the table unless it only extends a VARCHAR within its length-prefix size."""
     copies = engines.mysql_type_change_copies(op.old_type, op.new_type)
-    if copies is False and op.old_type == op.new_type:
-        ctx.note(f"{name}: the type stays the same")
-    elif copies is False:
-        ctx.judge_new(
-            op.table,
-            ImpactTag.TYPE_CHANGE_NO_REWRITE,
-            f"{name}: InnoDB extends it in place (ALGORITHM=INPLACE)",
-        )
+    hedge = " if the type changes (the old type is not in this range)" if copies is None else ""
+    _judge_type_change(
+        op,
+        ctx,
+        copies,
+        f"{name}: InnoDB extends it in place (ALGORITHM=INPLACE)",
+        f"{name}: InnoDB copies {op.table} (ALGORITHM=COPY), blocking writes{hedge}",
+    )
+
+
+def _judge_type_change(
+    op: ops.AlterColumnType, ctx: Context, rewrites: bool | None, in_place: str, rewrite: str
+) -> None:
+    """The same type is a note; an in-place change and a rewrite are judged as worded."""
+    if rewrites is False and op.old_type == op.new_type:
+        ctx.note(f"{op.table}.{op.column} {op.old_type} -> {op.new_type}: the type stays the same")
+    elif rewrites is False:
+        ctx.judge_new(op.table, ImpactTag.TYPE_CHANGE_NO_REWRITE, in_place)
     else:
-        hedge = " if the type changes (the old type is not in this range)" if copies is None else ""
-        ctx.judge_new(
-            op.table,
-            ImpactTag.TABLE_REWRITE,
-            f"{name}: InnoDB copies {op.table} (ALGORITHM=COPY), blocking writes{hedge}",
-        )
+        ctx.judge_new(op.table, ImpactTag.TABLE_REWRITE, rewrite)
 
 
 def _copied_type_change(op: ops.AlterColumnType, name: str, ctx: Context) -> None:
