@@ -512,3 +512,14 @@ def test_drop_not_null_rebuilds_an_innodb_table_in_place() -> None:
             "testruns_testrun.start_date DROP NOT NULL: InnoDB rebuilds testruns_testrun in place"
         )
     )
+
+
+def test_dropping_a_table_whose_rows_were_just_copied_says_so() -> None:
+    judged = judge(
+        "INSERT INTO webauthn_credentials (id, kid) SELECT id, kid FROM webauthn_devices;\n"
+        "DROP TABLE webauthn_devices;"
+    )
+    assert "destructive_drop_table" in tags(judged)
+    assert detail(judged, ImpactTag.MITIGATED).startswith(
+        "webauthn_devices rows were copied into webauthn_credentials first"
+    )

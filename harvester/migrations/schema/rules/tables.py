@@ -51,6 +51,13 @@ def drop_table(op: ops.DropTable, ctx: Context) -> None:
         )
     else:
         ctx.group(ImpactTag.DESTRUCTIVE_DROP_TABLE, "", op.table)
+        copy = ctx.copied_from.get(op.table)
+        if copy:
+            ctx.flag(
+                ImpactTag.MITIGATED,
+                f"{op.table} rows were copied into {copy} first (INSERT … SELECT): check that "
+                "every column that matters was kept",
+            )
 
 
 def rename_table(op: ops.RenameTable, ctx: Context) -> None:
