@@ -128,8 +128,9 @@ class SqlFolderSystem:
             view, root.root, [changes[p] for p in snapshots], fallback, parsed
         )
         # Drift means "no migration explains it": with no migration file this layout can read
-        # in the tree (schema pushed without migrations, or another tool's layout), it cannot.
-        if any(files[side] for side in Side):
+        # at the head (schema pushed without migrations, another tool's layout, or a folder
+        # the range moved away), it cannot.
+        if files[Side.HEAD]:
             findings += drift
         dialects = {m.dialect for m in migrations} or {fallback.value if fallback else None}
         single = (
