@@ -332,3 +332,14 @@ def test_an_is_null_inside_a_subquery_is_not_the_deletes_own_condition() -> None
     ).operations
     assert isinstance(deleted, ops.DataChange)
     assert (deleted.detail, deleted.columns) == ("DELETE FROM task", ())
+
+
+def test_comments_inside_a_statement_the_parser_rejects_are_not_columns() -> None:
+    (table,) = sql_operations(
+        "CREATE TABLE IF NOT EXISTS IDENTITIES (\n  environment_id String,\n"
+        "  -- (environment_id, identifier) is the natural key in Flagsmith's model\n"
+        "  identifier String\n)\nENGINE = ReplacingMergeTree\nORDER BY (environment_id)",
+        Dialect.POSTGRESQL,
+    ).operations
+    assert isinstance(table, ops.CreateTable)
+    assert [c.name for c in table.columns] == ["environment_id", "identifier"]

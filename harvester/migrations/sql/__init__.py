@@ -21,7 +21,12 @@ from harvester.migrations.sql import fallback, prepared, rows
 from harvester.migrations.sql.dialect import guess_dialect
 from harvester.migrations.sql.errors import StatementError
 from harvester.migrations.sql.names import dotted, summary
-from harvester.migrations.sql.split import Statement, run_together, split_statements
+from harvester.migrations.sql.split import (
+    Statement,
+    run_together,
+    split_statements,
+    strip_comments,
+)
 
 _PGLAST_DIALECTS = (None, ops.Dialect.POSTGRESQL, ops.Dialect.COCKROACHDB)
 _TREE_SURPRISES = (AttributeError, KeyError, TypeError, IndexError, ValueError, RecursionError)
@@ -101,7 +106,9 @@ def _statement_operations(
     try:
         return _parse(statement, dialect), None
     except StatementError as error:
-        found = fallback.statement_operations(statement.text, statement.line, dialect)
+        # the text recognisers read tokens: comments inside the statement would be tokens too
+        bare = strip_comments(statement.text, dialect)
+        found = fallback.statement_operations(bare, statement.line, dialect)
         if found is not None:
             return found, None
         recovered = _recovered(statement, dialect)
