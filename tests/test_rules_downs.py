@@ -117,3 +117,7 @@ def test_dropping_a_column_drops_the_checks_and_indexes_on_it() -> None:
         )
     )
     assert found == []
+
+
+def test_table_names_that_differ_only_in_case_are_one_table() -> None:
+    assert down_impacts(parsed("CREATE TABLE IDENTITIES (id int);", "DROP TABLE identities;")) == []

@@ -8,6 +8,7 @@ sections, Django reverse operations and Rails `down` methods are judged alike.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterator
 
@@ -31,7 +32,7 @@ def down_impacts(
         return [
             Impact(ImpactTag.IRREVERSIBLE, "no down step: rolling back needs a hand-written fix")
         ]
-    down = parsed.down.operations
+    down = _named_as_up(parsed.down.operations, parsed.up.operations)
     broken = (
         [
             Impact(
@@ -85,6 +86,22 @@ def down_impacts(
             )
         )
     return found
+
+
+def _named_as_up(
+    down: tuple[ops.Operation, ...], up: tuple[ops.Operation, ...]
+) -> tuple[ops.Operation, ...]:
+    """The down step with table names spelled as the up step spells them when they differ in
+    case only (`CREATE TABLE IDENTITIES` undone by `DROP TABLE identities`: unquoted names
+    are the same table)."""
+    spelled = {t.lower(): t for o in up if isinstance(t := getattr(o, "table", None), str)}
+    renamed = []
+    for operation in down:
+        table = getattr(operation, "table", None)
+        if isinstance(table, str) and spelled.get(table.lower(), table) != table:
+            operation = dataclasses.replace(operation, table=spelled[table.lower()])  # type: ignore[arg-type]
+        renamed.append(operation)
+    return tuple(renamed)
 
 
 def _one_way_data_changes(up: tuple[ops.Operation, ...]) -> list[Impact]:
