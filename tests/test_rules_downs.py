@@ -120,4 +120,11 @@ def test_dropping_a_column_drops_the_checks_and_indexes_on_it() -> None:
 
 
 def test_table_names_that_differ_only_in_case_are_one_table() -> None:
-    assert down_impacts(parsed("CREATE TABLE IDENTITIES (id int);", "DROP TABLE identities;")) == []
+    # a text recogniser keeps `IDENTITIES` as written; PostgreSQL's parser folds `identities`
+    migration = ops.ParsedMigration(
+        "m",
+        "m.py",
+        ops.Step((ops.CreateTable("IDENTITIES", (ops.ColumnDef("id", "String"),)),)),
+        ops.Step((ops.DropTable("identities", if_exists=True),)),
+    )
+    assert down_impacts(migration) == []
