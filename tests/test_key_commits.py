@@ -105,3 +105,12 @@ def test_limit_and_ordering() -> None:
     assert [c.subject for c in ranked][:2] == ["Change 1", "Change 2"]
     assert noise_plural("version bump", 3) == "3 version bumps"
     assert noise_plural("typo fix", 2) == "2 typo fixes"
+
+
+def test_a_migration_written_once_per_dialect_tree_is_named_once() -> None:
+    paths = [f"migrate/{d}/0126_create_settings.up.sql" for d in ("postgres", "sqlite")]
+    commit = _commit("7", "Add settings", *(_stat(p, status="A") for p in paths))
+    ranked = _by_subject([commit], migration_ids=dict.fromkeys(paths, "0126_create_settings"))
+    assert ranked["Add settings"].significance[0] == (  # type: ignore[attr-defined]
+        "adds migration 0126_create_settings in each of 2 dialect trees"
+    )

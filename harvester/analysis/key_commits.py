@@ -241,11 +241,21 @@ def _migration_reasons(commit: LoggedCommit, context: _Context) -> list[tuple[in
     for verb, ids in grouped.items():
         action, _, adjective = verb.partition(" ")
         noun = f"{adjective} migration" if adjective else "migration"
-        if len(ids) == 1:
-            text = f"{action} {noun} {ids[0]}"
+        # one migration written once per dialect tree is one id, named once
+        distinct = list(dict.fromkeys(ids))
+        copies, uneven = divmod(len(ids), len(distinct))
+        trees = (
+            ""
+            if copies == 1 and not uneven
+            else " in several dialect trees"
+            if uneven
+            else f" in each of {copies} dialect trees"
+        )
+        if len(distinct) == 1:
+            text = f"{action} {noun} {distinct[0]}{trees}"
         else:
-            shown = ", ".join(ids[:3]) + (", …" if len(ids) > 3 else "")
-            text = f"{action} {len(ids)} {noun}s ({shown})"
+            shown = ", ".join(distinct[:3]) + (", …" if len(distinct) > 3 else "")
+            text = f"{action} {len(distinct)} {noun}s ({shown}){trees}"
         if verb == "edits":
             text += " (added in this range)"
         reasons.append((_MIGRATION_WEIGHTS[verb], text))
