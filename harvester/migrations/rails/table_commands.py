@@ -103,7 +103,10 @@ class TableCommands:
             if len(args.positional) < 2:
                 return unreadable(name, line)
             old, new = name_of(args.positional[0]) or "?", name_of(args.positional[1]) or "?"
-            note = f"Rails also renames {old}'s conventionally named indexes and its id sequence"
+            note = (
+                f"Rails also renames {old}'s conventionally named indexes and its id sequence, "
+                "if it has one"
+            )
             return Command(
                 (ops.RenameTable(old, new, line=line),), (ops.RenameTable(new, old),), None, (note,)
             )
