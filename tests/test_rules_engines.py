@@ -523,3 +523,20 @@ def test_dropping_a_table_whose_rows_were_just_copied_says_so() -> None:
     assert detail(judged, ImpactTag.MITIGATED).startswith(
         "webauthn_devices rows were copied into webauthn_credentials first"
     )
+
+
+def test_a_narrowing_type_change_fails_on_values_that_do_not_fit() -> None:
+    decimals = judge(
+        "ALTER TABLE trades ALTER COLUMN qty TYPE numeric(10,3);",
+        earlier=["ALTER TABLE trades ADD COLUMN qty numeric(10,2);"],
+    )
+    names = judge(
+        "ALTER TABLE tags ALTER COLUMN name TYPE varchar(50);",
+        earlier=["ALTER TABLE tags ADD COLUMN name varchar(255);"],
+    )
+    assert detail(decimals, ImpactTag.DATA_DEPENDENT).endswith(
+        "fails if a row holds a value with more than 7 digits before the decimal point"
+    )
+    assert detail(names, ImpactTag.DATA_DEPENDENT).endswith(
+        "fails if a row holds a value longer than 50 characters"
+    )

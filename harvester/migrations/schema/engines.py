@@ -150,6 +150,29 @@ def same_type(old: str | None, new: str | None) -> bool:
     return old is not None and new is not None and _parsed_type(old) == _parsed_type(new)
 
 
+def narrowed(old: str | None, new: str) -> str | None:
+    """Which existing values a type change refuses (None when it narrows nothing it can tell):
+    a shorter VARCHAR, or a NUMERIC with fewer digits before the point."""
+    before, after = _parsed_type(old), _parsed_type(new)
+    if before is None or after is None or before[2] != after[2]:
+        return None
+    (old_base, old_params, _), (new_base, new_params, _) = before, after
+    shorter = (
+        old_base == new_base == "VARCHAR"
+        and old_params
+        and new_params
+        and _number(new_params[0]) < _number(old_params[0])
+    )
+    if shorter:
+        return f"a value longer than {_number(new_params[0])} characters"
+    if old_base == new_base == "NUMERIC" and len(old_params) == len(new_params) == 2:
+        old_digits = _number(old_params[0]) - _number(old_params[1])
+        new_digits = _number(new_params[0]) - _number(new_params[1])
+        if new_digits < old_digits:
+            return f"a value with more than {new_digits} digits before the decimal point"
+    return None
+
+
 def _number(text: str) -> int:
     digits = re.match(r"\d+", text)
     return int(digits.group(0)) if digits else 0

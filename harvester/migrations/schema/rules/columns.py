@@ -236,6 +236,9 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
             ImpactTag.DATA_DEPENDENT,
             f"{op.table}.{op.column} USING {op.using}: fails if a row does not convert",
         )
+    refused = engines.narrowed(op.old_type, op.new_type)
+    if refused and not op.using:
+        ctx.judge_new(op.table, ImpactTag.DATA_DEPENDENT, f"{name}: fails if a row holds {refused}")
 
 
 def _mysql_type_change(op: ops.AlterColumnType, name: str, ctx: Context) -> None:
