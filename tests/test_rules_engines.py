@@ -446,6 +446,10 @@ def test_deleting_the_null_rows_first_mitigates_set_not_null() -> None:
         "account_aliases.account_id: this migration deletes the rows where it is NULL first, "
         "so the check finds none"
     )
+    assert detail(judged, ImpactTag.NOT_NULL_ON_EXISTING_COLUMN) == (
+        "account_aliases.account_id SET NOT NULL: ACCESS EXCLUSIVE lock while PostgreSQL scans "
+        "account_aliases"
+    )
 
 
 def test_a_unique_index_after_the_migration_removes_duplicates_is_mitigated() -> None:
