@@ -31,7 +31,7 @@ from harvester.analysis.hints import (
     referenced_issues,
 )
 from harvester.analysis.key_commits import rank_commits
-from harvester.analysis.release_edits import edited_after_release
+from harvester.analysis.release_edits import edited_after_release, released_out_of_order
 from harvester.analysis.title import derive_title
 from harvester.cache import remembered, use_cache
 from harvester.config import ProjectConfig, load_config, title_from_pattern
@@ -230,6 +230,7 @@ def _analyse_migrations(
     # Risks depend on which release shipped each migration, so the tags are part of the key.
     inputs = (span.base_sha, span.head_sha, options.analysis, tags.fingerprint())
     database = _with_first_tags(remembered("database", inputs, analyse), history)
+    database = released_out_of_order(database)
     return edited_after_release(
         database,
         lambda specs: {s: b.data for s, b in blobs.read_many(specs).items()},

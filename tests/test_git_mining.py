@@ -271,3 +271,24 @@ def test_a_migration_edited_after_it_shipped_inside_the_range_says_so(
         "edited after it shipped in v1.1: databases that ran v1.1 keep the version they ran; "
         "the others run this one"
     )
+
+
+def test_a_migration_that_shipped_after_a_newer_one_runs_out_of_order(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    repo = new_repo()
+    repo.write("db/migrate/20240101000000_create_users.rb", "# users\n")
+    repo.commit("users")
+    repo.tag("v1.0")
+    repo.write("db/migrate/20240301000000_add_b.rb", "# b\n")
+    repo.commit("b")
+    repo.tag("v1.1")
+    repo.write("db/migrate/20240201000000_add_a.rb", "# a, from a long-lived branch\n")
+    repo.commit("a")
+    repo.tag("v1.2")
+    report = build_report(ReportOptions(repo=str(repo.path), range=RangeRequest("v1.0..v1.2")))
+    late = next(m for m in report.database.migrations if m.id == "20240201000000")
+    assert late.data_impact[-1].detail == (
+        "shipped in v1.2, after 20240301000000 (ordered after it) shipped in v1.1: a database "
+        "upgraded through v1.1 runs it after newer migrations, a fresh one before"
+    )

@@ -1,11 +1,13 @@
-"""Migrations the range added, shipped in a release inside the range, and edited after it:
-databases that ran that release keep the text they ran, so the edit reaches only the others.
+"""What the releases inside a range did to the migrations it added: one edited after it
+shipped (databases that ran that release keep the text they ran), and one that shipped after
+a migration ordered after it (databases upgraded release by release run it out of order).
 
     0237_mealtype_dedupe.py   first released in 2.6.0, edited by "quick migration fix" (2.6.2)
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
@@ -52,4 +54,72 @@ def _flagged(migration: Migration) -> Migration:
         f"edited after it shipped in {migration.first_tag}: databases that ran "
         f"{migration.first_tag} keep the version they ran; the others run this one",
     )
-    return replace(migration, data_impact=(impact, *migration.data_impact))
+    return _with(migration, impact, first=True)
+
+
+# Systems that run every pending migration in version order (Django and Alembic follow their
+# dependency graph instead).
+_VERSION_ORDERED = frozenset(
+    {
+        "rails",
+        "ecto",
+        "prisma",
+        "golang-migrate",
+        "pop",
+        "goose",
+        "sql-migrate",
+        "dbmate",
+        "sqlx",
+        "diesel",
+        "flyway",
+        "sql",
+    }
+)
+
+
+def released_out_of_order(database: Database) -> Database:
+    """`database` with a finding on each added migration that shipped in a later release than
+    a migration ordered after it: a database upgraded release by release runs it after the
+    newer one, while a fresh database runs it before."""
+    flagged: dict[str, Impact] = {}
+    groups: dict[tuple[str, str | None], list[Migration]] = {}
+    for migration in database.migrations:
+        shipped = migration.change is ChangeKind.ADDED and migration.first_tag
+        if shipped and migration.system in _VERSION_ORDERED:
+            groups.setdefault((migration.system, migration.dialect), []).append(migration)
+    for members in groups.values():
+        members.sort(key=lambda m: m.order)
+        for index, migration in enumerate(members):
+            earlier = next(
+                (
+                    later
+                    for later in members[index + 1 :]
+                    if _release_key(later.first_tag) < _release_key(migration.first_tag)
+                ),
+                None,
+            )
+            if earlier is not None:
+                flagged[migration.path] = Impact(
+                    ImpactTag.OUT_OF_ORDER,
+                    f"shipped in {migration.first_tag}, after {earlier.id} (ordered after it) "
+                    f"shipped in {earlier.first_tag}: a database upgraded through "
+                    f"{earlier.first_tag} runs it after newer migrations, a fresh one before",
+                )
+    if not flagged:
+        return database
+    migrations = tuple(
+        _with(m, flagged[m.path], first=False) if m.path in flagged else m
+        for m in database.migrations
+    )
+    return replace(database, migrations=migrations)
+
+
+def _with(migration: Migration, impact: Impact, first: bool) -> Migration:
+    """The migration with one more impact; a calm "none" it had goes."""
+    kept = tuple(i for i in migration.data_impact if i.tag is not ImpactTag.NONE)
+    return replace(migration, data_impact=(impact, *kept) if first else (*kept, impact))
+
+
+def _release_key(tag: str | None) -> tuple[int, ...]:
+    """`v2.10.1` sorts after `v2.9.0`: the numbers of a release tag."""
+    return tuple(int(n) for n in re.findall(r"\d+", tag or ""))
