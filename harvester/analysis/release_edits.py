@@ -120,6 +120,13 @@ def _with(migration: Migration, impact: Impact, first: bool) -> Migration:
     return replace(migration, data_impact=(impact, *kept) if first else (*kept, impact))
 
 
-def _release_key(tag: str | None) -> tuple[int, ...]:
-    """`v2.10.1` sorts after `v2.9.0`: the numbers of a release tag."""
-    return tuple(int(n) for n in re.findall(r"\d+", tag or ""))
+def _release_key(tag: str | None) -> tuple[tuple[int, ...], int, tuple[int, ...]]:
+    """`v2.10.1` sorts after `v2.9.0`, and `5.3.0-rc.1` before `5.3.0`: the version numbers,
+    whether it is a final release, then the pre-release's own numbers."""
+    match = re.search(r"\d+(?:\.\d+)*", tag or "")
+    if match is None:
+        return (), 0, ()
+    version = tuple(int(n) for n in match.group(0).split("."))
+    rest = (tag or "")[match.end() :]
+    final = 0 if re.search(r"[a-zA-Z]", rest) else 1
+    return version, final, tuple(int(n) for n in re.findall(r"\d+", rest))
