@@ -530,3 +530,14 @@ def test_deletes_with_conditions_and_columns_in_both_branches_of_a_feature_check
         True,
         ("host",),
     )
+
+
+def test_a_table_created_only_unless_it_exists_may_hold_rows() -> None:
+    (created,) = up(
+        """    unless table_exists?(:spree_promotion_codes)
+      create_table :spree_promotion_codes, force: :cascade do |t|
+        t.string :value, null: false
+      end
+    end"""
+    )
+    assert isinstance(created, ops.CreateTable) and created.may_exist

@@ -426,8 +426,8 @@ def test_create_if_not_exists_then_column_changes_is_judged_as_an_existing_table
     assert tags(judged)[:2] == ["destructive_drop_column", "lock_heavy_index"]
     assert judged.tables_created == ()
     assert (
-        "CREATE TABLE IF NOT EXISTS posts, then changes its columns: written for databases that "
-        "already have it, so it is judged as an existing table" in judged.notes
+        "posts is created only where it does not exist yet (the migration is written for "
+        "databases that already have it), so it is judged as an existing table" in judged.notes
     )
     fresh = judge(
         "CREATE TABLE IF NOT EXISTS tags (id int PRIMARY KEY, name text);\n"

@@ -356,9 +356,10 @@ def _first_line(node: Node, values: RubyValues) -> int:
 
 
 def _without_absent_drops(command: Command, table: str) -> Command:
-    """Under `unless table_exists?(:t)`, `create_table :t, force: …` drops nothing."""
+    """Under `unless table_exists?(:t)`, `create_table :t, force: …` drops nothing, and the
+    table is created only where it is missing (an upgraded database may have it, with rows)."""
     up = tuple(
-        o
+        replace(o, may_exist=True) if isinstance(o, ops.CreateTable) and o.table == table else o
         for o in command.up
         if not (isinstance(o, ops.DropTable) and o.if_exists and o.table == table)
     )

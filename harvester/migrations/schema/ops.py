@@ -105,9 +105,9 @@ class IndexDef:
 
 @dataclass(frozen=True, slots=True)
 class CreateTable:
-    """CREATE TABLE, with its columns and table constraints. `may_exist`: an idempotent
-    CREATE TABLE IF NOT EXISTS that the same step then alters, written for databases that
-    already have the table (with its rows)."""
+    """CREATE TABLE, with its columns and table constraints. `may_exist`: created only where
+    it is missing (an idempotent CREATE TABLE IF NOT EXISTS the same step then alters, Rails'
+    `create_table … unless table_exists?`), written for databases that already have it."""
 
     table: str
     columns: tuple[ColumnDef, ...] = ()

@@ -15,8 +15,8 @@ def create_table(op: ops.CreateTable, ctx: Context) -> None:
     """A new table holds no rows: nothing to flag, only what it references."""
     if op.may_exist:
         ctx.note(
-            f"CREATE TABLE IF NOT EXISTS {op.table}, then changes its columns: written for "
-            "databases that already have it, so it is judged as an existing table"
+            f"{op.table} is created only where it does not exist yet (the migration is written "
+            "for databases that already have it), so it is judged as an existing table"
         )
         return
     ctx.created_here.add(op.table)
