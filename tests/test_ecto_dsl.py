@@ -401,3 +401,22 @@ def test_a_folder_moved_with_its_modules_renamed_runs_the_same_steps() -> None:
         True,
         True,
     )
+
+
+def test_the_migration_module_is_found_after_helper_modules() -> None:
+    text = (
+        "defmodule TeslaMate.Repo.Migrations.AddGeofenceId do\n"
+        '  defmodule Address do\n    use Ecto.Schema\n    schema "addresses" do\n'
+        "      field :display_name, :string\n    end\n  end\n\n"
+        "  use Ecto.Migration\n\n  def change do\n    alter table(:geofences) do\n"
+        "      remove :address_id\n    end\n  end\nend\n"
+    )
+    helper_first = 'defmodule Helper do\n  def name, do: "x"\nend\n\n' + text.replace(
+        "TeslaMate.Repo.Migrations.AddGeofenceId", "M"
+    )
+    for source in (text, helper_first):
+        reading = read_migration(
+            source, "priv/repo/migrations/20190925182253_x.exs", "20190925182253", PG
+        )
+        assert reading.parsed is not None
+        assert reading.parsed.up.operations == (ops.DropColumn("geofences", "address_id"),)

@@ -70,11 +70,19 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
 
 
 def _module(root: Node) -> Node | None:
-    """The `do` block of the first `defmodule`."""
-    for node in treesitter.walk(root):
-        if node.type == "call" and target_name(node) == "defmodule":
-            return next((c for c in node.named_children if c.type == "do_block"), None)
-    return None
+    """The `do` block of the module that `use`s Ecto.Migration (a file may define helper
+    modules, such as schemas for a data migration, before it), else of the first one."""
+    blocks = [
+        block
+        for node in treesitter.walk(root)
+        if node.type == "call" and target_name(node) == "defmodule"
+        for block in node.named_children
+        if block.type == "do_block"
+    ]
+    migration = next(
+        (b for b in blocks if "use Ecto.Migration" in " ".join(treesitter.text(b).split())), None
+    )
+    return migration or (blocks[0] if blocks else None)
 
 
 def _members(
