@@ -415,3 +415,9 @@ def test_an_orm_loop_over_an_imported_model_is_a_data_change() -> None:
         "Slice (model)",
         ("params",),
     )
+
+
+def test_add_column_with_primary_key_adds_an_autoincrementing_column_but_no_key() -> None:
+    (added,) = _up("op.add_column('roles', sa.Column('id', sa.Integer(), primary_key=True))")
+    assert isinstance(added, ops.AddColumn)
+    assert added.column == ops.ColumnDef("id", "SERIAL", nullable=False)

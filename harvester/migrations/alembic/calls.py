@@ -11,7 +11,7 @@ place to the left; the signatures below say where each argument is in both forms
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from harvester.migrations.alembic import columns
 from harvester.migrations.pyast import Call, Ref, Value, render, strings
@@ -169,6 +169,22 @@ def _add_column(
         )
         return
     definition = columns.column_def(column, table, dialect)
+    if definition.primary_key:
+        # add_column emits the column alone: `primary_key=True` adds no PRIMARY KEY here, and
+        # an integer key column is autoincrementing unless told not to (SERIAL on PostgreSQL)
+        serial = columns.SERIALS.get((definition.type or "").upper())
+        automatic = column.get("autoincrement") is not False and serial is not None
+        postgres = dialect in (None, ops.Dialect.POSTGRESQL)
+        definition = replace(
+            definition,
+            primary_key=False,
+            nullable=False,
+            type=serial if automatic and postgres else definition.type,
+            auto_increment=automatic and not postgres,
+        )
+        result.notes.append(
+            f"{table}.{definition.name}: primary_key=True on add_column creates no primary key"
+        )
     result.operations.append(ops.AddColumn(table, definition))
     index = columns.column_index(column, table)
     if index is not None:

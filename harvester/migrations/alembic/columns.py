@@ -145,7 +145,7 @@ def server_default(value: Value) -> str | None:
     return render(value)
 
 
-_SERIALS = {"SMALLINT": "SMALLSERIAL", "INTEGER": "SERIAL", "BIGINT": "BIGSERIAL"}
+SERIALS = {"SMALLINT": "SMALLSERIAL", "INTEGER": "SERIAL", "BIGINT": "BIGSERIAL"}
 
 
 def column_def(column: Call, table: str, dialect: ops.Dialect | None) -> ops.ColumnDef:
@@ -163,7 +163,7 @@ def column_def(column: Call, table: str, dialect: ops.Dialect | None) -> ops.Col
     # or on PostgreSQL as a SERIAL type.
     auto_increment = column.get("autoincrement") is True and primary
     if auto_increment and dialect is ops.Dialect.POSTGRESQL:
-        sql_type, auto_increment = _SERIALS.get((sql_type or "").upper(), sql_type), False
+        sql_type, auto_increment = SERIALS.get((sql_type or "").upper(), sql_type), False
     return ops.ColumnDef(
         name=str(name),
         type=sql_type,
