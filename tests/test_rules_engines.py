@@ -544,3 +544,11 @@ def test_a_narrowing_type_change_fails_on_values_that_do_not_fit() -> None:
     assert detail(names, ImpactTag.DATA_DEPENDENT).endswith(
         "fails if a row holds a value longer than 50 characters"
     )
+
+
+def test_more_fractional_second_precision_is_no_rewrite() -> None:
+    judged = judge(
+        "ALTER TABLE positions ALTER COLUMN date TYPE timestamp;",
+        earlier=["ALTER TABLE positions ADD COLUMN date timestamp(0);"],
+    )
+    assert tags(judged) == ["type_change_no_rewrite"]

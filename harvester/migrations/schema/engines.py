@@ -98,6 +98,9 @@ def _parsed_type(text: str | None) -> tuple[str, tuple[str, ...], bool] | None:
     return _SYNONYMS.get(base, base), params, bool(match.group(3))
 
 
+_PRECISION_TYPES = frozenset({"TIMESTAMP", "TIMESTAMPTZ", "TIME", "TIMETZ", "INTERVAL"})
+
+
 def postgres_type_change_rewrites(old: str | None, new: str) -> bool | None:
     """Whether PostgreSQL rewrites the table for `old` -> `new`; None when `old` is unknown.
 
@@ -116,6 +119,11 @@ def postgres_type_change_rewrites(old: str | None, new: str) -> bool | None:
     if old_base in ("VARCHAR", "TEXT") and new_base == "TEXT":
         return False
     if old_base == "VARCHAR" and new_base == "VARCHAR":
+        return bool(new_params) and (
+            not old_params or _number(new_params[0]) < _number(old_params[0])
+        )
+    if old_base == new_base and old_base in _PRECISION_TYPES:
+        # more fractional-second precision (or the default, 6) is binary-compatible
         return bool(new_params) and (
             not old_params or _number(new_params[0]) < _number(old_params[0])
         )
