@@ -347,3 +347,10 @@ def test_an_edit_that_changes_like_operations_counts_them() -> None:
     before, after = parse_migration("0002_x", old), parse_migration("0002_x", new)
     assert before is not None and after is not None
     assert describe_modification(before, after, compare(old, new)) == "3 × RunSQL changed"
+
+
+def test_an_empty_string_default_on_a_foreign_key_is_null() -> None:
+    spec = _field(
+        "models.ForeignKey(to='exercises.variation', on_delete=models.CASCADE, default='')"
+    )
+    assert fields.effective_default(spec) is None

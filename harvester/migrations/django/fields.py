@@ -231,6 +231,8 @@ def effective_default(field: FieldSpec) -> str | None:
 
     A declared default, else '' for a NOT NULL text field that may be blank, else None.
     """
+    if field.has_default and field.relation is not None and field.default == "":
+        return None  # Django saves '' in a foreign key as NULL
     if field.has_default and field.default is not None:
         return sql_literal(field.default)
     if not field.null and field.blank and field.kind in ("CharField", "TextField", "SlugField"):

@@ -171,7 +171,8 @@ def narrowed(old: str | None, new: str) -> str | None:
         and new_params
         and _number(new_params[0]) < _number(old_params[0])
     )
-    if shorter:
+    unbounded = old_base == "TEXT" or (old_base == "VARCHAR" and not old_params)
+    if shorter or (unbounded and new_base == "VARCHAR" and new_params):
         return f"a value longer than {_number(new_params[0])} characters"
     if old_base == new_base == "NUMERIC" and len(old_params) == len(new_params) == 2:
         old_digits = _number(old_params[0]) - _number(old_params[1])

@@ -238,7 +238,12 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
         )
     refused = engines.narrowed(op.old_type, op.new_type)
     if refused and not op.using:
-        ctx.judge_new(op.table, ImpactTag.DATA_DEPENDENT, f"{name}: fails if a row holds {refused}")
+        ctx.judge_new(
+            op.table,
+            ImpactTag.DATA_DEPENDENT,
+            f"{name}: a row holding {refused} makes it fail, or is cut short where the cast is "
+            "explicit (Django's USING … ::type)",
+        )
 
 
 def _mysql_type_change(op: ops.AlterColumnType, name: str, ctx: Context) -> None:
