@@ -17,6 +17,7 @@ from harvester.gitsource.diff import range_diff
 from harvester.gitsource.log import iter_commits
 from harvester.gitsource.refs import RangeRequest
 from harvester.gitsource.runner import BACKGROUND_NICENESS, open_repo, run_git, stream_git
+from harvester.model import Migration
 from harvester.options import ReportOptions
 from harvester.pipeline import build_report
 
@@ -225,47 +226,50 @@ def test_a_migration_renumbered_while_resolving_a_merge_is_added_by_that_merge(
     assert (slug.added_in, slug.first_tag) == (merge, "v1.1")
 
 
+def _releases(repo: RepoBuilder, *steps: Callable[[RepoBuilder], None]) -> list[str]:
+    """A Rails app tagged v1.0, then one commit per step, tagged v1.1, v1.2, …; the commits."""
+    repo.write("db/migrate/20240101000000_create_users.rb", "# users\n")
+    repo.commit("users")
+    repo.tag("v1.0")
+    made = []
+    for number, step in enumerate(steps, start=1):
+        step(repo)
+        made.append(repo.commit(f"step {number}"))
+        repo.tag(f"v1.{number}")
+    return made
+
+
+def _range_migrations(repo: RepoBuilder, span: str) -> tuple[Migration, ...]:
+    report = build_report(ReportOptions(repo=str(repo.path), range=RangeRequest(span)))
+    return report.database.migrations
+
+
 def test_a_migration_renamed_after_it_was_added_keeps_its_first_commit_and_release(
     new_repo: Callable[..., RepoBuilder],
 ) -> None:
     repo = new_repo()
-    repo.write("db/migrate/20240101000000_create_users.rb", "# users\n")
-    repo.commit("users")
-    repo.tag("v1.0")
-    repo.write("db/migrate/20240201000000_add_transform.rb", "# transform\n" * 20)
-    added = repo.commit("add transform")
-    repo.tag("v1.1")
-    repo.git(
-        "mv",
+    old, new = (
         "db/migrate/20240201000000_add_transform.rb",
         "db/migrate/20240201000000_add_legacy.rb",
     )
-    repo.commit("rename the migration file")
-    repo.tag("v1.2")
-    report = build_report(ReportOptions(repo=str(repo.path), range=RangeRequest("v1.0..v1.2")))
-    (migration,) = report.database.migrations
-    assert (migration.path, migration.added_in, migration.first_tag) == (
-        "db/migrate/20240201000000_add_legacy.rb",
-        added,
-        "v1.1",
+    added, _ = _releases(
+        repo, lambda r: r.write(old, "# transform\n" * 20), lambda r: r.move(old, new)
     )
+    (migration,) = _range_migrations(repo, "v1.0..v1.2")
+    assert (migration.path, migration.added_in, migration.first_tag) == (new, added, "v1.1")
 
 
 def test_a_migration_edited_after_it_shipped_inside_the_range_says_so(
     new_repo: Callable[..., RepoBuilder],
 ) -> None:
     repo = new_repo()
-    repo.write("db/migrate/20240101000000_create_users.rb", "# users\n")
-    repo.commit("users")
-    repo.tag("v1.0")
-    repo.write("db/migrate/20240201000000_dedupe.rb", "# delete duplicates\n")
-    repo.commit("dedupe")
-    repo.tag("v1.1")
-    repo.write("db/migrate/20240201000000_dedupe.rb", "# repoint, then delete duplicates\n")
-    repo.commit("quick migration fix")
-    repo.tag("v1.2")
-    report = build_report(ReportOptions(repo=str(repo.path), range=RangeRequest("v1.0..v1.2")))
-    (migration,) = report.database.migrations
+    path = "db/migrate/20240201000000_dedupe.rb"
+    _releases(
+        repo,
+        lambda r: r.write(path, "# delete duplicates\n"),
+        lambda r: r.write(path, "# repoint, then delete duplicates\n"),
+    )
+    (migration,) = _range_migrations(repo, "v1.0..v1.2")
     assert migration.first_tag == "v1.1"
     assert migration.data_impact[0].detail == (
         "edited after it shipped in v1.1: databases that ran v1.1 keep the version they ran; "
@@ -277,17 +281,12 @@ def test_a_migration_that_shipped_after_a_newer_one_runs_out_of_order(
     new_repo: Callable[..., RepoBuilder],
 ) -> None:
     repo = new_repo()
-    repo.write("db/migrate/20240101000000_create_users.rb", "# users\n")
-    repo.commit("users")
-    repo.tag("v1.0")
-    repo.write("db/migrate/20240301000000_add_b.rb", "# b\n")
-    repo.commit("b")
-    repo.tag("v1.1")
-    repo.write("db/migrate/20240201000000_add_a.rb", "# a, from a long-lived branch\n")
-    repo.commit("a")
-    repo.tag("v1.2")
-    report = build_report(ReportOptions(repo=str(repo.path), range=RangeRequest("v1.0..v1.2")))
-    late = next(m for m in report.database.migrations if m.id == "20240201000000")
+    _releases(
+        repo,
+        lambda r: r.write("db/migrate/20240301000000_add_b.rb", "# b\n"),
+        lambda r: r.write("db/migrate/20240201000000_add_a.rb", "# a, from a long-lived branch\n"),
+    )
+    late = next(m for m in _range_migrations(repo, "v1.0..v1.2") if m.id == "20240201000000")
     assert late.data_impact[-1].detail == (
         "shipped in v1.2, after 20240301000000 (ordered after it) shipped in v1.1: a database "
         "upgraded through v1.1 runs it after newer migrations, a fresh one before"
