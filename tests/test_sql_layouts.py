@@ -264,3 +264,45 @@ def test_a_folder_split_per_dialect_keeps_each_migration_whatever_git_pairs() ->
         ("V0005.ConsentSubjectNull", "postgresql"): (ChangeKind.RENAMED, True),
         ("V0009.FixConstraints", "postgresql"): (ChangeKind.ADDED, False),
     }
+
+
+def test_a_goose_file_renamed_with_its_version_is_the_migration_the_base_ran() -> None:
+    from harvester.migrations.base import PathChange
+    from harvester.migrations.database import analyse_database
+    from harvester.model import ChangeKind
+
+    folder = "internal/db/migrations"
+    create = (
+        "-- +goose Up\nCREATE TABLE events (id bigint PRIMARY KEY);\n"
+        "ALTER TABLE events ADD CONSTRAINT positive CHECK (id > 0);\n"
+        "-- +goose Down\nDROP TABLE events;\n"
+    )
+    later = "-- +goose Up\nCREATE TABLE audits (id bigint);\n-- +goose Down\nDROP TABLE audits;\n"
+    base = {f"{folder}/20240101000000_v1_0_7.sql": create}
+    head = {
+        f"{folder}/20240101000000_v1_0_8.sql": create,
+        f"{folder}/20240301000000_v1_0_9.sql": later,
+    }
+    for paired in (True, False):
+        view = MemoryView(base, head)
+        if not paired:  # git saw a delete and an add (the content changed too much to pair)
+            view._changes = (
+                PathChange(
+                    f"{folder}/20240101000000_v1_0_7.sql", None, ChangeKind.DELETED, None, None
+                ),
+                PathChange(
+                    f"{folder}/20240101000000_v1_0_8.sql", None, ChangeKind.ADDED, None, None
+                ),
+                PathChange(
+                    f"{folder}/20240301000000_v1_0_9.sql", None, ChangeKind.ADDED, None, None
+                ),
+            )
+        database = analyse_database(view)
+        found = [(m.id, m.change, m.released, m.format_only) for m in database.migrations]
+        assert found == [
+            ("20240101000000_v1_0_8", ChangeKind.RENAMED, True, True),
+            ("20240301000000_v1_0_9", ChangeKind.ADDED, False, False),
+        ], paired
+        renamed = database.migrations[0]
+        assert not renamed.schema_changes and not renamed.tables_created
+        assert [i.tag.value for i in renamed.data_impact] == ["none"]

@@ -35,7 +35,9 @@ class Layout:
     """One tool's way of laying out migrations.
 
     `sections` splits single files into up and down (goose, dbmate); `downs_by_design` is True
-    when the tool expects a down step for every migration.
+    when the tool expects a down step for every migration; `by_version` is True when the tool
+    records a migration by its version number alone, so renaming the rest of the file name
+    leaves the same migration.
     """
 
     name: str
@@ -43,15 +45,16 @@ class Layout:
     downs_by_design: bool
     sections: Callable[[str], Sections] | None = None
     default_transactional: bool | None = None
+    by_version: bool = False
 
 
-DIESEL = Layout("diesel", "diesel", downs_by_design=True, default_transactional=True)
+DIESEL = Layout("diesel", "diesel", True, default_transactional=True, by_version=True)
 FLYWAY = Layout("flyway", "flyway", downs_by_design=False, default_transactional=True)
-SQLX = Layout("sqlx", "pairs", downs_by_design=False, default_transactional=True)
-POP = Layout("pop", "pairs", downs_by_design=True, default_transactional=True)
-GOLANG_MIGRATE = Layout("golang-migrate", "pairs", downs_by_design=True)
-GOOSE = Layout("goose", "numbered", True, goose_sections, default_transactional=True)
-DBMATE = Layout("dbmate", "numbered", True, dbmate_sections, default_transactional=True)
+SQLX = Layout("sqlx", "pairs", False, default_transactional=True, by_version=True)
+POP = Layout("pop", "pairs", True, default_transactional=True, by_version=True)
+GOLANG_MIGRATE = Layout("golang-migrate", "pairs", downs_by_design=True, by_version=True)
+GOOSE = Layout("goose", "numbered", True, goose_sections, True, by_version=True)
+DBMATE = Layout("dbmate", "numbered", True, dbmate_sections, True, by_version=True)
 SQL_MIGRATE = Layout(
     "sql-migrate", "numbered", True, sql_migrate_sections, default_transactional=True
 )
@@ -61,10 +64,15 @@ PRISMA = Layout("prisma", "prisma", downs_by_design=False)
 
 
 def identity(layout: Layout, found: MigrationFile) -> object:
-    """What the tool records a migration by: the version alone for up/down pairs (golang-migrate
-    and pop keep the number, so `V0002.Webauthn` renamed `V0002.WebAuthn` is the same
+    """What the tool records a migration by: the version alone where the tool keeps only the
+    number (golang-migrate, pop, goose, dbmate, Diesel: `V0002.Webauthn` renamed
+    `V0002.WebAuthn`, or `0145_v1_0_145.sql` renamed `0145_v1_0_146.sql`, is the same
     migration), the id otherwise."""
-    return found.sort_key if layout.family == "pairs" else found.id
+    if not layout.by_version:
+        return found.id
+    if layout.family == "numbered":
+        return naming.leading_version(found.path)
+    return found.sort_key
 
 
 def candidate_root(layout: Layout, path: str) -> str | None:

@@ -141,6 +141,12 @@ def numbered_file(path: str, root: str) -> MigrationFile | None:
     return MigrationFile(path, relative[: -len(".sql")], key, Direction.BOTH)
 
 
+def leading_version(path: str) -> int | None:
+    """The version number a numbered file's name starts with (`20240101000000_events.sql`)."""
+    match = _NUMBERED.match(posixpath.basename(path))
+    return int(match.group("version")) if match else None
+
+
 def numbered_root(path: str) -> str | None:
     """The tree a numbered file belongs to: its folder, above any version folders (`0.22`)."""
     if not _NUMBERED.match(posixpath.basename(path)) or up_down_file(path):
