@@ -4,6 +4,7 @@ words, and with the `--fail-on` gate checked after the document is safely writte
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -48,12 +49,16 @@ def render(report: Report, options: OutputOptions) -> str:
 
 def write_output(text: str, options: OutputOptions) -> Written:
     """Write to stdout, or atomically to the output file, merging into a document people
-    have edited so that their text survives."""
+    have edited so that their text survives. A device or pipe (`/dev/null`, `/dev/stdout`,
+    a FIFO) is written straight through: renaming a file over it would replace it."""
     if options.output is None:
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.flush()
         return Written()
     path = options.output
+    if _is_stream(path):
+        _write_through(path, text)
+        return Written()
     existing = _read_existing(path)
     written = Written()
     if existing is not None:
@@ -62,6 +67,23 @@ def write_output(text: str, options: OutputOptions) -> Written:
             return Written(written.kept, written.missing, unchanged=True)
     write_atomically(path, text)
     return written
+
+
+def _is_stream(path: Path) -> bool:
+    """True when `path` (through its links) is something other than a file or a folder."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _write_through(path: Path, text: str) -> None:
+    try:
+        with path.open("wb") as stream:
+            stream.write(text.encode("utf-8", "surrogateescape"))
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror}") from error
 
 
 def _read_existing(path: Path) -> str | None:

@@ -198,6 +198,31 @@ def test_output_file_is_written_atomically_and_foreign_files_are_kept(
     assert forced.code == 0 and "Technical Implementation" in foreign.read_text()
 
 
+def test_a_device_or_pipe_given_as_output_is_written_not_replaced(
+    sample: RepoBuilder, tmp_path: Path, run_cli: Run
+) -> None:
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "stream"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    # Should harvester read the pipe as an earlier document, this unblocks it, so that the
+    # test fails instead of hanging.
+    unblock = threading.Timer(10, lambda: os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)))
+    unblock.start()
+    result = run_cli("report", "--repo", str(sample.path), "v1.0..v1.1", "-o", str(fifo))
+    unblock.cancel()
+    reader.join(timeout=10)
+    assert result.code == 0
+    assert b"# v1.1 - Technical Implementation" in received[0]
+    assert stat.S_ISFIFO(fifo.stat().st_mode), "the pipe is still a pipe"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["stream"]
+
+
 def test_unwritable_output_is_a_user_error(
     sample: RepoBuilder, tmp_path: Path, run_cli: Run
 ) -> None:
