@@ -99,3 +99,35 @@ def test_a_new_migration_creating_a_table_the_base_has_will_fail_there() -> None
         "will fail on databases at the base: it creates dcim_site, which they already have (a "
         "squash whose `replaces` was removed, or a migration renamed)"
     ]
+
+
+def test_a_project_moved_to_another_folder_keeps_its_released_migrations() -> None:
+    from harvester.render.database_view import migration_status
+
+    slug = _migration(
+        "0002_site_slug",
+        "0001_initial",
+        "migrations.AddField('site', 'slug', models.SlugField(max_length=50, null=True))",
+    )
+    notes = _migration(
+        "0003_site_notes",
+        "0002_site_slug",
+        "migrations.AddField('site', 'notes', models.TextField(null=True))",
+    )
+    old = {"0001_initial.py": _INITIAL, "0002_site_slug.py": slug}
+    base = {f"server/dcim/migrations/{name}": text for name, text in old.items()}
+    head = {f"apps/api/dcim/migrations/{name}": text for name, text in old.items()}
+    head["apps/api/dcim/migrations/0003_site_notes.py"] = notes
+    database = analyse_database(MemoryView(base, head))
+    found = [(m.id, m.change, m.released, m.format_only) for m in database.migrations]
+    assert found == [
+        ("dcim.0001_initial", ChangeKind.RENAMED, True, True),
+        ("dcim.0002_site_slug", ChangeKind.RENAMED, True, True),
+        ("dcim.0003_site_notes", ChangeKind.ADDED, False, False),
+    ]
+    assert [i.tag.value for m in database.migrations for i in m.data_impact] == ["none"] * 3
+    assert not database.findings
+    assert database.migrations[2].columns_added == ("dcim_site.notes text",)
+    # the two folders share nothing: every migration is listed under the one root
+    status = "\n".join(migration_status(database))
+    assert "notes" in status and status.count("renamed") == 2, status

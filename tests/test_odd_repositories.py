@@ -225,3 +225,36 @@ def test_missing_objects_are_a_one_line_error(
     assert result.code == 1
     assert result.err.startswith(f"harvester: error: git log failed: unable to read {blob}")
     assert "git fsck" in result.err and result.err.count("\n") == 1
+
+
+def test_a_django_project_moved_to_another_folder_counts_what_runs(
+    new_repo: NewRepo, run_cli: Callable[..., CliResult]
+) -> None:
+    repo = new_repo()
+    header = "from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n"
+    for number, field in enumerate(("title", "body", "slug"), start=1):
+        depends = f"[('blog', '{number - 1:04d}_{'initial' if number == 2 else 'x'}')]"
+        repo.write(
+            f"server/blog/migrations/{number:04d}_{'initial' if number == 1 else 'x'}.py",
+            header
+            + f"    dependencies = {depends if number > 1 else '[]'}\n"
+            + f"    operations = [migrations.AddField('post', '{field}', "
+            + "models.TextField(null=True))]\n",
+        )
+    base = repo.commit("blog app")
+    for name in ("0001_initial.py", "0002_x.py", "0003_x.py"):
+        repo.move(f"server/blog/migrations/{name}", f"apps/api/blog/migrations/{name}")
+    repo.write(
+        "apps/api/blog/migrations/0004_summary.py",
+        header
+        + "    dependencies = [('blog', '0003_x')]\n"
+        + "    operations = [migrations.AddField('post', 'summary', "
+        + "models.TextField(null=True))]\n",
+    )
+    repo.commit("move the project under apps/api")
+    result = run_cli("report", "--repo", str(repo.path), f"{base}..HEAD")
+    assert result.code == 0, result.err
+    assert "3 released migrations moved here with their ids and statements unchanged" in result.out
+    assert "4. `blog.0004_summary` — added" in result.out
+    assert "1 migration (0 flagged), 3 released migrations moved unchanged" in result.out
+    assert "database: 1 migration in this range" in result.out

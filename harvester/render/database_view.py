@@ -133,11 +133,13 @@ def migration_status(database: Database) -> list[Trusted]:
     """Markdown list lines: each system and root, then its migrations in execution order."""
     lines = []
     for system in database.systems:
+        # The root "." (migrations in folders with nothing in common) holds every path.
+        prefix = "" if system.root in ("", ".") else system.root.rstrip("/") + "/"
         members = [
             m
             for m in database.migrations
             if m.system == system.system
-            and m.path.startswith(system.root.rstrip("/") + "/")
+            and m.path.startswith(prefix)
             and (system.dialect is None or m.dialect == system.dialect)
         ]
         # A tree with one migration per dialect (pop's variants) lists each dialect apart.
@@ -148,10 +150,10 @@ def migration_status(database: Database) -> list[Trusted]:
                 Trusted(f"  - {inline(system.system + label)} in {code_span(system.root + '/')}:")
             )
             ordered = sorted(group, key=lambda m: m.order)
-            moved = [m for m in ordered if _moved_unchanged(m)]
+            moved = [m for m in ordered if moved_unchanged(m)]
             if len(moved) >= _FOLDED_MOVES:
                 lines.append(Trusted(f"    - {_moved_line(moved)}"))
-                ordered = [m for m in ordered if not _moved_unchanged(m)]
+                ordered = [m for m in ordered if not moved_unchanged(m)]
             for migration in ordered:
                 lines.append(Trusted(f"    {migration.order}. {_status_line(migration)}"))
     return lines
@@ -160,7 +162,7 @@ def migration_status(database: Database) -> list[Trusted]:
 _FOLDED_MOVES = 3
 
 
-def _moved_unchanged(migration: Migration) -> bool:
+def moved_unchanged(migration: Migration) -> bool:
     """A released migration the range moved (a folder renamed) with its id and operations."""
     return migration.change is ChangeKind.RENAMED and migration.released and migration.format_only
 

@@ -247,7 +247,7 @@ def _environment_hints(report: Report) -> list[str]:
 def _infrastructure_hints(report: Report) -> list[str]:
     items = [f"{code_span(p)} changed" for p in report.hints.infrastructure_files]
     items += [f"{code_span(p)} changed (CI)" for p in report.hints.ci_files]
-    count = len(report.database.migrations)
+    count = sum(1 for m in report.database.migrations if not database_view.moved_unchanged(m))
     if count:
         items.insert(
             0, f"database: {plural(count, 'migration')} in this range (see Database Changes)"
@@ -272,13 +272,16 @@ def _rollback_hints(report: Report) -> list[str]:
 
 def _assessment_hints(report: Report) -> list[str]:
     span = report.range
+    moved = sum(1 for m in report.database.migrations if database_view.moved_unchanged(m))
+    migrations = [m for m in report.database.migrations if not database_view.moved_unchanged(m)]
     flagged = sum(
         1
-        for m in report.database.migrations
+        for m in migrations
         if any(i.tag not in (ImpactTag.NONE, ImpactTag.NO_OP) for i in m.data_impact)
     )
     return [
         f"size: {plural(span.commits, 'commit')}, {plural(span.files_changed, 'file')}, "
         f"{churn(span.additions, span.deletions)}; "
-        f"{plural(len(report.database.migrations), 'migration')} ({flagged:,} flagged)"
+        f"{plural(len(migrations), 'migration')} ({flagged:,} flagged)"
+        + (f", {plural(moved, 'released migration')} moved unchanged" if moved else "")
     ]

@@ -78,6 +78,8 @@ class RangeChanges:
                 item = self._new_at_head(item, entry)
             if change.status is ChangeKind.MODIFIED and old is not None:
                 item = self._modified(item, change, old, entry, added)
+            elif change.status is ChangeKind.RENAMED and old is not None and old.key == entry.key:
+                item = self._moved(item, change, old, entry, added)
             if change.status is ChangeKind.RENAMED and old is not None and old.key != entry.key:
                 self.findings.append(_renamed(old, entry, change))
                 item = replace(item, renamed_from=migration_id(old.key))
@@ -192,6 +194,23 @@ class RangeChanges:
         ):
             what += "; the database operations are the same"
         return replace(item, format_only=False, modification=what)
+
+    def _moved(
+        self,
+        item: MigrationInput,
+        change: PathChange,
+        old: Entry,
+        new: Entry,
+        added: set[tuple[str, str]],
+    ) -> MigrationInput:
+        """A migration moved with its app and name (a folder renamed): databases that ran it
+        know it by those, so unchanged it runs nothing; edited, it is an edited release."""
+        if old.blob == new.blob:
+            return replace(item, format_only=True, added_in=None, first_release=None)
+        edited = self._modified(item, change, old, new, added)
+        if edited.format_only:
+            self.reformatted.remove(change)
+        return edited
 
     def _text(self, entry: Entry) -> str:
         return self.view.read_blob(entry.blob, entry.path).text or ""
