@@ -14,6 +14,7 @@ from functools import partial
 
 from harvester import __version__
 from harvester.analysis.attributes import generated_paths
+from harvester.analysis.commit_text import reverted_sha
 from harvester.analysis.dependencies import dependency_changes
 from harvester.analysis.file_kinds import is_lock_or_manifest
 from harvester.analysis.files import STATUS, describe_files
@@ -140,7 +141,13 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
             progress("ranking commits and collecting hints")
             released = {m.path for m in database.migrations if m.released}
             ranked = rank_commits(
-                commits, migration_ids, options.key_commit_count, urls, released, options.rules
+                commits,
+                migration_ids,
+                options.key_commit_count,
+                urls,
+                released,
+                options.rules,
+                _unknown_reverted(commits, blobs),
             )
             # The hints' patch pass runs at a lower priority; it is awaited last.
             lines, env_names = pending_lines.result()
@@ -194,6 +201,13 @@ def _read_commits(repo: GitRepo, span: ResolvedRange, history: LogHistory) -> li
         )
     history.complete()
     return commits
+
+
+def _unknown_reverted(commits: Sequence[LoggedCommit], blobs: BlobReader) -> set[str]:
+    """The commits the range's revert messages name that the repository does not have."""
+    named = {sha for c in commits if (sha := reverted_sha(c.subject, c.body))}
+    found = blobs.read_many(f"{sha}^{{commit}}" for sha in named)
+    return {sha for sha in named if found[f"{sha}^{{commit}}"].missing}
 
 
 def _analyse_migrations(

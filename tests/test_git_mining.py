@@ -291,3 +291,23 @@ def test_a_migration_that_shipped_after_a_newer_one_runs_out_of_order(
         "shipped in v1.2, after 20240301000000 (ordered after it) shipped in v1.1: a database "
         "upgraded through v1.1 runs it after newer migrations, a fresh one before"
     )
+
+
+def test_a_revert_is_named_only_when_the_reverted_commit_exists(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    repo = new_repo()
+    repo.write("app.py", "a = 1\n")
+    base = repo.commit("base")
+    repo.write("app.py", "a = 2\n")
+    tried = repo.commit("Try two")
+    repo.write("notes.md", "n\n")
+    repo.commit("Add notes")
+    repo.revert(tried)
+    repo.write("app.py", "a = 3\n")
+    # a squash merge quoting the message of a revert made on the pull request's branch
+    repo.commit('Use three (#12)\n\n* Revert "wip"\n\nThis reverts commit 0123456789abcdef.')
+    report = build_report(ReportOptions(repo=str(repo.path), range=RangeRequest(f"{base}..HEAD")))
+    reasons = {c.subject: c.significance for c in report.commits}
+    assert reasons['Revert "Try two"'] == (f"reverts {tried[:7]}",)
+    assert not any("reverts" in r for r in reasons["Use three (#12)"])

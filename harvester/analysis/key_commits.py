@@ -89,14 +89,17 @@ def rank_commits(
     commit_urls: Mapping[str, str] | None = None,
     released_migrations: Collection[str] = (),
     rules: KeyCommitRules | None = None,
+    unknown_commits: Collection[str] = (),
 ) -> tuple[Commit, ...]:
     """Every commit with its reasons, score and noise verdict; the best `limit` marked key.
 
     `migration_ids` maps migration paths to their ids; `released_migrations` are the paths
     that already existed at the base (editing those matters, editing a migration the range
     itself added does not). `rules` adds the project's configured bot authors, noise
-    patterns and important paths. The result keeps git's order (newest first); ranking is in
-    `score`.
+    patterns and important paths. `unknown_commits` are the commits messages name that the
+    repository does not have (a squash merge quoting "This reverts commit …" of a commit on
+    the pull request's branch reverts nothing here). The result keeps git's order (newest
+    first); ranking is in `score`.
     """
     churn_by_sha = {c.sha: _weighed_churn(c) for c in commits}
     largest = max(
@@ -111,6 +114,7 @@ def rank_commits(
         cancelled,
         churn_by_sha,
         rules or KeyCommitRules(),
+        frozenset(unknown_commits),
     )
     ranked = [_assess(c, context, largest is not None and c.sha == largest.sha) for c in commits]
     eligible = sorted(
@@ -134,6 +138,7 @@ class _Context:
     cancelled: Mapping[str, str]
     churn: Mapping[str, tuple[int, int]]
     rules: KeyCommitRules
+    unknown_commits: frozenset[str]
 
 
 def _lines(commit: LoggedCommit) -> int:
@@ -174,7 +179,8 @@ def _assess(commit: LoggedCommit, context: _Context, largest: bool) -> Commit:
     elif area := sensitive_area(commit.subject):
         reasons.append((30, f"touches a security-sensitive area ({area})"))
     reasons += _migration_reasons(commit, context)
-    if reverted := reverted_sha(commit.subject, commit.body):
+    reverted = reverted_sha(commit.subject, commit.body)
+    if reverted and reverted not in context.unknown_commits:
         reasons.append((40, f"reverts {reverted[:7]}"))
     fixes = [r for r in issue_references(commit.subject, commit.body) if r.fixes]
     if fixes:
