@@ -43,3 +43,22 @@ def test_a_default_set_again_is_not_backward_incompatible() -> None:
         dialect=ops.Dialect.POSTGRESQL,
     )
     assert all(tag is not ImpactTag.BACKWARD_INCOMPATIBLE for tag, _ in impacts)
+
+
+def test_a_column_added_if_not_exists_may_already_hold_data() -> None:
+    def unique_after(added: ops.AddColumn) -> list[ImpactTag]:
+        state = RangeState()
+        state.apply(added, "0001_add_abi")
+        index = ops.IndexDef("versions_abi", "versions", ("abi",), unique=True)
+        parsed = ops.ParsedMigration("0002", "0002", ops.Step((ops.CreateIndex(index),)))
+        return [
+            i.tag for i in assess(parsed, ops.Dialect.POSTGRESQL, state, AnalysisSettings()).impacts
+        ]
+
+    column = ops.ColumnDef("abi", "varchar")
+    # a column the range added holds only NULLs, which never collide
+    assert ImpactTag.UNIQUE_ON_EXISTING_DATA not in unique_after(ops.AddColumn("versions", column))
+    # one added "if not exists" may have been there all along, with values
+    assert ImpactTag.UNIQUE_ON_EXISTING_DATA in unique_after(
+        ops.AddColumn("versions", column, if_not_exists=True)
+    )

@@ -69,6 +69,9 @@ class RangeState:
                     self.created_tables[new] = self.created_tables.pop(old)
                 if old in self.columns:
                     self.columns[new] = self.columns.pop(old)
+            case ops.AddColumn(table=table, column=added, if_not_exists=True):
+                # Skipped where the column exists already: it may hold data there.
+                self.columns.setdefault(table, {})[added.name] = added
             case ops.AddColumn(table=table, column=added):
                 self.columns.setdefault(table, {})[added.name] = added
                 self.added_columns[(table, added.name)] = migration
