@@ -105,6 +105,36 @@ def test_a_table_shipped_in_an_earlier_release_of_the_range_is_judged_as_holding
     assert ImpactTag.MITIGATED not in tags
 
 
+def test_a_mitigation_says_when_it_assumes_one_deployment(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    repo = new_repo()
+    _step(repo, "README.md", "v1.0")
+    repo.write("db/migrations/000001_zones.up.sql", "CREATE TABLE zones (id int, ends_at date);\n")
+    repo.commit("create zones")
+    repo.write(
+        "db/migrations/000002_require_ends_at.up.sql",
+        "ALTER TABLE zones ALTER COLUMN ends_at SET NOT NULL;\n",
+    )
+    repo.commit("require ends_at")
+
+    def mitigation(span: str) -> str:
+        options = ReportOptions(repo=str(repo.path), range=RangeRequest(span))
+        migrations = {m.id: m for m in build_report(options).database.migrations}
+        impact = migrations["000002_require_ends_at"].data_impact[0]
+        assert impact.tag is ImpactTag.MITIGATED
+        return impact.detail
+
+    # unreleased: nothing says the two ship together
+    assert mitigation("v1.0..HEAD").endswith(
+        "holds no rows yet (assuming both deploy together: no release tag separates them)"
+    )
+    repo.tag("v1.1")  # one release ships both: the mitigation is a fact
+    assert mitigation("v1.0..v1.1").endswith(
+        "was created by 000001_zones earlier in this range and holds no rows yet"
+    )
+
+
 def test_pre_release_names() -> None:
     for name in ("26.08.0-dev", "3.6.19.dev2", "v2.0.0-rc.1", "1.0b3", "3.20.0-a.0", "nightly"):
         assert is_pre_release(name), name

@@ -270,7 +270,9 @@ def _impacts(
             (),
             (),
         )
-    assessment = rules.assess(parsed, item.dialect, state, settings)
+    assessment = rules.assess(
+        parsed, item.dialect, state, settings, together_assumed=item.first_release is None
+    )
     found = list(assessment.impacts)
     if item.released and item.renamed_from not in (None, item.id):
         found.insert(

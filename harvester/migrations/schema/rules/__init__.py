@@ -81,8 +81,10 @@ def assess(
     dialect: ops.Dialect | None,
     state: RangeState,
     settings: AnalysisSettings,
+    together_assumed: bool = False,
 ) -> Assessment:
-    """Judge one migration's up step (and its down step against it) in the range's context."""
+    """Judge one migration's up step (and its down step against it) in the range's context;
+    `together_assumed` when no release tag says whether it ships with the earlier ones."""
     rebuilds = [o for o in parsed.up.operations if isinstance(o, ops.RebuildTable)]
     ctx = Context(
         engine=engine_for(dialect, settings),
@@ -90,6 +92,7 @@ def assess(
         migration=parsed.id,
         transactional=parsed.up.transactional,
         after_deploy=parsed.after_deploy,
+        together_assumed=together_assumed,
         recreated_views=_recreated_views(parsed.up.operations),
         swaps=_swaps(parsed.up.operations),
         readded=_readded_constraints(parsed.up.operations),

@@ -9,6 +9,8 @@ from harvester.migrations.schema.engines import Engine
 from harvester.migrations.schema.range_state import RangeState
 from harvester.model import Impact, ImpactTag
 
+_EARLIER = "earlier in this range"
+
 
 @dataclass
 class Context:
@@ -19,6 +21,10 @@ class Context:
     migration: str
     transactional: bool | None = None
     after_deploy: bool = False
+    # No release tag says whether this migration ships with the range's earlier ones (a
+    # repository without tags, or migrations not yet released): mitigations that rely on
+    # deploying them together say so.
+    together_assumed: bool = False
     created_here: set[str] = field(default_factory=set)
     recreated_views: dict[str, bool] = field(default_factory=dict)
     swaps: dict[str, str] = field(default_factory=dict)
@@ -54,6 +60,8 @@ class Context:
 
     def flag(self, tag: ImpactTag, detail: str) -> None:
         """Add a data-impact tag (once per detail)."""
+        if tag is ImpactTag.MITIGATED and self.together_assumed and _EARLIER in detail:
+            detail += " (assuming both deploy together: no release tag separates them)"
         impact = Impact(tag, detail)
         if impact not in self.impacts:
             self.impacts.append(impact)
@@ -84,11 +92,7 @@ class Context:
 
     def by(self, migration: str) -> str:
         """`this migration`, or `<id> earlier in this range`."""
-        return (
-            "this migration"
-            if migration == self.migration
-            else f"{migration} earlier in this range"
-        )
+        return "this migration" if migration == self.migration else f"{migration} {_EARLIER}"
 
     def judge_new(self, table: str, tag: ImpactTag, detail: str) -> None:
         """Flag `tag` unless `table` is new: then say why it is not a risk (`mitigated` when an
