@@ -53,7 +53,7 @@ def test_a_data_change_without_reverse_is_irreversible() -> None:
         "shop_order",
         "fill(): loops over rows",
         reversible=False,
-        columns=("badge_key",),
+        columns=("status",),  # a column the rollback keeps
     )
     impacts = down_impacts(
         _migration(

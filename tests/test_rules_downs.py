@@ -128,3 +128,26 @@ def test_table_names_that_differ_only_in_case_are_one_table() -> None:
         ops.Step((ops.DropTable("identities", if_exists=True),)),
     )
     assert down_impacts(migration) == []
+
+
+def test_a_one_way_backfill_of_what_the_down_step_drops_is_undone_with_it() -> None:
+    def one_way(table: str, *columns: str) -> ops.DataChange:
+        return ops.DataChange(
+            ops.DataChangeKind.CODE, table, "fill()", reversible=False, columns=columns
+        )
+
+    staff = ops.ColumnDef("is_staff", "boolean")
+    up = ops.Step(
+        (
+            ops.CreateTable("statuses", (ops.ColumnDef("id", "int"),)),
+            one_way("statuses"),
+            ops.AddColumn("users", staff),
+            one_way("users", "is_staff"),
+        )
+    )
+    down = ops.Step((ops.DropColumn("users", "is_staff"), ops.DropTable("statuses")))
+    assert down_impacts(ops.ParsedMigration("m", "m.py", up, down)) == []
+    # a backfill of a column the migration keeps is still one way
+    kept = ops.Step((*up.operations, one_way("users", "is_staff", "name")))
+    found = down_impacts(ops.ParsedMigration("m", "m.py", kept, down))
+    assert [i.tag for i in found] == [ImpactTag.IRREVERSIBLE]

@@ -55,7 +55,7 @@ def down_impacts(
     found = broken + list(
         _lossy(parsed.up.operations, down, released or (lambda table, column: True))
     )
-    found += _one_way_data_changes(parsed.up.operations)
+    found += _one_way_data_changes(parsed.up.operations, down)
     if any(isinstance(o, ops.Opaque) and o.raw for o in parsed.up.operations):
         return found
     covered = _index_columns(parsed.up.operations)
@@ -104,9 +104,16 @@ def _named_as_up(
     return tuple(renamed)
 
 
-def _one_way_data_changes(up: tuple[ops.Operation, ...]) -> list[Impact]:
-    """Data changes whose reverse is missing or a no-op (`RunPython(f, RunPython.noop)`)."""
-    one_way = [o for o in up if isinstance(o, ops.DataChange) and o.reversible is False]
+def _one_way_data_changes(
+    up: tuple[ops.Operation, ...], down: tuple[ops.Operation, ...]
+) -> list[Impact]:
+    """Data changes whose reverse is missing or a no-op (`RunPython(f, RunPython.noop)`), and
+    whose rows the down step does not drop anyway."""
+    one_way = [
+        o
+        for o in up
+        if isinstance(o, ops.DataChange) and o.reversible is False and not _dropped_after(o, down)
+    ]
     if not one_way:
         return []
     what = "; ".join(o.detail or f"changes rows of {o.table}" for o in one_way[:2])
@@ -118,6 +125,17 @@ def _one_way_data_changes(up: tuple[ops.Operation, ...]) -> list[Impact]:
             "the rows as the up step wrote them",
         )
     ]
+
+
+def _dropped_after(change: ops.DataChange, down: tuple[ops.Operation, ...]) -> bool:
+    """True when the down step drops what `change` wrote: its table, or every column it set
+    (a backfill of a column the migration adds, rows of a table it creates)."""
+    if change.table is None:
+        return False
+    if any(isinstance(o, ops.DropTable) and o.table == change.table for o in down):
+        return True
+    dropped = {o.column for o in down if isinstance(o, ops.DropColumn) and o.table == change.table}
+    return bool(change.columns) and dropped.issuperset(change.columns)
 
 
 def _restores(operation: ops.Operation, down: tuple[ops.Operation, ...]) -> bool:
