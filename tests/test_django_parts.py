@@ -285,6 +285,26 @@ def test_noop_and_outside_functions() -> None:
     assert parsed.operations[0].reverse_code is None
 
 
+def test_functions_defined_in_the_migration_class_are_read() -> None:
+    text = (
+        "from django.db import migrations\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    def apply_default(apps, schema_editor):\n"
+        "        Person = apps.get_model('api', 'Person')\n"
+        "        for person in Person.objects.filter(kind='USER'):\n"
+        "            person.cover = 1\n"
+        "            person.save()\n\n"
+        "    operations = [migrations.RunPython(apply_default, migrations.RunPython.noop)]\n"
+    )
+    parsed = parse_migration("0060_apply_default", text)
+    assert isinstance(parsed, MigrationFile)
+    code = parsed.operations[0].code
+    assert code is not None and code.found
+    assert [(a.model, a.detail) for a in code.actions] == [
+        ("Person", "loops over {table} rows and saves each one")
+    ]
+
+
 def test_files_without_a_migration_class_are_not_migrations() -> None:
     assert parse_migration("helpers", "def f():\n    return 1\n") is None
 

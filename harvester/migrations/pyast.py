@@ -156,6 +156,13 @@ def parse_module(text: str) -> Module | SyntaxProblem:
                     aliases[alias.asname] = alias.name
         for name, value in assignments(statement):
             constants[name] = value
+    for statement in tree.body:
+        if isinstance(statement, ast.ClassDef):
+            # A function defined in the class body (`class Migration: def forwards(…)`) is
+            # what the class's own `operations` name.
+            for member in statement.body:
+                if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    functions.setdefault(member.name, member)
     return Module(tree, constants, functions, aliases)
 
 
