@@ -90,7 +90,7 @@ class DjangoSystem:
         ranged = RangeChanges(view, head, base, head_replay, base_replay, evidence, self.name)
         inputs = with_note(ranged.inputs(changes), evidence.note)
         return SystemResult(
-            migrations=assemble(inputs, settings),
+            migrations=assemble(inputs, settings, ranged.base_operations),
             findings=ranged.range_findings(changes),
             dialect=evidence.dialect,
         )

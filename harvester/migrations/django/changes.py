@@ -110,6 +110,17 @@ class RangeChanges:
         )
         return replace(item, problems=(*item.problems, problem))
 
+    def base_operations(self) -> list[ops.Operation]:
+        """The up operations that built the base's schema, in execution order (the head's
+        replay of the migrations the base has, when the range changed none of them)."""
+        replayed = self.base_replay or self.head_replay
+        found: list[ops.Operation] = []
+        for key in replayed.plan.order:
+            parsed = replayed.parsed.get(key)
+            if parsed is not None and key in self.base.by_key:
+                found += parsed.up.operations
+        return found
+
     def _base_tables(self) -> set[str]:
         """The tables the base's migrations leave behind."""
         if self.base_replay is None:

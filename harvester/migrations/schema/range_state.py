@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from harvester.migrations.schema import ops
+from harvester.migrations.schema.unique_keys import UniqueKeys
 
 ColumnKey = tuple[str, str]
 
@@ -37,11 +38,13 @@ class RangeState:
     not_null_checks: dict[ColumnKey, str] = field(default_factory=dict)
     unvalidated_checks: dict[tuple[str, str], str] = field(default_factory=dict)
     temporary_defaults: dict[ColumnKey, tuple[str, str]] = field(default_factory=dict)
+    defaults_set: dict[ColumnKey, str] = field(default_factory=dict)  # SET DEFAULT, by whom
     created_indexes: dict[str, str] = field(default_factory=dict)
     created_types: dict[str, str] = field(default_factory=dict)
     enum_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     rows_deleted: dict[str, str] = field(default_factory=dict)  # table -> last such migration
     filled_tables: dict[str, str] = field(default_factory=dict)  # INSERT … SELECT into them
+    unique_keys: UniqueKeys = field(default_factory=UniqueKeys)
 
     def observe(self, parsed: ops.ParsedMigration, migration: str = "") -> None:
         """Remember what `parsed` did, for the migrations that follow it."""
@@ -50,6 +53,7 @@ class RangeState:
 
     def apply(self, operation: ops.Operation, migration: str) -> None:
         """Record the effect of one operation."""
+        self.unique_keys.apply(operation, migration)
         match operation:
             case ops.CreateTable(table=table, columns=columns, may_exist=True):
                 self.columns.setdefault(table, {c.name: c for c in columns})
@@ -89,6 +93,8 @@ class RangeState:
                 known = self.columns.setdefault(table, {})
                 known.pop(old_name or redefined.name, None)
                 known[redefined.name] = redefined
+            case ops.SetDefault(table=table, column=name):
+                self.defaults_set[(table, name)] = migration
             case ops.SetNotNull(table=table, column=name):
                 self._update(table, name, nullable=False)
             case ops.DropNotNull(table=table, column=name):
@@ -138,6 +144,8 @@ class RangeState:
             self.columns.setdefault(table, {}).update(columns)
         for name, values in before.enum_values.items():
             self.enum_values.setdefault(name, values)
+        for table, keys in before.unique_keys.keys.items():
+            self.unique_keys.keys.setdefault(table, list(keys))
 
     def shipped(self) -> None:
         """The migrations seen so far were released before the next one: tables, columns,
@@ -158,11 +166,13 @@ class RangeState:
             not_null_checks=dict(self.not_null_checks),
             unvalidated_checks=dict(self.unvalidated_checks),
             temporary_defaults=dict(self.temporary_defaults),
+            defaults_set=dict(self.defaults_set),
             created_indexes=dict(self.created_indexes),
             created_types=dict(self.created_types),
             enum_values=dict(self.enum_values),
             rows_deleted=dict(self.rows_deleted),
             filled_tables=dict(self.filled_tables),
+            unique_keys=self.unique_keys.copy(),
         )
 
     def known_column(self, table: str, column: str) -> ops.ColumnDef | None:

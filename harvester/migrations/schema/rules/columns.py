@@ -415,6 +415,9 @@ def drop_default(op: ops.DropDefault, ctx: Context) -> None:
     if temporary is not None:
         default, origin = temporary
         ctx.dropped_fill_defaults.setdefault(op.table, []).append((op.column, default, origin))
+    elif ctx.state.defaults_set.get(key) == ctx.migration:
+        # SET DEFAULT, fill, SET NOT NULL, DROP DEFAULT: Django's AlterField to NOT NULL.
+        ctx.note(f"{name}: the default this migration set to fill existing rows is dropped again")
     elif nullable is False:
         ctx.flag(
             ImpactTag.BACKWARD_INCOMPATIBLE,

@@ -25,7 +25,7 @@ def create_index(op: ops.CreateIndex, ctx: Context) -> None:
         return
     engine = ctx.engine
     if index.unique:
-        _judge_unique(ctx, index.table, index.columns, f"unique index {text}")
+        _judge_unique(ctx, index.table, index.columns, f"unique index {text}", index.where)
     if engine.postgres_like:
         if index.concurrently:
             _concurrently_in_transaction(ctx, "CREATE INDEX CONCURRENTLY")
@@ -207,9 +207,32 @@ def _unique(op: ops.AddConstraint, ctx: Context) -> None:
         ctx.note(f"{op.table}: {text}: InnoDB rebuilds the table in place")
 
 
-def _judge_unique(ctx: Context, table: str, columns: tuple[str, ...], what: str) -> None:
+def _rows_satisfy(
+    ctx: Context, table: str, columns: tuple[str, ...], where: str | None
+) -> str | None:
+    """Why the existing rows already satisfy a new unique key, or None."""
+    keys = ctx.state.unique_keys
+    if (existing := keys.implying(table, columns)) is not None:
+        named = f" ({existing.name})" if existing.name else ""
+        return f"{table} is already unique on ({', '.join(existing.columns)}){named}"
+    if (dropped := keys.replaced(table, columns, where, ctx.migration)) is not None:
+        return (
+            f"it replaces {dropped.name or 'a key'} on ({', '.join(dropped.columns)}), which "
+            "this migration dropped and the rows satisfied"
+        )
+    return None
+
+
+def _judge_unique(
+    ctx: Context, table: str, columns: tuple[str, ...], what: str, where: str | None = None
+) -> None:
     """Uniqueness over existing rows is a risk, unless every existing row holds NULL in one of
-    the key's columns: rows with a NULL never collide (PostgreSQL, MySQL, SQLite, CockroachDB)."""
+    the key's columns: rows with a NULL never collide (PostgreSQL, MySQL, SQLite, CockroachDB);
+    or the rows already satisfy it (a key it includes exists, or it replaces one this
+    migration dropped)."""
+    if not ctx.new_table(table) and (held := _rows_satisfy(ctx, table, columns, where)):
+        ctx.flag(ImpactTag.MITIGATED, f"{what}: duplicates are not a risk here, {held}")
+        return
     empty = next((c for c in columns if _null_in_every_row(ctx, table, c)), None)
     # Deleting rows, or rewriting a key column the table already had, just before the index
     # is how migrations remove duplicates (a backfill of a new column is not).

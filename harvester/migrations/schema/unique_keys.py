@@ -1,0 +1,149 @@
+"""Which columns each table is already unique on, so that a new unique index or constraint the
+existing rows already satisfy is not reported as able to fail on duplicates.
+
+Two cases are certain. A key over columns that include an existing unconditional key (a
+primary key, a UNIQUE constraint, a unique index without WHERE) cannot collide: two rows
+equal on all its columns would be equal on the existing key too. And a key that replaces one
+the same migration dropped (same columns, same WHERE) holds for the rows the old one held
+for: Django's `unique_together` turned into a conditional `UniqueConstraint`, an index renamed
+by drop and create.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from harvester.migrations.schema import ops
+
+_UNIQUE_KINDS = (ops.ConstraintKind.PRIMARY_KEY, ops.ConstraintKind.UNIQUE)
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One unique key: its name (None for a column's inline UNIQUE), columns and condition."""
+
+    name: str | None
+    columns: tuple[str, ...]
+    where: str | None = None
+
+
+@dataclass
+class UniqueKeys:
+    """Unique keys per table, and those each migration dropped (with the migration)."""
+
+    keys: dict[str, list[Key]] = field(default_factory=dict)
+    dropped: dict[str, list[tuple[Key, str]]] = field(default_factory=dict)
+
+    def copy(self) -> UniqueKeys:
+        """An independent copy."""
+        return UniqueKeys(
+            {t: list(k) for t, k in self.keys.items()},
+            {t: list(d) for t, d in self.dropped.items()},
+        )
+
+    def implying(self, table: str, columns: tuple[str, ...]) -> Key | None:
+        """An unconditional key of `table` whose columns are all among `columns`."""
+        wanted = set(columns)
+        return next(
+            (k for k in self.keys.get(table, []) if k.where is None and set(k.columns) <= wanted),
+            None,
+        )
+
+    def replaced(
+        self, table: str, columns: tuple[str, ...], where: str | None, migration: str
+    ) -> Key | None:
+        """A key `migration` dropped over the same columns and condition (or none at all)."""
+        return next(
+            (
+                key
+                for key, by in self.dropped.get(table, [])
+                if by == migration
+                and set(key.columns) <= set(columns)
+                and (key.where is None or _same_condition(key.where, where))
+            ),
+            None,
+        )
+
+    def apply(self, operation: ops.Operation, migration: str) -> None:
+        """Record the keys one operation creates or drops."""
+        match operation:
+            case ops.CreateTable(table=table, columns=columns, constraints=constraints):
+                self.keys[table] = [
+                    *(Key(None, (c.name,)) for c in columns if c.primary_key or c.unique),
+                    *(
+                        _constraint_key(c)
+                        for c in constraints
+                        if c.kind in _UNIQUE_KINDS and c.columns
+                    ),
+                ]
+            case ops.AddColumn(table=table, column=column) if column.primary_key or column.unique:
+                self._add(table, Key(None, (column.name,)))
+            case ops.AddConstraint(table=table, constraint=constraint) if (
+                constraint.kind in _UNIQUE_KINDS
+            ):
+                self._add(table, _constraint_key(constraint))
+            case ops.CreateIndex(index=index) if index.unique:
+                self._add(index.table, Key(index.name, index.columns, index.where))
+            case ops.DropIndex(name=name, table=table):
+                self._drop_named(name, migration, table)
+            case ops.DropConstraint(table=table, name=str() as name):
+                self._drop_named(name, migration, table)
+            case ops.DropColumn(table=table, column=column):
+                self._drop(lambda key: column in key.columns, migration, table)
+            case ops.RenameColumn(table=table, old=old, new=new):
+                self.keys[table] = [
+                    Key(k.name, tuple(new if c == old else c for c in k.columns), k.where)
+                    for k in self.keys.get(table, [])
+                ]
+            case ops.RenameTable(old=old, new=new) if old in self.keys:
+                self.keys[new] = self.keys.pop(old)
+            case ops.DropTable(table=table):
+                self.keys.pop(table, None)
+
+    def _add(self, table: str, key: Key) -> None:
+        if key.columns:  # a key whose columns are not known implies nothing
+            self.keys.setdefault(table, []).append(key)
+
+    def _drop_named(self, name: str, migration: str, table: str | None) -> None:
+        """Drop the key called `name`; a column's inline UNIQUE has no name of its own here,
+        so a name that matches no key drops the inline keys of the columns it spells
+        (`users_email_key`, `users_email_3c1c5f8e_uniq`): forgetting a key only flags more."""
+        if any(key.name == name for keys in self.keys.values() for key in keys):
+            self._drop(lambda key: key.name == name, migration, table)
+            return
+        parts = f"_{name}_"
+        self._drop(
+            lambda key: key.name is None and all(f"_{c}_" in parts for c in key.columns),
+            migration,
+            table,
+        )
+
+    def _drop(self, matches: Callable[[Key], bool], migration: str, table: str | None) -> None:
+        for name in [table] if table else list(self.keys):
+            kept = []
+            for key in self.keys.get(name, []):
+                if matches(key):
+                    self.dropped.setdefault(name, []).append((key, migration))
+                else:
+                    kept.append(key)
+            if name in self.keys:
+                self.keys[name] = kept
+
+
+def _constraint_key(constraint: ops.Constraint) -> Key:
+    return Key(constraint.name, constraint.columns)
+
+
+def _same_condition(first: str, second: str | None) -> bool:
+    """The same WHERE, written alike apart from spacing, case and outer parentheses."""
+    if second is None:
+        return False
+    return _normal(first) == _normal(second)
+
+
+def _normal(condition: str) -> str:
+    text = " ".join(condition.lower().replace('"', "").split())
+    while text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
+    return text

@@ -1,0 +1,74 @@
+"""A new unique key the existing rows already satisfy cannot fail on duplicates."""
+
+from __future__ import annotations
+
+from harvester.migrations.base import AnalysisSettings
+from harvester.migrations.schema import ops
+from harvester.migrations.schema.rules import RangeState, assess
+from harvester.migrations.sql import sql_operations
+from harvester.model import ImpactTag
+
+
+def _judged(base_sql: str, migration_sql: str) -> list[tuple[ImpactTag, str]]:
+    state = RangeState()
+    state.seed(sql_operations(base_sql, ops.Dialect.POSTGRESQL).operations)
+    step = ops.Step(sql_operations(migration_sql, ops.Dialect.POSTGRESQL).operations)
+    parsed = ops.ParsedMigration("0002", "0002.sql", step)
+    found = assess(parsed, ops.Dialect.POSTGRESQL, state, AnalysisSettings()).impacts
+    return [(i.tag, i.detail) for i in found if "duplicates" in i.detail]
+
+
+_BASE = (
+    "CREATE TABLE members (id int PRIMARY KEY, team_id int, user_id int, deleted_at timestamp,"
+    " email text UNIQUE, CONSTRAINT members_team_user_uniq UNIQUE (team_id, user_id));"
+)
+
+
+def test_a_key_that_includes_an_existing_one_cannot_collide() -> None:
+    found = _judged(_BASE, "CREATE UNIQUE INDEX m_tud ON members (team_id, user_id, deleted_at);")
+    assert found == [
+        (
+            ImpactTag.MITIGATED,
+            "unique index m_tud ON members(team_id, user_id, deleted_at) UNIQUE: duplicates are "
+            "not a risk here, members is already unique on (team_id, user_id) "
+            "(members_team_user_uniq)",
+        )
+    ]
+
+
+def test_a_key_replacing_one_the_migration_dropped_holds_for_the_same_rows() -> None:
+    found = _judged(
+        _BASE,
+        "ALTER TABLE members DROP CONSTRAINT members_team_user_uniq;"
+        "CREATE UNIQUE INDEX m_live ON members (user_id, team_id) WHERE deleted_at IS NULL;",
+    )
+    assert [tag for tag, _ in found] == [ImpactTag.MITIGATED]
+    assert "it replaces members_team_user_uniq on (team_id, user_id)" in found[0][1]
+
+
+def test_keys_that_do_not_hold_for_the_rows_are_still_risks() -> None:
+    # a narrower key than the existing one
+    narrower = _judged(_BASE, "CREATE UNIQUE INDEX m_user ON members (user_id);")
+    assert [tag for tag, _ in narrower] == [ImpactTag.UNIQUE_ON_EXISTING_DATA]
+    # an inline UNIQUE a released migration dropped by its name is gone
+    dropped = _judged(
+        _BASE + "ALTER TABLE members DROP CONSTRAINT members_email_key;",
+        "CREATE UNIQUE INDEX m_email_team ON members (email, team_id);",
+    )
+    assert [tag for tag, _ in dropped] == [ImpactTag.UNIQUE_ON_EXISTING_DATA]
+    # a partial key at the base says nothing about the other rows
+    partial = _judged(
+        "CREATE TABLE tags (id int, name text, deleted_at timestamp);"
+        "CREATE UNIQUE INDEX tags_live ON tags (name) WHERE deleted_at IS NULL;",
+        "CREATE UNIQUE INDEX tags_name ON tags (name, id);",
+    )
+    assert [tag for tag, _ in partial] == [ImpactTag.UNIQUE_ON_EXISTING_DATA]
+
+
+def test_a_key_whose_columns_are_unknown_implies_nothing() -> None:
+    state = RangeState()
+    state.apply(ops.AddConstraint("t", ops.Constraint(ops.ConstraintKind.UNIQUE, "uq_expr")), "1")
+    index = ops.IndexDef("t_a", "t", ("a",), unique=True)
+    parsed = ops.ParsedMigration("2", "2.sql", ops.Step((ops.CreateIndex(index),)))
+    found = assess(parsed, ops.Dialect.POSTGRESQL, state, AnalysisSettings()).impacts
+    assert [i.tag for i in found if "duplicates" in i.detail] == [ImpactTag.UNIQUE_ON_EXISTING_DATA]
