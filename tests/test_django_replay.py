@@ -335,3 +335,28 @@ def test_an_auto_now_field_fills_existing_rows_with_the_current_time() -> None:
         "api_check.updated_at: Django calls django.utils.timezone.now() once and writes that "
         "one value into every existing row" in parsed.up.notes + parsed.notes
     )
+
+
+def test_altering_a_foreign_key_column_drops_and_recreates_its_constraint() -> None:
+    owner = (
+        'migrations.AddField("check", "owner", models.ForeignKey(null=True, '
+        'on_delete=django.db.models.deletion.CASCADE, to="auth.user"))'
+    )
+    required = (
+        'migrations.AlterField("check", "owner", models.ForeignKey('
+        'on_delete=django.db.models.deletion.CASCADE, to="auth.user"))'
+    )
+    renamed_only = (
+        'migrations.AlterField("check", "owner", models.ForeignKey(null=True, '
+        'related_name="checks", on_delete=django.db.models.deletion.PROTECT, to="auth.user"))'
+    )
+    name = "api_check_owner_id_5b716766_fk_auth_user_id"
+    parsed = _replay(_operations(f"{owner}, {required}"))
+    kinds = [type(o).__name__ for o in parsed.up.operations[2:]]
+    assert kinds == ["DropConstraint", "SetNotNull", "AddConstraint"]
+    dropped, _, added = parsed.up.operations[2:]
+    assert isinstance(dropped, ops.DropConstraint) and dropped.name == name
+    assert isinstance(added, ops.AddConstraint) and added.constraint.name == name
+    # a change Django keeps in Python (related_name, on_delete) leaves the constraint alone
+    python_only = _replay(_operations(f"{owner}, {renamed_only}"))
+    assert [type(o).__name__ for o in python_only.up.operations[2:]] == ["Opaque"]

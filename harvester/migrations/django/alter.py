@@ -29,9 +29,19 @@ def alter_field(
     old_type, new_type = schema.column_type(before, old), schema.column_type(after, new)
     old_fk, new_fk = schema.foreign_key(before, name, old), schema.foreign_key(fresh, name, new)
     retyped = old_type != new_type
-    refk = _target(old_fk) != _target(new_fk) or (retyped and old_fk is not None)
     old_indexes = schema.field_indexes(before, name, old)
     new_indexes = schema.field_indexes(fresh, name, new)
+    # Django drops a foreign key's constraint before any change to its column and creates it
+    # again after (checking every row): a new type, name, NULL rule, uniqueness or index.
+    column_changed = (
+        retyped
+        or old_column != column
+        or old.null != new.null
+        or old.unique != new.unique
+        or {k: i.columns for k, i in old_indexes.items()}
+        != {k: i.columns for k, i in new_indexes.items()}
+    )
+    refk = _target(old_fk) != _target(new_fk) or (column_changed and old_fk is not None)
     kept = {
         kind
         for kind, index in old_indexes.items()
