@@ -355,6 +355,31 @@ def test_an_enum_created_earlier_in_the_range_is_rebuilt_without_risk() -> None:
     assert "enum Role is rebuilt; it was created by 0000 earlier in this range" in judged.notes
 
 
+def test_a_type_renamed_on_its_own_is_listed_and_breaks_the_old_name() -> None:
+    judged = judge('ALTER TYPE "MemberRole" RENAME TO "AccessRole";', PG)
+    assert [(c.table, c.category, c.text) for c in judged.schema_changes] == [
+        ("AccessRole", "types_renamed", "MemberRole -> AccessRole")
+    ]
+    assert tags(judged) == ["backward_incompatible"]
+    assert detail(judged, ImpactTag.BACKWARD_INCOMPATIBLE) == (
+        "renames type MemberRole -> AccessRole: code of the previous release that still names "
+        "MemberRole (a cast, a column definition) fails during a rolling deploy"
+    )
+
+
+def test_a_type_created_earlier_in_the_range_is_renamed_without_risk() -> None:
+    judged = judge(
+        'ALTER TYPE "MemberRole" RENAME TO "AccessRole";',
+        PG,
+        earlier=["""CREATE TYPE "MemberRole" AS ENUM ('OWNER', 'MEMBER');"""],
+    )
+    assert tags(judged) == ["none"]
+    assert (
+        "renames type MemberRole -> AccessRole; it was created by 0000 earlier in this range"
+        in judged.notes
+    )
+
+
 def test_sqlite_type_change_is_declared_by_a_framework_rebuild() -> None:
     remake = ops.RebuildTable("docs", "Django's SQLite table remake", applies_alters=True)
     change = ops.AlterColumnType("docs", "size", "bigint", "integer")

@@ -33,6 +33,7 @@ _CATEGORY_LABELS = {
     "types_created": "type created",
     "types_altered": "type altered",
     "types_dropped": "type dropped",
+    "types_renamed": "type renamed",
     "views_created": "view created",
     "views_dropped": "view dropped",
     "table_options": "table options",

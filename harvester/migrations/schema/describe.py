@@ -176,6 +176,8 @@ def table_changes(operation: ops.Operation) -> Iterator[TableChange]:
             yield TableChange(name, "types_altered", f"{name} ADD VALUE {value!r}")
         case ops.DropType(name=name):
             yield TableChange(name, "types_dropped", name)
+        case ops.RenameType(old=old, new=new):
+            yield TableChange(new, "types_renamed", f"{old} -> {new}")
         case ops.CreateView(name=name, materialized=materialized):
             what = "materialized view" if materialized else "view"
             yield TableChange(name, "views_created", f"{name} ({what})")

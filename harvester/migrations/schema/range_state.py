@@ -121,6 +121,11 @@ class RangeState:
                 self.enum_values[name] = (*self.enum_values[name], value)
             case ops.RedefineEnumType(name=name, values=values):
                 self.enum_values[name] = values
+            case ops.RenameType(old=old, new=new):
+                if old in self.created_types:
+                    self.created_types[new] = self.created_types.pop(old)
+                if old in self.enum_values:
+                    self.enum_values[new] = self.enum_values.pop(old)
             case _:
                 pass
 

@@ -34,6 +34,7 @@ _RULES: dict[type[Any], Callable[[Any, Context], None]] = {
     ops.DropView: tables.drop_view,
     ops.AddEnumValue: tables.add_enum_value,
     ops.RedefineEnumType: tables.redefine_enum,
+    ops.RenameType: tables.rename_type,
     ops.DataChange: tables.data_change,
     ops.Opaque: tables.opaque,
     ops.SessionSetting: tables.session_setting,

@@ -192,6 +192,20 @@ def redefine_enum(op: ops.RedefineEnumType, ctx: Context) -> None:
     )
 
 
+def rename_type(op: ops.RenameType, ctx: Context) -> None:
+    """A type renamed on its own (not as a step of an enum rebuild): columns keep using it,
+    but SQL that names the old type no longer finds it."""
+    origin = ctx.state.created_types.get(op.old)
+    if origin is not None:
+        ctx.note(f"renames type {op.old} -> {op.new}; it was created by {ctx.by(origin)}")
+        return
+    ctx.flag(
+        ImpactTag.BACKWARD_INCOMPATIBLE,
+        f"renames type {op.old} -> {op.new}: code of the previous release that still names "
+        f"{op.old} (a cast, a column definition) fails during a rolling deploy",
+    )
+
+
 def add_enum_value(op: ops.AddEnumValue, ctx: Context) -> None:
     """ALTER TYPE … ADD VALUE: transaction limits before PostgreSQL 12, unusable until commit."""
     if not ctx.engine.postgres_like:
