@@ -7,6 +7,7 @@ from dataclasses import replace
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.assemble import MigrationInput, assemble
 from harvester.migrations.schema.ops import Dialect
+from harvester.migrations.sql import sql_operations
 from harvester.model import ChangeKind, ImpactTag, Migration
 from tests.support.judging import detail, judge, migration_input, tags
 
@@ -43,6 +44,26 @@ def test_index_on_a_table_created_earlier_in_the_range_is_mitigated() -> None:
 def test_index_in_the_migration_that_creates_the_table_is_quiet() -> None:
     judged = judge("CREATE TABLE t (id int); CREATE INDEX t_id ON t (id);", PG)
     assert tags(judged) == ["none"]
+
+
+def _renamed_index_table(migration: Migration) -> list[tuple[str, str]]:
+    return [(c.table, c.text) for c in migration.schema_changes if c.category == "indexes_renamed"]
+
+
+def test_an_index_renamed_with_alter_index_is_filed_under_its_table() -> None:
+    rename = "ALTER INDEX outbox_key_idx RENAME TO outbox_group_idx;"
+    earlier = judge(rename, PG, earlier=["CREATE INDEX outbox_key_idx ON outbox (key);"])
+    assert _renamed_index_table(earlier) == [("outbox", "outbox_key_idx -> outbox_group_idx")]
+    same_step = judge(f"ALTER TABLE outbox RENAME COLUMN key TO group_key; {rename}", PG)
+    assert _renamed_index_table(same_step) == [("outbox", "outbox_key_idx -> outbox_group_idx")]
+    item = migration_input("0002", rename, PG)
+    (at_base,) = assemble(
+        [item],
+        base_schema=lambda: (
+            sql_operations("CREATE INDEX outbox_key_idx ON outbox (key);", PG).operations
+        ),
+    )
+    assert _renamed_index_table(at_base) == [("outbox", "outbox_key_idx -> outbox_group_idx")]
 
 
 def test_check_constraint_with_and_without_not_valid() -> None:

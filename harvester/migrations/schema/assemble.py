@@ -89,13 +89,14 @@ def assemble(
 def _needs_earlier_columns(item: MigrationInput) -> bool:
     """True when judging the migration needs a definition from before it: a type change that
     does not say the old type, a NOT NULL that may already hold, a rebuilt table's columns, an
-    enum's values."""
+    enum's values, the table of an index named alone."""
     if item.parsed is None or item.released or item.change is ChangeKind.DELETED:
         return False
     return any(
         (isinstance(o, ops.AlterColumnType) and o.old_type is None)
         or (isinstance(o, ops.ModifyColumn) and o.old is None)
         or isinstance(o, (ops.SetNotNull, ops.RebuildTable, ops.RedefineEnumType))
+        or (isinstance(o, (ops.DropIndex, ops.RenameIndex)) and o.table is None)
         for o in patterns.recognise(item.parsed, item.dialect).up.operations
     )
 

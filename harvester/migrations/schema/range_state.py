@@ -38,6 +38,7 @@ class RangeState:
     unvalidated_checks: dict[tuple[str, str], str] = field(default_factory=dict)
     temporary_defaults: dict[ColumnKey, tuple[str, str]] = field(default_factory=dict)
     created_indexes: dict[str, str] = field(default_factory=dict)
+    index_tables: dict[str, str] = field(default_factory=dict)  # index name -> its table
     created_types: dict[str, str] = field(default_factory=dict)
     enum_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     rows_deleted: dict[str, str] = field(default_factory=dict)  # table -> last such migration
@@ -69,6 +70,9 @@ class RangeState:
                     self.created_tables[new] = self.created_tables.pop(old)
                 if old in self.columns:
                     self.columns[new] = self.columns.pop(old)
+                for index, table in self.index_tables.items():
+                    if table == old:
+                        self.index_tables[index] = new
             case ops.AddColumn(table=table, column=added):
                 self.columns.setdefault(table, {})[added.name] = added
                 self.added_columns[(table, added.name)] = migration
@@ -114,6 +118,15 @@ class RangeState:
                     self.not_null_checks[(table, validated)] = migration
             case ops.CreateIndex(index=index) if index.name:
                 self.created_indexes[index.name] = migration
+                self.index_tables[index.name] = index.table
+            case ops.RenameIndex(old=old, new=new, table=table):
+                owner = table or self.index_tables.pop(old, None)
+                if owner:
+                    self.index_tables[new] = owner
+                if old in self.created_indexes:
+                    self.created_indexes[new] = self.created_indexes.pop(old)
+            case ops.DropIndex(name=name):
+                self.index_tables.pop(name, None)
             case ops.CreateEnumType(name=name, values=values):
                 self.created_types[name] = migration
                 self.enum_values[name] = values
@@ -140,6 +153,8 @@ class RangeState:
             self.columns.setdefault(table, {}).update(columns)
         for name, values in before.enum_values.items():
             self.enum_values.setdefault(name, values)
+        for name, table in before.index_tables.items():
+            self.index_tables.setdefault(name, table)
 
     def shipped(self) -> None:
         """The migrations seen so far were released before the next one: tables, columns,
@@ -161,6 +176,7 @@ class RangeState:
             unvalidated_checks=dict(self.unvalidated_checks),
             temporary_defaults=dict(self.temporary_defaults),
             created_indexes=dict(self.created_indexes),
+            index_tables=dict(self.index_tables),
             created_types=dict(self.created_types),
             enum_values=dict(self.enum_values),
             rows_deleted=dict(self.rows_deleted),
@@ -172,7 +188,8 @@ class RangeState:
         return self.columns.get(table, {}).get(column)
 
     def annotated(self, parsed: ops.ParsedMigration) -> ops.ParsedMigration:
-        """`parsed` with old types filled in where the range shows them (`INT -> BIGINT`)."""
+        """`parsed` with old types filled in where the range shows them (`INT -> BIGINT`), and
+        the table of an index dropped or renamed by its name alone."""
         scratch = self.copy()
         result: list[ops.Operation] = []
         for operation in parsed.up.operations:
@@ -191,6 +208,12 @@ class RangeState:
             known = self.known_column(operation.table, operation.column)
             if known is not None and known.type:
                 return dataclasses.replace(operation, old_type=known.type)
+        if isinstance(operation, ops.DropIndex) and operation.table is None:
+            table = self.index_tables.get(operation.name)
+            return dataclasses.replace(operation, table=table) if table else operation
+        if isinstance(operation, ops.RenameIndex) and operation.table is None:
+            table = self.index_tables.get(operation.old)
+            return dataclasses.replace(operation, table=table) if table else operation
         if isinstance(operation, ops.ModifyColumn) and operation.old is None:
             known = self.known_column(operation.table, operation.old_name or operation.column.name)
             if known is not None:
