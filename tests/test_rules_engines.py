@@ -100,6 +100,31 @@ def test_type_change_with_using_rewrites_and_may_fail_on_data() -> None:
     assert judged.columns_altered == ("report.parameters TYPE JSONB USING parameters::jsonb",)
 
 
+def test_changes_that_rewrite_one_table_are_one_rewrite_line_listing_them() -> None:
+    judged = judge(
+        'ALTER TABLE "User" ALTER COLUMN "createdOn" SET DATA TYPE TIMESTAMPTZ(3), '
+        'ALTER COLUMN "seenOn" SET DATA TYPE TIMESTAMPTZ(3);\n'
+        "ALTER TABLE releases ADD COLUMN sort_key text GENERATED ALWAYS AS (lower(v)) STORED, "
+        "ADD COLUMN stable boolean GENERATED ALWAYS AS (v NOT LIKE '%-%') STORED;",
+        earlier=['ALTER TABLE "User" ADD "createdOn" TIMESTAMP(3), ADD "seenOn" DATE;'],
+    )
+    assert [i.detail for i in judged.data_impact if i.tag is ImpactTag.TABLE_REWRITE] == [
+        "User.createdOn TIMESTAMP(3) -> TIMESTAMPTZ(3); User.seenOn DATE -> TIMESTAMPTZ(3): "
+        "PostgreSQL rewrites User and its indexes under an ACCESS EXCLUSIVE lock",
+        "adds releases.sort_key; adds releases.stable: a stored generated column is computed "
+        "for every existing row, rewriting releases under an ACCESS EXCLUSIVE lock",
+    ]
+
+
+def test_a_timestamp_moved_to_a_time_zone_cannot_fail_on_a_row() -> None:
+    for using in ("\"at\" AT TIME ZONE 'UTC'", "pg_catalog.timezone('UTC', \"at\")"):
+        judged = judge(
+            f'ALTER TABLE "Log" ALTER COLUMN "at" SET DATA TYPE TIMESTAMPTZ(3) USING {using};',
+            earlier=['ALTER TABLE "Log" ADD COLUMN "at" TIMESTAMP(3);'],
+        )
+        assert tags(judged) == ["table_rewrite"], using
+
+
 def test_old_type_from_the_range_is_shown_and_a_new_table_mitigates() -> None:
     judged = judge(
         "ALTER TABLE note ALTER COLUMN body TYPE varchar(500);",

@@ -18,7 +18,7 @@ from harvester.migrations.schema.downs import down_impacts
 from harvester.migrations.schema.engines import engine_for
 from harvester.migrations.schema.range_state import RangeState
 from harvester.migrations.schema.rules import columns, keys, tables
-from harvester.migrations.schema.rules.context import Context
+from harvester.migrations.schema.rules.context import Context, rewrite_detail
 from harvester.model import SEVERITY, Impact, ImpactTag
 
 __all__ = ["Assessment", "RangeState", "assess", "evaluate"]
@@ -108,6 +108,8 @@ def assess(
         ctx.state.apply(operation, parsed.id)
     for (tag, table), names in ctx.grouped.items():
         ctx.flag(tag, keys.grouped_impact(tag, table, names, ctx))
+    for changes in ctx.rewrites.values():
+        ctx.flag(ImpactTag.TABLE_REWRITE, rewrite_detail(changes))
     for table, dropped in ctx.dropped_fill_defaults.items():
         ctx.flag(
             ImpactTag.BACKWARD_INCOMPATIBLE, columns.dropped_fill_defaults(table, dropped, ctx)

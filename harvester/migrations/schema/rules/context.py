@@ -39,6 +39,8 @@ class Context:
     grouped: dict[tuple[ImpactTag, str], list[str]] = field(default_factory=dict)
     # Per table: (column, default, migration that added it) whose fill default is dropped.
     dropped_fill_defaults: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    # Per table: (the change, what the engine does for it) for changes that rewrite it.
+    rewrites: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     failures: list[tuple[str, int | None]] = field(default_factory=list)
     line: int | None = None
 
@@ -103,6 +105,14 @@ class Context:
                 f"{what}: not a risk here, {table} was {why} and holds no rows yet",
             )
 
+    def rewrite(self, table: str, change: str, how: str) -> None:
+        """Flag a change that rewrites (or copies) `table`, unless the table is new; one
+        migration's rewrites of one table are reported in one detail (`rewrite_detail`)."""
+        if self.new_table(table) is not None:
+            self.judge_new(table, ImpactTag.TABLE_REWRITE, f"{change}: {how}")
+            return
+        self.rewrites.setdefault(table, []).append((change, how))
+
     def column_new(self, table: str, column: str) -> str | None:
         """Why `table.column` holds no data yet, or None."""
         why = self.new_table(table)
@@ -123,6 +133,13 @@ class Context:
     def lock_timeout(self) -> bool:
         """True once the migration set a lock or statement timeout."""
         return any(n in self.settings for n in ("lock_timeout", "statement_timeout"))
+
+
+def rewrite_detail(changes: list[tuple[str, str]]) -> str:
+    """`t.a INT -> BIGINT; t.b …: PostgreSQL rewrites t …`: the changes that rewrite one
+    table, then what the engine does for them (each way once)."""
+    listed = "; ".join(dict.fromkeys(change for change, _ in changes))
+    return f"{listed}: {'; '.join(dict.fromkeys(how for _, how in changes))}"
 
 
 def known_nullable(ctx: Context, table: str, column: str) -> bool | None:
