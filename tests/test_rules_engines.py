@@ -7,7 +7,6 @@ from dataclasses import replace
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.assemble import MigrationInput, assemble
 from harvester.migrations.schema.ops import Dialect
-from harvester.migrations.sql import sql_operations
 from harvester.model import ChangeKind, ImpactTag, Migration
 from tests.support.judging import detail, judge, migration_input, tags
 
@@ -56,13 +55,7 @@ def test_an_index_renamed_with_alter_index_is_filed_under_its_table() -> None:
     assert _renamed_index_table(earlier) == [("outbox", "outbox_key_idx -> outbox_group_idx")]
     same_step = judge(f"ALTER TABLE outbox RENAME COLUMN key TO group_key; {rename}", PG)
     assert _renamed_index_table(same_step) == [("outbox", "outbox_key_idx -> outbox_group_idx")]
-    item = migration_input("0002", rename, PG)
-    (at_base,) = assemble(
-        [item],
-        base_schema=lambda: (
-            sql_operations("CREATE INDEX outbox_key_idx ON outbox (key);", PG).operations
-        ),
-    )
+    at_base = judge(rename, PG, base="CREATE INDEX outbox_key_idx ON outbox (key);")
     assert _renamed_index_table(at_base) == [("outbox", "outbox_key_idx -> outbox_group_idx")]
 
 

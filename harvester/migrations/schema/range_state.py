@@ -43,6 +43,9 @@ class RangeState:
     enum_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     rows_deleted: dict[str, str] = field(default_factory=dict)  # table -> last such migration
     filled_tables: dict[str, str] = field(default_factory=dict)  # INSERT … SELECT into them
+    # Named foreign keys by (table, name), and those the range added (their rules unreleased).
+    foreign_keys: dict[tuple[str, str], ops.ForeignKey] = field(default_factory=dict)
+    added_foreign_keys: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def observe(self, parsed: ops.ParsedMigration, migration: str = "") -> None:
         """Remember what `parsed` did, for the migrations that follow it."""
@@ -54,9 +57,13 @@ class RangeState:
         match operation:
             case ops.CreateTable(table=table, columns=columns, may_exist=True):
                 self.columns.setdefault(table, {c.name: c for c in columns})
-            case ops.CreateTable(table=table, columns=columns):
+            case ops.CreateTable(table=table, columns=columns, constraints=constraints):
                 self.created_tables[table] = migration
                 self.columns[table] = {c.name: c for c in columns}
+                for column in columns:
+                    self._add_foreign_key(table, None, column.references, migration, column.name)
+                for constraint in constraints:
+                    self._add_foreign_key(table, constraint.name, constraint.foreign_key, migration)
             case ops.RebuildTable(table=table, columns=rebuilt):
                 if rebuilt:
                     self.columns[table] = {c.name: c for c in rebuilt}
@@ -65,6 +72,8 @@ class RangeState:
             case ops.DropTable(table=table):
                 self.created_tables.pop(table, None)
                 self.columns.pop(table, None)
+                for key in [k for k in self.foreign_keys if k[0] == table]:
+                    del self.foreign_keys[key]
             case ops.RenameTable(old=old, new=new):
                 if old in self.created_tables:
                     self.created_tables[new] = self.created_tables.pop(old)
@@ -73,8 +82,11 @@ class RangeState:
                 for index, table in self.index_tables.items():
                     if table == old:
                         self.index_tables[index] = new
+                for key in [k for k in self.foreign_keys if k[0] == old]:
+                    self.foreign_keys[(new, key[1])] = self.foreign_keys.pop(key)
             case ops.AddColumn(table=table, column=added):
                 self.columns.setdefault(table, {})[added.name] = added
+                self._add_foreign_key(table, None, added.references, migration, added.name)
                 self.added_columns[(table, added.name)] = migration
                 if added.default is not None and added.nullable is False:
                     self.temporary_defaults[(table, added.name)] = (added.default, migration)
@@ -107,11 +119,15 @@ class RangeState:
                 if table:
                     self.rows_deleted[table] = migration
             case ops.AddConstraint(table=table, constraint=constraint):
+                self._add_foreign_key(table, constraint.name, constraint.foreign_key, migration)
                 checked = not_null_check_column(constraint)
                 if checked and not constraint.not_valid:
                     self.not_null_checks[(table, checked)] = migration
                 elif checked and constraint.name:
                     self.unvalidated_checks[(table, constraint.name)] = checked
+            case ops.DropConstraint(table=table, name=str() as name):
+                self.foreign_keys.pop((table, name), None)
+                self.added_foreign_keys.pop((table, name), None)
             case ops.ValidateConstraint(table=table, name=name):
                 validated = self.unvalidated_checks.pop((table, name), None)
                 if validated:
@@ -142,6 +158,24 @@ class RangeState:
             case _:
                 pass
 
+    def _add_foreign_key(
+        self,
+        table: str,
+        name: str | None,
+        key: ops.ForeignKey | None,
+        migration: str,
+        column: str | None = None,
+    ) -> None:
+        """Remember a named foreign key (declared by a constraint, or by `column`)."""
+        name = name or (key.name if key else None)
+        if key is None or not name:
+            return
+        if column and not key.columns:
+            key = dataclasses.replace(key, columns=(column,))
+        self.foreign_keys[(table, name)] = key
+        if migration:
+            self.added_foreign_keys[(table, name)] = migration
+
     def seed(self, base_operations: Iterable[ops.Operation]) -> None:
         """Know the columns the database has before the range: replayed from the released
         migrations or read from the schema file at the base. They give later type changes
@@ -155,14 +189,18 @@ class RangeState:
             self.enum_values.setdefault(name, values)
         for name, table in before.index_tables.items():
             self.index_tables.setdefault(name, table)
+        for key, foreign_key in before.foreign_keys.items():
+            self.foreign_keys.setdefault(key, foreign_key)
 
     def shipped(self) -> None:
         """The migrations seen so far were released before the next one: tables, columns,
-        indexes and types they created may hold data by the time it runs."""
+        indexes and types they created may hold data by the time it runs, and the rules of
+        the foreign keys they added are in use."""
         self.created_tables.clear()
         self.added_columns.clear()
         self.created_indexes.clear()
         self.created_types.clear()
+        self.added_foreign_keys.clear()
 
     def copy(self) -> RangeState:
         """An independent copy, for judging one migration step by step."""
@@ -181,6 +219,8 @@ class RangeState:
             enum_values=dict(self.enum_values),
             rows_deleted=dict(self.rows_deleted),
             filled_tables=dict(self.filled_tables),
+            foreign_keys=dict(self.foreign_keys),
+            added_foreign_keys=dict(self.added_foreign_keys),
         )
 
     def known_column(self, table: str, column: str) -> ops.ColumnDef | None:

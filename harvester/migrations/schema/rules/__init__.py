@@ -19,6 +19,7 @@ from harvester.migrations.schema.engines import engine_for
 from harvester.migrations.schema.range_state import RangeState
 from harvester.migrations.schema.rules import columns, keys, tables
 from harvester.migrations.schema.rules.context import Context, rewrite_detail
+from harvester.migrations.schema.rules.foreign_keys import replaced_keys
 from harvester.model import SEVERITY, Impact, ImpactTag
 
 __all__ = ["Assessment", "RangeState", "assess", "evaluate"]
@@ -93,7 +94,7 @@ def assess(
         after_deploy=parsed.after_deploy,
         recreated_views=_recreated_views(parsed.up.operations),
         swaps=_swaps(parsed.up.operations),
-        readded=_readded_constraints(parsed.up.operations),
+        replaced_keys=replaced_keys(parsed.up.operations, state),
         redefaulted=_redefaulted(parsed.up.operations),
         rebuilt={o.table for o in rebuilds},
         rebuilt_for_alters={o.table for o in rebuilds if o.applies_alters},
@@ -155,20 +156,6 @@ def _recreated_views(operations: tuple[ops.Operation, ...]) -> dict[str, bool]:
         elif isinstance(operation, ops.CreateView) and operation.name in dropped:
             recreated[operation.name] = operation.materialized
     return recreated
-
-
-def _readded_constraints(operations: tuple[ops.Operation, ...]) -> set[tuple[str, str]]:
-    """Constraints dropped and added again under the same name (how Prisma changes a key)."""
-    dropped: set[tuple[str, str]] = set()
-    readded: set[tuple[str, str]] = set()
-    for operation in operations:
-        if isinstance(operation, ops.DropConstraint) and operation.name:
-            dropped.add((operation.table, operation.name))
-        elif isinstance(operation, ops.AddConstraint) and operation.constraint.name:
-            key = (operation.table, operation.constraint.name)
-            if key in dropped:
-                readded.add(key)
-    return readded
 
 
 def _redefaulted(operations: tuple[ops.Operation, ...]) -> set[tuple[str, str]]:

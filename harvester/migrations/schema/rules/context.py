@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from harvester.migrations.schema import ops
 from harvester.migrations.schema.engines import Engine
 from harvester.migrations.schema.range_state import RangeState
+from harvester.migrations.schema.rules.foreign_keys import Replaced
 from harvester.model import Impact, ImpactTag
 
 
@@ -22,7 +24,8 @@ class Context:
     created_here: set[str] = field(default_factory=set)
     recreated_views: dict[str, bool] = field(default_factory=dict)
     swaps: dict[str, str] = field(default_factory=dict)
-    readded: set[tuple[str, str]] = field(default_factory=set)
+    # Constraints the step adds in place of ones it dropped, with what they replace.
+    replaced_keys: dict[ops.AddConstraint, Replaced] = field(default_factory=dict)
     redefaulted: set[tuple[str, str]] = field(default_factory=set)
     rebuilt: set[str] = field(default_factory=set)
     # Tables a framework rebuilds to apply this migration's ALTERs of them.
@@ -104,6 +107,11 @@ class Context:
                 ImpactTag.MITIGATED,
                 f"{what}: not a risk here, {table} was {why} and holds no rows yet",
             )
+
+    @property
+    def readded(self) -> set[tuple[str, str]]:
+        """(table, name) of the constraints the step drops to add them again."""
+        return {(added.table, replaced.name) for added, replaced in self.replaced_keys.items()}
 
     def rewrite(self, table: str, change: str, how: str) -> None:
         """Flag a change that rewrites (or copies) `table`, unless the table is new; one
