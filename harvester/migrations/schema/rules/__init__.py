@@ -111,6 +111,8 @@ def assess(
         ctx.flag(tag, keys.grouped_impact(tag, table, names, ctx))
     for changes in ctx.rewrites.values():
         ctx.flag(ImpactTag.TABLE_REWRITE, rewrite_detail(changes))
+    for table, copied in ctx.dropped_copies.items():
+        ctx.flag(*columns.dropped_copies(table, copied, ctx))
     for table, dropped in ctx.dropped_fill_defaults.items():
         ctx.flag(
             ImpactTag.BACKWARD_INCOMPATIBLE, columns.dropped_fill_defaults(table, dropped, ctx)

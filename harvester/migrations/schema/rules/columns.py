@@ -150,6 +150,10 @@ def drop_column(op: ops.DropColumn, ctx: Context) -> None:
     if why:
         ctx.flag(ImpactTag.MITIGATED, f"drops {name} ({why}): no released data is lost")
         return
+    copies = ctx.copied_columns.get((op.table, op.column))
+    if copies:
+        ctx.dropped_copies.setdefault(op.table, []).append((op.column, copies))
+        return
     engine = ctx.engine
     extra = ""
     if engine.name == "SQLite":
@@ -166,6 +170,40 @@ def drop_column(op: ops.DropColumn, ctx: Context) -> None:
             f"{op.table} rows were copied into {copy} first (INSERT … SELECT): check that "
             f"{op.column} is among what was kept",
         )
+
+
+def dropped_copies(
+    table: str, dropped: list[tuple[str, list[tuple[str, int | None, bool]]]], ctx: Context
+) -> tuple[ImpactTag, str]:
+    """One detail for the columns of a table the migration drops after an UPDATE copied their
+    values into other columns: a rename by copy when those columns are new, else a move; the
+    previous release's code that reads the old names fails either way."""
+    names = [column for column, _ in dropped]
+    copies = [copy for _, found in dropped for copy in found]
+    targets = list(dict.fromkeys(target for target, _, _ in copies))
+    lines = list(dict.fromkeys(str(line) for _, line, _ in copies if line is not None))
+    by = (
+        f"the UPDATE at line {lines[0]}"
+        if len(lines) == 1
+        else f"the UPDATEs at lines {', '.join(lines)}"
+        if lines
+        else "an UPDATE of this migration"
+    )
+    whose = "its" if len(names) == 1 else "their"
+    partial = " (for the rows its WHERE matches)" if any(w for _, _, w in copies) else ""
+    renamed = all(ctx.state.added_columns.get((table, t)) == ctx.migration for t in targets)
+    how = " (a rename by copy)" if renamed else ""
+    consequence = (
+        "the previous release's code is gone when this migration runs"
+        if ctx.after_deploy
+        else f"code of the previous release that still reads {', '.join(names)} fails during a "
+        "rolling deploy"
+    )
+    return (
+        ImpactTag.RENAME_COLUMN if renamed else ImpactTag.BACKWARD_INCOMPATIBLE,
+        f"drops {table}.{', '.join(names)} after {by} copied {whose} values into "
+        f"{', '.join(targets)}{partial}{how}: {consequence}",
+    )
 
 
 def rename_column(op: ops.RenameColumn, ctx: Context) -> None:

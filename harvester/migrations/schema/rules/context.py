@@ -35,6 +35,14 @@ class Context:
     # (table, column) pairs a framework's rebuild declares instead of adding them.
     declared_in_rebuild: set[tuple[str, str]] = field(default_factory=set)
     copied_from: dict[str, str] = field(default_factory=dict)
+    # (table, column) -> the UPDATEs that copied its values: (column set, line, has WHERE).
+    copied_columns: dict[tuple[str, str], list[tuple[str, int | None, bool]]] = field(
+        default_factory=dict
+    )
+    # Per table: columns dropped after such a copy, with their copies.
+    dropped_copies: dict[str, list[tuple[str, list[tuple[str, int | None, bool]]]]] = field(
+        default_factory=dict
+    )
     created_views: set[str] = field(default_factory=set)
     settings: dict[str, str] = field(default_factory=dict)
     impacts: list[Impact] = field(default_factory=list)
