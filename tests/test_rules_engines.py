@@ -59,6 +59,18 @@ def test_an_index_renamed_with_alter_index_is_filed_under_its_table() -> None:
     assert _renamed_index_table(at_base) == [("outbox", "outbox_key_idx -> outbox_group_idx")]
 
 
+def test_a_guarded_drop_of_an_index_nothing_created_reads_if_it_exists() -> None:
+    drop = "DROP INDEX CONCURRENTLY IF EXISTS events_kind_idx;"
+    unknown = judge(drop, PG, base="CREATE INDEX events_at_idx ON events (at);")
+    assert unknown.indexes_dropped == ("events_kind_idx (if it exists)",)
+    unnamed = judge(drop, PG, base="CREATE INDEX ON events (kind);")
+    assert unnamed.indexes_dropped == ("events_kind_idx ON events",)
+    assert "drops index events_kind_idx CONCURRENTLY, if it exists" in unknown.notes
+    known = judge(drop, PG, base="CREATE INDEX events_kind_idx ON events (kind);")
+    assert known.indexes_dropped == ("events_kind_idx ON events",)
+    assert "drops index events_kind_idx CONCURRENTLY" in known.notes
+
+
 def test_check_constraint_with_and_without_not_valid() -> None:
     assert tags(judge("ALTER TABLE t ADD CONSTRAINT c CHECK (x > 0);", PG)) == [
         "check_constraint_validated"

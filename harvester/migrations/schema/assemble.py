@@ -89,8 +89,8 @@ def assemble(
 def _needs_earlier_columns(item: MigrationInput) -> bool:
     """True when judging the migration needs a definition from before it: a type change that
     does not say the old type, a NOT NULL that may already hold, a rebuilt table's columns, an
-    enum's values, the table of an index named alone, the rules of a key dropped to be added
-    again."""
+    enum's values, the table of an index named alone or dropped only if it exists, the rules
+    of a key dropped to be added again."""
     if item.parsed is None or item.released or item.change is ChangeKind.DELETED:
         return False
     operations = patterns.recognise(item.parsed, item.dialect).up.operations
@@ -101,6 +101,7 @@ def _needs_earlier_columns(item: MigrationInput) -> bool:
         or (isinstance(o, ops.ModifyColumn) and o.old is None)
         or isinstance(o, (ops.SetNotNull, ops.RebuildTable, ops.RedefineEnumType))
         or (isinstance(o, (ops.DropIndex, ops.RenameIndex)) and o.table is None)
+        or (isinstance(o, ops.DropIndex) and o.if_exists)
         for o in operations
     )
 

@@ -9,6 +9,7 @@ tell) is the "old" side of a type change.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -132,9 +133,10 @@ class RangeState:
                 validated = self.unvalidated_checks.pop((table, name), None)
                 if validated:
                     self.not_null_checks[(table, validated)] = migration
-            case ops.CreateIndex(index=index) if index.name:
-                self.created_indexes[index.name] = migration
-                self.index_tables[index.name] = index.table
+            case ops.CreateIndex(index=index):
+                name = index.name or default_index_name(index)
+                self.created_indexes[name] = migration
+                self.index_tables[name] = index.table
             case ops.RenameIndex(old=old, new=new, table=table):
                 owner = table or self.index_tables.pop(old, None)
                 if owner:
@@ -228,8 +230,9 @@ class RangeState:
         return self.columns.get(table, {}).get(column)
 
     def annotated(self, parsed: ops.ParsedMigration) -> ops.ParsedMigration:
-        """`parsed` with old types filled in where the range shows them (`INT -> BIGINT`), and
-        the table of an index dropped or renamed by its name alone."""
+        """`parsed` with old types filled in where the range shows them (`INT -> BIGINT`), the
+        table of an index dropped or renamed by its name alone, and whether a DROP INDEX IF
+        EXISTS may find no index."""
         scratch = self.copy()
         result: list[ops.Operation] = []
         for operation in parsed.up.operations:
@@ -248,9 +251,12 @@ class RangeState:
             known = self.known_column(operation.table, operation.column)
             if known is not None and known.type:
                 return dataclasses.replace(operation, old_type=known.type)
-        if isinstance(operation, ops.DropIndex) and operation.table is None:
-            table = self.index_tables.get(operation.name)
-            return dataclasses.replace(operation, table=table) if table else operation
+        if isinstance(operation, ops.DropIndex):
+            table = operation.table or self.index_tables.get(operation.name)
+            # IF EXISTS guards nothing for an index the range or the base schema shows.
+            shown = operation.name in self.index_tables or operation.name in self.created_indexes
+            guarded = operation.if_exists and not shown
+            return dataclasses.replace(operation, table=table, if_exists=guarded)
         if isinstance(operation, ops.RenameIndex) and operation.table is None:
             table = self.index_tables.get(operation.old)
             return dataclasses.replace(operation, table=table) if table else operation
@@ -264,6 +270,14 @@ class RangeState:
         known = self.columns.get(table, {})
         if column in known:
             known[column] = dataclasses.replace(known[column], **changes)  # type: ignore[arg-type]
+
+
+def default_index_name(index: ops.IndexDef) -> str:
+    """The name PostgreSQL gives an unnamed index: `<table>_<columns>_idx` (`expr` for an
+    expression)."""
+    table = index.table.rsplit(".", 1)[-1]
+    parts = [c if re.fullmatch(r"\w+", c) else "expr" for c in index.columns]
+    return "_".join([table, *parts, "idx"])[:63]
 
 
 def not_null_check_column(constraint: ops.Constraint) -> str | None:

@@ -63,12 +63,13 @@ def _concurrently_in_transaction(ctx: Context, what: str) -> None:
 
 def drop_index(op: ops.DropIndex, ctx: Context) -> None:
     """DROP INDEX: ACCESS EXCLUSIVE on PostgreSQL unless CONCURRENTLY."""
+    guarded = ", if it exists" if op.if_exists else ""
     if not ctx.engine.postgres_like:
-        ctx.note(f"drops index {op.name}")
+        ctx.note(f"drops index {op.name}{guarded}")
         return
     if op.concurrently:
         _concurrently_in_transaction(ctx, "DROP INDEX CONCURRENTLY")
-        ctx.note(f"drops index {op.name} CONCURRENTLY")
+        ctx.note(f"drops index {op.name} CONCURRENTLY{guarded}")
         return
     if op.name in ctx.state.created_indexes or (op.table and ctx.new_table(op.table)):
         ctx.note(f"drops index {op.name}, which the range created")
