@@ -54,10 +54,10 @@ def test_new_delete_rules_say_what_deleting_a_referenced_row_now_does() -> None:
     )
     assert changes == [
         "foreign key Folder_parentID_fkey (Folder.parentID -> Folder) ON DELETE SET NULL -> "
-        "CASCADE: deleting a Folder row now deletes the Folder rows that reference it, where "
+        "CASCADE: deleting a row of Folder now deletes the Folder rows that reference it, where "
         "it set their parentID to NULL",
         "foreign key Note_folderID_fkey (Note.folderID -> Folder) ON DELETE RESTRICT -> "
-        "CASCADE: deleting a Folder row now deletes the Note rows that reference it, where it "
+        "CASCADE: deleting a row of Folder now deletes the Note rows that reference it, where it "
         "was refused",
     ]
 
@@ -96,6 +96,6 @@ def test_a_key_added_again_on_innodb_copies_the_table_but_finds_no_orphans() -> 
     assert "ALGORITHM=COPY" in text and "orphaned rows" not in text
     assert detail(judged, ImpactTag.BACKWARD_INCOMPATIBLE) == (
         "foreign key note_folder_fk (note.folder_id -> folder) ON DELETE NO ACTION -> CASCADE: "
-        "deleting a folder row now deletes the note rows that reference it, where it was "
+        "deleting a row of folder now deletes the note rows that reference it, where it was "
         "refused"
     )

@@ -90,7 +90,7 @@ def same_reference(first: ops.ForeignKey, second: ops.ForeignKey) -> bool:
 def rules_change(
     table: str, name: str, before: ops.ForeignKey, after: ops.ForeignKey
 ) -> str | None:
-    """`foreign key k (t.c -> p) ON DELETE SET NULL -> CASCADE: deleting a p row now …`, or
+    """`foreign key k (t.c -> p) ON DELETE SET NULL -> CASCADE: deleting a row of p now …`, or
     None when deleting and updating a referenced row do what they did."""
     changed: list[str] = []
     effects: list[str] = []
@@ -123,9 +123,9 @@ def _effect(event: str, old: str, new: str, table: str, key: ops.ForeignKey) -> 
     """What deleting (or re-keying) a referenced row now does, and what it did."""
     columns = ", ".join(key.columns)
     subject = (
-        f"deleting a {key.ref_table} row"
+        f"deleting a row of {key.ref_table}"
         if event == "DELETE"
-        else f"changing the key of a {key.ref_table} row"
+        else f"changing the key of a row of {key.ref_table}"
     )
     referencing = f"the {table} rows that reference it"
     if new in _REFUSED:
