@@ -194,6 +194,28 @@ def test_data_changes() -> None:
     assert isinstance(last, ops.Opaque) and last.raw
 
 
+def test_sql_statements_carry_their_file_lines() -> None:
+    body = (
+        "def upgrade():\n"  # line 7
+        '    op.execute("""\n'
+        "        UPDATE t SET a = 1;\n"  # line 9
+        "        DELETE FROM t;\n"
+        '    """)\n'
+        '    query = """\n'
+        "    UPDATE t SET b = 2\n"
+        '    """\n'
+        "    connection = op.get_bind()\n"
+        "    connection.execute(query)\n\n"  # line 16
+        "def downgrade():\n    pass\n"
+    )
+    found = _revision(body).parsed.up.operations
+    assert [(type(o).__name__, o.line) for o in found] == [
+        ("DataChange", 9),
+        ("DataChange", 10),
+        ("DataChange", 16),
+    ]
+
+
 @pytest.mark.parametrize(
     ("downgrade", "declared", "noop"),
     [

@@ -17,7 +17,12 @@ from harvester.model import (
     Problem,
     TableChange,
 )
-from harvester.render.database_view import data_impact, migration_status, schema_updates
+from harvester.render.database_view import (
+    data_impact,
+    migration_status,
+    no_schema_updates,
+    schema_updates,
+)
 
 DELETED = "migration file deleted: databases that ran it keep its changes"
 
@@ -172,3 +177,18 @@ def test_a_statement_that_will_fail_leads_the_data_impact() -> None:
         "(golang-migrate (postgresql) 3\\_index)"
     )
     assert second.startswith("  - **lock_heavy_index**")
+
+
+def test_no_schema_update_says_whether_the_migrations_change_rows() -> None:
+    backfill = Impact(ImpactTag.DATA_BACKFILL, "UPDATE alerts SET options: rewrites every row")
+    rows_only = _added("1_fix_options", "postgresql", 1, data_impact=(backfill,))
+    assert no_schema_updates(Database(migrations=(rows_only,))) == (
+        "none: the range's migrations make no schema change; they change rows (see Data Impact)"
+    )
+    calm = _added("2_noop", "postgresql", 2, data_impact=(Impact(ImpactTag.NONE, "nothing"),))
+    assert no_schema_updates(Database(migrations=(calm,))) == (
+        "none: the range's migrations make no schema change"
+    )
+    assert no_schema_updates(Database()) == (
+        "none: no migration or schema snapshot changed in this range"
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harvester.migrations.ecto.migration import read_migration
-from harvester.migrations.schema import ops
+from harvester.migrations.schema import describe, ops
 from harvester.migrations.schema.ops import Dialect
 
 PG = Dialect.POSTGRESQL
@@ -134,6 +134,19 @@ def test_indexes_with_default_names_outside_a_transaction() -> None:
         ),
     )
     assert any("migration_lock" in note for note in parsed.notes)
+
+
+def test_a_covering_index_keeps_its_included_columns() -> None:
+    (created,) = up(
+        "    create_if_not_exists index(:dependants, [:dependency_id, :repository_id], "
+        "include: [:package_id])"
+    )
+    assert isinstance(created, ops.CreateIndex)
+    assert created.index.include == ("package_id",)
+    assert describe.index(created.index) == (
+        "dependants_dependency_id_repository_id_index ON dependants(dependency_id, "
+        "repository_id) INCLUDE (package_id)"
+    )
 
 
 def test_execute_one_and_two() -> None:

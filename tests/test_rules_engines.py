@@ -45,6 +45,32 @@ def test_index_in_the_migration_that_creates_the_table_is_quiet() -> None:
     assert tags(judged) == ["none"]
 
 
+def _renamed_index_table(migration: Migration) -> list[tuple[str, str]]:
+    return [(c.table, c.text) for c in migration.schema_changes if c.category == "indexes_renamed"]
+
+
+def test_an_index_renamed_with_alter_index_is_filed_under_its_table() -> None:
+    rename = "ALTER INDEX outbox_key_idx RENAME TO outbox_group_idx;"
+    earlier = judge(rename, PG, earlier=["CREATE INDEX outbox_key_idx ON outbox (key);"])
+    assert _renamed_index_table(earlier) == [("outbox", "outbox_key_idx -> outbox_group_idx")]
+    same_step = judge(f"ALTER TABLE outbox RENAME COLUMN key TO group_key; {rename}", PG)
+    assert _renamed_index_table(same_step) == [("outbox", "outbox_key_idx -> outbox_group_idx")]
+    at_base = judge(rename, PG, base="CREATE INDEX outbox_key_idx ON outbox (key);")
+    assert _renamed_index_table(at_base) == [("outbox", "outbox_key_idx -> outbox_group_idx")]
+
+
+def test_a_guarded_drop_of_an_index_nothing_created_reads_if_it_exists() -> None:
+    drop = "DROP INDEX CONCURRENTLY IF EXISTS events_kind_idx;"
+    unknown = judge(drop, PG, base="CREATE INDEX events_at_idx ON events (at);")
+    assert unknown.indexes_dropped == ("events_kind_idx (if it exists)",)
+    unnamed = judge(drop, PG, base="CREATE INDEX ON events (kind);")
+    assert unnamed.indexes_dropped == ("events_kind_idx ON events",)
+    assert "drops index events_kind_idx CONCURRENTLY, if it exists" in unknown.notes
+    known = judge(drop, PG, base="CREATE INDEX events_kind_idx ON events (kind);")
+    assert known.indexes_dropped == ("events_kind_idx ON events",)
+    assert "drops index events_kind_idx CONCURRENTLY" in known.notes
+
+
 def test_check_constraint_with_and_without_not_valid() -> None:
     assert tags(judge("ALTER TABLE t ADD CONSTRAINT c CHECK (x > 0);", PG)) == [
         "check_constraint_validated"
@@ -77,6 +103,31 @@ def test_type_change_with_using_rewrites_and_may_fail_on_data() -> None:
     judged = judge("ALTER TABLE report ALTER COLUMN parameters TYPE jsonb USING parameters::jsonb;")
     assert tags(judged) == ["table_rewrite", "data_dependent"]
     assert judged.columns_altered == ("report.parameters TYPE JSONB USING parameters::jsonb",)
+
+
+def test_changes_that_rewrite_one_table_are_one_rewrite_line_listing_them() -> None:
+    judged = judge(
+        'ALTER TABLE "User" ALTER COLUMN "createdOn" SET DATA TYPE TIMESTAMPTZ(3), '
+        'ALTER COLUMN "seenOn" SET DATA TYPE TIMESTAMPTZ(3);\n'
+        "ALTER TABLE releases ADD COLUMN sort_key text GENERATED ALWAYS AS (lower(v)) STORED, "
+        "ADD COLUMN stable boolean GENERATED ALWAYS AS (v NOT LIKE '%-%') STORED;",
+        earlier=['ALTER TABLE "User" ADD "createdOn" TIMESTAMP(3), ADD "seenOn" DATE;'],
+    )
+    assert [i.detail for i in judged.data_impact if i.tag is ImpactTag.TABLE_REWRITE] == [
+        "User.createdOn TIMESTAMP(3) -> TIMESTAMPTZ(3); User.seenOn DATE -> TIMESTAMPTZ(3): "
+        "PostgreSQL rewrites User and its indexes under an ACCESS EXCLUSIVE lock",
+        "adds releases.sort_key; adds releases.stable: a stored generated column is computed "
+        "for every existing row, rewriting releases under an ACCESS EXCLUSIVE lock",
+    ]
+
+
+def test_a_timestamp_moved_to_a_time_zone_cannot_fail_on_a_row() -> None:
+    for using in ("\"at\" AT TIME ZONE 'UTC'", "pg_catalog.timezone('UTC', \"at\")"):
+        judged = judge(
+            f'ALTER TABLE "Log" ALTER COLUMN "at" SET DATA TYPE TIMESTAMPTZ(3) USING {using};',
+            earlier=['ALTER TABLE "Log" ADD COLUMN "at" TIMESTAMP(3);'],
+        )
+        assert tags(judged) == ["table_rewrite"], using
 
 
 def test_old_type_from_the_range_is_shown_and_a_new_table_mitigates() -> None:
@@ -353,6 +404,31 @@ def test_an_enum_created_earlier_in_the_range_is_rebuilt_without_risk() -> None:
     )
     assert "backward_incompatible" not in tags(judged)
     assert "enum Role is rebuilt; it was created by 0000 earlier in this range" in judged.notes
+
+
+def test_a_type_renamed_on_its_own_is_listed_and_breaks_the_old_name() -> None:
+    judged = judge('ALTER TYPE "MemberRole" RENAME TO "AccessRole";', PG)
+    assert [(c.table, c.category, c.text) for c in judged.schema_changes] == [
+        ("AccessRole", "types_renamed", "MemberRole -> AccessRole")
+    ]
+    assert tags(judged) == ["backward_incompatible"]
+    assert detail(judged, ImpactTag.BACKWARD_INCOMPATIBLE) == (
+        "renames type MemberRole -> AccessRole: code of the previous release that still names "
+        "MemberRole (a cast, a column definition) fails during a rolling deploy"
+    )
+
+
+def test_a_type_created_earlier_in_the_range_is_renamed_without_risk() -> None:
+    judged = judge(
+        'ALTER TYPE "MemberRole" RENAME TO "AccessRole";',
+        PG,
+        earlier=["""CREATE TYPE "MemberRole" AS ENUM ('OWNER', 'MEMBER');"""],
+    )
+    assert tags(judged) == ["none"]
+    assert (
+        "renames type MemberRole -> AccessRole; it was created by 0000 earlier in this range"
+        in judged.notes
+    )
 
 
 def test_sqlite_type_change_is_declared_by_a_framework_rebuild() -> None:

@@ -33,6 +33,7 @@ _CATEGORY_LABELS = {
     "types_created": "type created",
     "types_altered": "type altered",
     "types_dropped": "type dropped",
+    "types_renamed": "type renamed",
     "views_created": "view created",
     "views_dropped": "view dropped",
     "table_options": "table options",
@@ -65,6 +66,24 @@ def schema_updates(database: Database) -> list[Trusted]:
         lines.append(Trusted(f"  - schema snapshot {code_span(snapshot.path)}{inline(version)}"))
         lines += [Trusted(f"    - {inline(c)}") for c in snapshot.changes]
     return lines
+
+
+_ROW_CHANGES = frozenset({ImpactTag.DATA_BACKFILL, ImpactTag.DATA_DELETE})
+
+
+def no_schema_updates(database: Database) -> str:
+    """What Schema Updates says when it lists nothing: why, and whether rows change."""
+    unparsed = sum(1 for m in database.migrations if not m.parsed)
+    if unparsed:
+        return (
+            f"not known: {plural(unparsed, 'migration')} could not be parsed (see Migration Status)"
+        )
+    if not database.migrations:
+        return "none: no migration or schema snapshot changed in this range"
+    rows = any(i.tag in _ROW_CHANGES for m in database.migrations for i in m.data_impact)
+    return "none: the range's migrations make no schema change" + (
+        "; they change rows (see Data Impact)" if rows else ""
+    )
 
 
 def _table_lines(migrations: Sequence[Migration], indent: str) -> list[Trusted]:

@@ -44,7 +44,9 @@ def document_view(report: Report, fold: tuple[str, ...] = ()) -> DocumentView:
         summary=_summary(report),
         files=_files(report, fold),
         key_commits=_key_commits(report.commits),
-        schema_updates=_section(database_view.schema_updates(database), _no_schema_facts(report)),
+        schema_updates=_section(
+            database_view.schema_updates(database), database_view.no_schema_updates(database)
+        ),
         migration_status=_section(
             database_view.migration_status(database), "no migration files in this range"
         ),
@@ -61,17 +63,6 @@ def document_view(report: Report, fold: tuple[str, ...] = ()) -> DocumentView:
             "assessment": _hints(_assessment_hints(report)),
         },
     )
-
-
-def _no_schema_facts(report: Report) -> str:
-    unparsed = sum(1 for m in report.database.migrations if not m.parsed)
-    if unparsed:
-        return (
-            f"not known: {plural(unparsed, 'migration')} could not be parsed (see Migration Status)"
-        )
-    if report.database.migrations:
-        return "none: the range's migrations change no table"
-    return "none: no migration or schema snapshot changed in this range"
 
 
 def _section(lines: list[Trusted], empty: str) -> Trusted:

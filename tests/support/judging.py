@@ -46,12 +46,15 @@ def judge(
     down: str | None = None,
     versions: dict[ops.Dialect, str] | None = None,
     downs_by_design: bool = False,
+    base: str | None = None,
 ) -> Migration:
-    """The last of `earlier` + `sql`, judged as migrations of one range, in order."""
+    """The last of `earlier` + `sql`, judged as migrations of one range, in order; `base` is
+    the SQL that built the schema before the range (released migrations, replayed)."""
     inputs = [migration_input(f"{n:04d}", text, dialect) for n, text in enumerate(earlier)]
     inputs.append(migration_input("last", sql, dialect, down, downs_by_design))
     settings = AnalysisSettings(engine_versions=versions or {})
-    return assemble(inputs, settings)[-1]
+    base_schema = (lambda: sql_operations(base, dialect).operations) if base else None
+    return assemble(inputs, settings, base_schema)[-1]
 
 
 def tags(migration: Migration) -> list[str]:

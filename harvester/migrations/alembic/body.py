@@ -331,7 +331,8 @@ class StepReader:
         statement = data.unwrap(node.args[0], self.local, self.expressions)
         text = data.literal_sql(statement, self.module, self.local)
         if text is not None:
-            self.operations += sql_operations(text, self.dialect, _first_line(statement)).operations
+            placed, line = _placed(text, statement)
+            self.operations += sql_operations(placed, self.dialect, line).operations
             return
         template = data.sql_template(statement, self.module, self.local)
         change = data.expression_change(statement, self.tables, node.lineno)
@@ -389,15 +390,13 @@ def _is_select(node: ast.expr) -> bool:
     return "select" in ast.unparse(node).lower()[:80]
 
 
-def _first_line(node: ast.expr) -> int:
-    """The line SQL text starts on (a triple-quoted string starts after its opening line)."""
-    if (
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and node.value.startswith("\n")
-    ):
-        return node.lineno + 1
-    return node.lineno
+def _placed(text: str, node: ast.expr) -> tuple[str, int]:
+    """SQL text and the file line it starts on: a string written in place counts its lines
+    from its opening quotes (the statement splitter counts the newlines after them); text
+    put together elsewhere (a variable, a `%` template) is placed at the expression."""
+    if isinstance(node, (ast.Constant, ast.JoinedStr)):
+        return text, node.lineno
+    return text.lstrip(), node.lineno
 
 
 def _at(operation: ops.Operation, line: int) -> ops.Operation:

@@ -154,7 +154,8 @@ class EctoCommands:
         return found
 
     def index(self, subject: Call, *, if_not_exists: bool = False) -> ops.IndexDef:
-        """`index(:t, [:a, :b], opts)` / `unique_index(...)` with Ecto's default name."""
+        """`index(:t, [:a, :b], opts)` / `unique_index(...)` with Ecto's default name; `include:`
+        lists the covering columns (INCLUDE)."""
         table = _owner(subject)
         columns = names_of(subject.args[1]) if len(subject.args) > 1 else []
         options = subject.options
@@ -170,6 +171,7 @@ class EctoCommands:
             where=name_of(where) if where is not None else None,
             method=name_of(using) if using is not None else None,
             if_not_exists=if_not_exists,
+            include=tuple(names_of(options["include"])) if "include" in options else (),
         )
 
     def constraint(self, subject: Call) -> tuple[str, ops.Constraint]:

@@ -154,7 +154,8 @@ def table_changes(operation: ops.Operation) -> Iterator[TableChange]:
             yield TableChange(idx.table, "indexes_added", index(idx))
         case ops.DropIndex(name=name, table=table):
             where = f" ON {table}" if table else ""
-            yield TableChange(table or "", "indexes_dropped", f"{name}{where}")
+            guarded = " (if it exists)" if operation.if_exists else ""
+            yield TableChange(table or "", "indexes_dropped", f"{name}{guarded}{where}")
         case ops.RenameIndex(old=old, new=new, table=table):
             yield TableChange(table or "", "indexes_renamed", f"{old} -> {new}")
         case ops.AddConstraint(table=table, constraint=con):
@@ -176,6 +177,8 @@ def table_changes(operation: ops.Operation) -> Iterator[TableChange]:
             yield TableChange(name, "types_altered", f"{name} ADD VALUE {value!r}")
         case ops.DropType(name=name):
             yield TableChange(name, "types_dropped", name)
+        case ops.RenameType(old=old, new=new):
+            yield TableChange(new, "types_renamed", f"{old} -> {new}")
         case ops.CreateView(name=name, materialized=materialized):
             what = "materialized view" if materialized else "view"
             yield TableChange(name, "views_created", f"{name} ({what})")

@@ -182,6 +182,26 @@ def narrowed(old: str | None, new: str) -> str | None:
     return None
 
 
+_ZONE_SHIFT = re.compile(
+    r"""^\(?\s*(?:
+        (?P<shifted>"?[\w$]+"?)\s+AT\s+TIME\s+ZONE\s+'[^']*'
+      | (?:pg_catalog\.)?timezone\s*\(\s*'[^']*'\s*,\s*(?P<argument>"?[\w$]+"?)\s*\)
+    )\s*\)?$""",
+    re.I | re.X,
+)
+
+
+def zone_shift(using: str, column: str, new: str) -> bool:
+    """True for a USING that only moves the column to a time zone (`col AT TIME ZONE 'UTC'`,
+    `pg_catalog.timezone('UTC', col)`) for a timestamp type: it converts every row that the
+    type accepts, so it cannot fail on data."""
+    match = _ZONE_SHIFT.match(using.strip())
+    target = _parsed_type(new)
+    if match is None or target is None or target[0] not in ("TIMESTAMP", "TIMESTAMPTZ"):
+        return False
+    return (match.group("shifted") or match.group("argument")).strip('"') == column
+
+
 def _number(text: str) -> int:
     digits = re.match(r"\d+", text)
     return int(digits.group(0)) if digits else 0

@@ -409,7 +409,9 @@ class DataChange:
     `detail` says what it does in a reviewer's words ("loops over rows and saves each one");
     `reversible` is False when the system's reverse step is missing or a no-op.
     `raises_on_data` marks code that fails on unexpected rows (`data_dependent`).
-    `columns` are the columns an UPDATE sets or an INSERT fills, when the step says.
+    `columns` are the columns an UPDATE sets or an INSERT fills, when the step says;
+    `reads` pairs each column an UPDATE sets with a column of the same row its new value
+    reads (`SET new_name = old_name` gives ("new_name", "old_name")).
     """
 
     kind: DataChangeKind
@@ -421,6 +423,7 @@ class DataChange:
     raises_on_data: bool = False
     line: int | None = field(default=None, compare=False)
     columns: tuple[str, ...] = ()
+    reads: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -291,13 +291,15 @@ def _views_dropped_as_tables(operations: tuple[ops.Operation, ...]) -> tuple[ops
 
 
 def _index_tables(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
-    """`DROP INDEX name` says no table on PostgreSQL; ORMs name indexes `<table>_<columns>_idx`,
-    so the longest table of the same step that prefixes the name is taken as its table."""
+    """`DROP INDEX name` and `ALTER INDEX name RENAME TO` say no table on PostgreSQL; ORMs name
+    indexes `<table>_<columns>_idx`, so the longest table of the same step that prefixes the
+    name is taken as its table."""
     tables = {t for o in operations for t in _tables_named(o)}
     result: list[ops.Operation] = []
     for operation in operations:
-        if isinstance(operation, ops.DropIndex) and operation.table is None:
-            owners = [t for t in tables if operation.name.startswith(t + "_")]
+        if isinstance(operation, (ops.DropIndex, ops.RenameIndex)) and operation.table is None:
+            name = operation.name if isinstance(operation, ops.DropIndex) else operation.old
+            owners = [t for t in tables if name.startswith(t + "_")]
             if owners:
                 operation = dataclasses.replace(operation, table=max(owners, key=len))
         result.append(operation)

@@ -9,6 +9,7 @@ tell) is the "old" side of a type change.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -40,11 +41,15 @@ class RangeState:
     temporary_defaults: dict[ColumnKey, tuple[str, str]] = field(default_factory=dict)
     defaults_set: dict[ColumnKey, str] = field(default_factory=dict)  # SET DEFAULT, by whom
     created_indexes: dict[str, str] = field(default_factory=dict)
+    index_tables: dict[str, str] = field(default_factory=dict)  # index name -> its table
     created_types: dict[str, str] = field(default_factory=dict)
     enum_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     rows_deleted: dict[str, str] = field(default_factory=dict)  # table -> last such migration
     filled_tables: dict[str, str] = field(default_factory=dict)  # INSERT … SELECT into them
     unique_keys: UniqueKeys = field(default_factory=UniqueKeys)
+    # Named foreign keys by (table, name), and those the range added (their rules unreleased).
+    foreign_keys: dict[tuple[str, str], ops.ForeignKey] = field(default_factory=dict)
+    added_foreign_keys: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def observe(self, parsed: ops.ParsedMigration, migration: str = "") -> None:
         """Remember what `parsed` did, for the migrations that follow it."""
@@ -57,9 +62,13 @@ class RangeState:
         match operation:
             case ops.CreateTable(table=table, columns=columns, may_exist=True):
                 self.columns.setdefault(table, {c.name: c for c in columns})
-            case ops.CreateTable(table=table, columns=columns):
+            case ops.CreateTable(table=table, columns=columns, constraints=constraints):
                 self.created_tables[table] = migration
                 self.columns[table] = {c.name: c for c in columns}
+                for column in columns:
+                    self._add_foreign_key(table, None, column.references, migration, column.name)
+                for constraint in constraints:
+                    self._add_foreign_key(table, constraint.name, constraint.foreign_key, migration)
             case ops.RebuildTable(table=table, columns=rebuilt):
                 if rebuilt:
                     self.columns[table] = {c.name: c for c in rebuilt}
@@ -68,16 +77,25 @@ class RangeState:
             case ops.DropTable(table=table):
                 self.created_tables.pop(table, None)
                 self.columns.pop(table, None)
+                for key in [k for k in self.foreign_keys if k[0] == table]:
+                    del self.foreign_keys[key]
             case ops.RenameTable(old=old, new=new):
                 if old in self.created_tables:
                     self.created_tables[new] = self.created_tables.pop(old)
                 if old in self.columns:
                     self.columns[new] = self.columns.pop(old)
+                for index, table in self.index_tables.items():
+                    if table == old:
+                        self.index_tables[index] = new
+                for key in [k for k in self.foreign_keys if k[0] == old]:
+                    self.foreign_keys[(new, key[1])] = self.foreign_keys.pop(key)
             case ops.AddColumn(table=table, column=added, if_not_exists=True):
                 # Skipped where the column exists already: it may hold data there.
                 self.columns.setdefault(table, {})[added.name] = added
+                self._add_foreign_key(table, None, added.references, migration, added.name)
             case ops.AddColumn(table=table, column=added):
                 self.columns.setdefault(table, {})[added.name] = added
+                self._add_foreign_key(table, None, added.references, migration, added.name)
                 self.added_columns[(table, added.name)] = migration
                 if added.default is not None and added.nullable is False:
                     self.temporary_defaults[(table, added.name)] = (added.default, migration)
@@ -112,17 +130,31 @@ class RangeState:
                 if table:
                     self.rows_deleted[table] = migration
             case ops.AddConstraint(table=table, constraint=constraint):
+                self._add_foreign_key(table, constraint.name, constraint.foreign_key, migration)
                 checked = not_null_check_column(constraint)
                 if checked and not constraint.not_valid:
                     self.not_null_checks[(table, checked)] = migration
                 elif checked and constraint.name:
                     self.unvalidated_checks[(table, constraint.name)] = checked
+            case ops.DropConstraint(table=table, name=str() as name):
+                self.foreign_keys.pop((table, name), None)
+                self.added_foreign_keys.pop((table, name), None)
             case ops.ValidateConstraint(table=table, name=name):
                 validated = self.unvalidated_checks.pop((table, name), None)
                 if validated:
                     self.not_null_checks[(table, validated)] = migration
-            case ops.CreateIndex(index=index) if index.name:
-                self.created_indexes[index.name] = migration
+            case ops.CreateIndex(index=index):
+                name = index.name or default_index_name(index)
+                self.created_indexes[name] = migration
+                self.index_tables[name] = index.table
+            case ops.RenameIndex(old=old, new=new, table=table):
+                owner = table or self.index_tables.pop(old, None)
+                if owner:
+                    self.index_tables[new] = owner
+                if old in self.created_indexes:
+                    self.created_indexes[new] = self.created_indexes.pop(old)
+            case ops.DropIndex(name=name):
+                self.index_tables.pop(name, None)
             case ops.CreateEnumType(name=name, values=values):
                 self.created_types[name] = migration
                 self.enum_values[name] = values
@@ -130,8 +162,31 @@ class RangeState:
                 self.enum_values[name] = (*self.enum_values[name], value)
             case ops.RedefineEnumType(name=name, values=values):
                 self.enum_values[name] = values
+            case ops.RenameType(old=old, new=new):
+                if old in self.created_types:
+                    self.created_types[new] = self.created_types.pop(old)
+                if old in self.enum_values:
+                    self.enum_values[new] = self.enum_values.pop(old)
             case _:
                 pass
+
+    def _add_foreign_key(
+        self,
+        table: str,
+        name: str | None,
+        key: ops.ForeignKey | None,
+        migration: str,
+        column: str | None = None,
+    ) -> None:
+        """Remember a named foreign key (declared by a constraint, or by `column`)."""
+        name = name or (key.name if key else None)
+        if key is None or not name:
+            return
+        if column and not key.columns:
+            key = dataclasses.replace(key, columns=(column,))
+        self.foreign_keys[(table, name)] = key
+        if migration:
+            self.added_foreign_keys[(table, name)] = migration
 
     def seed(self, base_operations: Iterable[ops.Operation]) -> None:
         """Know the columns the database has before the range: replayed from the released
@@ -146,14 +201,20 @@ class RangeState:
             self.enum_values.setdefault(name, values)
         for table, keys in before.unique_keys.keys.items():
             self.unique_keys.keys.setdefault(table, list(keys))
+        for name, table in before.index_tables.items():
+            self.index_tables.setdefault(name, table)
+        for key, foreign_key in before.foreign_keys.items():
+            self.foreign_keys.setdefault(key, foreign_key)
 
     def shipped(self) -> None:
         """The migrations seen so far were released before the next one: tables, columns,
-        indexes and types they created may hold data by the time it runs."""
+        indexes and types they created may hold data by the time it runs, and the rules of
+        the foreign keys they added are in use."""
         self.created_tables.clear()
         self.added_columns.clear()
         self.created_indexes.clear()
         self.created_types.clear()
+        self.added_foreign_keys.clear()
 
     def copy(self) -> RangeState:
         """An independent copy, for judging one migration step by step."""
@@ -168,11 +229,14 @@ class RangeState:
             temporary_defaults=dict(self.temporary_defaults),
             defaults_set=dict(self.defaults_set),
             created_indexes=dict(self.created_indexes),
+            index_tables=dict(self.index_tables),
             created_types=dict(self.created_types),
             enum_values=dict(self.enum_values),
             rows_deleted=dict(self.rows_deleted),
             filled_tables=dict(self.filled_tables),
             unique_keys=self.unique_keys.copy(),
+            foreign_keys=dict(self.foreign_keys),
+            added_foreign_keys=dict(self.added_foreign_keys),
         )
 
     def known_column(self, table: str, column: str) -> ops.ColumnDef | None:
@@ -180,7 +244,9 @@ class RangeState:
         return self.columns.get(table, {}).get(column)
 
     def annotated(self, parsed: ops.ParsedMigration) -> ops.ParsedMigration:
-        """`parsed` with old types filled in where the range shows them (`INT -> BIGINT`)."""
+        """`parsed` with old types filled in where the range shows them (`INT -> BIGINT`), the
+        table of an index dropped or renamed by its name alone, and whether a DROP INDEX IF
+        EXISTS may find no index."""
         scratch = self.copy()
         result: list[ops.Operation] = []
         for operation in parsed.up.operations:
@@ -199,6 +265,15 @@ class RangeState:
             known = self.known_column(operation.table, operation.column)
             if known is not None and known.type:
                 return dataclasses.replace(operation, old_type=known.type)
+        if isinstance(operation, ops.DropIndex):
+            table = operation.table or self.index_tables.get(operation.name)
+            # IF EXISTS guards nothing for an index the range or the base schema shows.
+            shown = operation.name in self.index_tables or operation.name in self.created_indexes
+            guarded = operation.if_exists and not shown
+            return dataclasses.replace(operation, table=table, if_exists=guarded)
+        if isinstance(operation, ops.RenameIndex) and operation.table is None:
+            table = self.index_tables.get(operation.old)
+            return dataclasses.replace(operation, table=table) if table else operation
         if isinstance(operation, ops.ModifyColumn) and operation.old is None:
             known = self.known_column(operation.table, operation.old_name or operation.column.name)
             if known is not None:
@@ -209,6 +284,14 @@ class RangeState:
         known = self.columns.get(table, {})
         if column in known:
             known[column] = dataclasses.replace(known[column], **changes)  # type: ignore[arg-type]
+
+
+def default_index_name(index: ops.IndexDef) -> str:
+    """The name PostgreSQL gives an unnamed index: `<table>_<columns>_idx` (`expr` for an
+    expression)."""
+    table = index.table.rsplit(".", 1)[-1]
+    parts = [c if re.fullmatch(r"\w+", c) else "expr" for c in index.columns]
+    return "_".join([table, *parts, "idx"])[:63]
 
 
 def not_null_check_column(constraint: ops.Constraint) -> str | None:

@@ -248,8 +248,12 @@ class _Translator:
 
     def _UpdateStmt(self, node: Any) -> list[ops.Operation]:
         columns = tuple(t.name for t in node.targetList or () if getattr(t, "name", None))
-        where = node.whereClause is not None or bool(node.fromClause)
-        return rows.update(self.name(node.relation), columns, where, self.line)
+        condition = node.whereClause
+        where = bool(node.fromClause) or (
+            condition is not None and not rows.always_true(nodes.expression(condition))
+        )
+        reads = nodes.update_reads(node)
+        return rows.update(self.name(node.relation), columns, where, self.line, reads)
 
     def _DeleteStmt(self, node: Any) -> list[ops.Operation]:
         where = nodes.expression(node.whereClause) if node.whereClause is not None else None

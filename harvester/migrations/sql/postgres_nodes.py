@@ -279,6 +279,32 @@ def select_source(node: Any, dialect: ops.Dialect) -> str | None:
     return "a subquery"
 
 
+def update_reads(node: Any) -> tuple[tuple[str, str], ...]:
+    """(column set, column of the updated row its value reads) for an UPDATE's SET list;
+    columns named through another table's name or inside a subquery are not the row's."""
+    from pglast import visitors
+
+    own = {node.relation.relname, *([node.relation.alias.aliasname] if node.relation.alias else [])}
+    found: list[tuple[str, str]] = []
+
+    class _Columns(visitors.Visitor):
+        def __init__(self, target: str) -> None:
+            self.target = target
+
+        def visit_SubLink(self, ancestors: Any, sublink: Any) -> Any:
+            return visitors.Skip
+
+        def visit_ColumnRef(self, ancestors: Any, ref: Any) -> None:
+            names = [getattr(f, "sval", None) for f in ref.fields]
+            if names[-1] and (len(names) == 1 or names[-2] in own):
+                found.append((self.target, names[-1]))
+
+    for target in node.targetList or ():
+        if getattr(target, "name", None) and target.val is not None:
+            _Columns(target.name)(target.val)
+    return tuple(dict.fromkeys(found))
+
+
 def is_constant_select(node: Any) -> bool:
     """True for `SELECT 1` and the like: a no-op placeholder statement."""
     if node.fromClause or node.valuesLists or node.intoClause:

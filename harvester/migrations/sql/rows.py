@@ -7,8 +7,14 @@ import re
 from harvester.migrations.schema import ops
 
 
-def update(table: str, columns: tuple[str, ...], has_where: bool, line: int) -> list[ops.Operation]:
-    """`UPDATE table SET columns [WHERE …]`."""
+def update(
+    table: str,
+    columns: tuple[str, ...],
+    has_where: bool,
+    line: int,
+    reads: tuple[tuple[str, str], ...] = (),
+) -> list[ops.Operation]:
+    """`UPDATE table SET columns [WHERE …]`; `reads`: (column set, column its value reads)."""
     return [
         ops.DataChange(
             ops.DataChangeKind.UPDATE,
@@ -17,8 +23,17 @@ def update(table: str, columns: tuple[str, ...], has_where: bool, line: int) -> 
             has_where=has_where,
             columns=columns,
             line=line,
+            reads=reads,
         )
     ]
+
+
+_ALWAYS_TRUE = re.compile(r"^\(?\s*(?:TRUE|1\s*=\s*1)\s*\)?$", re.IGNORECASE)
+
+
+def always_true(condition: str) -> bool:
+    """True for a WHERE that matches every row (`WHERE 1=1`, `WHERE true`)."""
+    return bool(_ALWAYS_TRUE.match(condition.strip()))
 
 
 _IS_NULL = re.compile(r"(?<![\w.])(?:\w+\.)?\"?(\w+)\"?\s+IS\s+NULL\b", re.IGNORECASE)

@@ -287,8 +287,12 @@ class _Translator:
     def _Update(self, tree: Any) -> list[ops.Operation]:
         columns = tuple(e.this.name for e in tree.expressions if e.this is not None)
         joined = bool(tree.this.args.get("joins")) or tree.args.get("from") is not None
-        where = tree.args.get("where") is not None or joined
-        return rows.update(self.table(tree.this), columns, where, self.line)
+        condition = tree.args.get("where")
+        where = joined or (
+            condition is not None and not rows.always_true(condition.this.sql(self.sql_dialect))
+        )
+        reads = nodes.update_reads(tree)
+        return rows.update(self.table(tree.this), columns, where, self.line, reads)
 
     def _Delete(self, tree: Any) -> list[ops.Operation]:
         where = tree.args.get("where")

@@ -233,6 +233,24 @@ def select_source(node: Any, dialect: ops.Dialect) -> str | None:
     return "a subquery"
 
 
+def update_reads(tree: Any) -> tuple[tuple[str, str], ...]:
+    """(column set, column of the updated row its value reads) for an UPDATE's SET list;
+    columns named through another table's name or inside a subquery are not the row's."""
+    from sqlglot import exp
+
+    table = tree.this
+    own = {table.name, table.alias} - {""}
+    found: list[tuple[str, str]] = []
+    for assignment in tree.expressions:
+        target, value = assignment.this, assignment.expression
+        if target is None or value is None:
+            continue
+        for node in value.walk(prune=lambda n: isinstance(n, exp.Subquery)):
+            if isinstance(node, exp.Column) and (not node.table or node.table in own):
+                found.append((target.name, node.name))
+    return tuple(dict.fromkeys(found))
+
+
 def is_constant_select(tree: Any) -> bool:
     """True for `SELECT 1` and the like: a no-op placeholder statement."""
     if tree.args.get("from") or tree.args.get("from_"):

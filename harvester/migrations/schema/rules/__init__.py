@@ -18,7 +18,8 @@ from harvester.migrations.schema.downs import down_impacts
 from harvester.migrations.schema.engines import engine_for
 from harvester.migrations.schema.range_state import RangeState
 from harvester.migrations.schema.rules import columns, keys, tables
-from harvester.migrations.schema.rules.context import Context
+from harvester.migrations.schema.rules.context import Context, rewrite_detail
+from harvester.migrations.schema.rules.foreign_keys import replaced_keys
 from harvester.model import SEVERITY, Impact, ImpactTag
 
 __all__ = ["Assessment", "RangeState", "assess", "evaluate"]
@@ -34,6 +35,7 @@ _RULES: dict[type[Any], Callable[[Any, Context], None]] = {
     ops.DropView: tables.drop_view,
     ops.AddEnumValue: tables.add_enum_value,
     ops.RedefineEnumType: tables.redefine_enum,
+    ops.RenameType: tables.rename_type,
     ops.DataChange: tables.data_change,
     ops.Opaque: tables.opaque,
     ops.SessionSetting: tables.session_setting,
@@ -95,7 +97,7 @@ def assess(
         together_assumed=together_assumed,
         recreated_views=_recreated_views(parsed.up.operations),
         swaps=_swaps(parsed.up.operations),
-        readded=_readded_constraints(parsed.up.operations),
+        replaced_keys=replaced_keys(parsed.up.operations, state),
         redefaulted=_redefaulted(parsed.up.operations),
         rebuilt={o.table for o in rebuilds},
         rebuilt_for_alters={o.table for o in rebuilds if o.applies_alters},
@@ -110,6 +112,10 @@ def assess(
         ctx.state.apply(operation, parsed.id)
     for (tag, table), names in ctx.grouped.items():
         ctx.flag(tag, keys.grouped_impact(tag, table, names, ctx))
+    for changes in ctx.rewrites.values():
+        ctx.flag(ImpactTag.TABLE_REWRITE, rewrite_detail(changes))
+    for table, copied in ctx.dropped_copies.items():
+        ctx.flag(*columns.dropped_copies(table, copied, ctx))
     for table, dropped in ctx.dropped_fill_defaults.items():
         ctx.flag(
             ImpactTag.BACKWARD_INCOMPATIBLE, columns.dropped_fill_defaults(table, dropped, ctx)
@@ -155,20 +161,6 @@ def _recreated_views(operations: tuple[ops.Operation, ...]) -> dict[str, bool]:
         elif isinstance(operation, ops.CreateView) and operation.name in dropped:
             recreated[operation.name] = operation.materialized
     return recreated
-
-
-def _readded_constraints(operations: tuple[ops.Operation, ...]) -> set[tuple[str, str]]:
-    """Constraints dropped and added again under the same name (how Prisma changes a key)."""
-    dropped: set[tuple[str, str]] = set()
-    readded: set[tuple[str, str]] = set()
-    for operation in operations:
-        if isinstance(operation, ops.DropConstraint) and operation.name:
-            dropped.add((operation.table, operation.name))
-        elif isinstance(operation, ops.AddConstraint) and operation.constraint.name:
-            key = (operation.table, operation.constraint.name)
-            if key in dropped:
-                readded.add(key)
-    return readded
 
 
 def _redefaulted(operations: tuple[ops.Operation, ...]) -> set[tuple[str, str]]:

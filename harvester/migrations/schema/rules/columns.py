@@ -84,10 +84,10 @@ def _postgres_add_column_rewrite(op: ops.AddColumn, ctx: Context, quiet: bool) -
     elif column.default is not None and ctx.engine.known_below(11):
         reason = "PostgreSQL before 11 writes any DEFAULT into every existing row"
     if reason:
-        ctx.judge_new(
+        ctx.rewrite(
             op.table,
-            ImpactTag.TABLE_REWRITE,
-            f"adds {name}: {reason}, rewriting {op.table} under an ACCESS EXCLUSIVE lock",
+            f"adds {name}",
+            f"{reason}, rewriting {op.table} under an ACCESS EXCLUSIVE lock",
         )
     elif column.default is not None:
         ctx.note(f"adds {name} with a constant default: metadata only on PostgreSQL 11+")
@@ -101,11 +101,11 @@ def _mysql_add_column(op: ops.AddColumn, ctx: Context) -> None:
     engine = ctx.engine
     copies = column.auto_increment or (column.generated and "STORED" in column.generated.upper())
     if copies:
-        ctx.judge_new(
+        ctx.rewrite(
             op.table,
-            ImpactTag.TABLE_REWRITE,
-            f"adds {name}: InnoDB copies the table for an auto-increment or stored generated "
-            "column (ALGORITHM=COPY), blocking writes",
+            f"adds {name}",
+            "InnoDB copies the table for an auto-increment or stored generated column "
+            "(ALGORITHM=COPY), blocking writes",
         )
     elif engine.dialect is ops.Dialect.MARIADB and engine.known_below(10, 3, 2):
         ctx.note(f"adds {name}: MariaDB before 10.3.2 rebuilds the table in place")
@@ -150,6 +150,10 @@ def drop_column(op: ops.DropColumn, ctx: Context) -> None:
     if why:
         ctx.flag(ImpactTag.MITIGATED, f"drops {name} ({why}): no released data is lost")
         return
+    copies = ctx.copied_columns.get((op.table, op.column))
+    if copies:
+        ctx.dropped_copies.setdefault(op.table, []).append((op.column, copies))
+        return
     engine = ctx.engine
     extra = ""
     if engine.name == "SQLite":
@@ -166,6 +170,40 @@ def drop_column(op: ops.DropColumn, ctx: Context) -> None:
             f"{op.table} rows were copied into {copy} first (INSERT … SELECT): check that "
             f"{op.column} is among what was kept",
         )
+
+
+def dropped_copies(
+    table: str, dropped: list[tuple[str, list[tuple[str, int | None, bool]]]], ctx: Context
+) -> tuple[ImpactTag, str]:
+    """One detail for the columns of a table the migration drops after an UPDATE copied their
+    values into other columns: a rename by copy when those columns are new, else a move; the
+    previous release's code that reads the old names fails either way."""
+    names = [column for column, _ in dropped]
+    copies = [copy for _, found in dropped for copy in found]
+    targets = list(dict.fromkeys(target for target, _, _ in copies))
+    lines = list(dict.fromkeys(str(line) for _, line, _ in copies if line is not None))
+    by = (
+        f"the UPDATE at line {lines[0]}"
+        if len(lines) == 1
+        else f"the UPDATEs at lines {', '.join(lines)}"
+        if lines
+        else "an UPDATE of this migration"
+    )
+    whose = "its" if len(names) == 1 else "their"
+    partial = " (for the rows its WHERE matches)" if any(w for _, _, w in copies) else ""
+    renamed = all(ctx.state.added_columns.get((table, t)) == ctx.migration for t in targets)
+    how = " (a rename by copy)" if renamed else ""
+    consequence = (
+        "the previous release's code is gone when this migration runs"
+        if ctx.after_deploy
+        else f"code of the previous release that still reads {', '.join(names)} fails during a "
+        "rolling deploy"
+    )
+    return (
+        ImpactTag.RENAME_COLUMN if renamed else ImpactTag.BACKWARD_INCOMPATIBLE,
+        f"drops {table}.{', '.join(names)} after {by} copied {whose} values into "
+        f"{', '.join(targets)}{partial}{how}: {consequence}",
+    )
 
 
 def rename_column(op: ops.RenameColumn, ctx: Context) -> None:
@@ -194,10 +232,10 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
         _copied_type_change(op, name, ctx)
         return
     if engine.name == "ClickHouse":
-        ctx.judge_new(
+        ctx.rewrite(
             op.table,
-            ImpactTag.TABLE_REWRITE,
-            f"{name}: a ClickHouse mutation rewrites the column in every part in the background",
+            name,
+            "a ClickHouse mutation rewrites the column in every part in the background",
         )
         return
     if engine.name == "SQLite":
@@ -210,11 +248,11 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
         _mysql_type_change(op, name, ctx)
         return
     if engine.dialect is ops.Dialect.COCKROACHDB:
-        ctx.judge_new(
+        ctx.rewrite(
             op.table,
-            ImpactTag.TABLE_REWRITE,
-            f"{name}: CockroachDB rewrites the column in an online background schema change, "
-            "slow on large tables",
+            name,
+            "CockroachDB rewrites the column in an online background schema change, slow on "
+            "large tables",
         )
         return
     rewrites = engines.postgres_type_change_rewrites(op.old_type, op.new_type)
@@ -227,10 +265,13 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
         ctx,
         rewrites,
         f"{name} is binary-compatible: no rewrite, but a brief ACCESS EXCLUSIVE lock",
-        f"{name}: {engine.name} rewrites {op.table} and its indexes under an ACCESS EXCLUSIVE "
-        f"lock{hedge if rewrites is None else ''}",
+        (
+            name,
+            f"{engine.name} rewrites {op.table} and its indexes under an ACCESS EXCLUSIVE "
+            f"lock{hedge if rewrites is None else ''}",
+        ),
     )
-    if op.using:
+    if op.using and not engines.zone_shift(op.using, op.column, op.new_type):
         ctx.judge_new(
             op.table,
             ImpactTag.DATA_DEPENDENT,
@@ -256,30 +297,34 @@ def _mysql_type_change(op: ops.AlterColumnType, name: str, ctx: Context) -> None
         ctx,
         copies,
         f"{name}: InnoDB extends it in place (ALGORITHM=INPLACE)",
-        f"{name}: InnoDB copies {op.table} (ALGORITHM=COPY), blocking writes{hedge}",
+        (name, f"InnoDB copies {op.table} (ALGORITHM=COPY), blocking writes{hedge}"),
     )
 
 
 def _judge_type_change(
-    op: ops.AlterColumnType, ctx: Context, rewrites: bool | None, in_place: str, rewrite: str
+    op: ops.AlterColumnType,
+    ctx: Context,
+    rewrites: bool | None,
+    in_place: str,
+    rewrite: tuple[str, str],
 ) -> None:
-    """The same type is a note; an in-place change and a rewrite are judged as worded."""
+    """The same type is a note; an in-place change and a rewrite (the change, what the engine
+    does) are judged as worded."""
     if rewrites is False and op.old_type == op.new_type:
         ctx.note(f"{op.table}.{op.column} {op.old_type} -> {op.new_type}: the type stays the same")
     elif rewrites is False:
         ctx.judge_new(op.table, ImpactTag.TYPE_CHANGE_NO_REWRITE, in_place)
     else:
-        ctx.judge_new(op.table, ImpactTag.TABLE_REWRITE, rewrite)
+        ctx.rewrite(op.table, *rewrite)
 
 
 def _copied_type_change(op: ops.AlterColumnType, name: str, ctx: Context) -> None:
     """A type change made by copying through a new column and renaming it."""
     if ctx.engine.name == "SQLite":
-        ctx.judge_new(
+        ctx.rewrite(
             op.table,
-            ImpactTag.TABLE_REWRITE,
-            f"{name} by copying through {op.via}: dropping the old column makes SQLite rewrite "
-            f"{op.table}",
+            f"{name} by copying through {op.via}",
+            f"dropping the old column makes SQLite rewrite {op.table}",
         )
     else:
         ctx.note(f"{name} by copying through {op.via}: the copy rewrites rows, the swap is brief")
@@ -295,30 +340,27 @@ def modify_column(op: ops.ModifyColumn, ctx: Context) -> None:
     if op.old_name and op.old_name != new.name:
         rename_column(ops.RenameColumn(op.table, op.old_name, new.name), ctx)
     if ctx.engine.name == "ClickHouse":
-        ctx.judge_new(
+        ctx.rewrite(
             op.table,
-            ImpactTag.TABLE_REWRITE,
-            f"MODIFY COLUMN {name} {new.type}: a ClickHouse mutation rewrites the column in "
-            "every part in the background",
+            f"MODIFY COLUMN {name} {new.type}",
+            "a ClickHouse mutation rewrites the column in every part in the background",
         )
         return
     old = op.old or ctx.state.known_column(op.table, old_name)
     copies = engines.mysql_type_change_copies(old.type if old else None, new.type or "")
     redefinition = describe.column(new)
     if copies is None:
-        ctx.judge_new(
+        ctx.rewrite(
             op.table,
-            ImpactTag.TABLE_REWRITE,
-            f"MODIFY COLUMN {op.table}.{redefinition}: InnoDB copies the table "
-            "(ALGORITHM=COPY, writes blocked) if the type changes; the old definition is not "
-            "in this range",
+            f"MODIFY COLUMN {op.table}.{redefinition}",
+            "InnoDB copies the table (ALGORITHM=COPY, writes blocked) if the type changes; the "
+            "old definition is not in this range",
         )
     elif copies:
-        ctx.judge_new(
+        ctx.rewrite(
             op.table,
-            ImpactTag.TABLE_REWRITE,
-            f"{name} {old.type if old else ''} -> {new.type}: InnoDB copies the table "
-            "(ALGORITHM=COPY), blocking writes",
+            f"{name} {old.type if old else ''} -> {new.type}",
+            "InnoDB copies the table (ALGORITHM=COPY), blocking writes",
         )
     elif old is not None and new.type and not engines.same_type(old.type, new.type):
         ctx.judge_new(

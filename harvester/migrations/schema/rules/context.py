@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from harvester.migrations.schema import ops
 from harvester.migrations.schema.engines import Engine
 from harvester.migrations.schema.range_state import RangeState
+from harvester.migrations.schema.rules.foreign_keys import Replaced
 from harvester.model import Impact, ImpactTag
 
 _EARLIER = "earlier in this range"
@@ -28,7 +30,8 @@ class Context:
     created_here: set[str] = field(default_factory=set)
     recreated_views: dict[str, bool] = field(default_factory=dict)
     swaps: dict[str, str] = field(default_factory=dict)
-    readded: set[tuple[str, str]] = field(default_factory=set)
+    # Constraints the step adds in place of ones it dropped, with what they replace.
+    replaced_keys: dict[ops.AddConstraint, Replaced] = field(default_factory=dict)
     redefaulted: set[tuple[str, str]] = field(default_factory=set)
     rebuilt: set[str] = field(default_factory=set)
     # Tables a framework rebuilds to apply this migration's ALTERs of them.
@@ -38,6 +41,14 @@ class Context:
     # (table, column) pairs a framework's rebuild declares instead of adding them.
     declared_in_rebuild: set[tuple[str, str]] = field(default_factory=set)
     copied_from: dict[str, str] = field(default_factory=dict)
+    # (table, column) -> the UPDATEs that copied its values: (column set, line, has WHERE).
+    copied_columns: dict[tuple[str, str], list[tuple[str, int | None, bool]]] = field(
+        default_factory=dict
+    )
+    # Per table: columns dropped after such a copy, with their copies.
+    dropped_copies: dict[str, list[tuple[str, list[tuple[str, int | None, bool]]]]] = field(
+        default_factory=dict
+    )
     created_views: set[str] = field(default_factory=set)
     settings: dict[str, str] = field(default_factory=dict)
     impacts: list[Impact] = field(default_factory=list)
@@ -45,6 +56,8 @@ class Context:
     grouped: dict[tuple[ImpactTag, str], list[str]] = field(default_factory=dict)
     # Per table: (column, default, migration that added it) whose fill default is dropped.
     dropped_fill_defaults: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    # Per table: (the change, what the engine does for it) for changes that rewrite it.
+    rewrites: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     failures: list[tuple[str, int | None]] = field(default_factory=list)
     line: int | None = None
 
@@ -107,6 +120,19 @@ class Context:
                 f"{what}: not a risk here, {table} was {why} and holds no rows yet",
             )
 
+    @property
+    def readded(self) -> set[tuple[str, str]]:
+        """(table, name) of the constraints the step drops to add them again."""
+        return {(added.table, replaced.name) for added, replaced in self.replaced_keys.items()}
+
+    def rewrite(self, table: str, change: str, how: str) -> None:
+        """Flag a change that rewrites (or copies) `table`, unless the table is new; one
+        migration's rewrites of one table are reported in one detail (`rewrite_detail`)."""
+        if self.new_table(table) is not None:
+            self.judge_new(table, ImpactTag.TABLE_REWRITE, f"{change}: {how}")
+            return
+        self.rewrites.setdefault(table, []).append((change, how))
+
     def column_new(self, table: str, column: str) -> str | None:
         """Why `table.column` holds no data yet, or None."""
         why = self.new_table(table)
@@ -127,6 +153,13 @@ class Context:
     def lock_timeout(self) -> bool:
         """True once the migration set a lock or statement timeout."""
         return any(n in self.settings for n in ("lock_timeout", "statement_timeout"))
+
+
+def rewrite_detail(changes: list[tuple[str, str]]) -> str:
+    """`t.a INT -> BIGINT; t.b …: PostgreSQL rewrites t …`: the changes that rewrite one
+    table, then what the engine does for them (each way once)."""
+    listed = "; ".join(dict.fromkeys(change for change, _ in changes))
+    return f"{listed}: {'; '.join(dict.fromkeys(how for _, how in changes))}"
 
 
 def known_nullable(ctx: Context, table: str, column: str) -> bool | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from harvester.analysis.wording import first_few
 from harvester.migrations.schema import describe, ops
 from harvester.migrations.schema.rules.context import Context
+from harvester.migrations.schema.rules.foreign_keys import rules_change
 from harvester.model import ImpactTag
 
 
@@ -62,12 +63,13 @@ def _concurrently_in_transaction(ctx: Context, what: str) -> None:
 
 def drop_index(op: ops.DropIndex, ctx: Context) -> None:
     """DROP INDEX: ACCESS EXCLUSIVE on PostgreSQL unless CONCURRENTLY."""
+    guarded = ", if it exists" if op.if_exists else ""
     if not ctx.engine.postgres_like:
-        ctx.note(f"drops index {op.name}")
+        ctx.note(f"drops index {op.name}{guarded}")
         return
     if op.concurrently:
         _concurrently_in_transaction(ctx, "DROP INDEX CONCURRENTLY")
-        ctx.note(f"drops index {op.name} CONCURRENTLY")
+        ctx.note(f"drops index {op.name} CONCURRENTLY{guarded}")
         return
     if op.name in ctx.state.created_indexes or (op.table and ctx.new_table(op.table)):
         ctx.note(f"drops index {op.name}, which the range created")
@@ -120,12 +122,21 @@ def _foreign_key(op: ops.AddConstraint, fk: ops.ForeignKey, ctx: Context) -> Non
     text = describe.constraint(op.constraint)
     engine = ctx.engine
     empty = next((c for c in fk.columns if _null_in_every_row(ctx, op.table, c)), None)
-    orphans = (
-        f"{op.table}.{empty} was added by {ctx.by(ctx.state.added_columns[(op.table, empty)])} "
-        "without a default, so every row holds NULL there and none can be orphaned"
-        if empty is not None
-        else "fails on orphaned rows"
-    )
+    replaced = ctx.replaced_keys.get(op)
+    if replaced is not None and replaced.same_reference(fk):
+        orphans = "the key it replaces enforced the same reference, so no row can be orphaned"
+    elif empty is not None:
+        added = ctx.by(ctx.state.added_columns[(op.table, empty)])
+        orphans = (
+            f"{op.table}.{empty} was added by {added} without a default, so every row holds "
+            "NULL there and none can be orphaned"
+        )
+    else:
+        orphans = "fails on orphaned rows"
+    if replaced is not None and replaced.former is not None and replaced.released:
+        changed = rules_change(op.table, op.constraint.name or fk.name or "", replaced.former, fk)
+        if changed and not ctx.new_table(op.table):
+            ctx.flag(ImpactTag.BACKWARD_INCOMPATIBLE, changed)
     if engine.postgres_like:
         if op.constraint.not_valid or fk.not_valid:
             ctx.note(f"{text}: added NOT VALID, so no scan now; VALIDATE it later")

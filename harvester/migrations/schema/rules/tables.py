@@ -192,6 +192,20 @@ def redefine_enum(op: ops.RedefineEnumType, ctx: Context) -> None:
     )
 
 
+def rename_type(op: ops.RenameType, ctx: Context) -> None:
+    """A type renamed on its own (not as a step of an enum rebuild): columns keep using it,
+    but SQL that names the old type no longer finds it."""
+    origin = ctx.state.created_types.get(op.old)
+    if origin is not None:
+        ctx.note(f"renames type {op.old} -> {op.new}; it was created by {ctx.by(origin)}")
+        return
+    ctx.flag(
+        ImpactTag.BACKWARD_INCOMPATIBLE,
+        f"renames type {op.old} -> {op.new}: code of the previous release that still names "
+        f"{op.old} (a cast, a column definition) fails during a rolling deploy",
+    )
+
+
 def add_enum_value(op: ops.AddEnumValue, ctx: Context) -> None:
     """ALTER TYPE … ADD VALUE: transaction limits before PostgreSQL 12, unusable until commit."""
     if not ctx.engine.postgres_like:
@@ -211,6 +225,10 @@ def data_change(op: ops.DataChange, ctx: Context) -> None:
     """UPDATE, DELETE, INSERT … SELECT, code and ClickHouse mutations touching rows."""
     table = op.table or "rows"
     detail = op.detail or f"changes rows of {table}"
+    for target, source in op.reads:
+        if target != source and op.table:
+            copy = (target, op.line, op.has_where)
+            ctx.copied_columns.setdefault((op.table, source), []).append(copy)
     if op.raises_on_data:
         ctx.flag(ImpactTag.DATA_DEPENDENT, f"{detail}: fails on unexpected rows")
     if op.kind is ops.DataChangeKind.INSERT:

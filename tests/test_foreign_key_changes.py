@@ -1,0 +1,101 @@
+"""A foreign key dropped and added again by one migration changes its rules, not its reference:
+no orphan can exist, and what deleting or updating a referenced row now does is reported."""
+
+from __future__ import annotations
+
+from harvester.migrations.schema.ops import Dialect
+from harvester.model import ImpactTag
+from tests.support.judging import detail, judge, tags
+
+PG, MYSQL = Dialect.POSTGRESQL, Dialect.MYSQL
+
+BASE = """
+CREATE TABLE "Folder" ("id" TEXT NOT NULL, "parentID" TEXT,
+    CONSTRAINT "Folder_pkey" PRIMARY KEY ("id"));
+CREATE TABLE "Note" ("id" TEXT NOT NULL, "folderID" TEXT NOT NULL);
+ALTER TABLE "Folder" ADD CONSTRAINT "Folder_parentID_fkey" FOREIGN KEY ("parentID")
+    REFERENCES "Folder"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+ALTER TABLE "Note" ADD CONSTRAINT "Note_folderID_fkey" FOREIGN KEY ("folderID")
+    REFERENCES "Folder"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+"""
+
+CASCADE = """
+ALTER TABLE "Folder" DROP CONSTRAINT "Folder_parentID_fkey";
+ALTER TABLE "Note" DROP CONSTRAINT "Note_folderID_fkey";
+ALTER TABLE "Folder" ADD CONSTRAINT "Folder_parentID_fkey" FOREIGN KEY ("parentID")
+    REFERENCES "Folder"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE "Note" ADD CONSTRAINT "Note_folderID_fkey" FOREIGN KEY ("folderID")
+    REFERENCES "Folder"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+"""
+
+
+def _details(migration_tags: list[tuple[ImpactTag, str]], tag: ImpactTag) -> list[str]:
+    return [text for found, text in migration_tags if found is tag]
+
+
+def test_a_key_added_again_with_new_rules_keeps_its_lock_but_cannot_find_orphans() -> None:
+    judged = judge(CASCADE, PG, base=BASE)
+    impacts = [(i.tag, i.detail) for i in judged.data_impact]
+    validations = _details(impacts, ImpactTag.FK_ADDED_EXISTING_TABLE)
+    assert len(validations) == 2
+    assert all("SHARE ROW EXCLUSIVE locks" in text for text in validations)
+    assert not any("orphaned rows" in text for text in validations)
+    assert all(
+        "the key it replaces enforced the same reference, so no row can be orphaned" in text
+        for text in validations
+    )
+    assert ImpactTag.FK_DROPPED not in [tag for tag, _ in impacts]
+
+
+def test_new_delete_rules_say_what_deleting_a_referenced_row_now_does() -> None:
+    judged = judge(CASCADE, PG, base=BASE)
+    changes = _details(
+        [(i.tag, i.detail) for i in judged.data_impact], ImpactTag.BACKWARD_INCOMPATIBLE
+    )
+    assert changes == [
+        "foreign key Folder_parentID_fkey (Folder.parentID -> Folder) ON DELETE SET NULL -> "
+        "CASCADE: deleting a row of Folder now deletes the Folder rows that reference it, where "
+        "it set their parentID to NULL",
+        "foreign key Note_folderID_fkey (Note.folderID -> Folder) ON DELETE RESTRICT -> "
+        "CASCADE: deleting a row of Folder now deletes the Note rows that reference it, where it "
+        "was refused",
+    ]
+
+
+def test_a_key_replaced_under_another_name_with_the_same_reference_is_a_rules_change() -> None:
+    renamed = CASCADE.replace('ADD CONSTRAINT "Note_folderID_fkey"', 'ADD CONSTRAINT "note_fk"')
+    judged = judge(renamed, PG, base=BASE)
+    assert "fk_dropped" not in tags(judged)
+    assert "foreign key note_fk (Note.folderID -> Folder) ON DELETE RESTRICT -> CASCADE" in (
+        "\n".join(i.detail for i in judged.data_impact)
+    )
+
+
+def test_same_rules_again_and_unknown_earlier_rules_flag_no_behaviour_change() -> None:
+    same = judge(
+        CASCADE, PG, base=BASE.replace("SET NULL", "CASCADE").replace("RESTRICT", "CASCADE")
+    )
+    assert "backward_incompatible" not in tags(same)
+    unknown = judge(CASCADE, PG)
+    assert "backward_incompatible" not in tags(unknown)
+    assert "no row can be orphaned" in detail(unknown, ImpactTag.FK_ADDED_EXISTING_TABLE)
+
+
+def test_a_key_added_again_on_innodb_copies_the_table_but_finds_no_orphans() -> None:
+    sql = (
+        "ALTER TABLE note DROP FOREIGN KEY note_folder_fk;\n"
+        "ALTER TABLE note ADD CONSTRAINT note_folder_fk FOREIGN KEY (folder_id) "
+        "REFERENCES folder (id) ON DELETE CASCADE;"
+    )
+    base = (
+        "CREATE TABLE note (id INT, folder_id INT, CONSTRAINT note_folder_fk FOREIGN KEY "
+        "(folder_id) REFERENCES folder (id));"
+    )
+    judged = judge(sql, MYSQL, base=base)
+    text = detail(judged, ImpactTag.FK_ADDED_EXISTING_TABLE)
+    assert "ALGORITHM=COPY" in text and "orphaned rows" not in text
+    assert detail(judged, ImpactTag.BACKWARD_INCOMPATIBLE) == (
+        "foreign key note_folder_fk (note.folder_id -> folder) ON DELETE NO ACTION -> CASCADE: "
+        "deleting a row of folder now deletes the note rows that reference it, where it was "
+        "refused"
+    )
