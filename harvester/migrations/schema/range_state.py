@@ -56,11 +56,10 @@ class RangeState:
             case ops.CreateTable(table=table, columns=columns):
                 self.created_tables[table] = migration
                 self.columns[table] = {c.name: c for c in columns}
-            case ops.RebuildTable(table=table, columns=rebuilt):
-                if rebuilt:
-                    self.columns[table] = {c.name: c for c in rebuilt}
-                else:
-                    self.columns.pop(table, None)
+            # Only a rebuild that lists its columns replaces the known ones: one that does not
+            # (Rails' SQLite add_foreign_key copies the table as it is) forgets none of them.
+            case ops.RebuildTable(table=table, columns=rebuilt) if rebuilt:
+                self.columns[table] = {c.name: c for c in rebuilt}
             case ops.DropTable(table=table):
                 self.created_tables.pop(table, None)
                 self.columns.pop(table, None)
