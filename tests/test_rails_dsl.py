@@ -209,6 +209,37 @@ def test_guards_are_noted() -> None:
     assert any("if_not_exists: true" in note for note in parsed.up.notes)
 
 
+def test_an_early_return_guards_the_rest_like_a_modifier() -> None:
+    modifier = read("    add_index :users, :email unless index_exists?(:users, :email)")
+    for guard in (
+        "return if index_exists?(:users, :email)",
+        "if index_exists?(:users, :email)\n      return # added by hand on some servers\n    end",
+    ):
+        early = read(f"    {guard}\n    add_index :users, :email")
+        assert (early.up, early.down) == (modifier.up, modifier.down), guard
+    each = up(
+        """    %i[email name].each do |column|
+      next unless column_exists?(:users, column)
+      add_index :users, column
+    end"""
+    )
+    assert [o.index.name for o in each if isinstance(o, ops.CreateIndex)] == [
+        "index_users_on_email",
+        "index_users_on_name",
+    ]
+    body = """    return unless connection.adapter_name == "PostgreSQL"
+    add_column :users, :tags, :string, array: true"""
+    assert len(up(body)) == 1
+    assert up(body, dialect=Dialect.MYSQL) == ()
+    (created,) = up(
+        """    return if table_exists?(:legacy)
+    create_table :legacy, force: :cascade do |t|
+      t.string :name
+    end"""
+    )
+    assert isinstance(created, ops.CreateTable) and created.may_exist
+
+
 def test_adapter_checks_keep_the_right_branch() -> None:
     body = """
     if connection.adapter_name == "SQLServer"

@@ -12,7 +12,7 @@ end
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -80,10 +80,19 @@ class BodyReader:
         """The commands of a body (method, block, branch) in order."""
         if body is None:
             return Command(())
-        scope = dict(env)
+        return self._statements(body.named_children, dict(env), in_change)
+
+    def _statements(
+        self, statements: Sequence[Node], env: dict[str, Value], in_change: bool
+    ) -> Command:
+        """Statements in order; those after an early return (`return if …`) are guarded by it."""
         found: list[Command] = []
-        for node in body.named_children:
-            found.extend(self._statement(node, scope, in_change))
+        for index, node in enumerate(statements):
+            if conditions.leaves_early(node):
+                rest = statements[index + 1 :]
+                found.append(self._conditional(node, env, in_change, rest))
+                break
+            found.extend(self._statement(node, env, in_change))
         return sequence(found)
 
     def _statement(self, node: Node, env: dict[str, Value], in_change: bool) -> list[Command]:
@@ -119,7 +128,7 @@ class BodyReader:
         ):
             return [self.read(node, env, in_change)]
         if kind == "case" and (chosen := conditions.case_branch(node, self.ctx.dialect)):
-            inner = self.read(chosen.body, env, in_change)
+            inner = self._statements(chosen.body, env, in_change)
             return [replace(inner, notes=(*inner.notes, chosen.note or ""))]
         if kind in ("while", "until", "for"):
             body = node.child_by_field_name("body")
@@ -275,12 +284,14 @@ class BodyReader:
         going_up, going_down = sequence(up), sequence(down)
         return Command(going_up.up, going_down.up, None, going_up.notes + going_down.notes)
 
-    def _conditional(self, node: Node, env: dict[str, Value], in_change: bool) -> Command:
+    def _conditional(
+        self, node: Node, env: dict[str, Value], in_change: bool, rest: Sequence[Node] = ()
+    ) -> Command:
         self._note_reads(node.child_by_field_name("condition"))
-        branches = conditions.branches(node, self.ctx.dialect)
+        branches = conditions.branches(node, self.ctx.dialect, rest)
         found = []
         for branch in branches:
-            command = sequence(self._statement(branch.body, env, in_change))
+            command = self._statements(branch.body, env, in_change)
             if branch.absent is not None:
                 command = _without_absent_drops(command, branch.absent)
             if branch.note and command.up:
