@@ -240,6 +240,18 @@ def test_an_early_return_guards_the_rest_like_a_modifier() -> None:
     assert isinstance(created, ops.CreateTable) and created.may_exist
 
 
+def test_option_splats_are_read_when_literal_and_never_guessed_otherwise() -> None:
+    (known,) = up(
+        """    options = {unique: true, name: "by_url"}
+    add_index(:links, :url, **options)"""
+    )
+    assert known == ops.CreateIndex(ops.IndexDef("by_url", "links", ("url",), unique=True))
+    parsed = read("    add_index :links, :url, **index_options")
+    (unknown,) = parsed.up.operations
+    assert isinstance(unknown, ops.CreateIndex)
+    assert (unknown.index.name, unknown.index.options_unread) == (None, "**index_options")
+
+
 def test_adapter_checks_keep_the_right_branch() -> None:
     body = """
     if connection.adapter_name == "SQLServer"

@@ -92,13 +92,15 @@ Value: TypeAlias = Union[  # noqa: UP007, RUF036 (a recursive alias must stay a 
 
 @dataclass(frozen=True, slots=True)
 class Arguments:
-    """A call's arguments: positional values, keyword options, and its block if any."""
+    """A call's arguments: positional values, keyword options, and its block if any;
+    `unread_options` are option splats (`**opts`) bound to no literal hash, as written."""
 
     positional: tuple[Value, ...] = ()
     options: Mapping[str, Value] = field(default_factory=dict)
     block: Node | None = None
     block_params: tuple[str, ...] = ()
     nodes: tuple[Node, ...] = ()
+    unread_options: tuple[str, ...] = ()
 
 
 def type_name(name: str) -> str:

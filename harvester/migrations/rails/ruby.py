@@ -100,11 +100,20 @@ class RubyValues:
         """The arguments of a `call` node (keyword pairs become `options`)."""
         positional: list[Value] = []
         options: dict[str, Value] = {}
+        unread: list[str] = []
         listed = call.child_by_field_name("arguments")
         nodes = tuple(listed.named_children) if listed is not None else ()
         for child in nodes:
             if child.type == "pair":
                 options.update(self._pair(child, env))
+            elif child.type == "hash_splat_argument":
+                splatted = (
+                    self.value(child.named_children[-1], env) if child.named_children else None
+                )
+                if isinstance(splatted, dict):
+                    options.update(splatted)
+                else:
+                    unread.append(treesitter.text(child))
             elif child.type in ("comment", "block_argument"):
                 continue
             else:
@@ -117,7 +126,7 @@ class RubyValues:
             found = block.child_by_field_name("parameters")
             if found is not None:
                 params = tuple(treesitter.text(p) for p in found.named_children)
-        return Arguments(tuple(positional), options, block, params, nodes)
+        return Arguments(tuple(positional), options, block, params, nodes, tuple(unread))
 
     def _hash(self, node: Node, env: Mapping[str, Value]) -> dict[str, Value]:
         result: dict[str, Value] = {}

@@ -48,10 +48,16 @@ def reference(fk: ops.ForeignKey) -> str:
     return target
 
 
+def index_name(idx: ops.IndexDef) -> str:
+    """The index's name, or why there is none to show."""
+    if idx.name:
+        return idx.name
+    return "(name not read)" if idx.options_unread else "(unnamed)"
+
+
 def index(idx: ops.IndexDef) -> str:
     """`name ON table(cols) UNIQUE USING gin WHERE … CONCURRENTLY`."""
-    name = idx.name or "(unnamed)"
-    text = f"{name} ON {idx.table}({', '.join(idx.columns)})"
+    text = f"{index_name(idx)} ON {idx.table}({', '.join(idx.columns)})"
     if idx.include:
         text += f" INCLUDE ({', '.join(idx.include)})"
     if idx.unique:
@@ -64,6 +70,8 @@ def index(idx: ops.IndexDef) -> str:
         text += " CONCURRENTLY"
     if idx.algorithm:
         text += f" ALGORITHM={idx.algorithm.upper()}"
+    if idx.options_unread:
+        text += f" (options {idx.options_unread} not read: it may be UNIQUE)"
     return text
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from harvester.analysis.wording import first_few
-from harvester.migrations.schema import ops
+from harvester.migrations.schema import describe, ops
 from harvester.model import Impact, ImpactTag
 
 Key = tuple[str, ...]
@@ -93,13 +93,22 @@ def _named_as_up(
 ) -> tuple[ops.Operation, ...]:
     """The down step with table names spelled as the up step spells them when they differ in
     case only (`CREATE TABLE IDENTITIES` undone by `DROP TABLE identities`: unquoted names
-    are the same table)."""
+    are the same table), and an index found by its columns (`remove_index :t, :col`) named
+    as the up step named the index it created on them."""
     spelled = {t.lower(): t for o in up if isinstance(t := getattr(o, "table", None), str)}
+    created = {
+        (o.index.table, o.index.columns): describe.index_name(o.index)
+        for o in up
+        if isinstance(o, ops.CreateIndex)
+    }
     renamed = []
     for operation in down:
         table = getattr(operation, "table", None)
         if isinstance(table, str) and spelled.get(table.lower(), table) != table:
             operation = dataclasses.replace(operation, table=spelled[table.lower()])  # type: ignore[arg-type]
+        if isinstance(operation, ops.DropIndex) and operation.columns:
+            name = created.get((operation.table or "", operation.columns), operation.name)
+            operation = dataclasses.replace(operation, name=name)
         renamed.append(operation)
     return tuple(renamed)
 
@@ -243,11 +252,9 @@ def _undo_expected(up: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
             case ops.AddColumn(table=table, column=column):
                 key = ("column", final.get(table, table), column.name)
                 yield key, f"column {table}.{column.name}"
-            case ops.CreateIndex(index=index) if index.name:
-                yield (
-                    ("index", final.get(index.table, index.table), index.name),
-                    (f"index {index.name}"),
-                )
+            case ops.CreateIndex(index=index) if index.name or index.options_unread:
+                name = describe.index_name(index)
+                yield ("index", final.get(index.table, index.table), name), f"index {name}"
             case ops.AddConstraint(table=table, constraint=constraint) if constraint.name:
                 key = ("constraint", final.get(table, table), constraint.name)
                 yield key, f"constraint {constraint.name}"
@@ -307,9 +314,9 @@ def _index_columns(up: tuple[ops.Operation, ...]) -> dict[Key, set[str]]:
     final = _final_names(up)
     found: dict[Key, set[str]] = {}
     for o in up:
-        if isinstance(o, ops.CreateIndex) and o.index.name:
+        if isinstance(o, ops.CreateIndex) and (o.index.name or o.index.options_unread):
             table = final.get(o.index.table, o.index.table)
-            found[("index", table, o.index.name)] = set(o.index.columns)
+            found[("index", table, describe.index_name(o.index))] = set(o.index.columns)
         elif isinstance(o, ops.AddConstraint) and o.constraint.name:
             used = set(o.constraint.columns) | set(
                 re.findall(r"\w+", o.constraint.expression or "")
