@@ -252,6 +252,24 @@ def test_option_splats_are_read_when_literal_and_never_guessed_otherwise() -> No
     assert (unknown.index.name, unknown.index.options_unread) == (None, "**index_options")
 
 
+def test_splat_column_lists_expand_when_literal_and_say_so_otherwise() -> None:
+    found = up(
+        """    remove_columns :api_keys, *%i[push_gem yank_gem], *%w[add_owner], type: :boolean
+    add_index :api_keys, [*KEYED, :name]""",
+        head="  KEYED = %i[owner_id kind].freeze\n",
+    )
+    assert [o.column for o in found if isinstance(o, ops.DropColumn)] == [
+        "push_gem",
+        "yank_gem",
+        "add_owner",
+    ]
+    assert [o.index.columns for o in found if isinstance(o, ops.CreateIndex)] == [
+        ("owner_id", "kind", "name")
+    ]
+    (unread,) = up("    remove_columns :api_keys, *ApiKey::RETIRED_SCOPES")
+    assert unread == ops.DropColumn("api_keys", "(columns not read: *ApiKey::RETIRED_SCOPES)")
+
+
 def test_adapter_checks_keep_the_right_branch() -> None:
     body = """
     if connection.adapter_name == "SQLServer"

@@ -123,8 +123,15 @@ def name_of(value: Value) -> str | None:
 
 
 def names_of(value: Value) -> list[str]:
-    """Column names from a symbol, string or list of them."""
+    """Column names from a symbol, string or list of them; a splat of a list harvester cannot
+    read (Ruby's `*COLUMNS`) stands for the columns it holds."""
     if isinstance(value, list):
-        return [n for n in (name_of(v) for v in value) if n is not None]
-    single = name_of(value)
+        return [n for n in (_column_name(v) for v in value) if n is not None]
+    single = _column_name(value)
     return [single] if single is not None else []
+
+
+def _column_name(value: Value) -> str | None:
+    if isinstance(value, Code) and value.text.startswith("*"):
+        return f"(columns not read: {value.text})"
+    return name_of(value)
