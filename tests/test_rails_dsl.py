@@ -270,6 +270,32 @@ def test_splat_column_lists_expand_when_literal_and_say_so_otherwise() -> None:
     assert unread == ops.DropColumn("api_keys", "(columns not read: *ApiKey::RETIRED_SCOPES)")
 
 
+def test_a_rescue_clause_runs_only_if_the_step_before_it_raises() -> None:
+    parsed = read(
+        """  def up
+    add_index :accounts, :uri, unique: true
+  rescue ActiveRecord::RecordNotUnique
+    Account.where(duplicate: true).delete_all
+  rescue
+    remove_index :accounts, name: :index_accounts_on_uri
+    raise
+  ensure
+    execute "ANALYZE accounts"
+  end""",
+        head="  class Account < ActiveRecord::Base; end\n",
+    )
+    created, deleted, analysed = parsed.up.operations
+    assert isinstance(created, ops.CreateIndex) and isinstance(analysed, ops.Opaque)
+    assert isinstance(deleted, ops.DataChange) and not deleted.raises_on_data
+    assert deleted.detail.endswith(
+        "(only if the step before it raises ActiveRecord::RecordNotUnique)"
+    )
+    assert (
+        "only if the step before it raises an error (`rescue`): drops index "
+        "index_accounts_on_uri ON accounts" in parsed.up.notes
+    )
+
+
 def test_adapter_checks_keep_the_right_branch() -> None:
     body = """
     if connection.adapter_name == "SQLServer"

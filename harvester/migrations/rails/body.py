@@ -1,5 +1,6 @@
 """The statements of a Rails migration method as commands: schema statements, `reversible`,
-`up_only`, guards, loops over literals, `execute` SQL and model code that changes rows.
+`up_only`, guards, `rescue` clauses, loops over literals, `execute` SQL and model code that
+changes rows.
 
 def change
   add_column :accounts, :status, :string
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 from harvester.migrations import treesitter
 from harvester.migrations.commands import Command, StepState, inverted, sequence, sql_command
 from harvester.migrations.literals import Arguments, Code, Value
-from harvester.migrations.rails import conditions, models
+from harvester.migrations.rails import conditions, models, rescues
 from harvester.migrations.rails.commands import ColumnCommands
 from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.rails.table_commands import TableCommands, force_note
@@ -134,10 +135,23 @@ class BodyReader:
             body = node.child_by_field_name("body")
             inner = self.read(body, env, in_change)
             return [replace(inner, notes=(*inner.notes, f"runs in a `{kind}` loop"))]
+        if kind == "rescue":
+            return [self._rescued(node, env, in_change)]
+        if kind == "ensure":
+            inner = self.read(node, env, in_change)
+            note = "runs in `ensure`: after the steps before it, even when they fail"
+            return [replace(inner, notes=(*inner.notes, note)) if inner.up else inner]
         if kind == "rescue_modifier":
             body = node.child_by_field_name("body")
             return self._statement(body, env, in_change) if body is not None else []
         return [self._nested(node, env, in_change)]
+
+    def _rescued(self, node: Node, env: dict[str, Value], in_change: bool) -> Command:
+        """A `rescue` clause: it runs only if the statements before it raise."""
+        raises = len(self.state.raises)
+        inner = self.read(node.child_by_field_name("body"), env, in_change)
+        del self.state.raises[raises:]  # re-raising the failure is no check of existing rows
+        return rescues.only_on_raise(inner, rescues.caught_by(node))
 
     def _nested(self, node: Node, env: dict[str, Value], in_change: bool) -> Command:
         """Calls buried in an expression this reader does not model (`x = foo(…)`, `a && b`)."""

@@ -94,6 +94,32 @@ def constraint(con: ops.Constraint) -> str:
     return text
 
 
+def operation_label(operation: ops.Operation) -> str:
+    """An operation in a reviewer's words: `drops index ix ON t`, `adds users.email TEXT`."""
+    if isinstance(operation, ops.Opaque):
+        return operation.summary
+    change = next(table_changes(operation), None)
+    if change is None:
+        return type(operation).__name__
+    verb = _VERBS.get(change.category, change.category.replace("_", " "))
+    return f"{verb} {change.text}"
+
+
+_VERBS = {
+    "tables_created": "creates table",
+    "tables_dropped": "drops table",
+    "tables_renamed": "renames table",
+    "columns_added": "adds",
+    "columns_dropped": "drops",
+    "columns_altered": "alters",
+    "columns_renamed": "renames",
+    "indexes_added": "adds index",
+    "indexes_dropped": "drops index",
+    "constraints_added": "adds",
+    "constraints_dropped": "drops",
+}
+
+
 def table_changes(operation: ops.Operation) -> Iterator[TableChange]:
     """The schema facts one operation states, each tagged with its table and category."""
     match operation:
