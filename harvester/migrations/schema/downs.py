@@ -243,9 +243,14 @@ def _final_names(up: tuple[ops.Operation, ...]) -> dict[str, str]:
 
 
 def _undo_expected(up: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
-    """What the down step must undo: (object key, how a reviewer names it)."""
+    """What the down step must undo: (object key, how a reviewer names it). Tables and views
+    share one namespace (key "table"); what the up step puts on a table or view it drops later
+    went with it."""
     final = _final_names(up)
-    for operation in up:
+    for position, operation in enumerate(up):
+        relation = _relation_of(operation)
+        if relation is not None and _dropped_later(up, position, relation):
+            continue
         match operation:
             case ops.CreateTable(table=table):
                 yield ("table", final.get(table, table)), f"table {table}"
@@ -269,9 +274,36 @@ def _undo_expected(up: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
             case ops.CreateEnumType(name=name):
                 yield ("type", name), f"type {name}"
             case ops.CreateView(name=name, or_replace=False):
-                yield ("view", name), f"view {name}"
+                yield ("table", final.get(name, name)), f"view {name}"
             case _:
                 pass
+
+
+def _relation_of(operation: ops.Operation) -> str | None:
+    """The table or view an up-step operation creates or changes (after it runs)."""
+    match operation:
+        case ops.CreateView(name=name):
+            return name
+        case ops.RenameTable(new=new):
+            return new
+        case ops.CreateIndex(index=index):
+            return index.table
+    table = getattr(operation, "table", None)
+    return table if isinstance(table, str) else None
+
+
+def _dropped_later(up: tuple[ops.Operation, ...], position: int, relation: str) -> bool:
+    """Whether the up step drops `relation` after the operation at `position`, before any
+    rename moves that name: dropping a table or view drops its indexes, constraints, columns."""
+    for later in up[position + 1 :]:
+        match later:
+            case ops.RenameTable(old=old, new=new) if relation in (old, new):
+                return False
+            case ops.DropTable(table=name) | ops.DropView(name=name) if name == relation:
+                return True
+            case _:
+                pass
+    return False
 
 
 def _touched(down: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
@@ -295,7 +327,7 @@ def _touched(down: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
             case ops.DropType(name=name):
                 yield ("type", name), f"drops type {name}"
             case ops.DropView(name=name):
-                yield ("view", name), f"drops view {name}"
+                yield ("table", name), f"drops view {name}"
             case _:
                 pass
 

@@ -21,6 +21,8 @@ class Context:
     after_deploy: bool = False
     created_here: set[str] = field(default_factory=set)
     recreated_views: dict[str, bool] = field(default_factory=dict)
+    # Views dropped and replaced under their name by a table or view renamed or created.
+    view_replacements: dict[str, str] = field(default_factory=dict)
     swaps: dict[str, str] = field(default_factory=dict)
     readded: set[tuple[str, str]] = field(default_factory=set)
     redefaulted: set[tuple[str, str]] = field(default_factory=set)
