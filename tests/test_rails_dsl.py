@@ -209,6 +209,93 @@ def test_guards_are_noted() -> None:
     assert any("if_not_exists: true" in note for note in parsed.up.notes)
 
 
+def test_an_early_return_guards_the_rest_like_a_modifier() -> None:
+    modifier = read("    add_index :users, :email unless index_exists?(:users, :email)")
+    for guard in (
+        "return if index_exists?(:users, :email)",
+        "if index_exists?(:users, :email)\n      return # added by hand on some servers\n    end",
+    ):
+        early = read(f"    {guard}\n    add_index :users, :email")
+        assert (early.up, early.down) == (modifier.up, modifier.down), guard
+    each = up(
+        """    %i[email name].each do |column|
+      next unless column_exists?(:users, column)
+      add_index :users, column
+    end"""
+    )
+    assert [o.index.name for o in each if isinstance(o, ops.CreateIndex)] == [
+        "index_users_on_email",
+        "index_users_on_name",
+    ]
+    body = """    return unless connection.adapter_name == "PostgreSQL"
+    add_column :users, :tags, :string, array: true"""
+    assert len(up(body)) == 1
+    assert up(body, dialect=Dialect.MYSQL) == ()
+    (created,) = up(
+        """    return if table_exists?(:legacy)
+    create_table :legacy, force: :cascade do |t|
+      t.string :name
+    end"""
+    )
+    assert isinstance(created, ops.CreateTable) and created.may_exist
+
+
+def test_option_splats_are_read_when_literal_and_never_guessed_otherwise() -> None:
+    (known,) = up(
+        """    options = {unique: true, name: "by_url"}
+    add_index(:links, :url, **options)"""
+    )
+    assert known == ops.CreateIndex(ops.IndexDef("by_url", "links", ("url",), unique=True))
+    parsed = read("    add_index :links, :url, **index_options")
+    (unknown,) = parsed.up.operations
+    assert isinstance(unknown, ops.CreateIndex)
+    assert (unknown.index.name, unknown.index.options_unread) == (None, "**index_options")
+
+
+def test_splat_column_lists_expand_when_literal_and_say_so_otherwise() -> None:
+    found = up(
+        """    remove_columns :api_keys, *%i[push_gem yank_gem], *%w[add_owner], type: :boolean
+    add_index :api_keys, [*KEYED, :name]""",
+        head="  KEYED = %i[owner_id kind].freeze\n",
+    )
+    assert [o.column for o in found if isinstance(o, ops.DropColumn)] == [
+        "push_gem",
+        "yank_gem",
+        "add_owner",
+    ]
+    assert [o.index.columns for o in found if isinstance(o, ops.CreateIndex)] == [
+        ("owner_id", "kind", "name")
+    ]
+    (unread,) = up("    remove_columns :api_keys, *ApiKey::RETIRED_SCOPES")
+    assert unread == ops.DropColumn("api_keys", "(columns not read: *ApiKey::RETIRED_SCOPES)")
+
+
+def test_a_rescue_clause_runs_only_if_the_step_before_it_raises() -> None:
+    parsed = read(
+        """  def up
+    add_index :accounts, :uri, unique: true
+  rescue ActiveRecord::RecordNotUnique
+    Account.where(duplicate: true).delete_all
+  rescue
+    remove_index :accounts, name: :index_accounts_on_uri
+    raise
+  ensure
+    execute "ANALYZE accounts"
+  end""",
+        head="  class Account < ActiveRecord::Base; end\n",
+    )
+    created, deleted, analysed = parsed.up.operations
+    assert isinstance(created, ops.CreateIndex) and isinstance(analysed, ops.Opaque)
+    assert isinstance(deleted, ops.DataChange) and not deleted.raises_on_data
+    assert deleted.detail.endswith(
+        "(only if the step before it raises ActiveRecord::RecordNotUnique)"
+    )
+    assert (
+        "only if the step before it raises an error (`rescue`): drops index "
+        "index_accounts_on_uri ON accounts" in parsed.up.notes
+    )
+
+
 def test_adapter_checks_keep_the_right_branch() -> None:
     body = """
     if connection.adapter_name == "SQLServer"

@@ -151,3 +151,21 @@ def test_a_one_way_backfill_of_what_the_down_step_drops_is_undone_with_it() -> N
     kept = ops.Step((*up.operations, one_way("users", "is_staff", "name")))
     found = down_impacts(ops.ParsedMigration("m", "m.py", kept, down))
     assert [i.tag for i in found] == [ImpactTag.IRREVERSIBLE]
+
+
+def test_a_view_replaced_by_a_renamed_table_is_restored_by_dropping_the_table() -> None:
+    up = (
+        "CREATE TABLE new_rankings (team_id bigint PRIMARY KEY, points int);"
+        " CREATE INDEX ix_rankings_points ON new_rankings (points);"
+        " DROP MATERIALIZED VIEW rankings;"
+        " ALTER TABLE new_rankings RENAME TO rankings;"
+    )
+    down = (
+        "DROP TABLE rankings;"
+        " CREATE MATERIALIZED VIEW rankings AS SELECT team_id, sum(points) AS points"
+        " FROM results GROUP BY team_id;"
+        " CREATE UNIQUE INDEX ix_rankings_team ON rankings (team_id);"
+    )
+    assert down_impacts(parsed(up, down)) == []
+    judged = judge(up, down=down, downs_by_design=True)
+    assert tags(judged) == ["view_dropped_recreated"]

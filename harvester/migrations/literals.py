@@ -92,13 +92,15 @@ Value: TypeAlias = Union[  # noqa: UP007, RUF036 (a recursive alias must stay a 
 
 @dataclass(frozen=True, slots=True)
 class Arguments:
-    """A call's arguments: positional values, keyword options, and its block if any."""
+    """A call's arguments: positional values, keyword options, and its block if any;
+    `unread_options` are option splats (`**opts`) bound to no literal hash, as written."""
 
     positional: tuple[Value, ...] = ()
     options: Mapping[str, Value] = field(default_factory=dict)
     block: Node | None = None
     block_params: tuple[str, ...] = ()
     nodes: tuple[Node, ...] = ()
+    unread_options: tuple[str, ...] = ()
 
 
 def type_name(name: str) -> str:
@@ -121,8 +123,15 @@ def name_of(value: Value) -> str | None:
 
 
 def names_of(value: Value) -> list[str]:
-    """Column names from a symbol, string or list of them."""
+    """Column names from a symbol, string or list of them; a splat of a list harvester cannot
+    read (Ruby's `*COLUMNS`) stands for the columns it holds."""
     if isinstance(value, list):
-        return [n for n in (name_of(v) for v in value) if n is not None]
-    single = name_of(value)
+        return [n for n in (_column_name(v) for v in value) if n is not None]
+    single = _column_name(value)
     return [single] if single is not None else []
+
+
+def _column_name(value: Value) -> str | None:
+    if isinstance(value, Code) and value.text.startswith("*"):
+        return f"(columns not read: {value.text})"
+    return name_of(value)

@@ -177,7 +177,7 @@ class StepReader:
         )
         line = f" (line {args.line})"
         if rebuilds:
-            changes = tuple(_label(o) for o in inside)
+            changes = tuple(describe.operation_label(o) for o in inside)
             rebuild = ops.RebuildTable(
                 name,
                 "Alembic batch_alter_table",
@@ -401,27 +401,6 @@ def _placed(text: str, node: ast.expr) -> tuple[str, int]:
 
 def _at(operation: ops.Operation, line: int) -> ops.Operation:
     return operation if getattr(operation, "line", None) else replace(operation, line=line)
-
-
-def _label(operation: ops.Operation) -> str:
-    """How the schema facts word an operation: `user.email VARCHAR(255) NOT NULL`."""
-    change = next(describe.table_changes(operation), None)
-    if change is None:
-        return type(operation).__name__
-    verb = _VERBS.get(change.category, change.category.replace("_", " "))
-    return f"{verb} {change.text}"
-
-
-_VERBS = {
-    "columns_added": "adds",
-    "columns_dropped": "drops",
-    "columns_altered": "alters",
-    "columns_renamed": "renames",
-    "indexes_added": "adds index",
-    "indexes_dropped": "drops index",
-    "constraints_added": "adds",
-    "constraints_dropped": "drops",
-}
 
 
 def _short(node: ast.expr) -> str:

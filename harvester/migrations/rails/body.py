@@ -1,5 +1,6 @@
 """The statements of a Rails migration method as commands: schema statements, `reversible`,
-`up_only`, guards, loops over literals, `execute` SQL and model code that changes rows.
+`up_only`, guards, `rescue` clauses, loops over literals, `execute` SQL and model code that
+changes rows.
 
 def change
   add_column :accounts, :status, :string
@@ -12,14 +13,14 @@ end
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
 from harvester.migrations.commands import Command, StepState, inverted, sequence, sql_command
 from harvester.migrations.literals import Arguments, Code, Value
-from harvester.migrations.rails import conditions, models
+from harvester.migrations.rails import conditions, models, rescues
 from harvester.migrations.rails.commands import ColumnCommands
 from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.rails.table_commands import TableCommands, force_note
@@ -80,10 +81,19 @@ class BodyReader:
         """The commands of a body (method, block, branch) in order."""
         if body is None:
             return Command(())
-        scope = dict(env)
+        return self._statements(body.named_children, dict(env), in_change)
+
+    def _statements(
+        self, statements: Sequence[Node], env: dict[str, Value], in_change: bool
+    ) -> Command:
+        """Statements in order; those after an early return (`return if …`) are guarded by it."""
         found: list[Command] = []
-        for node in body.named_children:
-            found.extend(self._statement(node, scope, in_change))
+        for index, node in enumerate(statements):
+            if conditions.leaves_early(node):
+                rest = statements[index + 1 :]
+                found.append(self._conditional(node, env, in_change, rest))
+                break
+            found.extend(self._statement(node, env, in_change))
         return sequence(found)
 
     def _statement(self, node: Node, env: dict[str, Value], in_change: bool) -> list[Command]:
@@ -119,16 +129,29 @@ class BodyReader:
         ):
             return [self.read(node, env, in_change)]
         if kind == "case" and (chosen := conditions.case_branch(node, self.ctx.dialect)):
-            inner = self.read(chosen.body, env, in_change)
+            inner = self._statements(chosen.body, env, in_change)
             return [replace(inner, notes=(*inner.notes, chosen.note or ""))]
         if kind in ("while", "until", "for"):
             body = node.child_by_field_name("body")
             inner = self.read(body, env, in_change)
             return [replace(inner, notes=(*inner.notes, f"runs in a `{kind}` loop"))]
+        if kind == "rescue":
+            return [self._rescued(node, env, in_change)]
+        if kind == "ensure":
+            inner = self.read(node, env, in_change)
+            note = "runs in `ensure`: after the steps before it, even when they fail"
+            return [replace(inner, notes=(*inner.notes, note)) if inner.up else inner]
         if kind == "rescue_modifier":
             body = node.child_by_field_name("body")
             return self._statement(body, env, in_change) if body is not None else []
         return [self._nested(node, env, in_change)]
+
+    def _rescued(self, node: Node, env: dict[str, Value], in_change: bool) -> Command:
+        """A `rescue` clause: it runs only if the statements before it raise."""
+        raises = len(self.state.raises)
+        inner = self.read(node.child_by_field_name("body"), env, in_change)
+        del self.state.raises[raises:]  # re-raising the failure is no check of existing rows
+        return rescues.only_on_raise(inner, rescues.caught_by(node))
 
     def _nested(self, node: Node, env: dict[str, Value], in_change: bool) -> Command:
         """Calls buried in an expression this reader does not model (`x = foo(…)`, `a && b`)."""
@@ -275,12 +298,14 @@ class BodyReader:
         going_up, going_down = sequence(up), sequence(down)
         return Command(going_up.up, going_down.up, None, going_up.notes + going_down.notes)
 
-    def _conditional(self, node: Node, env: dict[str, Value], in_change: bool) -> Command:
+    def _conditional(
+        self, node: Node, env: dict[str, Value], in_change: bool, rest: Sequence[Node] = ()
+    ) -> Command:
         self._note_reads(node.child_by_field_name("condition"))
-        branches = conditions.branches(node, self.ctx.dialect)
+        branches = conditions.branches(node, self.ctx.dialect, rest)
         found = []
         for branch in branches:
-            command = sequence(self._statement(branch.body, env, in_change))
+            command = self._statements(branch.body, env, in_change)
             if branch.absent is not None:
                 command = _without_absent_drops(command, branch.absent)
             if branch.note and command.up:

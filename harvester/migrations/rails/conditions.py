@@ -1,6 +1,7 @@
 """Branches of `if`/`unless` and `case` in a migration: guards, adapter checks, others.
 
 add_index :users, :email unless index_exists?(:users, :email)   # a guard: say so
+return if index_exists?(:users, :email)                          # the same guard on the rest
 if connection.adapter_name == "PostgreSQL" … else … end          # keep the adapter's branch
 case adapter_name when /mysql/i … when /postgres/i … end         # keep the adapter's `when`
 """
@@ -8,6 +9,7 @@ case adapter_name when /mysql/i … when /postgres/i … end         # keep the 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,6 +41,7 @@ _ADAPTER_WORDS = {
 }
 
 
+_EXITS = frozenset({"return", "next"})
 _TABLE_EXISTS = re.compile(
     r"""^(!|not\s+)?\s*(?:[\w.]+\.)?(?:table|data_source)_exists\?\(?\s*[:"']?(\w+)["']?\s*\)?$"""
 )
@@ -46,31 +49,50 @@ _TABLE_EXISTS = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Branch:
-    """A branch to read, with why it runs only sometimes; `absent` names the table the branch
-    runs only without (`unless table_exists?(:t)`)."""
+    """The statements of a branch to read, with why they run only sometimes; `absent` names
+    the table the branch runs only without (`unless table_exists?(:t)`)."""
 
-    body: Node
+    body: tuple[Node, ...]
     note: str | None
     absent: str | None = None
 
 
-def branches(node: Node, dialect: ops.Dialect | None) -> list[Branch]:
-    """The branches of an `if`/`unless`/`elsif`/ternary/modifier that may run on `dialect`."""
+def leaves_early(node: Node) -> bool:
+    """Whether `node` is an early return: `return if cond`, `next unless cond`, or an
+    `if cond … end` that only returns. The statements after it run only when it does not."""
+    if node.type in ("if_modifier", "unless_modifier"):
+        body = node.child_by_field_name("body")
+        return body is not None and body.type in _EXITS
+    if node.type not in ("if", "unless") or node.child_by_field_name("alternative") is not None:
+        return False
+    then = node.child_by_field_name("consequence")
+    statements = [n for n in (then.named_children if then else []) if n.type != "comment"]
+    return len(statements) == 1 and statements[0].type in _EXITS
+
+
+def branches(node: Node, dialect: ops.Dialect | None, rest: Sequence[Node] = ()) -> list[Branch]:
+    """The branches of an `if`/`unless`/`elsif`/ternary/modifier that may run on `dialect`.
+    After an early return (`leaves_early`), the statements that follow it, `rest`, are the
+    branch that runs when the condition does not send the method back."""
     kind = node.type
     condition = " ".join(treesitter.text(node.child_by_field_name("condition")).split())
     negated = kind in ("unless", "unless_modifier")
-    if kind.endswith("_modifier"):
-        then, other = node.child_by_field_name("body"), None
+    then: tuple[Node, ...] | None
+    other: tuple[Node, ...] | None
+    if leaves_early(node):
+        then, other = (), tuple(rest)
+    elif kind.endswith("_modifier"):
+        then, other = _alone(node.child_by_field_name("body")), None
     else:
         then, other = (
-            node.child_by_field_name("consequence"),
-            node.child_by_field_name("alternative"),
+            _alone(node.child_by_field_name("consequence")),
+            _alone(node.child_by_field_name("alternative")),
         )
     verdict = adapter_verdict(condition, dialect)
     if verdict is not None:
         chosen = then if verdict != negated else other
         note = f"kept for the {dialect.value if dialect else '?'} adapter: `{condition}`"
-        return [Branch(chosen, note)] if chosen is not None else []
+        return [Branch(chosen, note)] if chosen else []
     word = "unless" if negated else "if"
     guarded = any(guard in condition for guard in GUARDS)
     prefix = "guarded: " if guarded else ""
@@ -79,10 +101,10 @@ def branches(node: Node, dialect: ops.Dialect | None) -> list[Branch]:
     # The branch that runs when the condition is false, with `!` folded in.
     false_branch_first = negated != bool(exists and exists.group(1))
     found = []
-    if then is not None:
+    if then:
         absent = table if false_branch_first else None
         found.append(Branch(then, f"{prefix}runs only {word} `{condition}`", absent))
-    if other is not None:
+    if other:
         other_word = "if" if negated else "unless"
         absent = table if not false_branch_first else None
         found.append(Branch(other, f"{prefix}runs only {other_word} `{condition}`", absent))
@@ -118,7 +140,14 @@ def case_branch(node: Node, dialect: ops.Dialect | None) -> Branch | None:
         if adapter_verdict(f"adapter {patterns}", dialect):
             body = child.child_by_field_name("body")
             note = f"kept for the {dialect.value} adapter: `case {value}` when {patterns}"
-            return Branch(body, note) if body is not None else None
+            return Branch((body,), note) if body is not None else None
     if fallback is None:
         return None
-    return Branch(fallback, f"kept for the {dialect.value} adapter: the `else` of `case {value}`")
+    return Branch(
+        (fallback,), f"kept for the {dialect.value} adapter: the `else` of `case {value}`"
+    )
+
+
+def _alone(node: Node | None) -> tuple[Node, ...] | None:
+    """One statement as a branch body (None when there is no such branch)."""
+    return (node,) if node is not None else None

@@ -13,7 +13,7 @@ from harvester.migrations.commands import Command
 from harvester.migrations.literals import Arguments, Value, name_of, names_of
 from harvester.migrations.rails import naming, tables, types
 from harvester.migrations.rails.types import RailsContext
-from harvester.migrations.schema import ops
+from harvester.migrations.schema import describe, ops
 
 
 class KeyCommands:
@@ -163,9 +163,8 @@ class KeyCommands:
     def add_index(self, args: Arguments, line: int) -> Command:
         """`add_index :t, cols, …`, named `index_<t>_on_<cols>` unless `name:`."""
         table = name_at(args, 0)
-        idx = tables.index(table, args.positional[1], args.options, self.ctx)
-        assert idx.name is not None
-        down = (ops.DropIndex(idx.name, table, idx.concurrently),)
+        idx = tables.index(table, args.positional[1], args.options, self.ctx, args.unread_options)
+        down = (ops.DropIndex(describe.index_name(idx), table, idx.concurrently),)
         return Command((ops.CreateIndex(idx, line=line),), down)
 
     def remove_index(self, args: Arguments, line: int) -> Command:
@@ -174,12 +173,12 @@ class KeyCommands:
         options = args.options
         columns: Value = args.positional[1] if len(args.positional) > 1 else options.get("column")
         idx = tables.index(table, columns, options, self.ctx) if columns is not None else None
-        name = name_of(options.get("name")) if options.get("name") is not None else None
-        name = name or (idx.name if idx is not None else None) or "(unnamed)"
+        given = name_of(options.get("name")) if options.get("name") is not None else None
+        name = given or (idx.name if idx is not None else None) or "(unnamed)"
+        found_by = idx.columns if idx is not None and given is None else ()
         concurrently = name_of(options.get("algorithm")) == "concurrently"
-        up = (
-            ops.DropIndex(name, table, concurrently, options.get("if_exists") is True, line=line),
-        )
+        if_exists = options.get("if_exists") is True
+        up = (ops.DropIndex(name, table, concurrently, if_exists, line=line, columns=found_by),)
         if idx is None:
             return Command(up, None, f"remove_index {name} without its columns")
         return Command(up, (ops.CreateIndex(replace(idx, name=name)),))

@@ -9,7 +9,7 @@ Only literals are evaluated; any other expression stays `Code` with its source t
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
@@ -73,7 +73,7 @@ class RubyValues:
         if kind == "nil":
             return None
         if kind in ("array", "string_array", "symbol_array"):
-            return [self.value(child, env) for child in node.named_children]
+            return self._items(node.named_children, env)
         if kind == "hash":
             return self._hash(node, env)
         if kind == "lambda":
@@ -100,15 +100,24 @@ class RubyValues:
         """The arguments of a `call` node (keyword pairs become `options`)."""
         positional: list[Value] = []
         options: dict[str, Value] = {}
+        unread: list[str] = []
         listed = call.child_by_field_name("arguments")
         nodes = tuple(listed.named_children) if listed is not None else ()
         for child in nodes:
             if child.type == "pair":
                 options.update(self._pair(child, env))
+            elif child.type == "hash_splat_argument":
+                splatted = (
+                    self.value(child.named_children[-1], env) if child.named_children else None
+                )
+                if isinstance(splatted, dict):
+                    options.update(splatted)
+                else:
+                    unread.append(treesitter.text(child))
             elif child.type in ("comment", "block_argument"):
                 continue
             else:
-                positional.append(self.value(child, env))
+                positional.extend(self._items((child,), env))
         if positional and isinstance(positional[-1], dict) and not options:
             options = positional.pop()  # type: ignore[assignment]
         block = call.child_by_field_name("block")
@@ -117,7 +126,22 @@ class RubyValues:
             found = block.child_by_field_name("parameters")
             if found is not None:
                 params = tuple(treesitter.text(p) for p in found.named_children)
-        return Arguments(tuple(positional), options, block, params, nodes)
+        return Arguments(tuple(positional), options, block, params, nodes, tuple(unread))
+
+    def _items(self, nodes: Sequence[Node], env: Mapping[str, Value]) -> list[Value]:
+        """The values of list items or arguments, with splats of literal lists (`*%i[a b]`,
+        `*COLUMNS` bound to one) expanded; any other splat stays `Code` (`*…`)."""
+        found: list[Value] = []
+        for node in nodes:
+            if node.type != "splat_argument":
+                found.append(self.value(node, env))
+                continue
+            inner = self.value(node.named_children[-1], env) if node.named_children else None
+            if isinstance(inner, list):
+                found.extend(inner)
+            else:
+                found.append(Code(treesitter.text(node)))
+        return found
 
     def _hash(self, node: Node, env: Mapping[str, Value]) -> dict[str, Value]:
         result: dict[str, Value] = {}

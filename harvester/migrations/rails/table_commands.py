@@ -183,7 +183,9 @@ class TableCommands:
         elif method == "timestamps":
             cols.extend(tables.timestamps(options, self.ctx))
         elif method == "index" and args.positional:
-            indexes.append(tables.index(table, args.positional[0], options, self.ctx))
+            indexes.append(
+                tables.index(table, args.positional[0], options, self.ctx, args.unread_options)
+            )
         elif method == "foreign_key" and args.positional:
             constraints.append(
                 tables.foreign_key(table, name_of(args.positional[0]) or "?", options, self.ctx)

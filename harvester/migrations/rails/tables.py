@@ -60,15 +60,21 @@ def timestamps(options: Mapping[str, Value], ctx: RailsContext) -> tuple[ops.Col
 
 
 def index(
-    table: str, columns: Value, options: Mapping[str, Value], ctx: RailsContext
+    table: str,
+    columns: Value,
+    options: Mapping[str, Value],
+    ctx: RailsContext,
+    unread: tuple[str, ...] = (),
 ) -> ops.IndexDef:
-    """An index as `add_index` / `t.index` creates it, named by Rails' convention."""
+    """An index as `add_index` / `t.index` creates it, named by Rails' convention unless
+    options harvester cannot read (`unread`, `**opts`) may name it."""
     names = names_of(columns)
     given = name_of(options.get("name")) if options.get("name") is not None else None
     algorithm = name_of(options.get("algorithm"))
     where = options.get("where")
+    conventional = None if unread else naming.index_name(table, names, ctx.version)
     return ops.IndexDef(
-        name=given or naming.index_name(table, names, ctx.version),
+        name=given or conventional,
         table=table,
         columns=tuple(names),
         unique=options.get("unique") is True,
@@ -77,6 +83,7 @@ def index(
         method=name_of(options.get("using")) if options.get("using") is not None else None,
         if_not_exists=options.get("if_not_exists") is True,
         algorithm=algorithm if algorithm not in (None, "concurrently") else None,
+        options_unread=", ".join(unread) or None,
     )
 
 

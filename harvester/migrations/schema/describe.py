@@ -48,10 +48,16 @@ def reference(fk: ops.ForeignKey) -> str:
     return target
 
 
+def index_name(idx: ops.IndexDef) -> str:
+    """The index's name, or why there is none to show."""
+    if idx.name:
+        return idx.name
+    return "(name not read)" if idx.options_unread else "(unnamed)"
+
+
 def index(idx: ops.IndexDef) -> str:
     """`name ON table(cols) UNIQUE USING gin WHERE … CONCURRENTLY`."""
-    name = idx.name or "(unnamed)"
-    text = f"{name} ON {idx.table}({', '.join(idx.columns)})"
+    text = f"{index_name(idx)} ON {idx.table}({', '.join(idx.columns)})"
     if idx.include:
         text += f" INCLUDE ({', '.join(idx.include)})"
     if idx.unique:
@@ -64,6 +70,8 @@ def index(idx: ops.IndexDef) -> str:
         text += " CONCURRENTLY"
     if idx.algorithm:
         text += f" ALGORITHM={idx.algorithm.upper()}"
+    if idx.options_unread:
+        text += f" (options {idx.options_unread} not read: it may be UNIQUE)"
     return text
 
 
@@ -84,6 +92,32 @@ def constraint(con: ops.Constraint) -> str:
     if con.not_valid or (con.foreign_key is not None and con.foreign_key.not_valid):
         text += " NOT VALID"
     return text
+
+
+def operation_label(operation: ops.Operation) -> str:
+    """An operation in a reviewer's words: `drops index ix ON t`, `adds users.email TEXT`."""
+    if isinstance(operation, ops.Opaque):
+        return operation.summary
+    change = next(table_changes(operation), None)
+    if change is None:
+        return type(operation).__name__
+    verb = _VERBS.get(change.category, change.category.replace("_", " "))
+    return f"{verb} {change.text}"
+
+
+_VERBS = {
+    "tables_created": "creates table",
+    "tables_dropped": "drops table",
+    "tables_renamed": "renames table",
+    "columns_added": "adds",
+    "columns_dropped": "drops",
+    "columns_altered": "alters",
+    "columns_renamed": "renames",
+    "indexes_added": "adds index",
+    "indexes_dropped": "drops index",
+    "constraints_added": "adds",
+    "constraints_dropped": "drops",
+}
 
 
 def table_changes(operation: ops.Operation) -> Iterator[TableChange]:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from harvester.analysis.wording import first_few
-from harvester.migrations.schema import ops
+from harvester.migrations.schema import describe, ops
 from harvester.model import Impact, ImpactTag
 
 Key = tuple[str, ...]
@@ -93,13 +93,22 @@ def _named_as_up(
 ) -> tuple[ops.Operation, ...]:
     """The down step with table names spelled as the up step spells them when they differ in
     case only (`CREATE TABLE IDENTITIES` undone by `DROP TABLE identities`: unquoted names
-    are the same table)."""
+    are the same table), and an index found by its columns (`remove_index :t, :col`) named
+    as the up step named the index it created on them."""
     spelled = {t.lower(): t for o in up if isinstance(t := getattr(o, "table", None), str)}
+    created = {
+        (o.index.table, o.index.columns): describe.index_name(o.index)
+        for o in up
+        if isinstance(o, ops.CreateIndex)
+    }
     renamed = []
     for operation in down:
         table = getattr(operation, "table", None)
         if isinstance(table, str) and spelled.get(table.lower(), table) != table:
             operation = dataclasses.replace(operation, table=spelled[table.lower()])  # type: ignore[arg-type]
+        if isinstance(operation, ops.DropIndex) and operation.columns:
+            name = created.get((operation.table or "", operation.columns), operation.name)
+            operation = dataclasses.replace(operation, name=name)
         renamed.append(operation)
     return tuple(renamed)
 
@@ -252,20 +261,23 @@ def _final_names(up: tuple[ops.Operation, ...]) -> dict[str, str]:
 
 
 def _undo_expected(up: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
-    """What the down step must undo: (object key, how a reviewer names it)."""
+    """What the down step must undo: (object key, how a reviewer names it). Tables and views
+    share one namespace (key "table"); what the up step puts on a table or view it drops later
+    went with it."""
     final = _final_names(up)
-    for operation in up:
+    for position, operation in enumerate(up):
+        relation = _relation_of(operation)
+        if relation is not None and _dropped_later(up, position, relation):
+            continue
         match operation:
             case ops.CreateTable(table=table):
                 yield ("table", final.get(table, table)), f"table {table}"
             case ops.AddColumn(table=table, column=column):
                 key = ("column", final.get(table, table), column.name)
                 yield key, f"column {table}.{column.name}"
-            case ops.CreateIndex(index=index) if index.name:
-                yield (
-                    ("index", final.get(index.table, index.table), index.name),
-                    (f"index {index.name}"),
-                )
+            case ops.CreateIndex(index=index) if index.name or index.options_unread:
+                name = describe.index_name(index)
+                yield ("index", final.get(index.table, index.table), name), f"index {name}"
             case ops.AddConstraint(table=table, constraint=constraint) if constraint.name:
                 key = ("constraint", final.get(table, table), constraint.name)
                 yield key, f"constraint {constraint.name}"
@@ -280,9 +292,36 @@ def _undo_expected(up: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
             case ops.CreateEnumType(name=name):
                 yield ("type", name), f"type {name}"
             case ops.CreateView(name=name, or_replace=False):
-                yield ("view", name), f"view {name}"
+                yield ("table", final.get(name, name)), f"view {name}"
             case _:
                 pass
+
+
+def _relation_of(operation: ops.Operation) -> str | None:
+    """The table or view an up-step operation creates or changes (after it runs)."""
+    match operation:
+        case ops.CreateView(name=name):
+            return name
+        case ops.RenameTable(new=new):
+            return new
+        case ops.CreateIndex(index=index):
+            return index.table
+    table = getattr(operation, "table", None)
+    return table if isinstance(table, str) else None
+
+
+def _dropped_later(up: tuple[ops.Operation, ...], position: int, relation: str) -> bool:
+    """Whether the up step drops `relation` after the operation at `position`, before any
+    rename moves that name: dropping a table or view drops its indexes, constraints, columns."""
+    for later in up[position + 1 :]:
+        match later:
+            case ops.RenameTable(old=old, new=new) if relation in (old, new):
+                return False
+            case ops.DropTable(table=name) | ops.DropView(name=name) if name == relation:
+                return True
+            case _:
+                pass
+    return False
 
 
 def _touched(down: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
@@ -306,7 +345,7 @@ def _touched(down: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
             case ops.DropType(name=name):
                 yield ("type", name), f"drops type {name}"
             case ops.DropView(name=name):
-                yield ("view", name), f"drops view {name}"
+                yield ("table", name), f"drops view {name}"
             case _:
                 pass
 
@@ -325,9 +364,9 @@ def _index_columns(up: tuple[ops.Operation, ...]) -> dict[Key, set[str]]:
     final = _final_names(up)
     found: dict[Key, set[str]] = {}
     for o in up:
-        if isinstance(o, ops.CreateIndex) and o.index.name:
+        if isinstance(o, ops.CreateIndex) and (o.index.name or o.index.options_unread):
             table = final.get(o.index.table, o.index.table)
-            found[("index", table, o.index.name)] = set(o.index.columns)
+            found[("index", table, describe.index_name(o.index))] = set(o.index.columns)
         elif isinstance(o, ops.AddConstraint) and o.constraint.name:
             used = set(o.constraint.columns) | set(
                 re.findall(r"\w+", o.constraint.expression or "")

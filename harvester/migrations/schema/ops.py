@@ -86,7 +86,9 @@ class Constraint:
 
 @dataclass(frozen=True, slots=True)
 class IndexDef:
-    """An index; `columns` are column names or expressions as written."""
+    """An index; `columns` are column names or expressions as written. `options_unread` are
+    options harvester cannot read (Rails' `**opts`), as written: the index may be unique, and
+    its name is unknown (`name` is None)."""
 
     name: str | None
     table: str
@@ -98,6 +100,7 @@ class IndexDef:
     if_not_exists: bool = False
     algorithm: str | None = None
     include: tuple[str, ...] = ()  # covering columns stored in the index (INCLUDE)
+    options_unread: str | None = None
 
 
 # --- Operations ------------------------------------------------------------------------------
@@ -274,13 +277,15 @@ class CreateIndex:
 
 @dataclass(frozen=True, slots=True)
 class DropIndex:
-    """DROP INDEX."""
+    """DROP INDEX. `columns` are the columns a statement finds the index by instead of its
+    name (Rails' `remove_index :t, :col`): `name` is then only the conventional guess."""
 
     name: str
     table: str | None = None
     concurrently: bool = False
     if_exists: bool = False
     line: int | None = field(default=None, compare=False)
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,11 +69,10 @@ class RangeState:
                     self._add_foreign_key(table, None, column.references, migration, column.name)
                 for constraint in constraints:
                     self._add_foreign_key(table, constraint.name, constraint.foreign_key, migration)
-            case ops.RebuildTable(table=table, columns=rebuilt):
-                if rebuilt:
-                    self.columns[table] = {c.name: c for c in rebuilt}
-                else:
-                    self.columns.pop(table, None)
+            # Only a rebuild that lists its columns replaces the known ones: one that does not
+            # (Rails' SQLite add_foreign_key copies the table as it is) forgets none of them.
+            case ops.RebuildTable(table=table, columns=rebuilt) if rebuilt:
+                self.columns[table] = {c.name: c for c in rebuilt}
             case ops.DropTable(table=table):
                 self.created_tables.pop(table, None)
                 self.columns.pop(table, None)

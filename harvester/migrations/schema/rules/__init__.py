@@ -96,6 +96,7 @@ def assess(
         after_deploy=parsed.after_deploy,
         together_assumed=together_assumed,
         recreated_views=_recreated_views(parsed.up.operations),
+        view_replacements=_view_replacements(parsed.up.operations),
         swaps=_swaps(parsed.up.operations),
         replaced_keys=replaced_keys(parsed.up.operations, state),
         redefaulted=_redefaulted(parsed.up.operations),
@@ -161,6 +162,24 @@ def _recreated_views(operations: tuple[ops.Operation, ...]) -> dict[str, bool]:
         elif isinstance(operation, ops.CreateView) and operation.name in dropped:
             recreated[operation.name] = operation.materialized
     return recreated
+
+
+def _view_replacements(operations: tuple[ops.Operation, ...]) -> dict[str, str]:
+    """Views the same step drops and then gives their name to another table or view (a rename
+    into it, a new table): name -> what replaces it, in words."""
+    dropped: set[str] = set()
+    replaced: dict[str, str] = {}
+    for operation in operations:
+        match operation:
+            case ops.DropView(name=name):
+                dropped.add(name)
+            case ops.RenameTable(old=old, new=new) if new in dropped:
+                replaced.setdefault(new, f"{old}, renamed to {new}")
+            case ops.CreateTable(table=table) if table in dropped:
+                replaced.setdefault(table, f"a new table {table}")
+            case _:
+                pass
+    return replaced
 
 
 def _redefaulted(operations: tuple[ops.Operation, ...]) -> set[tuple[str, str]]:

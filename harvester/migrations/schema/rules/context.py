@@ -29,6 +29,8 @@ class Context:
     together_assumed: bool = False
     created_here: set[str] = field(default_factory=set)
     recreated_views: dict[str, bool] = field(default_factory=dict)
+    # Views dropped and replaced under their name by a table or view renamed or created.
+    view_replacements: dict[str, str] = field(default_factory=dict)
     swaps: dict[str, str] = field(default_factory=dict)
     # Constraints the step adds in place of ones it dropped, with what they replace.
     replaced_keys: dict[ops.AddConstraint, Replaced] = field(default_factory=dict)

@@ -25,8 +25,10 @@ def create_index(op: ops.CreateIndex, ctx: Context) -> None:
     if index.table in ctx.created_here:
         return
     engine = ctx.engine
-    if index.unique:
-        _judge_unique(ctx, index.table, index.columns, f"unique index {text}", index.where)
+    if index.unique or index.options_unread:
+        # Options harvester cannot read may make it unique: judged as if they did.
+        what = "unique index" if index.unique else "index"
+        _judge_unique(ctx, index.table, index.columns, f"{what} {text}", index.where)
     if engine.postgres_like:
         if index.concurrently:
             _concurrently_in_transaction(ctx, "CREATE INDEX CONCURRENTLY")
@@ -36,7 +38,7 @@ def create_index(op: ops.CreateIndex, ctx: Context) -> None:
                 index.table, ImpactTag.LOCK_HEAVY_INDEX, f"CREATE INDEX {index.name or ''}"
             )
         else:
-            ctx.group(ImpactTag.LOCK_HEAVY_INDEX, index.table, index.name or "(unnamed)")
+            ctx.group(ImpactTag.LOCK_HEAVY_INDEX, index.table, describe.index_name(index))
     elif engine.mysql_like:
         method = (index.method or "").upper()
         if method in ("FULLTEXT", "SPATIAL") or (index.algorithm or "").upper() == "COPY":

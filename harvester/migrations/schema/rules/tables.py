@@ -149,7 +149,8 @@ def create_view(op: ops.CreateView, ctx: Context) -> None:
 
 
 def drop_view(op: ops.DropView, ctx: Context) -> None:
-    """A dropped view: recreated later in the migration, or gone."""
+    """A dropped view: recreated later in the migration, replaced by another under its name,
+    or gone."""
     materialized = op.materialized or ctx.recreated_views.get(op.name, False)
     what = "materialized view" if materialized else "view"
     if op.name in ctx.recreated_views:
@@ -161,6 +162,12 @@ def drop_view(op: ops.DropView, ctx: Context) -> None:
         ctx.flag(
             ImpactTag.VIEW_DROPPED_RECREATED,
             f"drops and recreates {what} {op.name}: {consequence}",
+        )
+    elif op.name in ctx.view_replacements:
+        ctx.flag(
+            ImpactTag.VIEW_DROPPED_RECREATED,
+            f"replaces {what} {op.name} with {ctx.view_replacements[op.name]}: queries that "
+            "read it fail until the replacement takes its name",
         )
     elif op.name not in ctx.created_here:
         ctx.flag(
