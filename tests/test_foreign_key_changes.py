@@ -99,3 +99,18 @@ def test_a_key_added_again_on_innodb_copies_the_table_but_finds_no_orphans() -> 
         "deleting a row of folder now deletes the note rows that reference it, where it was "
         "refused"
     )
+
+
+def test_a_key_renamed_with_its_target_table_is_the_same_reference() -> None:
+    base = BASE + 'ALTER TABLE "Folder" RENAME TO "Folders";'
+    renamed = (
+        'ALTER TABLE "Note" DROP CONSTRAINT "Note_folderID_fkey";'
+        'ALTER TABLE "Note" ADD CONSTRAINT "Note_folderID_0f3e_fk_Folders_id" FOREIGN KEY '
+        '("folderID") REFERENCES "Folders"("id") ON DELETE RESTRICT ON UPDATE CASCADE;'
+    )
+    judged = judge(renamed, PG, base=base)
+    impacts = [(i.tag, i.detail) for i in judged.data_impact]
+    assert not _details(impacts, ImpactTag.FK_DROPPED)
+    (validation,) = _details(impacts, ImpactTag.FK_ADDED_EXISTING_TABLE)
+    assert "the key it replaces enforced the same reference" in validation
+    assert "fails on orphaned rows" not in validation

@@ -88,6 +88,9 @@ class RangeState:
                         self.index_tables[index] = new
                 for key in [k for k in self.foreign_keys if k[0] == old]:
                     self.foreign_keys[(new, key[1])] = self.foreign_keys.pop(key)
+                for key, foreign_key in self.foreign_keys.items():
+                    if foreign_key.ref_table == old:  # the keys that point at it follow it
+                        self.foreign_keys[key] = dataclasses.replace(foreign_key, ref_table=new)
             case ops.AddColumn(table=table, column=added, if_not_exists=True):
                 # Skipped where the column exists already: it may hold data there.
                 self.columns.setdefault(table, {})[added.name] = added
