@@ -306,3 +306,29 @@ def test_a_goose_file_renamed_with_its_version_is_the_migration_the_base_ran() -
         renamed = database.migrations[0]
         assert not renamed.schema_changes and not renamed.tables_created
         assert [i.tag.value for i in renamed.data_impact] == ["none"]
+
+
+def test_goose_migrations_written_in_go_run_in_order_and_say_they_are_not_read() -> None:
+    from harvester.migrations.database import analyse_database
+
+    folder = "internal/db/migrations"
+    base = {f"{folder}/20240101000000_events.sql": "-- +goose Up\nCREATE TABLE events (id int);\n"}
+    head = {
+        **base,
+        f"{folder}/20240201000000_dedupe_events.go": "package migrations\n",
+        f"{folder}/20240201000000_dedupe_events_test.go": "package migrations\n",
+        f"{folder}/20240301000000_events_idx.sql": (
+            "-- +goose Up\nCREATE UNIQUE INDEX events_id ON events (id);\n"
+        ),
+        f"{folder}/migrations.go": "package migrations\n",
+    }
+    database = analyse_database(MemoryView(base, head))
+    assert [m.id for m in database.migrations] == [
+        "20240201000000_dedupe_events",
+        "20240301000000_events_idx",
+    ]
+    go = database.migrations[0]
+    assert go.path.endswith("_dedupe_events.go")
+    assert [(i.tag.value, i.detail) for i in go.data_impact] == [
+        ("raw_sql", "not analysed: goose migration written in Go: its code is not read")
+    ]

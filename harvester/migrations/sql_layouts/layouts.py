@@ -86,6 +86,8 @@ def candidate_root(layout: Layout, path: str) -> str | None:
         return posixpath.dirname(folder) if name == "migration.sql" else None
     if naming.up_down_file(path):
         return posixpath.dirname(path) if layout.family == "pairs" else None
+    if layout is GOOSE and naming.go_file(path, posixpath.dirname(path)):
+        return posixpath.dirname(path)
     root = naming.numbered_root(path)
     if root is None or layout.family not in ("numbered", "pairs"):
         return None
@@ -108,6 +110,8 @@ def migration_file(layout: Layout, path: str, root: str) -> MigrationFile | None
     pair = naming.up_down_file(path)
     if pair is not None:
         return pair if layout.family == "pairs" and posixpath.dirname(path) == root else None
+    if layout is GOOSE and path.endswith(".go"):
+        return naming.go_file(path, root)
     if layout.family == "numbered" or layout is SQLX:
         return naming.numbered_file(path, root)
     return None

@@ -141,9 +141,23 @@ def numbered_file(path: str, root: str) -> MigrationFile | None:
     return MigrationFile(path, relative[: -len(".sql")], key, Direction.BOTH)
 
 
+_GO_MIGRATION = re.compile(r"^(?P<version>\d+)_[^/]*(?<!_test)\.go$")
+
+
+def go_file(path: str, root: str) -> MigrationFile | None:
+    """A goose migration written in Go (`20240101120000_backfill.go`) directly under `root`."""
+    name = posixpath.basename(path)
+    if posixpath.dirname(path) != root or not _GO_MIGRATION.match(name):
+        return None
+    stem = name[: -len(".go")]
+    return MigrationFile(path, stem, (_natural(stem),), Direction.BOTH)
+
+
 def leading_version(path: str) -> int | None:
     """The version number a numbered file's name starts with (`20240101000000_events.sql`)."""
-    match = _NUMBERED.match(posixpath.basename(path))
+    match = _NUMBERED.match(posixpath.basename(path)) or _GO_MIGRATION.match(
+        posixpath.basename(path)
+    )
     return int(match.group("version")) if match else None
 
 

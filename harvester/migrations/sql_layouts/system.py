@@ -28,6 +28,7 @@ from harvester.migrations.sql_layouts.dialects import (
     dialect_from_statements,
 )
 from harvester.migrations.sql_layouts.layouts import (
+    GOOSE,
     NUMBERED,
     Layout,
     candidate_root,
@@ -69,7 +70,11 @@ class SqlFolderSystem:
     def find_roots(self, changed_paths: Sequence[str]) -> Sequence[MigrationRoot]:
         """Folders whose changed files are named like this layout's migrations, and the
         migration folders that changed schema snapshots describe."""
-        sql_paths = [p for p in changed_paths if p[-4:].lower() == ".sql"]
+        sql_paths = [
+            p
+            for p in changed_paths
+            if p[-4:].lower() == ".sql" or (self.layout is GOOSE and p.endswith(".go"))
+        ]
         roots = {r for p in sql_paths if (r := candidate_root(self.layout, p)) is not None}
         roots.update(r for p in sql_paths if (r := _snapshot_root(p)) is not None)
         return [
