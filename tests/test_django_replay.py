@@ -360,3 +360,29 @@ def test_altering_a_foreign_key_column_drops_and_recreates_its_constraint() -> N
     # a change Django keeps in Python (related_name, on_delete) leaves the constraint alone
     python_only = _replay(_operations(f"{owner}, {renamed_only}"))
     assert [type(o).__name__ for o in python_only.up.operations[2:]] == ["Opaque"]
+
+
+def test_keys_to_a_text_primary_key_get_postgres_like_indexes() -> None:
+    file_model = (
+        'migrations.CreateModel(name="File", fields=[("hash", models.CharField('
+        "max_length=64, primary_key=True, serialize=False))]), "
+        'migrations.AddField("check", "main_file", models.ForeignKey(null=True, '
+        'on_delete=django.db.models.deletion.SET_NULL, to="api.file")), '
+        'migrations.AddField("check", "files", models.ManyToManyField(to="api.file"))'
+    )
+    parsed = _replay(_operations(file_model))
+    like = [
+        o.index.columns[0]
+        for o in parsed.up.operations
+        if isinstance(o, ops.CreateIndex) and o.index.name and o.index.name.endswith("_like")
+    ]
+    assert like == [
+        "hash varchar_pattern_ops",
+        "main_file_id varchar_pattern_ops",
+        "file_id varchar_pattern_ops",
+    ]
+    sqlite = _replay(_operations(file_model), Dialect.SQLITE)
+    assert not any(
+        isinstance(o, ops.CreateIndex) and (o.index.name or "").endswith("_like")
+        for o in sqlite.up.operations
+    )

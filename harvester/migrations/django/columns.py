@@ -109,7 +109,7 @@ class Schema:
                 model.table,
                 (column,),
             )
-        opclass = django_fields.like_index(spec, self.dialect)
+        opclass = django_fields.like_index(spec, self.dialect, self.column_type(model, spec))
         if opclass is not None:
             found["like"] = ops.IndexDef(
                 model.names.get(f"like:{name}")
@@ -226,7 +226,7 @@ class Schema:
             tuple(pair),
         )
         result: list[ops.Operation] = [ops.CreateTable(table, tuple(columns), (unique,))]
-        for column_name in pair:
+        for column_name, ref in zip(pair, (own, target), strict=True):
             result.append(
                 ops.CreateIndex(
                     ops.IndexDef(
@@ -236,6 +236,17 @@ class Schema:
                     )
                 )
             )
+            opclass = django_fields.text_pattern_opclass(ref.type, self.dialect)
+            if opclass is not None:  # a key to a text primary key: PostgreSQL's `_like` too
+                result.append(
+                    ops.CreateIndex(
+                        ops.IndexDef(
+                            naming.index_name(table, [column_name], "_like", self.dialect),
+                            table,
+                            (f"{column_name} {opclass}",),
+                        )
+                    )
+                )
         return result
 
     def create_model(self, model: ModelState) -> list[ops.Operation]:

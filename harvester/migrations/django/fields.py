@@ -210,14 +210,20 @@ def positive_check(field: FieldSpec, column: str, dialect: Dialect | None) -> st
     return None
 
 
-def like_index(field: FieldSpec, dialect: Dialect | None) -> str | None:
-    """The opclass of the extra `_like` index Django builds on PostgreSQL for indexed text."""
-    if dialect not in (None, Dialect.POSTGRESQL) or field.primary_key:
+def like_index(field: FieldSpec, dialect: Dialect | None, column_type: str | None) -> str | None:
+    """The opclass of the extra `_like` index Django builds on PostgreSQL for an indexed,
+    unique or primary-key text column (a foreign key to a text key too: `column_type` is the
+    column's type, the referenced key's for a foreign key)."""
+    indexed = field.db_index or field.unique or field.primary_key
+    if not indexed or field.call.has("db_collation"):
         return None
-    if not (field.db_index or field.unique) or field.call.has("db_collation"):
-        return None
-    kind = db_type(field, dialect) or ""
-    if "[" in kind:
+    return text_pattern_opclass(column_type, dialect)
+
+
+def text_pattern_opclass(column_type: str | None, dialect: Dialect | None) -> str | None:
+    """The pattern opclass Django's `_like` index uses for a text column on PostgreSQL."""
+    kind = column_type or ""
+    if dialect not in (None, Dialect.POSTGRESQL) or "[" in kind:
         return None
     if kind.startswith("varchar"):
         return "varchar_pattern_ops"
