@@ -131,3 +131,20 @@ def test_a_project_moved_to_another_folder_keeps_its_released_migrations() -> No
     # the two folders share nothing: every migration is listed under the one root
     status = "\n".join(migration_status(database))
     assert "notes" in status and status.count("renamed") == 2, status
+
+
+def test_an_edit_of_model_state_only_runs_the_same_database_operations() -> None:
+    def ordered(field: str) -> str:
+        return _migration(
+            "0002_site_owner",
+            "0001_initial",
+            "migrations.AddField('site', 'note', models.TextField(null=True)), "
+            f"migrations.AlterModelOptions('site', {{'ordering': ['{field}']}})",
+        )
+
+    base = {"dcim/migrations/0001_initial.py": _INITIAL, "dcim/migrations/0002_x.py": ordered("id")}
+    head = {**base, "dcim/migrations/0002_x.py": ordered("name")}
+    database = analyse_database(MemoryView(base, head))
+    (edited,) = [m for m in database.migrations if m.change is ChangeKind.MODIFIED]
+    details = " ".join(i.detail for i in edited.data_impact)
+    assert "the database operations are the same" in details, details

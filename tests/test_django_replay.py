@@ -87,7 +87,8 @@ def test_alter_field_python_only_change_gives_no_operation() -> None:
         )
     )
     state = ops.Opaque(
-        "no SQL (Django model state only): AlterField Check.kind (choices, help_text)"
+        "no SQL (Django model state only): AlterField Check.kind (choices, help_text)",
+        state_only=True,
     )
     assert parsed.up.operations == (state,)
     assert parsed.down is not None and parsed.down.operations == (state,)

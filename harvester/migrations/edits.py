@@ -51,8 +51,17 @@ def unreadable_base(message: str) -> str:
 
 def same_database_operations(old: ops.ParsedMigration, new: ops.ParsedMigration) -> bool:
     """True when two versions of a migration run the same schema operations both ways, and no
-    code (whose edits the operations cannot show)."""
+    code (whose edits the operations cannot show: a function, SQL nobody parsed)."""
     old_down = old.down.operations if old.down else ()
     new_down = new.down.operations if new.down else ()
-    code = any(isinstance(o, (ops.DataChange, ops.Opaque)) for o in new.up.operations + new_down)
+    code = any(_unseen_code(o) for o in new.up.operations + new_down)
     return not code and old.up.operations == new.up.operations and old_down == new_down
+
+
+def _unseen_code(operation: ops.Operation) -> bool:
+    """True for an operation whose edits its description may not show: a change of rows, a
+    statement harvester summarises (a function's body), raw SQL; not a Django change of model
+    state only, which runs nothing."""
+    if isinstance(operation, ops.DataChange):
+        return True
+    return isinstance(operation, ops.Opaque) and not operation.state_only

@@ -453,11 +453,13 @@ class SessionSetting:
 @dataclass(frozen=True, slots=True)
 class Opaque:
     """A statement harvester parsed but does not model (GRANT, CREATE FUNCTION, …), or raw SQL
-    the ORM cannot inspect. `raw` is True when nobody could parse it."""
+    the ORM cannot inspect. `raw` is True when nobody could parse it; `state_only` when it
+    runs nothing in the database (a Django change of model state alone)."""
 
     summary: str
     raw: bool = False
     line: int | None = field(default=None, compare=False)
+    state_only: bool = False
 
 
 Operation = (
