@@ -159,6 +159,23 @@ def test_migrations_moved_unchanged_with_their_ids_are_one_line() -> None:
     assert added.startswith("    5. `5_step` — added;")
 
 
+def test_released_migrations_reformatted_alike_are_one_line() -> None:
+    edited = [
+        replace(_added(f"{n}_step", "mysql", n), change=ChangeKind.MODIFIED, released=True)
+        for n in (1, 2, 3, 4)
+    ]
+    database = Database(
+        systems=(DatabaseSystem("golang-migrate", "mysql", "migrations/mysql"),),
+        migrations=(*(replace(m, format_only=True) for m in edited[:3]), edited[3]),
+    )
+    (_, folded, changed) = migration_status(database)
+    assert folded == (
+        "    - 3 released migrations reformatted (`1_step` … `3_step`): what they run is "
+        "unchanged, and databases that ran them do not run them again"
+    )
+    assert changed.startswith("    4. `4_step` — ")
+
+
 def test_a_statement_that_will_fail_leads_the_data_impact() -> None:
     failing = replace(
         _added("3_index", "postgresql", 3),

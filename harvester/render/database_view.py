@@ -169,10 +169,11 @@ def migration_status(database: Database) -> list[Trusted]:
                 Trusted(f"  - {inline(system.system + label)} in {code_span(system.root + '/')}:")
             )
             ordered = sorted(group, key=lambda m: m.order)
-            moved = [m for m in ordered if moved_unchanged(m)]
-            if len(moved) >= _FOLDED_MOVES:
-                lines.append(Trusted(f"    - {_moved_line(moved)}"))
-                ordered = [m for m in ordered if not moved_unchanged(m)]
+            for unchanged, line in ((moved_unchanged, _moved_line), (_reformatted, _reformat_line)):
+                alike = [m for m in ordered if unchanged(m)]
+                if len(alike) >= _FOLDED_MOVES:
+                    lines.append(Trusted(f"    - {line(alike)}"))
+                    ordered = [m for m in ordered if not unchanged(m)]
             for migration in ordered:
                 lines.append(Trusted(f"    {migration.order}. {_status_line(migration)}"))
     return lines
@@ -184,6 +185,20 @@ _FOLDED_MOVES = 3
 def moved_unchanged(migration: Migration) -> bool:
     """A released migration the range moved (a folder renamed) with its id and operations."""
     return migration.change is ChangeKind.RENAMED and migration.released and migration.format_only
+
+
+def _reformatted(migration: Migration) -> bool:
+    """A released migration edited in place without changing what it runs."""
+    return migration.change is ChangeKind.MODIFIED and migration.released and migration.format_only
+
+
+def _reformat_line(reformatted: Sequence[Migration]) -> str:
+    """One line for released migrations reformatted alike (a header, a formatter's pass)."""
+    span = f"{code_span(reformatted[0].id)} … {code_span(reformatted[-1].id)}"
+    return (
+        f"{len(reformatted)} released migrations reformatted ({span}): what they run is "
+        "unchanged, and databases that ran them do not run them again"
+    )
 
 
 def _moved_line(moved: Sequence[Migration]) -> str:
