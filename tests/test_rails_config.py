@@ -44,3 +44,35 @@ def test_gemfile_fallback_and_engines() -> None:
 
 def test_several_drivers_leave_the_dialect_unknown() -> None:
     assert config.from_gemfile('gem "pg"\ngem "sqlite3"\n') is None
+
+
+def test_an_engine_switch_in_the_range_is_one_finding() -> None:
+    from harvester.migrations.database import analyse_database
+    from harvester.model import ImpactTag
+
+    step = (
+        "class AddNote < ActiveRecord::Migration[7.1]\n"
+        "  def change\n    add_column :tags, :note, :text\n  end\nend\n"
+    )
+    base = {
+        "config/database.yml.sample": "production:\n  adapter: trilogy\n",
+        "db/migrate/20240101000000_create_tags.rb": step.replace("AddNote", "CreateTags"),
+    }
+    head = {
+        "config/database.yml.sample": "production:\n  adapter: sqlite3\n",
+        "db/migrate/20240101000000_create_tags.rb": step.replace("AddNote", "CreateTags"),
+        "db/migrate/20240201000000_add_note.rb": step,
+        "db/queue_migrate/20240201000000_add_queue.rb": step.replace("AddNote", "AddQueue"),
+    }
+    findings = analyse_database(MemoryView(base, head)).findings
+    switches = [f for f in findings if "engine changes" in f.detail]
+    assert [(f.tag, f.detail.split(";")[0]) for f in switches] == [
+        (
+            ImpactTag.BACKWARD_INCOMPATIBLE,
+            "the database engine changes in this range: mysql at the base, sqlite at the head "
+            "(config/database.yml, Gemfile)",
+        )
+    ]
+    kept = {**head, "config/database.yml.sample": base["config/database.yml.sample"]}
+    same = analyse_database(MemoryView(base, kept))
+    assert not [f for f in same.findings if "engine changes" in f.detail]

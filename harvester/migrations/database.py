@@ -39,7 +39,8 @@ def analyse_database(view: RepoView, settings: AnalysisSettings | None = None) -
                 DatabaseSystem(system.name, dialect.value if dialect else None, root.root)
             )
             migrations.extend(fresh)
-            findings.extend(result.findings)
+            # a fact about the whole app (its engine) is found once per migrations folder
+            findings.extend(f for f in result.findings if f not in findings)
             snapshots.extend(result.snapshots)
     return Database(tuple(systems), tuple(migrations), tuple(findings), tuple(snapshots))
 

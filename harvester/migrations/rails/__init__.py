@@ -49,9 +49,10 @@ class RailsSystem:
             lambda: base_schema_operations(root, view),
         )
         snapshots, drift = snapshot.summarise(root, view, folder)
+        switch = config.engine_switch(root.root, view, dialect)
         return SystemResult(
             migrations=folder.migrations,
-            findings=folder.findings + drift,
+            findings=((switch,) if switch else ()) + folder.findings + drift,
             snapshots=snapshots,
             dialect=dialect,
         )

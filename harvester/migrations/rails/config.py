@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from harvester.migrations import treesitter
 from harvester.migrations.base import RepoView, Side
 from harvester.migrations.schema import ops
+from harvester.model import Finding, ImpactTag
 
 ADAPTERS: Mapping[str, ops.Dialect] = {
     "postgresql": ops.Dialect.POSTGRESQL,
@@ -45,17 +46,18 @@ _KEY = re.compile(r"^(\s*)([\w<.-]+):(?:\s+(.*))?$")
 Path = tuple[str, ...]
 
 
-def dialect_for(root: str, view: RepoView) -> ops.Dialect | None:
-    """The dialect of migrations under `root`, from the app's configuration at head."""
+def dialect_for(root: str, view: RepoView, side: Side = Side.HEAD) -> ops.Dialect | None:
+    """The dialect of migrations under `root`, from the app's configuration at one end of the
+    range (the head unless told)."""
     app = root[: root.rfind("db/")]
     for folder in dict.fromkeys((app, "")):
         for name in _CONFIGS:
-            source = view.read(Side.HEAD, folder + name)
+            source = view.read(side, folder + name)
             if source.text:
                 found = from_database_yml(source.text, root[len(app) :])
                 if found is not None:
                     return found
-        gemfile = view.read(Side.HEAD, folder + "Gemfile")
+        gemfile = view.read(side, folder + "Gemfile")
         if gemfile.text:
             found = from_gemfile(gemfile.text)
             if found is not None:
@@ -148,3 +150,17 @@ def from_gemfile(text: str) -> ops.Dialect | None:
             if name in _GEMS:
                 found.add(_GEMS[name])
     return found.pop() if len(found) == 1 else None
+
+
+def engine_switch(root: str, view: RepoView, dialect: ops.Dialect | None) -> Finding | None:
+    """A finding when the configuration names another database engine at the base than at
+    the head: the base's database is not upgraded in place by these migrations."""
+    before = dialect_for(root, view, Side.BASE)
+    if before is None or dialect is None or before is dialect:
+        return None
+    return Finding(
+        ImpactTag.BACKWARD_INCOMPATIBLE,
+        f"the database engine changes in this range: {before.value} at the base, "
+        f"{dialect.value} at the head (config/database.yml, Gemfile); databases at the base "
+        f"are not upgraded in place, and every migration is judged for {dialect.value}",
+    )
