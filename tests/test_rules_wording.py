@@ -62,3 +62,18 @@ def test_a_column_added_if_not_exists_may_already_hold_data() -> None:
     assert ImpactTag.UNIQUE_ON_EXISTING_DATA in unique_after(
         ops.AddColumn("versions", column, if_not_exists=True)
     )
+
+
+def test_a_default_evaluated_once_is_not_called_constant() -> None:
+    def notes(default: str) -> tuple[str, ...]:
+        column = ops.ColumnDef("seen_at", "timestamptz", default=default)
+        parsed = ops.ParsedMigration("m", "m", ops.Step((ops.AddColumn("events", column),)))
+        return assess(parsed, ops.Dialect.POSTGRESQL, RangeState(), AnalysisSettings()).notes
+
+    assert notes("CURRENT_TIMESTAMP") == (
+        "adds events.seen_at with DEFAULT CURRENT_TIMESTAMP: metadata only on PostgreSQL 11+, "
+        "and every existing row reads the time of the migration",
+    )
+    assert notes("'1970-01-01'") == (
+        "adds events.seen_at with a constant default: metadata only on PostgreSQL 11+",
+    )

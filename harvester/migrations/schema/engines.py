@@ -84,6 +84,20 @@ def engine_for(dialect: Dialect | None, settings: AnalysisSettings) -> Engine:
     return Engine(dialect, numbers or None)
 
 
+# Stable defaults: PostgreSQL 11+ evaluates them once, when the column is added, and every
+# existing row reads that one value (the time of the migration, not of each row).
+_EVALUATED_ONCE = re.compile(
+    r"\b(?:now\s*\(|current_timestamp|current_date|current_time|localtimestamp|localtime|"
+    r"transaction_timestamp\s*\()",
+    re.IGNORECASE,
+)
+
+
+def evaluated_once(default: str | None) -> bool:
+    """True for a DEFAULT PostgreSQL evaluates once for existing rows (`now()`)."""
+    return bool(default and _EVALUATED_ONCE.search(default))
+
+
 def volatile_default(default: str | None) -> bool:
     """True when a PostgreSQL DEFAULT is evaluated per row (random(), gen_random_uuid(), …)."""
     return bool(default and _VOLATILE_DEFAULT.search(default))

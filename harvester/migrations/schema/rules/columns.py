@@ -89,6 +89,11 @@ def _postgres_add_column_rewrite(op: ops.AddColumn, ctx: Context, quiet: bool) -
             f"adds {name}",
             f"{reason}, rewriting {op.table} under an ACCESS EXCLUSIVE lock",
         )
+    elif engines.evaluated_once(column.default):
+        ctx.note(
+            f"adds {name} with DEFAULT {column.default}: metadata only on PostgreSQL 11+, and "
+            "every existing row reads the time of the migration"
+        )
     elif column.default is not None:
         ctx.note(f"adds {name} with a constant default: metadata only on PostgreSQL 11+")
     elif not quiet:
