@@ -148,6 +148,7 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
                 released,
                 options.rules,
                 _unknown_reverted(commits, blobs),
+                {m.path for m in database.migrations if m.released and m.format_only},
             )
             # The hints' patch pass runs at a lower priority; it is awaited last.
             lines, env_names = pending_lines.result()

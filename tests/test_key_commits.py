@@ -114,3 +114,20 @@ def test_a_migration_written_once_per_dialect_tree_is_named_once() -> None:
     assert ranked["Add settings"].significance[0] == (  # type: ignore[attr-defined]
         "adds migration 0126_create_settings in each of 2 dialect trees"
     )
+
+
+def test_a_reformat_of_released_migrations_is_not_an_edit_of_them() -> None:
+    paths = [f"app/migrations/000{n}_x.py" for n in (1, 2, 3)]
+    commits = [
+        _commit("1", "Add licence headers", *(_stat(p) for p in paths)),
+        _commit("2", "Fix a released migration", _stat(paths[0])),
+    ]
+    ranked = _by_subject(
+        commits,
+        migration_ids={p: p.rsplit("/", 1)[1][:-3] for p in paths},
+        released_migrations=paths,
+        reformatted_migrations=paths[1:],
+    )
+    headers = ranked["Add licence headers"].significance  # type: ignore[attr-defined]
+    assert headers[0] == "edits released migration 0001_x"
+    assert "reformats 2 released migrations (0002_x, 0003_x)" in headers

@@ -90,6 +90,7 @@ def rank_commits(
     released_migrations: Collection[str] = (),
     rules: KeyCommitRules | None = None,
     unknown_commits: Collection[str] = (),
+    reformatted_migrations: Collection[str] = (),
 ) -> tuple[Commit, ...]:
     """Every commit with its reasons, score and noise verdict; the best `limit` marked key.
 
@@ -98,8 +99,9 @@ def rank_commits(
     itself added does not). `rules` adds the project's configured bot authors, noise
     patterns and important paths. `unknown_commits` are the commits messages name that the
     repository does not have (a squash merge quoting "This reverts commit …" of a commit on
-    the pull request's branch reverts nothing here). The result keeps git's order (newest
-    first); ranking is in `score`.
+    the pull request's branch reverts nothing here); `reformatted_migrations` the released
+    migrations the range edits without changing what they run. The result keeps git's order
+    (newest first); ranking is in `score`.
     """
     churn_by_sha = {c.sha: _weighed_churn(c) for c in commits}
     largest = max(
@@ -115,6 +117,7 @@ def rank_commits(
         churn_by_sha,
         rules or KeyCommitRules(),
         frozenset(unknown_commits),
+        frozenset(reformatted_migrations),
     )
     ranked = [_assess(c, context, largest is not None and c.sha == largest.sha) for c in commits]
     eligible = sorted(
@@ -139,6 +142,7 @@ class _Context:
     churn: Mapping[str, tuple[int, int]]
     rules: KeyCommitRules
     unknown_commits: frozenset[str]
+    reformatted_migrations: frozenset[str]
 
 
 def _lines(commit: LoggedCommit) -> int:
@@ -229,7 +233,14 @@ def _assess(commit: LoggedCommit, context: _Context, largest: bool) -> Commit:
 
 
 _MIGRATION_VERBS = {"A": "adds", "D": "deletes", "R": "renames"}
-_MIGRATION_WEIGHTS = {"adds": 60, "deletes": 60, "renames": 45, "edits released": 45, "edits": 5}
+_MIGRATION_WEIGHTS = {
+    "adds": 60,
+    "deletes": 60,
+    "renames": 45,
+    "edits released": 45,
+    "reformats released": 2,
+    "edits": 5,
+}
 
 
 def _migration_reasons(commit: LoggedCommit, context: _Context) -> list[tuple[int, str]]:
@@ -240,7 +251,9 @@ def _migration_reasons(commit: LoggedCommit, context: _Context) -> list[tuple[in
         if migration_id is None:
             continue
         verb = _MIGRATION_VERBS.get(stat.status, "edits")
-        if verb == "edits" and path in context.released_migrations:
+        if verb == "edits" and path in context.reformatted_migrations:
+            verb = "reformats released"
+        elif verb == "edits" and path in context.released_migrations:
             verb = "edits released"
         grouped.setdefault(verb, []).append(migration_id)
     reasons = []
