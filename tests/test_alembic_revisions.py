@@ -443,3 +443,12 @@ def test_add_column_with_primary_key_adds_an_autoincrementing_column_but_no_key(
     (added,) = _up("op.add_column('roles', sa.Column('id', sa.Integer(), primary_key=True))")
     assert isinstance(added, ops.AddColumn)
     assert added.column == ops.ColumnDef("id", "SERIAL", nullable=False)
+
+
+def test_a_covering_index_keeps_its_included_columns() -> None:
+    (created,) = _up(
+        "op.create_index('ix_orders_user', 'orders', ['user_id'], "
+        "postgresql_include=['total', 'status'])"
+    )
+    assert isinstance(created, ops.CreateIndex)
+    assert created.index.include == ("total", "status")

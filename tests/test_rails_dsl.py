@@ -628,3 +628,9 @@ def test_a_table_created_only_unless_it_exists_may_hold_rows() -> None:
     end"""
     )
     assert isinstance(created, ops.CreateTable) and created.may_exist
+
+
+def test_a_covering_index_keeps_its_included_columns() -> None:
+    (created,) = up("    add_index :orders, :user_id, include: [:total, :status]")
+    assert isinstance(created, ops.CreateIndex)
+    assert created.index.include == ("total", "status")

@@ -258,6 +258,8 @@ def _create_index(
     ]
     where = args.get("postgresql_where", args.get("sqlite_where"))
     method = args.get("postgresql_using")
+    include = args.get("postgresql_include", ())
+    included = include if isinstance(include, tuple) else (include,)
     result.operations.append(
         ops.CreateIndex(
             ops.IndexDef(
@@ -269,6 +271,7 @@ def _create_index(
                 where=columns.sql_text(where) if where is not None else None,
                 method=method if isinstance(method, str) else None,
                 if_not_exists=args.get("if_not_exists") is True,
+                include=tuple(c for c in included if isinstance(c, str)),
             )
         )
     )

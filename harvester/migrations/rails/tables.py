@@ -84,6 +84,7 @@ def index(
         if_not_exists=options.get("if_not_exists") is True,
         algorithm=algorithm if algorithm not in (None, "concurrently") else None,
         options_unread=", ".join(unread) or None,
+        include=tuple(names_of(options["include"])) if "include" in options else (),
     )
 
 
