@@ -72,3 +72,15 @@ def test_a_column_of_another_table_or_a_subquery_is_no_copy() -> None:
     ):
         judged = judge(f"{update}\nALTER TABLE t DROP COLUMN minimum;", PG)
         assert "destructive_drop_column" in tags(judged), update
+
+
+def test_a_column_only_tested_or_kept_for_some_rows_by_a_case_is_lost() -> None:
+    sql = """ALTER TABLE project ADD overlay TEXT;
+UPDATE project SET overlay = CASE WHEN placement = 'center' AND dark_overlay THEN 'dark'
+    ELSE 'none' END;
+ALTER TABLE project DROP COLUMN dark_overlay;
+"""
+    for dialect in (PG, MYSQL):
+        judged = judge(sql, dialect)
+        assert "destructive_drop_column" in tags(judged), dialect
+        assert "rename_column" not in tags(judged), dialect

@@ -281,7 +281,8 @@ def select_source(node: Any, dialect: ops.Dialect) -> str | None:
 
 def update_reads(node: Any) -> tuple[tuple[str, str], ...]:
     """(column set, column of the updated row its value reads) for an UPDATE's SET list;
-    columns named through another table's name or inside a subquery are not the row's."""
+    columns named through another table's name or inside a subquery are not the row's, and
+    a CASE (which keeps a value for some rows, or only tests it) copies none."""
     from pglast import visitors
 
     own = {node.relation.relname, *([node.relation.alias.aliasname] if node.relation.alias else [])}
@@ -293,6 +294,9 @@ def update_reads(node: Any) -> tuple[tuple[str, str], ...]:
 
         def visit_SubLink(self, ancestors: Any, sublink: Any) -> Any:
             return visitors.Skip
+
+        def visit_CaseExpr(self, ancestors: Any, case: Any) -> Any:
+            return visitors.Skip  # a value chosen by conditions keeps only some of them
 
         def visit_ColumnRef(self, ancestors: Any, ref: Any) -> None:
             names = [getattr(f, "sval", None) for f in ref.fields]

@@ -235,7 +235,8 @@ def select_source(node: Any, dialect: ops.Dialect) -> str | None:
 
 def update_reads(tree: Any) -> tuple[tuple[str, str], ...]:
     """(column set, column of the updated row its value reads) for an UPDATE's SET list;
-    columns named through another table's name or inside a subquery are not the row's."""
+    columns named through another table's name or inside a subquery are not the row's, and
+    a CASE (which keeps a value for some rows, or only tests it) copies none."""
     from sqlglot import exp
 
     table = tree.this
@@ -245,7 +246,7 @@ def update_reads(tree: Any) -> tuple[tuple[str, str], ...]:
         target, value = assignment.this, assignment.expression
         if target is None or value is None:
             continue
-        for node in value.walk(prune=lambda n: isinstance(n, exp.Subquery)):
+        for node in value.walk(prune=lambda n: isinstance(n, (exp.Subquery, exp.Case))):
             if isinstance(node, exp.Column) and (not node.table or node.table in own):
                 found.append((target.name, node.name))
     return tuple(dict.fromkeys(found))
