@@ -72,3 +72,29 @@ def test_a_key_whose_columns_are_unknown_implies_nothing() -> None:
     parsed = ops.ParsedMigration("2", "2.sql", ops.Step((ops.CreateIndex(index),)))
     found = assess(parsed, ops.Dialect.POSTGRESQL, state, AnalysisSettings()).impacts
     assert [i.tag for i in found if "duplicates" in i.detail] == [ImpactTag.UNIQUE_ON_EXISTING_DATA]
+
+
+def test_the_index_itself_or_one_the_migration_dropped_proves_nothing() -> None:
+    base = _BASE + "CREATE UNIQUE INDEX m_email_team ON members (email, team_id);"
+    # re-created behind a guard (`return if index_exists?`): where it runs, it is missing
+    again = _judged(base, "CREATE UNIQUE INDEX m_email_team ON members (email, team_id);")
+    assert [tag for tag, _ in again] == [ImpactTag.MITIGATED]
+    assert "already unique on (email)" in again[0][1]
+    guarded = _judged(
+        "CREATE TABLE keys (id int, uri text); CREATE UNIQUE INDEX keys_uri ON keys (uri);",
+        "CREATE UNIQUE INDEX keys_uri ON keys (uri);",
+    )
+    assert [tag for tag, _ in guarded] == [ImpactTag.UNIQUE_ON_EXISTING_DATA]
+    # a drop harvester cannot match to a key may have removed the one that implied it
+    unmatched = _judged(
+        "CREATE TABLE keys (id int, uri text); CREATE UNIQUE INDEX keys_uri ON keys (uri);",
+        "DROP INDEX legacy_name; CREATE UNIQUE INDEX keys_uri_kind ON keys (uri, id);",
+    )
+    assert [tag for tag, _ in unmatched] == [ImpactTag.UNIQUE_ON_EXISTING_DATA]
+    # an index renamed is still there, under its new name
+    renamed = _judged(
+        "CREATE TABLE keys (id int, uri text); CREATE UNIQUE INDEX keys_uri ON keys (uri);"
+        "ALTER INDEX keys_uri RENAME TO keys_uri_old;",
+        "CREATE UNIQUE INDEX keys_uri_kind ON keys (uri, id);",
+    )
+    assert "already unique on (uri) (keys_uri_old)" in renamed[0][1]

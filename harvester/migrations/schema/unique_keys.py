@@ -34,19 +34,33 @@ class UniqueKeys:
 
     keys: dict[str, list[Key]] = field(default_factory=dict)
     dropped: dict[str, list[tuple[Key, str]]] = field(default_factory=dict)
+    # The last migration that dropped some index or constraint of a table (None: a table the
+    # statement did not name), whichever key it was.
+    drops: dict[str | None, str] = field(default_factory=dict)
 
     def copy(self) -> UniqueKeys:
         """An independent copy."""
         return UniqueKeys(
             {t: list(k) for t, k in self.keys.items()},
             {t: list(d) for t, d in self.dropped.items()},
+            dict(self.drops),
         )
 
-    def implying(self, table: str, columns: tuple[str, ...]) -> Key | None:
-        """An unconditional key of `table` whose columns are all among `columns`."""
+    def implying(
+        self, table: str, columns: tuple[str, ...], name: str | None, migration: str
+    ) -> Key | None:
+        """An unconditional key of `table` whose columns are all among `columns`, other than
+        the key `name` itself (re-created where it is missing, behind a guard), and none once
+        `migration` dropped a key of the table that may have been it."""
+        if migration in (self.drops.get(table), self.drops.get(None)):
+            return None
         wanted = set(columns)
         return next(
-            (k for k in self.keys.get(table, []) if k.where is None and set(k.columns) <= wanted),
+            (
+                k
+                for k in self.keys.get(table, [])
+                if k.where is None and set(k.columns) <= wanted and (name is None or k.name != name)
+            ),
             None,
         )
 
@@ -86,9 +100,17 @@ class UniqueKeys:
             case ops.CreateIndex(index=index) if index.unique:
                 self._add(index.table, Key(index.name, index.columns, index.where))
             case ops.DropIndex(name=name, table=table):
+                self.drops[table] = migration
                 self._drop_named(name, migration, table)
-            case ops.DropConstraint(table=table, name=str() as name):
-                self._drop_named(name, migration, table)
+            case ops.DropConstraint(table=table, name=name):
+                self.drops[table] = migration
+                if name:
+                    self._drop_named(name, migration, table)
+            case ops.RenameIndex(old=old, new=new):
+                for table, keys in self.keys.items():
+                    self.keys[table] = [
+                        Key(new, k.columns, k.where) if k.name == old else k for k in keys
+                    ]
             case ops.DropColumn(table=table, column=column):
                 self._drop(lambda key: column in key.columns, migration, table)
             case ops.RenameColumn(table=table, old=old, new=new):

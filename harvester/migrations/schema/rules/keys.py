@@ -28,7 +28,7 @@ def create_index(op: ops.CreateIndex, ctx: Context) -> None:
     if index.unique or index.options_unread:
         # Options harvester cannot read may make it unique: judged as if they did.
         what = "unique index" if index.unique else "index"
-        _judge_unique(ctx, index.table, index.columns, f"{what} {text}", index.where)
+        _judge_unique(ctx, index.table, index.columns, f"{what} {text}", index.where, index.name)
     if engine.postgres_like:
         if index.concurrently:
             _concurrently_in_transaction(ctx, "CREATE INDEX CONCURRENTLY")
@@ -115,7 +115,9 @@ def _in_sqlite_rebuild(op: ops.AddConstraint, ctx: Context) -> None:
             "a row violates it",
         )
     elif kind in (ops.ConstraintKind.UNIQUE, ops.ConstraintKind.PRIMARY_KEY):
-        _judge_unique(ctx, op.table, op.constraint.columns, f"{op.table}: {text}")
+        _judge_unique(
+            ctx, op.table, op.constraint.columns, f"{op.table}: {text}", None, op.constraint.name
+        )
     else:
         ctx.note(f"{op.table}: {text}: declared on the rebuilt table")
 
@@ -208,7 +210,9 @@ def _unique(op: ops.AddConstraint, ctx: Context) -> None:
     if constraint.using_index:
         ctx.note(f"{op.table}: {text}: adopts an index that already enforces it")
     elif constraint.kind is not ops.ConstraintKind.EXCLUDE:
-        _judge_unique(ctx, op.table, constraint.columns, f"{op.table}: {text}")
+        _judge_unique(
+            ctx, op.table, constraint.columns, f"{op.table}: {text}", None, constraint.name
+        )
     if engine.postgres_like and not constraint.using_index:
         ctx.judge_new(
             op.table,
@@ -221,11 +225,11 @@ def _unique(op: ops.AddConstraint, ctx: Context) -> None:
 
 
 def _rows_satisfy(
-    ctx: Context, table: str, columns: tuple[str, ...], where: str | None
+    ctx: Context, table: str, columns: tuple[str, ...], where: str | None, name: str | None
 ) -> str | None:
-    """Why the existing rows already satisfy a new unique key, or None."""
+    """Why the existing rows already satisfy a new unique key `name`, or None."""
     keys = ctx.state.unique_keys
-    if (existing := keys.implying(table, columns)) is not None:
+    if (existing := keys.implying(table, columns, name, ctx.migration)) is not None:
         named = f" ({existing.name})" if existing.name else ""
         return f"{table} is already unique on ({', '.join(existing.columns)}){named}"
     if (dropped := keys.replaced(table, columns, where, ctx.migration)) is not None:
@@ -237,13 +241,18 @@ def _rows_satisfy(
 
 
 def _judge_unique(
-    ctx: Context, table: str, columns: tuple[str, ...], what: str, where: str | None = None
+    ctx: Context,
+    table: str,
+    columns: tuple[str, ...],
+    what: str,
+    where: str | None = None,
+    name: str | None = None,
 ) -> None:
     """Uniqueness over existing rows is a risk, unless every existing row holds NULL in one of
     the key's columns: rows with a NULL never collide (PostgreSQL, MySQL, SQLite, CockroachDB);
     or the rows already satisfy it (a key it includes exists, or it replaces one this
     migration dropped)."""
-    if not ctx.new_table(table) and (held := _rows_satisfy(ctx, table, columns, where)):
+    if not ctx.new_table(table) and (held := _rows_satisfy(ctx, table, columns, where, name)):
         ctx.flag(ImpactTag.MITIGATED, f"{what}: duplicates are not a risk here, {held}")
         return
     empty = next((c for c in columns if _null_in_every_row(ctx, table, c)), None)
