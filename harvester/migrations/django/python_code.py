@@ -263,8 +263,9 @@ class _Reader:
             and isinstance(receiver.value, ast.Name)
             and receiver.value.id in loop.targets
         ):
+            # The rows go to the relation's join table, not to {table}: code, not an INSERT.
             detail = f"loops over {{table}} rows and changes each one's {receiver.attr} ({method})"
-            self.act(loop.model, DataChangeKind.INSERT, detail, loop.has_where, node.lineno)
+            self.act(loop.model, DataChangeKind.CODE, detail, loop.has_where, node.lineno)
             return
         chain = self.chain(receiver)
         if chain is None:
