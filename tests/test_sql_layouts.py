@@ -332,3 +332,26 @@ def test_goose_migrations_written_in_go_run_in_order_and_say_they_are_not_read()
     assert [(i.tag.value, i.detail) for i in go.data_impact] == [
         ("raw_sql", "not analysed: goose migration written in Go: its code is not read")
     ]
+
+
+def test_an_edit_that_only_guards_drops_does_not_hide_the_real_change() -> None:
+    from harvester.migrations.schema import ops
+    from harvester.migrations.sql import sql_operations
+    from harvester.migrations.sql_layouts.history import edit_summary
+
+    def parsed(up: str, down: str) -> ops.ParsedMigration:
+        def step(sql: str) -> ops.Step:
+            return ops.Step(sql_operations(sql, ops.Dialect.SQLITE).operations)
+
+        return ops.ParsedMigration("V5", "V5.up.sql", step(up), step(down))
+
+    before = parsed("DROP INDEX a_idx; DROP INDEX b_idx;", "CREATE INDEX a_idx ON t (a);")
+    after = parsed(
+        "DROP INDEX IF EXISTS a_idx; DROP INDEX IF EXISTS b_idx;",
+        "DELETE FROM t WHERE a IS NULL; CREATE INDEX a_idx ON t (a);",
+    )
+    summary = edit_summary(before, after)
+    assert summary.startswith("now also on the way down "), summary
+    assert "DELETE" in summary.split(";")[0].upper()
+    assert summary.endswith("2 statements now run only if their object exists")
+    assert "no longer" not in summary

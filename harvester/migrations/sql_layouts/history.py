@@ -58,14 +58,27 @@ def edit_summary(before: ops.ParsedMigration, after: ops.ParsedMigration) -> str
     old, new = _facts(before), _facts(after)
     added = [f for f in new if f not in old]
     removed = [f for f in old if f not in new]
+    # `DROP INDEX x` made `DROP INDEX IF EXISTS x` is the same drop, guarded: said last.
+    guarded = {_unguarded(f) for f in added} & {_unguarded(f) for f in removed}
+    added = [f for f in added if _unguarded(f) not in guarded]
+    removed = [f for f in removed if _unguarded(f) not in guarded]
     parts = []
     if added:
         parts.append("now also " + "; ".join(added[:3]) + (" …" if len(added) > 3 else ""))
     if removed:
         parts.append("no longer " + "; ".join(removed[:3]) + (" …" if len(removed) > 3 else ""))
+    if guarded:
+        parts.append(
+            f"{len(guarded)} statement{'s' if len(guarded) > 1 else ''} now run only if "
+            "their object exists"
+        )
     if not parts:
         return "same operations in another order or with other details"
     return "; ".join(parts)
+
+
+def _unguarded(fact: str) -> str:
+    return fact.replace(" (if it exists)", "")
 
 
 def _facts(parsed: ops.ParsedMigration) -> list[str]:
