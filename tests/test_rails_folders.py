@@ -127,3 +127,23 @@ def test_migrations_moved_to_another_migrations_folder_keep_their_versions() -> 
         True,
     )
     assert not migration.columns_added and not database.findings
+
+
+def test_an_edit_of_what_runs_only_after_a_rescue_is_described() -> None:
+    def migration(rescued: str) -> str:
+        return (
+            "class AddUniqueIndex < ActiveRecord::Migration[7.1]\n"
+            "  def up\n"
+            "    add_index :cards, :url, unique: true\n"
+            "  rescue ActiveRecord::RecordNotUnique\n"
+            f"    {rescued}\n"
+            "  end\nend\n"
+        )
+
+    path = "db/migrate/20240101000000_add_unique_index.rb"
+    base = {path: migration("remove_index :cards, :url")}
+    head = {path: migration("execute 'REINDEX INDEX cards_pkey'")}
+    (edited,) = analyse_database(MemoryView(base, head)).migrations
+    (impact,) = [i for i in edited.data_impact if i.tag is ImpactTag.MODIFIED_EXISTING_MIGRATION]
+    assert "options of its operations changed" not in impact.detail
+    assert "REINDEX" in impact.detail, impact.detail
