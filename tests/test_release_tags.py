@@ -84,17 +84,23 @@ def test_pre_releases_count_only_for_a_range_named_by_one(
     assert first_tags(git, [migration], ("3.6.1rc1", "3.6.0")) == {migration: "3.6.1.dev2"}
 
 
+def _zones_then_required(repo: RepoBuilder, *between: str) -> None:
+    """v1.0, a migration creating `zones`, the tags `between`, one making a column NOT NULL."""
+    _step(repo, "README.md", "v1.0")
+    repo.write("db/migrations/000001_zones.up.sql", "CREATE TABLE zones (id int, ends_at date);\n")
+    repo.commit("create zones")
+    for tag in between:
+        repo.tag(tag)
+    require = "ALTER TABLE zones ALTER COLUMN ends_at SET NOT NULL;\n"
+    repo.write("db/migrations/000002_require_ends_at.up.sql", require)
+    repo.commit("require ends_at")
+
+
 def test_a_table_shipped_in_an_earlier_release_of_the_range_is_judged_as_holding_rows(
     new_repo: Callable[..., RepoBuilder],
 ) -> None:
     repo = new_repo()
-    _step(repo, "README.md", "v1.0")
-    repo.write("db/migrations/000001_zones.up.sql", "CREATE TABLE zones (id int, ends_at date);\n")
-    repo.commit("create zones")
-    repo.tag("v1.1")
-    require = "ALTER TABLE zones ALTER COLUMN ends_at SET NOT NULL;\n"
-    repo.write("db/migrations/000002_require_ends_at.up.sql", require)
-    repo.commit("require ends_at")
+    _zones_then_required(repo, "v1.1")
     repo.tag("v1.2")
     options = ReportOptions(repo=str(repo.path), range=RangeRequest("v1.0..v1.2"))
     migrations = {m.id: m for m in build_report(options).database.migrations}
@@ -109,14 +115,7 @@ def test_a_mitigation_says_when_it_assumes_one_deployment(
     new_repo: Callable[..., RepoBuilder],
 ) -> None:
     repo = new_repo()
-    _step(repo, "README.md", "v1.0")
-    repo.write("db/migrations/000001_zones.up.sql", "CREATE TABLE zones (id int, ends_at date);\n")
-    repo.commit("create zones")
-    repo.write(
-        "db/migrations/000002_require_ends_at.up.sql",
-        "ALTER TABLE zones ALTER COLUMN ends_at SET NOT NULL;\n",
-    )
-    repo.commit("require ends_at")
+    _zones_then_required(repo)
 
     def mitigation(span: str) -> str:
         options = ReportOptions(repo=str(repo.path), range=RangeRequest(span))
