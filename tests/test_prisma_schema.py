@@ -132,3 +132,20 @@ def test_a_schema_without_any_migrations_claims_no_drift() -> None:
     head = {"prisma/schema.prisma": "model Link {\n  id String @id\n  url String\n}\n"}
     database = analyse_database(MemoryView(base, head))
     assert database.snapshots and not database.findings
+
+
+def test_an_enum_that_comes_back_with_the_same_values_was_renamed() -> None:
+    before = prisma_shape(
+        "enum MemberRole {\n  OWNER\n  VIEWER\n}\nenum Old {\n  A\n}\n"
+        "model Member {\n  id Int @id\n  role MemberRole\n}\n"
+    )
+    after = prisma_shape(
+        "enum AccessRole {\n  OWNER\n  VIEWER\n}\nenum Fresh {\n  B\n}\n"
+        "model Member {\n  id Int @id\n  role AccessRole\n}\n"
+    )
+    assert shape_changes(before, after) == (
+        "model Member: role MemberRole -> AccessRole",
+        "enum MemberRole renamed to AccessRole (same values)",
+        "enum Fresh added",
+        "enum Old removed",
+    )

@@ -71,14 +71,32 @@ def shape_changes(before: SchemaShape, after: SchemaShape) -> tuple[str, ...]:
         if parts:
             shown = ", ".join(parts[:_LISTED]) + (" …" if len(parts) > _LISTED else "")
             changes.append(f"{after.label(table)}: {shown}")
-    for name in sorted(after.objects.keys() - before.objects.keys()):
-        changes.append(f"{name} added")
-    for name in sorted(before.objects.keys() - after.objects.keys()):
-        changes.append(f"{name} removed")
+    added = sorted(after.objects.keys() - before.objects.keys())
+    removed = sorted(before.objects.keys() - after.objects.keys())
+    for old_name, new_name in _renamed_enums(removed, added, before, after):
+        changes.append(f"{old_name} renamed to {new_name.removeprefix('enum ')} (same values)")
+        removed.remove(old_name)
+        added.remove(new_name)
+    changes += [f"{name} added" for name in added]
+    changes += [f"{name} removed" for name in removed]
     for name in sorted(before.objects.keys() & after.objects.keys()):
         if before.objects[name] != after.objects[name]:
             changes.append(f"{name} changed: {_object_change(name, before, after)}")
     return tuple(changes)
+
+
+def _renamed_enums(
+    removed: list[str], added: list[str], before: SchemaShape, after: SchemaShape
+) -> list[tuple[str, str]]:
+    """Enums that went and came with the same values, paired once each: a type renamed."""
+    pairs: list[tuple[str, str]] = []
+    free = [name for name in added if name.startswith("enum ")]
+    for name in (n for n in removed if n.startswith("enum ")):
+        match = next((n for n in free if after.objects[n] == before.objects[name]), None)
+        if match is not None:
+            pairs.append((name, match))
+            free.remove(match)
+    return pairs
 
 
 def _object_change(name: str, before: SchemaShape, after: SchemaShape) -> str:
