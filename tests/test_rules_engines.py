@@ -636,3 +636,16 @@ def test_text_to_a_bounded_varchar_narrows() -> None:
         earlier=["ALTER TABLE ingredient ADD COLUMN description text;"],
     )
     assert "a value longer than 80 characters" in detail(judged, ImpactTag.DATA_DEPENDENT)
+
+
+def test_instant_add_column_names_the_versions_it_needs_unless_configured() -> None:
+    sql = "ALTER TABLE orders ADD COLUMN status varchar(20);"
+    unknown = judge(sql, Dialect.MYSQL).notes
+    assert (
+        "adds orders.status: ALGORITHM=INSTANT on MySQL 8.0.12+, no table rebuild (older "
+        "versions rebuild it in place)" in unknown
+    )
+    current = judge(sql, Dialect.MYSQL, versions={Dialect.MYSQL: "8.0.36"}).notes
+    assert "adds orders.status: ALGORITHM=INSTANT, no table rebuild" in current
+    old = judge(sql, Dialect.MYSQL, versions={Dialect.MYSQL: "5.7"}).notes
+    assert "adds orders.status: MySQL before 8.0.12 rebuilds the table in place" in old

@@ -116,6 +116,12 @@ def _mysql_add_column(op: ops.AddColumn, ctx: Context) -> None:
         ctx.note(f"adds {name}: MariaDB before 10.3.2 rebuilds the table in place")
     elif engine.dialect is ops.Dialect.MYSQL and engine.known_below(8, 0, 12):
         ctx.note(f"adds {name}: MySQL before 8.0.12 rebuilds the table in place")
+    elif engine.version is None:
+        since = "MariaDB 10.3.2" if engine.dialect is ops.Dialect.MARIADB else "MySQL 8.0.12"
+        ctx.note(
+            f"adds {name}: ALGORITHM=INSTANT on {since}+, no table rebuild (older versions "
+            "rebuild it in place)"
+        )
     else:
         ctx.note(f"adds {name}: ALGORITHM=INSTANT, no table rebuild")
 
