@@ -352,14 +352,13 @@ def _compare(before: Reading | None, after: Reading) -> tuple[bool | None, str |
         # Steps that run only in some branches (a rescue) are notes: compare them too.
         gone_notes = [n for n in old.up.notes if n not in new.up.notes]
         new_notes = [n for n in new.up.notes if n not in old.up.notes]
+        parts += [f"now also {n}" for n in new_notes[:2]]
+        parts += [f"no longer {n}" for n in gone_notes[:2]]
+    if not parts:
         changed_down = old.down != new.down or old.down_declared != new.down_declared
-        if gone_notes or new_notes:
-            parts += [f"now also {n}" for n in new_notes[:2]]
-            parts += [f"no longer {n}" for n in gone_notes[:2]]
-        else:
-            parts.append(
-                "its down step changed" if changed_down else "options of its operations changed"
-            )
+        parts.append(
+            "its down step changed" if changed_down else "options of its operations changed"
+        )
     return False, ", ".join(parts)
 
 

@@ -11,7 +11,15 @@ from harvester.analysis.file_kinds import NOISY_KINDS, matches_any
 from harvester.analysis.files import kind_label
 from harvester.analysis.key_commits import noise_plural
 from harvester.analysis.wording import churn, plural, quote_subject
-from harvester.model import Commit, FileChange, FileKind, ImpactTag, RangeInfo, Report
+from harvester.model import (
+    Commit,
+    FileChange,
+    FileKind,
+    ImpactTag,
+    Migration,
+    RangeInfo,
+    Report,
+)
 from harvester.render import database_view
 from harvester.render.dependency_view import dependency_lines
 from harvester.render.escape import Trusted, code_block, code_span, inline, link
@@ -238,7 +246,7 @@ def _environment_hints(report: Report) -> list[str]:
 def _infrastructure_hints(report: Report) -> list[str]:
     items = [f"{code_span(p)} changed" for p in report.hints.infrastructure_files]
     items += [f"{code_span(p)} changed (CI)" for p in report.hints.ci_files]
-    count = sum(1 for m in report.database.migrations if not database_view.moved_unchanged(m))
+    count = len(_migrations_that_run(report))
     if count:
         items.insert(
             0, f"database: {plural(count, 'migration')} in this range (see Database Changes)"
@@ -261,10 +269,15 @@ def _rollback_hints(report: Report) -> list[str]:
     return items
 
 
+def _migrations_that_run(report: Report) -> list[Migration]:
+    """The range's migrations but those moved unchanged (databases do not run them again)."""
+    return [m for m in report.database.migrations if not database_view.moved_unchanged(m)]
+
+
 def _assessment_hints(report: Report) -> list[str]:
     span = report.range
-    moved = sum(1 for m in report.database.migrations if database_view.moved_unchanged(m))
-    migrations = [m for m in report.database.migrations if not database_view.moved_unchanged(m)]
+    migrations = _migrations_that_run(report)
+    moved = len(report.database.migrations) - len(migrations)
     flagged = sum(
         1
         for m in migrations

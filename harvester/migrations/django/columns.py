@@ -111,13 +111,20 @@ class Schema:
             )
         opclass = django_fields.like_index(spec, self.dialect, self.column_type(model, spec))
         if opclass is not None:
-            found["like"] = ops.IndexDef(
-                model.names.get(f"like:{name}")
-                or naming.index_name(model.table, [column], "_like", self.dialect),
-                model.table,
-                (f"{column} {opclass}",),
+            found["like"] = self._like_index(
+                model.table, column, opclass, model.names.get(f"like:{name}")
             )
         return found
+
+    def _like_index(
+        self, table: str, column: str, opclass: str, name: str | None = None
+    ) -> ops.IndexDef:
+        """The `_like` index PostgreSQL gets beside an indexed text column, for LIKE 'x%'."""
+        return ops.IndexDef(
+            name or naming.index_name(table, [column], "_like", self.dialect),
+            table,
+            (f"{column} {opclass}",),
+        )
 
     def together_name(self, model: ModelState, option: str, fields: tuple[str, ...]) -> str:
         """The name of a `unique_together` constraint or `index_together` index."""
@@ -238,15 +245,7 @@ class Schema:
             )
             opclass = django_fields.text_pattern_opclass(ref.type, self.dialect)
             if opclass is not None:  # a key to a text primary key: PostgreSQL's `_like` too
-                result.append(
-                    ops.CreateIndex(
-                        ops.IndexDef(
-                            naming.index_name(table, [column_name], "_like", self.dialect),
-                            table,
-                            (f"{column_name} {opclass}",),
-                        )
-                    )
-                )
+                result.append(ops.CreateIndex(self._like_index(table, column_name, opclass)))
         return result
 
     def create_model(self, model: ModelState) -> list[ops.Operation]:

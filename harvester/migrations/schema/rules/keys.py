@@ -28,7 +28,9 @@ def create_index(op: ops.CreateIndex, ctx: Context) -> None:
     if index.unique or index.options_unread:
         # Options harvester cannot read may make it unique: judged as if they did.
         what = "unique index" if index.unique else "index"
-        _judge_unique(ctx, index.table, index.columns, f"{what} {text}", index.where, index.name)
+        _judge_unique(
+            ctx, index.table, index.columns, f"{what} {text}", where=index.where, name=index.name
+        )
     if engine.postgres_like:
         if index.concurrently:
             _concurrently_in_transaction(ctx, "CREATE INDEX CONCURRENTLY")
@@ -116,7 +118,7 @@ def _in_sqlite_rebuild(op: ops.AddConstraint, ctx: Context) -> None:
         )
     elif kind in (ops.ConstraintKind.UNIQUE, ops.ConstraintKind.PRIMARY_KEY):
         _judge_unique(
-            ctx, op.table, op.constraint.columns, f"{op.table}: {text}", None, op.constraint.name
+            ctx, op.table, op.constraint.columns, f"{op.table}: {text}", name=op.constraint.name
         )
     else:
         ctx.note(f"{op.table}: {text}: declared on the rebuilt table")
@@ -211,7 +213,7 @@ def _unique(op: ops.AddConstraint, ctx: Context) -> None:
         ctx.note(f"{op.table}: {text}: adopts an index that already enforces it")
     elif constraint.kind is not ops.ConstraintKind.EXCLUDE:
         _judge_unique(
-            ctx, op.table, constraint.columns, f"{op.table}: {text}", None, constraint.name
+            ctx, op.table, constraint.columns, f"{op.table}: {text}", name=constraint.name
         )
     if engine.postgres_like and not constraint.using_index:
         ctx.judge_new(
