@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from harvester.analysis.attributes import generated_paths
 from harvester.analysis.commit_text import conventional, issue_references
-from harvester.analysis.hints import env_names_in_line, env_var_changes, marker_changes
+from harvester.analysis.hints import (
+    env_names_in_line,
+    env_var_changes,
+    infrastructure_files,
+    marker_changes,
+)
 from harvester.analysis.title import derive_title, humanize_branch
 from harvester.gitsource.patch import ChangedLine
+from harvester.model import ChangeKind, FileChange, FileKind
 
 
 def test_env_names_by_file_kind() -> None:
@@ -118,3 +124,29 @@ def test_gitattributes_generated_paths() -> None:
         "docs/api/v1/index.html",
         "lib/vendor/pkg/a.js",
     }
+
+
+def test_infrastructure_files_by_name_or_folder() -> None:
+    paths = [
+        "Dockerfile",
+        "docker/Dockerfile.prod",
+        "deploy/app.yaml",
+        "ops/Terraform/main.tf",
+        "Infra/README.md",
+        "charts/api/values-prod.yaml",
+        "docs/deploy.md",
+        "src/terraform_client.py",
+        "src/Dockerfile_helper.py.bak/notes.txt",
+        "helm",
+    ]
+    files = [
+        FileChange(p, None, ChangeKind.MODIFIED, 1, 0, False, FileKind.CONFIG, "") for p in paths
+    ]
+    assert infrastructure_files(files) == (
+        "Dockerfile",
+        "docker/Dockerfile.prod",
+        "deploy/app.yaml",
+        "ops/Terraform/main.tf",
+        "Infra/README.md",
+        "charts/api/values-prod.yaml",
+    )

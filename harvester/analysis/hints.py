@@ -89,13 +89,25 @@ LINE_PATTERN = re.compile(
     r"TODO|FIXME|HACK|XXX|environ|getenv|env|ENV|config\(|^\s*(?:export\s+)?[A-Z][A-Z0-9_]*=|"
     r"-\s*[A-Z][A-Z0-9_]*=|name:|^\s+[A-Z][A-Z0-9_]+:\s|^\s*(?:ENV|ARG)\s"
 )
-_INFRA = re.compile(
-    r"(?:^|/)(?:Dockerfile[\w.-]*|[\w.-]+\.dockerfile|(?:docker-)?compose[\w.-]*\.ya?ml|"
+_INFRA_NAME = re.compile(
+    r"Dockerfile[\w.-]*|[\w.-]+\.dockerfile|(?:docker-)?compose[\w.-]*\.ya?ml|"
     r"Chart\.yaml|values[\w.-]*\.ya?ml|[\w.-]+\.tf|[\w.-]+\.tfvars|Procfile|fly\.toml|"
     r"render\.yaml|app\.json|vercel\.json|netlify\.toml|serverless\.ya?ml|nginx[\w.-]*\.conf|"
-    r"kustomization\.ya?ml)$|(?:^|/)(?:k8s|kubernetes|helm|charts|terraform|ansible|deploy|"
-    r"infra|infrastructure)/",
+    r"kustomization\.ya?ml",
     re.I,
+)
+_INFRA_FOLDERS = frozenset(
+    (
+        "k8s",
+        "kubernetes",
+        "helm",
+        "charts",
+        "terraform",
+        "ansible",
+        "deploy",
+        "infra",
+        "infrastructure",
+    )
 )
 
 
@@ -187,7 +199,12 @@ def files_of_kind(files: Sequence[FileChange], *kinds: FileKind) -> tuple[FileCh
 
 def infrastructure_files(files: Sequence[FileChange]) -> tuple[str, ...]:
     """Deployment and infrastructure files the range changed (Docker, Helm, Terraform, …)."""
-    return tuple(f.path for f in files if _INFRA.search(f.path))
+    return tuple(f.path for f in files if _is_infrastructure(f.path))
+
+
+def _is_infrastructure(path: str) -> bool:
+    *folders, name = path.split("/")
+    return bool(_INFRA_NAME.fullmatch(name)) or any(f.lower() in _INFRA_FOLDERS for f in folders)
 
 
 def noisy_path_check(files: Mapping[str, FileChange]) -> Callable[[str], bool]:

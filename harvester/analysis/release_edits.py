@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from itertools import accumulate
 
 from harvester.model import ChangeKind, Database, Impact, ImpactTag, Migration
 
@@ -89,22 +90,23 @@ def released_out_of_order(database: Database) -> Database:
             groups.setdefault((migration.system, migration.dialect), []).append(migration)
     for members in groups.values():
         members.sort(key=lambda m: m.order)
-        for index, migration in enumerate(members):
+        keys = [_release_key(m.first_tag) for m in members]
+        # the earliest release among the migrations ordered after each one
+        earliest_after = [*accumulate(reversed(keys[1:]), min)][::-1]
+        for index, migration in enumerate(members[:-1]):
+            if not earliest_after[index] < keys[index]:
+                continue
             earlier = next(
-                (
-                    later
-                    for later in members[index + 1 :]
-                    if _release_key(later.first_tag) < _release_key(migration.first_tag)
-                ),
-                None,
+                later
+                for later, key in zip(members[index + 1 :], keys[index + 1 :], strict=True)
+                if key < keys[index]
             )
-            if earlier is not None:
-                flagged[migration.path] = Impact(
-                    ImpactTag.OUT_OF_ORDER,
-                    f"shipped in {migration.first_tag}, after {earlier.id} (ordered after it) "
-                    f"shipped in {earlier.first_tag}: a database upgraded through "
-                    f"{earlier.first_tag} runs it after newer migrations, a fresh one before",
-                )
+            flagged[migration.path] = Impact(
+                ImpactTag.OUT_OF_ORDER,
+                f"shipped in {migration.first_tag}, after {earlier.id} (ordered after it) "
+                f"shipped in {earlier.first_tag}: a database upgraded through "
+                f"{earlier.first_tag} runs it after newer migrations, a fresh one before",
+            )
     if not flagged:
         return database
     migrations = tuple(

@@ -16,6 +16,7 @@ from harvester.gitsource.records import NULL_SHA, PathStat
 
 _NUMSTAT = re.compile(rb"^(\d+|-)\t(\d+|-)\t")
 _CHUNK = 1 << 20
+_BATCH = 1 << 16
 
 Record = TypeVar("Record")
 # A record parser: (fields, start, final) -> (record, next start). It raises IndexError when
@@ -46,10 +47,17 @@ def read_records(stream: IO[bytes], parse: RecordParser[Record]) -> Iterator[Rec
     rest = b""
     read = getattr(stream, "read1", stream.read)
     while True:
-        # read1 takes what the pipe holds, so git keeps writing while this parses.
-        data = read(_CHUNK)
-        final = not data
-        parts = (rest + data).split(b"\0")
+        # read1 takes what the pipe holds, so git keeps writing while this parses; parsing
+        # waits for a batch, so a record cut by a chunk's end is seldom parsed twice.
+        pieces = [rest]
+        size = 0
+        final = False
+        while size < _BATCH and not final:
+            piece = read(_CHUNK)
+            final = not piece
+            pieces.append(piece)
+            size += len(piece)
+        parts = b"".join(pieces).split(b"\0")
         rest = b"" if final else parts.pop()
         if final and parts and parts[-1] == b"":
             parts.pop()
