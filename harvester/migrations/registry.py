@@ -64,4 +64,19 @@ SYSTEMS: tuple[RegisteredSystem, ...] = (
             "sql",
         )
     ),
+    # Code migrations of tools harvester does not read: listed as not read, never missed.
+    *(
+        _system(name, "unread", r"(?i)(?:^|/)\w*migrat(?:ions?|e)/.*\.(?:php|cs|[cm]?[jt]s)$")
+        for name in (
+            "laravel",
+            "doctrine",
+            "phinx",
+            "ef-core",
+            "typeorm",
+            "node-pg-migrate",
+            "knex",
+            "sequelize",
+            "mikro-orm",
+        )
+    ),
 )

@@ -73,11 +73,15 @@ _ROW_CHANGES = frozenset({ImpactTag.DATA_BACKFILL, ImpactTag.DATA_DELETE})
 
 def no_schema_updates(database: Database) -> str:
     """What Schema Updates says when it lists nothing: why, and whether rows change."""
-    unparsed = sum(1 for m in database.migrations if not m.parsed)
-    if unparsed:
-        return (
-            f"not known: {plural(unparsed, 'migration')} could not be parsed (see Migration Status)"
-        )
+    unread = [m for m in database.migrations if not m.parsed and m.change is not ChangeKind.DELETED]
+    if unread:
+        new = sum(1 for m in unread if not m.released)
+        edited = len(unread) - new
+        counted = [
+            *([plural(new, "new migration")] if new else []),
+            *([plural(edited, "edited released migration")] if edited else []),
+        ]
+        return f"not known: {' and '.join(counted)} could not be read (see Migration Status)"
     if not database.migrations:
         return "none: no migration or schema snapshot changed in this range"
     rows = any(i.tag in _ROW_CHANGES for m in database.migrations for i in m.data_impact)
@@ -164,16 +168,27 @@ def migration_status(database: Database) -> list[Trusted]:
         # A tree with one migration per dialect (pop's variants) lists each dialect apart.
         for dialect in sorted({m.dialect or "" for m in members}):
             group = [m for m in members if (m.dialect or "") == dialect]
-            label = f" ({dialect})" if dialect else " (engine not found: judged as PostgreSQL)"
+            judged = any(m.parsed for m in group)
+            label = (
+                f" ({dialect})"
+                if dialect
+                else " (engine not found: judged as PostgreSQL)"
+                if judged
+                else ""
+            )
             lines.append(
                 Trusted(f"  - {inline(system.system + label)} in {code_span(system.root + '/')}:")
             )
             ordered = sorted(group, key=lambda m: m.order)
-            for unchanged, line in ((moved_unchanged, _moved_line), (_reformatted, _reformat_line)):
-                alike = [m for m in ordered if unchanged(m)]
+            for alike_in, line in (
+                (moved_unchanged, _moved_line),
+                (_reformatted, _reformat_line),
+                (_edited_unread, _edited_unread_line),
+            ):
+                alike = [m for m in ordered if alike_in(m)]
                 if len(alike) >= _FOLDED_MOVES:
                     lines.append(Trusted(f"    - {line(alike)}"))
-                    ordered = [m for m in ordered if not unchanged(m)]
+                    ordered = [m for m in ordered if not alike_in(m)]
             for migration in ordered:
                 lines.append(Trusted(f"    {migration.order}. {_status_line(migration)}"))
     return lines
@@ -198,6 +213,25 @@ def _reformat_line(reformatted: Sequence[Migration]) -> str:
     return (
         f"{len(reformatted)} released migrations reformatted ({span}): what they run is "
         "unchanged, and databases that ran them do not run them again"
+    )
+
+
+def _edited_unread(migration: Migration) -> bool:
+    """A released migration edited in place whose code harvester could not read."""
+    return (
+        migration.change is ChangeKind.MODIFIED
+        and migration.released
+        and not migration.parsed
+        and not migration.format_only
+    )
+
+
+def _edited_unread_line(edited: Sequence[Migration]) -> str:
+    """One line for released migrations edited alike (a framework upgrade) but not read."""
+    span = f"{code_span(edited[0].id)} … {code_span(edited[-1].id)}"
+    return (
+        f"{len(edited)} released migrations edited after release ({span}), their code not "
+        "read: databases that ran them do not run them again"
     )
 
 

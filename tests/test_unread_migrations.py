@@ -1,0 +1,137 @@
+"""Migrations of tools harvester does not read (TypeORM, Laravel, Knex, …) are listed as not
+read, in version order, never passed over as "no migration changed"."""
+
+from __future__ import annotations
+
+from harvester.migrations.database import analyse_database
+from harvester.model import ChangeKind, Database, ImpactTag
+from harvester.render.database_view import migration_status, no_schema_updates
+from tests.support.memory_view import MemoryView
+
+_TYPEORM = (
+    'import { MigrationInterface, QueryRunner } from "typeorm";\n'
+    "export class AddAge1700000000000 implements MigrationInterface {\n"
+    '  async up(q: QueryRunner) { await q.query(`ALTER TABLE "user" ADD "age" integer`); }\n'
+    "}\n"
+)
+
+
+def _analyse(base: dict[str, str], head: dict[str, str]) -> Database:
+    return analyse_database(MemoryView(base, head))
+
+
+def test_typeorm_and_knex_migrations_are_listed_as_not_read() -> None:
+    head = {
+        "src/migrations/1700000000000-AddAge.ts": _TYPEORM,
+        "src/migrations/1690000000000-Init.ts": _TYPEORM,
+        "db/migrations/20240105120000_drop_flags.js": "exports.up = (knex) => {};\n",
+        # not migrations: a test beside them, type declarations, a file outside such a folder
+        "src/migrations/1700000000000-AddAge.spec.ts": "test()\n",
+        "src/migrations/1700000000000-AddAge.d.ts": "export {}\n",
+        "src/utils/1700000000000-helper.ts": "export {}\n",
+        "node_modules/pkg/migrations/1700000000000-Vendored.js": "x\n",
+    }
+    database = _analyse({}, head)
+    assert [(m.system, m.id, m.order) for m in database.migrations] == [
+        ("typeorm", "1690000000000-Init", 1),
+        ("typeorm", "1700000000000-AddAge", 2),
+        ("knex", "20240105120000_drop_flags", 1),
+    ]
+    add_age = database.migrations[1]
+    assert not add_age.parsed and not add_age.released
+    assert [p.message for p in add_age.problems] == ["not read: TypeORM migration in TypeScript"]
+    assert [(i.tag, i.detail) for i in add_age.data_impact] == [
+        (
+            ImpactTag.RAW_SQL,
+            "not analysed: TypeORM migration in TypeScript: its code is not read",
+        )
+    ]
+    assert database.migrations[2].problems[0].message == "not read: Knex migration in JavaScript"
+    assert no_schema_updates(database) == (
+        "not known: 3 new migrations could not be read (see Migration Status)"
+    )
+    status = "\n".join(migration_status(database))
+    assert "typeorm in `src/migrations/`:" in status
+    assert "judged as PostgreSQL" not in status
+
+
+def test_laravel_edits_of_released_migrations_are_flagged_unless_only_whitespace() -> None:
+    folder = "database/migrations"
+    create = "<?php\nreturn new class extends Migration {\n  public function up() {}\n};\n"
+    base = {
+        f"{folder}/2024_01_15_093000_create_users_table.php": create,
+        f"{folder}/2024_02_01_100000_add_age_to_users_table.php": create,
+        f"{folder}/2024_03_01_100000_drop_legacy_table.php": create,
+    }
+    head = {
+        f"{folder}/2024_01_15_093000_create_users_table.php": create.replace("  ", "    "),
+        f"{folder}/2024_02_01_100000_add_age_to_users_table.php": create.replace("{}", "{ x(); }"),
+        f"{folder}/2024_04_01_120000_add_index.php": create + "// new\n",
+    }
+    database = _analyse(base, head)
+    found = [(m.id, m.change, m.released, m.format_only) for m in database.migrations]
+    assert found == [
+        ("2024_01_15_093000_create_users_table", ChangeKind.MODIFIED, True, True),
+        ("2024_02_01_100000_add_age_to_users_table", ChangeKind.MODIFIED, True, False),
+        ("2024_03_01_100000_drop_legacy_table", ChangeKind.DELETED, True, False),
+        ("2024_04_01_120000_add_index", ChangeKind.ADDED, False, False),
+    ]
+    assert all(m.system == "laravel" for m in database.migrations)
+    edited = database.migrations[1]
+    assert [i.tag for i in edited.data_impact] == [ImpactTag.MODIFIED_EXISTING_MIGRATION]
+    assert "its code changed; harvester does not read it" in edited.data_impact[0].detail
+    assert [
+        f.paths for f in database.findings if f.tag is ImpactTag.MODIFIED_EXISTING_MIGRATION
+    ] == [(f"{folder}/2024_02_01_100000_add_age_to_users_table.php",)]
+
+
+def test_each_tool_by_its_own_file_names() -> None:
+    head = {
+        "migrations/Version20240101120000.php": "<?php\n",
+        "db/migrations/20240101120000_create_posts.php": "<?php\n",
+        "src/Data/Migrations/20240101120000_AddBlog.cs": "class AddBlog {}\n",
+        "src/Data/Migrations/20240101120000_AddBlog.Designer.cs": "partial class AddBlog {}\n",
+        "src/Data/Migrations/AppDbContextModelSnapshot.cs": "class Snapshot {}\n",
+        "migrations/1700000000000_add-users.js": "exports.up = (pgm) => {};\n",
+        "migrations/20240101120000-create-user.js": "module.exports = {};\n",
+        "src/migrations/Migration20240101120000.ts": "export class M {}\n",
+    }
+    database = _analyse({}, head)
+    assert sorted((m.system, m.path) for m in database.migrations) == [
+        ("doctrine", "migrations/Version20240101120000.php"),
+        ("ef-core", "src/Data/Migrations/20240101120000_AddBlog.cs"),
+        ("mikro-orm", "src/migrations/Migration20240101120000.ts"),
+        ("node-pg-migrate", "migrations/1700000000000_add-users.js"),
+        ("phinx", "db/migrations/20240101120000_create_posts.php"),
+        ("sequelize", "migrations/20240101120000-create-user.js"),
+    ]
+
+
+def test_many_released_migrations_edited_alike_are_one_line_and_one_finding() -> None:
+    folder = "database/migrations"
+    old = "<?php\nreturn new class extends Migration {\n  public function up() {}\n};\n"
+    new = old.replace("up()", "up(): void")
+    names = [f"2020_01_0{day}_100000_step_{day}.php" for day in range(1, 6)]
+    base = {f"{folder}/{name}": old for name in names}
+    head = {**{f"{folder}/{name}": new for name in names}, f"{folder}/2024_01_01_000000_a.php": old}
+    database = _analyse(base, head)
+    assert [(f.tag, f.detail) for f in database.findings] == [
+        (
+            ImpactTag.MODIFIED_EXISTING_MIGRATION,
+            "5 released Laravel migrations in PHP edited (2020_01_01_100000_step_1 … "
+            "2020_01_05_100000_step_5): their code is not read, so whether what they run "
+            "changed is not known; databases that ran them do not run them again, new "
+            "databases run the new versions",
+        )
+    ]
+    assert len(database.findings[0].paths) == 5
+    assert migration_status(database)[1:] == [
+        "    - 5 released migrations edited after release (`2020_01_01_100000_step_1` … "
+        "`2020_01_05_100000_step_5`), their code not read: databases that ran them do not "
+        "run them again",
+        "    6. `2024_01_01_000000_a` — added; unreleased; not read: Laravel migration in PHP",
+    ]
+    assert no_schema_updates(database) == (
+        "not known: 1 new migration and 5 edited released migrations could not be read "
+        "(see Migration Status)"
+    )
