@@ -72,11 +72,7 @@ SYSTEMS: tuple[RegisteredSystem, ...] = (
             "doctrine",
             "phinx",
             "ef-core",
-            "typeorm",
-            "node-pg-migrate",
-            "knex",
-            "sequelize",
-            "mikro-orm",
+            "node",
         )
     ),
 )

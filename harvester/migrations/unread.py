@@ -36,7 +36,12 @@ _SCRIPT = r"\.[cm]?[jt]s$"
 _FOLDED_EDITS = 3
 
 
-_LANGUAGES = {"php": "PHP", "cs": "C#", "ts": "TypeScript", "js": "JavaScript"}
+_LANGUAGES = {
+    "php": "PHP",
+    "cs": "C#",
+    **dict.fromkeys(("ts", "mts", "cts"), "TypeScript"),
+    **dict.fromkeys(("js", "mjs", "cjs"), "JavaScript"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,8 @@ class CodeTool:
     name: str
     label: str
     file_name: re.Pattern[str]
+    # (text in the file, the tool it names): several tools share one way of naming files
+    markers: tuple[tuple[str, str], ...] = ()
 
     def version(self, path: str) -> int | None:
         """The file's version when `path` is one of this tool's migrations, else None."""
@@ -55,21 +62,39 @@ class CodeTool:
             return None
         return int(re.sub(r"\D", "", match.group("version")))
 
+    def what(self, path: str, text: str | None) -> str:
+        """`Knex migration in TypeScript`: the tool its code names, else the tool's label."""
+        label = next((tool for marker, tool in self.markers if marker in (text or "")), self.label)
+        extension = path.rsplit(".", 1)[-1]
+        return f"{label} migration in {_LANGUAGES.get(extension, extension)}".lstrip()
 
-def _tool(name: str, label: str, file_name: str) -> CodeTool:
-    return CodeTool(name, label, re.compile(file_name.replace("SCRIPT", _SCRIPT)))
+
+# JavaScript tools name files alike (`<13 or 14 digits>-name.ts`, `Migration<14 digits>.ts`);
+# the library a file imports says which one it is.
+_NODE_MARKERS = (
+    ("typeorm", "TypeORM"),
+    ("kysely", "Kysely"),
+    ("@mikro-orm", "MikroORM"),
+    ("node-pg-migrate", "node-pg-migrate"),
+    ("pgm.", "node-pg-migrate"),
+    ("sequelize", "Sequelize"),
+    ("queryInterface", "Sequelize"),
+    ("migrate-mongo", "migrate-mongo (MongoDB)"),
+    ("knex", "Knex"),
+)
 
 
 TOOLS = (
-    _tool("laravel", "Laravel", r"(?P<version>\d{4}_\d{2}_\d{2}_\d{6})_\w+\.php$"),
-    _tool("doctrine", "Doctrine", r"Version(?P<version>\d{12,14})\.php$"),
-    _tool("phinx", "Phinx", r"(?P<version>\d{14})_\w+\.php$"),
-    _tool("ef-core", "Entity Framework", r"(?P<version>\d{14})_\w+\.cs$"),
-    _tool("typeorm", "TypeORM", r"(?P<version>\d{13})-[\w-]+SCRIPT"),
-    _tool("node-pg-migrate", "node-pg-migrate", r"(?P<version>\d{13})_[\w-]+SCRIPT"),
-    _tool("knex", "Knex", r"(?P<version>\d{14})_[\w-]+SCRIPT"),
-    _tool("sequelize", "Sequelize", r"(?P<version>\d{14})-[\w-]+SCRIPT"),
-    _tool("mikro-orm", "MikroORM", r"Migration(?P<version>\d{14})(?:_\w+)?SCRIPT"),
+    CodeTool("laravel", "Laravel", re.compile(r"(?P<version>\d{4}_\d{2}_\d{2}_\d{6})_\w+\.php$")),
+    CodeTool("doctrine", "Doctrine", re.compile(r"Version(?P<version>\d{12,14})\.php$")),
+    CodeTool("phinx", "Phinx", re.compile(r"(?P<version>\d{14})_\w+\.php$")),
+    CodeTool("ef-core", "Entity Framework", re.compile(r"(?P<version>\d{14})_\w+\.cs$")),
+    CodeTool(
+        "node",
+        "",
+        re.compile(rf"(?:Migration)?(?P<version>\d{{13,14}})(?:[-_][\w-]+)?{_SCRIPT}"),
+        _NODE_MARKERS,
+    ),
 )
 
 
@@ -101,9 +126,13 @@ class UnreadCodeSystem:
             ),
             key=lambda item: (self.tool.version(item.path) or 0, item.path),
         )
+        whats = {i.path: self.tool.what(i.path, self._text(view, i)) for i in inputs}
         migrations = tuple(
-            replace(m, parsed=False, problems=(Problem(m.path, f"not read: {self._what(m.path)}"),))
-            for m in assemble(inputs, settings)
+            replace(m, parsed=False, problems=(Problem(m.path, f"not read: {whats[m.path]}"),))
+            for m in assemble(
+                [replace(i, parsed=_not_read(i.id, i.path, whats[i.path])) for i in inputs],
+                settings,
+            )
         )
         commits = {c.path: c.commits for c in view.changes_under(root.root)}
         edited = [m for m in migrations if _edited(m)]
@@ -111,7 +140,7 @@ class UnreadCodeSystem:
             return SystemResult(migrations, tuple(edit_findings(migrations, commits)))
         # A framework upgrade touching every released file (type hints, imports) is one line.
         findings = edit_findings([m for m in migrations if not _edited(m)], commits)
-        what = self._what(edited[0].path).replace(" migration ", " migrations ")
+        what = whats[edited[0].path].replace(" migration ", " migrations ")
         folded = Finding(
             ImpactTag.MODIFIED_EXISTING_MIGRATION,
             f"{len(edited)} released {what} edited ({edited[0].id} … {edited[-1].id}): "
@@ -136,7 +165,6 @@ class UnreadCodeSystem:
         if released and change.status is not ChangeKind.DELETED:
             format_only = _same_code(view, before, path)
             modification = None if format_only else "its code changed; harvester does not read it"
-        what = ops.Opaque(f"{self._what(path)}: its code is not read", raw=True)
         return MigrationInput(
             id=_stem(path),
             path=path,
@@ -144,7 +172,6 @@ class UnreadCodeSystem:
             dialect=None,
             change=change.status if released else ChangeKind.ADDED,
             released=released,
-            parsed=ops.ParsedMigration(_stem(path), path, ops.Step((what,)), down_declared=True),
             format_only=format_only,
             modification=modification,
             added_in=change.added_in,
@@ -152,10 +179,16 @@ class UnreadCodeSystem:
             renamed_from=renamed_from,
         )
 
-    def _what(self, path: str) -> str:
-        """`TypeORM migration in TypeScript`."""
-        extension = path.rsplit(".", 1)[-1].lstrip("cm")
-        return f"{self.tool.label} migration in {_LANGUAGES.get(extension, extension)}"
+    @staticmethod
+    def _text(view: RepoView, item: MigrationInput) -> str | None:
+        side = Side.BASE if item.change is ChangeKind.DELETED else Side.HEAD
+        return view.read(side, item.path).text
+
+
+def _not_read(migration_id: str, path: str, what: str) -> ops.ParsedMigration:
+    """A migration that runs in its place in the order, with what it does not read."""
+    code = ops.Opaque(f"{what}: its code is not read", raw=True)
+    return ops.ParsedMigration(migration_id, path, ops.Step((code,)), down_declared=True)
 
 
 def _edited(migration: Migration) -> bool:
