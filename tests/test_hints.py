@@ -105,6 +105,16 @@ def test_titles() -> None:
     assert derive_title("v2", "Release", ["v2.0.0"], None, "v1", False) == "v2.0.0"
     assert derive_title("HEAD", "x", [], "feature/billing", "main", False) == "Billing"
     assert derive_title("HEAD", "x", [], "main", "v1.0", False) == "Changes in main since v1.0"
+    # a release tag the user named wins over the merge commit it points at
+    merge_subject = "Merge pull request #9402 from org/beta"
+    assert derive_title("v2.15.0", merge_subject, ["v2.15.0"], None, "v2.14.7", False) == (
+        "v2.15.0"
+    )
+    assert derive_title("HEAD", merge_subject, ["v2.15.0"], "main", "v2.14", False) == (
+        "Beta (#9402)"
+    )
+    # a version tag before a moving one
+    assert derive_title("abc1234", "x", ["latest", "v20241220"], None, "v1", False) == ("v20241220")
 
 
 def test_gitattributes_generated_paths() -> None:

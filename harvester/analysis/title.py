@@ -27,8 +27,11 @@ def derive_title(
     base: str,
     merge: bool,
 ) -> str:
-    """A title for the range, in order of preference: the merged branch or pull request, the
-    head's tag, the head's branch (when it is not a default branch), else the range itself."""
+    """A title for the range, in order of preference: the tag the user named as head, the
+    merged branch or pull request, the head's tag (a version before a moving name such as
+    `latest`), the head's branch (when it is not a default branch), else the range itself."""
+    if head in head_tags:
+        return head
     if head_subject is not None:
         github = _GITHUB_MERGE.match(head_subject)
         if github:
@@ -39,7 +42,7 @@ def derive_title(
         if merge:
             return head_subject.strip()
     if head_tags:
-        return head_tags[0]
+        return next((t for t in head_tags if any(c.isdigit() for c in t)), head_tags[0])
     if head_branch and head_branch not in ("main", "master", "trunk", "develop"):
         return humanize_branch(head_branch)
     named = head if head != "HEAD" and not _SHA.match(head) else (head_branch or head)
