@@ -131,3 +131,40 @@ def test_a_reformat_of_released_migrations_is_not_an_edit_of_them() -> None:
     headers = ranked["Add licence headers"].significance  # type: ignore[attr-defined]
     assert headers[0] == "edits released migration 0001_x"
     assert "reformats 2 released migrations (0002_x, 0003_x)" in headers
+
+
+def test_a_revert_that_is_itself_reverted_leaves_the_feature_in() -> None:
+    commits = [
+        _commit(
+            "c", 'Reapply "Add export"', _stat("a.py"), body=f"This reverts commit {'b' * 40}."
+        ),
+        _commit("b", 'Revert "Add export"', _stat("a.py"), body=f"This reverts commit {'a' * 40}."),
+        _commit("a", "Add export", _stat("a.py")),
+    ]
+    ranked = _by_subject(commits, migration_ids={})
+    assert ranked["Add export"].noise is None  # type: ignore[attr-defined]
+    assert ranked['Revert "Add export"'].noise == "reverted later in the range"  # type: ignore[attr-defined]
+    assert ranked['Reapply "Add export"'].noise == "revert of a commit in the range"  # type: ignore[attr-defined]
+
+
+def test_subversion_mirror_reverts_pair_by_revision() -> None:
+    svn = "git-svn-id: https://svn.example.org/app/trunk@23811 e93f8b46-1217-0410-a6f0-8f06a7374b81"
+    commits = [
+        _commit("b", "Reverts r23811 (#31531).", _stat("a.py"), body=svn.replace("23811", "23812")),
+        _commit("a", "Change quote icon (#31531).", _stat("a.py"), body=svn),
+    ]
+    ranked = _by_subject(commits, migration_ids={})
+    assert ranked["Change quote icon (#31531)."].noise == "reverted later in the range"  # type: ignore[attr-defined]
+    assert ranked["Reverts r23811 (#31531)."].noise == "revert of a commit in the range"  # type: ignore[attr-defined]
+    assert "reverts r23811" in ranked["Reverts r23811 (#31531)."].significance  # type: ignore[attr-defined]
+
+
+def test_only_a_revert_message_names_a_reverted_commit() -> None:
+    from harvester.analysis.commit_text import reverted_sha
+
+    body = "This reverts commit 0123456789abcdef."
+    assert reverted_sha('Revert "wip"', body) == "0123456789abcdef"
+    assert reverted_sha("revert: wip", body) == "0123456789abcdef"
+    assert reverted_sha("Undo wip", body) == "0123456789abcdef"
+    # a squash merge quoting a revert made on its branch, after other lines
+    assert reverted_sha("Allow invites (#4791)", f"* Revert AO3-6666\n\n{body}") is None

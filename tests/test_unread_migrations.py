@@ -94,7 +94,9 @@ def test_each_tool_by_its_own_file_names() -> None:
         "src/Data/Migrations/AppDbContextModelSnapshot.cs": "class Snapshot {}\n",
         "migrations/1700000000000_add-users.js": "exports.up = (pgm) => { pgm.addColumn(); };\n",
         "migrations/20240101120000-create-user.js": "module.exports = { up(queryInterface) {} };\n",
-        "src/migrations/Migration20240101120000.ts": "import { Migration } from '@mikro-orm/migrations';\n",
+        "src/migrations/Migration20240101120000.ts": (
+            "import { Migration } from '@mikro-orm/migrations';\n"
+        ),
         "src/schema/migrations/1744910873969-Init.ts": "import { Kysely } from 'kysely';\n",
         "src/db/migrations/1744910873970-Plain.ts": "export async function up() {}\n",
     }

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 _HEADER = re.compile(r"^(?P<type>[a-zA-Z]+)(?:\((?P<scope>[^()\n]*)\))?(?P<bang>!)?:\s+\S")
 _BREAKING_FOOTER = re.compile(r"^BREAKING[ -]CHANGE:\s", re.M)
 _REVERT_BODY = re.compile(r"This reverts commit ([0-9a-f]{7,40})", re.I)
+_REVERT_SUBJECT = re.compile(r"(?:revert|reapply)(?:s|ed)?\b", re.I)
+_SVN_REVERT = re.compile(r"reverts? r(\d+)\b", re.I)
+_SVN_ID = re.compile(r"^git-svn-id: \S+@(\d+) ", re.M)
 _FIX_REF = re.compile(
     r"\b(?:fix(?:e[sd])?|close[sd]?|resolve[sd]?)\b[:\s]+(?:issue\s+)?"
     r"((?:[\w.-]+/[\w.-]+)?#\d+|GH-\d+|CVE-\d{4}-\d{4,}|GHSA(?:-[0-9a-z]{4}){3}|"
@@ -68,8 +71,24 @@ def is_breaking(subject: str, body: str) -> bool:
 
 
 def reverted_sha(subject: str, body: str) -> str | None:
-    """The commit a revert undoes (from git's standard revert message)."""
+    """The commit a revert undoes, from git's standard revert message: the subject says it
+    reverts (`Revert "…"`, `revert: …`, `Reapply "…"`) or the body starts with "This reverts
+    commit". A squash merge that quotes a revert made on its branch reverts nothing here."""
+    if not (_REVERT_SUBJECT.match(subject) or _REVERT_BODY.match(body.lstrip())):
+        return None
     match = _REVERT_BODY.search(body) or _REVERT_BODY.search(subject)
+    return match.group(1) if match else None
+
+
+def reverted_svn_revision(subject: str) -> str | None:
+    """The Subversion revision a mirrored commit reverts (`Reverts r23811 (#31531).`)."""
+    match = _SVN_REVERT.match(subject)
+    return match.group(1) if match else None
+
+
+def svn_revision(body: str) -> str | None:
+    """The Subversion revision a git-svn mirror commit came from (its `git-svn-id:` line)."""
+    match = _SVN_ID.search(body)
     return match.group(1) if match else None
 
 

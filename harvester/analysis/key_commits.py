@@ -11,14 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 
 from harvester.analysis.commit_text import (
     conventional,
     is_breaking,
     issue_references,
     reverted_sha,
+    reverted_svn_revision,
     security_mention,
     sensitive_area,
+    svn_revision,
 )
 from harvester.analysis.file_kinds import NOISY_KINDS, kind_of_path, matches_any
 from harvester.analysis.wording import churn, plural
@@ -156,16 +159,39 @@ def _weighed_churn(commit: LoggedCommit) -> tuple[int, int]:
 
 
 def _cancelled_reverts(commits: Sequence[LoggedCommit]) -> dict[str, str]:
-    """Commits reverted inside the range, and their reverts: together they change nothing."""
-    by_prefix = {c.sha[:7]: c.sha for c in commits}
+    """Commits reverted inside the range, and their reverts: together they change nothing. A
+    revert that is itself reverted (a feature landed again) leaves the original in."""
+    targets = _revert_targets(commits)
+    reverters: dict[str, list[str]] = {}
+    for revert, target in targets.items():
+        reverters.setdefault(target, []).append(revert)
+
+    @cache
+    def undone(sha: str) -> bool:
+        return any(not undone(revert) for revert in reverters.get(sha, ()))
+
     cancelled: dict[str, str] = {}
+    for revert, target in targets.items():
+        if not undone(revert):
+            cancelled[target] = "reverted later in the range"
+            cancelled[revert] = "revert of a commit in the range"
+    return cancelled
+
+
+def _revert_targets(commits: Sequence[LoggedCommit]) -> dict[str, str]:
+    """Each revert of the range and the commit of the range it reverts, by git's revert
+    message or, in a Subversion mirror, by the revision it names."""
+    by_prefix = {c.sha[:7]: c.sha for c in commits}
+    by_revision = {rev: c.sha for c in commits if (rev := svn_revision(c.body))}
+    targets: dict[str, str] = {}
     for commit in commits:
         reverted = reverted_sha(commit.subject, commit.body)
         target = by_prefix.get(reverted[:7]) if reverted else None
-        if target is not None and target.startswith(reverted or ""):
-            cancelled[target] = "reverted later in the range"
-            cancelled[commit.sha] = "revert of a commit in the range"
-    return cancelled
+        if target is not None and reverted is not None and target.startswith(reverted):
+            targets[commit.sha] = target
+        elif (revision := reverted_svn_revision(commit.subject)) in by_revision:
+            targets[commit.sha] = by_revision[revision]
+    return targets
 
 
 def _assess(commit: LoggedCommit, context: _Context, largest: bool) -> Commit:
@@ -186,6 +212,8 @@ def _assess(commit: LoggedCommit, context: _Context, largest: bool) -> Commit:
     reverted = reverted_sha(commit.subject, commit.body)
     if reverted and reverted not in context.unknown_commits:
         reasons.append((40, f"reverts {reverted[:7]}"))
+    elif revision := reverted_svn_revision(commit.subject):
+        reasons.append((40, f"reverts r{revision}"))
     fixes = [r for r in issue_references(commit.subject, commit.body) if r.fixes]
     if fixes:
         reasons.append((25, "fixes " + ", ".join(r.ref for r in fixes[:3])))
