@@ -49,3 +49,38 @@ def test_umbrella_app_and_mix_fallback() -> None:
 
 def test_unknown_without_any_hint() -> None:
     assert config.dialect_for("priv/repo/migrations", view({"README.md": "hi"})) is None
+
+
+def test_migrations_compiled_with_the_app_are_found_and_configured_roots_read() -> None:
+    from harvester.migrations.base import AnalysisSettings, MigrationRoot
+    from harvester.migrations.database import analyse_database
+
+    migration = """defmodule Shop.Tenants.Migrations.AddNotes do
+  use Ecto.Migration
+
+  def change do
+    alter table(:notes) do
+      add :pinned, :boolean, null: false
+    end
+  end
+end
+"""
+    base = {"lib/shop/repo.ex": REPO}
+    head = {
+        **base,
+        "lib/shop/tenants/repo/migrations/20240105120000_add_notes.ex": migration,
+        "lib/shop/tenants/migrations.ex": "defmodule Shop.Tenants.Migrations do\nend\n",
+        "tenant/migrations/20240106120000_add_notes.ex": migration,
+    }
+    found = analyse_database(MemoryView(base, head))
+    assert [(m.path, m.columns_added) for m in found.migrations] == [
+        (
+            "lib/shop/tenants/repo/migrations/20240105120000_add_notes.ex",
+            ("notes.pinned BOOLEAN NOT NULL",),
+        )
+    ]
+    root = MigrationRoot("ecto", "tenant/migrations")
+    configured = analyse_database(MemoryView(base, head), AnalysisSettings(extra_roots=(root,)))
+    assert "tenant/migrations/20240106120000_add_notes.ex" in {
+        m.path for m in configured.migrations
+    }

@@ -36,11 +36,15 @@ from harvester.migrations.timestamped import analyse_folder, released_since
 
 # `priv/repo/migrations`, and its siblings such as `priv/repo/manual_migrations`
 _MIGRATION = re.compile(r"(?:^|/)(priv/[^/]+/\w*migrations)/(\d+)_[\w.]+\.exs$")
+# migrations compiled with the application and run by its own code (a tenant repo's
+# `lib/app/tenants/repo/migrations/20211116024918_create_x.ex`)
+_COMPILED_MIGRATION = re.compile(r"(?:^|/)(lib/(?:[^/]+/)*\w*migrations)/(\d{14})_\w+\.ex$")
 _SNAPSHOT = re.compile(r"(?:^|/)priv/[^/]+/structure\.sql$")
+_FILE_NAME = re.compile(r"(\d+)_[\w.]+\.exs?$")
 
 
 def _root_of(path: str) -> str | None:
-    match = _MIGRATION.search(path)
+    match = _MIGRATION.search(path) or _COMPILED_MIGRATION.search(path)
     if match is not None:
         return path[: match.end(1)]
     if _SNAPSHOT.search(path):
@@ -49,8 +53,11 @@ def _root_of(path: str) -> str | None:
 
 
 def _version_of(path: str) -> str | None:
-    match = _MIGRATION.search(path)
-    return match.group(2) if match else None
+    """The version of a migration file directly in a `…migrations` folder (the folder is the
+    root found above, or one the configuration names)."""
+    folder, name = posixpath.split(path)
+    match = _FILE_NAME.match(name)
+    return match.group(1) if match and folder.endswith("migrations") else None
 
 
 class EctoSystem:
