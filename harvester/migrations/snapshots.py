@@ -270,17 +270,22 @@ def summarise(
         before, after = read_shape(Side.BASE, path), read_shape(Side.HEAD, path)
         if after is None and before is None:
             continue
+        status = None
         if change is not None:
-            deltas = compare(before or SchemaShape(), after or SchemaShape())
             status = change.status if change.path == path else ChangeKind.DELETED
             version = after.version if after else None
-            found.append(SchemaSnapshot(path, system, status, _listed(deltas), version))
-            since = before.version if before is not None and before.version else None
-            accounted = explained(since if since and since.isdigit() else None)
-            missing = unexplained(deltas, accounted)
-            if missing and has_migrations:
-                findings.append(_drift(path, missing, accounted, change.commits))
-        stale = _stale(path, after, folder, changed=change is not None)
+            if before is None or after is None:
+                lines = (_one_end(before, after, status),)
+                found.append(SchemaSnapshot(path, system, status, lines, version))
+            else:
+                deltas = compare(before, after)
+                found.append(SchemaSnapshot(path, system, status, _listed(deltas), version))
+                since = before.version or None
+                accounted = explained(since if since and since.isdigit() else None)
+                missing = unexplained(deltas, accounted)
+                if missing and has_migrations:
+                    findings.append(_drift(path, missing, accounted, change.commits))
+        stale = _stale(path, after, folder, status)
         if stale is not None:
             findings.append(stale)
         elif after is not None and after.tables and folder.added:
@@ -288,6 +293,17 @@ def summarise(
             if lagging:
                 findings.append(_lagging(path, lagging, change.commits if change else ()))
     return tuple(found), tuple(findings)
+
+
+def _one_end(before: SchemaShape | None, after: SchemaShape | None, status: ChangeKind) -> str:
+    """The one line for a snapshot read at one end of the range only: a file added is the dump
+    of a schema the database already has, not a list of tables the range creates."""
+    if status is ChangeKind.ADDED and after is not None:
+        return f"snapshot file added ({_count(len(after.tables), 'table')})"
+    if status is ChangeKind.DELETED:
+        return "snapshot file removed"
+    end = "base" if before is None else "head"
+    return f"not read at the {end} of the range: its changes are not listed"
 
 
 def _listed(deltas: Sequence[Delta]) -> tuple[str, ...]:
@@ -379,7 +395,7 @@ def _drift(
 
 
 def _stale(
-    path: str, after: SchemaShape | None, folder: FolderResult, *, changed: bool
+    path: str, after: SchemaShape | None, folder: FolderResult, status: ChangeKind | None
 ) -> Finding | None:
     """Migrations the range adds that are newer than the snapshot's version."""
     if after is None or after.version is None or not after.version.isdigit():
@@ -391,7 +407,9 @@ def _stale(
     ]
     if not newer:
         return None
-    state = "was updated but" if changed else "was not updated:"
+    state = {None: "was not updated:", ChangeKind.ADDED: "was added but"}.get(
+        status, "was updated but"
+    )
     return Finding(
         ImpactTag.SCHEMA_DRIFT,
         f"{path} {state} it is at version {after.version}, older than "
