@@ -7,7 +7,9 @@ from functools import partial
 import pytest
 
 from harvester.migrations.rails.snapshot import plain_schema_rb
-from harvester.migrations.structure_sql import plain_charset, plain_sql
+from harvester.migrations.schema import ops
+from harvester.migrations.snapshots import Delta, Explained
+from harvester.migrations.structure_sql import newest_version, plain_charset, plain_sql
 
 SAME_SQL = [
     ("smallint(6) NOT NULL DEFAULT '0'", "smallint NOT NULL DEFAULT 0"),
@@ -66,3 +68,19 @@ def test_table_charset_in_options_or_keywords_is_the_same() -> None:
 def test_a_text_size_as_limit_or_size_is_the_same() -> None:
     assert OLD_DUMP("column", "text, limit: 4294967295") == RAILS_7("column", "text, size: :long")
     assert OLD_DUMP("column", "text") != RAILS_7("column", "text, size: :medium")
+
+
+def test_a_mistyped_version_row_is_not_the_newest() -> None:
+    assert newest_version(["20160403031957", "201604030319571", "20201214013251"]) == (
+        "20201214013251"
+    )
+    assert newest_version([]) is None
+
+
+def test_a_key_added_explains_its_columns_mark() -> None:
+    explained = Explained()
+    key = ops.Constraint(ops.ConstraintKind.PRIMARY_KEY, None, ("version",))
+    explained.add("20230113225128", [ops.AddConstraint("schema_migrations", key)])
+    marked = Delta("column", "schema_migrations", "version", "…")
+    assert explained.explains(marked)
+    assert not explained.explains(Delta("column", "schema_migrations", "other", "…"))

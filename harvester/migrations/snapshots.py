@@ -188,11 +188,11 @@ class Explained:
                     self.indexes.add(name)
                     if t:
                         self.constrained.add(t)
-                case (
-                    ops.AddConstraint(table=t)
-                    | ops.DropConstraint(table=t)
-                    | ops.ValidateConstraint(table=t)
-                ):
+                case ops.AddConstraint(table=t, constraint=con):
+                    # a dump marks a key's columns (`(PK)`, `UNIQUE`, `-> users.id`)
+                    self.constrained.add(t)
+                    self.columns.update((t, c) for c in con.columns)
+                case ops.DropConstraint(table=t) | ops.ValidateConstraint(table=t):
                     self.constrained.add(t)
                 case (
                     ops.CreateEnumType(name=name)

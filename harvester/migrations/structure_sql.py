@@ -11,6 +11,7 @@ Statements go through the shared SQL analysis; the versions the dump records com
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from harvester.migrations.schema import describe, ops
 from harvester.migrations.snapshots import SchemaShape, TableShape
@@ -38,10 +39,19 @@ def recorded_versions(text: str) -> list[str]:
     return [v for statement in _INSERT.findall(text) for v in _VERSION.findall(statement)]
 
 
+def newest_version(versions: list[str]) -> str | None:
+    """The newest of `versions` among those of the usual length: a mistyped row such as
+    `201604030319571` (one digit too many) is not newer than every real timestamp."""
+    if not versions:
+        return None
+    lengths = Counter(len(v) for v in versions)
+    usual = max(lengths, key=lambda length: (lengths[length], length))
+    return max((v for v in versions if len(v) == usual), key=int)
+
+
 def read_structure_sql(text: str, dialect: ops.Dialect | None) -> SchemaShape:
     """The shape of a SQL dump: tables, columns, indexes, constraints, types and views."""
-    versions = recorded_versions(text)
-    version = max(versions, key=int) if versions else None
+    version = newest_version(recorded_versions(text))
     tables: dict[str, dict[str, dict[str, str]]] = {}
     objects: dict[tuple[str, str | None, str], str] = {}
 
