@@ -26,19 +26,30 @@ class TableShape:
     indexes: Mapping[str, str] = field(default_factory=dict)
 
 
+def as_written(kind: str, text: str) -> str:
+    """A column's (`kind` "column") or table options' ("options") text, compared as written."""
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class SchemaShape:
     """A whole snapshot: its version, tables, and other objects (keys, extensions, enums, views)
-    keyed by `(kind, table or None, name)` with how they read."""
+    keyed by `(kind, table or None, name)` with how they read.
+
+    `plain` takes out of a column's or table options' text what only the dumper decides
+    (`DEFAULT '0'` or `DEFAULT 0`, the default datetime precision of a Rails version), so two
+    dumps of the same schema by different tool versions compare equal."""
 
     version: str | None = None
     tables: Mapping[str, TableShape] = field(default_factory=dict)
     objects: Mapping[tuple[str, str | None, str], str] = field(default_factory=dict)
+    plain: Callable[[str, str], str] = field(default=as_written, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Delta:
-    """One difference between two shapes, with the table and name it concerns."""
+    """One difference between two shapes, with the table and name it concerns; kind "format"
+    when only how the dump is written differs."""
 
     kind: str
     table: str | None
@@ -77,14 +88,14 @@ def compare(before: SchemaShape, after: SchemaShape) -> list[Delta]:
         if old.options != new.options:
             found.append(
                 Delta(
-                    "table",
+                    _kind("table", "options", old.options, new.options, (before, after)),
                     table,
                     None,
                     f"table {table} options: {old.options or '-'} -> {new.options or '-'}",
                 )
             )
-        found += _members("column", table, old.columns, new.columns)
-        found += _members("index", table, old.indexes, new.indexes)
+        found += _members("column", table, old.columns, new.columns, (before, after))
+        found += _members("index", table, old.indexes, new.indexes, (before, after))
     for key in sorted(
         set(before.objects) | set(after.objects), key=lambda k: (k[0], k[1] or "", k[2])
     ):
@@ -102,7 +113,19 @@ def compare(before: SchemaShape, after: SchemaShape) -> list[Delta]:
     return found
 
 
-def _members(kind: str, table: str, old: Mapping[str, str], new: Mapping[str, str]) -> list[Delta]:
+def _kind(kind: str, part: str, old: str, new: str, shapes: tuple[SchemaShape, SchemaShape]) -> str:
+    """`kind`, or "format" when `old` and `new` differ only in how each dump writes them."""
+    before, after = shapes
+    return "format" if before.plain(part, old) == after.plain(part, new) else kind
+
+
+def _members(
+    kind: str,
+    table: str,
+    old: Mapping[str, str],
+    new: Mapping[str, str],
+    shapes: tuple[SchemaShape, SchemaShape],
+) -> list[Delta]:
     found = []
     label = f"{table}." if kind == "column" else f"{kind} "
     where = "" if kind == "column" else f" on {table}"
@@ -115,7 +138,8 @@ def _members(kind: str, table: str, old: Mapping[str, str], new: Mapping[str, st
             found.append(Delta(kind, table, name, f"{label}{name}{where} removed"))
         elif old[name] != new[name]:
             change = f"{_short(old[name])} -> {_short(new[name])}"
-            found.append(Delta(kind, table, name, f"{label}{name}{where}: {change}"))
+            shown = _kind(kind, kind, old[name], new[name], shapes)
+            found.append(Delta(shown, table, name, f"{label}{name}{where}: {change}"))
     return found
 
 
@@ -164,11 +188,11 @@ class Explained:
                     self.indexes.add(name)
                     if t:
                         self.constrained.add(t)
-                case (
-                    ops.AddConstraint(table=t)
-                    | ops.DropConstraint(table=t)
-                    | ops.ValidateConstraint(table=t)
-                ):
+                case ops.AddConstraint(table=t, constraint=con):
+                    # a dump marks a key's columns (`(PK)`, `UNIQUE`, `-> users.id`)
+                    self.constrained.add(t)
+                    self.columns.update((t, c) for c in con.columns)
+                case ops.DropConstraint(table=t) | ops.ValidateConstraint(table=t):
                     self.constrained.add(t)
                 case (
                     ops.CreateEnumType(name=name)
@@ -189,7 +213,7 @@ class Explained:
     def explains(self, delta: Delta) -> bool:
         """Whether a migration of the range accounts for `delta`."""
         table = delta.table or ""
-        if delta.kind == "version":
+        if delta.kind in ("version", "format"):
             return True
         if table in self.tables:
             return True
@@ -246,19 +270,22 @@ def summarise(
         before, after = read_shape(Side.BASE, path), read_shape(Side.HEAD, path)
         if after is None and before is None:
             continue
+        status = None
         if change is not None:
-            deltas = compare(before or SchemaShape(), after or SchemaShape())
             status = change.status if change.path == path else ChangeKind.DELETED
             version = after.version if after else None
-            found.append(
-                SchemaSnapshot(path, system, status, tuple(d.text for d in deltas), version)
-            )
-            since = before.version if before is not None and before.version else None
-            accounted = explained(since if since and since.isdigit() else None)
-            missing = unexplained(deltas, accounted)
-            if missing and has_migrations:
-                findings.append(_drift(path, missing, accounted, change.commits))
-        stale = _stale(path, after, folder, changed=change is not None)
+            if before is None or after is None:
+                lines = (_one_end(before, after, status),)
+                found.append(SchemaSnapshot(path, system, status, lines, version))
+            else:
+                deltas = compare(before, after)
+                found.append(SchemaSnapshot(path, system, status, _listed(deltas), version))
+                since = before.version or None
+                accounted = explained(since if since and since.isdigit() else None)
+                missing = unexplained(deltas, accounted)
+                if missing and has_migrations:
+                    findings.append(_drift(path, missing, accounted, change.commits))
+        stale = _stale(path, after, folder, status)
         if stale is not None:
             findings.append(stale)
         elif after is not None and after.tables and folder.added:
@@ -266,6 +293,34 @@ def summarise(
             if lagging:
                 findings.append(_lagging(path, lagging, change.commits if change else ()))
     return tuple(found), tuple(findings)
+
+
+def _one_end(before: SchemaShape | None, after: SchemaShape | None, status: ChangeKind) -> str:
+    """The one line for a snapshot read at one end of the range only: a file added is the dump
+    of a schema the database already has, not a list of tables the range creates."""
+    if status is ChangeKind.ADDED and after is not None:
+        return f"snapshot file added ({_count(len(after.tables), 'table')})"
+    if status is ChangeKind.DELETED:
+        return "snapshot file removed"
+    end = "base" if before is None else "head"
+    return f"not read at the {end} of the range: its changes are not listed"
+
+
+def _listed(deltas: Sequence[Delta]) -> tuple[str, ...]:
+    """The changes to list, and one line counting those that are only the dump's format."""
+    shown = tuple(d.text for d in deltas if d.kind != "format")
+    written = [d for d in deltas if d.kind == "format"]
+    if not written:
+        return shown
+    options = sum(1 for d in written if d.name is None)
+    columns = len(written) - options
+    parts = [_count(columns, "column")] if columns else []
+    parts += [f"options of {_count(options, 'table')}"] if options else []
+    counted = " and ".join(parts)
+    return (
+        *shown,
+        f"{counted} only written differently (another dumper version, same schema): not listed",
+    )
 
 
 def missing_from(shape: SchemaShape, migrations: Sequence[ops.ParsedMigration]) -> list[str]:
@@ -340,7 +395,7 @@ def _drift(
 
 
 def _stale(
-    path: str, after: SchemaShape | None, folder: FolderResult, *, changed: bool
+    path: str, after: SchemaShape | None, folder: FolderResult, status: ChangeKind | None
 ) -> Finding | None:
     """Migrations the range adds that are newer than the snapshot's version."""
     if after is None or after.version is None or not after.version.isdigit():
@@ -352,7 +407,9 @@ def _stale(
     ]
     if not newer:
         return None
-    state = "was updated but" if changed else "was not updated:"
+    state = {None: "was not updated:", ChangeKind.ADDED: "was added but"}.get(
+        status, "was updated but"
+    )
     return Finding(
         ImpactTag.SCHEMA_DRIFT,
         f"{path} {state} it is at version {after.version}, older than "

@@ -4,17 +4,32 @@ CREATE TABLE public.users (id bigint NOT NULL, email character varying NOT NULL)
 INSERT INTO "schema_migrations" (version) VALUES ('20250101000000'), ('20250102000000');
 
 Statements go through the shared SQL analysis; the versions the dump records come from its
-`schema_migrations` INSERT.
+`schema_migrations` INSERT. Columns compare without what only the dump tool's version decides
+(mysqldump 5.7 `int(11) DEFAULT '0'` and `text`, 8.0 `int DEFAULT 0` and `text DEFAULT NULL`).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from harvester.migrations.schema import describe, ops
 from harvester.migrations.snapshots import SchemaShape, TableShape
 from harvester.migrations.sql import sql_operations
 
+_NO_DEFAULT = re.compile(r"\s+DEFAULT NULL\b", re.IGNORECASE)
+_INTEGER_WIDTH = re.compile(r"^(tinyint|smallint|mediumint|int|integer|bigint|year)\(\d+\)", re.I)
+_NUMERIC = re.compile(
+    r"^(?:(?:tiny|small|medium|big)?int(?:eger)?|decimal|numeric|float|double|real)\b", re.I
+)
+_QUOTED_NUMBER = re.compile(r"\bDEFAULT '(-?\d+(?:\.\d+)?)'", re.IGNORECASE)
+# The collation a charset gets when none is named, on some MySQL or MariaDB version.
+_DEFAULT_COLLATIONS = {
+    "utf8mb4": ("utf8mb4_general_ci", "utf8mb4_0900_ai_ci", "utf8mb4_uca1400_ai_ci"),
+    "utf8": ("utf8_general_ci",),
+    "latin1": ("latin1_swedish_ci",),
+    "binary": ("binary",),
+}
 _INSERT = re.compile(r"INSERT\s+INTO\s+[\w.\"`]*schema_migrations[\"`]?[^;]*;", re.IGNORECASE)
 _VERSION = re.compile(r"\b(\d{8,})\b")
 
@@ -24,10 +39,19 @@ def recorded_versions(text: str) -> list[str]:
     return [v for statement in _INSERT.findall(text) for v in _VERSION.findall(statement)]
 
 
+def newest_version(versions: list[str]) -> str | None:
+    """The newest of `versions` among those of the usual length: a mistyped row such as
+    `201604030319571` (one digit too many) is not newer than every real timestamp."""
+    if not versions:
+        return None
+    lengths = Counter(len(v) for v in versions)
+    usual = max(lengths, key=lambda length: (lengths[length], length))
+    return max((v for v in versions if len(v) == usual), key=int)
+
+
 def read_structure_sql(text: str, dialect: ops.Dialect | None) -> SchemaShape:
     """The shape of a SQL dump: tables, columns, indexes, constraints, types and views."""
-    versions = recorded_versions(text)
-    version = max(versions, key=int) if versions else None
+    version = newest_version(recorded_versions(text))
     tables: dict[str, dict[str, dict[str, str]]] = {}
     objects: dict[tuple[str, str | None, str], str] = {}
 
@@ -61,4 +85,28 @@ def read_structure_sql(text: str, dialect: ops.Dialect | None) -> SchemaShape:
     shaped = {
         name: TableShape("", parts["columns"], parts["indexes"]) for name, parts in tables.items()
     }
-    return SchemaShape(version, shaped, objects)
+    return SchemaShape(version, shaped, objects, plain_sql)
+
+
+def plain_sql(part: str, text: str) -> str:
+    """A dumped column's text without what only the dump tool's version decides: `DEFAULT NULL`
+    (implied), integer display widths (`int(11)`, but not `tinyint(1)`, Rails' boolean), quotes
+    around a number column's default, and `utf8mb3` for `utf8`."""
+    if part != "column":
+        return text
+    text = _NO_DEFAULT.sub("", text)
+    if _NUMERIC.match(text):
+        text = _QUOTED_NUMBER.sub(r"DEFAULT \1", text)
+    if not text.lower().startswith("tinyint(1)"):
+        text = _INTEGER_WIDTH.sub(r"\1", text)
+    return text.replace("utf8mb3", "utf8")
+
+
+def plain_charset(charset: str, collation: str | None) -> str:
+    """A table's charset and collation as compared: `utf8mb3` spelled `utf8`, and a collation
+    left out when it is the one the charset gets by default."""
+    charset = charset.replace("utf8mb3", "utf8")
+    collation = (collation or "").replace("utf8mb3", "utf8")
+    if collation in _DEFAULT_COLLATIONS.get(charset, (f"{charset}_general_ci",)):
+        collation = ""
+    return f"{charset} {collation}".strip()

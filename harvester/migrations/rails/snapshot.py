@@ -3,12 +3,19 @@ range changed in it, and `schema_drift` when those changes and the range's migra
 
 db/migrate        <->  db/schema.rb, db/structure.sql
 db/queue_migrate  <->  db/queue_schema.rb, db/queue_structure.sql
+
+schema.rb compares as its dumper means it: `ActiveRecord::Schema[7.0]` writes datetime
+precision 6 (the default) as nothing and no precision as `precision: nil`, older dumps the
+other way round; Rails 6.1+ writes `charset:` and `collation:` where older ones wrote
+`options: "ENGINE=InnoDB DEFAULT CHARSET=…"`.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import replace
+from functools import partial
 
 from harvester.migrations import snapshots
 from harvester.migrations.base import MigrationRoot, RepoView, Side
@@ -17,11 +24,18 @@ from harvester.migrations.rails.paths import version_of
 from harvester.migrations.rails.schema_rb import read_schema_rb
 from harvester.migrations.schema import ops
 from harvester.migrations.snapshots import Explained, SchemaShape
-from harvester.migrations.structure_sql import read_structure_sql
+from harvester.migrations.structure_sql import plain_charset, read_structure_sql
 from harvester.migrations.timestamped import FolderResult, released_since
 from harvester.model import ChangeKind, Finding, SchemaSnapshot
 
 _SNAPSHOT = re.compile(r"(?:^|/)db/(?:(\w+)_)?(schema\.rb|structure\.sql)$")
+_DUMPER = re.compile(r"ActiveRecord::Schema\[(\d+)\.(\d+)\]")
+_PRECISION = re.compile(r", precision: (\w+)")
+_TABLE_OPTION = re.compile(r'(?:^|, )(options|charset|collation): "([^"]*)"')
+# MySQL TINY/MEDIUM/LONG TEXT and BLOB: newer Rails dumps `size: :medium`, older `limit: 16777215`.
+_BLOB_SIZES = {"255": "tiny", "16777215": "medium", "4294967295": "long"}
+_BLOB_LIMIT = re.compile(r"\blimit: (255|16777215|4294967295)\b")
+_DEFAULT_CHARSET = re.compile(r"\s*DEFAULT CHARSET=(\w+)(?: COLLATE=(\w+))?")
 
 
 def migrations_folder_of(path: str) -> str | None:
@@ -65,8 +79,48 @@ def _shape(
     if source.text is None:
         return None
     if path.endswith(".rb"):
-        return read_schema_rb(source.text)
+        shape = read_schema_rb(source.text)
+        match = _DUMPER.search(source.text)
+        dumper = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+        return replace(shape, plain=partial(plain_schema_rb, dumper)) if shape else None
     return read_structure_sql(source.text, dialect)
+
+
+def plain_schema_rb(dumper: tuple[int, int], part: str, text: str) -> str:
+    """A schema.rb column's or table options' text as the dump of Rails `dumper` means it:
+    datetime with its precision spelled out, a MySQL text or blob's size however it is written,
+    `utf8mb3` as `utf8`, and the table's charset and collation however the dump wrote them."""
+    if part == "options":
+        return _table_options(text)
+    if part != "column":
+        return text
+    text = text.replace("utf8mb3", "utf8")
+    method = text.split(",")[0]
+    if method in ("text", "binary"):
+        return _BLOB_LIMIT.sub(lambda m: f"size: :{_BLOB_SIZES[m.group(1)]}", text)
+    if method != "datetime":
+        return text
+    match = _PRECISION.search(text)
+    implied = "6" if dumper >= (7, 0) else "nil"
+    return f"{_PRECISION.sub('', text)}, precision: {match.group(1) if match else implied}"
+
+
+def _table_options(text: str) -> str:
+    """`id: :integer, options: "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"` and
+    `id: :integer, charset: "utf8mb4"` both as `id: :integer, charset utf8mb4`."""
+    named = dict(_TABLE_OPTION.findall(text))
+    rest = _TABLE_OPTION.sub("", text).strip(", ")
+    raw = named.get("options", "")
+    charset, collation = named.get("charset"), named.get("collation")
+    match = _DEFAULT_CHARSET.search(raw)
+    if match is not None:
+        charset, collation = charset or match.group(1), collation or match.group(2)
+        raw = raw[: match.start()] + raw[match.end() :]
+    raw = " ".join(word for word in raw.split() if word != "ENGINE=InnoDB")
+    parts = [rest, f"options {raw}" if raw else "", ""]
+    if charset:
+        parts[2] = f"charset {plain_charset(charset, collation)}"
+    return ", ".join(part for part in parts if part)
 
 
 def _explained(
