@@ -51,6 +51,7 @@ class StepReader:
     expressions: dict[str, ast.expr] = field(default_factory=dict)
     transactional: bool | None = None
     unread: dict[str, int] = field(default_factory=dict)
+    unfollowed: dict[str, int] = field(default_factory=dict)
 
     def read(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> ops.Step:
         """The step the function runs."""
@@ -63,6 +64,11 @@ class StepReader:
         self.body(function.body)
         if self.unread:
             self.operations.append(_unread_code(function, self.unread))
+        if not self.operations and self.unfollowed:
+            # Code ran that changed nothing harvester could name: not read, never "nothing".
+            named = [f"{what} (line {line})" for what, line in self.unfollowed.items()]
+            summary = f"{function.name}() runs Python harvester does not follow: "
+            self.operations.append(ops.Opaque(summary + first_few(named), raw=True))
         if self.batched:
             self.notes.append(
                 f"batch_alter_table on {', '.join(self.batched)}: the ALTERs run directly here; "
@@ -83,13 +89,18 @@ class StepReader:
         """Read one statement: calls, bindings, blocks, branches, loops."""
         match node:
             case ast.Expr(value=value):
+                start = len(self.operations)
                 self.expression(value)
                 if isinstance(value, ast.Call) and self.is_outside_call(value):
                     self.unread.setdefault(pyast.call_name(value) or "a call", node.lineno)
+                elif len(self.operations) == start and (called := self.unfollowed_call(value)):
+                    self.unfollowed.setdefault(called, node.lineno)
             case ast.Assign(value=value) | ast.AnnAssign(value=ast.expr() as value):
                 self.expression(value)
                 for name, bound in pyast.assignments(node):
                     self.bind(name, bound)
+                for written in _attribute_targets(node):
+                    self.unfollowed.setdefault(f"{_short(written)} = …", node.lineno)
             case ast.With(items=items, body=inner) | ast.AsyncWith(items=items, body=inner):
                 self.with_block(items, inner)
             case ast.If(test=test, body=inner, orelse=orelse):
@@ -113,6 +124,17 @@ class StepReader:
         root = name.split(".", 1)[0]
         known = self.ops_names | self.connections | set(self.batches) | set(self.module.functions)
         return bool(name) and root not in known and root not in _NOT_SCHEMA_CALLS
+
+    def unfollowed_call(self, node: ast.expr) -> str | None:
+        """A call on an object (`session.delete(user)`, `record.save()`) that produced no
+        operation and is not known to change nothing (commit, close, logging), as written."""
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            return None
+        root = ast.unparse(node.func).split(".", 1)[0]
+        known = self.ops_names | set(self.batches) | _NOT_SCHEMA_CALLS
+        if root in known or node.func.attr in _CHANGES_NOTHING:
+            return None
+        return f"{_short(node.func)}()"
 
     def bind(self, name: str, value: ast.expr) -> None:
         """Remember what a local name holds: a connection, a table, an engine, a literal."""
@@ -139,12 +161,14 @@ class StepReader:
             target = item.optional_vars
             opened = (
                 self.module.evaluate(item.context_expr, self.local)
-                if isinstance(item.context_expr, ast.Call)
+                if isinstance(item.context_expr, (ast.Call, ast.Name))
                 else None
             )
-            # `op.batch_alter_table(…)`, or a module helper that returns one
+            # `op.batch_alter_table(…)`, a module helper that returns one, or a name bound to
+            # one (`for batch_op in batches: with batch_op: …`)
             if isinstance(opened, pyast.Call) and opened.func.endswith("batch_alter_table"):
-                self.batch(opened, target, inner)
+                named = item.context_expr if isinstance(item.context_expr, ast.Name) else None
+                self.batch(opened, target or named, inner)
                 return
             if call.endswith("autocommit_block"):
                 self.transactional = False
@@ -177,7 +201,7 @@ class StepReader:
         )
         line = f" (line {args.line})"
         if rebuilds:
-            changes = tuple(describe.operation_label(o) for o in inside)
+            changes = tuple(describe.operation_label(o) for o in inside) + _table_options(args)
             rebuild = ops.RebuildTable(
                 name,
                 "Alembic batch_alter_table",
@@ -215,8 +239,13 @@ class StepReader:
         """A `for`: unrolled over a literal list, else read once as a loop over rows."""
         values = self.module.evaluate(source, self.local)
         if isinstance(values, tuple) and values and isinstance(target, (ast.Name, ast.Tuple)):
-            for item in values:
-                self.local.update(pyast.bind(target, item))
+            elements = self._elements(source)
+            for index, item in enumerate(values):
+                if isinstance(item, pyast.Call) and isinstance(target, ast.Name) and elements:
+                    # a call is kept as written, so that the body sees what it builds
+                    self.local[target.id] = elements[index]
+                else:
+                    self.local.update(pyast.bind(target, item))
                 self.body(inner)
             return
         start = len(self.operations)
@@ -254,11 +283,32 @@ class StepReader:
                 columns=first.columns,
             )
 
+    def _elements(self, source: ast.expr) -> list[ast.expr] | None:
+        """The items of a list written in the file that `source` is (or names), as written."""
+        node = self._followed(source)
+        if isinstance(node, (ast.List, ast.Tuple)) and not any(
+            isinstance(e, ast.Starred) for e in node.elts
+        ):
+            return node.elts
+        return None
+
+    def _followed(self, node: ast.expr) -> ast.expr:
+        """What a local name was bound to (`instances = session.query(M).all()`), through
+        names bound to names; other expressions as they are."""
+        seen: set[str] = set()
+        while isinstance(node, ast.Name) and node.id not in seen:
+            seen.add(node.id)
+            bound = self.expressions.get(node.id, self.local.get(node.id))
+            if bound is None:
+                break
+            node = bound
+        return node
+
     def _orm_table(self, source: ast.expr) -> str | None:
-        """The table of `session.query(Model)…`: the one the revision's own `Model` names, else
-        the imported model's name (`Slice`), which says what is rewritten even without its
-        table name."""
-        for call in pyast.calls(source):
+        """The table of `session.query(Model)…` (or a name bound to it): the one the revision's
+        own `Model` names, else the imported model's name (`Slice`), which says what is
+        rewritten even without its table name."""
+        for call in pyast.calls(self._followed(source)):
             if isinstance(call.func, ast.Attribute) and call.func.attr == "query" and call.args:
                 model = call.args[0]
                 if isinstance(model, ast.Name):
@@ -374,6 +424,26 @@ class StepReader:
 _NOT_SCHEMA_CALLS = frozenset(
     {"print", "logger", "log", "logging", "LOG", "warnings", "time", "sa", "sqlalchemy"}
 )
+# Methods that end or read a unit of work rather than change rows.
+_CHANGES_NOTHING = frozenset(
+    {"commit", "flush", "close", "rollback", "begin", "expunge_all", "refresh", "dispose"}
+    | {"info", "debug", "warning", "warn", "error", "exception", "append", "extend"}
+)
+
+
+def _table_options(args: pyast.Call) -> tuple[str, ...]:
+    """`table_kwargs={"sqlite_autoincrement": True}`: options the rebuilt table is given."""
+    options = args.get("table_kwargs")
+    if not isinstance(options, dict):
+        return ()
+    return tuple(f"table option {k}={pyast.render(v)}" for k, v in options.items())
+
+
+def _attribute_targets(node: ast.stmt) -> list[ast.expr]:
+    """The attributes an assignment writes (`instance.project_id = …`): a change of an ORM
+    object, or of anything else, that harvester does not follow on its own."""
+    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+    return [t for t in targets if isinstance(t, ast.Attribute)]
 
 
 def _unread_code(
