@@ -55,6 +55,8 @@ class CallResult:
     operations: list[ops.Operation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     broken: list[str] = field(default_factory=list)
+    # (enum type, "table.column"): a column whose type add_column expects to exist already
+    types_needed: list[tuple[str, str]] = field(default_factory=list)
 
 
 Handler = Callable[[dict[str, Value], Call, "ops.Dialect | None", CallResult], None]
@@ -191,10 +193,15 @@ def _add_column(
         result.operations.append(ops.CreateIndex(index))
     enum = columns.enum_type(column.get("type_", 1))
     if enum is not None and dialect in (None, ops.Dialect.POSTGRESQL):
-        result.notes.append(
-            f"{table}.{definition.name}: add_column does not create the enum type {enum.name} "
-            "on PostgreSQL; it must already exist"
-        )
+        result.types_needed.append((enum.name, f"{table}.{definition.name}"))
+
+
+def type_needed_note(enum: str, column: str) -> str:
+    """What a reviewer must check when add_column uses an enum type nothing here creates."""
+    return (
+        f"{column}: add_column does not create the enum type {enum} on PostgreSQL; "
+        "it must already exist"
+    )
 
 
 def _drop_column(

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from harvester.migrations import pyast
+from harvester.migrations.alembic.calls import type_needed_note
 from harvester.migrations.alembic.revisions import Revision, Unreadable, chain, parse_revision
 from harvester.migrations.base import PathChange, RepoView, Side, Source
 from harvester.migrations.edits import (
@@ -20,6 +21,7 @@ from harvester.migrations.edits import (
     with_note,
 )
 from harvester.migrations.engines import EngineEvidence
+from harvester.migrations.schema import ops
 from harvester.migrations.schema.assemble import MigrationInput
 from harvester.model import ChangeKind, Finding, ImpactTag, Problem
 
@@ -94,6 +96,7 @@ class RevisionChanges:
             item = self._input(change, current, released or change.status is not ChangeKind.ADDED)
             if isinstance(current, Revision):
                 item = self._annotated(item, current, order.missing.get(current.revision, ()))
+                item = _with_known_types(item, current, head_revisions)
                 if change.status is ChangeKind.MODIFIED and isinstance(old, Revision):
                     item = self._modified(item, change, old, current, added, base_texts, head_texts)
                 elif change.status is ChangeKind.RENAMED and isinstance(old, Revision):
@@ -228,6 +231,51 @@ class RevisionChanges:
         )
         paths = tuple(r.parsed.path for h in heads if (r := revisions[h]))
         return Finding(ImpactTag.MULTIPLE_HEADS, detail, paths)
+
+
+def _with_known_types(
+    item: MigrationInput, revision: Revision, revisions: Mapping[str, Revision]
+) -> MigrationInput:
+    """Enum types as the chain knows them: a note for each type upgrade() adds a column of
+    without creating it, unless a revision it follows created the type; a create with
+    checkfirst of a type such a revision created does nothing."""
+    parsed = item.parsed
+    if not (revision.types_needed or revision.types_if_missing) or parsed is None:
+        return item
+    earlier = _types_created_before(revision, revisions)
+    notes = [type_needed_note(t, column) for t, column in revision.types_needed if t not in earlier]
+    existing = set(revision.types_if_missing) & earlier
+    notes += [
+        f"enum type {name} exists already (an earlier revision created it)"
+        for name in sorted(existing)
+    ]
+    kept = tuple(
+        o
+        for o in parsed.up.operations
+        if not (isinstance(o, ops.CreateEnumType) and o.name in existing)
+    )
+    return replace(
+        item,
+        parsed=replace(
+            parsed, up=replace(parsed.up, operations=kept), notes=(*parsed.notes, *notes)
+        ),
+    )
+
+
+def _types_created_before(revision: Revision, revisions: Mapping[str, Revision]) -> set[str]:
+    """The enum types the revisions `revision` follows (all its ancestors) create."""
+    found: set[str] = set()
+    seen: set[str] = set()
+    pending = [*revision.down_revisions, *revision.depends_on]
+    while pending:
+        name = pending.pop()
+        parent = revisions.get(name)
+        if name in seen or parent is None:
+            continue
+        seen.add(name)
+        found.update(parent.types_created)
+        pending += [*parent.down_revisions, *parent.depends_on]
+    return found
 
 
 def _module(source: Source | None) -> ast.Module | None:

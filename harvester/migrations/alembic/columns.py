@@ -65,8 +65,8 @@ def type_name(value: Value, dialect: ops.Dialect | None) -> str | None:
     if name in ("ARRAY",) and call is not None:
         return f"{type_name(call.get('item_type', 0), dialect) or '?'}[]"
     if name == "Enum" or name == "ENUM":
-        label = call.get("name") if call is not None else None
-        return f"ENUM {label}" if isinstance(label, str) else "ENUM"
+        label = enum_name(call) if call is not None else None
+        return f"ENUM {label}" if label else "ENUM"
     base = _ENGINE_TYPES.get(dialect or ops.Dialect.POSTGRESQL, {}).get(name) or _TYPES.get(name)
     if base is None:
         base = name.upper() if name.isupper() else name
@@ -114,7 +114,23 @@ def enum_type(value: Value) -> ops.CreateEnumType | None:
     label = value.get("name")
     if not isinstance(label, str) or value.get("create_type") is False:
         return None
-    return ops.CreateEnumType(label, tuple(v for v in value.args if isinstance(v, str)))
+    return ops.CreateEnumType(label, enum_values(value))
+
+
+def enum_name(call: Call) -> str | None:
+    """The type's name: `name=`, else the lower-cased name of the Python enum class it is built
+    from (`sa.Enum(BillType)` is `billtype`, as SQLAlchemy names it)."""
+    label = call.get("name")
+    if isinstance(label, str):
+        return label
+    if len(call.args) == 1 and isinstance(call.args[0], Ref):
+        return call.args[0].tail.lower()
+    return None
+
+
+def enum_values(call: Call) -> tuple[str, ...]:
+    """The values written in the call; none when they come from a Python enum class."""
+    return tuple(v for v in call.args if isinstance(v, str))
 
 
 def server_default(value: Value) -> str | None:

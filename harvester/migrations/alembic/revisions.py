@@ -34,6 +34,10 @@ class Revision:
     branch_labels: tuple[str, ...]
     depends_on: tuple[str, ...]
     parsed: ops.ParsedMigration
+    # enum types upgrade() adds columns of without creating them: (type, "table.column")
+    types_needed: tuple[tuple[str, str], ...] = ()
+    types_created: tuple[str, ...] = ()
+    types_if_missing: tuple[str, ...] = ()  # created with checkfirst: nothing if they exist
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +67,13 @@ def parse_revision(
     if upgrade is None:
         notes.append("no upgrade() function")
     up_reader, down_reader = StepReader(module, dialect), StepReader(module, dialect)
-    up = up_reader.read(upgrade) if upgrade else ops.Step()
+    up = up_reader.read(upgrade, module_code=True) if upgrade else ops.Step()
     down_step = down_reader.read(downgrade) if downgrade else None
     notes += [f"upgrade(), {problem}" for problem in up_reader.broken]
     if down_step is not None and down_reader.broken:
         down_step = replace(down_step, broken=tuple(down_reader.broken))
+    if down_step is not None and down_reader.types_needed:
+        down_step = replace(down_step, notes=down_step.notes + tuple(down_reader.type_notes()))
     raises = downgrade is not None and _only_raises(downgrade)
     if raises and downgrade is not None:
         notes.append(
@@ -78,6 +84,16 @@ def parse_revision(
         down_revisions=pyast.strings(down),
         branch_labels=pyast.strings(module.evaluate(module.constants.get("branch_labels"))),
         depends_on=pyast.strings(module.evaluate(module.constants.get("depends_on"))),
+        types_needed=tuple(
+            (enum, column) for enum, found in up_reader.types_needed.items() for column in found
+        ),
+        types_created=tuple(
+            sorted(
+                up_reader.types_created
+                | {o.name for o in up.operations if isinstance(o, ops.CreateEnumType)}
+            )
+        ),
+        types_if_missing=tuple(sorted(up_reader.types_if_missing)),
         parsed=ops.ParsedMigration(
             id=revision,
             path=path,
