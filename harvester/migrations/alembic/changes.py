@@ -107,6 +107,7 @@ class RevisionChanges:
                         first_release=None,
                         renamed_from=old.revision,
                     )
+                    item = _moved_note(item, change.old_path)
                 elif change.status is ChangeKind.MODIFIED and isinstance(old, Unreadable):
                     item = replace(item, modification=unreadable_base(old.message))
             key = (
@@ -231,6 +232,15 @@ class RevisionChanges:
         )
         paths = tuple(r.parsed.path for h in heads if (r := revisions[h]))
         return Finding(ImpactTag.MULTIPLE_HEADS, detail, paths)
+
+
+def _moved_note(item: MigrationInput, old_path: str | None) -> MigrationInput:
+    """`moved from legacy/migrations/versions`, for a revision file another folder held."""
+    folder = posixpath.dirname(old_path or "")
+    if item.parsed is None or not old_path or folder == posixpath.dirname(item.path):
+        return item
+    notes = (*item.parsed.notes, f"moved from {folder}")
+    return replace(item, parsed=replace(item.parsed, notes=notes))
 
 
 def _with_known_types(
