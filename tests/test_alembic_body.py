@@ -71,3 +71,45 @@ def test_a_batch_call_after_its_block_never_runs() -> None:
         "a"
     ]
     assert any("never runs it" in note for note in revision.parsed.notes)
+
+
+def test_a_decorator_that_skips_another_engine_is_a_note() -> None:
+    from harvester.migrations.alembic.decorators import EngineSkip
+
+    text = _HEADER + (
+        "@utils.skip_if_sqlite\ndef upgrade():\n"
+        "    op.alter_column('t', 'c', type_=sa.String(256), existing_type=sa.String(128))\n"
+    )
+    skip = EngineSkip("upgrade", "utils.skip_if_sqlite", "app/utils.py", (Dialect.SQLITE,))
+    on_postgres = parse_revision("versions/r2.py", text, Dialect.POSTGRESQL, (skip,))
+    on_sqlite = parse_revision("versions/r2.py", text, Dialect.SQLITE, (skip,))
+    assert isinstance(on_postgres, Revision) and isinstance(on_sqlite, Revision)
+    assert isinstance(on_postgres.parsed.up.operations[0], ops.AlterColumnType)
+    assert "upgrade() is skipped on sqlite by its decorator utils.skip_if_sqlite" in " ".join(
+        on_postgres.parsed.notes
+    )
+    (only,) = on_sqlite.parsed.up.operations
+    assert isinstance(only, ops.Opaque) and not only.raw
+    assert "VARCHAR(128) -> VARCHAR(256)" in only.summary
+
+
+def test_skip_guards_are_read_in_both_spellings() -> None:
+    import ast
+
+    from harvester.migrations import pyast
+    from harvester.migrations.alembic.decorators import _skipped_engines
+
+    def skipped(source: str) -> tuple[Dialect, ...]:
+        module = pyast.parse_module(source)
+        assert isinstance(module, pyast.Module)
+        function = module.functions["guard"]
+        assert isinstance(function, ast.FunctionDef)
+        return _skipped_engines(function, module)
+
+    inner = "def guard(func):\n    def wrapper():\n{}\n    return wrapper\n"
+    with_else = "        if op.get_bind().dialect.name == 'sqlite':\n            return\n"
+    with_else += "        else:\n            return func()"
+    only_on = "        if op.get_bind().dialect.name in ('postgresql',):\n            return func()"
+    assert skipped(inner.format(with_else)) == (Dialect.SQLITE,)
+    assert Dialect.POSTGRESQL not in skipped(inner.format(only_on))
+    assert Dialect.SQLITE in skipped(inner.format(only_on))

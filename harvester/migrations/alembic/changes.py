@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from harvester.migrations import pyast
 from harvester.migrations.alembic.calls import type_needed_note
+from harvester.migrations.alembic.decorators import engine_skips
 from harvester.migrations.alembic.revisions import Revision, Unreadable, chain, parse_revision
 from harvester.migrations.base import PathChange, RepoView, Side, Source
 from harvester.migrations.edits import (
@@ -52,11 +53,11 @@ class RevisionChanges:
         self, changes: Sequence[PathChange], head_texts: Mapping[str, Source]
     ) -> FolderResult:
         """Inputs in chain order (deleted revisions last) and the folder's findings."""
-        head = {p: self._parse(p, s) for p, s in head_texts.items()}
+        head = {p: self._parse(p, s, Side.HEAD) for p, s in head_texts.items()}
         base_texts = (
             self._texts(Side.BASE) if any(c.status is not ChangeKind.ADDED for c in changes) else {}
         )
-        base = {p: self._parse(p, s) for p, s in base_texts.items()}
+        base = {p: self._parse(p, s, Side.BASE) for p, s in base_texts.items()}
         head_revisions = {r.revision: r for r in head.values() if isinstance(r, Revision)}
         if not head_revisions and not any(isinstance(r, Revision) for r in base.values()):
             return FolderResult([], ())
@@ -91,7 +92,11 @@ class RevisionChanges:
             if old is None and change.status is ChangeKind.RENAMED and change.old_path:
                 # Moved in from another folder (the package moved): read where it came from.
                 source = self.view.read(Side.BASE, change.old_path)
-                old = self._parse(change.old_path, source) if source.text is not None else None
+                old = (
+                    self._parse(change.old_path, source, Side.BASE)
+                    if source.text is not None
+                    else None
+                )
             released = (change.old_path or change.path) in base_texts
             item = self._input(change, current, released or change.status is not ChangeKind.ADDED)
             if isinstance(current, Revision):
@@ -126,10 +131,11 @@ class RevisionChanges:
             findings.append(self._heads(order.heads, head_revisions))
         return FolderResult(inputs, tuple(findings))
 
-    def _parse(self, path: str, source: Source) -> Parsed:
+    def _parse(self, path: str, source: Source, side: Side) -> Parsed:
         if source.text is None:
             return Unreadable(source.problem or "not parsed: unreadable", None)
-        return parse_revision(path, source.text, self.evidence.dialect)
+        skips = engine_skips(self.view, side, path, source.text)
+        return parse_revision(path, source.text, self.evidence.dialect, skips)
 
     def _texts(self, side: Side) -> dict[str, Source]:
         return {
