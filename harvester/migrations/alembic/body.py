@@ -375,7 +375,9 @@ class StepReader:
             return
         value = self.module.evaluate(node, self.local)
         if not isinstance(value, pyast.Call):
-            self.operations.append(ops.Opaque(f"op.{method} at line {node.lineno}", raw=True))
+            self.operations.append(
+                ops.Opaque(f"{_short(node.func)}(…)", raw=True, line=node.lineno)
+            )
             return
         if method == "bulk_insert":
             self.bulk_insert(node, value)

@@ -40,6 +40,15 @@ _SIGNATURES: dict[str, tuple[str, ...]] = {
     "drop_constraint": ("constraint_name", "table_name"),
     "create_exclude_constraint": ("constraint_name", "table_name"),
 }
+# geoalchemy2.alembic_helpers: the same signatures as the plain operations they wrap.
+_GEOSPATIAL = {
+    "add_geospatial_column": "add_column",
+    "drop_geospatial_column": "drop_column",
+    "create_geospatial_index": "create_index",
+    "drop_geospatial_index": "drop_index",
+    "create_geospatial_table": "create_table",
+    "drop_geospatial_table": "drop_table",
+}
 _TABLE = {"source_table", "table_name"}
 # Arguments that must be literal names for the call to say which table or column it changes.
 _NAMED = ("table_name", "source_table", "column_name", "old_table_name", "new_table_name")
@@ -109,22 +118,21 @@ def translate(
 ) -> CallResult:
     """The schema operations of `op.<method>(…)` or `batch_op.<method>(…)`."""
     result = CallResult()
+    method = _GEOSPATIAL.get(method, method)
     args = arguments(method, call, batch_table)
     handler = _HANDLERS.get(method)
     unknown = [k for k in _NAMED if k in args and not isinstance(args[k], str)]
     if handler is not None and unknown:
         chosen = ", ".join(render(args[k]) for k in unknown)
         result.operations.append(
-            ops.Opaque(f"op.{method} on names chosen at run time ({chosen})", raw=True)
+            ops.Opaque(f"{call.func}(…) on names chosen at run time ({chosen})", raw=True)
         )
     elif handler is not None:
         handler(args, call, dialect, result)
     elif method in _COMMENTS:
         result.operations.append(ops.Opaque(f"op.{method}({_short(call)})"))
     else:
-        result.operations.append(
-            ops.Opaque(f"op.{method}(…) at line {call.line}: not analysed", raw=True)
-        )
+        result.operations.append(ops.Opaque(f"{call.func}(…)", raw=True, line=call.line))
     return result
 
 
