@@ -19,6 +19,7 @@ import posixpath
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
 from harvester.migrations import engines
 from harvester.migrations.alembic.changes import RevisionChanges
@@ -36,12 +37,14 @@ from harvester.migrations.schema.assemble import assemble
 from harvester.migrations.schema.ops import Dialect
 from harvester.migrations.sql_layouts.dialects import dialect_named
 from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED
+from harvester.model import ChangeKind
 
 # A revision in `versions/`, in a folder per engine inside it (`versions/postgresql/`, set by
 # `version_locations`), or in a plugin's `migrations/`.
 _CANDIDATE = re.compile(
     r"(?:^|/)(?:versions/(?:[^/]+/)?|migrations/)(?!__init__\.py$|env\.py$)[^/]+\.py$"
 )
+_REVISION_ID = re.compile(r"""^revision\s*(?::[^=\n]*)?=\s*['"]([^'"\n]+)['"]""", re.MULTILINE)
 _DIALECT_IMPORTS = {
     "postgresql": Dialect.POSTGRESQL,
     "mysql": Dialect.MYSQL,
@@ -70,7 +73,14 @@ class AlembicSystem:
         self, root: MigrationRoot, view: RepoView, settings: AnalysisSettings
     ) -> SystemResult:
         """The range's revisions under `root`, in chain order."""
-        changes = [c for c in view.changes_under(root.root) if _in_folder(c, root.root)]
+        moves = _moves(view)
+        moved_out = {c.path for c in moves.values()}
+        changes = [
+            _as_move(c, moves)
+            for c in view.changes_under(root.root)
+            if _in_folder(c, root.root)
+            and not (c.status is ChangeKind.DELETED and c.path in moved_out)
+        ]
         texts = _texts(view, Side.HEAD, root.root)
         # A changed file that is not Python still belongs here when the folder holds revisions.
         if not any(_looks_like_revision(view, c) for c in changes) and not any(
@@ -84,6 +94,43 @@ class AlembicSystem:
             findings=result.findings,
             dialect=evidence.dialect,
         )
+
+
+def _moves(view: RepoView) -> dict[str, PathChange]:
+    """Revision files the range deleted and added again with the same `revision` id (the id
+    is what Alembic knows a migration by), keyed by the new path: a folder moved and the file
+    edited after, so that git no longer pairs the two as a rename."""
+    revisions = [
+        c for c in view.changes() if _CANDIDATE.search(c.path) and not NOT_DEPLOYED.search(c.path)
+    ]
+    deleted = [c for c in revisions if c.status is ChangeKind.DELETED]
+    if not deleted:
+        return {}
+    gone: dict[str, PathChange] = {}
+    for change in deleted:
+        revision = _revision_id(view.read(Side.BASE, change.path))
+        if revision is not None:
+            gone.setdefault(revision, change)
+    moved: dict[str, PathChange] = {}
+    for change in revisions:
+        if change.status is ChangeKind.ADDED:
+            revision = _revision_id(view.read(Side.HEAD, change.path))
+            if revision in gone:
+                moved[change.path] = gone.pop(revision)
+    return moved
+
+
+def _as_move(change: PathChange, moves: dict[str, PathChange]) -> PathChange:
+    """An added revision file that `_moves` paired with a deleted one, as the rename it is."""
+    old = moves.get(change.path)
+    if change.status is not ChangeKind.ADDED or old is None:
+        return change
+    return replace(change, status=ChangeKind.RENAMED, old_path=old.path, old_blob=old.old_blob)
+
+
+def _revision_id(source: Source) -> str | None:
+    match = _REVISION_ID.search(source.text or "")
+    return match.group(1) if match else None
 
 
 def _in_folder(change: PathChange, folder: str) -> bool:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from harvester.analysis.wording import first_few
 from harvester.migrations import pyast
-from harvester.migrations.alembic import calls, data
+from harvester.migrations.alembic import calls, columns, data
 from harvester.migrations.alembic.conditions import engine_predicate, mentions_engine
 from harvester.migrations.schema import describe, ops
 from harvester.migrations.sql import sql_operations
@@ -45,24 +45,40 @@ class StepReader:
     connections: set[str] = field(default_factory=set)
     engine_names: set[str] = field(default_factory=set)
     batches: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    ended_batches: set[str] = field(default_factory=set)
     helpers: list[str] = field(default_factory=list)
     row_sources: set[str] = field(default_factory=set)
     batched: list[str] = field(default_factory=list)
     expressions: dict[str, ast.expr] = field(default_factory=dict)
     transactional: bool | None = None
     unread: dict[str, int] = field(default_factory=dict)
+    unfollowed: dict[str, int] = field(default_factory=dict)
+    # enum types add_column expects to exist, with the columns that use them
+    types_needed: dict[str, list[str]] = field(default_factory=dict)
+    types_created: set[str] = field(default_factory=set)
+    types_if_missing: set[str] = field(default_factory=set)
 
-    def read(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> ops.Step:
-        """The step the function runs."""
+    def read(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef, module_code: bool = False
+    ) -> ops.Step:
+        """The step the function runs (after the file's own module-level enum creation, for
+        upgrade())."""
         self.helpers.append(function.name)
         for statement in self.module.tree.body:
             for name, value in pyast.assignments(statement):
                 table = data.table_of_clause(value, self.module, {})
                 if table is not None:
                     self.tables[name] = table
+        if module_code:
+            self.module_enum_types()
         self.body(function.body)
         if self.unread:
             self.operations.append(_unread_code(function, self.unread))
+        if not self.operations and self.unfollowed:
+            # Code ran that changed nothing harvester could name: not read, never "nothing".
+            named = [f"{what} (line {line})" for what, line in self.unfollowed.items()]
+            summary = f"{function.name}() runs Python harvester does not follow: "
+            self.operations.append(ops.Opaque(summary + first_few(named), raw=True))
         if self.batched:
             self.notes.append(
                 f"batch_alter_table on {', '.join(self.batched)}: the ALTERs run directly here; "
@@ -83,13 +99,18 @@ class StepReader:
         """Read one statement: calls, bindings, blocks, branches, loops."""
         match node:
             case ast.Expr(value=value):
+                start = len(self.operations)
                 self.expression(value)
                 if isinstance(value, ast.Call) and self.is_outside_call(value):
                     self.unread.setdefault(pyast.call_name(value) or "a call", node.lineno)
+                elif len(self.operations) == start and (called := self.unfollowed_call(value)):
+                    self.unfollowed.setdefault(called, node.lineno)
             case ast.Assign(value=value) | ast.AnnAssign(value=ast.expr() as value):
                 self.expression(value)
                 for name, bound in pyast.assignments(node):
                     self.bind(name, bound)
+                for written in _attribute_targets(node):
+                    self.unfollowed.setdefault(f"{_short(written)} = …", node.lineno)
             case ast.With(items=items, body=inner) | ast.AsyncWith(items=items, body=inner):
                 self.with_block(items, inner)
             case ast.If(test=test, body=inner, orelse=orelse):
@@ -112,7 +133,21 @@ class StepReader:
         name = pyast.call_name(node) or ""
         root = name.split(".", 1)[0]
         known = self.ops_names | self.connections | set(self.batches) | set(self.module.functions)
+        known |= self.ended_batches
+        if self.enum_method(node) is not None:
+            return False
         return bool(name) and root not in known and root not in _NOT_SCHEMA_CALLS
+
+    def unfollowed_call(self, node: ast.expr) -> str | None:
+        """A call on an object (`session.delete(user)`, `record.save()`) that produced no
+        operation and is not known to change nothing (commit, close, logging), as written."""
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            return None
+        root = ast.unparse(node.func).split(".", 1)[0]
+        known = self.ops_names | set(self.batches) | self.ended_batches | _NOT_SCHEMA_CALLS
+        if root in known or node.func.attr in _CHANGES_NOTHING or self.enum_method(node):
+            return None
+        return f"{_short(node.func)}()"
 
     def bind(self, name: str, value: ast.expr) -> None:
         """Remember what a local name holds: a connection, a table, an engine, a literal."""
@@ -129,7 +164,8 @@ class StepReader:
         if data.reads_rows(value, self.row_sources):
             self.row_sources.add(name)
         self.expressions[name] = value
-        if isinstance(self.module.evaluate(value, self.local), (str, int, float, tuple)):
+        evaluated = self.module.evaluate(value, self.local)
+        if isinstance(evaluated, (str, int, float, tuple)) or _is_enum(evaluated):
             self.local[name] = value
 
     def with_block(self, items: list[ast.withitem], inner: list[ast.stmt]) -> None:
@@ -139,12 +175,14 @@ class StepReader:
             target = item.optional_vars
             opened = (
                 self.module.evaluate(item.context_expr, self.local)
-                if isinstance(item.context_expr, ast.Call)
+                if isinstance(item.context_expr, (ast.Call, ast.Name))
                 else None
             )
-            # `op.batch_alter_table(…)`, or a module helper that returns one
+            # `op.batch_alter_table(…)`, a module helper that returns one, or a name bound to
+            # one (`for batch_op in batches: with batch_op: …`)
             if isinstance(opened, pyast.Call) and opened.func.endswith("batch_alter_table"):
-                self.batch(opened, target, inner)
+                named = item.context_expr if isinstance(item.context_expr, ast.Name) else None
+                self.batch(opened, target or named, inner)
                 return
             if call.endswith("autocommit_block"):
                 self.transactional = False
@@ -166,7 +204,12 @@ class StepReader:
         start = len(self.operations)
         if isinstance(target, ast.Name):
             self.batches[target.id] = (name, recreate == "always")
+            self.ended_batches.discard(target.id)
         self.body(inner)
+        if isinstance(target, ast.Name):
+            # Alembic runs a batch's operations when its block ends; later calls only queue
+            self.batches.pop(target.id, None)
+            self.ended_batches.add(target.id)
         inside = self.operations[start:]
         rebuilds = recreate == "always" or (
             recreate != "never"
@@ -177,7 +220,7 @@ class StepReader:
         )
         line = f" (line {args.line})"
         if rebuilds:
-            changes = tuple(describe.operation_label(o) for o in inside)
+            changes = tuple(describe.operation_label(o) for o in inside) + _table_options(args)
             rebuild = ops.RebuildTable(
                 name,
                 "Alembic batch_alter_table",
@@ -215,8 +258,13 @@ class StepReader:
         """A `for`: unrolled over a literal list, else read once as a loop over rows."""
         values = self.module.evaluate(source, self.local)
         if isinstance(values, tuple) and values and isinstance(target, (ast.Name, ast.Tuple)):
-            for item in values:
-                self.local.update(pyast.bind(target, item))
+            elements = self._elements(source)
+            for index, item in enumerate(values):
+                if isinstance(item, pyast.Call) and isinstance(target, ast.Name) and elements:
+                    # a call is kept as written, so that the body sees what it builds
+                    self.local[target.id] = elements[index]
+                else:
+                    self.local.update(pyast.bind(target, item))
                 self.body(inner)
             return
         start = len(self.operations)
@@ -254,11 +302,32 @@ class StepReader:
                 columns=first.columns,
             )
 
+    def _elements(self, source: ast.expr) -> list[ast.expr] | None:
+        """The items of a list written in the file that `source` is (or names), as written."""
+        node = self._followed(source)
+        if isinstance(node, (ast.List, ast.Tuple)) and not any(
+            isinstance(e, ast.Starred) for e in node.elts
+        ):
+            return node.elts
+        return None
+
+    def _followed(self, node: ast.expr) -> ast.expr:
+        """What a local name was bound to (`instances = session.query(M).all()`), through
+        names bound to names; other expressions as they are."""
+        seen: set[str] = set()
+        while isinstance(node, ast.Name) and node.id not in seen:
+            seen.add(node.id)
+            bound = self.expressions.get(node.id, self.local.get(node.id))
+            if bound is None:
+                break
+            node = bound
+        return node
+
     def _orm_table(self, source: ast.expr) -> str | None:
-        """The table of `session.query(Model)…`: the one the revision's own `Model` names, else
-        the imported model's name (`Slice`), which says what is rewritten even without its
-        table name."""
-        for call in pyast.calls(source):
+        """The table of `session.query(Model)…` (or a name bound to it): the one the revision's
+        own `Model` names, else the imported model's name (`Slice`), which says what is
+        rewritten even without its table name."""
+        for call in pyast.calls(self._followed(source)):
             if isinstance(call.func, ast.Attribute) and call.func.attr == "query" and call.args:
                 model = call.args[0]
                 if isinstance(model, ast.Name):
@@ -277,6 +346,13 @@ class StepReader:
         receiver = pyast.dotted(func.value) if isinstance(func, ast.Attribute) else None
         if receiver in self.ops_names or receiver in self.batches:
             self.op_call(method, node, self.batches.get(receiver or "", (None, False))[0])
+        elif receiver in self.ended_batches and method not in _RUN_NOTHING:
+            self.broken.append(
+                f"line {node.lineno}: {receiver}.{method}() comes after its batch_alter_table "
+                "block ended: Alembic queues it and never runs it"
+            )
+        elif (enum := self.enum_method(node)) is not None:
+            self.enum_call(method, enum, node)
         elif method == "execute" and receiver is not None:
             self.execute(node)
         elif method == "add" and receiver in self.connections and node.args:
@@ -295,11 +371,13 @@ class StepReader:
         if method == "execute":
             self.execute(node)
             return
-        if method in ("get_bind", "f", "inline_literal", "get_context", "batch_alter_table"):
+        if method in _RUN_NOTHING:
             return
         value = self.module.evaluate(node, self.local)
         if not isinstance(value, pyast.Call):
-            self.operations.append(ops.Opaque(f"op.{method} at line {node.lineno}", raw=True))
+            self.operations.append(
+                ops.Opaque(f"{_short(node.func)}(…)", raw=True, line=node.lineno)
+            )
             return
         if method == "bulk_insert":
             self.bulk_insert(node, value)
@@ -308,6 +386,76 @@ class StepReader:
         self.operations += [_at(o, node.lineno) for o in result.operations]
         self.notes += result.notes
         self.broken += result.broken
+        created = self.types_created | {
+            o.name for o in self.operations if isinstance(o, ops.CreateEnumType)
+        }
+        for enum, column in result.types_needed:
+            if enum not in created:
+                self.types_needed.setdefault(enum, []).append(column)
+
+    def enum_method(self, node: ast.Call) -> pyast.Call | None:
+        """The enum of `<enum>.create(bind)` / `<enum>.drop(bind)`, where `<enum>` is an
+        `sa.Enum(…)` or `postgresql.ENUM(…)` (written there, or bound to a name)."""
+        func = node.func
+        if not isinstance(func, ast.Attribute) or func.attr not in ("create", "drop"):
+            return None
+        value = self.module.evaluate(func.value, self.local)
+        return value if isinstance(value, pyast.Call) and _is_enum(value) else None
+
+    def enum_call(self, method: str, enum: pyast.Call, node: ast.Call) -> None:
+        """`visibility.create(op.get_bind(), checkfirst=True)`: CREATE TYPE (only when it is
+        missing, with checkfirst), or DROP TYPE; enum types exist on PostgreSQL only."""
+        name = columns.enum_name(enum)
+        where = f"line {node.lineno}: {_short(node.func)}()"
+        if self.dialect not in (None, ops.Dialect.POSTGRESQL):
+            self.notes.append(f"{where} does nothing on {self.dialect.value}: no enum types there")
+            return
+        if name is None:
+            self.operations.append(ops.Opaque(f"{where}: an enum type named at run time", True))
+            return
+        if method == "drop":
+            self.operations.append(ops.DropType(name, line=node.lineno))
+            return
+        self.types_created.add(name)
+        # postgresql.ENUM checks first unless told not to; sa.Enum only when told to
+        checkfirst = self.module.evaluate(_keyword(node, "checkfirst"), self.local)
+        if checkfirst is True or (checkfirst is None and enum.name == "ENUM"):
+            self.types_if_missing.add(name)
+            self.notes.append(f"{where} creates enum type {name} only if it does not exist")
+        values = columns.enum_values(enum)
+        if values:
+            self.operations.append(ops.CreateEnumType(name, values, line=node.lineno))
+        else:
+            self.operations.append(
+                ops.Opaque(
+                    f"creates enum type {name} with the values of "
+                    f"{pyast.render(enum.args[0]) if enum.args else 'application code'}",
+                    line=node.lineno,
+                )
+            )
+
+    def module_enum_types(self) -> None:
+        """`status.create(op.get_bind())` outside any function (in a `try` or not): the type is
+        created when Alembic loads the file, before upgrade() runs."""
+        for statement in self.module.tree.body:
+            for node in statement.body if isinstance(statement, ast.Try) else [statement]:
+                if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
+                    continue
+                enum = self.enum_method(node.value)
+                if enum is not None and getattr(node.value.func, "attr", "") == "create":
+                    self.enum_call("create", enum, node.value)
+                    self.notes.append(
+                        f"line {node.lineno}: the enum type is created at module level, when "
+                        "Alembic loads the file"
+                    )
+
+    def type_notes(self) -> list[str]:
+        """The enum types add_column needs that this function does not create."""
+        return [
+            calls.type_needed_note(enum, column)
+            for enum, found in self.types_needed.items()
+            for column in found
+        ]
 
     def bulk_insert(self, node: ast.Call, value: pyast.Call) -> None:
         """`op.bulk_insert(table, rows)`: rows inserted into the table."""
@@ -374,6 +522,36 @@ class StepReader:
 _NOT_SCHEMA_CALLS = frozenset(
     {"print", "logger", "log", "logging", "LOG", "warnings", "time", "sa", "sqlalchemy"}
 )
+# op.* helpers that build or fetch something rather than run an operation.
+_RUN_NOTHING = frozenset({"get_bind", "f", "inline_literal", "get_context", "batch_alter_table"})
+# Methods that end or read a unit of work rather than change rows.
+_CHANGES_NOTHING = frozenset(
+    {"commit", "flush", "close", "rollback", "begin", "expunge_all", "refresh", "dispose"}
+    | {"info", "debug", "warning", "warn", "error", "exception", "append", "extend"}
+)
+
+
+def _is_enum(value: pyast.Value) -> bool:
+    return isinstance(value, pyast.Call) and value.name in ("Enum", "ENUM")
+
+
+def _keyword(node: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in node.keywords if k.arg == name), None)
+
+
+def _table_options(args: pyast.Call) -> tuple[str, ...]:
+    """`table_kwargs={"sqlite_autoincrement": True}`: options the rebuilt table is given."""
+    options = args.get("table_kwargs")
+    if not isinstance(options, dict):
+        return ()
+    return tuple(f"table option {k}={pyast.render(v)}" for k, v in options.items())
+
+
+def _attribute_targets(node: ast.stmt) -> list[ast.expr]:
+    """The attributes an assignment writes (`instance.project_id = …`): a change of an ORM
+    object, or of anything else, that harvester does not follow on its own."""
+    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+    return [t for t in targets if isinstance(t, ast.Attribute)]
 
 
 def _unread_code(

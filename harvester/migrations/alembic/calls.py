@@ -40,6 +40,15 @@ _SIGNATURES: dict[str, tuple[str, ...]] = {
     "drop_constraint": ("constraint_name", "table_name"),
     "create_exclude_constraint": ("constraint_name", "table_name"),
 }
+# geoalchemy2.alembic_helpers: the same signatures as the plain operations they wrap.
+_GEOSPATIAL = {
+    "add_geospatial_column": "add_column",
+    "drop_geospatial_column": "drop_column",
+    "create_geospatial_index": "create_index",
+    "drop_geospatial_index": "drop_index",
+    "create_geospatial_table": "create_table",
+    "drop_geospatial_table": "drop_table",
+}
 _TABLE = {"source_table", "table_name"}
 # Arguments that must be literal names for the call to say which table or column it changes.
 _NAMED = ("table_name", "source_table", "column_name", "old_table_name", "new_table_name")
@@ -55,6 +64,8 @@ class CallResult:
     operations: list[ops.Operation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     broken: list[str] = field(default_factory=list)
+    # (enum type, "table.column"): a column whose type add_column expects to exist already
+    types_needed: list[tuple[str, str]] = field(default_factory=list)
 
 
 Handler = Callable[[dict[str, Value], Call, "ops.Dialect | None", CallResult], None]
@@ -107,22 +118,21 @@ def translate(
 ) -> CallResult:
     """The schema operations of `op.<method>(…)` or `batch_op.<method>(…)`."""
     result = CallResult()
+    method = _GEOSPATIAL.get(method, method)
     args = arguments(method, call, batch_table)
     handler = _HANDLERS.get(method)
     unknown = [k for k in _NAMED if k in args and not isinstance(args[k], str)]
     if handler is not None and unknown:
         chosen = ", ".join(render(args[k]) for k in unknown)
         result.operations.append(
-            ops.Opaque(f"op.{method} on names chosen at run time ({chosen})", raw=True)
+            ops.Opaque(f"{call.func}(…) on names chosen at run time ({chosen})", raw=True)
         )
     elif handler is not None:
         handler(args, call, dialect, result)
     elif method in _COMMENTS:
         result.operations.append(ops.Opaque(f"op.{method}({_short(call)})"))
     else:
-        result.operations.append(
-            ops.Opaque(f"op.{method}(…) at line {call.line}: not analysed", raw=True)
-        )
+        result.operations.append(ops.Opaque(f"{call.func}(…)", raw=True, line=call.line))
     return result
 
 
@@ -191,10 +201,15 @@ def _add_column(
         result.operations.append(ops.CreateIndex(index))
     enum = columns.enum_type(column.get("type_", 1))
     if enum is not None and dialect in (None, ops.Dialect.POSTGRESQL):
-        result.notes.append(
-            f"{table}.{definition.name}: add_column does not create the enum type {enum.name} "
-            "on PostgreSQL; it must already exist"
-        )
+        result.types_needed.append((enum.name, f"{table}.{definition.name}"))
+
+
+def type_needed_note(enum: str, column: str) -> str:
+    """What a reviewer must check when add_column uses an enum type nothing here creates."""
+    return (
+        f"{column}: add_column does not create the enum type {enum} on PostgreSQL; "
+        "it must already exist"
+    )
 
 
 def _drop_column(

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from harvester.migrations import pyast
+from harvester.migrations.alembic.calls import type_needed_note
+from harvester.migrations.alembic.decorators import engine_skips
 from harvester.migrations.alembic.revisions import Revision, Unreadable, chain, parse_revision
 from harvester.migrations.base import PathChange, RepoView, Side, Source
 from harvester.migrations.edits import (
@@ -20,6 +22,7 @@ from harvester.migrations.edits import (
     with_note,
 )
 from harvester.migrations.engines import EngineEvidence
+from harvester.migrations.schema import ops
 from harvester.migrations.schema.assemble import MigrationInput
 from harvester.model import ChangeKind, Finding, ImpactTag, Problem
 
@@ -50,11 +53,11 @@ class RevisionChanges:
         self, changes: Sequence[PathChange], head_texts: Mapping[str, Source]
     ) -> FolderResult:
         """Inputs in chain order (deleted revisions last) and the folder's findings."""
-        head = {p: self._parse(p, s) for p, s in head_texts.items()}
+        head = {p: self._parse(p, s, Side.HEAD) for p, s in head_texts.items()}
         base_texts = (
             self._texts(Side.BASE) if any(c.status is not ChangeKind.ADDED for c in changes) else {}
         )
-        base = {p: self._parse(p, s) for p, s in base_texts.items()}
+        base = {p: self._parse(p, s, Side.BASE) for p, s in base_texts.items()}
         head_revisions = {r.revision: r for r in head.values() if isinstance(r, Revision)}
         if not head_revisions and not any(isinstance(r, Revision) for r in base.values()):
             return FolderResult([], ())
@@ -89,11 +92,16 @@ class RevisionChanges:
             if old is None and change.status is ChangeKind.RENAMED and change.old_path:
                 # Moved in from another folder (the package moved): read where it came from.
                 source = self.view.read(Side.BASE, change.old_path)
-                old = self._parse(change.old_path, source) if source.text is not None else None
+                old = (
+                    self._parse(change.old_path, source, Side.BASE)
+                    if source.text is not None
+                    else None
+                )
             released = (change.old_path or change.path) in base_texts
             item = self._input(change, current, released or change.status is not ChangeKind.ADDED)
             if isinstance(current, Revision):
                 item = self._annotated(item, current, order.missing.get(current.revision, ()))
+                item = _with_known_types(item, current, head_revisions)
                 if change.status is ChangeKind.MODIFIED and isinstance(old, Revision):
                     item = self._modified(item, change, old, current, added, base_texts, head_texts)
                 elif change.status is ChangeKind.RENAMED and isinstance(old, Revision):
@@ -104,6 +112,7 @@ class RevisionChanges:
                         first_release=None,
                         renamed_from=old.revision,
                     )
+                    item = _moved_note(item, change.old_path)
                 elif change.status is ChangeKind.MODIFIED and isinstance(old, Unreadable):
                     item = replace(item, modification=unreadable_base(old.message))
             key = (
@@ -122,10 +131,11 @@ class RevisionChanges:
             findings.append(self._heads(order.heads, head_revisions))
         return FolderResult(inputs, tuple(findings))
 
-    def _parse(self, path: str, source: Source) -> Parsed:
+    def _parse(self, path: str, source: Source, side: Side) -> Parsed:
         if source.text is None:
             return Unreadable(source.problem or "not parsed: unreadable", None)
-        return parse_revision(path, source.text, self.evidence.dialect)
+        skips = engine_skips(self.view, side, path, source.text)
+        return parse_revision(path, source.text, self.evidence.dialect, skips)
 
     def _texts(self, side: Side) -> dict[str, Source]:
         return {
@@ -228,6 +238,60 @@ class RevisionChanges:
         )
         paths = tuple(r.parsed.path for h in heads if (r := revisions[h]))
         return Finding(ImpactTag.MULTIPLE_HEADS, detail, paths)
+
+
+def _moved_note(item: MigrationInput, old_path: str | None) -> MigrationInput:
+    """`moved from legacy/migrations/versions`, for a revision file another folder held."""
+    folder = posixpath.dirname(old_path or "")
+    if item.parsed is None or not old_path or folder == posixpath.dirname(item.path):
+        return item
+    notes = (*item.parsed.notes, f"moved from {folder}")
+    return replace(item, parsed=replace(item.parsed, notes=notes))
+
+
+def _with_known_types(
+    item: MigrationInput, revision: Revision, revisions: Mapping[str, Revision]
+) -> MigrationInput:
+    """Enum types as the chain knows them: a note for each type upgrade() adds a column of
+    without creating it, unless a revision it follows created the type; a create with
+    checkfirst of a type such a revision created does nothing."""
+    parsed = item.parsed
+    if not (revision.types_needed or revision.types_if_missing) or parsed is None:
+        return item
+    earlier = _types_created_before(revision, revisions)
+    notes = [type_needed_note(t, column) for t, column in revision.types_needed if t not in earlier]
+    existing = set(revision.types_if_missing) & earlier
+    notes += [
+        f"enum type {name} exists already (an earlier revision created it)"
+        for name in sorted(existing)
+    ]
+    kept = tuple(
+        o
+        for o in parsed.up.operations
+        if not (isinstance(o, ops.CreateEnumType) and o.name in existing)
+    )
+    return replace(
+        item,
+        parsed=replace(
+            parsed, up=replace(parsed.up, operations=kept), notes=(*parsed.notes, *notes)
+        ),
+    )
+
+
+def _types_created_before(revision: Revision, revisions: Mapping[str, Revision]) -> set[str]:
+    """The enum types the revisions `revision` follows (all its ancestors) create."""
+    found: set[str] = set()
+    seen: set[str] = set()
+    pending = [*revision.down_revisions, *revision.depends_on]
+    while pending:
+        name = pending.pop()
+        parent = revisions.get(name)
+        if name in seen or parent is None:
+            continue
+        seen.add(name)
+        found.update(parent.types_created)
+        pending += [*parent.down_revisions, *parent.depends_on]
+    return found
 
 
 def _module(source: Source | None) -> ast.Module | None:

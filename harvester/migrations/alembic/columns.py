@@ -9,9 +9,10 @@ is `email VARCHAR(255) NOT NULL DEFAULT '' -> users.id ON DELETE CASCADE`. A Pyt
 
 from __future__ import annotations
 
+import ast
 import json
 
-from harvester.migrations.pyast import Call, Ref, Value, render, strings
+from harvester.migrations.pyast import Call, Code, Ref, Value, render, strings
 from harvester.migrations.schema import ops
 
 # SQLAlchemy type names and the SQL name they compile to (PostgreSQL first).
@@ -64,16 +65,23 @@ def type_name(value: Value, dialect: ops.Dialect | None) -> str | None:
         return type_name(call.args[0], dialect)
     if name in ("ARRAY",) and call is not None:
         return f"{type_name(call.get('item_type', 0), dialect) or '?'}[]"
+    if name in ("Geometry", "Geography"):  # GeoAlchemy2, on PostGIS
+        kind = call.get("geometry_type", 0) if call is not None else None
+        srid = call.get("srid", 1) if call is not None else None
+        shape = ", ".join(str(v) for v in (kind, srid) if isinstance(v, (str, int)))
+        return f"{name.upper()}({shape})" if shape else name.upper()
     if name == "Enum" or name == "ENUM":
-        label = call.get("name") if call is not None else None
-        return f"ENUM {label}" if isinstance(label, str) else "ENUM"
+        label = enum_name(call) if call is not None else None
+        return f"ENUM {label}" if label else "ENUM"
     base = _ENGINE_TYPES.get(dialect or ops.Dialect.POSTGRESQL, {}).get(name) or _TYPES.get(name)
     if base is None:
         base = name.upper() if name.isupper() else name
     return base + _type_arguments(call, name)
 
 
-_SPECIAL_TYPES = frozenset({"DateTime", "TIMESTAMP", "as_mutable", "ARRAY", "Enum", "ENUM"})
+_SPECIAL_TYPES = frozenset(
+    {"DateTime", "TIMESTAMP", "as_mutable", "ARRAY", "Enum", "ENUM", "Geometry", "Geography"}
+)
 
 
 def code_defined_type(value: Value) -> str | None:
@@ -114,7 +122,23 @@ def enum_type(value: Value) -> ops.CreateEnumType | None:
     label = value.get("name")
     if not isinstance(label, str) or value.get("create_type") is False:
         return None
-    return ops.CreateEnumType(label, tuple(v for v in value.args if isinstance(v, str)))
+    return ops.CreateEnumType(label, enum_values(value))
+
+
+def enum_name(call: Call) -> str | None:
+    """The type's name: `name=`, else the lower-cased name of the Python enum class it is built
+    from (`sa.Enum(BillType)` is `billtype`, as SQLAlchemy names it)."""
+    label = call.get("name")
+    if isinstance(label, str):
+        return label
+    if len(call.args) == 1 and isinstance(call.args[0], Ref):
+        return call.args[0].tail.lower()
+    return None
+
+
+def enum_values(call: Call) -> tuple[str, ...]:
+    """The values written in the call; none when they come from a Python enum class."""
+    return tuple(v for v in call.args if isinstance(v, str))
 
 
 def server_default(value: Value) -> str | None:
@@ -142,6 +166,8 @@ def server_default(value: Value) -> str | None:
         if value.func.startswith(("sa.func.", "func.", "sqlalchemy.func.")):
             args = ", ".join(render(a) for a in value.args)
             return f"{value.name}({args})"
+    if isinstance(value, (Ref, Code)):  # `BillType.EXPENSE.name`: Python, not SQL
+        return f"value from application code ({render(value)})"
     return render(value)
 
 
@@ -247,7 +273,24 @@ def sql_text(value: Value) -> str:
     """A condition or SQL given as a string, `sa.text(...)`, or an expression (its source)."""
     if isinstance(value, Call) and value.name == "text" and value.args:
         value = value.args[0]
+    if isinstance(value, Code) and value.source.startswith(("f'", 'f"')):
+        return f"built by application code: {_template(value.source)}"
     return value if isinstance(value, str) else render(value)
+
+
+def _template(source: str) -> str:
+    """An f-string's text with its Python parts left as `{expression}`."""
+    try:
+        node = ast.parse(source, mode="eval").body
+    except SyntaxError:
+        return source
+    if not isinstance(node, ast.JoinedStr):
+        return source
+    return "".join(
+        str(part.value) if isinstance(part, ast.Constant) else "{" + ast.unparse(part.value) + "}"
+        for part in node.values
+        if isinstance(part, (ast.Constant, ast.FormattedValue))
+    )
 
 
 def _is_foreign_key(value: Value) -> bool:

@@ -16,11 +16,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from harvester.analysis.wording import first_few
 from harvester.cache import cached
 from harvester.migrations import pyast
 from harvester.migrations.alembic.body import StepReader
+from harvester.migrations.alembic.decorators import EngineSkip
 from harvester.migrations.graphs import post_order
-from harvester.migrations.schema import ops
+from harvester.migrations.schema import describe, ops
 
 LOOKS_LIKE_REVISION = re.compile(r"^(?:down_)?revision\s*(?::[^=\n]*)?=", re.MULTILINE)
 
@@ -34,6 +36,10 @@ class Revision:
     branch_labels: tuple[str, ...]
     depends_on: tuple[str, ...]
     parsed: ops.ParsedMigration
+    # enum types upgrade() adds columns of without creating them: (type, "table.column")
+    types_needed: tuple[tuple[str, str], ...] = ()
+    types_created: tuple[str, ...] = ()
+    types_if_missing: tuple[str, ...] = ()  # created with checkfirst: nothing if they exist
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +52,11 @@ class Unreadable:
 
 @cached("alembic-revision")
 def parse_revision(
-    path: str, text: str, dialect: ops.Dialect | None
+    path: str, text: str, dialect: ops.Dialect | None, skips: tuple[EngineSkip, ...] = ()
 ) -> Revision | Unreadable | None:
     """The revision in `text` (None when the file declares no `revision`); a pure function of
-    its arguments, so it can be cached by blob and engine."""
+    its arguments, so it can be cached by blob and engine. `skips` are what the decorators of
+    upgrade() and downgrade() do, read where they are defined."""
     module = pyast.parse_module(text)
     if isinstance(module, pyast.SyntaxProblem):
         return Unreadable(module.message, module.line)
@@ -63,11 +70,20 @@ def parse_revision(
     if upgrade is None:
         notes.append("no upgrade() function")
     up_reader, down_reader = StepReader(module, dialect), StepReader(module, dialect)
-    up = up_reader.read(upgrade) if upgrade else ops.Step()
+    up = up_reader.read(upgrade, module_code=True) if upgrade else ops.Step()
     down_step = down_reader.read(downgrade) if downgrade else None
+    for function in (upgrade, downgrade):
+        if function is not None and function.decorator_list:
+            notes += _decorator_notes(function, skips, dialect)
+    if upgrade is not None and (skipped := _skipped(upgrade, skips, dialect, module)):
+        up = ops.Step((skipped,))
+    if downgrade is not None and (skipped := _skipped(downgrade, skips, dialect, module)):
+        down_step = ops.Step((skipped,))
     notes += [f"upgrade(), {problem}" for problem in up_reader.broken]
     if down_step is not None and down_reader.broken:
         down_step = replace(down_step, broken=tuple(down_reader.broken))
+    if down_step is not None and down_reader.types_needed:
+        down_step = replace(down_step, notes=down_step.notes + tuple(down_reader.type_notes()))
     raises = downgrade is not None and _only_raises(downgrade)
     if raises and downgrade is not None:
         notes.append(
@@ -78,6 +94,16 @@ def parse_revision(
         down_revisions=pyast.strings(down),
         branch_labels=pyast.strings(module.evaluate(module.constants.get("branch_labels"))),
         depends_on=pyast.strings(module.evaluate(module.constants.get("depends_on"))),
+        types_needed=tuple(
+            (enum, column) for enum, found in up_reader.types_needed.items() for column in found
+        ),
+        types_created=tuple(
+            sorted(
+                up_reader.types_created
+                | {o.name for o in up.operations if isinstance(o, ops.CreateEnumType)}
+            )
+        ),
+        types_if_missing=tuple(sorted(up_reader.types_if_missing)),
         parsed=ops.ParsedMigration(
             id=revision,
             path=path,
@@ -88,6 +114,59 @@ def parse_revision(
             notes=tuple(notes),
         ),
     )
+
+
+def _skipped(
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    skips: tuple[EngineSkip, ...],
+    dialect: ops.Dialect | None,
+    module: pyast.Module,
+) -> ops.Opaque | None:
+    """What a function its decorator skips on the project's engine runs: nothing there, and
+    what it does on the other engines (read for the first of them)."""
+    engine = dialect or ops.Dialect.POSTGRESQL
+    skip = next((s for s in skips if s.function == function.name), None)
+    if skip is None or engine not in skip.engines:
+        return None
+    others = [d for d in ops.Dialect if d not in skip.engines]
+    elsewhere = StepReader(module, others[0]).read(function).operations
+    labels = [describe.operation_label(o) for o in elsewhere]
+    runs = f"; on other engines: {first_few(labels)}" if labels else ""
+    return ops.Opaque(
+        f"{function.name}() does nothing on {engine.value}: its decorator {skip.decorator} "
+        f"skips it ({_read_in(skip)}){runs}"
+    )
+
+
+def _decorator_notes(
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    skips: tuple[EngineSkip, ...],
+    dialect: ops.Dialect | None,
+) -> list[str]:
+    """What a reviewer should know about the decorators of upgrade() or downgrade()."""
+    engine = dialect or ops.Dialect.POSTGRESQL
+    notes = []
+    for decorator in function.decorator_list:
+        written = pyast.dotted(decorator) or ast.unparse(decorator)
+        skip = next(
+            (s for s in skips if (s.function, s.decorator) == (function.name, written)), None
+        )
+        if skip is None:
+            notes.append(
+                f"{function.name}() has decorator @{written}, which harvester does not read: "
+                "it may decide whether the body runs"
+            )
+        elif engine not in skip.engines:
+            engines = ", ".join(d.value for d in skip.engines)
+            notes.append(
+                f"{function.name}() is skipped on {engines} by its decorator {written} "
+                f"({_read_in(skip)})"
+            )
+    return notes
+
+
+def _read_in(skip: EngineSkip) -> str:
+    return "judged from its name" if skip.source == "its name" else f"read in {skip.source}"
 
 
 def _only_raises(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
