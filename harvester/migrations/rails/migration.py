@@ -30,7 +30,7 @@ from harvester.migrations.commands import (
     mark_raising,
 )
 from harvester.migrations.literals import Value, name_of
-from harvester.migrations.rails import versions
+from harvester.migrations.rails import spelling, versions
 from harvester.migrations.rails.body import BodyReader
 from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.rails.types import RailsContext
@@ -52,7 +52,7 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
     if broken is not None:
         return broken
     found = _migration_class(root)
-    fingerprint = treesitter.fingerprint(root)
+    fingerprint = treesitter.fingerprint(root, spelling.meaning)
     if found is None:
         problem = Problem(
             path, "not parsed: no migration class (`class … < ActiveRecord::Migration`)"
