@@ -114,6 +114,7 @@ class BodyReader:
             if left is not None and right is not None:
                 value = self.values.value(right, env)
                 env[treesitter.text(left)] = value
+                env.update(_destructured(left, value))
                 self.models.bind(treesitter.text(left), right)
                 if isinstance(value, Code):
                     return self._statement(right, env, in_change)
@@ -365,6 +366,16 @@ def _bind_parameters(method: Node, args: Arguments) -> dict[str, Value]:
         if p.type == "identifier"
     ]
     return dict(zip(names, args.positional, strict=False))
+
+
+def _destructured(left: Node, value: Value) -> dict[str, Value]:
+    """`a, b = [x, y]`: each name bound to its item of a literal list."""
+    if left.type != "left_assignment_list" or not isinstance(value, list):
+        return {}
+    names = [treesitter.text(n) for n in left.named_children]
+    if not all(n.type == "identifier" for n in left.named_children):
+        return {}
+    return dict(zip(names, value, strict=False))
 
 
 def _block_body(args: Arguments) -> Node | None:

@@ -32,6 +32,7 @@ from harvester.migrations.commands import (
 from harvester.migrations.literals import Value, name_of
 from harvester.migrations.rails import spelling, versions
 from harvester.migrations.rails.body import BodyReader
+from harvester.migrations.rails.helpers import helper_values
 from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.rails.types import RailsContext
 from harvester.migrations.schema import ops
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
 _IRREVERSIBLE = "ActiveRecord::IrreversibleMigration"
+_STEPS = frozenset({"change", "up", "down"})
 
 
 @cached("rails-migration")
@@ -66,9 +68,12 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
         notes.append(
             "disable_ddl_transaction!: runs outside a transaction, a failure leaves it half done"
         )
+    computed = helper_values({k: v for k, v in methods.items() if k not in _STEPS}, values)
+    notes += [n for name, found in computed.items() if (n := found.note(name)) is not None]
+    env = {**constants, **{name: found.value for name, found in computed.items()}}
     ctx = RailsContext(dialect, rails_version)
     reader = BodyReader(values, ctx, methods, models)
-    directions = _directions(reader, methods, constants, not no_transaction)
+    directions = _directions(reader, methods, env, not no_transaction)
     if directions is None:
         notes.append("no change, up or down method: nothing runs")
         directions = Directions(ops.Step(), ops.Step(), down_is_noop=True)
