@@ -636,3 +636,24 @@ def test_a_covering_index_keeps_its_included_columns() -> None:
     (created,) = up("    add_index :orders, :user_id, include: [:total, :status]")
     assert isinstance(created, ops.CreateIndex)
     assert created.index.include == ("total", "status")
+
+
+def test_project_adapter_helpers_choose_the_branch_in_both_directions() -> None:
+    body = """  def up
+    if Shop::Database.postgresql? || Shop::Database.sqlite?
+      add_index :users, "(lower(login))", name: "index_users_on_lower_login"
+    end
+  end
+
+  def down
+    return unless Shop::Database.postgresql?
+
+    raise ActiveRecord::IrreversibleMigration
+  end"""
+    postgres = read(body)
+    assert [type(o) for o in postgres.up.operations] == [ops.CreateIndex]
+    assert postgres.down is None  # the raise runs on PostgreSQL
+    mysql = read(body, dialect=Dialect.MYSQL)
+    assert mysql.up.operations == ()
+    assert mysql.down is not None
+    assert any(n.startswith("skipped on the mysql adapter") for n in mysql.up.notes)

@@ -56,6 +56,8 @@ _LOOPS = frozenset(
 )
 _LOOP_LIMIT = 100
 _BARE_STATEMENTS = frozenset({"up_only", "reversible", "revert"})
+RAISES_IRREVERSIBLE = "raises IrreversibleMigration"
+"""The note of a `raise ActiveRecord::IrreversibleMigration` that runs."""
 
 
 class BodyReader:
@@ -222,7 +224,7 @@ class BodyReader:
                     (),
                     (),
                     None,
-                    ("raises IrreversibleMigration",) if "IrreversibleMigration" in text else (),
+                    (RAISES_IRREVERSIBLE,) if "IrreversibleMigration" in text else (),
                 )
             ]
         if name == "reversible":
@@ -309,7 +311,7 @@ class BodyReader:
             command = self._statements(branch.body, env, in_change)
             if branch.absent is not None:
                 command = _without_absent_drops(command, branch.absent)
-            if branch.note and command.up:
+            if branch.note and (command.up or not branch.body):  # (or another adapter's)
                 command = replace(command, notes=(*command.notes, branch.note))
             found.append(command)
         return sequence(found)

@@ -31,7 +31,7 @@ from harvester.migrations.commands import (
 )
 from harvester.migrations.literals import Value, name_of
 from harvester.migrations.rails import spelling, versions
-from harvester.migrations.rails.body import BodyReader
+from harvester.migrations.rails.body import RAISES_IRREVERSIBLE, BodyReader
 from harvester.migrations.rails.helpers import helper_values
 from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.rails.types import RailsContext
@@ -162,7 +162,8 @@ def _directions(
         missing = "no down method: rails db:rollback runs nothing for it"
         return mark_raising(from_up_down(up, None, transactional, missing=missing), up_state)
     down = reader.read(_body(down_node), constants, False)
-    raises = _raises_irreversible(down_node)
+    # Read from the statements kept, so a raise under another adapter's guard does not count.
+    raises = RAISES_IRREVERSIBLE in down.notes
     directions = from_up_down(
         up,
         down,
@@ -178,14 +179,3 @@ def _body(method: Node | None) -> Node | None:
     if method is None:
         return None
     return method.child_by_field_name("body")
-
-
-def _raises_irreversible(method: Node) -> bool:
-    """Whether a `down` method raises `ActiveRecord::IrreversibleMigration`."""
-    raises = any(
-        n.type in ("call", "identifier")
-        and treesitter.text(n.child_by_field_name("method") if n.type == "call" else n)
-        in ("raise", "fail")
-        for n in treesitter.walk(method)
-    )
-    return raises and "IrreversibleMigration" in treesitter.text(method)
