@@ -13,13 +13,15 @@ end
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from dataclasses import fields, is_dataclass, replace
+from enum import Enum
+from typing import TYPE_CHECKING, cast
 
 from harvester.migrations import treesitter
 from harvester.migrations.commands import Command, StepState, inverted, sequence, sql_command
-from harvester.migrations.literals import Arguments, Code, Value
+from harvester.migrations.literals import PLACEHOLDER, Arguments, Code, Interpolated, Value
 from harvester.migrations.rails import conditions, models, rescues
 from harvester.migrations.rails.commands import ColumnCommands
 from harvester.migrations.rails.ruby import RubyValues
@@ -277,9 +279,16 @@ class BodyReader:
     def _sql(self, name: str, args: Arguments, node: Node, line: int) -> Command:
         value: Value = args.positional[0] if args.positional else None
         first = _first_line(args.nodes[0], self.values) if args.nodes else line
-        return sql_command(
+        command = sql_command(
             value, treesitter.text(node), first, line, name, self.ctx.dialect, "Ruby"
         )
+        if not isinstance(value, Interpolated):
+            return command
+        # The SQL was parsed with a stand-in for what Ruby fills in: show the Ruby instead.
+        pieces = re.findall(r"#\{[^}]*\}", value.source)
+        shown = pieces[0] if len(set(pieces)) == 1 else "#{…}"
+        up = cast(tuple[ops.Operation, ...], _interpolation_shown(command.up, shown))
+        return replace(command, up=up)
 
     def _reversible(self, args: Arguments, env: dict[str, Value]) -> Command:
         up: list[Command] = []
@@ -378,6 +387,21 @@ def _destructured(left: Node, value: Value) -> dict[str, Value]:
     if not all(n.type == "identifier" for n in left.named_children):
         return {}
     return dict(zip(names, value, strict=False))
+
+
+def _interpolation_shown(found: object, shown: str) -> object:
+    """`found` (operations, their fields) with the SQL parser's stand-in for a Ruby
+    interpolation written as `shown` (`#{queries_roles}`)."""
+    if isinstance(found, str) and not isinstance(found, Enum):
+        return found.replace(PLACEHOLDER, shown)
+    if isinstance(found, tuple):
+        return tuple(_interpolation_shown(item, shown) for item in found)
+    if is_dataclass(found) and not isinstance(found, type):
+        changed = {
+            f.name: _interpolation_shown(getattr(found, f.name), shown) for f in fields(found)
+        }
+        return replace(found, **changed)
+    return found
 
 
 def _block_body(args: Arguments) -> Node | None:

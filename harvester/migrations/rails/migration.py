@@ -64,6 +64,7 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
     values = RubyValues(root)
     body = node.child_by_field_name("body")
     methods, constants, models, no_transaction = _class_members(body, values)
+    values.model_tables.update(models)
     if no_transaction:
         notes.append(
             "disable_ddl_transaction!: runs outside a transaction, a failure leaves it half done"
