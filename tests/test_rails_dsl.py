@@ -176,8 +176,10 @@ def test_change_column_per_adapter() -> None:
         ops.AlterColumnType("users", "bio", "TEXT"),
         ops.SetNotNull("users", "bio"),
     )
+    # ActiveRecord re-states what the call leaves out (here the default) on MySQL too
     assert up(body, dialect=Dialect.MYSQL) == (
-        ops.ModifyColumn("users", ops.ColumnDef("bio", "TEXT", nullable=False)),
+        ops.AlterColumnType("users", "bio", "TEXT"),
+        ops.SetNotNull("users", "bio"),
     )
     sqlite = up(body, dialect=Dialect.SQLITE)
     assert isinstance(sqlite[-1], ops.RebuildTable)
@@ -592,7 +594,7 @@ def test_a_case_on_the_adapter_keeps_the_engines_branch() -> None:
     postgres = up(body)
     mysql = up(body, dialect=Dialect.MYSQL)
     assert [o.new_type for o in postgres if isinstance(o, ops.AlterColumnType)] == ["JSONB"]
-    assert [o.column.type for o in mysql if isinstance(o, ops.ModifyColumn)] == ["JSON"]
+    assert [o.new_type for o in mysql if isinstance(o, ops.AlterColumnType)] == ["JSON"]
 
 
 def test_deletes_with_conditions_and_columns_in_both_branches_of_a_feature_check() -> None:
@@ -634,3 +636,24 @@ def test_a_covering_index_keeps_its_included_columns() -> None:
     (created,) = up("    add_index :orders, :user_id, include: [:total, :status]")
     assert isinstance(created, ops.CreateIndex)
     assert created.index.include == ("total", "status")
+
+
+def test_project_adapter_helpers_choose_the_branch_in_both_directions() -> None:
+    body = """  def up
+    if Shop::Database.postgresql? || Shop::Database.sqlite?
+      add_index :users, "(lower(login))", name: "index_users_on_lower_login"
+    end
+  end
+
+  def down
+    return unless Shop::Database.postgresql?
+
+    raise ActiveRecord::IrreversibleMigration
+  end"""
+    postgres = read(body)
+    assert [type(o) for o in postgres.up.operations] == [ops.CreateIndex]
+    assert postgres.down is None  # the raise runs on PostgreSQL
+    mysql = read(body, dialect=Dialect.MYSQL)
+    assert mysql.up.operations == ()
+    assert mysql.down is not None
+    assert any(n.startswith("skipped on the mysql adapter") for n in mysql.up.notes)

@@ -279,6 +279,10 @@ def _entry(
                 f"takes over version {new_version} from {posixpath.basename(taken_over)}"
                 + (f"; {modification}" if modification else "")
             )
+        if parsed is not None and old_version == new_version:
+            # Databases that ran it skip it: what its code does (a `force:`, a raising down)
+            # is no news; Data Impact says what the edit changed.
+            parsed = replace(parsed, notes=(), up=replace(parsed.up, notes=()))
         if old_version != new_version and not _same_operations(before, reading):
             # git paired two different migrations by likeness: one went, another came.
             gone = replace(change, status=ChangeKind.DELETED)
@@ -482,7 +486,8 @@ def _findings(
             Finding(
                 ImpactTag.FORMAT_ONLY_CHANGE,
                 f"{_count(len(reformatted), 'released migration')} in {root.root} reformatted "
-                "(comments or layout only): no effect on any database",
+                "(comments, layout or the same values spelled differently): no effect on any "
+                "database",
                 tuple(e.item.path for e in reformatted),
                 _commits(reformatted),
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -82,20 +82,29 @@ def walk(node: Node) -> Iterator[Node]:
         stack.extend(reversed(current.children))
 
 
-def fingerprint(root: Node) -> str:
+def fingerprint(root: Node, spelling: Callable[[Node], str | None] | None = None) -> str:
     """A digest of the syntax tree that ignores comments, layout, commas and call parentheses.
 
-    Two files with the same fingerprint differ only in formatting and comments.
+    Two files with the same fingerprint differ only in formatting and comments. `spelling`
+    may name what a node means when a language spells one value several ways (`65_535` and
+    `65535`); that name then stands for the node and everything below it.
     """
     digest = hashlib.sha256()
-    for node in walk(root):
+    stack = [root]
+    while stack:
+        node = stack.pop()
         if _cosmetic(node):
+            continue
+        meaning = spelling(node) if spelling is not None else None
+        if meaning is not None:
+            digest.update(f"~{meaning}\0".encode())
             continue
         kept = sum(1 for child in node.children if not _cosmetic(child))
         digest.update(f"{node.type}/{kept}".encode())
         if not node.children:
             digest.update(b"=" + (node.text or b""))
         digest.update(b"\0")
+        stack.extend(reversed(node.children))
     return digest.hexdigest()
 
 

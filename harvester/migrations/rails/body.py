@@ -13,13 +13,15 @@ end
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from dataclasses import fields, is_dataclass, replace
+from enum import Enum
+from typing import TYPE_CHECKING, cast
 
 from harvester.migrations import treesitter
 from harvester.migrations.commands import Command, StepState, inverted, sequence, sql_command
-from harvester.migrations.literals import Arguments, Code, Value
+from harvester.migrations.literals import PLACEHOLDER, Arguments, Code, Interpolated, Value
 from harvester.migrations.rails import conditions, models, rescues
 from harvester.migrations.rails.commands import ColumnCommands
 from harvester.migrations.rails.ruby import RubyValues
@@ -56,6 +58,8 @@ _LOOPS = frozenset(
 )
 _LOOP_LIMIT = 100
 _BARE_STATEMENTS = frozenset({"up_only", "reversible", "revert"})
+RAISES_IRREVERSIBLE = "raises IrreversibleMigration"
+"""The note of a `raise ActiveRecord::IrreversibleMigration` that runs."""
 
 
 class BodyReader:
@@ -114,6 +118,7 @@ class BodyReader:
             if left is not None and right is not None:
                 value = self.values.value(right, env)
                 env[treesitter.text(left)] = value
+                env.update(_destructured(left, value))
                 self.models.bind(treesitter.text(left), right)
                 if isinstance(value, Code):
                     return self._statement(right, env, in_change)
@@ -221,7 +226,7 @@ class BodyReader:
                     (),
                     (),
                     None,
-                    ("raises IrreversibleMigration",) if "IrreversibleMigration" in text else (),
+                    (RAISES_IRREVERSIBLE,) if "IrreversibleMigration" in text else (),
                 )
             ]
         if name == "reversible":
@@ -274,9 +279,16 @@ class BodyReader:
     def _sql(self, name: str, args: Arguments, node: Node, line: int) -> Command:
         value: Value = args.positional[0] if args.positional else None
         first = _first_line(args.nodes[0], self.values) if args.nodes else line
-        return sql_command(
+        command = sql_command(
             value, treesitter.text(node), first, line, name, self.ctx.dialect, "Ruby"
         )
+        if not isinstance(value, Interpolated):
+            return command
+        # The SQL was parsed with a stand-in for what Ruby fills in: show the Ruby instead.
+        pieces = re.findall(r"#\{[^}]*\}", value.source)
+        shown = pieces[0] if len(set(pieces)) == 1 else "#{…}"
+        up = cast(tuple[ops.Operation, ...], _interpolation_shown(command.up, shown))
+        return replace(command, up=up)
 
     def _reversible(self, args: Arguments, env: dict[str, Value]) -> Command:
         up: list[Command] = []
@@ -308,7 +320,7 @@ class BodyReader:
             command = self._statements(branch.body, env, in_change)
             if branch.absent is not None:
                 command = _without_absent_drops(command, branch.absent)
-            if branch.note and command.up:
+            if branch.note and (command.up or not branch.body):  # (or another adapter's)
                 command = replace(command, notes=(*command.notes, branch.note))
             found.append(command)
         return sequence(found)
@@ -365,6 +377,31 @@ def _bind_parameters(method: Node, args: Arguments) -> dict[str, Value]:
         if p.type == "identifier"
     ]
     return dict(zip(names, args.positional, strict=False))
+
+
+def _destructured(left: Node, value: Value) -> dict[str, Value]:
+    """`a, b = [x, y]`: each name bound to its item of a literal list."""
+    if left.type != "left_assignment_list" or not isinstance(value, list):
+        return {}
+    names = [treesitter.text(n) for n in left.named_children]
+    if not all(n.type == "identifier" for n in left.named_children):
+        return {}
+    return dict(zip(names, value, strict=False))
+
+
+def _interpolation_shown(found: object, shown: str) -> object:
+    """`found` (operations, their fields) with the SQL parser's stand-in for a Ruby
+    interpolation written as `shown` (`#{queries_roles}`)."""
+    if isinstance(found, str) and not isinstance(found, Enum):
+        return found.replace(PLACEHOLDER, shown)
+    if isinstance(found, tuple):
+        return tuple(_interpolation_shown(item, shown) for item in found)
+    if is_dataclass(found) and not isinstance(found, type):
+        changed = {
+            f.name: _interpolation_shown(getattr(found, f.name), shown) for f in fields(found)
+        }
+        return replace(found, **changed)
+    return found
 
 
 def _block_body(args: Arguments) -> Node | None:

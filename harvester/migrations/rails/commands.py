@@ -77,19 +77,12 @@ class ColumnCommands(KeyCommands):
         return Command(tuple(up), restored)
 
     def change_column(self, args: Arguments, line: int) -> Command:
-        """`change_column` (a MODIFY on MySQL, a rebuild on SQLite); never reversible."""
+        """`change_column` (a MODIFY on MySQL, a rebuild on SQLite); never reversible. What
+        it leaves out (NULL, DEFAULT, comment) ActiveRecord re-states from the current column,
+        on MySQL too, so only the options written here change."""
         table, name = name_at(args, 0), name_at(args, 1)
         rails_type = name_of(args.positional[2]) or "string"
         col = tables.column(name, rails_type, args.options, self.ctx)
-        why = f"change_column {table}.{name}"
-        if types.mysql_like(self.ctx.dialect):
-            notes: tuple[str, ...] = ()
-            if "null" not in args.options or "default" not in args.options:
-                notes = (
-                    f"change_column {table}.{name} on MySQL redefines the whole column: "
-                    "NULL and DEFAULT not repeated here are reset",
-                )
-            return Command((ops.ModifyColumn(table, col, line=line),), None, why, notes)
         assert col.type is not None
         up: list[ops.Operation] = [ops.AlterColumnType(table, name, col.type, line=line)]
         if "default" in args.options:
@@ -99,7 +92,7 @@ class ColumnCommands(KeyCommands):
         elif args.options.get("null") is True:
             up.append(ops.DropNotNull(table, name, line=line))
         up += self._rebuilt(table, f"change {name} to {col.type}", line)
-        return Command(tuple(up), None, why)
+        return Command(tuple(up), None, f"change_column {table}.{name}")
 
     def change_column_null(self, args: Arguments, line: int) -> Command:
         """`change_column_null :t, :c, false[, fill]`, with the UPDATE a fill value runs."""

@@ -3,6 +3,7 @@
 add_index :users, :email unless index_exists?(:users, :email)   # a guard: say so
 return if index_exists?(:users, :email)                          # the same guard on the rest
 if connection.adapter_name == "PostgreSQL" … else … end          # keep the adapter's branch
+if Redmine::Database.postgresql? || Redmine::Database.sqlite?     # a project's adapter helpers
 case adapter_name when /mysql/i … when /postgres/i … end         # keep the adapter's `when`
 """
 
@@ -42,6 +43,9 @@ _ADAPTER_WORDS = {
 
 
 _EXITS = frozenset({"return", "next"})
+_ADAPTER_PREDICATE = re.compile(
+    r"^(!\s*)?(?:[\w:]+\.)?(postgresql|postgres|postgis|mysql2?|trilogy|mariadb|sqlite3?)\?$"
+)
 _TABLE_EXISTS = re.compile(
     r"""^(!|not\s+)?\s*(?:[\w.]+\.)?(?:table|data_source)_exists\?\(?\s*[:"']?(\w+)["']?\s*\)?$"""
 )
@@ -91,8 +95,10 @@ def branches(node: Node, dialect: ops.Dialect | None, rest: Sequence[Node] = ())
     verdict = adapter_verdict(condition, dialect)
     if verdict is not None:
         chosen = then if verdict != negated else other
-        note = f"kept for the {dialect.value if dialect else '?'} adapter: `{condition}`"
-        return [Branch(chosen, note)] if chosen else []
+        adapter = dialect.value if dialect else "?"
+        if not chosen:
+            return [Branch((), f"skipped on the {adapter} adapter: `{condition}`")]
+        return [Branch(chosen, f"kept for the {adapter} adapter: `{condition}`")]
     word = "unless" if negated else "if"
     guarded = any(guard in condition for guard in GUARDS)
     prefix = "guarded: " if guarded else ""
@@ -114,14 +120,36 @@ def branches(node: Node, dialect: ops.Dialect | None, rest: Sequence[Node] = ())
 def adapter_verdict(condition: str, dialect: ops.Dialect | None) -> bool | None:
     """Whether a condition on the adapter name holds for `dialect` (None: not such a check)."""
     lowered = condition.lower()
-    if dialect is None or "adapter" not in lowered:
+    if dialect is None:
         return None
+    if "adapter" not in lowered:
+        return _predicates_verdict(lowered, dialect)
     named = [d for word, d in _ADAPTER_WORDS.items() if word in lowered]
     if len(set(named)) != 1:
         return None
-    same = named[0] is dialect or {named[0], dialect} <= {ops.Dialect.MYSQL, ops.Dialect.MARIADB}
     negative = "!=" in condition or "!~" in condition
-    return same != negative
+    return _same_engine(named[0], dialect) != negative
+
+
+def _predicates_verdict(condition: str, dialect: ops.Dialect) -> bool | None:
+    """`Redmine::Database.postgresql? || Redmine::Database.sqlite?`: a project's helpers named
+    after adapters, alone, negated or joined by `||` (None for anything else)."""
+    if "&&" in condition or " and " in condition:
+        return None
+    verdicts = []
+    for term in condition.split("||"):
+        found = _ADAPTER_PREDICATE.match(term.strip())
+        if found is None:
+            return None
+        named = {d for word, d in _ADAPTER_WORDS.items() if word in found.group(2)}
+        if len(named) != 1:
+            return None
+        verdicts.append(_same_engine(named.pop(), dialect) != bool(found.group(1)))
+    return any(verdicts)
+
+
+def _same_engine(named: ops.Dialect, dialect: ops.Dialect) -> bool:
+    return named is dialect or {named, dialect} <= {ops.Dialect.MYSQL, ops.Dialect.MARIADB}
 
 
 def case_branch(node: Node, dialect: ops.Dialect | None) -> Branch | None:

@@ -30,8 +30,9 @@ from harvester.migrations.commands import (
     mark_raising,
 )
 from harvester.migrations.literals import Value, name_of
-from harvester.migrations.rails import versions
-from harvester.migrations.rails.body import BodyReader
+from harvester.migrations.rails import spelling, versions
+from harvester.migrations.rails.body import RAISES_IRREVERSIBLE, BodyReader
+from harvester.migrations.rails.helpers import helper_values
 from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.rails.types import RailsContext
 from harvester.migrations.schema import ops
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
 _IRREVERSIBLE = "ActiveRecord::IrreversibleMigration"
+_STEPS = frozenset({"change", "up", "down"})
 
 
 @cached("rails-migration")
@@ -52,7 +54,7 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
     if broken is not None:
         return broken
     found = _migration_class(root)
-    fingerprint = treesitter.fingerprint(root)
+    fingerprint = treesitter.fingerprint(root, spelling.meaning)
     if found is None:
         problem = Problem(
             path, "not parsed: no migration class (`class … < ActiveRecord::Migration`)"
@@ -62,13 +64,17 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
     values = RubyValues(root)
     body = node.child_by_field_name("body")
     methods, constants, models, no_transaction = _class_members(body, values)
+    values.model_tables.update(models)
     if no_transaction:
         notes.append(
             "disable_ddl_transaction!: runs outside a transaction, a failure leaves it half done"
         )
+    computed = helper_values({k: v for k, v in methods.items() if k not in _STEPS}, values)
+    notes += [n for name, found in computed.items() if (n := found.note(name)) is not None]
+    env = {**constants, **{name: found.value for name, found in computed.items()}}
     ctx = RailsContext(dialect, rails_version)
     reader = BodyReader(values, ctx, methods, models)
-    directions = _directions(reader, methods, constants, not no_transaction)
+    directions = _directions(reader, methods, env, not no_transaction)
     if directions is None:
         notes.append("no change, up or down method: nothing runs")
         directions = Directions(ops.Step(), ops.Step(), down_is_noop=True)
@@ -157,7 +163,8 @@ def _directions(
         missing = "no down method: rails db:rollback runs nothing for it"
         return mark_raising(from_up_down(up, None, transactional, missing=missing), up_state)
     down = reader.read(_body(down_node), constants, False)
-    raises = _raises_irreversible(down_node)
+    # Read from the statements kept, so a raise under another adapter's guard does not count.
+    raises = RAISES_IRREVERSIBLE in down.notes
     directions = from_up_down(
         up,
         down,
@@ -173,14 +180,3 @@ def _body(method: Node | None) -> Node | None:
     if method is None:
         return None
     return method.child_by_field_name("body")
-
-
-def _raises_irreversible(method: Node) -> bool:
-    """Whether a `down` method raises `ActiveRecord::IrreversibleMigration`."""
-    raises = any(
-        n.type in ("call", "identifier")
-        and treesitter.text(n.child_by_field_name("method") if n.type == "call" else n)
-        in ("raise", "fail")
-        for n in treesitter.walk(method)
-    )
-    return raises and "IrreversibleMigration" in treesitter.text(method)

@@ -230,7 +230,7 @@ class ModelCode:
             ops.DataChangeKind.INSERT: "inserts rows into",
             ops.DataChangeKind.UPDATE: "rewrites rows of",
         }.get(kind, "loops over rows of")
-        detail = f"{what} {table} from Ruby model code ({shown})"
+        detail = f"{what} {table or f'the table of {model}'} from Ruby model code ({shown})"
         raising = (
             bool((set(methods) | block_writes) & _RAISING)
             or any(m.endswith("!") for m in block_writes)

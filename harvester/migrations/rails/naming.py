@@ -13,6 +13,12 @@ from collections.abc import Sequence
 from harvester.migrations.rails.versions import RailsVersion
 
 _MAX_INDEX_NAME = 62
+# Rails' own engines isolate their namespace, which prefixes their tables with the engine's name.
+_ENGINE_PREFIXES = {
+    "ActiveStorage": "active_storage_",
+    "ActionText": "action_text_",
+    "ActionMailbox": "action_mailbox_",
+}
 
 # ActiveSupport's default English inflections, most specific last (checked first).
 _PLURALS = (
@@ -132,9 +138,17 @@ def underscore(name: str) -> str:
     return re.sub(r"([a-z\d])([A-Z])", r"\1_\2", spaced).lower()
 
 
-def table_of_model(constant: str) -> str:
-    """The table Rails would use for model `constant` (no custom `table_name`)."""
-    return pluralize(underscore(constant))
+def table_of_model(constant: str) -> str | None:
+    """The table Rails would use for model `constant` (no custom `table_name`); None for a
+    namespaced model of the app, whose module or enclosing model may prefix the table."""
+    prefix = table_name_prefix(constant)
+    return None if prefix is None else prefix + pluralize(underscore(constant))
+
+
+def table_name_prefix(constant: str) -> str | None:
+    """`Model.table_name_prefix` by Rails' defaults ("" for a model outside any module)."""
+    namespace, _, _ = constant.rpartition("::")
+    return _ENGINE_PREFIXES.get(namespace) if namespace else ""
 
 
 def index_name(table: str, columns: Sequence[str], version: RailsVersion) -> str:

@@ -22,6 +22,7 @@ from harvester.migrations.literals import (
     Sym,
     Value,
 )
+from harvester.migrations.rails import naming
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 _ESCAPES = {"n": "\n", "t": "\t", "s": " ", "0": "\0", "\\": "\\", '"': '"', "'": "'"}
 _SIZES = {"byte": 1, "bytes": 1, "kilobyte": 1024, "kilobytes": 1024, "megabyte": 1024**2}
 _SIZES |= {"megabytes": 1024**2, "gigabyte": 1024**3, "gigabytes": 1024**3}
+_TABLE_NAMES = frozenset({"table_name", "table_name_prefix", "table_name_suffix"})
 _PASS_THROUGH = frozenset(
     {"freeze", "to_s", "strip", "chomp", "strip_heredoc", "dup", "html_safe", "itself"}
 )
@@ -38,6 +40,8 @@ class RubyValues:
     """Evaluates literals of one file; heredoc bodies are matched to their openers once."""
 
     def __init__(self, root: Node) -> None:
+        self.model_tables: dict[str, str] = {}
+        """Tables of the models the migration defines (`self.table_name = …`), by name."""
         openers = [n for n in treesitter.walk(root) if n.type == "heredoc_beginning"]
         bodies = [n for n in treesitter.walk(root) if n.type == "heredoc_body"]
         self._heredocs = {
@@ -207,6 +211,9 @@ class RubyValues:
         receiver = node.child_by_field_name("receiver")
         if receiver is None or node.child_by_field_name("arguments") is not None:
             return Code(treesitter.text(node))
+        if receiver.type in ("constant", "scope_resolution") and method in _TABLE_NAMES:
+            named = self._table_name(treesitter.text(receiver), method)
+            return Code(treesitter.text(node)) if named is None else named
         inner = self.value(receiver, env)
         if isinstance(inner, Code):
             return Code(treesitter.text(node))
@@ -221,6 +228,15 @@ class RubyValues:
         if method in _SIZES and isinstance(inner, int) and not isinstance(inner, bool):
             return inner * _SIZES[method]
         return Code(treesitter.text(node))
+
+    def _table_name(self, model: str, method: str) -> str | None:
+        """`Model.table_name`, `.table_name_prefix`, `.table_name_suffix` by Rails' defaults."""
+        if method == "table_name":
+            return self.model_tables.get(model) or naming.table_of_model(model)
+        prefix = naming.table_name_prefix(model)
+        if prefix is None:
+            return None
+        return prefix if method == "table_name_prefix" else ""
 
 
 def _integer(source: str) -> int | Code:

@@ -220,12 +220,7 @@ class TableCommands:
                 options = {**options, "primary_key": True}
             for value in names:
                 column_name = name_of(value) or "?"
-                col = tables.column(column_name, rails_type or "string", options, self.ctx)
-                if rails_type == "primary_key":
-                    col = ops.ColumnDef(
-                        column_name, types.primary_key_type(None, self.ctx), primary_key=True
-                    )
-                cols.append(col)
+                cols.append(tables.column(column_name, rails_type or "string", options, self.ctx))
                 wanted = options.get("index")
                 if wanted not in (None, False):
                     index_options = dict(wanted) if isinstance(wanted, dict) else {}

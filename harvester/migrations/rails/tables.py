@@ -31,6 +31,8 @@ def column(
     name: str, rails_type: str, options: Mapping[str, Value], ctx: RailsContext
 ) -> ops.ColumnDef:
     """One column as Rails creates it."""
+    if rails_type == "primary_key":
+        return _primary_key_column(name, ctx)
     null = options.get("null")
     default = types.default_sql(options.get("default")) if "default" in options else None
     generated = None
@@ -46,6 +48,19 @@ def column(
         primary_key=options.get("primary_key") is True,
         generated=generated,
         auto_increment=options.get("auto_increment") is True,
+    )
+
+
+def _primary_key_column(name: str, ctx: RailsContext) -> ops.ColumnDef:
+    """`add_column :t, :id, :primary_key`: the auto-increment key `create_table` would add
+    (BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY on MySQL, BIGSERIAL on PostgreSQL)."""
+    sql_type = types.primary_key_type(Sym("primary_key"), ctx)
+    return ops.ColumnDef(
+        name=name,
+        type=sql_type,
+        nullable=False,
+        primary_key=True,
+        auto_increment=types.mysql_like(ctx.dialect),
     )
 
 

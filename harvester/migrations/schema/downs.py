@@ -67,9 +67,12 @@ def down_impacts(
     missing += _not_restored(parsed.up.operations, down)
     expected = {key for key, _ in _undo_expected(parsed.up.operations)}
     final = _final_names(parsed.up.operations)
+    # a drop IF EXISTS of something the up step did not make is a guarded no-op (the up
+    # step may run only on another adapter)
+    unguarded = tuple(o for o in down if not getattr(o, "if_exists", False))
     extra = [
         text
-        for key, text in _touched(down)
+        for key, text in _touched(unguarded)
         if not _related(_renamed_key(key, final), expected, parsed.up.operations)
     ]
     opaque = any(isinstance(o, ops.Opaque) for o in down)
