@@ -33,6 +33,7 @@ from harvester.analysis.hints import (
 )
 from harvester.analysis.key_commits import rank_commits
 from harvester.analysis.release_edits import edited_after_release, released_out_of_order
+from harvester.analysis.removed_migrations import shipped_then_removed
 from harvester.analysis.title import derive_title
 from harvester.cache import remembered, use_cache
 from harvester.config import ProjectConfig, load_config, title_from_pattern
@@ -56,7 +57,7 @@ from harvester.gitsource.runner import GitRepo, open_repo
 from harvester.gitsource.tags import RepoTags
 from harvester.gitsource.view import GitView
 from harvester.migrations.base import PathChange, Side
-from harvester.migrations.database import analyse_database
+from harvester.migrations.database import analyse_database, migration_like
 from harvester.model import (
     Database,
     FileChange,
@@ -246,6 +247,13 @@ def _analyse_migrations(
     inputs = (span.base_sha, span.head_sha, options.analysis, tags.fingerprint())
     database = _with_first_tags(remembered("database", inputs, analyse), history)
     database = released_out_of_order(database)
+    reported = {p for m in database.migrations for p in (m.path, m.down_path) if p}
+    database = shipped_then_removed(
+        database,
+        {p: s for p, s in history.added_then_deleted().items() if p not in reported},
+        migration_like,
+        history.releases,
+    )
     return edited_after_release(
         database,
         lambda specs: {s: b.data for s, b in blobs.read_many(specs).items()},

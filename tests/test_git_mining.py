@@ -17,7 +17,7 @@ from harvester.gitsource.diff import range_diff
 from harvester.gitsource.log import iter_commits
 from harvester.gitsource.refs import RangeRequest
 from harvester.gitsource.runner import BACKGROUND_NICENESS, open_repo, run_git, stream_git
-from harvester.model import Migration
+from harvester.model import ImpactTag, Migration
 from harvester.options import ReportOptions
 from harvester.pipeline import build_report
 
@@ -311,3 +311,31 @@ def test_a_revert_is_named_only_when_the_reverted_commit_exists(
     reasons = {c.subject: c.significance for c in report.commits}
     assert reasons['Revert "Try two"'] == (f"reverts {tried[:7]}",)
     assert not any("reverts" in r for r in reasons["Use three (#12)"])
+
+
+def test_a_migration_shipped_and_removed_inside_the_range_is_a_finding(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    repo = new_repo()
+    shipped = "db/migrate/20240201000000_add_flag.rb"
+    tried = "db/migrate/20240301000000_try_index.rb"
+    added, removed = _releases(
+        repo, lambda r: r.write(shipped, "# flag\n"), lambda r: r.delete(shipped)
+    )
+    # added and removed again before any release: no database ran it
+    repo.write(tried, "# index\n")
+    repo.commit("try an index")
+    repo.delete(tried)
+    repo.commit("drop the index again")
+    repo.tag("v1.3")
+    report = build_report(ReportOptions(repo=str(repo.path), range=RangeRequest("v1.0..v1.3")))
+    assert not report.database.migrations
+    assert [(f.tag, f.detail, f.paths, f.commits) for f in report.database.findings] == [
+        (
+            ImpactTag.MODIFIED_EXISTING_MIGRATION,
+            f"{shipped} shipped in v1.1 and was removed in {removed[:7]}: databases that ran "
+            "v1.1 keep its changes; databases that skip v1.1, and new ones, never run it",
+            (shipped,),
+            (added, removed),
+        )
+    ]

@@ -32,6 +32,9 @@ class LogHistory:
         self._touched: dict[str, list[str]] = {}
         self._added: dict[str, str] = {}
         self._renamed_from: dict[str, tuple[str, str]] = {}
+        self._deleted: dict[str, str] = {}
+        self._seen = 0
+        self._position: dict[str, int] = {}
         self._merge_adders = merge_adders
         self._by_merge: dict[str, Mapping[str, str]] = {}
         self._failure: BaseException | None = None
@@ -41,7 +44,11 @@ class LogHistory:
 
     def record(self, commit: LoggedCommit) -> None:
         """Take one commit of the log (newest first)."""
+        self._position[commit.sha] = self._seen
+        self._seen += 1
         for stat in commit.paths:
+            if stat.status == "D" or (stat.status == "R" and stat.old_path):
+                self._deleted.setdefault(stat.old_path or stat.path, commit.sha)
             self._touched.setdefault(stat.path, []).append(commit.sha)
             if stat.status in ("A", "R", "C"):
                 self._added.setdefault(stat.path, commit.sha)
@@ -56,6 +63,16 @@ class LogHistory:
         """The log failed: readers raise instead of waiting forever."""
         self._failure = error
         self._done.set()
+
+    def added_then_deleted(self) -> dict[str, tuple[str, str]]:
+        """Paths the range added and later deleted (or renamed away) for good: each with the
+        commit that added it and the one that took it away."""
+        self._wait()
+        return {
+            path: (self._added[path], deleted)
+            for path, deleted in self._deleted.items()
+            if path in self._added and self._position[self._added[path]] > self._position[deleted]
+        }
 
     def commits_touching(self, path: str) -> tuple[str, ...]:
         """The range's commits that touched `path`, newest first."""

@@ -50,3 +50,9 @@ def _unique(roots: Sequence[MigrationRoot]) -> list[MigrationRoot]:
     for root in roots:
         seen.setdefault((root.root, root.dialect.value if root.dialect else None), root)
     return list(seen.values())
+
+
+def migration_like(path: str) -> bool:
+    """True when a registered system would take `path` into a migrations folder it reads
+    (judged from the path alone)."""
+    return any(entry.concerns([path]) and entry.load().find_roots([path]) for entry in SYSTEMS)

@@ -1,0 +1,55 @@
+"""Migrations the range shipped in a release and then removed before its end.
+
+Neither end of the range has the file, so no migration system sees it; yet databases upgraded
+through the release that shipped it ran it, and the others never will.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+
+from harvester.analysis.wording import first_few
+from harvester.model import Database, Finding, ImpactTag
+
+
+def shipped_then_removed(
+    database: Database,
+    added_then_deleted: Mapping[str, tuple[str, str]],
+    is_migration: Callable[[str], bool],
+    releases: Callable[[Sequence[str]], Mapping[str, str | None]],
+) -> Database:
+    """`database` with a finding per release that shipped migrations the range then removed
+    (`added_then_deleted`: path -> the commits that added and removed it)."""
+    removed = {p: shas for p, shas in added_then_deleted.items() if is_migration(p)}
+    if not removed:
+        return database
+    named = releases([sha for shas in removed.values() for sha in shas])
+    by_release: dict[str, list[tuple[str, str, str]]] = {}
+    for path, (added, deleted) in sorted(removed.items()):
+        shipped = named.get(added)
+        # Removed before any release included it: no database ran it.
+        if shipped is not None and shipped != named.get(deleted):
+            by_release.setdefault(shipped, []).append((path, added, deleted))
+    findings = tuple(_finding(release, items) for release, items in by_release.items())
+    return replace(database, findings=database.findings + findings)
+
+
+def _finding(release: str, items: Sequence[tuple[str, str, str]]) -> Finding:
+    paths = [path for path, _, _ in items]
+    if len(items) == 1:
+        path, _, deleted = items[0]
+        what = f"{path} shipped in {release} and was removed in {deleted[:7]}"
+    else:
+        what = (
+            f"{len(items)} migrations shipped in {release} and were removed later in the range "
+            f"({first_few(paths, 3)})"
+        )
+    it, its = ("it", "its") if len(items) == 1 else ("them", "their")
+    return Finding(
+        ImpactTag.MODIFIED_EXISTING_MIGRATION,
+        f"{what}: databases that ran {release} keep {its} changes; databases that skip "
+        f"{release}, and new ones, never run {it}",
+        tuple(paths),
+        tuple(dict.fromkeys(sha for _, added, deleted in items for sha in (added, deleted))),
+    )
