@@ -115,7 +115,9 @@ class SqlFolderSystem:
         migrations: list[Migration] = []
         findings: list[Finding] = []
         parsed: list[ops.ParsedMigration] = []
-        released = by_dialect([u for u in group_units(files) if u.file(Side.BASE)], fallback)
+        released = by_dialect(
+            self._released(view, root.root, files, changes, left, fallback), fallback
+        )
         writes_downs = any(f.direction is Direction.DOWN for side in Side for f in files[side])
         for dialect, members in by_dialect(units, fallback).items():
             members.sort(key=lambda u: sort_key(u.key))
@@ -156,6 +158,56 @@ class SqlFolderSystem:
             if change.status is not ChangeKind.DELETED:
                 self._place(change.path, arrived)
         return left, arrived
+
+    def _released(
+        self,
+        view: RepoView,
+        root: str,
+        files: dict[Side, list[MigrationFile]],
+        changes: Mapping[str, PathChange],
+        left: Relocations,
+        dialect: ops.Dialect | None,
+    ) -> list[Unit]:
+        """The migrations databases at the base ran, as the base holds them: this folder's,
+        and those of the folders the range moved this folder's migrations from (a tree moved
+        from `db/postgresql/migrations/` to `prisma/migrations/` starts from the old tree's
+        schema)."""
+        at_base = list(files[Side.BASE])
+        here = {identity(self.layout, f) for f in at_base}
+        for old_root in self._moved_from(root, files[Side.HEAD], changes, left, dialect):
+            at_base += [
+                f
+                for p in view.tree(Side.BASE, old_root)
+                if (f := self.migration_file(p, old_root)) is not None
+                and identity(self.layout, f) not in here
+            ]
+        return [u for u in group_units({Side.BASE: at_base}) if u.file(Side.BASE)]
+
+    def _moved_from(
+        self,
+        root: str,
+        head_files: Sequence[MigrationFile],
+        changes: Mapping[str, PathChange],
+        left: Relocations,
+        dialect: ops.Dialect | None,
+    ) -> set[str]:
+        """The other folders of this layout whose released migrations the range moved here
+        with their ids (and, when their names say a dialect, that of this folder)."""
+        folders = set()
+        for file in head_files:
+            change = changes.get(file.path)
+            if change is None or change.status is ChangeKind.MODIFIED:
+                continue
+            moved = change.old_path if change.status is ChangeKind.RENAMED else None
+            moved = moved or left.get((identity(self.layout, file), file.dialect or dialect))
+            old_root = candidate_root(self.layout, moved) if moved else None
+            if moved is None or old_root is None or old_root == root:
+                continue
+            old = self.migration_file(moved, old_root)
+            same_id = old is not None and identity(self.layout, old) == identity(self.layout, file)
+            if same_id and dialect_from_path(old_root) in (None, dialect):
+                folders.add(old_root)
+        return folders
 
     def _place(self, path: str, into: Relocations) -> None:
         root = candidate_root(self.layout, path)
