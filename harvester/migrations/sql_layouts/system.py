@@ -7,6 +7,7 @@ execution order per dialect, and judged.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections.abc import Mapping, Sequence
 from functools import partial
@@ -281,6 +282,8 @@ class SqlFolderSystem:
         findings: list[Finding] = []
         for path, files in self.snapshot_groups(view, root, changed):
             change = next(c for c in changed if c in files or c.path.startswith(path))
+            if len(files) > 1:
+                change = _group_change(view, files, change)
             before = self.snapshot_shape(snapshot_text(view, Side.BASE, files), dialect)
             after = self.snapshot_shape(snapshot_text(view, Side.HEAD, files), dialect)
             changes = snapshot_changes(before, after, change)
@@ -318,6 +321,21 @@ def _gone_elsewhere(layout: Layout, unit: Unit, root: str, arrived: Relocations)
     dialect = base.dialect or dialect_from_path(root)
     elsewhere = arrived.get((identity(layout, base), dialect))
     return elsewhere is not None and elsewhere != base.path
+
+
+def _group_change(view: RepoView, files: Sequence[PathChange], changed: PathChange) -> PathChange:
+    """How a snapshot split over several files changed as a whole: added only when none of
+    them was there at the base, deleted only when none is left (a schema split into more
+    files, or merged back, is modified)."""
+    present = {side: any(view.read(side, f.path).text is not None for f in files) for side in Side}
+    status = (
+        ChangeKind.ADDED
+        if not present[Side.BASE]
+        else ChangeKind.DELETED
+        if not present[Side.HEAD]
+        else ChangeKind.MODIFIED
+    )
+    return dataclasses.replace(changed, status=status)
 
 
 def _changes_by_path(changes: Sequence[PathChange]) -> dict[str, PathChange]:
