@@ -137,6 +137,14 @@ class PrismaSystem(SqlFolderSystem):
         }
         return sorted(p for p in found if not any(p.startswith(o + "/") for o in others))
 
+    def removed_with_tree(
+        self, view: RepoView, root: str, changes: Mapping[str, PathChange]
+    ) -> list[str]:
+        """The lock file and the schema, when they went with the migrations."""
+        lock = changes.get(f"{root}/{_LOCK}")
+        gone = lock is not None and lock.status is ChangeKind.DELETED
+        return ["lock"] * gone + super().removed_with_tree(view, root, changes)
+
     def snapshot_shape(self, text: str, dialect: ops.Dialect | None) -> SchemaShape:
         """Models and fields as tables and columns."""
         return prisma_shape(text)

@@ -180,6 +180,9 @@ def migration_status(database: Database) -> list[Trusted]:
                 Trusted(f"  - {inline(system.system + label)} in {code_span(system.root + '/')}:")
             )
             ordered = sorted(group, key=lambda m: m.order)
+            if len(ordered) >= _FOLDED_MOVES and all(_deleted_released(m) for m in ordered):
+                lines.append(Trusted(f"    - {_tree_deleted_line(ordered)}"))
+                continue
             for alike_in, line in (
                 (moved_unchanged, _moved_line),
                 (_reformatted, _reformat_line),
@@ -232,6 +235,19 @@ def _edited_unread_line(edited: Sequence[Migration]) -> str:
     return (
         f"{len(edited)} released migrations edited after release ({span}), their code not "
         "read: databases that ran them do not run them again"
+    )
+
+
+def _deleted_released(migration: Migration) -> bool:
+    return migration.change is ChangeKind.DELETED and migration.released
+
+
+def _tree_deleted_line(deleted: Sequence[Migration]) -> str:
+    """One line for a tree whose released migrations were all deleted."""
+    span = f"{code_span(deleted[0].id)} … {code_span(deleted[-1].id)}"
+    return (
+        f"all {len(deleted)} released migrations deleted ({span}): the tree is gone; databases "
+        "that ran them keep their changes"
     )
 
 

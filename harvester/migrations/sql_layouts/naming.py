@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import Enum
 
@@ -176,3 +177,40 @@ def _natural(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(
         (0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p
     )
+
+
+# A `references/` folder of separate projects (trigger.dev's reference apps, one package each)
+# holds sample apps, not this project's deployment; its name alone says too little.
+_REFERENCES = re.compile(r"(?:^|/)references/[^/]+(?=/)", re.I)
+_MANIFESTS = frozenset(
+    {
+        "package.json",
+        "go.mod",
+        "pyproject.toml",
+        "Cargo.toml",
+        "Gemfile",
+        "mix.exs",
+        "composer.json",
+    }
+)
+
+
+def references_app(root: str) -> str | None:
+    """The `references/<app>` folder `root` sits in, if any."""
+    match = _REFERENCES.search(root)
+    return root[: match.end()] if match else None
+
+
+def in_sample_apps(tree: Collection[str], root: str) -> bool:
+    """True when `root` sits in one of several projects side by side in a `references/`
+    folder, each with its own package manifest (`tree`: the paths under that folder)."""
+    app = references_app(root)
+    if app is None:
+        return False
+    folder = posixpath.dirname(app)
+    apps = {
+        posixpath.dirname(p)
+        for p in tree
+        if posixpath.basename(p) in _MANIFESTS and posixpath.dirname(posixpath.dirname(p)) == folder
+    }
+    return app in apps and len(apps) >= 2

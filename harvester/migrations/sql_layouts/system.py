@@ -42,6 +42,8 @@ from harvester.migrations.sql_layouts.naming import (
     NOT_DEPLOYED,
     Direction,
     MigrationFile,
+    in_sample_apps,
+    references_app,
 )
 from harvester.migrations.sql_layouts.reader import UnitReader
 from harvester.migrations.sql_layouts.snapshots import (
@@ -58,7 +60,7 @@ from harvester.migrations.sql_layouts.units import (
     sort_key,
     touched,
 )
-from harvester.model import ChangeKind, Finding, Migration, SchemaSnapshot
+from harvester.model import ChangeKind, Finding, ImpactTag, Migration, SchemaSnapshot
 
 
 class SqlFolderSystem:
@@ -88,7 +90,7 @@ class SqlFolderSystem:
         self, root: MigrationRoot, view: RepoView, settings: AnalysisSettings
     ) -> SystemResult:
         """The range's migrations under `root`, when the folder follows this layout."""
-        if not self.owns(view, root.root):
+        if not self.owns(view, root.root) or _sample_app(view, root.root):
             return SystemResult()
         files = {
             side: [
@@ -116,6 +118,7 @@ class SqlFolderSystem:
         migrations: list[Migration] = []
         findings: list[Finding] = []
         parsed: list[ops.ParsedMigration] = []
+        released_here = [u for u in group_units(files) if u.file(Side.BASE)]
         released = by_dialect(
             self._released(view, root.root, files, changes, left, fallback), fallback
         )
@@ -132,6 +135,8 @@ class SqlFolderSystem:
             findings += out_of_order(self.name, dialect, members, files, changes)
         commits = {path: change.commits for path, change in changes.items()}
         findings += history.edit_findings(migrations, commits)
+        if not files[Side.HEAD] and len(units) == len(released_here):
+            findings += self._tree_removed(view, root.root, migrations, changes)
         summaries, drift = self.snapshots(
             view, root.root, [changes[p] for p in snapshots], fallback, parsed
         )
@@ -210,6 +215,36 @@ class SqlFolderSystem:
                 folders.add(old_root)
         return folders
 
+    def _tree_removed(
+        self,
+        view: RepoView,
+        root: str,
+        migrations: Sequence[Migration],
+        changes: Mapping[str, PathChange],
+    ) -> list[Finding]:
+        """One finding for a tree the range deleted whole (a dialect dropped), in place of a
+        "released migration edited" line per migration."""
+        gone = [m for m in migrations if m.change is ChangeKind.DELETED and m.released]
+        if not gone or len(gone) < len(migrations):
+            return []
+        ids = list(dict.fromkeys(m.id for m in gone))
+        label = gone[0].database_label
+        extras = self.removed_with_tree(view, root, changes)
+        also = f" with its {' and '.join(extras)}" if extras else ""
+        span = f"{ids[0]} … {ids[-1]}" if len(ids) > 1 else ids[0]
+        paths = tuple(m.path for m in gone)
+        commits = tuple(dict.fromkeys(sha for p in paths for sha in changes[p].commits))
+        return [
+            Finding(
+                ImpactTag.MODIFIED_EXISTING_MIGRATION,
+                f"the {label} tree in {root}/ was removed{also}: "
+                f"{len(ids)} released migrations ({span}); databases that ran them get no "
+                "further migrations from it",
+                paths,
+                commits,
+            )
+        ]
+
     def _place(self, path: str, into: Relocations) -> None:
         root = candidate_root(self.layout, path)
         found = self.migration_file(path, root) if root is not None else None
@@ -258,6 +293,14 @@ class SqlFolderSystem:
         """Schema snapshots that describe this folder's database."""
         parent = posixpath.dirname(root)
         return [posixpath.join(parent, "schema.sql"), f"{root}/schema.sql", f"{root}/LATEST.sql"]
+
+    def removed_with_tree(
+        self, view: RepoView, root: str, changes: Mapping[str, PathChange]
+    ) -> list[str]:
+        """What went with a deleted tree besides its migrations: its schema snapshot."""
+        snapshots = [p for p in self.snapshot_paths(view, root) if view.read(Side.BASE, p).text]
+        gone = snapshots and all(view.read(Side.HEAD, p).text is None for p in snapshots)
+        return ["schema"] if gone else []
 
     def snapshot_shape(self, text: str, dialect: ops.Dialect | None) -> SchemaShape:
         """A snapshot's tables and columns."""
@@ -336,6 +379,15 @@ def _group_change(view: RepoView, files: Sequence[PathChange], changed: PathChan
         else ChangeKind.MODIFIED
     )
     return dataclasses.replace(changed, status=status)
+
+
+def _sample_app(view: RepoView, root: str) -> bool:
+    """True when the tree belongs to one of several sample apps in a `references/` folder."""
+    app = references_app(root)
+    folder = posixpath.dirname(app) if app else None
+    return folder is not None and any(
+        in_sample_apps(view.tree(side, folder), root) for side in Side
+    )
 
 
 def _changes_by_path(changes: Sequence[PathChange]) -> dict[str, PathChange]:
