@@ -45,7 +45,7 @@ from harvester.migrations.sql_layouts.naming import (
     in_sample_apps,
     references_app,
 )
-from harvester.migrations.sql_layouts.reader import UnitReader
+from harvester.migrations.sql_layouts.reader import ReleasedMoves, UnitReader
 from harvester.migrations.sql_layouts.snapshots import (
     SchemaShape,
     drift_findings,
@@ -101,7 +101,7 @@ class SqlFolderSystem:
             for side in Side
         }
         changes = _changes_by_path(view.changes_under(posixpath.dirname(root.root)))
-        left, arrived = self._relocations(view)
+        left, arrived, moves = self._relocations(view)
         units = [
             u
             for u in group_units(files)
@@ -120,12 +120,12 @@ class SqlFolderSystem:
         parsed: list[ops.ParsedMigration] = []
         released_here = [u for u in group_units(files) if u.file(Side.BASE)]
         released = by_dialect(
-            self._released(view, root.root, files, changes, left, fallback), fallback
+            self._released(view, root.root, files, changes, (left, moves), fallback), fallback
         )
         writes_downs = any(f.direction is Direction.DOWN for side in Side for f in files[side])
         for dialect, members in by_dialect(units, fallback).items():
             members.sort(key=lambda u: sort_key(u.key))
-            reader = UnitReader(view, self.layout, changes, dialect, writes_downs, left)
+            reader = UnitReader(view, self.layout, changes, dialect, writes_downs, left, moves)
             inputs = [reader.input(u) for u in members]
             parsed += [i.parsed for i in inputs if i.parsed is not None]
             at_base = sorted(released.get(dialect, []), key=lambda u: sort_key(u.key))
@@ -151,19 +151,23 @@ class SqlFolderSystem:
         )
         return SystemResult(tuple(migrations), tuple(findings), tuple(summaries), single)
 
-    def _relocations(self, view: RepoView) -> tuple[Relocations, Relocations]:
+    def _relocations(self, view: RepoView) -> tuple[Relocations, Relocations, ReleasedMoves]:
         """Migrations of this layout the range took away from a path (deleted, or renamed
         away) and brought to one (added, or renamed in), by id and dialect: a folder split per
         dialect moves `V5.x.mysql.up.sql` to `mysql/V5.x.up.sql`, and git may pair the moved
-        files by likeness across dialects."""
+        files by likeness across dialects. Also where git moved each released file, and the
+        contents of the released files the range moved or deleted."""
         left: Relocations = {}
         arrived: Relocations = {}
+        moves = ReleasedMoves({}, {})
         for change in view.changes():
             if change.status is ChangeKind.DELETED or change.old_path:
-                self._place(change.old_path or change.path, left)
+                old_path = change.old_path or change.path
+                if self._place(old_path, left):
+                    moves.remember(change)
             if change.status is not ChangeKind.DELETED:
                 self._place(change.path, arrived)
-        return left, arrived
+        return left, arrived, moves
 
     def _released(
         self,
@@ -171,7 +175,7 @@ class SqlFolderSystem:
         root: str,
         files: dict[Side, list[MigrationFile]],
         changes: Mapping[str, PathChange],
-        left: Relocations,
+        relocated: tuple[Relocations, ReleasedMoves],
         dialect: ops.Dialect | None,
     ) -> list[Unit]:
         """The migrations databases at the base ran, as the base holds them: this folder's,
@@ -180,7 +184,7 @@ class SqlFolderSystem:
         schema)."""
         at_base = list(files[Side.BASE])
         here = {identity(self.layout, f) for f in at_base}
-        for old_root in self._moved_from(root, files[Side.HEAD], changes, left, dialect):
+        for old_root in self._moved_from(root, files[Side.HEAD], changes, relocated, dialect):
             at_base += [
                 f
                 for p in view.tree(Side.BASE, old_root)
@@ -194,7 +198,7 @@ class SqlFolderSystem:
         root: str,
         head_files: Sequence[MigrationFile],
         changes: Mapping[str, PathChange],
-        left: Relocations,
+        relocated: tuple[Relocations, ReleasedMoves],
         dialect: ops.Dialect | None,
     ) -> set[str]:
         """The other folders of this layout whose released migrations the range moved here
@@ -204,8 +208,10 @@ class SqlFolderSystem:
             change = changes.get(file.path)
             if change is None or change.status is ChangeKind.MODIFIED:
                 continue
+            left, moves = relocated
             moved = change.old_path if change.status is ChangeKind.RENAMED else None
             moved = moved or left.get((identity(self.layout, file), file.dialect or dialect))
+            moved = moved or moves.contents.get(change.new_blob or "")
             old_root = candidate_root(self.layout, moved) if moved else None
             if moved is None or old_root is None or old_root == root:
                 continue
@@ -245,12 +251,17 @@ class SqlFolderSystem:
             )
         ]
 
-    def _place(self, path: str, into: Relocations) -> None:
+    def _place(self, path: str, into: Relocations) -> bool:
+        """Record an up file by id and dialect; True for any migration file of this layout."""
         root = candidate_root(self.layout, path)
         found = self.migration_file(path, root) if root is not None else None
-        if found is not None and found.direction is not Direction.DOWN:
-            key = identity(self.layout, found)
-            into[(key, found.dialect or dialect_from_path(root or ""))] = path
+        if found is None:
+            return False
+        if found.direction is not Direction.DOWN:
+            into[(identity(self.layout, found), found.dialect or dialect_from_path(root or ""))] = (
+                path
+            )
+        return True
 
     def _moved_away(self, unit: Unit, changes: Mapping[str, PathChange], root: str) -> bool:
         """True when the range moved the unit's files into another folder of this layout,
