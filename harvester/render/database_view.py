@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from harvester.analysis.wording import first_few, plural
-from harvester.model import SEVERITY, ChangeKind, Database, ImpactTag, Migration
+from harvester.model import SEVERITY, ChangeKind, Database, ImpactTag, Migration, TableChange
 from harvester.render.escape import Trusted, code_span, inline
 
 _RANK = {tag: index for index, tag in enumerate(SEVERITY)}
@@ -52,8 +52,14 @@ def schema_updates(database: Database) -> list[Trusted]:
     """Markdown list lines: per database (when the range touches several), each table, then
     what each migration did to it, one line per kind of change."""
     groups: dict[str, list[Migration]] = defaultdict(list)
+    seen: set[tuple[str, str, tuple[TableChange, ...]]] = set()
     for migration in database.migrations:
-        groups[migration.database_label].append(migration)
+        # The same migration in two trees of one database (a copy per driver folder) is
+        # listed once.
+        key = (migration.database_label, migration.id, migration.schema_changes)
+        if key not in seen:
+            seen.add(key)
+            groups[migration.database_label].append(migration)
     lines = []
     nested = len(groups) > 1
     for label in sorted(groups):
