@@ -38,6 +38,7 @@ from harvester.migrations.sql_layouts.layouts import (
     migration_file,
 )
 from harvester.migrations.sql_layouts.naming import (
+    ENGINE_SUFFIX,
     MIGRATIONS_FOLDER,
     NOT_DEPLOYED,
     Direction,
@@ -76,7 +77,9 @@ class SqlFolderSystem:
         sql_paths = [
             p
             for p in changed_paths
-            if p[-4:].lower() == ".sql" or (self.layout is GOOSE and p.endswith(".go"))
+            if p[-4:].lower() == ".sql"
+            or ENGINE_SUFFIX.search(p)
+            or (self.layout is GOOSE and p.endswith(".go"))
         ]
         roots = {r for p in sql_paths if (r := candidate_root(self.layout, p)) is not None}
         roots.update(r for p in sql_paths if (r := _snapshot_root(p)) is not None)
