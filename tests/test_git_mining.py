@@ -266,8 +266,8 @@ def test_a_migration_edited_after_it_shipped_inside_the_range_says_so(
     path = "db/migrate/20240201000000_dedupe.rb"
     _releases(
         repo,
-        lambda r: r.write(path, "# delete duplicates\n"),
-        lambda r: r.write(path, "# repoint, then delete duplicates\n"),
+        lambda r: r.write(path, 'execute "DELETE FROM users"\n'),
+        lambda r: r.write(path, 'execute "UPDATE users"\nexecute "DELETE FROM users"\n'),
     )
     (migration,) = _range_migrations(repo, "v1.0..v1.2")
     assert migration.first_tag == "v1.1"

@@ -7,11 +7,15 @@ a migration ordered after it (databases upgraded release by release run it out o
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from itertools import accumulate
 
+from harvester.migrations import pyast, treesitter
+from harvester.migrations.schema.ops import Dialect
+from harvester.migrations.sql.split import strip_comments
 from harvester.model import ChangeKind, Database, Impact, ImpactTag, Migration
 
 ReadBlobs = Callable[[Iterable[str]], Mapping[str, bytes | None]]
@@ -21,7 +25,8 @@ def edited_after_release(
     database: Database, read: ReadBlobs, head_name: str, head_sha: str
 ) -> Database:
     """`database` with a finding on each added migration whose file at its first release tag
-    differs (beyond whitespace) from the file at the range's head."""
+    differs from the file at the range's head in more than layout and comments (a licence
+    header or a corrected comment changes nothing a database runs)."""
     shipped = [
         m
         for m in database.migrations
@@ -35,7 +40,7 @@ def edited_after_release(
     edited = {
         m.path
         for m in shipped
-        if _differs(texts.get(f"{m.first_tag}:{m.path}"), texts.get(f"{head_sha}:{m.path}"))
+        if _differs(m, texts.get(f"{m.first_tag}:{m.path}"), texts.get(f"{head_sha}:{m.path}"))
     }
     if not edited:
         return database
@@ -43,10 +48,42 @@ def edited_after_release(
     return replace(database, migrations=migrations)
 
 
-def _differs(shipped: bytes | None, now: bytes | None) -> bool:
+def _differs(migration: Migration, shipped: bytes | None, now: bytes | None) -> bool:
     if shipped is None or now is None:
         return False
-    return shipped.split() != now.split()
+    return _program(migration, shipped) != _program(migration, now)
+
+
+_SQL_FILE = re.compile(r"\.sql(?:\.[a-z0-9]+)?$", re.IGNORECASE)
+# Comments that tools read as instructions (goose, sql-migrate and dbmate sections).
+_DIRECTIVE = re.compile(r"^[ \t]*--[ \t]*((?:\+goose|\+migrate|migrate:)[^\n]*)", re.MULTILINE)
+_LANGUAGES = {".rb": "ruby", ".ex": "elixir", ".exs": "elixir"}
+
+
+def _program(migration: Migration, data: bytes) -> str:
+    """What a migration file runs, with its layout and comments left out: the SQL without
+    comments (tool directives kept), or the syntax tree of a migration written as code."""
+    text = data.decode("utf-8", errors="replace")
+    path = migration.path
+    if _SQL_FILE.search(path):
+        kept = _DIRECTIVE.sub(lambda m: "\0" + m.group(1), text)
+        return " ".join(strip_comments(kept, _dialect(migration.dialect)).split())
+    if path.endswith(".py"):
+        try:
+            return pyast.fingerprint(ast.parse(text))
+        except (SyntaxError, ValueError):
+            pass
+    language = _LANGUAGES.get(path[path.rfind(".") :])
+    if language is not None:
+        return treesitter.fingerprint(treesitter.parse(text, language))
+    return " ".join(text.split())
+
+
+def _dialect(name: str | None) -> Dialect | None:
+    try:
+        return Dialect(name) if name else None
+    except ValueError:
+        return None
 
 
 def _flagged(migration: Migration) -> Migration:

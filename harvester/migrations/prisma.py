@@ -60,14 +60,15 @@ class PrismaSystem(SqlFolderSystem):
                 schemas.add(folder)
         beside = {posixpath.dirname(r) for r in roots}
         for folder in schemas:
-            # A schema beside a migrations folder found above (or in its `schema/`) is its
-            # snapshot; elsewhere the migrations folder is guessed by Prisma's default name.
-            home = posixpath.dirname(folder) if posixpath.basename(folder) == "schema" else folder
-            if folder in beside or home in beside:
+            # A schema file beside a migrations folder found above, or in a folder inside its
+            # (`schema/`, `models/`), is part of its schema; elsewhere the migrations folder is
+            # guessed by Prisma's default name, beside the file or one folder up (`owns` keeps
+            # the guess that holds the schema).
+            if any(folder == home or folder.startswith(home + "/") for home in beside):
                 continue
             roots.add(posixpath.join(folder, "migrations"))
-            if home != folder:
-                roots.add(posixpath.join(home, "migrations"))
+            if posixpath.dirname(folder):
+                roots.add(posixpath.join(posixpath.dirname(folder), "migrations"))
         return [
             MigrationRoot(self.name, root)
             for root in sorted(roots)
@@ -81,6 +82,10 @@ class PrismaSystem(SqlFolderSystem):
         if any(view.tree(side, root) for side in Side):
             return True
         home = posixpath.dirname(root)
+        if _schema_home(view, posixpath.dirname(home)):
+            return False  # a `models/` or `schema/` folder of the schema one folder up
+        if not _schema_files(view, home) and not self._schema_folder(view, home):
+            return False  # a guess one folder above a schema folder that is no schema's home
         if posixpath.basename(home) != "schema" and self._schema_folder(view, home):
             return False  # `<home>/schema/migrations`, the other guess, stands for it
         locked = any(
@@ -117,17 +122,28 @@ class PrismaSystem(SqlFolderSystem):
         )
 
     def snapshot_paths(self, view: RepoView, root: str) -> list[str]:
-        """The `.prisma` files beside the migrations folder (or in a `schema/` folder there)."""
+        """The `.prisma` files of the schema: beside the migrations folder and in the folders
+        inside it (Prisma reads a schema split into files, `models/*.prisma` or
+        `schema/*.prisma`, as one), except another tree's."""
         parent = posixpath.dirname(root)
-        found = []
-        for folder in (parent, posixpath.join(parent, "schema")):
-            for side in Side:
-                found += [
-                    p
-                    for p in view.tree(side, folder)
-                    if p.endswith(".prisma") and posixpath.dirname(p) == folder
-                ]
-        return sorted(set(found))
+        if not parent:
+            return sorted({p for side in Side for p in _prisma_files(view, side, "", deep=False)})
+        found = {p for side in Side for p in _prisma_files(view, side, parent, deep=True)}
+        others = {
+            posixpath.dirname(posixpath.dirname(f))
+            for side in Side
+            for f in view.tree(side, parent)
+            if posixpath.basename(f) == _LOCK and posixpath.dirname(f) != root
+        }
+        return sorted(p for p in found if not any(p.startswith(o + "/") for o in others))
+
+    def removed_with_tree(
+        self, view: RepoView, root: str, changes: Mapping[str, PathChange]
+    ) -> list[str]:
+        """The lock file and the schema, when they went with the migrations."""
+        lock = changes.get(f"{root}/{_LOCK}")
+        gone = lock is not None and lock.status is ChangeKind.DELETED
+        return ["lock"] * gone + super().removed_with_tree(view, root, changes)
 
     def snapshot_shape(self, text: str, dialect: ops.Dialect | None) -> SchemaShape:
         """Models and fields as tables and columns."""
@@ -142,7 +158,32 @@ class PrismaSystem(SqlFolderSystem):
         every = _as_changes(self.snapshot_paths(view, root))
         if len(every) <= 1:
             return [(changed[0].path, changed)]
-        return [(posixpath.dirname(changed[0].path), every)]
+        return [(posixpath.commonpath([c.path for c in every]), every)]
+
+
+def _prisma_files(view: RepoView, side: Side, folder: str, deep: bool) -> list[str]:
+    """The `.prisma` files in `folder` (and the folders inside it when `deep`)."""
+    return [
+        p
+        for p in view.tree(side, folder)
+        if p.endswith(".prisma")
+        and (deep or posixpath.dirname(p) == folder)
+        and not NOT_DEPLOYED.search(p[len(folder) :])
+    ]
+
+
+def _schema_files(view: RepoView, folder: str) -> bool:
+    """True when `folder` itself holds `.prisma` files at either end of the range."""
+    return any(_prisma_files(view, side, folder, deep=False) for side in Side)
+
+
+def _schema_home(view: RepoView, folder: str) -> bool:
+    """True when `folder` is where a Prisma schema lives: it holds a migrations folder with a
+    lock file, or `.prisma` files of its own."""
+    if not folder:
+        return False
+    lock = posixpath.join(folder, "migrations", _LOCK)
+    return _schema_files(view, folder) or any(lock in view.tree(side, folder) for side in Side)
 
 
 def _as_changes(paths: Sequence[str]) -> list[PathChange]:

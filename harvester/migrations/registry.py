@@ -39,7 +39,7 @@ def _system(name: str, module: str, hint: str) -> RegisteredSystem:
     return RegisteredSystem(name, f"harvester.migrations.{module}", re.compile(hint))
 
 
-_SQL_FILES = r"\.sql$"
+_SQL_FILES = r"\.sql(?:\.(?:postgres|sqlite))?$"
 SYSTEMS: tuple[RegisteredSystem, ...] = (
     _system(
         "prisma",

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from harvester.analysis.wording import first_few, plural
-from harvester.model import SEVERITY, ChangeKind, Database, ImpactTag, Migration
+from harvester.model import SEVERITY, ChangeKind, Database, ImpactTag, Migration, TableChange
 from harvester.render.escape import Trusted, code_span, inline
 
 _RANK = {tag: index for index, tag in enumerate(SEVERITY)}
@@ -52,8 +52,14 @@ def schema_updates(database: Database) -> list[Trusted]:
     """Markdown list lines: per database (when the range touches several), each table, then
     what each migration did to it, one line per kind of change."""
     groups: dict[str, list[Migration]] = defaultdict(list)
+    seen: set[tuple[str, str, tuple[TableChange, ...]]] = set()
     for migration in database.migrations:
-        groups[migration.database_label].append(migration)
+        # The same migration in two trees of one database (a copy per driver folder) is
+        # listed once.
+        key = (migration.database_label, migration.id, migration.schema_changes)
+        if key not in seen:
+            seen.add(key)
+            groups[migration.database_label].append(migration)
     lines = []
     nested = len(groups) > 1
     for label in sorted(groups):
@@ -180,6 +186,9 @@ def migration_status(database: Database) -> list[Trusted]:
                 Trusted(f"  - {inline(system.system + label)} in {code_span(system.root + '/')}:")
             )
             ordered = sorted(group, key=lambda m: m.order)
+            if len(ordered) >= _FOLDED_MOVES and all(_deleted_released(m) for m in ordered):
+                lines.append(Trusted(f"    - {_tree_deleted_line(ordered)}"))
+                continue
             for alike_in, line in (
                 (moved_unchanged, _moved_line),
                 (_reformatted, _reformat_line),
@@ -232,6 +241,19 @@ def _edited_unread_line(edited: Sequence[Migration]) -> str:
     return (
         f"{len(edited)} released migrations edited after release ({span}), their code not "
         "read: databases that ran them do not run them again"
+    )
+
+
+def _deleted_released(migration: Migration) -> bool:
+    return migration.change is ChangeKind.DELETED and migration.released
+
+
+def _tree_deleted_line(deleted: Sequence[Migration]) -> str:
+    """One line for a tree whose released migrations were all deleted."""
+    span = f"{code_span(deleted[0].id)} … {code_span(deleted[-1].id)}"
+    return (
+        f"all {len(deleted)} released migrations deleted ({span}): the tree is gone; databases "
+        "that ran them keep their changes"
     )
 
 

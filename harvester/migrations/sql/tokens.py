@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from harvester.migrations.sql.names import unquote
+from harvester.migrations.sql.split import strip_comments
 
 TOKEN = re.compile(r"'(?:[^'\\]|\\.|'')*'|\"[^\"]*\"|`[^`]*`|\w+|\S", re.S)
 TYPE_STOP = frozenset(
@@ -107,7 +108,7 @@ _COLUMN_LEAD = frozenset({"(", ",", "COLUMN", "ADD", "EXISTS", "MODIFY"})
 def written_types(text: str) -> dict[str, str]:
     """Column types as a statement writes them (`VARCHAR(36)`, not a parser's rendering), by
     lower-case column name, for column definitions in CREATE TABLE and ALTER TABLE."""
-    tokens = TOKEN.findall(text)
+    tokens = TOKEN.findall(strip_comments(text))
     found: dict[str, str] = {}
     for index in range(1, len(tokens) - 1):
         lead = tokens[index - 1].upper()

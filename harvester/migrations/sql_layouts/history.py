@@ -138,7 +138,9 @@ def edit_findings(
             )
         )
     if reformatted:
-        found.insert(0, reformatted_files(reformatted, reformat_commits, "same operations"))
+        # A file every engine runs is one file, however many engines read it.
+        files = list(dict.fromkeys(reformatted))
+        found.insert(0, reformatted_files(files, reformat_commits, "same operations"))
     return found
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import Enum
 
@@ -55,7 +56,12 @@ _UP_DOWN = re.compile(
 _FLYWAY = re.compile(r"^(?P<prefix>[VU])(?P<version>\d+(?:[._]\d+)*)__(?P<name>.+)\.sql$")
 _FLYWAY_REPEATABLE = re.compile(r"^R__(?P<name>.+)\.sql$")
 _DIESEL_FOLDER = re.compile(r"^(?P<version>\d[\d-]*)_(?P<name>.+)$")
-_NUMBERED = re.compile(r"^(?P<version>\d+)(?:[_.-]+(?P<name>.*))?\.sql$", re.I)
+# Synapse-style engine suffixes: `85/03_new_sequences.sql.postgres` runs on PostgreSQL only,
+# beside plain `.sql` files that every engine runs.
+ENGINE_SUFFIX = re.compile(r"\.sql\.(?P<engine>postgres|sqlite)$", re.I)
+_NUMBERED = re.compile(
+    r"^(?P<version>\d+)(?:[_.-]+(?P<name>.*?))?\.sql(?:\.(?:postgres|sqlite))?$", re.I
+)
 _VERSION_FOLDER = re.compile(r"^v?\d+(?:\.\d+)*$")
 # Migration trees of test data, stubs, example apps and vendored dependencies are not deployed
 # by this project; they stay out of the Database Changes section (their files still appear
@@ -137,8 +143,12 @@ def numbered_file(path: str, root: str) -> MigrationFile | None:
     folders = relative.split("/")[:-1]
     if any(not _VERSION_FOLDER.match(f) for f in folders):
         return None
-    key = tuple(_natural(part) for part in relative[: -len(".sql")].split("/"))
-    return MigrationFile(path, relative[: -len(".sql")], key, Direction.BOTH)
+    engine = ENGINE_SUFFIX.search(name)
+    stem = relative[: -len(engine.group(0) if engine else ".sql")]
+    key = tuple(_natural(part) for part in stem.split("/"))
+    variant = engine.group("engine").lower() if engine else None
+    dialect = dialect_named(variant) if variant else None
+    return MigrationFile(path, stem, key, Direction.BOTH, variant, dialect)
 
 
 _GO_MIGRATION = re.compile(r"^(?P<version>\d+)_[^/]*(?<!_test)\.go$")
@@ -176,3 +186,40 @@ def _natural(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(
         (0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p
     )
+
+
+# A `references/` folder of separate projects (trigger.dev's reference apps, one package each)
+# holds sample apps, not this project's deployment; its name alone says too little.
+_REFERENCES = re.compile(r"(?:^|/)references/[^/]+(?=/)", re.I)
+_MANIFESTS = frozenset(
+    {
+        "package.json",
+        "go.mod",
+        "pyproject.toml",
+        "Cargo.toml",
+        "Gemfile",
+        "mix.exs",
+        "composer.json",
+    }
+)
+
+
+def references_app(root: str) -> str | None:
+    """The `references/<app>` folder `root` sits in, if any."""
+    match = _REFERENCES.search(root)
+    return root[: match.end()] if match else None
+
+
+def in_sample_apps(tree: Collection[str], root: str) -> bool:
+    """True when `root` sits in one of several projects side by side in a `references/`
+    folder, each with its own package manifest (`tree`: the paths under that folder)."""
+    app = references_app(root)
+    if app is None:
+        return False
+    folder = posixpath.dirname(app)
+    apps = {
+        posixpath.dirname(p)
+        for p in tree
+        if posixpath.basename(p) in _MANIFESTS and posixpath.dirname(posixpath.dirname(p)) == folder
+    }
+    return app in apps and len(apps) >= 2

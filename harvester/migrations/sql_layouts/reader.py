@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from harvester.migrations.base import PathChange, RepoView, Side
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.assemble import MigrationInput
 from harvester.migrations.sql_layouts import history
+from harvester.migrations.sql_layouts.dialects import dialect_from_path
 from harvester.migrations.sql_layouts.layouts import (
     Layout,
     candidate_root,
@@ -19,6 +21,24 @@ from harvester.migrations.sql_layouts.layouts import (
 from harvester.migrations.sql_layouts.naming import Direction, MigrationFile
 from harvester.migrations.sql_layouts.units import Unit
 from harvester.model import ChangeKind, Problem
+
+
+@dataclass(frozen=True, slots=True)
+class ReleasedMoves:
+    """Released migration files the range moved or deleted: where git moved each (old path ->
+    new path), and each one's contents (blob, at the base or after the move) -> its path at
+    the base."""
+
+    moved_to: dict[str, str]
+    contents: dict[str, str]
+
+    def remember(self, change: PathChange) -> None:
+        old_path = change.old_path or change.path
+        if change.old_path:
+            self.moved_to[old_path] = change.path
+        for blob in (change.old_blob, change.new_blob):
+            if blob:
+                self.contents[blob] = old_path
 
 
 class UnitReader:
@@ -32,6 +52,7 @@ class UnitReader:
         dialect: ops.Dialect | None,
         writes_downs: bool = True,
         left: Mapping[tuple[object, ops.Dialect | None], str] | None = None,
+        moves: ReleasedMoves | None = None,
     ) -> None:
         self.view = view
         self.layout = layout
@@ -42,6 +63,7 @@ class UnitReader:
         # Where the range took each migration from (id, dialect) -> old path: a migration
         # added here under an id it had elsewhere was moved, whatever git paired it with.
         self.left = left or {}
+        self.moves = moves or ReleasedMoves({}, {})
 
     def input(self, unit: Unit) -> MigrationInput:
         side = Side.HEAD if unit.file(Side.HEAD) is not None else Side.BASE
@@ -50,7 +72,7 @@ class UnitReader:
         down = unit.down.get(side)
         change = self._change(unit, side)
         path_change = self.changes.get(up.path)
-        came_from = self.left.get((identity(self.layout, up), unit.dialect or self.dialect))
+        came_from = self._came_from(unit, up, path_change)
         if change in (ChangeKind.ADDED, ChangeKind.RENAMED) and path_change is not None:
             if came_from is not None and came_from != up.path:
                 path_change = dataclasses.replace(
@@ -105,6 +127,34 @@ class UnitReader:
                 found += parsed.up.operations
         return found
 
+    def _came_from(self, unit: Unit, up: MigrationFile, change: PathChange | None) -> str | None:
+        """The released file this one is, when git did not pair them: one of the same id the
+        range took away, unless git moved that one to another file of its id; else a released
+        file it is a byte-identical copy of (a second driver folder's copy)."""
+        key = identity(self.layout, up)
+        dialect = unit.dialect or self.dialect
+        found = self.left.get((key, dialect))
+        if found is not None and not self._moved_elsewhere(found, up.path, key, dialect):
+            return found
+        if change is None or change.status is not ChangeKind.ADDED or not change.new_blob:
+            return None
+        copied = self.moves.contents.get(change.new_blob)
+        original = self.migration_file(copied) if copied else None
+        return copied if original is not None and identity(self.layout, original) == key else None
+
+    def _moved_elsewhere(
+        self, released: str, path: str, key: object, dialect: ops.Dialect | None
+    ) -> bool:
+        """True when git moved the released file to another file of the same id and dialect."""
+        went = self.moves.moved_to.get(released)
+        root = candidate_root(self.layout, went) if went and went != path else None
+        found = migration_file(self.layout, went, root) if went and root else None
+        return (
+            found is not None
+            and identity(self.layout, found) == key
+            and (found.dialect or dialect_from_path(root or "")) == dialect
+        )
+
     def _other_migration(self, change: PathChange, unit: Unit) -> bool:
         """True when git paired the file with something else: another migration (another id
         or dialect), or a file that is no migration of this layout (an empty `.gitkeep`)."""
@@ -142,6 +192,10 @@ class UnitReader:
                 files[Side.BASE] = dataclasses.replace(current, path=up_from)
             elif current and change and change.status is ChangeKind.RENAMED and change.old_path:
                 files[Side.BASE] = dataclasses.replace(current, path=change.old_path)
+            elif current and change and change.new_blob in self.moves.contents:
+                # a copy of a released down file (a second driver folder's copy)
+                copied = self.moves.contents[change.new_blob]
+                files[Side.BASE] = dataclasses.replace(current, path=copied)
         return before
 
     def _parsed(

@@ -7,6 +7,7 @@ execution order per dialect, and judged.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections.abc import Mapping, Sequence
 from functools import partial
@@ -37,12 +38,15 @@ from harvester.migrations.sql_layouts.layouts import (
     migration_file,
 )
 from harvester.migrations.sql_layouts.naming import (
+    ENGINE_SUFFIX,
     MIGRATIONS_FOLDER,
     NOT_DEPLOYED,
     Direction,
     MigrationFile,
+    in_sample_apps,
+    references_app,
 )
-from harvester.migrations.sql_layouts.reader import UnitReader
+from harvester.migrations.sql_layouts.reader import ReleasedMoves, UnitReader
 from harvester.migrations.sql_layouts.snapshots import (
     SchemaShape,
     drift_findings,
@@ -57,7 +61,7 @@ from harvester.migrations.sql_layouts.units import (
     sort_key,
     touched,
 )
-from harvester.model import ChangeKind, Finding, Migration, SchemaSnapshot
+from harvester.model import ChangeKind, Finding, ImpactTag, Migration, SchemaSnapshot
 
 
 class SqlFolderSystem:
@@ -73,7 +77,9 @@ class SqlFolderSystem:
         sql_paths = [
             p
             for p in changed_paths
-            if p[-4:].lower() == ".sql" or (self.layout is GOOSE and p.endswith(".go"))
+            if p[-4:].lower() == ".sql"
+            or ENGINE_SUFFIX.search(p)
+            or (self.layout is GOOSE and p.endswith(".go"))
         ]
         roots = {r for p in sql_paths if (r := candidate_root(self.layout, p)) is not None}
         roots.update(r for p in sql_paths if (r := _snapshot_root(p)) is not None)
@@ -87,7 +93,7 @@ class SqlFolderSystem:
         self, root: MigrationRoot, view: RepoView, settings: AnalysisSettings
     ) -> SystemResult:
         """The range's migrations under `root`, when the folder follows this layout."""
-        if not self.owns(view, root.root):
+        if not self.owns(view, root.root) or _sample_app(view, root.root):
             return SystemResult()
         files = {
             side: [
@@ -98,7 +104,7 @@ class SqlFolderSystem:
             for side in Side
         }
         changes = _changes_by_path(view.changes_under(posixpath.dirname(root.root)))
-        left, arrived = self._relocations(view)
+        left, arrived, moves = self._relocations(view)
         units = [
             u
             for u in group_units(files)
@@ -115,11 +121,14 @@ class SqlFolderSystem:
         migrations: list[Migration] = []
         findings: list[Finding] = []
         parsed: list[ops.ParsedMigration] = []
-        released = by_dialect([u for u in group_units(files) if u.file(Side.BASE)], fallback)
+        released_here = [u for u in group_units(files) if u.file(Side.BASE)]
+        released = by_dialect(
+            self._released(view, root.root, files, changes, (left, moves), fallback), fallback
+        )
         writes_downs = any(f.direction is Direction.DOWN for side in Side for f in files[side])
         for dialect, members in by_dialect(units, fallback).items():
             members.sort(key=lambda u: sort_key(u.key))
-            reader = UnitReader(view, self.layout, changes, dialect, writes_downs, left)
+            reader = UnitReader(view, self.layout, changes, dialect, writes_downs, left, moves)
             inputs = [reader.input(u) for u in members]
             parsed += [i.parsed for i in inputs if i.parsed is not None]
             at_base = sorted(released.get(dialect, []), key=lambda u: sort_key(u.key))
@@ -129,6 +138,8 @@ class SqlFolderSystem:
             findings += out_of_order(self.name, dialect, members, files, changes)
         commits = {path: change.commits for path, change in changes.items()}
         findings += history.edit_findings(migrations, commits)
+        if not files[Side.HEAD] and len(units) == len(released_here):
+            findings += self._tree_removed(view, root.root, migrations, changes)
         summaries, drift = self.snapshots(
             view, root.root, [changes[p] for p in snapshots], fallback, parsed
         )
@@ -143,26 +154,117 @@ class SqlFolderSystem:
         )
         return SystemResult(tuple(migrations), tuple(findings), tuple(summaries), single)
 
-    def _relocations(self, view: RepoView) -> tuple[Relocations, Relocations]:
+    def _relocations(self, view: RepoView) -> tuple[Relocations, Relocations, ReleasedMoves]:
         """Migrations of this layout the range took away from a path (deleted, or renamed
         away) and brought to one (added, or renamed in), by id and dialect: a folder split per
         dialect moves `V5.x.mysql.up.sql` to `mysql/V5.x.up.sql`, and git may pair the moved
-        files by likeness across dialects."""
+        files by likeness across dialects. Also where git moved each released file, and the
+        contents of the released files the range moved or deleted."""
         left: Relocations = {}
         arrived: Relocations = {}
+        moves = ReleasedMoves({}, {})
         for change in view.changes():
             if change.status is ChangeKind.DELETED or change.old_path:
-                self._place(change.old_path or change.path, left)
+                old_path = change.old_path or change.path
+                if self._place(old_path, left):
+                    moves.remember(change)
             if change.status is not ChangeKind.DELETED:
                 self._place(change.path, arrived)
-        return left, arrived
+        return left, arrived, moves
 
-    def _place(self, path: str, into: Relocations) -> None:
+    def _released(
+        self,
+        view: RepoView,
+        root: str,
+        files: dict[Side, list[MigrationFile]],
+        changes: Mapping[str, PathChange],
+        relocated: tuple[Relocations, ReleasedMoves],
+        dialect: ops.Dialect | None,
+    ) -> list[Unit]:
+        """The migrations databases at the base ran, as the base holds them: this folder's,
+        and those of the folders the range moved this folder's migrations from (a tree moved
+        from `db/postgresql/migrations/` to `prisma/migrations/` starts from the old tree's
+        schema)."""
+        at_base = list(files[Side.BASE])
+        here = {identity(self.layout, f) for f in at_base}
+        for old_root in self._moved_from(root, files[Side.HEAD], changes, relocated, dialect):
+            at_base += [
+                f
+                for p in view.tree(Side.BASE, old_root)
+                if (f := self.migration_file(p, old_root)) is not None
+                and identity(self.layout, f) not in here
+            ]
+        return [u for u in group_units({Side.BASE: at_base}) if u.file(Side.BASE)]
+
+    def _moved_from(
+        self,
+        root: str,
+        head_files: Sequence[MigrationFile],
+        changes: Mapping[str, PathChange],
+        relocated: tuple[Relocations, ReleasedMoves],
+        dialect: ops.Dialect | None,
+    ) -> set[str]:
+        """The other folders of this layout whose released migrations the range moved here
+        with their ids (and, when their names say a dialect, that of this folder)."""
+        folders = set()
+        for file in head_files:
+            change = changes.get(file.path)
+            if change is None or change.status is ChangeKind.MODIFIED:
+                continue
+            left, moves = relocated
+            moved = change.old_path if change.status is ChangeKind.RENAMED else None
+            moved = moved or left.get((identity(self.layout, file), file.dialect or dialect))
+            moved = moved or moves.contents.get(change.new_blob or "")
+            old_root = candidate_root(self.layout, moved) if moved else None
+            if moved is None or old_root is None or old_root == root:
+                continue
+            old = self.migration_file(moved, old_root)
+            same_id = old is not None and identity(self.layout, old) == identity(self.layout, file)
+            if same_id and dialect_from_path(old_root) in (None, dialect):
+                folders.add(old_root)
+        return folders
+
+    def _tree_removed(
+        self,
+        view: RepoView,
+        root: str,
+        migrations: Sequence[Migration],
+        changes: Mapping[str, PathChange],
+    ) -> list[Finding]:
+        """One finding for a tree the range deleted whole (a dialect dropped), in place of a
+        "released migration edited" line per migration."""
+        gone = [m for m in migrations if m.change is ChangeKind.DELETED and m.released]
+        if not gone or len(gone) < len(migrations):
+            return []
+        ids = list(dict.fromkeys(m.id for m in gone))
+        label = gone[0].database_label
+        extras = self.removed_with_tree(view, root, changes)
+        also = f" with its {' and '.join(extras)}" if extras else ""
+        span = f"{ids[0]} … {ids[-1]}" if len(ids) > 1 else ids[0]
+        paths = tuple(m.path for m in gone)
+        commits = tuple(dict.fromkeys(sha for p in paths for sha in changes[p].commits))
+        return [
+            Finding(
+                ImpactTag.MODIFIED_EXISTING_MIGRATION,
+                f"the {label} tree in {root}/ was removed{also}: "
+                f"{len(ids)} released migrations ({span}); databases that ran them get no "
+                "further migrations from it",
+                paths,
+                commits,
+            )
+        ]
+
+    def _place(self, path: str, into: Relocations) -> bool:
+        """Record an up file by id and dialect; True for any migration file of this layout."""
         root = candidate_root(self.layout, path)
         found = self.migration_file(path, root) if root is not None else None
-        if found is not None and found.direction is not Direction.DOWN:
-            key = identity(self.layout, found)
-            into[(key, found.dialect or dialect_from_path(root or ""))] = path
+        if found is None:
+            return False
+        if found.direction is not Direction.DOWN:
+            into[(identity(self.layout, found), found.dialect or dialect_from_path(root or ""))] = (
+                path
+            )
+        return True
 
     def _moved_away(self, unit: Unit, changes: Mapping[str, PathChange], root: str) -> bool:
         """True when the range moved the unit's files into another folder of this layout,
@@ -206,6 +308,14 @@ class SqlFolderSystem:
         parent = posixpath.dirname(root)
         return [posixpath.join(parent, "schema.sql"), f"{root}/schema.sql", f"{root}/LATEST.sql"]
 
+    def removed_with_tree(
+        self, view: RepoView, root: str, changes: Mapping[str, PathChange]
+    ) -> list[str]:
+        """What went with a deleted tree besides its migrations: its schema snapshot."""
+        snapshots = [p for p in self.snapshot_paths(view, root) if view.read(Side.BASE, p).text]
+        gone = snapshots and all(view.read(Side.HEAD, p).text is None for p in snapshots)
+        return ["schema"] if gone else []
+
     def snapshot_shape(self, text: str, dialect: ops.Dialect | None) -> SchemaShape:
         """A snapshot's tables and columns."""
         return shape_from_sql(text, dialect)
@@ -229,6 +339,8 @@ class SqlFolderSystem:
         findings: list[Finding] = []
         for path, files in self.snapshot_groups(view, root, changed):
             change = next(c for c in changed if c in files or c.path.startswith(path))
+            if len(files) > 1:
+                change = _group_change(view, files, change)
             before = self.snapshot_shape(snapshot_text(view, Side.BASE, files), dialect)
             after = self.snapshot_shape(snapshot_text(view, Side.HEAD, files), dialect)
             changes = snapshot_changes(before, after, change)
@@ -266,6 +378,30 @@ def _gone_elsewhere(layout: Layout, unit: Unit, root: str, arrived: Relocations)
     dialect = base.dialect or dialect_from_path(root)
     elsewhere = arrived.get((identity(layout, base), dialect))
     return elsewhere is not None and elsewhere != base.path
+
+
+def _group_change(view: RepoView, files: Sequence[PathChange], changed: PathChange) -> PathChange:
+    """How a snapshot split over several files changed as a whole: added only when none of
+    them was there at the base, deleted only when none is left (a schema split into more
+    files, or merged back, is modified)."""
+    present = {side: any(view.read(side, f.path).text is not None for f in files) for side in Side}
+    status = (
+        ChangeKind.ADDED
+        if not present[Side.BASE]
+        else ChangeKind.DELETED
+        if not present[Side.HEAD]
+        else ChangeKind.MODIFIED
+    )
+    return dataclasses.replace(changed, status=status)
+
+
+def _sample_app(view: RepoView, root: str) -> bool:
+    """True when the tree belongs to one of several sample apps in a `references/` folder."""
+    app = references_app(root)
+    folder = posixpath.dirname(app) if app else None
+    return folder is not None and any(
+        in_sample_apps(view.tree(side, folder), root) for side in Side
+    )
 
 
 def _changes_by_path(changes: Sequence[PathChange]) -> dict[str, PathChange]:

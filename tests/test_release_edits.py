@@ -1,0 +1,55 @@
+"""Migrations edited after the release that first shipped them, judged on what they run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from harvester.analysis.release_edits import edited_after_release
+from harvester.model import ChangeKind, Database, ImpactTag, Migration
+
+
+def _edited(path: str, shipped: str, now: str, dialect: str | None = "postgresql") -> bool:
+    migration = Migration(
+        id="m", system="sql", dialect=dialect, path=path, down_path=None,
+        change=ChangeKind.ADDED, order=1, released=False, first_tag="v1.1",
+    )  # fmt: skip
+    texts = {f"v1.1:{path}": shipped.encode(), f"head:{path}": now.encode()}
+
+    def read(specs: Iterable[str]) -> Mapping[str, bytes | None]:
+        return {s: texts.get(s) for s in specs}
+
+    database = edited_after_release(Database(migrations=(migration,)), read, "v1.2", "head")
+    (result,) = database.migrations
+    return any(i.tag is ImpactTag.MODIFIED_EXISTING_MIGRATION for i in result.data_impact)
+
+
+def test_a_licence_header_added_to_a_shipped_sql_migration_is_no_edit() -> None:
+    body = "CREATE TABLE delayed (id BIGINT); /* the queue */\n"
+    header = "--\n-- Copyright (C) 2024 Example\n-- Licensed under the AGPL\n--\n\n"
+    assert not _edited("delta/88/01_add.sql", body, header + body.replace("queue */", "rows */"))
+    assert not _edited("delta/88/02_idx.sql.postgres", "-- old\nSELECT 1;\n", "-- new\nSELECT 1;")
+
+
+def test_a_changed_statement_in_a_shipped_sql_migration_is_an_edit() -> None:
+    assert _edited(
+        "delta/88/01_add.sql", "-- x\nCREATE INDEX a ON t (b);", "CREATE INDEX a ON t (c);"
+    )
+    # a string that looks like a comment is data
+    assert _edited(
+        "m/1_seed.sql", "INSERT INTO t VALUES ('-- a');", "INSERT INTO t VALUES ('-- b');"
+    )
+
+
+def test_a_moved_tool_directive_is_an_edit() -> None:
+    shipped = "-- +goose Up\nCREATE TABLE a (id int);\n-- +goose Down\nDROP TABLE a;\n"
+    now = "-- +goose Up\nCREATE TABLE a (id int);\nDROP TABLE a;\n-- +goose Down\n"
+    assert _edited("db/1_a.sql", shipped, now)
+
+
+def test_code_migrations_compare_their_syntax_trees() -> None:
+    assert not _edited("app/migrations/0002_x.py", "x = 1  # one\n", "# header\nx = 1\n", None)
+    assert _edited("app/migrations/0002_x.py", "x = 1\n", "x = 2\n", None)
+    assert not _edited(
+        "db/migrate/2024_x.rb", "# a\nadd_index :t, :c\n", "add_index(:t, :c)\n", None
+    )
+    assert _edited("db/migrate/2024_x.rb", "add_index :t, :c\n", "add_index :t, :d\n", None)
