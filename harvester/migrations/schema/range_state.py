@@ -210,9 +210,12 @@ class RangeState:
 
     def shipped(self) -> None:
         """The migrations seen so far were released before the next one: tables, columns,
-        indexes and types they created may hold data by the time it runs, and the rules of
-        the foreign keys they added are in use."""
+        indexes and types they created may hold data by the time it runs, the rules of the
+        foreign keys they added are in use, and the code of that release may have written
+        NULLs again where they backfilled or deleted them."""
         self.created_tables.clear()
+        self.backfilled.clear()
+        self.nulls_deleted.clear()
         self.added_columns.clear()
         self.created_indexes.clear()
         self.created_types.clear()
