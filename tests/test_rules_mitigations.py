@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from harvester.migrations.schema.assemble import assemble
 from harvester.migrations.schema.ops import Dialect
-from harvester.model import Migration
-from tests.support.judging import migration_input, tags
+from harvester.model import ImpactTag, Migration
+from tests.support.judging import detail, judge, migration_input, tags
 
 PG = Dialect.POSTGRESQL
 
@@ -25,3 +25,29 @@ def test_a_backfill_shipped_in_an_earlier_release_does_not_mitigate_set_not_null
     assert tags(judged("v1.1", "v1.2")) == ["not_null_on_existing_column"]
     assert tags(judged("v1.2", "v1.2")) == ["not_null_on_existing_column", "mitigated"]
     assert tags(judged(None, None)) == ["not_null_on_existing_column", "mitigated"]
+
+
+def test_a_unique_key_on_a_column_just_filled_with_random_uuids_cannot_collide() -> None:
+    add = "ALTER TABLE segments ADD COLUMN uuid uuid NOT NULL DEFAULT gen_random_uuid();"
+    judged = judge(f"{add} ALTER TABLE segments ADD CONSTRAINT segments_uuid_key UNIQUE (uuid);")
+    assert "unique_on_existing_data" not in tags(judged)
+    assert (
+        "segments.uuid was added by this migration with DEFAULT gen_random_uuid(), so existing "
+        "rows hold different values" in detail(judged, ImpactTag.MITIGATED)
+    )
+    # Filling the NULLs of the new column with random values keeps them apart.
+    refill = (
+        "ALTER TABLE rules ADD COLUMN token uuid DEFAULT gen_random_uuid();"
+        "UPDATE rules SET token = gen_random_uuid() WHERE token IS NULL;"
+        "CREATE UNIQUE INDEX rules_token_index ON rules (token);"
+    )
+    assert "unique_on_existing_data" not in tags(judge(refill))
+    # A constant written over it, or a constant default, may collide.
+    overwritten = refill.replace(
+        "SET token = gen_random_uuid()", "SET token = '00000000-0000-0000-0000-000000000000'"
+    )
+    assert "unique_on_existing_data" in tags(judge(overwritten))
+    constant = (
+        "ALTER TABLE t ADD COLUMN c text NOT NULL DEFAULT 'x'; CREATE UNIQUE INDEX i ON t (c);"
+    )
+    assert "unique_on_existing_data" in tags(judge(constant))

@@ -103,6 +103,20 @@ def volatile_default(default: str | None) -> bool:
     return bool(default and _VOLATILE_DEFAULT.search(default))
 
 
+# Random UUID generators: every row they fill gets a value no other row holds.
+_RANDOM_UUID = re.compile(
+    r"^\(?\s*(?:gen_random_uuid|uuid_generate_v1mc|uuid_generate_v[147]|uuidv[47]|uuid)\s*"
+    r"\(\s*\)\s*\)?$",
+    re.IGNORECASE,
+)
+
+
+def random_uuid(value: str | None) -> bool:
+    """True for a value that is a fresh random UUID per row (`gen_random_uuid()`, MySQL's
+    `(UUID())`)."""
+    return bool(value and _RANDOM_UUID.match(value.strip()))
+
+
 def _parsed_type(text: str | None) -> tuple[str, tuple[str, ...], bool] | None:
     match = _TYPE.match(text or "")
     if not match:

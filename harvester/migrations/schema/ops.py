@@ -416,7 +416,8 @@ class DataChange:
     `raises_on_data` marks code that fails on unexpected rows (`data_dependent`).
     `columns` are the columns an UPDATE sets or an INSERT fills, when the step says;
     `reads` pairs each column an UPDATE sets with a column of the same row its new value
-    reads (`SET new_name = old_name` gives ("new_name", "old_name")).
+    reads (`SET new_name = old_name` gives ("new_name", "old_name")); `sets` pairs each
+    column an UPDATE sets with its new value as written (`SET token = NULL`).
     """
 
     kind: DataChangeKind
@@ -429,6 +430,7 @@ class DataChange:
     line: int | None = field(default=None, compare=False)
     columns: tuple[str, ...] = ()
     reads: tuple[tuple[str, str], ...] = ()
+    sets: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from harvester.migrations.schema import ops
+from harvester.migrations.schema.engines import random_uuid
 from harvester.migrations.schema.unique_keys import UniqueKeys
 
 ColumnKey = tuple[str, str]
@@ -35,6 +36,9 @@ class RangeState:
     columns: dict[str, dict[str, ops.ColumnDef]] = field(default_factory=dict)
     added_columns: dict[ColumnKey, str] = field(default_factory=dict)
     backfilled: dict[ColumnKey, str] = field(default_factory=dict)
+    # Columns every row of which holds a fresh random UUID (a new column with such a default,
+    # an UPDATE of every row to one), with the migration that filled them.
+    random_filled: dict[ColumnKey, str] = field(default_factory=dict)
     nulls_deleted: dict[ColumnKey, str] = field(default_factory=dict)
     not_null_checks: dict[ColumnKey, str] = field(default_factory=dict)
     unvalidated_checks: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -99,10 +103,13 @@ class RangeState:
                 self.columns.setdefault(table, {})[added.name] = added
                 self._add_foreign_key(table, None, added.references, migration, added.name)
                 self.added_columns[(table, added.name)] = migration
+                if random_uuid(added.default):
+                    self.random_filled[(table, added.name)] = migration
                 if added.default is not None and added.nullable is False:
                     self.temporary_defaults[(table, added.name)] = (added.default, migration)
             case ops.DropColumn(table=table, column=name):
                 self.columns.get(table, {}).pop(name, None)
+                self.random_filled.pop((table, name), None)
             case ops.RenameColumn(table=table, old=old, new=new):
                 known = self.columns.get(table, {})
                 if old in known:
@@ -121,8 +128,13 @@ class RangeState:
                 self._update(table, name, nullable=True)
             case ops.DataChange(kind=kind, table=table, columns=columns) if kind in _FILLS:
                 # An UPDATE, a mutation or code that sets named columns row by row.
+                values = dict(operation.sets)
                 for name in columns:
                     self.backfilled[(table or "", name)] = migration
+                    if not random_uuid(values.get(name)):
+                        self.random_filled.pop((table or "", name), None)
+                    elif not operation.has_where:
+                        self.random_filled[(table or "", name)] = migration
             case ops.DataChange(kind=ops.DataChangeKind.INSERT_SELECT, table=str() as table):
                 self.filled_tables[table] = migration
             case ops.DataChange(kind=ops.DataChangeKind.DELETE, table=table, columns=columns):
@@ -215,6 +227,7 @@ class RangeState:
         NULLs again where they backfilled or deleted them."""
         self.created_tables.clear()
         self.backfilled.clear()
+        self.random_filled.clear()
         self.nulls_deleted.clear()
         self.added_columns.clear()
         self.created_indexes.clear()
@@ -228,6 +241,7 @@ class RangeState:
             columns={t: dict(c) for t, c in self.columns.items()},
             added_columns=dict(self.added_columns),
             backfilled=dict(self.backfilled),
+            random_filled=dict(self.random_filled),
             nulls_deleted=dict(self.nulls_deleted),
             not_null_checks=dict(self.not_null_checks),
             unvalidated_checks=dict(self.unvalidated_checks),

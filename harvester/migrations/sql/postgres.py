@@ -253,7 +253,12 @@ class _Translator:
             condition is not None and not rows.always_true(nodes.expression(condition))
         )
         reads = nodes.update_reads(node)
-        return rows.update(self.name(node.relation), columns, where, self.line, reads)
+        sets = tuple(
+            (t.name, nodes.expression(t.val))
+            for t in node.targetList or ()
+            if getattr(t, "name", None) and t.val is not None
+        )
+        return rows.update(self.name(node.relation), columns, where, self.line, reads, sets)
 
     def _DeleteStmt(self, node: Any) -> list[ops.Operation]:
         where = nodes.expression(node.whereClause) if node.whereClause is not None else None

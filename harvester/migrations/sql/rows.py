@@ -13,8 +13,10 @@ def update(
     has_where: bool,
     line: int,
     reads: tuple[tuple[str, str], ...] = (),
+    sets: tuple[tuple[str, str], ...] = (),
 ) -> list[ops.Operation]:
-    """`UPDATE table SET columns [WHERE …]`; `reads`: (column set, column its value reads)."""
+    """`UPDATE table SET columns [WHERE …]`; `reads`: (column set, column its value reads);
+    `sets`: (column set, its new value as written)."""
     return [
         ops.DataChange(
             ops.DataChangeKind.UPDATE,
@@ -24,6 +26,7 @@ def update(
             columns=columns,
             line=line,
             reads=reads,
+            sets=sets,
         )
     ]
 

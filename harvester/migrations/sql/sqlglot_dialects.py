@@ -292,7 +292,12 @@ class _Translator:
             condition is not None and not rows.always_true(condition.this.sql(self.sql_dialect))
         )
         reads = nodes.update_reads(tree)
-        return rows.update(self.table(tree.this), columns, where, self.line, reads)
+        sets = tuple(
+            (e.this.name, e.expression.sql(self.sql_dialect))
+            for e in tree.expressions
+            if e.this is not None and e.expression is not None
+        )
+        return rows.update(self.table(tree.this), columns, where, self.line, reads, sets)
 
     def _Delete(self, tree: Any) -> list[ops.Operation]:
         where = tree.args.get("where")

@@ -12,7 +12,7 @@ add_check_constraint, add_unique_constraint.
 from __future__ import annotations
 
 from harvester.analysis.wording import first_few
-from harvester.migrations.schema import describe, ops
+from harvester.migrations.schema import describe, engines, ops
 from harvester.migrations.schema.rules.context import Context
 from harvester.migrations.schema.rules.foreign_keys import rules_change
 from harvester.model import ImpactTag
@@ -257,6 +257,9 @@ def _judge_unique(
     if not ctx.new_table(table) and (held := _rows_satisfy(ctx, table, columns, where, name)):
         ctx.flag(ImpactTag.MITIGATED, f"{what}: duplicates are not a risk here, {held}")
         return
+    if not ctx.new_table(table) and (random := _random_in_every_row(ctx, table, columns)):
+        ctx.flag(ImpactTag.MITIGATED, f"{what}: duplicates are not a risk here, {random}")
+        return
     empty = next((c for c in columns if _null_in_every_row(ctx, table, c)), None)
     # Deleting rows, or rewriting a key column the table already had, just before the index
     # is how migrations remove duplicates (a backfill of a new column is not).
@@ -284,6 +287,23 @@ def _judge_unique(
         f"{what}: duplicates are not a risk here, {table}.{empty} was added by {added} "
         "without a default, so existing rows hold NULL there and cannot collide",
     )
+
+
+def _random_in_every_row(ctx: Context, table: str, columns: tuple[str, ...]) -> str | None:
+    """Why every existing row holds a different value in one of `columns` (a random UUID
+    filled by the range), or None."""
+    for column in columns:
+        filled = ctx.state.random_filled.get((table, column))
+        if filled is None:
+            continue
+        known = ctx.state.known_column(table, column)
+        default = known.default if known else None
+        if ctx.state.added_columns.get((table, column)) == filled and engines.random_uuid(default):
+            how = f"was added by {ctx.by(filled)} with DEFAULT {default}"
+        else:
+            how = f"is set to a random UUID in every row by {ctx.by(filled)}"
+        return f"{table}.{column} {how}, so existing rows hold different values"
+    return None
 
 
 def _null_in_every_row(ctx: Context, table: str, column: str) -> bool:
