@@ -417,7 +417,10 @@ class DataChange:
     `columns` are the columns an UPDATE sets or an INSERT fills, when the step says;
     `reads` pairs each column an UPDATE sets with a column of the same row its new value
     reads (`SET new_name = old_name` gives ("new_name", "old_name")); `sets` pairs each
-    column an UPDATE sets with its new value as written (`SET token = NULL`).
+    column an UPDATE sets with its new value as written (`SET token = NULL`);
+    `unmatched_in` pairs each table its WHERE requires no matching row in with that test as
+    written (`NOT EXISTS (SELECT 1 FROM users u WHERE u.id = polls.user_id)`, `user_id NOT
+    IN (SELECT id FROM users)`): the step removes or clears orphans.
     """
 
     kind: DataChangeKind
@@ -431,6 +434,7 @@ class DataChange:
     columns: tuple[str, ...] = ()
     reads: tuple[tuple[str, str], ...] = ()
     sets: tuple[tuple[str, str], ...] = ()
+    unmatched_in: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

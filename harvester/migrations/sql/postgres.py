@@ -258,13 +258,17 @@ class _Translator:
             for t in node.targetList or ()
             if getattr(t, "name", None) and t.val is not None
         )
-        return rows.update(self.name(node.relation), columns, where, self.line, reads, sets)
+        text = nodes.expression(condition) if condition is not None else None
+        return rows.update(
+            self.name(node.relation), columns, where, self.line, reads, sets, where=text
+        )
 
     def _DeleteStmt(self, node: Any) -> list[ops.Operation]:
         where = nodes.expression(node.whereClause) if node.whereClause is not None else None
-        if where is None and node.usingClause:
-            where = "USING"
-        return rows.delete(self.name(node.relation), where, self.line)
+        using = ", ".join(nodes.expression(u) for u in node.usingClause or ())
+        return rows.delete(
+            self.name(node.relation), where, self.line, f"USING {using}" if using else None
+        )
 
     def _TruncateStmt(self, node: Any) -> list[ops.Operation]:
         return rows.truncate([self.name(r) for r in node.relations or ()], self.line)

@@ -297,12 +297,16 @@ class _Translator:
             for e in tree.expressions
             if e.this is not None and e.expression is not None
         )
-        return rows.update(self.table(tree.this), columns, where, self.line, reads, sets)
+        text = condition.this.sql(self.sql_dialect) if condition is not None else None
+        return rows.update(self.table(tree.this), columns, where, self.line, reads, sets, text)
 
     def _Delete(self, tree: Any) -> list[ops.Operation]:
         where = tree.args.get("where")
         text = where.this.sql(self.sql_dialect) if where is not None else None
-        return rows.delete(self.table(tree.this), text, self.line)
+        using = ", ".join(u.sql(self.sql_dialect) for u in tree.args.get("using") or ())
+        joins = " ".join(j.sql(self.sql_dialect) for j in tree.this.args.get("joins") or ())
+        others = f"USING {using}" if using else joins
+        return rows.delete(self.table(tree.this), text, self.line, others or None)
 
     def _TruncateTable(self, tree: Any) -> list[ops.Operation]:
         return rows.truncate([self.table(t) for t in tree.expressions], self.line)

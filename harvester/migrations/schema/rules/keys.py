@@ -11,6 +11,8 @@ add_check_constraint, add_unique_constraint.
 
 from __future__ import annotations
 
+import re
+
 from harvester.analysis.wording import first_few
 from harvester.migrations.schema import describe, engines, ops
 from harvester.migrations.schema.rules.context import Context
@@ -137,6 +139,13 @@ def _foreign_key(op: ops.AddConstraint, fk: ops.ForeignKey, ctx: Context) -> Non
             f"{op.table}.{empty} was added by {added} without a default, so every row holds "
             "NULL there and none can be orphaned"
         )
+    elif cleanup := _orphan_cleanup(ctx, op.table, fk):
+        at = f" (line {cleanup.line})" if cleanup.line else ""
+        how = "deletes" if cleanup.kind is ops.DataChangeKind.DELETE else "clears"
+        orphans = (
+            f"this migration first {how} the rows of {op.table} with no match in "
+            f"{fk.ref_table}{at}, so it fails only if any remain"
+        )
     else:
         orphans = "fails on orphaned rows"
     if replaced is not None and replaced.former is not None and replaced.released:
@@ -164,6 +173,21 @@ def _foreign_key(op: ops.AddConstraint, fk: ops.ForeignKey, ctx: Context) -> Non
     else:
         consequence = f"{engine.name} checks every row; {orphans}"
     ctx.judge_new(op.table, ImpactTag.FK_ADDED_EXISTING_TABLE, f"{op.table}: {text}: {consequence}")
+
+
+def _orphan_cleanup(ctx: Context, table: str, fk: ops.ForeignKey) -> ops.DataChange | None:
+    """The statement of this migration that deletes the rows of `table` with no match in the
+    referenced table (or sets their key to NULL), testing one of the key's columns."""
+    for change in ctx.orphan_cleanups:
+        nulled = {column for column, value in change.sets if value.upper() == "NULL"}
+        removes = change.kind is ops.DataChangeKind.DELETE or set(fk.columns) & nulled
+        if change.table != table or not removes:
+            continue
+        for referenced, test in change.unmatched_in:
+            named = any(re.search(rf"\b{re.escape(c)}\b", test) for c in fk.columns)
+            if referenced == fk.ref_table and named:
+                return change
+    return None
 
 
 def _check(op: ops.AddConstraint, ctx: Context) -> None:

@@ -236,6 +236,8 @@ def data_change(op: ops.DataChange, ctx: Context) -> None:
         if target != source and op.table:
             copy = (target, op.line, op.has_where)
             ctx.copied_columns.setdefault((op.table, source), []).append(copy)
+    if op.unmatched_in:
+        ctx.orphan_cleanups.append(op)
     if op.raises_on_data:
         ctx.flag(ImpactTag.DATA_DEPENDENT, f"{detail}: fails on unexpected rows")
     if op.kind is ops.DataChangeKind.INSERT:
@@ -256,6 +258,17 @@ def data_change(op: ops.DataChange, ctx: Context) -> None:
     if op.kind is ops.DataChangeKind.MUTATION:
         ctx.judge_new(table, ImpactTag.TABLE_REWRITE, f"{detail} (ClickHouse mutation)")
         return
+    erased = [column for column, value in op.sets if value.upper() == "NULL"]
+    if erased and not op.has_where:
+        names = ", ".join(f"{table}.{column}" for column in erased)
+        ctx.judge_new(
+            table,
+            ImpactTag.DATA_DELETE,
+            f"UPDATE {table} SET {' = NULL, '.join(erased)} = NULL on every row: erases every "
+            f"value of {names}",
+        )
+        if len(erased) == len(op.sets):
+            return
     ctx.judge_new(table, ImpactTag.DATA_BACKFILL, f"{detail}: {_backfill_cost(op, ctx)}")
 
 
