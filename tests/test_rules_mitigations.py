@@ -51,3 +51,37 @@ def test_a_unique_key_on_a_column_just_filled_with_random_uuids_cannot_collide()
         "ALTER TABLE t ADD COLUMN c text NOT NULL DEFAULT 'x'; CREATE UNIQUE INDEX i ON t (c);"
     )
     assert "unique_on_existing_data" in tags(judge(constant))
+
+
+_ENUM_REBUILD = """
+ALTER TYPE processing RENAME TO processing_old;
+CREATE TYPE processing AS ENUM ({values});
+ALTER TABLE users ALTER COLUMN mode TYPE processing USING mode::text::processing;
+DROP TYPE processing_old;
+"""
+_ENUM_AT_BASE = (
+    "CREATE TYPE processing AS ENUM ('NONE', 'OPEN');"
+    "CREATE TABLE users (id int, mode processing NOT NULL DEFAULT 'NONE');"
+)
+
+
+def test_an_enum_rebuilt_with_a_superset_of_its_values_converts_every_row() -> None:
+    judged = judge(_ENUM_REBUILD.format(values="'NONE', 'OPEN', 'VALHALLA'"), base=_ENUM_AT_BASE)
+    assert "backward_incompatible" not in tags(judged)
+    assert "data_dependent" not in tags(judged)
+    assert any("keeping every value it had and adding VALHALLA" in n for n in judged.notes)
+
+
+def test_an_enum_rebuilt_without_a_value_names_it() -> None:
+    judged = judge(_ENUM_REBUILD.format(values="'NONE'"), base=_ENUM_AT_BASE)
+    assert "no longer listing OPEN: converting its columns fails if a row holds one" in detail(
+        judged, ImpactTag.BACKWARD_INCOMPATIBLE
+    )
+    assert "data_dependent" in tags(judged)
+
+
+def test_an_enum_rebuilt_from_unknown_values_says_so_instead_of_claiming_a_break() -> None:
+    judged = judge(_ENUM_REBUILD.format(values="'NONE', 'OPEN', 'VALHALLA'"))
+    assert "its old values not known here: if one is no longer listed" in detail(
+        judged, ImpactTag.BACKWARD_INCOMPATIBLE
+    )

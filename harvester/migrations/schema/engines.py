@@ -219,6 +219,14 @@ _ZONE_SHIFT = re.compile(
 )
 
 
+def text_cast(using: str, column: str, new: str) -> bool:
+    """True for `USING col::text::new_type` (or CAST(CAST(col AS text) AS new_type)): the
+    conversion of an enum column by its labels."""
+    plain = re.sub(r'["()\s]', "", using).lower()
+    col, typ = column.lower(), re.sub(r'["\s]', "", new).lower()
+    return plain in (f"{col}::text::{typ}", f"castcast{col}astextas{typ}")
+
+
 def zone_shift(using: str, column: str, new: str) -> bool:
     """True for a USING that only moves the column to a time zone (`col AT TIME ZONE 'UTC'`,
     `pg_catalog.timezone('UTC', col)`) for a timestamp type: it converts every row that the

@@ -282,7 +282,13 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
             f"lock{hedge if rewrites is None else ''}",
         ),
     )
-    if op.using and not engines.zone_shift(op.using, op.column, op.new_type):
+    widened = {op.new_type, op.old_type} & ctx.widened_enums
+    if widened and op.using and engines.text_cast(op.using, op.column, op.new_type):
+        ctx.note(
+            f"{op.table}.{op.column} USING {op.using}: every value converts, "
+            f"{widened.pop()} keeps the values it had"
+        )
+    elif op.using and not engines.zone_shift(op.using, op.column, op.new_type):
         ctx.judge_new(
             op.table,
             ImpactTag.DATA_DEPENDENT,

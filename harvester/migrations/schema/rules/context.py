@@ -52,6 +52,8 @@ class Context:
         default_factory=dict
     )
     created_views: set[str] = field(default_factory=set)
+    # Enums this migration rebuilds keeping every value they had: their casts convert all rows.
+    widened_enums: set[str] = field(default_factory=set)
     # DELETEs and UPDATEs that remove or clear rows with no match in another table (orphans).
     orphan_cleanups: list[ops.DataChange] = field(default_factory=list)
     settings: dict[str, str] = field(default_factory=dict)

@@ -184,7 +184,18 @@ def redefine_enum(op: ops.RedefineEnumType, ctx: Context) -> None:
         ctx.note(f"enum {op.name} is rebuilt; it was created by {ctx.by(origin)}")
         return
     before = ctx.state.enum_values.get(op.name)
-    if before is not None and set(before) <= set(op.values):
+    values = ", ".join(op.values)
+    if before is None:
+        ctx.flag(
+            ImpactTag.BACKWARD_INCOMPATIBLE,
+            f"enum {op.name} is rebuilt with values ({values}), its old values not known here: "
+            "if one is no longer listed, converting its columns fails on rows holding it, and "
+            "code of the previous release that writes it fails",
+        )
+        return
+    removed = [v for v in before if v not in op.values]
+    if not removed:
+        ctx.widened_enums.add(op.name)
         added = [v for v in op.values if v not in before]
         ctx.note(
             f"enum {op.name} is rebuilt keeping every value it had and adding "
@@ -193,9 +204,9 @@ def redefine_enum(op: ops.RedefineEnumType, ctx: Context) -> None:
         return
     ctx.flag(
         ImpactTag.BACKWARD_INCOMPATIBLE,
-        f"enum {op.name} is rebuilt with values ({', '.join(op.values)}): converting its columns "
-        "fails if a row holds a value no longer listed, and code of the previous release that "
-        "writes one fails",
+        f"enum {op.name} is rebuilt with values ({values}), no longer listing "
+        f"{', '.join(removed)}: converting its columns fails if a row holds one, and code of "
+        "the previous release that writes one fails",
     )
 
 
