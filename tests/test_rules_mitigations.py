@@ -85,3 +85,36 @@ def test_an_enum_rebuilt_from_unknown_values_says_so_instead_of_claiming_a_break
     assert "its old values not known here: if one is no longer listed" in detail(
         judged, ImpactTag.BACKWARD_INCOMPATIBLE
     )
+
+
+def test_a_column_copied_out_by_an_earlier_migration_of_the_release_is_moved_not_lost() -> None:
+    copy = migration_input(
+        "11",
+        "INSERT INTO rule_segments (rule_id, segment_key) SELECT id, segment_key FROM rules;",
+        PG,
+    )
+    drop = migration_input(
+        "12",
+        "ALTER TABLE rules DROP CONSTRAINT rules_namespace_key_segment_key_fkey;\n"
+        "ALTER TABLE rules DROP COLUMN segment_key;\nALTER TABLE rules DROP COLUMN rank;",
+        PG,
+    )
+
+    def judged(first: str, second: str) -> Migration:
+        return assemble([replace(copy, first_release=first), replace(drop, first_release=second)])[
+            -1
+        ]
+
+    same = judged("v1.25.0", "v1.25.0")
+    assert detail(same, ImpactTag.BACKWARD_INCOMPATIBLE) == (
+        "drops rules.segment_key after 11 earlier in this range copied its values into "
+        "rule_segments (INSERT … SELECT): code of the previous release that still reads "
+        "segment_key fails during a rolling deploy"
+    )
+    # rank was not among the copied columns; the key on segment_key goes with its column.
+    assert detail(same, ImpactTag.DESTRUCTIVE_DROP_COLUMN).startswith("drops column rules.rank")
+    assert "fk_dropped" not in tags(same)
+    assert "mitigated" not in tags(same)
+    # Rows written by the release in between were never copied.
+    later = judged("v1.24.0", "v1.25.0")
+    assert "rules.segment_key" in detail(later, ImpactTag.DESTRUCTIVE_DROP_COLUMN)

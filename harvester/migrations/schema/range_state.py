@@ -50,6 +50,9 @@ class RangeState:
     enum_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     rows_deleted: dict[str, str] = field(default_factory=dict)  # table -> last such migration
     filled_tables: dict[str, str] = field(default_factory=dict)  # INSERT … SELECT into them
+    # (table, column) copied into another table by INSERT … SELECT: (that table, migration,
+    # whether the SELECT had a WHERE).
+    copied_out: dict[ColumnKey, tuple[str, str, bool]] = field(default_factory=dict)
     unique_keys: UniqueKeys = field(default_factory=UniqueKeys)
     # Named foreign keys by (table, name), and those the range added (their rules unreleased).
     foreign_keys: dict[tuple[str, str], ops.ForeignKey] = field(default_factory=dict)
@@ -137,6 +140,9 @@ class RangeState:
                         self.random_filled[(table or "", name)] = migration
             case ops.DataChange(kind=ops.DataChangeKind.INSERT_SELECT, table=str() as table):
                 self.filled_tables[table] = migration
+                for _, read in operation.reads:
+                    source = (operation.source_table or "", read)
+                    self.copied_out[source] = (table, migration, operation.has_where)
             case ops.DataChange(kind=ops.DataChangeKind.DELETE, table=table, columns=columns):
                 # DELETE … WHERE c IS NULL leaves no NULL in c.
                 for name in columns:
@@ -224,10 +230,11 @@ class RangeState:
         """The migrations seen so far were released before the next one: tables, columns,
         indexes and types they created may hold data by the time it runs, the rules of the
         foreign keys they added are in use, and the code of that release may have written
-        NULLs again where they backfilled or deleted them."""
+        NULLs again where they backfilled or deleted them, or values where they copied them."""
         self.created_tables.clear()
         self.backfilled.clear()
         self.random_filled.clear()
+        self.copied_out.clear()
         self.nulls_deleted.clear()
         self.added_columns.clear()
         self.created_indexes.clear()
@@ -253,6 +260,7 @@ class RangeState:
             enum_values=dict(self.enum_values),
             rows_deleted=dict(self.rows_deleted),
             filled_tables=dict(self.filled_tables),
+            copied_out=dict(self.copied_out),
             unique_keys=self.unique_keys.copy(),
             foreign_keys=dict(self.foreign_keys),
             added_foreign_keys=dict(self.added_foreign_keys),

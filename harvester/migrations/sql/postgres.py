@@ -276,7 +276,15 @@ class _Translator:
     def _InsertStmt(self, node: Any) -> list[ops.Operation]:
         columns = tuple(c.name for c in node.cols or ())
         source = nodes.select_source(node.selectStmt, self.dialect)
-        return rows.insert(self.name(node.relation), source, columns, self.line)
+        filtered = getattr(node.selectStmt, "whereClause", None) is not None
+        return rows.insert(
+            self.name(node.relation),
+            source,
+            columns,
+            self.line,
+            nodes.insert_reads(node) if source else None,
+            filtered,
+        )
 
     def _SelectStmt(self, node: Any) -> list[ops.Operation]:
         if nodes.is_constant_select(node):

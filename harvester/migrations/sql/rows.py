@@ -132,9 +132,17 @@ def truncate(tables: list[str], line: int) -> list[ops.Operation]:
 
 
 def insert(
-    table: str, source: str | None, columns: tuple[str, ...], line: int
+    table: str,
+    source: str | None,
+    columns: tuple[str, ...],
+    line: int,
+    reads: tuple[tuple[str, str], ...] | None = None,
+    filtered: bool = False,
 ) -> list[ops.Operation]:
-    """`INSERT INTO table VALUES …` (no source) or `INSERT INTO table … SELECT FROM source`."""
+    """`INSERT INTO table VALUES …` (no source) or `INSERT INTO table … SELECT FROM source`;
+    `reads`: (column filled, column of the source it copies), None when not plain columns
+    or constants;
+    `filtered`: the SELECT has a WHERE."""
     if source is None:
         return [ops.DataChange(ops.DataChangeKind.INSERT, table, f"INSERT INTO {table}", line=line)]
     return [
@@ -142,8 +150,10 @@ def insert(
             ops.DataChangeKind.INSERT_SELECT,
             table,
             f"INSERT INTO {table} … SELECT FROM {source}",
+            has_where=filtered,
             source_table=source,
             line=line,
             columns=columns,
+            reads=reads or (),
         )
     ]

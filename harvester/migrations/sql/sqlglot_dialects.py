@@ -281,8 +281,11 @@ class _Translator:
         schema = tree.this if type(tree.this).__name__ == "Schema" else None
         target = schema.this if schema is not None else tree.this
         columns = tuple(c.name for c in schema.expressions) if schema is not None else ()
-        source = nodes.select_source(tree.args.get("expression"), self.dialect)
-        return rows.insert(self.table(target), source, columns, self.line)
+        select = tree.args.get("expression")
+        source = nodes.select_source(select, self.dialect)
+        filtered = select is not None and select.args.get("where") is not None
+        reads = nodes.insert_reads(tree) if source else None
+        return rows.insert(self.table(target), source, columns, self.line, reads, filtered)
 
     def _Update(self, tree: Any) -> list[ops.Operation]:
         columns = tuple(e.this.name for e in tree.expressions if e.this is not None)

@@ -165,6 +165,10 @@ def drop_column(op: ops.DropColumn, ctx: Context) -> None:
     if copies:
         ctx.dropped_copies.setdefault(op.table, []).append((op.column, copies))
         return
+    moved = ctx.state.copied_out.get((op.table, op.column))
+    if moved:
+        ctx.flag(ImpactTag.BACKWARD_INCOMPATIBLE, _dropped_after_insert(name, moved, ctx))
+        return
     engine = ctx.engine
     extra = ""
     if engine.name == "SQLite":
@@ -175,12 +179,38 @@ def drop_column(op: ops.DropColumn, ctx: Context) -> None:
         ImpactTag.DESTRUCTIVE_DROP_COLUMN, f"drops column {name}: {ctx.lost('its data is')}{extra}"
     )
     copy = ctx.copied_from.get(op.table)
-    if copy:
+    # an INSERT … SELECT that lists plain columns says which ones it kept (not this one)
+    listed = any(
+        table == op.table and by == ctx.migration
+        for (table, _), (_, by, _) in ctx.state.copied_out.items()
+    )
+    if copy and not listed:
         ctx.flag(
             ImpactTag.MITIGATED,
             f"{op.table} rows were copied into {copy} first (INSERT … SELECT): check that "
             f"{op.column} is among what was kept",
         )
+
+
+def _dropped_after_insert(name: str, moved: tuple[str, str, bool], ctx: Context) -> str:
+    """A column dropped after an INSERT … SELECT of this migration or an earlier one of its
+    release copied its values into another table: a move, which breaks the previous
+    release's code that reads it."""
+    target, migration, filtered = moved
+    partial = " (for the rows its WHERE matches)" if filtered else ""
+    column = name.split(".", 1)[1]
+    consequence = (
+        "the previous release's code is gone when this migration runs"
+        if ctx.after_deploy
+        else f"code of the previous release that still reads {column} fails during a rolling deploy"
+    )
+    assumed = ""
+    if migration != ctx.migration and ctx.together_assumed:
+        assumed = " (assuming both deploy together: no release tag separates them)"
+    return (
+        f"drops {name} after {ctx.by(migration)} copied its values into {target} "
+        f"(INSERT … SELECT){partial}{assumed}: {consequence}"
+    )
 
 
 def dropped_copies(

@@ -43,6 +43,8 @@ class Context:
     # (table, column) pairs a framework's rebuild declares instead of adding them.
     declared_in_rebuild: set[tuple[str, str]] = field(default_factory=set)
     copied_from: dict[str, str] = field(default_factory=dict)
+    # (table, column) this migration drops, anywhere in its step.
+    dropped_columns: set[tuple[str, str]] = field(default_factory=set)
     # (table, column) -> the UPDATEs that copied its values: (column set, line, has WHERE).
     copied_columns: dict[tuple[str, str], list[tuple[str, int | None, bool]]] = field(
         default_factory=dict

@@ -349,6 +349,8 @@ def drop_constraint(op: ops.DropConstraint, ctx: Context) -> None:
     label = op.name or "a constraint"
     if op.name and (op.table, op.name) in ctx.readded:
         ctx.note(f"drops constraint {label} on {op.table} to add it again with a new definition")
+    elif op.kind is ops.ConstraintKind.FOREIGN_KEY and _on_dropped_column(op, ctx):
+        ctx.note(f"drops foreign key {label} on {op.table}, whose column this migration drops")
     elif op.kind is ops.ConstraintKind.FOREIGN_KEY and not ctx.new_table(op.table):
         ctx.flag(
             ImpactTag.FK_DROPPED,
@@ -357,6 +359,19 @@ def drop_constraint(op: ops.DropConstraint, ctx: Context) -> None:
         )
     else:
         ctx.note(f"drops constraint {label} on {op.table}")
+
+
+def _on_dropped_column(op: ops.DropConstraint, ctx: Context) -> bool:
+    """True for a foreign key on a column the same migration drops (its drop says what is
+    lost): its columns as the range shows them, else as its conventional name lists them
+    (`rules_namespace_key_segment_key_fkey`, CockroachDB's `fk_namespace_key_ref_segments`)."""
+    dropped = {column for table, column in ctx.dropped_columns if table == op.table}
+    known = ctx.state.foreign_keys.get((op.table, op.name or ""))
+    if known is not None and known.columns:
+        return bool(dropped & set(known.columns))
+    name = op.name or ""
+    listed = f"_{name.removeprefix(op.table)}_"  # `fk_namespace_key_ref_segments` too
+    return any(f"_{column}_" in listed for column in dropped)
 
 
 def validate_constraint(op: ops.ValidateConstraint, ctx: Context) -> None:

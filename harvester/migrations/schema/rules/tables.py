@@ -243,7 +243,7 @@ def data_change(op: ops.DataChange, ctx: Context) -> None:
     """UPDATE, DELETE, INSERT … SELECT, code and ClickHouse mutations touching rows."""
     table = op.table or "rows"
     detail = op.detail or f"changes rows of {table}"
-    for target, source in op.reads:
+    for target, source in op.reads if op.kind is ops.DataChangeKind.UPDATE else ():
         if target != source and op.table:
             copy = (target, op.line, op.has_where)
             ctx.copied_columns.setdefault((op.table, source), []).append(copy)
