@@ -177,12 +177,13 @@ class RebuildTable:
 
 @dataclass(frozen=True, slots=True)
 class AddColumn:
-    """ALTER TABLE … ADD COLUMN."""
+    """ALTER TABLE … ADD COLUMN; `position` is MySQL's `FIRST` or `AFTER col` when given."""
 
     table: str
     column: ColumnDef
     if_not_exists: bool = False
     line: int | None = field(default=None, compare=False)
+    position: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -184,7 +184,10 @@ class _Translator:
         if kind == "ColumnDef":
             column, extra = nodes.column(action, self.dialect, self.sql_dialect, self.written)
             exists = bool(action.args.get("exists"))
-            added: list[ops.Operation] = [ops.AddColumn(table, column, exists, line=line)]
+            position = nodes.column_position(action.args.get("position"))
+            added: list[ops.Operation] = [
+                ops.AddColumn(table, column, exists, line=line, position=position)
+            ]
             return added + [ops.AddConstraint(table, c, line=line) for c in extra]
         if kind == "ModifyColumn":
             column, _ = nodes.column(action.this, self.dialect, self.sql_dialect, self.written)

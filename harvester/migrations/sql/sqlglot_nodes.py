@@ -233,6 +233,16 @@ def select_source(node: Any, dialect: ops.Dialect) -> str | None:
     return "a subquery"
 
 
+def column_position(node: Any) -> str | None:
+    """MySQL's `FIRST` or `AFTER col` of an added column, as written."""
+    if node is None:
+        return None
+    where = str(node.args.get("position") or "").upper()
+    return (
+        f"AFTER {node.this.name}" if where == "AFTER" and node.this is not None else where or None
+    )
+
+
 def insert_reads(tree: Any) -> tuple[tuple[str, str], ...] | None:
     """(column filled, column of the source it copies) for `INSERT INTO t (a, b) SELECT x, y
     FROM s`; None when the SELECT's list is not plain columns and constants (`*`, an

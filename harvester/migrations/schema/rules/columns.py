@@ -104,26 +104,32 @@ def _mysql_add_column(op: ops.AddColumn, ctx: Context) -> None:
     column = op.column
     name = f"{op.table}.{column.name}"
     engine = ctx.engine
-    copies = column.auto_increment or (column.generated and "STORED" in column.generated.upper())
-    if copies:
+    mariadb = engine.dialect is ops.Dialect.MARIADB
+    if column.auto_increment or (column.generated and "STORED" in column.generated.upper()):
         ctx.rewrite(
             op.table,
             f"adds {name}",
             "InnoDB copies the table for an auto-increment or stored generated column "
             "(ALGORITHM=COPY), blocking writes",
         )
-    elif engine.dialect is ops.Dialect.MARIADB and engine.known_below(10, 3, 2):
-        ctx.note(f"adds {name}: MariaDB before 10.3.2 rebuilds the table in place")
-    elif engine.dialect is ops.Dialect.MYSQL and engine.known_below(8, 0, 12):
-        ctx.note(f"adds {name}: MySQL before 8.0.12 rebuilds the table in place")
+        return
+    # INSTANT appends a column; placing it (FIRST, AFTER) came later.
+    placed = f" {op.position}" if op.position else ""
+    product = "MariaDB" if mariadb else "MySQL"
+    if mariadb:
+        since: tuple[int, ...] = (10, 4) if placed else (10, 3, 2)
+    else:
+        since = (8, 0, 29) if placed else (8, 0, 12)
+    shown = ".".join(map(str, since))
+    if engine.known_below(*since):
+        ctx.note(f"adds {name}{placed}: {product} before {shown} rebuilds the table in place")
     elif engine.version is None:
-        since = "MariaDB 10.3.2" if engine.dialect is ops.Dialect.MARIADB else "MySQL 8.0.12"
         ctx.note(
-            f"adds {name}: ALGORITHM=INSTANT on {since}+, no table rebuild (older versions "
-            "rebuild it in place)"
+            f"adds {name}{placed}: ALGORITHM=INSTANT on {product} {shown}+, no table rebuild "
+            "(older versions rebuild it in place)"
         )
     else:
-        ctx.note(f"adds {name}: ALGORITHM=INSTANT, no table rebuild")
+        ctx.note(f"adds {name}{placed}: ALGORITHM=INSTANT, no table rebuild")
 
 
 def _sqlite_add_column(op: ops.AddColumn, ctx: Context) -> None:
