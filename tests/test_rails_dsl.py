@@ -634,3 +634,11 @@ def test_a_covering_index_keeps_its_included_columns() -> None:
     (created,) = up("    add_index :orders, :user_id, include: [:total, :status]")
     assert isinstance(created, ops.CreateIndex)
     assert created.index.include == ("total", "status")
+
+
+def test_add_column_of_type_primary_key_is_an_auto_increment_key() -> None:
+    (added,) = up("    add_column :roles_users, :id, :primary_key", dialect=Dialect.MYSQL)
+    assert isinstance(added, ops.AddColumn)
+    assert added.column == ops.ColumnDef(
+        "id", "BIGINT", nullable=False, primary_key=True, auto_increment=True
+    )

@@ -31,6 +31,10 @@ def column(
     name: str, rails_type: str, options: Mapping[str, Value], ctx: RailsContext
 ) -> ops.ColumnDef:
     """One column as Rails creates it."""
+    if rails_type == "primary_key":  # `add_column :t, :id, :primary_key`: a new auto-increment key
+        key_type = types.primary_key_type(None, ctx)
+        auto = types.mysql_like(ctx.dialect)
+        return ops.ColumnDef(name, key_type, nullable=False, primary_key=True, auto_increment=auto)
     null = options.get("null")
     default = types.default_sql(options.get("default")) if "default" in options else None
     generated = None

@@ -52,7 +52,7 @@ def add_column(op: ops.AddColumn, ctx: Context) -> None:
             f"{name} -> {describe.reference(column.references)}: the new foreign key locks "
             f"{op.table} and {column.references.ref_table} while it is validated",
         )
-    if column.unique or column.primary_key:
+    if (column.unique or column.primary_key) and not _auto_incrementing(column):
         ctx.judge_new(
             op.table,
             ImpactTag.UNIQUE_ON_EXISTING_DATA,
@@ -112,6 +112,9 @@ def _mysql_add_column(op: ops.AddColumn, ctx: Context) -> None:
             "InnoDB copies the table for an auto-increment or stored generated column "
             "(ALGORITHM=COPY), blocking writes",
         )
+        return
+    if column.primary_key:
+        ctx.note(f"adds {name} as the primary key: InnoDB rebuilds {op.table} in place")
         return
     # INSTANT appends a column; placing it (FIRST, AFTER) came later.
     placed = f" {op.position}" if op.position else ""
