@@ -118,3 +118,27 @@ def test_a_column_copied_out_by_an_earlier_migration_of_the_release_is_moved_not
     # Rows written by the release in between were never copied.
     later = judged("v1.24.0", "v1.25.0")
     assert "rules.segment_key" in detail(later, ImpactTag.DESTRUCTIVE_DROP_COLUMN)
+
+
+def test_a_mysql_update_join_backfills_the_column_a_modify_then_makes_not_null() -> None:
+    judged = judge(
+        "UPDATE website_event we JOIN (SELECT session_id, uuid() AS uuid FROM website_event) a "
+        "ON we.session_id = a.session_id SET we.visit_id = a.uuid WHERE we.visit_id IS NULL;\n"
+        "ALTER TABLE website_event MODIFY visit_id VARCHAR(36) NOT NULL;",
+        Dialect.MYSQL,
+        base="CREATE TABLE website_event (session_id varchar(36), visit_id varchar(36));",
+    )
+    assert "website_event.visit_id: backfilled by this migration, so NULLs are unlikely" in (
+        detail(judged, ImpactTag.MITIGATED)
+    )
+
+
+def test_text_made_json_on_mysql_fails_on_values_that_do_not_parse() -> None:
+    judged = judge(
+        "ALTER TABLE report MODIFY parameters JSON NOT NULL;",
+        Dialect.MYSQL,
+        base="CREATE TABLE report (parameters varchar(6000) NOT NULL);",
+    )
+    assert detail(judged, ImpactTag.DATA_DEPENDENT) == (
+        "report.parameters varchar(6000) -> JSON: fails if a row holds text that is not valid JSON"
+    )

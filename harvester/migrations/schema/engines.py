@@ -219,6 +219,14 @@ _ZONE_SHIFT = re.compile(
 )
 
 
+_TEXT_TYPE = re.compile(r"^\s*(?:VAR)?CHAR|^\s*(?:TINY|MEDIUM|LONG)?TEXT\b", re.IGNORECASE)
+
+
+def text_to_json(old: str | None, new: str | None) -> bool:
+    """True for a text column (VARCHAR, CHAR, TEXT) turned into JSON: every value must parse."""
+    return bool(old and new and _TEXT_TYPE.match(old) and new.strip().upper() == "JSON")
+
+
 def text_cast(using: str, column: str, new: str) -> bool:
     """True for `USING col::text::new_type` (or CAST(CAST(col AS text) AS new_type)): the
     conversion of an enum column by its labels."""

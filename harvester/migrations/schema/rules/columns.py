@@ -355,6 +355,17 @@ def _mysql_type_change(op: ops.AlterColumnType, name: str, ctx: Context) -> None
         f"{name}: InnoDB extends it in place (ALGORITHM=INPLACE)",
         (name, f"InnoDB copies {op.table} (ALGORITHM=COPY), blocking writes{hedge}"),
     )
+    _judge_json(op.table, op.column, op.old_type, op.new_type, ctx)
+
+
+def _judge_json(table: str, column: str, old: str | None, new: str | None, ctx: Context) -> None:
+    """Text made JSON on MySQL/MariaDB: the ALTER fails on the first value that is not JSON."""
+    if engines.text_to_json(old, new):
+        ctx.judge_new(
+            table,
+            ImpactTag.DATA_DEPENDENT,
+            f"{table}.{column} {old} -> {new}: fails if a row holds text that is not valid JSON",
+        )
 
 
 def _judge_type_change(
@@ -424,6 +435,8 @@ def modify_column(op: ops.ModifyColumn, ctx: Context) -> None:
             ImpactTag.TYPE_CHANGE_NO_REWRITE,
             f"{name} {old.type} -> {new.type}: InnoDB extends it in place (ALGORITHM=INPLACE)",
         )
+    if old is not None:
+        _judge_json(op.table, new.name, old.type, new.type, ctx)
     tightened = new.nullable is False and (old is None or old.nullable is not False)
     if tightened and not new.primary_key:
         certainty = "" if old is not None else " (if it allowed NULL before)"
@@ -433,6 +446,7 @@ def modify_column(op: ops.ModifyColumn, ctx: Context) -> None:
             f"{name} becomes NOT NULL{certainty}: InnoDB rebuilds {op.table}; fails in strict "
             "mode if any row is NULL",
         )
+        _not_null_mitigations(op.table, old_name, ctx)
 
 
 def set_not_null(op: ops.SetNotNull, ctx: Context) -> None:
@@ -455,13 +469,21 @@ def set_not_null(op: ops.SetNotNull, ctx: Context) -> None:
     ctx.judge_new(
         op.table, ImpactTag.NOT_NULL_ON_EXISTING_COLUMN, f"{name} SET NOT NULL: {consequence}"
     )
-    if ctx.new_table(op.table):
+    _not_null_mitigations(op.table, op.column, ctx)
+
+
+def _not_null_mitigations(table: str, column: str, ctx: Context) -> None:
+    """What the range did that makes a NULL in `table.column` unlikely before it becomes NOT
+    NULL: a validated CHECK, a backfill, a delete of the NULL rows."""
+    if ctx.new_table(table):
         return
+    name = f"{table}.{column}"
+    key = (table, column)
     checked = ctx.state.not_null_checks.get(key)
     if checked and ctx.engine.postgres_like and ctx.engine.at_least(12):
         ctx.flag(
             ImpactTag.MITIGATED,
-            f"{name}: a validated CHECK ({op.column} IS NOT NULL) from {ctx.by(checked)} lets "
+            f"{name}: a validated CHECK ({column} IS NOT NULL) from {ctx.by(checked)} lets "
             "PostgreSQL 12+ skip the scan",
         )
     filled = ctx.state.backfilled.get(key)
