@@ -142,3 +142,16 @@ def test_text_made_json_on_mysql_fails_on_values_that_do_not_parse() -> None:
     assert detail(judged, ImpactTag.DATA_DEPENDENT) == (
         "report.parameters varchar(6000) -> JSON: fails if a row holds text that is not valid JSON"
     )
+
+
+def test_a_primary_key_on_columns_a_base_unique_key_covers_cannot_fail_on_duplicates() -> None:
+    judged = judge(
+        "ALTER TABLE schema_migrations ADD PRIMARY KEY (version);",
+        Dialect.MYSQL,
+        base="CREATE TABLE schema_migrations (version varchar(255) NOT NULL, "
+        "UNIQUE KEY unique_schema_migrations (version));",
+    )
+    assert "unique_on_existing_data" not in tags(judged)
+    assert "schema_migrations is already unique on (version) (unique_schema_migrations)" in (
+        detail(judged, ImpactTag.MITIGATED)
+    )

@@ -59,6 +59,8 @@ class MigrationInput:
     renamed_from: str | None = None
 
 
+_UNIQUE_KINDS = (ops.ConstraintKind.UNIQUE, ops.ConstraintKind.PRIMARY_KEY)
+
 BaseSchema = Callable[[], Iterable[ops.Operation]]
 """The operations that build the schema at the base (released migrations replayed, or a schema
 file read): asked for only when a migration of the range needs a column's earlier definition."""
@@ -103,7 +105,7 @@ def _needs_earlier_columns(item: MigrationInput) -> bool:
         or (isinstance(o, ops.ModifyColumn) and o.old is None)
         or isinstance(o, (ops.SetNotNull, ops.RebuildTable, ops.RedefineEnumType))
         or (isinstance(o, ops.CreateIndex) and o.index.unique)
-        or (isinstance(o, ops.AddConstraint) and o.constraint.kind is ops.ConstraintKind.UNIQUE)
+        or (isinstance(o, ops.AddConstraint) and o.constraint.kind in _UNIQUE_KINDS)
         or (isinstance(o, (ops.DropIndex, ops.RenameIndex)) and o.table is None)
         or (isinstance(o, ops.DropIndex) and o.if_exists)
         for o in operations
