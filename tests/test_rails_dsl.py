@@ -657,3 +657,11 @@ def test_project_adapter_helpers_choose_the_branch_in_both_directions() -> None:
     assert mysql.up.operations == ()
     assert mysql.down is not None
     assert any(n.startswith("skipped on the mysql adapter") for n in mysql.up.notes)
+
+
+def test_add_column_of_type_primary_key_is_an_auto_increment_key() -> None:
+    (added,) = up("    add_column :roles_users, :id, :primary_key", dialect=Dialect.MYSQL)
+    assert isinstance(added, ops.AddColumn)
+    assert added.column == ops.ColumnDef(
+        "id", "BIGINT", nullable=False, primary_key=True, auto_increment=True
+    )

@@ -6,7 +6,7 @@ from harvester.migrations.schema import ops
 from harvester.migrations.schema.downs import down_impacts
 from harvester.migrations.sql import sql_operations
 from harvester.model import ImpactTag
-from tests.support.judging import judge, tags
+from tests.support.judging import detail, judge, tags
 
 
 def parsed(up: str, down: str | None, declared: bool = True) -> ops.ParsedMigration:
@@ -169,3 +169,11 @@ def test_a_view_replaced_by_a_renamed_table_is_restored_by_dropping_the_table() 
     assert down_impacts(parsed(up, down)) == []
     judged = judge(up, down=down, downs_by_design=True)
     assert tags(judged) == ["view_dropped_recreated"]
+
+
+def test_mysql_drop_primary_key_undoes_an_unnamed_add_primary_key() -> None:
+    up = "ALTER TABLE schema_migrations ADD PRIMARY KEY (version);"
+    judged = judge(up, ops.Dialect.MYSQL, down="ALTER TABLE schema_migrations DROP PRIMARY KEY;")
+    assert "down_migration_bug" not in tags(judged)
+    kept = judge(up, ops.Dialect.MYSQL, down="UPDATE schema_migrations SET version = version;")
+    assert "leaves a primary key on schema_migrations" in detail(kept, ImpactTag.DOWN_MIGRATION_BUG)

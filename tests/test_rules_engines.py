@@ -649,3 +649,38 @@ def test_instant_add_column_names_the_versions_it_needs_unless_configured() -> N
     assert "adds orders.status: ALGORITHM=INSTANT, no table rebuild" in current
     old = judge(sql, Dialect.MYSQL, versions={Dialect.MYSQL: "5.7"}).notes
     assert "adds orders.status: MySQL before 8.0.12 rebuilds the table in place" in old
+
+
+def test_a_column_placed_with_after_or_first_is_instant_only_from_mysql_8_0_29() -> None:
+    placed = judge("ALTER TABLE flags ADD COLUMN metadata JSON AFTER enabled;", MYSQL)
+    assert (
+        "adds flags.metadata AFTER enabled: ALGORITHM=INSTANT on MySQL 8.0.29+, no table "
+        "rebuild (older versions rebuild it in place)" in placed.notes
+    )
+    old = judge(
+        "ALTER TABLE flags ADD COLUMN metadata JSON FIRST;", MYSQL, versions={MYSQL: "8.0.20"}
+    )
+    assert "adds flags.metadata FIRST: MySQL before 8.0.29 rebuilds the table in place" in (
+        old.notes
+    )
+    appended = judge(
+        "ALTER TABLE flags ADD COLUMN metadata JSON;", MYSQL, versions={MYSQL: "8.0.20"}
+    )
+    assert "adds flags.metadata: ALGORITHM=INSTANT, no table rebuild" in appended.notes
+
+
+def test_adding_an_auto_increment_primary_key_on_mysql_copies_the_table() -> None:
+    judged = judge(
+        "ALTER TABLE roles_users ADD COLUMN id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY;", MYSQL
+    )
+    assert tags(judged) == ["table_rewrite"]
+    assert "InnoDB copies the table for an auto-increment or stored generated column" in detail(
+        judged, ImpactTag.TABLE_REWRITE
+    )
+    assert not any("INSTANT" in n for n in judged.notes)
+    keyed = judge(
+        "ALTER TABLE roles_users ADD COLUMN code INT NOT NULL DEFAULT 0 PRIMARY KEY;", MYSQL
+    )
+    assert "adds roles_users.code as the primary key: InnoDB rebuilds roles_users in place" in (
+        keyed.notes
+    )

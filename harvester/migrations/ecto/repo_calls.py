@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
 from harvester.migrations.ecto.elixir import ElixirValues, receiver, target_name
-from harvester.migrations.literals import Value
+from harvester.migrations.literals import Code, Value
 from harvester.migrations.schema import ops
 
 if TYPE_CHECKING:
@@ -108,6 +108,8 @@ def data_change(
     else:
         assert kind is not None
         detail = f"{_WORDS[kind]} {where} from Elixir code ({shown})"
+    updates = kind is ops.DataChangeKind.UPDATE
+    assigned = _assignments(call, source, values, env) if updates else {}
     return ops.DataChange(
         kind,
         table,
@@ -115,30 +117,31 @@ def data_change(
         has_where=has_where or per_row,
         raises_on_data=call.function in _RAISING,
         line=treesitter.line(call.node),
-        columns=_set_columns(call, source, values, env)
-        if kind is ops.DataChangeKind.UPDATE
-        else (),
+        columns=tuple(assigned),
+        sets=tuple((column, "NULL") for column, value in assigned.items() if value is None),
     )
 
 
-def _set_columns(
+def _assignments(
     call: RepoCall, source: Node | None, values: ElixirValues, env: Mapping[str, Value]
-) -> tuple[str, ...]:
-    """The columns `update_all(q, set: [a: 1])` or `from(…, update: [set: [a: 1]])` set."""
+) -> dict[str, Value]:
+    """The columns `update_all(q, set: [a: 1])` or `from(…, update: [set: [a: 1]])` set, with
+    the values they are set to (None for `nil`)."""
     updates: list[Value] = []
     args = values.arguments(call.node, env)
     updates.extend(args.positional[1:] if not call.piped else args.positional)
     updates.append(dict(args.options))
     if source is not None and source.type == "call" and target_name(source) == "from":
         updates.append(values.arguments(source, env).options.get("update"))
-    found: list[str] = []
+    found: dict[str, Value] = {}
     for update in updates:
         if isinstance(update, dict):
             for operation in ("set", "inc", "push", "pull"):
                 assignments = update.get(operation)
                 if isinstance(assignments, dict):
-                    found.extend(assignments)
-    return tuple(dict.fromkeys(found))
+                    for column, value in assignments.items():
+                        found.setdefault(column, value if operation == "set" else Code(operation))
+    return found
 
 
 def raises_on_data(call: RepoCall) -> bool:

@@ -59,6 +59,8 @@ class MigrationInput:
     renamed_from: str | None = None
 
 
+_UNIQUE_KINDS = (ops.ConstraintKind.UNIQUE, ops.ConstraintKind.PRIMARY_KEY)
+
 BaseSchema = Callable[[], Iterable[ops.Operation]]
 """The operations that build the schema at the base (released migrations replayed, or a schema
 file read): asked for only when a migration of the range needs a column's earlier definition."""
@@ -90,18 +92,20 @@ def _needs_earlier_columns(item: MigrationInput) -> bool:
     """True when judging the migration needs a definition from before it: a type change that
     does not say the old type, a NOT NULL that may already hold, a rebuilt table's columns, an
     enum's values, the unique keys a new one may already be implied by, the table of an index
-    named alone or dropped only if it exists, the rules of a key dropped to be added again."""
+    named alone or dropped only if it exists, the rules of a key dropped to be added again,
+    the columns of a key dropped with a column."""
     if item.parsed is None or item.released or item.change is ChangeKind.DELETED:
         return False
     operations = patterns.recognise(item.parsed, item.dialect).up.operations
     dropped_keys = {o.table for o in operations if isinstance(o, ops.DropConstraint)}
-    return any(
+    dropped_columns = {o.table for o in operations if isinstance(o, ops.DropColumn)}
+    return bool(dropped_keys & dropped_columns) or any(
         (isinstance(o, ops.AddConstraint) and o.table in dropped_keys)
         or (isinstance(o, ops.AlterColumnType) and o.old_type is None)
         or (isinstance(o, ops.ModifyColumn) and o.old is None)
         or isinstance(o, (ops.SetNotNull, ops.RebuildTable, ops.RedefineEnumType))
         or (isinstance(o, ops.CreateIndex) and o.index.unique)
-        or (isinstance(o, ops.AddConstraint) and o.constraint.kind is ops.ConstraintKind.UNIQUE)
+        or (isinstance(o, ops.AddConstraint) and o.constraint.kind in _UNIQUE_KINDS)
         or (isinstance(o, (ops.DropIndex, ops.RenameIndex)) and o.table is None)
         or (isinstance(o, ops.DropIndex) and o.if_exists)
         for o in operations

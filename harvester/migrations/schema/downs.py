@@ -281,6 +281,12 @@ def _undo_expected(up: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
             case ops.CreateIndex(index=index) if index.name or index.options_unread:
                 name = describe.index_name(index)
                 yield ("index", final.get(index.table, index.table), name), f"index {name}"
+            case ops.AddConstraint(table=table, constraint=constraint) if (
+                constraint.kind is ops.ConstraintKind.PRIMARY_KEY
+            ):
+                # one per table, dropped by whatever name the engine gave it (MySQL: PRIMARY)
+                name = f"primary key {constraint.name}" if constraint.name else "a primary key"
+                yield ("primary key", final.get(table, table)), f"{name} on {table}"
             case ops.AddConstraint(table=table, constraint=constraint) if constraint.name:
                 key = ("constraint", final.get(table, table), constraint.name)
                 yield key, f"constraint {constraint.name}"
@@ -339,6 +345,8 @@ def _touched(down: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
                 yield ("index", table or "", name), f"drops index {name}"
             case ops.RenameIndex(old=old, table=table):
                 yield ("index", table or "", old), f"renames index {old}"
+            case ops.DropConstraint(table=table, kind=ops.ConstraintKind.PRIMARY_KEY):
+                yield ("primary key", table), f"drops the primary key of {table}"
             case ops.DropConstraint(table=table, name=name) if name:
                 yield ("constraint", table, name), f"drops constraint {name}"
             case ops.RenameTable(old=old):

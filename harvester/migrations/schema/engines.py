@@ -103,6 +103,20 @@ def volatile_default(default: str | None) -> bool:
     return bool(default and _VOLATILE_DEFAULT.search(default))
 
 
+# Random UUID generators: every row they fill gets a value no other row holds.
+_RANDOM_UUID = re.compile(
+    r"^\(?\s*(?:gen_random_uuid|uuid_generate_v1mc|uuid_generate_v[147]|uuidv[47]|uuid)\s*"
+    r"\(\s*\)\s*\)?$",
+    re.IGNORECASE,
+)
+
+
+def random_uuid(value: str | None) -> bool:
+    """True for a value that is a fresh random UUID per row (`gen_random_uuid()`, MySQL's
+    `(UUID())`)."""
+    return bool(value and _RANDOM_UUID.match(value.strip()))
+
+
 def _parsed_type(text: str | None) -> tuple[str, tuple[str, ...], bool] | None:
     match = _TYPE.match(text or "")
     if not match:
@@ -203,6 +217,22 @@ _ZONE_SHIFT = re.compile(
     )\s*\)?$""",
     re.I | re.X,
 )
+
+
+_TEXT_TYPE = re.compile(r"^\s*(?:VAR)?CHAR|^\s*(?:TINY|MEDIUM|LONG)?TEXT\b", re.IGNORECASE)
+
+
+def text_to_json(old: str | None, new: str | None) -> bool:
+    """True for a text column (VARCHAR, CHAR, TEXT) turned into JSON: every value must parse."""
+    return bool(old and new and _TEXT_TYPE.match(old) and new.strip().upper() == "JSON")
+
+
+def text_cast(using: str, column: str, new: str) -> bool:
+    """True for `USING col::text::new_type` (or CAST(CAST(col AS text) AS new_type)): the
+    conversion of an enum column by its labels."""
+    plain = re.sub(r'["()\s]', "", using).lower()
+    col, typ = column.lower(), re.sub(r'["\s]', "", new).lower()
+    return plain in (f"{col}::text::{typ}", f"castcast{col}astextas{typ}")
 
 
 def zone_shift(using: str, column: str, new: str) -> bool:

@@ -177,12 +177,13 @@ class RebuildTable:
 
 @dataclass(frozen=True, slots=True)
 class AddColumn:
-    """ALTER TABLE … ADD COLUMN."""
+    """ALTER TABLE … ADD COLUMN; `position` is MySQL's `FIRST` or `AFTER col` when given."""
 
     table: str
     column: ColumnDef
     if_not_exists: bool = False
     line: int | None = field(default=None, compare=False)
+    position: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,7 +417,11 @@ class DataChange:
     `raises_on_data` marks code that fails on unexpected rows (`data_dependent`).
     `columns` are the columns an UPDATE sets or an INSERT fills, when the step says;
     `reads` pairs each column an UPDATE sets with a column of the same row its new value
-    reads (`SET new_name = old_name` gives ("new_name", "old_name")).
+    reads (`SET new_name = old_name` gives ("new_name", "old_name")); `sets` pairs each
+    column an UPDATE sets with its new value as written (`SET token = NULL`);
+    `unmatched_in` pairs each table its WHERE requires no matching row in with that test as
+    written (`NOT EXISTS (SELECT 1 FROM users u WHERE u.id = polls.user_id)`, `user_id NOT
+    IN (SELECT id FROM users)`): the step removes or clears orphans.
     """
 
     kind: DataChangeKind
@@ -429,6 +434,8 @@ class DataChange:
     line: int | None = field(default=None, compare=False)
     columns: tuple[str, ...] = ()
     reads: tuple[tuple[str, str], ...] = ()
+    sets: tuple[tuple[str, str], ...] = ()
+    unmatched_in: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

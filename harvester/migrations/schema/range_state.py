@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from harvester.migrations.schema import ops
+from harvester.migrations.schema.engines import random_uuid
 from harvester.migrations.schema.unique_keys import UniqueKeys
 
 ColumnKey = tuple[str, str]
@@ -35,6 +36,9 @@ class RangeState:
     columns: dict[str, dict[str, ops.ColumnDef]] = field(default_factory=dict)
     added_columns: dict[ColumnKey, str] = field(default_factory=dict)
     backfilled: dict[ColumnKey, str] = field(default_factory=dict)
+    # Columns every row of which holds a fresh random UUID (a new column with such a default,
+    # an UPDATE of every row to one), with the migration that filled them.
+    random_filled: dict[ColumnKey, str] = field(default_factory=dict)
     nulls_deleted: dict[ColumnKey, str] = field(default_factory=dict)
     not_null_checks: dict[ColumnKey, str] = field(default_factory=dict)
     unvalidated_checks: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -46,6 +50,9 @@ class RangeState:
     enum_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     rows_deleted: dict[str, str] = field(default_factory=dict)  # table -> last such migration
     filled_tables: dict[str, str] = field(default_factory=dict)  # INSERT … SELECT into them
+    # (table, column) copied into another table by INSERT … SELECT: (that table, migration,
+    # whether the SELECT had a WHERE).
+    copied_out: dict[ColumnKey, tuple[str, str, bool]] = field(default_factory=dict)
     unique_keys: UniqueKeys = field(default_factory=UniqueKeys)
     # Named foreign keys by (table, name), and those the range added (their rules unreleased).
     foreign_keys: dict[tuple[str, str], ops.ForeignKey] = field(default_factory=dict)
@@ -99,10 +106,13 @@ class RangeState:
                 self.columns.setdefault(table, {})[added.name] = added
                 self._add_foreign_key(table, None, added.references, migration, added.name)
                 self.added_columns[(table, added.name)] = migration
+                if random_uuid(added.default):
+                    self.random_filled[(table, added.name)] = migration
                 if added.default is not None and added.nullable is False:
                     self.temporary_defaults[(table, added.name)] = (added.default, migration)
             case ops.DropColumn(table=table, column=name):
                 self.columns.get(table, {}).pop(name, None)
+                self.random_filled.pop((table, name), None)
             case ops.RenameColumn(table=table, old=old, new=new):
                 known = self.columns.get(table, {})
                 if old in known:
@@ -121,10 +131,18 @@ class RangeState:
                 self._update(table, name, nullable=True)
             case ops.DataChange(kind=kind, table=table, columns=columns) if kind in _FILLS:
                 # An UPDATE, a mutation or code that sets named columns row by row.
+                values = dict(operation.sets)
                 for name in columns:
                     self.backfilled[(table or "", name)] = migration
+                    if not random_uuid(values.get(name)):
+                        self.random_filled.pop((table or "", name), None)
+                    elif not operation.has_where:
+                        self.random_filled[(table or "", name)] = migration
             case ops.DataChange(kind=ops.DataChangeKind.INSERT_SELECT, table=str() as table):
                 self.filled_tables[table] = migration
+                for _, read in operation.reads:
+                    source = (operation.source_table or "", read)
+                    self.copied_out[source] = (table, migration, operation.has_where)
             case ops.DataChange(kind=ops.DataChangeKind.DELETE, table=table, columns=columns):
                 # DELETE … WHERE c IS NULL leaves no NULL in c.
                 for name in columns:
@@ -210,9 +228,14 @@ class RangeState:
 
     def shipped(self) -> None:
         """The migrations seen so far were released before the next one: tables, columns,
-        indexes and types they created may hold data by the time it runs, and the rules of
-        the foreign keys they added are in use."""
+        indexes and types they created may hold data by the time it runs, the rules of the
+        foreign keys they added are in use, and the code of that release may have written
+        NULLs again where they backfilled or deleted them, or values where they copied them."""
         self.created_tables.clear()
+        self.backfilled.clear()
+        self.random_filled.clear()
+        self.copied_out.clear()
+        self.nulls_deleted.clear()
         self.added_columns.clear()
         self.created_indexes.clear()
         self.created_types.clear()
@@ -225,6 +248,7 @@ class RangeState:
             columns={t: dict(c) for t, c in self.columns.items()},
             added_columns=dict(self.added_columns),
             backfilled=dict(self.backfilled),
+            random_filled=dict(self.random_filled),
             nulls_deleted=dict(self.nulls_deleted),
             not_null_checks=dict(self.not_null_checks),
             unvalidated_checks=dict(self.unvalidated_checks),
@@ -236,6 +260,7 @@ class RangeState:
             enum_values=dict(self.enum_values),
             rows_deleted=dict(self.rows_deleted),
             filled_tables=dict(self.filled_tables),
+            copied_out=dict(self.copied_out),
             unique_keys=self.unique_keys.copy(),
             foreign_keys=dict(self.foreign_keys),
             added_foreign_keys=dict(self.added_foreign_keys),

@@ -253,13 +253,22 @@ class _Translator:
             condition is not None and not rows.always_true(nodes.expression(condition))
         )
         reads = nodes.update_reads(node)
-        return rows.update(self.name(node.relation), columns, where, self.line, reads)
+        sets = tuple(
+            (t.name, nodes.expression(t.val))
+            for t in node.targetList or ()
+            if getattr(t, "name", None) and t.val is not None
+        )
+        text = nodes.expression(condition) if condition is not None else None
+        return rows.update(
+            self.name(node.relation), columns, where, self.line, reads, sets, where=text
+        )
 
     def _DeleteStmt(self, node: Any) -> list[ops.Operation]:
         where = nodes.expression(node.whereClause) if node.whereClause is not None else None
-        if where is None and node.usingClause:
-            where = "USING"
-        return rows.delete(self.name(node.relation), where, self.line)
+        using = ", ".join(nodes.expression(u) for u in node.usingClause or ())
+        return rows.delete(
+            self.name(node.relation), where, self.line, f"USING {using}" if using else None
+        )
 
     def _TruncateStmt(self, node: Any) -> list[ops.Operation]:
         return rows.truncate([self.name(r) for r in node.relations or ()], self.line)
@@ -267,7 +276,15 @@ class _Translator:
     def _InsertStmt(self, node: Any) -> list[ops.Operation]:
         columns = tuple(c.name for c in node.cols or ())
         source = nodes.select_source(node.selectStmt, self.dialect)
-        return rows.insert(self.name(node.relation), source, columns, self.line)
+        filtered = getattr(node.selectStmt, "whereClause", None) is not None
+        return rows.insert(
+            self.name(node.relation),
+            source,
+            columns,
+            self.line,
+            nodes.insert_reads(node) if source else None,
+            filtered,
+        )
 
     def _SelectStmt(self, node: Any) -> list[ops.Operation]:
         if nodes.is_constant_select(node):

@@ -279,6 +279,31 @@ def select_source(node: Any, dialect: ops.Dialect) -> str | None:
     return "a subquery"
 
 
+def insert_reads(node: Any) -> tuple[tuple[str, str], ...] | None:
+    """(column filled, column of the source it copies) for `INSERT INTO t (a, b) SELECT x, y
+    FROM s`; None when the SELECT's list is not plain columns and constants (`*`, an
+    expression)."""
+    select = node.selectStmt
+    if select is None or not getattr(select, "targetList", None):
+        return None
+    sources: tuple[Any, ...] = tuple(select.fromClause or ())
+    if len(sources) != 1 or type(sources[0]).__name__ != "RangeVar":
+        return None  # columns of a join may come from any of its tables
+    filled = [c.name for c in node.cols or ()]
+    found: list[tuple[str, str]] = []
+    for position, target in enumerate(select.targetList):
+        ref = target.val
+        if type(ref).__name__ == "A_Const":
+            continue
+        if type(ref).__name__ != "ColumnRef":
+            return None
+        last = getattr(ref.fields[-1], "sval", None)
+        if last is None:
+            return None  # `*`
+        found.append((filled[position] if position < len(filled) else last, last))
+    return tuple(found)
+
+
 def update_reads(node: Any) -> tuple[tuple[str, str], ...]:
     """(column set, column of the updated row its value reads) for an UPDATE's SET list;
     columns named through another table's name or inside a subquery are not the row's, and

@@ -184,7 +184,10 @@ class _Translator:
         if kind == "ColumnDef":
             column, extra = nodes.column(action, self.dialect, self.sql_dialect, self.written)
             exists = bool(action.args.get("exists"))
-            added: list[ops.Operation] = [ops.AddColumn(table, column, exists, line=line)]
+            position = nodes.column_position(action.args.get("position"))
+            added: list[ops.Operation] = [
+                ops.AddColumn(table, column, exists, line=line, position=position)
+            ]
             return added + [ops.AddConstraint(table, c, line=line) for c in extra]
         if kind == "ModifyColumn":
             column, _ = nodes.column(action.this, self.dialect, self.sql_dialect, self.written)
@@ -281,8 +284,11 @@ class _Translator:
         schema = tree.this if type(tree.this).__name__ == "Schema" else None
         target = schema.this if schema is not None else tree.this
         columns = tuple(c.name for c in schema.expressions) if schema is not None else ()
-        source = nodes.select_source(tree.args.get("expression"), self.dialect)
-        return rows.insert(self.table(target), source, columns, self.line)
+        select = tree.args.get("expression")
+        source = nodes.select_source(select, self.dialect)
+        filtered = select is not None and select.args.get("where") is not None
+        reads = nodes.insert_reads(tree) if source else None
+        return rows.insert(self.table(target), source, columns, self.line, reads, filtered)
 
     def _Update(self, tree: Any) -> list[ops.Operation]:
         columns = tuple(e.this.name for e in tree.expressions if e.this is not None)
@@ -292,12 +298,21 @@ class _Translator:
             condition is not None and not rows.always_true(condition.this.sql(self.sql_dialect))
         )
         reads = nodes.update_reads(tree)
-        return rows.update(self.table(tree.this), columns, where, self.line, reads)
+        sets = tuple(
+            (e.this.name, e.expression.sql(self.sql_dialect))
+            for e in tree.expressions
+            if e.this is not None and e.expression is not None
+        )
+        text = condition.this.sql(self.sql_dialect) if condition is not None else None
+        return rows.update(self.table(tree.this), columns, where, self.line, reads, sets, text)
 
     def _Delete(self, tree: Any) -> list[ops.Operation]:
         where = tree.args.get("where")
         text = where.this.sql(self.sql_dialect) if where is not None else None
-        return rows.delete(self.table(tree.this), text, self.line)
+        using = ", ".join(u.sql(self.sql_dialect) for u in tree.args.get("using") or ())
+        joins = " ".join(j.sql(self.sql_dialect) for j in tree.this.args.get("joins") or ())
+        others = f"USING {using}" if using else joins
+        return rows.delete(self.table(tree.this), text, self.line, others or None)
 
     def _TruncateTable(self, tree: Any) -> list[ops.Operation]:
         return rows.truncate([self.table(t) for t in tree.expressions], self.line)

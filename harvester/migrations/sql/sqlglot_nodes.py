@@ -233,6 +233,39 @@ def select_source(node: Any, dialect: ops.Dialect) -> str | None:
     return "a subquery"
 
 
+def column_position(node: Any) -> str | None:
+    """MySQL's `FIRST` or `AFTER col` of an added column, as written."""
+    if node is None:
+        return None
+    where = str(node.args.get("position") or "").upper()
+    return (
+        f"AFTER {node.this.name}" if where == "AFTER" and node.this is not None else where or None
+    )
+
+
+def insert_reads(tree: Any) -> tuple[tuple[str, str], ...] | None:
+    """(column filled, column of the source it copies) for `INSERT INTO t (a, b) SELECT x, y
+    FROM s`; None when the SELECT's list is not plain columns and constants (`*`, an
+    expression)."""
+    from sqlglot import exp
+
+    select = tree.args.get("expression")
+    if not isinstance(select, exp.Select) or select.args.get("joins"):
+        return None  # columns of a join may come from any of its tables
+    schema = tree.this if isinstance(tree.this, exp.Schema) else None
+    filled = [c.name for c in schema.expressions] if schema is not None else []
+    found: list[tuple[str, str]] = []
+    for position, item in enumerate(select.expressions):
+        value = item.this if isinstance(item, exp.Alias) else item
+        if isinstance(value, exp.Star) or (isinstance(value, exp.Column) and value.is_star):
+            return None
+        if isinstance(value, exp.Column):
+            found.append((filled[position] if position < len(filled) else value.name, value.name))
+        elif not isinstance(value, (exp.Literal, exp.Boolean, exp.Null)):
+            return None
+    return tuple(found)
+
+
 def update_reads(tree: Any) -> tuple[tuple[str, str], ...]:
     """(column set, column of the updated row its value reads) for an UPDATE's SET list;
     columns named through another table's name or inside a subquery are not the row's, and

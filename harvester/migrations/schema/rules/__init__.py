@@ -104,6 +104,9 @@ def assess(
         rebuilt_for_alters={o.table for o in rebuilds if o.applies_alters},
         recreated_tables=_recreated_tables(parsed.up.operations),
         declared_in_rebuild={(o.table, c) for o in rebuilds for c in o.declares_columns},
+        dropped_columns={
+            (o.table, o.column) for o in parsed.up.operations if isinstance(o, ops.DropColumn)
+        },
     )
     for operation in parsed.up.operations:
         rule = _RULES.get(type(operation))

@@ -52,7 +52,7 @@ def add_column(op: ops.AddColumn, ctx: Context) -> None:
             f"{name} -> {describe.reference(column.references)}: the new foreign key locks "
             f"{op.table} and {column.references.ref_table} while it is validated",
         )
-    if column.unique or column.primary_key:
+    if (column.unique or column.primary_key) and not _auto_incrementing(column):
         ctx.judge_new(
             op.table,
             ImpactTag.UNIQUE_ON_EXISTING_DATA,
@@ -104,26 +104,35 @@ def _mysql_add_column(op: ops.AddColumn, ctx: Context) -> None:
     column = op.column
     name = f"{op.table}.{column.name}"
     engine = ctx.engine
-    copies = column.auto_increment or (column.generated and "STORED" in column.generated.upper())
-    if copies:
+    mariadb = engine.dialect is ops.Dialect.MARIADB
+    if column.auto_increment or (column.generated and "STORED" in column.generated.upper()):
         ctx.rewrite(
             op.table,
             f"adds {name}",
             "InnoDB copies the table for an auto-increment or stored generated column "
             "(ALGORITHM=COPY), blocking writes",
         )
-    elif engine.dialect is ops.Dialect.MARIADB and engine.known_below(10, 3, 2):
-        ctx.note(f"adds {name}: MariaDB before 10.3.2 rebuilds the table in place")
-    elif engine.dialect is ops.Dialect.MYSQL and engine.known_below(8, 0, 12):
-        ctx.note(f"adds {name}: MySQL before 8.0.12 rebuilds the table in place")
+        return
+    if column.primary_key:
+        ctx.note(f"adds {name} as the primary key: InnoDB rebuilds {op.table} in place")
+        return
+    # INSTANT appends a column; placing it (FIRST, AFTER) came later.
+    placed = f" {op.position}" if op.position else ""
+    product = "MariaDB" if mariadb else "MySQL"
+    if mariadb:
+        since: tuple[int, ...] = (10, 4) if placed else (10, 3, 2)
+    else:
+        since = (8, 0, 29) if placed else (8, 0, 12)
+    shown = ".".join(map(str, since))
+    if engine.known_below(*since):
+        ctx.note(f"adds {name}{placed}: {product} before {shown} rebuilds the table in place")
     elif engine.version is None:
-        since = "MariaDB 10.3.2" if engine.dialect is ops.Dialect.MARIADB else "MySQL 8.0.12"
         ctx.note(
-            f"adds {name}: ALGORITHM=INSTANT on {since}+, no table rebuild (older versions "
-            "rebuild it in place)"
+            f"adds {name}{placed}: ALGORITHM=INSTANT on {product} {shown}+, no table rebuild "
+            "(older versions rebuild it in place)"
         )
     else:
-        ctx.note(f"adds {name}: ALGORITHM=INSTANT, no table rebuild")
+        ctx.note(f"adds {name}{placed}: ALGORITHM=INSTANT, no table rebuild")
 
 
 def _sqlite_add_column(op: ops.AddColumn, ctx: Context) -> None:
@@ -165,6 +174,10 @@ def drop_column(op: ops.DropColumn, ctx: Context) -> None:
     if copies:
         ctx.dropped_copies.setdefault(op.table, []).append((op.column, copies))
         return
+    moved = ctx.state.copied_out.get((op.table, op.column))
+    if moved:
+        ctx.flag(ImpactTag.BACKWARD_INCOMPATIBLE, _dropped_after_insert(name, moved, ctx))
+        return
     engine = ctx.engine
     extra = ""
     if engine.name == "SQLite":
@@ -175,12 +188,38 @@ def drop_column(op: ops.DropColumn, ctx: Context) -> None:
         ImpactTag.DESTRUCTIVE_DROP_COLUMN, f"drops column {name}: {ctx.lost('its data is')}{extra}"
     )
     copy = ctx.copied_from.get(op.table)
-    if copy:
+    # an INSERT … SELECT that lists plain columns says which ones it kept (not this one)
+    listed = any(
+        table == op.table and by == ctx.migration
+        for (table, _), (_, by, _) in ctx.state.copied_out.items()
+    )
+    if copy and not listed:
         ctx.flag(
             ImpactTag.MITIGATED,
             f"{op.table} rows were copied into {copy} first (INSERT … SELECT): check that "
             f"{op.column} is among what was kept",
         )
+
+
+def _dropped_after_insert(name: str, moved: tuple[str, str, bool], ctx: Context) -> str:
+    """A column dropped after an INSERT … SELECT of this migration or an earlier one of its
+    release copied its values into another table: a move, which breaks the previous
+    release's code that reads it."""
+    target, migration, filtered = moved
+    partial = " (for the rows its WHERE matches)" if filtered else ""
+    column = name.split(".", 1)[1]
+    consequence = (
+        "the previous release's code is gone when this migration runs"
+        if ctx.after_deploy
+        else f"code of the previous release that still reads {column} fails during a rolling deploy"
+    )
+    assumed = ""
+    if migration != ctx.migration and ctx.together_assumed:
+        assumed = " (assuming both deploy together: no release tag separates them)"
+    return (
+        f"drops {name} after {ctx.by(migration)} copied its values into {target} "
+        f"(INSERT … SELECT){partial}{assumed}: {consequence}"
+    )
 
 
 def dropped_copies(
@@ -282,7 +321,13 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
             f"lock{hedge if rewrites is None else ''}",
         ),
     )
-    if op.using and not engines.zone_shift(op.using, op.column, op.new_type):
+    widened = {op.new_type, op.old_type} & ctx.widened_enums
+    if widened and op.using and engines.text_cast(op.using, op.column, op.new_type):
+        ctx.note(
+            f"{op.table}.{op.column} USING {op.using}: every value converts, "
+            f"{widened.pop()} keeps the values it had"
+        )
+    elif op.using and not engines.zone_shift(op.using, op.column, op.new_type):
         ctx.judge_new(
             op.table,
             ImpactTag.DATA_DEPENDENT,
@@ -310,6 +355,17 @@ def _mysql_type_change(op: ops.AlterColumnType, name: str, ctx: Context) -> None
         f"{name}: InnoDB extends it in place (ALGORITHM=INPLACE)",
         (name, f"InnoDB copies {op.table} (ALGORITHM=COPY), blocking writes{hedge}"),
     )
+    _judge_json(op.table, op.column, op.old_type, op.new_type, ctx)
+
+
+def _judge_json(table: str, column: str, old: str | None, new: str | None, ctx: Context) -> None:
+    """Text made JSON on MySQL/MariaDB: the ALTER fails on the first value that is not JSON."""
+    if engines.text_to_json(old, new):
+        ctx.judge_new(
+            table,
+            ImpactTag.DATA_DEPENDENT,
+            f"{table}.{column} {old} -> {new}: fails if a row holds text that is not valid JSON",
+        )
 
 
 def _judge_type_change(
@@ -379,6 +435,8 @@ def modify_column(op: ops.ModifyColumn, ctx: Context) -> None:
             ImpactTag.TYPE_CHANGE_NO_REWRITE,
             f"{name} {old.type} -> {new.type}: InnoDB extends it in place (ALGORITHM=INPLACE)",
         )
+    if old is not None:
+        _judge_json(op.table, new.name, old.type, new.type, ctx)
     tightened = new.nullable is False and (old is None or old.nullable is not False)
     if tightened and not new.primary_key:
         certainty = "" if old is not None else " (if it allowed NULL before)"
@@ -388,6 +446,7 @@ def modify_column(op: ops.ModifyColumn, ctx: Context) -> None:
             f"{name} becomes NOT NULL{certainty}: InnoDB rebuilds {op.table}; fails in strict "
             "mode if any row is NULL",
         )
+        _not_null_mitigations(op.table, old_name, ctx)
 
 
 def set_not_null(op: ops.SetNotNull, ctx: Context) -> None:
@@ -410,13 +469,21 @@ def set_not_null(op: ops.SetNotNull, ctx: Context) -> None:
     ctx.judge_new(
         op.table, ImpactTag.NOT_NULL_ON_EXISTING_COLUMN, f"{name} SET NOT NULL: {consequence}"
     )
-    if ctx.new_table(op.table):
+    _not_null_mitigations(op.table, op.column, ctx)
+
+
+def _not_null_mitigations(table: str, column: str, ctx: Context) -> None:
+    """What the range did that makes a NULL in `table.column` unlikely before it becomes NOT
+    NULL: a validated CHECK, a backfill, a delete of the NULL rows."""
+    if ctx.new_table(table):
         return
+    name = f"{table}.{column}"
+    key = (table, column)
     checked = ctx.state.not_null_checks.get(key)
     if checked and ctx.engine.postgres_like and ctx.engine.at_least(12):
         ctx.flag(
             ImpactTag.MITIGATED,
-            f"{name}: a validated CHECK ({op.column} IS NOT NULL) from {ctx.by(checked)} lets "
+            f"{name}: a validated CHECK ({column} IS NOT NULL) from {ctx.by(checked)} lets "
             "PostgreSQL 12+ skip the scan",
         )
     filled = ctx.state.backfilled.get(key)

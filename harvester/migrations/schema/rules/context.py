@@ -43,6 +43,8 @@ class Context:
     # (table, column) pairs a framework's rebuild declares instead of adding them.
     declared_in_rebuild: set[tuple[str, str]] = field(default_factory=set)
     copied_from: dict[str, str] = field(default_factory=dict)
+    # (table, column) this migration drops, anywhere in its step.
+    dropped_columns: set[tuple[str, str]] = field(default_factory=set)
     # (table, column) -> the UPDATEs that copied its values: (column set, line, has WHERE).
     copied_columns: dict[tuple[str, str], list[tuple[str, int | None, bool]]] = field(
         default_factory=dict
@@ -52,6 +54,10 @@ class Context:
         default_factory=dict
     )
     created_views: set[str] = field(default_factory=set)
+    # Enums this migration rebuilds keeping every value they had: their casts convert all rows.
+    widened_enums: set[str] = field(default_factory=set)
+    # DELETEs and UPDATEs that remove or clear rows with no match in another table (orphans).
+    orphan_cleanups: list[ops.DataChange] = field(default_factory=list)
     settings: dict[str, str] = field(default_factory=dict)
     impacts: list[Impact] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

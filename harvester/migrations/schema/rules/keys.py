@@ -11,8 +11,10 @@ add_check_constraint, add_unique_constraint.
 
 from __future__ import annotations
 
+import re
+
 from harvester.analysis.wording import first_few
-from harvester.migrations.schema import describe, ops
+from harvester.migrations.schema import describe, engines, ops
 from harvester.migrations.schema.rules.context import Context
 from harvester.migrations.schema.rules.foreign_keys import rules_change
 from harvester.model import ImpactTag
@@ -137,6 +139,13 @@ def _foreign_key(op: ops.AddConstraint, fk: ops.ForeignKey, ctx: Context) -> Non
             f"{op.table}.{empty} was added by {added} without a default, so every row holds "
             "NULL there and none can be orphaned"
         )
+    elif cleanup := _orphan_cleanup(ctx, op.table, fk):
+        at = f" (line {cleanup.line})" if cleanup.line else ""
+        how = "deletes" if cleanup.kind is ops.DataChangeKind.DELETE else "clears"
+        orphans = (
+            f"this migration first {how} the rows of {op.table} with no match in "
+            f"{fk.ref_table}{at}, so it fails only if any remain"
+        )
     else:
         orphans = "fails on orphaned rows"
     if replaced is not None and replaced.former is not None and replaced.released:
@@ -164,6 +173,21 @@ def _foreign_key(op: ops.AddConstraint, fk: ops.ForeignKey, ctx: Context) -> Non
     else:
         consequence = f"{engine.name} checks every row; {orphans}"
     ctx.judge_new(op.table, ImpactTag.FK_ADDED_EXISTING_TABLE, f"{op.table}: {text}: {consequence}")
+
+
+def _orphan_cleanup(ctx: Context, table: str, fk: ops.ForeignKey) -> ops.DataChange | None:
+    """The statement of this migration that deletes the rows of `table` with no match in the
+    referenced table (or sets their key to NULL), testing one of the key's columns."""
+    for change in ctx.orphan_cleanups:
+        nulled = {column for column, value in change.sets if value.upper() == "NULL"}
+        removes = change.kind is ops.DataChangeKind.DELETE or set(fk.columns) & nulled
+        if change.table != table or not removes:
+            continue
+        for referenced, test in change.unmatched_in:
+            named = any(re.search(rf"\b{re.escape(c)}\b", test) for c in fk.columns)
+            if referenced == fk.ref_table and named:
+                return change
+    return None
 
 
 def _check(op: ops.AddConstraint, ctx: Context) -> None:
@@ -257,6 +281,9 @@ def _judge_unique(
     if not ctx.new_table(table) and (held := _rows_satisfy(ctx, table, columns, where, name)):
         ctx.flag(ImpactTag.MITIGATED, f"{what}: duplicates are not a risk here, {held}")
         return
+    if not ctx.new_table(table) and (random := _random_in_every_row(ctx, table, columns)):
+        ctx.flag(ImpactTag.MITIGATED, f"{what}: duplicates are not a risk here, {random}")
+        return
     empty = next((c for c in columns if _null_in_every_row(ctx, table, c)), None)
     # Deleting rows, or rewriting a key column the table already had, just before the index
     # is how migrations remove duplicates (a backfill of a new column is not).
@@ -286,6 +313,23 @@ def _judge_unique(
     )
 
 
+def _random_in_every_row(ctx: Context, table: str, columns: tuple[str, ...]) -> str | None:
+    """Why every existing row holds a different value in one of `columns` (a random UUID
+    filled by the range), or None."""
+    for column in columns:
+        filled = ctx.state.random_filled.get((table, column))
+        if filled is None:
+            continue
+        known = ctx.state.known_column(table, column)
+        default = known.default if known else None
+        if ctx.state.added_columns.get((table, column)) == filled and engines.random_uuid(default):
+            how = f"was added by {ctx.by(filled)} with DEFAULT {default}"
+        else:
+            how = f"is set to a random UUID in every row by {ctx.by(filled)}"
+        return f"{table}.{column} {how}, so existing rows hold different values"
+    return None
+
+
 def _null_in_every_row(ctx: Context, table: str, column: str) -> bool:
     """True for a column the range added without a default and has not filled since."""
     known = ctx.state.known_column(table, column)
@@ -305,6 +349,8 @@ def drop_constraint(op: ops.DropConstraint, ctx: Context) -> None:
     label = op.name or "a constraint"
     if op.name and (op.table, op.name) in ctx.readded:
         ctx.note(f"drops constraint {label} on {op.table} to add it again with a new definition")
+    elif op.kind is ops.ConstraintKind.FOREIGN_KEY and _on_dropped_column(op, ctx):
+        ctx.note(f"drops foreign key {label} on {op.table}, whose column this migration drops")
     elif op.kind is ops.ConstraintKind.FOREIGN_KEY and not ctx.new_table(op.table):
         ctx.flag(
             ImpactTag.FK_DROPPED,
@@ -313,6 +359,19 @@ def drop_constraint(op: ops.DropConstraint, ctx: Context) -> None:
         )
     else:
         ctx.note(f"drops constraint {label} on {op.table}")
+
+
+def _on_dropped_column(op: ops.DropConstraint, ctx: Context) -> bool:
+    """True for a foreign key on a column the same migration drops (its drop says what is
+    lost): its columns as the range shows them, else as its conventional name lists them
+    (`rules_namespace_key_segment_key_fkey`, CockroachDB's `fk_namespace_key_ref_segments`)."""
+    dropped = {column for table, column in ctx.dropped_columns if table == op.table}
+    known = ctx.state.foreign_keys.get((op.table, op.name or ""))
+    if known is not None and known.columns:
+        return bool(dropped & set(known.columns))
+    name = op.name or ""
+    listed = f"_{name.removeprefix(op.table)}_"  # `fk_namespace_key_ref_segments` too
+    return any(f"_{column}_" in listed for column in dropped)
 
 
 def validate_constraint(op: ops.ValidateConstraint, ctx: Context) -> None:

@@ -184,7 +184,18 @@ def redefine_enum(op: ops.RedefineEnumType, ctx: Context) -> None:
         ctx.note(f"enum {op.name} is rebuilt; it was created by {ctx.by(origin)}")
         return
     before = ctx.state.enum_values.get(op.name)
-    if before is not None and set(before) <= set(op.values):
+    values = ", ".join(op.values)
+    if before is None:
+        ctx.flag(
+            ImpactTag.BACKWARD_INCOMPATIBLE,
+            f"enum {op.name} is rebuilt with values ({values}), its old values not known here: "
+            "if one is no longer listed, converting its columns fails on rows holding it, and "
+            "code of the previous release that writes it fails",
+        )
+        return
+    removed = [v for v in before if v not in op.values]
+    if not removed:
+        ctx.widened_enums.add(op.name)
         added = [v for v in op.values if v not in before]
         ctx.note(
             f"enum {op.name} is rebuilt keeping every value it had and adding "
@@ -193,9 +204,9 @@ def redefine_enum(op: ops.RedefineEnumType, ctx: Context) -> None:
         return
     ctx.flag(
         ImpactTag.BACKWARD_INCOMPATIBLE,
-        f"enum {op.name} is rebuilt with values ({', '.join(op.values)}): converting its columns "
-        "fails if a row holds a value no longer listed, and code of the previous release that "
-        "writes one fails",
+        f"enum {op.name} is rebuilt with values ({values}), no longer listing "
+        f"{', '.join(removed)}: converting its columns fails if a row holds one, and code of "
+        "the previous release that writes one fails",
     )
 
 
@@ -232,10 +243,12 @@ def data_change(op: ops.DataChange, ctx: Context) -> None:
     """UPDATE, DELETE, INSERT … SELECT, code and ClickHouse mutations touching rows."""
     table = op.table or "rows"
     detail = op.detail or f"changes rows of {table}"
-    for target, source in op.reads:
+    for target, source in op.reads if op.kind is ops.DataChangeKind.UPDATE else ():
         if target != source and op.table:
             copy = (target, op.line, op.has_where)
             ctx.copied_columns.setdefault((op.table, source), []).append(copy)
+    if op.unmatched_in:
+        ctx.orphan_cleanups.append(op)
     if op.raises_on_data:
         ctx.flag(ImpactTag.DATA_DEPENDENT, f"{detail}: fails on unexpected rows")
     if op.kind is ops.DataChangeKind.INSERT:
@@ -256,6 +269,17 @@ def data_change(op: ops.DataChange, ctx: Context) -> None:
     if op.kind is ops.DataChangeKind.MUTATION:
         ctx.judge_new(table, ImpactTag.TABLE_REWRITE, f"{detail} (ClickHouse mutation)")
         return
+    erased = [column for column, value in op.sets if value.upper() == "NULL"]
+    if erased and not op.has_where:
+        names = ", ".join(f"{table}.{column}" for column in erased)
+        ctx.judge_new(
+            table,
+            ImpactTag.DATA_DELETE,
+            f"UPDATE {table} SET {' = NULL, '.join(erased)} = NULL on every row: erases every "
+            f"value of {names}",
+        )
+        if len(erased) == len(op.sets):
+            return
     ctx.judge_new(table, ImpactTag.DATA_BACKFILL, f"{detail}: {_backfill_cost(op, ctx)}")
 
 

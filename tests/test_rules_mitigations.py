@@ -1,0 +1,157 @@
+"""Mitigations: what earlier statements of the migration, or of the same release, make safe."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from harvester.migrations.schema.assemble import assemble
+from harvester.migrations.schema.ops import Dialect
+from harvester.model import ImpactTag, Migration
+from tests.support.judging import detail, judge, migration_input, tags
+
+PG = Dialect.POSTGRESQL
+
+
+def test_a_backfill_shipped_in_an_earlier_release_does_not_mitigate_set_not_null() -> None:
+    fill = migration_input("0001", "UPDATE plans SET owner_id = 'x' WHERE owner_id IS NULL;", PG)
+    require = migration_input("0002", "ALTER TABLE plans ALTER COLUMN owner_id SET NOT NULL;", PG)
+
+    def judged(first: str | None, second: str | None) -> Migration:
+        return assemble(
+            [replace(fill, first_release=first), replace(require, first_release=second)]
+        )[-1]
+
+    # Between the releases the previous code may write NULLs again.
+    assert tags(judged("v1.1", "v1.2")) == ["not_null_on_existing_column"]
+    assert tags(judged("v1.2", "v1.2")) == ["not_null_on_existing_column", "mitigated"]
+    assert tags(judged(None, None)) == ["not_null_on_existing_column", "mitigated"]
+
+
+def test_a_unique_key_on_a_column_just_filled_with_random_uuids_cannot_collide() -> None:
+    add = "ALTER TABLE segments ADD COLUMN uuid uuid NOT NULL DEFAULT gen_random_uuid();"
+    judged = judge(f"{add} ALTER TABLE segments ADD CONSTRAINT segments_uuid_key UNIQUE (uuid);")
+    assert "unique_on_existing_data" not in tags(judged)
+    assert (
+        "segments.uuid was added by this migration with DEFAULT gen_random_uuid(), so existing "
+        "rows hold different values" in detail(judged, ImpactTag.MITIGATED)
+    )
+    # Filling the NULLs of the new column with random values keeps them apart.
+    refill = (
+        "ALTER TABLE rules ADD COLUMN token uuid DEFAULT gen_random_uuid();"
+        "UPDATE rules SET token = gen_random_uuid() WHERE token IS NULL;"
+        "CREATE UNIQUE INDEX rules_token_index ON rules (token);"
+    )
+    assert "unique_on_existing_data" not in tags(judge(refill))
+    # A constant written over it, or a constant default, may collide.
+    overwritten = refill.replace(
+        "SET token = gen_random_uuid()", "SET token = '00000000-0000-0000-0000-000000000000'"
+    )
+    assert "unique_on_existing_data" in tags(judge(overwritten))
+    constant = (
+        "ALTER TABLE t ADD COLUMN c text NOT NULL DEFAULT 'x'; CREATE UNIQUE INDEX i ON t (c);"
+    )
+    assert "unique_on_existing_data" in tags(judge(constant))
+
+
+_ENUM_REBUILD = """
+ALTER TYPE processing RENAME TO processing_old;
+CREATE TYPE processing AS ENUM ({values});
+ALTER TABLE users ALTER COLUMN mode TYPE processing USING mode::text::processing;
+DROP TYPE processing_old;
+"""
+_ENUM_AT_BASE = (
+    "CREATE TYPE processing AS ENUM ('NONE', 'OPEN');"
+    "CREATE TABLE users (id int, mode processing NOT NULL DEFAULT 'NONE');"
+)
+
+
+def test_an_enum_rebuilt_with_a_superset_of_its_values_converts_every_row() -> None:
+    judged = judge(_ENUM_REBUILD.format(values="'NONE', 'OPEN', 'VALHALLA'"), base=_ENUM_AT_BASE)
+    assert "backward_incompatible" not in tags(judged)
+    assert "data_dependent" not in tags(judged)
+    assert any("keeping every value it had and adding VALHALLA" in n for n in judged.notes)
+
+
+def test_an_enum_rebuilt_without_a_value_names_it() -> None:
+    judged = judge(_ENUM_REBUILD.format(values="'NONE'"), base=_ENUM_AT_BASE)
+    assert "no longer listing OPEN: converting its columns fails if a row holds one" in detail(
+        judged, ImpactTag.BACKWARD_INCOMPATIBLE
+    )
+    assert "data_dependent" in tags(judged)
+
+
+def test_an_enum_rebuilt_from_unknown_values_says_so_instead_of_claiming_a_break() -> None:
+    judged = judge(_ENUM_REBUILD.format(values="'NONE', 'OPEN', 'VALHALLA'"))
+    assert "its old values not known here: if one is no longer listed" in detail(
+        judged, ImpactTag.BACKWARD_INCOMPATIBLE
+    )
+
+
+def test_a_column_copied_out_by_an_earlier_migration_of_the_release_is_moved_not_lost() -> None:
+    copy = migration_input(
+        "11",
+        "INSERT INTO rule_segments (rule_id, segment_key) SELECT id, segment_key FROM rules;",
+        PG,
+    )
+    drop = migration_input(
+        "12",
+        "ALTER TABLE rules DROP CONSTRAINT rules_namespace_key_segment_key_fkey;\n"
+        "ALTER TABLE rules DROP COLUMN segment_key;\nALTER TABLE rules DROP COLUMN rank;",
+        PG,
+    )
+
+    def judged(first: str, second: str) -> Migration:
+        return assemble([replace(copy, first_release=first), replace(drop, first_release=second)])[
+            -1
+        ]
+
+    same = judged("v1.25.0", "v1.25.0")
+    assert detail(same, ImpactTag.BACKWARD_INCOMPATIBLE) == (
+        "drops rules.segment_key after 11 earlier in this range copied its values into "
+        "rule_segments (INSERT … SELECT): code of the previous release that still reads "
+        "segment_key fails during a rolling deploy"
+    )
+    # rank was not among the copied columns; the key on segment_key goes with its column.
+    assert detail(same, ImpactTag.DESTRUCTIVE_DROP_COLUMN).startswith("drops column rules.rank")
+    assert "fk_dropped" not in tags(same)
+    assert "mitigated" not in tags(same)
+    # Rows written by the release in between were never copied.
+    later = judged("v1.24.0", "v1.25.0")
+    assert "rules.segment_key" in detail(later, ImpactTag.DESTRUCTIVE_DROP_COLUMN)
+
+
+def test_a_mysql_update_join_backfills_the_column_a_modify_then_makes_not_null() -> None:
+    judged = judge(
+        "UPDATE website_event we JOIN (SELECT session_id, uuid() AS uuid FROM website_event) a "
+        "ON we.session_id = a.session_id SET we.visit_id = a.uuid WHERE we.visit_id IS NULL;\n"
+        "ALTER TABLE website_event MODIFY visit_id VARCHAR(36) NOT NULL;",
+        Dialect.MYSQL,
+        base="CREATE TABLE website_event (session_id varchar(36), visit_id varchar(36));",
+    )
+    assert "website_event.visit_id: backfilled by this migration, so NULLs are unlikely" in (
+        detail(judged, ImpactTag.MITIGATED)
+    )
+
+
+def test_text_made_json_on_mysql_fails_on_values_that_do_not_parse() -> None:
+    judged = judge(
+        "ALTER TABLE report MODIFY parameters JSON NOT NULL;",
+        Dialect.MYSQL,
+        base="CREATE TABLE report (parameters varchar(6000) NOT NULL);",
+    )
+    assert detail(judged, ImpactTag.DATA_DEPENDENT) == (
+        "report.parameters varchar(6000) -> JSON: fails if a row holds text that is not valid JSON"
+    )
+
+
+def test_a_primary_key_on_columns_a_base_unique_key_covers_cannot_fail_on_duplicates() -> None:
+    judged = judge(
+        "ALTER TABLE schema_migrations ADD PRIMARY KEY (version);",
+        Dialect.MYSQL,
+        base="CREATE TABLE schema_migrations (version varchar(255) NOT NULL, "
+        "UNIQUE KEY unique_schema_migrations (version));",
+    )
+    assert "unique_on_existing_data" not in tags(judged)
+    assert "schema_migrations is already unique on (version) (unique_schema_migrations)" in (
+        detail(judged, ImpactTag.MITIGATED)
+    )
