@@ -21,7 +21,10 @@ def parsed(up: str, down: str | None, declared: bool = True) -> ops.ParsedMigrat
 def test_missing_down_in_a_system_with_downs_is_irreversible() -> None:
     found = down_impacts(parsed("CREATE TABLE t (id int);", None, declared=False))
     assert [(i.tag, i.detail) for i in found] == [
-        (ImpactTag.IRREVERSIBLE, "no down step: rolling back needs a hand-written fix")
+        (
+            ImpactTag.IRREVERSIBLE,
+            "no down step that can run: rolling back raises, so reverting needs a hand-written fix",
+        )
     ]
 
 

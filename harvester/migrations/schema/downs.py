@@ -30,7 +30,11 @@ def down_impacts(
         if parsed.down_declared:
             return []
         return [
-            Impact(ImpactTag.IRREVERSIBLE, "no down step: rolling back needs a hand-written fix")
+            Impact(
+                ImpactTag.IRREVERSIBLE,
+                "no down step that can run: rolling back raises, so reverting needs a "
+                "hand-written fix",
+            )
         ]
     down = _named_as_up(parsed.down.operations, parsed.up.operations)
     broken = (

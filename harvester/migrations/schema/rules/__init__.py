@@ -214,7 +214,11 @@ def _swaps(operations: tuple[ops.Operation, ...]) -> dict[str, str]:
 
 def _quiet_impact(parsed: ops.ParsedMigration, notes: list[str]) -> Impact:
     if not parsed.up.operations:
-        return Impact(ImpactTag.NO_OP, "no statements: the file holds only comments or nothing")
+        why = next(iter(parsed.up.notes), None)
+        return Impact(
+            ImpactTag.NO_OP,
+            "no statement that changes the schema or rows" + (f" ({why})" if why else ""),
+        )
     if not notes:
         return Impact(ImpactTag.NONE, "nothing that needs a reviewer's eye")
     shown = "; ".join(notes[:_NOTES_IN_NONE])
