@@ -99,6 +99,25 @@ def test_enum_value_added_depends_on_the_postgresql_version() -> None:
     assert "before 12 refuses" in detail(old, ImpactTag.ENUM_VALUE_ADDED)
 
 
+def test_values_added_to_one_enum_are_one_line() -> None:
+    judged = judge(
+        "ALTER TYPE op ADD VALUE 'like'; ALTER TYPE op ADD VALUE 'ilike';\n"
+        "ALTER TYPE op ADD VALUE 'is'; ALTER TYPE kind ADD VALUE 'new';"
+    )
+    assert [(i.tag, i.detail) for i in judged.data_impact] == [
+        (
+            ImpactTag.ENUM_VALUE_ADDED,
+            "adds 'like', 'ilike', 'is' to enum op: the new values cannot be used in the same "
+            "transaction, and code of the previous release does not know them",
+        ),
+        (
+            ImpactTag.ENUM_VALUE_ADDED,
+            "adds 'new' to enum kind: the new value cannot be used in the same transaction, and "
+            "code of the previous release does not know it",
+        ),
+    ]
+
+
 def test_type_change_with_using_rewrites_and_may_fail_on_data() -> None:
     judged = judge("ALTER TABLE report ALTER COLUMN parameters TYPE jsonb USING parameters::jsonb;")
     assert tags(judged) == ["table_rewrite", "data_dependent"]

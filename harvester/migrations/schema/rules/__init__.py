@@ -116,6 +116,8 @@ def assess(
         ctx.state.apply(operation, parsed.id)
     for (tag, table), names in ctx.grouped.items():
         ctx.flag(tag, keys.grouped_impact(tag, table, names, ctx))
+    for type_name, values in ctx.added_enum_values.items():
+        ctx.flag(ImpactTag.ENUM_VALUE_ADDED, tables.enum_values_added(type_name, values, ctx))
     for changes in ctx.rewrites.values():
         ctx.flag(ImpactTag.TABLE_REWRITE, rewrite_detail(changes))
     for table, copied in ctx.dropped_copies.items():

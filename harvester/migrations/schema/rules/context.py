@@ -62,6 +62,8 @@ class Context:
     impacts: list[Impact] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     grouped: dict[tuple[ImpactTag, str], list[str]] = field(default_factory=dict)
+    # Per enum type: the values this migration adds to it, quoted.
+    added_enum_values: dict[str, list[str]] = field(default_factory=dict)
     # Per table: (column, default, migration that added it) whose fill default is dropped.
     dropped_fill_defaults: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     # Per table: (the change, what the engine does for it) for changes that rewrite it.

@@ -6,6 +6,7 @@ table); strong_migrations remove_table-style checks (`drop_table`), rename_table
 
 from __future__ import annotations
 
+from harvester.analysis.wording import first_few
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.rules.context import Context
 from harvester.model import ImpactTag
@@ -225,18 +226,24 @@ def rename_type(op: ops.RenameType, ctx: Context) -> None:
 
 
 def add_enum_value(op: ops.AddEnumValue, ctx: Context) -> None:
-    """ALTER TYPE … ADD VALUE: transaction limits before PostgreSQL 12, unusable until commit."""
+    """ALTER TYPE … ADD VALUE: judged once per type, with every value the step adds to it."""
+    ctx.added_enum_values.setdefault(op.type_name, []).append(repr(op.value))
+
+
+def enum_values_added(type_name: str, values: list[str], ctx: Context) -> str:
+    """Transaction limits before PostgreSQL 12; new values unusable until commit."""
+    adds = f"adds {first_few(values, 4)} to enum {type_name}"
     if not ctx.engine.postgres_like:
-        ctx.flag(ImpactTag.ENUM_VALUE_ADDED, f"adds {op.value!r} to enum {op.type_name}")
-        return
+        return adds
+    one = len(values) == 1
     if ctx.engine.known_below(12):
         limit = "PostgreSQL before 12 refuses ALTER TYPE … ADD VALUE inside a transaction block"
     else:
         limit = (
-            "the new value cannot be used in the same transaction, and code of the previous "
-            "release does not know it"
+            f"the new {'value' if one else 'values'} cannot be used in the same transaction, "
+            f"and code of the previous release does not know {'it' if one else 'them'}"
         )
-    ctx.flag(ImpactTag.ENUM_VALUE_ADDED, f"adds {op.value!r} to enum {op.type_name}: {limit}")
+    return f"{adds}: {limit}"
 
 
 def data_change(op: ops.DataChange, ctx: Context) -> None:
