@@ -84,3 +84,16 @@ def test_a_key_added_explains_its_columns_mark() -> None:
     marked = Delta("column", "schema_migrations", "version", "…")
     assert explained.explains(marked)
     assert not explained.explains(Delta("column", "schema_migrations", "other", "…"))
+
+
+def test_an_old_schema_rb_header_with_a_hash_rocket_gives_its_version() -> None:
+    from harvester.migrations.rails.schema_rb import read_schema_rb
+
+    text = (
+        "ActiveRecord::Schema.define(:version => 20150217034225) do\n"
+        '  create_table "users", :force => true do |t|\n'
+        '    t.string "login"\n'
+        "  end\nend\n"
+    )
+    shape = read_schema_rb(text)
+    assert shape is not None and shape.version == "20150217034225"

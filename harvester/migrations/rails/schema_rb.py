@@ -86,7 +86,9 @@ def read_schema_rb(text: str) -> SchemaShape | None:
 
 def _version(define: Node) -> str | None:
     for node in _argument_nodes(define):
-        if node.type == "pair" and treesitter.text(node.child_by_field_name("key")) == "version":
+        # `version: 2025_07_24_115507`, or in older dumps `:version => 20150101120000`
+        key = treesitter.text(node.child_by_field_name("key")).lstrip(":")
+        if node.type == "pair" and key == "version":
             return treesitter.text(node.child_by_field_name("value")).replace("_", "")
     return None
 
