@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from harvester.analysis.wording import first_few
 from harvester.migrations import treesitter
 from harvester.migrations.base import (
     AnalysisSettings,
@@ -459,24 +460,43 @@ def _unreadable(
     )
 
 
+_FOLDED_LATE = 3
+
+
 def _findings(
     root: MigrationRoot, entries: Sequence[_Entry], newest_base: str | None
 ) -> list[Finding]:
     findings: list[Finding] = []
-    if newest_base is not None:
-        for entry in entries:
-            if entry.item.released or int(entry.version) >= int(newest_base):
-                continue
-            findings.append(
-                Finding(
-                    ImpactTag.OUT_OF_ORDER,
-                    f"{entry.item.path} has version {entry.version}, older than "
-                    f"{newest_base} already at the base: databases migrated to the base run it "
-                    "after newer migrations, and a fresh database runs it before them",
-                    (entry.item.path,),
-                    entry.change.commits,
-                )
+    late = [
+        e
+        for e in entries
+        if newest_base is not None and not e.item.released and int(e.version) < int(newest_base)
+    ]
+    if len(late) >= _FOLDED_LATE:
+        # A long-lived branch merged at once (mastodon): one line, not one per migration.
+        findings.append(
+            Finding(
+                ImpactTag.OUT_OF_ORDER,
+                f"{len(late)} migrations in {root.root} have versions older than {newest_base} "
+                f"already at the base ({first_few([e.version for e in late])}): databases "
+                "migrated to the base run them after newer migrations, and a fresh database "
+                "runs them before",
+                tuple(e.item.path for e in late),
+                _commits(late),
             )
+        )
+    else:
+        findings += [
+            Finding(
+                ImpactTag.OUT_OF_ORDER,
+                f"{e.item.path} has version {e.version}, older than {newest_base} already at "
+                "the base: databases migrated to the base run it after newer migrations, and a "
+                "fresh database runs it before them",
+                (e.item.path,),
+                e.change.commits,
+            )
+            for e in late
+        ]
     # (a file moved unchanged is not reformatted: Migration Status says it moved)
     reformatted = [
         e for e in entries if e.item.format_only and e.item.change is ChangeKind.MODIFIED

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from harvester.analysis.wording import first_few
 from harvester.migrations.edits import reformatted_files
 from harvester.migrations.schema import describe, ops
 from harvester.migrations.sql import sql_operations
@@ -20,6 +21,7 @@ _EDIT_CONSEQUENCE = {
     "flyway": "Flyway's validate fails on the checksum mismatch until `flyway repair`",
     "sqlx": "sqlx refuses to migrate databases that ran the old version (checksum mismatch)",
 }
+_FOLDED_LATE = 3
 _OUT_OF_ORDER_CONSEQUENCE = {
     "golang-migrate": "golang-migrate only applies versions above a database's current one, so "
     "databases already past it skip it silently",
@@ -159,6 +161,18 @@ def out_of_order_findings(
         system, "runners that track only the newest version skip it on databases already past it"
     )
     where = f" ({dialect.value})" if dialect else ""
+    late = [(i, path, commits) for i, key, path, commits in added if key < newest_key]
+    if len(late) >= _FOLDED_LATE:
+        ids = [migration_id for migration_id, _, _ in late]
+        return [
+            Finding(
+                ImpactTag.OUT_OF_ORDER,
+                f"{system}{where}: {len(late)} migrations sort before {newest_id}, which is "
+                f"already at the base ({first_few(ids)}): {consequence}",
+                tuple(path for _, path, _ in late),
+                tuple(dict.fromkeys(sha for _, _, commits in late for sha in commits)),
+            )
+        ]
     return [
         Finding(
             ImpactTag.OUT_OF_ORDER,
@@ -167,6 +181,5 @@ def out_of_order_findings(
             (path,),
             commits,
         )
-        for migration_id, key, path, commits in added
-        if key < newest_key
+        for migration_id, path, commits in late
     ]
