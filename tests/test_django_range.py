@@ -101,6 +101,54 @@ def test_a_new_migration_creating_a_table_the_base_has_will_fail_there() -> None
     ]
 
 
+_RECREATE = (
+    "migrations.DeleteModel(name='Site'), migrations.CreateModel(name='Site', fields=["
+    "('id', models.BigAutoField(primary_key=True)), ('code', models.CharField(max_length=9))])"
+)
+
+
+def test_a_new_migration_creating_a_table_the_base_has_fails_when_nothing_else_changed() -> None:
+    head = dict(_BASE)
+    head["dcim/migrations/0003_site_again.py"] = _migration(
+        "0003_site_again", "0002_site_drop_facility", _RECREATE.split(", ", 1)[1]
+    )
+    database = analyse_database(MemoryView(_BASE, head))
+    assert [p.message.split(":")[0] for p in database.migrations[0].problems] == [
+        "will fail on databases at the base"
+    ]
+
+
+# A file the range deletes: the base's own replay is read too.
+_GONE = {"extras/migrations/0001_initial.py": _INITIAL.replace("'Site'", "'Tag'")}
+
+
+def test_a_new_migration_dropping_a_table_before_creating_it_again_does_not_fail() -> None:
+    head = dict(_BASE)
+    head["dcim/migrations/0003_site_recreate.py"] = _migration(
+        "0003_site_recreate", "0002_site_drop_facility", _RECREATE
+    )
+    database = analyse_database(MemoryView(_BASE | _GONE, head))
+    recreated = next(m for m in database.migrations if m.change is ChangeKind.ADDED)
+    assert recreated.tables_dropped == ("dcim_site",) and not recreated.problems
+
+
+def test_a_table_an_earlier_new_migration_dropped_can_be_created_again() -> None:
+    head = dict(_BASE)
+    head["dcim/migrations/0003_site_delete.py"] = _migration(
+        "0003_site_delete", "0002_site_drop_facility", "migrations.DeleteModel(name='Site')"
+    )
+    head["dcim/migrations/0004_site_again.py"] = _migration(
+        "0004_site_again",
+        "0003_site_delete",
+        _RECREATE.split(", ", 1)[1],
+    )
+    database = analyse_database(MemoryView(_BASE | _GONE, head))
+    assert [(m.id, m.problems) for m in database.migrations if m.change.value == "added"] == [
+        ("dcim.0003_site_delete", ()),
+        ("dcim.0004_site_again", ()),
+    ]
+
+
 def test_a_project_moved_to_another_folder_keeps_its_released_migrations() -> None:
     from harvester.render.database_view import migration_status
 

@@ -10,6 +10,7 @@ import difflib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from harvester.analysis.wording import first_few
 from harvester.migrations import pyast
@@ -20,6 +21,7 @@ from harvester.migrations.django.files import (
     Operation,
     compare,
 )
+from harvester.migrations.django.graph import Key
 from harvester.migrations.django.project import (
     Entry,
     Project,
@@ -98,9 +100,7 @@ class RangeChanges:
             squash = inert_squash(entry, migration)
             notes = tuple(dict.fromkeys((*squash.notes, *parsed.notes)))
             return replace(item, parsed=replace(squash, notes=notes))
-        existing = self._base_tables()
-        made = [o.table for o in parsed.up.operations if isinstance(o, ops.CreateTable)]
-        clash = [t for t in made if t in existing]
+        clash = self._clashes.get(entry.key)
         if not clash:
             return item
         problem = Problem(
@@ -121,22 +121,26 @@ class RangeChanges:
                 found += parsed.up.operations
         return found
 
-    def _base_tables(self) -> set[str]:
-        """The tables the base's migrations leave behind."""
-        if self.base_replay is None:
-            return set()
+    @cached_property
+    def _clashes(self) -> dict[Key, list[str]]:
+        """The tables each new migration creates while databases at the base already have
+        them: the base's tables, followed through the new migrations in execution order (a
+        table a migration drops first, or an earlier new one dropped, is no clash)."""
         tables: set[str] = set()
-        for key in self.base_replay.plan.order:
-            parsed = self.base_replay.parsed.get(key)
-            for operation in parsed.up.operations if parsed else ():
-                if isinstance(operation, ops.CreateTable):
-                    tables.add(operation.table)
-                elif isinstance(operation, ops.DropTable):
-                    tables.discard(operation.table)
-                elif isinstance(operation, ops.RenameTable):
-                    tables.discard(operation.old)
-                    tables.add(operation.new)
-        return tables
+        _follow_tables(self.base_operations(), tables)
+        clashes: dict[Key, list[str]] = {}
+        for key in self.head_replay.plan.order:
+            entry = self.head.by_key.get(key)
+            migration = entry.migration if entry else None
+            parsed = self.head_replay.parsed.get(key)
+            if key in self.base.by_key or migration is None or parsed is None:
+                continue
+            if migration.replaces and all(k in self.base.by_key for k in migration.replaces):
+                continue  # recorded as applied there: runs nothing
+            clash = _follow_tables(parsed.up.operations, tables)
+            if clash:
+                clashes[key] = clash
+        return clashes
 
     def _same_steps(self, old: Entry, new: Entry) -> bool:
         """True when a renamed migration runs what it ran under its old name."""
@@ -225,6 +229,23 @@ class RangeChanges:
 
     def _text(self, entry: Entry) -> str:
         return self.view.read_blob(entry.blob, entry.path).text or ""
+
+
+def _follow_tables(operations: Sequence[ops.Operation], tables: set[str]) -> list[str]:
+    """Apply the table creations, drops and renames of `operations` to `tables`; the tables
+    they create that were there already."""
+    clash = []
+    for operation in operations:
+        if isinstance(operation, ops.CreateTable):
+            if operation.table in tables and not (operation.may_exist or operation.if_not_exists):
+                clash.append(operation.table)
+            tables.add(operation.table)
+        elif isinstance(operation, ops.DropTable):
+            tables.discard(operation.table)
+        elif isinstance(operation, ops.RenameTable):
+            tables.discard(operation.old)
+            tables.add(operation.new)
+    return clash
 
 
 def describe_modification(
