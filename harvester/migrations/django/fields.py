@@ -9,6 +9,7 @@ Custom fields are mapped through the Django field they end with (`SanitizedJSONF
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from harvester.migrations.pyast import Call, Code, Ref, Value, render
@@ -163,6 +164,9 @@ def column_name(name: str, field: FieldSpec) -> str:
 
 def db_type(field: FieldSpec, dialect: Dialect | None) -> str | None:
     """The column type Django creates for `field` on `dialect` (PostgreSQL when unknown)."""
+    if field.kind == "GeneratedField":
+        output = field.call.get("output_field")
+        return db_type(spec(output), dialect) if isinstance(output, Call) else None
     if field.kind == "ArrayField":
         base = field.call.get("base_field", 0)
         inner = db_type(spec(base), dialect) if isinstance(base, Call) else None
@@ -180,6 +184,20 @@ def db_type(field: FieldSpec, dialect: Dialect | None) -> str | None:
     if "{max_length}" in template and values["max_length"] == "None":
         return template.split("(")[0]
     return template.format(**values)
+
+
+def generated(field: FieldSpec) -> str | None:
+    """What follows GENERATED for a `GeneratedField`: `ALWAYS AS (Length("content")) STORED`
+    (the expression as the migration writes it, in Django's terms)."""
+    if field.kind != "GeneratedField":
+        return None
+    expression = field.call.get("expression")
+    text = _MODULE_PATH.sub("", render(expression)) if expression is not None else "…"
+    kept = "STORED" if field.call.get("db_persist") is True else "VIRTUAL"
+    return f"ALWAYS AS ({text}) {kept}"
+
+
+_MODULE_PATH = re.compile(r"\b(?:[a-z_]\w*\.)+(?=[A-Z]\w*\()")
 
 
 def type_known(field: FieldSpec) -> bool:
@@ -205,6 +223,9 @@ def related_type(field: FieldSpec, dialect: Dialect | None) -> str | None:
 
 def positive_check(field: FieldSpec, column: str, dialect: Dialect | None) -> str | None:
     """The CHECK Django adds for positive integer fields (not on MySQL, which is UNSIGNED)."""
+    output = field.call.get("output_field") if field.kind == "GeneratedField" else None
+    if isinstance(output, Call):
+        return positive_check(spec(output), column, dialect)
     if field.kind in _POSITIVE and dialect not in (Dialect.MYSQL, Dialect.MARIADB):
         return f"{column} >= 0"
     return None
