@@ -262,7 +262,7 @@ def effective_default(field: FieldSpec) -> str | None:
         return None  # Django saves '' in a foreign key as NULL
     if field.has_default and field.default is not None:
         return sql_literal(field.default)
-    if not field.null and field.blank and field.kind in ("CharField", "TextField", "SlugField"):
+    if not field.null and field.blank and field.kind in _EMPTY_STRINGS:
         return "''"
     if _auto_now(field):
         # Django's schema editor fills existing rows with the time it adds the column.
@@ -270,6 +270,21 @@ def effective_default(field: FieldSpec) -> str | None:
     return None
 
 
+# Fields whose empty value is '' (b'' for BinaryField): Django fills a NOT NULL, blank one
+# with it (Field.empty_strings_allowed; numbers, dates, UUIDs, JSON and IP addresses have none).
+_EMPTY_STRINGS = frozenset(
+    {
+        "CharField",
+        "TextField",
+        "SlugField",
+        "FileField",
+        "FilePathField",
+        "BinaryField",
+        "CICharField",
+        "CIEmailField",
+        "CITextField",
+    }
+)
 _NOW = {"DateField": "datetime.date.today()", "TimeField": "django.utils.timezone.now().time()"}
 
 
