@@ -27,7 +27,7 @@ class FieldOperations(TranslatorBase):
         definition = operation.arg("field")
         if not isinstance(definition, Call):
             return
-        new = spec(definition)
+        new = spec(definition, self.state.field_bases)
         model = model.with_field(name, new)
         self.state.put(model)
         if not model.has_table:
@@ -150,7 +150,7 @@ class FieldOperations(TranslatorBase):
         old = model.field(name)
         if not isinstance(definition, Call):
             return
-        new = spec(definition)
+        new = spec(definition, self.state.field_bases)
         updated = model.with_field(name, new)
         self.state.put(updated)
         if old is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from harvester.migrations.pyast import Call, Code, Ref, Value, render
@@ -80,6 +81,8 @@ _RELATED_TYPE = {"AutoField": "integer", "BigAutoField": "bigint", "SmallAutoFie
 _POSITIVE = frozenset(
     {"PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField"}
 )
+_RELATIONS = ("ForeignKey", "OneToOneField", "ManyToManyField")
+_KNOWN_KINDS = frozenset({*_TYPES, *_RELATIONS, "ArrayField", "GeneratedField"})
 _KNOWN = sorted(set(_TYPES) | set(_ALIASES), key=len, reverse=True)
 _MISSING = Code("<no db_default>")
 
@@ -114,6 +117,7 @@ class FieldSpec:
     default: Value
     db_default: Value
     blank: bool
+    base: str | None = None
 
     @property
     def is_many_to_many(self) -> bool:
@@ -126,11 +130,16 @@ class FieldSpec:
         return self.db_index and not self.unique and not self.primary_key
 
 
-def spec(call: Call) -> FieldSpec:
-    """Read a field call: `models.ForeignKey(on_delete=…, to="api.project")`."""
+def spec(call: Call, bases: Mapping[str, str] | None = None) -> FieldSpec:
+    """Read a field call: `models.ForeignKey(on_delete=…, to="api.project")`. `bases` maps a
+    project's own field classes (by dotted name) to the Django field they subclass."""
     written = call.name
-    kind = _canonical(written)
+    base = (bases or {}).get(call.func)
+    kind = _canonical(base or written)
     relation = _relation(call, kind)
+    if relation is not None and not call.has("to", 0) and base is not None:
+        # the project's class sets its target itself: not said in the migration
+        kind, relation, base = written, None, None
     unique = call.get("unique") is True or kind == "OneToOneField"
     db_index = call.get("db_index")
     if db_index is None:
@@ -150,7 +159,13 @@ def spec(call: Call) -> FieldSpec:
         default=call.get("default"),
         db_default=call.get("db_default", default=_MISSING),
         blank=call.get("blank") is True,
+        base=base,
     )
+
+
+def known_field_class(name: str) -> bool:
+    """True for a field class harvester maps to a column or a relation by its name."""
+    return _canonical(name) in _KNOWN_KINDS
 
 
 def column_name(name: str, field: FieldSpec) -> str:
@@ -177,7 +192,7 @@ def db_type(field: FieldSpec, dialect: Dialect | None) -> str | None:
         return f"varchar({length})" if isinstance(length, int) else field.written
     template = templates[_engine(dialect)]
     values = {
-        "max_length": _argument(field, "max_length", _default_length(field.written)),
+        "max_length": _argument(field, "max_length", _default_length(field.base or field.written)),
         "max_digits": _argument(field, "max_digits", None),
         "decimal_places": _argument(field, "decimal_places", None),
     }
