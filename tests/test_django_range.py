@@ -91,6 +91,22 @@ def test_a_squash_of_released_migrations_runs_nothing_where_they_ran() -> None:
     )
 
 
+def test_deleting_the_migrations_a_squash_replaces_is_one_finding_not_one_risk_each() -> None:
+    replaces = "    replaces = [('dcim', '0001_initial'), ('dcim', '0002_site_drop_facility')]\n"
+    head = {"dcim/migrations/0001_squashed_0002.py": _SQUASH.format(replaces=replaces)}
+    database = analyse_database(MemoryView(_BASE, head))
+    deleted = [m for m in database.migrations if m.change is ChangeKind.DELETED]
+    assert [(i.tag.value, i.detail) for m in deleted for i in m.data_impact] == [
+        ("none", "migration file deleted: dcim.0001_squashed_0002 replaces it")
+    ] * 2
+    assert [f.detail for f in database.findings] == [
+        "dcim.0001_squashed_0002 replaces 2 released migrations (up to "
+        "dcim.0002_site_drop_facility) and their files are deleted: only databases that "
+        "applied all of them (or none) can migrate; a database that applied only some cannot, "
+        "since Django then needs the replaced migrations it has not run"
+    ]
+
+
 def test_a_new_migration_creating_a_table_the_base_has_will_fail_there() -> None:
     head = {"dcim/migrations/0001_squashed_0002.py": _SQUASH.format(replaces="")}
     database = analyse_database(MemoryView(_BASE, head))

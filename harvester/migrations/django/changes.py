@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from harvester.analysis.wording import first_few
+from harvester.analysis.wording import first_few, plural
 from harvester.migrations import pyast
 from harvester.migrations.base import PathChange, RepoView
 from harvester.migrations.django.files import (
@@ -65,7 +65,7 @@ class RangeChanges:
                 entry = self.base.by_path[change.path]
                 parsed = self.base_replay.parsed.get(entry.key) if self.base_replay else None
                 position = (1, base_order.get(entry.key, 0))
-                rows.append((position, self._input(entry, change, parsed, True)))
+                rows.append((position, self._deleted(entry, change, parsed)))
                 continue
             entry = self.head.by_path[change.path]
             old = self.base.by_path.get(change.old_path or change.path)
@@ -73,7 +73,7 @@ class RangeChanges:
                 # git paired two different migrations by likeness: one went, another came.
                 gone = replace(change, path=old.path, old_path=None, status=ChangeKind.DELETED)
                 parsed = self.base_replay.parsed.get(old.key) if self.base_replay else None
-                rows.append(((1, base_order.get(old.key, 0)), self._input(old, gone, parsed, True)))
+                rows.append(((1, base_order.get(old.key, 0)), self._deleted(old, gone, parsed)))
                 change, old = replace(change, old_path=None, status=ChangeKind.ADDED), None
             item = self._input(entry, change, self.head_replay.parsed.get(entry.key), bool(old))
             if old is None:
@@ -88,6 +88,14 @@ class RangeChanges:
             rows.append(((0, head_order.get(entry.key, len(head_order))), item))
         rows.sort(key=lambda row: row[0])
         return [row[1] for row in rows]
+
+    def _deleted(
+        self, entry: Entry, change: PathChange, parsed: ops.ParsedMigration | None
+    ) -> MigrationInput:
+        """A released migration whose file is gone, with the squash that replaces it."""
+        item = self._input(entry, change, parsed, True)
+        squash = self._squashed_away.get(entry.key)
+        return item if squash is None else replace(item, replaced_by=migration_id(squash))
 
     def _new_at_head(self, item: MigrationInput, entry: Entry) -> MigrationInput:
         """A migration databases at the base have not run: a squash of migrations they all
@@ -109,6 +117,40 @@ class RangeChanges:
             "already have (a squash whose `replaces` was removed, or a migration renamed)",
         )
         return replace(item, problems=(*item.problems, problem))
+
+    @cached_property
+    def _squashed_away(self) -> dict[Key, Key]:
+        """Released migrations the range deletes that a squash at the head replaces, with
+        that squash."""
+        found = {}
+        for key, entry in self.head.by_key.items():
+            for replaced in entry.migration.replaces if entry.migration else ():
+                if replaced in self.base.by_key and replaced not in self.head.by_key:
+                    found[replaced] = key
+        return found
+
+    def _squash_reset(self) -> list[Finding]:
+        """One finding for squashes whose replaced files the range deletes: Django uses a
+        squash only where all or none of the migrations it replaces were applied."""
+        gone = self._squashed_away
+        if not gone:
+            return []
+        squashes = sorted(set(gone.values()))
+        newest = {app: max(n for a, n in gone if a == app) for app, _ in gone}
+        paths = tuple(self.head.by_key[k].path for k in squashes)
+        return [
+            Finding(
+                ImpactTag.MODIFIED_EXISTING_MIGRATION,
+                f"{first_few([migration_id(k) for k in squashes])} "
+                f"{'replaces' if len(squashes) == 1 else 'replace'} "
+                f"{plural(len(gone), 'released migration')} (up to "
+                f"{first_few([migration_id(k) for k in sorted(newest.items())])}) and their "
+                "files are deleted: only databases that applied all of them (or none) can "
+                "migrate; a database that applied only some cannot, since Django then needs "
+                "the replaced migrations it has not run",
+                paths,
+            )
+        ]
 
     def base_operations(self) -> list[ops.Operation]:
         """The up operations that built the base's schema, in execution order (the head's
@@ -152,7 +194,7 @@ class RangeChanges:
 
     def range_findings(self, changes: Sequence[PathChange]) -> tuple[Finding, ...]:
         """The findings: one for every reformatted file together, then the others."""
-        found = list(self.findings)
+        found = list(self.findings) + self._squash_reset()
         if self.reformatted:
             found.insert(0, reformat_finding(self.reformatted))
         apps = {self.head.by_path[c.path].key[0] for c in changes if c.path in self.head.by_path}
