@@ -212,3 +212,28 @@ def test_an_edit_of_model_state_only_runs_the_same_database_operations() -> None
     (edited,) = [m for m in database.migrations if m.change is ChangeKind.MODIFIED]
     details = " ".join(i.detail for i in edited.data_impact)
     assert "the database operations are the same" in details, details
+
+
+def test_check_renamed_condition_beside_an_unchanged_function_runs_the_same_operations() -> None:
+    def dated(keyword: str) -> str:
+        return _HEADER + (
+            "def tidy(apps, schema_editor):\n"
+            "    Site = apps.get_model('dcim', 'Site')\n"
+            "    Site.objects.filter(name='').update(name='unnamed')\n\n"
+            "class Migration(migrations.Migration):\n"
+            "    dependencies = [('dcim', '0001_initial')]\n"
+            "    operations = [\n"
+            "        migrations.RunPython(tidy, migrations.RunPython.noop),\n"
+            "        migrations.AddConstraint('site', models.CheckConstraint("
+            f"{keyword}=models.Q(('name__gt', models.F('facility'))), name='named')),\n"
+            "    ]\n"
+        )
+
+    path = "dcim/migrations/0002_site_named.py"
+    base = {"dcim/migrations/0001_initial.py": _INITIAL, path: dated("check")}
+    head = {**base, path: dated("condition")}
+    database = analyse_database(MemoryView(base, head))
+    edited = next(m for m in database.migrations if m.path == path)
+    assert "(AddConstraint site changed; the database operations are the same)" in (
+        edited.data_impact[0].detail
+    )

@@ -247,7 +247,9 @@ class RangeChanges:
         if (
             before is not None
             and item.parsed is not None
-            and same_database_operations(before, item.parsed)
+            and same_database_operations(
+                before, item.parsed, functions_unchanged=_same_functions(comparison)
+            )
         ):
             what += "; the database operations are the same"
         return replace(item, format_only=False, modification=what)
@@ -288,6 +290,14 @@ def _follow_tables(operations: Sequence[ops.Operation], tables: set[str]) -> lis
             tables.discard(operation.old)
             tables.add(operation.new)
     return clash
+
+
+def _same_functions(comparison: Comparison | None) -> bool:
+    """True when no function of the file changed: code its RunPython runs is the same."""
+    if comparison is None:
+        return False
+    changed = pyast.changed_definitions(comparison.old_definitions, comparison.definitions)
+    return not any(name.startswith("function") for name in changed)
 
 
 def describe_modification(
