@@ -237,3 +237,24 @@ def test_check_renamed_condition_beside_an_unchanged_function_runs_the_same_oper
     assert "(AddConstraint site changed; the database operations are the same)" in (
         edited.data_impact[0].detail
     )
+
+
+def test_a_reverse_added_or_a_helper_edited_is_not_the_same_operations() -> None:
+    def filled(reverse: str, helper: str) -> str:
+        return _HEADER + (
+            f"def label(site):\n    return {helper}\n\n"
+            "def fill(apps, schema_editor):\n"
+            "    Site = apps.get_model('dcim', 'Site')\n"
+            "    Site.objects.filter(facility=None).update(facility='none')\n\n"
+            "class Migration(migrations.Migration):\n"
+            "    dependencies = [('dcim', '0001_initial')]\n"
+            f"    operations = [migrations.RunPython(fill{reverse})]\n"
+        )
+
+    path = "dcim/migrations/0002_site_fill.py"
+    old = filled("", "site.name")
+    for new in (filled(", migrations.RunPython.noop", "site.name"), filled("", "site.pk")):
+        base = {"dcim/migrations/0001_initial.py": _INITIAL, path: old}
+        database = analyse_database(MemoryView(base, {**base, path: new}))
+        edited = next(m for m in database.migrations if m.path == path)
+        assert "the database operations are the same" not in edited.data_impact[0].detail

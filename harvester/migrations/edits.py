@@ -61,7 +61,8 @@ def same_database_operations(
         _unseen_code(o) and not (functions_unchanged and isinstance(o, ops.DataChange))
         for o in new.up.operations + new_down
     )
-    return not code and old.up.operations == new.up.operations and old_down == new_down
+    same_way_back = (old.down is None) == (new.down is None) and old_down == new_down
+    return not code and old.up.operations == new.up.operations and same_way_back
 
 
 def _unseen_code(operation: ops.Operation) -> bool:

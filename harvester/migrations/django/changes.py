@@ -248,7 +248,7 @@ class RangeChanges:
             before is not None
             and item.parsed is not None
             and same_database_operations(
-                before, item.parsed, functions_unchanged=_same_functions(comparison)
+                before, item.parsed, functions_unchanged=_code_unchanged(comparison)
             )
         ):
             what += "; the database operations are the same"
@@ -292,12 +292,13 @@ def _follow_tables(operations: Sequence[ops.Operation], tables: set[str]) -> lis
     return clash
 
 
-def _same_functions(comparison: Comparison | None) -> bool:
-    """True when no function of the file changed: code its RunPython runs is the same."""
+def _code_unchanged(comparison: Comparison | None) -> bool:
+    """True when only the Migration class changed: the functions, classes and imports its
+    RunPython code may use are the same."""
     if comparison is None:
         return False
     changed = pyast.changed_definitions(comparison.old_definitions, comparison.definitions)
-    return not any(name.startswith("function") for name in changed)
+    return all(name == "class Migration" for name in changed)
 
 
 def describe_modification(
