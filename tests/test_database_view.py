@@ -106,6 +106,19 @@ def test_a_fill_default_dropped_by_the_same_migration_is_one_change() -> None:
     ]
 
 
+def test_one_column_altered_in_several_steps_is_counted_once() -> None:
+    changes = (
+        TableChange("doc", "columns_altered", "doc.created timestamp -> date"),
+        TableChange("doc", "columns_altered", "doc.created SET NOT NULL"),
+        TableChange("doc", "columns_altered", "doc.title SET NOT NULL"),
+    )
+    migration = _added("0003_dates", "postgresql", 3, schema_changes=changes)
+    assert schema_updates(Database(migrations=(migration,)))[1] == (
+        "    - 2 columns altered: `created timestamp -> date`, `created SET NOT NULL`, "
+        "`title SET NOT NULL` — `0003_dates`"
+    )
+
+
 def test_a_reformat_finding_is_not_repeated_by_the_calm_line() -> None:
     calm = Impact(ImpactTag.FORMAT_ONLY_CHANGE, "released migration reformatted")
     reformatted = replace(_added("1_users", "mysql", 1), released=True, data_impact=(calm,))

@@ -255,6 +255,25 @@ def test_reads_loops_bulk_updates_and_deletes() -> None:
     ]
 
 
+def test_a_bulk_update_after_a_batching_loop_is_the_loops_last_batch() -> None:
+    code = _code(
+        "def forwards(apps, schema_editor):\n"
+        "    Check = apps.get_model('api', 'Check')\n"
+        "    pending = []\n"
+        "    for check in Check.objects.iterator():\n"
+        "        check.slug = check.name.lower()\n"
+        "        pending.append(check)\n"
+        "        if len(pending) >= 500:\n"
+        "            Check.objects.bulk_update(pending, ['slug'])\n"
+        "            pending.clear()\n"
+        "    if pending:\n"
+        "        Check.objects.bulk_update(pending, ['slug'])\n"
+    )
+    assert [(a.model, a.detail, a.fields) for a in code.actions] == [
+        ("Check", "loops over {table} rows and bulk-updates them in batches", ("slug",))
+    ]
+
+
 def test_reads_sql_raises_and_imported_models() -> None:
     code = _code(
         "def forwards(apps, schema_editor):\n"

@@ -91,6 +91,22 @@ def test_a_squash_of_released_migrations_runs_nothing_where_they_ran() -> None:
     )
 
 
+def test_deleting_the_migrations_a_squash_replaces_is_one_finding_not_one_risk_each() -> None:
+    replaces = "    replaces = [('dcim', '0001_initial'), ('dcim', '0002_site_drop_facility')]\n"
+    head = {"dcim/migrations/0001_squashed_0002.py": _SQUASH.format(replaces=replaces)}
+    database = analyse_database(MemoryView(_BASE, head))
+    deleted = [m for m in database.migrations if m.change is ChangeKind.DELETED]
+    assert [(i.tag.value, i.detail) for m in deleted for i in m.data_impact] == [
+        ("none", "migration file deleted: dcim.0001_squashed_0002 replaces it")
+    ] * 2
+    assert [f.detail for f in database.findings] == [
+        "dcim.0001_squashed_0002 replaces 2 released migrations (up to "
+        "dcim.0002_site_drop_facility) and their files are deleted: only databases that "
+        "applied all of them (or none) can migrate; a database that applied only some cannot, "
+        "since Django then needs the replaced migrations it has not run"
+    ]
+
+
 def test_a_new_migration_creating_a_table_the_base_has_will_fail_there() -> None:
     head = {"dcim/migrations/0001_squashed_0002.py": _SQUASH.format(replaces="")}
     database = analyse_database(MemoryView(_BASE, head))
@@ -98,6 +114,54 @@ def test_a_new_migration_creating_a_table_the_base_has_will_fail_there() -> None
     assert [p.message for p in squash.problems] == [
         "will fail on databases at the base: it creates dcim_site, which they already have (a "
         "squash whose `replaces` was removed, or a migration renamed)"
+    ]
+
+
+_RECREATE = (
+    "migrations.DeleteModel(name='Site'), migrations.CreateModel(name='Site', fields=["
+    "('id', models.BigAutoField(primary_key=True)), ('code', models.CharField(max_length=9))])"
+)
+
+
+def test_a_new_migration_creating_a_table_the_base_has_fails_when_nothing_else_changed() -> None:
+    head = dict(_BASE)
+    head["dcim/migrations/0003_site_again.py"] = _migration(
+        "0003_site_again", "0002_site_drop_facility", _RECREATE.split(", ", 1)[1]
+    )
+    database = analyse_database(MemoryView(_BASE, head))
+    assert [p.message.split(":")[0] for p in database.migrations[0].problems] == [
+        "will fail on databases at the base"
+    ]
+
+
+# A file the range deletes: the base's own replay is read too.
+_GONE = {"extras/migrations/0001_initial.py": _INITIAL.replace("'Site'", "'Tag'")}
+
+
+def test_a_new_migration_dropping_a_table_before_creating_it_again_does_not_fail() -> None:
+    head = dict(_BASE)
+    head["dcim/migrations/0003_site_recreate.py"] = _migration(
+        "0003_site_recreate", "0002_site_drop_facility", _RECREATE
+    )
+    database = analyse_database(MemoryView(_BASE | _GONE, head))
+    recreated = next(m for m in database.migrations if m.change is ChangeKind.ADDED)
+    assert recreated.tables_dropped == ("dcim_site",) and not recreated.problems
+
+
+def test_a_table_an_earlier_new_migration_dropped_can_be_created_again() -> None:
+    head = dict(_BASE)
+    head["dcim/migrations/0003_site_delete.py"] = _migration(
+        "0003_site_delete", "0002_site_drop_facility", "migrations.DeleteModel(name='Site')"
+    )
+    head["dcim/migrations/0004_site_again.py"] = _migration(
+        "0004_site_again",
+        "0003_site_delete",
+        _RECREATE.split(", ", 1)[1],
+    )
+    database = analyse_database(MemoryView(_BASE | _GONE, head))
+    assert [(m.id, m.problems) for m in database.migrations if m.change.value == "added"] == [
+        ("dcim.0003_site_delete", ()),
+        ("dcim.0004_site_again", ()),
     ]
 
 
@@ -148,3 +212,49 @@ def test_an_edit_of_model_state_only_runs_the_same_database_operations() -> None
     (edited,) = [m for m in database.migrations if m.change is ChangeKind.MODIFIED]
     details = " ".join(i.detail for i in edited.data_impact)
     assert "the database operations are the same" in details, details
+
+
+def test_check_renamed_condition_beside_an_unchanged_function_runs_the_same_operations() -> None:
+    def dated(keyword: str) -> str:
+        return _HEADER + (
+            "def tidy(apps, schema_editor):\n"
+            "    Site = apps.get_model('dcim', 'Site')\n"
+            "    Site.objects.filter(name='').update(name='unnamed')\n\n"
+            "class Migration(migrations.Migration):\n"
+            "    dependencies = [('dcim', '0001_initial')]\n"
+            "    operations = [\n"
+            "        migrations.RunPython(tidy, migrations.RunPython.noop),\n"
+            "        migrations.AddConstraint('site', models.CheckConstraint("
+            f"{keyword}=models.Q(('name__gt', models.F('facility'))), name='named')),\n"
+            "    ]\n"
+        )
+
+    path = "dcim/migrations/0002_site_named.py"
+    base = {"dcim/migrations/0001_initial.py": _INITIAL, path: dated("check")}
+    head = {**base, path: dated("condition")}
+    database = analyse_database(MemoryView(base, head))
+    edited = next(m for m in database.migrations if m.path == path)
+    assert "(AddConstraint site changed; the database operations are the same)" in (
+        edited.data_impact[0].detail
+    )
+
+
+def test_a_reverse_added_or_a_helper_edited_is_not_the_same_operations() -> None:
+    def filled(reverse: str, helper: str) -> str:
+        return _HEADER + (
+            f"def label(site):\n    return {helper}\n\n"
+            "def fill(apps, schema_editor):\n"
+            "    Site = apps.get_model('dcim', 'Site')\n"
+            "    Site.objects.filter(facility=None).update(facility='none')\n\n"
+            "class Migration(migrations.Migration):\n"
+            "    dependencies = [('dcim', '0001_initial')]\n"
+            f"    operations = [migrations.RunPython(fill{reverse})]\n"
+        )
+
+    path = "dcim/migrations/0002_site_fill.py"
+    old = filled("", "site.name")
+    for new in (filled(", migrations.RunPython.noop", "site.name"), filled("", "site.pk")):
+        base = {"dcim/migrations/0001_initial.py": _INITIAL, path: old}
+        database = analyse_database(MemoryView(base, {**base, path: new}))
+        edited = next(m for m in database.migrations if m.path == path)
+        assert "the database operations are the same" not in edited.data_impact[0].detail

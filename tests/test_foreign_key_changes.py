@@ -114,3 +114,13 @@ def test_a_key_renamed_with_its_target_table_is_the_same_reference() -> None:
     (validation,) = _details(impacts, ImpactTag.FK_ADDED_EXISTING_TABLE)
     assert "the key it replaces enforced the same reference" in validation
     assert "fails on orphaned rows" not in validation
+
+
+def test_a_column_referencing_its_own_table_locks_that_one_table() -> None:
+    judged = judge(
+        "ALTER TABLE tag ADD COLUMN parent_id bigint REFERENCES tag (id);",
+        base="CREATE TABLE tag (id bigint PRIMARY KEY);",
+    )
+    assert detail(judged, ImpactTag.FK_ADDED_EXISTING_TABLE) == (
+        "tag.parent_id -> tag.id: the new foreign key locks tag while it is validated"
+    )

@@ -226,6 +226,38 @@ def test_a_migration_renumbered_while_resolving_a_merge_is_added_by_that_merge(
     assert (slug.added_in, slug.first_tag) == (merge, "v1.1")
 
 
+def test_a_merge_migration_is_added_by_the_merge_that_made_it_not_a_later_one_passing_it_on(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    repo = new_repo()
+    repo.write("app/migrations/0001_initial.py", "# initial\n")
+    repo.commit("initial")
+    repo.tag("v1.0")
+    repo.branch("feeds")  # a long-lived branch that later takes main in
+    repo.write("app/migrations/0002_feed.py", "# feed\n")
+    repo.commit("add feed")
+    repo.checkout("main")
+    repo.branch("covers")
+    repo.write("app/migrations/0002_cover.py", "# cover\n")
+    repo.commit("add cover")
+    repo.checkout("main")
+    repo.write("app/migrations/0002_name.py", "# name\n")
+    repo.commit("add name")
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "covers")
+    repo.write("app/migrations/0003_merge.py", "# merge\n")
+    made = repo.commit("Merge covers, with a merge migration")
+    repo.tag("v1.1")
+    repo.checkout("feeds")
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "main")
+    repo.commit("Merge main into feeds")
+    repo.checkout("main")
+    repo.git("merge", "-q", "--no-ff", "feeds", "-m", "Merge feeds")
+    repo.tag("v1.2")
+    report = build_report(ReportOptions(repo=str(repo.path), range=RangeRequest("v1.0..v1.2")))
+    merged = next(m for m in report.database.migrations if m.id == "app.0003_merge")
+    assert (merged.added_in, merged.first_tag) == (made, "v1.1")
+
+
 def _releases(repo: RepoBuilder, *steps: Callable[[RepoBuilder], None]) -> list[str]:
     """A Rails app tagged v1.0, then one commit per step, tagged v1.1, v1.2, …; the commits."""
     repo.write("db/migrate/20240101000000_create_users.rb", "# users\n")

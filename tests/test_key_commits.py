@@ -168,3 +168,28 @@ def test_only_a_revert_message_names_a_reverted_commit() -> None:
     assert reverted_sha("Undo wip", body) == "0123456789abcdef"
     # a squash merge quoting a revert made on its branch, after other lines
     assert reverted_sha("Allow invites (#4791)", f"* Revert AO3-6666\n\n{body}") is None
+
+
+def test_two_migrations_of_different_apps_git_paired_by_likeness_are_not_a_rename() -> None:
+    def renamed(old: str, new: str) -> PathStat:
+        return PathStat(new, old, "R", 61, 3, 3, "a" * 40, "b" * 40, "100644", "100644")
+
+    moved = "shop/migrations/0007_order_note.py"
+    commit = _commit(
+        "8",
+        "Reset migrations",
+        renamed("mail/migrations/0004_rule_order.py", "shop/migrations/0003_cart_order.py"),
+        renamed("old/shop/migrations/0007_order_note.py", moved),
+    )
+    ids = {
+        "mail/migrations/0004_rule_order.py": "mail.0004_rule_order",
+        "shop/migrations/0003_cart_order.py": "shop.0003_cart_order",
+        "old/shop/migrations/0007_order_note.py": "shop.0007_order_note",
+        moved: "shop.0007_order_note",
+    }
+    ranked = _by_subject([commit], migration_ids=ids)
+    assert set(ranked["Reset migrations"].significance) >= {  # type: ignore[attr-defined]
+        "adds migration shop.0003_cart_order",
+        "deletes migration mail.0004_rule_order",
+        "renames migration shop.0007_order_note",
+    }

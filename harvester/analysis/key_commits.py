@@ -8,6 +8,7 @@ key, counted in one line instead.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -274,6 +275,12 @@ _MIGRATION_WEIGHTS = {
 def _migration_reasons(commit: LoggedCommit, context: _Context) -> list[tuple[int, str]]:
     grouped: dict[str, list[str]] = {}
     for stat in commit.paths:
+        if stat.status == "R" and not _renamed_migration(stat.old_path or "", stat.path):
+            # git paired two different migrations by likeness: one went, another came
+            for verb, side in (("deletes", stat.old_path or ""), ("adds", stat.path)):
+                if side in context.migration_ids:
+                    grouped.setdefault(verb, []).append(context.migration_ids[side])
+            continue
         path = stat.path if stat.path in context.migration_ids else stat.old_path or ""
         migration_id = context.migration_ids.get(path)
         if migration_id is None:
@@ -307,6 +314,16 @@ def _migration_reasons(commit: LoggedCommit, context: _Context) -> list[tuple[in
             text += " (added in this range)"
         reasons.append((_MIGRATION_WEIGHTS[verb], text))
     return reasons
+
+
+def _renamed_migration(old: str, new: str) -> bool:
+    """True when a rename git found can be one migration renamed or moved: it keeps its name
+    but for the number or timestamp in front (git also pairs two migrations that merely look
+    alike, even of different apps)."""
+    return _NUMBER.sub("", posixpath.basename(old)) == _NUMBER.sub("", posixpath.basename(new))
+
+
+_NUMBER = re.compile(r"^[\d_.-]+")
 
 
 def _file_reasons(commit: LoggedCommit) -> list[tuple[int, str]]:

@@ -59,7 +59,10 @@ def _parse_commit(fields: list[bytes], position: int, final: bool) -> tuple[Logg
 def merge_adders(repo: GitRepo, base_sha: str, head_sha: str, folder: str) -> dict[str, str]:
     """The merge commit that added each file under `folder` to the first parent's tree, for
     files no ordinary commit of the range added (a migration renumbered while resolving a
-    merge): newest first, one `git log` per folder. Empty when git cannot say."""
+    merge), one `git log` per folder. Empty when git cannot say.
+
+    The oldest such merge made the file; later ones only pass it on to a branch that did not
+    have it yet (`Merge branch 'main' into feature`)."""
     args = [
         "--literal-pathspecs",
         "log",
@@ -84,5 +87,5 @@ def merge_adders(repo: GitRepo, base_sha: str, head_sha: str, folder: str) -> di
         if len(text) == 40 and all(c in "0123456789abcdef" for c in text):
             sha = text
         elif text and sha:
-            adders.setdefault(text, sha)
+            adders[text] = sha  # newest first: the last one seen is the oldest
     return adders

@@ -49,13 +49,20 @@ def unreadable_base(message: str) -> str:
     return f"the released version could not be read ({reason}), so the change is not described"
 
 
-def same_database_operations(old: ops.ParsedMigration, new: ops.ParsedMigration) -> bool:
+def same_database_operations(
+    old: ops.ParsedMigration, new: ops.ParsedMigration, functions_unchanged: bool = False
+) -> bool:
     """True when two versions of a migration run the same schema operations both ways, and no
-    code (whose edits the operations cannot show: a function, SQL nobody parsed)."""
+    code (whose edits the operations cannot show: a function, SQL nobody parsed).
+    `functions_unchanged`: the file's functions are the same, so code they run is too."""
     old_down = old.down.operations if old.down else ()
     new_down = new.down.operations if new.down else ()
-    code = any(_unseen_code(o) for o in new.up.operations + new_down)
-    return not code and old.up.operations == new.up.operations and old_down == new_down
+    code = any(
+        _unseen_code(o) and not (functions_unchanged and isinstance(o, ops.DataChange))
+        for o in new.up.operations + new_down
+    )
+    same_way_back = (old.down is None) == (new.down is None) and old_down == new_down
+    return not code and old.up.operations == new.up.operations and same_way_back
 
 
 def _unseen_code(operation: ops.Operation) -> bool:

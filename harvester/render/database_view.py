@@ -125,14 +125,23 @@ def _table_lines(migrations: Sequence[Migration], indent: str) -> list[Trusted]:
             if category in _CREATES:
                 count = len(migration.created_table_columns.get(table, ()))
                 label += f" ({plural(count, 'column')})" if count else ""
-            elif len(details) > 1:
+            elif _counted(category, details) > 1:
                 noun, _, verb = label.partition(" ")
-                label = f"{plural(len(details), noun, _PLURAL_NOUNS.get(noun))} {verb}"
+                count = _counted(category, details)
+                label = f"{plural(count, noun, _PLURAL_NOUNS.get(noun))} {verb}"
             shown = ", ".join(code_span(d) for d in details)
             lines.append(
                 Trusted(f"{indent}  - {inline(label)}: {shown} — {code_span(migration.id)}")
             )
     return lines
+
+
+def _counted(category: str, details: list[str]) -> int:
+    """How many things a run of changes names: one column altered in several steps (type,
+    default, NOT NULL) is one column."""
+    if category == "columns_altered":
+        return len({d.split(" ", 1)[0] for d in details})
+    return len(details)
 
 
 def _fold_fill_defaults(

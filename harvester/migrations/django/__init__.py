@@ -24,6 +24,7 @@ from harvester.migrations.base import (
     SystemResult,
 )
 from harvester.migrations.django.changes import RangeChanges
+from harvester.migrations.django.custom_fields import field_bases
 from harvester.migrations.django.project import (
     MIGRATION_FILE,
     NUMBERED,
@@ -83,10 +84,22 @@ class DjangoSystem:
         evidence = _engine(root, sources, head)
         project_settings = {"AUTH_USER_MODEL": _auth_user_model(sources)}
         sqlite_secondary = Dialect.SQLITE in evidence.others
-        head_replay = replay(head, evidence.dialect, project_settings, sqlite_secondary)
+        head_replay = replay(
+            head,
+            evidence.dialect,
+            project_settings,
+            sqlite_secondary,
+            field_bases(view, Side.HEAD, head),
+        )
         base_replay = None
         if any(c.status is not ChangeKind.ADDED for c in changes):
-            base_replay = replay(base, evidence.dialect, project_settings, sqlite_secondary)
+            base_replay = replay(
+                base,
+                evidence.dialect,
+                project_settings,
+                sqlite_secondary,
+                field_bases(view, Side.BASE, base),
+            )
         ranged = RangeChanges(view, head, base, head_replay, base_replay, evidence, self.name)
         inputs = with_note(ranged.inputs(changes), evidence.note)
         return SystemResult(

@@ -10,8 +10,9 @@ import difflib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
-from harvester.analysis.wording import first_few
+from harvester.analysis.wording import first_few, plural
 from harvester.migrations import pyast
 from harvester.migrations.base import PathChange, RepoView
 from harvester.migrations.django.files import (
@@ -20,6 +21,7 @@ from harvester.migrations.django.files import (
     Operation,
     compare,
 )
+from harvester.migrations.django.graph import Key
 from harvester.migrations.django.project import (
     Entry,
     Project,
@@ -63,7 +65,7 @@ class RangeChanges:
                 entry = self.base.by_path[change.path]
                 parsed = self.base_replay.parsed.get(entry.key) if self.base_replay else None
                 position = (1, base_order.get(entry.key, 0))
-                rows.append((position, self._input(entry, change, parsed, True)))
+                rows.append((position, self._deleted(entry, change, parsed)))
                 continue
             entry = self.head.by_path[change.path]
             old = self.base.by_path.get(change.old_path or change.path)
@@ -71,7 +73,7 @@ class RangeChanges:
                 # git paired two different migrations by likeness: one went, another came.
                 gone = replace(change, path=old.path, old_path=None, status=ChangeKind.DELETED)
                 parsed = self.base_replay.parsed.get(old.key) if self.base_replay else None
-                rows.append(((1, base_order.get(old.key, 0)), self._input(old, gone, parsed, True)))
+                rows.append(((1, base_order.get(old.key, 0)), self._deleted(old, gone, parsed)))
                 change, old = replace(change, old_path=None, status=ChangeKind.ADDED), None
             item = self._input(entry, change, self.head_replay.parsed.get(entry.key), bool(old))
             if old is None:
@@ -87,6 +89,14 @@ class RangeChanges:
         rows.sort(key=lambda row: row[0])
         return [row[1] for row in rows]
 
+    def _deleted(
+        self, entry: Entry, change: PathChange, parsed: ops.ParsedMigration | None
+    ) -> MigrationInput:
+        """A released migration whose file is gone, with the squash that replaces it."""
+        item = self._input(entry, change, parsed, True)
+        squash = self._squashed_away.get(entry.key)
+        return item if squash is None else replace(item, replaced_by=migration_id(squash))
+
     def _new_at_head(self, item: MigrationInput, entry: Entry) -> MigrationInput:
         """A migration databases at the base have not run: a squash of migrations they all
         ran is recorded as applied and runs nothing there; one that creates a table they
@@ -98,9 +108,7 @@ class RangeChanges:
             squash = inert_squash(entry, migration)
             notes = tuple(dict.fromkeys((*squash.notes, *parsed.notes)))
             return replace(item, parsed=replace(squash, notes=notes))
-        existing = self._base_tables()
-        made = [o.table for o in parsed.up.operations if isinstance(o, ops.CreateTable)]
-        clash = [t for t in made if t in existing]
+        clash = self._clashes.get(entry.key)
         if not clash:
             return item
         problem = Problem(
@@ -109,6 +117,40 @@ class RangeChanges:
             "already have (a squash whose `replaces` was removed, or a migration renamed)",
         )
         return replace(item, problems=(*item.problems, problem))
+
+    @cached_property
+    def _squashed_away(self) -> dict[Key, Key]:
+        """Released migrations the range deletes that a squash at the head replaces, with
+        that squash."""
+        found = {}
+        for key, entry in self.head.by_key.items():
+            for replaced in entry.migration.replaces if entry.migration else ():
+                if replaced in self.base.by_key and replaced not in self.head.by_key:
+                    found[replaced] = key
+        return found
+
+    def _squash_reset(self) -> list[Finding]:
+        """One finding for squashes whose replaced files the range deletes: Django uses a
+        squash only where all or none of the migrations it replaces were applied."""
+        gone = self._squashed_away
+        if not gone:
+            return []
+        squashes = sorted(set(gone.values()))
+        newest = {app: max(n for a, n in gone if a == app) for app, _ in gone}
+        paths = tuple(self.head.by_key[k].path for k in squashes)
+        return [
+            Finding(
+                ImpactTag.MODIFIED_EXISTING_MIGRATION,
+                f"{first_few([migration_id(k) for k in squashes])} "
+                f"{'replaces' if len(squashes) == 1 else 'replace'} "
+                f"{plural(len(gone), 'released migration')} (up to "
+                f"{first_few([migration_id(k) for k in sorted(newest.items())])}) and their "
+                "files are deleted: only databases that applied all of them (or none) can "
+                "migrate; a database that applied only some cannot, since Django then needs "
+                "the replaced migrations it has not run",
+                paths,
+            )
+        ]
 
     def base_operations(self) -> list[ops.Operation]:
         """The up operations that built the base's schema, in execution order (the head's
@@ -121,22 +163,26 @@ class RangeChanges:
                 found += parsed.up.operations
         return found
 
-    def _base_tables(self) -> set[str]:
-        """The tables the base's migrations leave behind."""
-        if self.base_replay is None:
-            return set()
+    @cached_property
+    def _clashes(self) -> dict[Key, list[str]]:
+        """The tables each new migration creates while databases at the base already have
+        them: the base's tables, followed through the new migrations in execution order (a
+        table a migration drops first, or an earlier new one dropped, is no clash)."""
         tables: set[str] = set()
-        for key in self.base_replay.plan.order:
-            parsed = self.base_replay.parsed.get(key)
-            for operation in parsed.up.operations if parsed else ():
-                if isinstance(operation, ops.CreateTable):
-                    tables.add(operation.table)
-                elif isinstance(operation, ops.DropTable):
-                    tables.discard(operation.table)
-                elif isinstance(operation, ops.RenameTable):
-                    tables.discard(operation.old)
-                    tables.add(operation.new)
-        return tables
+        _follow_tables(self.base_operations(), tables)
+        clashes: dict[Key, list[str]] = {}
+        for key in self.head_replay.plan.order:
+            entry = self.head.by_key.get(key)
+            migration = entry.migration if entry else None
+            parsed = self.head_replay.parsed.get(key)
+            if key in self.base.by_key or migration is None or parsed is None:
+                continue
+            if migration.replaces and all(k in self.base.by_key for k in migration.replaces):
+                continue  # recorded as applied there: runs nothing
+            clash = _follow_tables(parsed.up.operations, tables)
+            if clash:
+                clashes[key] = clash
+        return clashes
 
     def _same_steps(self, old: Entry, new: Entry) -> bool:
         """True when a renamed migration runs what it ran under its old name."""
@@ -148,7 +194,7 @@ class RangeChanges:
 
     def range_findings(self, changes: Sequence[PathChange]) -> tuple[Finding, ...]:
         """The findings: one for every reformatted file together, then the others."""
-        found = list(self.findings)
+        found = list(self.findings) + self._squash_reset()
         if self.reformatted:
             found.insert(0, reformat_finding(self.reformatted))
         apps = {self.head.by_path[c.path].key[0] for c in changes if c.path in self.head.by_path}
@@ -201,7 +247,9 @@ class RangeChanges:
         if (
             before is not None
             and item.parsed is not None
-            and same_database_operations(before, item.parsed)
+            and same_database_operations(
+                before, item.parsed, functions_unchanged=_code_unchanged(comparison)
+            )
         ):
             what += "; the database operations are the same"
         return replace(item, format_only=False, modification=what)
@@ -225,6 +273,32 @@ class RangeChanges:
 
     def _text(self, entry: Entry) -> str:
         return self.view.read_blob(entry.blob, entry.path).text or ""
+
+
+def _follow_tables(operations: Sequence[ops.Operation], tables: set[str]) -> list[str]:
+    """Apply the table creations, drops and renames of `operations` to `tables`; the tables
+    they create that were there already."""
+    clash = []
+    for operation in operations:
+        if isinstance(operation, ops.CreateTable):
+            if operation.table in tables and not (operation.may_exist or operation.if_not_exists):
+                clash.append(operation.table)
+            tables.add(operation.table)
+        elif isinstance(operation, ops.DropTable):
+            tables.discard(operation.table)
+        elif isinstance(operation, ops.RenameTable):
+            tables.discard(operation.old)
+            tables.add(operation.new)
+    return clash
+
+
+def _code_unchanged(comparison: Comparison | None) -> bool:
+    """True when only the Migration class changed: the functions, classes and imports its
+    RunPython code may use are the same."""
+    if comparison is None:
+        return False
+    changed = pyast.changed_definitions(comparison.old_definitions, comparison.definitions)
+    return all(name == "class Migration" for name in changed)
 
 
 def describe_modification(

@@ -79,7 +79,9 @@ class Schema:
             primary_key=spec.primary_key,
             unique=spec.unique and not spec.primary_key,
             references=self.foreign_key(model, name, spec),
-            generated="BY DEFAULT AS IDENTITY" if auto and postgres else None,
+            generated="BY DEFAULT AS IDENTITY"
+            if auto and postgres
+            else django_fields.generated(spec),
             auto_increment=auto and not postgres,
         )
 

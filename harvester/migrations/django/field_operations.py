@@ -27,7 +27,7 @@ class FieldOperations(TranslatorBase):
         definition = operation.arg("field")
         if not isinstance(definition, Call):
             return
-        new = spec(definition)
+        new = spec(definition, self.state.field_bases)
         model = model.with_field(name, new)
         self.state.put(model)
         if not model.has_table:
@@ -90,6 +90,8 @@ class FieldOperations(TranslatorBase):
         old = model.field(name)
         forgotten = {key: None for key in model.names_of_field(name)}
         self.state.put(model.without_field(name).with_names(forgotten))
+        if old is not None:
+            self.removed[(model.name.lower(), name.lower())] = old
         if old is None or not model.has_table:
             result.state_only.append(f"RemoveField {model.name}.{name}")
             return
@@ -137,6 +139,9 @@ class FieldOperations(TranslatorBase):
             return
         result.up.append(ops.RenameColumn(model.table, before_col, after_col))
         result.down.append(ops.RenameColumn(model.table, after_col, before_col))
+        replaced = self.removed.get((model.name.lower(), new_name.lower()))
+        if replaced is not None:
+            result.notes += _narrowing(model.table, after_col, replaced, current)
 
     def _AlterField(self, operation: Operation, result: Translation) -> None:
         model = self._model(operation.text("model_name"))
@@ -145,7 +150,7 @@ class FieldOperations(TranslatorBase):
         old = model.field(name)
         if not isinstance(definition, Call):
             return
-        new = spec(definition)
+        new = spec(definition, self.state.field_bases)
         updated = model.with_field(name, new)
         self.state.put(updated)
         if old is None:
@@ -169,7 +174,16 @@ class FieldOperations(TranslatorBase):
             return
         result.up += up
         result.down += down
+        result.notes += _narrowing(model.table, django_fields.column_name(name, new), old, new)
         self._sqlite_remake(model, result, True, f"alters {name}")
+
+
+def _narrowing(table: str, column: str, old: FieldSpec, new: FieldSpec) -> list[str]:
+    """What a column that goes from `old` to `new` loses in every row: a DateTimeField made a
+    DateField keeps only the date."""
+    if old.kind == "DateTimeField" and new.kind == "DateField":
+        return [f"{table}.{column} datetime -> date: every row loses its time of day"]
+    return []
 
 
 def _changed_arguments(old: FieldSpec, new: FieldSpec) -> list[str]:

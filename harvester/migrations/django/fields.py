@@ -9,6 +9,8 @@ Custom fields are mapped through the Django field they end with (`SanitizedJSONF
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from harvester.migrations.pyast import Call, Code, Ref, Value, render
@@ -79,6 +81,8 @@ _RELATED_TYPE = {"AutoField": "integer", "BigAutoField": "bigint", "SmallAutoFie
 _POSITIVE = frozenset(
     {"PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField"}
 )
+_RELATIONS = ("ForeignKey", "OneToOneField", "ManyToManyField")
+_KNOWN_KINDS = frozenset({*_TYPES, *_RELATIONS, "ArrayField", "GeneratedField"})
 _KNOWN = sorted(set(_TYPES) | set(_ALIASES), key=len, reverse=True)
 _MISSING = Code("<no db_default>")
 
@@ -113,6 +117,7 @@ class FieldSpec:
     default: Value
     db_default: Value
     blank: bool
+    base: str | None = None
 
     @property
     def is_many_to_many(self) -> bool:
@@ -125,11 +130,16 @@ class FieldSpec:
         return self.db_index and not self.unique and not self.primary_key
 
 
-def spec(call: Call) -> FieldSpec:
-    """Read a field call: `models.ForeignKey(on_delete=…, to="api.project")`."""
+def spec(call: Call, bases: Mapping[str, str] | None = None) -> FieldSpec:
+    """Read a field call: `models.ForeignKey(on_delete=…, to="api.project")`. `bases` maps a
+    project's own field classes (by dotted name) to the Django field they subclass."""
     written = call.name
-    kind = _canonical(written)
+    base = (bases or {}).get(call.func)
+    kind = _canonical(base or written)
     relation = _relation(call, kind)
+    if relation is not None and not call.has("to", 0) and base is not None:
+        # the project's class sets its target itself: not said in the migration
+        kind, relation, base = written, None, None
     unique = call.get("unique") is True or kind == "OneToOneField"
     db_index = call.get("db_index")
     if db_index is None:
@@ -149,7 +159,13 @@ def spec(call: Call) -> FieldSpec:
         default=call.get("default"),
         db_default=call.get("db_default", default=_MISSING),
         blank=call.get("blank") is True,
+        base=base,
     )
+
+
+def known_field_class(name: str) -> bool:
+    """True for a field class harvester maps to a column or a relation by its name."""
+    return _canonical(name) in _KNOWN_KINDS
 
 
 def column_name(name: str, field: FieldSpec) -> str:
@@ -163,6 +179,9 @@ def column_name(name: str, field: FieldSpec) -> str:
 
 def db_type(field: FieldSpec, dialect: Dialect | None) -> str | None:
     """The column type Django creates for `field` on `dialect` (PostgreSQL when unknown)."""
+    if field.kind == "GeneratedField":
+        output = field.call.get("output_field")
+        return db_type(spec(output), dialect) if isinstance(output, Call) else None
     if field.kind == "ArrayField":
         base = field.call.get("base_field", 0)
         inner = db_type(spec(base), dialect) if isinstance(base, Call) else None
@@ -173,13 +192,27 @@ def db_type(field: FieldSpec, dialect: Dialect | None) -> str | None:
         return f"varchar({length})" if isinstance(length, int) else field.written
     template = templates[_engine(dialect)]
     values = {
-        "max_length": _argument(field, "max_length", _default_length(field.written)),
+        "max_length": _argument(field, "max_length", _default_length(field.base or field.written)),
         "max_digits": _argument(field, "max_digits", None),
         "decimal_places": _argument(field, "decimal_places", None),
     }
     if "{max_length}" in template and values["max_length"] == "None":
         return template.split("(")[0]
     return template.format(**values)
+
+
+def generated(field: FieldSpec) -> str | None:
+    """What follows GENERATED for a `GeneratedField`: `ALWAYS AS (Length("content")) STORED`
+    (the expression as the migration writes it, in Django's terms)."""
+    if field.kind != "GeneratedField":
+        return None
+    expression = field.call.get("expression")
+    text = _MODULE_PATH.sub("", render(expression)) if expression is not None else "…"
+    kept = "STORED" if field.call.get("db_persist") is True else "VIRTUAL"
+    return f"ALWAYS AS ({text}) {kept}"
+
+
+_MODULE_PATH = re.compile(r"\b(?:[a-z_]\w*\.)+(?=[A-Z]\w*\()")
 
 
 def type_known(field: FieldSpec) -> bool:
@@ -205,6 +238,9 @@ def related_type(field: FieldSpec, dialect: Dialect | None) -> str | None:
 
 def positive_check(field: FieldSpec, column: str, dialect: Dialect | None) -> str | None:
     """The CHECK Django adds for positive integer fields (not on MySQL, which is UNSIGNED)."""
+    output = field.call.get("output_field") if field.kind == "GeneratedField" else None
+    if isinstance(output, Call):
+        return positive_check(spec(output), column, dialect)
     if field.kind in _POSITIVE and dialect not in (Dialect.MYSQL, Dialect.MARIADB):
         return f"{column} >= 0"
     return None
@@ -241,7 +277,7 @@ def effective_default(field: FieldSpec) -> str | None:
         return None  # Django saves '' in a foreign key as NULL
     if field.has_default and field.default is not None:
         return sql_literal(field.default)
-    if not field.null and field.blank and field.kind in ("CharField", "TextField", "SlugField"):
+    if not field.null and field.blank and field.kind in _EMPTY_STRINGS:
         return "''"
     if _auto_now(field):
         # Django's schema editor fills existing rows with the time it adds the column.
@@ -249,6 +285,21 @@ def effective_default(field: FieldSpec) -> str | None:
     return None
 
 
+# Fields whose empty value is '' (b'' for BinaryField): Django fills a NOT NULL, blank one
+# with it (Field.empty_strings_allowed; numbers, dates, UUIDs, JSON and IP addresses have none).
+_EMPTY_STRINGS = frozenset(
+    {
+        "CharField",
+        "TextField",
+        "SlugField",
+        "FileField",
+        "FilePathField",
+        "BinaryField",
+        "CICharField",
+        "CIEmailField",
+        "CITextField",
+    }
+)
 _NOW = {"DateField": "datetime.date.today()", "TimeField": "django.utils.timezone.now().time()"}
 
 

@@ -23,7 +23,7 @@ class ModelOperations(TranslatorBase):
     def _CreateModel(self, operation: Operation, result: Translation) -> None:
         fields = operation.arg("fields")
         specs = tuple(
-            (str(item[0]), spec(item[1]))
+            (str(item[0]), spec(item[1], self.state.field_bases))
             for item in (fields if isinstance(fields, tuple) else ())
             if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Call)
         )

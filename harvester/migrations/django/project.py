@@ -173,11 +173,13 @@ def replay(
     dialect: ops.Dialect | None,
     settings: Mapping[str, str],
     sqlite_secondary: bool = False,
+    field_bases: Mapping[str, str] | None = None,
 ) -> Replay:
-    """Translate every migration against the state the ones before it built."""
+    """Translate every migration against the state the ones before it built (`field_bases`:
+    the project's own field classes and the Django field each subclasses)."""
     migrations = {k: e.migration for k, e in project.by_key.items() if e.migration is not None}
     order = plan(migrations, settings)
-    state = ProjectState(settings)
+    state = ProjectState(settings, field_bases)
     parsed: dict[Key, ops.ParsedMigration] = {}
     for key in order.order:
         entry, migration = project.by_key[key], migrations[key]

@@ -101,6 +101,8 @@ class _Reader:
     sql: list[tuple[str, int]] = field(default_factory=list)
     others: list[str] = field(default_factory=list)
     visited: set[str] = field(default_factory=set)
+    # models a loop bulk-updates in batches: a bulk_update after it writes the last batch
+    batched: set[tuple[str | None, str]] = field(default_factory=set)
     fetched: list[tuple[str | None, str]] = field(default_factory=list)
     raises: bool = False
 
@@ -215,6 +217,7 @@ class _Reader:
         if loop.bulk:
             what = "bulk-updates them in batches"
             kind = DataChangeKind.UPDATE
+            self.batched.add(loop.model)
         elif loop.saves:
             what, kind = "saves each one", DataChangeKind.CODE
         elif loop.updates:
@@ -294,6 +297,8 @@ class _Reader:
             if loop is not None and loop.model == key:
                 loop.bulk = True
                 loop.fields += listed
+            elif loop is None and key in self.batched:
+                return  # the last batch of the loop above
             else:
                 detail = "bulk-updates {table} rows"
                 fields = tuple(listed)

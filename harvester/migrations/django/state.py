@@ -132,13 +132,19 @@ class Target:
 class ProjectState:
     """Every model of every app, as replay has built it so far."""
 
-    def __init__(self, settings: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Mapping[str, str] | None = None,
+        field_bases: Mapping[str, str] | None = None,
+    ) -> None:
         self.models: dict[tuple[str, str], ModelState] = {}
         self.settings = dict(settings or {})
+        # the project's own field classes, by dotted name: the Django field each subclasses
+        self.field_bases = dict(field_bases or {})
 
     def copy(self) -> ProjectState:
         """An independent copy (models are immutable, so a shallow copy is enough)."""
-        clone = ProjectState(self.settings)
+        clone = ProjectState(self.settings, self.field_bases)
         clone.models = dict(self.models)
         return clone
 

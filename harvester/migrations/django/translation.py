@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from harvester.migrations.django.columns import Schema
+from harvester.migrations.django.fields import FieldSpec
 from harvester.migrations.django.files import Operation
 from harvester.migrations.django.state import ModelState, ProjectState
 from harvester.migrations.schema import ops
@@ -41,6 +42,9 @@ class TranslatorBase:
         self.dialect = dialect
         self.schema = Schema(state, dialect)
         self.sqlite_secondary = sqlite_secondary
+        # Fields this migration removed, by model and name: a field renamed into one of these
+        # names takes its column's place.
+        self.removed: dict[tuple[str, str], FieldSpec] = {}
 
     def apply(self, operation: Operation) -> Translation:
         """Translate `operation` and apply it to the state (see `operations.Translator`)."""

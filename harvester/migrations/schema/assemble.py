@@ -57,6 +57,7 @@ class MigrationInput:
     first_release: str | None = None
     repeatable: bool = False
     renamed_from: str | None = None
+    replaced_by: str | None = None  # a deleted migration a squash at the head replaces
 
 
 _UNIQUE_KINDS = (ops.ConstraintKind.UNIQUE, ops.ConstraintKind.PRIMARY_KEY)
@@ -229,6 +230,9 @@ def _impacts(
     state: rules.RangeState,
     settings: AnalysisSettings,
 ) -> tuple[tuple[Impact, ...], tuple[str, ...], tuple[tuple[str, int | None], ...]]:
+    if item.change is ChangeKind.DELETED and item.replaced_by:
+        what = f"migration file deleted: {item.replaced_by} replaces it"
+        return (Impact(ImpactTag.NONE, what),), (), ()
     if item.change is ChangeKind.DELETED:
         return (
             (

@@ -216,6 +216,12 @@ def _lossy(
                 table, column
             ) and not refilled(table):
                 columns.append(f"{table}.{column}")
+            case ops.AlterColumnType(table=table, column=column, via=str()) if (
+                released(table, column)
+                and not refilled(table)
+                and _restores(ops.DropColumn(table, column), down)
+            ):
+                columns.append(f"{table}.{column}")  # the copy replaced the old column
             case ops.AddEnumValue(type_name=name, value=value):
                 if not any(isinstance(o, (ops.DropType, ops.RenameType)) for o in down):
                     yield Impact(
@@ -441,6 +447,8 @@ def _names(operation: ops.Operation) -> Iterator[str]:
     match operation:
         case ops.DropColumn(column=column) | ops.AlterColumnType(column=column):
             yield column
+            if isinstance(operation, ops.AlterColumnType) and operation.via:
+                yield operation.via
         case ops.SetNotNull(column=column) | ops.DropNotNull(column=column):
             yield column
         case ops.SetDefault(column=column) | ops.DropDefault(column=column):

@@ -209,7 +209,8 @@ class RenameColumn:
 @dataclass(frozen=True, slots=True)
 class AlterColumnType:
     """A column type change; `old_type` when the range (or the ORM's state) shows it. `via`
-    names the temporary column a copy-and-rename type change went through."""
+    names the temporary column a copy-and-rename type change went through, and `nullable`
+    is the NULL rule that copy leaves (the temporary column's)."""
 
     table: str
     column: str
@@ -218,6 +219,7 @@ class AlterColumnType:
     using: str | None = None
     line: int | None = field(default=None, compare=False)
     via: str | None = None
+    nullable: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -267,7 +267,12 @@ def _column_copies(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation
         if dropped is None or not copied:
             continue
         folded[start] = ops.AlterColumnType(
-            table, final.new, added.column.type, line=added.line, via=temporary
+            table,
+            final.new,
+            added.column.type,
+            line=added.line,
+            via=temporary,
+            nullable=added.column.nullable is not False,
         )
         folded[dropped] = folded[rename] = None
     if not folded:

@@ -119,6 +119,8 @@ class RangeState:
                     known[new] = dataclasses.replace(known.pop(old), name=new)
             case ops.AlterColumnType(table=table, column=name, new_type=new_type):
                 self._update(table, name, type=new_type)
+                if operation.nullable is not None:
+                    self._update(table, name, nullable=operation.nullable)
             case ops.ModifyColumn(table=table, column=redefined, old_name=old_name):
                 known = self.columns.setdefault(table, {})
                 known.pop(old_name or redefined.name, None)

@@ -46,11 +46,13 @@ def add_column(op: ops.AddColumn, ctx: Context) -> None:
     elif engine.name == "ClickHouse":
         ctx.note(f"adds {name}: metadata only, existing parts compute it on read")
     if column.references is not None:
+        referenced = column.references.ref_table
+        locked = op.table if referenced == op.table else f"{op.table} and {referenced}"
         ctx.judge_new(
             op.table,
             ImpactTag.FK_ADDED_EXISTING_TABLE,
             f"{name} -> {describe.reference(column.references)}: the new foreign key locks "
-            f"{op.table} and {column.references.ref_table} while it is validated",
+            f"{locked} while it is validated",
         )
     if (column.unique or column.primary_key) and not _auto_incrementing(column):
         ctx.judge_new(
