@@ -641,6 +641,21 @@ def test_a_narrowing_type_change_fails_on_values_that_do_not_fit() -> None:
     )
 
 
+def test_a_smaller_integer_type_fails_on_values_out_of_its_range() -> None:
+    small = judge(
+        "ALTER TABLE rules ALTER COLUMN maximum_age TYPE smallint;",
+        earlier=["ALTER TABLE rules ADD COLUMN maximum_age integer;"],
+    )
+    assert "a row holding a value outside SMALLINT's range (-32,768..32,767) makes it fail" in (
+        detail(small, ImpactTag.DATA_DEPENDENT)
+    )
+    wider = judge(
+        "ALTER TABLE rules ALTER COLUMN maximum_age TYPE bigint;",
+        earlier=["ALTER TABLE rules ADD COLUMN maximum_age integer;"],
+    )
+    assert "data_dependent" not in tags(wider)
+
+
 def test_more_fractional_second_precision_is_no_rewrite() -> None:
     judged = judge(
         "ALTER TABLE positions ALTER COLUMN date TYPE timestamp;",

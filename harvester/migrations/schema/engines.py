@@ -186,9 +186,28 @@ def same_type(old: str | None, new: str | None) -> bool:
     return old is not None and new is not None and _parsed_type(old) == _parsed_type(new)
 
 
+_INTEGER_BYTES = {
+    "TINYINT": 1,
+    "SMALLINT": 2,
+    "SMALLSERIAL": 2,
+    "MEDIUMINT": 3,
+    "INTEGER": 4,
+    "SERIAL": 4,
+    "BIGINT": 8,
+    "BIGSERIAL": 8,
+}
+_INTEGER_RANGES = {
+    1: "-128..127",
+    2: "-32,768..32,767",
+    3: "-8,388,608..8,388,607",
+    4: "-2,147,483,648..2,147,483,647",
+}
+
+
 def narrowed(old: str | None, new: str) -> str | None:
     """Which existing values a type change refuses (None when it narrows nothing it can tell):
-    a shorter VARCHAR, or a NUMERIC with fewer digits before the point."""
+    a shorter VARCHAR, a smaller integer type, or a NUMERIC with fewer digits before the
+    point."""
     before, after = _parsed_type(old), _parsed_type(new)
     if before is None or after is None or before[2] != after[2]:
         return None
@@ -202,6 +221,10 @@ def narrowed(old: str | None, new: str) -> str | None:
     unbounded = old_base == "TEXT" or (old_base == "VARCHAR" and not old_params)
     if shorter or (unbounded and new_base == "VARCHAR" and new_params):
         return f"a value longer than {_number(new_params[0])} characters"
+    old_width, new_width = _INTEGER_BYTES.get(old_base), _INTEGER_BYTES.get(new_base)
+    unsigned = "UNSIGNED" in f"{old} {new}".upper()
+    if old_width and new_width and new_width < old_width and not unsigned:
+        return f"a value outside {new_base}'s range ({_INTEGER_RANGES[new_width]})"
     if old_base == new_base == "NUMERIC" and len(old_params) == len(new_params) == 2:
         old_digits = _number(old_params[0]) - _number(old_params[1])
         new_digits = _number(new_params[0]) - _number(new_params[1])
