@@ -135,3 +135,33 @@ def test_each_tool_by_its_own_file_names() -> None:
             "not read: Phinx migration in PHP",
         ),
     ]
+
+
+def test_many_released_migrations_edited_alike_are_one_line_and_one_finding() -> None:
+    folder = "database/migrations"
+    old = "<?php\nreturn new class extends Migration {\n  public function up() {}\n};\n"
+    new = old.replace("up()", "up(): void")
+    names = [f"2020_01_0{day}_100000_step_{day}.php" for day in range(1, 6)]
+    base = {f"{folder}/{name}": old for name in names}
+    head = {**{f"{folder}/{name}": new for name in names}, f"{folder}/2024_01_01_000000_a.php": old}
+    database = _analyse(base, head)
+    assert [(f.tag, f.detail) for f in database.findings] == [
+        (
+            ImpactTag.MODIFIED_EXISTING_MIGRATION,
+            "5 released Laravel migrations in PHP edited (2020_01_01_100000_step_1 … "
+            "2020_01_05_100000_step_5): their code is not read, so whether what they run "
+            "changed is not known; databases that ran them do not run them again, new "
+            "databases run the new versions",
+        )
+    ]
+    assert len(database.findings[0].paths) == 5
+    assert migration_status(database)[1:] == [
+        "    - 5 released migrations edited after release (`2020_01_01_100000_step_1` … "
+        "`2020_01_05_100000_step_5`), their code not read: databases that ran them do not "
+        "run them again",
+        "    6. `2024_01_01_000000_a` — added; unreleased; not read: Laravel migration in PHP",
+    ]
+    assert no_schema_updates(database) == (
+        "not known: 1 new migration and 5 edited released migrations could not be read "
+        "(see Migration Status)"
+    )
