@@ -27,6 +27,30 @@ def test_a_backfill_shipped_in_an_earlier_release_does_not_mitigate_set_not_null
     assert tags(judged(None, None)) == ["not_null_on_existing_column", "mitigated"]
 
 
+def test_an_order_that_goes_back_to_an_earlier_release_keeps_that_release_s_backfill() -> None:
+    # Django orders migrations across apps: one of v1.3 can run between two of v1.2.
+    fill = migration_input("a.0001", "UPDATE plans SET owner_id = 'x' WHERE owner_id IS NULL;", PG)
+    other = migration_input("b.0007", "ALTER TABLE notes ADD COLUMN pinned boolean;", PG)
+    require = migration_input("a.0002", "ALTER TABLE plans ALTER COLUMN owner_id SET NOT NULL;", PG)
+    judged = assemble(
+        [
+            replace(fill, first_release="v1.2"),
+            replace(other, first_release="v1.3"),
+            replace(require, first_release="v1.2"),
+        ]
+    )
+    assert tags(judged[-1]) == ["not_null_on_existing_column", "mitigated"]
+    # …but a release after the backfill's does not.
+    later = assemble(
+        [
+            replace(fill, first_release="v1.2"),
+            replace(other, first_release="v1.2"),
+            replace(require, first_release="v1.3"),
+        ]
+    )
+    assert tags(later[-1]) == ["not_null_on_existing_column"]
+
+
 def test_a_unique_key_on_a_column_just_filled_with_random_uuids_cannot_collide() -> None:
     add = "ALTER TABLE segments ADD COLUMN uuid uuid NOT NULL DEFAULT gen_random_uuid();"
     judged = judge(f"{add} ALTER TABLE segments ADD CONSTRAINT segments_uuid_key UNIQUE (uuid);")

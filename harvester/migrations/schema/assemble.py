@@ -78,12 +78,11 @@ def assemble(
     if base_schema is not None and any(_needs_earlier_columns(item) for item in inputs):
         state.seed(base_schema())
     result = []
-    shipped_in: str | None = None  # the release that shipped the migrations seen so far
+    shipped_in: str | None = None  # the release whose migrations the state holds facts of
     for order, item in enumerate(inputs, start=1):
-        if shipped_in is not None and item.first_release != shipped_in:
-            # A database upgraded release by release has put rows in what that release made.
-            state.shipped()
-        if not item.released:
+        if not item.released and item.first_release != shipped_in:
+            # A database upgraded release by release has put rows in what earlier ones made.
+            state.enter_release(shipped_in, item.first_release)
             shipped_in = item.first_release
         result.append(_migration(item, order, state, settings))
     return tuple(result)

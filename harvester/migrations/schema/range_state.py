@@ -12,12 +12,25 @@ import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.engines import random_uuid
 from harvester.migrations.schema.unique_keys import UniqueKeys
 
 ColumnKey = tuple[str, str]
+# Facts of a release's own migrations, which stop holding once that release has shipped.
+_PER_RELEASE = (
+    "created_tables",
+    "backfilled",
+    "random_filled",
+    "copied_out",
+    "nulls_deleted",
+    "added_columns",
+    "created_indexes",
+    "created_types",
+    "added_foreign_keys",
+)
 
 
 _FILLS = frozenset(
@@ -57,6 +70,10 @@ class RangeState:
     # Named foreign keys by (table, name), and those the range added (their rules unreleased).
     foreign_keys: dict[tuple[str, str], ops.ForeignKey] = field(default_factory=dict)
     added_foreign_keys: dict[tuple[str, str], str] = field(default_factory=dict)
+    # The facts above that hold within one release, put aside while another release's run.
+    _per_release: dict[str | None, dict[str, dict[Any, Any]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def observe(self, parsed: ops.ParsedMigration, migration: str = "") -> None:
         """Remember what `parsed` did, for the migrations that follow it."""
@@ -228,20 +245,19 @@ class RangeState:
         for key, foreign_key in before.foreign_keys.items():
             self.foreign_keys.setdefault(key, foreign_key)
 
-    def shipped(self) -> None:
-        """The migrations seen so far were released before the next one: tables, columns,
-        indexes and types they created may hold data by the time it runs, the rules of the
-        foreign keys they added are in use, and the code of that release may have written
-        NULLs again where they backfilled or deleted them, or values where they copied them."""
-        self.created_tables.clear()
-        self.backfilled.clear()
-        self.random_filled.clear()
-        self.copied_out.clear()
-        self.nulls_deleted.clear()
-        self.added_columns.clear()
-        self.created_indexes.clear()
-        self.created_types.clear()
-        self.added_foreign_keys.clear()
+    def enter_release(self, leaving: str | None, entering: str | None) -> None:
+        """The next migration shipped in `entering`, the last one in `leaving`. What earlier
+        releases did is in use by then: tables, columns, indexes and types they created may
+        hold data, the rules of the foreign keys they added apply, and their code may have
+        written NULLs again where they backfilled or deleted them, or values where they copied
+        them. Only what the migrations of `entering` seen so far did still holds (an order
+        that goes back and forth between releases, as Django's across apps, keeps it)."""
+        self._per_release[leaving] = {name: dict(getattr(self, name)) for name in _PER_RELEASE}
+        kept = self._per_release.pop(entering, {})
+        for name in _PER_RELEASE:
+            facts = getattr(self, name)
+            facts.clear()
+            facts.update(kept.get(name, {}))
 
     def copy(self) -> RangeState:
         """An independent copy, for judging one migration step by step."""
