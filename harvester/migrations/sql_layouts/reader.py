@@ -264,8 +264,15 @@ class UnitReader:
                 sections.down.transactional,
             )
             problems += found
+        # goose, sql-migrate and dbmate run nothing on rollback when the Down section is
+        # missing: the migration stays applied, without an error.
         parsed = ops.ParsedMigration(
-            unit.id, file.path, up_step, down=down, down_declared=sections.down is not None
+            unit.id,
+            file.path,
+            up_step,
+            down=down if down is not None else ops.Step(),
+            down_declared=True,
+            down_is_noop=down is None,
         )
         return parsed, problems
 
