@@ -7,6 +7,7 @@ one patch pass for the hints, plus a few ref look-ups.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -247,10 +248,17 @@ def _analyse_migrations(
     inputs = (span.base_sha, span.head_sha, options.analysis, tags.fingerprint())
     database = _with_first_tags(remembered("database", inputs, analyse), history)
     database = released_out_of_order(database)
-    reported = {p for m in database.migrations for p in (m.path, m.down_path) if p}
+    # A file deleted in one commit and added under another folder in the next is a move.
+    reported = {
+        posixpath.basename(p) for m in database.migrations for p in (m.path, m.down_path) if p
+    }
     database = shipped_then_removed(
         database,
-        {p: s for p, s in history.added_then_deleted().items() if p not in reported},
+        {
+            p: s
+            for p, s in history.added_then_deleted().items()
+            if posixpath.basename(p) not in reported
+        },
         migration_like,
         history.releases,
     )

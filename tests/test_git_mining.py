@@ -371,3 +371,20 @@ def test_a_migration_shipped_and_removed_inside_the_range_is_a_finding(
             (added, removed),
         )
     ]
+
+
+def test_a_migration_shipped_and_then_moved_is_not_called_removed(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    repo = new_repo()
+    moved = "db/migrate/20240201000000_add_flag.rb"
+    readded = "db/migrate/20240202000000_add_index.rb"
+    _releases(
+        repo,
+        lambda r: (r.write(moved, "# flag\n" * 5), r.write(readded, "# index\n" * 5)),
+        # moved in one commit (a rename), and deleted then added back elsewhere in two
+        lambda r: (r.move(moved, f"engines/core/{moved}"), r.delete(readded)),
+        lambda r: r.write(f"engines/core/{readded}", "# index\n" * 5),
+    )
+    report = build_report(ReportOptions(repo=str(repo.path), range=RangeRequest("v1.0..v1.3")))
+    assert not [f for f in report.database.findings if "removed" in f.detail]

@@ -47,8 +47,8 @@ class LogHistory:
         self._position[commit.sha] = self._seen
         self._seen += 1
         for stat in commit.paths:
-            if stat.status == "D" or (stat.status == "R" and stat.old_path):
-                self._deleted.setdefault(stat.old_path or stat.path, commit.sha)
+            if stat.status == "D":
+                self._deleted.setdefault(stat.path, commit.sha)
             self._touched.setdefault(stat.path, []).append(commit.sha)
             if stat.status in ("A", "R", "C"):
                 self._added.setdefault(stat.path, commit.sha)
@@ -65,8 +65,8 @@ class LogHistory:
         self._done.set()
 
     def added_then_deleted(self) -> dict[str, tuple[str, str]]:
-        """Paths the range added and later deleted (or renamed away) for good: each with the
-        commit that added it and the one that took it away."""
+        """Paths the range added and later deleted for good (a rename is not a deletion): each
+        with the commit that added it and the one that deleted it."""
         self._wait()
         return {
             path: (self._added[path], deleted)
