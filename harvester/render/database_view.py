@@ -225,9 +225,14 @@ def _reformatted(migration: Migration) -> bool:
     return migration.change is ChangeKind.MODIFIED and migration.released and migration.format_only
 
 
+def _span(migrations: Sequence[Migration]) -> str:
+    """`first` … `last`: the ids a folded line runs from and to."""
+    return f"{code_span(migrations[0].id)} … {code_span(migrations[-1].id)}"
+
+
 def _reformat_line(reformatted: Sequence[Migration]) -> str:
     """One line for released migrations reformatted alike (a header, a formatter's pass)."""
-    span = f"{code_span(reformatted[0].id)} … {code_span(reformatted[-1].id)}"
+    span = _span(reformatted)
     return (
         f"{len(reformatted)} released migrations reformatted ({span}): what they run is "
         "unchanged, and databases that ran them do not run them again"
@@ -246,7 +251,7 @@ def _edited_unread(migration: Migration) -> bool:
 
 def _edited_unread_line(edited: Sequence[Migration]) -> str:
     """One line for released migrations edited alike (a framework upgrade) but not read."""
-    span = f"{code_span(edited[0].id)} … {code_span(edited[-1].id)}"
+    span = _span(edited)
     return (
         f"{len(edited)} released migrations edited after release ({span}), their code not "
         "read: databases that ran them do not run them again"
@@ -259,7 +264,7 @@ def _deleted_released(migration: Migration) -> bool:
 
 def _tree_deleted_line(deleted: Sequence[Migration]) -> str:
     """One line for a tree whose released migrations were all deleted."""
-    span = f"{code_span(deleted[0].id)} … {code_span(deleted[-1].id)}"
+    span = _span(deleted)
     return (
         f"all {len(deleted)} released migrations deleted ({span}): the tree is gone; databases "
         "that ran them keep their changes"
@@ -268,7 +273,7 @@ def _tree_deleted_line(deleted: Sequence[Migration]) -> str:
 
 def _moved_line(moved: Sequence[Migration]) -> str:
     """One line for a folder of migrations moved unchanged: they are the same migrations."""
-    span = f"{code_span(moved[0].id)} … {code_span(moved[-1].id)}"
+    span = _span(moved)
     return (
         f"{len(moved)} released migrations moved here with their ids and statements unchanged "
         f"({span}): databases that ran them do not run them again"

@@ -30,6 +30,7 @@ from harvester.migrations.django.project import (
     NUMBERED,
     ParseCache,
     Project,
+    Replay,
     load_project,
     replay,
 )
@@ -84,22 +85,15 @@ class DjangoSystem:
         evidence = _engine(root, sources, head)
         project_settings = {"AUTH_USER_MODEL": _auth_user_model(sources)}
         sqlite_secondary = Dialect.SQLITE in evidence.others
-        head_replay = replay(
-            head,
-            evidence.dialect,
-            project_settings,
-            sqlite_secondary,
-            field_bases(view, Side.HEAD, head),
-        )
+
+        def replay_at(side: Side, project: Project) -> Replay:
+            bases = field_bases(view, side, project)
+            return replay(project, evidence.dialect, project_settings, sqlite_secondary, bases)
+
+        head_replay = replay_at(Side.HEAD, head)
         base_replay = None
         if any(c.status is not ChangeKind.ADDED for c in changes):
-            base_replay = replay(
-                base,
-                evidence.dialect,
-                project_settings,
-                sqlite_secondary,
-                field_bases(view, Side.BASE, base),
-            )
+            base_replay = replay_at(Side.BASE, base)
         ranged = RangeChanges(view, head, base, head_replay, base_replay, evidence, self.name)
         inputs = with_note(ranged.inputs(changes), evidence.note)
         return SystemResult(
