@@ -7,7 +7,6 @@ one patch pass for the hints, plus a few ref look-ups.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -248,17 +247,9 @@ def _analyse_migrations(
     inputs = (span.base_sha, span.head_sha, options.analysis, tags.fingerprint())
     database = _with_first_tags(remembered("database", inputs, analyse), history)
     database = released_out_of_order(database)
-    # A file deleted in one commit and added under another folder in the next is a move.
-    reported = {
-        posixpath.basename(p) for m in database.migrations for p in (m.path, m.down_path) if p
-    }
     database = shipped_then_removed(
         database,
-        {
-            p: s
-            for p, s in history.added_then_deleted().items()
-            if posixpath.basename(p) not in reported
-        },
+        history.added_then_deleted(),
         migration_like,
         history.releases,
     )

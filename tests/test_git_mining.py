@@ -388,3 +388,32 @@ def test_a_migration_shipped_and_then_moved_is_not_called_removed(
     )
     report = build_report(ReportOptions(repo=str(repo.path), range=RangeRequest("v1.0..v1.3")))
     assert not [f for f in report.database.findings if "removed" in f.detail]
+
+
+def test_removed_migrations_are_known_by_their_folder_or_version(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    repo = new_repo()
+    prisma = "prisma/migrations/20240201000000_add_flag/migration.sql"
+    plain = "db/migrations/000002_add_index.up.sql"
+
+    def rewrite(r: RepoBuilder) -> None:
+        r.delete(plain)
+        r.write(
+            "db/migrations/000002_add_index.autocommit.up.sql",
+            "CREATE INDEX CONCURRENTLY i ON t (a);\n",
+        )
+
+    _releases(
+        repo,
+        lambda r: (
+            r.write("prisma/migrations/migration_lock.toml", 'provider = "postgresql"\n'),
+            r.write(prisma, "ALTER TABLE t ADD COLUMN flag boolean;\n"),
+            r.write(plain, "CREATE INDEX i ON t (a);\n"),
+        ),
+        # the Prisma migration goes; the plain one is rewritten under the same version
+        lambda r: (r.delete(prisma), rewrite(r)),
+    )
+    report = build_report(ReportOptions(repo=str(repo.path), range=RangeRequest("v1.0..v1.2")))
+    removed = [f.paths for f in report.database.findings if "was removed" in f.detail]
+    assert removed == [(prisma,)]

@@ -6,6 +6,8 @@ through the release that shipped it ran it, and the others never will.
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
@@ -20,8 +22,21 @@ def shipped_then_removed(
     releases: Callable[[Sequence[str]], Mapping[str, str | None]],
 ) -> Database:
     """`database` with a finding per release that shipped migrations the range then removed
-    (`added_then_deleted`: path -> the commits that added and removed it)."""
-    removed = {p: shas for p, shas in added_then_deleted.items() if is_migration(p)}
+    (`added_then_deleted`: path -> the commits that added and removed it). A file whose name
+    or version a migration of the range still carries was moved or rewritten, not removed
+    (deleted in one commit and added under another folder, `.up.sql` made `.autocommit.up.sql`)."""
+    kept = {
+        key
+        for m in database.migrations
+        for path in (m.path, m.down_path)
+        if path
+        for key in _identity(path)
+    }
+    removed = {
+        p: shas
+        for p, shas in added_then_deleted.items()
+        if not kept.intersection(_identity(p)) and is_migration(p)
+    }
     if not removed:
         return database
     named = releases([sha for shas in removed.values() for sha in shas])
@@ -33,6 +48,21 @@ def shipped_then_removed(
             by_release.setdefault(shipped, []).append((path, added, deleted))
     findings = tuple(_finding(release, items) for release, items in by_release.items())
     return replace(database, findings=database.findings + findings)
+
+
+# Files named alike in every migration (Prisma's `<id>/migration.sql`): their folder names them.
+_GENERIC_NAMES = frozenset({"migration.sql", "up.sql", "down.sql"})
+_VERSION = re.compile(r"[Vv]?(\d{3,})")
+
+
+def _identity(path: str) -> set[str]:
+    """The names a migration file is known by: its file name (its folder's for a generic one)
+    and the version it starts with."""
+    folder, name = posixpath.split(path)
+    if name in _GENERIC_NAMES:
+        name = posixpath.basename(folder)
+    version = _VERSION.match(name)
+    return {name, f"version {version.group(1)}"} if version else {name}
 
 
 def _finding(release: str, items: Sequence[tuple[str, str, str]]) -> Finding:
