@@ -231,3 +231,15 @@ def test_testing_hints_group_test_files_by_kind(sample: RepoBuilder) -> None:
         "> - unit and other tests: 1 added, 1 modified — `tests/test_b.py` (added), "
         "`tests/test_a.py` (modified)",
     ]
+
+
+def test_a_requirements_folder_holds_manifests() -> None:
+    from harvester.analysis.file_kinds import kind_of_path
+    from harvester.model import FileKind
+
+    assert _changes("requirements/base.txt", "Django==1.11\n", "Django==2.0\n") == [
+        ("django", "1.11", "2.0", None)
+    ]
+    assert kind_of_path("requirements/base.txt") is FileKind.DEPENDENCIES
+    assert kind_of_path("src/requirements/prod.in") is FileKind.DEPENDENCIES
+    assert kind_of_path("docs/notes.txt") is not FileKind.DEPENDENCIES

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from harvester.analysis.file_kinds import requirements_file
 from harvester.gitsource.records import PathStat
 from harvester.model import DependencyChange
 
@@ -28,7 +29,6 @@ Packages = dict[tuple[str | None, str], str]
 ReadBlobs = Callable[[Sequence[str]], Mapping[str, bytes | None]]
 
 _PEP508 = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^;]*?)\s*(?:;.*)?$")
-_REQUIREMENTS = re.compile(r"^(?:requirements|constraints)[\w.-]*\.(?:txt|in)$")
 
 
 def dependency_changes(diff: Sequence[PathStat], read: ReadBlobs) -> tuple[DependencyChange, ...]:
@@ -76,10 +76,9 @@ def compares(path: str) -> bool:
 
 
 def _parser(path: str) -> Callable[[str], Packages] | None:
-    name = posixpath.basename(path).lower()
-    if _REQUIREMENTS.match(name):
+    if requirements_file(path):
         return _requirements
-    return _PARSERS.get(name)
+    return _PARSERS.get(posixpath.basename(path).lower())
 
 
 def _requirements(text: str) -> Packages:

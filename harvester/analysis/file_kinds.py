@@ -280,7 +280,7 @@ def kind_of_path(path: str) -> FileKind:
         return FileKind.TRANSLATION
     if _CI.match(lower_path):
         return FileKind.CI
-    if lower in MANIFESTS or _REQUIREMENTS.match(lower) or extension in ("gemspec", "csproj"):
+    if lower in MANIFESTS or requirements_file(path) or extension in ("gemspec", "csproj"):
         return FileKind.DEPENDENCIES
     if _TEST_NAME.search(name) or not folders.isdisjoint(_TEST_DIRS):
         return FileKind.TEST
@@ -297,6 +297,14 @@ def kind_of_path(path: str) -> FileKind:
     if _CONFIG.search(lower) or _CONFIG_NAMES.match(lower):
         return FileKind.CONFIG
     return FileKind.SOURCE
+
+
+def requirements_file(path: str) -> bool:
+    """pip requirements: `requirements*.txt`, `constraints*.in`, or any `.txt`/`.in` file in a
+    `requirements/` folder (`requirements/base.txt`)."""
+    folder, _, name = path.lower().rpartition("/")
+    in_folder = folder.rpartition("/")[2] == "requirements" and name.endswith((".txt", ".in"))
+    return in_folder or bool(_REQUIREMENTS.match(name))
 
 
 def is_lock_or_manifest(kind: FileKind) -> bool:
