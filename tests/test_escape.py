@@ -66,3 +66,8 @@ def _unescape(markdown: str) -> str:
 def test_inline_escaping_round_trips(text: str) -> None:
     expected = visible(" ".join(text.splitlines()).replace("\t", " "))
     assert _unescape(inline(text)) == expected
+
+
+def test_an_ampersand_is_kept_unless_it_would_start_an_entity() -> None:
+    assert inline("reject(&:valid?) && ok") == "reject(&:valid?) && ok"
+    assert inline("a &copy; b &#169;") == "a &amp;copy; b &amp;#169;"

@@ -165,3 +165,20 @@ def test_many_released_migrations_edited_alike_are_one_line_and_one_finding() ->
         "not known: 1 new migration and 5 edited released migrations could not be read "
         "(see Migration Status)"
     )
+
+
+def test_positions_left_with_gaps_by_a_folded_line_are_not_a_numbered_list() -> None:
+    folder = "database/migrations"
+    old = "<?php\nreturn new class extends Migration {\n  public function up() {}\n};\n"
+    edited = [f"2020_01_0{day}_100000_step_{day}.php" for day in (1, 2, 4, 5)]
+    added = [f"2020_01_0{day}_100000_new_{day}.php" for day in (3, 6)]
+    base = {f"{folder}/{name}": old for name in edited}
+    head = {
+        **{f"{folder}/{name}": old.replace("up()", "up(): void") for name in edited},
+        **{f"{folder}/{name}": old for name in added},
+    }
+    lines = migration_status(_analyse(base, head))
+    assert [line.split(" — ")[0] for line in lines[2:]] == [
+        "    - 3\\. `2020_01_03_100000_new_3`",
+        "    - 6\\. `2020_01_06_100000_new_6`",
+    ]

@@ -207,8 +207,13 @@ def migration_status(database: Database) -> list[Trusted]:
                 if len(alike) >= _FOLDED_MOVES:
                     lines.append(Trusted(f"    - {line(alike)}"))
                     ordered = [m for m in ordered if not alike_in(m)]
+            # A numbered list counts on from its first number, so positions with gaps (some
+            # folded into a line above) are written as text in a bulleted list.
+            orders = [m.order for m in ordered]
+            gaps = orders != list(range(orders[0], orders[0] + len(orders))) if orders else False
             for migration in ordered:
-                lines.append(Trusted(f"    {migration.order}. {_status_line(migration)}"))
+                marker = f"- {migration.order}\\." if gaps else f"{migration.order}."
+                lines.append(Trusted(f"    {marker} {_status_line(migration)}"))
     return lines
 
 

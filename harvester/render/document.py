@@ -274,6 +274,12 @@ def _migrations_that_run(report: Report) -> list[Migration]:
     return [m for m in report.database.migrations if not database_view.moved_unchanged(m)]
 
 
+# Impacts that call for no review of their own (a reformat, a mitigation beside its risk).
+_UNFLAGGED = frozenset(
+    {ImpactTag.NONE, ImpactTag.NO_OP, ImpactTag.FORMAT_ONLY_CHANGE, ImpactTag.MITIGATED}
+)
+
+
 def _assessment_hints(report: Report) -> list[str]:
     span = report.range
     migrations = _migrations_that_run(report)
@@ -281,7 +287,7 @@ def _assessment_hints(report: Report) -> list[str]:
     flagged = sum(
         1
         for m in migrations
-        if any(i.tag not in (ImpactTag.NONE, ImpactTag.NO_OP) for i in m.data_impact)
+        if any(i.tag not in _UNFLAGGED for i in m.data_impact)
     )
     return [
         f"size: {plural(span.commits, 'commit')}, {plural(span.files_changed, 'file')}, "

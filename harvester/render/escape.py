@@ -41,7 +41,8 @@ def _escape_control(match: re.Match[str]) -> str:
 def inline(text: object) -> str:
     """One line of Markdown showing `text` literally (escaped, entities neutralised)."""
     value = visible(" ".join(str(text).splitlines()).replace("\t", " "))
-    value = value.replace("&", "&amp;")
+    # Only an `&` that would start an entity (`&lt;`, `&#60;`) changes how the line reads.
+    value = re.sub(r"&(?=#?\w+;)", "&amp;", value)
     value = _INLINE_SPECIALS.sub(r"\\\1", value)
     # A value could start a line: keep list markers and numbered lists literal.
     value = re.sub(r"^([+\-])(\s|$)", r"\\\1\2", value)
