@@ -15,6 +15,7 @@ end
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from harvester.cache import cached
@@ -136,12 +137,18 @@ def _function_name(head: Node | None) -> str:
 def _directions(
     reader: EctoBody, functions: dict[str, Node], env: dict[str, Value], transactional: bool
 ) -> Directions:
-    if "change" in functions:
-        body = reader.read(function_body(functions["change"]), env, True)
-        return mark_raising(from_change(body, transactional, _IRREVERSIBLE), reader.state)
-    if "up" not in functions and "down" not in functions:
+    # Ecto migrates up with change/0 when there is one (else up/0), and rolls back with
+    # down/0 when there is one (else change/0 reversed).
+    if "change" in functions and "down" not in functions:
+        body = reader.read_change(function_body(functions["change"]), env)
+        directions = from_change(body, transactional, _IRREVERSIBLE)
+        if directions.down is not None and reader.rollback_problems:
+            broken = tuple(reader.rollback_problems)
+            directions = replace(directions, down=replace(directions.down, broken=broken))
+        return mark_raising(directions, reader.state)
+    if not {"change", "up", "down"} & functions.keys():
         return Directions(ops.Step(), ops.Step(), down_is_noop=True)
-    up_node = functions.get("up")
+    up_node = functions.get("change", functions.get("up"))
     up = reader.read(function_body(up_node) if up_node is not None else None, env, False)
     up_state = reader.state
     reader.state = StepState()
