@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from harvester.migrations.alembic import columns
-from harvester.migrations.pyast import Call, Ref, Value, render, strings
+from harvester.migrations.pyast import Call, Code, Ref, Value, render, strings
 from harvester.migrations.schema import ops
 
 # Positional parameters of each op.* call; a batch call drops the table parameter.
@@ -267,10 +267,14 @@ def _create_index(
 ) -> None:
     table = _table(args)
     cols = args.get("columns")
-    names = [
-        c if isinstance(c, str) else columns.sql_text(c)
-        for c in (cols if isinstance(cols, tuple) else (cols,))
-    ]
+    names = (
+        ["(columns chosen at run time)"]
+        if isinstance(cols, (Ref, Code))
+        else [
+            c if isinstance(c, str) else columns.sql_text(c)
+            for c in (cols if isinstance(cols, tuple) else (cols,))
+        ]
+    )
     where = engine_option(args, "where", dialect)
     method = engine_option(args, "using", dialect)
     include = engine_option(args, "include", dialect) or ()
