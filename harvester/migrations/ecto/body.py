@@ -28,7 +28,8 @@ from harvester.migrations.schema import ops
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-_QUIET = frozenset({"flush", "require", "import", "alias", "use", "Logger", "IO"})
+# Calls that run nothing in the database (`from` builds an Ecto query; running it is a repo call).
+_QUIET = frozenset({"flush", "require", "import", "alias", "use", "Logger", "IO", "from"})
 # Modules whose functions do not touch the database.
 _LIBRARY = frozenset(
     """
@@ -129,7 +130,10 @@ class EctoBody:
         call = repo_calls.repo_call(node)
         if call is not None:
             return self._repo(call, env, in_change)
-        if receiver(node) is not None:
+        held = receiver(node)
+        if held is not None and held.type == "identifier" and _without_arguments(node):
+            return []  # `row.id`: a field of a map a variable holds, not a call
+        if held is not None:
             return self._remote(node, name, env, in_change)
         args = self.values.arguments(node, env)
         command = self.commands.translate(name, args, env, line)
@@ -350,6 +354,10 @@ def _on_dropped_columns(rerun: list[ops.Operation], before: list[ops.Operation])
         if isinstance(o, ops.DataChange)
         and (gone := [c for c in o.columns if (o.table, c) in dropped])
     ]
+
+
+def _without_arguments(call: Node) -> bool:
+    return not any(c.type == "arguments" for c in call.named_children)
 
 
 def _unknown(summary: str, called: str, line: int, in_change: bool) -> Command:
