@@ -433,3 +433,26 @@ def test_the_migration_module_is_found_after_helper_modules() -> None:
         )
         assert reading.parsed is not None
         assert reading.parsed.up.operations == (ops.DropColumn("geofences", "address_id"),)
+
+
+def test_modify_from_a_one_element_tuple_states_the_old_type() -> None:
+    found = read(
+        "    alter table(:users) do\n      modify :email, :citext, from: {:string}\n    end"
+    )
+    (change,) = found.up.operations
+    assert change == ops.AlterColumnType("users", "email", "CITEXT", "VARCHAR(255)")
+    assert found.down is not None
+
+
+def test_map_fields_and_query_building_run_nothing() -> None:
+    found = read(
+        """  def up do
+    rows = repo().all(from(s in "shelves", select: %{id: s.id}))
+    query = from(s in "shelves", where: s.id > 0)
+    copies = Enum.map(rows, fn row -> %{shelf_id: row.id} end)
+    repo().insert_all("shelf_copies", copies)
+  end
+
+  def down, do: :ok"""
+    )
+    assert not any(isinstance(o, ops.Opaque) for o in found.up.operations)

@@ -126,3 +126,14 @@ def test_noop_bodies() -> None:
 def test_parse_never_raises(text: str) -> None:
     result = pyast.parse_module(text)
     assert isinstance(result, (pyast.Module, pyast.SyntaxProblem))
+
+
+def test_string_methods_and_list_copies_of_literals_are_evaluated() -> None:
+    module = pyast.parse_module("COLUMNS = ('a', 'b')\n")
+    assert isinstance(module, pyast.Module)
+    value = module.evaluate(ast.parse("'book_id'.replace('_', '.')", mode="eval").body)
+    assert value == "book.id"
+    assert module.evaluate(ast.parse("list(COLUMNS)", mode="eval").body) == ("a", "b")
+    # a call kept through a loop binding stays a call, not None
+    bound = pyast.bind(ast.Name(id="c"), pyast.Call("sa.text", ("lower(name)",), {}, 3))
+    assert module.evaluate(bound["c"]) == pyast.Call("sa.text", ("lower(name)",), {}, 3)

@@ -8,9 +8,11 @@ from harvester.analysis.release_edits import edited_after_release
 from harvester.model import ChangeKind, Database, ImpactTag, Migration
 
 
-def _edited(path: str, shipped: str, now: str, dialect: str | None = "postgresql") -> bool:
+def _edited(
+    path: str, shipped: str, now: str, dialect: str | None = "postgresql", system: str = "sql"
+) -> bool:
     migration = Migration(
-        id="m", system="sql", dialect=dialect, path=path, down_path=None,
+        id="m", system=system, dialect=dialect, path=path, down_path=None,
         change=ChangeKind.ADDED, order=1, released=False, first_tag="v1.1",
     )  # fmt: skip
     texts = {f"v1.1:{path}": shipped.encode(), f"head:{path}": now.encode()}
@@ -53,3 +55,23 @@ def test_code_migrations_compare_their_syntax_trees() -> None:
         "db/migrate/2024_x.rb", "# a\nadd_index :t, :c\n", "add_index(:t, :c)\n", None
     )
     assert _edited("db/migrate/2024_x.rb", "add_index :t, :c\n", "add_index :t, :d\n", None)
+
+
+_ECTO = """defmodule Shop.Repo.Migrations.MarkOrders do
+  use Ecto.Migration
+{aliases}
+  def change do
+    repo().query!("UPDATE orders SET kind = 'retail'")
+  end
+end
+"""
+
+
+def test_unused_ecto_aliases_added_or_removed_are_no_edit() -> None:
+    path = "priv/repo/migrations/20250101000000_mark_orders.exs"
+    unused = "  alias Shop.Orders.Order\n  alias Shop.Repo\n  require Logger\n"
+    bare = _ECTO.format(aliases="")
+    assert not _edited(path, _ECTO.format(aliases=unused), bare, system="ecto")
+    # an alias the code uses changes what the code names
+    used = _ECTO.format(aliases="  alias Shop.Repo\n").replace("repo()", "Repo")
+    assert _edited(path, used, used.replace("  alias Shop.Repo\n", ""), system="ecto")

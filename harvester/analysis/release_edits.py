@@ -14,6 +14,7 @@ from dataclasses import replace
 from itertools import accumulate
 
 from harvester.migrations import pyast, treesitter
+from harvester.migrations.ecto.migration import code_fingerprint
 from harvester.migrations.schema.ops import Dialect
 from harvester.migrations.sql.split import strip_comments
 from harvester.model import ChangeKind, Database, Impact, ImpactTag, Migration
@@ -73,6 +74,8 @@ def _program(migration: Migration, data: bytes) -> str:
             return pyast.fingerprint(ast.parse(text))
         except (SyntaxError, ValueError):
             pass
+    if migration.system == "ecto":
+        return code_fingerprint(text)
     language = _LANGUAGES.get(path[path.rfind(".") :])
     if language is not None:
         return treesitter.fingerprint(treesitter.parse(text, language))

@@ -123,9 +123,32 @@ def _literal(item: Value) -> ast.expr:
             keys=[ast.Constant(value=k) for k in item],
             values=[_literal(v) for v in item.values()],
         )
-    if isinstance(item, (str, int, float, bool)) or item is None:
+    if isinstance(item, (str, int, float, bool, bytes)) or item is None:
         return ast.Constant(value=item)
-    return ast.Constant(value=None)
+    if isinstance(item, Call):
+        call = ast.Call(
+            func=_source(item.func, item.line),
+            args=[_literal(a) for a in item.args],
+            keywords=[ast.keyword(arg=k, value=_literal(v)) for k, v in item.kwargs.items()],
+        )
+        return ast.copy_location(call, call.func)
+    if isinstance(item, Ref):
+        return _source(item.name)
+    return _source(item.source, item.line)
+
+
+def _source(text: str, line: int = 0) -> ast.expr:
+    """An expression parsed back from its source (a `Ref`'s name, a `Code`'s source), placed
+    on `line`; None when it does not parse alone."""
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        node = ast.Constant(value=None)
+    for inner in ast.walk(node):
+        if "lineno" in inner._attributes:
+            inner.lineno = inner.end_lineno = line  # type: ignore[attr-defined]
+            inner.col_offset = inner.end_col_offset = 0  # type: ignore[attr-defined]
+    return node
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +247,13 @@ def evaluate(node: ast.expr | None, names: Mapping[str, ast.expr] | None = None)
     return _Evaluator(names or {}, {}).value(node)
 
 
+# String methods evaluated on literal strings: pure, and their results stay small.
+_STRING_METHODS = frozenset(
+    {"replace", "lower", "upper", "strip", "lstrip", "rstrip", "title", "capitalize"}
+    | {"removeprefix", "removesuffix"}
+)
+
+
 class _Evaluator:
     """Evaluation with a guard against names that refer to themselves."""
 
@@ -290,6 +320,21 @@ class _Evaluator:
                 returned := self.returned(helper, node)
             ) is not None:
                 return returned
+            case ast.Call(func=ast.Name(id="list" | "tuple"), args=[listed], keywords=[]) if (
+                isinstance(items := self.value(listed), tuple)
+            ):
+                return items
+            case ast.Call(func=ast.Attribute(value=held, attr=method), keywords=[]) if (
+                method in _STRING_METHODS
+                and isinstance(text := self.value(held), str)
+                and (args := self.arguments(node.args)) is not None
+                and all(isinstance(a, (str, int)) for a in args)
+            ):
+                # `column.replace("_", ".")` over a string a loop or constant gives
+                try:
+                    return getattr(str, method)(text, *args)  # type: ignore[no-any-return]
+                except (TypeError, ValueError):
+                    pass
             case ast.Call() if (func := self.dotted(node.func)) is not None and (
                 args := self.arguments(node.args)
             ) is not None:

@@ -91,9 +91,42 @@ class StepReader:
         )
 
     def body(self, statements: list[ast.stmt]) -> None:
-        """Read statements in order."""
-        for statement in statements:
+        """Read statements in order; after an `if …: return`, the rest as what runs when its
+        test is false."""
+        for position, statement in enumerate(statements):
+            if isinstance(statement, ast.If) and _returns(statement.body):
+                self.early_return(statement, statements[position + 1 :])
+                return
             self.statement(statement)
+
+    def early_return(self, guard: ast.If, rest: list[ast.stmt]) -> None:
+        """`if <test>: return` (a guard such as `if skip_legacy(op, __name__): return`): on
+        the engine's side when it tests the engine, else the rest read as conditional."""
+        before_return = guard.body[:-1]
+        predicate = engine_predicate(guard.test, self.engine_names, self.module.functions)
+        if predicate is not None:
+            engine = self.dialect or ops.Dialect.POSTGRESQL
+            assumed = " (engine not known)" if self.dialect is None else ""
+            self.notes.append(
+                f"line {guard.lineno} returns early depending on the database engine; read "
+                f"for {engine.value}{assumed}"
+            )
+            self.body(before_return if predicate(engine) else guard.orelse + rest)
+            return
+        self.branch(guard.test, before_return, [])
+        start = len(self.operations)
+        self.body(guard.orelse + rest)
+        test, line = _short(guard.test), guard.lineno
+        if len(self.operations) > start and start == 0:
+            self.notes.append(
+                f"runs only if `{test}` is false: line {line} returns before any operation "
+                "otherwise"
+            )
+        elif len(self.operations) > start:
+            self.notes.append(
+                f"the operations after line {line} run only if `{test}` is false (it returns "
+                "there otherwise)"
+            )
 
     def statement(self, node: ast.stmt) -> None:
         """Read one statement: calls, bindings, blocks, branches, loops."""
@@ -529,6 +562,10 @@ _CHANGES_NOTHING = frozenset(
     {"commit", "flush", "close", "rollback", "begin", "expunge_all", "refresh", "dispose"}
     | {"info", "debug", "warning", "warn", "error", "exception", "append", "extend"}
 )
+
+
+def _returns(statements: list[ast.stmt]) -> bool:
+    return bool(statements) and isinstance(statements[-1], ast.Return)
 
 
 def _is_enum(value: pyast.Value) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from harvester.migrations.alembic import columns
-from harvester.migrations.pyast import Call, Ref, Value, render, strings
+from harvester.migrations.pyast import Call, Code, Ref, Value, render, strings
 from harvester.migrations.schema import ops
 
 # Positional parameters of each op.* call; a batch call drops the table parameter.
@@ -235,7 +235,7 @@ def _alter_column(
             )
         )
     elif "type_" in args:
-        using = args.get("postgresql_using")
+        using = engine_option(args, "using", dialect)
         result.operations.append(
             ops.AlterColumnType(
                 table,
@@ -267,13 +267,17 @@ def _create_index(
 ) -> None:
     table = _table(args)
     cols = args.get("columns")
-    names = [
-        c if isinstance(c, str) else columns.sql_text(c)
-        for c in (cols if isinstance(cols, tuple) else (cols,))
-    ]
-    where = args.get("postgresql_where", args.get("sqlite_where"))
-    method = args.get("postgresql_using")
-    include = args.get("postgresql_include", ())
+    names = (
+        ["(columns chosen at run time)"]
+        if isinstance(cols, (Ref, Code))
+        else [
+            c if isinstance(c, str) else columns.sql_text(c)
+            for c in (cols if isinstance(cols, tuple) else (cols,))
+        ]
+    )
+    where = engine_option(args, "where", dialect)
+    method = engine_option(args, "using", dialect)
+    include = engine_option(args, "include", dialect) or ()
     included = include if isinstance(include, tuple) else (include,)
     result.operations.append(
         ops.CreateIndex(
@@ -282,7 +286,7 @@ def _create_index(
                 table=table,
                 columns=tuple(names),
                 unique=args.get("unique") is True,
-                concurrently=args.get("postgresql_concurrently") is True,
+                concurrently=engine_option(args, "concurrently", dialect) is True,
                 where=columns.sql_text(where) if where is not None else None,
                 method=method if isinstance(method, str) else None,
                 if_not_exists=args.get("if_not_exists") is True,
@@ -290,6 +294,26 @@ def _create_index(
             )
         )
     )
+
+
+# The prefix of the keyword arguments each engine reads (`postgresql_where=`, `sqlite_where=`):
+# SQLAlchemy ignores the options of other engines.
+_OPTION_PREFIXES = {
+    ops.Dialect.POSTGRESQL: ("postgresql",),
+    ops.Dialect.COCKROACHDB: ("postgresql",),
+    ops.Dialect.MYSQL: ("mysql",),
+    ops.Dialect.MARIADB: ("mariadb", "mysql"),
+    ops.Dialect.SQLITE: ("sqlite",),
+    ops.Dialect.SQLSERVER: ("mssql",),
+}
+
+
+def engine_option(args: dict[str, Value], option: str, dialect: ops.Dialect | None) -> Value:
+    """`<engine>_<option>=` for the engine the tree runs on (PostgreSQL when not known)."""
+    for prefix in _OPTION_PREFIXES.get(dialect or ops.Dialect.POSTGRESQL, ()):
+        if f"{prefix}_{option}" in args:
+            return args[f"{prefix}_{option}"]
+    return None
 
 
 def _drop_index(
@@ -303,7 +327,7 @@ def _drop_index(
         ops.DropIndex(
             name or "?",
             table if isinstance(table, str) else None,
-            concurrently=args.get("postgresql_concurrently") is True,
+            concurrently=engine_option(args, "concurrently", dialect) is True,
             if_exists=args.get("if_exists") is True,
         )
     )

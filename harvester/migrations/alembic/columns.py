@@ -301,11 +301,17 @@ def _reference(value: Value, column: str, table: str) -> ops.ForeignKey | None:
     if not isinstance(value, Call):
         return None
     target = value.get("column", 0)
+    if isinstance(target, (Call, Code)):
+        # a target the file computes in a way harvester does not follow: not shown as source
+        return _foreign_key((column,), (), value, constraint_name(value.get("name")), _COMPUTED)
     text = target if isinstance(target, str) else render(target)
     ref_table, _, ref_column = text.rpartition(".")
     return _foreign_key(
         (column,), (ref_column,), value, constraint_name(value.get("name")), ref_table
     )
+
+
+_COMPUTED = "(a column computed at run time)"
 
 
 def _foreign_key(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from harvester.analysis.wording import first_few
@@ -79,6 +79,9 @@ def parse_revision(
         up = ops.Step((skipped,))
     if downgrade is not None and (skipped := _skipped(downgrade, skips, dialect, module)):
         down_step = ops.Step((skipped,))
+    kinds = _constraint_kinds(up, down_step)
+    up = _with_drop_kinds(up, kinds)
+    down_step = _with_drop_kinds(down_step, kinds) if down_step is not None else None
     notes += [f"upgrade(), {problem}" for problem in up_reader.broken]
     if down_step is not None and down_reader.broken:
         down_step = replace(down_step, broken=tuple(down_reader.broken))
@@ -114,6 +117,42 @@ def parse_revision(
             notes=tuple(notes),
         ),
     )
+
+
+def _constraint_kinds(*steps: ops.Step | None) -> dict[tuple[str, str], ops.ConstraintKind]:
+    """The kind of each named constraint the file creates, by (table, name): a primary key,
+    unique constraint or foreign key made in one function and dropped by name in the other."""
+    found: dict[tuple[str, str], set[ops.ConstraintKind]] = {}
+    for step in steps:
+        for table, constraint in _constraints_made(step.operations if step else ()):
+            if constraint.name:
+                found.setdefault((table, constraint.name), set()).add(constraint.kind)
+    return {key: kinds.pop() for key, kinds in found.items() if len(kinds) == 1}
+
+
+def _constraints_made(
+    operations: tuple[ops.Operation, ...],
+) -> Iterator[tuple[str, ops.Constraint]]:
+    for operation in operations:
+        if isinstance(operation, ops.AddConstraint):
+            yield operation.table, operation.constraint
+        elif isinstance(operation, ops.CreateTable):
+            yield from ((operation.table, c) for c in operation.constraints)
+
+
+def _with_drop_kinds(step: ops.Step, kinds: dict[tuple[str, str], ops.ConstraintKind]) -> ops.Step:
+    """`op.drop_constraint(name, table)` without `type_=` drops whatever constraint has that
+    name: tagged with the kind the file gives the constraint of that name."""
+    operations = tuple(
+        replace(o, kind=kinds[(o.table, o.name)])
+        if isinstance(o, ops.DropConstraint)
+        and o.kind is None
+        and o.name
+        and (o.table, o.name) in kinds
+        else o
+        for o in step.operations
+    )
+    return replace(step, operations=operations) if operations != step.operations else step
 
 
 def _skipped(

@@ -34,13 +34,14 @@ from harvester.migrations.snapshots import Explained, SchemaShape
 from harvester.migrations.structure_sql import read_structure_sql
 from harvester.migrations.timestamped import analyse_folder, released_since
 
-# `priv/repo/migrations`, and its siblings such as `priv/repo/manual_migrations`
-_MIGRATION = re.compile(r"(?:^|/)(priv/[^/]+/\w*migrations)/(\d+)_[\w.]+\.exs$")
+# `priv/repo/migrations`, and its siblings such as `priv/repo/manual_migrations`; Ecto runs
+# every `<digits>_<anything>.exs` there, spaces and punctuation in the name included
+_MIGRATION = re.compile(r"(?:^|/)(priv/[^/]+/\w*migrations)/(\d+)_[^/]+\.exs$")
 # migrations compiled with the application and run by its own code (a tenant repo's
 # `lib/app/tenants/repo/migrations/20211116024918_create_x.ex`)
 _COMPILED_MIGRATION = re.compile(r"(?:^|/)(lib/(?:[^/]+/)*\w*migrations)/(\d{14})_\w+\.ex$")
 _SNAPSHOT = re.compile(r"(?:^|/)priv/[^/]+/structure\.sql$")
-_FILE_NAME = re.compile(r"(\d+)_[\w.]+\.exs?$")
+_FILE_NAME = re.compile(r"(\d+)_[^/]+\.exs?$")
 
 
 def _root_of(path: str) -> str | None:

@@ -28,7 +28,8 @@ from harvester.migrations.schema import ops
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-_QUIET = frozenset({"flush", "require", "import", "alias", "use", "Logger", "IO"})
+# Calls that run nothing in the database (`from` builds an Ecto query; running it is a repo call).
+_QUIET = frozenset({"flush", "require", "import", "alias", "use", "Logger", "IO", "from"})
 # Modules whose functions do not touch the database.
 _LIBRARY = frozenset(
     """
@@ -51,6 +52,8 @@ class EctoBody:
         self.helpers = helpers
         self.state = StepState()
         self._inlining: set[str] = set()
+        self._immediate: list[Command] = []  # repo calls in change/0: run when reached
+        self.rollback_problems: list[str] = []
 
     def read(self, body: Node | None, env: Mapping[str, Value], in_change: bool) -> Command:
         """The commands of a function body or block, in order."""
@@ -63,6 +66,36 @@ class EctoBody:
                 continue
             found.extend(self._statement(node, scope, in_change))
         return sequence(found)
+
+    def read_change(self, body: Node | None, env: Mapping[str, Value]) -> Command:
+        """change/0. Rolling back runs it again with its commands queued, and undone in
+        reverse order when flush() is reached or the function ends; repo calls run when
+        reached. So the down step is, for each part between flush() calls: its repo calls
+        again, then the undoing of its commands."""
+        parts: list[list[Command]] = [[]]
+        scope = dict(env)
+        for node in body.named_children if body is not None else ():
+            if node.type == "call" and target_name(node) == "flush" and receiver(node) is None:
+                parts.append([])
+                continue
+            parts[-1].extend(self._statement(node, scope, True))
+        found = sequence([c for part in parts for c in part])
+        if found.down is None:
+            return found
+        down: list[ops.Operation] = []
+        for part in parts:
+            again = [c for c in part if self._runs_when_reached(c)]
+            queued = [c for c in part if not self._runs_when_reached(c)]
+            rerun = [o for c in again for o in c.down or ()]
+            self.rollback_problems += _on_dropped_columns(rerun, down)
+            down += rerun + [o for c in reversed(queued) for o in c.down or ()]
+        notes = found.notes
+        if any(self._runs_when_reached(c) for part in parts[1:] for c in part):
+            notes += (
+                "on rollback, flush() undoes the commands before it first: the repo calls "
+                "after it run again on the rolled-back schema",
+            )
+        return Command(found.up, tuple(down), None, notes)
 
     def _statement(self, node: Node, env: dict[str, Value], in_change: bool) -> list[Command]:
         kind = node.type
@@ -97,7 +130,10 @@ class EctoBody:
         call = repo_calls.repo_call(node)
         if call is not None:
             return self._repo(call, env, in_change)
-        if receiver(node) is not None:
+        held = receiver(node)
+        if held is not None and held.type == "identifier" and _without_arguments(node):
+            return []  # `row.id`: a field of a map a variable holds, not a call
+        if held is not None:
             return self._remote(node, name, env, in_change)
         args = self.values.arguments(node, env)
         command = self.commands.translate(name, args, env, line)
@@ -120,8 +156,7 @@ class EctoBody:
         helper = self.helpers.get(name)
         if helper is not None and name not in self._inlining:
             return [self._inline(name, helper, args, env, in_change)]
-        summary = f"{name}: a function harvester does not know"
-        return [Command((ops.Opaque(summary, raw=True, line=line),), None, name)]
+        return [_unknown(f"{name}: a function harvester does not know", name, line, in_change)]
 
     def _inline(
         self, name: str, helper: Node, args: Arguments, env: dict[str, Value], in_change: bool
@@ -151,8 +186,8 @@ class EctoBody:
             found.append(self.read(args.block, env, in_change))
         if module not in _LIBRARY and not module.startswith(("Ecto.Migration", "Ecto.Query")):
             summary = f"{module}.{name}(…): code harvester cannot see into"
-            line = treesitter.line(node)
-            found.insert(0, Command((ops.Opaque(summary, raw=True, line=line),), None, summary))
+            called = f"{module}.{name}()"
+            found.insert(0, _unknown(summary, called, treesitter.line(node), in_change))
         return found
 
     def _repo(
@@ -162,7 +197,10 @@ class EctoBody:
         if call.function in repo_calls.SQL_CALLS:
             args = self.values.arguments(call.node, env)
             sql = args.positional[0] if args.positional else None
-            return [self._sql(sql, args.nodes[0] if args.nodes else call.node, line, call.function)]
+            command = self._sql(
+                sql, args.nodes[0] if args.nodes else call.node, line, call.function
+            )
+            return [self._runs_again(command) if in_change else command]
         if repo_calls.raises_on_data(call):
             self.state.raises.append(call.function)
         if repo_calls.reads(call):
@@ -173,13 +211,28 @@ class EctoBody:
             args = self.values.arguments(call.node, env)
             functions = [n for n in args.nodes if n.type == "anonymous_function"]
             return [self._function(f, env, in_change) for f in functions]
-        if not in_change:
-            return [Command((change,), ())]
-        again = replace(
-            change, detail=change.detail + " (runs again on rollback)", reversible=False
+        command = Command((change,), ())
+        return [self._runs_again(command) if in_change else command]
+
+    def _runs_when_reached(self, command: Command) -> bool:
+        return any(command is found for found in self._immediate)
+
+    def _runs_again(self, command: Command) -> Command:
+        """A repo call in change/0: it runs when reached instead of being queued as a
+        migration command, so rolling back runs it again rather than undoing it."""
+        up = tuple(
+            replace(o, reversible=False) if isinstance(o, ops.DataChange) else o for o in command.up
+        )
+        again = tuple(
+            replace(o, detail=f"{o.detail} (runs again on rollback)")
+            if isinstance(o, ops.DataChange)
+            else o
+            for o in up
         )
         note = "repo calls in change/0 are not reversed: they run again on rollback"
-        return [Command((replace(change, reversible=False),), (again,), None, (note,))]
+        found = Command(up, again, None, (*command.notes, note))
+        self._immediate.append(found)
+        return found
 
     def _pipe(self, node: Node, env: dict[str, Value], in_change: bool) -> list[Command]:
         stages: list[Node] = []
@@ -289,6 +342,33 @@ class EctoBody:
         inner = self.read(body, {**env, variable: Code(variable)}, in_change)
         note = "runs once per item; names in <…> are computed"
         return replace(inner, notes=(*inner.notes, note)) if inner.up else inner
+
+
+def _on_dropped_columns(rerun: list[ops.Operation], before: list[ops.Operation]) -> list[str]:
+    """Repo calls run again on rollback that write columns the rollback already dropped."""
+    dropped = {(o.table, o.column) for o in before if isinstance(o, ops.DropColumn)}
+    return [
+        f"{o.detail.removesuffix(' (runs again on rollback)')} runs again after flush() "
+        f"has dropped {', '.join(f'{o.table}.{c}' for c in gone)}: it fails"
+        for o in rerun
+        if isinstance(o, ops.DataChange)
+        and (gone := [c for c in o.columns if (o.table, c) in dropped])
+    ]
+
+
+def _without_arguments(call: Node) -> bool:
+    return not any(c.type == "arguments" for c in call.named_children)
+
+
+def _unknown(summary: str, called: str, line: int, in_change: bool) -> Command:
+    """A call of code harvester does not read: what it runs is not known, nor (in change/0)
+    how it rolls back: it may queue reversible commands, such as `execute/2`."""
+    up = ops.Opaque(summary, raw=True, line=line)
+    if not in_change:
+        return Command((up,), None, called)
+    down = ops.Opaque(f"rollback of {called} not analysed", raw=True, line=line)
+    note = f"rollback not analysed: it depends on what {called} does"
+    return Command((up,), (down,), None, (note,))
 
 
 def _bind_parameters(definition: Node, args: Arguments) -> dict[str, Value]:

@@ -362,12 +362,15 @@ class EctoCommands:
 
 
 def _split_from(source: Value) -> tuple[Value, dict[str, Value]]:
-    """`from: {:string, null: true}` -> (:string, {null: true}); `from: :string` -> (:string, {}).
+    """`from: {:string, null: true}` -> (:string, {null: true}); `from: :string` and
+    `from: {:string}` -> (:string, {}).
 
     `{:array, :string}` is a type, not a type with options.
     """
     if isinstance(source, Tuple) and len(source.items) == 2 and isinstance(source.items[1], dict):
         return source.items[0], dict(source.items[1])
+    if isinstance(source, Tuple) and len(source.items) == 1:
+        return source.items[0], {}
     return source, {}
 
 

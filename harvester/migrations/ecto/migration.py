@@ -15,6 +15,7 @@ end
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from harvester.cache import cached
@@ -47,8 +48,8 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
     broken = syntax_problem(root, path, "Elixir")
     if broken is not None:
         return broken
-    fingerprint = treesitter.fingerprint(root)
     module = _module(root)
+    fingerprint = _fingerprint(root, module, text)
     if module is None:
         return Reading(
             None, Problem(path, "not parsed: no `defmodule … do` in the file"), fingerprint
@@ -83,6 +84,73 @@ def _module(root: Node) -> Node | None:
         (b for b in blocks if "use Ecto.Migration" in " ".join(treesitter.text(b).split())), None
     )
     return migration or (blocks[0] if blocks else None)
+
+
+def code_fingerprint(text: str) -> str:
+    """What an Ecto migration file runs, as a digest: its syntax tree without comments,
+    layout, and `alias` and `require` lines nothing uses."""
+    root = treesitter.parse(text, "elixir")
+    return _fingerprint(root, _module(root), text)
+
+
+def _fingerprint(root: Node, module: Node | None, text: str) -> str:
+    """The fingerprint of the file as if the `alias` and `require` lines the module never
+    uses were not there: adding or removing one changes nothing Ecto runs."""
+    unused = _unused_directives(module) if module is not None else []
+    if not unused:
+        return treesitter.fingerprint(root)
+    source = bytearray(text.encode("utf-8"))
+    for node in unused:
+        source[node.start_byte : node.end_byte] = b" " * (node.end_byte - node.start_byte)
+    return treesitter.fingerprint(treesitter.parse(source.decode("utf-8"), "elixir"))
+
+
+def _unused_directives(module: Node) -> list[Node]:
+    """`alias A.B`, `alias A.{B, C}`, `alias A.B, as: C` and `require A` statements of the
+    module whose names no other code in it mentions."""
+    directives = [
+        n
+        for n in module.named_children
+        if n.type == "call" and target_name(n) in ("alias", "require")
+    ]
+    inside = {a.id for d in directives for a in treesitter.walk(d)}
+    mentioned = [
+        treesitter.text(n)
+        for n in treesitter.walk(module)
+        if n.type == "alias" and n.id not in inside
+    ]
+    return [
+        d
+        for d in directives
+        if (names := _directive_names(d))
+        and not any(m == name or m.startswith(f"{name}.") for m in mentioned for name in names)
+    ]
+
+
+def _directive_names(directive: Node) -> list[str]:
+    """The names an `alias` statement makes usable (for `require`, the module it names);
+    none when its shape is not one of the usual ones."""
+    listed = next((c for c in directive.named_children if c.type == "arguments"), None)
+    first = listed.named_children[0] if listed is not None and listed.named_children else None
+    if first is None:
+        return []
+    if target_name(directive) == "require":
+        return [treesitter.text(first)] if first.type == "alias" else []
+    renamed = [
+        pair.child_by_field_name("value")
+        for keywords in listed.named_children  # type: ignore[union-attr]
+        if keywords.type == "keywords"
+        for pair in keywords.named_children
+        if treesitter.text(pair.child_by_field_name("key")).strip().rstrip(":") == "as"
+    ]
+    if renamed:
+        return [treesitter.text(n) for n in renamed if n is not None and n.type == "alias"]
+    if first.type == "alias":
+        return [treesitter.text(first).rsplit(".", 1)[-1]]
+    group = first.child_by_field_name("right") if first.type == "dot" else None
+    if group is not None and group.type == "tuple":
+        return [treesitter.text(n).rsplit(".", 1)[-1] for n in group.named_children]
+    return []
 
 
 def _members(
@@ -136,12 +204,18 @@ def _function_name(head: Node | None) -> str:
 def _directions(
     reader: EctoBody, functions: dict[str, Node], env: dict[str, Value], transactional: bool
 ) -> Directions:
-    if "change" in functions:
-        body = reader.read(function_body(functions["change"]), env, True)
-        return mark_raising(from_change(body, transactional, _IRREVERSIBLE), reader.state)
-    if "up" not in functions and "down" not in functions:
+    # Ecto migrates up with change/0 when there is one (else up/0), and rolls back with
+    # down/0 when there is one (else change/0 reversed).
+    if "change" in functions and "down" not in functions:
+        body = reader.read_change(function_body(functions["change"]), env)
+        directions = from_change(body, transactional, _IRREVERSIBLE)
+        if directions.down is not None and reader.rollback_problems:
+            broken = tuple(reader.rollback_problems)
+            directions = replace(directions, down=replace(directions.down, broken=broken))
+        return mark_raising(directions, reader.state)
+    if not {"change", "up", "down"} & functions.keys():
         return Directions(ops.Step(), ops.Step(), down_is_noop=True)
-    up_node = functions.get("up")
+    up_node = functions.get("change", functions.get("up"))
     up = reader.read(function_body(up_node) if up_node is not None else None, env, False)
     up_state = reader.state
     reader.state = StepState()
