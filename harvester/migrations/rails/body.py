@@ -58,6 +58,7 @@ _LOOPS = frozenset(
 )
 _LOOP_LIMIT = 100
 _BARE_STATEMENTS = frozenset({"up_only", "reversible", "revert"})
+_RUNS_AGAIN = "model code in `change` is not reversed: it runs again on rollback"
 RAISES_IRREVERSIBLE = "raises IrreversibleMigration"
 """The note of a `raise ActiveRecord::IrreversibleMigration` that runs."""
 
@@ -195,9 +196,8 @@ class BodyReader:
         unknown = self.models.opaque_call(node, env)
         if unknown is not None:
             summary = f"{unknown}: app code harvester cannot see into"
-            found.append(
-                Command((ops.Opaque(summary, raw=True, line=treesitter.line(node)),), None, unknown)
-            )
+            opaque = ops.Opaque(summary, raw=True, line=treesitter.line(node))
+            found.append(self._app_code(opaque, unknown, in_change))
         if args.block is not None:
             body = args.block.child_by_field_name("body")
             found.append(self.read(body, env, in_change))
@@ -364,8 +364,15 @@ class BodyReader:
         if not in_change:
             return Command((data,), ())
         again = replace(data, detail=data.detail + " (runs again on rollback)", reversible=False)
-        note = "model code in `change` is not reversed: it runs again on rollback"
-        return Command((replace(data, reversible=False),), (again,), None, (note,))
+        return Command((replace(data, reversible=False),), (again,), None, (_RUNS_AGAIN,))
+
+    def _app_code(self, opaque: ops.Opaque, what: str, in_change: bool) -> Command:
+        """App code called on a class or object: in `change`, rolling back does not record
+        it (only the migration's own schema calls are inverted), so it simply runs again."""
+        if not in_change:
+            return Command((opaque,), None, what)
+        again = replace(opaque, summary=opaque.summary + " (runs again on rollback)")
+        return Command((opaque,), (again,), None, (_RUNS_AGAIN,))
 
 
 def _bind_parameters(method: Node, args: Arguments) -> dict[str, Value]:
