@@ -415,7 +415,9 @@ def test_references_and_foreign_keys_on_existing_tables() -> None:
         ops.Constraint(ops.ConstraintKind.FOREIGN_KEY, "fk_rails_04d13ef8c7", foreign_key=fk),
     )
     assert up("    remove_foreign_key :posts, :users") == (
-        ops.DropConstraint("posts", "fk_rails_5b5ddfd518", ops.ConstraintKind.FOREIGN_KEY),
+        ops.DropConstraint(
+            "posts", "fk_rails_5b5ddfd518", ops.ConstraintKind.FOREIGN_KEY, ref_table="users"
+        ),
     )
 
 

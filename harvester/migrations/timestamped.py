@@ -15,6 +15,7 @@ import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import TYPE_CHECKING
 
 from harvester.analysis.wording import first_few
@@ -126,12 +127,14 @@ def analyse_folder(
     entries.sort(key=lambda e: (int(e.version), e.item.path))
     findings = _findings(root, entries, newest_base)
 
+    @cache
     def base_schema() -> Sequence[ops.Operation]:
         dumped = schema_file()
         if dumped is not None:
             return dumped
         return _replayed(root, view, read, base_paths, [v for _, v in base_versions])
 
+    entries = _keys_found_by_target(entries, base_schema)
     migrations = assemble([e.item for e in entries], settings, base_schema)
     parsed = tuple(
         e.item.parsed
@@ -144,6 +147,69 @@ def analyse_folder(
         if e.item.parsed is not None and e.item.change is ChangeKind.ADDED
     )
     return FolderResult(migrations, tuple(findings), parsed, added)
+
+
+def _keys_found_by_target(
+    entries: list[_Entry], base_schema: Callable[[], Sequence[ops.Operation]]
+) -> list[_Entry]:
+    """Foreign keys a statement finds by the table they reference (Rails'
+    `validate_foreign_key :from, :to`), named after the one key from `from` to `to` that the
+    base or an earlier migration added, whatever its column."""
+    if not any(_finds_by_target(op) for e in entries for op in _up(e)):
+        return entries
+    keys: dict[tuple[str, str], list[str]] = {}
+    for op in base_schema():
+        _note_foreign_keys(op, keys)
+    found = []
+    for entry in entries:
+        resolved = []
+        for op in _up(entry):
+            if _finds_by_target(op):
+                assert isinstance(op, (ops.ValidateConstraint, ops.DropConstraint))
+                named = keys.get((op.table, op.ref_table or ""), [])
+                op = replace(op, name=named[0]) if len(named) == 1 else op
+            _note_foreign_keys(op, keys)
+            resolved.append(op)
+        parsed = entry.item.parsed
+        if parsed is not None and entry.item.change is not ChangeKind.DELETED:
+            up = replace(parsed.up, operations=tuple(resolved))
+            entry = replace(entry, item=replace(entry.item, parsed=replace(parsed, up=up)))
+        found.append(entry)
+    return found
+
+
+def _up(entry: _Entry) -> tuple[ops.Operation, ...]:
+    parsed = entry.item.parsed
+    if parsed is None or entry.item.change is ChangeKind.DELETED:
+        return ()
+    return parsed.up.operations
+
+
+def _finds_by_target(op: ops.Operation) -> bool:
+    return isinstance(op, (ops.ValidateConstraint, ops.DropConstraint)) and bool(op.ref_table)
+
+
+def _note_foreign_keys(op: ops.Operation, keys: dict[tuple[str, str], list[str]]) -> None:
+    """Keep `keys` ((table, referenced table) -> names) up to date with one operation."""
+    if isinstance(op, ops.DropTable):
+        for key in [k for k in keys if k[0] == op.table]:
+            del keys[key]
+    added = (
+        [(op.table, c) for c in op.constraints]
+        if isinstance(op, ops.CreateTable)
+        else [(op.table, op.constraint)]
+        if isinstance(op, ops.AddConstraint)
+        else []
+    )
+    for table, constraint in added:
+        fk = constraint.foreign_key
+        name = constraint.name or (fk.name if fk is not None else None)
+        if fk is not None and name is not None:
+            keys.setdefault((table, fk.ref_table), []).append(name)
+    if isinstance(op, ops.DropConstraint) and op.name is not None:
+        for names in keys.values():
+            if op.name in names:
+                names.remove(op.name)
 
 
 _MOST_REPLAYED = 2000
