@@ -105,12 +105,12 @@ def analyse_folder(
     settings: AnalysisSettings,
     version_of: VersionOf,
     read: ReadMigration,
-    schema_file: Callable[[], Sequence[ops.Operation] | None] = lambda: None,
+    schema_file: Callable[[Side], Sequence[ops.Operation] | None] = lambda side: None,
 ) -> FolderResult:
     """Every migration of `root` the range changed, in version order, with findings.
 
     The schema at the base, when a migration needs it, comes from `schema_file` (the
-    system's schema dump at the base), else from the released migrations replayed."""
+    system's schema dump at a side), else from the released migrations replayed."""
     dialect = root.dialect
     base_paths = {v: p for p in view.tree(Side.BASE, root.root) if (v := version_of(p)) is not None}
     base_versions = sorted((int(v), v) for v in base_paths)
@@ -129,12 +129,13 @@ def analyse_folder(
 
     @cache
     def base_schema() -> Sequence[ops.Operation]:
-        dumped = schema_file()
+        dumped = schema_file(Side.BASE)
         if dumped is not None:
             return dumped
         return _replayed(root, view, read, base_paths, [v for _, v in base_versions])
 
     entries = _keys_found_by_target(entries, base_schema)
+    entries = _drops_of_absent_objects(entries, schema_file)
     migrations = assemble([e.item for e in entries], settings, base_schema)
     parsed = tuple(
         e.item.parsed
@@ -170,12 +171,71 @@ def _keys_found_by_target(
                 op = replace(op, name=named[0]) if len(named) == 1 else op
             _note_foreign_keys(op, keys)
             resolved.append(op)
-        parsed = entry.item.parsed
-        if parsed is not None and entry.item.change is not ChangeKind.DELETED:
-            up = replace(parsed.up, operations=tuple(resolved))
-            entry = replace(entry, item=replace(entry.item, parsed=replace(parsed, up=up)))
+        found.append(_with_up(entry, resolved))
+    return found
+
+
+def _drops_of_absent_objects(
+    entries: list[_Entry], schema_file: Callable[[Side], Sequence[ops.Operation] | None]
+) -> list[_Entry]:
+    """`remove_index …, if_exists: true` (and DROP … IF EXISTS) of a table or index that
+    neither schema dump has and no earlier migration of the range creates: it does nothing,
+    so it takes no lock and drops nothing."""
+    if not any(_drops_if_exists(op) for e in entries for op in _up(e)):
+        return entries
+    dumps = [schema_file(side) for side in (Side.BASE, Side.HEAD)]
+    if any(dump is None for dump in dumps):
+        return entries  # without a complete dump at both ends, absence is not known
+    known = {name for dump in dumps for op in dump or () for name in _created_names(op)}
+    found = []
+    for entry in entries:
+        kept: list[ops.Operation] = []
+        absent: list[str] = []
+        for op in _up(entry):
+            known.update(_created_names(op))
+            if _drops_if_exists(op) and not known & set(_dropped_names(op)):
+                absent.append(describe.operation_label(op))
+            else:
+                kept.append(op)
+        if absent:
+            what = "it does" if len(absent) == 1 else "they do"
+            note = (
+                f"{first_few(absent)}: in neither schema file and created by no migration of "
+                f"the range, so {what} nothing"
+            )
+            entry = _with_up(entry, kept, note)
         found.append(entry)
     return found
+
+
+def _drops_if_exists(op: ops.Operation) -> bool:
+    return (
+        isinstance(op, (ops.DropTable, ops.DropColumn, ops.DropIndex))
+        and op.if_exists
+        and op.table is not None
+    )
+
+
+def _created_names(op: ops.Operation) -> tuple[str, ...]:
+    """Tables and indexes an operation creates (`index:<name>`, `table:<name>`)."""
+    if isinstance(op, ops.CreateTable):
+        return (f"table:{op.table}",)
+    if isinstance(op, ops.RenameTable):
+        return (f"table:{op.new}",)
+    if isinstance(op, ops.CreateIndex):
+        return (f"index:{describe.index_name(op.index)}", f"table:{op.index.table}")
+    if isinstance(op, ops.RenameIndex):
+        return (f"index:{op.new}",)
+    if isinstance(op, (ops.AddColumn, ops.AddConstraint)):
+        return (f"table:{op.table}",)
+    return ()
+
+
+def _dropped_names(op: ops.Operation) -> tuple[str, ...]:
+    """What must exist for an IF EXISTS drop to do something."""
+    if isinstance(op, ops.DropIndex):
+        return (f"index:{op.name}",) if not op.columns else (f"table:{op.table}",)
+    return (f"table:{getattr(op, 'table', '')}",)
 
 
 def _up(entry: _Entry) -> tuple[ops.Operation, ...]:
@@ -183,6 +243,17 @@ def _up(entry: _Entry) -> tuple[ops.Operation, ...]:
     if parsed is None or entry.item.change is ChangeKind.DELETED:
         return ()
     return parsed.up.operations
+
+
+def _with_up(entry: _Entry, operations: list[ops.Operation], note: str | None = None) -> _Entry:
+    """`entry` with its up step's operations replaced (and a note added)."""
+    parsed = entry.item.parsed
+    if parsed is None or entry.item.change is ChangeKind.DELETED:
+        return entry
+    parsed = replace(parsed, up=replace(parsed.up, operations=tuple(operations)))
+    if note is not None:
+        parsed = _with_note(parsed, note)
+    return replace(entry, item=replace(entry.item, parsed=parsed))
 
 
 def _finds_by_target(op: ops.Operation) -> bool:
@@ -468,17 +539,7 @@ def _facts(step: ops.Step) -> set[str]:
 
 
 def _with_note(parsed: ops.ParsedMigration, note: str) -> ops.ParsedMigration:
-    return ops.ParsedMigration(
-        id=parsed.id,
-        path=parsed.path,
-        up=parsed.up,
-        down=parsed.down,
-        down_path=parsed.down_path,
-        down_declared=parsed.down_declared,
-        down_is_noop=parsed.down_is_noop,
-        sort_key=parsed.sort_key,
-        notes=(*parsed.notes, note),
-    )
+    return replace(parsed, notes=(*parsed.notes, note))
 
 
 def _deleted(
