@@ -159,7 +159,8 @@ def sql_command(
     elif isinstance(value, str):
         text = value
     else:
-        summary = f"{what} of SQL built at run time ({source[:60]})"
+        shown = source if len(source) <= 60 else source[:59] + "…"
+        summary = f"{what} of SQL built at run time ({shown})"
         return Command((ops.Opaque(summary, raw=True, line=line),), None, what)
     if not text.strip():
         return Command((), (), None, notes)

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
 _SQL = frozenset({"execute", "exec_query", "exec_update", "exec_delete", "exec_insert"})
+# The connection's statement methods a migration reaches through method_missing.
+_STATEMENTS = frozenset({"update", "insert", "delete"})
 _READS = frozenset({"select_all", "select_one", "select_value", "select_values", "select_rows"})
 # Kernel and logging methods that do not touch the database.
 _QUIET = frozenset(
@@ -59,6 +61,7 @@ _LOOPS = frozenset(
 _LOOP_LIMIT = 100
 _BARE_STATEMENTS = frozenset({"up_only", "reversible", "revert"})
 _RUNS_AGAIN = "model code in `change` is not reversed: it runs again on rollback"
+_RUNS_AGAIN_SQL = "SQL run by update/insert/delete in `change` is not reversed: it runs again"
 RAISES_IRREVERSIBLE = "raises IrreversibleMigration"
 """The note of a `raise ActiveRecord::IrreversibleMigration` that runs."""
 
@@ -273,8 +276,20 @@ class BodyReader:
                 block_scope = {**env, **{p: Code(p) for p in args.block_params}}
                 found.append(self.read(_block_body(args), block_scope, in_change))
             return found
+        if name in _STATEMENTS and args.positional and _is_sql_text(args.positional[0]):
+            return [self._statement_sql(name, args, node, line, in_change)]
         summary = f"{name}: a method harvester does not know"
         return [Command((ops.Opaque(summary, raw=True, line=line),), None, name)]
+
+    def _statement_sql(
+        self, name: str, args: Arguments, node: Node, line: int, in_change: bool
+    ) -> Command:
+        """`update "UPDATE …"` (the connection's insert/update/delete with literal SQL): the
+        command recorder of a `change` rollback passes it to the database, so it runs again."""
+        command = self._sql(name, args, node, line)
+        if not in_change:
+            return command
+        return Command(command.up, command.up, None, (*command.notes, _RUNS_AGAIN_SQL))
 
     def _sql(self, name: str, args: Arguments, node: Node, line: int) -> Command:
         value: Value = args.positional[0] if args.positional else None
@@ -434,3 +449,8 @@ def _without_absent_drops(command: Command, table: str) -> Command:
     )
     notes = tuple(n for n in command.notes if n != force_note(table))
     return replace(command, up=up, notes=notes)
+
+
+def _is_sql_text(value: Value) -> bool:
+    """A string literal (plain or interpolated), as SQL is written."""
+    return isinstance(value, (str, Interpolated))
