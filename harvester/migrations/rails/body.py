@@ -184,6 +184,12 @@ class BodyReader:
             return self._named(method, args, node, env, in_change)
         if method in ("raise", "fail"):
             return self._named(method, args, node, env, in_change)
+        task = _rake_task(receiver, method, self.values, env)
+        if task is not None:
+            what = f"runs rake task {task}"
+            summary = f"{what}: app code harvester cannot see into (it may load or change rows)"
+            opaque = ops.Opaque(summary, raw=True, line=treesitter.line(node))
+            return [self._app_code(opaque, what, in_change)]
         data = self.models.data_change(node, self.values, env)
         if data is not None:
             found = [self._data_command(data, in_change)]
@@ -454,3 +460,16 @@ def _without_absent_drops(command: Command, table: str) -> Command:
 def _is_sql_text(value: Value) -> bool:
     """A string literal (plain or interpolated), as SQL is written."""
     return isinstance(value, (str, Interpolated))
+
+
+def _rake_task(
+    receiver: Node, method: str, values: RubyValues, env: Mapping[str, Value]
+) -> str | None:
+    """The task `Rake::Task["db:seed_regions"].invoke` (or `.execute`) runs."""
+    if method not in ("invoke", "execute") or receiver.type != "element_reference":
+        return None
+    if treesitter.text(receiver.child_by_field_name("object")) != "Rake::Task":
+        return None
+    index = [n for n in receiver.named_children[1:] if n.type != "comment"]
+    named = values.value(index[0], env) if len(index) == 1 else None
+    return named if isinstance(named, str) else treesitter.text(receiver)
