@@ -114,9 +114,10 @@ def mark_raising(directions: Directions, state: StepState) -> Directions:
     if not found and state.reads:
         operations.append(
             ops.DataChange(
-                ops.DataChangeKind.CODE,
+                ops.DataChangeKind.CHECK,
                 None,
                 f"checks existing rows and raises on unexpected data ({state.raises[0]})",
+                reversible=True,  # it changes no row, so rolling back has nothing to undo
                 raises_on_data=True,
             )
         )

@@ -412,6 +412,8 @@ class DataChangeKind(str, Enum):
     TRUNCATE = "truncate"
     MUTATION = "mutation"
     CODE = "code"
+    CHECK = "check"
+    """Reads rows and raises on unexpected ones; changes none."""
 
 
 @dataclass(frozen=True, slots=True)
