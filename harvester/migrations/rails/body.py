@@ -123,7 +123,7 @@ class BodyReader:
                 value = self.values.value(right, env)
                 env[treesitter.text(left)] = value
                 env.update(_destructured(left, value))
-                self.models.bind(treesitter.text(left), right)
+                self.models.bind(treesitter.text(left), right, self.values)
                 if isinstance(value, Code):
                     return self._statement(right, env, in_change)
             return []

@@ -30,10 +30,11 @@ from harvester.migrations.commands import (
     from_up_down,
     mark_raising,
 )
-from harvester.migrations.literals import Value, name_of
+from harvester.migrations.literals import Value
 from harvester.migrations.rails import spelling, versions
 from harvester.migrations.rails.body import RAISES_IRREVERSIBLE, BodyReader
 from harvester.migrations.rails.helpers import helper_values
+from harvester.migrations.rails.models import table_name_set_in
 from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.rails.types import RailsContext
 from harvester.migrations.schema import ops
@@ -164,7 +165,7 @@ def _class_members(
                 )
         elif node.type == "class":
             name = treesitter.text(node.child_by_field_name("name"))
-            models[name] = _table_name(node, values) or ""
+            models[name] = table_name_set_in(node, values) or ""
         elif (
             node.type in ("call", "identifier")
             and treesitter.text(node.child_by_field_name("method") if node.type == "call" else node)
@@ -172,17 +173,6 @@ def _class_members(
         ):
             no_transaction = True
     return methods, constants, {k: v for k, v in models.items() if v}, no_transaction
-
-
-def _table_name(node: Node, values: RubyValues) -> str | None:
-    """`self.table_name = "x"` inside an inline model class."""
-    for child in treesitter.walk(node):
-        if (
-            child.type == "assignment"
-            and treesitter.text(child.child_by_field_name("left")) == "self.table_name"
-        ):
-            return name_of(values.value(child.child_by_field_name("right"), {}))
-    return None
 
 
 def _directions(
