@@ -336,13 +336,17 @@ class BodyReader:
     ) -> Command:
         self._note_reads(node.child_by_field_name("condition"))
         branches = conditions.branches(node, self.ctx.dialect, rest)
+        read = [self._statements(branch.body, env, in_change) for branch in branches]
+        # `if … else … end` with statements on both sides runs one side or the other.
+        both = sum(1 for command in read if command.up) > 1
+        condition = " ".join(treesitter.text(node.child_by_field_name("condition")).split())
         found = []
-        for branch in branches:
-            command = self._statements(branch.body, env, in_change)
+        for branch, command in zip(branches, read, strict=True):
             if branch.absent is not None:
                 command = _without_absent_drops(command, branch.absent)
-            if branch.note and (command.up or not branch.body):  # (or another adapter's)
-                command = replace(command, notes=(*command.notes, branch.note))
+            note = f"part runs only if `{condition}`, part only if not" if both else branch.note
+            if note and (command.up or not branch.body):  # (or another adapter's)
+                command = replace(command, notes=(*command.notes, note))
             found.append(command)
         return sequence(found)
 
