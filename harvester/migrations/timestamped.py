@@ -93,10 +93,21 @@ class FolderResult:
 
 
 @dataclass(frozen=True, slots=True)
+class _Renumbered:
+    """A migration added in the range, shipped in a release of it, then given a new version."""
+
+    old_version: str
+    shipped_in: str
+    renamed_in: str
+    renamed_release: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class _Entry:
     version: str
     change: PathChange
     item: MigrationInput
+    renumbered: _Renumbered | None = None
 
 
 def analyse_folder(
@@ -459,7 +470,52 @@ def _entry(
         first_release=None if moved else change.first_release,
         renamed_from=old_version if old_version != new_version else None,
     )
-    return [_Entry(new_version, change, item)]
+    shipped = (
+        None if released else _shipped_under_another_version(root, change, new_version, version_of)
+    )
+    if shipped is not None:
+        item = _renumbered(item, shipped)
+    return [_Entry(new_version, change, item, shipped)]
+
+
+def _shipped_under_another_version(
+    root: MigrationRoot, change: PathChange, version: str, version_of: VersionOf
+) -> _Renumbered | None:
+    """How a file the range added got its version: renamed from another version that a
+    release of the range already shipped (None: it was not)."""
+    history = change.history
+    if history is None:
+        return None
+    renamed = history.renamed_from(change.path)
+    if renamed is None:
+        return None
+    commit, old_path = renamed
+    old_version = version_of(old_path) if _inside(root.root, old_path) else None
+    if old_version is None or old_version == version:
+        return None
+    shipped = history.first_release(old_path)
+    renamed_release = history.releases([commit]).get(commit)
+    if shipped is None or shipped == renamed_release:
+        return None  # no release carried the old version
+    return _Renumbered(old_version, shipped, commit, renamed_release)
+
+
+def _renumbered(item: MigrationInput, shipped: _Renumbered) -> MigrationInput:
+    """`item` as the migration its new version is: added by the rename, first released with
+    it, and run a second time by databases that ran the old version."""
+    note = (
+        f"renamed from version {shipped.old_version} in {shipped.renamed_in[:7]}, after "
+        f"{shipped.old_version} shipped in {shipped.shipped_in}: databases that ran "
+        f"{shipped.shipped_in} ran it as {shipped.old_version} and run it again as {item.id}"
+    )
+    parsed = _with_note(item.parsed, note) if item.parsed is not None else None
+    return replace(
+        item,
+        parsed=parsed,
+        added_in=shipped.renamed_in,
+        first_release=shipped.renamed_release,
+        renamed_from=shipped.old_version,
+    )
 
 
 def _same_operations(before: Reading | None, after: Reading) -> bool:
@@ -657,6 +713,20 @@ def _findings(
                 _commits(edited),
             )
         )
+    findings += [
+        Finding(
+            ImpactTag.MODIFIED_EXISTING_MIGRATION,
+            f"version {e.renumbered.old_version} of {e.item.path} shipped in "
+            f"{e.renumbered.shipped_in} and was renamed to {e.version} in "
+            f"{e.renumbered.renamed_in[:7]}: databases that ran {e.renumbered.shipped_in} "
+            f"keep {e.renumbered.old_version} as run, with no file, and run the migration "
+            f"again as {e.version}",
+            (e.item.path,),
+            e.change.commits,
+        )
+        for e in entries
+        if e.renumbered is not None
+    ]
     deleted = [e for e in entries if e.item.change is ChangeKind.DELETED]
     if deleted:
         findings.append(
