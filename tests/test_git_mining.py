@@ -291,6 +291,35 @@ def test_a_migration_renamed_after_it_was_added_keeps_its_first_commit_and_relea
     assert (migration.path, migration.added_in, migration.first_tag) == (new, added, "v1.1")
 
 
+def test_a_migration_given_a_new_version_after_it_shipped_inside_the_range_runs_again(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    repo = new_repo()
+    old, new = (
+        "db/migrate/20240301000000_clean_profiles.rb",
+        "db/migrate/20240201000000_clean_profiles.rb",
+    )
+    _, renamed = _releases(
+        repo,
+        lambda r: r.write(old, "class CleanProfiles < ActiveRecord::Migration[7.1]\nend\n"),
+        lambda r: r.move(old, new),
+    )
+    report = build_report(ReportOptions(repo=str(repo.path), range=RangeRequest("v1.0..v1.2")))
+    (migration,) = report.database.migrations
+    assert (migration.id, migration.added_in, migration.first_tag) == (
+        "20240201000000",
+        renamed,
+        "v1.2",
+    )
+    assert migration.notes[-1] == (
+        f"renamed from version 20240301000000 in {renamed[:7]}, after 20240301000000 shipped in "
+        "v1.1: databases that ran v1.1 ran it as 20240301000000 and run it again as "
+        "20240201000000"
+    )
+    (finding,) = [f for f in report.database.findings if f.paths == (new,)]
+    assert finding.detail.startswith("version 20240301000000 of " + new + " shipped in v1.1")
+
+
 def test_a_migration_edited_after_it_shipped_inside_the_range_says_so(
     new_repo: Callable[..., RepoBuilder],
 ) -> None:

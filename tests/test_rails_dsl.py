@@ -211,6 +211,15 @@ def test_guards_are_noted() -> None:
     assert any("if_not_exists: true" in note for note in parsed.up.notes)
 
 
+def test_a_negated_condition_is_noted_without_a_double_negative() -> None:
+    parsed = read(
+        '    execute "UPDATE users SET x = 1" unless !users.present?\n'
+        '    execute "UPDATE users SET y = 1" if !users.any? || admins.any?'
+    )
+    assert "runs only if `users.present?`" in parsed.up.notes
+    assert "runs only if `!users.any? || admins.any?`" in parsed.up.notes
+
+
 def test_an_early_return_guards_the_rest_like_a_modifier() -> None:
     modifier = read("    add_index :users, :email unless index_exists?(:users, :email)")
     for guard in (
@@ -415,7 +424,9 @@ def test_references_and_foreign_keys_on_existing_tables() -> None:
         ops.Constraint(ops.ConstraintKind.FOREIGN_KEY, "fk_rails_04d13ef8c7", foreign_key=fk),
     )
     assert up("    remove_foreign_key :posts, :users") == (
-        ops.DropConstraint("posts", "fk_rails_5b5ddfd518", ops.ConstraintKind.FOREIGN_KEY),
+        ops.DropConstraint(
+            "posts", "fk_rails_5b5ddfd518", ops.ConstraintKind.FOREIGN_KEY, ref_table="users"
+        ),
     )
 
 

@@ -101,6 +101,11 @@ class LogHistory:
                 self._by_merge[folder] = self._merge_adders(folder)
         return self._by_merge[folder].get(path)
 
+    def renamed_from(self, path: str) -> tuple[str, str] | None:
+        """The newest commit of the range that renamed a file to `path`, and its old path."""
+        self._wait()
+        return self._renamed_from.get(path)
+
     def _wait(self) -> None:
         self._done.wait()
         if self._failure is not None:

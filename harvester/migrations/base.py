@@ -58,6 +58,14 @@ class RangeHistory(Protocol):
         """The first release tag that contains the commit adding `path`."""
         ...
 
+    def renamed_from(self, path: str) -> tuple[str, str] | None:
+        """The commit of the range that renamed a file to `path`, and its path before."""
+        ...
+
+    def releases(self, shas: Sequence[str]) -> Mapping[str, str | None]:
+        """The first release tag of each commit (None: not released)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class PathChange:

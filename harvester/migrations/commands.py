@@ -114,9 +114,10 @@ def mark_raising(directions: Directions, state: StepState) -> Directions:
     if not found and state.reads:
         operations.append(
             ops.DataChange(
-                ops.DataChangeKind.CODE,
+                ops.DataChangeKind.CHECK,
                 None,
                 f"checks existing rows and raises on unexpected data ({state.raises[0]})",
+                reversible=True,  # it changes no row, so rolling back has nothing to undo
                 raises_on_data=True,
             )
         )
@@ -159,7 +160,8 @@ def sql_command(
     elif isinstance(value, str):
         text = value
     else:
-        summary = f"{what} of SQL built at run time ({source[:60]})"
+        shown = source if len(source) <= 60 else source[:59] + "…"
+        summary = f"{what} of SQL built at run time ({shown})"
         return Command((ops.Opaque(summary, raw=True, line=line),), None, what)
     if not text.strip():
         return Command((), (), None, notes)

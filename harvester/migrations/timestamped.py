@@ -15,6 +15,7 @@ import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import TYPE_CHECKING
 
 from harvester.analysis.wording import first_few
@@ -92,10 +93,21 @@ class FolderResult:
 
 
 @dataclass(frozen=True, slots=True)
+class _Renumbered:
+    """A migration added in the range, shipped in a release of it, then given a new version."""
+
+    old_version: str
+    shipped_in: str
+    renamed_in: str
+    renamed_release: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class _Entry:
     version: str
     change: PathChange
     item: MigrationInput
+    renumbered: _Renumbered | None = None
 
 
 def analyse_folder(
@@ -104,12 +116,12 @@ def analyse_folder(
     settings: AnalysisSettings,
     version_of: VersionOf,
     read: ReadMigration,
-    schema_file: Callable[[], Sequence[ops.Operation] | None] = lambda: None,
+    schema_file: Callable[[Side], Sequence[ops.Operation] | None] = lambda side: None,
 ) -> FolderResult:
     """Every migration of `root` the range changed, in version order, with findings.
 
     The schema at the base, when a migration needs it, comes from `schema_file` (the
-    system's schema dump at the base), else from the released migrations replayed."""
+    system's schema dump at a side), else from the released migrations replayed."""
     dialect = root.dialect
     base_paths = {v: p for p in view.tree(Side.BASE, root.root) if (v := version_of(p)) is not None}
     base_versions = sorted((int(v), v) for v in base_paths)
@@ -126,12 +138,15 @@ def analyse_folder(
     entries.sort(key=lambda e: (int(e.version), e.item.path))
     findings = _findings(root, entries, newest_base)
 
+    @cache
     def base_schema() -> Sequence[ops.Operation]:
-        dumped = schema_file()
+        dumped = schema_file(Side.BASE)
         if dumped is not None:
             return dumped
         return _replayed(root, view, read, base_paths, [v for _, v in base_versions])
 
+    entries = _keys_found_by_target(entries, base_schema)
+    entries = _drops_of_absent_objects(entries, schema_file)
     migrations = assemble([e.item for e in entries], settings, base_schema)
     parsed = tuple(
         e.item.parsed
@@ -144,6 +159,139 @@ def analyse_folder(
         if e.item.parsed is not None and e.item.change is ChangeKind.ADDED
     )
     return FolderResult(migrations, tuple(findings), parsed, added)
+
+
+def _keys_found_by_target(
+    entries: list[_Entry], base_schema: Callable[[], Sequence[ops.Operation]]
+) -> list[_Entry]:
+    """Foreign keys a statement finds by the table they reference (Rails'
+    `validate_foreign_key :from, :to`), named after the one key from `from` to `to` that the
+    base or an earlier migration added, whatever its column."""
+    if not any(_finds_by_target(op) for e in entries for op in _up(e)):
+        return entries
+    keys: dict[tuple[str, str], list[str]] = {}
+    for op in base_schema():
+        _note_foreign_keys(op, keys)
+    found = []
+    for entry in entries:
+        resolved = []
+        for op in _up(entry):
+            if _finds_by_target(op):
+                assert isinstance(op, (ops.ValidateConstraint, ops.DropConstraint))
+                named = keys.get((op.table, op.ref_table or ""), [])
+                op = replace(op, name=named[0]) if len(named) == 1 else op
+            _note_foreign_keys(op, keys)
+            resolved.append(op)
+        found.append(_with_up(entry, resolved))
+    return found
+
+
+def _drops_of_absent_objects(
+    entries: list[_Entry], schema_file: Callable[[Side], Sequence[ops.Operation] | None]
+) -> list[_Entry]:
+    """`remove_index …, if_exists: true` (and DROP … IF EXISTS) of a table or index that
+    neither schema dump has and no earlier migration of the range creates: it does nothing,
+    so it takes no lock and drops nothing."""
+    if not any(_drops_if_exists(op) for e in entries for op in _up(e)):
+        return entries
+    dumps = [schema_file(side) for side in (Side.BASE, Side.HEAD)]
+    if any(dump is None for dump in dumps):
+        return entries  # without a complete dump at both ends, absence is not known
+    known = {name for dump in dumps for op in dump or () for name in _created_names(op)}
+    found = []
+    for entry in entries:
+        kept: list[ops.Operation] = []
+        absent: list[str] = []
+        for op in _up(entry):
+            known.update(_created_names(op))
+            if _drops_if_exists(op) and not known & set(_dropped_names(op)):
+                absent.append(describe.operation_label(op))
+            else:
+                kept.append(op)
+        if absent:
+            what = "it does" if len(absent) == 1 else "they do"
+            note = (
+                f"{first_few(absent)}: in neither schema file and created by no migration of "
+                f"the range, so {what} nothing"
+            )
+            entry = _with_up(entry, kept, note)
+        found.append(entry)
+    return found
+
+
+def _drops_if_exists(op: ops.Operation) -> bool:
+    return (
+        isinstance(op, (ops.DropTable, ops.DropColumn, ops.DropIndex))
+        and op.if_exists
+        and op.table is not None
+    )
+
+
+def _created_names(op: ops.Operation) -> tuple[str, ...]:
+    """Tables and indexes an operation creates (`index:<name>`, `table:<name>`)."""
+    if isinstance(op, ops.CreateTable):
+        return (f"table:{op.table}",)
+    if isinstance(op, ops.RenameTable):
+        return (f"table:{op.new}",)
+    if isinstance(op, ops.CreateIndex):
+        return (f"index:{describe.index_name(op.index)}", f"table:{op.index.table}")
+    if isinstance(op, ops.RenameIndex):
+        return (f"index:{op.new}",)
+    if isinstance(op, (ops.AddColumn, ops.AddConstraint)):
+        return (f"table:{op.table}",)
+    return ()
+
+
+def _dropped_names(op: ops.Operation) -> tuple[str, ...]:
+    """What must exist for an IF EXISTS drop to do something."""
+    if isinstance(op, ops.DropIndex):
+        return (f"index:{op.name}",) if not op.columns else (f"table:{op.table}",)
+    return (f"table:{getattr(op, 'table', '')}",)
+
+
+def _up(entry: _Entry) -> tuple[ops.Operation, ...]:
+    parsed = entry.item.parsed
+    if parsed is None or entry.item.change is ChangeKind.DELETED:
+        return ()
+    return parsed.up.operations
+
+
+def _with_up(entry: _Entry, operations: list[ops.Operation], note: str | None = None) -> _Entry:
+    """`entry` with its up step's operations replaced (and a note added)."""
+    parsed = entry.item.parsed
+    if parsed is None or entry.item.change is ChangeKind.DELETED:
+        return entry
+    parsed = replace(parsed, up=replace(parsed.up, operations=tuple(operations)))
+    if note is not None:
+        parsed = _with_note(parsed, note)
+    return replace(entry, item=replace(entry.item, parsed=parsed))
+
+
+def _finds_by_target(op: ops.Operation) -> bool:
+    return isinstance(op, (ops.ValidateConstraint, ops.DropConstraint)) and bool(op.ref_table)
+
+
+def _note_foreign_keys(op: ops.Operation, keys: dict[tuple[str, str], list[str]]) -> None:
+    """Keep `keys` ((table, referenced table) -> names) up to date with one operation."""
+    if isinstance(op, ops.DropTable):
+        for key in [k for k in keys if k[0] == op.table]:
+            del keys[key]
+    added = (
+        [(op.table, c) for c in op.constraints]
+        if isinstance(op, ops.CreateTable)
+        else [(op.table, op.constraint)]
+        if isinstance(op, ops.AddConstraint)
+        else []
+    )
+    for table, constraint in added:
+        fk = constraint.foreign_key
+        name = constraint.name or (fk.name if fk is not None else None)
+        if fk is not None and name is not None:
+            keys.setdefault((table, fk.ref_table), []).append(name)
+    if isinstance(op, ops.DropConstraint) and op.name is not None:
+        for names in keys.values():
+            if op.name in names:
+                names.remove(op.name)
 
 
 _MOST_REPLAYED = 2000
@@ -322,7 +470,52 @@ def _entry(
         first_release=None if moved else change.first_release,
         renamed_from=old_version if old_version != new_version else None,
     )
-    return [_Entry(new_version, change, item)]
+    shipped = (
+        None if released else _shipped_under_another_version(root, change, new_version, version_of)
+    )
+    if shipped is not None:
+        item = _renumbered(item, shipped)
+    return [_Entry(new_version, change, item, shipped)]
+
+
+def _shipped_under_another_version(
+    root: MigrationRoot, change: PathChange, version: str, version_of: VersionOf
+) -> _Renumbered | None:
+    """How a file the range added got its version: renamed from another version that a
+    release of the range already shipped (None: it was not)."""
+    history = change.history
+    if history is None:
+        return None
+    renamed = history.renamed_from(change.path)
+    if renamed is None:
+        return None
+    commit, old_path = renamed
+    old_version = version_of(old_path) if _inside(root.root, old_path) else None
+    if old_version is None or old_version == version:
+        return None
+    shipped = history.first_release(old_path)
+    renamed_release = history.releases([commit]).get(commit)
+    if shipped is None or shipped == renamed_release:
+        return None  # no release carried the old version
+    return _Renumbered(old_version, shipped, commit, renamed_release)
+
+
+def _renumbered(item: MigrationInput, shipped: _Renumbered) -> MigrationInput:
+    """`item` as the migration its new version is: added by the rename, first released with
+    it, and run a second time by databases that ran the old version."""
+    note = (
+        f"renamed from version {shipped.old_version} in {shipped.renamed_in[:7]}, after "
+        f"{shipped.old_version} shipped in {shipped.shipped_in}: databases that ran "
+        f"{shipped.shipped_in} ran it as {shipped.old_version} and run it again as {item.id}"
+    )
+    parsed = _with_note(item.parsed, note) if item.parsed is not None else None
+    return replace(
+        item,
+        parsed=parsed,
+        added_in=shipped.renamed_in,
+        first_release=shipped.renamed_release,
+        renamed_from=shipped.old_version,
+    )
 
 
 def _same_operations(before: Reading | None, after: Reading) -> bool:
@@ -402,17 +595,7 @@ def _facts(step: ops.Step) -> set[str]:
 
 
 def _with_note(parsed: ops.ParsedMigration, note: str) -> ops.ParsedMigration:
-    return ops.ParsedMigration(
-        id=parsed.id,
-        path=parsed.path,
-        up=parsed.up,
-        down=parsed.down,
-        down_path=parsed.down_path,
-        down_declared=parsed.down_declared,
-        down_is_noop=parsed.down_is_noop,
-        sort_key=parsed.sort_key,
-        notes=(*parsed.notes, note),
-    )
+    return replace(parsed, notes=(*parsed.notes, note))
 
 
 def _deleted(
@@ -530,6 +713,20 @@ def _findings(
                 _commits(edited),
             )
         )
+    findings += [
+        Finding(
+            ImpactTag.MODIFIED_EXISTING_MIGRATION,
+            f"version {e.renumbered.old_version} of {e.item.path} shipped in "
+            f"{e.renumbered.shipped_in} and was renamed to {e.version} in "
+            f"{e.renumbered.renamed_in[:7]}: databases that ran {e.renumbered.shipped_in} "
+            f"keep {e.renumbered.old_version} as run, with no file, and run the migration "
+            f"again as {e.version}",
+            (e.item.path,),
+            e.change.commits,
+        )
+        for e in entries
+        if e.renumbered is not None
+    ]
     deleted = [e for e in entries if e.item.change is ChangeKind.DELETED]
     if deleted:
         findings.append(

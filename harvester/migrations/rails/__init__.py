@@ -46,7 +46,7 @@ class RailsSystem:
             settings,
             version_of,
             read_migration,
-            lambda: base_schema_operations(root, view),
+            lambda side: base_schema_operations(root, view, side),
         )
         snapshots, drift = snapshot.summarise(root, view, folder)
         switch = config.engine_switch(root.root, view, dialect)

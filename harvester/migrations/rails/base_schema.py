@@ -19,13 +19,16 @@ from harvester.migrations.schema import ops
 from harvester.migrations.sql import sql_operations
 
 
-def base_schema_operations(root: MigrationRoot, view: RepoView) -> Sequence[ops.Operation] | None:
-    """The operations of `root`'s schema file at the base, or None when it has none."""
+def base_schema_operations(
+    root: MigrationRoot, view: RepoView, side: Side = Side.BASE
+) -> Sequence[ops.Operation] | None:
+    """The operations of `root`'s schema file at the base (or `side`), or None when it has
+    none."""
     schema_rb, structure_sql = schema_files(root.root)
-    source = view.read(Side.BASE, schema_rb)
+    source = view.read(side, schema_rb)
     if source.text is not None:
         return schema_rb_operations(source.text, root.dialect)
-    source = view.read(Side.BASE, structure_sql)
+    source = view.read(side, structure_sql)
     if source.text is not None:
         return sql_operations(source.text, root.dialect).operations
     return None

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
 _SQL = frozenset({"execute", "exec_query", "exec_update", "exec_delete", "exec_insert"})
+# The connection's statement methods a migration reaches through method_missing.
+_STATEMENTS = frozenset({"update", "insert", "delete"})
 _READS = frozenset({"select_all", "select_one", "select_value", "select_values", "select_rows"})
 # Kernel and logging methods that do not touch the database.
 _QUIET = frozenset(
@@ -58,6 +60,8 @@ _LOOPS = frozenset(
 )
 _LOOP_LIMIT = 100
 _BARE_STATEMENTS = frozenset({"up_only", "reversible", "revert"})
+_RUNS_AGAIN = "model code in `change` is not reversed: it runs again on rollback"
+_RUNS_AGAIN_SQL = "SQL run by update/insert/delete in `change` is not reversed: it runs again"
 RAISES_IRREVERSIBLE = "raises IrreversibleMigration"
 """The note of a `raise ActiveRecord::IrreversibleMigration` that runs."""
 
@@ -119,7 +123,7 @@ class BodyReader:
                 value = self.values.value(right, env)
                 env[treesitter.text(left)] = value
                 env.update(_destructured(left, value))
-                self.models.bind(treesitter.text(left), right)
+                self.models.bind(treesitter.text(left), right, self.values)
                 if isinstance(value, Code):
                     return self._statement(right, env, in_change)
             return []
@@ -180,6 +184,12 @@ class BodyReader:
             return self._named(method, args, node, env, in_change)
         if method in ("raise", "fail"):
             return self._named(method, args, node, env, in_change)
+        task = _rake_task(receiver, method, self.values, env)
+        if task is not None:
+            what = f"runs rake task {task}"
+            summary = f"{what}: app code harvester cannot see into (it may load or change rows)"
+            opaque = ops.Opaque(summary, raw=True, line=treesitter.line(node))
+            return [self._app_code(opaque, what, in_change)]
         data = self.models.data_change(node, self.values, env)
         if data is not None:
             found = [self._data_command(data, in_change)]
@@ -195,9 +205,8 @@ class BodyReader:
         unknown = self.models.opaque_call(node, env)
         if unknown is not None:
             summary = f"{unknown}: app code harvester cannot see into"
-            found.append(
-                Command((ops.Opaque(summary, raw=True, line=treesitter.line(node)),), None, unknown)
-            )
+            opaque = ops.Opaque(summary, raw=True, line=treesitter.line(node))
+            found.append(self._app_code(opaque, unknown, in_change))
         if args.block is not None:
             body = args.block.child_by_field_name("body")
             found.append(self.read(body, env, in_change))
@@ -273,8 +282,20 @@ class BodyReader:
                 block_scope = {**env, **{p: Code(p) for p in args.block_params}}
                 found.append(self.read(_block_body(args), block_scope, in_change))
             return found
+        if name in _STATEMENTS and args.positional and _is_sql_text(args.positional[0]):
+            return [self._statement_sql(name, args, node, line, in_change)]
         summary = f"{name}: a method harvester does not know"
         return [Command((ops.Opaque(summary, raw=True, line=line),), None, name)]
+
+    def _statement_sql(
+        self, name: str, args: Arguments, node: Node, line: int, in_change: bool
+    ) -> Command:
+        """`update "UPDATE …"` (the connection's insert/update/delete with literal SQL): the
+        command recorder of a `change` rollback passes it to the database, so it runs again."""
+        command = self._sql(name, args, node, line)
+        if not in_change:
+            return command
+        return Command(command.up, command.up, None, (*command.notes, _RUNS_AGAIN_SQL))
 
     def _sql(self, name: str, args: Arguments, node: Node, line: int) -> Command:
         value: Value = args.positional[0] if args.positional else None
@@ -315,13 +336,17 @@ class BodyReader:
     ) -> Command:
         self._note_reads(node.child_by_field_name("condition"))
         branches = conditions.branches(node, self.ctx.dialect, rest)
+        read = [self._statements(branch.body, env, in_change) for branch in branches]
+        # `if … else … end` with statements on both sides runs one side or the other.
+        both = sum(1 for command in read if command.up) > 1
+        condition = " ".join(treesitter.text(node.child_by_field_name("condition")).split())
         found = []
-        for branch in branches:
-            command = self._statements(branch.body, env, in_change)
+        for branch, command in zip(branches, read, strict=True):
             if branch.absent is not None:
                 command = _without_absent_drops(command, branch.absent)
-            if branch.note and (command.up or not branch.body):  # (or another adapter's)
-                command = replace(command, notes=(*command.notes, branch.note))
+            note = f"part runs only if `{condition}`, part only if not" if both else branch.note
+            if note and (command.up or not branch.body):  # (or another adapter's)
+                command = replace(command, notes=(*command.notes, note))
             found.append(command)
         return sequence(found)
 
@@ -364,8 +389,15 @@ class BodyReader:
         if not in_change:
             return Command((data,), ())
         again = replace(data, detail=data.detail + " (runs again on rollback)", reversible=False)
-        note = "model code in `change` is not reversed: it runs again on rollback"
-        return Command((replace(data, reversible=False),), (again,), None, (note,))
+        return Command((replace(data, reversible=False),), (again,), None, (_RUNS_AGAIN,))
+
+    def _app_code(self, opaque: ops.Opaque, what: str, in_change: bool) -> Command:
+        """App code called on a class or object: in `change`, rolling back does not record
+        it (only the migration's own schema calls are inverted), so it simply runs again."""
+        if not in_change:
+            return Command((opaque,), None, what)
+        again = replace(opaque, summary=opaque.summary + " (runs again on rollback)")
+        return Command((opaque,), (again,), None, (_RUNS_AGAIN,))
 
 
 def _bind_parameters(method: Node, args: Arguments) -> dict[str, Value]:
@@ -427,3 +459,21 @@ def _without_absent_drops(command: Command, table: str) -> Command:
     )
     notes = tuple(n for n in command.notes if n != force_note(table))
     return replace(command, up=up, notes=notes)
+
+
+def _is_sql_text(value: Value) -> bool:
+    """A string literal (plain or interpolated), as SQL is written."""
+    return isinstance(value, (str, Interpolated))
+
+
+def _rake_task(
+    receiver: Node, method: str, values: RubyValues, env: Mapping[str, Value]
+) -> str | None:
+    """The task `Rake::Task["db:seed_regions"].invoke` (or `.execute`) runs."""
+    if method not in ("invoke", "execute") or receiver.type != "element_reference":
+        return None
+    if treesitter.text(receiver.child_by_field_name("object")) != "Rake::Task":
+        return None
+    index = [n for n in receiver.named_children[1:] if n.type != "comment"]
+    named = values.value(index[0], env) if len(index) == 1 else None
+    return named if isinstance(named, str) else treesitter.text(receiver)

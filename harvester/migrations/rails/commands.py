@@ -85,12 +85,13 @@ class ColumnCommands(KeyCommands):
         col = tables.column(name, rails_type, args.options, self.ctx)
         assert col.type is not None
         up: list[ops.Operation] = [ops.AlterColumnType(table, name, col.type, line=line)]
+        # One ALTER TABLE in Rails: a column made nullable here no longer needs its default.
+        if args.options.get("null") is True:
+            up.append(ops.DropNotNull(table, name, line=line))
         if "default" in args.options:
             up.append(_default_op(table, name, col.default, line))
         if args.options.get("null") is False:
             up.append(ops.SetNotNull(table, name, line=line))
-        elif args.options.get("null") is True:
-            up.append(ops.DropNotNull(table, name, line=line))
         up += self._rebuilt(table, f"change {name} to {col.type}", line)
         return Command(tuple(up), None, f"change_column {table}.{name}")
 

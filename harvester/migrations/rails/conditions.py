@@ -99,7 +99,11 @@ def branches(node: Node, dialect: ops.Dialect | None, rest: Sequence[Node] = ())
         if not chosen:
             return [Branch((), f"skipped on the {adapter} adapter: `{condition}`")]
         return [Branch(chosen, f"kept for the {adapter} adapter: `{condition}`")]
-    word = "unless" if negated else "if"
+    # `unless !x` reads as `if x`: the note states the condition without the `!`.
+    single = re.fullmatch(r"!\s*[\w:.]+[?!]?(?:\([^()]*\))?", condition)
+    shown = condition[1:].strip() if single else condition
+    flipped = negated != (shown != condition)
+    word = "unless" if flipped else "if"
     guarded = any(guard in condition for guard in GUARDS)
     prefix = "guarded: " if guarded else ""
     exists = _TABLE_EXISTS.match(condition)
@@ -109,11 +113,11 @@ def branches(node: Node, dialect: ops.Dialect | None, rest: Sequence[Node] = ())
     found = []
     if then:
         absent = table if false_branch_first else None
-        found.append(Branch(then, f"{prefix}runs only {word} `{condition}`", absent))
+        found.append(Branch(then, f"{prefix}runs only {word} `{shown}`", absent))
     if other:
-        other_word = "if" if negated else "unless"
+        other_word = "if" if flipped else "unless"
         absent = table if not false_branch_first else None
-        found.append(Branch(other, f"{prefix}runs only {other_word} `{condition}`", absent))
+        found.append(Branch(other, f"{prefix}runs only {other_word} `{shown}`", absent))
     return found
 
 

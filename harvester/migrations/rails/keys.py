@@ -7,6 +7,7 @@ add_index :posts, [:author_id, :created_at], algorithm: :concurrently
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from harvester.migrations.commands import Command
@@ -48,12 +49,7 @@ class KeyCommands:
             if len(args.positional) > 1
             else name_of(options.pop("to_table", None))
         )
-        name = name_of(options.get("name")) if options.get("name") is not None else None
-        if name is None:
-            columns = names_of(options.get("column")) or (
-                [naming.column_for_table(to_table)] if to_table else []
-            )
-            name = naming.foreign_key_name(table, columns) if columns else None
+        name, found_by = _foreign_key_name(table, to_table, options)
         up: list[ops.Operation] = [
             ops.DropConstraint(
                 table,
@@ -61,6 +57,7 @@ class KeyCommands:
                 ops.ConstraintKind.FOREIGN_KEY,
                 options.get("if_exists") is True,
                 line=line,
+                ref_table=found_by,
             )
         ]
         up += self._rebuilt(table, f"drop foreign key {name}", line)
@@ -76,14 +73,10 @@ class KeyCommands:
     def validate_foreign_key(self, args: Arguments, line: int) -> Command:
         """`validate_foreign_key :from, :to` / `name:`."""
         table = name_at(args, 0)
-        name = name_of(args.options.get("name")) if args.options.get("name") is not None else None
-        if name is None:
-            to_table = name_of(args.positional[1]) if len(args.positional) > 1 else None
-            columns = names_of(args.options.get("column")) or (
-                [naming.column_for_table(to_table)] if to_table else []
-            )
-            name = naming.foreign_key_name(table, columns)
-        return Command((ops.ValidateConstraint(table, name, line=line),))
+        to_table = name_of(args.positional[1]) if len(args.positional) > 1 else None
+        name, found_by = _foreign_key_name(table, to_table, args.options)
+        name = name or naming.foreign_key_name(table, [])
+        return Command((ops.ValidateConstraint(table, name, line=line, ref_table=found_by),))
 
     # --- checks and other constraints ----------------------------------------------------
 
@@ -216,6 +209,22 @@ class KeyCommands:
             return []
         implicit = ops.IndexDef(con.name, table, con.foreign_key.columns)
         return [ops.CreateIndex(implicit, line=line)]
+
+
+def _foreign_key_name(
+    table: str, to_table: str | None, options: Mapping[str, Value]
+) -> tuple[str | None, str | None]:
+    """The name of the foreign key a statement finds, and the referenced table when it finds
+    it by that table alone (Rails takes the table's key to `to_table`, whatever its column:
+    the name is then the guess for the conventional column)."""
+    if options.get("name") is not None:
+        return name_of(options.get("name")), None
+    columns = names_of(options.get("column"))
+    if columns:
+        return naming.foreign_key_name(table, columns), None
+    if to_table is None:
+        return None, None
+    return naming.foreign_key_name(table, [naming.column_for_table(to_table)]), to_table
 
 
 def name_at(args: Arguments, position: int) -> str:

@@ -18,6 +18,7 @@ end
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from harvester.cache import cached
@@ -29,10 +30,11 @@ from harvester.migrations.commands import (
     from_up_down,
     mark_raising,
 )
-from harvester.migrations.literals import Value, name_of
+from harvester.migrations.literals import Value
 from harvester.migrations.rails import spelling, versions
 from harvester.migrations.rails.body import RAISES_IRREVERSIBLE, BodyReader
 from harvester.migrations.rails.helpers import helper_values
+from harvester.migrations.rails.models import table_name_set_in
 from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.rails.types import RailsContext
 from harvester.migrations.schema import ops
@@ -82,27 +84,64 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
 
 
 def _migration_class(root: Node) -> tuple[Node, versions.RailsVersion, list[str]] | None:
-    """The first class inheriting from a migration, with its `[x.y]` version."""
+    """The class inheriting from a migration (the first one with a `change`, `up` or `down`
+    when there are several), with its `[x.y]` version."""
+    aliases = _migration_constants(root)
+    found: list[tuple[Node, str, str]] = []
     for node in treesitter.walk(root):
         if node.type != "class":
             continue
-        superclass = node.child_by_field_name("superclass")
-        parent = treesitter.text(superclass).lstrip("<").strip()
-        if "Migration" not in parent:
+        written = treesitter.text(node.child_by_field_name("superclass")).lstrip("<").strip()
+        parent = aliases.get(written, written)
+        if "Migration" in parent:
+            found.append((node, parent, written if parent == written else f"{written} ({parent})"))
+            aliases[treesitter.text(node.child_by_field_name("name"))] = parent
+    if not found:
+        return None
+    node, parent, shown = next((f for f in found if _has_steps(f[0])), found[0])
+    notes: list[str] = []
+    base, _, bracket = parent.partition("[")
+    parsed = versions.parse_version(bracket.rstrip("]").strip()) if bracket else None
+    if base.strip() == "ActiveRecord::Migration" and parsed is None and not bracket:
+        return node, versions.LEGACY, notes
+    if parsed is None or base.strip() != "ActiveRecord::Migration":
+        notes.append(
+            f"inherits from {shown}: read with the defaults of Rails "
+            f"{versions.LATEST[0]}.{versions.LATEST[1]}"
+        )
+        parsed = versions.LATEST if base.strip() != "ActiveRecord::Migration" else parsed
+    return node, parsed or versions.LATEST, notes
+
+
+_MIGRATION = re.compile(r"ActiveRecord::Migration(?:\[[^\]\n]*\])?")
+
+
+def _migration_constants(root: Node) -> dict[str, str]:
+    """Constants set in the file to a migration class, as that class: friendly_id's generator
+    writes `MIGRATION_CLASS = if … ActiveRecord::Migration["x.y"] else … end`, then
+    `class CreateSlugs < MIGRATION_CLASS` (the versioned branch is the one read)."""
+    constants: dict[str, str] = {}
+    for node in treesitter.walk(root):
+        left = node.child_by_field_name("left") if node.type == "assignment" else None
+        if left is None or left.type != "constant":
             continue
-        notes: list[str] = []
-        base, _, bracket = parent.partition("[")
-        parsed = versions.parse_version(bracket.rstrip("]").strip()) if bracket else None
-        if base.strip() == "ActiveRecord::Migration" and parsed is None:
-            return node, versions.LEGACY, notes
-        if parsed is None or base.strip() != "ActiveRecord::Migration":
-            notes.append(
-                f"inherits from {parent}: read with the defaults of Rails "
-                f"{versions.LATEST[0]}.{versions.LATEST[1]}"
+        written = _MIGRATION.findall(treesitter.text(node.child_by_field_name("right")))
+        if written:
+            chosen = max(written, key=len)
+            run_time = "#{" in chosen  # Migration["#{ActiveRecord::VERSION::MAJOR}.…"]
+            constants[treesitter.text(left)] = (
+                "ActiveRecord::Migration[the Rails version running it]" if run_time else chosen
             )
-            parsed = versions.LATEST if base.strip() != "ActiveRecord::Migration" else parsed
-        return node, parsed or versions.LATEST, notes
-    return None
+    return constants
+
+
+def _has_steps(node: Node) -> bool:
+    """Whether a class defines `change`, `up` or `down` itself."""
+    body = node.child_by_field_name("body")
+    return body is not None and any(
+        child.type == "method" and treesitter.text(child.child_by_field_name("name")) in _STEPS
+        for child in body.named_children
+    )
 
 
 def _class_members(
@@ -126,7 +165,7 @@ def _class_members(
                 )
         elif node.type == "class":
             name = treesitter.text(node.child_by_field_name("name"))
-            models[name] = _table_name(node, values) or ""
+            models[name] = table_name_set_in(node, values) or ""
         elif (
             node.type in ("call", "identifier")
             and treesitter.text(node.child_by_field_name("method") if node.type == "call" else node)
@@ -134,17 +173,6 @@ def _class_members(
         ):
             no_transaction = True
     return methods, constants, {k: v for k, v in models.items() if v}, no_transaction
-
-
-def _table_name(node: Node, values: RubyValues) -> str | None:
-    """`self.table_name = "x"` inside an inline model class."""
-    for child in treesitter.walk(node):
-        if (
-            child.type == "assignment"
-            and treesitter.text(child.child_by_field_name("left")) == "self.table_name"
-        ):
-            return name_of(values.value(child.child_by_field_name("right"), {}))
-    return None
 
 
 def _directions(

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
-from harvester.migrations.literals import Value, names_of
+from harvester.migrations.literals import Value, name_of, names_of
 from harvester.migrations.rails import naming
 from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.schema import ops
@@ -75,6 +75,8 @@ _READS = frozenset(
         "ids",
     }
 )
+# Calls that return plain values, not records: a variable set from them holds no rows.
+_VALUES = frozenset({"pluck", "pick", "ids", "count", "sum", "to_h", "exists?", "any?", "none?"})
 _UNFILTERED = frozenset(
     {
         "all",
@@ -130,6 +132,7 @@ _HARMLESS = frozenset(
         "offset",
         "distinct",
         "to_a",
+        "to_h",
         "transaction",
         "then",
         "tap",
@@ -181,16 +184,24 @@ class ModelCode:
     def __init__(self, known: Mapping[str, str]) -> None:
         self.known = known
         self.bound: dict[str, str] = {}
+        self.class_tables: dict[str, str] = {}
 
-    def bind(self, variable: str, node: Node) -> None:
-        """Remember that `variable` holds rows of a model (`story = Story.find_by(…)`)."""
+    def bind(self, variable: str, node: Node, values: RubyValues) -> None:
+        """Remember that `variable` holds rows of a model (`story = Story.find_by(…)`), or a
+        model class made on the spot (`klass = Class.new(Base) { self.table_name = "x" }`)."""
+        self.bound.pop(variable, None)
+        self.class_tables.pop(variable, None)
         chain = _chain(node)
-        if chain and chain[0].type in ("constant", "scope_resolution"):
-            model = treesitter.text(chain[0])
-            if model not in _NOT_MODELS and not model.isupper():
-                self.bound[variable] = model
-        else:
-            self.bound.pop(variable, None)
+        if not chain or chain[0].type not in ("constant", "scope_resolution"):
+            return
+        model = treesitter.text(chain[0])
+        methods = {treesitter.text(n.child_by_field_name("method")) for n in chain[1:]}
+        if model == "Class" and methods == {"new"}:
+            table = table_name_set_in(node, values)
+            if table is not None:
+                self.class_tables[variable] = table
+        elif model not in _NOT_MODELS and not model.isupper() and not methods & _VALUES:
+            self.bound[variable] = model
 
     def data_change(
         self, node: Node, values: RubyValues, env: Mapping[str, Value]
@@ -199,14 +210,19 @@ class ModelCode:
         chain = _chain(node)
         root = chain[0] if chain else None
         one_record = False
-        if root is not None and root.type == "identifier" and treesitter.text(root) in self.bound:
-            model = self.bound[treesitter.text(root)]
+        named = treesitter.text(root) if root is not None and root.type == "identifier" else ""
+        if named in self.class_tables:
+            model = named
+        elif named in self.bound:
+            model = self.bound[named]
             one_record = True
         elif root is None or root.type not in ("constant", "scope_resolution"):
             return None
         else:
             model = treesitter.text(root)
-        if model in _NOT_MODELS or model in env or model.isupper():
+        if named not in self.class_tables and (
+            model in _NOT_MODELS or model in env or model.isupper()
+        ):
             return None
         methods = [treesitter.text(n.child_by_field_name("method")) for n in chain[1:]]
         block_writes = _block_methods(node)
@@ -222,7 +238,9 @@ class ModelCode:
             kind = ops.DataChangeKind.CODE
         else:
             return None
-        table = self.known.get(model) or naming.table_of_model(model)
+        table = (
+            self.class_tables.get(model) or self.known.get(model) or naming.table_of_model(model)
+        )
         shown = re.sub(r"\s+\.", ".", " ".join(treesitter.text(node).split()))
         shown = shown if len(shown) <= 70 else shown[:67] + "…"
         what = {
@@ -366,3 +384,15 @@ def _raises_in_block(node: Node) -> bool:
         in ("raise", "fail")
         for n in treesitter.walk(block)
     )
+
+
+def table_name_set_in(node: Node, values: RubyValues) -> str | None:
+    """`self.table_name = "x"` inside a model class (`class X < ApplicationRecord` or
+    `Class.new(Base) do … end`)."""
+    for child in treesitter.walk(node):
+        if (
+            child.type == "assignment"
+            and treesitter.text(child.child_by_field_name("left")) == "self.table_name"
+        ):
+            return name_of(values.value(child.child_by_field_name("right"), {}))
+    return None

@@ -209,7 +209,12 @@ class RubyValues:
     def _method_on_literal(self, node: Node, env: Mapping[str, Value]) -> Value:
         method = treesitter.text(node.child_by_field_name("method"))
         receiver = node.child_by_field_name("receiver")
-        if receiver is None or node.child_by_field_name("arguments") is not None:
+        listed = node.child_by_field_name("arguments")
+        if treesitter.text(receiver) == "Arel" and method == "sql" and listed is not None:
+            # `Arel.sql("…")` marks a literal as safe SQL: it is that literal.
+            given = [n for n in listed.named_children if n.type != "comment"]
+            return self.value(given[0], env) if len(given) == 1 else Code(treesitter.text(node))
+        if receiver is None or listed is not None:
             return Code(treesitter.text(node))
         if receiver.type in ("constant", "scope_resolution") and method in _TABLE_NAMES:
             named = self._table_name(treesitter.text(receiver), method)

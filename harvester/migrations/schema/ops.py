@@ -312,22 +312,26 @@ class AddConstraint:
 
 @dataclass(frozen=True, slots=True)
 class DropConstraint:
-    """ALTER TABLE … DROP CONSTRAINT; `kind` when known (FOREIGN KEY for drop_foreign_key)."""
+    """ALTER TABLE … DROP CONSTRAINT; `kind` when known (FOREIGN KEY for drop_foreign_key).
+    `ref_table`: the foreign key is found by the table it references (Rails'
+    `remove_foreign_key :from, :to`): `name` is then only the conventional guess."""
 
     table: str
     name: str | None
     kind: ConstraintKind | None = None
     if_exists: bool = False
     line: int | None = field(default=None, compare=False)
+    ref_table: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ValidateConstraint:
-    """ALTER TABLE … VALIDATE CONSTRAINT."""
+    """ALTER TABLE … VALIDATE CONSTRAINT; `ref_table` as for `DropConstraint`."""
 
     table: str
     name: str
     line: int | None = field(default=None, compare=False)
+    ref_table: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,6 +412,8 @@ class DataChangeKind(str, Enum):
     TRUNCATE = "truncate"
     MUTATION = "mutation"
     CODE = "code"
+    CHECK = "check"
+    """Reads rows and raises on unexpected ones; changes none."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -258,6 +258,8 @@ def data_change(op: ops.DataChange, ctx: Context) -> None:
         ctx.orphan_cleanups.append(op)
     if op.raises_on_data:
         ctx.flag(ImpactTag.DATA_DEPENDENT, f"{detail}: fails on unexpected rows")
+    if op.kind is ops.DataChangeKind.CHECK:
+        return
     if op.kind is ops.DataChangeKind.INSERT:
         ctx.note(f"inserts rows into {table}")
         return
