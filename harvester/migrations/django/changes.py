@@ -336,12 +336,15 @@ def describe_modification(
 
 
 def label(operation: Operation) -> str:
-    """`AddField check.badge_key`, `CreateModel Check`, `RunPython fill_badge_key`."""
+    """`AddField check.badge_key`, `CreateModel Check`, `RunPython fill_badge_key`, `RunSQL
+    forward_sql`."""
     target = operation.text("model_name") or operation.text("name") or operation.text("old_name")
     if operation.text("model_name") and operation.text("name"):
         target = f"{target}.{operation.text('name')}"
     if operation.base_kind == "RunPython" and operation.code is not None:
         target = operation.code.name
+    if operation.base_kind == "RunSQL":
+        target = operation.sql_name
     return f"{operation.kind} {target}".strip()
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from harvester.cache import cached
 from harvester.migrations import pyast
@@ -62,6 +62,7 @@ class Operation:
     state: tuple[Operation, ...] = ()
     code: PythonCode | None = None
     reverse_code: PythonCode | None = None
+    sql_name: str = ""  # the constant or class attribute `RunSQL(forward_sql)` names
 
     @property
     def base_kind(self) -> str:
@@ -121,6 +122,7 @@ def parse_migration(name: str, text: str) -> MigrationFile | Unreadable | None:
     if body is None:
         return None
     attributes = {key: value for s in body.body for key, value in pyast.assignments(s)}
+    module = _class_scope(module, attributes)
     notes: list[str] = []
     by_vendor: dict[str, tuple[Operation, ...]] = {}
     for statement in body.body:
@@ -169,6 +171,13 @@ def _vendors(test: ast.expr) -> tuple[str, ...] | None:
     names = (value,) if isinstance(value, str) else value if isinstance(value, tuple) else ()
     found = tuple(n for n in names if isinstance(n, str))
     return found or None
+
+
+def _class_scope(module: pyast.Module, attributes: Mapping[str, ast.expr]) -> pyast.Module:
+    """`module` with the Migration class's own attributes bound too, as the class body sees
+    them: `state_operations = […]` or `forward_sql = "UPDATE …"` used by its `operations`."""
+    own = {name: value for name, value in attributes.items() if name != "operations"}
+    return replace(module, constants={**module.constants, **own}) if own else module
 
 
 def _assigned(statements: list[ast.stmt]) -> dict[str, ast.expr]:
@@ -258,6 +267,7 @@ def _operation(
         state=nested["state_operations"],
         code=code,
         reverse_code=reverse,
+        sql_name=sql.id if isinstance(sql := nodes.get("sql"), ast.Name) else "",
     )
 
 
@@ -301,9 +311,23 @@ def compare(old_text: str, new_text: str) -> Comparison | None:
 def _operation_fingerprints(module: pyast.Module) -> tuple[str, ...]:
     body = _migration_class(module.tree)
     attributes = {k: v for s in body.body for k, v in pyast.assignments(s)} if body else {}
+    module = _class_scope(module, attributes)
     node = attributes.get("operations")
     if isinstance(node, ast.Name) and node.id in module.constants:
         node = module.constants[node.id]
     if not isinstance(node, (ast.List, ast.Tuple)):
         return ()
-    return tuple(pyast.fingerprint(element) for element in node.elts)
+    return tuple(_fingerprint(element, module.constants) for element in node.elts)
+
+
+def _fingerprint(node: ast.expr, names: Mapping[str, ast.expr]) -> str:
+    """The fingerprint of an operation with those of the constants and class attributes it
+    names (`RunSQL(forward_sql)` changes when `forward_sql` does)."""
+    parts: dict[str, str] = {}
+    pending = [node]
+    while pending:
+        for used in ast.walk(pending.pop()):
+            if isinstance(used, ast.Name) and used.id in names and used.id not in parts:
+                parts[used.id] = pyast.fingerprint(names[used.id])
+                pending.append(names[used.id])
+    return "\n".join([pyast.fingerprint(node), *(f"{k} = {parts[k]}" for k in sorted(parts))])
