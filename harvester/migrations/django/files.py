@@ -139,7 +139,8 @@ def parse_migration(name: str, text: str) -> MigrationFile | Unreadable | None:
             f"operations depend on the database vendor (line {statement.lineno}): read for "
             "the engine found in the settings"
         )
-    operations = _operations(attributes.get("operations"), module, notes)
+    built = _conditional_operations(body.body, module, notes)
+    operations = _operations(built or attributes.get("operations"), module, notes)
     atomic = module.evaluate(attributes.get("atomic"))
     return MigrationFile(
         name=name,
@@ -171,6 +172,98 @@ def _vendors(test: ast.expr) -> tuple[str, ...] | None:
     names = (value,) if isinstance(value, str) else value if isinstance(value, tuple) else ()
     found = tuple(n for n in names if isinstance(n, str))
     return found or None
+
+
+def _conditional_operations(
+    body: list[ast.stmt], module: pyast.Module, notes: list[str]
+) -> ast.expr | None:
+    """The operations of a class body that builds them under a condition other than the
+    database vendor (`if settings.SKIP_HEAVY_MIGRATIONS: operations = […] else: …`, or
+    `operations += […]` under an `if`): those of every branch, each branch noted with its
+    condition, since which one runs depends on settings harvester cannot see. None when the
+    body builds them without such a condition."""
+    if not any(
+        isinstance(s, ast.If) and _vendors(s.test) is None and _names_operations(s) for s in body
+    ):
+        return None
+    elements = _follow_operations(body, [], module, notes)
+    return ast.List(elts=elements, ctx=ast.Load(), lineno=body[0].lineno)
+
+
+def _follow_operations(
+    statements: list[ast.stmt], elements: list[ast.expr], module: pyast.Module, notes: list[str]
+) -> list[ast.expr]:
+    """`elements` after `statements` assign, extend or conditionally build `operations`; a
+    statement building them some other way stays as itself, read later as an operation
+    harvester does not know."""
+    for statement in statements:
+        if isinstance(statement, ast.If) and _names_operations(statement):
+            if _vendors(statement.test) is not None:
+                continue
+            chosen = _follow_operations(statement.body, list(elements), module, notes)
+            others = _follow_operations(statement.orelse, list(elements), module, notes)
+            notes.append(_condition_note(statement, chosen, others, elements, module))
+            seen = {pyast.fingerprint(e) for e in chosen}
+            elements = chosen + [e for e in others if pyast.fingerprint(e) not in seen]
+        elif _names_operations(statement):
+            assigned, listed = _operations_added(statement, module)
+            elements = listed if assigned else elements + listed
+    return elements
+
+
+def _operations_added(statement: ast.stmt, module: pyast.Module) -> tuple[bool, list[ast.expr]]:
+    """What one statement does to `operations`: (True, items) for `operations = […]`, (False,
+    items) for `+=`, `.extend` and `.append`."""
+    value: ast.expr = ast.Name(id=ast.unparse(statement)[:60], lineno=statement.lineno)
+    assigned = False
+    if (found := dict(pyast.assignments(statement)).get("operations")) is not None:
+        value, assigned = found, True
+    elif (
+        isinstance(statement, ast.AugAssign)
+        and isinstance(statement.op, ast.Add)
+        and pyast.dotted(statement.target) == "operations"
+    ):
+        value = statement.value
+    elif isinstance(statement, ast.Expr) and isinstance(call := statement.value, ast.Call):
+        if pyast.call_name(call) == "operations.append" and len(call.args) == 1:
+            return False, [call.args[0]]
+        if pyast.call_name(call) == "operations.extend" and len(call.args) == 1:
+            value = call.args[0]
+    if isinstance(value, ast.Name) and value.id in module.constants:
+        value = module.constants[value.id]
+    if isinstance(value, (ast.List, ast.Tuple)):
+        return assigned, list(value.elts)
+    if isinstance(value, (ast.ListComp, ast.GeneratorExp)):
+        return assigned, [ast.Starred(value=value, ctx=ast.Load(), lineno=value.lineno)]
+    return assigned, [value]
+
+
+def _names_operations(statement: ast.stmt) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == "operations" for n in ast.walk(statement))
+
+
+def _condition_note(
+    statement: ast.If,
+    chosen: list[ast.expr],
+    others: list[ast.expr],
+    before: list[ast.expr],
+    module: pyast.Module,
+) -> str:
+    """`operations depend on settings.X (line 20), …: A runs only if it holds, B only if it
+    does not`."""
+
+    def labels(elements: list[ast.expr]) -> str:
+        fresh = [e for e in elements if not any(e is b for b in before)]
+        found = _operations(ast.List(elts=fresh, lineno=statement.lineno), module, [])
+        return ", ".join(label(o) for o in found)
+
+    condition = ast.unparse(statement.test)[:80]
+    when_true, when_false = labels(chosen), labels(others)
+    parts = [f"{when_true} runs only if it holds"] if when_true else []
+    if when_false:
+        parts.append(f"{when_false} {'only' if parts else 'runs only'} if it does not")
+    shown = ", ".join(parts) or "the same operations either way"
+    return f"operations depend on {condition} (line {statement.lineno}): {shown}"
 
 
 def _class_scope(module: pyast.Module, attributes: Mapping[str, ast.expr]) -> pyast.Module:
@@ -271,6 +364,19 @@ def _operation(
     )
 
 
+def label(operation: Operation) -> str:
+    """`AddField check.badge_key`, `CreateModel Check`, `RunPython fill_badge_key`, `RunSQL
+    forward_sql`."""
+    target = operation.text("model_name") or operation.text("name") or operation.text("old_name")
+    if operation.text("model_name") and operation.text("name"):
+        target = f"{target}.{operation.text('name')}"
+    if operation.base_kind == "RunPython" and operation.code is not None:
+        target = operation.code.name
+    if operation.base_kind == "RunSQL":
+        target = operation.sql_name
+    return f"{operation.kind} {target}".strip()
+
+
 def is_noop_reference(value: Value) -> bool:
     """True for `migrations.RunSQL.noop` / `RunPython.noop` and empty SQL."""
     if isinstance(value, Ref):
@@ -312,7 +418,8 @@ def _operation_fingerprints(module: pyast.Module) -> tuple[str, ...]:
     body = _migration_class(module.tree)
     attributes = {k: v for s in body.body for k, v in pyast.assignments(s)} if body else {}
     module = _class_scope(module, attributes)
-    node = attributes.get("operations")
+    node = _conditional_operations(body.body, module, []) if body else None
+    node = node or attributes.get("operations")
     if isinstance(node, ast.Name) and node.id in module.constants:
         node = module.constants[node.id]
     if not isinstance(node, (ast.List, ast.Tuple)):
