@@ -13,7 +13,7 @@ from harvester.migrations.django import fields as django_fields
 from harvester.migrations.django import indexes, naming
 from harvester.migrations.django.fields import FieldSpec
 from harvester.migrations.django.state import ModelState, ProjectState
-from harvester.migrations.pyast import strings
+from harvester.migrations.pyast import Call, strings
 from harvester.migrations.schema import ops
 
 
@@ -194,15 +194,16 @@ class Schema:
         )
         own_name = model.name.lower()
         other_name = (
-            target.model.name if target.model else spec.relation.to.rsplit(".")[-1]
+            target.model.name
+            if target.model
+            else self.state.resolve(spec.relation.to, model.app_label)[1]
         ).lower()
         if own_name == other_name:
             own_name, other_name = f"from_{own_name}", f"to_{other_name}"
-        key_type = own.type or "bigint"
         columns = [
             ops.ColumnDef(
                 "id",
-                key_type,
+                self._join_key_type(model),
                 nullable=False,
                 primary_key=True,
                 generated="BY DEFAULT AS IDENTITY"
@@ -249,6 +250,18 @@ class Schema:
             if opclass is not None:  # a key to a text primary key: PostgreSQL's `_like` too
                 result.append(ops.CreateIndex(self._like_index(table, column_name, opclass)))
         return result
+
+    def _join_key_type(self, model: ModelState) -> str | None:
+        """The type of the `id` of a many-to-many table Django creates for `model`: its own
+        auto field (the app's or the project's default), not the type of `model`'s key. When
+        the project says neither, a model keyed by an auto field suggests that default, else
+        Django's own (AutoField)."""
+        declared = (self.state.default_auto_field(model.app_label) or "").rsplit(".", 1)[-1]
+        kind = declared if declared in django_fields.AUTO_FIELDS else None
+        if kind is None:
+            pk = model.primary_key()
+            kind = pk[1].kind if pk and pk[1].kind in django_fields.AUTO_FIELDS else "AutoField"
+        return django_fields.db_type(django_fields.spec(Call(kind)), self.dialect)
 
     def create_model(self, model: ModelState) -> list[ops.Operation]:
         """Everything Django runs to create a model's table: the table with its columns and
