@@ -85,6 +85,23 @@ class Schema:
             auto_increment=auto and not postgres,
         )
 
+    def positive_check(
+        self, model: ModelState, name: str, spec: FieldSpec, inline: bool
+    ) -> ops.Constraint | None:
+        """The CHECK (col >= 0) of a positive integer field: declared with its column by
+        CreateModel and AddField (PostgreSQL names it `<table>_<column>_check`), or added by
+        AlterField under Django's own `_check` name."""
+        column = django_fields.column_name(name, spec)
+        check = django_fields.positive_check(spec, column, self.dialect)
+        if check is None:
+            return None
+        named = model.names.get(f"check:{name}") or (
+            naming.postgres_object_name(model.table, column, "check")
+            if inline
+            else naming.index_name(model.table, [column], "_check", self.dialect)
+        )
+        return ops.Constraint(ops.ConstraintKind.CHECK, named, (column,), expression=check)
+
     def unique_name(
         self, model: ModelState, name: str, spec: FieldSpec, inline: bool
     ) -> str | None:
@@ -159,6 +176,9 @@ class Schema:
         fk = self.foreign_key(model, name, spec)
         if fk is not None and fk.name:
             names[f"fk:{name}"] = fk.name
+        check = self.positive_check(model, name, spec, inline=True)
+        if check is not None and check.name:
+            names[f"check:{name}"] = check.name
         unique = self.unique_name(model, name, spec, inline=True)
         if spec.unique and not spec.primary_key and unique:
             names[f"unique:{name}"] = unique
@@ -275,15 +295,9 @@ class Schema:
                 continue
             column = self.column(model, name, spec, django_fields.database_default(spec))
             columns.append(column)
-            check = django_fields.positive_check(spec, column.name, self.dialect)
-            if check:
-                constraints.append(
-                    ops.Constraint(
-                        ops.ConstraintKind.CHECK,
-                        naming.postgres_object_name(model.table, column.name, "check"),
-                        expression=check,
-                    )
-                )
+            check = self.positive_check(model, name, spec, inline=True)
+            if check is not None:
+                constraints.append(check)
             after += [ops.CreateIndex(i) for i in self.field_indexes(model, name, spec).values()]
         for fields in together(model.options.get("unique_together")):
             constraints.append(self.unique_together(model, fields))

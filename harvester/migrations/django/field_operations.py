@@ -72,6 +72,9 @@ class FieldOperations(TranslatorBase):
         default = database_default or django_fields.effective_default(new)
         column = self.schema.column(model, name, new, default)
         added: list[ops.Operation] = [ops.AddColumn(model.table, column)]
+        check = self.schema.positive_check(model, name, new, inline=True)
+        if check is not None:  # declared in the ADD COLUMN itself
+            added.append(ops.AddConstraint(model.table, check))
         if default is not None and database_default is None:
             added.append(ops.DropDefault(model.table, column.name))
         added += [ops.CreateIndex(i) for i in self.schema.field_indexes(model, name, new).values()]
