@@ -47,7 +47,14 @@ class FieldOperations(TranslatorBase):
         result.up += added
         result.down += self.drop_column(model, name, new)
         self.state.put(model.with_names(self.schema.field_names(model, name, new)))
-        remakes = not new.null or new.unique or new.primary_key or new.has_default
+        # Django's SQLite editor remakes the table unless a plain ADD COLUMN can do it
+        remakes = (
+            not new.null
+            or new.unique
+            or new.primary_key
+            or django_fields.effective_default(new) is not None
+            or django_fields.database_default(new) is not None
+        )
         columns = tuple(o.column.name for o in added if isinstance(o, ops.AddColumn))
         self._sqlite_remake(model, result, remakes, f"adds {name}", columns)
         if django_fields.is_callable_default(new):

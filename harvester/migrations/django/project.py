@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from harvester.analysis.wording import first_few, plural
 from harvester.migrations import pyast
 from harvester.migrations.base import RepoView, Side
+from harvester.migrations.django.fields import FieldClass
 from harvester.migrations.django.files import MigrationFile, Unreadable, parse_migration
 from harvester.migrations.django.graph import Key, Plan, plan
 from harvester.migrations.django.operations import Translator
@@ -177,7 +178,7 @@ def replay(
     dialect: ops.Dialect | None,
     settings: Mapping[str, str],
     sqlite_secondary: bool = False,
-    field_bases: Mapping[str, str] | None = None,
+    field_bases: Mapping[str, FieldClass] | None = None,
 ) -> Replay:
     """Translate every migration against the state the ones before it built (`field_bases`:
     the project's own field classes and the Django field each subclasses)."""

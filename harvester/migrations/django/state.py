@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from harvester.migrations.django import fields as django_fields
-from harvester.migrations.django.fields import FieldSpec
+from harvester.migrations.django.fields import FieldClass, FieldSpec
 from harvester.migrations.django.naming import table_name
 from harvester.migrations.pyast import Value, strings
 from harvester.migrations.schema.ops import Dialect
@@ -137,7 +137,7 @@ class ProjectState:
     def __init__(
         self,
         settings: Mapping[str, str] | None = None,
-        field_bases: Mapping[str, str] | None = None,
+        field_bases: Mapping[str, FieldClass] | None = None,
     ) -> None:
         self.models: dict[tuple[str, str], ModelState] = {}
         self.settings = dict(settings or {})
