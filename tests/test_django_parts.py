@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
 from harvester.migrations import pyast
@@ -412,3 +414,23 @@ def test_operations_built_under_a_condition_harvester_cannot_follow_are_not_drop
         "operations depend on settings.FAST_PATH (line 4): build_fast_operations runs only if "
         "it holds, RunSQL only if it does not",
     )
+
+
+def test_alter_field_lists_only_arguments_whose_meaning_changed() -> None:
+    from harvester.migrations.django.field_operations import _changed_arguments
+    from harvester.migrations.django.fields import spec
+
+    def field(source: str) -> fields.FieldSpec:
+        value = pyast.evaluate(ast.parse(source, mode="eval").body)
+        assert isinstance(value, Call)
+        return spec(value)
+
+    old = field(
+        "models.ForeignKey('auth.User', related_name='daily_users', null=False, "
+        "on_delete=models.CASCADE)"
+    )
+    new = field(
+        "models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, "
+        "related_name='daily_counters', to='auth.user')"
+    )
+    assert _changed_arguments(old, new) == ["related_name"]
