@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
 from harvester.migrations import pyast
@@ -393,3 +395,42 @@ def test_an_empty_string_default_on_a_foreign_key_is_null() -> None:
         "models.ForeignKey(to='exercises.variation', on_delete=models.CASCADE, default='')"
     )
     assert fields.effective_default(spec) is None
+
+
+def test_operations_built_under_a_condition_harvester_cannot_follow_are_not_dropped() -> None:
+    text = (
+        "from django.conf import settings\n"
+        "from django.db import migrations\n"
+        "class Migration(migrations.Migration):\n"
+        "    if settings.FAST_PATH:\n"
+        "        operations = build_fast_operations()\n"
+        "    else:\n"
+        "        operations = [migrations.RunSQL('DELETE FROM app_log;')]\n"
+    )
+    migration = parse_migration("0002_x", text)
+    assert isinstance(migration, MigrationFile)
+    assert [o.kind for o in migration.operations] == ["build_fast_operations", "RunSQL"]
+    assert migration.notes == (
+        "operations depend on settings.FAST_PATH (line 4): build_fast_operations runs only if "
+        "it holds, RunSQL only if it does not",
+    )
+
+
+def test_alter_field_lists_only_arguments_whose_meaning_changed() -> None:
+    from harvester.migrations.django.field_operations import _changed_arguments
+    from harvester.migrations.django.fields import spec
+
+    def field(source: str) -> fields.FieldSpec:
+        value = pyast.evaluate(ast.parse(source, mode="eval").body)
+        assert isinstance(value, Call)
+        return spec(value)
+
+    old = field(
+        "models.ForeignKey('auth.User', related_name='daily_users', null=False, "
+        "on_delete=models.CASCADE)"
+    )
+    new = field(
+        "models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, "
+        "related_name='daily_counters', to='auth.user')"
+    )
+    assert _changed_arguments(old, new) == ["related_name"]

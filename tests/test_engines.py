@@ -76,3 +76,58 @@ def test_settings_that_do_not_configure_this_project_are_left_out(
 
 def test_nothing_named_is_no_engine() -> None:
     assert engines.decide(engines.engines_in_text("x = 1"), "settings").dialect is None
+
+
+@pytest.mark.parametrize(
+    ("files", "dialect", "note"),
+    [
+        (  # the engine the settings configure outweighs a development compose file
+            {
+                "src/shop/settings/base.py": (
+                    "import os\nDATABASES = {'default': {'ENGINE': "
+                    "os.environ.get('DATABASE_ENGINE', 'django.db.backends.mysql')}}\n"
+                ),
+                "docker/docker-compose.yml": "services:\n  db:\n    image: mysql:5.7\n",
+                "docker/docker-compose-dev.yml": "services:\n  db:\n    image: postgres:14.8\n",
+            },
+            Dialect.MYSQL,
+            "settings and the project's files name several database engines (mysql, "
+            "postgresql); judged for mysql, the server engine the settings configure",
+        ),
+        (  # a SQLite URL is the fallback default; the driver says what production runs
+            {
+                "site/settings/base.py": (
+                    "import environ\nenv = environ.Env()\n"
+                    "DATABASES = {'default': env.db('DATABASE_URL', "
+                    "default='sqlite:///db.sqlite3')}\n"
+                ),
+                "requirements/base.txt": "Django==4.2.11\npsycopg[binary]==3.1.18\n",
+            },
+            Dialect.POSTGRESQL,
+            "settings and the project's files name several database engines (postgresql, "
+            "sqlite); judged for postgresql, the database driver the project depends on",
+        ),
+        (  # an explicit SQLite engine keeps its word over a driver
+            {
+                "site/settings.py": "DATABASES = {'default': {'ENGINE': "
+                "'django.db.backends.sqlite3'}}\n",
+                "requirements.txt": "psycopg2-binary>=2.9\n",
+            },
+            Dialect.SQLITE,
+            None,
+        ),
+        (  # no engine in the settings: the driver decides
+            {
+                "site/settings.py": "DATABASES = {'default': env.db()}\n",
+                "pyproject.toml": '[project]\ndependencies = ["django>=5", "mysqlclient>=2.2"]\n',
+            },
+            Dialect.MYSQL,
+            None,
+        ),
+    ],
+)
+def test_evidence_is_weighed(files: dict[str, str], dialect: Dialect, note: str | None) -> None:
+    sources = engines.config_sources(MemoryView({}, files), near="site/app/migrations")
+    evidence = engines.engines_in_sources(sources)
+    assert evidence.dialect is dialect
+    assert evidence.note == note

@@ -5,10 +5,16 @@
     image: mariadb:10.11            (docker-compose.yml)
 
 Engine module names (`django.db.backends.mysql`), database URLs and drivers (`postgres://…`,
-`mysql+pymysql`) in string literals and database images in compose files are counted. A
+`mysql+pymysql`) in string literals, database images in compose files and database drivers
+the project depends on (`psycopg` in requirements.txt or pyproject.toml) are counted. A
 project naming several engines is judged for PostgreSQL when it is among them, else for the
 server engine named most; SQLite only when nothing else is named, since it is so often the
 development default (the others are reported in a note).
+
+Evidence is weighed: a server engine the settings configure outweighs compose files (mostly
+for development) and a SQLite URL (most often the fallback default of
+`env.db("DATABASE_URL", default="sqlite:///…")`); a database driver among the dependencies
+outweighs those too.
 """
 
 from __future__ import annotations
@@ -32,6 +38,24 @@ _IMAGE = re.compile(
     r"^\s*image:\s*[\"']?(?:[\w.-]+/)*(postgres|postgis|mysql|mariadb)[:@\"'\s]", re.MULTILINE
 )
 _COMPOSE = re.compile(r"^(docker-)?compose[\w.-]*\.ya?ml$")
+_DEPENDENCY_FILE = re.compile(
+    r"^(requirements[\w.-]*\.(txt|in)|pyproject\.toml|Pipfile|setup\.(py|cfg))$"
+)
+_DRIVER = re.compile(
+    r"(?<![\w.-])(psycopg2?|psycopg2-binary|psycopg-binary|asyncpg|mysqlclient|pymysql|"
+    r"mysql-connector-python)(?=$|[\s<>=!~;,\[\]\"'])",
+    re.IGNORECASE | re.MULTILINE,
+)
+_DRIVERS = {
+    "psycopg": Dialect.POSTGRESQL,
+    "psycopg2": Dialect.POSTGRESQL,
+    "psycopg2-binary": Dialect.POSTGRESQL,
+    "psycopg-binary": Dialect.POSTGRESQL,
+    "asyncpg": Dialect.POSTGRESQL,
+    "mysqlclient": Dialect.MYSQL,
+    "pymysql": Dialect.MYSQL,
+    "mysql-connector-python": Dialect.MYSQL,
+}
 _NAMES = {
     "postgres": Dialect.POSTGRESQL,
     "postgresql": Dialect.POSTGRESQL,
@@ -58,18 +82,35 @@ class EngineEvidence:
 
 def engines_in_text(text: str) -> Counter[Dialect]:
     """Engines named by string literals of a Python file (or lines of an ini file)."""
-    found: Counter[Dialect] = Counter()
+    configured, weak = _engines_named(text)
+    return configured + weak
+
+
+def _engines_named(text: str) -> tuple[Counter[Dialect], Counter[Dialect]]:
+    """The engines a settings or config file configures, and those it names only weakly: a
+    SQLite URL (most often a fallback default) and compose images."""
+    configured: Counter[Dialect] = Counter()
+    weak: Counter[Dialect] = Counter()
     for value in _string_literals(text):
         for match in _BACKEND.finditer(value):
             name = match.group(1)
             dialect = _NAMES.get("postgresql" if name.startswith("postgresql") else name)
             if dialect:
-                found[dialect] += 1
+                configured[dialect] += 1
         url = _URL.match(value.strip())
         if url and url.group(1) in _NAMES:
-            found[_NAMES[url.group(1)]] += 1
+            dialect = _NAMES[url.group(1)]
+            (weak if dialect is Dialect.SQLITE else configured)[dialect] += 1
     for image in _IMAGE.finditer(text):
-        found[_NAMES[image.group(1)]] += 1
+        weak[_NAMES[image.group(1)]] += 1
+    return configured, weak
+
+
+def drivers_in_text(text: str) -> Counter[Dialect]:
+    """Engines whose database driver a dependency file lists (`psycopg==3.1.18`)."""
+    found: Counter[Dialect] = Counter()
+    for match in _DRIVER.finditer(text):
+        found[_DRIVERS[match.group(1).lower()]] += 1
     return found
 
 
@@ -82,11 +123,52 @@ def config_sources(view: RepoView, near: str) -> list[Source]:
 
 
 def engines_in_sources(sources: Iterable[Source], where: str = "settings") -> EngineEvidence:
-    """The engine the files name (see `decide`)."""
-    counts: Counter[Dialect] = Counter()
+    """The engine the files name, weighed (see the module's docstring, and `decide`)."""
+    configured: Counter[Dialect] = Counter()
+    weak: Counter[Dialect] = Counter()
+    drivers: Counter[Dialect] = Counter()
     for source in sources:
-        counts += engines_in_text(source.text or "")
-    return decide(counts, where)
+        name = source.path.rpartition("/")[2]
+        if _is_dependency_file(source.path):
+            drivers += drivers_in_text(source.text or "")
+            continue
+        strong, fallback = _engines_named(source.text or "")
+        if _COMPOSE.match(name):
+            weak += strong + fallback
+        else:
+            configured += strong
+            weak += fallback
+    everything = configured + weak
+    primary, why = configured, "the server engine the settings configure"
+    if not configured:  # an explicit SQLite engine keeps its word over a driver
+        primary, why = drivers, "the database driver the project depends on"
+    servers = _servers(primary)
+    if not servers:
+        return decide(everything, where)
+    seen = everything + drivers
+    if set(seen) <= set(primary):
+        return decide(primary, where)
+    return _weighed(decide(servers, where), seen, where, why)
+
+
+def _servers(counts: Counter[Dialect]) -> Counter[Dialect]:
+    return Counter({d: n for d, n in counts.items() if d is not Dialect.SQLITE})
+
+
+def _weighed(
+    chosen: EngineEvidence, seen: Counter[Dialect], where: str, why: str
+) -> EngineEvidence:
+    """`chosen`, with the other engines seen and why it was preferred in the note."""
+    dialect = chosen.dialect
+    others = tuple(sorted((d for d in seen if d is not dialect), key=lambda d: d.value))
+    listed = ", ".join(sorted(d.value for d in seen))
+    name = dialect.value if dialect else "?"
+    return EngineEvidence(
+        dialect,
+        others,
+        f"{where} and the project's files name several database engines ({listed}); judged "
+        f"for {name}, {why}",
+    )
 
 
 def decide(counts: Counter[Dialect], where: str) -> EngineEvidence:
@@ -135,6 +217,8 @@ def _is_config(path: str) -> bool:
     name = path.rpartition("/")[2]
     if _COMPOSE.match(name):
         return True
+    if _is_dependency_file(path):
+        return not any(marker in path.lower() for marker in ("test", *_NOT_DEPLOYED_FOLDERS))
     if name.endswith(".py"):
         if not _CONFIG.search(name[:-3]) and "/settings/" not in f"/{path.lower()}":
             return False
@@ -147,6 +231,13 @@ def _is_config(path: str) -> bool:
         return False
     stem = name.rsplit(".", 1)[0] if name.endswith(".py") else name
     return bool(_CONFIG.search(stem)) or "settings" in parts[:-1]
+
+
+def _is_dependency_file(path: str) -> bool:
+    """requirements.txt, requirements/base.txt, pyproject.toml, Pipfile, setup.py."""
+    folder, _, name = path.rpartition("/")
+    in_requirements = folder.rpartition("/")[2] == "requirements" and name.endswith((".txt", ".in"))
+    return in_requirements or bool(_DEPENDENCY_FILE.match(name))
 
 
 def _distance(path: str, near: str) -> int:

@@ -83,7 +83,7 @@ class DjangoSystem:
             return SystemResult()
         sources = engines.config_sources(view, near=posixpath.dirname(changes[0].path))
         evidence = _engine(root, sources, head)
-        project_settings = {"AUTH_USER_MODEL": _auth_user_model(sources)}
+        project_settings = _project_settings(sources)
         sqlite_secondary = Dialect.SQLITE in evidence.others
 
         def replay_at(side: Side, project: Project) -> Replay:
@@ -133,15 +133,19 @@ def _uses_postgres_contrib(parsed: object) -> bool:
     )
 
 
-def _auth_user_model(sources: list[Source]) -> str:
-    """The swappable user model the settings name (`"accounts.User"`), else Django's own."""
-    for source in sources:
-        module = pyast.parse_module(source.text or "")
-        if isinstance(module, pyast.Module) and "AUTH_USER_MODEL" in module.constants:
-            value = module.evaluate(module.constants["AUTH_USER_MODEL"])
-            if isinstance(value, str) and "." in value:
-                return value
-    return "auth.User"
+def _project_settings(sources: list[Source]) -> dict[str, str]:
+    """The settings replay needs: the swappable user model (`"accounts.User"`, else Django's
+    own) and DEFAULT_AUTO_FIELD when the settings name one."""
+    found = {"AUTH_USER_MODEL": "auth.User"}
+    for name in ("DEFAULT_AUTO_FIELD", "AUTH_USER_MODEL"):
+        for source in sources:
+            module = pyast.parse_module(source.text or "")
+            if isinstance(module, pyast.Module) and name in module.constants:
+                value = module.evaluate(module.constants[name])
+                if isinstance(value, str) and "." in value:
+                    found[name] = value
+                    break
+    return found
 
 
 SYSTEM = DjangoSystem()

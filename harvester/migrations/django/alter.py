@@ -60,6 +60,11 @@ def alter_field(
         result.append(ops.DropConstraint(table, unique, ops.ConstraintKind.UNIQUE))
         names[f"unique:{name}"] = None
     result += [ops.DropIndex(i.name or "?", table) for k, i in old_indexes.items() if k not in kept]
+    old_check = schema.positive_check(before, name, old, inline=True)
+    new_check = schema.positive_check(fresh, name, new, inline=False)
+    if old_check is not None and new_check is None:
+        result.append(ops.DropConstraint(table, old_check.name, ops.ConstraintKind.CHECK))
+        names[f"check:{name}"] = None
     if old_column != column:
         result.append(ops.RenameColumn(table, old_column, column))
     unknown = [s.written for s in (old, new) if not django_fields.type_known(s)]
@@ -83,6 +88,9 @@ def alter_field(
             ops.AddConstraint(table, ops.Constraint(ops.ConstraintKind.UNIQUE, unique, (column,)))
         )
         names[f"unique:{name}"] = unique
+    if new_check is not None and old_check is None:
+        result.append(ops.AddConstraint(table, new_check))
+        names[f"check:{name}"] = new_check.name
     for kind, index in new_indexes.items():
         if kind not in kept:
             result.append(ops.CreateIndex(index))

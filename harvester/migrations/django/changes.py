@@ -18,8 +18,8 @@ from harvester.migrations.base import PathChange, RepoView
 from harvester.migrations.django.files import (
     Comparison,
     MigrationFile,
-    Operation,
     compare,
+    label,
 )
 from harvester.migrations.django.graph import Key
 from harvester.migrations.django.project import (
@@ -333,16 +333,6 @@ def describe_modification(
         "; ".join(f"{n} × {part}" if n > 1 else part for part, n in counted.items())
         or "the file changed outside its operations"
     )
-
-
-def label(operation: Operation) -> str:
-    """`AddField check.badge_key`, `CreateModel Check`, `RunPython fill_badge_key`."""
-    target = operation.text("model_name") or operation.text("name") or operation.text("old_name")
-    if operation.text("model_name") and operation.text("name"):
-        target = f"{target}.{operation.text('name')}"
-    if operation.base_kind == "RunPython" and operation.code is not None:
-        target = operation.code.name
-    return f"{operation.kind} {target}".strip()
 
 
 def _new_dependencies(

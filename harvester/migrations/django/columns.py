@@ -13,7 +13,7 @@ from harvester.migrations.django import fields as django_fields
 from harvester.migrations.django import indexes, naming
 from harvester.migrations.django.fields import FieldSpec
 from harvester.migrations.django.state import ModelState, ProjectState
-from harvester.migrations.pyast import strings
+from harvester.migrations.pyast import Call, strings
 from harvester.migrations.schema import ops
 
 
@@ -84,6 +84,23 @@ class Schema:
             else django_fields.generated(spec),
             auto_increment=auto and not postgres,
         )
+
+    def positive_check(
+        self, model: ModelState, name: str, spec: FieldSpec, inline: bool
+    ) -> ops.Constraint | None:
+        """The CHECK (col >= 0) of a positive integer field: declared with its column by
+        CreateModel and AddField (PostgreSQL names it `<table>_<column>_check`), or added by
+        AlterField under Django's own `_check` name."""
+        column = django_fields.column_name(name, spec)
+        check = django_fields.positive_check(spec, column, self.dialect)
+        if check is None:
+            return None
+        named = model.names.get(f"check:{name}") or (
+            naming.postgres_object_name(model.table, column, "check")
+            if inline
+            else naming.index_name(model.table, [column], "_check", self.dialect)
+        )
+        return ops.Constraint(ops.ConstraintKind.CHECK, named, (column,), expression=check)
 
     def unique_name(
         self, model: ModelState, name: str, spec: FieldSpec, inline: bool
@@ -159,6 +176,9 @@ class Schema:
         fk = self.foreign_key(model, name, spec)
         if fk is not None and fk.name:
             names[f"fk:{name}"] = fk.name
+        check = self.positive_check(model, name, spec, inline=True)
+        if check is not None and check.name:
+            names[f"check:{name}"] = check.name
         unique = self.unique_name(model, name, spec, inline=True)
         if spec.unique and not spec.primary_key and unique:
             names[f"unique:{name}"] = unique
@@ -194,15 +214,16 @@ class Schema:
         )
         own_name = model.name.lower()
         other_name = (
-            target.model.name if target.model else spec.relation.to.rsplit(".")[-1]
+            target.model.name
+            if target.model
+            else self.state.resolve(spec.relation.to, model.app_label)[1]
         ).lower()
         if own_name == other_name:
             own_name, other_name = f"from_{own_name}", f"to_{other_name}"
-        key_type = own.type or "bigint"
         columns = [
             ops.ColumnDef(
                 "id",
-                key_type,
+                self._join_key_type(model),
                 nullable=False,
                 primary_key=True,
                 generated="BY DEFAULT AS IDENTITY"
@@ -250,6 +271,18 @@ class Schema:
                 result.append(ops.CreateIndex(self._like_index(table, column_name, opclass)))
         return result
 
+    def _join_key_type(self, model: ModelState) -> str | None:
+        """The type of the `id` of a many-to-many table Django creates for `model`: its own
+        auto field (the app's or the project's default), not the type of `model`'s key. When
+        the project says neither, a model keyed by an auto field suggests that default, else
+        Django's own (AutoField)."""
+        declared = (self.state.default_auto_field(model.app_label) or "").rsplit(".", 1)[-1]
+        kind = declared if declared in django_fields.AUTO_FIELDS else None
+        if kind is None:
+            pk = model.primary_key()
+            kind = pk[1].kind if pk and pk[1].kind in django_fields.AUTO_FIELDS else "AutoField"
+        return django_fields.db_type(django_fields.spec(Call(kind)), self.dialect)
+
     def create_model(self, model: ModelState) -> list[ops.Operation]:
         """Everything Django runs to create a model's table: the table with its columns and
         constraints, then its indexes, then its automatic many-to-many tables."""
@@ -262,15 +295,9 @@ class Schema:
                 continue
             column = self.column(model, name, spec, django_fields.database_default(spec))
             columns.append(column)
-            check = django_fields.positive_check(spec, column.name, self.dialect)
-            if check:
-                constraints.append(
-                    ops.Constraint(
-                        ops.ConstraintKind.CHECK,
-                        naming.postgres_object_name(model.table, column.name, "check"),
-                        expression=check,
-                    )
-                )
+            check = self.positive_check(model, name, spec, inline=True)
+            if check is not None:
+                constraints.append(check)
             after += [ops.CreateIndex(i) for i in self.field_indexes(model, name, spec).values()]
         for fields in together(model.options.get("unique_together")):
             constraints.append(self.unique_together(model, fields))

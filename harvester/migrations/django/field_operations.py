@@ -14,7 +14,7 @@ from harvester.migrations.django.fields import FieldSpec, spec
 from harvester.migrations.django.files import Operation
 from harvester.migrations.django.state import ModelState
 from harvester.migrations.django.translation import Translation, TranslatorBase
-from harvester.migrations.pyast import Call, render
+from harvester.migrations.pyast import Call, Ref, Value, render
 from harvester.migrations.schema import ops
 
 
@@ -47,7 +47,14 @@ class FieldOperations(TranslatorBase):
         result.up += added
         result.down += self.drop_column(model, name, new)
         self.state.put(model.with_names(self.schema.field_names(model, name, new)))
-        remakes = not new.null or new.unique or new.primary_key or new.has_default
+        # Django's SQLite editor remakes the table unless a plain ADD COLUMN can do it
+        remakes = (
+            not new.null
+            or new.unique
+            or new.primary_key
+            or django_fields.effective_default(new) is not None
+            or django_fields.database_default(new) is not None
+        )
         columns = tuple(o.column.name for o in added if isinstance(o, ops.AddColumn))
         self._sqlite_remake(model, result, remakes, f"adds {name}", columns)
         if django_fields.is_callable_default(new):
@@ -72,6 +79,9 @@ class FieldOperations(TranslatorBase):
         default = database_default or django_fields.effective_default(new)
         column = self.schema.column(model, name, new, default)
         added: list[ops.Operation] = [ops.AddColumn(model.table, column)]
+        check = self.schema.positive_check(model, name, new, inline=True)
+        if check is not None:  # declared in the ADD COLUMN itself
+            added.append(ops.AddConstraint(model.table, check))
         if default is not None and database_default is None:
             added.append(ops.DropDefault(model.table, column.name))
         added += [ops.CreateIndex(i) for i in self.schema.field_indexes(model, name, new).values()]
@@ -187,8 +197,43 @@ def _narrowing(table: str, column: str, old: FieldSpec, new: FieldSpec) -> list[
 
 
 def _changed_arguments(old: FieldSpec, new: FieldSpec) -> list[str]:
-    keys = sorted(set(old.call.kwargs) | set(new.call.kwargs))
-    changed = [k for k in keys if old.call.kwargs.get(k) != new.call.kwargs.get(k)]
+    """The arguments whose meaning differs: `to` given by position or by keyword, `null=False`
+    or left out, `models.CASCADE` or `deletion.CASCADE` are the same."""
+    before, after = _arguments(old), _arguments(new)
+    keys = sorted(set(before) | set(after))
+    changed = [k for k in keys if before.get(k) != after.get(k)]
     if old.written != new.written:
         changed.insert(0, f"{old.written} -> {new.written}")
     return changed
+
+
+# Positional parameters of field classes, and arguments whose value is Django's default.
+_RELATION_PARAMETERS = ("to", "on_delete")
+_FIELD_PARAMETERS = ("verbose_name", "name")
+_DJANGO_DEFAULTS: dict[str, Value] = {
+    "null": False,
+    "blank": False,
+    "unique": False,
+    "primary_key": False,
+    "editable": True,
+    "serialize": True,
+    "db_constraint": True,
+}
+
+
+def _arguments(field: FieldSpec) -> dict[str, Value]:
+    """A field's arguments by name, spelled one way: positional ones named, Django's defaults
+    left out, references by their last name (`CASCADE`), model labels in lower case."""
+    names = _RELATION_PARAMETERS if field.relation is not None else _FIELD_PARAMETERS
+    found: dict[str, Value] = dict(zip(names, field.call.args, strict=False))
+    found.update(field.call.kwargs)
+    spelled: dict[str, Value] = {}
+    for key, value in found.items():
+        if key in _DJANGO_DEFAULTS and value == _DJANGO_DEFAULTS[key]:
+            continue
+        if isinstance(value, Ref):
+            value = value.tail
+        elif key == "to" and isinstance(value, str):
+            value = value.lower()
+        spelled[key] = value
+    return spelled

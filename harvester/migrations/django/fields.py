@@ -8,6 +8,7 @@ Custom fields are mapped through the Django field they end with (`SanitizedJSONF
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Mapping
@@ -88,6 +89,17 @@ _MISSING = Code("<no db_default>")
 
 
 @dataclass(frozen=True, slots=True)
+class FieldClass:
+    """A project's own field class: the Django field it subclasses, and the literal arguments
+    its `__init__` sets whatever the call says (`kwargs["null"] = True`) or when the call says
+    nothing (`kwargs.setdefault("null", True)`)."""
+
+    base: str
+    forced: Mapping[str, Value] = dataclasses.field(default_factory=dict)
+    defaults: Mapping[str, Value] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Relation:
     """Where a ForeignKey, OneToOneField or ManyToManyField points."""
 
@@ -130,11 +142,15 @@ class FieldSpec:
         return self.db_index and not self.unique and not self.primary_key
 
 
-def spec(call: Call, bases: Mapping[str, str] | None = None) -> FieldSpec:
+def spec(call: Call, bases: Mapping[str, FieldClass] | None = None) -> FieldSpec:
     """Read a field call: `models.ForeignKey(on_delete=…, to="api.project")`. `bases` maps a
-    project's own field classes (by dotted name) to the Django field they subclass."""
+    project's own field classes (by dotted name) to the Django field they subclass and the
+    arguments they set themselves."""
     written = call.name
-    base = (bases or {}).get(call.func)
+    own = (bases or {}).get(call.func)
+    base = own.base if own else None
+    if own is not None and (own.forced or own.defaults):
+        call = dataclasses.replace(call, kwargs={**own.defaults, **call.kwargs, **own.forced})
     kind = _canonical(base or written)
     relation = _relation(call, kind)
     if relation is not None and not call.has("to", 0) and base is not None:

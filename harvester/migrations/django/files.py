@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from harvester.cache import cached
 from harvester.migrations import pyast
@@ -62,6 +62,7 @@ class Operation:
     state: tuple[Operation, ...] = ()
     code: PythonCode | None = None
     reverse_code: PythonCode | None = None
+    sql_name: str = ""  # the constant or class attribute `RunSQL(forward_sql)` names
 
     @property
     def base_kind(self) -> str:
@@ -121,6 +122,7 @@ def parse_migration(name: str, text: str) -> MigrationFile | Unreadable | None:
     if body is None:
         return None
     attributes = {key: value for s in body.body for key, value in pyast.assignments(s)}
+    module = _class_scope(module, attributes)
     notes: list[str] = []
     by_vendor: dict[str, tuple[Operation, ...]] = {}
     for statement in body.body:
@@ -137,7 +139,8 @@ def parse_migration(name: str, text: str) -> MigrationFile | Unreadable | None:
             f"operations depend on the database vendor (line {statement.lineno}): read for "
             "the engine found in the settings"
         )
-    operations = _operations(attributes.get("operations"), module, notes)
+    built = _conditional_operations(body.body, module, notes)
+    operations = _operations(built or attributes.get("operations"), module, notes)
     atomic = module.evaluate(attributes.get("atomic"))
     return MigrationFile(
         name=name,
@@ -169,6 +172,105 @@ def _vendors(test: ast.expr) -> tuple[str, ...] | None:
     names = (value,) if isinstance(value, str) else value if isinstance(value, tuple) else ()
     found = tuple(n for n in names if isinstance(n, str))
     return found or None
+
+
+def _conditional_operations(
+    body: list[ast.stmt], module: pyast.Module, notes: list[str]
+) -> ast.expr | None:
+    """The operations of a class body that builds them under a condition other than the
+    database vendor (`if settings.SKIP_HEAVY_MIGRATIONS: operations = […] else: …`, or
+    `operations += […]` under an `if`): those of every branch, each branch noted with its
+    condition, since which one runs depends on settings harvester cannot see. None when the
+    body builds them without such a condition."""
+    if not any(
+        isinstance(s, ast.If) and _vendors(s.test) is None and _names_operations(s) for s in body
+    ):
+        return None
+    elements = _follow_operations(body, [], module, notes)
+    return ast.List(elts=elements, ctx=ast.Load(), lineno=body[0].lineno)
+
+
+def _follow_operations(
+    statements: list[ast.stmt], elements: list[ast.expr], module: pyast.Module, notes: list[str]
+) -> list[ast.expr]:
+    """`elements` after `statements` assign, extend or conditionally build `operations`; a
+    statement building them some other way stays as itself, read later as an operation
+    harvester does not know."""
+    for statement in statements:
+        if isinstance(statement, ast.If) and _names_operations(statement):
+            if _vendors(statement.test) is not None:
+                continue
+            chosen = _follow_operations(statement.body, list(elements), module, notes)
+            others = _follow_operations(statement.orelse, list(elements), module, notes)
+            notes.append(_condition_note(statement, chosen, others, elements, module))
+            seen = {pyast.fingerprint(e) for e in chosen}
+            elements = chosen + [e for e in others if pyast.fingerprint(e) not in seen]
+        elif _names_operations(statement):
+            assigned, listed = _operations_added(statement, module)
+            elements = listed if assigned else elements + listed
+    return elements
+
+
+def _operations_added(statement: ast.stmt, module: pyast.Module) -> tuple[bool, list[ast.expr]]:
+    """What one statement does to `operations`: (True, items) for `operations = […]`, (False,
+    items) for `+=`, `.extend` and `.append`."""
+    value: ast.expr = ast.Name(id=ast.unparse(statement)[:60], lineno=statement.lineno)
+    assigned = False
+    if (found := dict(pyast.assignments(statement)).get("operations")) is not None:
+        value, assigned = found, True
+    elif (
+        isinstance(statement, ast.AugAssign)
+        and isinstance(statement.op, ast.Add)
+        and pyast.dotted(statement.target) == "operations"
+    ):
+        value = statement.value
+    elif isinstance(statement, ast.Expr) and isinstance(call := statement.value, ast.Call):
+        if pyast.call_name(call) == "operations.append" and len(call.args) == 1:
+            return False, [call.args[0]]
+        if pyast.call_name(call) == "operations.extend" and len(call.args) == 1:
+            value = call.args[0]
+    if isinstance(value, ast.Name) and value.id in module.constants:
+        value = module.constants[value.id]
+    if isinstance(value, (ast.List, ast.Tuple)):
+        return assigned, list(value.elts)
+    if isinstance(value, (ast.ListComp, ast.GeneratorExp)):
+        return assigned, [ast.Starred(value=value, ctx=ast.Load(), lineno=value.lineno)]
+    return assigned, [value]
+
+
+def _names_operations(statement: ast.stmt) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == "operations" for n in ast.walk(statement))
+
+
+def _condition_note(
+    statement: ast.If,
+    chosen: list[ast.expr],
+    others: list[ast.expr],
+    before: list[ast.expr],
+    module: pyast.Module,
+) -> str:
+    """`operations depend on settings.X (line 20), …: A runs only if it holds, B only if it
+    does not`."""
+
+    def labels(elements: list[ast.expr]) -> str:
+        fresh = [e for e in elements if not any(e is b for b in before)]
+        found = _operations(ast.List(elts=fresh, lineno=statement.lineno), module, [])
+        return ", ".join(label(o) for o in found)
+
+    condition = ast.unparse(statement.test)[:80]
+    when_true, when_false = labels(chosen), labels(others)
+    parts = [f"{when_true} runs only if it holds"] if when_true else []
+    if when_false:
+        parts.append(f"{when_false} {'only' if parts else 'runs only'} if it does not")
+    shown = ", ".join(parts) or "the same operations either way"
+    return f"operations depend on {condition} (line {statement.lineno}): {shown}"
+
+
+def _class_scope(module: pyast.Module, attributes: Mapping[str, ast.expr]) -> pyast.Module:
+    """`module` with the Migration class's own attributes bound too, as the class body sees
+    them: `state_operations = […]` or `forward_sql = "UPDATE …"` used by its `operations`."""
+    own = {name: value for name, value in attributes.items() if name != "operations"}
+    return replace(module, constants={**module.constants, **own}) if own else module
 
 
 def _assigned(statements: list[ast.stmt]) -> dict[str, ast.expr]:
@@ -258,7 +360,21 @@ def _operation(
         state=nested["state_operations"],
         code=code,
         reverse_code=reverse,
+        sql_name=sql.id if isinstance(sql := nodes.get("sql"), ast.Name) else "",
     )
+
+
+def label(operation: Operation) -> str:
+    """`AddField check.badge_key`, `CreateModel Check`, `RunPython fill_badge_key`, `RunSQL
+    forward_sql`."""
+    target = operation.text("model_name") or operation.text("name") or operation.text("old_name")
+    if operation.text("model_name") and operation.text("name"):
+        target = f"{target}.{operation.text('name')}"
+    if operation.base_kind == "RunPython" and operation.code is not None:
+        target = operation.code.name
+    if operation.base_kind == "RunSQL":
+        target = operation.sql_name
+    return f"{operation.kind} {target}".strip()
 
 
 def is_noop_reference(value: Value) -> bool:
@@ -301,9 +417,24 @@ def compare(old_text: str, new_text: str) -> Comparison | None:
 def _operation_fingerprints(module: pyast.Module) -> tuple[str, ...]:
     body = _migration_class(module.tree)
     attributes = {k: v for s in body.body for k, v in pyast.assignments(s)} if body else {}
-    node = attributes.get("operations")
+    module = _class_scope(module, attributes)
+    node = _conditional_operations(body.body, module, []) if body else None
+    node = node or attributes.get("operations")
     if isinstance(node, ast.Name) and node.id in module.constants:
         node = module.constants[node.id]
     if not isinstance(node, (ast.List, ast.Tuple)):
         return ()
-    return tuple(pyast.fingerprint(element) for element in node.elts)
+    return tuple(_fingerprint(element, module.constants) for element in node.elts)
+
+
+def _fingerprint(node: ast.expr, names: Mapping[str, ast.expr]) -> str:
+    """The fingerprint of an operation with those of the constants and class attributes it
+    names (`RunSQL(forward_sql)` changes when `forward_sql` does)."""
+    parts: dict[str, str] = {}
+    pending = [node]
+    while pending:
+        for used in ast.walk(pending.pop()):
+            if isinstance(used, ast.Name) and used.id in names and used.id not in parts:
+                parts[used.id] = pyast.fingerprint(names[used.id])
+                pending.append(names[used.id])
+    return "\n".join([pyast.fingerprint(node), *(f"{k} = {parts[k]}" for k in sorted(parts))])

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from harvester.analysis.wording import first_few, plural
 from harvester.migrations import pyast
 from harvester.migrations.base import RepoView, Side
+from harvester.migrations.django.fields import FieldClass
 from harvester.migrations.django.files import MigrationFile, Unreadable, parse_migration
 from harvester.migrations.django.graph import Key, Plan, plan
 from harvester.migrations.django.operations import Translator
@@ -84,6 +85,8 @@ class Project:
 
     by_path: Mapping[str, Entry]
     by_key: Mapping[Key, Entry]
+    # Apps whose AppConfig sets `default_auto_field`, with that field class.
+    auto_fields: Mapping[str, str] = field(default_factory=dict)
 
 
 def load_project(view: RepoView, side: Side, cache: ParseCache) -> Project:
@@ -101,11 +104,15 @@ def load_project(view: RepoView, side: Side, cache: ParseCache) -> Project:
         ]
     )
     labels: dict[str, str] = {}
+    auto_fields: dict[str, str] = {}
     by_path: dict[str, Entry] = {}
     for path, (item, match) in files.items():
         folder = posixpath.dirname(path)
         if folder not in labels:
-            labels[folder] = _app_label(view, side, posixpath.dirname(folder))
+            config = _app_config(view, side, posixpath.dirname(folder))
+            labels[folder] = config.get("label") or posixpath.basename(posixpath.dirname(folder))
+            if "default_auto_field" in config:
+                auto_fields[labels[folder]] = config["default_auto_field"]
         name = match.group(1)
         key = (labels[folder], name)
         cached = (item.blob, name)
@@ -123,7 +130,7 @@ def load_project(view: RepoView, side: Side, cache: ParseCache) -> Project:
         if entry.is_migration:
             by_path[path] = entry
     by_key = {e.key: e for e in sorted(by_path.values(), key=lambda e: e.path)}
-    return Project(by_path, by_key)
+    return Project(by_path, by_key, auto_fields)
 
 
 def _not_a_migration(path: str, text: str) -> Unreadable | None:
@@ -140,24 +147,22 @@ def _not_a_migration(path: str, text: str) -> Unreadable | None:
     )
 
 
-def _app_label(view: RepoView, side: Side, app_folder: str) -> str:
-    """`label` of the app's AppConfig when `apps.py` sets one, else the folder's name."""
+def _app_config(view: RepoView, side: Side, app_folder: str) -> dict[str, str]:
+    """What the app's AppConfig in `apps.py` sets among `label` and `default_auto_field`."""
     source = view.read(side, posixpath.join(app_folder, "apps.py"))
-    default = posixpath.basename(app_folder)
-    if source.text is None:
-        return default
-    module = pyast.parse_module(source.text)
-    if isinstance(module, pyast.SyntaxProblem):
-        return default
+    module = pyast.parse_module(source.text) if source.text is not None else None
+    if not isinstance(module, pyast.Module):
+        return {}
+    found: dict[str, str] = {}
     for node in module.tree.body:
         if not isinstance(node, ast.ClassDef):
             continue
         for statement in node.body:
             for name, value in pyast.assignments(statement):
-                label = module.evaluate(value)
-                if name == "label" and isinstance(label, str):
-                    return label
-    return default
+                text = module.evaluate(value)
+                if name in ("label", "default_auto_field") and isinstance(text, str):
+                    found.setdefault(name, text)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,13 +178,14 @@ def replay(
     dialect: ops.Dialect | None,
     settings: Mapping[str, str],
     sqlite_secondary: bool = False,
-    field_bases: Mapping[str, str] | None = None,
+    field_bases: Mapping[str, FieldClass] | None = None,
 ) -> Replay:
     """Translate every migration against the state the ones before it built (`field_bases`:
     the project's own field classes and the Django field each subclasses)."""
     migrations = {k: e.migration for k, e in project.by_key.items() if e.migration is not None}
     order = plan(migrations, settings)
-    state = ProjectState(settings, field_bases)
+    app_auto_fields = {f"{app}.default_auto_field": f for app, f in project.auto_fields.items()}
+    state = ProjectState({**settings, **app_auto_fields}, field_bases)
     parsed: dict[Key, ops.ParsedMigration] = {}
     for key in order.order:
         entry, migration = project.by_key[key], migrations[key]

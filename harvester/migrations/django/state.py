@@ -11,19 +11,21 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from harvester.migrations.django import fields as django_fields
-from harvester.migrations.django.fields import FieldSpec
+from harvester.migrations.django.fields import FieldClass, FieldSpec
 from harvester.migrations.django.naming import table_name
 from harvester.migrations.pyast import Value, strings
 from harvester.migrations.schema.ops import Dialect
 
 # Models of django.contrib that a project's migrations point at without defining them.
+# Django's own models that project migrations reference: table, primary key and its type.
 _CONTRIB_TABLES = {
-    ("auth", "user"): "auth_user",
-    ("auth", "group"): "auth_group",
-    ("auth", "permission"): "auth_permission",
-    ("contenttypes", "contenttype"): "django_content_type",
-    ("sites", "site"): "django_site",
-    ("admin", "logentry"): "django_admin_log",
+    ("auth", "user"): ("auth_user", "id", "integer"),
+    ("auth", "group"): ("auth_group", "id", "integer"),
+    ("auth", "permission"): ("auth_permission", "id", "integer"),
+    ("contenttypes", "contenttype"): ("django_content_type", "id", "integer"),
+    ("sites", "site"): ("django_site", "id", "integer"),
+    ("admin", "logentry"): ("django_admin_log", "id", "integer"),
+    ("sessions", "session"): ("django_session", "session_key", "varchar(40)"),
 }
 
 
@@ -135,7 +137,7 @@ class ProjectState:
     def __init__(
         self,
         settings: Mapping[str, str] | None = None,
-        field_bases: Mapping[str, str] | None = None,
+        field_bases: Mapping[str, FieldClass] | None = None,
     ) -> None:
         self.models: dict[tuple[str, str], ModelState] = {}
         self.settings = dict(settings or {})
@@ -147,6 +149,14 @@ class ProjectState:
         clone = ProjectState(self.settings, self.field_bases)
         clone.models = dict(self.models)
         return clone
+
+    def default_auto_field(self, app_label: str) -> str | None:
+        """The key field class Django gives models of `app_label` that declare none (an
+        automatic many-to-many table's `id`): the app's `default_auto_field`, else the
+        DEFAULT_AUTO_FIELD setting; None when the project says neither."""
+        return self.settings.get(f"{app_label}.default_auto_field") or self.settings.get(
+            "DEFAULT_AUTO_FIELD"
+        )
 
     def get(self, app_label: str, name: str) -> ModelState | None:
         """The model `app_label.name`, if replay has seen it."""
@@ -189,9 +199,13 @@ class ProjectState:
         app, name = self.resolve(reference, app_label)
         model = self.get(app, name)
         if model is None:
-            table = _CONTRIB_TABLES.get((app, name.lower()), table_name(app, name))
-            known = (app, name.lower()) in _CONTRIB_TABLES
-            return Target(table, to_field or "id", "integer" if known else None, None)
+            known = _CONTRIB_TABLES.get((app, name.lower()))
+            if known is None:
+                return Target(table_name(app, name), to_field or "id", None, None)
+            table, key, key_type = known
+            return Target(
+                table, to_field or key, key_type if to_field in (None, key) else None, None
+            )
         model = self.concrete(model)
         if to_field:
             spec = model.field(to_field)
