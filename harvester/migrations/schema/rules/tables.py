@@ -263,6 +263,10 @@ def data_change(op: ops.DataChange, ctx: Context) -> None:
         return
     if op.kind is ops.DataChangeKind.INSERT_SELECT and op.source_table:
         ctx.copied_from[op.source_table] = table
+        if not ctx.new_table(op.source_table):
+            # released rows copied: a data migration, even into a table the range created
+            ctx.flag(ImpactTag.DATA_BACKFILL, f"{detail}: {_backfill_cost(op, ctx)}")
+            return
     if op.table and op.table in ctx.created_here:
         ctx.note(f"fills {op.table}, which this migration created")
         return
