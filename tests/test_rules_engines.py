@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from harvester.migrations.schema import ops
+from harvester.migrations.schema import engines, ops
 from harvester.migrations.schema.assemble import MigrationInput, assemble
 from harvester.migrations.schema.ops import Dialect
 from harvester.model import ChangeKind, ImpactTag, Migration
@@ -718,3 +718,30 @@ def test_adding_an_auto_increment_primary_key_on_mysql_copies_the_table() -> Non
     assert "adds roles_users.code as the primary key: InnoDB rebuilds roles_users in place" in (
         keyed.notes
     )
+
+
+def test_mysql_modify_to_a_synonym_type_only_loosens_nullability_in_place() -> None:
+    base = (
+        "CREATE TABLE flows (id int NOT NULL, keep BOOLEAN NOT NULL DEFAULT FALSE, "
+        "remember_for int(11) NOT NULL, PRIMARY KEY (id));"
+    )
+    judged = judge(
+        "ALTER TABLE flows MODIFY COLUMN keep tinyint(1) NULL, "
+        "MODIFY COLUMN remember_for INTEGER NULL;",
+        MYSQL,
+        earlier=[base],
+    )
+    assert "table_rewrite" not in tags(judged)
+    assert (
+        "flows.keep, flows.remember_for allow NULL: InnoDB rebuilds flows in place "
+        "(ALGORITHM=INPLACE; writes continue, the rebuild takes time on a large table)"
+    ) in judged.notes
+
+
+def test_mysql_display_width_and_boolean_are_no_type_change() -> None:
+    assert engines.mysql_same_type("BOOLEAN", "tinyint(1)")
+    assert engines.mysql_same_type("int(11)", "INT")
+    assert engines.mysql_same_type("BIGINT(20)", "int8")
+    assert not engines.mysql_same_type("int", "bigint")
+    assert engines.mysql_type_change_copies("int(11)", "int") is False
+    assert engines.mysql_type_change_copies("int", "bigint") is True
