@@ -745,3 +745,21 @@ def test_mysql_display_width_and_boolean_are_no_type_change() -> None:
     assert not engines.mysql_same_type("int", "bigint")
     assert engines.mysql_type_change_copies("int(11)", "int") is False
     assert engines.mysql_type_change_copies("int", "bigint") is True
+
+
+def test_a_type_restated_as_an_expression_harvester_cannot_read_rewrites_nothing() -> None:
+    enum = "<Enums.SyncStatus.type()>"
+    restated = ops.AlterColumnType("sheets", "sync_status", enum, old_type=enum)
+    parsed = ops.ParsedMigration("0002", "migrations/0002.exs", ops.Step((restated,)))
+    item = MigrationInput(
+        "0002", parsed.path, "ecto", PG, ChangeKind.ADDED, released=False, parsed=parsed
+    )
+    (judged,) = assemble([item])
+    assert "table_rewrite" not in tags(judged)
+    assert f"sheets.sync_status {enum} -> {enum}: the type stays the same" in judged.notes
+
+
+def test_types_harvester_cannot_read_are_the_same_only_when_written_alike() -> None:
+    assert engines.same_type("<Enums.A.type()>", "<enums.a.type()>")
+    assert not engines.same_type("<Enums.A.type()>", "<Enums.B.type()>")
+    assert engines.same_type("character varying(20)", "VARCHAR(20)")

@@ -214,8 +214,14 @@ def mysql_type_change_copies(old: str | None, new: str) -> bool | None:
 
 
 def same_type(old: str | None, new: str | None) -> bool:
-    """True when two type texts name the same type (synonyms and case aside)."""
-    return old is not None and new is not None and _parsed_type(old) == _parsed_type(new)
+    """True when two type texts name the same type (synonyms, case and spacing aside); a
+    type harvester cannot read (`MyEnum.type()`) is the same only as itself."""
+    if old is None or new is None:
+        return False
+    if " ".join(old.split()).upper() == " ".join(new.split()).upper():
+        return True
+    before = _parsed_type(old)
+    return before is not None and before == _parsed_type(new)
 
 
 _INTEGER_BYTES = {

@@ -323,6 +323,7 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
             f"{engine.name} rewrites {op.table} and its indexes under an ACCESS EXCLUSIVE "
             f"lock{hedge if rewrites is None else ''}",
         ),
+        engines.same_type(op.old_type, op.new_type) and not op.using,
     )
     widened = {op.new_type, op.old_type} & ctx.widened_enums
     if widened and op.using and engines.text_cast(op.using, op.column, op.new_type):
