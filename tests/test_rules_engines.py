@@ -618,9 +618,35 @@ def test_dropping_a_table_whose_rows_were_just_copied_says_so() -> None:
         "INSERT INTO webauthn_credentials (id, kid) SELECT id, kid FROM webauthn_devices;\n"
         "DROP TABLE webauthn_devices;"
     )
-    assert "destructive_drop_table" in tags(judged)
-    assert detail(judged, ImpactTag.MITIGATED).startswith(
+    assert tags(judged) == ["data_backfill", "backward_incompatible"]
+    assert detail(judged, ImpactTag.BACKWARD_INCOMPATIBLE) == (
+        "drops webauthn_devices after this migration copied its rows into webauthn_credentials "
+        "(INSERT … SELECT): rows the previous release writes between the copy and the drop are "
+        "lost, and its code that still reads webauthn_devices fails during a rolling deploy"
+    )
+    some = judge(
+        "INSERT INTO webauthn_credentials (id, kid) SELECT id, kid FROM webauthn_devices\n"
+        "WHERE kid IS NOT NULL;\nDROP TABLE webauthn_devices;"
+    )
+    assert "destructive_drop_table" in tags(some)
+    assert detail(some, ImpactTag.MITIGATED).startswith(
         "webauthn_devices rows were copied into webauthn_credentials first"
+    )
+
+
+def test_dropping_a_table_an_earlier_migration_of_the_release_copied_is_a_move() -> None:
+    judged = judge(
+        "DROP TABLE case_options_old;",
+        earlier=[
+            "CREATE TABLE case_options (case_id bigint NOT NULL, option_id bigint NOT NULL);\n"
+            "INSERT INTO case_options (case_id, option_id)\n"
+            "SELECT case_id, option_id FROM case_options_old;"
+        ],
+    )
+    assert tags(judged) == ["backward_incompatible"]
+    assert detail(judged, ImpactTag.BACKWARD_INCOMPATIBLE).startswith(
+        "drops case_options_old after 0000 earlier in this range copied its rows into "
+        "case_options (INSERT … SELECT)"
     )
 
 

@@ -277,8 +277,14 @@ def select_arms(node: Any) -> list[Any]:
 
 
 def select_filtered(node: Any) -> bool:
-    """True when the SELECT (any arm of a UNION) has a WHERE: it reads only some rows."""
-    return any(arm.whereClause is not None for arm in select_arms(node))
+    """True when the SELECT (any arm of a UNION) may read only some rows of its table: it has
+    a WHERE, or joins another table."""
+    return any(
+        arm.whereClause is not None
+        or len(arm.fromClause or ()) > 1
+        or any(type(item).__name__ == "JoinExpr" for item in arm.fromClause or ())
+        for arm in select_arms(node)
+    )
 
 
 def select_source(node: Any, dialect: ops.Dialect) -> str | None:

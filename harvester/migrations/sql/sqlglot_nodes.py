@@ -227,8 +227,10 @@ def select_arms(node: Any) -> list[Any]:
 
 
 def select_filtered(node: Any) -> bool:
-    """True when the SELECT (any arm of a UNION) has a WHERE: it reads only some rows."""
-    return any(arm.args.get("where") is not None for arm in select_arms(node))
+    """True when the SELECT (any arm of a UNION) may read only some rows of its table: it has
+    a WHERE, or joins another table."""
+    arms = select_arms(node)
+    return any(arm.args.get("where") is not None or arm.args.get("joins") for arm in arms)
 
 
 def select_source(node: Any, dialect: ops.Dialect) -> str | None:
