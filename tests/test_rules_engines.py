@@ -789,3 +789,19 @@ def test_types_harvester_cannot_read_are_the_same_only_when_written_alike() -> N
     assert engines.same_type("<Enums.A.type()>", "<enums.a.type()>")
     assert not engines.same_type("<Enums.A.type()>", "<Enums.B.type()>")
     assert engines.same_type("character varying(20)", "VARCHAR(20)")
+
+
+def test_sqlite_drop_column_caveat_is_for_the_statement_not_a_framework_rebuild() -> None:
+    alone = judge("ALTER TABLE deployment DROP COLUMN schedule;", SQLITE)
+    assert "SQLite 3.35+" in detail(alone, ImpactTag.DESTRUCTIVE_DROP_COLUMN)
+    batch = ops.RebuildTable("deployment", "Alembic batch_alter_table", applies_alters=True)
+    dropped = ops.DropColumn("deployment", "schedule")
+    parsed = ops.ParsedMigration("0002", "versions/0002.py", ops.Step((batch, dropped)))
+    item = MigrationInput(
+        "0002", parsed.path, "alembic", SQLITE, ChangeKind.ADDED, released=False, parsed=parsed
+    )
+    (judged,) = assemble([item])
+    assert detail(judged, ImpactTag.DESTRUCTIVE_DROP_COLUMN) == (
+        "drops column deployment.schedule: its data is lost, and code of the previous release "
+        "that still reads it fails"
+    )
