@@ -180,3 +180,32 @@ def test_mysql_drop_primary_key_undoes_an_unnamed_add_primary_key() -> None:
     assert "down_migration_bug" not in tags(judged)
     kept = judge(up, ops.Dialect.MYSQL, down="UPDATE schema_migrations SET version = version;")
     assert "leaves a primary key on schema_migrations" in detail(kept, ImpactTag.DOWN_MIGRATION_BUG)
+
+
+def test_a_primary_key_is_undone_by_its_name_its_table_or_its_column() -> None:
+    up = (
+        "CREATE TABLE activity (id text NOT NULL, detail text);"
+        "ALTER TABLE activity ADD CONSTRAINT activity_pkey PRIMARY KEY (id);"
+    )
+    by_name = "ALTER TABLE activity DROP CONSTRAINT activity_pkey; DROP TABLE activity;"
+    assert down_impacts(parsed(up, by_name)) == []
+    assert down_impacts(parsed(up, "DROP TABLE activity;")) == []
+    added = "ALTER TABLE grants ADD CONSTRAINT grants_pkey PRIMARY KEY (id);"
+    column = "ALTER TABLE grants DROP COLUMN id;"
+    assert down_impacts(parsed("ALTER TABLE grants ADD COLUMN id int;" + added, column)) == []
+    constraint = ops.DropConstraint("grants", "grants_pkey")  # Alembic, without type_
+    migration = parsed(added, "SELECT 1;")
+    down = ops.Step((constraint,))
+    assert down_impacts(ops.ParsedMigration("m", "m.py", migration.up, down)) == []
+
+
+def test_an_index_the_up_step_drops_and_creates_again_was_there_before() -> None:
+    up = (
+        "DROP INDEX gates_key_value;"
+        "ALTER TABLE gates ALTER COLUMN value TYPE text;"
+        "CREATE UNIQUE INDEX gates_key_value ON gates (key, value);"
+    )
+    down = "ALTER TABLE gates ALTER COLUMN value TYPE varchar(255);"
+    assert down_impacts(parsed(up, down)) == []
+    new = "ALTER TABLE gates ALTER COLUMN value TYPE text; CREATE INDEX g_v ON gates (value);"
+    assert [i.tag for i in down_impacts(parsed(new, down))] == [ImpactTag.DOWN_MIGRATION_BUG]

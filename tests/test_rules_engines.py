@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from harvester.migrations.schema import ops
+from harvester.migrations.schema import engines, ops
 from harvester.migrations.schema.assemble import MigrationInput, assemble
 from harvester.migrations.schema.ops import Dialect
 from harvester.model import ChangeKind, ImpactTag, Migration
@@ -331,8 +331,8 @@ def test_dropping_a_column_after_copying_its_rows_elsewhere_is_mitigated() -> No
         "WHERE share_id IS NOT NULL;\n"
         'ALTER TABLE "website" DROP COLUMN "share_id";'
     )
-    assert tags(judged) == ["destructive_drop_column", "mitigated"]
-    assert judged.data_impact[1].detail == (
+    assert tags(judged) == ["destructive_drop_column", "data_backfill", "mitigated"]
+    assert detail(judged, ImpactTag.MITIGATED) == (
         "website rows were copied into share first (INSERT … SELECT): check that share_id is "
         "among what was kept"
     )
@@ -618,9 +618,35 @@ def test_dropping_a_table_whose_rows_were_just_copied_says_so() -> None:
         "INSERT INTO webauthn_credentials (id, kid) SELECT id, kid FROM webauthn_devices;\n"
         "DROP TABLE webauthn_devices;"
     )
-    assert "destructive_drop_table" in tags(judged)
-    assert detail(judged, ImpactTag.MITIGATED).startswith(
+    assert tags(judged) == ["data_backfill", "backward_incompatible"]
+    assert detail(judged, ImpactTag.BACKWARD_INCOMPATIBLE) == (
+        "drops webauthn_devices after this migration copied its rows into webauthn_credentials "
+        "(INSERT … SELECT): rows the previous release writes between the copy and the drop are "
+        "lost, and its code that still reads webauthn_devices fails during a rolling deploy"
+    )
+    some = judge(
+        "INSERT INTO webauthn_credentials (id, kid) SELECT id, kid FROM webauthn_devices\n"
+        "WHERE kid IS NOT NULL;\nDROP TABLE webauthn_devices;"
+    )
+    assert "destructive_drop_table" in tags(some)
+    assert detail(some, ImpactTag.MITIGATED).startswith(
         "webauthn_devices rows were copied into webauthn_credentials first"
+    )
+
+
+def test_dropping_a_table_an_earlier_migration_of_the_release_copied_is_a_move() -> None:
+    judged = judge(
+        "DROP TABLE case_options_old;",
+        earlier=[
+            "CREATE TABLE case_options (case_id bigint NOT NULL, option_id bigint NOT NULL);\n"
+            "INSERT INTO case_options (case_id, option_id)\n"
+            "SELECT case_id, option_id FROM case_options_old;"
+        ],
+    )
+    assert tags(judged) == ["backward_incompatible"]
+    assert detail(judged, ImpactTag.BACKWARD_INCOMPATIBLE).startswith(
+        "drops case_options_old after 0000 earlier in this range copied its rows into "
+        "case_options (INSERT … SELECT)"
     )
 
 
@@ -717,4 +743,65 @@ def test_adding_an_auto_increment_primary_key_on_mysql_copies_the_table() -> Non
     )
     assert "adds roles_users.code as the primary key: InnoDB rebuilds roles_users in place" in (
         keyed.notes
+    )
+
+
+def test_mysql_modify_to_a_synonym_type_only_loosens_nullability_in_place() -> None:
+    base = (
+        "CREATE TABLE flows (id int NOT NULL, keep BOOLEAN NOT NULL DEFAULT FALSE, "
+        "remember_for int(11) NOT NULL, PRIMARY KEY (id));"
+    )
+    judged = judge(
+        "ALTER TABLE flows MODIFY COLUMN keep tinyint(1) NULL, "
+        "MODIFY COLUMN remember_for INTEGER NULL;",
+        MYSQL,
+        earlier=[base],
+    )
+    assert "table_rewrite" not in tags(judged)
+    assert (
+        "flows.keep, flows.remember_for allow NULL: InnoDB rebuilds flows in place "
+        "(ALGORITHM=INPLACE; writes continue, the rebuild takes time on a large table)"
+    ) in judged.notes
+
+
+def test_mysql_display_width_and_boolean_are_no_type_change() -> None:
+    assert engines.mysql_same_type("BOOLEAN", "tinyint(1)")
+    assert engines.mysql_same_type("int(11)", "INT")
+    assert engines.mysql_same_type("BIGINT(20)", "int8")
+    assert not engines.mysql_same_type("int", "bigint")
+    assert engines.mysql_type_change_copies("int(11)", "int") is False
+    assert engines.mysql_type_change_copies("int", "bigint") is True
+
+
+def test_a_type_restated_as_an_expression_harvester_cannot_read_rewrites_nothing() -> None:
+    enum = "<Enums.SyncStatus.type()>"
+    restated = ops.AlterColumnType("sheets", "sync_status", enum, old_type=enum)
+    parsed = ops.ParsedMigration("0002", "migrations/0002.exs", ops.Step((restated,)))
+    item = MigrationInput(
+        "0002", parsed.path, "ecto", PG, ChangeKind.ADDED, released=False, parsed=parsed
+    )
+    (judged,) = assemble([item])
+    assert "table_rewrite" not in tags(judged)
+    assert f"sheets.sync_status {enum} -> {enum}: the type stays the same" in judged.notes
+
+
+def test_types_harvester_cannot_read_are_the_same_only_when_written_alike() -> None:
+    assert engines.same_type("<Enums.A.type()>", "<enums.a.type()>")
+    assert not engines.same_type("<Enums.A.type()>", "<Enums.B.type()>")
+    assert engines.same_type("character varying(20)", "VARCHAR(20)")
+
+
+def test_sqlite_drop_column_caveat_is_for_the_statement_not_a_framework_rebuild() -> None:
+    alone = judge("ALTER TABLE deployment DROP COLUMN schedule;", SQLITE)
+    assert "SQLite 3.35+" in detail(alone, ImpactTag.DESTRUCTIVE_DROP_COLUMN)
+    batch = ops.RebuildTable("deployment", "Alembic batch_alter_table", applies_alters=True)
+    dropped = ops.DropColumn("deployment", "schedule")
+    parsed = ops.ParsedMigration("0002", "versions/0002.py", ops.Step((batch, dropped)))
+    item = MigrationInput(
+        "0002", parsed.path, "alembic", SQLITE, ChangeKind.ADDED, released=False, parsed=parsed
+    )
+    (judged,) = assemble([item])
+    assert detail(judged, ImpactTag.DESTRUCTIVE_DROP_COLUMN) == (
+        "drops column deployment.schedule: its data is lost, and code of the previous release "
+        "that still reads it fails"
     )

@@ -344,3 +344,21 @@ def test_comments_inside_a_statement_the_parser_rejects_are_not_columns() -> Non
     ).operations
     assert isinstance(table, ops.CreateTable)
     assert [c.name for c in table.columns] == ["environment_id", "identifier"]
+
+
+def test_insert_of_a_union_of_selects_is_a_copy_from_the_first_table_read() -> None:
+    sql = (
+        "INSERT INTO sections (user_id, kind) SELECT id, 'STATS' FROM users "
+        "UNION ALL SELECT id, 'RECENT' FROM users UNION ALL SELECT id, 'PINNED' FROM users;"
+    )
+    for dialect in (Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.SQLITE):
+        copied = only(sql, dialect)
+        assert isinstance(copied, ops.DataChange), dialect
+        assert copied.kind is ops.DataChangeKind.INSERT_SELECT, dialect
+        assert copied.source_table == "users", dialect
+        assert copied.has_where is False, dialect
+    filtered = only(sql.replace("'PINNED' FROM users", "'PINNED' FROM users WHERE id > 3"))
+    assert isinstance(filtered, ops.DataChange) and filtered.has_where
+    constants = only("INSERT INTO kinds (name) SELECT 'a' UNION ALL SELECT 'b';")
+    assert isinstance(constants, ops.DataChange)
+    assert constants.kind is ops.DataChangeKind.INSERT

@@ -98,3 +98,22 @@ def test_the_index_itself_or_one_the_migration_dropped_proves_nothing() -> None:
         "CREATE UNIQUE INDEX keys_uri_kind ON keys (uri, id);",
     )
     assert "already unique on (uri) (keys_uri_old)" in renamed[0][1]
+
+
+def test_a_primary_key_moved_onto_columns_a_unique_index_covers_cannot_collide() -> None:
+    base = (
+        "CREATE TABLE clients (pk int PRIMARY KEY, id text, nid uuid);"
+        "CREATE UNIQUE INDEX clients_id_nid ON clients (id ASC, nid ASC);"
+    )
+    moved = _judged(
+        base,
+        "ALTER TABLE clients DROP CONSTRAINT clients_pkey;"
+        "ALTER TABLE clients ADD PRIMARY KEY (id, nid);",
+    )
+    assert moved == [
+        (
+            ImpactTag.MITIGATED,
+            "clients: PRIMARY KEY (id, nid): duplicates are not a risk here, clients is already "
+            "unique on (id, nid) (clients_id_nid)",
+        )
+    ]

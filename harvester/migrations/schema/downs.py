@@ -17,6 +17,7 @@ from harvester.migrations.schema import describe, ops
 from harvester.model import Impact, ImpactTag
 
 Key = tuple[str, ...]
+_PRIMARY_KEY = ops.ConstraintKind.PRIMARY_KEY
 
 
 def down_impacts(
@@ -108,6 +109,13 @@ def _named_as_up(
         for o in up
         if isinstance(o, ops.CreateIndex)
     }
+    primary_keys = {
+        (o.table, o.constraint.name)
+        for o in up
+        if isinstance(o, ops.AddConstraint)
+        and o.constraint.kind is ops.ConstraintKind.PRIMARY_KEY
+        and o.constraint.name
+    }
     renamed = []
     for operation in down:
         table = getattr(operation, "table", None)
@@ -116,6 +124,12 @@ def _named_as_up(
         if isinstance(operation, ops.DropIndex) and operation.columns:
             name = created.get((operation.table or "", operation.columns), operation.name)
             operation = dataclasses.replace(operation, name=name)
+        if isinstance(operation, ops.DropConstraint) and (
+            (operation.table, operation.name) in primary_keys
+        ):
+            # a drop by the name the up step gave its primary key drops that key, whatever
+            # kind it says (Alembic's drop_constraint without type_)
+            operation = dataclasses.replace(operation, kind=ops.ConstraintKind.PRIMARY_KEY)
         renamed.append(operation)
     return tuple(renamed)
 
@@ -276,11 +290,14 @@ def _final_names(up: tuple[ops.Operation, ...]) -> dict[str, str]:
 def _undo_expected(up: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
     """What the down step must undo: (object key, how a reviewer names it). Tables and views
     share one namespace (key "table"); what the up step puts on a table or view it drops later
-    went with it."""
+    went with it; an index or constraint it drops and creates again under the same name is
+    one the database had before, which the down step may leave."""
     final = _final_names(up)
     for position, operation in enumerate(up):
         relation = _relation_of(operation)
         if relation is not None and _dropped_later(up, position, relation):
+            continue
+        if _replaced(up, position):
             continue
         match operation:
             case ops.CreateTable(table=table):
@@ -314,6 +331,25 @@ def _undo_expected(up: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
                 yield ("table", final.get(name, name)), f"view {name}"
             case _:
                 pass
+
+
+def _replaced(up: tuple[ops.Operation, ...], position: int) -> bool:
+    """Whether the index or named constraint created at `position` replaces one of the same
+    name the up step dropped before it (`remove_index`, change the column, `add_index`)."""
+    match up[position]:
+        case ops.CreateIndex(index=index) if index.name:
+            created: Key = ("index", index.table, index.name)
+        case ops.AddConstraint(table=table, constraint=constraint) if (
+            constraint.name and constraint.kind is not _PRIMARY_KEY
+        ):
+            created = ("constraint", table, constraint.name)
+        case _:
+            return False
+    drops = tuple(o for o in up[:position] if isinstance(o, (ops.DropIndex, ops.DropConstraint)))
+    return any(
+        key[0] == created[0] and key[-1] == created[-1] and _same_table(key, created)
+        for key, _ in _touched(drops)
+    )
 
 
 def _relation_of(operation: ops.Operation) -> str | None:
@@ -388,6 +424,8 @@ def _index_columns(up: tuple[ops.Operation, ...]) -> dict[Key, set[str]]:
         if isinstance(o, ops.CreateIndex) and (o.index.name or o.index.options_unread):
             table = final.get(o.index.table, o.index.table)
             found[("index", table, describe.index_name(o.index))] = set(o.index.columns)
+        elif isinstance(o, ops.AddConstraint) and o.constraint.kind is _PRIMARY_KEY:
+            found[("primary key", final.get(o.table, o.table))] = set(o.constraint.columns)
         elif isinstance(o, ops.AddConstraint) and o.constraint.name:
             used = set(o.constraint.columns) | set(
                 re.findall(r"\w+", o.constraint.expression or "")
@@ -407,7 +445,10 @@ def _undone(key: Key, down: tuple[ops.Operation, ...], covered: set[str]) -> boo
     for touched, _ in _touched(down):
         if touched[0] == key[0] and touched[-1] == key[-1] and _same_table(touched, key):
             return True
-        if key[0] in ("column", "index", "constraint") and touched == ("table", table):
+        if key[0] in ("column", "index", "constraint", "primary key") and touched == (
+            "table",
+            table,
+        ):
             return True
     return any(
         (isinstance(o, ops.RebuildTable) and o.table == table)

@@ -164,13 +164,45 @@ def postgres_type_change_rewrites(old: str | None, new: str) -> bool | None:
     return not (old_base == "CIDR" and new_base == "INET")
 
 
+# MySQL's names for one type: BOOLEAN is TINYINT(1), INT1..INT8 name the integer types, DEC
+# and FIXED are DECIMAL; an integer's display width (`int(11)`) changes nothing stored.
+_MYSQL_SYNONYMS = {
+    "BOOLEAN": "TINYINT",
+    "INT1": "TINYINT",
+    "INT2": "SMALLINT",
+    "INT3": "MEDIUMINT",
+    "MIDDLEINT": "MEDIUMINT",
+    "INT8": "BIGINT",
+    "DEC": "NUMERIC",
+    "FIXED": "NUMERIC",
+}
+_MYSQL_INTEGERS = frozenset({"TINYINT", "SMALLINT", "MEDIUMINT", "INTEGER", "BIGINT"})
+
+
+def _mysql_parsed_type(text: str | None) -> tuple[str, tuple[str, ...], bool] | None:
+    parsed = _parsed_type(text)
+    if parsed is None:
+        return None
+    base, params, array = parsed
+    base = _MYSQL_SYNONYMS.get(base, base)
+    return base, () if base in _MYSQL_INTEGERS else params, array
+
+
+def mysql_same_type(old: str | None, new: str | None) -> bool:
+    """True when two MySQL type texts name the same type (`BOOLEAN` and `tinyint(1)`,
+    `int(11)` and `INT`)."""
+    before = _mysql_parsed_type(old)
+    return before is not None and before == _mysql_parsed_type(new)
+
+
 def mysql_type_change_copies(old: str | None, new: str) -> bool | None:
     """Whether InnoDB needs ALGORITHM=COPY for `old` -> `new`; None when `old` is unknown.
 
-    Extending a VARCHAR is in place while its length prefix stays one byte (up to 255 bytes,
-    63 utf8mb4 characters) or was already two; any other type change copies the table.
+    The same type under another name changes nothing; extending a VARCHAR is in place while
+    its length prefix stays one byte (up to 255 bytes, 63 utf8mb4 characters) or was already
+    two; any other type change copies the table.
     """
-    before, after = _parsed_type(old), _parsed_type(new)
+    before, after = _mysql_parsed_type(old), _mysql_parsed_type(new)
     if before is None or after is None:
         return None
     if before == after:
@@ -182,8 +214,14 @@ def mysql_type_change_copies(old: str | None, new: str) -> bool | None:
 
 
 def same_type(old: str | None, new: str | None) -> bool:
-    """True when two type texts name the same type (synonyms and case aside)."""
-    return old is not None and new is not None and _parsed_type(old) == _parsed_type(new)
+    """True when two type texts name the same type (synonyms, case and spacing aside); a
+    type harvester cannot read (`MyEnum.type()`) is the same only as itself."""
+    if old is None or new is None:
+        return False
+    if " ".join(old.split()).upper() == " ".join(new.split()).upper():
+        return True
+    before = _parsed_type(old)
+    return before is not None and before == _parsed_type(new)
 
 
 _INTEGER_BYTES = {

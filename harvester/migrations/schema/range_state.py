@@ -25,6 +25,7 @@ _PER_RELEASE = (
     "backfilled",
     "random_filled",
     "copied_out",
+    "tables_copied_out",
     "nulls_deleted",
     "added_columns",
     "created_indexes",
@@ -66,6 +67,8 @@ class RangeState:
     # (table, column) copied into another table by INSERT … SELECT: (that table, migration,
     # whether the SELECT had a WHERE).
     copied_out: dict[ColumnKey, tuple[str, str, bool]] = field(default_factory=dict)
+    # Tables whose rows an INSERT … SELECT copied into another one, the same way.
+    tables_copied_out: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
     unique_keys: UniqueKeys = field(default_factory=UniqueKeys)
     # Named foreign keys by (table, name), and those the range added (their rules unreleased).
     foreign_keys: dict[tuple[str, str], ops.ForeignKey] = field(default_factory=dict)
@@ -100,6 +103,10 @@ class RangeState:
             case ops.DropTable(table=table):
                 self.created_tables.pop(table, None)
                 self.columns.pop(table, None)
+                self.tables_copied_out.pop(table, None)
+                for copied, copy in list(self.tables_copied_out.items()):
+                    if copy[0] == table:  # the copy is gone with it
+                        del self.tables_copied_out[copied]
                 for key in [k for k in self.foreign_keys if k[0] == table]:
                     del self.foreign_keys[key]
             case ops.RenameTable(old=old, new=new):
@@ -159,6 +166,9 @@ class RangeState:
                         self.random_filled[(table or "", name)] = migration
             case ops.DataChange(kind=ops.DataChangeKind.INSERT_SELECT, table=str() as table):
                 self.filled_tables[table] = migration
+                if operation.source_table and operation.source_table != "a subquery":
+                    copy = (table, migration, operation.has_where)
+                    self.tables_copied_out[operation.source_table] = copy
                 for _, read in operation.reads:
                     source = (operation.source_table or "", read)
                     self.copied_out[source] = (table, migration, operation.has_where)
@@ -279,6 +289,7 @@ class RangeState:
             rows_deleted=dict(self.rows_deleted),
             filled_tables=dict(self.filled_tables),
             copied_out=dict(self.copied_out),
+            tables_copied_out=dict(self.tables_copied_out),
             unique_keys=self.unique_keys.copy(),
             foreign_keys=dict(self.foreign_keys),
             added_foreign_keys=dict(self.added_foreign_keys),

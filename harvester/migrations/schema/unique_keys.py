@@ -12,7 +12,7 @@ by drop and create.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from harvester.migrations.schema import ops
 
@@ -21,11 +21,13 @@ _UNIQUE_KINDS = (ops.ConstraintKind.PRIMARY_KEY, ops.ConstraintKind.UNIQUE)
 
 @dataclass(frozen=True, slots=True)
 class Key:
-    """One unique key: its name (None for a column's inline UNIQUE), columns and condition."""
+    """One unique key: its name (None for a column's inline UNIQUE), columns and condition;
+    `primary` for the table's primary key."""
 
     name: str | None
     columns: tuple[str, ...]
     where: str | None = None
+    primary: bool = False
 
 
 @dataclass
@@ -84,7 +86,11 @@ class UniqueKeys:
         match operation:
             case ops.CreateTable(table=table, columns=columns, constraints=constraints):
                 self.keys[table] = [
-                    *(Key(None, (c.name,)) for c in columns if c.primary_key or c.unique),
+                    *(
+                        Key(None, (c.name,), primary=c.primary_key)
+                        for c in columns
+                        if c.primary_key or c.unique
+                    ),
                     *(
                         _constraint_key(c)
                         for c in constraints
@@ -92,7 +98,7 @@ class UniqueKeys:
                     ),
                 ]
             case ops.AddColumn(table=table, column=column) if column.primary_key or column.unique:
-                self._add(table, Key(None, (column.name,)))
+                self._add(table, Key(None, (column.name,), primary=column.primary_key))
             case ops.AddConstraint(table=table, constraint=constraint) if (
                 constraint.kind in _UNIQUE_KINDS
             ):
@@ -102,20 +108,21 @@ class UniqueKeys:
             case ops.DropIndex(name=name, table=table):
                 self.drops[table] = migration
                 self._drop_named(name, migration, table)
+            case ops.DropConstraint(table=table) if _drops_primary_key(operation):
+                # only the primary key goes: the table's other keys stay
+                self._drop(lambda key: key.primary, migration, table)
             case ops.DropConstraint(table=table, name=name):
                 self.drops[table] = migration
                 if name:
                     self._drop_named(name, migration, table)
             case ops.RenameIndex(old=old, new=new):
                 for table, keys in self.keys.items():
-                    self.keys[table] = [
-                        Key(new, k.columns, k.where) if k.name == old else k for k in keys
-                    ]
+                    self.keys[table] = [replace(k, name=new) if k.name == old else k for k in keys]
             case ops.DropColumn(table=table, column=column):
                 self._drop(lambda key: column in key.columns, migration, table)
             case ops.RenameColumn(table=table, old=old, new=new):
                 self.keys[table] = [
-                    Key(k.name, tuple(new if c == old else c for c in k.columns), k.where)
+                    replace(k, columns=tuple(new if c == old else c for c in k.columns))
                     for k in self.keys.get(table, [])
                 ]
             case ops.RenameTable(old=old, new=new) if old in self.keys:
@@ -154,7 +161,17 @@ class UniqueKeys:
 
 
 def _constraint_key(constraint: ops.Constraint) -> Key:
-    return Key(constraint.name, constraint.columns)
+    primary = constraint.kind is ops.ConstraintKind.PRIMARY_KEY
+    return Key(constraint.name, constraint.columns, primary=primary)
+
+
+def _drops_primary_key(drop: ops.DropConstraint) -> bool:
+    """True for MySQL's DROP PRIMARY KEY and PostgreSQL's DROP CONSTRAINT <table>_pkey (the
+    name PostgreSQL gives a primary key)."""
+    if drop.kind is ops.ConstraintKind.PRIMARY_KEY:
+        return True
+    table = drop.table.rsplit(".", 1)[-1]
+    return (drop.name or "").lower() == f"{table}_pkey".lower()
 
 
 def _same_condition(first: str, second: str | None) -> bool:

@@ -276,7 +276,7 @@ class _Translator:
     def _InsertStmt(self, node: Any) -> list[ops.Operation]:
         columns = tuple(c.name for c in node.cols or ())
         source = nodes.select_source(node.selectStmt, self.dialect)
-        filtered = getattr(node.selectStmt, "whereClause", None) is not None
+        filtered = nodes.select_filtered(node.selectStmt)
         return rows.insert(
             self.name(node.relation),
             source,

@@ -267,11 +267,32 @@ def constraint(con: Any, dialect: ops.Dialect) -> ops.Constraint:
     return ops.Constraint(which, con.conname, keys, using_index=con.indexname)
 
 
+def select_arms(node: Any) -> list[Any]:
+    """The plain SELECTs of `SELECT … UNION ALL SELECT …` (the node itself when it is one)."""
+    if node is None:
+        return []
+    if getattr(node, "larg", None) is not None:
+        return [*select_arms(node.larg), *select_arms(node.rarg)]
+    return [node]
+
+
+def select_filtered(node: Any) -> bool:
+    """True when the SELECT (any arm of a UNION) may read only some rows of its table: it has
+    a WHERE, or joins another table."""
+    return any(
+        arm.whereClause is not None
+        or len(arm.fromClause or ()) > 1
+        or any(type(item).__name__ == "JoinExpr" for item in arm.fromClause or ())
+        for arm in select_arms(node)
+    )
+
+
 def select_source(node: Any, dialect: ops.Dialect) -> str | None:
-    """The first table an INSERT's SELECT reads, or None for VALUES."""
-    if node is None or not getattr(node, "fromClause", None):
+    """The first table an INSERT's SELECT reads (through a UNION's arms), or None for VALUES."""
+    reading = [arm for arm in select_arms(node) if getattr(arm, "fromClause", None)]
+    if not reading:
         return None
-    first = node.fromClause[0]
+    first = reading[0].fromClause[0]
     while type(first).__name__ == "JoinExpr":
         first = first.larg
     if type(first).__name__ == "RangeVar":

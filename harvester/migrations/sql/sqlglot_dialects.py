@@ -286,7 +286,7 @@ class _Translator:
         columns = tuple(c.name for c in schema.expressions) if schema is not None else ()
         select = tree.args.get("expression")
         source = nodes.select_source(select, self.dialect)
-        filtered = select is not None and select.args.get("where") is not None
+        filtered = nodes.select_filtered(select)
         reads = nodes.insert_reads(tree) if source else None
         return rows.insert(self.table(target), source, columns, self.line, reads, filtered)
 

@@ -218,16 +218,32 @@ def with_algorithm(index_def: ops.IndexDef, algorithm: str | None) -> ops.IndexD
     return dataclasses.replace(index_def, algorithm=algorithm.upper())
 
 
-def select_source(node: Any, dialect: ops.Dialect) -> str | None:
-    """The first table a SELECT reads, or None when `node` is VALUES or missing."""
-    if node is None or type(node).__name__ not in ("Select", "Union"):
-        return None
+def select_arms(node: Any) -> list[Any]:
+    """The plain SELECTs of `SELECT … UNION ALL SELECT …` (the node itself when it is one);
+    none for VALUES or a missing node."""
     if type(node).__name__ == "Union":
-        node = node.this
-    source = node.args.get("from") or node.args.get("from_")
-    if source is None:
+        return [*select_arms(node.this), *select_arms(node.expression)]
+    return [node] if type(node).__name__ == "Select" else []
+
+
+def select_filtered(node: Any) -> bool:
+    """True when the SELECT (any arm of a UNION) may read only some rows of its table: it has
+    a WHERE, or joins another table."""
+    arms = select_arms(node)
+    return any(arm.args.get("where") is not None or arm.args.get("joins") for arm in arms)
+
+
+def select_source(node: Any, dialect: ops.Dialect) -> str | None:
+    """The first table a SELECT reads (through a UNION's arms), or None when `node` is
+    VALUES or missing."""
+    sources = [
+        arm.args.get("from") or arm.args.get("from_")
+        for arm in select_arms(node)
+        if arm.args.get("from") or arm.args.get("from_")
+    ]
+    if not sources:
         return None
-    first = source.this
+    first = sources[0].this
     if type(first).__name__ == "Table":
         return table_name(first, dialect)
     return "a subquery"

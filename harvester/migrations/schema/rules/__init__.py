@@ -120,6 +120,9 @@ def assess(
         ctx.flag(ImpactTag.ENUM_VALUE_ADDED, tables.enum_values_added(type_name, values, ctx))
     for changes in ctx.rewrites.values():
         ctx.flag(ImpactTag.TABLE_REWRITE, rewrite_detail(changes))
+    for table, names in ctx.loosened.items():
+        if table not in ctx.rewrites:  # a copy of the table makes the rebuild moot
+            ctx.note(columns.loosened_in_place(table, names))
     for table, copied in ctx.dropped_copies.items():
         ctx.flag(*columns.dropped_copies(table, copied, ctx))
     for table, dropped in ctx.dropped_fill_defaults.items():

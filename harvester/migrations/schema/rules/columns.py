@@ -10,6 +10,7 @@ add_column_generated_stored, remove_column, rename_column, change_column, change
 
 from __future__ import annotations
 
+from harvester.analysis.wording import first_few
 from harvester.migrations.schema import describe, engines, ops
 from harvester.migrations.schema.rules.context import Context, known_nullable
 from harvester.model import ImpactTag
@@ -182,7 +183,8 @@ def drop_column(op: ops.DropColumn, ctx: Context) -> None:
         return
     engine = ctx.engine
     extra = ""
-    if engine.name == "SQLite":
+    if engine.name == "SQLite" and op.table not in ctx.rebuilt_for_alters:
+        # a framework's rebuild (Alembic batch) copies the table without it instead
         extra = "; SQLite 3.35+ rewrites the table and refuses indexed or key columns"
     elif engine.mysql_like and engine.known_below(8, 0, 29):
         extra = "; InnoDB rebuilds the table in place"
@@ -322,6 +324,7 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
             f"{engine.name} rewrites {op.table} and its indexes under an ACCESS EXCLUSIVE "
             f"lock{hedge if rewrites is None else ''}",
         ),
+        engines.same_type(op.old_type, op.new_type) and not op.using,
     )
     widened = {op.new_type, op.old_type} & ctx.widened_enums
     if widened and op.using and engines.text_cast(op.using, op.column, op.new_type):
@@ -361,6 +364,7 @@ def _mysql_type_change(op: ops.AlterColumnType, name: str, ctx: Context) -> None
         copies,
         f"{name}: InnoDB extends it in place (ALGORITHM=INPLACE)",
         (name, f"InnoDB copies {op.table} (ALGORITHM=COPY), blocking writes{hedge}"),
+        engines.mysql_same_type(op.old_type, op.new_type),
     )
     _judge_json(op.table, op.column, op.old_type, op.new_type, ctx)
 
@@ -381,10 +385,11 @@ def _judge_type_change(
     rewrites: bool | None,
     in_place: str,
     rewrite: tuple[str, str],
+    same: bool = False,
 ) -> None:
-    """The same type is a note; an in-place change and a rewrite (the change, what the engine
-    does) are judged as worded."""
-    if rewrites is False and op.old_type == op.new_type:
+    """The same type (`same`: under another name) is a note; an in-place change and a
+    rewrite (the change, what the engine does) are judged as worded."""
+    if same or (rewrites is False and op.old_type == op.new_type):
         ctx.note(f"{op.table}.{op.column} {op.old_type} -> {op.new_type}: the type stays the same")
     elif rewrites is False:
         ctx.judge_new(op.table, ImpactTag.TYPE_CHANGE_NO_REWRITE, in_place)
@@ -436,7 +441,7 @@ def modify_column(op: ops.ModifyColumn, ctx: Context) -> None:
             f"{name} {old.type if old else ''} -> {new.type}",
             "InnoDB copies the table (ALGORITHM=COPY), blocking writes",
         )
-    elif old is not None and new.type and not engines.same_type(old.type, new.type):
+    elif old is not None and new.type and not engines.mysql_same_type(old.type, new.type):
         ctx.judge_new(
             op.table,
             ImpactTag.TYPE_CHANGE_NO_REWRITE,
@@ -444,6 +449,9 @@ def modify_column(op: ops.ModifyColumn, ctx: Context) -> None:
         )
     if old is not None:
         _judge_json(op.table, new.name, old.type, new.type, ctx)
+    loosened = old is not None and old.nullable is False and new.nullable is not False
+    if loosened and not copies and not new.primary_key:
+        ctx.loosened.setdefault(op.table, []).append(new.name)
     tightened = new.nullable is False and (old is None or old.nullable is not False)
     if tightened and not new.primary_key:
         certainty = "" if old is not None else " (if it allowed NULL before)"
@@ -509,6 +517,15 @@ def _not_null_mitigations(table: str, column: str, ctx: Context) -> None:
     added = ctx.state.added_columns.get(key)
     if added and not filled:
         ctx.note(f"{name} was added by {ctx.by(added)}; rows hold NULL unless filled")
+
+
+def loosened_in_place(table: str, names: list[str]) -> str:
+    """The columns of one table a MySQL MODIFY only lets hold NULL: an in-place rebuild."""
+    columns = first_few([f"{table}.{name}" for name in names])
+    return (
+        f"{columns} {'allows' if len(names) == 1 else 'allow'} NULL: InnoDB rebuilds {table} "
+        "in place (ALGORITHM=INPLACE; writes continue, the rebuild takes time on a large table)"
+    )
 
 
 def drop_not_null(op: ops.DropNotNull, ctx: Context) -> None:

@@ -68,6 +68,8 @@ class Context:
     dropped_fill_defaults: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     # Per table: (the change, what the engine does for it) for changes that rewrite it.
     rewrites: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # Per table: columns a MySQL MODIFY only lets hold NULL (an in-place rebuild).
+    loosened: dict[str, list[str]] = field(default_factory=dict)
     failures: list[tuple[str, int | None]] = field(default_factory=list)
     line: int | None = None
 

@@ -50,6 +50,8 @@ def drop_table(op: ops.DropTable, ctx: Context) -> None:
             f"drops table {op.table} if it exists, to create it anew: the rows of an existing "
             f"{op.table} are lost (a database without it loses nothing)",
         )
+    elif (moved := _moved_to(op.table, ctx)) is not None:
+        ctx.flag(ImpactTag.BACKWARD_INCOMPATIBLE, moved)
     else:
         ctx.group(ImpactTag.DESTRUCTIVE_DROP_TABLE, "", op.table)
         copy = ctx.copied_from.get(op.table)
@@ -59,6 +61,30 @@ def drop_table(op: ops.DropTable, ctx: Context) -> None:
                 f"{op.table} rows were copied into {copy} first (INSERT … SELECT): check that "
                 "every column that matters was kept",
             )
+
+
+def _moved_to(table: str, ctx: Context) -> str | None:
+    """A table dropped after an INSERT … SELECT of this migration or an earlier one of its
+    release copied every row of it into another table: a move, which breaks the previous
+    release's code that reads it (None when nothing copied all its rows)."""
+    copy = ctx.state.tables_copied_out.get(table)
+    if copy is None or copy[2]:  # a WHERE or a join: the other rows are lost
+        return None
+    target, migration, _ = copy
+    if ctx.after_deploy:
+        consequence = "rows written between the copy and the drop are lost"
+    else:
+        consequence = (
+            "rows the previous release writes between the copy and the drop are lost, and its "
+            f"code that still reads {table} fails during a rolling deploy"
+        )
+    assumed = ""
+    if migration != ctx.migration and ctx.together_assumed:
+        assumed = " (assuming both deploy together: no release tag separates them)"
+    return (
+        f"drops {table} after {ctx.by(migration)} copied its rows into {target} "
+        f"(INSERT … SELECT){assumed}: {consequence}"
+    )
 
 
 def rename_table(op: ops.RenameTable, ctx: Context) -> None:
@@ -265,6 +291,10 @@ def data_change(op: ops.DataChange, ctx: Context) -> None:
         return
     if op.kind is ops.DataChangeKind.INSERT_SELECT and op.source_table:
         ctx.copied_from[op.source_table] = table
+        if not ctx.new_table(op.source_table):
+            # released rows copied: a data migration, even into a table the range created
+            ctx.flag(ImpactTag.DATA_BACKFILL, f"{detail}: {_backfill_cost(op, ctx)}")
+            return
     if op.table and op.table in ctx.created_here:
         ctx.note(f"fills {op.table}, which this migration created")
         return
