@@ -682,6 +682,15 @@ def test_a_smaller_integer_type_fails_on_values_out_of_its_range() -> None:
     assert "data_dependent" not in tags(wider)
 
 
+def test_text_to_citext_is_no_rewrite_but_rebuilds_indexes() -> None:
+    judged = judge(
+        "ALTER TABLE users ALTER COLUMN email TYPE citext;",
+        earlier=["ALTER TABLE users ADD COLUMN email varchar(255);"],
+    )
+    assert tags(judged) == ["type_change_no_rewrite"]
+    assert "indexes on the column are rebuilt" in detail(judged, ImpactTag.TYPE_CHANGE_NO_REWRITE)
+
+
 def test_more_fractional_second_precision_is_no_rewrite() -> None:
     judged = judge(
         "ALTER TABLE positions ALTER COLUMN date TYPE timestamp;",

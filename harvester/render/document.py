@@ -284,11 +284,7 @@ def _assessment_hints(report: Report) -> list[str]:
     span = report.range
     migrations = _migrations_that_run(report)
     moved = len(report.database.migrations) - len(migrations)
-    flagged = sum(
-        1
-        for m in migrations
-        if any(i.tag not in _UNFLAGGED for i in m.data_impact)
-    )
+    flagged = sum(1 for m in migrations if any(i.tag not in _UNFLAGGED for i in m.data_impact))
     return [
         f"size: {plural(span.commits, 'commit')}, {plural(span.files_changed, 'file')}, "
         f"{churn(span.additions, span.deletions)}; "

@@ -144,7 +144,8 @@ def postgres_type_change_rewrites(old: str | None, new: str) -> bool | None:
         return True
     if old_base == new_base and old_params == new_params:
         return False
-    if old_base in ("VARCHAR", "TEXT") and new_base == "TEXT":
+    if old_base in ("VARCHAR", "TEXT", "CITEXT") and new_base in ("TEXT", "CITEXT"):
+        # the citext extension casts to and from text and varchar WITHOUT FUNCTION
         return False
     if old_base == "VARCHAR" and new_base == "VARCHAR":
         return bool(new_params) and (

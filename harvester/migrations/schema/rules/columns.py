@@ -318,7 +318,12 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
         op,
         ctx,
         rewrites,
-        f"{name} is binary-compatible: no rewrite, but a brief ACCESS EXCLUSIVE lock",
+        f"{name} is binary-compatible: no rewrite, but a brief ACCESS EXCLUSIVE lock"
+        + (
+            " (indexes on the column are rebuilt for citext's own comparison)"
+            if "CITEXT" in f"{op.old_type} {op.new_type}".upper()
+            else ""
+        ),
         (
             name,
             f"{engine.name} rewrites {op.table} and its indexes under an ACCESS EXCLUSIVE "
