@@ -59,6 +59,7 @@ from harvester.gitsource.view import GitView
 from harvester.migrations.base import PathChange, Side
 from harvester.migrations.database import analyse_database, migration_like
 from harvester.model import (
+    ChangeKind,
     Database,
     FileChange,
     FileKind,
@@ -150,6 +151,7 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
                 options.rules,
                 _unknown_reverted(commits, blobs),
                 {m.path for m in database.migrations if m.released and m.format_only},
+                {m.path for m in database.migrations if m.change is ChangeKind.DELETED},
             )
             # The hints' patch pass runs at a lower priority; it is awaited last.
             lines, env_names = pending_lines.result()

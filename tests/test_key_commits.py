@@ -170,7 +170,7 @@ def test_only_a_revert_message_names_a_reverted_commit() -> None:
     assert reverted_sha("Allow invites (#4791)", f"* Revert AO3-6666\n\n{body}") is None
 
 
-def test_two_migrations_of_different_apps_git_paired_by_likeness_are_not_a_rename() -> None:
+def test_a_rename_git_finds_from_a_migration_the_range_deletes_is_not_a_rename() -> None:
     def renamed(old: str, new: str) -> PathStat:
         return PathStat(new, old, "R", 61, 3, 3, "a" * 40, "b" * 40, "100644", "100644")
 
@@ -187,9 +187,32 @@ def test_two_migrations_of_different_apps_git_paired_by_likeness_are_not_a_renam
         "old/shop/migrations/0007_order_note.py": "shop.0007_order_note",
         moved: "shop.0007_order_note",
     }
-    ranked = _by_subject([commit], migration_ids=ids)
+    # the range deletes mail.0004; shop.0007 was only moved (git's pairing is right there)
+    deleted = {"mail/migrations/0004_rule_order.py"}
+    ranked = _by_subject([commit], migration_ids=ids, deleted_migrations=deleted)
     assert set(ranked["Reset migrations"].significance) >= {  # type: ignore[attr-defined]
         "adds migration shop.0003_cart_order",
         "deletes migration mail.0004_rule_order",
         "renames migration shop.0007_order_note",
     }
+
+
+def test_a_migration_renamed_inside_the_range_is_still_a_rename() -> None:
+    # an Alembic revision renamed before release: the range adds it, git shows the rename
+    stat = PathStat(
+        "versions/2023-11-29a_bdaeabba3e53.py",
+        "versions/2023-11-29_bdaeabba3e53.py",
+        "R",
+        98,
+        1,
+        1,
+        "a" * 40,
+        "b" * 40,
+        "100644",
+        "100644",
+    )
+    ranked = _by_subject(
+        [_commit("9", "Order the revisions", stat)],
+        migration_ids={"versions/2023-11-29a_bdaeabba3e53.py": "bdaeabba3e53"},
+    )
+    assert "renames migration bdaeabba3e53" in ranked["Order the revisions"].significance  # type: ignore[attr-defined]

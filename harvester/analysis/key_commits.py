@@ -8,7 +8,6 @@ key, counted in one line instead.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -95,6 +94,7 @@ def rank_commits(
     rules: KeyCommitRules | None = None,
     unknown_commits: Collection[str] = (),
     reformatted_migrations: Collection[str] = (),
+    deleted_migrations: Collection[str] = (),
 ) -> tuple[Commit, ...]:
     """Every commit with its reasons, score and noise verdict; the best `limit` marked key.
 
@@ -104,8 +104,9 @@ def rank_commits(
     patterns and important paths. `unknown_commits` are the commits messages name that the
     repository does not have (a squash merge quoting "This reverts commit …" of a commit on
     the pull request's branch reverts nothing here); `reformatted_migrations` the released
-    migrations the range edits without changing what they run. The result keeps git's order
-    (newest first); ranking is in `score`.
+    migrations the range edits without changing what they run; `deleted_migrations` those it
+    deletes (a commit git shows renaming one of them into another migration replaced it). The
+    result keeps git's order (newest first); ranking is in `score`.
     """
     churn_by_sha = {c.sha: _weighed_churn(c) for c in commits}
     largest = max(
@@ -122,6 +123,7 @@ def rank_commits(
         rules or KeyCommitRules(),
         frozenset(unknown_commits),
         frozenset(reformatted_migrations),
+        frozenset(deleted_migrations),
     )
     ranked = [_assess(c, context, largest is not None and c.sha == largest.sha) for c in commits]
     eligible = sorted(
@@ -147,6 +149,7 @@ class _Context:
     rules: KeyCommitRules
     unknown_commits: frozenset[str]
     reformatted_migrations: frozenset[str]
+    deleted_migrations: frozenset[str]
 
 
 def _lines(commit: LoggedCommit) -> int:
@@ -275,8 +278,9 @@ _MIGRATION_WEIGHTS = {
 def _migration_reasons(commit: LoggedCommit, context: _Context) -> list[tuple[int, str]]:
     grouped: dict[str, list[str]] = {}
     for stat in commit.paths:
-        if stat.status == "R" and not _renamed_migration(stat.old_path or "", stat.path):
-            # git paired two different migrations by likeness: one went, another came
+        if stat.status == "R" and stat.old_path in context.deleted_migrations:
+            # git paired two migrations the system tells apart (the range deletes the old
+            # one): one went, another came
             for verb, side in (("deletes", stat.old_path or ""), ("adds", stat.path)):
                 if side in context.migration_ids:
                     grouped.setdefault(verb, []).append(context.migration_ids[side])
@@ -314,16 +318,6 @@ def _migration_reasons(commit: LoggedCommit, context: _Context) -> list[tuple[in
             text += " (added in this range)"
         reasons.append((_MIGRATION_WEIGHTS[verb], text))
     return reasons
-
-
-def _renamed_migration(old: str, new: str) -> bool:
-    """True when a rename git found can be one migration renamed or moved: it keeps its name
-    but for the number or timestamp in front (git also pairs two migrations that merely look
-    alike, even of different apps)."""
-    return _NUMBER.sub("", posixpath.basename(old)) == _NUMBER.sub("", posixpath.basename(new))
-
-
-_NUMBER = re.compile(r"^[\d_.-]+")
 
 
 def _file_reasons(commit: LoggedCommit) -> list[tuple[int, str]]:
