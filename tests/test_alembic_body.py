@@ -113,3 +113,24 @@ def test_skip_guards_are_read_in_both_spellings() -> None:
     assert skipped(inner.format(with_else)) == (Dialect.SQLITE,)
     assert Dialect.POSTGRESQL not in skipped(inner.format(only_on))
     assert Dialect.SQLITE in skipped(inner.format(only_on))
+
+
+def test_an_early_return_in_a_helper_guards_only_the_helper() -> None:
+    source = (
+        _HEADER
+        + "def add_scopes(table):\n"
+        + "    if not table_exists(table):\n        return\n"
+        + "    op.add_column(table, sa.Column('scopes', sa.Text()))\n\n"
+        + "def upgrade():\n    add_scopes('roles')\n    op.create_index('ix_a', 'users', ['a'])\n"
+        + "\ndef downgrade():\n    pass\n"
+    )
+    parsed = parse_revision("versions/r2.py", source, Dialect.POSTGRESQL)
+    assert isinstance(parsed, Revision)
+    notes = parsed.parsed.up.notes + parsed.parsed.notes
+    assert not any(n.startswith("runs only if") for n in notes)
+    assert any("run only if `not table_exists(table)` is false" in n for n in notes)
+    guarded = _revision("if skip_legacy(op):\n    return\nop.create_index('ix_a', 'users', ['a'])")
+    assert any(
+        n.startswith("runs only if `skip_legacy(op)` is false")
+        for n in guarded.parsed.up.notes + guarded.parsed.notes
+    )

@@ -71,7 +71,7 @@ class StepReader:
                     self.tables[name] = table
         if module_code:
             self.module_enum_types()
-        self.body(function.body)
+        self.body(function.body, outermost=True)
         if self.unread:
             self.operations.append(_unread_code(function, self.unread))
         if not self.operations and self.unfollowed:
@@ -90,16 +90,17 @@ class StepReader:
             notes=tuple(dict.fromkeys(self.notes + self.broken)),
         )
 
-    def body(self, statements: list[ast.stmt]) -> None:
+    def body(self, statements: list[ast.stmt], outermost: bool = False) -> None:
         """Read statements in order; after an `if …: return`, the rest as what runs when its
-        test is false."""
+        test is false (`outermost`: the statements of upgrade() or downgrade() itself, not of
+        a block or a helper they call)."""
         for position, statement in enumerate(statements):
             if isinstance(statement, ast.If) and _returns(statement.body):
-                self.early_return(statement, statements[position + 1 :])
+                self.early_return(statement, statements[position + 1 :], outermost)
                 return
             self.statement(statement)
 
-    def early_return(self, guard: ast.If, rest: list[ast.stmt]) -> None:
+    def early_return(self, guard: ast.If, rest: list[ast.stmt], outermost: bool) -> None:
         """`if <test>: return` (a guard such as `if skip_legacy(op, __name__): return`): on
         the engine's side when it tests the engine, else the rest read as conditional."""
         before_return = guard.body[:-1]
@@ -117,7 +118,7 @@ class StepReader:
         start = len(self.operations)
         self.body(guard.orelse + rest)
         test, line = _short(guard.test), guard.lineno
-        if len(self.operations) > start and start == 0:
+        if len(self.operations) > start and start == 0 and outermost:
             self.notes.append(
                 f"runs only if `{test}` is false: line {line} returns before any operation "
                 "otherwise"
