@@ -311,6 +311,22 @@ def test_operations_chosen_by_the_database_vendor_follow_the_engine() -> None:
     assert any("depend on the database vendor" in n for n in postgres.notes + postgres.up.notes)
 
 
+def test_a_vendor_test_narrowed_by_another_condition_still_chooses_the_engine() -> None:
+    later = (
+        "from django.db import connection\n"
+        'class Migration(migrations.Migration):\n    dependencies = [("api", "0001_initial")]\n'
+        '    if connection.vendor == "mysql" and not connection.mysql_is_mariadb:\n'
+        "        operations = [\n"
+        '            migrations.AddField("check", "body", models.TextField(default=""))]\n'
+        "    else:\n        operations = []\n"
+    )
+    assert _replay(later).up.operations == ()
+    assert [type(o).__name__ for o in _replay(later, Dialect.MYSQL).up.operations] == [
+        "AddColumn",
+        "DropDefault",
+    ]
+
+
 def test_a_migration_marked_safe_after_deploy_runs_after_the_deploy() -> None:
     parsed = _replay(
         _operations(

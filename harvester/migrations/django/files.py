@@ -159,8 +159,16 @@ def parse_migration(name: str, text: str) -> MigrationFile | Unreadable | None:
 
 
 def _vendors(test: ast.expr) -> tuple[str, ...] | None:
-    """The vendors `connection.vendor == "postgresql"` (or `in (…)`) names; None for any other
-    condition."""
+    """The vendors `connection.vendor == "postgresql"` (or `in (…)`) names, also as one side
+    of an `and` (`vendor == "mysql" and not connection.mysql_is_mariadb`, which only narrows
+    it) or on every side of an `or`; None for any other condition."""
+    if isinstance(test, ast.BoolOp):
+        sides = [_vendors(value) for value in test.values]
+        if isinstance(test.op, ast.And):
+            return next((names for names in sides if names), None)
+        if all(sides):
+            return tuple(dict.fromkeys(n for names in sides if names for n in names))
+        return None
     if not (
         isinstance(test, ast.Compare)
         and len(test.ops) == 1
