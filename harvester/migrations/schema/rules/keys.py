@@ -213,6 +213,16 @@ def _check(op: ops.AddConstraint, ctx: Context) -> None:
         return
     else:
         consequence = f"{engine.name} checks every row; fails if a row violates it"
+    if _on_new_column(op, ctx):
+        # Every existing row holds the new column's default (or NULL, which passes a CHECK).
+        name = op.constraint.columns[0]
+        column = ctx.state.columns.get(op.table, {}).get(name)
+        filled = ctx.state.temporary_defaults.get((op.table, name), (None, ""))[0]
+        default = (column.default if column else None) or filled
+        holds = "NULL there, which passes" if default is None else f"its default {default}"
+        consequence = consequence.replace(
+            "fails if a row violates it", f"the column is new, so rows hold {holds}"
+        )
     ctx.judge_new(
         op.table, ImpactTag.CHECK_CONSTRAINT_VALIDATED, f"{op.table}: {text}: {consequence}"
     )
