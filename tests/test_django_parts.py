@@ -434,3 +434,6 @@ def test_alter_field_lists_only_arguments_whose_meaning_changed() -> None:
         "related_name='daily_counters', to='auth.user')"
     )
     assert _changed_arguments(old, new) == ["related_name"]
+    naive = field("models.DateTimeField(default=datetime.datetime.now)")
+    aware = field("models.DateTimeField(default=django.utils.timezone.now)")
+    assert _changed_arguments(naive, aware) == ["default"]

@@ -223,7 +223,9 @@ _DJANGO_DEFAULTS: dict[str, Value] = {
 
 def _arguments(field: FieldSpec) -> dict[str, Value]:
     """A field's arguments by name, spelled one way: positional ones named, Django's defaults
-    left out, references by their last name (`CASCADE`), model labels in lower case."""
+    left out, Django's deletion rules by their last name (`CASCADE`), model labels in lower
+    case. Other references keep their whole name: `datetime.datetime.now` is not
+    `django.utils.timezone.now`."""
     names = _RELATION_PARAMETERS if field.relation is not None else _FIELD_PARAMETERS
     found: dict[str, Value] = dict(zip(names, field.call.args, strict=False))
     found.update(field.call.kwargs)
@@ -231,7 +233,7 @@ def _arguments(field: FieldSpec) -> dict[str, Value]:
     for key, value in found.items():
         if key in _DJANGO_DEFAULTS and value == _DJANGO_DEFAULTS[key]:
             continue
-        if isinstance(value, Ref):
+        if isinstance(value, Ref) and key == "on_delete":
             value = value.tail
         elif key == "to" and isinstance(value, str):
             value = value.lower()
