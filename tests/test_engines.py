@@ -122,7 +122,8 @@ def test_nothing_named_is_no_engine() -> None:
                 "pyproject.toml": '[project]\ndependencies = ["django>=5", "mysqlclient>=2.2"]\n',
             },
             Dialect.MYSQL,
-            None,
+            "no engine in the settings; judged for mysql, the database driver the project "
+            "depends on",
         ),
     ],
 )

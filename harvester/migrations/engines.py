@@ -20,6 +20,7 @@ outweighs those too.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import posixpath
 import re
 from collections import Counter
@@ -147,7 +148,14 @@ def engines_in_sources(sources: Iterable[Source], where: str = "settings") -> En
         return decide(everything, where)
     seen = everything + drivers
     if set(seen) <= set(primary):
-        return decide(primary, where)
+        chosen = decide(primary, where)
+        if configured or chosen.note or chosen.dialect is None:
+            return chosen
+        # Nothing in the settings names it: say where the engine came from.
+        return dataclasses.replace(
+            chosen,
+            note=f"no engine in the {where}; judged for {chosen.dialect.value}, {why}",
+        )
     return _weighed(decide(servers, where), seen, where, why)
 
 
