@@ -217,9 +217,7 @@ def _dropped_after_insert(name: str, moved: tuple[str, str, bool], ctx: Context)
         if ctx.after_deploy
         else f"code of the previous release that still reads {column} fails during a rolling deploy"
     )
-    assumed = ""
-    if migration != ctx.migration and ctx.together_assumed:
-        assumed = " (assuming both deploy together: no release tag separates them)"
+    assumed = ctx.assumed_together(migration)
     return (
         f"drops {name} after {ctx.by(migration)} copied its values into {target} "
         f"(INSERT … SELECT){partial}{assumed}: {consequence}"

@@ -11,6 +11,7 @@ from harvester.migrations.schema.range_state import RangeState
 from harvester.migrations.schema.rules.foreign_keys import Replaced
 from harvester.model import Impact, ImpactTag
 
+_TOGETHER = " (assuming both deploy together: no release tag separates them)"
 _EARLIER = "earlier in this range"
 
 
@@ -83,10 +84,17 @@ class Context:
             )
         return f"{subject} lost, and code of the previous release that still reads {pronoun} fails"
 
+    def assumed_together(self, migration: str) -> str:
+        """What a judgement resting on an earlier migration (`migration`) assumes when no
+        release tag separates the two, or nothing."""
+        if migration != self.migration and self.together_assumed:
+            return _TOGETHER
+        return ""
+
     def flag(self, tag: ImpactTag, detail: str) -> None:
         """Add a data-impact tag (once per detail)."""
         if tag is ImpactTag.MITIGATED and self.together_assumed and _EARLIER in detail:
-            detail += " (assuming both deploy together: no release tag separates them)"
+            detail += _TOGETHER
         impact = Impact(tag, detail)
         if impact not in self.impacts:
             self.impacts.append(impact)

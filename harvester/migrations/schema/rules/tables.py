@@ -78,9 +78,7 @@ def _moved_to(table: str, ctx: Context) -> str | None:
             "rows the previous release writes between the copy and the drop are lost, and its "
             f"code that still reads {table} fails during a rolling deploy"
         )
-    assumed = ""
-    if migration != ctx.migration and ctx.together_assumed:
-        assumed = " (assuming both deploy together: no release tag separates them)"
+    assumed = ctx.assumed_together(migration)
     return (
         f"drops {table} after {ctx.by(migration)} copied its rows into {target} "
         f"(INSERT … SELECT){assumed}: {consequence}"
