@@ -33,7 +33,7 @@ from harvester.analysis.hints import (
 )
 from harvester.analysis.key_commits import rank_commits
 from harvester.analysis.release_edits import edited_after_release, released_out_of_order
-from harvester.analysis.removed_migrations import shipped_then_removed
+from harvester.analysis.removed_migrations import shipped_then_removed, shipped_then_renamed
 from harvester.analysis.title import derive_title
 from harvester.cache import remembered, use_cache
 from harvester.config import ProjectConfig, load_config, title_from_pattern
@@ -254,6 +254,9 @@ def _analyse_migrations(
         history.added_then_deleted(),
         migration_like,
         history.releases,
+    )
+    database = shipped_then_renamed(
+        database, history.renamed_from, history.first_release, history.releases
     )
     return edited_after_release(
         database,

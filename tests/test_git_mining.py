@@ -446,3 +446,27 @@ def test_removed_migrations_are_known_by_their_folder_or_version(
     report = build_report(ReportOptions(repo=str(repo.path), range=RangeRequest("v1.0..v1.2")))
     removed = [f.paths for f in report.database.findings if "was removed" in f.detail]
     assert removed == [(prisma,)]
+
+
+def test_a_sql_migration_renumbered_after_it_shipped_runs_again(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    repo = new_repo()
+    folder = "db/migrations"
+    body = "-- +goose Up\nALTER TABLE t ADD COLUMN flag boolean;\n" + "-- padding\n" * 8
+    _, renamed = _releases(
+        repo,
+        lambda r: (
+            r.write(f"{folder}/20240101000000_init.sql", "-- +goose Up\nCREATE TABLE t (a int);\n"),
+            r.write(f"{folder}/20240201000000_add_flag.sql", body),
+        ),
+        lambda r: r.move(
+            f"{folder}/20240201000000_add_flag.sql", f"{folder}/20240301000000_add_flag.sql"
+        ),
+    )
+    report = build_report(ReportOptions(repo=str(repo.path), range=RangeRequest("v1.0..v1.2")))
+    assert [f.detail for f in report.database.findings if "renamed" in f.detail] == [
+        f"20240201000000_add_flag shipped in v1.1 and was renamed to 20240301000000_add_flag in "
+        f"{renamed[:7]}: databases that ran v1.1 ran it as 20240201000000_add_flag and run it "
+        "again as 20240301000000_add_flag"
+    ]

@@ -50,17 +50,61 @@ def shipped_then_removed(
     return replace(database, findings=database.findings + findings)
 
 
+# Systems that know a revision by an id inside the file (Alembic), or that report a version
+# renamed after it shipped themselves (Rails, Ecto).
+_NOT_BY_FILE_NAME = frozenset({"alembic", "rails", "ecto"})
+
+
+def shipped_then_renamed(
+    database: Database,
+    renamed_from: Callable[[str], tuple[str, str] | None],
+    first_release: Callable[[str], str | None],
+    releases: Callable[[Sequence[str]], Mapping[str, str | None]],
+) -> Database:
+    """`database` with a finding for each migration the range added that a release of the
+    range had shipped under another name or version before a commit renamed it (goose's
+    `…_v1_0_141.sql` made `…_v1_0_145.sql`): tools that record what ran by that name run it
+    again. `renamed_from`: path -> (the renaming commit, the path before)."""
+    findings = []
+    for migration in database.migrations:
+        if migration.released or migration.system in _NOT_BY_FILE_NAME:
+            continue
+        renamed = renamed_from(migration.path)
+        if renamed is None or _identity(renamed[1]) & _identity(migration.path):
+            continue
+        commit, old_path = renamed
+        shipped = first_release(old_path)
+        if shipped is None or shipped == releases([commit]).get(commit):
+            continue  # no release carried the old name
+        old = _known_as(old_path).split(".", 1)[0]
+        findings.append(
+            Finding(
+                ImpactTag.MODIFIED_EXISTING_MIGRATION,
+                f"{old} shipped in {shipped} and was renamed to {migration.id} in "
+                f"{commit[:7]}: databases that ran {shipped} ran it as {old} and run it again "
+                f"as {migration.id}",
+                (migration.path,),
+                (commit,),
+            )
+        )
+    return replace(database, findings=database.findings + tuple(findings))
+
+
 # Files named alike in every migration (Prisma's `<id>/migration.sql`): their folder names them.
 _GENERIC_NAMES = frozenset({"migration.sql", "up.sql", "down.sql"})
 _VERSION = re.compile(r"[Vv]?(\d{3,})")
 
 
+def _known_as(path: str) -> str:
+    """A migration file's name (its folder's, for a generic one)."""
+    folder, name = posixpath.split(path)
+    return posixpath.basename(folder) if name in _GENERIC_NAMES else name
+
+
 def _identity(path: str) -> set[str]:
     """The names a migration file is known by: its file name (its folder's for a generic one)
     and the version it starts with."""
-    folder, name = posixpath.split(path)
-    if name in _GENERIC_NAMES:
-        name = posixpath.basename(folder)
+    name = _known_as(path)
     version = _VERSION.match(name)
     return {name, f"version {version.group(1)}"} if version else {name}
 
