@@ -134,3 +134,15 @@ def test_an_early_return_in_a_helper_guards_only_the_helper() -> None:
         n.startswith("runs only if `skip_legacy(op)` is false")
         for n in guarded.parsed.up.notes + guarded.parsed.notes
     )
+
+
+def test_sys_exit_is_a_precondition_not_unread_code() -> None:
+    revision = _revision(
+        "if op.get_bind().execute(sa.text('SELECT 1')).scalar():\n"
+        "    print('run the refresh command first')\n"
+        "    sys.exit(1)\n"
+        "op.add_column('t', sa.Column('b', sa.Integer()))"
+    )
+    up = revision.parsed.up
+    assert not any(isinstance(o, ops.Opaque) for o in up.operations)
+    assert any(n.startswith("stops the upgrade at line") for n in up.notes)

@@ -132,6 +132,12 @@ class StepReader:
     def statement(self, node: ast.stmt) -> None:
         """Read one statement: calls, bindings, blocks, branches, loops."""
         match node:
+            case ast.Expr(value=ast.Call() as call) if pyast.call_name(call) in _EXITS:
+                # like a raise: the upgrade stops here when the branch it sits in runs
+                self.notes.append(
+                    f"stops the upgrade at line {node.lineno} ({pyast.call_name(call)}()): a "
+                    "precondition to meet before deploying"
+                )
             case ast.Expr(value=value):
                 start = len(self.operations)
                 self.expression(value)
@@ -552,6 +558,8 @@ class StepReader:
         self.body(function.body)
 
 
+# Calls that end the process: the upgrade stops (a deploy precondition, as FitTrackee checks).
+_EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit"})
 # Calls that change no schema or data by themselves: logging, printing, SQLAlchemy constructs.
 _NOT_SCHEMA_CALLS = frozenset(
     {"print", "logger", "log", "logging", "LOG", "warnings", "time", "sa", "sqlalchemy"}
