@@ -116,6 +116,15 @@ def test_nothing_named_is_no_engine() -> None:
             Dialect.SQLITE,
             None,
         ),
+        (  # a MySQL URL, and the server a compose file runs is MariaDB
+            {
+                "site/config.py": "SQLALCHEMY_DATABASE_URI = 'mysql+pymysql://u:p@db/app'\n",
+                "deploy/docker-compose.yml": "services:\n  db:\n    image: mariadb:10.6\n",
+            },
+            Dialect.MARIADB,
+            "the settings name MySQL, whose drivers MariaDB shares, and a compose file runs "
+            "MariaDB; judged for mariadb",
+        ),
         (  # no engine in the settings: the driver decides
             {
                 "site/settings.py": "DATABASES = {'default': env.db()}\n",

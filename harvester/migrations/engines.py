@@ -146,6 +146,14 @@ def engines_in_sources(sources: Iterable[Source], where: str = "settings") -> En
     servers = _servers(primary)
     if not servers:
         return decide(everything, where)
+    if set(servers) == {Dialect.MYSQL} and Dialect.MARIADB in weak and Dialect.MYSQL not in weak:
+        # MySQL drivers and URLs serve MariaDB as well; the server a compose file runs says which.
+        return EngineEvidence(
+            Dialect.MARIADB,
+            (Dialect.MYSQL,),
+            f"the {where} name MySQL, whose drivers MariaDB shares, and a compose file runs "
+            "MariaDB; judged for mariadb",
+        )
     seen = everything + drivers
     if set(seen) <= set(primary):
         chosen = decide(primary, where)
