@@ -13,10 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from itertools import accumulate
 
-from harvester.migrations import pyast, treesitter
-from harvester.migrations.ecto.migration import code_fingerprint
 from harvester.migrations.schema.ops import Dialect
-from harvester.migrations.sql.split import strip_comments
 from harvester.model import ChangeKind, Database, Impact, ImpactTag, Migration
 
 ReadBlobs = Callable[[Iterable[str]], Mapping[str, bytes | None]]
@@ -64,6 +61,11 @@ _LANGUAGES = {".rb": "ruby", ".ex": "elixir", ".exs": "elixir"}
 def _program(migration: Migration, data: bytes) -> str:
     """What a migration file runs, with its layout and comments left out: the SQL without
     comments (tool directives kept), or the syntax tree of a migration written as code."""
+    # The parsers load only for a range that edits a shipped migration.
+    from harvester.migrations import pyast, treesitter
+    from harvester.migrations.ecto.migration import code_fingerprint
+    from harvester.migrations.sql.split import strip_comments
+
     text = data.decode("utf-8", errors="replace")
     path = migration.path
     if _SQL_FILE.search(path):
