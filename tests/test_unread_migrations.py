@@ -99,6 +99,10 @@ def test_each_tool_by_its_own_file_names() -> None:
         ),
         "src/schema/migrations/1744910873969-Init.ts": "import { Kysely } from 'kysely';\n",
         "src/db/migrations/1744910873970-Plain.ts": "export async function up() {}\n",
+        "pds/db/migrations/003-app-passwords.ts": "import { Kysely } from 'kysely'\n",
+        "bsky/db/migrations/20230309T045948368Z-init.ts": "import { Kysely } from 'kysely'\n",
+        "pds/db/migrations/index.ts": "export * from './003-app-passwords'\n",
+        "pds/db/migrations/2fa.ts": "export {}\n",
     }
     database = _analyse({}, head)
     assert sorted((m.system, m.path, m.problems[0].message) for m in database.migrations) == [
@@ -110,6 +114,11 @@ def test_each_tool_by_its_own_file_names() -> None:
         ),
         (
             "node",
+            "bsky/db/migrations/20230309T045948368Z-init.ts",
+            "not read: Kysely migration in TypeScript",
+        ),
+        (
+            "node",
             "migrations/1700000000000_add-users.js",
             "not read: node-pg-migrate migration in JavaScript",
         ),
@@ -117,6 +126,11 @@ def test_each_tool_by_its_own_file_names() -> None:
             "node",
             "migrations/20240101120000-create-user.js",
             "not read: Sequelize migration in JavaScript",
+        ),
+        (
+            "node",
+            "pds/db/migrations/003-app-passwords.ts",
+            "not read: Kysely migration in TypeScript",
         ),
         ("node", "src/db/migrations/1744910873970-Plain.ts", "not read: migration in TypeScript"),
         (

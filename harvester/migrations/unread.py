@@ -92,7 +92,12 @@ TOOLS = (
     CodeTool(
         "node",
         "",
-        re.compile(rf"(?:Migration)?(?P<version>\d{{13,14}})(?:[-_][\w-]+)?{_SCRIPT}"),
+        # `1700000000000-AddAge.ts`, `20240105120000_drop.js`, `Migration20240101120000.ts`,
+        # and Kysely's usual `001-init.ts` and `20230309T045948368Z-init.ts`
+        re.compile(
+            rf"(?:Migration)?(?P<version>\d{{8}}T\d{{6,9}}Z|\d{{13,14}}|\d{{3,4}}(?=[-_]))"
+            rf"(?:[-_][\w-]+)?{_SCRIPT}"
+        ),
         _NODE_MARKERS,
     ),
 )
