@@ -214,6 +214,29 @@ def test_an_edit_of_model_state_only_runs_the_same_database_operations() -> None
     assert "the database operations are the same" in details, details
 
 
+def test_a_reworded_help_text_or_verbose_name_is_a_reformat() -> None:
+    def noted(words: str, null: str = "True") -> str:
+        return _migration(
+            "0002_site_note",
+            "0001_initial",
+            f"migrations.AddField('site', 'note', models.TextField(null={null}, "
+            f"help_text='{words}', verbose_name='{words}'))",
+        )
+
+    base = {"dcim/migrations/0001_initial.py": _INITIAL, "dcim/migrations/0002_x.py": noted("a")}
+    reworded = analyse_database(MemoryView(base, {**base, "dcim/migrations/0002_x.py": noted("b")}))
+    (edited,) = [m for m in reworded.migrations if m.change is ChangeKind.MODIFIED]
+    assert edited.format_only and [i.tag.value for i in edited.data_impact] == [
+        "format_only_change"
+    ]
+    # a real change beside it is still an edit
+    changed = analyse_database(
+        MemoryView(base, {**base, "dcim/migrations/0002_x.py": noted("b", null="False")})
+    )
+    (edited,) = [m for m in changed.migrations if m.change is ChangeKind.MODIFIED]
+    assert not edited.format_only
+
+
 def test_check_renamed_condition_beside_an_unchanged_function_runs_the_same_operations() -> None:
     def dated(keyword: str) -> str:
         return _HEADER + (

@@ -16,10 +16,11 @@ from harvester.migrations.schema.assemble import MigrationInput
 from harvester.model import Finding, ImpactTag
 
 
-def reformat_finding(changes: Sequence[PathChange]) -> Finding:
-    """The one finding for every released migration file edited without a semantic change."""
+def reformat_finding(changes: Sequence[PathChange], same: str = "same syntax tree") -> Finding:
+    """The one finding for every released migration file edited without a semantic change
+    (`same` says how that was established)."""
     commits = tuple(dict.fromkeys(sha for c in changes for sha in c.commits))
-    return reformatted_files(tuple(c.path for c in changes), commits, "same syntax tree")
+    return reformatted_files(tuple(c.path for c in changes), commits, same)
 
 
 def reformatted_files(paths: Sequence[str], commits: Sequence[str], same: str) -> Finding:

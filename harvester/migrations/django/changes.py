@@ -196,7 +196,10 @@ class RangeChanges:
         """The findings: one for every reformatted file together, then the others."""
         found = list(self.findings) + self._squash_reset()
         if self.reformatted:
-            found.insert(0, reformat_finding(self.reformatted))
+            found.insert(
+                0,
+                reformat_finding(self.reformatted, "the same code, help texts and labels aside"),
+            )
         apps = {self.head.by_path[c.path].key[0] for c in changes if c.path in self.head.by_path}
         found += _conflicts(self.head_replay, apps, self.head)
         return tuple(found)
@@ -238,7 +241,8 @@ class RangeChanges:
         if old.migration is None or new.migration is None:
             return item
         comparison = compare(self._text(old), self._text(new))
-        if comparison is not None and comparison.same:
+        if comparison is not None and (comparison.same or comparison.same_for_database):
+            # a help_text or verbose_name reworded changes nothing a database runs
             self.reformatted.append(change)
             return replace(item, format_only=True)
         self.findings += _new_dependencies(new, old.migration, new.migration, added, change)

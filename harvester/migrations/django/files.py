@@ -398,13 +398,32 @@ def is_noop_reference(value: Value) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
-    """Two versions of a migration file side by side."""
+    """Two versions of a migration file side by side (`same`: the same program; `same_for_
+    database`: the same once arguments Django never sends to the database are left out)."""
 
     same: bool
     operations: tuple[str, ...]
     old_operations: tuple[str, ...]
     definitions: Mapping[str, str]
     old_definitions: Mapping[str, str]
+    same_for_database: bool = False
+
+
+# Field arguments that only describe the field to people and forms: Django's schema editor
+# never alters a column for them.
+_DISPLAY_ONLY = frozenset(
+    {"help_text", "verbose_name", "verbose_name_plural", "error_messages", "validators", "editable"}
+)
+
+
+def _database_fingerprint(text: str) -> str:
+    """The file's fingerprint with display-only keyword arguments left out (parsed afresh:
+    fingerprinting keeps notes on the nodes of the tree it reads)."""
+    tree = ast.parse(text)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            node.keywords = [k for k in node.keywords if k.arg not in _DISPLAY_ONLY]
+    return pyast.fingerprint(tree)
 
 
 def compare(old_text: str, new_text: str) -> Comparison | None:
@@ -419,6 +438,7 @@ def compare(old_text: str, new_text: str) -> Comparison | None:
         old_operations=_operation_fingerprints(old),
         definitions=pyast.definitions(new.tree),
         old_definitions=pyast.definitions(old.tree),
+        same_for_database=_database_fingerprint(old_text) == _database_fingerprint(new_text),
     )
 
 
