@@ -146,15 +146,21 @@ def engines_in_sources(sources: Iterable[Source], where: str = "settings") -> En
     servers = _servers(primary)
     if not servers:
         return decide(everything, where)
+    seen = everything + drivers
     if set(servers) == {Dialect.MYSQL} and Dialect.MARIADB in weak and Dialect.MYSQL not in weak:
         # MySQL drivers and URLs serve MariaDB as well; the server a compose file runs says which.
+        others = tuple(sorted((d for d in seen if d is not Dialect.MARIADB), key=lambda d: d.value))
+        also = (
+            f" (the project's files also name {', '.join(d.value for d in others)})"
+            if set(others) - {Dialect.MYSQL}
+            else ""
+        )
         return EngineEvidence(
             Dialect.MARIADB,
-            (Dialect.MYSQL,),
+            others,
             f"the {where} name MySQL, whose drivers MariaDB shares, and a compose file runs "
-            "MariaDB; judged for mariadb",
+            f"MariaDB; judged for mariadb{also}",
         )
-    seen = everything + drivers
     if set(seen) <= set(primary):
         chosen = decide(primary, where)
         if configured or chosen.note or chosen.dialect is None:
