@@ -103,6 +103,8 @@ def test_each_tool_by_its_own_file_names() -> None:
         "bsky/db/migrations/20230309T045948368Z-init.ts": "import { Kysely } from 'kysely'\n",
         "pds/db/migrations/index.ts": "export * from './003-app-passwords'\n",
         "pds/db/migrations/2fa.ts": "export {}\n",
+        # a front-end app's numbered local-storage migrations name no database library
+        "web/src/store/migrations/002-add-theme.ts": "export const up = (state) => state\n",
     }
     database = _analyse({}, head)
     assert sorted((m.system, m.path, m.problems[0].message) for m in database.migrations) == [

@@ -34,6 +34,8 @@ from harvester.model import ChangeKind, Finding, ImpactTag, Migration, Problem
 _FOLDER = re.compile(r"(?i)^(?:\w*migrations?|migrate)$")
 _SCRIPT = r"\.[cm]?[jt]s$"
 _FOLDED_EDITS = 3
+# Versions of 8 digits or more are dates or timestamps: a tool's generated names.
+_LONG_VERSION = 10_000_000
 
 
 _LANGUAGES = {
@@ -62,11 +64,21 @@ class CodeTool:
             return None
         return int(re.sub(r"\D", "", match.group("version")))
 
+    def library(self, text: str | None) -> str | None:
+        """The migration library the file's code names, if any."""
+        return next((tool for marker, tool in self.markers if marker in (text or "")), None)
+
     def what(self, path: str, text: str | None) -> str:
         """`Knex migration in TypeScript`: the tool its code names, else the tool's label."""
-        label = next((tool for marker, tool in self.markers if marker in (text or "")), self.label)
+        label = self.library(text) or self.label
         extension = path.rsplit(".", 1)[-1]
         return f"{label} migration in {_LANGUAGES.get(extension, extension)}".lstrip()
+
+    def claims(self, path: str, text: str | None) -> bool:
+        """True unless a short-numbered name (`001-init.ts`) comes without a database library:
+        front-end apps number their local-storage migrations alike."""
+        version = self.version(path)
+        return version is not None and (version >= _LONG_VERSION or self.library(text) is not None)
 
 
 # JavaScript tools name files alike (`<13 or 14 digits>-name.ts`, `Migration<14 digits>.ts`);
@@ -128,6 +140,7 @@ class UnreadCodeSystem:
                 item
                 for change in view.changes_under(root.root)
                 if (item := self._input(root.root, change, view)) is not None
+                and self.tool.claims(item.path, self._text(view, item))
             ),
             key=lambda item: (self.tool.version(item.path) or 0, item.path),
         )
