@@ -135,16 +135,17 @@ class UnreadCodeSystem:
         self, root: MigrationRoot, view: RepoView, settings: AnalysisSettings
     ) -> SystemResult:
         """The range's migrations directly in `root`, in version order."""
+        found = [
+            item
+            for change in view.changes_under(root.root)
+            if (item := self._input(root.root, change, view)) is not None
+        ]
+        texts = {item.path: self._text(view, item) for item in found}
         inputs = sorted(
-            (
-                item
-                for change in view.changes_under(root.root)
-                if (item := self._input(root.root, change, view)) is not None
-                and self.tool.claims(item.path, self._text(view, item))
-            ),
+            (item for item in found if self.tool.claims(item.path, texts[item.path])),
             key=lambda item: (self.tool.version(item.path) or 0, item.path),
         )
-        whats = {i.path: self.tool.what(i.path, self._text(view, i)) for i in inputs}
+        whats = {i.path: self.tool.what(i.path, texts[i.path]) for i in inputs}
         migrations = tuple(
             replace(m, parsed=False, problems=(Problem(m.path, f"not read: {whats[m.path]}"),))
             for m in assemble(
