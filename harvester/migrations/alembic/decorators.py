@@ -22,13 +22,13 @@ name says so (`skip_if_sqlite`), and said so.
 from __future__ import annotations
 
 import ast
-import posixpath
 import re
 from dataclasses import dataclass
 
 from harvester.migrations import pyast
 from harvester.migrations.alembic.conditions import engine_predicate
 from harvester.migrations.base import RepoView, Side
+from harvester.migrations.pymodules import PythonFile, PythonModules, package_of
 from harvester.migrations.schema.ops import Dialect
 from harvester.migrations.sql_layouts.dialects import dialect_named
 
@@ -73,20 +73,22 @@ def _read_skip(
     if not head and name in module.functions:
         skipped = _skipped_engines(module.functions[name], module)
         return (path, skipped) if skipped else None
-    imported = _imports(module.tree).get(head or name)
+    revision = PythonFile(path, package_of(path), module)
+    imported = revision.imports().get(head or name)
     if imported is None:
         return None
-    dotted, level = imported if head else (imported[0].rpartition(".")[0], imported[1])
-    for candidate in _module_paths(dotted, level, path):
-        source = view.read(side, candidate)
-        if source.text is None:
-            continue
-        other = pyast.parse_module(source.text)
-        if isinstance(other, pyast.SyntaxProblem) or name not in other.functions:
-            return None
-        skipped = _skipped_engines(other.functions[name], other)
-        return (candidate, skipped) if skipped else None
-    return None
+    source, taken = imported
+    if head:  # `guards.skip_if_sqlite`: guards is a module, or a module taken from a package
+        dotted, function = (f"{source}.{taken}" if taken else source), name
+    elif taken is not None:  # `skip_if_sqlite` taken from a module
+        dotted, function = source, taken
+    else:
+        return None
+    other = PythonModules(view, side).module(dotted)
+    if other is None or function not in other.code.functions:
+        return None
+    skipped = _skipped_engines(other.code.functions[function], other.code)
+    return (other.path, skipped) if skipped else None
 
 
 def _named_skip(written: str) -> tuple[str, tuple[Dialect, ...]] | None:
@@ -94,40 +96,6 @@ def _named_skip(written: str) -> tuple[str, tuple[Dialect, ...]] | None:
     match = _SKIP_NAME.search(written.rsplit(".", 1)[-1])
     dialect = dialect_named(match.group(1)) if match else None
     return ("its name", (dialect,)) if dialect is not None else None
-
-
-def _imports(tree: ast.Module) -> dict[str, tuple[str, int]]:
-    """Local names bound by imports: `utils` -> ("myapp.migrations.utils", 0); a name imported
-    from a module (`from .utils import skip_if_sqlite`) -> ("utils.skip_if_sqlite", 1)."""
-    found: dict[str, tuple[str, int]] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    found[alias.asname] = (alias.name, 0)
-        elif isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                prefix = f"{node.module}." if node.module else ""
-                found[alias.asname or alias.name] = (prefix + alias.name, node.level)
-    return found
-
-
-def _module_paths(dotted: str, level: int, path: str) -> list[str]:
-    """Where a module may live in the repository: `a/b.py` or `a/b/__init__.py`, relative to
-    the revision's folder for a relative import, else from the root or a `src/` folder."""
-    relative = dotted.replace(".", "/")
-    if level:
-        base = posixpath.dirname(path)
-        for _ in range(level - 1):
-            base = posixpath.dirname(base)
-        roots = [base]
-    else:
-        roots = ["", "src"]
-    found = []
-    for root in roots:
-        stem = posixpath.join(root, relative) if relative else root
-        found += [f"{stem}.py", posixpath.join(stem, "__init__.py")]
-    return found
 
 
 def _skipped_engines(

@@ -12,7 +12,7 @@ they live, in the same tree; anything not found there stays unknown.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 from harvester.migrations import pyast
 from harvester.migrations.base import RepoView, Side
@@ -20,6 +20,7 @@ from harvester.migrations.django.fields import FieldClass, known_field_class
 from harvester.migrations.django.files import Operation
 from harvester.migrations.django.project import Project
 from harvester.migrations.pyast import Call, Value
+from harvester.migrations.pymodules import PythonModules
 
 _DEPTH = 8  # classes followed from the one a migration names to a Django field
 
@@ -38,11 +39,11 @@ def field_bases(view: RepoView, side: Side, project: Project) -> dict[str, Field
     }
     if not written:
         return {}
-    modules = _Modules(view, side)
+    modules = PythonModules(view, side)
     found = {}
     for func in sorted(written):
         module, _, name = func.rpartition(".")
-        base = modules.django_base(module, name, _DEPTH)
+        base = _django_base(modules, module, name, _DEPTH)
         if base is not None:
             found[func] = base
     return found
@@ -69,67 +70,39 @@ def _field_calls(operation: Operation) -> Iterator[Call]:
         yield from _field_calls(inner)
 
 
-class _Modules:
-    """The tree's Python modules by dotted name, parsed on demand."""
-
-    def __init__(self, view: RepoView, side: Side) -> None:
-        self.view = view
-        self.side = side
-        self.paths = {p for p in view.tree(side, "") if p.endswith(".py")}
-        self.parsed: dict[str, pyast.Module | None] = {}
-
-    def django_base(self, module: str, name: str, depth: int) -> FieldClass | None:
-        """The Django field class `module.name` subclasses, when the tree shows it, with the
-        arguments the classes on the way set in their `__init__` (a subclass's win)."""
-        if depth == 0:
-            return None
-        parsed = self._module(module)
-        if parsed is None:
-            return None
-        definition = next(
-            (n for n in parsed.tree.body if isinstance(n, ast.ClassDef) and n.name == name), None
-        )
-        if definition is None:
-            imported = _imports(parsed, module).get(name)
-            return self.django_base(*imported, depth - 1) if imported else None
-        forced, defaults = _init_arguments(definition, parsed)
-        for base in definition.bases:
-            dotted = ast.unparse(base)
-            tail = dotted.rsplit(".", 1)[-1]
-            where = _base_location(dotted, parsed, module)
-            found = (
-                FieldClass(tail)
-                if known_field_class(tail)
-                else self.django_base(*where, depth - 1)
-                if where
-                else None
+def _django_base(modules: PythonModules, module: str, name: str, depth: int) -> FieldClass | None:
+    """The Django field class `module.name` subclasses, when the tree shows it, with the
+    arguments the classes on the way set in their `__init__` (a subclass's win)."""
+    if depth == 0:
+        return None
+    found = modules.module(module)
+    if found is None:
+        return None
+    definition = next(
+        (n for n in found.code.tree.body if isinstance(n, ast.ClassDef) and n.name == name), None
+    )
+    imports = found.imports()
+    if definition is None:
+        source, taken = imports.get(name, (module, None))
+        return _django_base(modules, source, taken, depth - 1) if taken else None
+    forced, defaults = _init_arguments(definition, found.code)
+    for base in definition.bases:
+        dotted = ast.unparse(base)
+        head, _, tail = dotted.rpartition(".")
+        if known_field_class(tail):
+            inherited: FieldClass | None = FieldClass(tail)
+        elif head:  # `fields.StatusField`: a module named in full
+            inherited = _django_base(modules, head, tail, depth - 1)
+        else:  # defined in the same module, or imported by name
+            source, taken = imports.get(tail, (module, tail))
+            inherited = _django_base(modules, source, taken or tail, depth - 1)
+        if inherited is not None:
+            return FieldClass(
+                inherited.base,
+                {**inherited.forced, **forced},
+                {**inherited.defaults, **defaults},
             )
-            if found is not None:
-                return FieldClass(
-                    found.base, {**found.forced, **forced}, {**found.defaults, **defaults}
-                )
-        return None
-
-    def _module(self, module: str) -> pyast.Module | None:
-        if module not in self.parsed:
-            self.parsed[module] = self._parse(module)
-        return self.parsed[module]
-
-    def _parse(self, module: str) -> pyast.Module | None:
-        stem = module.replace(".", "/")
-        for candidate in (f"{stem}.py", f"{stem}/__init__.py"):
-            # the package may sit below a source folder (`src/paperless/…`)
-            path = candidate if candidate in self.paths else self._below_folder(candidate)
-            if path is None:
-                continue
-            source = self.view.read(self.side, path)
-            parsed = pyast.parse_module(source.text or "")
-            return parsed if isinstance(parsed, pyast.Module) else None
-        return None
-
-    def _below_folder(self, candidate: str) -> str | None:
-        matches = [p for p in self.paths if p.endswith("/" + candidate)]
-        return matches[0] if len(matches) == 1 else None
+    return None
 
 
 def _init_arguments(
@@ -171,32 +144,3 @@ def _init_arguments(
 
 def _is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
-
-
-def _imports(parsed: pyast.Module, module: str) -> Mapping[str, tuple[str, str]]:
-    """Names a module imports from others: local name -> (module, name there)."""
-    found: dict[str, tuple[str, str]] = {}
-    for node in parsed.tree.body:
-        if isinstance(node, ast.ImportFrom):
-            source = _absolute(node.module or "", node.level, module)
-            for alias in node.names:
-                found[alias.asname or alias.name] = (source, alias.name)
-    return found
-
-
-def _base_location(dotted: str, parsed: pyast.Module, module: str) -> tuple[str, str] | None:
-    """Where a base class named in `module` is defined: the same module, an imported name, or
-    a dotted `package.module.Class`."""
-    if "." not in dotted:
-        imported = _imports(parsed, module).get(dotted)
-        return imported or (module, dotted)
-    head, _, name = dotted.rpartition(".")
-    return head, name
-
-
-def _absolute(target: str, level: int, module: str) -> str:
-    """`from .fields import X` in `a.b.models` is `a.b.fields`."""
-    if level == 0:
-        return target
-    package = module.split(".")[: -level or None]
-    return ".".join([*package, target] if target else package)
