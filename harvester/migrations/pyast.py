@@ -603,6 +603,11 @@ def calls(node: ast.AST) -> Iterator[ast.Call]:
     yield from sorted(found, key=lambda n: (n.lineno, n.col_offset))
 
 
+def ends_with_return(statements: list[ast.stmt]) -> bool:
+    """True when the block's last statement is a `return` (`if engine == "sqlite": return`)."""
+    return bool(statements) and isinstance(statements[-1], ast.Return)
+
+
 def is_noop_body(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> bool:
     """True when a function does nothing: only `pass`, `...`, a docstring or `return`."""
     if isinstance(function, ast.Lambda):

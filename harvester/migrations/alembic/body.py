@@ -95,7 +95,7 @@ class StepReader:
         test is false (`outermost`: the statements of upgrade() or downgrade() itself, not of
         a block or a helper they call)."""
         for position, statement in enumerate(statements):
-            if isinstance(statement, ast.If) and _returns(statement.body):
+            if isinstance(statement, ast.If) and pyast.ends_with_return(statement.body):
                 self.early_return(statement, statements[position + 1 :], outermost)
                 return
             self.statement(statement)
@@ -571,10 +571,6 @@ _CHANGES_NOTHING = frozenset(
     {"commit", "flush", "close", "rollback", "begin", "expunge_all", "refresh", "dispose"}
     | {"info", "debug", "warning", "warn", "error", "exception", "append", "extend"}
 )
-
-
-def _returns(statements: list[ast.stmt]) -> bool:
-    return bool(statements) and isinstance(statements[-1], ast.Return)
 
 
 def _is_enum(value: pyast.Value) -> bool:

@@ -117,7 +117,7 @@ def _skipped_engines(
             continue
         in_body, in_else = _calls(node.body, wrapped), _calls(node.orelse, wrapped)
         elsewhere = everywhere > in_body + in_else
-        if not in_body and _returns(node.body) and (in_else or elsewhere):
+        if not in_body and pyast.ends_with_return(node.body) and (in_else or elsewhere):
             runs = [d for d in Dialect if not predicate(d)]
         elif in_body and not in_else and not elsewhere:
             runs = [d for d in Dialect if predicate(d)]
@@ -135,7 +135,3 @@ def _calls(statements: list[ast.stmt], name: str) -> int:
         for s in statements
         for n in ast.walk(s)
     )
-
-
-def _returns(statements: list[ast.stmt]) -> bool:
-    return any(isinstance(s, ast.Return) for s in statements)
