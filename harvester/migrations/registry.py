@@ -50,6 +50,7 @@ SYSTEMS: tuple[RegisteredSystem, ...] = (
     _system("alembic", "alembic", r"(?:^|/)(?:versions/(?:[^/]+/)?|migrations/)[^/]*\.py$"),
     _system("rails", "rails", r"(?:^|/)db/"),
     _system("ecto", "ecto", r"(?:^|/)priv/|(?:^|/)lib/.*migrations/\d{14}_\w+\.ex$"),
+    _system("drizzle", "drizzle", _SQL_FILES),
     *(
         _system(name, "sql_layouts", _SQL_FILES)
         for name in (

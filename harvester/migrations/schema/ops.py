@@ -161,7 +161,8 @@ class RebuildTable:
     `applies_alters` is True when a framework rebuilds the table to apply the migration's own
     ALTERs of it (Alembic's batch mode, Rails' and Django's SQLite adapters), so constraints
     SQLite cannot add to a table are declared on the new one; `declares_columns` are the added
-    columns the new table declares (no ALTER TABLE ADD COLUMN runs for them).
+    columns the new table declares (no ALTER TABLE ADD COLUMN runs for them). `copies` pairs
+    each new column the copy fills straight from an old one with that column.
     """
 
     table: str
@@ -173,6 +174,7 @@ class RebuildTable:
     staging: str | None = None
     applies_alters: bool = False
     declares_columns: tuple[str, ...] = ()
+    copies: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

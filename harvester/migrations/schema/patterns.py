@@ -50,6 +50,7 @@ class _Rebuild:
     kept_old: str | None = None
     columns: tuple[ops.ColumnDef, ...] = ()
     copied_columns: tuple[str, ...] = ()
+    copies: tuple[tuple[str, str], ...] = ()
     fed_by: str | None = None
 
 
@@ -172,6 +173,7 @@ def _copy_into(
             rebuild.members.add(position)
             rebuild.copied = True
             rebuild.copied_columns = operation.columns
+            rebuild.copies = operation.reads
             return
 
 
@@ -225,6 +227,7 @@ def _folded(rebuild: _Rebuild, line: int | None) -> ops.RebuildTable:
         line=line,
         columns=rebuild.columns,
         staging=rebuild.staging,
+        copies=rebuild.copies,
     )
 
 

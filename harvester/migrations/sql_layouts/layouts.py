@@ -3,7 +3,8 @@
 Names alone separate Diesel folders, Flyway files and `.up.sql`/`.down.sql` pairs; numbered
 single files are goose's when they carry `-- +goose Up`, sql-migrate's with `-- +migrate Up`,
 dbmate's with `-- migrate:up`, sqlx's
-when the nearest Cargo.toml depends on sqlx, and a plain numbered folder otherwise (ClickHouse
+when the nearest Cargo.toml depends on sqlx, drizzle-kit's beside its `meta/_journal.json`,
+and a plain numbered folder otherwise (ClickHouse
 migration folders, per-dialect version folders).
 """
 
@@ -61,6 +62,10 @@ SQL_MIGRATE = Layout(
 NUMBERED = Layout("sql", "numbered", downs_by_design=False)
 LAYOUTS = (DIESEL, FLYWAY, SQLX, POP, GOLANG_MIGRATE, GOOSE, SQL_MIGRATE, DBMATE, NUMBERED)
 PRISMA = Layout("prisma", "prisma", downs_by_design=False)
+# drizzle-kit: `0003_brave_wolf.sql` files beside a `meta/_journal.json` that lists them. Its
+# migrator applies what is newer than the last one recorded, in one transaction, with no down.
+DRIZZLE = Layout("drizzle", "drizzle", downs_by_design=False, default_transactional=True)
+DRIZZLE_JOURNAL = "meta/_journal.json"
 
 
 def identity(layout: Layout, found: MigrationFile) -> object:
@@ -84,6 +89,9 @@ def candidate_root(layout: Layout, path: str) -> str | None:
     if layout.family == "prisma":
         folder, name = posixpath.split(path)
         return posixpath.dirname(folder) if name == "migration.sql" else None
+    if layout.family == "drizzle":
+        folder = posixpath.dirname(path)
+        return folder if naming.numbered_file(path, folder) else None
     if naming.up_down_file(path):
         return posixpath.dirname(path) if layout.family == "pairs" else None
     if layout is GOOSE and naming.go_file(path, posixpath.dirname(path)):
@@ -107,6 +115,8 @@ def migration_file(layout: Layout, path: str, root: str) -> MigrationFile | None
         return naming.flyway_file(path)
     if layout.family == "prisma":
         return naming.prisma_file(path, root)
+    if layout.family == "drizzle":
+        return naming.numbered_file(path, root) if posixpath.dirname(path) == root else None
     pair = naming.up_down_file(path)
     if pair is not None:
         return pair if layout.family == "pairs" and posixpath.dirname(path) == root else None
@@ -121,6 +131,8 @@ def classify(view: RepoView, root: str) -> Layout | None:
     """The layout the folder `root` follows (the same answer for every system that asks)."""
     paths = sorted(view.tree(Side.HEAD, root)) or sorted(view.tree(Side.BASE, root))
     direct = [p for p in paths if posixpath.dirname(p) == root]
+    if posixpath.join(root, DRIZZLE_JOURNAL) in paths:
+        return DRIZZLE
     if any(migration_file(DIESEL, p, root) for p in paths):
         return DIESEL
     if any(naming.flyway_file(p) for p in direct):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from harvester.analysis.wording import first_few
 from harvester.migrations.schema import ops
-from harvester.migrations.schema.rules.context import Context
+from harvester.migrations.schema.rules.context import Context, known_nullable
 from harvester.model import ImpactTag
 
 
@@ -142,11 +142,28 @@ def rebuild_table(op: ops.RebuildTable, ctx: Context) -> None:
     else:
         how = f"{engine} copies every row while the migration runs"
     ctx.flag(ImpactTag.TABLE_REBUILD, f"recreates {op.table} via {op.via}{changes}: {how}")
+    _copied_into_not_null(op, ctx)
     if not op.copies_data:
         ctx.flag(
             ImpactTag.DATA_NOT_MIGRATED,
             f"the rebuilt {op.table} starts empty: nothing copies the old rows into it",
         )
+
+
+def _copied_into_not_null(op: ops.RebuildTable, ctx: Context) -> None:
+    """A nullable column copied as it is into a NOT NULL one: the copy fails on a NULL (a
+    DEFAULT does not help, the INSERT names the column)."""
+    declared = {c.name: c for c in op.columns}
+    for column, source in op.copies:
+        new = declared.get(column)
+        if new is None or new.nullable is not False or new.primary_key:
+            continue
+        if known_nullable(ctx, op.table, source):
+            ctx.flag(
+                ImpactTag.NOT_NULL_ON_EXISTING_COLUMN,
+                f"{op.table}.{column} becomes NOT NULL in the rebuild: copying the rows fails "
+                f"if any row holds NULL in {source}",
+            )
 
 
 def table_options(op: ops.TableOptions, ctx: Context) -> None:
