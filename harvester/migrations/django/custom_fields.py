@@ -119,27 +119,33 @@ def _init_arguments(
     forced: dict[str, Value] = {}
     defaults: dict[str, Value] = {}
     for statement in init.body if init is not None and keywords else []:
-        key, value, into = None, None, forced
-        if (
-            isinstance(statement, ast.Assign)
-            and len(statement.targets) == 1
-            and isinstance(target := statement.targets[0], ast.Subscript)
-            and pyast.dotted(target.value) == keywords
-        ):
-            key, value = parsed.evaluate(target.slice), statement.value
-        elif (
-            isinstance(statement, ast.Expr)
-            and pyast.call_name(statement.value) == f"{keywords}.setdefault"
-            and isinstance(call := statement.value, ast.Call)
-            and len(call.args) == 2
-        ):
-            key, value, into = parsed.evaluate(call.args[0]), call.args[1], defaults
-        if value is None or not isinstance(key, str):
-            continue
-        literal = parsed.evaluate(value)
-        if _is_none(value) or isinstance(literal, (str, int, float, bool)):
-            into[key] = literal
+        for key_node, value, is_default in _keyword_settings(statement, keywords or ""):
+            key = parsed.evaluate(key_node)
+            literal = parsed.evaluate(value)
+            if isinstance(key, str) and (
+                _is_none(value) or isinstance(literal, (str, int, float, bool))
+            ):
+                (defaults if is_default else forced)[key] = literal
     return forced, defaults
+
+
+def _keyword_settings(
+    statement: ast.stmt, keywords: str
+) -> Iterator[tuple[ast.expr, ast.expr, bool]]:
+    """(key, value, only as a default) for each keyword argument a statement of `__init__`
+    sets: `kwargs["null"] = kwargs["blank"] = True` sets two, `kwargs.setdefault("null",
+    True)` one default."""
+    if isinstance(statement, ast.Assign):
+        for target in statement.targets:
+            if isinstance(target, ast.Subscript) and pyast.dotted(target.value) == keywords:
+                yield target.slice, statement.value, False
+    elif (
+        isinstance(statement, ast.Expr)
+        and pyast.call_name(statement.value) == f"{keywords}.setdefault"
+        and isinstance(call := statement.value, ast.Call)
+        and len(call.args) == 2
+    ):
+        yield call.args[0], call.args[1], True
 
 
 def _is_none(node: ast.expr) -> bool:
