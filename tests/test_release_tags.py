@@ -84,6 +84,18 @@ def test_pre_releases_count_only_for_a_range_named_by_one(
     assert first_tags(git, [migration], ("3.6.1rc1", "3.6.0")) == {migration: "3.6.1.dev2"}
 
 
+def test_ci_build_tags_and_lettered_pre_releases_are_not_releases(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    repo = new_repo()
+    _step(repo, "a.txt", "3.1")
+    migration = _step(repo, "db/0002.py", "3.1.1-jenkins-78", "3.2a")
+    _step(repo, "b.txt", "3.2b")
+    _step(repo, "c.txt", "3.2")
+    git = open_repo(str(repo.path))
+    assert first_tags(git, [migration], ("3.2", "3.1")) == {migration: "3.2"}
+
+
 def _zones_then_required(repo: RepoBuilder, *between: str) -> None:
     """v1.0, a migration creating `zones`, the tags `between`, one making a column NOT NULL."""
     _step(repo, "README.md", "v1.0")
@@ -135,7 +147,19 @@ def test_a_mitigation_says_when_it_assumes_one_deployment(
 
 
 def test_pre_release_names() -> None:
-    for name in ("26.08.0-dev", "3.6.19.dev2", "v2.0.0-rc.1", "1.0b3", "3.20.0-a.0", "nightly"):
+    for name in (
+        "26.08.0-dev",
+        "3.6.19.dev2",
+        "v2.0.0-rc.1",
+        "1.0b3",
+        "3.20.0-a.0",
+        "nightly",
+        "3.2a",
+        "3.2.1b",
+        "3.2.6-jenkins-78",
+        "v1.4.0+build.12",
+        "2.0.1-ci-3",
+    ):
         assert is_pre_release(name), name
-    for name in ("v25.4.0", "3.21.0", "kaizen.22", "v20241220", "release-2024.05"):
+    for name in ("v25.4.0", "3.21.0", "kaizen.22", "v20241220", "release-2024.05", "v1.2.3-1"):
         assert not is_pre_release(name), name

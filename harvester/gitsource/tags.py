@@ -12,10 +12,12 @@ from harvester.gitsource.runner import GitRepo, run_git
 # Tags that name releases of the whole repository: `v1.2.0`, `1.2.0`, `release-2024.05`.
 _RELEASE_PATTERNS = ("v[0-9]*", "[0-9]*", "release[-_/][0-9]*", "release[-_/]v[0-9]*")
 _RELEASE_NAME = re.compile(r"^(v|release[-_/]v?)?[0-9]")
-# Pre-releases (`3.6.19.dev2`, `v2.0.0-rc.1`, `1.0b3`) are not releases, unless the range is
-# itself named by one.
+# Pre-releases (`3.6.19.dev2`, `v2.0.0-rc.1`, `1.0b3`, `3.2a`) and CI build tags
+# (`3.2.6-jenkins-78`, `v1.4.0+build.12`) are not releases, unless the range is itself named by
+# one.
 _PRE_RELEASE = re.compile(
-    r"(?i)[0-9][.-]?(dev|rc|alpha|beta|pre|preview)|[0-9][.-]?[ab][.-]?[0-9]|nightly|snapshot"
+    r"(?i)[0-9][.-]?(dev|rc|alpha|beta|pre|preview)|[0-9][.-]?[ab][.-]?[0-9]|[0-9][ab]$"
+    r"|nightly|snapshot|[-+.](?:jenkins|build|ci)(?:[-.]?[0-9]|$)"
 )
 _PRE_RELEASE_PATTERNS = (
     "*[0-9]dev*",
@@ -33,7 +35,12 @@ _PRE_RELEASE_PATTERNS = (
     "*[0-9]b[0-9]*",
     "*-a.[0-9]*",
     "*-b.[0-9]*",
+    "*[0-9]a",
+    "*[0-9]b",
     "*snapshot*",
+    "*jenkins*",
+    "*[-+.]build*",
+    "*-ci[-.]*",
 )
 
 
