@@ -153,6 +153,10 @@ def report(
     text = render(result, output_options)
     written = write_output(text, output_options)
     _warn_about(written, output)
+    if not result.range.base_is_ancestor:
+        from harvester.render.document import diverged_warning
+
+        click.echo(f"harvester: warning: {diverged_warning(result.range)}", err=True)
     if summary is not None:
         append_summary(summary, result, output_options)
     gate_tags(result, output_options.fail_on)

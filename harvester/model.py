@@ -141,6 +141,7 @@ class RangeInfo:
     files_changed: int
     additions: int = 0
     deletions: int = 0
+    base_is_ancestor: bool = True
 
 
 @dataclass(frozen=True, slots=True)

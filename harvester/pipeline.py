@@ -168,6 +168,7 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
             files_changed=len(diff),
             additions=sum(d.additions or 0 for d in diff),
             deletions=sum(d.deletions or 0 for d in diff),
+            base_is_ancestor=not span.diverged,
         ),
         title=title,
         files=files,

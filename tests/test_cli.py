@@ -73,6 +73,33 @@ def test_symmetric_range_uses_the_merge_base(
     assert (span["base_sha"], span["head_sha"], span["commits"]) == (fork, topic, 1)
 
 
+def test_a_base_off_the_head_history_is_warned_about(
+    new_repo: Callable[..., RepoBuilder], run_cli: Run
+) -> None:
+    repo = new_repo()
+    repo.write("a", "1")
+    repo.commit("fork point")
+    repo.branch("maintenance")
+    repo.write("fix", "2")
+    repo.commit("maintenance fix")
+    repo.checkout("main")
+    repo.write("db/migrations/000002_feature.up.sql", "CREATE TABLE feature (id int);\n")
+    repo.commit("main feature")
+    json_run = run_cli("report", "--repo", str(repo.path), "--format", "json", "main..maintenance")
+    assert _range(json_run)["base_is_ancestor"] is False
+    markdown = run_cli("report", "--repo", str(repo.path), "main..maintenance")
+    warning = (
+        "main is not an ancestor of maintenance: the commits are those maintenance has and main "
+        "lacks"
+    )
+    assert f"harvester: warning: {warning}" in markdown.err
+    assert f"> ⚠️ {warning}" in markdown.out
+    assert "use main...maintenance." in markdown.out
+    onward = run_cli("report", "--repo", str(repo.path), "--format", "json", "main~1..main")
+    assert _range(onward)["base_is_ancestor"] is True
+    assert onward.err == ""
+
+
 def test_default_range_is_the_previous_tag(sample: RepoBuilder, run_cli: Run) -> None:
     span = _range(run_cli("report", "--repo", str(sample.path), "--format", "json"))
     assert (span["base"], span["head_sha"]) == ("v1.0", sample.sha("v1.1"))

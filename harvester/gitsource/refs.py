@@ -37,6 +37,7 @@ class ResolvedRange:
     base_sha: str
     head_sha: str
     how: str
+    diverged: bool = False  # the base is not an ancestor of the head
 
 
 def split_range(text: str) -> tuple[str, str, bool]:
@@ -69,7 +70,14 @@ def resolve_range(repo: GitRepo, request: RangeRequest) -> ResolvedRange:
         raise EmptyRangeError(
             f"the range {base}..{head} is empty: both ends are commit {head_sha[:12]}"
         )
-    return ResolvedRange(base, head, base_sha, head_sha, how)
+    diverged = not symmetric and not is_ancestor(repo, base_sha, head_sha)
+    return ResolvedRange(base, head, base_sha, head_sha, how, diverged)
+
+
+def is_ancestor(repo: GitRepo, ancestor: str, descendant: str) -> bool:
+    """True when `ancestor` is in the history of `descendant`."""
+    result = run_git(repo, ["merge-base", "--is-ancestor", ancestor, descendant], check=False)
+    return result.returncode == 0
 
 
 def resolve_commits(repo: GitRepo, refs: Sequence[str]) -> list[str]:

@@ -96,7 +96,19 @@ def _summary(report: Report) -> Trusted:
         "\n> Sections marked ✍️ are for a person to write; the hints under them are facts from "
         "the repository, not conclusions."
     )
+    if not span.base_is_ancestor:
+        text += "\n> ⚠️ " + inline(diverged_warning(span))
     return Trusted(text)
+
+
+def diverged_warning(span: RangeInfo) -> str:
+    """What a range whose base is not an ancestor of its head covers, and what to type instead."""
+    return (
+        f"{span.base} is not an ancestor of {span.head}: the commits are those {span.head} has "
+        f"and {span.base} lacks, and the files compare the two trees, so what changed only on "
+        f"{span.base}'s side shows as undone. For the changes since they diverged, use "
+        f"{span.base}...{span.head}."
+    )
 
 
 def _files(report: Report, fold: tuple[str, ...]) -> Trusted:
