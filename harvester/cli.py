@@ -17,6 +17,7 @@ from harvester import __version__
 from harvester.errors import ExitCode, HarvesterError, UsageError
 
 if TYPE_CHECKING:
+    from harvester.model import RangeInfo
     from harvester.writer import Written
 
 
@@ -153,13 +154,20 @@ def report(
     text = render(result, output_options)
     written = write_output(text, output_options)
     _warn_about(written, output)
-    if not result.range.base_is_ancestor:
-        from harvester.render.document import diverged_warning
-
-        click.echo(f"harvester: warning: {diverged_warning(result.range)}", err=True)
+    _warn_about_range(result.range)
     if summary is not None:
         append_summary(summary, result, output_options)
     gate_tags(result, output_options.fail_on)
+
+
+def _warn_about_range(span: RangeInfo) -> None:
+    """What the summary says about a range harvester could not read as usual."""
+    from harvester.render.document import contents_missing_warning, diverged_warning
+
+    if not span.base_is_ancestor:
+        click.echo(f"harvester: warning: {diverged_warning(span)}", err=True)
+    if span.contents_missing:
+        click.echo(f"harvester: warning: {contents_missing_warning(span)}", err=True)
 
 
 def _warn_about(written: Written, output: Path | None) -> None:

@@ -61,6 +61,10 @@ class GitError(HarvesterError):
     """git failed in a way the user can act on (missing binary, unreadable objects)."""
 
 
+class MissingObjectsError(GitError):
+    """git stopped at an object the clone lacks (a damaged, partial or trimmed clone)."""
+
+
 class UsageError(HarvesterError):
     """The command line is inconsistent in a way click cannot see."""
 

@@ -142,6 +142,7 @@ class RangeInfo:
     additions: int = 0
     deletions: int = 0
     base_is_ancestor: bool = True
+    contents_missing: tuple[str, ...] = ()  # changed paths whose blobs the clone lacks
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +160,7 @@ class FileChange:
     commits: tuple[str, ...] = ()
     similarity: int | None = None
     symlink: bool = False
+    contents_missing: bool = False  # the clone lacks its blobs: no line counts
 
 
 @dataclass(frozen=True, slots=True)

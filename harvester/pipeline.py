@@ -44,6 +44,7 @@ from harvester.gitsource.forge import commit_url, detect_forge, issue_url
 from harvester.gitsource.grep import words_present
 from harvester.gitsource.history import LogHistory
 from harvester.gitsource.log import iter_commits, merge_adders
+from harvester.gitsource.missing import known_missing
 from harvester.gitsource.names import names_at
 from harvester.gitsource.patch import ChangedLine, changed_lines
 from harvester.gitsource.records import LoggedCommit
@@ -169,6 +170,7 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
             additions=sum(d.additions or 0 for d in diff),
             deletions=sum(d.deletions or 0 for d in diff),
             base_is_ancestor=not span.diverged,
+            contents_missing=tuple(sorted(known_missing(repo, span.base_sha, span.head_sha))),
         ),
         title=title,
         files=files,

@@ -128,6 +128,7 @@ def describe_files(
                 additions=stat.additions or 0,
                 deletions=stat.deletions or 0,
                 binary=stat.binary,
+                contents_missing=stat.contents_missing,
                 kind=kind,
                 summary=_summary(stat, kind, history),
                 commits=tuple(t.sha for t in history),

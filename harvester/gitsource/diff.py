@@ -4,6 +4,8 @@ compares no file contents beyond what rename detection needs."""
 
 from __future__ import annotations
 
+from harvester.errors import MissingObjectsError
+from harvester.gitsource.missing import MAX_EXCLUDED, excluding, missing_paths, tree_only_diff
 from harvester.gitsource.records import PathStat
 from harvester.gitsource.runner import DIFF_SAFETY, GitRepo, stream_git
 from harvester.gitsource.zstream import parse_paths
@@ -37,6 +39,17 @@ def range_diff(
     additions and deletions are 0 and binary files are not told apart. `background` runs git
     at a lower CPU priority (see `stream_git`)."""
     args = diff_args(base_sha, head_sha, counts=counts)
+    try:
+        return _read_diff(repo, args, background)
+    except MissingObjectsError:
+        missing = missing_paths(repo, base_sha, head_sha)
+        if len(missing) > MAX_EXCLUDED:
+            return tree_only_diff(repo, base_sha, head_sha)
+        read = _read_diff(repo, [*args, *excluding(missing)], background)
+        return read + tree_only_diff(repo, base_sha, head_sha, sorted(missing))
+
+
+def _read_diff(repo: GitRepo, args: list[str], background: bool) -> tuple[PathStat, ...]:
     with stream_git(repo, args, background=background) as stdout:
         fields = stdout.read().split(b"\0")
     if fields and fields[-1] == b"":

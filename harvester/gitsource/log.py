@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
+from harvester.errors import MissingObjectsError
+from harvester.gitsource.missing import MAX_EXCLUDED, excluding, missing_paths, uncounted_change
 from harvester.gitsource.records import LoggedCommit
 from harvester.gitsource.runner import DIFF_SAFETY, GitRepo, run_git, stream_git
 from harvester.gitsource.zstream import Incomplete, decode_text, parse_paths, read_records
@@ -13,14 +16,14 @@ _FORMAT = "%H%x00%P%x00%aN%x00%aE%x00%aI%x00%s%x00%b"
 _HEADER_FIELDS = 7
 
 
-def log_args(base_sha: str, head_sha: str) -> list[str]:
-    """The git log arguments harvester uses for a range (shared with the benchmark)."""
+def log_args(base_sha: str, head_sha: str, *, contents: bool = True) -> list[str]:
+    """The git log arguments harvester uses for a range (shared with the benchmark); without
+    `contents`, from the trees alone: no line counts, no renames, no blob read."""
     return [
         "log",
         "-z",
         "--raw",
-        "--numstat",
-        "-M",
+        *(["--numstat", "-M"] if contents else ["--no-renames"]),
         "--no-abbrev",
         "--encoding=UTF-8",
         "--no-notes",
@@ -32,9 +35,42 @@ def log_args(base_sha: str, head_sha: str) -> list[str]:
 
 
 def iter_commits(repo: GitRepo, base_sha: str, head_sha: str) -> Iterator[LoggedCommit]:
-    """Every commit reachable from head and not from base, newest first, streamed."""
-    with stream_git(repo, log_args(base_sha, head_sha)) as stdout:
-        yield from read_records(stdout, _parse_commit)
+    """Every commit reachable from head and not from base, newest first, streamed.
+
+    When git stops at a blob the clone lacks, the commits not yet given are read again around
+    the paths that hold missing blobs (see `missing`). A commit is given only once the next
+    one has arrived, or the log has ended well: the one git was writing when it stopped may
+    be cut short."""
+    given: set[str] = set()
+    try:
+        with stream_git(repo, log_args(base_sha, head_sha)) as stdout:
+            pending = None
+            for commit in read_records(stdout, _parse_commit):
+                if pending is not None:
+                    given.add(pending.sha)
+                    yield pending
+                pending = commit
+        if pending is not None:
+            yield pending
+    except MissingObjectsError:
+        yield from (c for c in _around_missing(repo, base_sha, head_sha) if c.sha not in given)
+
+
+def _around_missing(repo: GitRepo, base_sha: str, head_sha: str) -> Iterator[LoggedCommit]:
+    """The range's commits with the changes of paths whose blobs are missing read from the
+    trees alone, and every other change read as usual."""
+    missing = missing_paths(repo, base_sha, head_sha)
+    read = {}
+    if len(missing) <= MAX_EXCLUDED:
+        args = [*log_args(base_sha, head_sha), *excluding(missing)]
+        with stream_git(repo, args) as stdout:
+            read = {c.sha: c.paths for c in read_records(stdout, _parse_commit)}
+    with stream_git(repo, log_args(base_sha, head_sha, contents=False)) as stdout:
+        for commit in read_records(stdout, _parse_commit):
+            counted = read.get(commit.sha, ())
+            seen = {path for p in counted for path in (p.path, p.old_path) if path}
+            uncounted = [uncounted_change(p) for p in commit.paths if p.path not in seen]
+            yield replace(commit, paths=(*counted, *uncounted))
 
 
 def _parse_commit(fields: list[bytes], position: int, final: bool) -> tuple[LoggedCommit, int]:

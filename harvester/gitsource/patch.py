@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from harvester.errors import MissingObjectsError
+from harvester.gitsource.missing import MAX_EXCLUDED, excluding, missing_paths
 from harvester.gitsource.runner import DIFF_SAFETY, GitRepo, stream_git
 from harvester.gitsource.zstream import decode_path
 
@@ -45,7 +47,7 @@ def changed_lines(
     pathspecs: Sequence[str] = (),
 ) -> Iterator[ChangedLine]:
     """Changed lines matching `line_pattern`, in files whose changes match `git_pattern` (and
-    the pathspecs, when given)."""
+    the pathspecs, when given); files whose blobs the clone lacks are left out."""
     args = [
         "diff",
         "-U0",
@@ -57,8 +59,20 @@ def changed_lines(
         base_sha,
         head_sha,
         "--",
-        *pathspecs,
     ]
+    try:
+        found = list(_matching_lines(repo, [*args, *pathspecs], line_pattern))
+    except MissingObjectsError:
+        missing = missing_paths(repo, base_sha, head_sha)
+        if len(missing) > MAX_EXCLUDED:
+            return
+        found = list(_matching_lines(repo, [*args, *excluding(missing, pathspecs)], line_pattern))
+    yield from found
+
+
+def _matching_lines(
+    repo: GitRepo, args: list[str], line_pattern: re.Pattern[str]
+) -> Iterator[ChangedLine]:
     with stream_git(repo, args, background=True) as stdout:
         old_path = new_path = ""
         in_header = False

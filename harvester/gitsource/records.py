@@ -11,7 +11,9 @@ NULL_SHA = "0" * 40
 class PathStat:
     """One path of a diff (a commit's, or the range's): git's raw and numstat lines joined.
 
-    `additions`/`deletions` are None for binary files; blobs are None on the missing side.
+    `additions`/`deletions` are None for binary files and for files whose blobs the clone
+    lacks (`contents_missing`: the change is read from the trees alone); blobs are None on the
+    missing side.
     """
 
     path: str
@@ -24,11 +26,12 @@ class PathStat:
     new_blob: str | None
     old_mode: str
     new_mode: str
+    contents_missing: bool = False
 
     @property
     def binary(self) -> bool:
         """True when git counted no lines because the content is binary."""
-        return self.additions is None
+        return self.additions is None and not self.contents_missing
 
 
 @dataclass(frozen=True, slots=True)

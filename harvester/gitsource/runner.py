@@ -17,7 +17,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import IO
 
-from harvester.errors import GitError, NotARepositoryError
+from harvester.errors import GitError, MissingObjectsError, NotARepositoryError
 
 # The niceness of git commands that run beside the log (a nice value of 0 is the default).
 BACKGROUND_NICENESS = 10
@@ -140,7 +140,7 @@ def run_git(
         stdout, stderr = process.communicate(stdin)
     result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     if check and result.returncode != 0:
-        raise GitError(git_failure(args, result.stderr))
+        raise git_failure(args, result.stderr)
     return result
 
 
@@ -172,12 +172,12 @@ def stream_git(
         except Exception as error:
             process.stdout.read()
             if process.wait() != 0:
-                raise GitError(git_failure(args, process.stderr.read())) from error
+                raise git_failure(args, process.stderr.read()) from error
             raise
         process.stdout.read()
         stderr = process.stderr.read()
         if process.wait() != 0:
-            raise GitError(git_failure(args, stderr))
+            raise git_failure(args, stderr)
     finally:
         if process.poll() is None:
             process.kill()
@@ -193,8 +193,17 @@ def _lower_priority(pid: int) -> None:
             os.setpriority(os.PRIO_PROCESS, pid, BACKGROUND_NICENESS)
 
 
-def git_failure(args: Sequence[str], stderr: bytes) -> str:
-    """One line saying which git command failed and git's own reason."""
+_MISSING_SIGNS = (
+    "unable to read",
+    "bad object",
+    "missing blob",
+    "missing tree",
+    "did not receive expected object",
+)
+
+
+def git_failure(args: Sequence[str], stderr: bytes) -> GitError:
+    """The error saying on one line which git command failed and git's own reason."""
     lines = [
         line.strip()
         for line in stderr.decode("utf-8", "replace").splitlines()
@@ -204,21 +213,12 @@ def git_failure(args: Sequence[str], stderr: bytes) -> str:
     if reason.startswith("fatal: "):
         reason = reason[len("fatal: ") :]
     command = next((a for a in args if not a.startswith("-")), "command")
-    if any(
-        sign in reason
-        for sign in (
-            "unable to read",
-            "bad object",
-            "missing blob",
-            "missing tree",
-            "did not receive expected object",
+    if any(sign in reason for sign in _MISSING_SIGNS):
+        return MissingObjectsError(
+            f"git {command} failed: {reason} (objects are missing: a partial, shallow or "
+            "damaged clone? `git fsck` names them; a full `git fetch` may restore them)"
         )
-    ):
-        reason += (
-            " (objects are missing: a partial, shallow or damaged clone? "
-            "`git fsck` names them; a full `git fetch` may restore them)"
-        )
-    return f"git {command} failed: {reason}"
+    return GitError(f"git {command} failed: {reason}")
 
 
 def open_repo(path: str) -> GitRepo:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from harvester.analysis.file_kinds import NOISY_KINDS, matches_any
 from harvester.analysis.files import kind_label
 from harvester.analysis.key_commits import noise_plural
-from harvester.analysis.wording import churn, plural, quote_subject
+from harvester.analysis.wording import churn, first_few, plural, quote_subject
 from harvester.model import (
     Commit,
     FileChange,
@@ -98,7 +98,20 @@ def _summary(report: Report) -> Trusted:
     )
     if not span.base_is_ancestor:
         text += "\n> ⚠️ " + inline(diverged_warning(span))
+    if span.contents_missing:
+        warning = contents_missing_warning(span)
+        text += "\n> ⚠️ " + inline(warning[:1].upper() + warning[1:])
     return Trusted(text)
+
+
+def contents_missing_warning(span: RangeInfo) -> str:
+    """Which files the clone lacks the contents of, and what that leaves out."""
+    paths = span.contents_missing
+    return (
+        f"this clone lacks the contents of {plural(len(paths), 'file')} the range changes "
+        f"({first_few(paths, 3)}): their changes are listed from the trees alone, without line "
+        "counts or rename detection (a full git fetch restores them)"
+    )
 
 
 def diverged_warning(span: RangeInfo) -> str:

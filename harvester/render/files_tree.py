@@ -83,6 +83,8 @@ def status_text(change: FileChange) -> str:
         words += f" from {change.old_path}{similarity}"
     if change.binary:
         return f"binary, {words}"
+    if change.contents_missing:
+        return f"contents not in this clone, {words}"
     if change.additions or change.deletions:
         words += f" {churn(change.additions, change.deletions)}"
     return words
