@@ -210,10 +210,16 @@ class StepReader:
     def bind(self, name: str, value: ast.expr) -> None:
         """Remember what a local name holds: a connection, a table, an engine, a literal."""
         call = pyast.call_name(value) or ""
-        if call.endswith(("get_bind", ".connect", ".connection")) or (
+        if call.endswith(("get_bind", ".connect", ".connection", ".execution_options")) or (
             call.rsplit(".", 1)[-1] in _SESSIONS or call in _SESSIONS
         ):
             self.connections.add(name)
+        if call.endswith(".execution_options") and _is_autocommit(value):
+            self.transactional = False
+            self.notes.append(
+                f"line {value.lineno}: statements on {name} run outside a transaction "
+                "(AUTOCOMMIT isolation level)"
+            )
         table = data.table_of_clause(value, self.module, self.local)
         if table is not None:
             self.tables[name] = table
@@ -476,7 +482,7 @@ class StepReader:
             )
         elif (enum := self.enum_method(node)) is not None:
             self.enum_call(method, enum, node)
-        elif method == "execute" and receiver is not None:
+        elif method in ("execute", "exec_driver_sql") and receiver is not None:
             self.execute(node)
         elif method == "add" and receiver in self.connections and node.args:
             self.operations.append(
@@ -654,6 +660,16 @@ _CHANGES_NOTHING = frozenset(
     {"commit", "flush", "close", "rollback", "begin", "expunge_all", "refresh", "dispose"}
     | {"info", "debug", "warning", "warn", "error", "exception", "append", "extend"}
 )
+
+
+def _is_autocommit(node: ast.expr) -> bool:
+    """`connection.execution_options(isolation_level="AUTOCOMMIT")`."""
+    return isinstance(node, ast.Call) and any(
+        k.arg == "isolation_level"
+        and isinstance(k.value, ast.Constant)
+        and str(k.value.value).upper() == "AUTOCOMMIT"
+        for k in node.keywords
+    )
 
 
 def _is_schema(operation: ops.Operation) -> bool:
