@@ -286,7 +286,9 @@ class StepReader:
         )
         line = f" (line {args.line})"
         if rebuilds:
-            changes = tuple(describe.operation_label(o) for o in inside) + _table_options(args)
+            # rows the block updates are not a change of the table's definition
+            changes = tuple(describe.operation_label(o) for o in inside if _is_schema(o))
+            changes += _table_options(args)
             rebuild = ops.RebuildTable(
                 name,
                 "Alembic batch_alter_table",
