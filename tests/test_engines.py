@@ -134,6 +134,31 @@ def test_nothing_named_is_no_engine() -> None:
             "no engine in the settings; judged for mysql, the database driver the project "
             "depends on",
         ),
+        (  # a settings module in a `configs` folder; PostgreSQL only as an optional extra
+            {
+                "forum/configs/default.py": "SQLALCHEMY_DATABASE_URI = 'sqlite:///' + 'forum.db'\n",
+                "setup.py": (
+                    "install_requires = ['flask']\n"
+                    "extras_require = {'pg': ['psycopg2-binary']}\n"
+                    "setup(install_requires=install_requires, extras_require=extras_require)\n"
+                ),
+            },
+            Dialect.SQLITE,
+            "judged for sqlite, the engine the settings name; postgresql only through an "
+            "optional extra of the dependencies",
+        ),
+        (  # pyproject's optional dependencies are no dependency either
+            {
+                "app/config.py": "DATABASE_URL = 'sqlite:///app.db'\n",
+                "pyproject.toml": (
+                    '[project]\ndependencies = ["flask"]\n\n'
+                    '[project.optional-dependencies]\nmysql = ["pymysql"]\n'
+                ),
+            },
+            Dialect.SQLITE,
+            "judged for sqlite, the engine the settings name; mysql only through an optional "
+            "extra of the dependencies",
+        ),
     ],
 )
 def test_evidence_is_weighed(files: dict[str, str], dialect: Dialect, note: str | None) -> None:

@@ -14,7 +14,9 @@ development default (the others are reported in a note).
 Evidence is weighed: a server engine the settings configure outweighs compose files (mostly
 for development) and a SQLite URL (most often the fallback default of
 `env.db("DATABASE_URL", default="sqlite:///…")`); a database driver among the dependencies
-outweighs those too.
+outweighs those too. A driver that is only an optional extra (`extras_require`,
+`[project.optional-dependencies]`) is not a dependency: it names an engine the project can
+run on, not the one it runs on by default.
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ _NAMES = {
 }
 _CONFIG = re.compile(r"(^|_)(settings|config|configuration|conf)([_.]|$)|^alembic\.ini$", re.I)
 _MOST_FILES = 40
+# A Python file in such a folder is a settings module (flaskbb's `configs/default.py`).
+_CONFIG_FOLDERS = frozenset({"settings", "config", "configs", "conf"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +119,60 @@ def drivers_in_text(text: str) -> Counter[Dialect]:
     return found
 
 
+def _required_and_optional(source: Source) -> tuple[str, str]:
+    """A dependency file split into what it requires and its optional extras: setup.py's
+    `extras_require`, setup.cfg's `[options.extras_require]`, pyproject's
+    `[project.optional-dependencies]` and Poetry's `optional = true`, Pipfile's
+    `[dev-packages]`."""
+    text = source.text or ""
+    if source.path.endswith(".py"):
+        return _without_extras_require(text)
+    required: list[str] = []
+    optional: list[str] = []
+    in_extras = False
+    for line in text.splitlines():
+        header = line.strip()
+        if header.startswith("["):
+            in_extras = header in _OPTIONAL_SECTIONS
+        extra = in_extras or re.search(r"\boptional\s*=\s*true\b", line) is not None
+        (optional if extra else required).append(line)
+    return "\n".join(required), "\n".join(optional)
+
+
+def _without_extras_require(text: str) -> tuple[str, str]:
+    """setup.py without the value of `extras_require` (as a keyword or a variable), and it."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return text, ""
+    values = [
+        node.value
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.keyword) and node.arg == "extras_require")
+        or (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "extras_require" for t in node.targets)
+        )
+    ]
+    lines = text.splitlines(keepends=True)
+    optional = [ast.get_source_segment(text, v) or "" for v in values]
+    for value in values:
+        end = value.end_lineno or value.lineno
+        for number in range(value.lineno - 1, end):
+            lines[number] = "\n"
+    return "".join(lines), "\n".join(optional)
+
+
+_OPTIONAL_SECTIONS = frozenset(
+    {
+        "[project.optional-dependencies]",
+        "[tool.poetry.extras]",
+        "[options.extras_require]",
+        "[dev-packages]",
+    }
+)
+
+
 def config_sources(view: RepoView, near: str) -> list[Source]:
     """Settings and config files of the head tree, nearest to `near` first, test settings left
     out (they often use SQLite whatever production runs on)."""
@@ -128,10 +186,13 @@ def engines_in_sources(sources: Iterable[Source], where: str = "settings") -> En
     configured: Counter[Dialect] = Counter()
     weak: Counter[Dialect] = Counter()
     drivers: Counter[Dialect] = Counter()
+    optional: Counter[Dialect] = Counter()
     for source in sources:
         name = source.path.rpartition("/")[2]
         if _is_dependency_file(source.path):
-            drivers += drivers_in_text(source.text or "")
+            required, extras = _required_and_optional(source)
+            drivers += drivers_in_text(required)
+            optional += drivers_in_text(extras)
             continue
         strong, fallback = _engines_named(source.text or "")
         if _COMPOSE.match(name):
@@ -145,7 +206,7 @@ def engines_in_sources(sources: Iterable[Source], where: str = "settings") -> En
         primary, why = drivers, "the database driver the project depends on"
     servers = _servers(primary)
     if not servers:
-        return decide(everything, where)
+        return _with_extras(decide(everything, where), optional, where)
     seen = everything + drivers
     if set(servers) == {Dialect.MYSQL} and Dialect.MARIADB in weak and Dialect.MYSQL not in weak:
         # MySQL drivers and URLs serve MariaDB as well; the server a compose file runs says which.
@@ -171,6 +232,21 @@ def engines_in_sources(sources: Iterable[Source], where: str = "settings") -> En
             note=f"no engine in the {where}; judged for {chosen.dialect.value}, {why}",
         )
     return _weighed(decide(servers, where), seen, where, why)
+
+
+def _with_extras(chosen: EngineEvidence, optional: Counter[Dialect], where: str) -> EngineEvidence:
+    """`chosen`, saying which engines the project supports only through optional extras."""
+    extras = sorted(d.value for d in optional if d is not chosen.dialect)
+    if chosen.dialect is None or not extras:
+        return chosen
+    more = (d for d in optional if d is not chosen.dialect)
+    others = tuple(dict.fromkeys([*chosen.others, *more]))
+    note = chosen.note or f"judged for {chosen.dialect.value}, the engine the {where} name"
+    return EngineEvidence(
+        chosen.dialect,
+        others,
+        f"{note}; {', '.join(extras)} only through an optional extra of the dependencies",
+    )
 
 
 def _servers(counts: Counter[Dialect]) -> Counter[Dialect]:
@@ -241,18 +317,19 @@ def _is_config(path: str) -> bool:
         return True
     if _is_dependency_file(path):
         return not any(marker in path.lower() for marker in ("test", *_NOT_DEPLOYED_FOLDERS))
+    parts = path.lower().split("/")
+    in_config_folder = any(part in _CONFIG_FOLDERS for part in parts[:-1])
     if name.endswith(".py"):
-        if not _CONFIG.search(name[:-3]) and "/settings/" not in f"/{path.lower()}":
+        if not _CONFIG.search(name[:-3]) and not in_config_folder:
             return False
     elif name != "alembic.ini":
         return False
-    parts = path.lower().split("/")
     if any("test" in part for part in parts) or any(
         marker in folder for folder in parts[:-1] for marker in _NOT_DEPLOYED_FOLDERS
     ):
         return False
     stem = name.rsplit(".", 1)[0] if name.endswith(".py") else name
-    return bool(_CONFIG.search(stem)) or "settings" in parts[:-1]
+    return bool(_CONFIG.search(stem)) or in_config_folder
 
 
 def _is_dependency_file(path: str) -> bool:

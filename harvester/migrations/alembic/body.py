@@ -9,9 +9,11 @@
         for table in ("user", "team"):
             op.create_index(f"ix_{table}_created", table, ["created"])
 
-Engine-dependent branches follow the engine the project uses; loops over literal lists are
-unrolled; module helpers the body calls are read too; other conditions are read on both sides
-(and said so in a note).
+Engine-dependent branches follow the engine the project uses (also through a local name bound
+to the test, or a setting named after one engine's URL); loops over literal lists are unrolled;
+module helpers the body calls are read too. Of an `if … else` decided at run time, and of a
+branch on a deployment setting, only what runs either way is a schema change; the rest is
+described, not listed as done. Other conditions are read as if they hold, with a note.
 """
 
 from __future__ import annotations
@@ -22,7 +24,13 @@ from dataclasses import dataclass, field, replace
 from harvester.analysis.wording import first_few
 from harvester.migrations import pyast
 from harvester.migrations.alembic import calls, columns, data
-from harvester.migrations.alembic.conditions import engine_predicate, mentions_engine
+from harvester.migrations.alembic.conditions import (
+    Predicate,
+    engine_predicate,
+    mentions_engine,
+    reads_setting,
+    setting_engines,
+)
 from harvester.migrations.schema import describe, ops
 from harvester.migrations.sql import sql_operations
 
@@ -44,6 +52,11 @@ class StepReader:
     ops_names: set[str] = field(default_factory=lambda: {"op"})
     connections: set[str] = field(default_factory=set)
     engine_names: set[str] = field(default_factory=set)
+    # local names bound to an engine test (`is_sqlite = bind.dialect.name == "sqlite"`)
+    engine_tests: dict[str, ast.expr] = field(default_factory=dict)
+    # lines of `if`s on the engine, and settings read as the engine they are named after
+    engine_branches: list[int] = field(default_factory=list)
+    engine_settings: dict[str, str] = field(default_factory=dict)
     batches: dict[str, tuple[str, bool]] = field(default_factory=dict)
     ended_batches: set[str] = field(default_factory=set)
     helpers: list[str] = field(default_factory=list)
@@ -51,6 +64,8 @@ class StepReader:
     batched: list[str] = field(default_factory=list)
     expressions: dict[str, ast.expr] = field(default_factory=dict)
     transactional: bool | None = None
+    # schema changes that run only on one side of a run-time condition (left out)
+    conditional: bool = False
     unread: dict[str, int] = field(default_factory=dict)
     unfollowed: dict[str, int] = field(default_factory=dict)
     # enum types add_column expects to exist, with the columns that use them
@@ -72,6 +87,7 @@ class StepReader:
         if module_code:
             self.module_enum_types()
         self.body(function.body, outermost=True)
+        self.notes += self.engine_notes()
         if self.unread:
             self.operations.append(_unread_code(function, self.unread))
         if not self.operations and self.unfollowed:
@@ -104,7 +120,7 @@ class StepReader:
         """`if <test>: return` (a guard such as `if skip_legacy(op, __name__): return`): on
         the engine's side when it tests the engine, else the rest read as conditional."""
         before_return = guard.body[:-1]
-        predicate = engine_predicate(guard.test, self.engine_names, self.module.functions)
+        predicate = self.engine_test(guard.test)
         if predicate is not None:
             engine = self.dialect or ops.Dialect.POSTGRESQL
             assumed = " (engine not known)" if self.dialect is None else ""
@@ -114,19 +130,21 @@ class StepReader:
             )
             self.body(before_return if predicate(engine) else guard.orelse + rest)
             return
+        if reads_setting(guard.test):
+            # a deployment setting: whether the rest runs is not known here
+            self.either(guard.test, before_return, guard.orelse + rest)
+            return
         self.branch(guard.test, before_return, [])
         start = len(self.operations)
         self.body(guard.orelse + rest)
-        test, line = _short(guard.test), guard.lineno
+        when, line = _when(guard.test, holds=False), guard.lineno
         if len(self.operations) > start and start == 0 and outermost:
             self.notes.append(
-                f"runs only if `{test}` is false: line {line} returns before any operation "
-                "otherwise"
+                f"runs only if {when}: line {line} returns before any operation otherwise"
             )
         elif len(self.operations) > start:
             self.notes.append(
-                f"the operations after line {line} run only if `{test}` is false (it returns "
-                "there otherwise)"
+                f"the operations after line {line} run only if {when} (it returns there otherwise)"
             )
 
     def statement(self, node: ast.stmt) -> None:
@@ -192,13 +210,21 @@ class StepReader:
     def bind(self, name: str, value: ast.expr) -> None:
         """Remember what a local name holds: a connection, a table, an engine, a literal."""
         call = pyast.call_name(value) or ""
-        if call.endswith(("get_bind", ".connect", ".connection")) or (
+        if call.endswith(("get_bind", ".connect", ".connection", ".execution_options")) or (
             call.rsplit(".", 1)[-1] in _SESSIONS or call in _SESSIONS
         ):
             self.connections.add(name)
+        if call.endswith(".execution_options") and _is_autocommit(value):
+            self.transactional = False
+            self.notes.append(
+                f"line {value.lineno}: statements on {name} run outside a transaction "
+                "(AUTOCOMMIT isolation level)"
+            )
         table = data.table_of_clause(value, self.module, self.local)
         if table is not None:
             self.tables[name] = table
+        if self.engine_test(value) is not None:
+            self.engine_tests[name] = value
         if mentions_engine(value, self.engine_names):
             self.engine_names.add(name)
         if data.reads_rows(value, self.row_sources):
@@ -260,7 +286,9 @@ class StepReader:
         )
         line = f" (line {args.line})"
         if rebuilds:
-            changes = tuple(describe.operation_label(o) for o in inside) + _table_options(args)
+            # rows the block updates are not a change of the table's definition
+            changes = tuple(describe.operation_label(o) for o in inside if _is_schema(o))
+            changes += _table_options(args)
             rebuild = ops.RebuildTable(
                 name,
                 "Alembic batch_alter_table",
@@ -275,24 +303,87 @@ class StepReader:
         elif self.dialect is not ops.Dialect.SQLITE and inside:
             self.batched.append(f"{name}{line}")
 
-    def branch(self, test: ast.expr, inner: list[ast.stmt], orelse: list[ast.stmt]) -> None:
-        """An `if`: the engine's branch when it tests the engine, else both."""
-        predicate = engine_predicate(test, self.engine_names, self.module.functions)
-        if predicate is None:
-            start = len(self.operations)
-            self.body(inner)
-            self.body(orelse)
-            if len(self.operations) > start:
-                self.notes.append(
-                    f"some operations run only if `{_short(test)}` (line {test.lineno})"
-                )
-            return
+    def engine_test(self, test: ast.expr) -> Predicate | None:
+        """The engines on which `test` holds, when it tests the engine (remembering a setting
+        read as the engine it is named after, for the note)."""
+        predicate = engine_predicate(
+            test, self.engine_names, self.module.functions, self.engine_tests
+        )
+        for node in ast.walk(test):
+            if predicate is None or not isinstance(node, (ast.Name, ast.Attribute)):
+                continue
+            engines = setting_engines(node)
+            if engines is not None and reads_setting(node):
+                named = sorted(d.value for d in engines if d is not ops.Dialect.MARIADB)
+                self.engine_settings[_short(node)] = " or ".join(named)
+        return predicate
+
+    def engine_notes(self) -> list[str]:
+        """One note for every `if` on the engine, and how settings were read."""
         engine = self.dialect or ops.Dialect.POSTGRESQL
         assumed = " (engine not known)" if self.dialect is None else ""
-        self.notes.append(
-            f"line {test.lineno} branches on the database engine; read for {engine.value}{assumed}"
-        )
-        self.body(inner if predicate(engine) else orelse)
+        notes = []
+        lines = [str(n) for n in dict.fromkeys(self.engine_branches)]
+        if lines:
+            where = (
+                f"line {lines[0]} branches"
+                if len(lines) == 1
+                else f"lines {first_few(lines)} branch"
+            )
+            notes.append(f"{where} on the database engine; read for {engine.value}{assumed}")
+        for setting, engine_named in self.engine_settings.items():
+            notes.append(f"`{setting}` taken as set only on {engine_named} (judged from its name)")
+        return notes
+
+    def branch(self, test: ast.expr, inner: list[ast.stmt], orelse: list[ast.stmt]) -> None:
+        """An `if`: the engine's branch when it tests the engine; else, when both sides (or
+        a side under a deployment setting) change something, only what runs either way;
+        else the one side, with a note."""
+        predicate = self.engine_test(test)
+        if predicate is not None:
+            self.engine_branches.append(test.lineno)
+            self.body(inner if predicate(self.dialect or ops.Dialect.POSTGRESQL) else orelse)
+            return
+        if orelse or reads_setting(test):
+            self.either(test, inner, orelse)
+            return
+        start = len(self.operations)
+        self.body(inner)
+        if len(self.operations) > start:
+            self.notes.append(f"some operations run only if {_when(test)} (line {test.lineno})")
+
+    def either(self, test: ast.expr, inner: list[ast.stmt], orelse: list[ast.stmt]) -> None:
+        """Two sides of which one runs, decided at run time: what both run is kept; what one
+        side alone runs is a note (its row changes and unread code stay, saying when)."""
+        start = len(self.operations)
+        self.body(inner)
+        when_true = self.operations[start:]
+        del self.operations[start:]
+        self.body(orelse)
+        when_false = self.operations[start:]
+        del self.operations[start:]
+        if not (when_true and when_false) and not reads_setting(test):
+            self.operations += when_true + when_false
+            when = _when(test, holds=bool(when_true))
+            if when_true or when_false:
+                self.notes.append(f"some operations run only if {when} (line {test.lineno})")
+            return
+        both = [o for o in when_true if o in when_false]
+        self.operations += both
+        described = []
+        for holds, side in ((True, when_true), (False, when_false)):
+            alone = [o for o in side if o not in both]
+            self.operations += _on_one_side(alone, _when(test, holds))
+            labels = [describe.operation_label(o) for o in alone if _is_schema(o)]
+            if labels:
+                described.append(f"if {_when(test, holds)}, {first_few(labels)}")
+        if described:
+            self.conditional = True
+            summary = (
+                f"line {test.lineno} branches on a condition known only at run time: "
+                f"{'; '.join(described)} (not listed as done: only what runs either way is)"
+            )
+            self.operations.append(ops.Opaque(summary, line=test.lineno))
 
     def loop(self, target: ast.expr, source: ast.expr, inner: list[ast.stmt], line: int) -> None:
         """A `for`: unrolled over a literal list, else read once as a loop over rows."""
@@ -393,7 +484,7 @@ class StepReader:
             )
         elif (enum := self.enum_method(node)) is not None:
             self.enum_call(method, enum, node)
-        elif method == "execute" and receiver is not None:
+        elif method in ("execute", "exec_driver_sql") and receiver is not None:
             self.execute(node)
         elif method == "add" and receiver in self.connections and node.args:
             self.operations.append(
@@ -571,6 +662,42 @@ _CHANGES_NOTHING = frozenset(
     {"commit", "flush", "close", "rollback", "begin", "expunge_all", "refresh", "dispose"}
     | {"info", "debug", "warning", "warn", "error", "exception", "append", "extend"}
 )
+
+
+def _is_autocommit(node: ast.expr) -> bool:
+    """`connection.execution_options(isolation_level="AUTOCOMMIT")`."""
+    return isinstance(node, ast.Call) and any(
+        k.arg == "isolation_level"
+        and isinstance(k.value, ast.Constant)
+        and str(k.value.value).upper() == "AUTOCOMMIT"
+        for k in node.keywords
+    )
+
+
+def _is_schema(operation: ops.Operation) -> bool:
+    """A schema change (kept out of a branch that may not run), not rows or unread code."""
+    return not isinstance(operation, ops.DataChange) and not (
+        isinstance(operation, ops.Opaque) and operation.raw
+    )
+
+
+def _on_one_side(operations: list[ops.Operation], when: str) -> list[ops.Operation]:
+    """The row changes and unread code of a side that runs only `when`, saying so (a risk on
+    that path); its schema changes are left to a note."""
+    kept: list[ops.Operation] = []
+    for operation in operations:
+        if isinstance(operation, ops.DataChange):
+            kept.append(replace(operation, detail=f"{operation.detail} (only if {when})"))
+        elif isinstance(operation, ops.Opaque) and operation.raw:
+            kept.append(replace(operation, summary=f"{operation.summary} (only if {when})"))
+    return kept
+
+
+def _when(test: ast.expr, holds: bool = True) -> str:
+    """`x` holding or not, in words without a double negative: `not x` false is `x`."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test, holds = test.operand, not holds
+    return f"`{_short(test)}`" if holds else f"`{_short(test)}` is false"
 
 
 def _is_enum(value: pyast.Value) -> bool:

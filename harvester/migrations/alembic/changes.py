@@ -113,6 +113,7 @@ class RevisionChanges:
                         renamed_from=old.revision,
                     )
                     item = _moved_note(item, change.old_path)
+                    item = self._moved_edits(item, change, old, current, head_texts)
                 elif change.status is ChangeKind.MODIFIED and isinstance(old, Unreadable):
                     item = replace(item, modification=unreadable_base(old.message))
             key = (
@@ -223,9 +224,30 @@ class RevisionChanges:
                         change.commits,
                     )
                 )
-        what = "; ".join(_worded(p) for p in parts) or "the file changed"
+        what = "; ".join(_edit_words(parts, old, new)) or "the file changed"
         if same_database_operations(old.parsed, new.parsed):
             what += "; the database operations are the same"
+        return replace(item, format_only=False, modification=what)
+
+    def _moved_edits(
+        self,
+        item: MigrationInput,
+        change: PathChange,
+        old: Revision,
+        new: Revision,
+        head_texts: Mapping[str, Source],
+    ) -> MigrationInput:
+        """A released revision moved with its id: what else changed in the file, if anything
+        (statements added for another engine, a branch label renamed)."""
+        before = _module(self.view.read(Side.BASE, change.old_path or change.path))
+        after = _module(head_texts.get(change.path))
+        if before is None or after is None or pyast.fingerprint(before) == pyast.fingerprint(after):
+            return item
+        parts = list(pyast.changed_definitions(pyast.definitions(before), pyast.definitions(after)))
+        what = "; ".join(_edit_words(parts, old, new)) or "the file changed"
+        if same_database_operations(old.parsed, new.parsed):
+            engine = (self.evidence.dialect or ops.Dialect.POSTGRESQL).value
+            what += f"; the database operations are the same on {engine}"
         return replace(item, format_only=False, modification=what)
 
     def _heads(self, heads: tuple[str, ...], revisions: Mapping[str, Revision]) -> Finding:
@@ -299,6 +321,19 @@ def _module(source: Source | None) -> ast.Module | None:
         return None
     module = pyast.parse_module(source.text)
     return module.tree if isinstance(module, pyast.Module) else None
+
+
+def _edit_words(parts: list[str], old: Revision, new: Revision) -> list[str]:
+    """The changed parts of a revision file in words; a renamed branch label says which, as
+    `alembic upgrade <label>@head` stops finding the old one."""
+    words = []
+    for part in parts:
+        if part == "branch_labels =" and old.branch_labels != new.branch_labels:
+            before = ", ".join(old.branch_labels) or "none"
+            words.append(f"branch label {before} -> {', '.join(new.branch_labels) or 'none'}")
+        else:
+            words.append(_worded(part))
+    return words
 
 
 def _worded(part: str) -> str:

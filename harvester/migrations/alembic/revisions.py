@@ -87,6 +87,13 @@ def parse_revision(
         down_step = replace(down_step, broken=tuple(down_reader.broken))
     if down_step is not None and down_reader.types_needed:
         down_step = replace(down_step, notes=down_step.notes + tuple(down_reader.type_notes()))
+    if down_step is not None and up_reader.conditional:
+        # what the up step did depends on the run: the down step cannot be checked against it
+        down_step = None
+        notes.append(
+            "downgrade() is not compared with upgrade(): part of upgrade() runs only "
+            "on one side of a run-time condition"
+        )
     raises = downgrade is not None and _only_raises(downgrade)
     if raises and downgrade is not None:
         notes.append(

@@ -199,7 +199,8 @@ def _moved_unchanged(item: MigrationInput) -> bool:
         item.released
         and item.change is ChangeKind.RENAMED
         and item.renamed_from in (None, item.id)
-        and (item.format_only is True or _same_operations(item))
+        # a file its system found edited beyond formatting (format_only False) is not unchanged
+        and (item.format_only is True or (item.format_only is None and _same_operations(item)))
     )
 
 
