@@ -124,3 +124,20 @@ def test_a_column_referencing_its_own_table_locks_that_one_table() -> None:
     assert detail(judged, ImpactTag.FK_ADDED_EXISTING_TABLE) == (
         "tag.parent_id -> tag.id: the new foreign key locks tag while it is validated"
     )
+
+
+def test_a_key_dropped_and_added_again_across_a_table_rename_is_the_same_reference() -> None:
+    # Rails: remove_foreign_key, rename_table, add_foreign_key under the new table's name
+    moved = (
+        'ALTER TABLE "Note" DROP CONSTRAINT "Note_folderID_fkey";'
+        'ALTER TABLE "Note" RENAME COLUMN "folderID" TO "folder_id";'
+        'ALTER TABLE "Note" RENAME TO "Notes";'
+        'ALTER TABLE "Notes" ADD CONSTRAINT "Notes_folder_id_fkey" FOREIGN KEY ("folder_id") '
+        'REFERENCES "Folder"("id") ON DELETE RESTRICT ON UPDATE CASCADE;'
+    )
+    judged = judge(moved, PG, base=BASE)
+    impacts = [(i.tag, i.detail) for i in judged.data_impact]
+    assert not _details(impacts, ImpactTag.FK_DROPPED)
+    (validation,) = _details(impacts, ImpactTag.FK_ADDED_EXISTING_TABLE)
+    assert "the key it replaces enforced the same reference" in validation
+    assert not _details(impacts, ImpactTag.BACKWARD_INCOMPATIBLE)
