@@ -141,3 +141,43 @@ def test_a_key_dropped_and_added_again_across_a_table_rename_is_the_same_referen
     (validation,) = _details(impacts, ImpactTag.FK_ADDED_EXISTING_TABLE)
     assert "the key it replaces enforced the same reference" in validation
     assert not _details(impacts, ImpactTag.BACKWARD_INCOMPATIBLE)
+
+
+UNNAMED = """
+CREATE TABLE users (id int PRIMARY KEY);
+CREATE TABLE conversations (id int PRIMARY KEY, user_id int NOT NULL,
+    FOREIGN KEY (user_id) REFERENCES users (id));
+"""
+
+BY_DEFAULT_NAME = """
+ALTER TABLE conversations DROP CONSTRAINT conversations_user_id_fkey;
+ALTER TABLE conversations ADD CONSTRAINT fk_conversations_user_id_users FOREIGN KEY (user_id)
+    REFERENCES users (id) ON DELETE CASCADE;
+"""
+
+
+def test_an_unnamed_key_dropped_by_the_name_postgresql_gave_it_is_replaced() -> None:
+    # Alembic's batch mode in flaskbb: the key was declared without a name
+    judged = judge(BY_DEFAULT_NAME, PG, base=UNNAMED)
+    impacts = [(i.tag, i.detail) for i in judged.data_impact]
+    assert not _details(impacts, ImpactTag.FK_DROPPED)
+    (validation,) = _details(impacts, ImpactTag.FK_ADDED_EXISTING_TABLE)
+    assert "the key it replaces enforced the same reference" in validation
+    assert _details(impacts, ImpactTag.BACKWARD_INCOMPATIBLE) == [
+        "foreign key fk_conversations_user_id_users (conversations.user_id -> users) ON DELETE "
+        "NO ACTION -> CASCADE: deleting a row of users now deletes the conversations rows that "
+        "reference it, where it was refused"
+    ]
+
+
+def test_a_key_dropped_by_a_default_name_the_range_does_not_show_is_a_hedged_replacement() -> None:
+    judged = judge(BY_DEFAULT_NAME, PG)
+    impacts = [(i.tag, i.detail) for i in judged.data_impact]
+    assert not _details(impacts, ImpactTag.FK_DROPPED)
+    (validation,) = _details(impacts, ImpactTag.FK_ADDED_EXISTING_TABLE)
+    assert "fails on orphaned rows" not in validation
+    assert "conversations_user_id_fkey, on the same column" in validation
+    assert not _details(impacts, ImpactTag.BACKWARD_INCOMPATIBLE)
+    # a default name over other columns is another key
+    other = judge(BY_DEFAULT_NAME.replace("(user_id)", "(owner_id)"), PG)
+    assert "fk_dropped" in tags(other)

@@ -12,19 +12,21 @@ import dataclasses
 from dataclasses import dataclass
 
 from harvester.migrations.schema import ops
-from harvester.migrations.schema.range_state import RangeState
+from harvester.migrations.schema.range_state import RangeState, default_foreign_key_name
 
 
 @dataclass(frozen=True, slots=True)
 class Replaced:
     """The constraint an added one replaces: the table it was dropped from, its name, its
     definition when the range or the base schema shows it, and whether that definition was
-    released (deployed code used it)."""
+    released (deployed code used it). `by_default_name`: only its name says it was a key on
+    the same columns (the one PostgreSQL gives an unnamed key, `<table>_<columns>_fkey`)."""
 
     table: str
     name: str
     former: ops.ForeignKey | None
     released: bool
+    by_default_name: bool = False
 
     def same_reference(self, key: ops.ForeignKey) -> bool:
         """True when the replaced key enforced the reference `key` enforces (a key whose
@@ -87,11 +89,22 @@ def _replaced_by(added: ops.AddConstraint, dropped: list[_Dropped]) -> Replaced 
     same_name = next((replaced for replaced in on_table if replaced.name == name), None)
     if same_name is not None or key is None:
         return same_name
-    return next(
+    same_key = next(
         (
             replaced
             for replaced in on_table
             if replaced.former is not None and same_reference(replaced.former, key)
+        ),
+        None,
+    )
+    if same_key is not None:
+        return same_key
+    return next(
+        (
+            dataclasses.replace(replaced, by_default_name=True)
+            for replaced in on_table
+            if replaced.former is None
+            and replaced.name == default_foreign_key_name(replaced.table, key.columns)
         ),
         None,
     )

@@ -131,7 +131,13 @@ def _foreign_key(op: ops.AddConstraint, fk: ops.ForeignKey, ctx: Context) -> Non
     engine = ctx.engine
     empty = next((c for c in fk.columns if _null_in_every_row(ctx, op.table, c)), None)
     replaced = ctx.replaced_keys.get(op)
-    if replaced is not None and replaced.same_reference(fk):
+    if replaced is not None and replaced.by_default_name:
+        columns = "column" if len(fk.columns) == 1 else "columns"
+        orphans = (
+            f"the key it replaces ({replaced.name}, on the same {columns}) presumably enforced "
+            "the same reference, so orphaned rows are unlikely"
+        )
+    elif replaced is not None and replaced.same_reference(fk):
         orphans = "the key it replaces enforced the same reference, so no row can be orphaned"
     elif empty is not None:
         added = ctx.by(ctx.state.added_columns[(op.table, empty)])
