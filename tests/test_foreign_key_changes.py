@@ -181,3 +181,27 @@ def test_a_key_dropped_by_a_default_name_the_range_does_not_show_is_a_hedged_rep
     # a default name over other columns is another key
     other = judge(BY_DEFAULT_NAME.replace("(user_id)", "(owner_id)"), PG)
     assert "fk_dropped" in tags(other)
+
+
+RESTORED = """
+UPDATE messages SET author_id = NULL
+WHERE author_id IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM people WHERE people.id = messages.author_id);
+ALTER TABLE messages DROP CONSTRAINT IF EXISTS messages_author_id_fkey;
+ALTER TABLE messages ADD CONSTRAINT messages_author_id_fkey FOREIGN KEY (author_id)
+    REFERENCES people (id) ON DELETE SET NULL;
+"""
+
+
+def test_a_key_restored_after_clearing_orphans_says_what_the_migration_does() -> None:
+    # operately: the key may be missing (dropped IF EXISTS) and orphans are nulled first
+    judged = judge(RESTORED, PG)
+    validation = detail(judged, ImpactTag.FK_ADDED_EXISTING_TABLE)
+    assert "enforced the same reference" not in validation
+    assert validation.endswith(
+        "this migration first sets messages.author_id to NULL in the rows with no match in "
+        "people (line 2), so it fails only if any remain"
+    )
+    # without the cleanup, a key that may not exist proves nothing about orphans
+    guarded = judge(RESTORED.split(";", 1)[1], PG)
+    assert detail(guarded, ImpactTag.FK_ADDED_EXISTING_TABLE).endswith("fails on orphaned rows")

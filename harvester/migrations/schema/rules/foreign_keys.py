@@ -27,13 +27,15 @@ class Replaced:
     former: ops.ForeignKey | None
     released: bool
     by_default_name: bool = False
+    if_exists: bool = False
 
     def same_reference(self, key: ops.ForeignKey) -> bool:
         """True when the replaced key enforced the reference `key` enforces (a key whose
-        definition is unknown is taken to, as it has the same name)."""
+        definition is unknown is taken to, as it has the same name, unless it was dropped only
+        if it exists: it may have been missing)."""
         former = self.former
         if former is None:
-            return True
+            return not self.if_exists
         return not former.not_valid and same_reference(former, key)
 
 
@@ -52,11 +54,12 @@ def replaced_keys(
     found: dict[ops.AddConstraint, Replaced] = {}
     for operation in operations:
         match operation:
-            case ops.DropConstraint(table=table, name=str() as name) if name:
+            case ops.DropConstraint(table=table, name=str() as name, if_exists=guarded) if name:
                 key = (table, name)
                 former = state.foreign_keys.get(key)
                 released = key not in state.added_foreign_keys
-                dropped.append((table, Replaced(table, name, former, released)))
+                replaced = Replaced(table, name, former, released, if_exists=guarded)
+                dropped.append((table, replaced))
             case ops.RenameTable() | ops.RenameColumn():
                 dropped = [_renamed(one, operation) for one in dropped]
             case ops.AddConstraint():
