@@ -117,3 +117,36 @@ def test_a_primary_key_moved_onto_columns_a_unique_index_covers_cannot_collide()
             "unique on (id, nid) (clients_id_nid)",
         )
     ]
+
+
+def test_a_key_whose_condition_implies_an_existing_partial_one_cannot_collide() -> None:
+    base = (
+        "CREATE TABLE collections (id int, owner_id int, app text, type text);"
+        "CREATE UNIQUE INDEX favorites ON collections (owner_id) WHERE (type = 'favorites');"
+    )
+    # kept: ente's favorites index widened with the app
+    kept = _judged(
+        base,
+        "CREATE UNIQUE INDEX favorites_v2 ON collections (owner_id, app) WHERE type = 'favorites';",
+    )
+    assert kept == [
+        (
+            ImpactTag.MITIGATED,
+            "unique index favorites_v2 ON collections(owner_id, app) UNIQUE WHERE type = "
+            "'favorites': duplicates are not a risk here, collections is already unique on "
+            "(owner_id) (favorites) for the rows where type = 'favorites'",
+        )
+    ]
+    # dropped by the same migration, replaced under a stricter condition (lago)
+    stricter = _judged(
+        base.replace("WHERE (type = 'favorites')", "WHERE ((type = 'favorites') AND (id > 0))"),
+        "DROP INDEX favorites;"
+        "CREATE UNIQUE INDEX favorites_app ON collections (owner_id, app) "
+        "WHERE id > 0 AND type = 'favorites' AND app IS NOT NULL;",
+    )
+    assert [tag for tag, _ in stricter] == [ImpactTag.MITIGATED]
+    assert "it replaces favorites on (owner_id)" in stricter[0][1]
+    # a weaker or another condition covers rows the old key did not
+    for where in ("", "WHERE type = 'shared'", "WHERE type = 'favorites' OR app IS NULL"):
+        other = _judged(base, f"CREATE UNIQUE INDEX o ON collections (owner_id, app) {where};")
+        assert [tag for tag, _ in other] == [ImpactTag.UNIQUE_ON_EXISTING_DATA], where

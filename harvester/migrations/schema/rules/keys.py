@@ -281,9 +281,10 @@ def _rows_satisfy(
 ) -> str | None:
     """Why the existing rows already satisfy a new unique key `name`, or None."""
     keys = ctx.state.unique_keys
-    if (existing := keys.implying(table, columns, name, ctx.migration)) is not None:
+    if (existing := keys.implying(table, columns, where, name, ctx.migration)) is not None:
         named = f" ({existing.name})" if existing.name else ""
-        return f"{table} is already unique on ({', '.join(existing.columns)}){named}"
+        rows = f" for the rows where {existing.where}" if existing.where else ""
+        return f"{table} is already unique on ({', '.join(existing.columns)}){named}{rows}"
     if (dropped := keys.replaced(table, columns, where, ctx.migration)) is not None:
         return (
             f"it replaces {dropped.name or 'a key'} on ({', '.join(dropped.columns)}), which "
