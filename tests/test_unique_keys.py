@@ -7,6 +7,9 @@ from harvester.migrations.schema import ops
 from harvester.migrations.schema.rules import RangeState, assess
 from harvester.migrations.sql import sql_operations
 from harvester.model import ImpactTag
+from tests.support.judging import detail, judge, tags
+
+Dialect = ops.Dialect
 
 
 def _judged(base_sql: str, migration_sql: str) -> list[tuple[ImpactTag, str]]:
@@ -150,3 +153,45 @@ def test_a_key_whose_condition_implies_an_existing_partial_one_cannot_collide() 
     for where in ("", "WHERE type = 'shared'", "WHERE type = 'favorites' OR app IS NULL"):
         other = _judged(base, f"CREATE UNIQUE INDEX o ON collections (owner_id, app) {where};")
         assert [tag for tag, _ in other] == [ImpactTag.UNIQUE_ON_EXISTING_DATA], where
+
+
+_SUBSCRIBERS = (
+    "CREATE TABLE subscriber (id integer PRIMARY KEY, email text NOT NULL, page_id integer,"
+    " unsubscribed_at integer);"
+    "CREATE UNIQUE INDEX subscriber_email_page ON subscriber (LOWER(email), page_id)"
+    " WHERE unsubscribed_at IS NULL;"
+)
+
+
+def _rebuild(select: str) -> str:
+    """A drizzle-kit SQLite rebuild of subscriber that adds slack_id, then its indexes."""
+    return (
+        "CREATE TABLE __new_subscriber (id integer PRIMARY KEY, email text, page_id integer,"
+        " slack_id text, unsubscribed_at integer);"
+        "INSERT INTO __new_subscriber (id, email, page_id, slack_id, unsubscribed_at)"
+        f" SELECT {select} FROM subscriber;"
+        "DROP TABLE subscriber;"
+        "ALTER TABLE __new_subscriber RENAME TO subscriber;"
+        "CREATE UNIQUE INDEX subscriber_email_page ON subscriber (LOWER(email), page_id)"
+        " WHERE unsubscribed_at IS NULL;"
+    )
+
+
+def test_an_index_a_rebuild_creates_again_over_copied_columns_replaces_the_old_one() -> None:
+    judged = judge(
+        _rebuild("id, email, page_id, NULL, unsubscribed_at"), Dialect.SQLITE, base=_SUBSCRIBERS
+    )
+    assert detail(judged, ImpactTag.MITIGATED) == (
+        "unique index subscriber_email_page ON subscriber(LOWER(email), page_id) UNIQUE WHERE "
+        "unsubscribed_at IS NULL: duplicates are not a risk here, it replaces "
+        "subscriber_email_page on (LOWER(email), page_id), which this migration dropped and the "
+        "rows satisfied"
+    )
+    # a copy that changes a key column (or the WHERE's) may make rows collide
+    for select in (
+        "id, 'x', page_id, NULL, unsubscribed_at",
+        "id, email, page_id, NULL, NULL",
+        "*",
+    ):
+        changed = judge(_rebuild(select), Dialect.SQLITE, base=_SUBSCRIBERS)
+        assert "unique_on_existing_data" in tags(changed), select

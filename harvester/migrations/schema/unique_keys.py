@@ -136,10 +136,29 @@ class UniqueKeys:
                     replace(k, columns=tuple(new if c == old else c for c in k.columns))
                     for k in self.keys.get(table, [])
                 ]
+            case ops.RebuildTable(table=table, columns=columns, applies_alters=False) if columns:
+                self._rebuilt(operation, migration)
             case ops.RenameTable(old=old, new=new) if old in self.keys:
                 self.keys[new] = self.keys.pop(old)
             case ops.DropTable(table=table):
                 self.keys.pop(table, None)
+
+    def _rebuilt(self, rebuild: ops.RebuildTable, migration: str) -> None:
+        """A copy-and-rename rebuild drops the old table with its indexes: the new table has
+        only the keys its columns declare. An old key whose columns (and WHERE) the copy
+        carries over unchanged held for the copied rows, so one created again replaces it."""
+        table = rebuild.table
+        names = {c.name.lower() for c in rebuild.columns}
+        unchanged = {new.lower() for new, old in rebuild.copies if new == old}
+        for key in self.keys.get(table, []):
+            read = {w for w in _words(" ".join((*key.columns, key.where or ""))) if w in names}
+            if read and read <= unchanged and all(c.lower() in names for c in _plain(key)):
+                self.dropped.setdefault(table, []).append((key, migration))
+        self.keys[table] = [
+            Key(None, (c.name,), primary=c.primary_key)
+            for c in rebuild.columns
+            if c.primary_key or c.unique
+        ]
 
     def _add(self, table: str, key: Key) -> None:
         if key.columns:  # a key whose columns are not known implies nothing
@@ -169,6 +188,16 @@ class UniqueKeys:
                     kept.append(key)
             if name in self.keys:
                 self.keys[name] = kept
+
+
+def _words(text: str) -> set[str]:
+    """The identifiers (and keywords) a key's columns or condition name, lower-cased."""
+    return set(re.findall(r"[a-z_][a-z0-9_]*", text.lower()))
+
+
+def _plain(key: Key) -> list[str]:
+    """The key's columns that are plain names, not expressions."""
+    return [c for c in key.columns if re.fullmatch(r"\w+", c)]
 
 
 def _constraint_key(constraint: ops.Constraint) -> Key:
