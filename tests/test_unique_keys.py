@@ -195,3 +195,23 @@ def test_an_index_a_rebuild_creates_again_over_copied_columns_replaces_the_old_o
     ):
         changed = judge(_rebuild(select), Dialect.SQLITE, base=_SUBSCRIBERS)
         assert "unique_on_existing_data" in tags(changed), select
+
+
+def test_a_composite_primary_key_is_one_key_under_its_columns_current_names() -> None:
+    base = (
+        "CREATE TABLE catalogs (id text NOT NULL, tenant_id text NOT NULL,"
+        " PRIMARY KEY (id, tenant_id));"
+    )
+    # no single column of a composite key is unique on its own
+    alone = _judged(base, "CREATE UNIQUE INDEX c_tenant_x ON catalogs (tenant_id, id);")
+    assert "already unique on (id, tenant_id)" in alone[0][1]
+    narrower = _judged(base, "CREATE UNIQUE INDEX c_tenant ON catalogs (tenant_id);")
+    assert [tag for tag, _ in narrower] == [ImpactTag.UNIQUE_ON_EXISTING_DATA]
+    # storage: the key dropped, its column renamed, a new key over the renamed one
+    renamed = _judged(
+        base,
+        "ALTER TABLE catalogs DROP CONSTRAINT catalogs_pkey;"
+        "ALTER TABLE catalogs RENAME COLUMN id TO name;"
+        "CREATE UNIQUE INDEX c_name ON catalogs (tenant_id, name) WHERE deleted_at IS NULL;",
+    )
+    assert "it replaces a key on (name, tenant_id)" in renamed[0][1]

@@ -97,11 +97,7 @@ class UniqueKeys:
         match operation:
             case ops.CreateTable(table=table, columns=columns, constraints=constraints):
                 self.keys[table] = [
-                    *(
-                        Key(None, (c.name,), primary=c.primary_key)
-                        for c in columns
-                        if c.primary_key or c.unique
-                    ),
+                    *_column_keys(columns),
                     *(
                         _constraint_key(c)
                         for c in constraints
@@ -136,6 +132,10 @@ class UniqueKeys:
                     replace(k, columns=tuple(new if c == old else c for c in k.columns))
                     for k in self.keys.get(table, [])
                 ]
+                self.dropped[table] = [
+                    (replace(k, columns=tuple(new if c == old else c for c in k.columns)), by)
+                    for k, by in self.dropped.get(table, [])
+                ]
             case ops.RebuildTable(table=table, columns=columns, applies_alters=False) if columns:
                 self._rebuilt(operation, migration)
             case ops.RenameTable(old=old, new=new) if old in self.keys:
@@ -154,11 +154,7 @@ class UniqueKeys:
             read = {w for w in _words(" ".join((*key.columns, key.where or ""))) if w in names}
             if read and read <= unchanged and all(c.lower() in names for c in _plain(key)):
                 self.dropped.setdefault(table, []).append((key, migration))
-        self.keys[table] = [
-            Key(None, (c.name,), primary=c.primary_key)
-            for c in rebuild.columns
-            if c.primary_key or c.unique
-        ]
+        self.keys[table] = _column_keys(rebuild.columns)
 
     def _add(self, table: str, key: Key) -> None:
         if key.columns:  # a key whose columns are not known implies nothing
@@ -198,6 +194,14 @@ def _words(text: str) -> set[str]:
 def _plain(key: Key) -> list[str]:
     """The key's columns that are plain names, not expressions."""
     return [c for c in key.columns if re.fullmatch(r"\w+", c)]
+
+
+def _column_keys(columns: tuple[ops.ColumnDef, ...]) -> list[Key]:
+    """The keys a table's column definitions declare: each UNIQUE column, and one primary key
+    over every column marked PRIMARY KEY (a composite key, when there are several)."""
+    primary = tuple(c.name for c in columns if c.primary_key)
+    unique = [Key(None, (c.name,)) for c in columns if c.unique and (c.name,) != primary]
+    return [Key(None, primary, primary=True), *unique] if primary else unique
 
 
 def _constraint_key(constraint: ops.Constraint) -> Key:
