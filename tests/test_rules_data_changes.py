@@ -62,7 +62,7 @@ def test_foreign_keys_whose_orphans_the_migration_removes_first_do_not_fail_on_t
     assert "first deletes the rows of polls with no match in users (line 2)" in polls
     assert "with no match in options" in lines["votes_option_id_fkey"]
     assert (
-        "first clears the rows of accounts with no match in plans"
+        "first sets accounts.plan_id to NULL in the rows with no match in plans"
         in (lines["accounts_plan_id_fkey"])
     )
     assert lines["sessions_user_id_fkey"].endswith("fails on orphaned rows")

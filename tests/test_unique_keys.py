@@ -7,6 +7,9 @@ from harvester.migrations.schema import ops
 from harvester.migrations.schema.rules import RangeState, assess
 from harvester.migrations.sql import sql_operations
 from harvester.model import ImpactTag
+from tests.support.judging import detail, judge, tags
+
+Dialect = ops.Dialect
 
 
 def _judged(base_sql: str, migration_sql: str) -> list[tuple[ImpactTag, str]]:
@@ -117,3 +120,98 @@ def test_a_primary_key_moved_onto_columns_a_unique_index_covers_cannot_collide()
             "unique on (id, nid) (clients_id_nid)",
         )
     ]
+
+
+def test_a_key_whose_condition_implies_an_existing_partial_one_cannot_collide() -> None:
+    base = (
+        "CREATE TABLE collections (id int, owner_id int, app text, type text);"
+        "CREATE UNIQUE INDEX favorites ON collections (owner_id) WHERE (type = 'favorites');"
+    )
+    # kept: ente's favorites index widened with the app
+    kept = _judged(
+        base,
+        "CREATE UNIQUE INDEX favorites_v2 ON collections (owner_id, app) WHERE type = 'favorites';",
+    )
+    assert kept == [
+        (
+            ImpactTag.MITIGATED,
+            "unique index favorites_v2 ON collections(owner_id, app) UNIQUE WHERE type = "
+            "'favorites': duplicates are not a risk here, collections is already unique on "
+            "(owner_id) (favorites) for the rows where type = 'favorites'",
+        )
+    ]
+    # dropped by the same migration, replaced under a stricter condition (lago)
+    stricter = _judged(
+        base.replace("WHERE (type = 'favorites')", "WHERE ((type = 'favorites') AND (id > 0))"),
+        "DROP INDEX favorites;"
+        "CREATE UNIQUE INDEX favorites_app ON collections (owner_id, app) "
+        "WHERE id > 0 AND type = 'favorites' AND app IS NOT NULL;",
+    )
+    assert [tag for tag, _ in stricter] == [ImpactTag.MITIGATED]
+    assert "it replaces favorites on (owner_id)" in stricter[0][1]
+    # a weaker or another condition covers rows the old key did not
+    for where in ("", "WHERE type = 'shared'", "WHERE type = 'favorites' OR app IS NULL"):
+        other = _judged(base, f"CREATE UNIQUE INDEX o ON collections (owner_id, app) {where};")
+        assert [tag for tag, _ in other] == [ImpactTag.UNIQUE_ON_EXISTING_DATA], where
+
+
+_SUBSCRIBERS = (
+    "CREATE TABLE subscriber (id integer PRIMARY KEY, email text NOT NULL, page_id integer,"
+    " unsubscribed_at integer);"
+    "CREATE UNIQUE INDEX subscriber_email_page ON subscriber (LOWER(email), page_id)"
+    " WHERE unsubscribed_at IS NULL;"
+)
+
+
+def _rebuild(select: str) -> str:
+    """A drizzle-kit SQLite rebuild of subscriber that adds slack_id, then its indexes."""
+    return (
+        "CREATE TABLE __new_subscriber (id integer PRIMARY KEY, email text, page_id integer,"
+        " slack_id text, unsubscribed_at integer);"
+        "INSERT INTO __new_subscriber (id, email, page_id, slack_id, unsubscribed_at)"
+        f" SELECT {select} FROM subscriber;"
+        "DROP TABLE subscriber;"
+        "ALTER TABLE __new_subscriber RENAME TO subscriber;"
+        "CREATE UNIQUE INDEX subscriber_email_page ON subscriber (LOWER(email), page_id)"
+        " WHERE unsubscribed_at IS NULL;"
+    )
+
+
+def test_an_index_a_rebuild_creates_again_over_copied_columns_replaces_the_old_one() -> None:
+    judged = judge(
+        _rebuild("id, email, page_id, NULL, unsubscribed_at"), Dialect.SQLITE, base=_SUBSCRIBERS
+    )
+    assert detail(judged, ImpactTag.MITIGATED) == (
+        "unique index subscriber_email_page ON subscriber(LOWER(email), page_id) UNIQUE WHERE "
+        "unsubscribed_at IS NULL: duplicates are not a risk here, it replaces "
+        "subscriber_email_page on (LOWER(email), page_id), which this migration dropped and the "
+        "rows satisfied"
+    )
+    # a copy that changes a key column (or the WHERE's) may make rows collide
+    for select in (
+        "id, 'x', page_id, NULL, unsubscribed_at",
+        "id, email, page_id, NULL, NULL",
+        "*",
+    ):
+        changed = judge(_rebuild(select), Dialect.SQLITE, base=_SUBSCRIBERS)
+        assert "unique_on_existing_data" in tags(changed), select
+
+
+def test_a_composite_primary_key_is_one_key_under_its_columns_current_names() -> None:
+    base = (
+        "CREATE TABLE catalogs (id text NOT NULL, tenant_id text NOT NULL,"
+        " PRIMARY KEY (id, tenant_id));"
+    )
+    # no single column of a composite key is unique on its own
+    alone = _judged(base, "CREATE UNIQUE INDEX c_tenant_x ON catalogs (tenant_id, id);")
+    assert "already unique on (id, tenant_id)" in alone[0][1]
+    narrower = _judged(base, "CREATE UNIQUE INDEX c_tenant ON catalogs (tenant_id);")
+    assert [tag for tag, _ in narrower] == [ImpactTag.UNIQUE_ON_EXISTING_DATA]
+    # storage: the key dropped, its column renamed, a new key over the renamed one
+    renamed = _judged(
+        base,
+        "ALTER TABLE catalogs DROP CONSTRAINT catalogs_pkey;"
+        "ALTER TABLE catalogs RENAME COLUMN id TO name;"
+        "CREATE UNIQUE INDEX c_name ON catalogs (tenant_id, name) WHERE deleted_at IS NULL;",
+    )
+    assert "it replaces a key on (name, tenant_id)" in renamed[0][1]

@@ -98,6 +98,7 @@ def _needs_earlier_columns(item: MigrationInput) -> bool:
         return False
     operations = patterns.recognise(item.parsed, item.dialect).up.operations
     dropped_keys = {o.table for o in operations if isinstance(o, ops.DropConstraint)}
+    dropped_keys |= {o.new for o in operations if isinstance(o, ops.RenameTable)}
     dropped_columns = {o.table for o in operations if isinstance(o, ops.DropColumn)}
     return bool(dropped_keys & dropped_columns) or any(
         (isinstance(o, ops.AddConstraint) and o.table in dropped_keys)

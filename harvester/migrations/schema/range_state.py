@@ -227,12 +227,15 @@ class RangeState:
         migration: str,
         column: str | None = None,
     ) -> None:
-        """Remember a named foreign key (declared by a constraint, or by `column`)."""
-        name = name or (key.name if key else None)
-        if key is None or not name:
+        """Remember a foreign key (declared by a constraint, or by `column`) by its name, or
+        by the one PostgreSQL gives an unnamed key."""
+        if key is None:
             return
         if column and not key.columns:
             key = dataclasses.replace(key, columns=(column,))
+        name = name or key.name or default_foreign_key_name(table, key.columns)
+        if not name:
+            return
         self.foreign_keys[(table, name)] = key
         if migration:
             self.added_foreign_keys[(table, name)] = migration
@@ -348,6 +351,13 @@ def default_index_name(index: ops.IndexDef) -> str:
     table = index.table.rsplit(".", 1)[-1]
     parts = [c if re.fullmatch(r"\w+", c) else "expr" for c in index.columns]
     return "_".join([table, *parts, "idx"])[:63]
+
+
+def default_foreign_key_name(table: str, columns: tuple[str, ...]) -> str | None:
+    """The name PostgreSQL gives an unnamed foreign key: `<table>_<columns>_fkey`."""
+    if not columns:
+        return None
+    return "_".join([table.rsplit(".", 1)[-1], *columns, "fkey"])[:63]
 
 
 def not_null_check_column(constraint: ops.Constraint) -> str | None:

@@ -1,16 +1,18 @@
 """Which columns each table is already unique on, so that a new unique index or constraint the
 existing rows already satisfy is not reported as able to fail on duplicates.
 
-Two cases are certain. A key over columns that include an existing unconditional key (a
-primary key, a UNIQUE constraint, a unique index without WHERE) cannot collide: two rows
-equal on all its columns would be equal on the existing key too. And a key that replaces one
-the same migration dropped (same columns, same WHERE) holds for the rows the old one held
-for: Django's `unique_together` turned into a conditional `UniqueConstraint`, an index renamed
-by drop and create.
+Two cases are certain. A key over columns that include an existing key (a primary key, a
+UNIQUE constraint, a unique index) cannot collide when its WHERE implies the existing key's
+(or the existing key has none): two rows equal on all its columns would be equal on the
+existing key too. And a key that replaces one the same migration dropped (a subset of its
+columns, a WHERE its own implies) holds for the rows the old one held for: Django's
+`unique_together` turned into a conditional `UniqueConstraint`, an index renamed by drop and
+create, a partial index narrowed by one more condition.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -49,11 +51,17 @@ class UniqueKeys:
         )
 
     def implying(
-        self, table: str, columns: tuple[str, ...], name: str | None, migration: str
+        self,
+        table: str,
+        columns: tuple[str, ...],
+        where: str | None,
+        name: str | None,
+        migration: str,
     ) -> Key | None:
-        """An unconditional key of `table` whose columns are all among `columns`, other than
-        the key `name` itself (re-created where it is missing, behind a guard), and none once
-        `migration` dropped a key of the table that may have been it."""
+        """A key of `table` whose columns are all among `columns` and whose condition (if any)
+        `where` implies, other than the key `name` itself (re-created where it is missing,
+        behind a guard), and none once `migration` dropped a key of the table that may have
+        been it."""
         if migration in (self.drops.get(table), self.drops.get(None)):
             return None
         wanted = set(columns)
@@ -61,7 +69,9 @@ class UniqueKeys:
             (
                 k
                 for k in self.keys.get(table, [])
-                if k.where is None and set(k.columns) <= wanted and (name is None or k.name != name)
+                if implies(where, k.where)
+                and set(k.columns) <= wanted
+                and (name is None or k.name != name)
             ),
             None,
         )
@@ -69,14 +79,15 @@ class UniqueKeys:
     def replaced(
         self, table: str, columns: tuple[str, ...], where: str | None, migration: str
     ) -> Key | None:
-        """A key `migration` dropped over the same columns and condition (or none at all)."""
+        """A key `migration` dropped over some of the columns, with a condition `where`
+        implies (or none at all)."""
         return next(
             (
                 key
                 for key, by in self.dropped.get(table, [])
                 if by == migration
                 and set(key.columns) <= set(columns)
-                and (key.where is None or _same_condition(key.where, where))
+                and implies(where, key.where)
             ),
             None,
         )
@@ -86,11 +97,7 @@ class UniqueKeys:
         match operation:
             case ops.CreateTable(table=table, columns=columns, constraints=constraints):
                 self.keys[table] = [
-                    *(
-                        Key(None, (c.name,), primary=c.primary_key)
-                        for c in columns
-                        if c.primary_key or c.unique
-                    ),
+                    *_column_keys(columns),
                     *(
                         _constraint_key(c)
                         for c in constraints
@@ -125,10 +132,29 @@ class UniqueKeys:
                     replace(k, columns=tuple(new if c == old else c for c in k.columns))
                     for k in self.keys.get(table, [])
                 ]
+                self.dropped[table] = [
+                    (replace(k, columns=tuple(new if c == old else c for c in k.columns)), by)
+                    for k, by in self.dropped.get(table, [])
+                ]
+            case ops.RebuildTable(table=table, columns=columns, applies_alters=False) if columns:
+                self._rebuilt(operation, migration)
             case ops.RenameTable(old=old, new=new) if old in self.keys:
                 self.keys[new] = self.keys.pop(old)
             case ops.DropTable(table=table):
                 self.keys.pop(table, None)
+
+    def _rebuilt(self, rebuild: ops.RebuildTable, migration: str) -> None:
+        """A copy-and-rename rebuild drops the old table with its indexes: the new table has
+        only the keys its columns declare. An old key whose columns (and WHERE) the copy
+        carries over unchanged held for the copied rows, so one created again replaces it."""
+        table = rebuild.table
+        names = {c.name.lower() for c in rebuild.columns}
+        unchanged = {new.lower() for new, old in rebuild.copies if new == old}
+        for key in self.keys.get(table, []):
+            read = {w for w in _words(" ".join((*key.columns, key.where or ""))) if w in names}
+            if read and read <= unchanged and all(c.lower() in names for c in _plain(key)):
+                self.dropped.setdefault(table, []).append((key, migration))
+        self.keys[table] = _column_keys(rebuild.columns)
 
     def _add(self, table: str, key: Key) -> None:
         if key.columns:  # a key whose columns are not known implies nothing
@@ -160,6 +186,24 @@ class UniqueKeys:
                 self.keys[name] = kept
 
 
+def _words(text: str) -> set[str]:
+    """The identifiers (and keywords) a key's columns or condition name, lower-cased."""
+    return set(re.findall(r"[a-z_][a-z0-9_]*", text.lower()))
+
+
+def _plain(key: Key) -> list[str]:
+    """The key's columns that are plain names, not expressions."""
+    return [c for c in key.columns if re.fullmatch(r"\w+", c)]
+
+
+def _column_keys(columns: tuple[ops.ColumnDef, ...]) -> list[Key]:
+    """The keys a table's column definitions declare: each UNIQUE column, and one primary key
+    over every column marked PRIMARY KEY (a composite key, when there are several)."""
+    primary = tuple(c.name for c in columns if c.primary_key)
+    unique = [Key(None, (c.name,)) for c in columns if c.unique and (c.name,) != primary]
+    return [Key(None, primary, primary=True), *unique] if primary else unique
+
+
 def _constraint_key(constraint: ops.Constraint) -> Key:
     primary = constraint.kind is ops.ConstraintKind.PRIMARY_KEY
     return Key(constraint.name, constraint.columns, primary=primary)
@@ -174,15 +218,58 @@ def _drops_primary_key(drop: ops.DropConstraint) -> bool:
     return (drop.name or "").lower() == f"{table}_pkey".lower()
 
 
-def _same_condition(first: str, second: str | None) -> bool:
-    """The same WHERE, written alike apart from spacing, case and outer parentheses."""
-    if second is None:
+def implies(condition: str | None, other: str | None) -> bool:
+    """True when every row `condition` (a WHERE, None for every row) selects, `other` selects
+    too: `other` is absent, or each of its ANDed terms is one of `condition`'s."""
+    if other is None:
+        return True
+    if condition is None:
         return False
-    return _normal(first) == _normal(second)
+    return _terms(other) <= _terms(condition)
 
 
-def _normal(condition: str) -> str:
-    text = " ".join(condition.lower().replace('"', "").split())
-    while text.startswith("(") and text.endswith(")"):
+def _terms(condition: str) -> frozenset[str]:
+    """The terms a condition ANDs together, written alike apart from spacing, case, quotes and
+    enclosing parentheses; the whole condition as one term when it has a top-level OR."""
+    text = _unwrapped(" ".join(condition.lower().replace('"', "").split()))
+    parts = _top_level_split(text)
+    if parts is None or len(parts) == 1:
+        return frozenset({text})
+    return frozenset().union(*(_terms(part) for part in parts))
+
+
+def _unwrapped(text: str) -> str:
+    """`text` without parentheses that enclose all of it."""
+    while text.startswith("(") and text.endswith(")") and _closes_at_end(text):
         text = text[1:-1].strip()
     return text
+
+
+def _closes_at_end(text: str) -> bool:
+    depth = 0
+    for position, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return position == len(text) - 1
+    return False
+
+
+def _top_level_split(text: str) -> list[str] | None:
+    """`text` split at its top-level ANDs; None when a top-level OR or a BETWEEN (whose AND
+    is not a conjunction) makes that wrong."""
+    parts: list[str] = []
+    depth, start = 0, 0
+    words = re.finditer(r"\(|\)|\b(?:and|or|between)\b", text)
+    for word in words:
+        token = word.group()
+        if text.count("'", 0, word.start()) % 2:
+            continue  # inside a string literal
+        if token in "()":
+            depth += 1 if token == "(" else -1
+        elif depth == 0 and token in ("or", "between"):
+            return None
+        elif depth == 0:
+            parts.append(text[start : word.start()].strip())
+            start = word.end()
+    parts.append(text[start:].strip())
+    return parts

@@ -143,7 +143,7 @@ class Context:
     @property
     def readded(self) -> set[tuple[str, str]]:
         """(table, name) of the constraints the step drops to add them again."""
-        return {(added.table, replaced.name) for added, replaced in self.replaced_keys.items()}
+        return {(replaced.table, replaced.name) for replaced in self.replaced_keys.values()}
 
     def rewrite(self, table: str, change: str, how: str) -> None:
         """Flag a change that rewrites (or copies) `table`, unless the table is new; one

@@ -8,67 +8,106 @@ row does to the rows that reference it, for the code of the previous release too
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from harvester.migrations.schema import ops
-from harvester.migrations.schema.range_state import RangeState
+from harvester.migrations.schema.range_state import RangeState, default_foreign_key_name
 
 
 @dataclass(frozen=True, slots=True)
 class Replaced:
-    """The constraint an added one replaces: its name, its definition when the range or the
-    base schema shows it, and whether that definition was released (deployed code used it)."""
+    """The constraint an added one replaces: the table it was dropped from, its name, its
+    definition when the range or the base schema shows it, and whether that definition was
+    released (deployed code used it). `by_default_name`: only its name says it was a key on
+    the same columns (the one PostgreSQL gives an unnamed key, `<table>_<columns>_fkey`)."""
 
+    table: str
     name: str
     former: ops.ForeignKey | None
     released: bool
+    by_default_name: bool = False
+    if_exists: bool = False
 
     def same_reference(self, key: ops.ForeignKey) -> bool:
         """True when the replaced key enforced the reference `key` enforces (a key whose
-        definition is unknown is taken to, as it has the same name)."""
+        definition is unknown is taken to, as it has the same name, unless it was dropped only
+        if it exists: it may have been missing)."""
         former = self.former
         if former is None:
-            return True
+            return not self.if_exists
         return not former.not_valid and same_reference(former, key)
+
+
+# A dropped constraint as the step names it by now: its table, and what it replaces.
+_Dropped = tuple[str, Replaced]
 
 
 def replaced_keys(
     operations: tuple[ops.Operation, ...], state: RangeState
 ) -> dict[ops.AddConstraint, Replaced]:
     """Each constraint the step adds in place of one it dropped before: under the same name,
-    or (a foreign key) with the same columns and target under another name."""
-    dropped: dict[tuple[str, str], Replaced] = {}
+    or (a foreign key) with the same columns and target under another name, also once the
+    step has renamed the table or the column in between (Rails' `remove_foreign_key`,
+    `rename_table`, `add_foreign_key`)."""
+    dropped: list[_Dropped] = []
     found: dict[ops.AddConstraint, Replaced] = {}
     for operation in operations:
-        if isinstance(operation, ops.DropConstraint) and operation.name:
-            key = (operation.table, operation.name)
-            dropped[key] = Replaced(
-                operation.name, state.foreign_keys.get(key), key not in state.added_foreign_keys
-            )
-        elif isinstance(operation, ops.AddConstraint):
-            match = _replaced_by(operation, dropped)
-            if match is not None:
-                found[operation] = match
+        match operation:
+            case ops.DropConstraint(table=table, name=str() as name, if_exists=guarded) if name:
+                key = (table, name)
+                former = state.foreign_keys.get(key)
+                released = key not in state.added_foreign_keys
+                replaced = Replaced(table, name, former, released, if_exists=guarded)
+                dropped.append((table, replaced))
+            case ops.RenameTable() | ops.RenameColumn():
+                dropped = [_renamed(one, operation) for one in dropped]
+            case ops.AddConstraint():
+                match = _replaced_by(operation, dropped)
+                if match is not None:
+                    found[operation] = match
+            case _:
+                pass
     return found
 
 
-def _replaced_by(
-    added: ops.AddConstraint, dropped: dict[tuple[str, str], Replaced]
-) -> Replaced | None:
+def _renamed(dropped: _Dropped, rename: ops.RenameTable | ops.RenameColumn) -> _Dropped:
+    """`dropped` as the step names its table, columns and target after `rename`."""
+    table, replaced = dropped
+    former = replaced.former
+    if isinstance(rename, ops.RenameTable):
+        if former is not None and former.ref_table == rename.old:
+            former = dataclasses.replace(former, ref_table=rename.new)
+        table = rename.new if table == rename.old else table
+    elif former is not None and table == rename.table:
+        columns = tuple(rename.new if c == rename.old else c for c in former.columns)
+        former = dataclasses.replace(former, columns=columns)
+    return table, dataclasses.replace(replaced, former=former)
+
+
+def _replaced_by(added: ops.AddConstraint, dropped: list[_Dropped]) -> Replaced | None:
     key = added.constraint.foreign_key
     name = added.constraint.name or (key.name if key else None)
-    same_name = dropped.get((added.table, name or ""))
-    if same_name is not None:
+    on_table = [replaced for table, replaced in dropped if table == added.table]
+    same_name = next((replaced for replaced in on_table if replaced.name == name), None)
+    if same_name is not None or key is None:
         return same_name
-    if key is None:
-        return None
-    return next(
+    same_key = next(
         (
             replaced
-            for (table, _), replaced in dropped.items()
-            if table == added.table
-            and replaced.former is not None
-            and same_reference(replaced.former, key)
+            for replaced in on_table
+            if replaced.former is not None and same_reference(replaced.former, key)
+        ),
+        None,
+    )
+    if same_key is not None:
+        return same_key
+    return next(
+        (
+            dataclasses.replace(replaced, by_default_name=True)
+            for replaced in on_table
+            if replaced.former is None
+            and replaced.name == default_foreign_key_name(replaced.table, key.columns)
         ),
         None,
     )

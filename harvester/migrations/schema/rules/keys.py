@@ -16,7 +16,7 @@ import re
 from harvester.analysis.wording import first_few
 from harvester.migrations.schema import describe, engines, ops
 from harvester.migrations.schema.rules.context import Context
-from harvester.migrations.schema.rules.foreign_keys import rules_change
+from harvester.migrations.schema.rules.foreign_keys import Replaced, rules_change
 from harvester.model import ImpactTag
 
 
@@ -129,25 +129,8 @@ def _in_sqlite_rebuild(op: ops.AddConstraint, ctx: Context) -> None:
 def _foreign_key(op: ops.AddConstraint, fk: ops.ForeignKey, ctx: Context) -> None:
     text = describe.constraint(op.constraint)
     engine = ctx.engine
-    empty = next((c for c in fk.columns if _null_in_every_row(ctx, op.table, c)), None)
     replaced = ctx.replaced_keys.get(op)
-    if replaced is not None and replaced.same_reference(fk):
-        orphans = "the key it replaces enforced the same reference, so no row can be orphaned"
-    elif empty is not None:
-        added = ctx.by(ctx.state.added_columns[(op.table, empty)])
-        orphans = (
-            f"{op.table}.{empty} was added by {added} without a default, so every row holds "
-            "NULL there and none can be orphaned"
-        )
-    elif cleanup := _orphan_cleanup(ctx, op.table, fk):
-        at = f" (line {cleanup.line})" if cleanup.line else ""
-        how = "deletes" if cleanup.kind is ops.DataChangeKind.DELETE else "clears"
-        orphans = (
-            f"this migration first {how} the rows of {op.table} with no match in "
-            f"{fk.ref_table}{at}, so it fails only if any remain"
-        )
-    else:
-        orphans = "fails on orphaned rows"
+    orphans = _orphan_risk(op.table, fk, replaced, ctx)
     if replaced is not None and replaced.former is not None and replaced.released:
         changed = rules_change(op.table, op.constraint.name or fk.name or "", replaced.former, fk)
         if changed and not ctx.new_table(op.table):
@@ -173,6 +156,39 @@ def _foreign_key(op: ops.AddConstraint, fk: ops.ForeignKey, ctx: Context) -> Non
     else:
         consequence = f"{engine.name} checks every row; {orphans}"
     ctx.judge_new(op.table, ImpactTag.FK_ADDED_EXISTING_TABLE, f"{op.table}: {text}: {consequence}")
+
+
+def _orphan_risk(table: str, fk: ops.ForeignKey, replaced: Replaced | None, ctx: Context) -> str:
+    """Whether validating the new key `fk` of `table` can meet orphaned rows, and why not: the
+    migration removes them first, the key it replaces enforced the same reference, or the
+    column is new and empty."""
+    if cleanup := _orphan_cleanup(ctx, table, fk):
+        at = f" (line {cleanup.line})" if cleanup.line else ""
+        if cleanup.kind is ops.DataChangeKind.DELETE:
+            how = f"deletes the rows of {table}"
+        else:
+            nulled = [c for c, value in cleanup.sets if value.upper() == "NULL" and c in fk.columns]
+            how = f"sets {', '.join(f'{table}.{c}' for c in nulled)} to NULL in the rows"
+        return (
+            f"this migration first {how} with no match in {fk.ref_table}{at}, so it fails only "
+            "if any remain"
+        )
+    if replaced is not None and replaced.by_default_name:
+        columns = "column" if len(fk.columns) == 1 else "columns"
+        return (
+            f"the key it replaces ({replaced.name}, on the same {columns}) presumably enforced "
+            "the same reference, so orphaned rows are unlikely"
+        )
+    if replaced is not None and replaced.same_reference(fk):
+        return "the key it replaces enforced the same reference, so no row can be orphaned"
+    empty = next((c for c in fk.columns if _null_in_every_row(ctx, table, c)), None)
+    if empty is not None:
+        added = ctx.by(ctx.state.added_columns[(table, empty)])
+        return (
+            f"{table}.{empty} was added by {added} without a default, so every row holds NULL "
+            "there and none can be orphaned"
+        )
+    return "fails on orphaned rows"
 
 
 def _orphan_cleanup(ctx: Context, table: str, fk: ops.ForeignKey) -> ops.DataChange | None:
@@ -265,9 +281,10 @@ def _rows_satisfy(
 ) -> str | None:
     """Why the existing rows already satisfy a new unique key `name`, or None."""
     keys = ctx.state.unique_keys
-    if (existing := keys.implying(table, columns, name, ctx.migration)) is not None:
+    if (existing := keys.implying(table, columns, where, name, ctx.migration)) is not None:
         named = f" ({existing.name})" if existing.name else ""
-        return f"{table} is already unique on ({', '.join(existing.columns)}){named}"
+        rows = f" for the rows where {existing.where}" if existing.where else ""
+        return f"{table} is already unique on ({', '.join(existing.columns)}){named}{rows}"
     if (dropped := keys.replaced(table, columns, where, ctx.migration)) is not None:
         return (
             f"it replaces {dropped.name or 'a key'} on ({', '.join(dropped.columns)}), which "
