@@ -168,6 +168,21 @@ def test_foreign_key_column_constraint_and_index() -> None:
     )
 
 
+def test_a_proxy_of_a_model_outside_the_project_keeps_that_models_table() -> None:
+    proxy = (
+        'migrations.CreateModel("Member", fields=[], options={"proxy": True}, '
+        'bases=("auth.user",)), '
+        'migrations.AddField("check", "owner", models.ForeignKey(null=True, '
+        'on_delete=django.db.models.deletion.CASCADE, to="api.member"))'
+    )
+    parsed = _replay(_operations(proxy))
+    column = next(o for o in parsed.up.operations if isinstance(o, ops.AddColumn)).column
+    assert (column.type, column.references and column.references.ref_table) == (
+        "integer",
+        "auth_user",
+    )
+
+
 def test_run_python_without_reverse_is_irreversible() -> None:
     parsed = _replay(
         _operations(
