@@ -183,6 +183,41 @@ def test_a_proxy_of_a_model_outside_the_project_keeps_that_models_table() -> Non
     )
 
 
+_OWN_CLASS = (
+    "from django.contrib.postgres.operations import AddIndexConcurrently\n\n"
+    "class AddIndexSimpleUndo(AddIndexConcurrently):\n"
+    "    def database_backwards(self, app_label, schema_editor, from_state, to_state):\n"
+    "        pass\n\n"
+    "class AddIndexOwnWay(AddIndexConcurrently):\n"
+    "    def database_forwards(self, app_label, schema_editor, from_state, to_state):\n"
+    "        pass\n\n"
+)
+
+
+def test_an_operation_class_of_the_migration_module_reads_as_its_django_base() -> None:
+    index = 'models.Index(fields=["name"], name="check_name_idx")'
+    parsed = _replay(
+        _operations(f'AddIndexSimpleUndo(model_name="check", index={index})', _OWN_CLASS)
+    )
+    assert parsed.up.operations == (
+        ops.CreateIndex(ops.IndexDef("check_name_idx", "api_check", ("name",), concurrently=True)),
+    )
+    assert parsed.down is not None
+    assert [o.summary for o in parsed.down.operations if isinstance(o, ops.Opaque)] == [
+        "AddIndexSimpleUndo undoes it with its own database_backwards (class at line 6), "
+        "not AddIndexConcurrently's: read it"
+    ]
+
+
+def test_an_operation_class_with_its_own_forward_step_is_not_read_as_its_base() -> None:
+    index = 'models.Index(fields=["name"], name="check_name_idx")'
+    parsed = _replay(_operations(f'AddIndexOwnWay(model_name="check", index={index})', _OWN_CLASS))
+    assert [o.summary for o in parsed.up.operations if isinstance(o, ops.Opaque)] == [
+        "operation AddIndexOwnWay (line 16) is not a Django operation harvester knows (it "
+        "subclasses AddIndexConcurrently at line 10 and writes its own database_forwards): read it"
+    ]
+
+
 def test_run_python_without_reverse_is_irreversible() -> None:
     parsed = _replay(
         _operations(
