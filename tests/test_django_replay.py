@@ -218,6 +218,21 @@ def test_an_operation_class_with_its_own_forward_step_is_not_read_as_its_base() 
     ]
 
 
+def test_a_data_migration_that_replaces_another_says_where_its_code_never_runs() -> None:
+    parsed = _replay(
+        _operations(
+            "migrations.RunPython(fill, migrations.RunPython.noop)",
+            prelude="def fill(apps, schema_editor):\n"
+            "    apps.get_model('api', 'Check').objects.update(grace=5)\n\n",
+            attributes="    replaces = [('api', '0002_old_fill')]\n",
+        )
+    )
+    assert (
+        "replaces api.0002_old_fill: databases that applied it record this migration as "
+        "applied without running fill()"
+    ) in parsed.up.notes
+
+
 def test_run_python_without_reverse_is_irreversible() -> None:
     parsed = _replay(
         _operations(

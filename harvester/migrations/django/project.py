@@ -17,7 +17,12 @@ from harvester.analysis.wording import first_few, plural
 from harvester.migrations import pyast
 from harvester.migrations.base import RepoView, Side
 from harvester.migrations.django.fields import FieldClass
-from harvester.migrations.django.files import MigrationFile, Unreadable, parse_migration
+from harvester.migrations.django.files import (
+    MigrationFile,
+    Unreadable,
+    is_noop_reference,
+    parse_migration,
+)
 from harvester.migrations.django.folders import NUMBERED, Folders, migration_name
 from harvester.migrations.django.graph import Key, Plan, plan
 from harvester.migrations.django.operations import Translator
@@ -244,12 +249,33 @@ def inert_squash(entry: Entry, migration: MigrationFile) -> ops.ParsedMigration:
     )
 
 
+def _code_skipped_by_replaces(migration: MigrationFile) -> str | None:
+    """A migration that replaces others and changes data: where everything it replaces was
+    applied, Django records it as applied and its code never runs there."""
+    code = [
+        f"{o.code.name}()" if o.code is not None else "its SQL"
+        for o in migration.operations
+        if (o.base_kind == "RunPython" and o.code is not None and not o.code.noop)
+        or (o.base_kind == "RunSQL" and not is_noop_reference(o.arg("sql")))
+    ]
+    if not migration.replaces or not code:
+        return None
+    replaced = first_few([migration_id(k) for k in migration.replaces])
+    return (
+        f"replaces {replaced}: databases that applied "
+        f"{'it' if len(migration.replaces) == 1 else 'them'} record this migration as applied "
+        f"without running {first_few(list(dict.fromkeys(code)))}"
+    )
+
+
 def _parsed(
     entry: Entry, migration: MigrationFile, steps: list[Translation], position: int
 ) -> ops.ParsedMigration:
     up: list[ops.Operation] = []
     down: list[ops.Operation] = []
     notes: list[str] = list(migration.notes)
+    if (skipped := _code_skipped_by_replaces(migration)) is not None:
+        notes.append(skipped)
     state_only: list[str] = []
     irreversible: list[str] = []
     for step in steps:
