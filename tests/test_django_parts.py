@@ -257,6 +257,20 @@ def test_reads_loops_bulk_updates_and_deletes() -> None:
     ]
 
 
+def test_a_queryset_kept_in_a_variable_keeps_its_filter() -> None:
+    code = _code(
+        "def forwards(apps, schema_editor):\n"
+        "    Flip = apps.get_model('api', 'Flip')\n"
+        "    stale = Flip.objects.filter(check__in=gone)\n"
+        "    count, _ = stale.delete()\n"
+        "    stale.exclude(kind='x').update(kind='y')\n"
+    )
+    assert [(a.detail, a.has_where) for a in code.actions] == [
+        ("deletes {table} rows: filter(check__in=gone)", True),
+        ("updates {table} rows in one statement: filter(check__in=gone).exclude(kind='x')", True),
+    ]
+
+
 def test_a_bulk_update_after_a_batching_loop_is_the_loops_last_batch() -> None:
     code = _code(
         "def forwards(apps, schema_editor):\n"

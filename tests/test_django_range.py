@@ -3,6 +3,7 @@ migrations, and what databases at the base will and will not run."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from harvester.migrations.database import analyse_database
@@ -57,6 +58,56 @@ def test_two_different_migrations_git_paired_by_likeness_are_one_gone_and_one_ne
     ]
     assert database.migrations[0].columns_added == ("dcim_site.slug varchar(50)",)
     assert not any("run this one again" in f.detail for f in database.findings)
+
+
+class _PlaceholderHistory:
+    """0003 shipped in v2.1 beside 0002 (commit a), filled and 0002 deleted in v2.2 (b)."""
+
+    def commits_touching(self, path: str) -> tuple[str, ...]:
+        return ("b", "a") if path.endswith("0003_site_again.py") else ("b",)
+
+    def added_in(self, path: str) -> str | None:
+        return "a" if path.endswith("0003_site_again.py") else None
+
+    def first_release(self, path: str) -> str | None:
+        return "v2.1" if path.endswith("0003_site_again.py") else None
+
+    def renamed_from(self, path: str) -> tuple[str, str] | None:
+        return None
+
+    def releases(self, shas: Sequence[str]) -> Mapping[str, str | None]:
+        return {s: {"a": "v2.1", "b": "v2.2"}[s] for s in shas}
+
+
+def test_a_placeholder_shipped_beside_the_file_git_pairs_it_with_is_no_rename() -> None:
+    create = (
+        "migrations.CreateModel(name='Zone', fields=[('id', models.AutoField(primary_key=True)),"
+        " ('code', models.CharField(max_length=9))])"
+    )
+    old = _migration("0002_zone", "0001_initial", create)
+    new = _migration("0003_site_again", "0001_initial", create)
+    base = {"dcim/migrations/0001_initial.py": _INITIAL, "dcim/migrations/0002_zone.py": old}
+    head = {"dcim/migrations/0001_initial.py": _INITIAL, "dcim/migrations/0003_site_again.py": new}
+    view = MemoryView(base, head)
+    (paired,) = view._changes  # the same text: paired as a rename
+    view._changes = (
+        replace(
+            paired,
+            old_path="dcim/migrations/0002_zone.py",
+            status=ChangeKind.RENAMED,
+            history=_PlaceholderHistory(),
+        ),
+    )
+    database = analyse_database(view)
+    assert [(m.id, m.change, m.released) for m in database.migrations] == [
+        ("dcim.0003_site_again", ChangeKind.ADDED, False),
+        ("dcim.0002_zone", ChangeKind.DELETED, True),
+    ]
+    assert not any("run this one again" in f.detail for f in database.findings)
+    assert [p.message for p in database.migrations[0].problems] == [
+        "will fail on databases at the base: it creates dcim_zone, which they already have "
+        "(it shipped in v2.1 and was edited after)"
+    ]
 
 
 _SQUASH = _HEADER + (

@@ -168,6 +168,71 @@ def test_foreign_key_column_constraint_and_index() -> None:
     )
 
 
+def test_a_proxy_of_a_model_outside_the_project_keeps_that_models_table() -> None:
+    proxy = (
+        'migrations.CreateModel("Member", fields=[], options={"proxy": True}, '
+        'bases=("auth.user",)), '
+        'migrations.AddField("check", "owner", models.ForeignKey(null=True, '
+        'on_delete=django.db.models.deletion.CASCADE, to="api.member"))'
+    )
+    parsed = _replay(_operations(proxy))
+    column = next(o for o in parsed.up.operations if isinstance(o, ops.AddColumn)).column
+    assert (column.type, column.references and column.references.ref_table) == (
+        "integer",
+        "auth_user",
+    )
+
+
+_OWN_CLASS = (
+    "from django.contrib.postgres.operations import AddIndexConcurrently\n\n"
+    "class AddIndexSimpleUndo(AddIndexConcurrently):\n"
+    "    def database_backwards(self, app_label, schema_editor, from_state, to_state):\n"
+    "        pass\n\n"
+    "class AddIndexOwnWay(AddIndexConcurrently):\n"
+    "    def database_forwards(self, app_label, schema_editor, from_state, to_state):\n"
+    "        pass\n\n"
+)
+
+
+def test_an_operation_class_of_the_migration_module_reads_as_its_django_base() -> None:
+    index = 'models.Index(fields=["name"], name="check_name_idx")'
+    parsed = _replay(
+        _operations(f'AddIndexSimpleUndo(model_name="check", index={index})', _OWN_CLASS)
+    )
+    assert parsed.up.operations == (
+        ops.CreateIndex(ops.IndexDef("check_name_idx", "api_check", ("name",), concurrently=True)),
+    )
+    assert parsed.down is not None
+    assert [o.summary for o in parsed.down.operations if isinstance(o, ops.Opaque)] == [
+        "AddIndexSimpleUndo undoes it with its own database_backwards (class at line 6), "
+        "not AddIndexConcurrently's: read it"
+    ]
+
+
+def test_an_operation_class_with_its_own_forward_step_is_not_read_as_its_base() -> None:
+    index = 'models.Index(fields=["name"], name="check_name_idx")'
+    parsed = _replay(_operations(f'AddIndexOwnWay(model_name="check", index={index})', _OWN_CLASS))
+    assert [o.summary for o in parsed.up.operations if isinstance(o, ops.Opaque)] == [
+        "operation AddIndexOwnWay (line 16) is not a Django operation harvester knows (it "
+        "subclasses AddIndexConcurrently at line 10 and writes its own database_forwards): read it"
+    ]
+
+
+def test_a_data_migration_that_replaces_another_says_where_its_code_never_runs() -> None:
+    parsed = _replay(
+        _operations(
+            "migrations.RunPython(fill, migrations.RunPython.noop)",
+            prelude="def fill(apps, schema_editor):\n"
+            "    apps.get_model('api', 'Check').objects.update(grace=5)\n\n",
+            attributes="    replaces = [('api', '0002_old_fill')]\n",
+        )
+    )
+    assert (
+        "replaces api.0002_old_fill: databases that applied it record this migration as "
+        "applied without running fill()"
+    ) in parsed.up.notes
+
+
 def test_run_python_without_reverse_is_irreversible() -> None:
     parsed = _replay(
         _operations(

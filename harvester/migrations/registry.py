@@ -46,7 +46,7 @@ SYSTEMS: tuple[RegisteredSystem, ...] = (
         "prisma",
         r"(?:^|/)migrations/|/\d{14}_[^/]+/migration\.sql$|\.prisma$|migration_lock\.toml$",
     ),
-    _system("django", "django", r"(?:^|/)migrations/[^/]*\.py$"),
+    _system("django", "django", r"migrations/[^/]*\.py$"),
     _system("alembic", "alembic", r"(?:^|/)(?:versions/(?:[^/]+/)?|migrations/)[^/]*\.py$"),
     _system("rails", "rails", r"(?:^|/)db/"),
     _system("ecto", "ecto", r"(?:^|/)priv/|(?:^|/)lib/.*migrations/\d{14}_\w+\.ex$"),

@@ -25,9 +25,15 @@ from harvester.migrations.base import (
 )
 from harvester.migrations.django.changes import RangeChanges
 from harvester.migrations.django.custom_fields import field_bases
-from harvester.migrations.django.project import (
+from harvester.migrations.django.folders import (
+    MAYBE_ELSEWHERE,
     MIGRATION_FILE,
     NUMBERED,
+    Folders,
+    migration_name,
+    other_folders,
+)
+from harvester.migrations.django.project import (
     ParseCache,
     Project,
     Replay,
@@ -48,9 +54,14 @@ class DjangoSystem:
 
     def find_roots(self, changed_paths: Sequence[str]) -> Sequence[MigrationRoot]:
         """One root for the project: the folder common to every changed `migrations` folder
-        (migrations of several apps are ordered together), test and example apps left out."""
+        (migrations of several apps are ordered together), test and example apps left out. A
+        numbered module of another `…migrations` folder counts too: the settings may name it
+        (MIGRATION_MODULES), which `analyse` checks."""
         candidates = [
-            p for p in changed_paths if MIGRATION_FILE.search(p) and not NOT_DEPLOYED.search(p)
+            p
+            for p in changed_paths
+            if (MIGRATION_FILE.search(p) or MAYBE_ELSEWHERE.search(p))
+            and not NOT_DEPLOYED.search(p)
         ]
         numbered = [p for p in candidates if NUMBERED.search(p)]
         # Django names migrations NNNN_name.py; other files in a `migrations` folder (an
@@ -66,12 +77,15 @@ class DjangoSystem:
     ) -> SystemResult:
         """The range's migrations under `root`, in execution order."""
         scope = "" if root.root == "." else root.root
-        changes = [c for c in view.changes_under(scope) if _is_candidate(c)]
+        named = any(r.system == self.name and r.root == root.root for r in settings.extra_roots)
+        configured = scope if named else None
+        folders = other_folders(view, configured)
+        changes = [c for c in view.changes_under(scope) if _is_candidate(c, folders)]
         if not changes:
             return SystemResult()
         cache = ParseCache()
-        head = load_project(view, Side.HEAD, cache)
-        base = load_project(view, Side.BASE, cache)
+        head = load_project(view, Side.HEAD, cache, folders)
+        base = load_project(view, Side.BASE, cache, folders)
         changes = [
             c
             for c in changes
@@ -103,9 +117,9 @@ class DjangoSystem:
         )
 
 
-def _is_candidate(change: PathChange) -> bool:
+def _is_candidate(change: PathChange, folders: Folders) -> bool:
     paths = [change.path] + ([change.old_path] if change.old_path else [])
-    return any(MIGRATION_FILE.search(p) and not NOT_DEPLOYED.search(p) for p in paths)
+    return any(migration_name(p, folders) and not NOT_DEPLOYED.search(p) for p in paths)
 
 
 def _engine(root: MigrationRoot, sources: list[Source], head: Project) -> engines.EngineEvidence:

@@ -69,7 +69,11 @@ class RangeChanges:
                 continue
             entry = self.head.by_path[change.path]
             old = self.base.by_path.get(change.old_path or change.path)
-            if old is not None and old.key != entry.key and not self._same_steps(old, entry):
+            if (
+                old is not None
+                and old.key != entry.key
+                and (not self._same_steps(old, entry) or _apart_at_a_release(change))
+            ):
                 # git paired two different migrations by likeness: one went, another came.
                 gone = replace(change, path=old.path, old_path=None, status=ChangeKind.DELETED)
                 parsed = self.base_replay.parsed.get(old.key) if self.base_replay else None
@@ -77,7 +81,7 @@ class RangeChanges:
                 change, old = replace(change, old_path=None, status=ChangeKind.ADDED), None
             item = self._input(entry, change, self.head_replay.parsed.get(entry.key), bool(old))
             if old is None:
-                item = self._new_at_head(item, entry)
+                item = self._new_at_head(item, entry, change)
             if change.status is ChangeKind.MODIFIED and old is not None:
                 item = self._modified(item, change, old, entry, added)
             elif change.status is ChangeKind.RENAMED and old is not None and old.key == entry.key:
@@ -97,7 +101,9 @@ class RangeChanges:
         squash = self._squashed_away.get(entry.key)
         return item if squash is None else replace(item, replaced_by=migration_id(squash))
 
-    def _new_at_head(self, item: MigrationInput, entry: Entry) -> MigrationInput:
+    def _new_at_head(
+        self, item: MigrationInput, entry: Entry, change: PathChange
+    ) -> MigrationInput:
         """A migration databases at the base have not run: a squash of migrations they all
         ran is recorded as applied and runs nothing there; one that creates a table they
         already have fails."""
@@ -114,7 +120,7 @@ class RangeChanges:
         problem = Problem(
             item.path,
             f"will fail on databases at the base: it creates {first_few(clash)}, which they "
-            "already have (a squash whose `replaces` was removed, or a migration renamed)",
+            f"already have ({_why_clash(change)})",
         )
         return replace(item, problems=(*item.problems, problem))
 
@@ -359,6 +365,38 @@ def _new_dependencies(
             change.commits,
         )
     ]
+
+
+def _why_clash(change: PathChange) -> str:
+    """Why a new migration creates tables the base has: it shipped in a release of the range
+    and was filled in later (a placeholder), else a likely cause."""
+    shipped, history = change.first_release, change.history
+    later = [c for c in change.commits if c != change.added_in]
+    if (
+        shipped is not None
+        and history is not None
+        and any(r != shipped for r in history.releases(later).values())
+    ):
+        return f"it shipped in {shipped} and was edited after"
+    return "a squash whose `replaces` was removed, or a migration renamed"
+
+
+def _apart_at_a_release(change: PathChange) -> bool:
+    """True when git pairs as a rename, over the whole range, a file added in one commit and
+    another deleted in a later one, with a release that shipped both between them (a placeholder
+    squash shipped beside the migrations it later takes over): two migrations, not one."""
+    history = change.history
+    if history is None or change.old_path is None:
+        return False
+    renamed = history.renamed_from(change.path)
+    if renamed is not None and renamed[1] == change.old_path:
+        return False  # renamed in one commit
+    added = history.added_in(change.path)
+    deleted = next(iter(history.commits_touching(change.old_path)), None)
+    if added is None or deleted is None or added == deleted:
+        return False
+    shipped = history.releases([added, deleted])
+    return shipped[added] is not None and shipped[added] != shipped[deleted]
 
 
 def _renamed(old: Entry, new: Entry, change: PathChange) -> Finding:

@@ -143,7 +143,7 @@ class CodeOperations(TranslatorBase):
     def _table_of(self, app_label: str | None, model_name: str) -> str:
         model = self.state.get(app_label or self.app, model_name)
         if model is not None:
-            return self.state.concrete(model).table
+            return self.state.table_of(model)
         if app_label is None and "(" in model_name:
             return model_name
         return naming.table_name(app_label or self.app, model_name)

@@ -52,6 +52,23 @@ _NESTED = ("database_operations", "state_operations")
 
 
 @dataclass(frozen=True, slots=True)
+class LocalClass:
+    """An operation class the migration module itself defines on another operation
+    (`class AddIndexConcurrentlyPlainReverse(AddIndexConcurrently)`), and the methods it
+    writes itself."""
+
+    base: str
+    line: int
+    overrides: tuple[str, ...]
+
+    @property
+    def reads_as_base(self) -> bool:
+        """True when the forward step is the base's: the class keeps its arguments and its
+        way to the database, and at most changes how it is undone or described."""
+        return not set(self.overrides) & {"__init__", "database_forwards", "state_forwards"}
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     """One entry of a migration's `operations`, with its arguments by parameter name."""
 
@@ -63,12 +80,16 @@ class Operation:
     code: PythonCode | None = None
     reverse_code: PythonCode | None = None
     sql_name: str = ""  # the constant or class attribute `RunSQL(forward_sql)` names
+    local: LocalClass | None = None
 
     @property
     def base_kind(self) -> str:
         """The Django operation this one is: a project's own RunSQL or RunPython subclass
         (`PostgresOnlyRunSQL`) is read as its base, since such subclasses pick the engine or
-        wrap the call and keep the SQL and code."""
+        wrap the call and keep the SQL and code; so is a class of the migration's own module
+        that keeps its base's forward step."""
+        if self.local is not None and self.local.reads_as_base:
+            return base_kind(self.local.base)
         return base_kind(self.kind)
 
     def arg(self, name: str) -> Value:
@@ -347,7 +368,8 @@ def _operation(
     node: ast.Call, module: pyast.Module, local: dict[str, ast.expr] | None = None
 ) -> Operation:
     name = (pyast.call_name(node) or "").rsplit(".", 1)[-1] or ast.unparse(node.func)
-    params = _SIGNATURES.get(base_kind(name), ())
+    own_class = _local_class(name, module) if base_kind(name) not in _SIGNATURES else None
+    params = _SIGNATURES.get(base_kind(own_class.base if own_class else name), ())
     nodes: dict[str, ast.expr] = dict(zip(params, node.args, strict=False))
     nodes.update({k.arg: k.value for k in node.keywords if k.arg is not None})
     args = {
@@ -369,7 +391,24 @@ def _operation(
         code=code,
         reverse_code=reverse,
         sql_name=sql.id if isinstance(sql := nodes.get("sql"), ast.Name) else "",
+        local=own_class,
     )
+
+
+def _local_class(name: str, module: pyast.Module) -> LocalClass | None:
+    """The operation class `name` when the module defines it on another one, followed through
+    the module's own classes to the first base it does not define."""
+    classes = {n.name: n for n in module.tree.body if isinstance(n, ast.ClassDef)}
+    found: LocalClass | None = None
+    while name in classes and len(classes[name].bases) == 1:
+        node = classes.pop(name)
+        overrides = tuple(
+            f.name for f in node.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+        )
+        name = (pyast.dotted(node.bases[0]) or "").rsplit(".", 1)[-1]
+        line = found.line if found else node.lineno
+        found = LocalClass(name, line, (found.overrides if found else ()) + overrides)
+    return found if found and found.base else None
 
 
 def label(operation: Operation) -> str:

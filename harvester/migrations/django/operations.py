@@ -29,16 +29,17 @@ class Translator(ModelOperations, FieldOperations, IndexOperations, CodeOperatio
         """Translate `operation` and apply it to the state."""
         result = Translation()
         handler = getattr(self, f"_{operation.base_kind}", None)
-        if operation.kind in _STATE_ONLY:
+        if operation.base_kind in _STATE_ONLY:
             self._options(operation, result)
-        elif operation.kind in EXTENSIONS:
+        elif operation.base_kind in EXTENSIONS:
             self._extension(operation, result)
         elif handler is not None:
             handler(operation, result)
+            _own_reverse(operation, result)
         else:
             unknown = ops.Opaque(
                 f"operation {operation.kind} (line {operation.line}) is not a Django "
-                "operation harvester knows: read it",
+                f"operation harvester knows{_subclassing(operation)}: read it",
                 raw=True,
             )
             # Its reverse is as unknown as the operation: not "nothing".
@@ -46,6 +47,29 @@ class Translator(ModelOperations, FieldOperations, IndexOperations, CodeOperatio
             result.down.append(unknown)
         _set_line(result, operation.line)
         return result
+
+
+def _subclassing(operation: Operation) -> str:
+    """`(it subclasses AddIndex at line 7 and writes its own database_forwards)`."""
+    local = operation.local
+    if local is None:
+        return ""
+    own = [m for m in local.overrides if m in ("__init__", "database_forwards", "state_forwards")]
+    written = f" and writes its own {' and '.join(own)}" if own else ""
+    return f" (it subclasses {local.base} at line {local.line}{written})"
+
+
+def _own_reverse(operation: Operation, result: Translation) -> None:
+    """A class of the migration's module read as its base, whose undoing is its own code."""
+    local = operation.local
+    if local is None or "database_backwards" not in local.overrides:
+        return
+    result.down = [
+        ops.Opaque(
+            f"{operation.kind} undoes it with its own database_backwards (class at line "
+            f"{local.line}), not {local.base}'s: read it"
+        )
+    ]
 
 
 def _set_line(result: Translation, line: int) -> None:

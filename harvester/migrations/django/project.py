@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import posixpath
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -18,7 +17,13 @@ from harvester.analysis.wording import first_few, plural
 from harvester.migrations import pyast
 from harvester.migrations.base import RepoView, Side
 from harvester.migrations.django.fields import FieldClass
-from harvester.migrations.django.files import MigrationFile, Unreadable, parse_migration
+from harvester.migrations.django.files import (
+    MigrationFile,
+    Unreadable,
+    is_noop_reference,
+    parse_migration,
+)
+from harvester.migrations.django.folders import NUMBERED, Folders, migration_name
 from harvester.migrations.django.graph import Key, Plan, plan
 from harvester.migrations.django.operations import Translator
 from harvester.migrations.django.state import ProjectState
@@ -26,9 +31,6 @@ from harvester.migrations.django.translation import Translation
 from harvester.migrations.schema import ops
 from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED
 from harvester.model import Problem
-
-MIGRATION_FILE = re.compile(r"(?:^|/)migrations/([^/_~.][^/]*)\.py$")
-NUMBERED = re.compile(r"(?:^|/)migrations/\d{4}_\w+\.py$")
 
 Parsed = MigrationFile | Unreadable | None
 
@@ -89,31 +91,37 @@ class Project:
     auto_fields: Mapping[str, str] = field(default_factory=dict)
 
 
-def load_project(view: RepoView, side: Side, cache: ParseCache) -> Project:
-    """Every Django migration file in the tree at `side`."""
+def load_project(
+    view: RepoView, side: Side, cache: ParseCache, folders: Folders | None = None
+) -> Project:
+    """Every Django migration file in the tree at `side` (`folders`: migration folders besides
+    `<app>/migrations/`, with the app label of each)."""
+    folders = folders or {}
     files = {
-        path: (item, match)
+        path: (item, name)
         for path, item in view.tree(side, "").items()
-        if (match := MIGRATION_FILE.search(path)) is not None and not NOT_DEPLOYED.search(path)
+        if (name := migration_name(path, folders)) is not None and not NOT_DEPLOYED.search(path)
     }
     view.prefetch_blobs(
-        [
-            item.blob
-            for item, match in files.values()
-            if (item.blob, match.group(1)) not in cache.files
-        ]
+        [item.blob for item, name in files.values() if (item.blob, name) not in cache.files]
     )
     labels: dict[str, str] = {}
     auto_fields: dict[str, str] = {}
     by_path: dict[str, Entry] = {}
-    for path, (item, match) in files.items():
+    for path, (item, name) in files.items():
         folder = posixpath.dirname(path)
         if folder not in labels:
-            config = _app_config(view, side, posixpath.dirname(folder))
-            labels[folder] = config.get("label") or posixpath.basename(posixpath.dirname(folder))
+            app, named = posixpath.basename(posixpath.dirname(folder)), folders.get(folder)
+            # a folder the settings name for another app (`{"sites": "conf.sites_migrations"}`)
+            # sits in no app of its own
+            config = (
+                _app_config(view, side, posixpath.dirname(folder))
+                if named in (None, "", app)
+                else {}
+            )
+            labels[folder] = named or config.get("label") or app
             if "default_auto_field" in config:
                 auto_fields[labels[folder]] = config["default_auto_field"]
-        name = match.group(1)
         key = (labels[folder], name)
         cached = (item.blob, name)
         problem = None
@@ -241,12 +249,33 @@ def inert_squash(entry: Entry, migration: MigrationFile) -> ops.ParsedMigration:
     )
 
 
+def _code_skipped_by_replaces(migration: MigrationFile) -> str | None:
+    """A migration that replaces others and changes data: where everything it replaces was
+    applied, Django records it as applied and its code never runs there."""
+    code = [
+        f"{o.code.name}()" if o.code is not None else "its SQL"
+        for o in migration.operations
+        if (o.base_kind == "RunPython" and o.code is not None and not o.code.noop)
+        or (o.base_kind == "RunSQL" and not is_noop_reference(o.arg("sql")))
+    ]
+    if not migration.replaces or not code:
+        return None
+    replaced = first_few([migration_id(k) for k in migration.replaces])
+    return (
+        f"replaces {replaced}: databases that applied "
+        f"{'it' if len(migration.replaces) == 1 else 'them'} record this migration as applied "
+        f"without running {first_few(list(dict.fromkeys(code)))}"
+    )
+
+
 def _parsed(
     entry: Entry, migration: MigrationFile, steps: list[Translation], position: int
 ) -> ops.ParsedMigration:
     up: list[ops.Operation] = []
     down: list[ops.Operation] = []
     notes: list[str] = list(migration.notes)
+    if (skipped := _code_skipped_by_replaces(migration)) is not None:
+        notes.append(skipped)
     state_only: list[str] = []
     irreversible: list[str] = []
     for step in steps:

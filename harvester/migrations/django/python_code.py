@@ -95,7 +95,8 @@ class _Reader:
 
     module: pyast.Module
     models: dict[str, tuple[str | None, str]] = field(default_factory=dict)
-    querysets: dict[str, tuple[tuple[str | None, str], bool]] = field(default_factory=dict)
+    # name -> (model, filtered, the filters as written) of a queryset kept in a variable
+    querysets: dict[str, tuple[tuple[str | None, str], bool, str]] = field(default_factory=dict)
     instances: dict[str, tuple[str | None, str]] = field(default_factory=dict)
     actions: list[RowAction] = field(default_factory=list)
     sql: list[tuple[str, int]] = field(default_factory=list)
@@ -178,7 +179,7 @@ class _Reader:
         if last in _SINGLE or (not calls and isinstance(value, ast.Call)):
             self.instances[name] = key
         elif not calls or last in _QUERYSET:
-            self.querysets[name] = (key, filtered)
+            self.querysets[name] = (key, filtered, self.where(value))
 
     def pass_arguments(
         self, node: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef
@@ -274,7 +275,7 @@ class _Reader:
         if chain is None:
             return
         key, calls, filtered = chain
-        where = _filter_text(receiver)
+        where = self.where(receiver)
         if loop is not None and method in ("update", "delete") and loop.model == key:
             loop.updates |= method == "update"
             loop.deletes |= method == "delete"
@@ -290,7 +291,8 @@ class _Reader:
                     key, DataChangeKind.DELETE, "deletes single {table} rows", True, node.lineno
                 )
             else:
-                detail = "deletes {table} rows" + (f": {where}" if where else " (every row)")
+                every = "" if filtered else " (every row)"
+                detail = "deletes {table} rows" + (f": {where}" if where else every)
                 self.act(key, DataChangeKind.DELETE, detail, filtered, node.lineno, loop)
         elif method == "bulk_update":
             listed = _names(node.args[1] if len(node.args) > 1 else _keyword(node, "fields"))
@@ -340,13 +342,24 @@ class _Reader:
         calls.reverse()
         filtered = any(c in ("filter", "exclude", "get") for c in calls)
         if node.id in self.querysets:
-            key, was_filtered = self.querysets[node.id]
+            key, was_filtered, _ = self.querysets[node.id]
             return key, calls, filtered or was_filtered
         if node.id in self.instances:
             return self.instances[node.id], calls, True
         if node.id in self.models and (not calls or calls[0] in _MANAGERS):
             return self.models[node.id], calls[1:] if calls else calls, filtered
         return None
+
+    def where(self, node: ast.expr) -> str:
+        """The filters of a queryset expression, with those of the variable it starts from
+        (`rows = X.objects.filter(a=1)` then `rows.exclude(b=2)`)."""
+        root = node
+        while isinstance(root, (ast.Call, ast.Attribute, ast.Subscript)):
+            root = root.func if isinstance(root, ast.Call) else root.value
+        stored = (
+            self.querysets.get(root.id, (None, False, ""))[2] if isinstance(root, ast.Name) else ""
+        )
+        return ".".join(t for t in (stored, _filter_text(node)) if t)
 
     def act(
         self,

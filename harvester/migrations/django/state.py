@@ -192,6 +192,22 @@ class ProjectState:
             model = found
         return model
 
+    def table_of(self, model: ModelState) -> str:
+        """The table a model's rows live in (a proxy's is its concrete model's)."""
+        model = self.concrete(model)
+        outside = self._proxied_outside(model)
+        return self.target(outside, model.app_label, None, None).table if outside else model.table
+
+    def _proxied_outside(self, model: ModelState) -> str | None:
+        """The model a proxy stands for when no migration of the project creates it (a proxy
+        of `auth.User`): its table is that model's, never one named after the proxy."""
+        if model.options.get("proxy") is not True:
+            return None
+        parent = next((b for b in model.bases if "." in b), None)
+        if parent is None or self.get(*self.resolve(parent, model.app_label)) is not None:
+            return None
+        return parent
+
     def target(
         self, reference: str, app_label: str, to_field: str | None, dialect: Dialect | None
     ) -> Target:
@@ -207,6 +223,9 @@ class ProjectState:
                 table, to_field or key, key_type if to_field in (None, key) else None, None
             )
         model = self.concrete(model)
+        outside = self._proxied_outside(model)
+        if outside is not None:
+            return self.target(outside, model.app_label, to_field, dialect)
         if to_field:
             spec = model.field(to_field)
             column = django_fields.column_name(to_field, spec) if spec else to_field
