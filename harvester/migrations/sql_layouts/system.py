@@ -22,7 +22,7 @@ from harvester.migrations.base import (
 )
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.assemble import assemble
-from harvester.migrations.sql_layouts import history
+from harvester.migrations.sql_layouts import atlas, history
 from harvester.migrations.sql_layouts.dialects import (
     dialect_from_config,
     dialect_from_path,
@@ -118,6 +118,8 @@ class SqlFolderSystem:
         if not units and not snapshots:
             return SystemResult()
         fallback = root.dialect or self.tree_dialect(view, root.root, units, changes)
+        if root not in settings.extra_roots and atlas.desired_state(view, root.root):
+            return self._desired_state(view, root.root, changes, fallback)
         migrations: list[Migration] = []
         findings: list[Finding] = []
         parsed: list[ops.ParsedMigration] = []
@@ -153,6 +155,35 @@ class SqlFolderSystem:
             ops.Dialect(dialects.pop()) if len(dialects) == 1 and None not in dialects else None
         )
         return SystemResult(tuple(migrations), tuple(findings), tuple(summaries), single)
+
+    def _desired_state(
+        self,
+        view: RepoView,
+        root: str,
+        changes: Mapping[str, PathChange],
+        dialect: ops.Dialect | None,
+    ) -> SystemResult:
+        """An Atlas desired schema as one snapshot of all its files: no database runs them,
+        the migrations beside them do."""
+        paths = sorted(
+            {p for side in Side for p in view.tree(side, root) if self.migration_file(p, root)}
+        )
+        changed = [changes[p] for p in paths if p in changes]
+        if not changed:
+            return SystemResult()
+        files = [PathChange(p, None, ChangeKind.MODIFIED, None, None) for p in paths]
+        change = _group_change(view, files, changed[0])
+        before = self.snapshot_shape(snapshot_text(view, Side.BASE, files), dialect)
+        after = self.snapshot_shape(snapshot_text(view, Side.HEAD, files), dialect)
+        edited = len({c.path for c in changed})
+        about = (
+            f"Atlas desired schema ({edited} file{'s' * (edited != 1)} changed): no database "
+            "runs it; atlas migrate diff writes migrations from it"
+        )
+        summary = SchemaSnapshot(
+            root, self.name, change.status, (about, *snapshot_changes(before, after, change))
+        )
+        return SystemResult(snapshots=(summary,), dialect=dialect)
 
     def _relocations(self, view: RepoView) -> tuple[Relocations, Relocations, ReleasedMoves]:
         """Migrations of this layout the range took away from a path (deleted, or renamed
