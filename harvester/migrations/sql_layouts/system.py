@@ -22,7 +22,7 @@ from harvester.migrations.base import (
 )
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.assemble import assemble
-from harvester.migrations.sql_layouts import atlas, history
+from harvester.migrations.sql_layouts import atlas, history, reference
 from harvester.migrations.sql_layouts.dialects import (
     dialect_from_config,
     dialect_from_path,
@@ -118,8 +118,9 @@ class SqlFolderSystem:
         if not units and not snapshots:
             return SystemResult()
         fallback = root.dialect or self.tree_dialect(view, root.root, units, changes)
-        if root not in settings.extra_roots and atlas.desired_state(view, root.root):
-            return self._desired_state(view, root.root, changes, fallback)
+        about = None if root in settings.extra_roots else self._not_run(view, root.root)
+        if about is not None:
+            return self._reference_snapshot(view, root.root, changes, fallback, about)
         migrations: list[Migration] = []
         findings: list[Finding] = []
         parsed: list[ops.ParsedMigration] = []
@@ -156,15 +157,32 @@ class SqlFolderSystem:
         )
         return SystemResult(tuple(migrations), tuple(findings), tuple(summaries), single)
 
-    def _desired_state(
+    def _not_run(self, view: RepoView, root: str) -> str | None:
+        """What the folder's SQL is when no migration runner reads it (an Atlas desired
+        schema, reference DDL beside code migrations), or None."""
+        if atlas.desired_state(view, root):
+            return (
+                "Atlas desired schema: no database runs it, atlas migrate diff writes "
+                "migrations from it"
+            )
+        beside = reference.code_migrations_above(view, root) if self.layout is NUMBERED else None
+        if beside is not None:
+            return (
+                f"reference SQL: the runner of {beside}/ reads only the code migrations there, "
+                "and none of them names this folder, so its files are applied by hand if at all"
+            )
+        return None
+
+    def _reference_snapshot(
         self,
         view: RepoView,
         root: str,
         changes: Mapping[str, PathChange],
         dialect: ops.Dialect | None,
+        about: str,
     ) -> SystemResult:
-        """An Atlas desired schema as one snapshot of all its files: no database runs them,
-        the migrations beside them do."""
+        """A folder of SQL no runner reads, as one snapshot of all its files: what it says, and
+        its table-level diff."""
         paths = sorted(
             {p for side in Side for p in view.tree(side, root) if self.migration_file(p, root)}
         )
@@ -173,13 +191,12 @@ class SqlFolderSystem:
             return SystemResult()
         files = [PathChange(p, None, ChangeKind.MODIFIED, None, None) for p in paths]
         change = _group_change(view, files, changed[0])
-        before = self.snapshot_shape(snapshot_text(view, Side.BASE, files), dialect)
-        after = self.snapshot_shape(snapshot_text(view, Side.HEAD, files), dialect)
+        # Each file is read as its own statements: one may not end its last with a semicolon.
+        texts = {side: "\n;\n".join(snapshot_text(view, side, [f]) for f in files) for side in Side}
+        before = self.snapshot_shape(texts[Side.BASE], dialect)
+        after = self.snapshot_shape(texts[Side.HEAD], dialect)
         edited = len({c.path for c in changed})
-        about = (
-            f"Atlas desired schema ({edited} file{'s' * (edited != 1)} changed): no database "
-            "runs it; atlas migrate diff writes migrations from it"
-        )
+        about = f"{edited} file{'s' * (edited != 1)} changed; {about}"
         summary = SchemaSnapshot(
             root, self.name, change.status, (about, *snapshot_changes(before, after, change))
         )
