@@ -75,3 +75,31 @@ def test_unused_ecto_aliases_added_or_removed_are_no_edit() -> None:
     # an alias the code uses changes what the code names
     used = _ECTO.format(aliases="  alias Shop.Repo\n").replace("repo()", "Repo")
     assert _edited(path, used, used.replace("  alias Shop.Repo\n", ""), system="ecto")
+
+
+def test_migrations_of_separate_trees_are_not_ordered_against_each_other() -> None:
+    from harvester.analysis.release_edits import released_out_of_order
+    from harvester.model import DatabaseSystem
+
+    def shipped(path: str, order: int, tag: str) -> Migration:
+        return Migration(
+            id=path.rsplit("/", 1)[-1], system="sql", dialect="postgresql", path=path,
+            down_path=None, change=ChangeKind.ADDED, order=order, released=False, first_tag=tag,
+        )  # fmt: skip
+
+    systems = tuple(
+        DatabaseSystem("sql", "postgresql", root) for root in ("db/tenant", "db/control")
+    )
+    migrations = (
+        shipped("db/control/0018-b.sql", 1, "v1.8"),
+        shipped("db/tenant/0036-x.sql", 1, "v1.2"),
+        shipped("db/tenant/0039-late.sql", 2, "v1.4"),
+        shipped("db/tenant/0040-y.sql", 3, "v1.3"),
+    )
+    database = released_out_of_order(Database(systems, migrations))
+    flagged = [
+        m.path
+        for m in database.migrations
+        if any(i.tag is ImpactTag.OUT_OF_ORDER for i in m.data_impact)
+    ]
+    assert flagged == ["db/tenant/0039-late.sql"]

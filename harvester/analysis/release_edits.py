@@ -125,11 +125,12 @@ def released_out_of_order(database: Database) -> Database:
     a migration ordered after it: a database upgraded release by release runs it after the
     newer one, while a fresh database runs it before."""
     flagged: dict[str, Impact] = {}
-    groups: dict[tuple[str, str | None], list[Migration]] = {}
+    groups: dict[tuple[str, str | None, str], list[Migration]] = {}
     for migration in database.migrations:
         shipped = migration.change is ChangeKind.ADDED and migration.first_tag
         if shipped and migration.system in _VERSION_ORDERED:
-            groups.setdefault((migration.system, migration.dialect), []).append(migration)
+            tree = (migration.system, migration.dialect, _tree_of(database, migration))
+            groups.setdefault(tree, []).append(migration)
     for members in groups.values():
         members.sort(key=lambda m: m.order)
         keys = [_release_key(m.first_tag) for m in members]
@@ -156,6 +157,17 @@ def released_out_of_order(database: Database) -> Database:
         for m in database.migrations
     )
     return replace(database, migrations=migrations)
+
+
+def _tree_of(database: Database, migration: Migration) -> str:
+    """The migration folder of the system that reads `migration`: each tree is run on its own
+    (storage's `migrations/tenant` and `migrations/multitenant` go to different databases)."""
+    roots = [
+        s.root
+        for s in database.systems
+        if s.system == migration.system and migration.path.startswith(f"{s.root}/" * bool(s.root))
+    ]
+    return max(roots, key=len, default="")
 
 
 def _with(migration: Migration, impact: Impact, first: bool) -> Migration:

@@ -35,7 +35,9 @@ def shipped_then_removed(
     removed = {
         p: shas
         for p, shas in added_then_deleted.items()
-        if not kept.intersection(_identity(p)) and is_migration(p)
+        if not kept.intersection(_identity(p))
+        and is_migration(p)
+        and not p.startswith(_read_as_snapshots(database))
     }
     if not removed:
         return database
@@ -48,6 +50,13 @@ def shipped_then_removed(
             by_release.setdefault(shipped, []).append((path, added, deleted))
     findings = tuple(_finding(release, items) for release, items in by_release.items())
     return replace(database, findings=database.findings + findings)
+
+
+def _read_as_snapshots(database: Database) -> tuple[str, ...]:
+    """Folders of SQL read as one snapshot rather than as migrations (an Atlas desired
+    schema, reference DDL no runner reads): their files are no migrations."""
+    roots = {s.root for s in database.systems}
+    return tuple(f"{s.path}/" for s in database.snapshots if s.path in roots)
 
 
 # Systems that know a revision by an id inside the file (Alembic), or that report a version

@@ -225,6 +225,18 @@ def same_type(old: str | None, new: str | None) -> bool:
     return before is not None and before == _parsed_type(new)
 
 
+# A quoted string stays one piece: `'a b'` and `'ab'` are different defaults.
+_EXPRESSION_PIECE = re.compile(r"'(?:[^'\\]|\\.|'')*'|\S")
+
+
+def same_expression(old: str | None, new: str | None) -> bool:
+    """True when two expressions are written alike but for spacing (`[]` and `[ ]`): a default
+    restated by a ClickHouse MODIFY COLUMN, not changed."""
+    if old is None or new is None:
+        return False
+    return _EXPRESSION_PIECE.findall(old) == _EXPRESSION_PIECE.findall(new)
+
+
 _INTEGER_BYTES = {
     "TINYINT": 1,
     "SMALLINT": 2,

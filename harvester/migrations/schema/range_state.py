@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harvester.migrations.schema import ops
-from harvester.migrations.schema.engines import random_uuid
+from harvester.migrations.schema.engines import random_uuid, same_expression
 from harvester.migrations.schema.unique_keys import UniqueKeys
 
 ColumnKey = tuple[str, str]
@@ -149,8 +149,11 @@ class RangeState:
                 known = self.columns.setdefault(table, {})
                 known.pop(old_name or redefined.name, None)
                 known[redefined.name] = redefined
-            case ops.SetDefault(table=table, column=name):
+            case ops.SetDefault(table=table, column=name, default=default):
                 self.defaults_set[(table, name)] = migration
+                self._update(table, name, default=default)
+            case ops.DropDefault(table=table, column=name):
+                self._update(table, name, default=None)
             case ops.SetNotNull(table=table, column=name):
                 self._update(table, name, nullable=False)
             case ops.DropNotNull(table=table, column=name):
@@ -324,6 +327,11 @@ class RangeState:
             known = self.known_column(operation.table, operation.column)
             if known is not None and known.type:
                 return dataclasses.replace(operation, old_type=known.type)
+        if isinstance(operation, ops.SetDefault):
+            known = self.known_column(operation.table, operation.column)
+            if known is not None and same_expression(known.default, operation.default):
+                name = f"{operation.table}.{operation.column}"
+                return ops.Opaque(f"{name} keeps its default {known.default}", line=operation.line)
         if isinstance(operation, ops.DropIndex):
             table = operation.table or self.index_tables.get(operation.name)
             # IF EXISTS guards nothing for an index the range or the base schema shows.

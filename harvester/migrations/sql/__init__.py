@@ -67,6 +67,7 @@ def sql_operations(text: str, dialect: ops.Dialect | None, first_line: int = 1) 
             for o in found
             if isinstance(o, ops.Opaque) and o.raw and not problem
         )
+    operations = fallback.codecs_together(operations)
     return SqlAnalysis(tuple(operations), tuple(problems), read_as, len(statements))
 
 

@@ -15,6 +15,7 @@ import dataclasses
 import re
 from collections.abc import Callable
 
+from harvester.analysis.wording import first_few
 from harvester.migrations.schema import ops
 from harvester.migrations.sql.names import dotted, summary, unquote
 from harvester.migrations.sql.tokens import (
@@ -22,6 +23,7 @@ from harvester.migrations.sql.tokens import (
     balanced,
     default_of,
     has_words,
+    join_tokens,
     split_top_level,
     take_type,
 )
@@ -231,7 +233,7 @@ def _alter_command(
         words[:1] in (["ADD"], ["DROP"], ["MATERIALIZE"], ["CLEAR"])
         and len(words) > 2
         and words[1] in ("INDEX", "PROJECTION")
-    ):
+    ) or (words[:2] == ["MATERIALIZE", "COLUMN"] and len(words) > 2):
         return _index_command(table, tokens, words, line)
     if words[:2] == ["MODIFY", "TTL"] or words[:2] == ["CONVERT", "TO"] or words[:1] == ["ENGINE"]:
         return [ops.TableOptions(table, (summary(command),), rewrites=True, line=line)]
@@ -267,12 +269,61 @@ def _column_command(
     if words[0] == "ADD":
         definition = ops.ColumnDef(column, column_type or None, default=default)
         return [ops.AddColumn(table, definition, if_exists, line=line)]
+    # ClickHouse changes only what MODIFY COLUMN names: the type (often restated as written),
+    # the default, the codec.
     result: list[ops.Operation] = []
     if column_type:
         result.append(ops.AlterColumnType(table, column, column_type, line=line))
     if default is not None:
         result.append(ops.SetDefault(table, column, default, line=line))
+    codec = _codec(rest)
+    if codec is not None:
+        result.append(ops.TableOptions(table, (f"CODEC({codec}) on {column}",), line=line))
     return result or None
+
+
+_CODEC_OPTION = re.compile(r"^CODEC\((?P<codec>.*)\) on (?P<column>\S+)$")
+
+
+def codecs_together(operations: list[ops.Operation]) -> list[ops.Operation]:
+    """One codec change per table and codec in place of one per MODIFY COLUMN statement (a
+    migration often recompresses a table column by column)."""
+    found = [(operation, _codec_option(operation)) for operation in operations]
+    columns: dict[tuple[str, str], list[str]] = {}
+    for _, codec in found:
+        if codec is not None:
+            columns.setdefault((codec[0].table, codec[1]), []).append(codec[2])
+    result: list[ops.Operation] = []
+    for operation, codec in found:
+        if codec is None:
+            result.append(operation)
+        elif (key := (codec[0].table, codec[1])) in columns:
+            result.append(_codec_change(codec[0], codec[1], columns.pop(key)))
+    return result
+
+
+def _codec_option(operation: ops.Operation) -> tuple[ops.TableOptions, str, str] | None:
+    """A codec change `_column_command` made, with its codec and column."""
+    if not isinstance(operation, ops.TableOptions) or len(operation.options) != 1:
+        return None
+    match = _CODEC_OPTION.match(operation.options[0])
+    return (operation, match.group("codec"), match.group("column")) if match else None
+
+
+def _codec_change(first: ops.TableOptions, codec: str, columns: list[str]) -> ops.TableOptions:
+    which = f"{len(columns)} columns ({first_few(columns)})" if len(columns) > 1 else columns[0]
+    option = f"codec {codec} on {which}: metadata only, parts written or merged from now on use it"
+    return dataclasses.replace(first, options=(option,))
+
+
+def _codec(tokens: list[str]) -> str | None:
+    """The codecs of `CODEC(Delta, ZSTD(3))` in a column definition's tokens."""
+    upper = [t.upper() for t in tokens]
+    start = upper.index("CODEC") + 1 if "CODEC" in upper else len(tokens)
+    if tokens[start : start + 1] != ["("]:
+        return None
+    inside, _, _ = balanced(" ".join(tokens[start + 1 :]))
+    return join_tokens(TOKEN.findall(inside)) or None
 
 
 def _index_command(

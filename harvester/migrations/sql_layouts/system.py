@@ -22,7 +22,7 @@ from harvester.migrations.base import (
 )
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.assemble import assemble
-from harvester.migrations.sql_layouts import history
+from harvester.migrations.sql_layouts import atlas, history, reference
 from harvester.migrations.sql_layouts.dialects import (
     dialect_from_config,
     dialect_from_path,
@@ -118,6 +118,9 @@ class SqlFolderSystem:
         if not units and not snapshots:
             return SystemResult()
         fallback = root.dialect or self.tree_dialect(view, root.root, units, changes)
+        about = None if root in settings.extra_roots else self._not_run(view, root.root)
+        if about is not None:
+            return self._reference_snapshot(view, root.root, changes, fallback, about)
         migrations: list[Migration] = []
         findings: list[Finding] = []
         parsed: list[ops.ParsedMigration] = []
@@ -153,6 +156,51 @@ class SqlFolderSystem:
             ops.Dialect(dialects.pop()) if len(dialects) == 1 and None not in dialects else None
         )
         return SystemResult(tuple(migrations), tuple(findings), tuple(summaries), single)
+
+    def _not_run(self, view: RepoView, root: str) -> str | None:
+        """What the folder's SQL is when no migration runner reads it (an Atlas desired
+        schema, reference DDL beside code migrations), or None."""
+        if atlas.desired_state(view, root):
+            return (
+                "Atlas desired schema: no database runs it, atlas migrate diff writes "
+                "migrations from it"
+            )
+        beside = reference.code_migrations_above(view, root) if self.layout is NUMBERED else None
+        if beside is not None:
+            return (
+                f"reference SQL: the runner of {beside}/ reads only the code migrations there, "
+                "and none of them names this folder, so its files are applied by hand if at all"
+            )
+        return None
+
+    def _reference_snapshot(
+        self,
+        view: RepoView,
+        root: str,
+        changes: Mapping[str, PathChange],
+        dialect: ops.Dialect | None,
+        about: str,
+    ) -> SystemResult:
+        """A folder of SQL no runner reads, as one snapshot of all its files: what it says, and
+        its table-level diff."""
+        paths = sorted(
+            {p for side in Side for p in view.tree(side, root) if self.migration_file(p, root)}
+        )
+        changed = [changes[p] for p in paths if p in changes]
+        if not changed:
+            return SystemResult()
+        files = [PathChange(p, None, ChangeKind.MODIFIED, None, None) for p in paths]
+        change = _group_change(view, files, changed[0])
+        # Each file is read as its own statements: one may not end its last with a semicolon.
+        texts = {side: "\n;\n".join(snapshot_text(view, side, [f]) for f in files) for side in Side}
+        before = self.snapshot_shape(texts[Side.BASE], dialect)
+        after = self.snapshot_shape(texts[Side.HEAD], dialect)
+        edited = len({c.path for c in changed})
+        about = f"{edited} file{'s' * (edited != 1)} changed; {about}"
+        summary = SchemaSnapshot(
+            root, self.name, change.status, (about, *snapshot_changes(before, after, change))
+        )
+        return SystemResult(snapshots=(summary,), dialect=dialect)
 
     def _relocations(self, view: RepoView) -> tuple[Relocations, Relocations, ReleasedMoves]:
         """Migrations of this layout the range took away from a path (deleted, or renamed

@@ -283,6 +283,8 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
     if op.via:
         _copied_type_change(op, name, ctx)
         return
+    if engine.name == "ClickHouse" and engines.same_type(op.old_type, op.new_type):
+        return  # MODIFY COLUMN restates the type to change its codec or default
     if engine.name == "ClickHouse":
         ctx.rewrite(
             op.table,

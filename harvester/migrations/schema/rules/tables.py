@@ -342,6 +342,9 @@ def _backfill_cost(op: ops.DataChange, ctx: Context) -> str:
     engine = ctx.engine.name
     if op.kind is ops.DataChangeKind.CODE:
         return "runs in the migration, row by row or in bulk"
+    if engine == "ClickHouse" and op.kind is ops.DataChangeKind.INSERT_SELECT:
+        target = op.table or "the table"
+        return f"one INSERT adds the rows as new parts of {target} (and of any view fed by it)"
     if engine == "ClickHouse":
         return "an asynchronous mutation rewrites every affected part"
     if op.kind is ops.DataChangeKind.INSERT_SELECT:
