@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from harvester.migrations.base import AnalysisSettings, MigrationRoot
 from harvester.migrations.database import analyse_database
+from harvester.migrations.schema.ops import Dialect
 from tests.support.memory_view import MemoryView
 
 _INITIAL = (
@@ -50,3 +51,12 @@ def test_a_folder_named_as_a_django_root_holds_migrations_without_the_setting() 
 
 def test_a_numbered_module_of_a_folder_no_setting_names_is_no_migration() -> None:
     assert analyse_database(MemoryView(*_trees(""))).migrations == ()
+
+
+def test_a_configured_dialect_wins_over_the_same_folder_found_without_one() -> None:
+    settings = 'MIGRATION_MODULES = {"library": "library.db_migrations"}\n'
+    root = MigrationRoot("django", "library/db_migrations", Dialect.MYSQL)
+    view = MemoryView(*_trees(settings))
+    database = analyse_database(view, AnalysisSettings(extra_roots=(root,)))
+    assert [(s.root, s.dialect) for s in database.systems] == [("library/db_migrations", "mysql")]
+    assert [m.dialect for m in database.migrations] == ["mysql"]

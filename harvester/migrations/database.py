@@ -46,10 +46,13 @@ def analyse_database(view: RepoView, settings: AnalysisSettings | None = None) -
 
 
 def _unique(roots: Sequence[MigrationRoot]) -> list[MigrationRoot]:
+    """Each folder once per dialect; a folder the configuration names with a dialect is read
+    with it, not also as found without one."""
     seen: dict[tuple[str, str | None], MigrationRoot] = {}
     for root in roots:
         seen.setdefault((root.root, root.dialect.value if root.dialect else None), root)
-    return list(seen.values())
+    given = {folder for folder, dialect in seen if dialect is not None}
+    return [r for (folder, dialect), r in seen.items() if dialect or folder not in given]
 
 
 def migration_like(path: str) -> bool:
