@@ -87,11 +87,12 @@ def index(
     given = name_of(options.get("name")) if options.get("name") is not None else None
     algorithm = name_of(options.get("algorithm"))
     where = options.get("where")
-    conventional = None if unread else naming.index_name(table, names, ctx.version)
+    named_by = columns if isinstance(columns, str) else names
+    conventional = None if unread else naming.index_name(table, named_by, ctx.version)
     return ops.IndexDef(
         name=given or conventional,
         table=table,
-        columns=tuple(names),
+        columns=_sorted_columns(names, options.get("order")),
         unique=options.get("unique") is True,
         concurrently=algorithm == "concurrently",
         where=name_of(where) if where is not None else None,
@@ -100,6 +101,19 @@ def index(
         algorithm=algorithm if algorithm not in (None, "concurrently") else None,
         options_unread=", ".join(unread) or None,
         include=tuple(names_of(options["include"])) if "include" in options else (),
+    )
+
+
+def _sorted_columns(names: Sequence[str], order: Value) -> tuple[str, ...]:
+    """Index columns with the sort order `order:` gives them (`order: {created_at: :desc}`,
+    or `order: :desc` for all), as the SQL reads: `created_at DESC`."""
+    if isinstance(order, dict):
+        orders = {key: name_of(value) for key, value in order.items()}
+    else:
+        orders = dict.fromkeys(names, name_of(order))
+    return tuple(
+        f"{name} {direction.upper()}" if direction and direction.lower() != "asc" else name
+        for name, direction in ((name, orders.get(name)) for name in names)
     )
 
 
