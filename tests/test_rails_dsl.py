@@ -707,3 +707,39 @@ def test_an_index_keeps_the_sort_order_of_its_columns() -> None:
     assert by_column.name == "index_events_on_account_id_and_happened_at"
     assert by_column.columns == ("account_id", "happened_at DESC")
     assert all_columns.columns == ("account_id DESC", "kind DESC")
+
+
+def test_a_paperclip_attachment_is_its_four_columns() -> None:
+    created, *_ = up(
+        """    create_table :uploads do |t|
+      t.attachment :scan, null: true
+    end"""
+    )
+    assert isinstance(created, ops.CreateTable)
+    assert [(c.name, c.type) for c in created.columns[1:]] == [
+        ("scan_file_name", "VARCHAR"),
+        ("scan_content_type", "VARCHAR"),
+        ("scan_file_size", "INTEGER"),
+        ("scan_updated_at", "TIMESTAMP(6)"),
+    ]
+    added = read(
+        "    add_attachment :users, :avatar, file_size: { limit: 8 }\n"
+        "    change_table(:posts) { |t| t.remove_attachment :cover }"
+    )
+    assert [
+        (type(o).__name__, o.column.name if isinstance(o, ops.AddColumn) else o.column)
+        for o in added.up.operations
+        if isinstance(o, (ops.AddColumn, ops.DropColumn))
+    ] == [
+        ("AddColumn", "avatar_file_name"),
+        ("AddColumn", "avatar_content_type"),
+        ("AddColumn", "avatar_file_size"),
+        ("AddColumn", "avatar_updated_at"),
+        ("DropColumn", "cover_file_name"),
+        ("DropColumn", "cover_content_type"),
+        ("DropColumn", "cover_file_size"),
+        ("DropColumn", "cover_updated_at"),
+    ]
+    size = added.up.operations[2]
+    assert isinstance(size, ops.AddColumn) and size.column.type == "BIGINT"
+    assert added.down is None  # remove_attachment has no inverse in `change`

@@ -74,6 +74,37 @@ def timestamps(options: Mapping[str, Value], ctx: RailsContext) -> tuple[ops.Col
     return tuple(column(name, "datetime", merged, ctx) for name in ("created_at", "updated_at"))
 
 
+# The columns Paperclip's `t.attachment :file` / `add_attachment :t, :file` add, `file_<suffix>`.
+_ATTACHMENT_COLUMNS = (
+    ("file_name", "string"),
+    ("content_type", "string"),
+    ("file_size", "integer"),
+    ("updated_at", "datetime"),
+)
+
+
+def attachment_columns(
+    name: str, options: Mapping[str, Value], ctx: RailsContext
+) -> tuple[ops.ColumnDef, ...]:
+    """What Paperclip's `attachment :avatar` adds: `avatar_file_name`, `avatar_content_type`,
+    `avatar_file_size` and `avatar_updated_at`, each with the options given to all of them
+    and its own (`file_size: {limit: 8}`)."""
+    shared = {k: v for k, v in options.items() if k not in dict(_ATTACHMENT_COLUMNS)}
+    found = []
+    for suffix, rails_type in _ATTACHMENT_COLUMNS:
+        own = options.get(suffix)
+        merged = {**shared, **own} if isinstance(own, dict) else shared
+        found.append(column(f"{name}_{suffix}", rails_type, merged, ctx))
+    return tuple(found)
+
+
+def attachment_column_names(names: Sequence[Value]) -> list[str]:
+    """The columns `remove_attachment :t, :avatar` drops."""
+    return [
+        f"{n}_{suffix}" for v in names for n in names_of(v) for suffix, _ in _ATTACHMENT_COLUMNS
+    ]
+
+
 def index(
     table: str,
     columns: Value,
