@@ -118,3 +118,11 @@ def test_the_schema_file_tells_the_engine_it_was_dumped_from() -> None:
             {}, {"Gemfile": AMBIGUOUS_GEMFILE, "db/schema.rb": schema, "db/migrate/1_a.rb": ""}
         )
         assert config.dialect_for("db/migrate", view) is dialect
+
+
+def test_data_migrates_version_file_is_not_a_schema_snapshot() -> None:
+    from harvester.migrations.rails import snapshot
+
+    assert snapshot.migrations_folder_of("db/data_schema.rb") is None
+    assert snapshot.migrations_folder_of("db/queue_schema.rb") == "db/queue_migrate"
+    assert snapshot.migrations_folder_of("db/data_structure.sql") == "db/data_migrate"
