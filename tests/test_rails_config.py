@@ -76,3 +76,53 @@ def test_an_engine_switch_in_the_range_is_one_finding() -> None:
     kept = {**head, "config/database.yml.sample": base["config/database.yml.sample"]}
     same = analyse_database(MemoryView(base, kept))
     assert not [f for f in same.findings if "engine changes" in f.detail]
+
+
+AMBIGUOUS_GEMFILE = 'gem "rails"\ngroup :mysql do\n  gem "mysql2"\nend\ngem "pg"\ngem "sqlite3"\n'
+
+
+def test_a_database_yml_template_names_the_adapter() -> None:
+    view = MemoryView(
+        {},
+        {
+            "Gemfile": AMBIGUOUS_GEMFILE,
+            "config/database.yml.tmpl": "production:\n  adapter: mysql2\n  database: app\n",
+            "config/database.docker.yml": "production:\n  adapter: <%= ENV['DB'] %>\n",
+            "db/migrate/1_a.rb": "",
+        },
+    )
+    assert config.dialect_for("db/migrate", view) is Dialect.MYSQL
+
+
+def test_templates_that_disagree_leave_the_dialect_unknown() -> None:
+    view = MemoryView(
+        {},
+        {
+            "config/database.yml.mysql": "production:\n  adapter: mysql2\n",
+            "config/database.yml.postgresql": "production:\n  adapter: postgresql\n",
+            "db/migrate/1_a.rb": "",
+        },
+    )
+    assert config.dialect_for("db/migrate", view) is None
+
+
+def test_the_schema_file_tells_the_engine_it_was_dumped_from() -> None:
+    innodb = (
+        "ActiveRecord::Schema.define(version: 2020_01_01_000000) do\n"
+        '  create_table "todos", options: "ENGINE=InnoDB DEFAULT CHARSET=utf8" do |t|\n'
+        "  end\nend\n"
+    )
+    plpgsql = 'ActiveRecord::Schema[7.1].define(version: 1) do\n  enable_extension "plpgsql"\nend\n'
+    for schema, dialect in ((innodb, Dialect.MYSQL), (plpgsql, Dialect.POSTGRESQL)):
+        view = MemoryView(
+            {}, {"Gemfile": AMBIGUOUS_GEMFILE, "db/schema.rb": schema, "db/migrate/1_a.rb": ""}
+        )
+        assert config.dialect_for("db/migrate", view) is dialect
+
+
+def test_data_migrates_version_file_is_not_a_schema_snapshot() -> None:
+    from harvester.migrations.rails import snapshot
+
+    assert snapshot.migrations_folder_of("db/data_schema.rb") is None
+    assert snapshot.migrations_folder_of("db/queue_schema.rb") == "db/queue_migrate"
+    assert snapshot.migrations_folder_of("db/data_structure.sql") == "db/data_migrate"

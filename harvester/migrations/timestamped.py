@@ -202,10 +202,11 @@ def _drops_of_absent_objects(
     for entry in entries:
         kept: list[ops.Operation] = []
         absent: list[str] = []
-        for op in _up(entry):
+        operations = _up(entry)
+        for at, op in enumerate(operations):
             known.update(_created_names(op))
             if _drops_if_exists(op) and not known & set(_dropped_names(op)):
-                absent.append(describe.operation_label(op))
+                absent.append(_absent_drop_label(op, operations[at + 1 : at + 2]))
             else:
                 kept.append(op)
         if absent:
@@ -217,6 +218,19 @@ def _drops_of_absent_objects(
             entry = _with_up(entry, kept, note)
         found.append(entry)
     return found
+
+
+def _absent_drop_label(op: ops.Operation, following: Sequence[ops.Operation]) -> str:
+    """A drop that only clears the way for creating the table anew (Rails' `create_table …,
+    force: true`) reads as part of that create, not as a drop."""
+    if (
+        isinstance(op, ops.DropTable)
+        and following
+        and isinstance(following[0], ops.CreateTable)
+        and following[0].table == op.table
+    ):
+        return f"dropping {op.table} before creating it anew"
+    return describe.operation_label(op)
 
 
 def _drops_if_exists(op: ops.Operation) -> bool:

@@ -7,7 +7,8 @@ class AddEmailToUsers < ActiveRecord::Migration[7.1]
 end
 
 Engines' and extra databases' folders (`db/post_migrate`, `db/queue_migrate`, …) are roots of
-their own. `db/schema.rb` and `db/structure.sql` are summarised and checked for drift.
+their own, and so is the data_migrate gem's `db/data`. `db/schema.rb` and `db/structure.sql`
+are summarised and checked for drift.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from harvester.migrations.base import AnalysisSettings, MigrationRoot, RepoView,
 from harvester.migrations.rails import config, snapshot
 from harvester.migrations.rails.base_schema import base_schema_operations
 from harvester.migrations.rails.migration import read_migration
-from harvester.migrations.rails.paths import root_of, version_of
+from harvester.migrations.rails.paths import holds_data_migrations, root_of, version_of
 from harvester.migrations.timestamped import analyse_folder
 
 
@@ -48,6 +49,10 @@ class RailsSystem:
             read_migration,
             lambda side: base_schema_operations(root, view, side),
         )
+        if holds_data_migrations(root.root):  # the schema is db/migrate's to summarise
+            return SystemResult(
+                migrations=folder.migrations, findings=folder.findings, dialect=dialect
+            )
         snapshots, drift = snapshot.summarise(root, view, folder)
         switch = config.engine_switch(root.root, view, dialect)
         return SystemResult(

@@ -451,9 +451,11 @@ def _first_line(node: Node, values: RubyValues) -> int:
 
 def _without_absent_drops(command: Command, table: str) -> Command:
     """Under `unless table_exists?(:t)`, `create_table :t, force: …` drops nothing, and the
-    table is created only where it is missing (an upgraded database may have it, with rows)."""
+    table is created only where it is missing: a CREATE TABLE IF NOT EXISTS. Its block's
+    indexes and keys run only with it, on an empty table; where the migration then changes
+    the table's columns, it is judged as an existing table (see `patterns`)."""
     up = tuple(
-        replace(o, may_exist=True) if isinstance(o, ops.CreateTable) and o.table == table else o
+        replace(o, if_not_exists=True) if isinstance(o, ops.CreateTable) and o.table == table else o
         for o in command.up
         if not (isinstance(o, ops.DropTable) and o.if_exists and o.table == table)
     )

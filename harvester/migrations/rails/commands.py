@@ -76,6 +76,25 @@ class ColumnCommands(KeyCommands):
         )
         return Command(tuple(up), restored)
 
+    def add_attachment(self, args: Arguments, line: int) -> Command:
+        """Paperclip's `add_attachment :t, :avatar`: its four `avatar_…` columns."""
+        table = name_at(args, 0)
+        columns = [
+            col
+            for value in args.positional[1:]
+            for name in names_of(value)
+            for col in tables.attachment_columns(name, args.options, self.ctx)
+        ]
+        up = tuple(ops.AddColumn(table, col, line=line) for col in columns)
+        return Command(up, tuple(ops.DropColumn(table, col.name) for col in columns))
+
+    def remove_attachment(self, args: Arguments, line: int) -> Command:
+        """Paperclip's `remove_attachment :t, :avatar`: drops its four `avatar_…` columns."""
+        table = name_at(args, 0)
+        names = tables.attachment_column_names(args.positional[1:])
+        up = tuple(ops.DropColumn(table, name, line=line) for name in names)
+        return Command(up, None, f"remove_attachment on {table}")
+
     def change_column(self, args: Arguments, line: int) -> Command:
         """`change_column` (a MODIFY on MySQL, a rebuild on SQLite); never reversible. What
         it leaves out (NULL, DEFAULT, comment) ActiveRecord re-states from the current column,
@@ -227,6 +246,8 @@ _HANDLERS: dict[str, Handler] = {
     "add_column": ColumnCommands.add_column,
     "remove_column": ColumnCommands.remove_column,
     "remove_columns": ColumnCommands.remove_columns,
+    "add_attachment": ColumnCommands.add_attachment,
+    "remove_attachment": ColumnCommands.remove_attachment,
     "change_column": ColumnCommands.change_column,
     "change_column_null": ColumnCommands.change_column_null,
     "change_column_default": ColumnCommands.change_column_default,

@@ -1,4 +1,5 @@
-"""Which database a Rails app's migrations run on: `config/database.yml`, else the Gemfile.
+"""Which database a Rails app's migrations run on: `config/database.yml` (or the copies of it
+an app ships, `database.yml.tmpl`), else the Gemfile, else the schema file's engine.
 
 production:
   primary:
@@ -10,11 +11,13 @@ production:
 
 from __future__ import annotations
 
+import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from harvester.migrations import treesitter
 from harvester.migrations.base import RepoView, Side
+from harvester.migrations.rails.snapshot import schema_files
 from harvester.migrations.schema import ops
 from harvester.model import Finding, ImpactTag
 
@@ -39,7 +42,14 @@ _GEMS: Mapping[str, ops.Dialect] = {
     "activerecord-sqlserver-adapter": ops.Dialect.SQLSERVER,
     "activerecord-cockroachdb-adapter": ops.Dialect.COCKROACHDB,
 }
-_CONFIGS = ("config/database.yml", "config/database.yml.sample", "config/database.yml.example")
+_CONFIG = "config/database.yml"
+# Copies of it an app ships for people to fill in: database.yml.tmpl, database.mysql.yml, …
+_CONFIG_COPY = re.compile(r"^database\.(?:[\w-]+\.)*yml(?:\.[\w-]+)?$")
+# What a schema dump shows of the engine it was dumped from.
+_DUMPED_FROM = (
+    (re.compile(r"\bENGINE=(?:InnoDB|MyISAM)\b", re.IGNORECASE), ops.Dialect.MYSQL),
+    (re.compile(r"\benable_extension \"plpgsql\"|\bpg_catalog\."), ops.Dialect.POSTGRESQL),
+)
 _ENVIRONMENTS = ("production", "default", "development")
 _KEY = re.compile(r"^(\s*)([\w<.-]+):(?:\s+(.*))?$")
 
@@ -48,21 +58,53 @@ Path = tuple[str, ...]
 
 def dialect_for(root: str, view: RepoView, side: Side = Side.HEAD) -> ops.Dialect | None:
     """The dialect of migrations under `root`, from the app's configuration at one end of the
-    range (the head unless told)."""
+    range (the head unless told): database.yml, else the copies of it the app ships when they
+    agree, else the Gemfile's one driver, else the engine the schema file was dumped from."""
     app = root[: root.rfind("db/")]
+    migrations_path = root[len(app) :]
     for folder in dict.fromkeys((app, "")):
-        for name in _CONFIGS:
-            source = view.read(side, folder + name)
-            if source.text:
-                found = from_database_yml(source.text, root[len(app) :])
-                if found is not None:
-                    return found
-        gemfile = view.read(side, folder + "Gemfile")
-        if gemfile.text:
-            found = from_gemfile(gemfile.text)
-            if found is not None:
-                return found
-    return None
+        found = _from_config(view, side, folder + _CONFIG, migrations_path)
+        if found is None:
+            found = _agreed(
+                _from_config(view, side, path, migrations_path)
+                for path in _config_copies(view, side, folder)
+            )
+        if found is None:
+            gemfile = view.read(side, folder + "Gemfile")
+            found = from_gemfile(gemfile.text) if gemfile.text else None
+        if found is not None:
+            return found
+    return _agreed(_dumped_from(view.read(side, path).text) for path in schema_files(root))
+
+
+def _from_config(view: RepoView, side: Side, path: str, migrations_path: str) -> ops.Dialect | None:
+    source = view.read(side, path)
+    return from_database_yml(source.text, migrations_path) if source.text else None
+
+
+def _config_copies(view: RepoView, side: Side, folder: str) -> list[str]:
+    """`config/database.yml.tmpl`, `config/database.mysql.yml` and the like."""
+    config = folder + "config"
+    return sorted(
+        path
+        for path in view.tree(side, config)
+        if posixpath.dirname(path) == config
+        and path != folder + _CONFIG
+        and _CONFIG_COPY.match(posixpath.basename(path))
+    )
+
+
+def _agreed(dialects: Iterable[ops.Dialect | None]) -> ops.Dialect | None:
+    """The one dialect named, None when none or several are."""
+    named = {d for d in dialects if d is not None}
+    return named.pop() if len(named) == 1 else None
+
+
+def _dumped_from(text: str | None) -> ops.Dialect | None:
+    """The engine a schema.rb or structure.sql shows it was dumped from, if it shows one."""
+    if not text:
+        return None
+    return _agreed(dialect for marker, dialect in _DUMPED_FROM if marker.search(text))
 
 
 def from_database_yml(text: str, migrations_path: str) -> ops.Dialect | None:
@@ -94,8 +136,7 @@ def from_database_yml(text: str, migrations_path: str) -> ops.Dialect | None:
         found = _dialect(adapter(path))
         if found is not None:
             return found
-    named = {_dialect(v) for k, v in values.items() if k[-1] == "adapter"} - {None}
-    return named.pop() if len(named) == 1 else None
+    return _agreed(_dialect(v) for k, v in values.items() if k[-1] == "adapter")
 
 
 def _scan(text: str) -> tuple[dict[Path, str], dict[str, Path], dict[Path, list[str]]]:

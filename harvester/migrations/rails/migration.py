@@ -35,6 +35,7 @@ from harvester.migrations.rails import spelling, versions
 from harvester.migrations.rails.body import RAISES_IRREVERSIBLE, BodyReader
 from harvester.migrations.rails.helpers import helper_values
 from harvester.migrations.rails.models import table_name_set_in
+from harvester.migrations.rails.paths import holds_data_migrations, root_of
 from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.rails.types import RailsContext
 from harvester.migrations.schema import ops
@@ -63,6 +64,12 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
         )
         return Reading(None, problem, fingerprint)
     node, rails_version, notes = found
+    folder = root_of(path)
+    if folder is not None and holds_data_migrations(folder):
+        notes.append(
+            "data migration (data_migrate gem): run by its tasks (`data:migrate`, "
+            "`db:migrate:with_data`) and recorded in its data_migrations table"
+        )
     values = RubyValues(root)
     body = node.child_by_field_name("body")
     methods, constants, models, no_transaction = _class_members(body, values)

@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from harvester.migrations.rails.versions import RailsVersion
 
 _MAX_INDEX_NAME = 62
+# Ruby's `\w` and `\W`: ASCII word characters only.
+_WORDS = re.compile(r"\w+", re.ASCII)
+_NON_WORD = re.compile(r"\W", re.ASCII)
 # Rails' own engines isolate their namespace, which prefixes their tables with the engine's name.
 _ENGINE_PREFIXES = {
     "ActiveStorage": "active_storage_",
@@ -151,8 +154,13 @@ def table_name_prefix(constant: str) -> str | None:
     return _ENGINE_PREFIXES.get(namespace) if namespace else ""
 
 
-def index_name(table: str, columns: Sequence[str], version: RailsVersion) -> str:
-    """`index_<table>_on_<a>_and_<b>`, shortened with a hash past 62 bytes from Rails 7.1."""
+def index_name(table: str, columns: Sequence[str] | str, version: RailsVersion) -> str:
+    """`index_<table>_on_<a>_and_<b>`, shortened with a hash past 62 bytes from Rails 7.1.
+    An expression written as one string is named by its words, as Rails does since 5.2
+    (`"lower(email) varchar_pattern_ops"` -> `index_users_on_lower_email_varchar_pattern_ops`)."""
+    if isinstance(columns, str):
+        words = _WORDS.findall(columns) if _NON_WORD.search(columns) else [columns]
+        columns = ["_".join(words)]
     name = f"index_{table}_on_{'_and_'.join(columns)}"
     if len(name.encode()) <= _MAX_INDEX_NAME or version < (7, 1):
         return name

@@ -39,9 +39,11 @@ _DEFAULT_CHARSET = re.compile(r"\s*DEFAULT CHARSET=(\w+)(?: COLLATE=(\w+))?")
 
 
 def migrations_folder_of(path: str) -> str | None:
-    """The migrations folder a schema file belongs to (`db/schema.rb` -> `db/migrate`)."""
+    """The migrations folder a schema file belongs to (`db/schema.rb` -> `db/migrate`).
+    `db/data_schema.rb` is the data_migrate gem's record of the data migrations run, not
+    the schema of a database named `data`."""
     match = _SNAPSHOT.search(path)
-    if match is None:
+    if match is None or (match.group(1) == "data" and match.group(2) == "schema.rb"):
         return None
     prefix = path[: match.start()] + ("/" if match.start() else "")
     prefix = prefix.lstrip("/")

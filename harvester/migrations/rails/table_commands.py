@@ -41,6 +41,8 @@ _CHANGE_TABLE = {
     "remove_references": "remove_reference",
     "remove_belongs_to": "remove_reference",
     "timestamps": "add_timestamps",
+    "attachment": "add_attachment",
+    "remove_attachment": "remove_attachment",
     "remove_timestamps": "remove_timestamps",
     "foreign_key": "add_foreign_key",
     "remove_foreign_key": "remove_foreign_key",
@@ -182,6 +184,10 @@ class TableCommands:
                         indexes.append(ops.IndexDef(found.foreign_key.name, table, columns))
         elif method == "timestamps":
             cols.extend(tables.timestamps(options, self.ctx))
+        elif method == "attachment":
+            for value in args.positional:
+                for name in names_of(value):
+                    cols.extend(tables.attachment_columns(name, options, self.ctx))
         elif method == "index" and args.positional:
             indexes.append(
                 tables.index(table, args.positional[0], options, self.ctx, args.unread_options)

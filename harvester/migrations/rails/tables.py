@@ -74,6 +74,37 @@ def timestamps(options: Mapping[str, Value], ctx: RailsContext) -> tuple[ops.Col
     return tuple(column(name, "datetime", merged, ctx) for name in ("created_at", "updated_at"))
 
 
+# The columns Paperclip's `t.attachment :file` / `add_attachment :t, :file` add, `file_<suffix>`.
+_ATTACHMENT_COLUMNS = (
+    ("file_name", "string"),
+    ("content_type", "string"),
+    ("file_size", "integer"),
+    ("updated_at", "datetime"),
+)
+
+
+def attachment_columns(
+    name: str, options: Mapping[str, Value], ctx: RailsContext
+) -> tuple[ops.ColumnDef, ...]:
+    """What Paperclip's `attachment :avatar` adds: `avatar_file_name`, `avatar_content_type`,
+    `avatar_file_size` and `avatar_updated_at`, each with the options given to all of them
+    and its own (`file_size: {limit: 8}`)."""
+    shared = {k: v for k, v in options.items() if k not in dict(_ATTACHMENT_COLUMNS)}
+    found = []
+    for suffix, rails_type in _ATTACHMENT_COLUMNS:
+        own = options.get(suffix)
+        merged = {**shared, **own} if isinstance(own, dict) else shared
+        found.append(column(f"{name}_{suffix}", rails_type, merged, ctx))
+    return tuple(found)
+
+
+def attachment_column_names(names: Sequence[Value]) -> list[str]:
+    """The columns `remove_attachment :t, :avatar` drops."""
+    return [
+        f"{n}_{suffix}" for v in names for n in names_of(v) for suffix, _ in _ATTACHMENT_COLUMNS
+    ]
+
+
 def index(
     table: str,
     columns: Value,
@@ -87,11 +118,12 @@ def index(
     given = name_of(options.get("name")) if options.get("name") is not None else None
     algorithm = name_of(options.get("algorithm"))
     where = options.get("where")
-    conventional = None if unread else naming.index_name(table, names, ctx.version)
+    named_by = columns if isinstance(columns, str) else names
+    conventional = None if unread else naming.index_name(table, named_by, ctx.version)
     return ops.IndexDef(
         name=given or conventional,
         table=table,
-        columns=tuple(names),
+        columns=_sorted_columns(names, options.get("order")),
         unique=options.get("unique") is True,
         concurrently=algorithm == "concurrently",
         where=name_of(where) if where is not None else None,
@@ -100,6 +132,19 @@ def index(
         algorithm=algorithm if algorithm not in (None, "concurrently") else None,
         options_unread=", ".join(unread) or None,
         include=tuple(names_of(options["include"])) if "include" in options else (),
+    )
+
+
+def _sorted_columns(names: Sequence[str], order: Value) -> tuple[str, ...]:
+    """Index columns with the sort order `order:` gives them (`order: {created_at: :desc}`,
+    or `order: :desc` for all), as the SQL reads: `created_at DESC`."""
+    if isinstance(order, dict):
+        orders = {key: name_of(value) for key, value in order.items()}
+    else:
+        orders = dict.fromkeys(names, name_of(order))
+    return tuple(
+        f"{name} {direction.upper()}" if direction and direction.lower() != "asc" else name
+        for name, direction in ((name, orders.get(name)) for name in names)
     )
 
 
