@@ -297,7 +297,7 @@ def _undo_expected(up: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
         relation = _relation_of(operation)
         if relation is not None and _dropped_later(up, position, relation):
             continue
-        if _replaced(up, position):
+        if _replaced(up, position) or _removed_later(up, position):
             continue
         match operation:
             case ops.CreateTable(table=table):
@@ -336,16 +336,34 @@ def _undo_expected(up: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
 def _replaced(up: tuple[ops.Operation, ...], position: int) -> bool:
     """Whether the index or named constraint created at `position` replaces one of the same
     name the up step dropped before it (`remove_index`, change the column, `add_index`)."""
-    match up[position]:
+    return _dropped_in(up[:position], _created_key(up[position]))
+
+
+def _removed_later(up: tuple[ops.Operation, ...], position: int) -> bool:
+    """Whether the up step drops the index or named constraint created at `position` again
+    before it ends (strong_migrations' CHECK that only helps a SET NOT NULL), leaving the
+    down step nothing to remove."""
+    return _dropped_in(up[position + 1 :], _created_key(up[position]))
+
+
+def _created_key(operation: ops.Operation) -> Key | None:
+    """The key of the index or named (non primary key) constraint `operation` creates."""
+    match operation:
         case ops.CreateIndex(index=index) if index.name:
-            created: Key = ("index", index.table, index.name)
+            return ("index", index.table, index.name)
         case ops.AddConstraint(table=table, constraint=constraint) if (
             constraint.name and constraint.kind is not _PRIMARY_KEY
         ):
-            created = ("constraint", table, constraint.name)
+            return ("constraint", table, constraint.name)
         case _:
-            return False
-    drops = tuple(o for o in up[:position] if isinstance(o, (ops.DropIndex, ops.DropConstraint)))
+            return None
+
+
+def _dropped_in(steps: tuple[ops.Operation, ...], created: Key | None) -> bool:
+    """Whether `steps` drop the index or constraint `created` by its name."""
+    if created is None:
+        return False
+    drops = tuple(o for o in steps if isinstance(o, (ops.DropIndex, ops.DropConstraint)))
     return any(
         key[0] == created[0] and key[-1] == created[-1] and _same_table(key, created)
         for key, _ in _touched(drops)
@@ -475,6 +493,9 @@ def _related(key: Key, expected: set[Key], up: tuple[ops.Operation, ...]) -> boo
 
 
 def _tables(operation: ops.Operation) -> Iterator[str]:
+    if isinstance(operation, ops.CreateView):
+        # CREATE OR REPLACE VIEW: the down step may drop the view it made or replaced
+        yield operation.name
     for attribute in ("table", "old", "new"):
         value = getattr(operation, attribute, None)
         if isinstance(value, str):
