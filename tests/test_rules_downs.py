@@ -227,3 +227,20 @@ def test_a_check_the_up_step_removes_again_needs_no_undo() -> None:
     )
     down = "ALTER TABLE wallets ALTER COLUMN priority DROP NOT NULL;"
     assert down_impacts(parsed(up, down)) == []
+
+
+def test_an_enum_value_is_taken_back_by_recreating_the_type() -> None:
+    up = "ALTER TYPE role_enum ADD VALUE IF NOT EXISTS 'ADMIN';"
+    down = (
+        "UPDATE shares SET role = 'VIEWER' WHERE role = 'ADMIN';\n"
+        "ALTER TABLE shares ALTER COLUMN role TYPE TEXT;\n"
+        "DROP TYPE IF EXISTS role_enum;\n"
+        "CREATE TYPE role_enum AS ENUM ('VIEWER', 'OWNER');\n"
+        "ALTER TABLE shares ALTER COLUMN role TYPE role_enum USING role::role_enum;"
+    )
+    assert down_impacts(parsed(up, down)) == []
+
+
+def test_dropping_an_enum_the_up_step_only_extended_is_still_a_bug() -> None:
+    found = down_impacts(parsed("ALTER TYPE role_enum ADD VALUE 'ADMIN';", "DROP TYPE role_enum;"))
+    assert ImpactTag.DOWN_MIGRATION_BUG in [i.tag for i in found]

@@ -74,7 +74,11 @@ def down_impacts(
     final = _final_names(parsed.up.operations)
     # a drop IF EXISTS of something the up step did not make is a guarded no-op (the up
     # step may run only on another adapter)
-    unguarded = tuple(o for o in down if not getattr(o, "if_exists", False))
+    unguarded = tuple(
+        o
+        for o in down
+        if not getattr(o, "if_exists", False) and not _restores_enum(o, down, parsed.up.operations)
+    )
     extra = [
         text
         for key, text in _touched(unguarded)
@@ -132,6 +136,20 @@ def _named_as_up(
             operation = dataclasses.replace(operation, kind=ops.ConstraintKind.PRIMARY_KEY)
         renamed.append(operation)
     return tuple(renamed)
+
+
+def _restores_enum(
+    operation: ops.Operation, down: tuple[ops.Operation, ...], up: tuple[ops.Operation, ...]
+) -> bool:
+    """Whether `operation` is the DROP TYPE of PostgreSQL's only way to take back an enum
+    value the up step added: the down step drops the type and creates it again with the old
+    values (after moving its columns to text)."""
+    if not isinstance(operation, ops.DropType):
+        return False
+    name = operation.name
+    return any(isinstance(o, ops.AddEnumValue) and o.type_name == name for o in up) and any(
+        isinstance(o, ops.CreateEnumType) and o.name == name for o in down
+    )
 
 
 def _one_way_data_changes(
