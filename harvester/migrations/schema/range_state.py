@@ -56,6 +56,8 @@ class RangeState:
     nulls_deleted: dict[ColumnKey, str] = field(default_factory=dict)
     not_null_checks: dict[ColumnKey, str] = field(default_factory=dict)
     unvalidated_checks: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Every `CHECK (col IS NOT NULL)` by (table, name) -> its column, to forget it when dropped.
+    check_columns: dict[tuple[str, str], str] = field(default_factory=dict)
     temporary_defaults: dict[ColumnKey, tuple[str, str]] = field(default_factory=dict)
     defaults_set: dict[ColumnKey, str] = field(default_factory=dict)  # SET DEFAULT, by whom
     created_indexes: dict[str, str] = field(default_factory=dict)
@@ -181,6 +183,8 @@ class RangeState:
             case ops.AddConstraint(table=table, constraint=constraint):
                 self._add_foreign_key(table, constraint.name, constraint.foreign_key, migration)
                 checked = not_null_check_column(constraint)
+                if checked and constraint.name:
+                    self.check_columns[(table, constraint.name)] = checked
                 if checked and not constraint.not_valid:
                     self.not_null_checks[(table, checked)] = migration
                 elif checked and constraint.name:
@@ -188,6 +192,10 @@ class RangeState:
             case ops.DropConstraint(table=table, name=str() as name):
                 self.foreign_keys.pop((table, name), None)
                 self.added_foreign_keys.pop((table, name), None)
+                self.unvalidated_checks.pop((table, name), None)
+                checked = self.check_columns.pop((table, name), None)
+                if checked:
+                    self.not_null_checks.pop((table, checked), None)
             case ops.ValidateConstraint(table=table, name=name):
                 validated = self.unvalidated_checks.pop((table, name), None)
                 if validated:
@@ -254,6 +262,10 @@ class RangeState:
             self.index_tables.setdefault(name, table)
         for key, foreign_key in before.foreign_keys.items():
             self.foreign_keys.setdefault(key, foreign_key)
+        # A CHECK added NOT VALID before the range may be validated by a migration of it.
+        for key, column in before.unvalidated_checks.items():
+            self.unvalidated_checks.setdefault(key, column)
+            self.check_columns.setdefault(key, column)
 
     def enter_release(self, leaving: str | None, entering: str | None) -> None:
         """The next migration shipped in `entering`, the last one in `leaving`. What earlier
@@ -280,6 +292,7 @@ class RangeState:
             nulls_deleted=dict(self.nulls_deleted),
             not_null_checks=dict(self.not_null_checks),
             unvalidated_checks=dict(self.unvalidated_checks),
+            check_columns=dict(self.check_columns),
             temporary_defaults=dict(self.temporary_defaults),
             defaults_set=dict(self.defaults_set),
             created_indexes=dict(self.created_indexes),
