@@ -92,8 +92,8 @@ def _needs_earlier_columns(item: MigrationInput) -> bool:
     """True when judging the migration needs a definition from before it: a type change that
     does not say the old type, a NOT NULL that may already hold, a rebuilt table's columns, an
     enum's values, the unique keys a new one may already be implied by, the table of an index
-    named alone or dropped only if it exists, the rules of a key dropped to be added again,
-    the columns of a key dropped with a column."""
+    named alone or an index or column dropped only if it exists, the rules of a key dropped
+    to be added again, the columns of a key dropped with a column."""
     if item.parsed is None or item.released or item.change is ChangeKind.DELETED:
         return False
     operations = patterns.recognise(item.parsed, item.dialect).up.operations
@@ -107,7 +107,7 @@ def _needs_earlier_columns(item: MigrationInput) -> bool:
         or (isinstance(o, ops.CreateIndex) and o.index.unique)
         or (isinstance(o, ops.AddConstraint) and o.constraint.kind in _UNIQUE_KINDS)
         or (isinstance(o, (ops.DropIndex, ops.RenameIndex)) and o.table is None)
-        or (isinstance(o, ops.DropIndex) and o.if_exists)
+        or (isinstance(o, (ops.DropIndex, ops.DropColumn)) and o.if_exists)
         for o in operations
     )
 

@@ -34,6 +34,9 @@ _PER_RELEASE = (
 )
 
 
+# Unread SQL that may add a column to some table (dynamic `EXECUTE 'ALTER TABLE … ADD …'`).
+_may_add_columns = re.compile(r"\b(?:add|column)\b", re.IGNORECASE)
+
 _FILLS = frozenset(
     {ops.DataChangeKind.UPDATE, ops.DataChangeKind.CODE, ops.DataChangeKind.MUTATION}
 )
@@ -48,6 +51,9 @@ class RangeState:
 
     created_tables: dict[str, str] = field(default_factory=dict)
     columns: dict[str, dict[str, ops.ColumnDef]] = field(default_factory=dict)
+    # Tables whose every column `columns` shows: created (or rebuilt) by a replayed migration,
+    # with no unread SQL since that may have added columns.
+    defined_tables: set[str] = field(default_factory=set)
     added_columns: dict[ColumnKey, str] = field(default_factory=dict)
     backfilled: dict[ColumnKey, str] = field(default_factory=dict)
     # Columns every row of which holds a fresh random UUID (a new column with such a default,
@@ -97,6 +103,7 @@ class RangeState:
             case ops.CreateTable(table=table, columns=columns, constraints=constraints):
                 self.created_tables[table] = migration
                 self.columns[table] = {c.name: c for c in columns}
+                self.defined_tables.add(table)
                 self.table_checks[table] = _checks_by_name(constraints, table)
                 for column in columns:
                     self._add_foreign_key(table, None, column.references, migration, column.name)
@@ -106,12 +113,14 @@ class RangeState:
             # (Rails' SQLite add_foreign_key copies the table as it is) forgets none of them.
             case ops.RebuildTable(table=table, columns=rebuilt) if rebuilt:
                 self.columns[table] = {c.name: c for c in rebuilt}
+                self.defined_tables.add(table)
                 if operation.checks is not None:
                     names = (table, operation.staging or table)
                     self.table_checks[table] = _checks_by_name(operation.checks, *names)
             case ops.DropTable(table=table):
                 self.created_tables.pop(table, None)
                 self.columns.pop(table, None)
+                self.defined_tables.discard(table)
                 self.table_checks.pop(table, None)
                 self.tables_copied_out.pop(table, None)
                 for copied, copy in list(self.tables_copied_out.items()):
@@ -126,6 +135,9 @@ class RangeState:
                     self.columns[new] = self.columns.pop(old)
                 if old in self.table_checks:
                     self.table_checks[new] = self.table_checks.pop(old)
+                if old in self.defined_tables:
+                    self.defined_tables.discard(old)
+                    self.defined_tables.add(new)
                 for index, table in self.index_tables.items():
                     if table == old:
                         self.index_tables[index] = new
@@ -225,6 +237,8 @@ class RangeState:
                     self.created_indexes[new] = self.created_indexes.pop(old)
             case ops.DropIndex(name=name):
                 self.index_tables.pop(name, None)
+            case ops.Opaque(raw=True, summary=summary) if _may_add_columns.search(summary):
+                self.defined_tables.clear()
             case ops.CreateEnumType(name=name, values=values):
                 self.created_types[name] = migration
                 self.enum_values[name] = values
@@ -281,6 +295,7 @@ class RangeState:
             self.check_columns.setdefault(key, column)
         for table, checks in before.table_checks.items():
             self.table_checks.setdefault(table, dict(checks))
+        self.defined_tables |= before.defined_tables
 
     def enter_release(self, leaving: str | None, entering: str | None) -> None:
         """The next migration shipped in `entering`, the last one in `leaving`. What earlier
@@ -301,6 +316,7 @@ class RangeState:
         return RangeState(
             created_tables=dict(self.created_tables),
             columns={t: dict(c) for t, c in self.columns.items()},
+            defined_tables=set(self.defined_tables),
             added_columns=dict(self.added_columns),
             backfilled=dict(self.backfilled),
             random_filled=dict(self.random_filled),

@@ -173,6 +173,13 @@ def drop_column(op: ops.DropColumn, ctx: Context) -> None:
     if why:
         ctx.flag(ImpactTag.MITIGATED, f"drops {name} ({why}): no released data is lost")
         return
+    if op.if_exists and _absent(op.table, op.column, ctx):
+        ctx.flag(
+            ImpactTag.MITIGATED,
+            f"drops {name} IF EXISTS: {op.table} as these migrations build it has no column "
+            f"{op.column}, so this does nothing there",
+        )
+        return
     copies = ctx.copied_columns.get((op.table, op.column))
     if copies:
         ctx.dropped_copies.setdefault(op.table, []).append((op.column, copies))
@@ -203,6 +210,11 @@ def drop_column(op: ops.DropColumn, ctx: Context) -> None:
             f"{op.table} rows were copied into {copy} first (INSERT … SELECT): check that "
             f"{op.column} is among what was kept",
         )
+
+
+def _absent(table: str, column: str, ctx: Context) -> bool:
+    """True when the migrations show every column of `table` and `column` is not one."""
+    return table in ctx.state.defined_tables and ctx.state.known_column(table, column) is None
 
 
 def _dropped_after_insert(name: str, moved: tuple[str, str, bool], ctx: Context) -> str:
