@@ -184,6 +184,33 @@ def _migration(
     )
 
 
+# Data losses that happen only where the migration's code runs the statement.
+_LOSSES = frozenset(
+    {ImpactTag.DESTRUCTIVE_DROP_TABLE, ImpactTag.DESTRUCTIVE_DROP_COLUMN, ImpactTag.DATA_DELETE}
+)
+
+
+def _with_conditions(impacts: list[Impact], parsed: ops.ParsedMigration) -> list[Impact]:
+    """Data-loss details that carry the conditions the migration's code runs under (`unless
+    Rails.env.production?`), as its status line does: a drop may not run everywhere."""
+    conditions = [_condition(note) for note in (*parsed.notes, *parsed.up.notes)]
+    shown = "; ".join(dict.fromkeys(c for c in conditions if c))
+    if not shown:
+        return impacts
+    return [Impact(i.tag, f"{i.detail} ({shown})") if i.tag in _LOSSES else i for i in impacts]
+
+
+def _condition(note: str) -> str | None:
+    """`runs only unless `x`` -> `this migration runs only unless `x``; None for a note that
+    is no condition."""
+    note = note.removeprefix("guarded: ")
+    if note.startswith("part runs only"):
+        return f"part of this migration {note.removeprefix('part ')}"
+    if note.startswith("runs only"):
+        return f"this migration {note}"
+    return None
+
+
 def _same_operations(item: MigrationInput) -> bool:
     if item.base_parsed is None or item.parsed is None:
         return False
@@ -288,7 +315,7 @@ def _impacts(
     assessment = rules.assess(
         parsed, item.dialect, state, settings, together_assumed=item.first_release is None
     )
-    found = list(assessment.impacts)
+    found = _with_conditions(list(assessment.impacts), parsed)
     if item.released and item.renamed_from not in (None, item.id):
         found.insert(
             0,
