@@ -209,3 +209,38 @@ def test_an_index_the_up_step_drops_and_creates_again_was_there_before() -> None
     assert down_impacts(parsed(up, down)) == []
     new = "ALTER TABLE gates ALTER COLUMN value TYPE text; CREATE INDEX g_v ON gates (value);"
     assert [i.tag for i in down_impacts(parsed(new, down))] == [ImpactTag.DOWN_MIGRATION_BUG]
+
+
+def test_a_view_created_or_replaced_by_the_up_step_may_be_dropped_by_the_down_step() -> None:
+    up = "CREATE OR REPLACE VIEW active_users AS SELECT id FROM users WHERE active;"
+    assert down_impacts(parsed(up, "DROP VIEW active_users;")) == []
+
+
+def test_a_check_the_up_step_removes_again_needs_no_undo() -> None:
+    # strong_migrations' NOT NULL recipe: the CHECK only lets SET NOT NULL skip its scan
+    up = (
+        "ALTER TABLE wallets ADD CONSTRAINT wallets_priority_not_null "
+        "CHECK (priority IS NOT NULL) NOT VALID;\n"
+        "ALTER TABLE wallets VALIDATE CONSTRAINT wallets_priority_not_null;\n"
+        "ALTER TABLE wallets ALTER COLUMN priority SET NOT NULL;\n"
+        "ALTER TABLE wallets DROP CONSTRAINT wallets_priority_not_null;"
+    )
+    down = "ALTER TABLE wallets ALTER COLUMN priority DROP NOT NULL;"
+    assert down_impacts(parsed(up, down)) == []
+
+
+def test_an_enum_value_is_taken_back_by_recreating_the_type() -> None:
+    up = "ALTER TYPE role_enum ADD VALUE IF NOT EXISTS 'ADMIN';"
+    down = (
+        "UPDATE shares SET role = 'VIEWER' WHERE role = 'ADMIN';\n"
+        "ALTER TABLE shares ALTER COLUMN role TYPE TEXT;\n"
+        "DROP TYPE IF EXISTS role_enum;\n"
+        "CREATE TYPE role_enum AS ENUM ('VIEWER', 'OWNER');\n"
+        "ALTER TABLE shares ALTER COLUMN role TYPE role_enum USING role::role_enum;"
+    )
+    assert down_impacts(parsed(up, down)) == []
+
+
+def test_dropping_an_enum_the_up_step_only_extended_is_still_a_bug() -> None:
+    found = down_impacts(parsed("ALTER TYPE role_enum ADD VALUE 'ADMIN';", "DROP TYPE role_enum;"))
+    assert ImpactTag.DOWN_MIGRATION_BUG in [i.tag for i in found]

@@ -219,6 +219,45 @@ def test_set_not_null_scans_and_a_validated_check_mitigates() -> None:
     )
     assert tags(judged) == ["not_null_on_existing_column", "mitigated"]
     assert "lets PostgreSQL 12+ skip the scan" in judged.data_impact[1].detail
+    assert "while PostgreSQL scans" not in judged.data_impact[0].detail
+
+
+def test_a_check_added_before_the_range_and_validated_in_it_mitigates() -> None:
+    # strong_migrations' NOT NULL in three migrations, the first one already released
+    judged = judge(
+        "ALTER TABLE payments ALTER COLUMN customer_id SET NOT NULL;",
+        earlier=["ALTER TABLE payments VALIDATE CONSTRAINT payments_customer_id_null;"],
+        base=(
+            "CREATE TABLE payments (id bigint PRIMARY KEY, customer_id uuid);\n"
+            "ALTER TABLE payments ADD CONSTRAINT payments_customer_id_null "
+            "CHECK (customer_id IS NOT NULL) NOT VALID;"
+        ),
+    )
+    assert [(i.tag, i.detail) for i in judged.data_impact] == [
+        (
+            ImpactTag.NOT_NULL_ON_EXISTING_COLUMN,
+            "payments.customer_id SET NOT NULL: ACCESS EXCLUSIVE lock on payments, brief on "
+            "PostgreSQL 12+ (the validated CHECK spares the scan)",
+        ),
+        (
+            ImpactTag.MITIGATED,
+            "payments.customer_id: a CHECK (customer_id IS NOT NULL) validated by 0000 earlier "
+            "in this range lets PostgreSQL 12+ skip the scan (assuming both deploy together: "
+            "no release tag separates them)",
+        ),
+    ]
+
+
+def test_a_check_dropped_before_set_not_null_no_longer_mitigates() -> None:
+    judged = judge(
+        "ALTER TABLE t ALTER COLUMN c SET NOT NULL;",
+        earlier=[
+            "ALTER TABLE t ADD CONSTRAINT c_not_null CHECK (c IS NOT NULL);",
+            "ALTER TABLE t DROP CONSTRAINT c_not_null;",
+        ],
+    )
+    assert tags(judged) == ["not_null_on_existing_column"]
+    assert "while PostgreSQL scans t; fails if any row is NULL" in judged.data_impact[0].detail
 
 
 def test_lock_timeout_mitigates_lock_risks() -> None:

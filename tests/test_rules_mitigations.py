@@ -179,3 +179,28 @@ def test_a_primary_key_on_columns_a_base_unique_key_covers_cannot_fail_on_duplic
     assert "schema_migrations is already unique on (version) (unique_schema_migrations)" in (
         detail(judged, ImpactTag.MITIGATED)
     )
+
+
+def test_dropping_if_exists_a_column_the_replayed_table_lacks_does_nothing() -> None:
+    base = "CREATE TABLE IF NOT EXISTS buckets (id text PRIMARY KEY, name text);"
+    absent = judge("ALTER TABLE buckets DROP COLUMN IF EXISTS catalog;", base=base)
+    assert tags(absent) == ["mitigated"]
+    assert detail(absent, ImpactTag.MITIGATED) == (
+        "drops buckets.catalog IF EXISTS: buckets as these migrations build it has no column "
+        "catalog, so this does nothing there"
+    )
+    present = judge("ALTER TABLE buckets DROP COLUMN IF EXISTS name;", base=base)
+    assert tags(present) == ["destructive_drop_column"]
+
+
+def test_a_drop_if_exists_on_a_table_not_fully_known_may_lose_data() -> None:
+    # the table's CREATE is not replayed, or unread SQL may have added columns to it
+    unknown = judge("ALTER TABLE buckets DROP COLUMN IF EXISTS catalog;")
+    dynamic = judge(
+        "ALTER TABLE buckets DROP COLUMN IF EXISTS catalog;",
+        base=(
+            "CREATE TABLE buckets (id text PRIMARY KEY);\n"
+            "DO $$ BEGIN EXECUTE 'ALTER TABLE buckets ADD COLUMN ' || col || ' text'; END $$;"
+        ),
+    )
+    assert tags(unknown) == tags(dynamic) == ["destructive_drop_column"]

@@ -92,8 +92,8 @@ def _needs_earlier_columns(item: MigrationInput) -> bool:
     """True when judging the migration needs a definition from before it: a type change that
     does not say the old type, a NOT NULL that may already hold, a rebuilt table's columns, an
     enum's values, the unique keys a new one may already be implied by, the table of an index
-    named alone or dropped only if it exists, the rules of a key dropped to be added again,
-    the columns of a key dropped with a column."""
+    named alone or an index or column dropped only if it exists, the rules of a key dropped
+    to be added again, the columns of a key dropped with a column."""
     if item.parsed is None or item.released or item.change is ChangeKind.DELETED:
         return False
     operations = patterns.recognise(item.parsed, item.dialect).up.operations
@@ -108,7 +108,7 @@ def _needs_earlier_columns(item: MigrationInput) -> bool:
         or (isinstance(o, ops.CreateIndex) and o.index.unique)
         or (isinstance(o, ops.AddConstraint) and o.constraint.kind in _UNIQUE_KINDS)
         or (isinstance(o, (ops.DropIndex, ops.RenameIndex)) and o.table is None)
-        or (isinstance(o, ops.DropIndex) and o.if_exists)
+        or (isinstance(o, (ops.DropIndex, ops.DropColumn)) and o.if_exists)
         for o in operations
     )
 
@@ -183,6 +183,33 @@ def _migration(
         constraints_added=tuple(facts["constraints_added"]),
         constraints_dropped=tuple(facts["constraints_dropped"]),
     )
+
+
+# Data losses that happen only where the migration's code runs the statement.
+_LOSSES = frozenset(
+    {ImpactTag.DESTRUCTIVE_DROP_TABLE, ImpactTag.DESTRUCTIVE_DROP_COLUMN, ImpactTag.DATA_DELETE}
+)
+
+
+def _with_conditions(impacts: list[Impact], parsed: ops.ParsedMigration) -> list[Impact]:
+    """Data-loss details that carry the conditions the migration's code runs under (`unless
+    Rails.env.production?`), as its status line does: a drop may not run everywhere."""
+    conditions = [_condition(note) for note in (*parsed.notes, *parsed.up.notes)]
+    shown = "; ".join(dict.fromkeys(c for c in conditions if c))
+    if not shown:
+        return impacts
+    return [Impact(i.tag, f"{i.detail} ({shown})") if i.tag in _LOSSES else i for i in impacts]
+
+
+def _condition(note: str) -> str | None:
+    """`runs only unless `x`` -> `this migration runs only unless `x``; None for a note that
+    is no condition."""
+    note = note.removeprefix("guarded: ")
+    if note.startswith("part runs only"):
+        return f"part of this migration {note.removeprefix('part ')}"
+    if note.startswith("runs only"):
+        return f"this migration {note}"
+    return None
 
 
 def _same_operations(item: MigrationInput) -> bool:
@@ -290,7 +317,7 @@ def _impacts(
     assessment = rules.assess(
         parsed, item.dialect, state, settings, together_assumed=item.first_release is None
     )
-    found = list(assessment.impacts)
+    found = _with_conditions(list(assessment.impacts), parsed)
     if item.released and item.renamed_from not in (None, item.id):
         found.insert(
             0,

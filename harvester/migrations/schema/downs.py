@@ -74,7 +74,11 @@ def down_impacts(
     final = _final_names(parsed.up.operations)
     # a drop IF EXISTS of something the up step did not make is a guarded no-op (the up
     # step may run only on another adapter)
-    unguarded = tuple(o for o in down if not getattr(o, "if_exists", False))
+    unguarded = tuple(
+        o
+        for o in down
+        if not getattr(o, "if_exists", False) and not _restores_enum(o, down, parsed.up.operations)
+    )
     extra = [
         text
         for key, text in _touched(unguarded)
@@ -132,6 +136,20 @@ def _named_as_up(
             operation = dataclasses.replace(operation, kind=ops.ConstraintKind.PRIMARY_KEY)
         renamed.append(operation)
     return tuple(renamed)
+
+
+def _restores_enum(
+    operation: ops.Operation, down: tuple[ops.Operation, ...], up: tuple[ops.Operation, ...]
+) -> bool:
+    """Whether `operation` is the DROP TYPE of PostgreSQL's only way to take back an enum
+    value the up step added: the down step drops the type and creates it again with the old
+    values (after moving its columns to text)."""
+    if not isinstance(operation, ops.DropType):
+        return False
+    name = operation.name
+    return any(isinstance(o, ops.AddEnumValue) and o.type_name == name for o in up) and any(
+        isinstance(o, ops.CreateEnumType) and o.name == name for o in down
+    )
 
 
 def _one_way_data_changes(
@@ -297,7 +315,7 @@ def _undo_expected(up: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
         relation = _relation_of(operation)
         if relation is not None and _dropped_later(up, position, relation):
             continue
-        if _replaced(up, position):
+        if _replaced(up, position) or _removed_later(up, position):
             continue
         match operation:
             case ops.CreateTable(table=table):
@@ -336,16 +354,34 @@ def _undo_expected(up: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
 def _replaced(up: tuple[ops.Operation, ...], position: int) -> bool:
     """Whether the index or named constraint created at `position` replaces one of the same
     name the up step dropped before it (`remove_index`, change the column, `add_index`)."""
-    match up[position]:
+    return _dropped_in(up[:position], _created_key(up[position]))
+
+
+def _removed_later(up: tuple[ops.Operation, ...], position: int) -> bool:
+    """Whether the up step drops the index or named constraint created at `position` again
+    before it ends (strong_migrations' CHECK that only helps a SET NOT NULL), leaving the
+    down step nothing to remove."""
+    return _dropped_in(up[position + 1 :], _created_key(up[position]))
+
+
+def _created_key(operation: ops.Operation) -> Key | None:
+    """The key of the index or named (non primary key) constraint `operation` creates."""
+    match operation:
         case ops.CreateIndex(index=index) if index.name:
-            created: Key = ("index", index.table, index.name)
+            return ("index", index.table, index.name)
         case ops.AddConstraint(table=table, constraint=constraint) if (
             constraint.name and constraint.kind is not _PRIMARY_KEY
         ):
-            created = ("constraint", table, constraint.name)
+            return ("constraint", table, constraint.name)
         case _:
-            return False
-    drops = tuple(o for o in up[:position] if isinstance(o, (ops.DropIndex, ops.DropConstraint)))
+            return None
+
+
+def _dropped_in(steps: tuple[ops.Operation, ...], created: Key | None) -> bool:
+    """Whether `steps` drop the index or constraint `created` by its name."""
+    if created is None:
+        return False
+    drops = tuple(o for o in steps if isinstance(o, (ops.DropIndex, ops.DropConstraint)))
     return any(
         key[0] == created[0] and key[-1] == created[-1] and _same_table(key, created)
         for key, _ in _touched(drops)
@@ -475,6 +511,9 @@ def _related(key: Key, expected: set[Key], up: tuple[ops.Operation, ...]) -> boo
 
 
 def _tables(operation: ops.Operation) -> Iterator[str]:
+    if isinstance(operation, ops.CreateView):
+        # CREATE OR REPLACE VIEW: the down step may drop the view it made or replaced
+        yield operation.name
     for attribute in ("table", "old", "new"):
         value = getattr(operation, attribute, None)
         if isinstance(value, str):

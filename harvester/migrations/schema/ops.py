@@ -162,7 +162,8 @@ class RebuildTable:
     ALTERs of it (Alembic's batch mode, Rails' and Django's SQLite adapters), so constraints
     SQLite cannot add to a table are declared on the new one; `declares_columns` are the added
     columns the new table declares (no ALTER TABLE ADD COLUMN runs for them). `copies` pairs
-    each new column the copy fills straight from an old one with that column.
+    each new column the copy fills straight from an old one with that column. `checks` are
+    the new table's CHECK constraints when its CREATE TABLE shows them (None: not shown).
     """
 
     table: str
@@ -175,6 +176,7 @@ class RebuildTable:
     applies_alters: bool = False
     declares_columns: tuple[str, ...] = ()
     copies: tuple[tuple[str, str], ...] = ()
+    checks: tuple[Constraint, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,7 @@ class _Rebuild:
     copied: bool = False
     kept_old: str | None = None
     columns: tuple[ops.ColumnDef, ...] = ()
+    checks: tuple[ops.Constraint, ...] = ()
     copied_columns: tuple[str, ...] = ()
     copies: tuple[tuple[str, str], ...] = ()
     fed_by: str | None = None
@@ -117,6 +118,7 @@ def _create_first(
     else:
         return None
     rebuild.columns = created.columns
+    rebuild.checks = _checks_of(created)
     _copy_into(operations, start, staging, (rebuild.table,), rebuild)
     if not rebuild.copied:
         _fed_by_view(operations, start, staging, rebuild)
@@ -148,6 +150,7 @@ def _rename_first(
             rebuild = _Rebuild(target, parked, f"rename-and-copy through {parked}")
             rebuild.members = {start, position}
             rebuild.columns = operation.columns
+            rebuild.checks = _checks_of(operation)
             rebuild.kept_old = parked
             _copy_into(operations, position, target, (parked,), rebuild)
             _drop_of(operations, position, parked, rebuild)
@@ -228,7 +231,13 @@ def _folded(rebuild: _Rebuild, line: int | None) -> ops.RebuildTable:
         columns=rebuild.columns,
         staging=rebuild.staging,
         copies=rebuild.copies,
+        checks=rebuild.checks,
     )
+
+
+def _checks_of(created: ops.CreateTable) -> tuple[ops.Constraint, ...]:
+    """The CHECK constraints a CREATE TABLE declares."""
+    return tuple(c for c in created.constraints if c.kind is ops.ConstraintKind.CHECK)
 
 
 def _column_copies(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:

@@ -34,6 +34,9 @@ _PER_RELEASE = (
 )
 
 
+# Unread SQL that may add a column to some table (dynamic `EXECUTE 'ALTER TABLE … ADD …'`).
+_may_add_columns = re.compile(r"\b(?:add|column)\b", re.IGNORECASE)
+
 _FILLS = frozenset(
     {ops.DataChangeKind.UPDATE, ops.DataChangeKind.CODE, ops.DataChangeKind.MUTATION}
 )
@@ -48,6 +51,9 @@ class RangeState:
 
     created_tables: dict[str, str] = field(default_factory=dict)
     columns: dict[str, dict[str, ops.ColumnDef]] = field(default_factory=dict)
+    # Tables whose every column `columns` shows: created (or rebuilt) by a replayed migration,
+    # with no unread SQL since that may have added columns.
+    defined_tables: set[str] = field(default_factory=set)
     added_columns: dict[ColumnKey, str] = field(default_factory=dict)
     backfilled: dict[ColumnKey, str] = field(default_factory=dict)
     # Columns every row of which holds a fresh random UUID (a new column with such a default,
@@ -56,6 +62,11 @@ class RangeState:
     nulls_deleted: dict[ColumnKey, str] = field(default_factory=dict)
     not_null_checks: dict[ColumnKey, str] = field(default_factory=dict)
     unvalidated_checks: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Every `CHECK (col IS NOT NULL)` by (table, name) -> its column, to forget it when dropped.
+    check_columns: dict[tuple[str, str], str] = field(default_factory=dict)
+    # The CHECK constraints of tables whose definition the migrations show: per table, each
+    # one's name (or text) -> its text as `check_text` writes it.
+    table_checks: dict[str, dict[str, str]] = field(default_factory=dict)
     temporary_defaults: dict[ColumnKey, tuple[str, str]] = field(default_factory=dict)
     defaults_set: dict[ColumnKey, str] = field(default_factory=dict)  # SET DEFAULT, by whom
     created_indexes: dict[str, str] = field(default_factory=dict)
@@ -92,6 +103,8 @@ class RangeState:
             case ops.CreateTable(table=table, columns=columns, constraints=constraints):
                 self.created_tables[table] = migration
                 self.columns[table] = {c.name: c for c in columns}
+                self.defined_tables.add(table)
+                self.table_checks[table] = _checks_by_name(constraints, table)
                 for column in columns:
                     self._add_foreign_key(table, None, column.references, migration, column.name)
                 for constraint in constraints:
@@ -100,9 +113,15 @@ class RangeState:
             # (Rails' SQLite add_foreign_key copies the table as it is) forgets none of them.
             case ops.RebuildTable(table=table, columns=rebuilt) if rebuilt:
                 self.columns[table] = {c.name: c for c in rebuilt}
+                self.defined_tables.add(table)
+                if operation.checks is not None:
+                    names = (table, operation.staging or table)
+                    self.table_checks[table] = _checks_by_name(operation.checks, *names)
             case ops.DropTable(table=table):
                 self.created_tables.pop(table, None)
                 self.columns.pop(table, None)
+                self.defined_tables.discard(table)
+                self.table_checks.pop(table, None)
                 self.tables_copied_out.pop(table, None)
                 for copied, copy in list(self.tables_copied_out.items()):
                     if copy[0] == table:  # the copy is gone with it
@@ -114,6 +133,11 @@ class RangeState:
                     self.created_tables[new] = self.created_tables.pop(old)
                 if old in self.columns:
                     self.columns[new] = self.columns.pop(old)
+                if old in self.table_checks:
+                    self.table_checks[new] = self.table_checks.pop(old)
+                if old in self.defined_tables:
+                    self.defined_tables.discard(old)
+                    self.defined_tables.add(new)
                 for index, table in self.index_tables.items():
                     if table == old:
                         self.index_tables[index] = new
@@ -183,7 +207,11 @@ class RangeState:
                     self.rows_deleted[table] = migration
             case ops.AddConstraint(table=table, constraint=constraint):
                 self._add_foreign_key(table, constraint.name, constraint.foreign_key, migration)
+                if table in self.table_checks and constraint.kind is ops.ConstraintKind.CHECK:
+                    self.table_checks[table].update(_checks_by_name((constraint,), table))
                 checked = not_null_check_column(constraint)
+                if checked and constraint.name:
+                    self.check_columns[(table, constraint.name)] = checked
                 if checked and not constraint.not_valid:
                     self.not_null_checks[(table, checked)] = migration
                 elif checked and constraint.name:
@@ -191,6 +219,11 @@ class RangeState:
             case ops.DropConstraint(table=table, name=str() as name):
                 self.foreign_keys.pop((table, name), None)
                 self.added_foreign_keys.pop((table, name), None)
+                self.unvalidated_checks.pop((table, name), None)
+                self.table_checks.get(table, {}).pop(name, None)
+                checked = self.check_columns.pop((table, name), None)
+                if checked:
+                    self.not_null_checks.pop((table, checked), None)
             case ops.ValidateConstraint(table=table, name=name):
                 validated = self.unvalidated_checks.pop((table, name), None)
                 if validated:
@@ -207,6 +240,8 @@ class RangeState:
                     self.created_indexes[new] = self.created_indexes.pop(old)
             case ops.DropIndex(name=name):
                 self.index_tables.pop(name, None)
+            case ops.Opaque(raw=True, summary=summary) if _may_add_columns.search(summary):
+                self.defined_tables.clear()
             case ops.CreateEnumType(name=name, values=values):
                 self.created_types[name] = migration
                 self.enum_values[name] = values
@@ -260,6 +295,13 @@ class RangeState:
             self.index_tables.setdefault(name, table)
         for key, foreign_key in before.foreign_keys.items():
             self.foreign_keys.setdefault(key, foreign_key)
+        # A CHECK added NOT VALID before the range may be validated by a migration of it.
+        for key, column in before.unvalidated_checks.items():
+            self.unvalidated_checks.setdefault(key, column)
+            self.check_columns.setdefault(key, column)
+        for table, checks in before.table_checks.items():
+            self.table_checks.setdefault(table, dict(checks))
+        self.defined_tables |= before.defined_tables
 
     def enter_release(self, leaving: str | None, entering: str | None) -> None:
         """The next migration shipped in `entering`, the last one in `leaving`. What earlier
@@ -280,12 +322,15 @@ class RangeState:
         return RangeState(
             created_tables=dict(self.created_tables),
             columns={t: dict(c) for t, c in self.columns.items()},
+            defined_tables=set(self.defined_tables),
             added_columns=dict(self.added_columns),
             backfilled=dict(self.backfilled),
             random_filled=dict(self.random_filled),
             nulls_deleted=dict(self.nulls_deleted),
             not_null_checks=dict(self.not_null_checks),
             unvalidated_checks=dict(self.unvalidated_checks),
+            check_columns=dict(self.check_columns),
+            table_checks={t: dict(c) for t, c in self.table_checks.items()},
             temporary_defaults=dict(self.temporary_defaults),
             defaults_set=dict(self.defaults_set),
             created_indexes=dict(self.created_indexes),
@@ -377,6 +422,27 @@ def not_null_check_column(constraint: ops.Constraint) -> str | None:
     if len(words) == 4 and [w.upper() for w in words[1:]] == ["IS", "NOT", "NULL"]:
         return words[0]
     return None
+
+
+def check_text(expression: str, *tables: str) -> str:
+    """A CHECK expression written one way whichever table name qualifies its columns (SQLite
+    rebuilds spell the new table's CHECK with the staging name) and however it is quoted."""
+    text = expression
+    for table in tables:
+        text = re.sub(rf"(?<!\w)[\"`\[]?{re.escape(table)}[\"`\]]?\.", "", text)
+    text = re.sub(r"[\"`\[\]]", "", text)
+    text = re.sub(r"\bNOT (\w+) IS NULL\b", r"\1 IS NOT NULL", text)  # as sqlglot writes it
+    return " ".join(text.split())
+
+
+def _checks_by_name(constraints: Iterable[ops.Constraint], *tables: str) -> dict[str, str]:
+    """The CHECK constraints among `constraints`: name (or text) -> text, per `check_text`."""
+    found = {}
+    for constraint in constraints:
+        if constraint.kind is ops.ConstraintKind.CHECK and constraint.expression:
+            text = check_text(constraint.expression, *tables)
+            found[constraint.name or text] = text
+    return found
 
 
 def column_changes(

@@ -173,6 +173,13 @@ def drop_column(op: ops.DropColumn, ctx: Context) -> None:
     if why:
         ctx.flag(ImpactTag.MITIGATED, f"drops {name} ({why}): no released data is lost")
         return
+    if op.if_exists and _absent(op.table, op.column, ctx):
+        ctx.flag(
+            ImpactTag.MITIGATED,
+            f"drops {name} IF EXISTS: {op.table} as these migrations build it has no column "
+            f"{op.column}, so this does nothing there",
+        )
+        return
     copies = ctx.copied_columns.get((op.table, op.column))
     if copies:
         ctx.dropped_copies.setdefault(op.table, []).append((op.column, copies))
@@ -203,6 +210,11 @@ def drop_column(op: ops.DropColumn, ctx: Context) -> None:
             f"{op.table} rows were copied into {copy} first (INSERT … SELECT): check that "
             f"{op.column} is among what was kept",
         )
+
+
+def _absent(table: str, column: str, ctx: Context) -> bool:
+    """True when the migrations show every column of `table` and `column` is not one."""
+    return table in ctx.state.defined_tables and ctx.state.known_column(table, column) is None
 
 
 def _dropped_after_insert(name: str, moved: tuple[str, str, bool], ctx: Context) -> str:
@@ -478,11 +490,18 @@ def set_not_null(op: ops.SetNotNull, ctx: Context) -> None:
         ctx.note(f"{name} SET NOT NULL: the column is NOT NULL already, nothing to check")
         return
     key = (op.table, op.column)
-    # a column whose NULL rows the range deleted leaves the lock as the risk (a backfill may
-    # skip rows, so it only makes NULLs unlikely: see below)
-    cleared = key in ctx.state.nulls_deleted
+    # a column whose NULL rows the range deleted, or that a validated CHECK keeps from NULL,
+    # leaves the lock as the risk (a backfill may skip rows, so it only makes NULLs unlikely:
+    # see below)
+    checked = _validated_not_null_check(op.table, op.column, ctx)
+    cleared = key in ctx.state.nulls_deleted or checked is not None
     fails = "" if cleared else "; fails if any row is NULL"
-    if ctx.engine.postgres_like:
+    if checked:
+        consequence = (
+            f"ACCESS EXCLUSIVE lock on {op.table}, brief on PostgreSQL 12+ (the validated "
+            "CHECK spares the scan)"
+        )
+    elif ctx.engine.postgres_like:
         consequence = f"ACCESS EXCLUSIVE lock while PostgreSQL scans {op.table}{fails}"
     else:
         consequence = f"{ctx.engine.name} checks every row{fails}"
@@ -499,11 +518,11 @@ def _not_null_mitigations(table: str, column: str, ctx: Context) -> None:
         return
     name = f"{table}.{column}"
     key = (table, column)
-    checked = ctx.state.not_null_checks.get(key)
-    if checked and ctx.engine.postgres_like and ctx.engine.at_least(12):
+    checked = _validated_not_null_check(table, column, ctx)
+    if checked:
         ctx.flag(
             ImpactTag.MITIGATED,
-            f"{name}: a validated CHECK ({column} IS NOT NULL) from {ctx.by(checked)} lets "
+            f"{name}: a CHECK ({column} IS NOT NULL) validated by {ctx.by(checked)} lets "
             "PostgreSQL 12+ skip the scan",
         )
     filled = ctx.state.backfilled.get(key)
@@ -522,6 +541,14 @@ def _not_null_mitigations(table: str, column: str, ctx: Context) -> None:
     added = ctx.state.added_columns.get(key)
     if added and not filled:
         ctx.note(f"{name} was added by {ctx.by(added)}; rows hold NULL unless filled")
+
+
+def _validated_not_null_check(table: str, column: str, ctx: Context) -> str | None:
+    """The migration that validated a `CHECK (column IS NOT NULL)` still in place, when the
+    engine is PostgreSQL 12+ (which then sets NOT NULL without scanning), or None."""
+    if not (ctx.engine.postgres_like and ctx.engine.at_least(12)):
+        return None
+    return ctx.state.not_null_checks.get((table, column))
 
 
 def loosened_in_place(table: str, names: list[str]) -> str:

@@ -6,8 +6,11 @@ table); strong_migrations remove_table-style checks (`drop_table`), rename_table
 
 from __future__ import annotations
 
+import re
+
 from harvester.analysis.wording import first_few
 from harvester.migrations.schema import ops
+from harvester.migrations.schema.range_state import check_text
 from harvester.migrations.schema.rules.context import Context, known_nullable
 from harvester.model import ImpactTag
 
@@ -143,6 +146,7 @@ def rebuild_table(op: ops.RebuildTable, ctx: Context) -> None:
         how = f"{engine} copies every row while the migration runs"
     ctx.flag(ImpactTag.TABLE_REBUILD, f"recreates {op.table} via {op.via}{changes}: {how}")
     _copied_into_not_null(op, ctx)
+    _copied_into_new_checks(op, ctx)
     if not op.copies_data:
         ctx.flag(
             ImpactTag.DATA_NOT_MIGRATED,
@@ -164,6 +168,60 @@ def _copied_into_not_null(op: ops.RebuildTable, ctx: Context) -> None:
                 f"{op.table}.{column} becomes NOT NULL in the rebuild: copying the rows fails "
                 f"if any row holds NULL in {source}",
             )
+
+
+def _copied_into_new_checks(op: ops.RebuildTable, ctx: Context) -> None:
+    """A CHECK the rebuilt table has and the old one did not (new, or changed under its
+    name): the copy inserts every old row, so one that violates it makes the copy fail. One
+    on a column the copy fills otherwise than from an old one (its default, a literal) is not
+    judged, nor one that only allows more (`a OR b` where the old CHECK was `a`)."""
+    old = ctx.state.table_checks.get(op.table)
+    if old is None or op.checks is None or not op.copies_data:
+        return
+    columns = {c.name for c in op.columns}
+    copied = {new for new, _ in op.copies} or columns
+    for constraint in op.checks:
+        text = check_text(constraint.expression or "", op.table, op.staging or op.table)
+        used = columns & set(re.findall(r"\w+", text))
+        if not used or not used <= copied or text in old.values():
+            continue
+        before = old.get(constraint.name or "")
+        if before is not None and set(_or_terms(before)) <= set(_or_terms(text)):
+            continue
+        if constraint.name in old:
+            what = f"CHECK {constraint.name} changed to ({text})"
+        else:
+            named = f" {constraint.name}" if constraint.name else ""
+            what = f"a new CHECK{named} ({text})"
+        ctx.flag(
+            ImpactTag.DATA_DEPENDENT,
+            f"{op.table} is rebuilt with {what}: copying the rows fails if any row violates it",
+        )
+
+
+def _or_terms(text: str) -> list[str]:
+    """The alternatives of a condition joined by OR at its top level, without their outer
+    parentheses (`(a AND b) OR c` -> `a AND b`, `c`)."""
+    terms, depth, start = [], 0, 0
+    for position, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and text.startswith(" OR ", position):
+            terms.append(text[start:position])
+            start = position + len(" OR ")
+    terms.append(text[start:])
+    return [_without_parentheses(term.strip()) for term in terms]
+
+
+def _without_parentheses(term: str) -> str:
+    """`(a AND b)` -> `a AND b`, when the parentheses enclose the whole term."""
+    while term.startswith("(") and term.endswith(")"):
+        depth = 0
+        for position, char in enumerate(term):
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth == 0 and position < len(term) - 1:
+                return term  # `(a) AND (b)`: the first one closes early
+        term = term[1:-1].strip()
+    return term
 
 
 def table_options(op: ops.TableOptions, ctx: Context) -> None:
