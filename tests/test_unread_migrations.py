@@ -153,6 +153,33 @@ def test_each_tool_by_its_own_file_names() -> None:
     ]
 
 
+def test_code_migrations_in_go_elixir_modules_java_and_ruby_data_folders() -> None:
+    head = {
+        # xorm registers numbered Go migrations in code; a test file and a helper are not ones
+        "server/store/migration/028_add_forge_id.go": 'import "xorm.io/xorm"\n',
+        "server/store/migration/028_add_forge_id_test.go": 'import "testing"\n',
+        "server/store/migration/common.go": 'import "xorm.io/xorm"\n',
+        # a front-end's numbered Go file that names no database library
+        "tools/migration/002_rename.go": "package tools\n",
+        # a library's versioned Ecto modules, which its users' migrations call by version
+        "lib/oban/migrations/postgres/v14.ex": "defmodule V14 do\n  use Ecto.Migration\nend\n",
+        "lib/oban/migrations/postgres/v2.ex": "defmodule V2 do\n  use Ecto.Migration\nend\n",
+        "src/main/java/db/migration/V3_1__Backfill_names.java": (
+            "import org.flywaydb.core.api.migration.BaseJavaMigration;\n"
+        ),
+        # rake-run data migrations beside Rails' own
+        "db/data_migration/20260813130045_clear_ids.rb": "Edition.update_all(x: nil)\n",
+    }
+    database = _analyse({}, head)
+    assert [(m.system, m.id, m.problems[0].message) for m in database.migrations] == [
+        ("go", "028_add_forge_id", "not read: xorm migration in Go"),
+        ("ecto-modules", "v2", "not read: Ecto migration in Elixir"),
+        ("ecto-modules", "v14", "not read: Ecto migration in Elixir"),
+        ("flyway-code", "V3_1__Backfill_names", "not read: Flyway migration in Java"),
+        ("ruby-data", "20260813130045_clear_ids", "not read: data migration in Ruby"),
+    ]
+
+
 def test_many_released_migrations_edited_alike_are_one_line_and_one_finding() -> None:
     folder = "database/migrations"
     old = "<?php\nreturn new class extends Migration {\n  public function up() {}\n};\n"

@@ -67,13 +67,21 @@ SYSTEMS: tuple[RegisteredSystem, ...] = (
     ),
     # Code migrations of tools harvester does not read: listed as not read, never missed.
     *(
-        _system(name, "unread", r"(?i)(?:^|/)\w*migrat(?:ions?|e)/.*\.(?:php|cs|[cm]?[jt]s)$")
+        _system(
+            name,
+            "unread",
+            r"(?i)(?:^|/)\w*migrat(?:ions?|e)/.*\.(?:php|cs|[cm]?[jt]s|go|ex|java|kt|rb)$",
+        )
         for name in (
             "laravel",
             "doctrine",
             "phinx",
             "ef-core",
             "node",
+            "go",
+            "ecto-modules",
+            "flyway-code",
+            "ruby-data",
         )
     ),
 )

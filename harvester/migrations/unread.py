@@ -2,6 +2,8 @@
 
     src/migrations/1700000000000-AddUserAge.ts                          TypeORM
     database/migrations/2024_01_15_093000_add_age_to_users_table.php   Laravel
+    server/store/datastore/migration/028_add_forge_id.go                xorm (Go)
+    lib/oban/migrations/postgres/v13.ex                                 Ecto, versioned module
 
 A range that adds one of these must not read "no migration changed". Each file is reported
 with its status (new, released and edited, deleted, renamed) and a data impact that says its
@@ -41,6 +43,11 @@ _LONG_VERSION = 10_000_000
 _LANGUAGES = {
     "php": "PHP",
     "cs": "C#",
+    "go": "Go",
+    "ex": "Elixir",
+    "java": "Java",
+    "kt": "Kotlin",
+    "rb": "Ruby",
     **dict.fromkeys(("ts", "mts", "cts"), "TypeScript"),
     **dict.fromkeys(("js", "mjs", "cjs"), "JavaScript"),
 }
@@ -55,12 +62,14 @@ class CodeTool:
     file_name: re.Pattern[str]
     # (text in the file, the tool it names): several tools share one way of naming files
     markers: tuple[tuple[str, str], ...] = ()
+    # a folder on the way to the file
+    folder: re.Pattern[str] = _FOLDER
 
     def version(self, path: str) -> int | None:
         """The file's version when `path` is one of this tool's migrations, else None."""
         *folders, name = path.split("/")
         match = self.file_name.match(name)
-        if match is None or not any(_FOLDER.match(f) for f in folders):
+        if match is None or not any(self.folder.match(f) for f in folders):
             return None
         return int(re.sub(r"\D", "", match.group("version")))
 
@@ -111,6 +120,43 @@ TOOLS = (
             rf"(?:[-_][\w-]+)?{_SCRIPT}"
         ),
         _NODE_MARKERS,
+    ),
+    # Go migrations registered in code (xorm, gormigrate, bun): `028_add_forge_id.go`
+    CodeTool(
+        "go",
+        "",
+        re.compile(r"(?P<version>\d+)_\w+(?<!_test)\.go$"),
+        (
+            ("xorm", "xorm"),
+            ("gormigrate", "gormigrate"),
+            ("uptrace/bun", "bun"),
+            ("pressly/goose", "goose"),
+            ("golang-migrate", "golang-migrate"),
+            ("gorm.io", "GORM"),
+            ("database/sql", "database/sql"),
+        ),
+    ),
+    # A library's own migrations as numbered Ecto modules its users' migrations call
+    # (`Oban.Migration.up(version: 13)` runs `lib/oban/migrations/postgres/v13.ex`).
+    CodeTool(
+        "ecto-modules",
+        "Ecto",
+        re.compile(r"v(?P<version>\d+)\.ex$"),
+        (("Ecto.Migration", "Ecto"),),
+    ),
+    # Flyway's Java and Kotlin migrations: `V3_1__Backfill_names.java`
+    CodeTool(
+        "flyway-code",
+        "Flyway",
+        re.compile(r"V(?P<version>\d+(?:[._]\d+)*)__\w+\.(?:java|kt)$"),
+        (("org.flywaydb", "Flyway"),),
+    ),
+    # Rake-run data migrations kept beside Rails' own (`db/data_migration/<timestamp>_x.rb`)
+    CodeTool(
+        "ruby-data",
+        "data",
+        re.compile(r"(?P<version>\d{14})_\w+\.rb$"),
+        folder=re.compile(r"(?i)^data_migrations?$"),
     ),
 )
 
