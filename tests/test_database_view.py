@@ -222,3 +222,21 @@ def test_no_schema_update_says_whether_the_migrations_change_rows() -> None:
     assert no_schema_updates(Database()) == (
         "none: no migration or schema snapshot changed in this range"
     )
+
+
+def test_no_schema_update_is_not_claimed_over_operations_not_analysed() -> None:
+    """Tables named at run time (f'{prefix}users') are not read: their migration may change
+    the schema, so Schema Updates says the changes are not known instead of `none`."""
+    unread = Impact(
+        ImpactTag.RAW_SQL,
+        "line 28: not analysed: op.create_table(…) on names chosen at run time (f'{p}users')",
+    )
+    backfill = Impact(ImpactTag.DATA_BACKFILL, "UPDATE alerts SET options: rewrites every row")
+    prefixed = _added("1_initial", "postgresql", 1, data_impact=(unread, unread))
+    rows_only = _added("2_fix_options", "postgresql", 2, data_impact=(backfill,))
+    assert no_schema_updates(Database(migrations=(prefixed, rows_only))) == (
+        "not known: 1 migration runs operations harvester could not analyse "
+        "(1_initial; see Data Impact)"
+    )
+    gone = replace(prefixed, change=ChangeKind.DELETED)
+    assert no_schema_updates(Database(migrations=(gone, rows_only))).startswith("none: ")

@@ -90,6 +90,18 @@ def no_schema_updates(database: Database) -> str:
         return f"not known: {' and '.join(counted)} could not be read (see Migration Status)"
     if not database.migrations:
         return "none: no migration or schema snapshot changed in this range"
+    unanalysed = [
+        m.id
+        for m in database.migrations
+        if m.change is not ChangeKind.DELETED
+        and any(i.tag is ImpactTag.RAW_SQL for i in m.data_impact)
+    ]
+    if unanalysed:
+        runs = "runs" if len(unanalysed) == 1 else "run"
+        return (
+            f"not known: {plural(len(unanalysed), 'migration')} {runs} operations harvester "
+            f"could not analyse ({first_few(unanalysed)}; see Data Impact)"
+        )
     rows = any(i.tag in _ROW_CHANGES for m in database.migrations for i in m.data_impact)
     return "none: the range's migrations make no schema change" + (
         "; they change rows (see Data Impact)" if rows else ""
