@@ -222,3 +222,46 @@ def test_no_schema_update_says_whether_the_migrations_change_rows() -> None:
     assert no_schema_updates(Database()) == (
         "none: no migration or schema snapshot changed in this range"
     )
+
+
+def test_no_schema_update_is_not_claimed_over_operations_not_analysed() -> None:
+    """Tables named at run time (f'{prefix}users') are not read: their migration may change
+    the schema, so Schema Updates says the changes are not known instead of `none`."""
+    unread = Impact(
+        ImpactTag.RAW_SQL,
+        "line 28: not analysed: op.create_table(…) on names chosen at run time (f'{p}users')",
+    )
+    backfill = Impact(ImpactTag.DATA_BACKFILL, "UPDATE alerts SET options: rewrites every row")
+    prefixed = _added("1_initial", "postgresql", 1, data_impact=(unread, unread))
+    rows_only = _added("2_fix_options", "postgresql", 2, data_impact=(backfill,))
+    assert no_schema_updates(Database(migrations=(prefixed, rows_only))) == (
+        "not known: 1 migration runs operations harvester could not analyse "
+        "(1_initial; see Data Impact)"
+    )
+    gone = replace(prefixed, change=ChangeKind.DELETED)
+    assert no_schema_updates(Database(migrations=(gone, rows_only))).startswith("none: ")
+
+
+def test_raw_sql_worded_the_same_in_one_migration_is_one_line() -> None:
+    """Dozens of calls on run-time names differ only by line and name: one line each, with a
+    count, the first lines and the first names; a statement worded differently keeps its own."""
+    tables = ["audit_logs", "audit_logs", "users", "clients", "roles"]
+    index_calls = tuple(
+        Impact(
+            ImpactTag.RAW_SQL,
+            f"line {10 + 6 * n}: not analysed: op.create_index(…) on names chosen at run time "
+            f"(f'{{prefix}}{table}')",
+        )
+        for n, table in enumerate(tables)
+    )
+    function = Impact(ImpactTag.RAW_SQL, "line 90: not analysed: CREATE FUNCTION f()")
+    initial = _added("1_initial", "postgresql", 1, data_impact=(*index_calls, function))
+    lines = data_impact(Database(migrations=(initial,)))
+    assert lines == [
+        "  - **raw_sql** — 5 times, lines 10, 16, 22 and 2 more: not analysed: "
+        "op.create\\_index(…) on names chosen at run time (f'{prefix}audit\\_logs', "
+        "f'{prefix}users', f'{prefix}clients' and 1 more) "
+        "(golang-migrate (postgresql) 1\\_initial)",
+        "  - **raw_sql** — line 90: not analysed: CREATE FUNCTION f() "
+        "(golang-migrate (postgresql) 1\\_initial)",
+    ]

@@ -27,7 +27,8 @@ def analyse_database(view: RepoView, settings: AnalysisSettings | None = None) -
         if not configured and not entry.concerns(changed):
             continue
         system = entry.load()
-        roots = list(system.find_roots(changed)) + configured
+        declared = getattr(system, "declared_roots", None)  # roots the project's config names
+        roots = [*system.find_roots(changed), *(declared(view) if declared else ()), *configured]
         for root in _unique(roots):
             result = system.analyse(root, view, settings)
             fresh = tuple(m for m in result.migrations if m.path not in claimed)

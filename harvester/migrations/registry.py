@@ -47,7 +47,7 @@ SYSTEMS: tuple[RegisteredSystem, ...] = (
         r"(?:^|/)migrations/|/\d{14}_[^/]+/migration\.sql$|\.prisma$|migration_lock\.toml$",
     ),
     _system("django", "django", r"migrations/[^/]*\.py$"),
-    _system("alembic", "alembic", r"(?:^|/)(?:versions/(?:[^/]+/)?|migrations/)[^/]*\.py$"),
+    _system("alembic", "alembic", r"\.py$"),  # revision folders an alembic.ini names
     _system("rails", "rails", r"(?:^|/)db/"),
     _system("ecto", "ecto", r"(?:^|/)priv/|(?:^|/)lib/.*migrations/\d{14}_\w+\.ex$"),
     _system("drizzle", "drizzle", _SQL_FILES),

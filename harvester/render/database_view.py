@@ -3,11 +3,20 @@ Impact worst first."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 
 from harvester.analysis.wording import first_few, plural
-from harvester.model import SEVERITY, ChangeKind, Database, ImpactTag, Migration, TableChange
+from harvester.model import (
+    SEVERITY,
+    ChangeKind,
+    Database,
+    Impact,
+    ImpactTag,
+    Migration,
+    TableChange,
+)
 from harvester.render.escape import Trusted, code_span, inline
 
 _RANK = {tag: index for index, tag in enumerate(SEVERITY)}
@@ -90,6 +99,18 @@ def no_schema_updates(database: Database) -> str:
         return f"not known: {' and '.join(counted)} could not be read (see Migration Status)"
     if not database.migrations:
         return "none: no migration or schema snapshot changed in this range"
+    unanalysed = [
+        m.id
+        for m in database.migrations
+        if m.change is not ChangeKind.DELETED
+        and any(i.tag is ImpactTag.RAW_SQL for i in m.data_impact)
+    ]
+    if unanalysed:
+        runs = "runs" if len(unanalysed) == 1 else "run"
+        return (
+            f"not known: {plural(len(unanalysed), 'migration')} {runs} operations harvester "
+            f"could not analyse ({first_few(unanalysed)}; see Data Impact)"
+        )
     rows = any(i.tag in _ROW_CHANGES for m in database.migrations for i in m.data_impact)
     return "none: the range's migrations make no schema change" + (
         "; they change rows (see Data Impact)" if rows else ""
@@ -337,6 +358,7 @@ def data_impact(database: Database) -> list[Trusted]:
         for impact in migration.data_impact
         if impact.tag not in _CALM and (impact.tag, migration.path) not in covered
     ]
+    flagged = _fold_raw_sql(flagged)
     flagged.sort(key=lambda pair: (severity(pair[0].tag), pair[1].order, pair[1].id))
     # The same risk in the same migration of several dialect trees is one line, and so is the
     # same risk worded the same in several migrations (a deleted folder, a squash).
@@ -370,6 +392,46 @@ def data_impact(database: Database) -> list[Trusted]:
     if calm:
         lines.append(Trusted(f"  - {calm}"))
     return lines
+
+
+_LINE = re.compile(r"\bline (\d+): ")
+_LAST_NAME = re.compile(r"^(.*) \(([^()]*)\)$")
+
+
+def _fold_raw_sql(
+    flagged: list[tuple[Impact, Migration]], shown: int = 3
+) -> list[tuple[Impact, Migration]]:
+    """Raw SQL lines of one migration worded the same but for their line and the name at the
+    end (112 `op.create_index(…) on names chosen at run time (…)`) as one line with a count,
+    the first lines and the first names."""
+    groups: dict[tuple[int, str], list[int]] = {}
+    where: dict[int, tuple[str, str]] = {}  # line and name, by position in `flagged`
+    for index, (impact, migration) in enumerate(flagged):
+        if impact.tag is not ImpactTag.RAW_SQL:
+            continue
+        line = _LINE.search(impact.detail)
+        unnumbered = _LINE.sub("", impact.detail, count=1)
+        named = _LAST_NAME.match(unnumbered)
+        wording, name = named.groups() if named else (unnumbered, "")
+        groups.setdefault((id(migration), wording), []).append(index)
+        where[index] = (line.group(1) if line else "", name)
+    result = list(flagged)
+    folded: set[int] = set()
+    for (_, wording), indexes in groups.items():
+        if len(indexes) > 1:
+            detail = _folded(wording, [where[i] for i in indexes], shown)
+            result[indexes[0]] = (Impact(ImpactTag.RAW_SQL, detail), flagged[indexes[0]][1])
+            folded.update(indexes[1:])
+    return [pair for index, pair in enumerate(result) if index not in folded]
+
+
+def _folded(wording: str, found: Sequence[tuple[str, str]], shown: int) -> str:
+    """`5 times, lines 10, 16, 22 and 2 more: <wording> (a, b, c and 1 more)`."""
+    lines = [line for line, _ in found if line]
+    names = list(dict.fromkeys(name for _, name in found if name))
+    at = f", {'line' if len(lines) == 1 else 'lines'} {first_few(lines, shown)}" if lines else ""
+    named = f" ({first_few(names, shown)})" if names else ""
+    return f"{len(found)} times{at}: {wording}{named}"
 
 
 def _label(system: str, dialects: Sequence[str]) -> str:

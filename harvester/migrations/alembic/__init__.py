@@ -1,4 +1,5 @@
-"""Alembic migrations: revision files in a `versions/` folder (or a plugin's `migrations/`).
+"""Alembic migrations: revision files in a `versions/` folder (or `main_versions/`, a plugin's
+`migrations/`, or any folder an `alembic.ini` names in `version_locations`).
 
 revision = "3f2a1b"
 down_revision = "9c8d7e"
@@ -10,7 +11,7 @@ def downgrade():
     op.drop_column("user", "email")
 
 Each folder is one chain, read with `ast` and ordered by `down_revision`; several folders (one
-per environment or plugin) are several roots.
+per environment, ini section or plugin) are several roots.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import replace
 
 from harvester.migrations import engines
 from harvester.migrations.alembic.changes import RevisionChanges
+from harvester.migrations.alembic.locations import declared_folders
 from harvester.migrations.alembic.revisions import LOOKS_LIKE_REVISION
 from harvester.migrations.base import (
     AnalysisSettings,
@@ -39,11 +41,15 @@ from harvester.migrations.sql_layouts.dialects import dialect_named
 from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED
 from harvester.model import ChangeKind
 
-# A revision in `versions/`, in a folder per engine inside it (`versions/postgresql/`, set by
-# `version_locations`), or in a plugin's `migrations/`.
+# A revision in `versions/` (or `main_versions/`, `versions_dev/`: one folder per chain), in a
+# folder per engine inside it (`versions/postgresql/`, set by `version_locations`), or in a
+# plugin's `migrations/`.
 _CANDIDATE = re.compile(
-    r"(?:^|/)(?:versions/(?:[^/]+/)?|migrations/)(?!__init__\.py$|env\.py$)[^/]+\.py$"
+    r"(?:^|/)(?:(?:[\w-]+_)?versions(?:_[\w-]+)?/(?:[^/]+/)?|migrations/)"
+    r"(?!__init__\.py$|env\.py$)[^/]+\.py$"
 )
+# A file a revision folder holds revisions in, once the folder is known.
+_REVISION_FILE = re.compile(r"(?:^|/)(?!__init__\.py$|env\.py$)[^/]+\.py$")
 _REVISION_ID = re.compile(r"""^revision\s*(?::[^=\n]*)?=\s*['"]([^'"\n]+)['"]""", re.MULTILINE)
 _DIALECT_IMPORTS = {
     "postgresql": Dialect.POSTGRESQL,
@@ -68,6 +74,19 @@ class AlembicSystem:
             if _CANDIDATE.search(p) and not NOT_DEPLOYED.search(p)
         }
         return [MigrationRoot(self.name, root) for root in sorted(roots)]
+
+    def declared_roots(self, view: RepoView) -> Sequence[MigrationRoot]:
+        """Each folder an `alembic.ini` (at base or head) names in `version_locations` that
+        holds a changed Python file: names the paths alone do not reveal (`model/networking`)."""
+        changed = {
+            posixpath.dirname(p)
+            for c in view.changes()
+            for p in (c.path, c.old_path)
+            if p and _REVISION_FILE.search(p) and not NOT_DEPLOYED.search(p)
+        }
+        if not changed:
+            return []
+        return [MigrationRoot(self.name, f) for f in sorted(declared_folders(view) & changed)]
 
     def analyse(
         self, root: MigrationRoot, view: RepoView, settings: AnalysisSettings
@@ -135,7 +154,7 @@ def _revision_id(source: Source) -> str | None:
 
 def _in_folder(change: PathChange, folder: str) -> bool:
     paths = [change.path] + ([change.old_path] if change.old_path else [])
-    return any(posixpath.dirname(p) == folder and _CANDIDATE.search(p) for p in paths)
+    return any(posixpath.dirname(p) == folder and _REVISION_FILE.search(p) for p in paths)
 
 
 def _looks_like_revision(view: RepoView, change: PathChange) -> bool:
@@ -151,7 +170,7 @@ def _texts(view: RepoView, side: Side, folder: str) -> dict[str, Source]:
     return {
         path: view.read_blob(item.blob, path)
         for path, item in view.tree(side, folder).items()
-        if posixpath.dirname(path) == folder and _CANDIDATE.search(path)
+        if posixpath.dirname(path) == folder and _REVISION_FILE.search(path)
     }
 
 
