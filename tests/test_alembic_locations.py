@@ -18,7 +18,8 @@ _TREE = {
 
 
 def _declared(ini: str, where: str = "svc/alembic.ini") -> set[str]:
-    return declared_folders(MemoryView({}, {**_TREE, where: ini}))
+    changed = {path.rsplit("/", 1)[0] for path in _TREE}
+    return declared_folders(MemoryView({}, {**_TREE, where: ini}), changed)
 
 
 @pytest.mark.parametrize(

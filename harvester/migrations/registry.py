@@ -47,7 +47,13 @@ SYSTEMS: tuple[RegisteredSystem, ...] = (
         r"(?:^|/)migrations/|/\d{14}_[^/]+/migration\.sql$|\.prisma$|migration_lock\.toml$",
     ),
     _system("django", "django", r"migrations/[^/]*\.py$"),
-    _system("alembic", "alembic", r"\.py$"),  # revision folders an alembic.ini names
+    # `versions/`, `main_versions/`, `versions_dev/`, Flask-Migrate's `migrations/`; a folder an
+    # alembic.ini names otherwise is read when one of these loads the system
+    _system(
+        "alembic",
+        "alembic",
+        r"(?:^|/)(?:[\w-]*versions[\w-]*/(?:[^/]+/)?|migrations/)[^/]*\.py$",
+    ),
     _system("rails", "rails", r"(?:^|/)db/"),
     _system("ecto", "ecto", r"(?:^|/)priv/|(?:^|/)lib/.*migrations/\d{14}_\w+\.ex$"),
     _system("drizzle", "drizzle", _SQL_FILES),

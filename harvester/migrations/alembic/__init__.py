@@ -86,7 +86,7 @@ class AlembicSystem:
         }
         if not changed:
             return []
-        return [MigrationRoot(self.name, f) for f in sorted(declared_folders(view) & changed)]
+        return [MigrationRoot(self.name, f) for f in sorted(declared_folders(view, changed))]
 
     def analyse(
         self, root: MigrationRoot, view: RepoView, settings: AnalysisSettings

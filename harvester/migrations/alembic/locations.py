@@ -20,37 +20,37 @@ from __future__ import annotations
 import configparser
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from harvester.migrations.base import RepoView, Side
+from harvester.migrations.sql_layouts.dialects import ancestors
 from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED
 
+_INI = "alembic.ini"
 _SEPARATORS = {"space": " ", "newline": "\n", "os": ":", "colon": ":", "semicolon": ";"}
 _PACKAGE = re.compile(r"^([A-Za-z_][\w.]*):(?![\\/])(.*)$")
 _LEGACY_SPLIT = re.compile(r"\s*,\s*|\s+")
 
 
-def declared_folders(view: RepoView) -> set[str]:
-    """Every revision folder an alembic ini names, at base or at head (as repository paths)."""
-    folders: set[str] = set()
+def declared_folders(view: RepoView, folders: Collection[str]) -> set[str]:
+    """Those of `folders` (the folders holding the range's changed Python files) that an
+    `alembic.ini` in one of their parent folders names, at base or at head. Only those files
+    are read: an ini sits above the revisions it names, and listing a whole tree costs more."""
+    candidates = set(folders)
+    inis = {posixpath.join(parent, _INI) for f in candidates for parent in ancestors(f)}
+    found: set[str] = set()
     for side in Side:
-        tree = view.tree(side, "")
-        existing = {posixpath.dirname(p) for p in tree}
-        for path in tree:
-            if _is_alembic_ini(path):
-                source = view.read(side, path)
-                if source.text is not None:
-                    folders |= set(_folders_in(path, source.text, existing))
-    return folders
-
-
-def _is_alembic_ini(path: str) -> bool:
-    name = posixpath.basename(path)
-    return name.endswith(".ini") and "alembic" in name.lower() and not NOT_DEPLOYED.search(path)
+        for path in sorted(inis):
+            if NOT_DEPLOYED.search(path):
+                continue
+            source = view.read(side, path)
+            if source.text is not None:
+                found |= set(_folders_in(path, source.text, candidates))
+    return found
 
 
 def _folders_in(ini: str, text: str, existing: set[str]) -> Iterator[str]:
-    """The folders each section of `ini` names, among the `existing` folders (those with files)."""
+    """The folders each section of `ini` names, among the `existing` ones."""
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         parser.read_string(text, source=ini)
