@@ -309,6 +309,21 @@ def test_sqlite_rebuild_without_copy_leaves_data_behind() -> None:
     assert tags(judged) == ["data_not_migrated", "table_rebuild"]
 
 
+def test_sqlite_rebuild_filled_by_its_own_inserts_is_not_said_to_start_empty() -> None:
+    judged = judge(
+        "CREATE TABLE memo_new (id INTEGER, body TEXT);\n"
+        "INSERT OR IGNORE INTO memo_new (id, body) VALUES (?, ?);\n"
+        "DROP TABLE memo;\n"
+        "ALTER TABLE memo_new RENAME TO memo;",
+        SQLITE,
+    )
+    assert tags(judged) == ["table_rebuild"]
+    assert detail(judged, ImpactTag.TABLE_REBUILD).endswith(
+        ": the migration fills memo_new with INSERT statements of its own (line 2), not an "
+        "INSERT … SELECT: whether every old row is carried over is not confirmed"
+    )
+
+
 def test_clickhouse_create_and_swap_is_a_rebuild_with_a_gap() -> None:
     judged = judge(
         "CREATE TABLE umami.event_new (id UUID, created_at DateTime('UTC'))\n"
