@@ -56,7 +56,8 @@ def index_name(idx: ops.IndexDef) -> str:
 
 
 def index(idx: ops.IndexDef) -> str:
-    """`name ON table(cols) UNIQUE USING gin WHERE … CONCURRENTLY`."""
+    """`name ON table(cols) UNIQUE USING gin CONCURRENTLY WHERE …`: the WHERE clause last, where
+    SQL writes it."""
     text = f"{index_name(idx)} ON {idx.table}({', '.join(idx.columns)})"
     if idx.include:
         text += f" INCLUDE ({', '.join(idx.include)})"
@@ -64,12 +65,12 @@ def index(idx: ops.IndexDef) -> str:
         text += " UNIQUE"
     if idx.method:
         text += f" USING {idx.method}"
-    if idx.where:
-        text += f" WHERE {idx.where}"
     if idx.concurrently:
         text += " CONCURRENTLY"
     if idx.algorithm:
         text += f" ALGORITHM={idx.algorithm.upper()}"
+    if idx.where:
+        text += f" WHERE {idx.where}"
     if idx.options_unread:
         text += f" (options {idx.options_unread} not read: it may be UNIQUE)"
     return text
