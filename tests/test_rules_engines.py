@@ -77,7 +77,24 @@ def test_check_constraint_with_and_without_not_valid() -> None:
     ]
     judged = judge("ALTER TABLE t ADD CONSTRAINT c CHECK (x > 0) NOT VALID;", PG)
     assert tags(judged) == ["none"]
-    assert judged.constraints_added == ("c CHECK (x > 0) NOT VALID",)
+    assert judged.constraints_added == ("t: c CHECK (x > 0) NOT VALID",)
+
+
+def test_constraints_added_name_their_table_unless_their_name_does() -> None:
+    judged = judge(
+        "CREATE TABLE api_token (id int, owner_id int,\n"
+        "  FOREIGN KEY (owner_id) REFERENCES auth_user (id) ON DELETE CASCADE);\n"
+        "CREATE TABLE api_hook (id int, owner_id int,\n"
+        "  FOREIGN KEY (owner_id) REFERENCES auth_user (id) ON DELETE CASCADE);\n"
+        "ALTER TABLE api_hook ADD CONSTRAINT api_hook_owner_fk FOREIGN KEY (owner_id)\n"
+        "  REFERENCES auth_user (id);",
+        PG,
+    )
+    assert judged.constraints_added == (
+        "api_token: FOREIGN KEY (owner_id) -> auth_user.id ON DELETE CASCADE",
+        "api_hook: FOREIGN KEY (owner_id) -> auth_user.id ON DELETE CASCADE",
+        "api_hook_owner_fk FOREIGN KEY (owner_id) -> auth_user.id",
+    )
 
 
 def test_foreign_key_validation_and_not_valid() -> None:

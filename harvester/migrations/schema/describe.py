@@ -121,6 +121,19 @@ _VERBS = {
 }
 
 
+def listed(change: TableChange) -> str:
+    """A change as the migration's flat lists show it, outside the grouping by table: an added
+    constraint names its table (`orders: CHECK (total > 0)`) unless its own name starts with
+    it, as columns (`orders.total`) and indexes (`ON orders(total)`) do."""
+    if (
+        change.category == "constraints_added"
+        and change.table
+        and not change.text.startswith(f"{change.table}_")
+    ):
+        return f"{change.table}: {change.text}"
+    return change.text
+
+
 def table_changes(operation: ops.Operation) -> Iterator[TableChange]:
     """The schema facts one operation states, each tagged with its table and category."""
     match operation:
