@@ -261,11 +261,13 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class DatabaseSystem:
-    """A migration tree found in the repository."""
+    """A migration tree found in the repository: `dialect` its engine as found (None: not
+    found), `judged_as` the engine whose rules the analysis applied to its migrations."""
 
     system: str
     dialect: str | None
     root: str
+    judged_as: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,7 +77,24 @@ def test_check_constraint_with_and_without_not_valid() -> None:
     ]
     judged = judge("ALTER TABLE t ADD CONSTRAINT c CHECK (x > 0) NOT VALID;", PG)
     assert tags(judged) == ["none"]
-    assert judged.constraints_added == ("c CHECK (x > 0) NOT VALID",)
+    assert judged.constraints_added == ("t: c CHECK (x > 0) NOT VALID",)
+
+
+def test_constraints_added_name_their_table_unless_their_name_does() -> None:
+    judged = judge(
+        "CREATE TABLE api_token (id int, owner_id int,\n"
+        "  FOREIGN KEY (owner_id) REFERENCES auth_user (id) ON DELETE CASCADE);\n"
+        "CREATE TABLE api_hook (id int, owner_id int,\n"
+        "  FOREIGN KEY (owner_id) REFERENCES auth_user (id) ON DELETE CASCADE);\n"
+        "ALTER TABLE api_hook ADD CONSTRAINT api_hook_owner_fk FOREIGN KEY (owner_id)\n"
+        "  REFERENCES auth_user (id);",
+        PG,
+    )
+    assert judged.constraints_added == (
+        "api_token: FOREIGN KEY (owner_id) -> auth_user.id ON DELETE CASCADE",
+        "api_hook: FOREIGN KEY (owner_id) -> auth_user.id ON DELETE CASCADE",
+        "api_hook_owner_fk FOREIGN KEY (owner_id) -> auth_user.id",
+    )
 
 
 def test_foreign_key_validation_and_not_valid() -> None:
@@ -307,6 +324,21 @@ def test_sqlite_rebuild_without_copy_leaves_data_behind() -> None:
         SQLITE,
     )
     assert tags(judged) == ["data_not_migrated", "table_rebuild"]
+
+
+def test_sqlite_rebuild_filled_by_its_own_inserts_is_not_said_to_start_empty() -> None:
+    judged = judge(
+        "CREATE TABLE memo_new (id INTEGER, body TEXT);\n"
+        "INSERT OR IGNORE INTO memo_new (id, body) VALUES (?, ?);\n"
+        "DROP TABLE memo;\n"
+        "ALTER TABLE memo_new RENAME TO memo;",
+        SQLITE,
+    )
+    assert tags(judged) == ["table_rebuild"]
+    assert detail(judged, ImpactTag.TABLE_REBUILD).endswith(
+        ": the migration fills memo_new with INSERT statements of its own (line 2), not an "
+        "INSERT … SELECT: whether every old row is carried over is not confirmed"
+    )
 
 
 def test_clickhouse_create_and_swap_is_a_rebuild_with_a_gap() -> None:

@@ -8,8 +8,13 @@ import pytest
 
 from harvester.migrations.rails.snapshot import plain_schema_rb
 from harvester.migrations.schema import ops
-from harvester.migrations.snapshots import Delta, Explained
-from harvester.migrations.structure_sql import newest_version, plain_charset, plain_sql
+from harvester.migrations.snapshots import Delta, Explained, compare
+from harvester.migrations.structure_sql import (
+    newest_version,
+    plain_charset,
+    plain_sql,
+    read_structure_sql,
+)
 
 SAME_SQL = [
     ("smallint(6) NOT NULL DEFAULT '0'", "smallint NOT NULL DEFAULT 0"),
@@ -40,6 +45,23 @@ def test_an_implied_collation_is_the_charsets_default() -> None:
     assert plain_charset("utf8mb4", None) == plain_charset("utf8mb4", "utf8mb4_general_ci")
     assert plain_charset("utf8", None) == plain_charset("utf8mb3", "utf8mb3_general_ci")
     assert plain_charset("utf8mb4", None) != plain_charset("utf8mb4", "utf8mb4_unicode_ci")
+
+
+def _postgres_dump(default: str) -> str:
+    return f"CREATE TABLE public.queue (position bigint DEFAULT {default} NOT NULL);"
+
+
+def test_pg_dump_writes_extract_as_date_part_before_postgresql_14() -> None:
+    newer = read_structure_sql(_postgres_dump("EXTRACT(epoch FROM now())"), ops.Dialect.POSTGRESQL)
+    older = read_structure_sql(
+        _postgres_dump("date_part('epoch'::text, now())"), ops.Dialect.POSTGRESQL
+    )
+    other_field = read_structure_sql(
+        _postgres_dump("date_part('year'::text, now())"), ops.Dialect.POSTGRESQL
+    )
+    assert [d.kind for d in compare(newer, older)] == ["format"]
+    assert [d.kind for d in compare(older, newer)] == ["format"]
+    assert [d.kind for d in compare(newer, other_field)] == ["column"]
 
 
 OLD_DUMP = partial(plain_schema_rb, (0, 0))

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from harvester.migrations.base import AnalysisSettings, MigrationRoot, RepoView
 from harvester.migrations.registry import SYSTEMS
+from harvester.migrations.schema.engines import judged_as
+from harvester.migrations.schema.ops import Dialect
 from harvester.model import Database, DatabaseSystem, Finding, Migration, SchemaSnapshot
 
 
@@ -37,13 +39,25 @@ def analyse_database(view: RepoView, settings: AnalysisSettings | None = None) -
             claimed.update(m.path for m in fresh)
             dialect = result.dialect or root.dialect
             systems.append(
-                DatabaseSystem(system.name, dialect.value if dialect else None, root.root)
+                DatabaseSystem(
+                    system.name,
+                    dialect.value if dialect else None,
+                    root.root,
+                    _judged_as(dialect, fresh),
+                )
             )
             migrations.extend(fresh)
             # a fact about the whole app (its engine) is found once per migrations folder
             findings.extend(f for f in result.findings if f not in findings)
             snapshots.extend(result.snapshots)
     return Database(tuple(systems), tuple(migrations), tuple(findings), tuple(snapshots))
+
+
+def _judged_as(dialect: Dialect | None, migrations: Sequence[Migration]) -> str | None:
+    """The engine whose rules judged a tree's migrations; None when none could be read."""
+    if dialect is None and not any(m.parsed for m in migrations):
+        return None
+    return judged_as(dialect).value
 
 
 def _unique(roots: Sequence[MigrationRoot]) -> list[MigrationRoot]:

@@ -5,7 +5,8 @@ INSERT INTO "schema_migrations" (version) VALUES ('20250101000000'), ('202501020
 
 Statements go through the shared SQL analysis; the versions the dump records come from its
 `schema_migrations` INSERT. Columns compare without what only the dump tool's version decides
-(mysqldump 5.7 `int(11) DEFAULT '0'` and `text`, 8.0 `int DEFAULT 0` and `text DEFAULT NULL`).
+(mysqldump 5.7 `int(11) DEFAULT '0'` and `text`, 8.0 `int DEFAULT 0` and `text DEFAULT NULL`;
+PostgreSQL 13 `date_part('epoch'::text, now())`, 14 `EXTRACT(epoch FROM now())`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ _DEFAULT_COLLATIONS = {
     "latin1": ("latin1_swedish_ci",),
     "binary": ("binary",),
 }
+# PostgreSQL 13 and older store EXTRACT(f FROM x) as date_part('f'::text, x); 14 keeps EXTRACT.
+_DATE_PART = re.compile(r"\bdate_part\((?:CAST\('(\w+)' AS text\)|'(\w+)'(?:::text)?), ", re.I)
+_EXTRACT = re.compile(r"\bEXTRACT\((\w+) FROM ", re.IGNORECASE)
 _INSERT = re.compile(r"INSERT\s+INTO\s+[\w.\"`]*schema_migrations[\"`]?[^;]*;", re.IGNORECASE)
 _VERSION = re.compile(r"\b(\d{8,})\b")
 
@@ -91,9 +95,12 @@ def read_structure_sql(text: str, dialect: ops.Dialect | None) -> SchemaShape:
 def plain_sql(part: str, text: str) -> str:
     """A dumped column's text without what only the dump tool's version decides: `DEFAULT NULL`
     (implied), integer display widths (`int(11)`, but not `tinyint(1)`, Rails' boolean), quotes
-    around a number column's default, and `utf8mb3` for `utf8`."""
+    around a number column's default, `utf8mb3` for `utf8`, and PostgreSQL's `date_part('f', x)`
+    for `EXTRACT(f FROM x)`, which it stores in its place before version 14."""
     if part != "column":
         return text
+    text = _DATE_PART.sub(lambda m: f"EXTRACT({m.group(1) or m.group(2)} FROM ", text)
+    text = _EXTRACT.sub(lambda m: f"EXTRACT({m.group(1).upper()} FROM ", text)
     text = _NO_DEFAULT.sub("", text)
     if _NUMERIC.match(text):
         text = _QUOTED_NUMBER.sub(r"DEFAULT \1", text)

@@ -147,7 +147,7 @@ def _migration(
             for change in describe.table_changes(operation):
                 changes.append(change)
                 if change.category in facts:
-                    facts[change.category].append(change.text)
+                    facts[change.category].append(describe.listed(change))
     impacts, rule_notes, failures = _impacts(item, parsed, format_only, state, settings)
     if item.repeatable and item.change is ChangeKind.MODIFIED:
         rule_notes = ("repeatable: it runs again because its checksum changed", *rule_notes)

@@ -56,7 +56,8 @@ def index_name(idx: ops.IndexDef) -> str:
 
 
 def index(idx: ops.IndexDef) -> str:
-    """`name ON table(cols) UNIQUE USING gin WHERE … CONCURRENTLY`."""
+    """`name ON table(cols) UNIQUE USING gin CONCURRENTLY WHERE …`: the WHERE clause last, where
+    SQL writes it."""
     text = f"{index_name(idx)} ON {idx.table}({', '.join(idx.columns)})"
     if idx.include:
         text += f" INCLUDE ({', '.join(idx.include)})"
@@ -64,12 +65,12 @@ def index(idx: ops.IndexDef) -> str:
         text += " UNIQUE"
     if idx.method:
         text += f" USING {idx.method}"
-    if idx.where:
-        text += f" WHERE {idx.where}"
     if idx.concurrently:
         text += " CONCURRENTLY"
     if idx.algorithm:
         text += f" ALGORITHM={idx.algorithm.upper()}"
+    if idx.where:
+        text += f" WHERE {idx.where}"
     if idx.options_unread:
         text += f" (options {idx.options_unread} not read: it may be UNIQUE)"
     return text
@@ -118,6 +119,19 @@ _VERBS = {
     "constraints_added": "adds",
     "constraints_dropped": "drops",
 }
+
+
+def listed(change: TableChange) -> str:
+    """A change as the migration's flat lists show it, outside the grouping by table: an added
+    constraint names its table (`orders: CHECK (total > 0)`) unless its own name starts with
+    it, as columns (`orders.total`) and indexes (`ON orders(total)`) do."""
+    if (
+        change.category == "constraints_added"
+        and change.table
+        and not change.text.startswith(f"{change.table}_")
+    ):
+        return f"{change.table}: {change.text}"
+    return change.text
 
 
 def table_changes(operation: ops.Operation) -> Iterator[TableChange]:

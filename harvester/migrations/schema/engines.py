@@ -61,7 +61,7 @@ class Engine:
     @property
     def postgres_like(self) -> bool:
         """PostgreSQL rules apply (also when the dialect is unknown: the common case)."""
-        return self.dialect in (None, Dialect.POSTGRESQL)
+        return judged_as(self.dialect) is Dialect.POSTGRESQL
 
     @property
     def mysql_like(self) -> bool:
@@ -75,6 +75,11 @@ class Engine:
     def known_below(self, *version: int) -> bool:
         """True only when a configured version is older than `version`."""
         return self.version is not None and self.version < version
+
+
+def judged_as(dialect: Dialect | None) -> Dialect:
+    """The engine whose rules judge migrations of `dialect`: PostgreSQL when it is not found."""
+    return dialect or Dialect.POSTGRESQL
 
 
 def engine_for(dialect: Dialect | None, settings: AnalysisSettings) -> Engine:

@@ -164,6 +164,8 @@ class RebuildTable:
     columns the new table declares (no ALTER TABLE ADD COLUMN runs for them). `copies` pairs
     each new column the copy fills straight from an old one with that column. `checks` are
     the new table's CHECK constraints when its CREATE TABLE shows them (None: not shown).
+    `unconfirmed` says how rows may reach the new table when no copy harvester can follow
+    does (its own INSERT … VALUES, code it cannot read): then nothing is said to be lost.
     """
 
     table: str
@@ -177,6 +179,7 @@ class RebuildTable:
     declares_columns: tuple[str, ...] = ()
     copies: tuple[tuple[str, str], ...] = ()
     checks: tuple[Constraint, ...] | None = None
+    unconfirmed: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,7 @@ class _Rebuild:
     copied_columns: tuple[str, ...] = ()
     copies: tuple[tuple[str, str], ...] = ()
     fed_by: str | None = None
+    unconfirmed: str | None = None
 
 
 def _table_rebuilds(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
@@ -122,6 +123,8 @@ def _create_first(
     _copy_into(operations, start, staging, (rebuild.table,), rebuild)
     if not rebuild.copied:
         _fed_by_view(operations, start, staging, rebuild)
+    if not rebuild.copied:
+        rebuild.unconfirmed = _filled_otherwise(operations, start, staging)
     return rebuild
 
 
@@ -154,6 +157,8 @@ def _rename_first(
             rebuild.kept_old = parked
             _copy_into(operations, position, target, (parked,), rebuild)
             _drop_of(operations, position, parked, rebuild)
+            if not rebuild.copied:
+                rebuild.unconfirmed = _filled_otherwise(operations, position, target)
             return rebuild
     return None
 
@@ -198,6 +203,29 @@ def _fed_by_view(
         return
 
 
+def _filled_otherwise(operations: tuple[ops.Operation, ...], start: int, table: str) -> str | None:
+    """How rows may reach a rebuilt table that no INSERT … SELECT fills: INSERTs of its own
+    (a loop over the old rows in code, one INSERT … VALUES each), or statements harvester
+    cannot read, wherever the framework placed them (None: nothing can fill it)."""
+    for operation in operations[start + 1 :]:
+        if (
+            isinstance(operation, ops.DataChange)
+            and operation.kind is ops.DataChangeKind.INSERT
+            and operation.table == table
+        ):
+            return (
+                f"the migration fills {table} with INSERT statements of its own"
+                + (f" (line {operation.line})" if operation.line is not None else "")
+                + ", not an INSERT … SELECT"
+            )
+    for operation in operations:
+        if isinstance(operation, ops.Opaque) and operation.raw:
+            return f"the migration runs SQL harvester cannot read ({operation.summary})"
+        if isinstance(operation, ops.DataChange) and operation.table is None:
+            return f"the migration runs code harvester cannot read ({operation.detail})"
+    return None
+
+
 def _drop_of(
     operations: tuple[ops.Operation, ...], start: int, table: str, rebuild: _Rebuild
 ) -> None:
@@ -232,6 +260,7 @@ def _folded(rebuild: _Rebuild, line: int | None) -> ops.RebuildTable:
         staging=rebuild.staging,
         copies=rebuild.copies,
         checks=rebuild.checks,
+        unconfirmed=rebuild.unconfirmed,
     )
 
 

@@ -133,7 +133,9 @@ def rebuild_table(op: ops.RebuildTable, ctx: Context) -> None:
     if ctx.new_table(op.table):
         ctx.note(f"recreates {op.table}, which the range created{changes}")
         return
-    if not op.copies_data:
+    if op.unconfirmed:
+        how = f"{op.unconfirmed}: whether every old row is carried over is not confirmed"
+    elif not op.copies_data:
         how = "the new table replaces the old one"
     elif engine == "SQLite":
         how = "SQLite copies every row into the new table, holding the database write lock"
@@ -147,7 +149,7 @@ def rebuild_table(op: ops.RebuildTable, ctx: Context) -> None:
     ctx.flag(ImpactTag.TABLE_REBUILD, f"recreates {op.table} via {op.via}{changes}: {how}")
     _copied_into_not_null(op, ctx)
     _copied_into_new_checks(op, ctx)
-    if not op.copies_data:
+    if not op.copies_data and not op.unconfirmed:
         ctx.flag(
             ImpactTag.DATA_NOT_MIGRATED,
             f"the rebuilt {op.table} starts empty: nothing copies the old rows into it",
