@@ -205,3 +205,21 @@ def test_a_key_restored_after_clearing_orphans_says_what_the_migration_does() ->
     # without the cleanup, a key that may not exist proves nothing about orphans
     guarded = judge(RESTORED.split(";", 1)[1], PG)
     assert detail(guarded, ImpactTag.FK_ADDED_EXISTING_TABLE).endswith("fails on orphaned rows")
+
+
+BY_OWN_NAME = """
+ALTER TABLE forumsread DROP CONSTRAINT fk_fr_forum_id;
+ALTER TABLE forumsread ADD CONSTRAINT fk_forumsread_forum_id_forums FOREIGN KEY (forum_id)
+    REFERENCES forums (id) ON DELETE CASCADE;
+"""
+
+
+def test_a_key_dropped_by_a_name_holding_its_column_is_a_hedged_replacement() -> None:
+    judged = judge(BY_OWN_NAME, PG)
+    impacts = [(i.tag, i.detail) for i in judged.data_impact]
+    assert not _details(impacts, ImpactTag.FK_DROPPED)
+    (validation,) = _details(impacts, ImpactTag.FK_ADDED_EXISTING_TABLE)
+    assert "fk_fr_forum_id, on the same column" in validation
+    # a name holding only part of a column's name is no evidence
+    other = judge(BY_OWN_NAME.replace("fk_fr_forum_id", "fk_fr_forum"), PG)
+    assert "fk_dropped" in tags(other)

@@ -20,7 +20,8 @@ class Replaced:
     """The constraint an added one replaces: the table it was dropped from, its name, its
     definition when the range or the base schema shows it, and whether that definition was
     released (deployed code used it). `by_default_name`: only its name says it was a key on
-    the same columns (the one PostgreSQL gives an unnamed key, `<table>_<columns>_fkey`)."""
+    the same columns (the one PostgreSQL gives an unnamed key, `<table>_<columns>_fkey`, or a
+    name holding the columns, `fk_forum_id`)."""
 
     table: str
     name: str
@@ -106,11 +107,20 @@ def _replaced_by(added: ops.AddConstraint, dropped: list[_Dropped]) -> Replaced 
         (
             dataclasses.replace(replaced, by_default_name=True)
             for replaced in on_table
-            if replaced.former is None
-            and replaced.name == default_foreign_key_name(replaced.table, key.columns)
+            if replaced.former is None and _named_after(replaced, key.columns)
         ),
         None,
     )
+
+
+def _named_after(replaced: Replaced, columns: tuple[str, ...]) -> bool:
+    """True when a dropped key the range does not show is named after `columns`: PostgreSQL's
+    default name (`forums_category_id_fkey`) or a name holding each column whole
+    (`fk_forum_id`, `fk_fr_forum_id`)."""
+    if replaced.name == default_foreign_key_name(replaced.table, columns):
+        return True
+    padded = f"_{replaced.name.lower()}_"
+    return bool(columns) and all(f"_{column.lower()}_" in padded for column in columns)
 
 
 def same_reference(first: ops.ForeignKey, second: ops.ForeignKey) -> bool:
