@@ -1,21 +1,19 @@
 """A Django project's migrations at one end of the range: found, parsed, ordered and replayed.
 
-Every `<app>/migrations/*.py` of the tree is read (parsed once per blob), keyed by the app
-label (the `AppConfig.label` in `apps.py`, else the app folder's name), put in execution order
-and replayed from an empty state, so that each migration is translated against the models as
-the migrations before it left them.
+Every `<app>/migrations/*.py` of the tree is read (parsed once per blob), keyed by its app's
+label (see `app_labels`), put in execution order and replayed from an empty state, so that
+each migration is translated against the models as the migrations before it left them.
 """
 
 from __future__ import annotations
 
-import ast
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from harvester.analysis.wording import first_few, plural
-from harvester.migrations import pyast
-from harvester.migrations.base import RepoView, Side
+from harvester.migrations.base import RepoView, Side, Source
+from harvester.migrations.django.app_labels import app_labels
 from harvester.migrations.django.fields import FieldClass
 from harvester.migrations.django.files import (
     MigrationFile,
@@ -43,7 +41,6 @@ class Entry:
     path: str
     blob: str
     parsed: Parsed
-    problem: str | None = None
 
     @property
     def migration(self) -> MigrationFile | None:
@@ -53,7 +50,7 @@ class Entry:
     def why_unreadable(self) -> Problem:
         """The problem of a file that is no readable migration: its reason and line."""
         unreadable = self.parsed if isinstance(self.parsed, Unreadable) else None
-        message = self.problem or (unreadable.message if unreadable else "not parsed")
+        message = unreadable.message if unreadable else "not parsed"
         return Problem(self.path, message, unreadable.line if unreadable else None)
 
     @property
@@ -69,9 +66,7 @@ class Entry:
         """True for a readable migration, or an unreadable file named like one."""
         if self.migration is not None:
             return True
-        return (self.problem is not None or isinstance(self.parsed, Unreadable)) and bool(
-            NUMBERED.search(self.path)
-        )
+        return isinstance(self.parsed, Unreadable) and bool(NUMBERED.search(self.path))
 
 
 @dataclass
@@ -105,40 +100,25 @@ def load_project(
     view.prefetch_blobs(
         [item.blob for item, name in files.values() if (item.blob, name) not in cache.files]
     )
-    labels: dict[str, str] = {}
-    auto_fields: dict[str, str] = {}
+    for path, (item, name) in files.items():
+        if (item.blob, name) not in cache.files:
+            cache.files[(item.blob, name)] = _parse(view.read_blob(item.blob, path), path, name)
+    parsed = {path: cache.files[(item.blob, name)] for path, (item, name) in files.items()}
+    apps = app_labels(view, side, folders, parsed)
     by_path: dict[str, Entry] = {}
     for path, (item, name) in files.items():
-        folder = posixpath.dirname(path)
-        if folder not in labels:
-            app, named = posixpath.basename(posixpath.dirname(folder)), folders.get(folder)
-            # a folder the settings name for another app (`{"sites": "conf.sites_migrations"}`)
-            # sits in no app of its own
-            config = (
-                _app_config(view, side, posixpath.dirname(folder))
-                if named in (None, "", app)
-                else {}
-            )
-            labels[folder] = named or config.get("label") or app
-            if "default_auto_field" in config:
-                auto_fields[labels[folder]] = config["default_auto_field"]
-        key = (labels[folder], name)
-        cached = (item.blob, name)
-        problem = None
-        if cached not in cache.files:
-            source = view.read_blob(item.blob, path)
-            if source.text is None:
-                problem = source.problem or "not parsed: unreadable"
-                cache.files[cached] = Unreadable(problem, None)
-            else:
-                cache.files[cached] = parse_migration(name, source.text) or _not_a_migration(
-                    path, source.text
-                )
-        entry = Entry(key, path, item.blob, cache.files[cached], problem)
+        entry = Entry((apps.labels[posixpath.dirname(path)], name), path, item.blob, parsed[path])
         if entry.is_migration:
             by_path[path] = entry
     by_key = {e.key: e for e in sorted(by_path.values(), key=lambda e: e.path)}
-    return Project(by_path, by_key, auto_fields)
+    return Project(by_path, by_key, apps.auto_fields)
+
+
+def _parse(source: Source, path: str, name: str) -> Parsed:
+    """What one file of a migrations folder holds."""
+    if source.text is None:
+        return Unreadable(source.problem or "not parsed: unreadable", None)
+    return parse_migration(name, source.text) or _not_a_migration(path, source.text)
 
 
 def _not_a_migration(path: str, text: str) -> Unreadable | None:
@@ -153,24 +133,6 @@ def _not_a_migration(path: str, text: str) -> Unreadable | None:
         None,
         unknown_dependencies=False,
     )
-
-
-def _app_config(view: RepoView, side: Side, app_folder: str) -> dict[str, str]:
-    """What the app's AppConfig in `apps.py` sets among `label` and `default_auto_field`."""
-    source = view.read(side, posixpath.join(app_folder, "apps.py"))
-    module = pyast.parse_module(source.text) if source.text is not None else None
-    if not isinstance(module, pyast.Module):
-        return {}
-    found: dict[str, str] = {}
-    for node in module.tree.body:
-        if not isinstance(node, ast.ClassDef):
-            continue
-        for statement in node.body:
-            for name, value in pyast.assignments(statement):
-                text = module.evaluate(value)
-                if name in ("label", "default_auto_field") and isinstance(text, str):
-                    found.setdefault(name, text)
-    return found
 
 
 @dataclass(frozen=True, slots=True)
