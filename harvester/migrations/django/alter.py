@@ -143,6 +143,7 @@ def _nullability(table: str, column: str, old: FieldSpec, new: FieldSpec) -> lis
             has_where=True,
             reversible=True,
             columns=(column,),
+            nulls_filled=(column,),
         ),
         ops.SetNotNull(table, column),
         ops.DropDefault(table, column),

@@ -292,7 +292,7 @@ def effective_default(field: FieldSpec) -> str | None:
     if field.has_default and field.relation is not None and field.default == "":
         return None  # Django saves '' in a foreign key as NULL
     if field.has_default and field.default is not None:
-        return sql_literal(field.default)
+        return _default_literal(field, field.default)
     if not field.null and field.blank and field.kind in _EMPTY_STRINGS:
         return "''"
     if _auto_now(field):
@@ -329,7 +329,19 @@ def database_default(field: FieldSpec) -> str | None:
     """The `db_default` the database keeps (Django 5), as SQL text."""
     if field.db_default is _MISSING:
         return None
-    return sql_literal(field.db_default)
+    return _default_literal(field, field.db_default)
+
+
+def _default_literal(field: FieldSpec, value: Value) -> str:
+    """A default as SQL text; an ArrayField's list as the array psycopg sends (`'{}'`,
+    `ARRAY['a', 'b']`), not as JSON."""
+    if field.kind != "ArrayField":
+        return sql_literal(value)
+    if value == () or (isinstance(value, Ref) and value.tail == "list"):
+        return "'{}'"
+    if isinstance(value, tuple):
+        return "ARRAY[" + ", ".join(sql_literal(item) for item in value) + "]"
+    return sql_literal(value)
 
 
 def is_callable_default(field: FieldSpec) -> bool:

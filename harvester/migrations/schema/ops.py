@@ -436,7 +436,8 @@ class DataChange:
     column an UPDATE sets with its new value as written (`SET token = NULL`);
     `unmatched_in` pairs each table its WHERE requires no matching row in with that test as
     written (`NOT EXISTS (SELECT 1 FROM users u WHERE u.id = polls.user_id)`, `user_id NOT
-    IN (SELECT id FROM users)`): the step removes or clears orphans.
+    IN (SELECT id FROM users)`): the step removes or clears orphans. `nulls_filled` are the
+    columns whose NULL rows it sets to a value (`SET c = v WHERE c IS NULL`): none stays NULL.
     """
 
     kind: DataChangeKind
@@ -451,6 +452,7 @@ class DataChange:
     reads: tuple[tuple[str, str], ...] = ()
     sets: tuple[tuple[str, str], ...] = ()
     unmatched_in: tuple[tuple[str, str], ...] = ()
+    nulls_filled: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

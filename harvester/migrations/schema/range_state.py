@@ -27,6 +27,7 @@ _PER_RELEASE = (
     "copied_out",
     "tables_copied_out",
     "nulls_deleted",
+    "nulls_filled",
     "added_columns",
     "created_indexes",
     "created_types",
@@ -60,6 +61,8 @@ class RangeState:
     # an UPDATE of every row to one), with the migration that filled them.
     random_filled: dict[ColumnKey, str] = field(default_factory=dict)
     nulls_deleted: dict[ColumnKey, str] = field(default_factory=dict)
+    # Columns an UPDATE … WHERE c IS NULL gave a value in every row that held NULL.
+    nulls_filled: dict[ColumnKey, str] = field(default_factory=dict)
     not_null_checks: dict[ColumnKey, str] = field(default_factory=dict)
     unvalidated_checks: dict[tuple[str, str], str] = field(default_factory=dict)
     # Every `CHECK (col IS NOT NULL)` by (table, name) -> its column, to forget it when dropped.
@@ -191,6 +194,8 @@ class RangeState:
                         self.random_filled.pop((table or "", name), None)
                     elif not operation.has_where:
                         self.random_filled[(table or "", name)] = migration
+                for name in operation.nulls_filled:
+                    self.nulls_filled[(table or "", name)] = migration
             case ops.DataChange(kind=ops.DataChangeKind.INSERT_SELECT, table=str() as table):
                 self.filled_tables[table] = migration
                 if operation.source_table and operation.source_table != "a subquery":
@@ -327,6 +332,7 @@ class RangeState:
             backfilled=dict(self.backfilled),
             random_filled=dict(self.random_filled),
             nulls_deleted=dict(self.nulls_deleted),
+            nulls_filled=dict(self.nulls_filled),
             not_null_checks=dict(self.not_null_checks),
             unvalidated_checks=dict(self.unvalidated_checks),
             check_columns=dict(self.check_columns),

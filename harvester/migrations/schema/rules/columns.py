@@ -490,11 +490,11 @@ def set_not_null(op: ops.SetNotNull, ctx: Context) -> None:
         ctx.note(f"{name} SET NOT NULL: the column is NOT NULL already, nothing to check")
         return
     key = (op.table, op.column)
-    # a column whose NULL rows the range deleted, or that a validated CHECK keeps from NULL,
+    # a column whose NULL rows the range deleted or set, or that a validated CHECK keeps from NULL,
     # leaves the lock as the risk (a backfill may skip rows, so it only makes NULLs unlikely:
     # see below)
     checked = _validated_not_null_check(op.table, op.column, ctx)
-    cleared = key in ctx.state.nulls_deleted or checked is not None
+    cleared = key in ctx.state.nulls_deleted or key in ctx.state.nulls_filled or checked is not None
     fails = "" if cleared else "; fails if any row is NULL"
     if checked:
         consequence = (
@@ -526,7 +526,14 @@ def _not_null_mitigations(table: str, column: str, ctx: Context) -> None:
             "PostgreSQL 12+ skip the scan",
         )
     filled = ctx.state.backfilled.get(key)
-    if filled:
+    set_where_null = ctx.state.nulls_filled.get(key)
+    if set_where_null:
+        ctx.flag(
+            ImpactTag.MITIGATED,
+            f"{name}: {ctx.by(set_where_null)} sets the rows where it is NULL first, so the "
+            "check finds none",
+        )
+    elif filled:
         ctx.flag(
             ImpactTag.MITIGATED,
             f"{name}: backfilled by {ctx.by(filled)}, so NULLs are unlikely",
