@@ -57,6 +57,15 @@ class FieldOperations(TranslatorBase):
         )
         columns = tuple(o.column.name for o in added if isinstance(o, ops.AddColumn))
         self._sqlite_remake(model, result, remakes, f"adds {name}", columns)
+        default = django_fields.effective_default(new)
+        if django_fields.database_default(new) is None and self._mysql_keeps_default(
+            model, new, default
+        ):
+            result.notes.append(
+                f"{model.table}.{django_fields.column_name(name, new)}: Django keeps DEFAULT "
+                f"({default}) on MySQL 8.0.13+; older versions take no such default, so Django "
+                "adds the column without one and fills the rows with an UPDATE"
+            )
         if django_fields.is_callable_default(new):
             # an auto_now field has no default of its own: Django takes the current time
             default = (
@@ -77,15 +86,27 @@ class FieldOperations(TranslatorBase):
         (dropped right after, unless it is a `db_default`), then the field's indexes."""
         database_default = django_fields.database_default(new)
         default = database_default or django_fields.effective_default(new)
+        kept = database_default is None and self._mysql_keeps_default(model, new, default)
+        if kept:
+            default = f"({default})"  # MySQL takes a JSON, TEXT or BLOB default as an expression
         column = self.schema.column(model, name, new, default)
         added: list[ops.Operation] = [ops.AddColumn(model.table, column)]
         check = self.schema.positive_check(model, name, new, inline=True)
         if check is not None:  # declared in the ADD COLUMN itself
             added.append(ops.AddConstraint(model.table, check))
-        if default is not None and database_default is None:
+        if default is not None and database_default is None and not kept:
             added.append(ops.DropDefault(model.table, column.name))
         added += [ops.CreateIndex(i) for i in self.schema.field_indexes(model, name, new).values()]
         return added
+
+    def _mysql_keeps_default(self, model: ModelState, new: FieldSpec, default: str | None) -> bool:
+        """True when Django leaves the default of a new column in place: on MySQL (not
+        MariaDB) a JSON, TEXT or BLOB column's default is never dropped after ADD COLUMN
+        (`skip_default_on_alter`); an empty one on TEXT or BLOB is not written at all."""
+        if self.schema.dialect is not ops.Dialect.MYSQL or default in (None, "''"):
+            return False
+        kind = (self.schema.column_type(model, new) or "").lower()
+        return kind == "json" or kind.endswith(("text", "blob"))
 
     def drop_column(self, model: ModelState, name: str, old: FieldSpec) -> list[ops.Operation]:
         """DROP COLUMN, said with the indexes that go with the column (the database drops

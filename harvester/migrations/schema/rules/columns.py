@@ -119,6 +119,12 @@ def _mysql_add_column(op: ops.AddColumn, ctx: Context) -> None:
     if column.primary_key:
         ctx.note(f"adds {name} as the primary key: InnoDB rebuilds {op.table} in place")
         return
+    if not mariadb and (column.default or "").startswith("("):
+        ctx.note(
+            f"adds {name} with an expression default, which ALGORITHM=INSTANT does not take: "
+            f"InnoDB rebuilds {op.table} in place (ALGORITHM=INPLACE, writes continue)"
+        )
+        return
     # INSTANT appends a column; placing it (FIRST, AFTER) came later.
     placed = f" {op.position}" if op.position else ""
     product = "MariaDB" if mariadb else "MySQL"
