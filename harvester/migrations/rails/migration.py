@@ -87,7 +87,7 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
     if directions is None:
         notes.append("no change, up or down method: nothing runs")
         directions = Directions(ops.Step(), ops.Step(), down_is_noop=True)
-    return read_directions(version, path, directions, notes, fingerprint)
+    return read_directions(version, path, directions, notes, fingerprint, reader.guards)
 
 
 def _migration_class(root: Node) -> tuple[Node, versions.RailsVersion, list[str]] | None:
@@ -193,11 +193,13 @@ def _directions(
         return None
     up = reader.read(_body(methods.get("up")), constants, False)
     up_state, reader.state = reader.state, StepState()
+    up_guards = len(reader.guards)
     down_node = methods.get("down")
     if down_node is None:
         missing = "no down method: rails db:rollback runs nothing for it"
         return mark_raising(from_up_down(up, None, transactional, missing=missing), up_state)
     down = reader.read(_body(down_node), constants, False)
+    del reader.guards[up_guards:]  # a guard in down skips nothing of the up step
     # Read from the statements kept, so a raise under another adapter's guard does not count.
     raises = RAISES_IRREVERSIBLE in down.notes
     directions = from_up_down(
