@@ -19,6 +19,7 @@ end
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from harvester.cache import cached
@@ -186,6 +187,8 @@ def _directions(
     reader: BodyReader, methods: dict[str, Node], constants: dict[str, Value], transactional: bool
 ) -> Directions | None:
     """The migration's up and down steps from `change` or `up`/`down`."""
+    if "change" in methods and _own_revert(methods):
+        return _change_with_own_revert(reader, methods, constants, transactional)
     if "change" in methods:
         body = reader.read(_body(methods["change"]), constants, True)
         return mark_raising(from_change(body, transactional, _IRREVERSIBLE), reader.state)
@@ -211,6 +214,34 @@ def _directions(
         else None,
     )
     return mark_raising(directions, up_state)
+
+
+def _own_revert(methods: dict[str, Node]) -> bool:
+    """Whether the class overrides `revert` without running the block it is given: Rails
+    rolls `change` back with `revert { change }`, so the override is the whole rollback."""
+    method = methods.get("revert")
+    if method is None:
+        return False
+    words = {n.type for n in treesitter.walk(method)} | {
+        treesitter.text(n) for n in treesitter.walk(method) if n.type == "identifier"
+    }
+    return not words & {"super", "yield", "block_argument"}
+
+
+def _change_with_own_revert(
+    reader: BodyReader, methods: dict[str, Node], constants: dict[str, Value], transactional: bool
+) -> Directions:
+    """`change` rolled back by the class's own `revert`: up runs `change`, down runs only
+    what `revert` does (nothing, when it is empty)."""
+    up = reader.read(_body(methods["change"]), constants, False)
+    up_state, reader.state = reader.state, StepState()
+    guards = len(reader.guards)
+    down = reader.read(_body(methods["revert"]), constants, False)
+    del reader.guards[guards:]
+    directions = from_up_down(up, down, transactional)
+    what = "does nothing" if directions.down_is_noop else "runs only what it does"
+    note = f"`revert` overridden without running `change` backwards: rollback {what}"
+    return mark_raising(replace(directions, notes=(*directions.notes, note)), up_state)
 
 
 def _body(method: Node | None) -> Node | None:
