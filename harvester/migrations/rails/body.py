@@ -152,6 +152,8 @@ class BodyReader:
             inner = self.read(node, env, in_change)
             note = "runs in `ensure`: after the steps before it, even when they fail"
             return [replace(inner, notes=(*inner.notes, note)) if inner.up else inner]
+        if kind == "binary" and (link := self.models.association_write(node)) is not None:
+            return [self._data_command(link, in_change)]
         if kind == "rescue_modifier":
             body = node.child_by_field_name("body")
             return self._statement(body, env, in_change) if body is not None else []
@@ -192,7 +194,9 @@ class BodyReader:
             summary = f"{what}: app code harvester cannot see into (it may load or change rows)"
             opaque = ops.Opaque(summary, raw=True, line=treesitter.line(node))
             return [self._app_code(opaque, what, in_change)]
-        data = self.models.data_change(node, self.values, env)
+        data = self.models.association_write(node) or self.models.data_change(
+            node, self.values, env
+        )
         if data is not None:
             found = [self._data_command(data, in_change)]
             if args.block is not None:

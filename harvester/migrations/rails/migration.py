@@ -35,7 +35,7 @@ from harvester.migrations.literals import Value
 from harvester.migrations.rails import spelling, versions
 from harvester.migrations.rails.body import RAISES_IRREVERSIBLE, BodyReader
 from harvester.migrations.rails.helpers import helper_values
-from harvester.migrations.rails.models import table_name_set_in
+from harvester.migrations.rails.models import associations_in, table_name_set_in
 from harvester.migrations.rails.paths import holds_data_migrations, root_of
 from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.rails.types import RailsContext
@@ -84,6 +84,7 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
     env = {**constants, **{name: found.value for name, found in computed.items()}}
     ctx = RailsContext(dialect, rails_version)
     reader = BodyReader(values, ctx, methods, models)
+    reader.models.associations.update(associations_in(body, values))
     directions = _directions(reader, methods, env, not no_transaction)
     if directions is None:
         notes.append("no change, up or down method: nothing runs")
