@@ -268,6 +268,8 @@ class ModelCode:
             kind = ops.DataChangeKind.INSERT
         elif last in _UPDATES:
             kind = ops.DataChangeKind.UPDATE
+        elif last in _ITERATIONS and _only_deletes(block_writes):
+            kind = ops.DataChangeKind.DELETE  # `in_batches { |batch| batch.delete_all }`
         elif last in _ITERATIONS and _writes(block_writes):
             kind = ops.DataChangeKind.CODE
         else:
@@ -444,6 +446,12 @@ def _conditions(
 def _writes(methods: set[str]) -> bool:
     """Whether methods called on rows write them (`save!`, `update`, any other `…!` method)."""
     return bool(methods & (_UPDATES | _DELETES | _INSERTS)) or any(m.endswith("!") for m in methods)
+
+
+def _only_deletes(methods: set[str]) -> bool:
+    """Whether the writes among methods called on rows all delete them (`delete` alone is
+    left out: a Hash or an Array has one too)."""
+    return _writes(methods) and not {m for m in methods if _writes({m})} - (_DELETES - {"delete"})
 
 
 def _block_methods(node: Node) -> set[str]:
