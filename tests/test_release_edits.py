@@ -57,6 +57,33 @@ def test_code_migrations_compare_their_syntax_trees() -> None:
     assert _edited("db/migrate/2024_x.rb", "add_index :t, :c\n", "add_index :t, :d\n", None)
 
 
+_RAILS_SHIPPED = """class AddOwnerToLists < ActiveRecord::Migration
+  def change
+    add_column :lists, :owner_id, :integer, :default => nil
+    add_index :lists, [:owner_id, :name]
+  end
+end
+"""
+
+_RAILS_RESTYLED = """# frozen_string_literal: true
+
+class AddOwnerToLists < ActiveRecord::Migration[4.2]
+  def change
+    add_column :lists, :owner_id, :integer, default: nil
+    add_index :lists, %i[owner_id name]
+  end
+end
+"""
+
+
+def test_a_rails_migration_restyled_after_it_shipped_is_no_edit() -> None:
+    path = "db/migrate/20131207033244_add_owner_to_lists.rb"
+    assert not _edited(path, _RAILS_SHIPPED, _RAILS_RESTYLED, system="rails")
+    changed = _RAILS_RESTYLED.replace("%i[owner_id name]", "%i[owner_id]")
+    assert _edited(path, _RAILS_SHIPPED, changed, system="rails")
+    assert _edited(path, _RAILS_SHIPPED, _RAILS_RESTYLED.replace("[4.2]", "[7.1]"), system="rails")
+
+
 _ECTO = """defmodule Shop.Repo.Migrations.MarkOrders do
   use Ecto.Migration
 {aliases}

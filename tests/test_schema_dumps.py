@@ -119,3 +119,40 @@ def test_an_old_schema_rb_header_with_a_hash_rocket_gives_its_version() -> None:
     )
     shape = read_schema_rb(text)
     assert shape is not None and shape.version == "20150217034225"
+
+
+_RAILS3_DUMP = """ActiveRecord::Schema.define(:version => 20120101000000) do
+  create_table "notes", :force => true do |t|
+    t.string   "access", :limit => 8, :default => "Public"
+    t.integer  "owner_id"
+  end
+
+  add_index "notes", ["owner_id"], :name => "index_notes_on_owner_id"
+  add_index "notes", ["access", "owner_id"], :name => "by_access", :unique => true
+end
+"""
+
+_RAILS5_DUMP = """ActiveRecord::Schema.define(version: 20120101000000) do
+  create_table "notes", force: :cascade do |t|
+    t.string "access", limit: 8, default: "Public"
+    t.integer "owner_id"
+    t.index ["access", "owner_id"], name: "by_access", unique: true
+    t.index ["owner_id"], name: "index_notes_on_owner_id"
+  end
+end
+"""
+
+
+def test_an_old_schema_rb_with_indexes_after_its_tables_reads_as_a_new_one() -> None:
+    from harvester.migrations.rails.schema_rb import read_schema_rb
+
+    before, after = read_schema_rb(_RAILS3_DUMP), read_schema_rb(_RAILS5_DUMP)
+    assert before is not None and after is not None
+    assert before.tables["notes"].indexes == after.tables["notes"].indexes
+    assert compare(before, after) == []
+    dropped = _RAILS5_DUMP.replace(
+        '    t.index ["owner_id"], name: "index_notes_on_owner_id"\n', ""
+    )
+    shape = read_schema_rb(dropped)
+    assert shape is not None
+    assert [d.name for d in compare(before, shape)] == ["index_notes_on_owner_id"]

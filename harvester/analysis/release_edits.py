@@ -64,6 +64,7 @@ def _program(migration: Migration, data: bytes) -> str:
     # The parsers load only for a range that edits a shipped migration.
     from harvester.migrations import pyast, treesitter
     from harvester.migrations.ecto.migration import code_fingerprint
+    from harvester.migrations.rails import spelling
     from harvester.migrations.sql.split import strip_comments
 
     text = data.decode("utf-8", errors="replace")
@@ -78,6 +79,8 @@ def _program(migration: Migration, data: bytes) -> str:
             pass
     if migration.system == "ecto":
         return code_fingerprint(text)
+    if migration.system == "rails":
+        return spelling.fingerprint(text)
     language = _LANGUAGES.get(path[path.rfind(".") :])
     if language is not None:
         return treesitter.fingerprint(treesitter.parse(text, language))

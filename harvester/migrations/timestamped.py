@@ -40,12 +40,29 @@ VersionOf = Callable[[str], "str | None"]
 
 
 @dataclass(frozen=True, slots=True)
+class Guard:
+    """Up operations (by line) that run only where an object is missing (`unless
+    column_exists?(:t, :c)`, `return if index_exists?(…)`): where the schema already has it,
+    they do nothing. `kind` is "table", "column" or "index"; `name` is the column, or the
+    index's name; `columns` the index's columns."""
+
+    kind: str
+    table: str
+    written: str
+    lines: frozenset[int] = frozenset()
+    name: str | None = None
+    columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Reading:
-    """One migration file read: its operations, or why not; `fingerprint` of its syntax tree."""
+    """One migration file read: its operations, or why not; `fingerprint` of its syntax tree;
+    `guards` over its up operations."""
 
     parsed: ops.ParsedMigration | None
     problem: Problem | None = None
     fingerprint: str | None = None
+    guards: tuple[Guard, ...] = ()
 
 
 def syntax_problem(root: Node, path: str, language: str) -> Reading | None:
@@ -57,7 +74,12 @@ def syntax_problem(root: Node, path: str, language: str) -> Reading | None:
 
 
 def read_directions(
-    version: str, path: str, directions: Directions, notes: Sequence[str], fingerprint: str
+    version: str,
+    path: str,
+    directions: Directions,
+    notes: Sequence[str],
+    fingerprint: str,
+    guards: Sequence[Guard] = (),
 ) -> Reading:
     """The `Reading` of a timestamped migration from its two directions and notes."""
     parsed = ops.ParsedMigration(
@@ -71,7 +93,7 @@ def read_directions(
         notes=(*notes, *directions.notes),
         after_deploy=_POST_DEPLOYMENT.search(path) is not None,
     )
-    return Reading(parsed, None, fingerprint)
+    return Reading(parsed, None, fingerprint, tuple(guards))
 
 
 # Folders of migrations run after the deploy (GitLab's and Mastodon's `db/post_migrate`).
@@ -108,6 +130,7 @@ class _Entry:
     change: PathChange
     item: MigrationInput
     renumbered: _Renumbered | None = None
+    guards: tuple[Guard, ...] = ()
 
 
 def analyse_folder(
@@ -147,6 +170,7 @@ def analyse_folder(
 
     entries = _keys_found_by_target(entries, base_schema)
     entries = _drops_of_absent_objects(entries, schema_file)
+    entries = _guarded_work_already_done(entries, schema_file)
     migrations = assemble([e.item for e in entries], settings, base_schema)
     parsed = tuple(
         e.item.parsed
@@ -231,6 +255,117 @@ def _absent_drop_label(op: ops.Operation, following: Sequence[ops.Operation]) ->
     ):
         return f"dropping {op.table} before creating it anew"
     return describe.operation_label(op)
+
+
+def _guarded_work_already_done(
+    entries: list[_Entry], schema_file: Callable[[Side], Sequence[ops.Operation] | None]
+) -> list[_Entry]:
+    """Steps that run only where an object is missing (`unless column_exists?(…)`,
+    `create_table …, if_not_exists: true`) do nothing on databases whose schema file at the
+    base already has it: they take no lock, fill no rows and check no NOT NULL there. An
+    object a migration of the range drops first is missing again by then."""
+    if not any(e.guards or any(_own_guard(op) for op in _up(e)) for e in entries):
+        return entries
+    dump = schema_file(Side.BASE)
+    if not dump:
+        return entries
+    existing = {key for op in dump for key in _object_keys(op)}
+    found = []
+    for entry in entries:
+        own = [g for op in _up(entry) if (g := _own_guard(op)) is not None]
+        guards = [*entry.guards, *own]
+        skipped: dict[int, bool] = {}
+        kept: list[ops.Operation] = []
+        for op in _up(entry):
+            covering = [i for i, g in enumerate(guards) if _covers(g, op)]
+            for i in covering:
+                skipped.setdefault(i, _guard_key(guards[i]) <= existing)
+            if any(skipped[i] for i in covering):
+                continue
+            kept.append(op)
+            existing -= _keys_gone(op, existing)
+        done = dict.fromkeys(guards[i] for i, skip in skipped.items() if skip)
+        if done:
+            entry = _with_up(entry, kept, "; ".join(map(_already_done_note, done)))
+        found.append(entry)
+    return found
+
+
+def _covers(guard: Guard, op: ops.Operation) -> bool:
+    """Whether `op` is one of the steps `guard` skips: on one of its lines and on its table
+    (the same lines run once per item of a loop, each with its own guard)."""
+    index = getattr(op, "index", None)
+    table = index.table if isinstance(index, ops.IndexDef) else getattr(op, "table", None)
+    return getattr(op, "line", None) in guard.lines and table in (None, guard.table)
+
+
+def _own_guard(op: ops.Operation) -> Guard | None:
+    """The guard an operation carries itself (IF NOT EXISTS): the table's, with the indexes
+    of its block (written on its line), or the column's or index's alone."""
+    line = getattr(op, "line", None)
+    if line is None:
+        return None
+    lines = frozenset({line})
+    if isinstance(op, ops.CreateTable) and op.if_not_exists:
+        return Guard("table", op.table, "IF NOT EXISTS", lines)
+    if isinstance(op, ops.AddColumn) and op.if_not_exists:
+        return Guard("column", op.table, "IF NOT EXISTS", lines, op.column.name)
+    if isinstance(op, ops.CreateIndex) and op.index.if_not_exists and op.index.name:
+        return Guard("index", op.index.table, "IF NOT EXISTS", lines, op.index.name)
+    return None
+
+
+def _object_keys(op: ops.Operation) -> set[tuple[str, ...]]:
+    """The tables, columns and indexes an operation of a schema file creates."""
+    if isinstance(op, ops.CreateTable):
+        return {("table", op.table)} | {("column", op.table, c.name) for c in op.columns}
+    if isinstance(op, ops.AddColumn):
+        return {("column", op.table, op.column.name)}
+    if isinstance(op, ops.CreateIndex):
+        index = op.index
+        keys = {("index on", index.table, *index.columns)}
+        return keys | ({("index", index.table, index.name)} if index.name else set())
+    return set()
+
+
+def _guard_key(guard: Guard) -> set[tuple[str, ...]]:
+    """What the schema must have for `guard` to skip its steps."""
+    if guard.kind == "table":
+        return {("table", guard.table)}
+    if guard.kind == "column":
+        return {("column", guard.table, guard.name or "")}
+    keys = {("index on", guard.table, *guard.columns)} if guard.columns else set()
+    return keys | ({("index", guard.table, guard.name)} if guard.name else set())
+
+
+def _keys_gone(op: ops.Operation, existing: set[tuple[str, ...]]) -> set[tuple[str, ...]]:
+    """The objects of `existing` that a drop or rename makes missing."""
+    if isinstance(op, (ops.DropTable, ops.RenameTable)):
+        table = op.table if isinstance(op, ops.DropTable) else op.old
+        return {key for key in existing if key[1] == table}
+    if isinstance(op, (ops.DropColumn, ops.RenameColumn)):
+        column = op.column if isinstance(op, ops.DropColumn) else op.old
+        return {key for key in existing if key[:3] == ("column", op.table, column)}
+    if isinstance(op, (ops.DropIndex, ops.RenameIndex)):
+        # Any index of the table may be the one it finds (by columns, or by a name).
+        return {k for k in existing if k[0].startswith("index") and op.table in (None, k[1])}
+    return set()
+
+
+def _already_done_note(guard: Guard) -> str:
+    what = {
+        "table": f"table {guard.table}",
+        "column": f"column {guard.table}.{guard.name}",
+        "index": f"index {guard.name} on {guard.table}"
+        if guard.name
+        else f"an index on {guard.table}({', '.join(guard.columns)})",
+    }[guard.kind]
+    how = (
+        "its IF NOT EXISTS makes it do nothing"
+        if guard.written == "IF NOT EXISTS"
+        else f"what `{guard.written}` guards does nothing"
+    )
+    return f"the schema file at the base already has {what}, so {how} on databases at the base"
 
 
 def _drops_if_exists(op: ops.Operation) -> bool:
@@ -489,7 +624,7 @@ def _entry(
     )
     if shipped is not None:
         item = _renumbered(item, shipped)
-    return [_Entry(new_version, change, item, shipped)]
+    return [_Entry(new_version, change, item, shipped, reading.guards)]
 
 
 def _shipped_under_another_version(

@@ -28,6 +28,7 @@ from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.rails.table_commands import TableCommands, force_note
 from harvester.migrations.rails.types import RailsContext
 from harvester.migrations.schema import ops
+from harvester.migrations.timestamped import Guard
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -83,6 +84,7 @@ class BodyReader:
         self.helpers = helpers
         self.models = models.ModelCode(known_models)
         self.state = StepState()
+        self.guards: list[Guard] = []
         self._inlining: set[str] = set()
 
     def read(self, body: Node | None, env: Mapping[str, Value], in_change: bool) -> Command:
@@ -150,6 +152,8 @@ class BodyReader:
             inner = self.read(node, env, in_change)
             note = "runs in `ensure`: after the steps before it, even when they fail"
             return [replace(inner, notes=(*inner.notes, note)) if inner.up else inner]
+        if kind == "binary" and (link := self.models.association_write(node)) is not None:
+            return [self._data_command(link, in_change)]
         if kind == "rescue_modifier":
             body = node.child_by_field_name("body")
             return self._statement(body, env, in_change) if body is not None else []
@@ -190,7 +194,9 @@ class BodyReader:
             summary = f"{what}: app code harvester cannot see into (it may load or change rows)"
             opaque = ops.Opaque(summary, raw=True, line=treesitter.line(node))
             return [self._app_code(opaque, what, in_change)]
-        data = self.models.data_change(node, self.values, env)
+        data = self.models.association_write(node) or self.models.data_change(
+            node, self.values, env
+        )
         if data is not None:
             found = [self._data_command(data, in_change)]
             if args.block is not None:
@@ -342,6 +348,7 @@ class BodyReader:
         condition = " ".join(treesitter.text(node.child_by_field_name("condition")).split())
         found = []
         for branch, command in zip(branches, read, strict=True):
+            command = self._guarded(node, branch, command, env, in_change)
             if branch.absent is not None:
                 command = _without_absent_drops(command, branch.absent)
             note = f"part runs only if `{condition}`, part only if not" if both else branch.note
@@ -349,6 +356,28 @@ class BodyReader:
                 command = replace(command, notes=(*command.notes, note))
             found.append(command)
         return sequence(found)
+
+    def _guarded(
+        self,
+        node: Node,
+        branch: conditions.Branch,
+        command: Command,
+        env: dict[str, Value],
+        in_change: bool,
+    ) -> Command:
+        """A branch that runs only where an object is missing: its lines remembered (a
+        schema that has the object skips them). In `change`, rollback runs the body again,
+        finds the object the branch made and skips the branch: nothing is undone."""
+        check = node.child_by_field_name("condition")
+        guard = conditions.missing_guard(check, branch.runs_when, self.values, env)
+        lines = frozenset(line for op in command.up if (line := getattr(op, "line", None)))
+        if guard is None or not lines:
+            return command
+        self.guards.append(replace(guard, lines=lines))
+        if not in_change or not any(_makes(op, guard) for op in command.up):
+            return command
+        note = f"rollback finds what `{guard.written}` checks for and skips this branch"
+        return replace(command, down=(), notes=(*command.notes, note))
 
     def _note_reads(self, node: Node | None) -> None:
         """Remember row reads in a condition (`if select_value(…) > 0`, `if User.exists?`)."""
@@ -398,6 +427,22 @@ class BodyReader:
             return Command((opaque,), None, what)
         again = replace(opaque, summary=opaque.summary + " (runs again on rollback)")
         return Command((opaque,), (again,), None, (_RUNS_AGAIN,))
+
+
+def _makes(op: ops.Operation, guard: Guard) -> bool:
+    """Whether `op` creates the object `guard` checks for."""
+    if guard.kind == "table":
+        return isinstance(op, ops.CreateTable) and op.table == guard.table
+    if guard.kind == "column":
+        return isinstance(op, ops.AddColumn) and (op.table, op.column.name) == (
+            guard.table,
+            guard.name,
+        )
+    return (
+        isinstance(op, ops.CreateIndex)
+        and op.index.table == guard.table
+        and (op.index.name == guard.name or op.index.columns == guard.columns)
+    )
 
 
 def _bind_parameters(method: Node, args: Arguments) -> dict[str, Value]:

@@ -10,15 +10,19 @@ case adapter_name when /mysql/i … when /postgres/i … end         # keep the 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
+from harvester.migrations.literals import Value, name_of, names_of
 from harvester.migrations.schema import ops
+from harvester.migrations.timestamped import Guard
 
 if TYPE_CHECKING:
     from tree_sitter import Node
+
+    from harvester.migrations.rails.ruby import RubyValues
 
 GUARDS = (
     "table_exists?",
@@ -54,11 +58,13 @@ _TABLE_EXISTS = re.compile(
 @dataclass(frozen=True, slots=True)
 class Branch:
     """The statements of a branch to read, with why they run only sometimes; `absent` names
-    the table the branch runs only without (`unless table_exists?(:t)`)."""
+    the table the branch runs only without (`unless table_exists?(:t)`); `runs_when` whether
+    it runs when the condition as written holds (None: a branch kept for the adapter)."""
 
     body: tuple[Node, ...]
     note: str | None
     absent: str | None = None
+    runs_when: bool | None = None
 
 
 def leaves_early(node: Node) -> bool:
@@ -113,12 +119,70 @@ def branches(node: Node, dialect: ops.Dialect | None, rest: Sequence[Node] = ())
     found = []
     if then:
         absent = table if false_branch_first else None
-        found.append(Branch(then, f"{prefix}runs only {word} `{shown}`", absent))
+        found.append(Branch(then, f"{prefix}runs only {word} `{shown}`", absent, not negated))
     if other:
         other_word = "if" if flipped else "unless"
         absent = table if not false_branch_first else None
-        found.append(Branch(other, f"{prefix}runs only {other_word} `{shown}`", absent))
+        found.append(Branch(other, f"{prefix}runs only {other_word} `{shown}`", absent, negated))
     return found
+
+
+_EXISTS_CHECKS = {
+    "table_exists?": "table",
+    "data_source_exists?": "table",
+    "column_exists?": "column",
+    "index_exists?": "index",
+    "index_name_exists?": "index",
+}
+
+
+def missing_guard(
+    condition: Node | None, runs_when: bool | None, values: RubyValues, env: Mapping[str, Value]
+) -> Guard | None:
+    """The object a branch runs only without (`unless column_exists?(:t, :c)`, `if
+    !index_exists?(:t, :c)`), for a condition that is one such check; None otherwise, and
+    for a check with options harvester does not compare (a column's type, `unique:`)."""
+    negated = False
+    while condition is not None and condition.type in ("unary", "parenthesized_statements"):
+        if condition.type == "unary":
+            if treesitter.text(condition.child_by_field_name("operator")) not in ("!", "not"):
+                return None
+            negated = not negated
+            condition = condition.child_by_field_name("operand")
+        else:
+            inner = [n for n in condition.named_children if n.type != "comment"]
+            condition = inner[0] if len(inner) == 1 else None
+    if condition is None or condition.type != "call" or runs_when is None:
+        return None
+    receiver = condition.child_by_field_name("receiver")
+    if receiver is not None and not treesitter.text(receiver).endswith("connection"):
+        return None
+    kind = _EXISTS_CHECKS.get(treesitter.text(condition.child_by_field_name("method")))
+    if kind is None or runs_when != negated:  # the branch runs where the object exists
+        return None
+    return _checked_object(kind, condition, values, env)
+
+
+def _checked_object(
+    kind: str, call: Node, values: RubyValues, env: Mapping[str, Value]
+) -> Guard | None:
+    args = values.arguments(call, env)
+    written = " ".join(treesitter.text(call).split())
+    names = [name_of(v) for v in args.positional]
+    if not names or names[0] is None or args.unread_options:
+        return None
+    table = names[0]
+    if kind == "table" and len(names) == 1 and not args.options:
+        return Guard(kind, table, written)
+    if kind == "column" and len(names) == 2 and names[1] and not args.options:
+        return Guard(kind, table, written, name=names[1])
+    if kind != "index" or set(args.options) - {"name"} or len(names) > 2:
+        return None
+    name = name_of(args.options.get("name"))
+    if treesitter.text(call.child_by_field_name("method")) == "index_name_exists?":
+        return Guard(kind, table, written, name=names[1]) if len(names) == 2 else None
+    columns = tuple(names_of(args.positional[1])) if len(args.positional) == 2 else ()
+    return Guard(kind, table, written, name=name, columns=columns) if columns or name else None
 
 
 def adapter_verdict(condition: str, dialect: ops.Dialect | None) -> bool | None:

@@ -19,6 +19,7 @@ end
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from harvester.cache import cached
@@ -34,7 +35,7 @@ from harvester.migrations.literals import Value
 from harvester.migrations.rails import spelling, versions
 from harvester.migrations.rails.body import RAISES_IRREVERSIBLE, BodyReader
 from harvester.migrations.rails.helpers import helper_values
-from harvester.migrations.rails.models import table_name_set_in
+from harvester.migrations.rails.models import associations_in, table_name_set_in
 from harvester.migrations.rails.paths import holds_data_migrations, root_of
 from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.rails.types import RailsContext
@@ -83,11 +84,12 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
     env = {**constants, **{name: found.value for name, found in computed.items()}}
     ctx = RailsContext(dialect, rails_version)
     reader = BodyReader(values, ctx, methods, models)
+    reader.models.associations.update(associations_in(body, values))
     directions = _directions(reader, methods, env, not no_transaction)
     if directions is None:
         notes.append("no change, up or down method: nothing runs")
         directions = Directions(ops.Step(), ops.Step(), down_is_noop=True)
-    return read_directions(version, path, directions, notes, fingerprint)
+    return read_directions(version, path, directions, notes, fingerprint, reader.guards)
 
 
 def _migration_class(root: Node) -> tuple[Node, versions.RailsVersion, list[str]] | None:
@@ -186,6 +188,8 @@ def _directions(
     reader: BodyReader, methods: dict[str, Node], constants: dict[str, Value], transactional: bool
 ) -> Directions | None:
     """The migration's up and down steps from `change` or `up`/`down`."""
+    if "change" in methods and _own_revert(methods):
+        return _change_with_own_revert(reader, methods, constants, transactional)
     if "change" in methods:
         body = reader.read(_body(methods["change"]), constants, True)
         return mark_raising(from_change(body, transactional, _IRREVERSIBLE), reader.state)
@@ -193,11 +197,13 @@ def _directions(
         return None
     up = reader.read(_body(methods.get("up")), constants, False)
     up_state, reader.state = reader.state, StepState()
+    up_guards = len(reader.guards)
     down_node = methods.get("down")
     if down_node is None:
         missing = "no down method: rails db:rollback runs nothing for it"
         return mark_raising(from_up_down(up, None, transactional, missing=missing), up_state)
     down = reader.read(_body(down_node), constants, False)
+    del reader.guards[up_guards:]  # a guard in down skips nothing of the up step
     # Read from the statements kept, so a raise under another adapter's guard does not count.
     raises = RAISES_IRREVERSIBLE in down.notes
     directions = from_up_down(
@@ -209,6 +215,34 @@ def _directions(
         else None,
     )
     return mark_raising(directions, up_state)
+
+
+def _own_revert(methods: dict[str, Node]) -> bool:
+    """Whether the class overrides `revert` without running the block it is given: Rails
+    rolls `change` back with `revert { change }`, so the override is the whole rollback."""
+    method = methods.get("revert")
+    if method is None:
+        return False
+    words = {n.type for n in treesitter.walk(method)} | {
+        treesitter.text(n) for n in treesitter.walk(method) if n.type == "identifier"
+    }
+    return not words & {"super", "yield", "block_argument"}
+
+
+def _change_with_own_revert(
+    reader: BodyReader, methods: dict[str, Node], constants: dict[str, Value], transactional: bool
+) -> Directions:
+    """`change` rolled back by the class's own `revert`: up runs `change`, down runs only
+    what `revert` does (nothing, when it is empty)."""
+    up = reader.read(_body(methods["change"]), constants, False)
+    up_state, reader.state = reader.state, StepState()
+    guards = len(reader.guards)
+    down = reader.read(_body(methods["revert"]), constants, False)
+    del reader.guards[guards:]
+    directions = from_up_down(up, down, transactional)
+    what = "does nothing" if directions.down_is_noop else "runs only what it does"
+    note = f"`revert` overridden without running `change` backwards: rollback {what}"
+    return mark_raising(replace(directions, notes=(*directions.notes, note)), up_state)
 
 
 def _body(method: Node | None) -> Node | None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
-from harvester.migrations.literals import Value, name_of, names_of
+from harvester.migrations.literals import Arguments, Value, name_of, names_of
 from harvester.migrations.rails import naming
 from harvester.migrations.rails.ruby import RubyValues
 from harvester.migrations.schema import ops
@@ -185,6 +186,39 @@ class ModelCode:
         self.known = known
         self.bound: dict[str, str] = {}
         self.class_tables: dict[str, str] = {}
+        self.associations: dict[str, Association] = {}
+
+    def association_write(self, node: Node) -> ops.DataChange | None:
+        """`role.features << feature`, `role.features.delete(feature)`: rows an association
+        of an inline model adds or removes (a join table's rows for has_and_belongs_to_many,
+        the linked rows of a has_many, whose key is set or cleared)."""
+        if node.type == "binary":
+            operator = treesitter.text(node.child_by_field_name("operator"))
+            owner, method = node.child_by_field_name("left"), operator
+        else:
+            owner, method = node.child_by_field_name("receiver"), _method(node)
+        if owner is None or owner.type != "call" or method not in _LINKS | _UNLINKS:
+            return None
+        found = self.associations.get(_method(owner))
+        if found is None or owner.child_by_field_name("arguments") is not None:
+            return None
+        shown = re.sub(r"\s+\.", ".", " ".join(treesitter.text(node).split()))
+        shown = shown if len(shown) <= 70 else shown[:67] + "…"
+        if not found.joins:
+            what = "links" if method in _LINKS else "unlinks"
+            detail = f"{what} rows of {found.table} from Ruby model code ({shown})"
+            return ops.DataChange(
+                ops.DataChangeKind.CODE, found.table, detail, line=treesitter.line(node)
+            )
+        if method in _LINKS:
+            detail = f"inserts rows into {found.table} from Ruby model code ({shown})"
+            return ops.DataChange(
+                ops.DataChangeKind.INSERT, found.table, detail, line=treesitter.line(node)
+            )
+        detail = f"deletes rows of {found.table} from Ruby model code ({shown})"
+        return ops.DataChange(
+            ops.DataChangeKind.DELETE, found.table, detail, line=treesitter.line(node)
+        )
 
     def bind(self, variable: str, node: Node, values: RubyValues) -> None:
         """Remember that `variable` holds rows of a model (`story = Story.find_by(…)`), or a
@@ -234,6 +268,8 @@ class ModelCode:
             kind = ops.DataChangeKind.INSERT
         elif last in _UPDATES:
             kind = ops.DataChangeKind.UPDATE
+        elif last in _ITERATIONS and _only_deletes(block_writes):
+            kind = ops.DataChangeKind.DELETE  # `in_batches { |batch| batch.delete_all }`
         elif last in _ITERATIONS and _writes(block_writes):
             kind = ops.DataChangeKind.CODE
         else:
@@ -298,6 +334,59 @@ class ModelCode:
         return bool(methods & (_READS | _ITERATIONS))
 
 
+_LINKS = frozenset({"<<", "push", "concat"})
+_UNLINKS = frozenset({"delete", "destroy", "clear", "delete_all", "destroy_all"})
+
+
+@dataclass(frozen=True, slots=True)
+class Association:
+    """The table whose rows an association's writes change; `joins`: it is the join table of
+    a has_and_belongs_to_many (rows inserted and deleted), else the linked model's table."""
+
+    table: str
+    joins: bool
+
+
+def associations_in(body: Node | None, values: RubyValues) -> dict[str, Association]:
+    """The has_many and has_and_belongs_to_many associations of a migration's inline models
+    (`class Role < ActiveRecord::Base; has_and_belongs_to_many :features; end`), by name; a
+    name two models declare differently is left out."""
+    found: dict[str, Association | None] = {}
+    for model in (n for n in (body.named_children if body else []) if n.type == "class"):
+        name = treesitter.text(model.child_by_field_name("name"))
+        own = table_name_set_in(model, values) or naming.table_of_model(name)
+        for call in treesitter.walk(model):
+            if call.type != "call" or call.child_by_field_name("receiver") is not None:
+                continue
+            kind = _method(call)
+            if kind not in ("has_many", "has_and_belongs_to_many") or own is None:
+                continue
+            declared = _association(kind, own, values.arguments(call, {}))
+            if declared is not None:
+                assoc, association = declared
+                found[assoc] = association if found.get(assoc, association) == association else None
+    return {name: a for name, a in found.items() if a is not None}
+
+
+def _association(kind: str, own: str, args: Arguments) -> tuple[str, Association] | None:
+    """(name, what its writes change) of one `has_many`/`has_and_belongs_to_many` call."""
+    name = name_of(args.positional[0]) if args.positional else None
+    if name is None or "through" in args.options:
+        return None
+    model = name_of(args.options.get("class_name"))
+    target = naming.table_of_model(model.rpartition("::")[2]) if model else name
+    if kind == "has_many":
+        return (name, Association(target, False)) if target else None
+    joined = name_of(args.options.get("join_table"))
+    if joined is None and target is not None:
+        joined = naming.join_table_name(own, target)
+    return (name, Association(joined, True)) if joined else None
+
+
+def _method(call: Node) -> str:
+    return treesitter.text(call.child_by_field_name("method"))
+
+
 def _chain(node: Node) -> list[Node]:
     """The receiver chain of a call: root first, then each call on it."""
     chain = []
@@ -357,6 +446,12 @@ def _conditions(
 def _writes(methods: set[str]) -> bool:
     """Whether methods called on rows write them (`save!`, `update`, any other `…!` method)."""
     return bool(methods & (_UPDATES | _DELETES | _INSERTS)) or any(m.endswith("!") for m in methods)
+
+
+def _only_deletes(methods: set[str]) -> bool:
+    """Whether the writes among methods called on rows all delete them (`delete` alone is
+    left out: a Hash or an Array has one too)."""
+    return _writes(methods) and not {m for m in methods if _writes({m})} - (_DELETES - {"delete"})
 
 
 def _block_methods(node: Node) -> set[str]:

@@ -13,6 +13,7 @@ end
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from harvester.migrations import treesitter
@@ -77,6 +78,12 @@ def read_schema_rb(text: str) -> SchemaShape | None:
         elif method in _OBJECTS:
             rest = _squish(", ".join(treesitter.text(a) for a in arguments[1:]))
             objects[(_OBJECTS[method], None, name)] = rest or name
+        elif method == "add_index" and name in tables and len(arguments) > 1:
+            # Dumps before Rails 4 list indexes after their tables.
+            named, shown = _index(arguments[1:])
+            table = tables[name]
+            indexes = {**table.indexes, named or _squish(treesitter.text(arguments[1])): shown}
+            tables[name] = TableShape(table.options, table.columns, indexes)
         elif method == "add_check_constraint" and len(arguments) > 1:
             objects[("check", name, _unquote(arguments[1]))] = _squish(
                 treesitter.text(arguments[1])
@@ -94,11 +101,8 @@ def _version(define: Node) -> str | None:
 
 
 def _table(node: Node, arguments: list[Node]) -> tuple[TableShape, dict[str, str]]:
-    options = ", ".join(
-        _squish(treesitter.text(a))
-        for a in arguments[1:]
-        if not treesitter.text(a).startswith(_SKIPPED_OPTIONS)
-    )
+    written = [_squish(treesitter.text(a)) for a in arguments[1:]]
+    options = ", ".join(o for o in written if not o.startswith(_SKIPPED_OPTIONS))
     columns: dict[str, str] = {}
     indexes: dict[str, str] = {}
     checks: dict[str, str] = {}
@@ -113,11 +117,8 @@ def _table(node: Node, arguments: list[Node]) -> tuple[TableShape, dict[str, str
             continue
         described = _squish(", ".join(treesitter.text(a) for a in args[1:]))
         if method == "index":
-            name = next(
-                (_unquote(p.child_by_field_name("value")) for p in args if _key(p) == "name"), None
-            )
-            shown = ", ".join(treesitter.text(a) for a in args if _key(a) != "name")
-            indexes[name or _squish(treesitter.text(args[0]))] = _squish(shown)
+            name, shown = _index(args)
+            indexes[name or _squish(treesitter.text(args[0]))] = shown
         elif method == "check_constraint":
             name = next(
                 (_unquote(p.child_by_field_name("value")) for p in args if _key(p) == "name"), None
@@ -126,6 +127,14 @@ def _table(node: Node, arguments: list[Node]) -> tuple[TableShape, dict[str, str
         else:
             columns[_unquote(args[0])] = f"{method}, {described}" if described else method
     return TableShape(options, columns, indexes), checks
+
+
+def _index(args: list[Node]) -> tuple[str | None, str]:
+    """(name, how it reads) of an index's columns and options (`t.index` or `add_index`
+    after its table)."""
+    name = next((_unquote(p.child_by_field_name("value")) for p in args if _key(p) == "name"), None)
+    shown = ", ".join(treesitter.text(a) for a in args if _key(a) != "name")
+    return name, _squish(shown)
 
 
 def _fk_name(table: str, arguments: list[Node]) -> str:
@@ -157,5 +166,10 @@ def _unquote(node: Node | None) -> str:
     return text.strip('"').strip("'").lstrip(":")
 
 
+# `:limit => 8` in dumps before Rails 4, `limit: 8` since.
+_HASH_ROCKET = re.compile(r"(?<![\w:]):(\w+)\s*=>\s*")
+
+
 def _squish(text: str) -> str:
-    return " ".join(text.split())
+    """Text of the dump on one line, with `:key => value` written `key: value`."""
+    return _HASH_ROCKET.sub(r"\1: ", " ".join(text.split()))

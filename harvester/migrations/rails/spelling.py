@@ -36,7 +36,32 @@ def meaning(node: Node) -> str | None:
             return "pair"
         case "string":
             return _plain_string(node)
+        case "array" | "symbol_array" | "string_array":
+            return _word_list(node)
     return None
+
+
+def fingerprint(text: str) -> str:
+    """A digest of a migration file that two spellings of the same migration share."""
+    return treesitter.fingerprint(treesitter.parse(text, "ruby"), meaning)
+
+
+def _word_list(node: Node) -> str | None:
+    """`%i[a b]` and `[:a, :b]`, `%w[a b]` and `["a", "b"]`: the same list of words."""
+    items = [c for c in node.named_children if c.type != "comment"]
+    if items and all(c.type in ("bare_symbol", "simple_symbol") for c in items):
+        return "symbols " + " ".join(treesitter.text(c).lstrip(":") for c in items)
+    words = [_plain_string(c) if c.type == "string" else _bare(c) for c in items]
+    if items and all(words):
+        return "strings " + " ".join(w.removeprefix("string ") for w in words if w)
+    return None
+
+
+def _bare(node: Node) -> str | None:
+    """A `%w[]` word without interpolation, as a string."""
+    if node.type != "bare_string" or any(c.type != "string_content" for c in node.children):
+        return None
+    return "string " + treesitter.text(node)
 
 
 def _superclass(text: str) -> str:

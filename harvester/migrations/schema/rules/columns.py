@@ -601,7 +601,9 @@ def drop_default(op: ops.DropDefault, ctx: Context) -> None:
     if key in ctx.redefaulted:
         ctx.note(f"{name}: its default is dropped and set again by this migration")
         return
-    if temporary is not None:
+    if temporary is not None and nullable is True:  # made nullable too: omitted means NULL
+        ctx.note(f"{name} DROP DEFAULT: it allows NULL now, so inserts that omit it store NULL")
+    elif temporary is not None:
         default, origin = temporary
         ctx.dropped_fill_defaults.setdefault(op.table, []).append((op.column, default, origin))
     elif ctx.state.defaults_set.get(key) == ctx.migration:
