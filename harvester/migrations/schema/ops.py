@@ -166,6 +166,8 @@ class RebuildTable:
     the new table's CHECK constraints when its CREATE TABLE shows them (None: not shown).
     `unconfirmed` says how rows may reach the new table when no copy harvester can follow
     does (its own INSERT … VALUES, code it cannot read): then nothing is said to be lost.
+    `unfilled` are the new table's NOT NULL columns without a default that the copy leaves
+    out: copying any row fails.
     """
 
     table: str
@@ -180,6 +182,7 @@ class RebuildTable:
     copies: tuple[tuple[str, str], ...] = ()
     checks: tuple[Constraint, ...] | None = None
     unconfirmed: str | None = None
+    unfilled: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

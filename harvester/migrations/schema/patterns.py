@@ -18,20 +18,17 @@ from harvester.migrations.schema import ops
 
 def recognise(parsed: ops.ParsedMigration, dialect: ops.Dialect | None) -> ops.ParsedMigration:
     """The migration with multi-statement patterns folded into single operations."""
-    up = _recognise_step(parsed.up)
-    down = _recognise_step(parsed.down) if parsed.down is not None else None
+    up = _recognise_step(parsed.up, dialect)
+    down = _recognise_step(parsed.down, dialect) if parsed.down is not None else None
     if up is parsed.up and down is parsed.down:
         return parsed
     return dataclasses.replace(parsed, up=up, down=down)
 
 
-def _recognise_step(step: ops.Step) -> ops.Step:
+def _recognise_step(step: ops.Step, dialect: ops.Dialect | None) -> ops.Step:
+    rebuilt = _table_rebuilds(step.operations, dialect)
     operations = _idempotent_creates(
-        _index_tables(
-            _enum_rebuilds(
-                _column_copies(_views_dropped_as_tables(_table_rebuilds(step.operations)))
-            )
-        )
+        _index_tables(_enum_rebuilds(_column_copies(_views_dropped_as_tables(rebuilt))))
     )
     if operations == step.operations:
         return step
@@ -56,7 +53,9 @@ class _Rebuild:
     unconfirmed: str | None = None
 
 
-def _table_rebuilds(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
+def _table_rebuilds(
+    operations: tuple[ops.Operation, ...], dialect: ops.Dialect | None
+) -> tuple[ops.Operation, ...]:
     rebuilds = [r for r in (_rebuild_at(operations, i) for i in range(len(operations))) if r]
     if not rebuilds:
         return operations
@@ -72,7 +71,7 @@ def _table_rebuilds(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operatio
             result.append(operation)
         elif id(member_of) not in placed:
             placed.add(id(member_of))
-            result.append(_folded(member_of, operation.line))
+            result.append(_folded(member_of, operation.line, dialect))
     return tuple(result)
 
 
@@ -237,15 +236,17 @@ def _drop_of(
             return
 
 
-def _folded(rebuild: _Rebuild, line: int | None) -> ops.RebuildTable:
+def _folded(rebuild: _Rebuild, line: int | None, dialect: ops.Dialect | None) -> ops.RebuildTable:
     changes: list[str] = []
+    unfilled: list[str] = []
     if rebuild.copied and rebuild.copied_columns:
         filled = set(rebuild.copied_columns)
-        changes.extend(
-            f"{c.name} not copied: gets its default"
-            for c in rebuild.columns
-            if c.name not in filled
-        )
+        for column in rebuild.columns:
+            if column.name in filled:
+                continue
+            if dialect is not ops.Dialect.CLICKHOUSE and _required(column):
+                unfilled.append(column.name)
+            changes.append(_not_copied(column, rebuild.table, dialect))
     if rebuild.fed_by:
         changes.append(f"filled through materialized view {rebuild.fed_by}")
     if rebuild.kept_old:
@@ -261,7 +262,41 @@ def _folded(rebuild: _Rebuild, line: int | None) -> ops.RebuildTable:
         copies=rebuild.copies,
         checks=rebuild.checks,
         unconfirmed=rebuild.unconfirmed,
+        unfilled=tuple(unfilled),
     )
+
+
+def _not_copied(column: ops.ColumnDef, table: str, dialect: ops.Dialect | None) -> str:
+    """What a column of the new table the copy does not fill holds: its default, NULL, or
+    nothing (a NOT NULL column without a default makes the copy fail). ClickHouse fills every
+    column the INSERT leaves out with its default or its type's (0, '')."""
+    name = column.name
+    if column.generated:
+        return f"{name} not copied: generated"
+    if column.default not in (None, "NULL") or dialect is ops.Dialect.CLICKHOUSE:
+        return f"{name} not copied: gets its default"
+    if _self_filling(column):
+        return f"{name} not copied: numbered anew"
+    if column.nullable is False:
+        return f"{name} not copied and has no default: the copy fails if {table} has rows"
+    return f"{name} not copied: left NULL"
+
+
+def _required(column: ops.ColumnDef) -> bool:
+    """A NOT NULL column without a default that fills itself: an INSERT must give it."""
+    return (
+        column.nullable is False
+        and column.default in (None, "NULL")
+        and not column.generated
+        and not _self_filling(column)
+    )
+
+
+def _self_filling(column: ops.ColumnDef) -> bool:
+    """An auto-incrementing key, or SQLite's INTEGER PRIMARY KEY (the rowid), numbers rows."""
+    kind = (column.type or "").upper()
+    integer_key = column.primary_key and kind == "INTEGER"
+    return column.auto_increment or integer_key or kind.endswith("SERIAL")
 
 
 def _checks_of(created: ops.CreateTable) -> tuple[ops.Constraint, ...]:

@@ -44,6 +44,9 @@ class Context:
     # (table, column) pairs a framework's rebuild declares instead of adding them.
     declared_in_rebuild: set[tuple[str, str]] = field(default_factory=set)
     copied_from: dict[str, str] = field(default_factory=dict)
+    # (table, column) a rebuild declares NOT NULL without a default and does not copy: the
+    # rebuild fails on any row, so only an empty table gets past it.
+    unfilled: set[tuple[str, str]] = field(default_factory=set)
     # (table, column) this migration drops, anywhere in its step.
     dropped_columns: set[tuple[str, str]] = field(default_factory=set)
     # (table, column) -> the UPDATEs that copied its values: (column set, line, has WHERE).

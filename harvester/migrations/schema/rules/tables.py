@@ -147,6 +147,13 @@ def rebuild_table(op: ops.RebuildTable, ctx: Context) -> None:
     else:
         how = f"{engine} copies every row while the migration runs"
     ctx.flag(ImpactTag.TABLE_REBUILD, f"recreates {op.table} via {op.via}{changes}: {how}")
+    for column in op.unfilled:
+        ctx.unfilled.add((op.table, column))
+        ctx.flag(
+            ImpactTag.NOT_NULL_COLUMN_WITHOUT_DEFAULT,
+            f"rebuilds {op.table} with {op.table}.{column} NOT NULL without a default, which "
+            f"the copy does not fill: copying the rows fails if {op.table} has any row",
+        )
     _copied_into_not_null(op, ctx)
     _copied_into_new_checks(op, ctx)
     if not op.copies_data and not op.unconfirmed:
