@@ -167,7 +167,8 @@ class RebuildTable:
     `unconfirmed` says how rows may reach the new table when no copy harvester can follow
     does (its own INSERT … VALUES, code it cannot read): then nothing is said to be lost.
     `unfilled` are the new table's NOT NULL columns without a default that the copy leaves
-    out: copying any row fails.
+    out: copying any row fails. `drops` are the old table's columns the new one lacks and the
+    copy does not read (set once the old columns are known): their values are lost.
     """
 
     table: str
@@ -183,6 +184,14 @@ class RebuildTable:
     checks: tuple[Constraint, ...] | None = None
     unconfirmed: str | None = None
     unfilled: tuple[str, ...] = ()
+    drops: tuple[str, ...] = ()
+
+    @property
+    def renames(self) -> tuple[tuple[str, str], ...]:
+        """(old column, new column) for each old column the copy moves into a column of
+        another name that the new table has instead of it."""
+        kept = {c.name for c in self.columns}
+        return tuple((old, new) for new, old in self.copies if old != new and old not in kept)
 
 
 @dataclass(frozen=True, slots=True)

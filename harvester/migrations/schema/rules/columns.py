@@ -164,8 +164,9 @@ def _sqlite_add_column(op: ops.AddColumn, ctx: Context) -> None:
         ctx.note(f"adds {name}: SQLite only edits the schema")
 
 
-def drop_column(op: ops.DropColumn, ctx: Context) -> None:
-    """DROP COLUMN loses data (Squawk ban-drop-column, Atlas DS103, remove_column)."""
+def drop_column(op: ops.DropColumn, ctx: Context, how: str | None = None) -> None:
+    """DROP COLUMN loses data (Squawk ban-drop-column, Atlas DS103, remove_column); `how`
+    says how the column goes when not by DROP COLUMN (a rebuild that leaves it out)."""
     name = f"{op.table}.{op.column}"
     why = ctx.column_new(op.table, op.column)
     if op.table in ctx.created_here:
@@ -190,7 +191,9 @@ def drop_column(op: ops.DropColumn, ctx: Context) -> None:
         return
     engine = ctx.engine
     extra = ""
-    if engine.name == "SQLite" and op.table not in ctx.rebuilt_for_alters:
+    if how is not None:
+        extra = how
+    elif engine.name == "SQLite" and op.table not in ctx.rebuilt_for_alters:
         # a framework's rebuild (Alembic batch) copies the table without it instead
         extra = "; SQLite 3.35+ rewrites the table and refuses indexed or key columns"
     elif engine.mysql_like and engine.known_below(8, 0, 29):

@@ -11,6 +11,7 @@ import re
 from harvester.analysis.wording import first_few
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.range_state import check_text
+from harvester.migrations.schema.rules import columns
 from harvester.migrations.schema.rules.context import Context, known_nullable
 from harvester.model import ImpactTag
 
@@ -154,6 +155,7 @@ def rebuild_table(op: ops.RebuildTable, ctx: Context) -> None:
             f"rebuilds {op.table} with {op.table}.{column} NOT NULL without a default, which "
             f"the copy does not fill: copying the rows fails if {op.table} has any row",
         )
+    _columns_left_behind(op, ctx)
     _copied_into_not_null(op, ctx)
     _copied_into_new_checks(op, ctx)
     if not op.copies_data and not op.unconfirmed:
@@ -161,6 +163,27 @@ def rebuild_table(op: ops.RebuildTable, ctx: Context) -> None:
             ImpactTag.DATA_NOT_MIGRATED,
             f"the rebuilt {op.table} starts empty: nothing copies the old rows into it",
         )
+
+
+def _columns_left_behind(op: ops.RebuildTable, ctx: Context) -> None:
+    """Old columns the rebuilt table no longer has: moved into a column of another name by
+    the copy (a rename), or left behind (a drop)."""
+    for old, new in op.renames:
+        columns.rename_column(ops.RenameColumn(op.table, old, new, line=op.line), ctx)
+    before = ctx.state.columns.get(op.table, {})
+    filled = {new for new, _ in op.copies}
+    empty = [c.name for c in op.columns if c.name not in before and c.name not in filled]
+    for name in op.drops:
+        extra = "; the rebuild's copy leaves it out"
+        alike = [e for e in empty if _alike(e, name)]
+        if alike:
+            extra += f" ({alike[0]}, a new column the copy does not fill, may be its new name)"
+        columns.drop_column(ops.DropColumn(op.table, name, line=op.line), ctx, extra)
+
+
+def _alike(first: str, second: str) -> bool:
+    """Names that differ only by case and underscores (`filesystem`, `file_system`)."""
+    return first.replace("_", "").lower() == second.replace("_", "").lower()
 
 
 def _copied_into_not_null(op: ops.RebuildTable, ctx: Context) -> None:
