@@ -18,15 +18,17 @@ from harvester.migrations.schema import ops
 
 def recognise(parsed: ops.ParsedMigration, dialect: ops.Dialect | None) -> ops.ParsedMigration:
     """The migration with multi-statement patterns folded into single operations."""
-    up = _recognise_step(parsed.up, dialect)
-    down = _recognise_step(parsed.down, dialect) if parsed.down is not None else None
+    # Code (not a file of SQL statements) may hold a table's rows in memory while it is rebuilt.
+    in_code = not parsed.path.lower().endswith(".sql")
+    up = _recognise_step(parsed.up, dialect, in_code)
+    down = _recognise_step(parsed.down, dialect, in_code) if parsed.down is not None else None
     if up is parsed.up and down is parsed.down:
         return parsed
     return dataclasses.replace(parsed, up=up, down=down)
 
 
-def _recognise_step(step: ops.Step, dialect: ops.Dialect | None) -> ops.Step:
-    rebuilt = _table_rebuilds(step.operations, dialect)
+def _recognise_step(step: ops.Step, dialect: ops.Dialect | None, in_code: bool) -> ops.Step:
+    rebuilt = _refilled_tables(_table_rebuilds(step.operations, dialect), in_code)
     operations = _idempotent_creates(
         _index_tables(_enum_rebuilds(_column_copies(_views_dropped_as_tables(rebuilt))))
     )
@@ -212,17 +214,91 @@ def _filled_otherwise(operations: tuple[ops.Operation, ...], start: int, table: 
             and operation.kind is ops.DataChangeKind.INSERT
             and operation.table == table
         ):
-            return (
-                f"the migration fills {table} with INSERT statements of its own"
-                + (f" (line {operation.line})" if operation.line is not None else "")
-                + ", not an INSERT … SELECT"
-            )
+            return _filled_by(operation, table)
     for operation in operations:
         if isinstance(operation, ops.Opaque) and operation.raw:
             return f"the migration runs SQL harvester cannot read ({operation.summary})"
         if isinstance(operation, ops.DataChange) and operation.table is None:
             return f"the migration runs code harvester cannot read ({operation.detail})"
     return None
+
+
+def _filled_by(insert: ops.DataChange, table: str) -> str:
+    """How an INSERT fills a rebuilt table, in words."""
+    line = f", line {insert.line}" if insert.line is not None else ""
+    if insert.kind is ops.DataChangeKind.INSERT_SELECT and insert.source_table:
+        return f"the migration fills {table} from {insert.source_table} (INSERT … SELECT{line})"
+    where = f" (line {insert.line})" if insert.line is not None else ""
+    return (
+        f"the migration fills {table} with INSERT statements of its own{where}, not an "
+        "INSERT … SELECT"
+    )
+
+
+def _refilled_tables(
+    operations: tuple[ops.Operation, ...], in_code: bool
+) -> tuple[ops.Operation, ...]:
+    """`DROP t; CREATE t …; INSERT INTO t …`: t is rebuilt, not lost, from rows the migration
+    read into code before the drop (pgAdmin's Alembic revisions) or from another table (a
+    full-text index refilled from its source, as in Pinchflat); whether every old row comes
+    back is not something harvester can confirm. A CREATE it cannot read (SQLite's CREATE
+    VIRTUAL TABLE) counts when the INSERT follows it. INSERT … VALUES in a file of SQL
+    statements puts new rows in: that stays a drop."""
+    folded: dict[int, ops.Operation | None] = {}
+    for start, dropped in enumerate(operations):
+        if not isinstance(dropped, ops.DropTable):
+            continue
+        table = dropped.table
+        fill = next(
+            (i for i in range(start + 1, len(operations)) if _fills(operations[i], table)), None
+        )
+        if fill is None:
+            continue
+        between = operations[start + 1 : fill]
+        created = next(
+            (
+                start + 1 + i
+                for i, o in enumerate(between)
+                if isinstance(o, ops.CreateTable) and o.table == table
+            ),
+            None,
+        )
+        unread = any(isinstance(o, ops.Opaque) and o.raw for o in between)
+        renamed = any(isinstance(o, ops.RenameTable) and o.new == table for o in between)
+        if renamed or (created is None and not unread):
+            continue
+        fill_op = operations[fill]
+        assert isinstance(fill_op, ops.DataChange)
+        if fill_op.kind is ops.DataChangeKind.INSERT and not in_code:
+            continue  # INSERT … VALUES in plain SQL: new rows, the old ones are gone
+        create = operations[created] if created is not None else None
+        assert create is None or isinstance(create, ops.CreateTable)
+        folded[start] = ops.RebuildTable(
+            table,
+            "DROP and CREATE TABLE",
+            copies_data=False,
+            line=dropped.line,
+            columns=create.columns if create else (),
+            checks=_checks_of(create) if create else None,
+            unconfirmed=_filled_by(fill_op, table),
+        )
+        if created is not None:
+            folded[created] = None
+    if not folded:
+        return operations
+    return tuple(
+        replaced for i, o in enumerate(operations) if (replaced := folded.get(i, o)) is not None
+    )
+
+
+def _fills(operation: ops.Operation, table: str) -> bool:
+    """An INSERT into `table` of rows from code or from another table."""
+    return (
+        isinstance(operation, ops.DataChange)
+        and operation.kind in (ops.DataChangeKind.INSERT, ops.DataChangeKind.INSERT_SELECT)
+        and operation.table == table
+        and operation.source_table != table
+    )
 
 
 def _drop_of(
