@@ -448,7 +448,8 @@ class DataChange:
     column an UPDATE sets with its new value as written (`SET token = NULL`);
     `unmatched_in` pairs each table its WHERE requires no matching row in with that test as
     written (`NOT EXISTS (SELECT 1 FROM users u WHERE u.id = polls.user_id)`, `user_id NOT
-    IN (SELECT id FROM users)`): the step removes or clears orphans.
+    IN (SELECT id FROM users)`): the step removes or clears orphans. `where` is an UPDATE's
+    condition as written, when the step shows it.
     """
 
     kind: DataChangeKind
@@ -463,6 +464,7 @@ class DataChange:
     reads: tuple[tuple[str, str], ...] = ()
     sets: tuple[tuple[str, str], ...] = ()
     unmatched_in: tuple[tuple[str, str], ...] = ()
+    where: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

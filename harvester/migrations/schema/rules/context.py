@@ -57,6 +57,10 @@ class Context:
     dropped_copies: dict[str, list[tuple[str, list[tuple[str, int | None, bool]]]]] = field(
         default_factory=dict
     )
+    # Per table: this migration's UPDATEs of it so far; and the columns it drops after an
+    # UPDATE that sets other columns from them (their value, or its WHERE, names them).
+    updates: dict[str, list[ops.DataChange]] = field(default_factory=dict)
+    dropped_after_update: dict[str, list[tuple[str, ops.DataChange]]] = field(default_factory=dict)
     created_views: set[str] = field(default_factory=set)
     # Enums this migration rebuilds keeping every value they had: their casts convert all rows.
     widened_enums: set[str] = field(default_factory=set)

@@ -385,6 +385,8 @@ def data_change(op: ops.DataChange, ctx: Context) -> None:
         if target != source and op.table:
             copy = (target, op.line, op.has_where)
             ctx.copied_columns.setdefault((op.table, source), []).append(copy)
+    if op.kind is ops.DataChangeKind.UPDATE and op.table:
+        ctx.updates.setdefault(op.table, []).append(op)
     if op.unmatched_in:
         ctx.orphan_cleanups.append(op)
     if op.raises_on_data:
