@@ -190,8 +190,12 @@ def rewrite_detail(changes: list[tuple[str, str]]) -> str:
 
 
 def known_nullable(ctx: Context, table: str, column: str) -> bool | None:
-    """The column's nullability as the range shows it (None: not shown)."""
+    """The column's nullability as the range shows it (None: not shown); a column of the
+    primary key holds no NULL."""
     known = ctx.state.known_column(table, column)
     if known is None:
         return None
-    return known.nullable is not False and not known.primary_key
+    keyed = any(
+        key.primary and column in key.columns for key in ctx.state.unique_keys.keys.get(table, ())
+    )
+    return known.nullable is not False and not known.primary_key and not keyed
