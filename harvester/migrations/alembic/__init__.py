@@ -109,7 +109,7 @@ class AlembicSystem:
         evidence = _engine(root, view, texts)
         result = RevisionChanges(view, root.root, evidence, self.name).analyse(changes, texts)
         return SystemResult(
-            migrations=assemble(result.inputs, settings),
+            migrations=assemble(result.inputs, settings, result.base_operations),
             findings=result.findings,
             dialect=evidence.dialect,
         )

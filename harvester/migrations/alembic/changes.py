@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from harvester.migrations import pyast
@@ -36,6 +36,9 @@ class FolderResult:
 
     inputs: list[MigrationInput]
     findings: tuple[Finding, ...]
+    # The released revisions' operations in chain order (the schema at the base), read when
+    # a revision of the range needs an earlier definition.
+    base_operations: Callable[[], tuple[ops.Operation, ...]] = lambda: ()
 
 
 @dataclass
@@ -130,7 +133,14 @@ class RevisionChanges:
             findings.insert(0, reformat_finding(self.reformatted))
         if len(order.heads) > 1:
             findings.append(self._heads(order.heads, head_revisions))
-        return FolderResult(inputs, tuple(findings))
+        return FolderResult(inputs, tuple(findings), lambda: self._released(base_revisions))
+
+    def _released(self, base: Mapping[str, Revision]) -> tuple[ops.Operation, ...]:
+        """The operations of the revisions at the base, in chain order."""
+        if not base:
+            parsed = (self._parse(p, s, Side.BASE) for p, s in self._texts(Side.BASE).items())
+            base = {r.revision: r for r in parsed if isinstance(r, Revision)}
+        return tuple(o for name in chain(base).order for o in base[name].parsed.up.operations)
 
     def _parse(self, path: str, source: Source, side: Side) -> Parsed:
         if source.text is None:

@@ -152,6 +152,10 @@ def table_changes(operation: ops.Operation) -> Iterator[TableChange]:
         case ops.RebuildTable(table=table, via=via):
             detail = f" ({'; '.join(operation.changes)})" if operation.changes else ""
             yield TableChange(table, "tables_rebuilt", f"{table} via {via}{detail}")
+            for old, new in operation.renames:
+                yield TableChange(table, "columns_renamed", f"{table}.{old} -> {new}")
+            for name in operation.drops:
+                yield TableChange(table, "columns_dropped", f"{table}.{name}")
         case ops.AddColumn(table=table, column=col):
             yield TableChange(table, "columns_added", f"{table}.{column(col)}")
             if col.references is not None:

@@ -166,6 +166,9 @@ class RebuildTable:
     the new table's CHECK constraints when its CREATE TABLE shows them (None: not shown).
     `unconfirmed` says how rows may reach the new table when no copy harvester can follow
     does (its own INSERT … VALUES, code it cannot read): then nothing is said to be lost.
+    `unfilled` are the new table's NOT NULL columns without a default that the copy leaves
+    out: copying any row fails. `drops` are the old table's columns the new one lacks and the
+    copy does not read (set once the old columns are known): their values are lost.
     """
 
     table: str
@@ -180,6 +183,15 @@ class RebuildTable:
     copies: tuple[tuple[str, str], ...] = ()
     checks: tuple[Constraint, ...] | None = None
     unconfirmed: str | None = None
+    unfilled: tuple[str, ...] = ()
+    drops: tuple[str, ...] = ()
+
+    @property
+    def renames(self) -> tuple[tuple[str, str], ...]:
+        """(old column, new column) for each old column the copy moves into a column of
+        another name that the new table has instead of it."""
+        kept = {c.name for c in self.columns}
+        return tuple((old, new) for new, old in self.copies if old != new and old not in kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,6 +450,7 @@ class DataChange:
     written (`NOT EXISTS (SELECT 1 FROM users u WHERE u.id = polls.user_id)`, `user_id NOT
     IN (SELECT id FROM users)`): the step removes or clears orphans. `nulls_filled` are the
     columns whose NULL rows it sets to a value (`SET c = v WHERE c IS NULL`): none stays NULL.
+    `where` is an UPDATE's condition as written, when the step shows it.
     """
 
     kind: DataChangeKind
@@ -453,6 +466,7 @@ class DataChange:
     sets: tuple[tuple[str, str], ...] = ()
     unmatched_in: tuple[tuple[str, str], ...] = ()
     nulls_filled: tuple[str, ...] = ()
+    where: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

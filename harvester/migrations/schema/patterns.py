@@ -18,20 +18,19 @@ from harvester.migrations.schema import ops
 
 def recognise(parsed: ops.ParsedMigration, dialect: ops.Dialect | None) -> ops.ParsedMigration:
     """The migration with multi-statement patterns folded into single operations."""
-    up = _recognise_step(parsed.up)
-    down = _recognise_step(parsed.down) if parsed.down is not None else None
+    # Code (not a file of SQL statements) may hold a table's rows in memory while it is rebuilt.
+    in_code = not parsed.path.lower().endswith(".sql")
+    up = _recognise_step(parsed.up, dialect, in_code)
+    down = _recognise_step(parsed.down, dialect, in_code) if parsed.down is not None else None
     if up is parsed.up and down is parsed.down:
         return parsed
     return dataclasses.replace(parsed, up=up, down=down)
 
 
-def _recognise_step(step: ops.Step) -> ops.Step:
+def _recognise_step(step: ops.Step, dialect: ops.Dialect | None, in_code: bool) -> ops.Step:
+    rebuilt = _refilled_tables(_table_rebuilds(step.operations, dialect), in_code)
     operations = _idempotent_creates(
-        _index_tables(
-            _enum_rebuilds(
-                _column_copies(_views_dropped_as_tables(_table_rebuilds(step.operations)))
-            )
-        )
+        _index_tables(_enum_rebuilds(_column_copies(_views_dropped_as_tables(rebuilt))))
     )
     if operations == step.operations:
         return step
@@ -56,7 +55,9 @@ class _Rebuild:
     unconfirmed: str | None = None
 
 
-def _table_rebuilds(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
+def _table_rebuilds(
+    operations: tuple[ops.Operation, ...], dialect: ops.Dialect | None
+) -> tuple[ops.Operation, ...]:
     rebuilds = [r for r in (_rebuild_at(operations, i) for i in range(len(operations))) if r]
     if not rebuilds:
         return operations
@@ -72,7 +73,7 @@ def _table_rebuilds(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operatio
             result.append(operation)
         elif id(member_of) not in placed:
             placed.add(id(member_of))
-            result.append(_folded(member_of, operation.line))
+            result.append(_folded(member_of, operation.line, dialect))
     return tuple(result)
 
 
@@ -213,17 +214,91 @@ def _filled_otherwise(operations: tuple[ops.Operation, ...], start: int, table: 
             and operation.kind is ops.DataChangeKind.INSERT
             and operation.table == table
         ):
-            return (
-                f"the migration fills {table} with INSERT statements of its own"
-                + (f" (line {operation.line})" if operation.line is not None else "")
-                + ", not an INSERT … SELECT"
-            )
+            return _filled_by(operation, table)
     for operation in operations:
         if isinstance(operation, ops.Opaque) and operation.raw:
             return f"the migration runs SQL harvester cannot read ({operation.summary})"
         if isinstance(operation, ops.DataChange) and operation.table is None:
             return f"the migration runs code harvester cannot read ({operation.detail})"
     return None
+
+
+def _filled_by(insert: ops.DataChange, table: str) -> str:
+    """How an INSERT fills a rebuilt table, in words."""
+    line = f", line {insert.line}" if insert.line is not None else ""
+    if insert.kind is ops.DataChangeKind.INSERT_SELECT and insert.source_table:
+        return f"the migration fills {table} from {insert.source_table} (INSERT … SELECT{line})"
+    where = f" (line {insert.line})" if insert.line is not None else ""
+    return (
+        f"the migration fills {table} with INSERT statements of its own{where}, not an "
+        "INSERT … SELECT"
+    )
+
+
+def _refilled_tables(
+    operations: tuple[ops.Operation, ...], in_code: bool
+) -> tuple[ops.Operation, ...]:
+    """`DROP t; CREATE t …; INSERT INTO t …`: t is rebuilt, not lost, from rows the migration
+    read into code before the drop (pgAdmin's Alembic revisions) or from another table (a
+    full-text index refilled from its source, as in Pinchflat); whether every old row comes
+    back is not something harvester can confirm. A CREATE it cannot read (SQLite's CREATE
+    VIRTUAL TABLE) counts when the INSERT follows it. INSERT … VALUES in a file of SQL
+    statements puts new rows in: that stays a drop."""
+    folded: dict[int, ops.Operation | None] = {}
+    for start, dropped in enumerate(operations):
+        if not isinstance(dropped, ops.DropTable):
+            continue
+        table = dropped.table
+        fill = next(
+            (i for i in range(start + 1, len(operations)) if _fills(operations[i], table)), None
+        )
+        if fill is None:
+            continue
+        between = operations[start + 1 : fill]
+        created = next(
+            (
+                start + 1 + i
+                for i, o in enumerate(between)
+                if isinstance(o, ops.CreateTable) and o.table == table
+            ),
+            None,
+        )
+        unread = any(isinstance(o, ops.Opaque) and o.raw for o in between)
+        renamed = any(isinstance(o, ops.RenameTable) and o.new == table for o in between)
+        if renamed or (created is None and not unread):
+            continue
+        fill_op = operations[fill]
+        assert isinstance(fill_op, ops.DataChange)
+        if fill_op.kind is ops.DataChangeKind.INSERT and not in_code:
+            continue  # INSERT … VALUES in plain SQL: new rows, the old ones are gone
+        create = operations[created] if created is not None else None
+        assert create is None or isinstance(create, ops.CreateTable)
+        folded[start] = ops.RebuildTable(
+            table,
+            "DROP and CREATE TABLE",
+            copies_data=False,
+            line=dropped.line,
+            columns=create.columns if create else (),
+            checks=_checks_of(create) if create else None,
+            unconfirmed=_filled_by(fill_op, table),
+        )
+        if created is not None:
+            folded[created] = None
+    if not folded:
+        return operations
+    return tuple(
+        replaced for i, o in enumerate(operations) if (replaced := folded.get(i, o)) is not None
+    )
+
+
+def _fills(operation: ops.Operation, table: str) -> bool:
+    """An INSERT into `table` of rows from code or from another table."""
+    return (
+        isinstance(operation, ops.DataChange)
+        and operation.kind in (ops.DataChangeKind.INSERT, ops.DataChangeKind.INSERT_SELECT)
+        and operation.table == table
+        and operation.source_table != table
+    )
 
 
 def _drop_of(
@@ -237,15 +312,17 @@ def _drop_of(
             return
 
 
-def _folded(rebuild: _Rebuild, line: int | None) -> ops.RebuildTable:
+def _folded(rebuild: _Rebuild, line: int | None, dialect: ops.Dialect | None) -> ops.RebuildTable:
     changes: list[str] = []
+    unfilled: list[str] = []
     if rebuild.copied and rebuild.copied_columns:
         filled = set(rebuild.copied_columns)
-        changes.extend(
-            f"{c.name} not copied: gets its default"
-            for c in rebuild.columns
-            if c.name not in filled
-        )
+        for column in rebuild.columns:
+            if column.name in filled:
+                continue
+            if dialect is not ops.Dialect.CLICKHOUSE and _required(column):
+                unfilled.append(column.name)
+            changes.append(_not_copied(column, rebuild.table, dialect))
     if rebuild.fed_by:
         changes.append(f"filled through materialized view {rebuild.fed_by}")
     if rebuild.kept_old:
@@ -261,7 +338,41 @@ def _folded(rebuild: _Rebuild, line: int | None) -> ops.RebuildTable:
         copies=rebuild.copies,
         checks=rebuild.checks,
         unconfirmed=rebuild.unconfirmed,
+        unfilled=tuple(unfilled),
     )
+
+
+def _not_copied(column: ops.ColumnDef, table: str, dialect: ops.Dialect | None) -> str:
+    """What a column of the new table the copy does not fill holds: its default, NULL, or
+    nothing (a NOT NULL column without a default makes the copy fail). ClickHouse fills every
+    column the INSERT leaves out with its default or its type's (0, '')."""
+    name = column.name
+    if column.generated:
+        return f"{name} not copied: generated"
+    if column.default not in (None, "NULL") or dialect is ops.Dialect.CLICKHOUSE:
+        return f"{name} not copied: gets its default"
+    if _self_filling(column):
+        return f"{name} not copied: numbered anew"
+    if column.nullable is False:
+        return f"{name} not copied and has no default: the copy fails if {table} has rows"
+    return f"{name} not copied: left NULL"
+
+
+def _required(column: ops.ColumnDef) -> bool:
+    """A NOT NULL column without a default that fills itself: an INSERT must give it."""
+    return (
+        column.nullable is False
+        and column.default in (None, "NULL")
+        and not column.generated
+        and not _self_filling(column)
+    )
+
+
+def _self_filling(column: ops.ColumnDef) -> bool:
+    """An auto-incrementing key, or SQLite's INTEGER PRIMARY KEY (the rowid), numbers rows."""
+    kind = (column.type or "").upper()
+    integer_key = column.primary_key and kind == "INTEGER"
+    return column.auto_increment or integer_key or kind.endswith("SERIAL")
 
 
 def _checks_of(created: ops.CreateTable) -> tuple[ops.Constraint, ...]:

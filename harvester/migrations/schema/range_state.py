@@ -372,8 +372,11 @@ class RangeState:
         if isinstance(operation, ops.RebuildTable) and operation.columns:
             before = self.columns.get(operation.table)
             if before:
-                changes = column_changes(before, operation.columns) + operation.changes
-                return dataclasses.replace(operation, changes=changes)
+                renamed = dict(operation.renames)
+                changes = column_changes(before, operation.columns, renamed) + operation.changes
+                return dataclasses.replace(
+                    operation, changes=changes, drops=_dropped_by_copy(before, operation)
+                )
         if isinstance(operation, ops.AlterColumnType) and operation.old_type is None:
             known = self.known_column(operation.table, operation.column)
             if known is not None and known.type:
@@ -441,6 +444,17 @@ def check_text(expression: str, *tables: str) -> str:
     return " ".join(text.split())
 
 
+def _dropped_by_copy(
+    before: dict[str, ops.ColumnDef], rebuild: ops.RebuildTable
+) -> tuple[str, ...]:
+    """The old columns a rebuild's copy leaves behind: not in the new table, not read by the
+    copy. Known only when the copy lists plain columns (an expression may read any)."""
+    if not rebuild.copies_data or rebuild.unconfirmed or not rebuild.copies:
+        return ()
+    kept = {c.name for c in rebuild.columns} | {old for _, old in rebuild.copies}
+    return tuple(name for name in before if name not in kept)
+
+
 def _checks_by_name(constraints: Iterable[ops.Constraint], *tables: str) -> dict[str, str]:
     """The CHECK constraints among `constraints`: name (or text) -> text, per `check_text`."""
     found = {}
@@ -452,16 +466,25 @@ def _checks_by_name(constraints: Iterable[ops.Constraint], *tables: str) -> dict
 
 
 def column_changes(
-    before: dict[str, ops.ColumnDef], after: tuple[ops.ColumnDef, ...]
+    before: dict[str, ops.ColumnDef],
+    after: tuple[ops.ColumnDef, ...],
+    renamed: dict[str, str] | None = None,
 ) -> tuple[str, ...]:
-    """How a table's columns differ between two definitions, in a reviewer's words."""
+    """How a table's columns differ between two definitions, in a reviewer's words;
+    `renamed` maps old columns to the new ones a copy moved them into."""
+    renamed = {old: new for old, new in (renamed or {}).items() if old in before}
     changes: list[str] = []
     names = {c.name for c in after}
-    changes.extend(f"drops {name}" for name in before if name not in names)
+    for name in before:
+        if name in renamed:
+            changes.append(f"{name} copied into {renamed[name]}")
+        elif name not in names:
+            changes.append(f"drops {name}")
     for column in after:
         old = before.get(column.name)
         if old is None:
-            changes.append(f"adds {column.name}")
+            if column.name not in renamed.values():
+                changes.append(f"adds {column.name}")
             continue
         if (old.type or "").upper() != (column.type or "").upper():
             changes.append(f"{column.name} {old.type} -> {column.type}")

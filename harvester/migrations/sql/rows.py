@@ -31,6 +31,7 @@ def update(
             reads=reads,
             sets=sets,
             unmatched_in=unmatched_in(where),
+            where=where,
         )
     ]
 

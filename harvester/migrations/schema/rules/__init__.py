@@ -125,6 +125,8 @@ def assess(
             ctx.note(columns.loosened_in_place(table, names))
     for table, copied in ctx.dropped_copies.items():
         ctx.flag(*columns.dropped_copies(table, copied, ctx))
+    for table, updated in ctx.dropped_after_update.items():
+        ctx.flag(ImpactTag.MITIGATED, columns.dropped_after_update(table, updated))
     for table, dropped in ctx.dropped_fill_defaults.items():
         ctx.flag(
             ImpactTag.BACKWARD_INCOMPATIBLE, columns.dropped_fill_defaults(table, dropped, ctx)

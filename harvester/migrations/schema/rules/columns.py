@@ -10,6 +10,8 @@ add_column_generated_stored, remove_column, rename_column, change_column, change
 
 from __future__ import annotations
 
+import re
+
 from harvester.analysis.wording import first_few
 from harvester.migrations.schema import describe, engines, ops
 from harvester.migrations.schema.rules.context import Context, known_nullable
@@ -170,8 +172,9 @@ def _sqlite_add_column(op: ops.AddColumn, ctx: Context) -> None:
         ctx.note(f"adds {name}: SQLite only edits the schema")
 
 
-def drop_column(op: ops.DropColumn, ctx: Context) -> None:
-    """DROP COLUMN loses data (Squawk ban-drop-column, Atlas DS103, remove_column)."""
+def drop_column(op: ops.DropColumn, ctx: Context, how: str | None = None) -> None:
+    """DROP COLUMN loses data (Squawk ban-drop-column, Atlas DS103, remove_column); `how`
+    says how the column goes when not by DROP COLUMN (a rebuild that leaves it out)."""
     name = f"{op.table}.{op.column}"
     why = ctx.column_new(op.table, op.column)
     if op.table in ctx.created_here:
@@ -196,7 +199,9 @@ def drop_column(op: ops.DropColumn, ctx: Context) -> None:
         return
     engine = ctx.engine
     extra = ""
-    if engine.name == "SQLite" and op.table not in ctx.rebuilt_for_alters:
+    if how is not None:
+        extra = how
+    elif engine.name == "SQLite" and op.table not in ctx.rebuilt_for_alters:
         # a framework's rebuild (Alembic batch) copies the table without it instead
         extra = "; SQLite 3.35+ rewrites the table and refuses indexed or key columns"
     elif engine.mysql_like and engine.known_below(8, 0, 29):
@@ -204,6 +209,9 @@ def drop_column(op: ops.DropColumn, ctx: Context) -> None:
     ctx.flag(
         ImpactTag.DESTRUCTIVE_DROP_COLUMN, f"drops column {name}: {ctx.lost('its data is')}{extra}"
     )
+    update = next((u for u in ctx.updates.get(op.table, ()) if _sets_from(u, op.column)), None)
+    if update is not None:
+        ctx.dropped_after_update.setdefault(op.table, []).append((op.column, update))
     copy = ctx.copied_from.get(op.table)
     # an INSERT … SELECT that lists plain columns says which ones it kept (not this one)
     listed = any(
@@ -273,6 +281,36 @@ def dropped_copies(
         ImpactTag.RENAME_COLUMN if renamed else ImpactTag.BACKWARD_INCOMPATIBLE,
         f"drops {table}.{', '.join(names)} after {by} copied {whose} values into "
         f"{', '.join(targets)}{partial}{how}: {consequence}",
+    )
+
+
+def _sets_from(update: ops.DataChange, column: str) -> bool:
+    """True when an UPDATE sets other columns from `column`: a value or its WHERE names it."""
+    if column in update.columns:
+        return False
+    named = re.compile(rf"(?<!\w){re.escape(column)}(?!\w)")
+    return any(named.search(text) for text in (update.where or "", *(v for _, v in update.sets)))
+
+
+def dropped_after_update(table: str, dropped: list[tuple[str, ops.DataChange]]) -> str:
+    """One detail for the columns of a table dropped after an UPDATE of this migration set
+    other columns from them: their values may live on there."""
+    names = first_few([f"{table}.{column}" for column, _ in dropped])
+    updates = list(dict.fromkeys(update for _, update in dropped))
+    set_columns = list(dict.fromkeys(c for u in updates for c in u.columns))
+    lines = [str(u.line) for u in updates if u.line is not None]
+    by = (
+        f"the UPDATE at line {lines[0]}"
+        if len(lines) == 1 and len(updates) == 1
+        else f"UPDATEs at lines {', '.join(lines)}"
+        if lines
+        else "an UPDATE of this migration"
+    )
+    whose = "it" if len(dropped) == 1 else "them"
+    held = "it held" if len(dropped) == 1 else "they held"
+    return (
+        f"{names}: {by} sets {first_few([f'{table}.{c}' for c in set_columns])} from {whose} "
+        f"before the drop: check that every value {held} is represented there"
     )
 
 

@@ -44,6 +44,9 @@ class Context:
     # (table, column) pairs a framework's rebuild declares instead of adding them.
     declared_in_rebuild: set[tuple[str, str]] = field(default_factory=set)
     copied_from: dict[str, str] = field(default_factory=dict)
+    # (table, column) a rebuild declares NOT NULL without a default and does not copy: the
+    # rebuild fails on any row, so only an empty table gets past it.
+    unfilled: set[tuple[str, str]] = field(default_factory=set)
     # (table, column) this migration drops, anywhere in its step.
     dropped_columns: set[tuple[str, str]] = field(default_factory=set)
     # (table, column) -> the UPDATEs that copied its values: (column set, line, has WHERE).
@@ -54,6 +57,10 @@ class Context:
     dropped_copies: dict[str, list[tuple[str, list[tuple[str, int | None, bool]]]]] = field(
         default_factory=dict
     )
+    # Per table: this migration's UPDATEs of it so far; and the columns it drops after an
+    # UPDATE that sets other columns from them (their value, or its WHERE, names them).
+    updates: dict[str, list[ops.DataChange]] = field(default_factory=dict)
+    dropped_after_update: dict[str, list[tuple[str, ops.DataChange]]] = field(default_factory=dict)
     created_views: set[str] = field(default_factory=set)
     # Enums this migration rebuilds keeping every value they had: their casts convert all rows.
     widened_enums: set[str] = field(default_factory=set)
@@ -183,8 +190,12 @@ def rewrite_detail(changes: list[tuple[str, str]]) -> str:
 
 
 def known_nullable(ctx: Context, table: str, column: str) -> bool | None:
-    """The column's nullability as the range shows it (None: not shown)."""
+    """The column's nullability as the range shows it (None: not shown); a column of the
+    primary key holds no NULL."""
     known = ctx.state.known_column(table, column)
     if known is None:
         return None
-    return known.nullable is not False and not known.primary_key
+    keyed = any(
+        key.primary and column in key.columns for key in ctx.state.unique_keys.keys.get(table, ())
+    )
+    return known.nullable is not False and not known.primary_key and not keyed

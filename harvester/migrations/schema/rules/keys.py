@@ -27,7 +27,9 @@ def create_index(op: ops.CreateIndex, ctx: Context) -> None:
     if index.table in ctx.created_here:
         return
     engine = ctx.engine
-    if index.unique or index.options_unread:
+    if any((index.table, c) in ctx.unfilled for c in index.columns):
+        ctx.note(f"index {text}: only an empty {index.table} gets past the rebuild before it")
+    elif index.unique or index.options_unread:
         # Options harvester cannot read may make it unique: judged as if they did.
         what = "unique index" if index.unique else "index"
         _judge_unique(

@@ -11,6 +11,7 @@ import re
 from harvester.analysis.wording import first_few
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.range_state import check_text
+from harvester.migrations.schema.rules import columns
 from harvester.migrations.schema.rules.context import Context, known_nullable
 from harvester.model import ImpactTag
 
@@ -147,6 +148,14 @@ def rebuild_table(op: ops.RebuildTable, ctx: Context) -> None:
     else:
         how = f"{engine} copies every row while the migration runs"
     ctx.flag(ImpactTag.TABLE_REBUILD, f"recreates {op.table} via {op.via}{changes}: {how}")
+    for column in op.unfilled:
+        ctx.unfilled.add((op.table, column))
+        ctx.flag(
+            ImpactTag.NOT_NULL_COLUMN_WITHOUT_DEFAULT,
+            f"rebuilds {op.table} with {op.table}.{column} NOT NULL without a default, which "
+            f"the copy does not fill: copying the rows fails if {op.table} has any row",
+        )
+    _columns_left_behind(op, ctx)
     _copied_into_not_null(op, ctx)
     _copied_into_new_checks(op, ctx)
     if not op.copies_data and not op.unconfirmed:
@@ -154,6 +163,27 @@ def rebuild_table(op: ops.RebuildTable, ctx: Context) -> None:
             ImpactTag.DATA_NOT_MIGRATED,
             f"the rebuilt {op.table} starts empty: nothing copies the old rows into it",
         )
+
+
+def _columns_left_behind(op: ops.RebuildTable, ctx: Context) -> None:
+    """Old columns the rebuilt table no longer has: moved into a column of another name by
+    the copy (a rename), or left behind (a drop)."""
+    for old, new in op.renames:
+        columns.rename_column(ops.RenameColumn(op.table, old, new, line=op.line), ctx)
+    before = ctx.state.columns.get(op.table, {})
+    filled = {new for new, _ in op.copies}
+    empty = [c.name for c in op.columns if c.name not in before and c.name not in filled]
+    for name in op.drops:
+        extra = "; the rebuild's copy leaves it out"
+        alike = [e for e in empty if _alike(e, name)]
+        if alike:
+            extra += f" ({alike[0]}, a new column the copy does not fill, may be its new name)"
+        columns.drop_column(ops.DropColumn(op.table, name, line=op.line), ctx, extra)
+
+
+def _alike(first: str, second: str) -> bool:
+    """Names that differ only by case and underscores (`filesystem`, `file_system`)."""
+    return first.replace("_", "").lower() == second.replace("_", "").lower()
 
 
 def _copied_into_not_null(op: ops.RebuildTable, ctx: Context) -> None:
@@ -355,6 +385,8 @@ def data_change(op: ops.DataChange, ctx: Context) -> None:
         if target != source and op.table:
             copy = (target, op.line, op.has_where)
             ctx.copied_columns.setdefault((op.table, source), []).append(copy)
+    if op.kind is ops.DataChangeKind.UPDATE and op.table:
+        ctx.updates.setdefault(op.table, []).append(op)
     if op.unmatched_in:
         ctx.orphan_cleanups.append(op)
     if op.raises_on_data:
