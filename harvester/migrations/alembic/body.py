@@ -259,8 +259,7 @@ class StepReader:
 
     def batch(self, args: pyast.Call, target: ast.expr | None, inner: list[ast.stmt]) -> None:
         """A `batch_alter_table` block: its calls apply to the block's table; on SQLite Alembic
-        recreates the table (create, copy, drop, rename) for anything but adding columns and
-        indexes."""
+        recreates the table (create, copy, drop, rename) when an operation needs it."""
         table = calls.model_table(args.get("table_name", 0))
         schema = args.get("schema")
         if isinstance(table, str) and isinstance(schema, str) and schema:
@@ -277,13 +276,8 @@ class StepReader:
             self.batches.pop(target.id, None)
             self.ended_batches.add(target.id)
         inside = self.operations[start:]
-        rebuilds = recreate == "always" or (
-            recreate != "never"
-            and self.dialect is ops.Dialect.SQLITE
-            and any(
-                not isinstance(o, (ops.AddColumn, ops.CreateIndex, ops.DropIndex)) for o in inside
-            )
-        )
+        on_sqlite = recreate != "never" and _rebuilds_on_sqlite(inside)
+        rebuilds = recreate == "always" or (on_sqlite and self.dialect is ops.Dialect.SQLITE)
         line = f" (line {args.line})"
         if rebuilds:
             # rows the block updates are not a change of the table's definition
@@ -300,7 +294,7 @@ class StepReader:
                 ),
             )
             self.operations.insert(start, rebuild)
-        elif self.dialect is not ops.Dialect.SQLITE and inside:
+        elif self.dialect is not ops.Dialect.SQLITE and on_sqlite:
             self.batched.append(f"{name}{line}")
 
     def engine_test(self, test: ast.expr) -> Predicate | None:
@@ -706,6 +700,20 @@ def _is_enum(value: pyast.Value) -> bool:
 
 def _keyword(node: ast.Call, name: str) -> ast.expr | None:
     return next((k.value for k in node.keywords if k.arg == name), None)
+
+
+def _rebuilds_on_sqlite(operations: list[ops.Operation]) -> bool:
+    """Whether Alembic recreates a batch's table on SQLite (its `requires_recreate_in_batch`):
+    for anything but creating or dropping an index and adding a column without a SQL
+    expression or computed default, which run as plain ALTERs."""
+    for operation in filter(_is_schema, operations):
+        if isinstance(operation, ops.AddColumn):
+            column = operation.column
+            if column.generated or columns.is_sql_expression(column.default):
+                return True
+        elif not isinstance(operation, (ops.CreateIndex, ops.DropIndex)):
+            return True
+    return False
 
 
 def _table_options(args: pyast.Call) -> tuple[str, ...]:

@@ -141,6 +141,15 @@ def enum_values(call: Call) -> tuple[str, ...]:
     return tuple(v for v in call.args if isinstance(v, str))
 
 
+FROM_CODE = "value from application code"
+
+
+def is_sql_expression(default: str | None) -> bool:
+    """Whether a `server_default` as `server_default()` renders it is a SQL expression
+    (`sa.text("now()")`, `sa.func.now()`, `sa.true()`), not a plain string or Python value."""
+    return default is not None and not default.startswith(("'", FROM_CODE))
+
+
 def server_default(value: Value) -> str | None:
     """A `server_default` as SQL: strings are quoted, `sa.text("now()")` is `now()`."""
     if value is None:
@@ -167,7 +176,7 @@ def server_default(value: Value) -> str | None:
             args = ", ".join(render(a) for a in value.args)
             return f"{value.name}({args})"
     if isinstance(value, (Ref, Code)):  # `BillType.EXPENSE.name`: Python, not SQL
-        return f"value from application code ({render(value)})"
+        return f"{FROM_CODE} ({render(value)})"
     return render(value)
 
 
