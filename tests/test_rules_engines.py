@@ -683,6 +683,21 @@ def test_a_varchar_widened_on_mysql_is_judged_by_the_tables_character_set() -> N
     )
 
 
+def test_only_django_casts_a_narrowed_varchar_so_only_there_it_may_be_cut_short() -> None:
+    narrowed = ops.AlterColumnType("providers", "uid", "VARCHAR(255)", "VARCHAR(3000)")
+    parsed = ops.ParsedMigration("m1", "m1", ops.Step((narrowed,)))
+
+    def judged(system: str) -> str:
+        item = MigrationInput(
+            "m1", "m1", system, Dialect.POSTGRESQL, ChangeKind.ADDED, released=False,
+            parsed=parsed,
+        )  # fmt: skip
+        return detail(assemble([item])[0], ImpactTag.DATA_DEPENDENT)
+
+    assert judged("django").endswith("(Django adds USING … ::type)")
+    assert judged("ecto").endswith("longer than 255 characters makes it fail")
+
+
 def test_a_table_the_range_filled_from_another_holds_rows() -> None:
     judged = judge(
         "CREATE INDEX sessions_gateway ON gateway_sessions (gateway_id);",
