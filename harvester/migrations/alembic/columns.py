@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 
 from harvester.migrations.pyast import Call, Code, Ref, Value, render, strings
 from harvester.migrations.schema import ops
@@ -54,6 +55,8 @@ def type_name(value: Value, dialect: ops.Dialect | None) -> str | None:
         return None
     call = value if isinstance(value, Call) else None
     name = value.name if isinstance(value, Call) else value.tail if isinstance(value, Ref) else ""
+    if isinstance(value, (Code, Ref)) and (wrapper := _wrapped_by(value)):
+        return f"the type under {wrapper} (not resolved)"
     if not name:
         return render(value)
     if name == "DateTime" or name == "TIMESTAMP":
@@ -77,6 +80,17 @@ def type_name(value: Value, dialect: ops.Dialect | None) -> str | None:
     if base is None:
         base = name.upper() if name.isupper() else name
     return base + _type_arguments(call, name)
+
+
+# `JsonEncodedDict(mysql_as_long=True).impl`, `JsonEncodedDict.impl`: the type a project's
+# TypeDecorator wraps, known only to its code.
+_IMPL = re.compile(r"(\w+)(?:\(.*\))?\.impl$", re.DOTALL)
+
+
+def _wrapped_by(value: Code | Ref) -> str | None:
+    """The type decorator whose underlying type (`.impl`) the column takes, if that is it."""
+    found = _IMPL.search(value.source if isinstance(value, Code) else value.name)
+    return found.group(1) if found else None
 
 
 _SPECIAL_TYPES = frozenset(
