@@ -146,3 +146,14 @@ def test_sys_exit_is_a_precondition_not_unread_code() -> None:
     up = revision.parsed.up
     assert not any(isinstance(o, ops.Opaque) for o in up.operations)
     assert any(n.startswith("stops the upgrade at line") for n in up.notes)
+
+
+def test_a_type_decorators_underlying_type_is_named_not_printed_as_python() -> None:
+    revision = _revision(
+        "op.create_table('inventory', sa.Column('data', types.JsonDict(as_long=True).impl))\n"
+        "op.add_column('inventory', sa.Column('extra', types.JsonDict.impl))"
+    )
+    created, added = revision.parsed.up.operations
+    assert isinstance(created, ops.CreateTable) and isinstance(added, ops.AddColumn)
+    assert created.columns[0].type == "the type under JsonDict (not resolved)"
+    assert added.column.type == "the type under JsonDict (not resolved)"

@@ -104,6 +104,17 @@ def test_unused_ecto_aliases_added_or_removed_are_no_edit() -> None:
     assert _edited(path, used, used.replace("  alias Shop.Repo\n", ""), system="ecto")
 
 
+def test_an_ecto_formatter_pass_is_no_edit() -> None:
+    """Styler adds `@moduledoc false` and renames `Logger.warn` to `Logger.warning`."""
+    path = "priv/repo/migrations/20250101000000_mark_orders.exs"
+    shipped = _ECTO.format(aliases="  require Logger\n").replace(
+        "  def change do\n", '  def change do\n    Logger.warn("marking")\n'
+    )
+    now = shipped.replace("use Ecto", "@moduledoc false\n  use Ecto").replace("warn(", "warning(")
+    assert not _edited(path, shipped, now, system="ecto")
+    assert _edited(path, shipped, now.replace("'retail'", "'trade'"), system="ecto")
+
+
 def test_migrations_of_separate_trees_are_not_ordered_against_each_other() -> None:
     from harvester.analysis.release_edits import released_out_of_order
     from harvester.model import DatabaseSystem

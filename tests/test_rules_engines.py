@@ -654,6 +654,50 @@ def test_a_type_change_on_mysql_is_judged_by_innodb_not_postgresql() -> None:
     )
 
 
+def test_a_varchar_widened_on_mysql_is_judged_by_the_tables_character_set() -> None:
+    """node_history created utf8mb3 in one release, its user column widened in a later one,
+    and the table converted to utf8mb4 after that (as OpenStack Ironic did)."""
+    user = ops.ColumnDef("user", "VARCHAR(32)")
+    converted_to = ("CONVERT TO CHARACTER SET utf8mb4",)
+    steps: list[tuple[str, tuple[ops.Operation, ...]]] = [
+        ("v1", (ops.CreateTable("history", (user,), charset="utf8mb3"),)),
+        ("v2", (ops.AlterColumnType("history", "user", "VARCHAR(64)", "VARCHAR(32)"),)),
+        ("v3", (ops.TableOptions("history", converted_to, rewrites=True),)),
+        ("v4", (ops.AlterColumnType("history", "user", "VARCHAR(80)", "VARCHAR(60)"),)),
+    ]
+    items = [
+        MigrationInput(
+            f"a{n}", f"versions/a{n}.py", "alembic", MYSQL, ChangeKind.ADDED, released=False,
+            parsed=ops.ParsedMigration(f"a{n}", f"versions/a{n}.py", ops.Step(operations)),
+            first_release=release,
+        )
+        for n, (release, operations) in enumerate(steps, start=1)
+    ]  # fmt: skip
+    _, widened, _, converted = assemble(items)
+    assert detail(widened, ImpactTag.TYPE_CHANGE_NO_REWRITE).endswith(
+        "InnoDB extends it in place (ALGORITHM=INPLACE)"
+    )
+    assert detail(converted, ImpactTag.TABLE_REWRITE) == (
+        "history.user VARCHAR(60) -> VARCHAR(80): InnoDB copies history (ALGORITHM=COPY), "
+        "blocking writes"
+    )
+
+
+def test_only_django_casts_a_narrowed_varchar_so_only_there_it_may_be_cut_short() -> None:
+    narrowed = ops.AlterColumnType("providers", "uid", "VARCHAR(255)", "VARCHAR(3000)")
+    parsed = ops.ParsedMigration("m1", "m1", ops.Step((narrowed,)))
+
+    def judged(system: str) -> str:
+        item = MigrationInput(
+            "m1", "m1", system, Dialect.POSTGRESQL, ChangeKind.ADDED, released=False,
+            parsed=parsed,
+        )  # fmt: skip
+        return detail(assemble([item])[0], ImpactTag.DATA_DEPENDENT)
+
+    assert judged("django").endswith("(Django adds USING … ::type)")
+    assert judged("ecto").endswith("longer than 255 characters makes it fail")
+
+
 def test_a_table_the_range_filled_from_another_holds_rows() -> None:
     judged = judge(
         "CREATE INDEX sessions_gateway ON gateway_sessions (gateway_id);",
@@ -851,6 +895,23 @@ def test_mysql_display_width_and_boolean_are_no_type_change() -> None:
     assert not engines.mysql_same_type("int", "bigint")
     assert engines.mysql_type_change_copies("int(11)", "int") is False
     assert engines.mysql_type_change_copies("int", "bigint") is True
+
+
+def test_a_varchar_widened_on_mysql_copies_only_when_its_length_prefix_grows() -> None:
+    """The prefix is one byte under 256 bytes: the character set decides the bytes."""
+    copies = engines.mysql_type_change_copies
+    assert copies("VARCHAR(32)", "VARCHAR(64)", "utf8mb3") is False  # 96 -> 192 bytes
+    assert copies("VARCHAR(32)", "VARCHAR(64)", "utf8mb4") is True  # 128 -> 256 bytes
+    assert copies("VARCHAR(80)", "VARCHAR(200)", "latin1") is False
+    assert copies("VARCHAR(80)", "VARCHAR(100)", "utf8") is True  # 240 -> 300 bytes
+    # without the character set, only what holds for all of them
+    assert copies("VARCHAR(10)", "VARCHAR(60)") is False
+    assert copies("VARCHAR(300)", "VARCHAR(400)") is False
+    assert copies("VARCHAR(50)", "VARCHAR(500)") is True
+    assert copies("VARCHAR(32)", "VARCHAR(64)") is None
+    assert "character set" in engines.mysql_copy_hedge("VARCHAR(32)")
+    assert engines.mysql_charset(("CONVERT TO CHARACTER SET utf8mb4 COLLATE x",)) == "utf8mb4"
+    assert engines.mysql_charset(("ENGINE=InnoDB DEFAULT CHARSET=latin1",)) == "latin1"
 
 
 def test_a_type_restated_as_an_expression_harvester_cannot_read_rewrites_nothing() -> None:

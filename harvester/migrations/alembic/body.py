@@ -27,6 +27,7 @@ from harvester.migrations.alembic import calls, columns, data
 from harvester.migrations.alembic.conditions import (
     Predicate,
     engine_predicate,
+    known_outcome,
     mentions_engine,
     reads_setting,
     setting_engines,
@@ -35,7 +36,7 @@ from harvester.migrations.schema import describe, ops
 from harvester.migrations.sql import sql_operations
 
 _SESSIONS = frozenset({"Session", "sessionmaker", "orm.Session", "sa.orm.Session"})
-_MOST_HELPERS = 8
+_MOST_HELPERS = 24
 
 
 @dataclass
@@ -60,6 +61,8 @@ class StepReader:
     batches: dict[str, tuple[str, bool]] = field(default_factory=dict)
     ended_batches: set[str] = field(default_factory=set)
     helpers: list[str] = field(default_factory=list)
+    # each helper call read, by name and argument values: a helper runs once per table
+    helper_calls: set[str] = field(default_factory=set)
     row_sources: set[str] = field(default_factory=set)
     batched: list[str] = field(default_factory=list)
     expressions: dict[str, ast.expr] = field(default_factory=dict)
@@ -129,6 +132,10 @@ class StepReader:
                 f"for {engine.value}{assumed}"
             )
             self.body(before_return if predicate(engine) else guard.orelse + rest)
+            return
+        holds = known_outcome(guard.test, self.module, self.local)
+        if holds is not None:
+            self.body(before_return if holds else guard.orelse + rest)
             return
         if reads_setting(guard.test):
             # a deployment setting: whether the rest runs is not known here
@@ -233,6 +240,8 @@ class StepReader:
         evaluated = self.module.evaluate(value, self.local)
         if isinstance(evaluated, (str, int, float, tuple)) or _is_enum(evaluated):
             self.local[name] = value
+        else:
+            self.local.pop(name, None)  # no longer the literal it may have held
 
     def with_block(self, items: list[ast.withitem], inner: list[ast.stmt]) -> None:
         """A `with` block: a batch block, an autocommit block, or a plain one."""
@@ -259,8 +268,7 @@ class StepReader:
 
     def batch(self, args: pyast.Call, target: ast.expr | None, inner: list[ast.stmt]) -> None:
         """A `batch_alter_table` block: its calls apply to the block's table; on SQLite Alembic
-        recreates the table (create, copy, drop, rename) for anything but adding columns and
-        indexes."""
+        recreates the table (create, copy, drop, rename) when an operation needs it."""
         table = calls.model_table(args.get("table_name", 0))
         schema = args.get("schema")
         if isinstance(table, str) and isinstance(schema, str) and schema:
@@ -277,13 +285,8 @@ class StepReader:
             self.batches.pop(target.id, None)
             self.ended_batches.add(target.id)
         inside = self.operations[start:]
-        rebuilds = recreate == "always" or (
-            recreate != "never"
-            and self.dialect is ops.Dialect.SQLITE
-            and any(
-                not isinstance(o, (ops.AddColumn, ops.CreateIndex, ops.DropIndex)) for o in inside
-            )
-        )
+        on_sqlite = recreate != "never" and _rebuilds_on_sqlite(inside)
+        rebuilds = recreate == "always" or (on_sqlite and self.dialect is ops.Dialect.SQLITE)
         line = f" (line {args.line})"
         if rebuilds:
             # rows the block updates are not a change of the table's definition
@@ -300,7 +303,7 @@ class StepReader:
                 ),
             )
             self.operations.insert(start, rebuild)
-        elif self.dialect is not ops.Dialect.SQLITE and inside:
+        elif self.dialect is not ops.Dialect.SQLITE and on_sqlite:
             self.batched.append(f"{name}{line}")
 
     def engine_test(self, test: ast.expr) -> Predicate | None:
@@ -343,6 +346,10 @@ class StepReader:
         if predicate is not None:
             self.engine_branches.append(test.lineno)
             self.body(inner if predicate(self.dialect or ops.Dialect.POSTGRESQL) else orelse)
+            return
+        holds = known_outcome(test, self.module, self.local)
+        if holds is not None:
+            self.body(inner if holds else orelse)
             return
         if orelse or reads_setting(test):
             self.either(test, inner, orelse)
@@ -400,6 +407,9 @@ class StepReader:
             return
         start = len(self.operations)
         self.expression(source)
+        for name in ast.walk(target):
+            if isinstance(name, ast.Name):
+                self.local.pop(name.id, None)  # bound to each row at run time
         self.body(inner)
         orm_table = self._orm_table(source)
         assigned = data.assigned_attributes(inner, target)
@@ -626,15 +636,24 @@ class StepReader:
 
     def helper(self, name: str, node: ast.Call) -> None:
         """Read a module function the body calls, its parameters bound to the arguments."""
-        if name in self.helpers or len(self.helpers) >= _MOST_HELPERS:
-            return
-        self.helpers.append(name)
         function = self.module.functions[name]
         params = [a.arg for a in function.args.args]
-        self.local.update(dict(zip(params, node.args, strict=False)))
-        self.local.update({k.arg: k.value for k in node.keywords if k.arg})
         passed = list(zip(params, node.args, strict=False))
         passed += [(k.arg, k.value) for k in node.keywords if k.arg]
+        values = {param: self.module.evaluate(value, self.local) for param, value in passed}
+        called = f"{name}{values!r}"
+        if called in self.helper_calls:
+            return
+        if len(self.helpers) >= _MOST_HELPERS:
+            self.unread.setdefault(name, node.lineno)  # not read: never "nothing"
+            return
+        self.helper_calls.add(called)
+        self.helpers.append(name)
+        for param, value in passed:
+            # a literal by value: the caller's name may be the parameter's own (`f(table)`)
+            held = values[param]
+            is_literal = isinstance(held, (str, int, float, tuple))
+            self.local.update(pyast.bind(ast.Name(param), held) if is_literal else {param: value})
         for param, value in passed:
             if not isinstance(value, ast.Name):
                 continue
@@ -706,6 +725,20 @@ def _is_enum(value: pyast.Value) -> bool:
 
 def _keyword(node: ast.Call, name: str) -> ast.expr | None:
     return next((k.value for k in node.keywords if k.arg == name), None)
+
+
+def _rebuilds_on_sqlite(operations: list[ops.Operation]) -> bool:
+    """Whether Alembic recreates a batch's table on SQLite (its `requires_recreate_in_batch`):
+    for anything but creating or dropping an index and adding a column without a SQL
+    expression or computed default, which run as plain ALTERs."""
+    for operation in filter(_is_schema, operations):
+        if isinstance(operation, ops.AddColumn):
+            column = operation.column
+            if column.generated or columns.is_sql_expression(column.default):
+                return True
+        elif not isinstance(operation, (ops.CreateIndex, ops.DropIndex)):
+            return True
+    return False
 
 
 def _table_options(args: pyast.Call) -> tuple[str, ...]:

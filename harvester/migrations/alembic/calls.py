@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from harvester.migrations.alembic import columns
 from harvester.migrations.pyast import Call, Code, Ref, Value, render, strings
-from harvester.migrations.schema import ops
+from harvester.migrations.schema import engines, ops
 
 # Positional parameters of each op.* call; a batch call drops the table parameter.
 _SIGNATURES: dict[str, tuple[str, ...]] = {
@@ -165,7 +165,18 @@ def _create_table(
             after.append(ops.CreateIndex(record))
         elif record is not None:
             constraints.append(record)
-    result.operations += [*before, ops.CreateTable(table, tuple(defs), tuple(constraints)), *after]
+    created = ops.CreateTable(table, tuple(defs), tuple(constraints), charset=_charset(args))
+    result.operations += [*before, created, *after]
+
+
+def _charset(args: dict[str, Value]) -> str | None:
+    """`mysql_charset=` or `mysql_default_charset=` (SQLAlchemy reads them in any case, and
+    MariaDB reads the mysql_ ones too), as the server names it."""
+    for key, value in args.items():
+        name = key.lower()
+        if name.startswith(("mysql_", "mariadb_")) and name.endswith("charset"):
+            return engines.mysql_charset_name(value) if isinstance(value, str) else None
+    return None
 
 
 def _add_column(

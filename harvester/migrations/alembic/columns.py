@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 
 from harvester.migrations.pyast import Call, Code, Ref, Value, render, strings
 from harvester.migrations.schema import ops
@@ -54,6 +55,8 @@ def type_name(value: Value, dialect: ops.Dialect | None) -> str | None:
         return None
     call = value if isinstance(value, Call) else None
     name = value.name if isinstance(value, Call) else value.tail if isinstance(value, Ref) else ""
+    if isinstance(value, (Code, Ref)) and (wrapper := _wrapped_by(value)):
+        return f"the type under {wrapper} (not resolved)"
     if not name:
         return render(value)
     if name == "DateTime" or name == "TIMESTAMP":
@@ -77,6 +80,17 @@ def type_name(value: Value, dialect: ops.Dialect | None) -> str | None:
     if base is None:
         base = name.upper() if name.isupper() else name
     return base + _type_arguments(call, name)
+
+
+# `JsonEncodedDict(mysql_as_long=True).impl`, `JsonEncodedDict.impl`: the type a project's
+# TypeDecorator wraps, known only to its code.
+_IMPL = re.compile(r"(\w+)(?:\(.*\))?\.impl$", re.DOTALL)
+
+
+def _wrapped_by(value: Code | Ref) -> str | None:
+    """The type decorator whose underlying type (`.impl`) the column takes, if that is it."""
+    found = _IMPL.search(value.source if isinstance(value, Code) else value.name)
+    return found.group(1) if found else None
 
 
 _SPECIAL_TYPES = frozenset(
@@ -141,6 +155,15 @@ def enum_values(call: Call) -> tuple[str, ...]:
     return tuple(v for v in call.args if isinstance(v, str))
 
 
+FROM_CODE = "value from application code"
+
+
+def is_sql_expression(default: str | None) -> bool:
+    """Whether a `server_default` as `server_default()` renders it is a SQL expression
+    (`sa.text("now()")`, `sa.func.now()`, `sa.true()`), not a plain string or Python value."""
+    return default is not None and not default.startswith(("'", FROM_CODE))
+
+
 def server_default(value: Value) -> str | None:
     """A `server_default` as SQL: strings are quoted, `sa.text("now()")` is `now()`."""
     if value is None:
@@ -167,7 +190,7 @@ def server_default(value: Value) -> str | None:
             args = ", ".join(render(a) for a in value.args)
             return f"{value.name}({args})"
     if isinstance(value, (Ref, Code)):  # `BillType.EXPENSE.name`: Python, not SQL
-        return f"value from application code ({render(value)})"
+        return f"{FROM_CODE} ({render(value)})"
     return render(value)
 
 

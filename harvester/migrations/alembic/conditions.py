@@ -103,6 +103,30 @@ def engine_predicate(
     return None
 
 
+def known_outcome(
+    test: ast.expr, module: pyast.Module, local: Mapping[str, ast.expr]
+) -> bool | None:
+    """Whether a comparison of values the file fixes holds (`table_name == "server"` in a
+    helper called with "sharedserver"), or None when it depends on run time."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return None
+    left = module.evaluate(test.left, local)
+    right = module.evaluate(test.comparators[0], local)
+    listed = right if isinstance(right, tuple) else (right,)
+    if not all(isinstance(v, (str, int, float)) for v in (left, *listed)):
+        return None
+    match test.ops[0]:
+        case ast.Eq():
+            return left == right
+        case ast.NotEq():
+            return left != right
+        case ast.In() if isinstance(right, tuple):
+            return left in right
+        case ast.NotIn() if isinstance(right, tuple):
+            return left not in right
+    return None
+
+
 def setting_engines(node: ast.expr) -> frozenset[Dialect] | None:
     """The engine a setting is named after, when its name says it is set only on that engine:
     `settings.letta_pg_uri_no_default`, `config.SQLITE_URL`, `use_mysql` (an engine's name

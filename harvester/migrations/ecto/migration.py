@@ -88,21 +88,50 @@ def _module(root: Node) -> Node | None:
 
 def code_fingerprint(text: str) -> str:
     """What an Ecto migration file runs, as a digest: its syntax tree without comments,
-    layout, and `alias` and `require` lines nothing uses."""
+    layout, documentation, and `alias` and `require` lines nothing uses."""
     root = treesitter.parse(text, "elixir")
     return _fingerprint(root, _module(root), text)
 
 
 def _fingerprint(root: Node, module: Node | None, text: str) -> str:
-    """The fingerprint of the file as if the `alias` and `require` lines the module never
-    uses were not there: adding or removing one changes nothing Ecto runs."""
-    unused = _unused_directives(module) if module is not None else []
+    """The fingerprint of the file as if its documentation (`@moduledoc false`, which
+    formatters such as Styler add) and the `alias` and `require` lines the module never uses
+    were not there: adding or removing one changes nothing Ecto runs."""
+    unused = _unused_directives(module) + _documentation(module) if module is not None else []
     if not unused:
-        return treesitter.fingerprint(root)
+        return treesitter.fingerprint(root, _same_call)
     source = bytearray(text.encode("utf-8"))
     for node in unused:
         source[node.start_byte : node.end_byte] = b" " * (node.end_byte - node.start_byte)
-    return treesitter.fingerprint(treesitter.parse(source.decode("utf-8"), "elixir"))
+    return treesitter.fingerprint(treesitter.parse(source.decode("utf-8"), "elixir"), _same_call)
+
+
+# Module attributes that document the module and run nothing.
+_DOCUMENTATION = frozenset({"@moduledoc", "@doc", "@typedoc", "@shortdoc"})
+# Calls renamed without a change of behaviour (`Logger.warn` is the deprecated name of
+# `Logger.warning`; Styler rewrites one into the other).
+_RENAMED_CALLS = {"Logger.warn": "Logger.warning"}
+
+
+def _documentation(module: Node) -> list[Node]:
+    """The module's `@moduledoc`, `@doc`, `@typedoc` and `@shortdoc` attributes."""
+    return [
+        n
+        for n in module.named_children
+        if n.type == "unary_operator"
+        and (inner := n.child_by_field_name("operand")) is not None
+        and inner.type == "call"
+        and "@" + target_name(inner) in _DOCUMENTATION
+    ]
+
+
+def _same_call(node: Node) -> str | None:
+    """The current name of a call target renamed without a change of behaviour, for its old
+    and its current spelling alike."""
+    if node.type != "dot":
+        return None
+    name = "".join(treesitter.text(node).split())
+    return _RENAMED_CALLS.get(name, name if name in _RENAMED_CALLS.values() else None)
 
 
 def _unused_directives(module: Node) -> list[Node]:

@@ -315,7 +315,12 @@ def _impacts(
             (),
         )
     assessment = rules.assess(
-        parsed, item.dialect, state, settings, together_assumed=item.first_release is None
+        parsed,
+        item.dialect,
+        state,
+        settings,
+        together_assumed=item.first_release is None,
+        system=item.system,
     )
     found = _with_conditions(list(assessment.impacts), parsed)
     if item.released and item.renamed_from not in (None, item.id):

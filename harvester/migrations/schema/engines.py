@@ -201,12 +201,13 @@ def mysql_same_type(old: str | None, new: str | None) -> bool:
     return before is not None and before == _mysql_parsed_type(new)
 
 
-def mysql_type_change_copies(old: str | None, new: str) -> bool | None:
-    """Whether InnoDB needs ALGORITHM=COPY for `old` -> `new`; None when `old` is unknown.
+def mysql_type_change_copies(old: str | None, new: str, charset: str | None = None) -> bool | None:
+    """Whether InnoDB needs ALGORITHM=COPY for `old` -> `new`; None when `old` is unknown, or
+    when only the table's character set (`charset`, not known) would tell.
 
     The same type under another name changes nothing; extending a VARCHAR is in place while
-    its length prefix stays one byte (up to 255 bytes, 63 utf8mb4 characters) or was already
-    two; any other type change copies the table.
+    its longest value in bytes stays under 256 (a one-byte length prefix) or was 256 or more
+    already; any other type change copies the table.
     """
     before, after = _mysql_parsed_type(old), _mysql_parsed_type(new)
     if before is None or after is None:
@@ -215,8 +216,45 @@ def mysql_type_change_copies(old: str | None, new: str) -> bool | None:
         return False
     if before[0] == after[0] == "VARCHAR" and before[1] and after[1]:
         old_length, new_length = _number(before[1][0]), _number(after[1][0])
-        return new_length < old_length or (old_length <= 63 < new_length)
+        if new_length < old_length:
+            return True
+        known = _CHARACTER_BYTES.get(mysql_charset_name(charset or ""))
+        # an unknown character set takes 1 to 4 bytes a character: sure when all agree
+        outcomes = {
+            old_length * b < 256 <= new_length * b for b in ([known] if known else (1, 2, 3, 4))
+        }
+        return outcomes.pop() if len(outcomes) == 1 else None
     return True
+
+
+# The most bytes a character takes in MySQL's character sets.
+_CHARACTER_BYTES = {"latin1": 1, "ascii": 1, "binary": 1, "utf8mb3": 3, "utf8mb4": 4}
+
+
+def mysql_charset_name(name: str) -> str:
+    """A MySQL character set as the server names it (`UTF8` is an alias of utf8mb3)."""
+    name = name.lower()
+    return "utf8mb3" if name == "utf8" else name
+
+
+_CHARSET_OPTION = re.compile(r"\b(?:CHARACTER\s+SET|CHARSET)\s*=?\s*(\w+)", re.IGNORECASE)
+
+
+def mysql_charset(options: tuple[str, ...]) -> str | None:
+    """The character set table options give the table (`CONVERT TO CHARACTER SET utf8mb4`,
+    `DEFAULT CHARSET=latin1`), lower-cased."""
+    found = [mysql_charset_name(m.group(1)) for o in options for m in _CHARSET_OPTION.finditer(o)]
+    return found[-1] if found else None
+
+
+def mysql_copy_hedge(old: str | None) -> str:
+    """Why `mysql_type_change_copies` could not tell, as a condition on the copy."""
+    if _mysql_parsed_type(old) is None:
+        return "if the type changes (the old type is not in this range)"
+    return (
+        "if its longest value grows past 255 bytes (that depends on the table's character "
+        "set, which this range does not show)"
+    )
 
 
 def same_type(old: str | None, new: str | None) -> bool:

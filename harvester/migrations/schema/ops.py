@@ -121,6 +121,7 @@ class CreateTable:
     engine: str | None = None
     may_exist: bool = False
     line: int | None = field(default=None, compare=False)
+    charset: str | None = None  # MySQL's character set for the table, when the file names it
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harvester.migrations.schema import ops
-from harvester.migrations.schema.engines import random_uuid, same_expression
+from harvester.migrations.schema.engines import mysql_charset, random_uuid, same_expression
 from harvester.migrations.schema.unique_keys import UniqueKeys
 
 ColumnKey = tuple[str, str]
@@ -87,6 +87,8 @@ class RangeState:
     # Named foreign keys by (table, name), and those the range added (their rules unreleased).
     foreign_keys: dict[tuple[str, str], ops.ForeignKey] = field(default_factory=dict)
     added_foreign_keys: dict[tuple[str, str], str] = field(default_factory=dict)
+    # MySQL character sets of tables, as created or converted by the migrations seen.
+    charsets: dict[str, str] = field(default_factory=dict)
     # The facts above that hold within one release, put aside while another release's run.
     _per_release: dict[str | None, dict[str, dict[Any, Any]]] = field(
         default_factory=dict, repr=False
@@ -105,6 +107,7 @@ class RangeState:
                 self.columns.setdefault(table, {c.name: c for c in columns})
             case ops.CreateTable(table=table, columns=columns, constraints=constraints):
                 self.created_tables[table] = migration
+                self._set_charset(table, operation.charset)
                 self.columns[table] = {c.name: c for c in columns}
                 self.defined_tables.add(table)
                 self.table_checks[table] = _checks_by_name(constraints, table)
@@ -120,8 +123,11 @@ class RangeState:
                 if operation.checks is not None:
                     names = (table, operation.staging or table)
                     self.table_checks[table] = _checks_by_name(operation.checks, *names)
+            case ops.TableOptions(table=table, options=options):
+                self._set_charset(table, mysql_charset(options))
             case ops.DropTable(table=table):
                 self.created_tables.pop(table, None)
+                self.charsets.pop(table, None)
                 self.columns.pop(table, None)
                 self.defined_tables.discard(table)
                 self.table_checks.pop(table, None)
@@ -138,6 +144,8 @@ class RangeState:
                     self.columns[new] = self.columns.pop(old)
                 if old in self.table_checks:
                     self.table_checks[new] = self.table_checks.pop(old)
+                if old in self.charsets:
+                    self.charsets[new] = self.charsets.pop(old)
                 if old in self.defined_tables:
                     self.defined_tables.discard(old)
                     self.defined_tables.add(new)
@@ -262,6 +270,10 @@ class RangeState:
             case _:
                 pass
 
+    def _set_charset(self, table: str, charset: str | None) -> None:
+        if charset is not None:
+            self.charsets[table] = charset
+
     def _add_foreign_key(
         self,
         table: str,
@@ -300,6 +312,8 @@ class RangeState:
             self.index_tables.setdefault(name, table)
         for key, foreign_key in before.foreign_keys.items():
             self.foreign_keys.setdefault(key, foreign_key)
+        for table, charset in before.charsets.items():
+            self.charsets.setdefault(table, charset)
         # A CHECK added NOT VALID before the range may be validated by a migration of it.
         for key, column in before.unvalidated_checks.items():
             self.unvalidated_checks.setdefault(key, column)
@@ -350,6 +364,7 @@ class RangeState:
             unique_keys=self.unique_keys.copy(),
             foreign_keys=dict(self.foreign_keys),
             added_foreign_keys=dict(self.added_foreign_keys),
+            charsets=dict(self.charsets),
         )
 
     def known_column(self, table: str, column: str) -> ops.ColumnDef | None:

@@ -84,14 +84,17 @@ def assess(
     state: RangeState,
     settings: AnalysisSettings,
     together_assumed: bool = False,
+    system: str | None = None,
 ) -> Assessment:
     """Judge one migration's up step (and its down step against it) in the range's context;
-    `together_assumed` when no release tag says whether it ships with the earlier ones."""
+    `together_assumed` when no release tag says whether it ships with the earlier ones;
+    `system` the migration tool that runs it."""
     rebuilds = [o for o in parsed.up.operations if isinstance(o, ops.RebuildTable)]
     ctx = Context(
         engine=engine_for(dialect, settings),
         state=state.copy(),
         migration=parsed.id,
+        system=system,
         transactional=parsed.up.transactional,
         after_deploy=parsed.after_deploy,
         together_assumed=together_assumed,

@@ -401,10 +401,11 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
         )
     refused = engines.narrowed(op.old_type, op.new_type)
     if refused and not op.using:
-        # An explicit cast to a shorter VARCHAR truncates; out-of-range numbers fail anyway.
+        # An explicit cast to a shorter VARCHAR truncates (Django's ALTER adds one; other
+        # tools' do not); out-of-range numbers fail anyway.
         truncated = (
             ", or is cut short where the ORM casts explicitly (Django adds USING … ::type)"
-            if refused.endswith("characters")
+            if refused.endswith("characters") and ctx.system in (None, "django")
             else ""
         )
         ctx.judge_new(
@@ -417,8 +418,9 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
 def _mysql_type_change(op: ops.AlterColumnType, name: str, ctx: Context) -> None:
     """A type change on MySQL/MariaDB (an ORM's alter_column, written as MODIFY): InnoDB
     copies the table unless it only extends a VARCHAR within its length-prefix size."""
-    copies = engines.mysql_type_change_copies(op.old_type, op.new_type)
-    hedge = " if the type changes (the old type is not in this range)" if copies is None else ""
+    charset = ctx.state.charsets.get(op.table)
+    copies = engines.mysql_type_change_copies(op.old_type, op.new_type, charset)
+    hedge = f" {engines.mysql_copy_hedge(op.old_type)}" if copies is None else ""
     _judge_type_change(
         op,
         ctx,
@@ -487,9 +489,17 @@ def modify_column(op: ops.ModifyColumn, ctx: Context) -> None:
         )
         return
     old = op.old or ctx.state.known_column(op.table, old_name)
-    copies = engines.mysql_type_change_copies(old.type if old else None, new.type or "")
+    charset = ctx.state.charsets.get(op.table)
+    copies = engines.mysql_type_change_copies(old.type if old else None, new.type or "", charset)
     redefinition = describe.column(new)
-    if copies is None:
+    if copies is None and old is not None:
+        ctx.rewrite(
+            op.table,
+            f"MODIFY COLUMN {op.table}.{redefinition}",
+            f"InnoDB copies the table (ALGORITHM=COPY, writes blocked) "
+            f"{engines.mysql_copy_hedge(old.type)}",
+        )
+    elif copies is None:
         ctx.rewrite(
             op.table,
             f"MODIFY COLUMN {op.table}.{redefinition}",

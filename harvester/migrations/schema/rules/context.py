@@ -22,6 +22,7 @@ class Context:
     engine: Engine
     state: RangeState
     migration: str
+    system: str | None = None  # the migration tool, for what its generated SQL adds
     transactional: bool | None = None
     after_deploy: bool = False
     # No release tag says whether this migration ships with the range's earlier ones (a
