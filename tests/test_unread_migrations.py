@@ -225,3 +225,26 @@ def test_positions_left_with_gaps_by_a_folded_line_are_not_a_numbered_list() -> 
         "    - 3\\. `2020_01_03_100000_new_3`",
         "    - 6\\. `2020_01_06_100000_new_6`",
     ]
+
+
+def test_migration_names_may_hold_a_dotted_version() -> None:
+    head = {
+        # PocketBase names Go migrations `<unix time>_<anything>.go`
+        "migrations/1717000000_v2.5_upgrade.go": 'import "github.com/pocketbase/dbx"\n',
+        "migrations/1717000001_v2.5_upgrade_2.go": 'import "github.com/pocketbase/dbx"\n',
+        "migrations/1717000001_v2.5_upgrade_test.go": 'import "testing"\n',
+        "db/migrations/20240105120000_v1.2_backfill.js": "exports.up = (knex) => {};\n",
+        "db/migrations/20240105120000_v1.2_backfill.spec.js": "test()\n",
+        "database/migrations/2024_01_15_093000_v3.1_add_flags.php": "<?php\n",
+    }
+    database = _analyse({}, head)
+    assert sorted((m.system, m.id, m.problems[0].message) for m in database.migrations) == [
+        ("go", "1717000000_v2.5_upgrade", "not read: migration in Go"),
+        ("go", "1717000001_v2.5_upgrade_2", "not read: migration in Go"),
+        (
+            "laravel",
+            "2024_01_15_093000_v3.1_add_flags",
+            "not read: Laravel migration in PHP",
+        ),
+        ("node", "20240105120000_v1.2_backfill", "not read: Knex migration in JavaScript"),
+    ]

@@ -35,6 +35,9 @@ from harvester.model import ChangeKind, Finding, ImpactTag, Migration, Problem
 # A folder on the way to the file: `migrations`, `migration`, `db/migrate`, `Migrations`, …
 _FOLDER = re.compile(r"(?i)^(?:\w*migrations?|migrate)$")
 _SCRIPT = r"\.[cm]?[jt]s$"
+# A migration's name after its version: words, hyphens, and dots inside a version it names
+# (`v0.23`) but not before a suffix (`.spec.ts`, `.Designer.cs`)
+_NAME = r"(?:[\w-]|\.(?=\d))+"
 _FOLDED_EDITS = 3
 # Versions of 8 digits or more are dates or timestamps: a tool's generated names.
 _LONG_VERSION = 10_000_000
@@ -106,7 +109,11 @@ _NODE_MARKERS = (
 
 
 TOOLS = (
-    CodeTool("laravel", "Laravel", re.compile(r"(?P<version>\d{4}_\d{2}_\d{2}_\d{6})_\w+\.php$")),
+    CodeTool(
+        "laravel",
+        "Laravel",
+        re.compile(rf"(?P<version>\d{{4}}_\d{{2}}_\d{{2}}_\d{{6}})_{_NAME}\.php$"),
+    ),
     CodeTool("doctrine", "Doctrine", re.compile(r"Version(?P<version>\d{12,14})\.php$")),
     CodeTool("phinx", "Phinx", re.compile(r"(?P<version>\d{14})_\w+\.php$")),
     CodeTool("ef-core", "Entity Framework", re.compile(r"(?P<version>\d{14})_\w+\.cs$")),
@@ -117,15 +124,16 @@ TOOLS = (
         # and Kysely's usual `001-init.ts` and `20230309T045948368Z-init.ts`
         re.compile(
             rf"(?:Migration)?(?P<version>\d{{8}}T\d{{6,9}}Z|\d{{13,14}}|\d{{3,4}}(?=[-_]))"
-            rf"(?:[-_][\w-]+)?{_SCRIPT}"
+            rf"(?:[-_]{_NAME})?{_SCRIPT}"
         ),
         _NODE_MARKERS,
     ),
-    # Go migrations registered in code (xorm, gormigrate, bun): `028_add_forge_id.go`
+    # Go migrations registered in code (xorm, gormigrate, bun): `028_add_forge_id.go`; PocketBase
+    # takes any name after the version (`1717233556_v0.23_migrate.go`)
     CodeTool(
         "go",
         "",
-        re.compile(r"(?P<version>\d+)_\w+(?<!_test)\.go$"),
+        re.compile(r"(?P<version>\d+)_[\w.-]+(?<!_test)\.go$"),
         (
             ("xorm", "xorm"),
             ("gormigrate", "gormigrate"),
@@ -263,7 +271,7 @@ def _edited(migration: Migration) -> bool:
 
 
 def _stem(path: str) -> str:
-    return posixpath.basename(path).split(".", 1)[0]
+    return posixpath.splitext(posixpath.basename(path))[0]
 
 
 def _same_code(view: RepoView, old_path: str, new_path: str) -> bool:
