@@ -276,11 +276,13 @@ def _edited_unread(migration: Migration) -> bool:
 
 
 def _edited_unread_line(edited: Sequence[Migration]) -> str:
-    """One line for released migrations edited alike (a framework upgrade) but not read."""
+    """One line for released migrations edited alike (a framework upgrade) but not read; what
+    that does to databases that ran them depends on the tool (Liquibase stops on checksums),
+    which Data Impact says."""
     span = _span(edited)
     return (
         f"{len(edited)} released migrations edited after release ({span}), their code not "
-        "read: databases that ran them do not run them again"
+        "read (see Data Impact)"
     )
 
 
