@@ -12,6 +12,7 @@ from harvester.model import (
     SEVERITY,
     ChangeKind,
     Database,
+    DatabaseSystem,
     Impact,
     ImpactTag,
     Migration,
@@ -192,13 +193,10 @@ def migration_status(database: Database) -> list[Trusted]:
     """Markdown list lines: each system and root, then its migrations in execution order."""
     lines = []
     for system in database.systems:
-        # The root "." (migrations in folders with nothing in common) holds every path.
-        prefix = "" if system.root in ("", ".") else system.root.rstrip("/") + "/"
         members = [
             m
             for m in database.migrations
-            if m.system == system.system
-            and m.path.startswith(prefix)
+            if _tree_of(m, database.systems) == system.root
             and (system.dialect is None or m.dialect == system.dialect)
         ]
         # A tree with one migration per dialect (pop's variants) lists each dialect apart.
@@ -239,6 +237,18 @@ def migration_status(database: Database) -> list[Trusted]:
 
 
 _FOLDED_MOVES = 3
+
+
+def _tree_of(migration: Migration, systems: Sequence[DatabaseSystem]) -> str | None:
+    """The root of the migration's tree: the longest root of its system holding its path, so
+    `migrations/` does not also list `migrations/logs/` (the root "." holds every path)."""
+    roots = [
+        s.root
+        for s in systems
+        if s.system == migration.system
+        and (s.root in ("", ".") or migration.path.startswith(s.root.rstrip("/") + "/"))
+    ]
+    return max(roots, key=lambda root: len(root.strip(".")), default=None)
 
 
 def moved_unchanged(migration: Migration) -> bool:
