@@ -15,6 +15,7 @@ from harvester.model import (
     ImpactTag,
     Migration,
     Problem,
+    SchemaSnapshot,
     TableChange,
 )
 from harvester.render.database_view import (
@@ -300,3 +301,13 @@ def test_a_tree_does_not_list_the_migrations_of_a_tree_nested_in_it() -> None:
         "    1. `1_init`",
         "    2. `2_ip`",
     ]
+
+
+def test_a_snapshot_changed_without_migrations_is_no_all_clear() -> None:
+    snapshot = SchemaSnapshot("db/schema.sql", "sql", ChangeKind.MODIFIED, ("table audit added",))
+    database = Database((DatabaseSystem("sql", None, "db/migrations"),), (), (), (snapshot,))
+    assert data_impact(database) == [
+        "  - not known: schema snapshot `db/schema.sql` changed without a migration file "
+        "harvester reads; the migrations may be written in code harvester does not read"
+    ]
+    assert data_impact(Database((), (), (), ())) == []

@@ -16,6 +16,7 @@ from harvester.model import (
     Impact,
     ImpactTag,
     Migration,
+    SchemaSnapshot,
     TableChange,
 )
 from harvester.render.escape import Trusted, code_span, inline
@@ -403,7 +404,20 @@ def data_impact(database: Database) -> list[Trusted]:
     calm = _calm_summary(database.migrations, reformatted)
     if calm:
         lines.append(Trusted(f"  - {calm}"))
+    if not lines and database.snapshots:
+        lines.append(Trusted(f"  - {_snapshots_alone(database.snapshots)}"))
     return lines
+
+
+def _snapshots_alone(snapshots: Sequence[SchemaSnapshot]) -> str:
+    """A schema snapshot changed and no migration was found: not an all-clear, since projects
+    also write migrations in code (gormigrate in a Go file, run at startup)."""
+    names = ", ".join(code_span(s.path) for s in snapshots)
+    noun = "schema snapshot" if len(snapshots) == 1 else "schema snapshots"
+    return (
+        f"not known: {noun} {names} changed without a migration file harvester reads; the "
+        "migrations may be written in code harvester does not read"
+    )
 
 
 _LINE = re.compile(r"\bline (\d+): ")
