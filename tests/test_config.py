@@ -172,8 +172,8 @@ def test_a_template_from_the_repository(new_repo: Callable[..., RepoBuilder], ru
         ("template = 'missing.j2'\n", "template: missing.j2 is not in the repository"),
         ("[[migrations]]\nroot = 'db'\n", "migrations[0]: needs both root and system"),
         (
-            "[[migrations]]\nroot = 'db'\nsystem = 'liquibase'\n",
-            "migrations[0].system: unknown system 'liquibase'; known: prisma, django",
+            "[[migrations]]\nroot = 'db'\nsystem = 'sqitch'\n",
+            "migrations[0].system: unknown system 'sqitch'; known: prisma, django",
         ),
         (
             "[[migrations]]\nroot = 'db'\nsystem = 'sql'\ndialect = 'oracle'\n",

@@ -15,6 +15,7 @@ from harvester.model import (
     ImpactTag,
     Migration,
     Problem,
+    SchemaSnapshot,
     TableChange,
 )
 from harvester.render.database_view import (
@@ -265,3 +266,48 @@ def test_raw_sql_worded_the_same_in_one_migration_is_one_line() -> None:
         "  - **raw_sql** — line 90: not analysed: CREATE FUNCTION f() "
         "(golang-migrate (postgresql) 1\\_initial)",
     ]
+
+
+def test_a_tree_does_not_list_the_migrations_of_a_tree_nested_in_it() -> None:
+    def go(path: str, change: ChangeKind, order: int) -> Migration:
+        return Migration(
+            id=path.rsplit("/", 1)[-1].removesuffix(".go"),
+            system="go",
+            dialect=None,
+            path=path,
+            down_path=None,
+            change=change,
+            order=order,
+            released=True,
+            parsed=False,
+        )
+
+    database = Database(
+        (DatabaseSystem("go", None, "migrations"), DatabaseSystem("go", None, "migrations/logs")),
+        (
+            go("migrations/1_init.go", ChangeKind.MODIFIED, 1),
+            go("migrations/2_users.go", ChangeKind.DELETED, 2),
+            go("migrations/logs/1_init.go", ChangeKind.DELETED, 1),
+            go("migrations/logs/2_ip.go", ChangeKind.DELETED, 2),
+        ),
+        (),
+        (),
+    )
+    assert [line.split(" — ")[0] for line in migration_status(database)] == [
+        "  - go in `migrations/`:",
+        "    1. `1_init`",
+        "    2. `2_users`",
+        "  - go in `migrations/logs/`:",
+        "    1. `1_init`",
+        "    2. `2_ip`",
+    ]
+
+
+def test_a_snapshot_changed_without_migrations_is_no_all_clear() -> None:
+    snapshot = SchemaSnapshot("db/schema.sql", "sql", ChangeKind.MODIFIED, ("table audit added",))
+    database = Database((DatabaseSystem("sql", None, "db/migrations"),), (), (), (snapshot,))
+    assert data_impact(database) == [
+        "  - not known: schema snapshot `db/schema.sql` changed without a migration file "
+        "harvester reads; the migrations may be written in code harvester does not read"
+    ]
+    assert data_impact(Database((), (), (), ())) == []

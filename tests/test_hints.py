@@ -62,11 +62,15 @@ def test_markers_added_removed_and_moved() -> None:
         ChangedLine("a.py", "    # FIXME(joe) rounding is wrong", False),
         ChangedLine("b.py", "    # HACK: keep in sync", True),
         ChangedLine("c.py", "    # HACK: keep in sync", False),
+        ChangedLine("d.go", "\t// TODO(kradalby): replace with a map", True),
+        ChangedLine("d.go", "\t// TODO(kradalby)", False),
     ]
     changes = marker_changes(lines, lambda p: False)
     assert [(c.marker, c.text, c.added) for c in changes] == [
         ("TODO", "cache badge lookups", True),
-        ("FIXME", "joe) rounding is wrong", False),
+        ("FIXME", "rounding is wrong", False),
+        ("TODO", "replace with a map", True),
+        ("TODO", "", False),
     ]
 
 

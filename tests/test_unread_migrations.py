@@ -200,8 +200,7 @@ def test_many_released_migrations_edited_alike_are_one_line_and_one_finding() ->
     assert len(database.findings[0].paths) == 5
     assert migration_status(database)[1:] == [
         "    - 5 released migrations edited after release (`2020_01_01_100000_step_1` … "
-        "`2020_01_05_100000_step_5`), their code not read: databases that ran them do not "
-        "run them again",
+        "`2020_01_05_100000_step_5`), their code not read (see Data Impact)",
         "    6. `2024_01_01_000000_a` — added; unreleased; not read: Laravel migration in PHP",
     ]
     assert no_schema_updates(database) == (
@@ -225,3 +224,93 @@ def test_positions_left_with_gaps_by_a_folded_line_are_not_a_numbered_list() -> 
         "    - 3\\. `2020_01_03_100000_new_3`",
         "    - 6\\. `2020_01_06_100000_new_6`",
     ]
+
+
+def test_migration_names_may_hold_a_dotted_version() -> None:
+    head = {
+        # PocketBase names Go migrations `<unix time>_<anything>.go`
+        "migrations/1717000000_v2.5_upgrade.go": 'import "github.com/pocketbase/dbx"\n',
+        "migrations/1717000001_v2.5_upgrade_2.go": 'import "github.com/pocketbase/dbx"\n',
+        "migrations/1717000001_v2.5_upgrade_test.go": 'import "testing"\n',
+        "db/migrations/20240105120000_v1.2_backfill.js": "exports.up = (knex) => {};\n",
+        "db/migrations/20240105120000_v1.2_backfill.spec.js": "test()\n",
+        "database/migrations/2024_01_15_093000_v3.1_add_flags.php": "<?php\n",
+    }
+    database = _analyse({}, head)
+    assert sorted((m.system, m.id, m.problems[0].message) for m in database.migrations) == [
+        ("go", "1717000000_v2.5_upgrade", "not read: migration in Go"),
+        ("go", "1717000001_v2.5_upgrade_2", "not read: migration in Go"),
+        (
+            "laravel",
+            "2024_01_15_093000_v3.1_add_flags",
+            "not read: Laravel migration in PHP",
+        ),
+        ("node", "20240105120000_v1.2_backfill", "not read: Knex migration in JavaScript"),
+    ]
+
+
+def _changelog(*change_sets: str) -> str:
+    body = "".join(
+        f'  <changeSet id="{cs}" author="dev">\n    <createTable tableName="{cs}"/>\n'
+        "  </changeSet>\n"
+        for cs in change_sets
+    )
+    return f'<?xml version="1.0"?>\n<databaseChangeLog xmlns="http://www.liquibase.org">\n{body}</databaseChangeLog>\n'
+
+
+def test_liquibase_changelogs_are_listed_in_include_order_and_edits_name_the_checksum() -> None:
+    folder = "src/main/resources/config/liquibase"
+    includes = ["20200101000000_added_entity_Shop.xml", "20200101000000_constraints_Shop.xml"]
+    master = _changelog().replace(
+        "</databaseChangeLog>",
+        "".join(f'  <include file="config/liquibase/changelog/{n}"/>\n' for n in includes)
+        + "</databaseChangeLog>",
+    )
+    base = {
+        f"{folder}/master.xml": master,
+        f"{folder}/changelog/20200101000000_added_entity_Shop.xml": _changelog("shop"),
+        f"{folder}/changelog/00000000000000_initial_schema.xml": _changelog("users"),
+        f"{folder}/fake-data/shop.csv": "id;name\n1;a\n",
+    }
+    head = {
+        **base,
+        f"{folder}/master.xml": master.replace(
+            "  <include", '  <property name="t" value="x"/>\n  <include', 1
+        ),
+        f"{folder}/changelog/20200101000000_added_entity_Shop.xml": _changelog("shop", "shop_2"),
+        f"{folder}/changelog/00000000000000_initial_schema.xml": _changelog("users").replace(
+            "  <changeSet", "    <changeSet"
+        ),
+        f"{folder}/changelog/20200101000000_constraints_Shop.xml": _changelog("shop_fk"),
+        f"{folder}/fake-data/shop.csv": "id;name\n1;b\n",
+        # a Spring Boot project's YAML master and a formatted SQL changelog beside it
+        "src/main/resources/db/changelog/db.changelog-master.yaml": (
+            "databaseChangeLog:\n  - include:\n      file: changes/001-init.sql\n"
+        ),
+        "src/main/resources/db/changelog/changes/001-init.sql": (
+            "--liquibase formatted sql\n--changeset dev:1\nCREATE TABLE a (id int);\n"
+        ),
+        # an XML file that is no changelog
+        f"{folder}/changelog/notes.xml": "<notes/>\n",
+    }
+    database = _analyse(base, head)
+    found = [(m.system, m.id, m.change, m.order) for m in database.migrations]
+    assert found == [
+        ("liquibase", "master", ChangeKind.MODIFIED, 1),
+        ("liquibase", "20200101000000_added_entity_Shop", ChangeKind.MODIFIED, 1),
+        ("liquibase", "20200101000000_constraints_Shop", ChangeKind.ADDED, 2),
+        ("liquibase", "00000000000000_initial_schema", ChangeKind.MODIFIED, 3),
+        ("liquibase", "db.changelog-master", ChangeKind.ADDED, 1),
+        ("liquibase", "001-init", ChangeKind.ADDED, 1),
+    ]
+    shop = database.migrations[1]
+    assert shop.problems[0].message == "not read: Liquibase changelog in XML"
+    assert database.migrations[5].problems[0].message == "not read: Liquibase changelog in SQL"
+    [edit] = [i.detail for i in shop.data_impact]
+    assert "Liquibase" in edit and "checksum" in edit and "validCheckSum" in edit
+    assert "will not run it again" not in edit
+    assert database.migrations[3].format_only
+    assert no_schema_updates(database) == (
+        "not known: 3 new migrations and 3 edited released migrations could not be read "
+        "(see Migration Status)"
+    )

@@ -56,6 +56,11 @@ SYSTEMS: tuple[RegisteredSystem, ...] = (
     ),
     _system("rails", "rails", r"(?:^|/)db/"),
     _system("ecto", "ecto", r"(?:^|/)priv/|(?:^|/)lib/.*migrations/\d{14}_\w+\.ex$"),
+    # Liquibase changelogs before the SQL layouts: its formatted SQL files run by its rules
+    # (checksums, include order), not a folder's
+    _system(
+        "liquibase", "unread", r"(?i)(?:^|/)(?:liquibase|changelogs?)/.*\.(?:xml|ya?ml|json|sql)$"
+    ),
     _system("drizzle", "drizzle", _SQL_FILES),
     *(
         _system(name, "sql_layouts", _SQL_FILES)

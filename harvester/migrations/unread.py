@@ -4,6 +4,7 @@
     database/migrations/2024_01_15_093000_add_age_to_users_table.php   Laravel
     server/store/datastore/migration/028_add_forge_id.go                xorm (Go)
     lib/oban/migrations/postgres/v13.ex                                 Ecto, versioned module
+    src/main/resources/config/liquibase/changelog/20150805124838_added_entity_Bank.xml  Liquibase
 
 A range that adds one of these must not read "no migration changed". Each file is reported
 with its status (new, released and edited, deleted, renamed) and a data impact that says its
@@ -30,11 +31,14 @@ from harvester.migrations.schema import ops
 from harvester.migrations.schema.assemble import MigrationInput, assemble
 from harvester.migrations.sql_layouts.history import edit_findings
 from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED
-from harvester.model import ChangeKind, Finding, ImpactTag, Migration, Problem
+from harvester.model import ChangeKind, Finding, Impact, ImpactTag, Migration, Problem
 
 # A folder on the way to the file: `migrations`, `migration`, `db/migrate`, `Migrations`, …
 _FOLDER = re.compile(r"(?i)^(?:\w*migrations?|migrate)$")
 _SCRIPT = r"\.[cm]?[jt]s$"
+# A migration's name after its version: words, hyphens, and dots inside a version it names
+# (`v0.23`) but not before a suffix (`.spec.ts`, `.Designer.cs`)
+_NAME = r"(?:[\w-]|\.(?=\d))+"
 _FOLDED_EDITS = 3
 # Versions of 8 digits or more are dates or timestamps: a tool's generated names.
 _LONG_VERSION = 10_000_000
@@ -48,6 +52,7 @@ _LANGUAGES = {
     "java": "Java",
     "kt": "Kotlin",
     "rb": "Ruby",
+    **dict.fromkeys(("yaml", "yml"), "YAML"),
     **dict.fromkeys(("ts", "mts", "cts"), "TypeScript"),
     **dict.fromkeys(("js", "mjs", "cjs"), "JavaScript"),
 }
@@ -64,6 +69,12 @@ class CodeTool:
     markers: tuple[tuple[str, str], ...] = ()
     # a folder on the way to the file
     folder: re.Pattern[str] = _FOLDER
+    # what one file is to the tool
+    noun: str = "migration"
+    # a file is the tool's only when its text names the tool (markers), whatever its name
+    marked_only: bool = False
+    # what an edit of a file that already ran does, when not "it does not run again"
+    edit_consequence: str | None = None
 
     def version(self, path: str) -> int | None:
         """The file's version when `path` is one of this tool's migrations, else None."""
@@ -71,7 +82,7 @@ class CodeTool:
         match = self.file_name.match(name)
         if match is None or not any(self.folder.match(f) for f in folders):
             return None
-        return int(re.sub(r"\D", "", match.group("version")))
+        return int(re.sub(r"\D", "", match.group("version")) or 0)
 
     def library(self, text: str | None) -> str | None:
         """The migration library the file's code names, if any."""
@@ -81,13 +92,16 @@ class CodeTool:
         """`Knex migration in TypeScript`: the tool its code names, else the tool's label."""
         label = self.library(text) or self.label
         extension = path.rsplit(".", 1)[-1]
-        return f"{label} migration in {_LANGUAGES.get(extension, extension)}".lstrip()
+        language = _LANGUAGES.get(extension) or extension.upper()
+        return f"{label} {self.noun} in {language}".lstrip()
 
     def claims(self, path: str, text: str | None) -> bool:
         """True unless a short-numbered name (`001-init.ts`) comes without a database library:
         front-end apps number their local-storage migrations alike."""
         version = self.version(path)
-        return version is not None and (version >= _LONG_VERSION or self.library(text) is not None)
+        if version is None or self.marked_only:
+            return version is not None and self.library(text) is not None
+        return version >= _LONG_VERSION or self.library(text) is not None
 
 
 # JavaScript tools name files alike (`<13 or 14 digits>-name.ts`, `Migration<14 digits>.ts`);
@@ -106,7 +120,11 @@ _NODE_MARKERS = (
 
 
 TOOLS = (
-    CodeTool("laravel", "Laravel", re.compile(r"(?P<version>\d{4}_\d{2}_\d{2}_\d{6})_\w+\.php$")),
+    CodeTool(
+        "laravel",
+        "Laravel",
+        re.compile(rf"(?P<version>\d{{4}}_\d{{2}}_\d{{2}}_\d{{6}})_{_NAME}\.php$"),
+    ),
     CodeTool("doctrine", "Doctrine", re.compile(r"Version(?P<version>\d{12,14})\.php$")),
     CodeTool("phinx", "Phinx", re.compile(r"(?P<version>\d{14})_\w+\.php$")),
     CodeTool("ef-core", "Entity Framework", re.compile(r"(?P<version>\d{14})_\w+\.cs$")),
@@ -117,15 +135,16 @@ TOOLS = (
         # and Kysely's usual `001-init.ts` and `20230309T045948368Z-init.ts`
         re.compile(
             rf"(?:Migration)?(?P<version>\d{{8}}T\d{{6,9}}Z|\d{{13,14}}|\d{{3,4}}(?=[-_]))"
-            rf"(?:[-_][\w-]+)?{_SCRIPT}"
+            rf"(?:[-_]{_NAME})?{_SCRIPT}"
         ),
         _NODE_MARKERS,
     ),
-    # Go migrations registered in code (xorm, gormigrate, bun): `028_add_forge_id.go`
+    # Go migrations registered in code (xorm, gormigrate, bun): `028_add_forge_id.go`; PocketBase
+    # takes any name after the version (`1717233556_v0.23_migrate.go`)
     CodeTool(
         "go",
         "",
-        re.compile(r"(?P<version>\d+)_\w+(?<!_test)\.go$"),
+        re.compile(r"(?P<version>\d+)_[\w.-]+(?<!_test)\.go$"),
         (
             ("xorm", "xorm"),
             ("gormigrate", "gormigrate"),
@@ -150,6 +169,22 @@ TOOLS = (
         "Flyway",
         re.compile(r"V(?P<version>\d+(?:[._]\d+)*)__\w+\.(?:java|kt)$"),
         (("org.flywaydb", "Flyway"),),
+    ),
+    # Liquibase changelogs (XML, YAML, JSON, formatted SQL) in a `liquibase` or `changelog`
+    # folder, run in the order a master changelog includes them
+    CodeTool(
+        "liquibase",
+        "Liquibase",
+        re.compile(r"(?P<version>\d*)[^/]*\.(?:xml|ya?ml|json|sql)$"),
+        (("databaseChangeLog", "Liquibase"), ("liquibase formatted sql", "Liquibase")),
+        folder=re.compile(r"(?i)^(?:liquibase|changelogs?)$"),
+        noun="changelog",
+        marked_only=True,
+        edit_consequence=(
+            "Liquibase keeps a checksum of each changeset that ran and, when an edit changed "
+            "one, stops at startup on the mismatch unless that changeset declares "
+            "validCheckSum (runOnChange runs it again)"
+        ),
     ),
     # Rake-run data migrations kept beside Rails' own (`db/data_migration/<timestamp>_x.rb`)
     CodeTool(
@@ -187,13 +222,23 @@ class UnreadCodeSystem:
             if (item := self._input(root.root, change, view)) is not None
         ]
         texts = {item.path: self._text(view, item) for item in found}
+        included = _included(view, root.root) if self.tool.marked_only else {}
         inputs = sorted(
             (item for item in found if self.tool.claims(item.path, texts[item.path])),
-            key=lambda item: (self.tool.version(item.path) or 0, item.path),
+            key=lambda item: (
+                included.get(posixpath.basename(item.path), len(included)),
+                self.tool.version(item.path) or 0,
+                item.path,
+            ),
         )
         whats = {i.path: self.tool.what(i.path, texts[i.path]) for i in inputs}
         migrations = tuple(
-            replace(m, parsed=False, problems=(Problem(m.path, f"not read: {whats[m.path]}"),))
+            replace(
+                m,
+                parsed=False,
+                problems=(Problem(m.path, f"not read: {whats[m.path]}"),),
+                data_impact=self._edit_impact(m) or m.data_impact,
+            )
             for m in assemble(
                 [replace(i, parsed=_not_read(i.id, i.path, whats[i.path])) for i in inputs],
                 settings,
@@ -205,25 +250,38 @@ class UnreadCodeSystem:
             return SystemResult(migrations, tuple(edit_findings(migrations, commits)))
         # A framework upgrade touching every released file (type hints, imports) is one line.
         findings = edit_findings([m for m in migrations if not _edited(m)], commits)
-        what = whats[edited[0].path].replace(" migration ", " migrations ")
+        what = whats[edited[0].path].replace(f" {self.tool.noun} ", f" {self.tool.noun}s ")
+        consequence = (
+            self.tool.edit_consequence
+            or "databases that ran them do not run them again, new databases run the new versions"
+        )
         folded = Finding(
             ImpactTag.MODIFIED_EXISTING_MIGRATION,
             f"{len(edited)} released {what} edited ({edited[0].id} … {edited[-1].id}): "
-            "their code is not read, so whether what they run changed is not known; databases "
-            "that ran them do not run them again, new databases run the new versions",
+            f"their code is not read, so whether what they run changed is not known; {consequence}",
             tuple(m.path for m in edited),
             tuple(dict.fromkeys(sha for m in edited for sha in commits.get(m.path, ()))),
         )
         return SystemResult(migrations, (folded, *findings))
 
+    def _edit_impact(self, migration: Migration) -> tuple[Impact, ...]:
+        """For a tool that checks what ran (Liquibase's checksums), what an edit does there."""
+        if self.tool.edit_consequence is None or not _edited(migration):
+            return ()
+        detail = (
+            f"already released {self.tool.noun} edited (its code is not read): "
+            f"{self.tool.edit_consequence}"
+        )
+        return (Impact(ImpactTag.MODIFIED_EXISTING_MIGRATION, detail),)
+
     def _input(self, root: str, change: PathChange, view: RepoView) -> MigrationInput | None:
-        here = posixpath.dirname(change.path) == root and self.tool.version(change.path)
+        here = posixpath.dirname(change.path) == root and self.tool.version(change.path) is not None
         before = change.old_path or change.path
-        was_here = posixpath.dirname(before) == root and self.tool.version(before)
+        was_here = posixpath.dirname(before) == root and self.tool.version(before) is not None
         if not here and not (was_here and change.status is ChangeKind.DELETED):
             return None
         path = change.path if here else before
-        released = change.status not in (ChangeKind.ADDED, ChangeKind.COPIED) and bool(was_here)
+        released = change.status not in (ChangeKind.ADDED, ChangeKind.COPIED) and was_here
         renamed_from = _stem(before) if change.status is ChangeKind.RENAMED else None
         format_only: bool | None = None
         modification = None
@@ -250,6 +308,32 @@ class UnreadCodeSystem:
         return view.read(side, item.path).text
 
 
+# `<include file="changelog/x.xml"/>`, `- include: {file: x.yaml}`, `"file": "x.json"`
+_INCLUDE = re.compile(r"""\bfile"?\s*[=:]\s*["']?([^"'\s,}>]+)""")
+_MASTERS_READ = 20
+
+
+def _included(view: RepoView, root: str) -> dict[str, int]:
+    """File names by the order a master changelog beside or above `root` includes them in:
+    Liquibase runs them in that order (files it does not name come after, by name, as an
+    `includeAll` runs them)."""
+    folders = {root, posixpath.dirname(root)}
+    # a master changelog is named (`master.xml`, `db.changelog-master.yaml`), not versioned
+    masters = sorted(
+        (
+            path
+            for path in view.tree(Side.HEAD, posixpath.dirname(root))
+            if posixpath.dirname(path) in folders and not path.endswith(".sql")
+        ),
+        key=lambda path: (posixpath.basename(path)[:1].isdigit(), path),
+    )
+    order: dict[str, int] = {}
+    for path in masters[:_MASTERS_READ]:
+        for name in _INCLUDE.findall(view.read(Side.HEAD, path).text or ""):
+            order.setdefault(posixpath.basename(name), len(order))
+    return order
+
+
 def _not_read(migration_id: str, path: str, what: str) -> ops.ParsedMigration:
     """A migration that runs in its place in the order, with what it does not read."""
     code = ops.Opaque(f"{what}: its code is not read", raw=True)
@@ -263,7 +347,7 @@ def _edited(migration: Migration) -> bool:
 
 
 def _stem(path: str) -> str:
-    return posixpath.basename(path).split(".", 1)[0]
+    return posixpath.splitext(posixpath.basename(path))[0]
 
 
 def _same_code(view: RepoView, old_path: str, new_path: str) -> bool:

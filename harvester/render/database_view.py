@@ -12,9 +12,11 @@ from harvester.model import (
     SEVERITY,
     ChangeKind,
     Database,
+    DatabaseSystem,
     Impact,
     ImpactTag,
     Migration,
+    SchemaSnapshot,
     TableChange,
 )
 from harvester.render.escape import Trusted, code_span, inline
@@ -192,13 +194,10 @@ def migration_status(database: Database) -> list[Trusted]:
     """Markdown list lines: each system and root, then its migrations in execution order."""
     lines = []
     for system in database.systems:
-        # The root "." (migrations in folders with nothing in common) holds every path.
-        prefix = "" if system.root in ("", ".") else system.root.rstrip("/") + "/"
         members = [
             m
             for m in database.migrations
-            if m.system == system.system
-            and m.path.startswith(prefix)
+            if _tree_of(m, database.systems) == system.root
             and (system.dialect is None or m.dialect == system.dialect)
         ]
         # A tree with one migration per dialect (pop's variants) lists each dialect apart.
@@ -241,6 +240,18 @@ def migration_status(database: Database) -> list[Trusted]:
 _FOLDED_MOVES = 3
 
 
+def _tree_of(migration: Migration, systems: Sequence[DatabaseSystem]) -> str | None:
+    """The root of the migration's tree: the longest root of its system holding its path, so
+    `migrations/` does not also list `migrations/logs/` (the root "." holds every path)."""
+    roots = [
+        s.root
+        for s in systems
+        if s.system == migration.system
+        and (s.root in ("", ".") or migration.path.startswith(s.root.rstrip("/") + "/"))
+    ]
+    return max(roots, key=lambda root: len(root.strip(".")), default=None)
+
+
 def moved_unchanged(migration: Migration) -> bool:
     """A released migration the range moved (a folder renamed) with its id and operations."""
     return migration.change is ChangeKind.RENAMED and migration.released and migration.format_only
@@ -276,11 +287,13 @@ def _edited_unread(migration: Migration) -> bool:
 
 
 def _edited_unread_line(edited: Sequence[Migration]) -> str:
-    """One line for released migrations edited alike (a framework upgrade) but not read."""
+    """One line for released migrations edited alike (a framework upgrade) but not read; what
+    that does to databases that ran them depends on the tool (Liquibase stops on checksums),
+    which Data Impact says."""
     span = _span(edited)
     return (
         f"{len(edited)} released migrations edited after release ({span}), their code not "
-        "read: databases that ran them do not run them again"
+        "read (see Data Impact)"
     )
 
 
@@ -391,7 +404,20 @@ def data_impact(database: Database) -> list[Trusted]:
     calm = _calm_summary(database.migrations, reformatted)
     if calm:
         lines.append(Trusted(f"  - {calm}"))
+    if not lines and database.snapshots:
+        lines.append(Trusted(f"  - {_snapshots_alone(database.snapshots)}"))
     return lines
+
+
+def _snapshots_alone(snapshots: Sequence[SchemaSnapshot]) -> str:
+    """A schema snapshot changed and no migration was found: not an all-clear, since projects
+    also write migrations in code (gormigrate in a Go file, run at startup)."""
+    names = ", ".join(code_span(s.path) for s in snapshots)
+    noun = "schema snapshot" if len(snapshots) == 1 else "schema snapshots"
+    return (
+        f"not known: {noun} {names} changed without a migration file harvester reads; the "
+        "migrations may be written in code harvester does not read"
+    )
 
 
 _LINE = re.compile(r"\bline (\d+): ")

@@ -143,7 +143,9 @@ def _migration(
     if item.change is not ChangeKind.DELETED and not unchanged:
         for operation in parsed.up.operations:
             if isinstance(operation, ops.CreateTable) and operation.columns:
-                created[operation.table] = tuple(describe.column(c) for c in operation.columns)
+                created[operation.table] = tuple(
+                    describe.column(c, item.dialect) for c in operation.columns
+                )
             for change in describe.table_changes(operation):
                 changes.append(change)
                 if change.category in facts:

@@ -12,8 +12,9 @@ from harvester.migrations.schema import ops
 from harvester.model import TableChange
 
 
-def column(col: ops.ColumnDef) -> str:
-    """`name TYPE NOT NULL DEFAULT x (PK)`, as a created table's column list shows it."""
+def column(col: ops.ColumnDef, dialect: ops.Dialect | None = None) -> str:
+    """`name TYPE NOT NULL DEFAULT x (PK)`, as a created table's column list shows it; an
+    auto-increment is spelled as `dialect` spells it (SQLite's AUTOINCREMENT)."""
     parts = [col.name]
     if col.type:
         parts.append(col.type)
@@ -26,7 +27,7 @@ def column(col: ops.ColumnDef) -> str:
     if col.generated:
         parts.append(f"GENERATED {col.generated}")
     if col.auto_increment:
-        parts.append("AUTO_INCREMENT")
+        parts.append("AUTOINCREMENT" if dialect is ops.Dialect.SQLITE else "AUTO_INCREMENT")
     if col.unique and not col.primary_key:
         parts.append("UNIQUE")
     if col.references is not None:
