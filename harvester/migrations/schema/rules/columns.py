@@ -580,25 +580,19 @@ def _not_null_mitigations(table: str, column: str, ctx: Context) -> None:
             "PostgreSQL 12+ skip the scan",
         )
     filled = ctx.state.backfilled.get(key)
-    set_where_null = ctx.state.nulls_filled.get(key)
-    if set_where_null:
-        ctx.flag(
-            ImpactTag.MITIGATED,
-            f"{name}: {ctx.by(set_where_null)} sets the rows where it is NULL first, so the "
-            "check finds none",
-        )
-    elif filled:
+    if filled and key not in ctx.state.nulls_filled:
         ctx.flag(
             ImpactTag.MITIGATED,
             f"{name}: backfilled by {ctx.by(filled)}, so NULLs are unlikely",
         )
-    emptied = ctx.state.nulls_deleted.get(key)
-    if emptied:
-        ctx.flag(
-            ImpactTag.MITIGATED,
-            f"{name}: {ctx.by(emptied)} deletes the rows where it is NULL first, so the check "
-            "finds none",
-        )
+    for cleared, verb in ((ctx.state.nulls_filled, "sets"), (ctx.state.nulls_deleted, "deletes")):
+        by = cleared.get(key)
+        if by:
+            ctx.flag(
+                ImpactTag.MITIGATED,
+                f"{name}: {ctx.by(by)} {verb} the rows where it is NULL first, so the check "
+                "finds none",
+            )
     added = ctx.state.added_columns.get(key)
     if added and not filled:
         ctx.note(f"{name} was added by {ctx.by(added)}; rows hold NULL unless filled")
