@@ -362,3 +362,21 @@ def test_insert_of_a_union_of_selects_is_a_copy_from_the_first_table_read() -> N
     constants = only("INSERT INTO kinds (name) SELECT 'a' UNION ALL SELECT 'b';")
     assert isinstance(constants, ops.DataChange)
     assert constants.kind is ops.DataChangeKind.INSERT
+
+
+def test_named_parameters_of_driver_sql_parse_as_parameters() -> None:
+    # SQLAlchemy's text() in a data migration: `:name` outside quotes, `::` casts left alone
+    sql = (
+        "UPDATE users SET household_id = :household_id "
+        "WHERE group_id = :group_id AND note <> 'a:b' AND id::text <> ''"
+    )
+    analysis = sql_operations(sql, Dialect.POSTGRESQL)
+    (update,) = analysis.operations
+    assert isinstance(update, ops.DataChange)
+    assert (update.kind, update.table, update.columns) == (
+        ops.DataChangeKind.UPDATE,
+        "users",
+        ("household_id",),
+    )
+    assert update.where == "group_id = $2 AND note <> 'a:b' AND CAST(id AS text) <> ''"
+    assert analysis.problems == ()

@@ -12,6 +12,7 @@ out), so callers may cache it by blob and run it in worker processes.
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 
@@ -107,6 +108,10 @@ def _statement_operations(
     try:
         return _parse(statement, dialect), None
     except StatementError as error:
+        bound = _numbered_binds(statement.text, dialect)
+        if bound != statement.text:
+            with suppress(StatementError):
+                return _parse(Statement(bound, statement.line), dialect), None
         # the text recognisers read tokens: comments inside the statement would be tokens too
         bare = strip_comments(statement.text, dialect)
         found = fallback.statement_operations(bare, statement.line, dialect)
@@ -119,6 +124,28 @@ def _statement_operations(
             ops.Opaque(summary(statement.text), raw=True, line=statement.line)
         ]
         return raw, f"line {statement.line}: not parsed ({error}): {summary(statement.text)}"
+
+
+# SQLAlchemy's `text()` and other drivers name parameters `:group_id`; a cast is `::type`.
+_NAMED_BIND = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)\b(?!:)")
+_QUOTED = re.compile(r"('(?:[^']|'')*'|\"[^\"]*\")")
+
+
+def _numbered_binds(text: str, dialect: ops.Dialect | None) -> str:
+    """`text` with its named parameters (`:group_id`) as the engine's own (`$1`, `?`), outside
+    quotes, so that SQL written for a driver parses."""
+    if ":" not in text:
+        return text
+    numbered = iter(range(1, text.count(":") + 1))
+    postgres = dialect in (None, ops.Dialect.POSTGRESQL, ops.Dialect.COCKROACHDB)
+
+    def parameter(_: re.Match[str]) -> str:
+        return f"${next(numbered)}" if postgres else "?"
+
+    parts = _QUOTED.split(text)
+    return "".join(
+        part if index % 2 else _NAMED_BIND.sub(parameter, part) for index, part in enumerate(parts)
+    )
 
 
 def _held_sql(dialect: ops.Dialect | None, sql: str, line: int) -> list[ops.Operation]:
