@@ -60,3 +60,20 @@ def test_a_configured_dialect_wins_over_the_same_folder_found_without_one() -> N
     database = analyse_database(view, AnalysisSettings(extra_roots=(root,)))
     assert [(s.root, s.dialect) for s in database.systems] == [("library/db_migrations", "mysql")]
     assert [m.dialect for m in database.migrations] == ["mysql"]
+
+
+def test_a_dependency_on_another_apps_migration_of_the_same_name_keeps_the_folder_label() -> None:
+    initial = (
+        "from django.db import migrations, models\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    dependencies = [('contenttypes', '0001_initial')]\n"
+        "    operations = [migrations.CreateModel('Reference', "
+        "[('id', models.AutoField(primary_key=True))])]\n"
+    )
+    head = {
+        "proj/references/migrations/__init__.py": "",
+        "proj/references/migrations/0001_initial.py": initial,
+    }
+    database = analyse_database(MemoryView({}, head))
+    assert [m.id for m in database.migrations] == ["references.0001_initial"]
+    assert database.migrations[0].tables_created == ("references_reference",)

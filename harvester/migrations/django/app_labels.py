@@ -76,17 +76,25 @@ def _label_from_dependencies(
     `default` is one such app)."""
     here = {m.name for m in migrations}
     fits: dict[str, bool] = {}
-    for app, name in _named_dependencies(migrations):
-        fits[app] = fits.get(app, True) and name in here
-    own = [app for app, fit in fits.items() if fit and app not in others]
+    for app, name, depending in _named_dependencies(migrations):
+        # `("contenttypes", "0001_initial")` in this folder's own 0001_initial names another app
+        fits[app] = fits.get(app, True) and name in here and name != depending
+    own = [app for app, fit in fits.items() if fit and app not in others | _DJANGO_APPS]
     return own[0] if len(own) == 1 and default not in own else default
 
 
-def _named_dependencies(migrations: Iterable[MigrationFile]) -> Iterable[tuple[str, str]]:
+# Django's own apps, whose migrations a project's folder never holds.
+_DJANGO_APPS = frozenset(
+    {"admin", "auth", "contenttypes", "sessions", "sites", "messages", "staticfiles", "flatpages"}
+)
+
+
+def _named_dependencies(migrations: Iterable[MigrationFile]) -> Iterable[tuple[str, str, str]]:
+    """(app, migration name, name of the migration that depends on it)."""
     for migration in migrations:
         for app, name in migration.dependencies:
             if app != "__setting__" and name not in ("__first__", "__latest__"):
-                yield app, name
+                yield app, name, migration.name
 
 
 def _app_config(view: RepoView, side: Side, app_folder: str) -> dict[str, str]:
