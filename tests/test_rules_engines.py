@@ -909,6 +909,9 @@ def test_a_varchar_widened_on_mysql_copies_only_when_its_length_prefix_grows() -
     assert copies("VARCHAR(300)", "VARCHAR(400)") is False
     assert copies("VARCHAR(50)", "VARCHAR(500)") is True
     assert copies("VARCHAR(32)", "VARCHAR(64)") is None
+    # latin1, utf8mb3 and utf8mb4 all keep 100 -> 255 on one side of the prefix boundary
+    assert copies("VARCHAR(100)", "VARCHAR(255)") is False
+    assert copies("VARCHAR(255)", "VARCHAR(2080)") is None  # latin1 grows past 255 bytes
     assert "character set" in engines.mysql_copy_hedge("VARCHAR(32)")
     assert engines.mysql_charset(("CONVERT TO CHARACTER SET utf8mb4 COLLATE x",)) == "utf8mb4"
     assert engines.mysql_charset(("ENGINE=InnoDB DEFAULT CHARSET=latin1",)) == "latin1"

@@ -219,9 +219,10 @@ def mysql_type_change_copies(old: str | None, new: str, charset: str | None = No
         if new_length < old_length:
             return True
         known = _CHARACTER_BYTES.get(mysql_charset_name(charset or ""))
-        # an unknown character set takes 1 to 4 bytes a character: sure when all agree
+        # an unknown character set is one of the usual ones (latin1, utf8mb3, utf8mb4): sure
+        # when all three agree
         outcomes = {
-            old_length * b < 256 <= new_length * b for b in ([known] if known else (1, 2, 3, 4))
+            old_length * b < 256 <= new_length * b for b in ([known] if known else (1, 3, 4))
         }
         return outcomes.pop() if len(outcomes) == 1 else None
     return True
