@@ -132,6 +132,21 @@ def test_a_reformat_finding_is_not_repeated_by_the_calm_line() -> None:
     ]
 
 
+def test_a_migration_a_finding_names_is_not_in_the_calm_line() -> None:
+    calm = (Impact(ImpactTag.NONE, "nothing that needs a reviewer's eye"),)
+    older = replace(_added("2_paused", "mysql", 2), data_impact=calm)
+    other = replace(_added("3_index", "mysql", 3), data_impact=calm)
+    finding = Finding(
+        ImpactTag.OUT_OF_ORDER,
+        "2_paused has version 2, older than 5 already at the base",
+        (older.path,),
+    )
+    assert data_impact(Database(migrations=(older, other), findings=(finding,))) == [
+        "  - **out_of_order** — 2\\_paused has version 2, older than 5 already at the base",
+        "  - **none** for 1 migration: `3_index`",
+    ]
+
+
 def test_a_finding_about_a_migration_replaces_its_own_line() -> None:
     edited = Impact(ImpactTag.MODIFIED_EXISTING_MIGRATION, "already released migration edited")
     migration = replace(

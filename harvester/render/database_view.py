@@ -401,7 +401,9 @@ def data_impact(database: Database) -> list[Trusted]:
         lines.append(Trusted(f"  - **{finding.tag.value}** — {inline(finding.detail)}"))
     # A range-level finding (236 files reformatted) already says what its calm line would.
     reformatted = any(f.tag is ImpactTag.FORMAT_ONLY_CHANGE for f in database.findings)
-    calm = _calm_summary(database.migrations, reformatted)
+    # a migration a finding above names (out of order, edited after release) is not calm
+    named = {path for f in database.findings if f.tag not in _CALM for path in f.paths}
+    calm = _calm_summary([m for m in database.migrations if m.path not in named], reformatted)
     if calm:
         lines.append(Trusted(f"  - {calm}"))
     if not lines and database.snapshots:
