@@ -84,9 +84,12 @@ class AlembicSystem:
             for p in (c.path, c.old_path)
             if p and _REVISION_FILE.search(p) and not NOT_DEPLOYED.search(p)
         }
-        if not changed:
+        # the ini sits above the revision folders named as such, which loaded this system
+        named = {f for f in changed if _CANDIDATE.search(f"{f}/x.py")}
+        if not named:
             return []
-        return [MigrationRoot(self.name, f) for f in sorted(declared_folders(view, changed))]
+        declared = declared_folders(view, changed, near=named)
+        return [MigrationRoot(self.name, f) for f in sorted(declared)]
 
     def analyse(
         self, root: MigrationRoot, view: RepoView, settings: AnalysisSettings

@@ -32,12 +32,16 @@ _PACKAGE = re.compile(r"^([A-Za-z_][\w.]*):(?![\\/])(.*)$")
 _LEGACY_SPLIT = re.compile(r"\s*,\s*|\s+")
 
 
-def declared_folders(view: RepoView, folders: Collection[str]) -> set[str]:
+def declared_folders(
+    view: RepoView, folders: Collection[str], near: Collection[str] | None = None
+) -> set[str]:
     """Those of `folders` (the folders holding the range's changed Python files) that an
-    `alembic.ini` in one of their parent folders names, at base or at head. Only those files
-    are read: an ini sits above the revisions it names, and listing a whole tree costs more."""
+    `alembic.ini` names, at base or at head. Only the alembic.ini files above the folders
+    `near` (default: `folders`) are read: an ini sits above the revisions it names, and
+    listing a whole tree costs more."""
     candidates = set(folders)
-    inis = {posixpath.join(parent, _INI) for f in candidates for parent in ancestors(f)}
+    above = candidates if near is None else near
+    inis = {posixpath.join(parent, _INI) for f in above for parent in ancestors(f)}
     found: set[str] = set()
     for side in Side:
         for path in sorted(inis):

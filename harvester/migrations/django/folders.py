@@ -56,13 +56,16 @@ def other_folders(view: RepoView, configured: str | None) -> Folders:
     return found
 
 
+# `settings.py`, `settings_prod.py`, `settings.dist.py`, or any module of a `settings/` package
+_SETTINGS_MODULE = re.compile(r"(?i)(?:^|/)(?:settings[^/]*|settings/[^/]+)\.py$")
+
+
 def _settings_files(view: RepoView) -> Iterator[Source]:
     """The head tree's Python files named or kept as settings (`settings.py`,
     `settings/base.py`, `settings.dist.py`), tests and examples left out."""
     for path in view.tree(Side.HEAD, ""):
         if (
-            path.endswith(".py")
-            and "settings" in path.lower()
+            _SETTINGS_MODULE.search(path)
             and not NOT_DEPLOYED.search(path)
             and not MIGRATION_FILE.search(path)
             and not MAYBE_ELSEWHERE.search(path)
