@@ -290,6 +290,18 @@ class Database:
     findings: tuple[Finding, ...] = ()
     snapshots: tuple[SchemaSnapshot, ...] = ()
 
+    def tree_of(self, migration: Migration) -> str | None:
+        """The root of `migration`'s tree: the longest root of its system holding its path
+        (the root "" or "." holds every path), so `migrations/` is not also the tree of
+        `migrations/logs/`; each tree runs on its own."""
+        roots = [
+            s.root
+            for s in self.systems
+            if s.system == migration.system
+            and (s.root in ("", ".") or migration.path.startswith(s.root.rstrip("/") + "/"))
+        ]
+        return max(roots, key=lambda root: len(root.strip(".")), default=None)
+
 
 @dataclass(frozen=True, slots=True)
 class DependencyChange:

@@ -128,11 +128,11 @@ def released_out_of_order(database: Database) -> Database:
     a migration ordered after it: a database upgraded release by release runs it after the
     newer one, while a fresh database runs it before."""
     flagged: dict[str, Impact] = {}
-    groups: dict[tuple[str, str | None, str], list[Migration]] = {}
+    groups: dict[tuple[str, str | None, str | None], list[Migration]] = {}
     for migration in database.migrations:
         shipped = migration.change is ChangeKind.ADDED and migration.first_tag
         if shipped and migration.system in _VERSION_ORDERED:
-            tree = (migration.system, migration.dialect, _tree_of(database, migration))
+            tree = (migration.system, migration.dialect, database.tree_of(migration))
             groups.setdefault(tree, []).append(migration)
     for members in groups.values():
         members.sort(key=lambda m: m.order)
@@ -160,17 +160,6 @@ def released_out_of_order(database: Database) -> Database:
         for m in database.migrations
     )
     return replace(database, migrations=migrations)
-
-
-def _tree_of(database: Database, migration: Migration) -> str:
-    """The migration folder of the system that reads `migration`: each tree is run on its own
-    (storage's `migrations/tenant` and `migrations/multitenant` go to different databases)."""
-    roots = [
-        s.root
-        for s in database.systems
-        if s.system == migration.system and migration.path.startswith(f"{s.root}/" * bool(s.root))
-    ]
-    return max(roots, key=len, default="")
 
 
 def _with(migration: Migration, impact: Impact, first: bool) -> Migration:

@@ -12,7 +12,6 @@ from harvester.model import (
     SEVERITY,
     ChangeKind,
     Database,
-    DatabaseSystem,
     Impact,
     ImpactTag,
     Migration,
@@ -197,7 +196,7 @@ def migration_status(database: Database) -> list[Trusted]:
         members = [
             m
             for m in database.migrations
-            if _tree_of(m, database.systems) == system.root
+            if database.tree_of(m) == system.root
             and (system.dialect is None or m.dialect == system.dialect)
         ]
         # A tree with one migration per dialect (pop's variants) lists each dialect apart.
@@ -238,18 +237,6 @@ def migration_status(database: Database) -> list[Trusted]:
 
 
 _FOLDED_MOVES = 3
-
-
-def _tree_of(migration: Migration, systems: Sequence[DatabaseSystem]) -> str | None:
-    """The root of the migration's tree: the longest root of its system holding its path, so
-    `migrations/` does not also list `migrations/logs/` (the root "." holds every path)."""
-    roots = [
-        s.root
-        for s in systems
-        if s.system == migration.system
-        and (s.root in ("", ".") or migration.path.startswith(s.root.rstrip("/") + "/"))
-    ]
-    return max(roots, key=lambda root: len(root.strip(".")), default=None)
 
 
 def moved_unchanged(migration: Migration) -> bool:
