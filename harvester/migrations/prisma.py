@@ -23,7 +23,7 @@ from harvester.migrations.prisma_schema import prisma_provider, prisma_shape
 from harvester.migrations.schema import ops
 from harvester.migrations.sql_layouts.dialects import dialect_named
 from harvester.migrations.sql_layouts.layouts import PRISMA
-from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED
+from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED, deployed_roots
 from harvester.migrations.sql_layouts.snapshots import SchemaShape
 from harvester.migrations.sql_layouts.system import SqlFolderSystem, snapshot_text
 from harvester.migrations.sql_layouts.units import Unit
@@ -69,11 +69,7 @@ class PrismaSystem(SqlFolderSystem):
             roots.add(posixpath.join(folder, "migrations"))
             if posixpath.dirname(folder):
                 roots.add(posixpath.join(posixpath.dirname(folder), "migrations"))
-        return [
-            MigrationRoot(self.name, root)
-            for root in sorted(roots)
-            if not NOT_DEPLOYED.search(root)
-        ]
+        return deployed_roots(self.name, roots)
 
     def owns(self, view: RepoView, root: str) -> bool:
         """A Prisma root is one `find_roots` named; it must hold migrations or sit by a schema.

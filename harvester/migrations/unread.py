@@ -30,7 +30,7 @@ from harvester.migrations.base import (
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.assemble import MigrationInput, assemble
 from harvester.migrations.sql_layouts.history import edit_findings
-from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED
+from harvester.migrations.sql_layouts.naming import deployed_roots
 from harvester.model import ChangeKind, Finding, Impact, ImpactTag, Migration, Problem
 
 # A folder on the way to the file: `migrations`, `migration`, `db/migrate`, `Migrations`, …
@@ -206,11 +206,7 @@ class UnreadCodeSystem:
     def find_roots(self, changed_paths: Sequence[str]) -> Sequence[MigrationRoot]:
         """The folders holding changed files named like this tool's migrations."""
         roots = {posixpath.dirname(p) for p in changed_paths if self.tool.version(p) is not None}
-        return [
-            MigrationRoot(self.name, root)
-            for root in sorted(roots)
-            if not NOT_DEPLOYED.search(root)
-        ]
+        return deployed_roots(self.name, roots)
 
     def analyse(
         self, root: MigrationRoot, view: RepoView, settings: AnalysisSettings

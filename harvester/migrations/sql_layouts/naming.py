@@ -17,6 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import Enum
 
+from harvester.migrations.base import MigrationRoot
 from harvester.migrations.schema.ops import Dialect
 from harvester.migrations.sql_layouts.dialects import DIALECT_NAMES, dialect_named
 
@@ -74,6 +75,12 @@ NOT_DEPLOYED = re.compile(
 MIGRATIONS_FOLDER = re.compile(
     r"(?:^|/)(?:[^/]*migrat[^/]*|versions|changes|patches|schema|sql)(?:/|$)", re.I
 )
+
+
+def deployed_roots(system: str, roots: Collection[str]) -> list[MigrationRoot]:
+    """`roots` as `system`'s migration roots, sorted, the trees the project does not deploy
+    (tests, fixtures, examples, vendored code) left out."""
+    return [MigrationRoot(system, root) for root in sorted(roots) if not NOT_DEPLOYED.search(root)]
 
 
 def up_down_file(path: str) -> MigrationFile | None:

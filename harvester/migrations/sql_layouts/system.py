@@ -40,9 +40,9 @@ from harvester.migrations.sql_layouts.layouts import (
 from harvester.migrations.sql_layouts.naming import (
     ENGINE_SUFFIX,
     MIGRATIONS_FOLDER,
-    NOT_DEPLOYED,
     Direction,
     MigrationFile,
+    deployed_roots,
     in_sample_apps,
     references_app,
 )
@@ -83,11 +83,7 @@ class SqlFolderSystem:
         ]
         roots = {r for p in sql_paths if (r := candidate_root(self.layout, p)) is not None}
         roots.update(r for p in sql_paths if (r := _snapshot_root(p)) is not None)
-        return [
-            MigrationRoot(self.name, root)
-            for root in sorted(roots)
-            if not NOT_DEPLOYED.search(root)
-        ]
+        return deployed_roots(self.name, roots)
 
     def analyse(
         self, root: MigrationRoot, view: RepoView, settings: AnalysisSettings
