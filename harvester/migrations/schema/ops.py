@@ -60,6 +60,12 @@ class ColumnDef:
     generated: str | None = None
     auto_increment: bool = False
 
+    @property
+    def numbers_rows(self) -> bool:
+        """AUTO_INCREMENT, a SERIAL type or an identity column gives each row its own value."""
+        identity = bool(self.generated and "IDENTITY" in self.generated)
+        return self.auto_increment or (self.type or "").upper().endswith("SERIAL") or identity
+
 
 class ConstraintKind(str, Enum):
     """Kinds of table constraint."""

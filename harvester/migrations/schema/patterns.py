@@ -351,7 +351,7 @@ def _not_copied(column: ops.ColumnDef, table: str, dialect: ops.Dialect | None) 
         return f"{name} not copied: generated"
     if column.default not in (None, "NULL") or dialect is ops.Dialect.CLICKHOUSE:
         return f"{name} not copied: gets its default"
-    if _self_filling(column):
+    if _numbered(column):
         return f"{name} not copied: numbered anew"
     if column.nullable is False:
         return f"{name} not copied and has no default: the copy fails if {table} has rows"
@@ -364,15 +364,14 @@ def _required(column: ops.ColumnDef) -> bool:
         column.nullable is False
         and column.default in (None, "NULL")
         and not column.generated
-        and not _self_filling(column)
+        and not _numbered(column)
     )
 
 
-def _self_filling(column: ops.ColumnDef) -> bool:
+def _numbered(column: ops.ColumnDef) -> bool:
     """An auto-incrementing key, or SQLite's INTEGER PRIMARY KEY (the rowid), numbers rows."""
-    kind = (column.type or "").upper()
-    integer_key = column.primary_key and kind == "INTEGER"
-    return column.auto_increment or integer_key or kind.endswith("SERIAL")
+    rowid = column.primary_key and (column.type or "").upper() == "INTEGER"
+    return column.numbers_rows or rowid
 
 
 def _checks_of(created: ops.CreateTable) -> tuple[ops.Constraint, ...]:

@@ -57,7 +57,7 @@ def add_column(op: ops.AddColumn, ctx: Context) -> None:
             f"{name} -> {describe.reference(column.references)}: the new foreign key locks "
             f"{locked} while it is validated",
         )
-    if (column.unique or column.primary_key) and not _auto_incrementing(column):
+    if (column.unique or column.primary_key) and not column.numbers_rows:
         ctx.judge_new(
             op.table,
             ImpactTag.UNIQUE_ON_EXISTING_DATA,
@@ -66,14 +66,7 @@ def add_column(op: ops.AddColumn, ctx: Context) -> None:
 
 
 def _self_filling(column: ops.ColumnDef) -> bool:
-    return bool(column.generated or _auto_incrementing(column))
-
-
-def _auto_incrementing(column: ops.ColumnDef) -> bool:
-    """AUTO_INCREMENT, SERIAL types and identity columns fill every existing row."""
-    serial = (column.type or "").upper().endswith("SERIAL")
-    identity = bool(column.generated and "IDENTITY" in column.generated)
-    return column.auto_increment or serial or identity
+    return bool(column.generated) or column.numbers_rows
 
 
 def _postgres_add_column_rewrite(op: ops.AddColumn, ctx: Context, quiet: bool) -> None:
@@ -82,7 +75,7 @@ def _postgres_add_column_rewrite(op: ops.AddColumn, ctx: Context, quiet: bool) -
     reason = None
     if engines.volatile_default(column.default):
         reason = f"DEFAULT {column.default} is evaluated for every existing row"
-    elif _auto_incrementing(column):
+    elif column.numbers_rows:
         reason = "an auto-incrementing column fills every existing row"
     elif column.generated and "STORED" in column.generated:
         reason = "a stored generated column is computed for every existing row"
