@@ -8,7 +8,7 @@ from harvester.errors import MissingObjectsError
 from harvester.gitsource.missing import MAX_EXCLUDED, excluding, missing_paths, tree_only_diff
 from harvester.gitsource.records import PathStat
 from harvester.gitsource.runner import DIFF_SAFETY, GitRepo, stream_git
-from harvester.gitsource.zstream import parse_paths
+from harvester.gitsource.zstream import parse_diff
 
 
 def diff_args(base_sha: str, head_sha: str, *, counts: bool = True) -> list[str]:
@@ -51,8 +51,4 @@ def range_diff(
 
 def _read_diff(repo: GitRepo, args: list[str], background: bool) -> tuple[PathStat, ...]:
     with stream_git(repo, args, background=background) as stdout:
-        fields = stdout.read().split(b"\0")
-    if fields and fields[-1] == b"":
-        fields.pop()
-    paths, _ = parse_paths(fields, 0, True)
-    return tuple(paths)
+        return tuple(parse_diff(stdout.read()))

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from harvester.gitsource.records import NULL_SHA, PathStat
 from harvester.gitsource.runner import GitRepo, run_git
-from harvester.gitsource.zstream import parse_paths
+from harvester.gitsource.zstream import parse_diff, parse_paths
 
 # Beyond this many paths (a blob-less partial clone), excluding them one by one costs more than
 # reading every change from the trees alone.
@@ -47,10 +47,7 @@ def tree_only_diff(
 ) -> tuple[PathStat, ...]:
     """The range diff of `paths` from the trees alone (no renames, no line counts)."""
     args = ["diff", "-z", "--raw", "--no-renames", "--no-abbrev", base_sha, head_sha, "--"]
-    fields = run_git(repo, [*args, *_literal(paths)]).stdout.split(b"\0")
-    if fields and fields[-1] == b"":
-        fields.pop()
-    found, _ = parse_paths(fields, 0, True)
+    found = parse_diff(run_git(repo, [*args, *_literal(paths)]).stdout)
     return tuple(uncounted_change(p) for p in found)
 
 

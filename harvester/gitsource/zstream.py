@@ -114,6 +114,15 @@ def parse_paths(fields: list[bytes], position: int, final: bool) -> tuple[list[P
     return [_path_stat(meta, first, second, counts) for meta, first, second in raws], position
 
 
+def parse_diff(output: bytes) -> list[PathStat]:
+    """Every path of one whole `git diff -z --raw [--numstat]` output."""
+    fields = output.split(b"\0")
+    if fields and fields[-1] == b"":
+        fields.pop()
+    paths, _ = parse_paths(fields, 0, True)
+    return paths
+
+
 def _path_stat(
     meta: str, first: str, second: str | None, counts: dict[str, tuple[int | None, int | None]]
 ) -> PathStat:
