@@ -7,7 +7,7 @@ import posixpath
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harvester.migrations.registry import SYSTEMS
+from harvester.migrations.registry import SYSTEMS, concerned
 from tests.migration_cases import cases
 from tests.support.memory_view import MemoryView
 
@@ -83,3 +83,10 @@ def test_every_fixture_case_is_hinted_to_its_systems() -> None:
         for entry in SYSTEMS:
             if entry.load().find_roots(paths):
                 assert entry.concerns(paths), (entry.name, case)
+
+
+def test_hints_are_searched_path_by_path_over_all_paths_at_once() -> None:
+    assert "django" in concerned(["README.md", "shop/migrations/0002_price.py"])
+    # no hint may join the end of one path to the next
+    assert not {"django", "alembic"} & concerned(["shop/migrations/README", "notes.py"])
+    assert concerned(["docs/index.md"]) == frozenset()

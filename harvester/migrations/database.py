@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from harvester.migrations.base import AnalysisSettings, MigrationRoot, RepoView
-from harvester.migrations.registry import SYSTEMS
+from harvester.migrations.registry import SYSTEMS, concerned
 from harvester.migrations.schema.engines import judged_as
 from harvester.migrations.schema.ops import Dialect
 from harvester.model import Database, DatabaseSystem, Finding, Migration, SchemaSnapshot
@@ -24,9 +24,10 @@ def analyse_database(view: RepoView, settings: AnalysisSettings | None = None) -
     findings: list[Finding] = []
     snapshots: list[SchemaSnapshot] = []
     claimed: set[str] = set()
+    hinted = concerned(changed)
     for entry in SYSTEMS:
         configured = [r for r in settings.extra_roots if r.system == entry.name]
-        if not configured and not entry.concerns(changed):
+        if not configured and entry.name not in hinted:
             continue
         system = entry.load()
         declared = getattr(system, "declared_roots", None)  # roots the project's config names

@@ -26,7 +26,7 @@ class RegisteredSystem:
 
     def concerns(self, paths: Sequence[str]) -> bool:
         """True when any of `paths` may belong to this system."""
-        return any(self.hint.search(p) for p in paths)
+        return self.hint.search("\n".join(paths)) is not None
 
     def load(self) -> MigrationSystem:
         """The system itself (its module is imported on first use)."""
@@ -36,7 +36,18 @@ class RegisteredSystem:
 
 
 def _system(name: str, module: str, hint: str) -> RegisteredSystem:
-    return RegisteredSystem(name, f"harvester.migrations.{module}", re.compile(hint))
+    # Searched over all paths at once, one per line: `^`/`$` hold per line, and no part of a
+    # hint may match across lines.
+    per_line = hint.replace("[^/]", "[^/\n]")
+    return RegisteredSystem(name, f"harvester.migrations.{module}", re.compile(per_line, re.M))
+
+
+def concerned(paths: Sequence[str]) -> frozenset[str]:
+    """The names of the systems any of `paths` may belong to: each hint searched once, over
+    all paths at once (many systems share one)."""
+    text = "\n".join(paths)
+    found = {hint: hint.search(text) is not None for hint in {e.hint for e in SYSTEMS}}
+    return frozenset(e.name for e in SYSTEMS if found[e.hint])
 
 
 _SQL_FILES = r"\.sql(?:\.(?:postgres|sqlite))?$"

@@ -122,10 +122,7 @@ def _moves(view: RepoView) -> dict[str, PathChange]:
     """Revision files the range deleted and added again with the same `revision` id (the id
     is what Alembic knows a migration by), keyed by the new path: a folder moved and the file
     edited after, so that git no longer pairs the two as a rename."""
-    revisions = [
-        c for c in view.changes() if _CANDIDATE.search(c.path) and not NOT_DEPLOYED.search(c.path)
-    ]
-    deleted = [c for c in revisions if c.status is ChangeKind.DELETED]
+    deleted = _revision_files(view, ChangeKind.DELETED)
     if not deleted:
         return {}
     gone: dict[str, PathChange] = {}
@@ -134,12 +131,20 @@ def _moves(view: RepoView) -> dict[str, PathChange]:
         if revision is not None:
             gone.setdefault(revision, change)
     moved: dict[str, PathChange] = {}
-    for change in revisions:
-        if change.status is ChangeKind.ADDED:
-            revision = _revision_id(view.read(Side.HEAD, change.path))
-            if revision in gone:
-                moved[change.path] = gone.pop(revision)
+    for change in _revision_files(view, ChangeKind.ADDED):
+        revision = _revision_id(view.read(Side.HEAD, change.path))
+        if revision in gone:
+            moved[change.path] = gone.pop(revision)
     return moved
+
+
+def _revision_files(view: RepoView, kind: ChangeKind) -> list[PathChange]:
+    """The range's changes of this kind to files that may be revisions."""
+    return [
+        c
+        for c in view.changes()
+        if c.status is kind and _CANDIDATE.search(c.path) and not NOT_DEPLOYED.search(c.path)
+    ]
 
 
 def _as_move(change: PathChange, moves: dict[str, PathChange]) -> PathChange:
