@@ -51,13 +51,3 @@ class LoggedCommit:
     def is_merge(self) -> bool:
         """True for a commit with more than one parent."""
         return len(self.parents) > 1
-
-
-@dataclass(frozen=True, slots=True)
-class TreeEntry:
-    """A file in a tree: its mode, blob and size in bytes (None for submodules)."""
-
-    path: str
-    mode: str
-    blob: str
-    size: int | None

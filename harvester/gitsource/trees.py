@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from harvester.gitsource.records import TreeEntry
 from harvester.gitsource.runner import GitRepo, run_git
 from harvester.gitsource.zstream import decode_path
 
 
-def list_files(repo: GitRepo, commit: str, folders: Sequence[str]) -> tuple[TreeEntry, ...]:
-    """Every file under the given folders at `commit` (the whole tree for an empty list)."""
+def list_files(repo: GitRepo, commit: str, folders: Sequence[str]) -> list[tuple[str, str, str]]:
+    """Every file under the given folders at `commit` (the whole tree for an empty list), as
+    (path, mode, blob)."""
     args = ["--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", commit, "--"]
     output = run_git(repo, args + [f for f in folders if f]).stdout
     try:
@@ -22,5 +22,5 @@ def list_files(repo: GitRepo, commit: str, folders: Sequence[str]) -> tuple[Tree
         meta, _, path = record.partition("\t")
         if " blob " in meta:
             mode, _, blob = meta.split(" ")
-            entries.append(TreeEntry(path, mode, blob, None))
-    return tuple(entries)
+            entries.append((path, mode, blob))
+    return entries

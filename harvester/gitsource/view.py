@@ -74,7 +74,7 @@ class GitView:
             if not wanted:
                 continue
             entries = list_files(self._repo, self._commits[side], wanted)
-            files = {e.path: TreeFile(e.path, e.blob, e.size or 0, e.mode) for e in entries}
+            files = {path: TreeFile(path, blob, mode) for path, mode, blob in entries}
             listing = _Listing(files)
             for folder in wanted:
                 self._listed[side][folder] = _Listing(listing.under(folder))

@@ -38,7 +38,6 @@ class TreeFile:
 
     path: str
     blob: str
-    size: int
     mode: str
 
 

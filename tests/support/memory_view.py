@@ -78,7 +78,7 @@ class MemoryView:
     def tree(self, side: Side, folder: str) -> Mapping[str, TreeFile]:
         prefix = folder.rstrip("/") + "/" if folder else ""
         return {
-            path: TreeFile(path, _blob_id(data), len(data), "100644")
+            path: TreeFile(path, _blob_id(data), "100644")
             for path, data in sorted(self._files[side].items())
             if path.startswith(prefix)
         }
