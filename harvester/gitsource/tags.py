@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import posixpath
 import re
 from collections.abc import Sequence
 
+from harvester.gitsource.log import adding_commits
+from harvester.gitsource.objects import object_ids
 from harvester.gitsource.runner import GitRepo, run_git
 
 # Tags that name releases of the whole repository: `v1.2.0`, `1.2.0`, `release-2024.05`.
@@ -18,6 +21,12 @@ _RELEASE_NAME = re.compile(r"^(v|release[-_/]v?)?[0-9]")
 _PRE_RELEASE = re.compile(
     r"(?i)[0-9][.-]?(dev|rc|alpha|beta|pre|preview)|[0-9][.-]?[ab][.-]?[0-9]|[0-9][ab]$"
     r"|nightly|snapshot|[-+.](?:jenkins|build|ci)(?:[-.]?[0-9]|$)"
+)
+# Deployment tags named by a commit (`fizzy@9ab1568`, `deploy/2b38dba`): a family without version
+# numbers, where hex digits must not read as versions or pre-releases (`2b38dba` is no beta). A
+# name of digits alone is a commit only at git's seven-digit abbreviation (`20240105` is a date).
+_COMMIT_NAMED = re.compile(
+    r"^(?P<prefix>[^0-9]*[@/_-])(?=[0-9a-f]{7,40}$)(?:[0-9a-f]*[a-f][0-9a-f]*|[0-9]{7})$"
 )
 _PRE_RELEASE_PATTERNS = (
     "*[0-9]dev*",
@@ -55,8 +64,17 @@ class RepoTags:
 
     @functools.cached_property
     def _listing(self) -> bytes:
-        format_ = "--format=%(objectname) %(refname:short)"
+        format_ = "--format=%(objectname) %(creatordate:unix) %(refname:short)"
         return run_git(self._repo, ["for-each-ref", format_, "refs/tags"], check=False).stdout
+
+    @functools.cached_property
+    def _dates(self) -> dict[str, int]:
+        """When each tag was made (an annotated tag's date, else its commit's)."""
+        dates = {}
+        for line in self._listing.decode("utf-8", "replace").splitlines():
+            _, date, name = line.split(" ", 2)
+            dates[name] = int(date or 0)
+        return dates
 
     def fingerprint(self) -> str:
         """A hash of every tag and what it points at."""
@@ -64,8 +82,7 @@ class RepoTags:
 
     def release_patterns(self) -> tuple[str, ...]:
         """The tag patterns that name releases here (none when no tag looks like a release)."""
-        lines = self._listing.decode("utf-8", "replace").splitlines()
-        tags = {line.partition(" ")[2] for line in lines}
+        tags = set(self._dates)
         for name in self._range_names:
             family = tag_family(name) if name in tags else None
             if family:
@@ -89,8 +106,7 @@ class RepoTags:
         patterns = self.release_patterns() if unique else ()
         if not patterns:
             return dict.fromkeys(unique)
-        pre_releases = any(is_pre_release(name) for name in self._range_names)
-        excluded = () if pre_releases else _PRE_RELEASE_PATTERNS
+        excluded = () if self._pre_releases_count() else _PRE_RELEASE_PATTERNS
         result = run_git(
             self._repo,
             [
@@ -115,6 +131,41 @@ class RepoTags:
             found[sha] = tag.removeprefix("tags/")
         return found
 
+    def _pre_releases_count(self) -> bool:
+        """True when pre-releases count as releases: the range is named by one, or by tags
+        named by commits (whose hex digits would read as pre-releases)."""
+        return any(is_pre_release(n) or _COMMIT_NAMED.match(n) for n in self._range_names)
+
+    def branch_releases(self, base_sha: str, head_sha: str, paths: Sequence[str]) -> dict[str, str]:
+        """For files of the head tree, the oldest release that shipped the same file from
+        another branch (a release branch: its tag contains the base but is not merged into
+        the head, as when a fix is released as `v1.75.3` and then synced to main)."""
+        patterns = self.release_patterns() if paths else ()
+        if not patterns:
+            return {}
+        args = ["for-each-ref", "--format=%(refname)", f"--contains={base_sha}"]
+        args += [f"--no-merged={head_sha}", *(f"refs/tags/{p}" for p in patterns)]
+        refs = run_git(self._repo, args, check=False).stdout.decode("utf-8", "replace").split()
+        if not refs:
+            return {}
+        wanted = set(paths)
+        folders = sorted({posixpath.dirname(p) for p in wanted})
+        added = adding_commits(self._repo, [*refs, "--not", head_sha, base_sha], folders)
+        adders = {path: sha for path, sha in added.items() if path in wanted}
+        releases = self.first_releases(list(adders.values()))
+        shipped = {p: tag for p, sha in adders.items() if (tag := releases.get(sha)) is not None}
+        pairs = [(f"refs/tags/{tag}", path) for path, tag in shipped.items()]
+        specs = [f"{ref}:{path}" for tag_ref, path in pairs for ref in (tag_ref, head_sha)]
+        ids = object_ids(self._repo, specs)
+        same = zip(pairs, ids[0::2], ids[1::2], strict=True)
+        return {path: shipped[path] for (_, path), then, now in same if then and then == now}
+
+    def earlier(self, first: str | None, second: str | None) -> str | None:
+        """The older of two release tags (either may be None: no release)."""
+        if first is None or second is None:
+            return first or second
+        return second if self._dates.get(second, 0) < self._dates.get(first, 0) else first
+
 
 def first_tags(
     repo: GitRepo, shas: Sequence[str], range_names: Sequence[str] = ()
@@ -129,14 +180,22 @@ def release_tag_patterns(repo: GitRepo, range_names: Sequence[str]) -> tuple[str
 
 
 def tag_family(tag: str) -> str | None:
-    """`v25.4.0` → `v[0-9]*`, `kaizen.22` → `kaizen.[0-9]*`; None for a tag without a digit."""
+    """`v25.4.0` → `v[0-9]*`, `kaizen.22` → `kaizen.[0-9]*`, `fizzy@9ab1568` → `fizzy@*`;
+    None for a tag without a digit."""
+    named_by_commit = _COMMIT_NAMED.match(tag)
+    if named_by_commit:
+        return f"{_escaped(named_by_commit.group('prefix'))}*"
     match = re.search(r"[0-9]", tag)
     if match is None:
         return None
-    prefix = re.sub(r"([*?\[\]\\])", r"\\\1", tag[: match.start()])
-    return f"{prefix}[0-9]*"
+    return f"{_escaped(tag[: match.start()])}[0-9]*"
+
+
+def _escaped(prefix: str) -> str:
+    return re.sub(r"([*?\[\]\\])", r"\\\1", prefix)
 
 
 def is_pre_release(name: str) -> bool:
-    """True for `3.6.19.dev2`, `v2.0.0-rc.1`, `1.0b3`, `26.08.0-dev`; False for `v25.4.0`."""
-    return _PRE_RELEASE.search(name) is not None
+    """True for `3.6.19.dev2`, `v2.0.0-rc.1`, `1.0b3`, `26.08.0-dev`; False for `v25.4.0`
+    and for a tag named by a commit (`fizzy@2b38dba`)."""
+    return _PRE_RELEASE.search(name) is not None and not _COMMIT_NAMED.match(name)
