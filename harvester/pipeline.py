@@ -250,7 +250,7 @@ def _analyse_migrations(
 
     # Risks depend on which release shipped each migration, so the tags are part of the key.
     inputs = (span.base_sha, span.head_sha, options.analysis, tags.fingerprint())
-    database = _with_first_tags(remembered("database", inputs, analyse), history)
+    database = _with_first_tags(remembered("database", inputs, analyse), history, tags, span)
     database = released_out_of_order(database)
     database = shipped_then_removed(
         database,
@@ -269,13 +269,26 @@ def _analyse_migrations(
     )
 
 
-def _with_first_tags(database: Database, history: LogHistory) -> Database:
-    shas = [m.added_in for m in database.migrations if m.added_in]
-    if not shas:
+def _with_first_tags(
+    database: Database, history: LogHistory, tags: RepoTags, span: ResolvedRange
+) -> Database:
+    """Each migration the range added with the first release that shipped it: the oldest
+    release containing the commit that first added it, or an older release of another branch
+    that shipped the same file."""
+    adders = {
+        m.path: history.first_added(m.path) or m.added_in for m in database.migrations if m.added_in
+    }
+    if not adders:
         return database
-    tags = history.releases(shas)
+    named = history.releases([sha for sha in adders.values() if sha])
+    added = [m.path for m in database.migrations if m.added_in and m.change is ChangeKind.ADDED]
+    elsewhere = tags.branch_releases(span.base_sha, span.head_sha, added)
+    first = {
+        path: tags.earlier(named.get(sha) if sha else None, elsewhere.get(path))
+        for path, sha in adders.items()
+    }
     migrations = tuple(
-        replace(m, first_tag=tags.get(m.added_in)) if m.added_in else m for m in database.migrations
+        replace(m, first_tag=first[m.path]) if m.path in first else m for m in database.migrations
     )
     return replace(database, migrations=migrations)
 

@@ -163,3 +163,72 @@ def test_pre_release_names() -> None:
         assert is_pre_release(name), name
     for name in ("v25.4.0", "3.21.0", "kaizen.22", "v20241220", "release-2024.05", "v1.2.3-1"):
         assert not is_pre_release(name), name
+
+
+def test_deployment_tags_named_by_commits_are_ordered_by_history(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    # hex names: `2b38dba` reads as a beta and `fdee7aa` starts with no digit
+    repo = new_repo()
+    _step(repo, "a.txt", "app@2b38dba")
+    migration = _step(repo, "db/migrate/20251120203100_x.rb", "app@fdee7aa")
+    _step(repo, "b.txt", "app@9ab1568")
+    git = open_repo(str(repo.path))
+    assert tag_family("app@9ab1568") == "app@*"
+    assert not is_pre_release("app@2b38dba")
+    assert first_tags(git, [migration], ("app@9ab1568", "app@2b38dba")) == {
+        migration: "app@fdee7aa"
+    }
+
+
+def _released_from_a_branch(repo: RepoBuilder, synced: str) -> None:
+    """v1.0; a release branch ships a migration in v1.0.1; main gets `synced` as that file,
+    then v1.1."""
+    _step(repo, "README.md", "v1.0")
+    repo.branch("release-1.0")
+    repo.checkout("release-1.0")
+    repo.write("db/migrations/000002_hash.up.sql", "ALTER TABLE t ADD COLUMN h text;\n")
+    repo.commit("fix: add hash column")
+    repo.tag("v1.0.1")
+    repo.checkout("main")
+    repo.write("db/migrations/000002_hash.up.sql", synced)
+    repo.commit("chore: sync release v1.0.1 to main")
+    repo.tag("v1.1")
+
+
+def _first_tag(repo: RepoBuilder, span: str) -> str | None:
+    options = ReportOptions(repo=str(repo.path), range=RangeRequest(span))
+    migrations = {m.id: m for m in build_report(options).database.migrations}
+    return migrations["000002_hash"].first_tag
+
+
+def test_a_release_branch_that_shipped_the_same_file_first_released_it(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    repo = new_repo()
+    _released_from_a_branch(repo, "ALTER TABLE t ADD COLUMN h text;\n")
+    assert _first_tag(repo, "v1.0..v1.1") == "v1.0.1"
+
+
+def test_a_release_branch_file_of_other_content_is_not_the_release(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    repo = new_repo()
+    _released_from_a_branch(repo, "ALTER TABLE t ADD COLUMN h varchar(64);\n")
+    assert _first_tag(repo, "v1.0..v1.1") == "v1.1"
+
+
+def test_a_migration_removed_and_restored_was_first_released_by_its_first_addition(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    repo = new_repo()
+    _step(repo, "README.md", "v1.0")
+    repo.write("db/migrations/000002_hash.up.sql", "ALTER TABLE t ADD COLUMN h text;\n")
+    repo.commit("add hash column")
+    repo.tag("v1.1")
+    repo.delete("db/migrations/000002_hash.up.sql")
+    removed = repo.commit("remove old migrations")
+    repo.tag("v1.2")
+    repo.revert(removed)
+    repo.tag("v1.3")
+    assert _first_tag(repo, "v1.0..v1.3") == "v1.1"

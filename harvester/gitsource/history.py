@@ -31,6 +31,7 @@ class LogHistory:
         self._done = threading.Event()
         self._touched: dict[str, list[str]] = {}
         self._added: dict[str, str] = {}
+        self._first_added: dict[str, str] = {}
         self._renamed_from: dict[str, tuple[str, str]] = {}
         self._deleted: dict[str, str] = {}
         self._seen = 0
@@ -52,6 +53,7 @@ class LogHistory:
             self._touched.setdefault(stat.path, []).append(commit.sha)
             if stat.status in ("A", "R", "C"):
                 self._added.setdefault(stat.path, commit.sha)
+                self._first_added[stat.path] = commit.sha  # newest first: ends with the oldest
             if stat.status == "R" and stat.old_path:
                 self._renamed_from.setdefault(stat.path, (commit.sha, stat.old_path))
 
@@ -66,13 +68,20 @@ class LogHistory:
 
     def added_then_deleted(self) -> dict[str, tuple[str, str]]:
         """Paths the range added and later deleted for good (a rename is not a deletion): each
-        with the commit that added it and the one that deleted it."""
+        with the commit that first added it and the one that deleted it last."""
         self._wait()
         return {
-            path: (self._added[path], deleted)
+            path: (self._first_added[path], deleted)
             for path, deleted in self._deleted.items()
             if path in self._added and self._position[self._added[path]] > self._position[deleted]
         }
+
+    def first_added(self, path: str) -> str | None:
+        """The oldest commit of the range that added `path`, when the range added it more
+        than once (deleted and restored, as by a revert): the first release shipped that one."""
+        self._wait()
+        oldest = self._first_added.get(path)
+        return oldest if oldest != self._added.get(path) else None
 
     def commits_touching(self, path: str) -> tuple[str, ...]:
         """The range's commits that touched `path`, newest first."""

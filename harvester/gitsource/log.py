@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from harvester.errors import MissingObjectsError
@@ -99,19 +99,26 @@ def merge_adders(repo: GitRepo, base_sha: str, head_sha: str, folder: str) -> di
 
     The oldest such merge made the file; later ones only pass it on to a branch that did not
     have it yet (`Merge branch 'main' into feature`)."""
+    merges = ["--merges", "--diff-merges=first-parent", f"{base_sha}..{head_sha}"]
+    return adding_commits(repo, merges, [folder])
+
+
+def adding_commits(
+    repo: GitRepo, revisions: Sequence[str], folders: Sequence[str]
+) -> dict[str, str]:
+    """The oldest commit among `revisions` (git log arguments) that added each file under
+    `folders`, in one `git log`. Empty when git cannot say."""
     args = [
         "--literal-pathspecs",
         "log",
         "-z",
-        "--merges",
-        "--diff-merges=first-parent",
         "--diff-filter=AR",
         "--name-only",
         "--no-renames",
         "--format=%x00%H",
-        f"{base_sha}..{head_sha}",
+        *revisions,
         "--",
-        folder or ".",
+        *[f or "." for f in folders],
     ]
     result = run_git(repo, args, check=False, background=True)
     if result.returncode != 0:

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from harvester.gitsource.objects import object_ids
 from harvester.gitsource.records import NULL_SHA, PathStat
 from harvester.gitsource.runner import GitRepo, run_git
 from harvester.gitsource.zstream import parse_diff, parse_paths
@@ -72,11 +73,9 @@ def _find(repo: GitRepo, base_sha: str, head_sha: str) -> frozenset[str]:
             position += 1
     if not blobs:
         return frozenset()
-    request = "".join(f"{blob}\n" for blob in blobs).encode()
-    answers = run_git(repo, ["cat-file", "--batch-check=%(objectname)"], stdin=request).stdout
-    lines = answers.decode("ascii", "replace").splitlines()
-    missing = [line.split()[0] for line in lines if line.endswith(" missing")]
-    return frozenset(path for blob in missing for path in blobs.get(blob, ()))
+    found = object_ids(repo, list(blobs))
+    missing = [blob for blob, found_id in zip(blobs, found, strict=True) if found_id is None]
+    return frozenset(path for blob in missing for path in blobs[blob])
 
 
 def _remember(stat: PathStat, blobs: dict[str, set[str]]) -> None:
