@@ -40,6 +40,7 @@ from harvester.migrations.sql_layouts.layouts import (
 from harvester.migrations.sql_layouts.naming import (
     ENGINE_SUFFIX,
     MIGRATIONS_FOLDER,
+    TEMPLATE,
     Direction,
     MigrationFile,
     deployed_roots,
@@ -61,7 +62,14 @@ from harvester.migrations.sql_layouts.units import (
     sort_key,
     touched,
 )
-from harvester.model import ChangeKind, Finding, ImpactTag, Migration, SchemaSnapshot
+from harvester.model import (
+    ChangeKind,
+    Finding,
+    ImpactTag,
+    Migration,
+    Problem,
+    SchemaSnapshot,
+)
 
 
 class SqlFolderSystem:
@@ -78,6 +86,7 @@ class SqlFolderSystem:
             p
             for p in changed_paths
             if p[-4:].lower() == ".sql"
+            or p.endswith(TEMPLATE)
             or ENGINE_SUFFIX.search(p)
             or (self.layout is GOOSE and p.endswith(".go"))
         ]
@@ -132,7 +141,8 @@ class SqlFolderSystem:
             parsed += [i.parsed for i in inputs if i.parsed is not None]
             at_base = sorted(released.get(dialect, []), key=lambda u: sort_key(u.key))
             migrations.extend(
-                assemble(inputs, settings, partial(reader.operations_at_base, at_base))
+                _template_not_read(m)
+                for m in assemble(inputs, settings, partial(reader.operations_at_base, at_base))
             )
             findings += out_of_order(self.name, dialect, members, files, changes)
         commits = {path: change.commits for path, change in changes.items()}
@@ -393,6 +403,32 @@ class SqlFolderSystem:
                 commits = tuple(sha for c in changed for sha in c.commits)
                 findings += drift_findings(path, before, after, parsed, commits)
         return summaries, findings
+
+
+def _template_not_read(migration: Migration) -> Migration:
+    """A migration written as a Go template, as not read. Edited after release, it may run
+    again: the program that renders its folder may force golang-migrate back to run the folder
+    on every start, which the files do not say."""
+    if not migration.path.endswith(TEMPLATE):
+        return migration
+    impacts = tuple(
+        dataclasses.replace(
+            i,
+            detail=(
+                "already released migration edited (its template changed; harvester does not "
+                "read it): databases past its version do not run it again, unless the "
+                "program forces golang-migrate to run the folder on every start"
+            ),
+        )
+        if i.tag is ImpactTag.MODIFIED_EXISTING_MIGRATION
+        and i.detail.startswith("already released migration edited")
+        else i
+        for i in migration.data_impact
+    )
+    problem = Problem(migration.path, "not read: Go template of a golang-migrate migration")
+    return dataclasses.replace(
+        migration, parsed=False, problems=(problem, *migration.problems), data_impact=impacts
+    )
 
 
 def _snapshot_root(path: str) -> str | None:
