@@ -348,14 +348,38 @@ class SqlFolderSystem:
     def tree_dialect(
         self, view: RepoView, root: str, units: Sequence[Unit], changes: Mapping[str, PathChange]
     ) -> ops.Dialect | None:
-        """The folder's dialect: folder names, then configuration, then the statements."""
+        """The folder's dialect: folder names, then configuration, then the statements, then
+        those of the sibling folders of this layout when they agree (`sql/migrations/<db>/`
+        trees of one project, some of whose files show no engine's peculiarities)."""
         found = dialect_from_path(root)
         if found is not None:
             return found
         configured = dialect_from_config(view, root)
         if configured is not None:
             return configured[0]
-        return dialect_from_statements(_up_texts(view, units))
+        return dialect_from_statements(_up_texts(view, units)) or self._siblings_dialect(view, root)
+
+    def _siblings_dialect(self, view: RepoView, root: str) -> ops.Dialect | None:
+        """The one dialect the statements of this folder's other files and of its sibling
+        folders of this layout show, or None when they show none or several."""
+        parent = posixpath.dirname(root)
+        if not MIGRATIONS_FOLDER.search(parent + "/"):
+            return None
+        folders: dict[str, list[str]] = {}
+        for path in sorted(view.tree(Side.HEAD, parent)):
+            folder = posixpath.dirname(path)
+            if posixpath.dirname(folder) != parent or len(folders.get(folder, ())) >= _SAMPLE:
+                continue
+            found = self.migration_file(path, folder)
+            if found is not None and found.direction is not Direction.DOWN:
+                folders.setdefault(folder, []).append(path)
+        shown = set()
+        for folder, paths in folders.items():
+            texts = [t for p in paths if (t := view.read(Side.HEAD, p).text) is not None]
+            dialect = dialect_from_path(folder) or dialect_from_statements(texts)
+            if dialect is not None:
+                shown.add(dialect)
+        return shown.pop() if len(shown) == 1 else None
 
     def snapshot_paths(self, view: RepoView, root: str) -> list[str]:
         """Schema snapshots that describe this folder's database."""
@@ -443,6 +467,9 @@ def _snapshot_root(path: str) -> str | None:
         return folder
     return posixpath.join(folder, "migrations")
 
+
+# Files read per folder when a folder's engine is judged from its siblings'
+_SAMPLE = 12
 
 Relocations = dict[tuple[object, "ops.Dialect | None"], str]
 
