@@ -314,3 +314,39 @@ def test_liquibase_changelogs_are_listed_in_include_order_and_edits_name_the_che
         "not known: 3 new migrations and 3 edited released migrations could not be read "
         "(see Migration Status)"
     )
+
+
+def test_go_migrations_named_with_a_prefix_before_their_number() -> None:
+    # SpiceDB-style names sort its migrations after the package's other sources
+    # (`zz_migration.0013_x.go`); its own registry imports no known migration library
+    folder = "internal/store/mysql/migrations"
+    register = 'package migrations\n\nfunc init() { mustRegisterMigration("{name}") }\n'
+    base = {
+        f"{folder}/zz_migration.0001_initial_schema.go": register,
+        f"{folder}/zz_migration.0002_add_counters.go": register,
+        f"{folder}/manager.go": "package migrations\n",
+    }
+    head = {
+        f"{folder}/zz_migration.0001_initial_schema.go": register,
+        f"{folder}/zz_migration.0002_add_counters.go": register + "// fixed\n",
+        f"{folder}/zz_migration.0010_case_sensitive.go": register,
+        f"{folder}/zz_migration.0003_add_schema.go": register,
+        # ordinary Go sources of a migrations package are not migrations
+        f"{folder}/manager.go": "package migrations\n\n// Register(x)\n",
+        f"{folder}/migrations.go": "package migrations\n",
+        f"{folder}/migrate_test.go": "package migrations\n",
+        f"{folder}/zz_migration.0004_add_schema_test.go": "package migrations\n",
+        f"{folder}/zz_generated.options.go": "// Code generated. DO NOT EDIT.\n",
+        f"{folder}/zz_generated.0001_options.go": "// Code generated. DO NOT EDIT.\n",
+    }
+    database = _analyse(base, head)
+    assert [(m.system, m.id, m.change, m.released) for m in database.migrations] == [
+        ("go", "zz_migration.0002_add_counters", ChangeKind.MODIFIED, True),
+        ("go", "zz_migration.0003_add_schema", ChangeKind.ADDED, False),
+        ("go", "zz_migration.0010_case_sensitive", ChangeKind.ADDED, False),
+    ]
+    assert database.migrations[0].problems[0].message == "not read: migration in Go"
+    assert no_schema_updates(database) == (
+        "not known: 2 new migrations and 1 edited released migration could not be read "
+        "(see Migration Status)"
+    )

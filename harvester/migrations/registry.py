@@ -74,7 +74,8 @@ SYSTEMS: tuple[RegisteredSystem, ...] = (
     ),
     _system("drizzle", "drizzle", _SQL_FILES),
     *(
-        _system(name, "sql_layouts", _SQL_FILES)
+        # and golang-migrate's Go templates (`000013_partition_id.up.tmpl`)
+        _system(name, "sql_layouts", _SQL_FILES + r"|\.(?:up|down)\.tmpl$")
         for name in (
             "diesel",
             "flyway",

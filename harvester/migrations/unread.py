@@ -42,6 +42,8 @@ _NAME = r"(?:[\w-]|\.(?=\d))+"
 _FOLDED_EDITS = 3
 # Versions of 8 digits or more are dates or timestamps: a tool's generated names.
 _LONG_VERSION = 10_000_000
+# A name that says what the file is before its number (`zz_migration.0013_case.go`)
+_NAMED_MIGRATION = re.compile(r"(?i)^[^/]*migration[^/.]*\.\d")
 
 
 _LANGUAGES = {
@@ -97,11 +99,13 @@ class CodeTool:
 
     def claims(self, path: str, text: str | None) -> bool:
         """True unless a short-numbered name (`001-init.ts`) comes without a database library:
-        front-end apps number their local-storage migrations alike."""
+        front-end apps number their local-storage migrations alike. A name that calls the
+        file a migration before its number needs no library."""
         version = self.version(path)
         if version is None or self.marked_only:
             return version is not None and self.library(text) is not None
-        return version >= _LONG_VERSION or self.library(text) is not None
+        named = _NAMED_MIGRATION.match(posixpath.basename(path)) is not None
+        return version >= _LONG_VERSION or named or self.library(text) is not None
 
 
 # JavaScript tools name files alike (`<13 or 14 digits>-name.ts`, `Migration<14 digits>.ts`);
@@ -140,11 +144,12 @@ TOOLS = (
         _NODE_MARKERS,
     ),
     # Go migrations registered in code (xorm, gormigrate, bun): `028_add_forge_id.go`; PocketBase
-    # takes any name after the version (`1717233556_v0.23_migrate.go`)
+    # takes any name after the version (`1717233556_v0.23_migrate.go`); SpiceDB puts a word and
+    # a dot before it (`zz_migration.0013_case_sensitive.go`), so they sort after other sources
     CodeTool(
         "go",
         "",
-        re.compile(r"(?P<version>\d+)_[\w.-]+(?<!_test)\.go$"),
+        re.compile(r"(?:[a-z]\w*\.)?(?P<version>\d+)_[\w.-]+(?<!_test)\.go$"),
         (
             ("xorm", "xorm"),
             ("gormigrate", "gormigrate"),

@@ -3,6 +3,7 @@ place in execution order, up or down, and a dialect infix.
 
     000042_add_segment.up.sql, 0157.up.sql         golang-migrate
     20200317160354_create_flows.sqlite3.up.sql     pop (Ory): one variant per dialect
+    000013_partition_id.up.tmpl                    golang-migrate fed by Go templates
     V2.1__add_segment.sql / U2.1__… / R__views.sql Flyway (refinery: V2__…)
     20240101120000_add_segment/migration.sql       Prisma
     2024-01-01-120000_add_segment/up.sql           Diesel
@@ -51,9 +52,12 @@ _DIALECT_INFIXES = "|".join(sorted(DIALECT_NAMES, key=len, reverse=True))
 # `0042_add_x.up.sql`, `0157.up.sql` (no name), `V0021.CachedValueType.up.sql` (Authelia).
 _UP_DOWN = re.compile(
     rf"^V?(?P<version>\d+)(?:[_.](?P<name>.+?))?(?:\.(?P<variant>{_DIALECT_INFIXES}))?"
-    r"(?:\.(?P<autocommit>autocommit))?\.(?P<direction>up|down)\.sql$",
+    r"(?:\.(?P<autocommit>autocommit))?\.(?P<direction>up|down)\.(?P<kind>sql|tmpl)$",
     re.I,
 )
+# Go templates the program renders into golang-migrate migrations (rudder-server's
+# `sql/migrations/jobsdb/000013_partition_id_column.up.tmpl`)
+TEMPLATE = ".tmpl"
 _FLYWAY = re.compile(r"^(?P<prefix>[VU])(?P<version>\d+(?:[._]\d+)*)__(?P<name>.+)\.sql$")
 _FLYWAY_REPEATABLE = re.compile(r"^R__(?P<name>.+)\.sql$")
 _DIESEL_FOLDER = re.compile(r"^(?P<version>\d[\d-]*)_(?P<name>.+)$")
@@ -84,9 +88,12 @@ def deployed_roots(system: str, roots: Collection[str]) -> list[MigrationRoot]:
 
 
 def up_down_file(path: str) -> MigrationFile | None:
-    """A golang-migrate, pop or reversible sqlx file (`<version>_<name>[.dialect].up.sql`)."""
+    """A golang-migrate, pop or reversible sqlx file (`<version>_<name>[.dialect].up.sql`),
+    or a template of one inside a migrations folder (`<version>_<name>.up.tmpl`)."""
     match = _UP_DOWN.match(posixpath.basename(path))
     if not match:
+        return None
+    if path.endswith(TEMPLATE) and not MIGRATIONS_FOLDER.search(posixpath.dirname(path) + "/"):
         return None
     variant = match.group("variant")
     # The id is the name as written, up to the dialect, autocommit or direction part.

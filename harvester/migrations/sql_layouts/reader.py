@@ -18,7 +18,7 @@ from harvester.migrations.sql_layouts.layouts import (
     identity,
     migration_file,
 )
-from harvester.migrations.sql_layouts.naming import Direction, MigrationFile
+from harvester.migrations.sql_layouts.naming import TEMPLATE, Direction, MigrationFile
 from harvester.migrations.sql_layouts.units import Unit
 from harvester.model import ChangeKind, Problem
 
@@ -114,6 +114,16 @@ class UnitReader:
         base_parsed, _ = self._parsed(unit, Side.BASE)
         if base_parsed is None:
             return found
+        base = unit.up.get(Side.BASE) or unit.file(Side.BASE)
+        what = _not_read(up.path)
+        if what is not None and base is not None:
+            # Unread code compares as one opaque step: only its text tells an edit apart.
+            same = _same_text(self.view, base.path, up.path)
+            return dataclasses.replace(
+                found,
+                format_only=same,
+                modification=None if same else f"its {what} changed; harvester does not read it",
+            )
         modification = history.edit_summary(base_parsed, parsed)
         return dataclasses.replace(found, base_parsed=base_parsed, modification=modification)
 
@@ -204,7 +214,7 @@ class UnitReader:
         up = unit.up.get(side) or unit.down.get(side)
         if up is None:
             return None, ()
-        if up.path.endswith(".go"):
+        if _not_read(up.path) is not None:
             return _code_migration(unit.id, up.path, self.layout.name), ()
         source = self.view.read(side, up.path)
         if source.text is None:
@@ -277,8 +287,28 @@ class UnitReader:
         return parsed, problems
 
 
+def _not_read(path: str) -> str | None:
+    """What harvester does not read in a migration file: goose's Go code, or the Go template
+    a program renders into golang-migrate SQL (its ranges, conditions and names are filled
+    in at run time)."""
+    if path.endswith(".go"):
+        return "code"
+    return "template" if path.endswith(TEMPLATE) else None
+
+
 def _code_migration(migration_id: str, path: str, tool: str) -> ops.ParsedMigration:
-    """A migration written in the project's language (goose's Go migrations): it runs in
-    version order with the others, but what it does to the schema and rows is not read."""
-    what = ops.Opaque(f"{tool} migration written in Go: its code is not read", raw=True)
-    return ops.ParsedMigration(migration_id, path, ops.Step((what,)), down_declared=True)
+    """A migration written in the project's language (goose's Go migrations) or as a Go
+    template: it runs in version order with the others, but what it does to the schema and
+    rows is not read."""
+    if path.endswith(TEMPLATE):
+        what = f"{tool} migration written as a Go template: its SQL is not read"
+    else:
+        what = f"{tool} migration written in Go: its code is not read"
+    code = ops.Opaque(what, raw=True)
+    return ops.ParsedMigration(migration_id, path, ops.Step((code,)), down_declared=True)
+
+
+def _same_text(view: RepoView, old_path: str, new_path: str) -> bool:
+    """True when the two versions differ only in whitespace."""
+    old, new = view.read(Side.BASE, old_path).text, view.read(Side.HEAD, new_path).text
+    return old is not None and new is not None and old.split() == new.split()

@@ -40,6 +40,7 @@ from harvester.migrations.sql_layouts.layouts import (
 from harvester.migrations.sql_layouts.naming import (
     ENGINE_SUFFIX,
     MIGRATIONS_FOLDER,
+    TEMPLATE,
     Direction,
     MigrationFile,
     deployed_roots,
@@ -61,7 +62,14 @@ from harvester.migrations.sql_layouts.units import (
     sort_key,
     touched,
 )
-from harvester.model import ChangeKind, Finding, ImpactTag, Migration, SchemaSnapshot
+from harvester.model import (
+    ChangeKind,
+    Finding,
+    ImpactTag,
+    Migration,
+    Problem,
+    SchemaSnapshot,
+)
 
 
 class SqlFolderSystem:
@@ -78,6 +86,7 @@ class SqlFolderSystem:
             p
             for p in changed_paths
             if p[-4:].lower() == ".sql"
+            or p.endswith(TEMPLATE)
             or ENGINE_SUFFIX.search(p)
             or (self.layout is GOOSE and p.endswith(".go"))
         ]
@@ -132,7 +141,8 @@ class SqlFolderSystem:
             parsed += [i.parsed for i in inputs if i.parsed is not None]
             at_base = sorted(released.get(dialect, []), key=lambda u: sort_key(u.key))
             migrations.extend(
-                assemble(inputs, settings, partial(reader.operations_at_base, at_base))
+                _template_not_read(m)
+                for m in assemble(inputs, settings, partial(reader.operations_at_base, at_base))
             )
             findings += out_of_order(self.name, dialect, members, files, changes)
         commits = {path: change.commits for path, change in changes.items()}
@@ -338,14 +348,38 @@ class SqlFolderSystem:
     def tree_dialect(
         self, view: RepoView, root: str, units: Sequence[Unit], changes: Mapping[str, PathChange]
     ) -> ops.Dialect | None:
-        """The folder's dialect: folder names, then configuration, then the statements."""
+        """The folder's dialect: folder names, then configuration, then the statements, then
+        those of the sibling folders of this layout when they agree (`sql/migrations/<db>/`
+        trees of one project, some of whose files show no engine's peculiarities)."""
         found = dialect_from_path(root)
         if found is not None:
             return found
         configured = dialect_from_config(view, root)
         if configured is not None:
             return configured[0]
-        return dialect_from_statements(_up_texts(view, units))
+        return dialect_from_statements(_up_texts(view, units)) or self._siblings_dialect(view, root)
+
+    def _siblings_dialect(self, view: RepoView, root: str) -> ops.Dialect | None:
+        """The one dialect the statements of this folder's other files and of its sibling
+        folders of this layout show, or None when they show none or several."""
+        parent = posixpath.dirname(root)
+        if not MIGRATIONS_FOLDER.search(parent + "/"):
+            return None
+        folders: dict[str, list[str]] = {}
+        for path in sorted(view.tree(Side.HEAD, parent)):
+            folder = posixpath.dirname(path)
+            if posixpath.dirname(folder) != parent or len(folders.get(folder, ())) >= _SAMPLE:
+                continue
+            found = self.migration_file(path, folder)
+            if found is not None and found.direction is not Direction.DOWN:
+                folders.setdefault(folder, []).append(path)
+        shown = set()
+        for folder, paths in folders.items():
+            texts = [t for p in paths if (t := view.read(Side.HEAD, p).text) is not None]
+            dialect = dialect_from_path(folder) or dialect_from_statements(texts)
+            if dialect is not None:
+                shown.add(dialect)
+        return shown.pop() if len(shown) == 1 else None
 
     def snapshot_paths(self, view: RepoView, root: str) -> list[str]:
         """Schema snapshots that describe this folder's database."""
@@ -395,6 +429,32 @@ class SqlFolderSystem:
         return summaries, findings
 
 
+def _template_not_read(migration: Migration) -> Migration:
+    """A migration written as a Go template, as not read. Edited after release, it may run
+    again: the program that renders its folder may force golang-migrate back to run the folder
+    on every start, which the files do not say."""
+    if not migration.path.endswith(TEMPLATE):
+        return migration
+    impacts = tuple(
+        dataclasses.replace(
+            i,
+            detail=(
+                "already released migration edited (its template changed; harvester does not "
+                "read it): databases past its version do not run it again, unless the "
+                "program forces golang-migrate to run the folder on every start"
+            ),
+        )
+        if i.tag is ImpactTag.MODIFIED_EXISTING_MIGRATION
+        and i.detail.startswith("already released migration edited")
+        else i
+        for i in migration.data_impact
+    )
+    problem = Problem(migration.path, "not read: Go template of a golang-migrate migration")
+    return dataclasses.replace(
+        migration, parsed=False, problems=(problem, *migration.problems), data_impact=impacts
+    )
+
+
 def _snapshot_root(path: str) -> str | None:
     """The migration folder a snapshot describes: `db/schema.sql` -> `db/migrations` (dbmate's
     convention), `…/schema.sql` or `…/LATEST.sql` inside a migration folder -> that folder."""
@@ -407,6 +467,9 @@ def _snapshot_root(path: str) -> str | None:
         return folder
     return posixpath.join(folder, "migrations")
 
+
+# Files read per folder when a folder's engine is judged from its siblings'
+_SAMPLE = 12
 
 Relocations = dict[tuple[object, "ops.Dialect | None"], str]
 
