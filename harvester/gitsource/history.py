@@ -69,9 +69,10 @@ class LogHistory:
         with the commit that added it and the one that deleted it."""
         self._wait()
         return {
-            path: (self._added[path], deleted)
+            path: (added, deleted)
             for path, deleted in self._deleted.items()
-            if path in self._added and self._position[self._added[path]] > self._position[deleted]
+            if (added := self._first_added(path)) is not None
+            and self._position[added] > self._position[deleted]
         }
 
     def commits_touching(self, path: str) -> tuple[str, ...]:
@@ -84,6 +85,17 @@ class LogHistory:
         added the file it was renamed from): an ordinary commit, else a merge that brought it
         in (a file renamed while resolving the merge), asked of git once per folder."""
         self._wait()
+        found = self._first_added(path)
+        if found is not None or self._merge_adders is None:
+            return found
+        folder = posixpath.dirname(path)
+        with self._releases_lock:
+            if folder not in self._by_merge:
+                self._by_merge[folder] = self._merge_adders(folder)
+        return self._by_merge[folder].get(path)
+
+    def _first_added(self, path: str) -> str | None:
+        """The newest commit of the range that added `path`, through its renames."""
         found = self._added.get(path)
         seen = {path}
         # A file renamed in the range was added where it came from (a folder or name change).
@@ -93,13 +105,7 @@ class LogHistory:
                 break
             seen.add(path)
             found = self._added[path]
-        if found is not None or self._merge_adders is None:
-            return found
-        folder = posixpath.dirname(path)
-        with self._releases_lock:
-            if folder not in self._by_merge:
-                self._by_merge[folder] = self._merge_adders(folder)
-        return self._by_merge[folder].get(path)
+        return found
 
     def renamed_from(self, path: str) -> tuple[str, str] | None:
         """The newest commit of the range that renamed a file to `path`, and its old path."""
