@@ -266,6 +266,7 @@ def _analyse_migrations(
         lambda specs: {s: b.data for s, b in blobs.read_many(specs).items()},
         span.head,
         span.head_sha,
+        history.renamed_from,
     )
 
 

@@ -395,7 +395,8 @@ def test_a_migration_shipped_and_removed_inside_the_range_is_a_finding(
         (
             ImpactTag.MODIFIED_EXISTING_MIGRATION,
             f"{shipped} shipped in v1.1 and was removed in {removed[:7]}: databases that ran "
-            "v1.1 keep its changes; databases that skip v1.1, and new ones, never run it",
+            "v1.1 keep its changes, which this report does not list; databases that skip "
+            "v1.1, and new ones, never run it",
             (shipped,),
             (added, removed),
         )

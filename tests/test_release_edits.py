@@ -141,3 +141,31 @@ def test_migrations_of_separate_trees_are_not_ordered_against_each_other() -> No
         if any(i.tag is ImpactTag.OUT_OF_ORDER for i in m.data_impact)
     ]
     assert flagged == ["db/tenant/0039-late.sql"]
+
+
+def test_a_migration_moved_to_another_folder_after_it_shipped_is_read_where_it_shipped() -> None:
+    """ichnaea moved `alembic/versions/` into its package, then rewrote a shipped revision's
+    down_revision when it squashed the revisions before it."""
+    path = "app/alembic/versions/1b2c_extend.py"
+    migration = Migration(
+        id="1b2c", system="alembic", dialect="mysql", path=path, down_path=None,
+        change=ChangeKind.ADDED, order=1, released=False, first_tag="v1.1",
+    )  # fmt: skip
+    shipped = "revision = '1b2c'\ndown_revision = '6e00'\n"
+    texts = {
+        "v1.1:alembic/versions/1b2c_extend.py": shipped.encode(),
+        f"head:{path}": shipped.replace("6e00", "0000").encode(),
+    }
+    moves = {path: ("c3", "alembic/versions/1b2c_extend.py")}
+
+    def read(specs: Iterable[str]) -> Mapping[str, bytes | None]:
+        return {s: texts.get(s) for s in specs}
+
+    def flagged(database: Database) -> bool:
+        (result,) = database.migrations
+        return any(i.tag is ImpactTag.MODIFIED_EXISTING_MIGRATION for i in result.data_impact)
+
+    database = Database(migrations=(migration,))
+    assert flagged(edited_after_release(database, read, "v1.2", "head", moves.get))
+    texts[f"head:{path}"] = shipped.encode()  # moved, not edited
+    assert not flagged(edited_after_release(database, read, "v1.2", "head", moves.get))

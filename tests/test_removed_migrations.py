@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from harvester.analysis.removed_migrations import shipped_then_removed
+from harvester.gitsource.history import LogHistory
+from harvester.gitsource.records import LoggedCommit, PathStat
 from harvester.model import ChangeKind, Database, DatabaseSystem, SchemaSnapshot
 
 
@@ -24,3 +26,27 @@ def test_a_file_of_a_folder_read_as_a_snapshot_is_no_removed_migration() -> None
     elsewhere = {"db/migrations/06_events_aggregated.sql": ("a1", "d1")}
     (finding,) = shipped_then_removed(database, elsewhere, lambda p: True, _releases).findings
     assert "v1.1" in finding.detail
+
+
+def _commit(sha: str, *paths: PathStat) -> LoggedCommit:
+    return LoggedCommit(sha, (), "a", "a@example.com", "2016-04-27", "s", "", paths)
+
+
+def _stat(status: str, path: str, old_path: str | None = None) -> PathStat:
+    return PathStat(path, old_path, status, None, 1, 0, None, None, "100644", "100644")
+
+
+def test_a_migration_moved_to_another_folder_then_removed_was_added_where_it_came_from() -> None:
+    """ichnaea shipped revisions in `alembic/versions/`, moved the folder into its package,
+    then deleted the revisions when it squashed them: they were added before the move."""
+    old = "alembic/versions/4255_remove_scores.py"
+    new = f"pkg/{old}"
+    history = LogHistory()
+    for commit in (  # newest first, as the log streams
+        _commit("d1", _stat("D", new)),
+        _commit("m1", _stat("R", new, old)),
+        _commit("a1", _stat("A", old)),
+    ):
+        history.record(commit)
+    history.complete()
+    assert history.added_then_deleted() == {new: ("a1", "d1")}

@@ -17,14 +17,21 @@ from harvester.migrations.schema.ops import Dialect
 from harvester.model import ChangeKind, Database, Impact, ImpactTag, Migration
 
 ReadBlobs = Callable[[Iterable[str]], Mapping[str, bytes | None]]
+# path -> the commit that renamed a file to it and its path before (see `LogHistory`)
+RenamedFrom = Callable[[str], tuple[str, str] | None]
 
 
 def edited_after_release(
-    database: Database, read: ReadBlobs, head_name: str, head_sha: str
+    database: Database,
+    read: ReadBlobs,
+    head_name: str,
+    head_sha: str,
+    renamed_from: RenamedFrom = lambda path: None,
 ) -> Database:
     """`database` with a finding on each added migration whose file at its first release tag
     differs from the file at the range's head in more than layout and comments (a licence
-    header or a corrected comment changes nothing a database runs)."""
+    header or a corrected comment changes nothing a database runs). A file moved after it
+    shipped is read at its release under the path it had then."""
     shipped = [
         m
         for m in database.migrations
@@ -32,18 +39,38 @@ def edited_after_release(
     ]
     if not shipped:
         return database
+    paths = {m.path: _former_paths(m.path, renamed_from) for m in shipped}
     texts = read(
-        [spec for m in shipped for spec in (f"{m.first_tag}:{m.path}", f"{head_sha}:{m.path}")]
+        [
+            *(f"{m.first_tag}:{p}" for m in shipped for p in paths[m.path]),
+            *(f"{head_sha}:{m.path}" for m in shipped),
+        ]
     )
     edited = {
         m.path
         for m in shipped
-        if _differs(m, texts.get(f"{m.first_tag}:{m.path}"), texts.get(f"{head_sha}:{m.path}"))
+        if _differs(m, _as_shipped(m, paths[m.path], texts), texts.get(f"{head_sha}:{m.path}"))
     }
     if not edited:
         return database
     migrations = tuple(_flagged(m) if m.path in edited else m for m in database.migrations)
     return replace(database, migrations=migrations)
+
+
+def _former_paths(path: str, renamed_from: RenamedFrom) -> list[str]:
+    """`path` and the paths the file had before the range's renames, newest first."""
+    paths = [path]
+    while (renamed := renamed_from(paths[-1])) is not None and renamed[1] not in paths:
+        paths.append(renamed[1])
+    return paths
+
+
+def _as_shipped(
+    migration: Migration, paths: list[str], texts: Mapping[str, bytes | None]
+) -> bytes | None:
+    """The file as its first release shipped it, under the newest path it had there."""
+    found = (texts.get(f"{migration.first_tag}:{p}") for p in paths)
+    return next((data for data in found if data is not None), None)
 
 
 def _differs(migration: Migration, shipped: bytes | None, now: bytes | None) -> bool:

@@ -131,8 +131,8 @@ def _finding(release: str, items: Sequence[tuple[str, str, str]]) -> Finding:
     it, its = ("it", "its") if len(items) == 1 else ("them", "their")
     return Finding(
         ImpactTag.MODIFIED_EXISTING_MIGRATION,
-        f"{what}: databases that ran {release} keep {its} changes; databases that skip "
-        f"{release}, and new ones, never run {it}",
+        f"{what}: databases that ran {release} keep {its} changes, which this report does "
+        f"not list; databases that skip {release}, and new ones, never run {it}",
         tuple(paths),
         tuple(dict.fromkeys(sha for _, added, deleted in items for sha in (added, deleted))),
     )

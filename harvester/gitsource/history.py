@@ -31,7 +31,7 @@ class LogHistory:
         self._done = threading.Event()
         self._touched: dict[str, list[str]] = {}
         self._added: dict[str, str] = {}
-        self._first_added: dict[str, str] = {}
+        self._oldest_added: dict[str, str] = {}
         self._renamed_from: dict[str, tuple[str, str]] = {}
         self._deleted: dict[str, str] = {}
         self._seen = 0
@@ -53,7 +53,7 @@ class LogHistory:
             self._touched.setdefault(stat.path, []).append(commit.sha)
             if stat.status in ("A", "R", "C"):
                 self._added.setdefault(stat.path, commit.sha)
-                self._first_added[stat.path] = commit.sha  # newest first: ends with the oldest
+                self._oldest_added[stat.path] = commit.sha  # newest first: ends with the oldest
             if stat.status == "R" and stat.old_path:
                 self._renamed_from.setdefault(stat.path, (commit.sha, stat.old_path))
 
@@ -71,17 +71,18 @@ class LogHistory:
         with the commit that first added it and the one that deleted it last."""
         self._wait()
         return {
-            path: (self._first_added[path], deleted)
+            path: (added, deleted)
             for path, deleted in self._deleted.items()
-            if path in self._added and self._position[self._added[path]] > self._position[deleted]
+            if (added := self._through_renames(path, self._oldest_added)) is not None
+            and self._position[added] > self._position[deleted]
         }
 
     def first_added(self, path: str) -> str | None:
         """The oldest commit of the range that added `path`, when the range added it more
         than once (deleted and restored, as by a revert): the first release shipped that one."""
         self._wait()
-        oldest = self._first_added.get(path)
-        return oldest if oldest != self._added.get(path) else None
+        oldest = self._through_renames(path, self._oldest_added)
+        return oldest if oldest != self._through_renames(path, self._added) else None
 
     def commits_touching(self, path: str) -> tuple[str, ...]:
         """The range's commits that touched `path`, newest first."""
@@ -93,15 +94,7 @@ class LogHistory:
         added the file it was renamed from): an ordinary commit, else a merge that brought it
         in (a file renamed while resolving the merge), asked of git once per folder."""
         self._wait()
-        found = self._added.get(path)
-        seen = {path}
-        # A file renamed in the range was added where it came from (a folder or name change).
-        while found is not None and self._renamed_from.get(path, ("", ""))[0] == found:
-            path = self._renamed_from[path][1]
-            if path in seen or path not in self._added:
-                break
-            seen.add(path)
-            found = self._added[path]
+        found = self._through_renames(path, self._added)
         if found is not None or self._merge_adders is None:
             return found
         folder = posixpath.dirname(path)
@@ -109,6 +102,20 @@ class LogHistory:
             if folder not in self._by_merge:
                 self._by_merge[folder] = self._merge_adders(folder)
         return self._by_merge[folder].get(path)
+
+    def _through_renames(self, path: str, adds: Mapping[str, str]) -> str | None:
+        """The commit of `adds` (the newest or the oldest addition of each path) that added
+        `path`, or the file it was renamed from."""
+        found = adds.get(path)
+        seen = {path}
+        # A file renamed in the range was added where it came from (a folder or name change).
+        while found is not None and self._renamed_from.get(path, ("", ""))[0] == found:
+            path = self._renamed_from[path][1]
+            if path in seen or path not in adds:
+                break
+            seen.add(path)
+            found = adds[path]
+        return found
 
     def renamed_from(self, path: str) -> tuple[str, str] | None:
         """The newest commit of the range that renamed a file to `path`, and its old path."""

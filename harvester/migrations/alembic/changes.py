@@ -13,7 +13,13 @@ from dataclasses import dataclass, field, replace
 from harvester.migrations import pyast
 from harvester.migrations.alembic.calls import type_needed_note
 from harvester.migrations.alembic.decorators import engine_skips
-from harvester.migrations.alembic.revisions import Revision, Unreadable, chain, parse_revision
+from harvester.migrations.alembic.revisions import (
+    LOOKS_LIKE_REVISION,
+    Revision,
+    Unreadable,
+    chain,
+    parse_revision,
+)
 from harvester.migrations.base import PathChange, RepoView, Side, Source
 from harvester.migrations.edits import (
     reformat_finding,
@@ -133,6 +139,9 @@ class RevisionChanges:
             findings.insert(0, reformat_finding(self.reformatted))
         if len(order.heads) > 1:
             findings.append(self._heads(order.heads, head_revisions))
+        lost = [h for h in chain(base_revisions).heads if h not in head_revisions]
+        if lost and (finding := self._lost_heads(lost, base_revisions, head_texts)):
+            findings.append(finding)
         return FolderResult(inputs, tuple(findings), lambda: self._released(base_revisions))
 
     def _released(self, base: Mapping[str, Revision]) -> tuple[ops.Operation, ...]:
@@ -259,6 +268,37 @@ class RevisionChanges:
             engine = (self.evidence.dialect or ops.Dialect.POSTGRESQL).value
             what += f"; the database operations are the same on {engine}"
         return replace(item, format_only=False, modification=what)
+
+    def _lost_heads(
+        self, lost: Sequence[str], base: Mapping[str, Revision], head_texts: Mapping[str, Source]
+    ) -> Finding | None:
+        """A finding when the revision a database at the base records is named by no revision
+        file at the head, here or in another changed folder (the tree was moved and squashed),
+        while revisions remain: alembic cannot upgrade such a database."""
+        elsewhere = (
+            self.view.read(Side.HEAD, c.path)
+            for c in self.view.changes()
+            if c.status is not ChangeKind.DELETED
+            and c.path.endswith(".py")
+            and posixpath.dirname(c.path) != self.folder
+        )
+        texts = [
+            text
+            for source in (*head_texts.values(), *elsewhere)
+            if (text := source.text) is not None and LOOKS_LIKE_REVISION.search(text)
+        ]
+        gone = [h for h in lost if not any(h in text for text in texts)]
+        if not texts or not gone:
+            return None
+        names = ", ".join(gone)
+        return Finding(
+            ImpactTag.MODIFIED_EXISTING_MIGRATION,
+            f"the head revision at the base ({names}) is in no revision file at the head: "
+            f"alembic upgrade stops on a database at {names} (Can't locate revision "
+            f"identified by '{gone[0]}') unless an earlier release first upgrades it to a "
+            "revision the head still has",
+            tuple(base[h].parsed.path for h in gone),
+        )
 
     def _heads(self, heads: tuple[str, ...], revisions: Mapping[str, Revision]) -> Finding:
         labelled = all(revisions[h].branch_labels for h in heads)
