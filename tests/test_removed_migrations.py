@@ -50,3 +50,23 @@ def test_a_migration_moved_to_another_folder_then_removed_was_added_where_it_cam
         history.record(commit)
     history.complete()
     assert history.added_then_deleted() == {new: ("a1", "d1")}
+
+
+def test_migrations_several_releases_shipped_and_a_purge_removed_are_one_line() -> None:
+    removed = {
+        "db/migrate/20230804094159_add_banner.rb": ("a1", "d9"),
+        "db/migrate/20230814160809_enable_pkce.rb": ("a2", "d9"),
+        "db/migrate/20230918141453_drop_sets.rb": ("a3", "d9"),
+    }
+    names = {"a1": "v4", "a2": "v18", "a3": "v61"}
+    (finding,) = shipped_then_removed(
+        Database(), removed, lambda p: True, lambda shas: {s: names.get(s) for s in shas}
+    ).findings
+    assert finding.detail.startswith(
+        "3 migrations shipped in releases v4, v18, v61 and were removed later in the range "
+        "(db/migrate/20230804094159_add_banner.rb, "
+    )
+    assert finding.detail.endswith(
+        "databases that ran those releases keep their changes, which this report does not "
+        "list; databases that skip those releases, and new ones, never run them"
+    )

@@ -163,7 +163,7 @@ def released_out_of_order(database: Database) -> Database:
             groups.setdefault(tree, []).append(migration)
     for members in groups.values():
         members.sort(key=lambda m: m.order)
-        keys = [_release_key(m.first_tag) for m in members]
+        keys = [release_key(m.first_tag) for m in members]
         # the earliest release among the migrations ordered after each one
         earliest_after = [*accumulate(reversed(keys[1:]), min)][::-1]
         for index, migration in enumerate(members[:-1]):
@@ -195,7 +195,7 @@ def _with(migration: Migration, impact: Impact, first: bool) -> Migration:
     return replace(migration, data_impact=(impact, *kept) if first else (*kept, impact))
 
 
-def _release_key(tag: str | None) -> tuple[tuple[int, ...], int, tuple[int, ...]]:
+def release_key(tag: str | None) -> tuple[tuple[int, ...], int, tuple[int, ...]]:
     """`v2.10.1` sorts after `v2.9.0`, and `5.3.0-rc.1` before `5.3.0`: the version numbers,
     whether it is a final release, then the pre-release's own numbers."""
     match = re.search(r"\d+(?:\.\d+)*", tag or "")

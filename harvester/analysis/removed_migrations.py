@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
+from harvester.analysis.release_edits import release_key
 from harvester.analysis.wording import first_few
 from harvester.model import Database, Finding, ImpactTag
 
@@ -48,7 +49,12 @@ def shipped_then_removed(
         # Removed before any release included it: no database ran it.
         if shipped is not None and shipped != named.get(deleted):
             by_release.setdefault(shipped, []).append((path, added, deleted))
-    findings = tuple(_finding(release, items) for release, items in by_release.items())
+    if len(by_release) > 1:  # one line, not one per release (a purge of a year's migrations)
+        every = [item for items in by_release.values() for item in items]
+        releases = tuple(sorted(by_release, key=release_key))
+        findings: tuple[Finding, ...] = (_finding(releases, every),)
+    else:
+        findings = tuple(_finding((release,), items) for release, items in by_release.items())
     return replace(database, findings=database.findings + findings)
 
 
@@ -118,15 +124,18 @@ def _identity(path: str) -> set[str]:
     return {name, f"version {version.group(1)}"} if version else {name}
 
 
-def _finding(release: str, items: Sequence[tuple[str, str, str]]) -> Finding:
+def _finding(releases: Sequence[str], items: Sequence[tuple[str, str, str]]) -> Finding:
+    """One line for the migrations `releases` shipped and the range removed."""
     paths = [path for path, _, _ in items]
+    release = releases[0] if len(releases) == 1 else "those releases"
     if len(items) == 1:
         path, _, deleted = items[0]
         what = f"{path} shipped in {release} and was removed in {deleted[:7]}"
     else:
+        shipped_in = release if len(releases) == 1 else f"releases {first_few(releases, 4)}"
         what = (
-            f"{len(items)} migrations shipped in {release} and were removed later in the range "
-            f"({first_few(paths, 3)})"
+            f"{len(items)} migrations shipped in {shipped_in} and were removed later in the "
+            f"range ({first_few(paths, 3)})"
         )
     it, its = ("it", "its") if len(items) == 1 else ("them", "their")
     return Finding(
