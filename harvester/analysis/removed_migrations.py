@@ -51,8 +51,8 @@ def shipped_then_removed(
             by_release.setdefault(shipped, []).append((path, added, deleted))
     if len(by_release) > 1:  # one line, not one per release (a purge of a year's migrations)
         every = [item for items in by_release.values() for item in items]
-        releases = tuple(sorted(by_release, key=release_key))
-        findings: tuple[Finding, ...] = (_finding(releases, every),)
+        in_order = tuple(sorted(by_release, key=release_key))
+        findings: tuple[Finding, ...] = (_finding(in_order, every),)
     else:
         findings = tuple(_finding((release,), items) for release, items in by_release.items())
     return replace(database, findings=database.findings + findings)
