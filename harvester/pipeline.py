@@ -251,7 +251,7 @@ def _analyse_migrations(
     # Risks depend on which release shipped each migration, so the tags are part of the key.
     inputs = (span.base_sha, span.head_sha, options.analysis, tags.fingerprint())
     database = _with_first_tags(remembered("database", inputs, analyse), history, tags, span)
-    database = released_out_of_order(database)
+    database = released_out_of_order(database, tags.release_order)
     database = shipped_then_removed(
         database,
         history.added_then_deleted(),

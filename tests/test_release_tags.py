@@ -232,3 +232,17 @@ def test_a_migration_removed_and_restored_was_first_released_by_its_first_additi
     repo.revert(removed)
     repo.tag("v1.3")
     assert _first_tag(repo, "v1.0..v1.3") == "v1.1"
+
+
+def test_deployments_named_by_commits_ship_in_the_order_they_were_made(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    # by their digits `2002004` would sort after `9ab1568`: history says it came first
+    repo = new_repo()
+    _step(repo, "README.md", "app@5d0c1e2")
+    _step(repo, "db/migrations/000001_zones.up.sql", "app@2002004")
+    _step(repo, "db/migrations/000002_rates.up.sql", "app@9ab1568")
+    options = ReportOptions(repo=str(repo.path), range=RangeRequest("app@5d0c1e2..app@9ab1568"))
+    migrations = build_report(options).database.migrations
+    assert [m.first_tag for m in migrations] == ["app@2002004", "app@9ab1568"]
+    assert not [i for m in migrations for i in m.data_impact if i.tag is ImpactTag.OUT_OF_ORDER]

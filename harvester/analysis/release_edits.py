@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from itertools import accumulate
 
+from harvester.gitsource.tags import ReleaseKey, version_key
 from harvester.migrations.schema.ops import Dialect
 from harvester.model import ChangeKind, Database, Impact, ImpactTag, Migration
 
@@ -150,10 +151,12 @@ _VERSION_ORDERED = frozenset(
 )
 
 
-def released_out_of_order(database: Database) -> Database:
+def released_out_of_order(
+    database: Database, release_order: Callable[[str | None], ReleaseKey] = version_key
+) -> Database:
     """`database` with a finding on each added migration that shipped in a later release than
     a migration ordered after it: a database upgraded release by release runs it after the
-    newer one, while a fresh database runs it before."""
+    newer one, while a fresh database runs it before (`release_order`: how releases sort)."""
     flagged: dict[str, Impact] = {}
     groups: dict[tuple[str, str | None, str | None], list[Migration]] = {}
     for migration in database.migrations:
@@ -163,7 +166,7 @@ def released_out_of_order(database: Database) -> Database:
             groups.setdefault(tree, []).append(migration)
     for members in groups.values():
         members.sort(key=lambda m: m.order)
-        keys = [release_key(m.first_tag) for m in members]
+        keys = [release_order(m.first_tag) for m in members]
         # the earliest release among the migrations ordered after each one
         earliest_after = [*accumulate(reversed(keys[1:]), min)][::-1]
         for index, migration in enumerate(members[:-1]):
@@ -193,15 +196,3 @@ def _with(migration: Migration, impact: Impact, first: bool) -> Migration:
     """The migration with one more impact; a calm "none" it had goes."""
     kept = tuple(i for i in migration.data_impact if i.tag is not ImpactTag.NONE)
     return replace(migration, data_impact=(impact, *kept) if first else (*kept, impact))
-
-
-def release_key(tag: str | None) -> tuple[tuple[int, ...], int, tuple[int, ...]]:
-    """`v2.10.1` sorts after `v2.9.0`, and `5.3.0-rc.1` before `5.3.0`: the version numbers,
-    whether it is a final release, then the pre-release's own numbers."""
-    match = re.search(r"\d+(?:\.\d+)*", tag or "")
-    if match is None:
-        return (), 0, ()
-    version = tuple(int(n) for n in match.group(0).split("."))
-    rest = (tag or "")[match.end() :]
-    final = 0 if re.search(r"[a-zA-Z]", rest) else 1
-    return version, final, tuple(int(n) for n in re.findall(r"\d+", rest))

@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
-from harvester.analysis.release_edits import release_key
 from harvester.analysis.wording import first_few
+from harvester.gitsource.tags import version_key
 from harvester.model import Database, Finding, ImpactTag
 
 
@@ -51,7 +51,7 @@ def shipped_then_removed(
             by_release.setdefault(shipped, []).append((path, added, deleted))
     if len(by_release) > 1:  # one line, not one per release (a purge of a year's migrations)
         every = [item for items in by_release.values() for item in items]
-        in_order = tuple(sorted(by_release, key=release_key))
+        in_order = tuple(sorted(by_release, key=version_key))
         findings: tuple[Finding, ...] = (_finding(in_order, every),)
     else:
         findings = tuple(_finding((release,), items) for release, items in by_release.items())

@@ -160,6 +160,12 @@ class RepoTags:
         same = zip(pairs, ids[0::2], ids[1::2], strict=True)
         return {path: shipped[path] for (_, path), then, now in same if then and then == now}
 
+    def release_order(self, tag: str | None) -> ReleaseKey:
+        """How releases sort: by version, and tags named by commits by when they were made."""
+        if tag is not None and _COMMIT_NAMED.match(tag):
+            return (self._dates.get(tag, 0),), 1, ()
+        return version_key(tag)
+
     def earlier(self, first: str | None, second: str | None) -> str | None:
         """The older of two release tags (either may be None: no release)."""
         if first is None or second is None:
@@ -177,6 +183,22 @@ def first_tags(
 def release_tag_patterns(repo: GitRepo, range_names: Sequence[str]) -> tuple[str, ...]:
     """The tag patterns that name releases here (see `RepoTags`)."""
     return RepoTags(repo, range_names).release_patterns()
+
+
+# Version numbers, whether the release is final, then the pre-release's own numbers.
+ReleaseKey = tuple[tuple[int, ...], int, tuple[int, ...]]
+
+
+def version_key(tag: str | None) -> ReleaseKey:
+    """`v2.10.1` sorts after `v2.9.0`, and `5.3.0-rc.1` before `5.3.0`: the version numbers,
+    whether it is a final release, then the pre-release's own numbers."""
+    match = re.search(r"\d+(?:\.\d+)*", tag or "")
+    if match is None:
+        return (), 0, ()
+    version = tuple(int(n) for n in match.group(0).split("."))
+    rest = (tag or "")[match.end() :]
+    final = 0 if re.search(r"[a-zA-Z]", rest) else 1
+    return version, final, tuple(int(n) for n in re.findall(r"\d+", rest))
 
 
 def tag_family(tag: str) -> str | None:
