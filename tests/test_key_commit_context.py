@@ -5,6 +5,21 @@ from __future__ import annotations
 
 from harvester.analysis.file_kinds import kind_of_path
 from harvester.model import FileKind
+from tests.test_key_commits import _by_subject, _commit, _stat
+
+
+def test_a_bot_commit_that_adds_a_migration_is_not_noise() -> None:
+    path = "sql/migrations/cache/000002_add_hash.up.sql"
+    commits = [
+        _commit(
+            "1", "chore: sync release v1.2.3 to main", _stat(path, status="A"), author="ci[bot]"
+        ),
+        _commit("2", "chore: bump deps", _stat("go.mod"), author="ci[bot]"),
+    ]
+    ranked = _by_subject(commits, migration_ids={path: "000002_add_hash"})
+    assert ranked["chore: sync release v1.2.3 to main"].noise is None  # type: ignore[attr-defined]
+    assert ranked["chore: sync release v1.2.3 to main"].key  # type: ignore[attr-defined]
+    assert ranked["chore: bump deps"].noise == "bot commit"  # type: ignore[attr-defined]
 
 
 def test_go_generators_output_is_generated_by_its_name() -> None:

@@ -212,7 +212,8 @@ def _assess(commit: LoggedCommit, context: _Context, largest: bool) -> Commit:
         reasons.append((70, label))
     elif area := sensitive_area(commit.subject):
         reasons.append((30, f"touches a security-sensitive area ({area})"))
-    reasons += _migration_reasons(commit, context)
+    migration_reasons = _migration_reasons(commit, context)
+    reasons += migration_reasons
     reverted = reverted_sha(commit.subject, commit.body)
     if reverted and reverted not in context.unknown_commits:
         reasons.append((40, f"reverts {reverted[:7]}"))
@@ -244,7 +245,9 @@ def _assess(commit: LoggedCommit, context: _Context, largest: bool) -> Commit:
             )
         )
     size_score = min(25, (weighed_additions + weighed_deletions).bit_length() * 2)
-    noise = context.cancelled.get(commit.sha) or _noise(commit, context.rules)
+    # a schema change matters whoever wrote it (a bot syncing a release branch, say)
+    changes_schema = any(weight >= _SCHEMA_CHANGE_WEIGHT for weight, _ in migration_reasons)
+    noise = context.cancelled.get(commit.sha) or _noise(commit, context.rules, changes_schema)
     if not reasons and files and noise is None:
         reasons.append((0, f"{churn(additions, deletions)} in {plural(files, 'file')}"))
     return Commit(
@@ -273,6 +276,8 @@ _MIGRATION_WEIGHTS = {
     "reformats released": 2,
     "edits": 5,
 }
+# Adding, deleting, renaming or editing a shipped migration: the database changes.
+_SCHEMA_CHANGE_WEIGHT = 45
 
 
 def _migration_reasons(commit: LoggedCommit, context: _Context) -> list[tuple[int, str]]:
@@ -346,17 +351,20 @@ def _important_paths(commit: LoggedCommit, rules: KeyCommitRules) -> list[str]:
     return hits[:3]
 
 
-def _noise(commit: LoggedCommit, rules: KeyCommitRules) -> str | None:
+def _noise(commit: LoggedCommit, rules: KeyCommitRules, changes_schema: bool) -> str | None:
+    """Why a commit is noise; one that changes the schema is not noise for who wrote it or
+    for a release-like subject."""
     if commit.is_merge:
         return "merge commit"
     if not commit.paths:
         return "empty commit"
     bots = (BOT_PATTERN, *rules.bot_authors)
-    if any(p.search(commit.author_name) or p.search(commit.author_email) for p in bots):
+    by_bot = any(p.search(commit.author_name) or p.search(commit.author_email) for p in bots)
+    if by_bot and not changes_schema:
         return "bot commit"
     if any(p.search(commit.subject) for p in rules.noise_patterns):
         return CONFIGURED_NOISE
-    if _VERSION_BUMP.search(commit.subject.strip()):
+    if _VERSION_BUMP.search(commit.subject.strip()) and not changes_schema:
         return "version bump"
     kinds = {kind_of_path(p.path) for p in commit.paths}
     for label, allowed in _NOISE_KINDS_ONLY.items():
