@@ -3,9 +3,75 @@ migration drops, edits after a release, and reasons that only look like security
 
 from __future__ import annotations
 
+from harvester.analysis.commit_text import merged_pull_request, sensitive_area
 from harvester.analysis.file_kinds import kind_of_path
 from harvester.model import FileKind
 from tests.test_key_commits import _by_subject, _commit, _stat
+
+
+def test_each_commit_names_the_pull_request_merge_that_brought_it_in() -> None:
+    # main: base <- m1 (merges a1, a2) <- direct <- m2 (merges b1, which merged main in)
+    commits = [
+        _commit("m", "Merge pull request #12 from team/beta", parents=("d" * 40, "f" * 40)),
+        _commit("f", "Merge branch 'main' into beta", parents=("e" * 40, "d" * 40)),
+        _commit("e", "Beta work", _stat("b.py"), parents=("c" * 40,)),
+        _commit("d", "Direct push", _stat("d.py"), parents=("c" * 40,)),
+        _commit("c", "Merge pull request #7 from alice/alpha", parents=("0" * 40, "b" * 40)),
+        _commit("b", "Alpha tests", _stat("a_test.py"), parents=("a" * 40,)),
+        _commit("a", "Alpha feature", _stat("a.py"), parents=("0" * 40,)),
+    ]
+    ranked = _by_subject(commits, migration_ids={})
+    merged = {s: c.significance[-1] for s, c in ranked.items() if c.significance}  # type: ignore[attr-defined]
+    assert merged["Alpha feature"] == "merged in #7"
+    assert merged["Alpha tests"] == "merged in #7"
+    assert merged["Beta work"] == "merged in #12"
+    assert not merged["Direct push"].startswith("merged in")
+
+
+def test_a_merge_of_a_long_lived_branch_is_followed_down_its_own_line() -> None:
+    # main merges dev; dev had merged a feature pull request and a squashed commit
+    commits = [
+        _commit("m", "Merge pull request #30 from org/dev", parents=("0" * 40, "d" * 40)),
+        _commit("d", "Merge pull request #29 from org/feature", parents=("c" * 40, "b" * 40)),
+        _commit("c", "Squashed fix (#28)", _stat("c.py"), parents=("0" * 40,)),
+        _commit("b", "Feature work", _stat("b.py"), parents=("0" * 40,)),
+    ]
+    ranked = _by_subject(commits, migration_ids={})
+    assert ranked["Feature work"].significance[-1] == "merged in #29"  # type: ignore[attr-defined]
+    assert all("#30" not in s for c in ranked.values() for s in c.significance)  # type: ignore[attr-defined]
+
+
+def test_forge_merge_messages_name_their_pull_request() -> None:
+    assert merged_pull_request("Merge pull request #2457 from authzed/x/use_directive", "") == (
+        "#2457"
+    )
+    assert merged_pull_request("Merged in feature/x (pull request #12)", "") == "#12"
+    assert merged_pull_request("Merged PR 431: Add export", "") == "#431"
+    gitlab = "Add export\n\nSee merge request group/app!88"
+    assert merged_pull_request("Merge branch 'export' into 'main'", gitlab) == "!88"
+    assert merged_pull_request("Merge branch 'main' into 'dev'", gitlab) is None
+    assert merged_pull_request("Merge pull request #5208 from grafana/dev", "") is None
+    assert merged_pull_request("Merge pull request #9 from o/release/1.2", "") is None
+    assert merged_pull_request("Merge branch 'x'", "") is None
+
+
+def test_a_ci_only_commit_about_permissions_is_not_security_sensitive() -> None:
+    commits = [
+        _commit("1", "fix(CI): CLA action permissions", _stat(".github/workflows/cla.yaml")),
+        _commit("2", "Check permissions on export", _stat("api/export.py")),
+    ]
+    ranked = _by_subject(commits, migration_ids={})
+    ci = ranked["fix(CI): CLA action permissions"].significance  # type: ignore[attr-defined]
+    assert not any("security" in s for s in ci)
+    assert ranked["Check permissions on export"].significance[0] == (  # type: ignore[attr-defined]
+        "touches a security-sensitive area (permissions)"
+    )
+
+
+def test_being_rate_limited_is_no_security_area() -> None:
+    assert sensitive_area("Reschedule rate limited telegram task") is None
+    assert sensitive_area("Add a rate limiter to login") == "rate limiter"
+    assert sensitive_area("Rate limiting for the API") == "rate limiting"
 
 
 def test_a_bot_commit_that_adds_a_migration_is_not_noise() -> None:

@@ -9,7 +9,7 @@ key, counted in one line instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -17,6 +17,7 @@ from harvester.analysis.commit_text import (
     conventional,
     is_breaking,
     issue_references,
+    merged_pull_request,
     reverted_sha,
     reverted_svn_revision,
     security_mention,
@@ -105,8 +106,9 @@ def rank_commits(
     repository does not have (a squash merge quoting "This reverts commit …" of a commit on
     the pull request's branch reverts nothing here); `reformatted_migrations` the released
     migrations the range edits without changing what they run; `deleted_migrations` those it
-    deletes (a commit git shows renaming one of them into another migration replaced it). The
-    result keeps git's order (newest first); ranking is in `score`.
+    deletes (a commit git shows renaming one of them into another migration replaced it). A
+    commit a pull-request merge brought in names that pull request. The result keeps git's
+    order (newest first); ranking is in `score`.
     """
     churn_by_sha = {c.sha: _weighed_churn(c) for c in commits}
     largest = max(
@@ -124,6 +126,7 @@ def rank_commits(
         frozenset(unknown_commits),
         frozenset(reformatted_migrations),
         frozenset(deleted_migrations),
+        _pull_requests(commits),
     )
     ranked = [_assess(c, context, largest is not None and c.sha == largest.sha) for c in commits]
     eligible = sorted(
@@ -150,6 +153,7 @@ class _Context:
     unknown_commits: frozenset[str]
     reformatted_migrations: frozenset[str]
     deleted_migrations: frozenset[str]
+    pull_requests: Mapping[str, str]
 
 
 def _lines(commit: LoggedCommit) -> int:
@@ -182,6 +186,51 @@ def _cancelled_reverts(commits: Sequence[LoggedCommit]) -> dict[str, str]:
     return cancelled
 
 
+def _pull_requests(commits: Sequence[LoggedCommit]) -> dict[str, str]:
+    """The pull request that brought each commit in, where the project merges pull requests
+    with merge commits ("Merge pull request #2457 from …"): the first merge on head's
+    first-parent line whose second-parent side holds the commit. A merge of a long-lived
+    branch (`dev`) is followed down that branch's own line. Read from the log's parents."""
+    by_sha = {c.sha: c for c in commits}
+    claimed: set[str] = set()
+
+    def merges_on_line(tip: str) -> Iterator[LoggedCommit]:
+        """Claims the first-parent line from `tip`; its merges, oldest first."""
+        line = []
+        while (commit := by_sha.get(tip)) is not None and tip not in claimed:
+            claimed.add(tip)
+            line.append(commit)
+            tip = commit.parents[0] if commit.parents else ""
+        return iter([c for c in reversed(line) if c.is_merge])
+
+    def side(tip: str) -> list[str]:
+        """Claims what `tip` reaches that nothing claimed before."""
+        found, pending = [], [tip]
+        while pending:
+            sha = pending.pop()
+            if sha in by_sha and sha not in claimed:
+                claimed.add(sha)
+                found.append(sha)
+                pending.extend(by_sha[sha].parents)
+        return found
+
+    parents = {p for c in commits for p in c.parents}
+    lines = [merges_on_line(c.sha) for c in reversed(commits) if c.sha not in parents]
+    brought: dict[str, str] = {}
+    while lines:
+        merge = next(lines[-1], None)
+        if merge is None:
+            lines.pop()
+            continue
+        number = merged_pull_request(merge.subject, merge.body)
+        for tip in merge.parents[1:]:
+            if number is None:
+                lines.append(merges_on_line(tip))
+            else:
+                brought.update(dict.fromkeys(side(tip), number))
+    return brought
+
+
 def _revert_targets(commits: Sequence[LoggedCommit]) -> dict[str, str]:
     """Each revert of the range and the commit of the range it reverts, by git's revert
     message or, in a Subversion mirror, by the revision it names."""
@@ -210,7 +259,8 @@ def _assess(commit: LoggedCommit, context: _Context, largest: bool) -> Commit:
     if advisory := security_mention(commit.subject, commit.body):
         label = "security fix" if advisory.lower() == "security" else f"security ({advisory})"
         reasons.append((70, label))
-    elif area := sensitive_area(commit.subject):
+    elif (area := sensitive_area(commit.subject)) and not _ci_only(commit):
+        # "permissions" of a CI workflow are the workflow's, not the product's
         reasons.append((30, f"touches a security-sensitive area ({area})"))
     migration_reasons = _migration_reasons(commit, context)
     reasons += migration_reasons
@@ -250,6 +300,9 @@ def _assess(commit: LoggedCommit, context: _Context, largest: bool) -> Commit:
     noise = context.cancelled.get(commit.sha) or _noise(commit, context.rules, changes_schema)
     if not reasons and files and noise is None:
         reasons.append((0, f"{churn(additions, deletions)} in {plural(files, 'file')}"))
+    number = context.pull_requests.get(commit.sha)
+    if number and not re.search(rf"{re.escape(number)}\b", commit.subject):
+        reasons.append((0, f"merged in {number}"))
     return Commit(
         sha=commit.sha,
         short_sha=commit.sha[:7],
@@ -340,6 +393,11 @@ def _file_reasons(commit: LoggedCommit) -> list[tuple[int, str]]:
     if FileKind.CI in kinds:
         reasons.append((5, "changes CI configuration"))
     return reasons
+
+
+def _ci_only(commit: LoggedCommit) -> bool:
+    """True for a commit that changes CI configuration and nothing else."""
+    return all(kind_of_path(stat.path) is FileKind.CI for stat in commit.paths)
 
 
 def _important_paths(commit: LoggedCommit, rules: KeyCommitRules) -> list[str]:
