@@ -88,6 +88,23 @@ def test_a_bot_commit_that_adds_a_migration_is_not_noise() -> None:
     assert ranked["chore: bump deps"].noise == "bot commit"  # type: ignore[attr-defined]
 
 
+def test_an_edit_after_the_migration_shipped_says_so() -> None:
+    paths = [f"app/migrations/006{n}_x.py" for n in (3, 4)]
+    commits = [
+        _commit("2", "fix: faster migrations", *(_stat(p) for p in paths)),
+        _commit("1", "fix: tweak before release", _stat(paths[0])),
+    ]
+    ranked = _by_subject(
+        commits,
+        migration_ids={p: p.rsplit("/", 1)[1][:-3] for p in paths},
+        shipped_edits={("2" * 40, p): "v1.12.0" for p in paths},
+    )
+    after = ranked["fix: faster migrations"].significance  # type: ignore[attr-defined]
+    assert "edits 2 migrations (0063_x, 0064_x) after they shipped in v1.12.0" in after
+    before = ranked["fix: tweak before release"].significance  # type: ignore[attr-defined]
+    assert "edits migration 0063_x (added in this range)" in before
+
+
 def test_go_generators_output_is_generated_by_its_name() -> None:
     for path in (
         "pkg/cmd/server/zz_generated.options.go",

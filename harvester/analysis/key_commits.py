@@ -96,6 +96,7 @@ def rank_commits(
     unknown_commits: Collection[str] = (),
     reformatted_migrations: Collection[str] = (),
     deleted_migrations: Collection[str] = (),
+    shipped_edits: Mapping[tuple[str, str], str] | None = None,
 ) -> tuple[Commit, ...]:
     """Every commit with its reasons, score and noise verdict; the best `limit` marked key.
 
@@ -106,9 +107,10 @@ def rank_commits(
     repository does not have (a squash merge quoting "This reverts commit …" of a commit on
     the pull request's branch reverts nothing here); `reformatted_migrations` the released
     migrations the range edits without changing what they run; `deleted_migrations` those it
-    deletes (a commit git shows renaming one of them into another migration replaced it). A
-    commit a pull-request merge brought in names that pull request. The result keeps git's
-    order (newest first); ranking is in `score`.
+    deletes (a commit git shows renaming one of them into another migration replaced it);
+    `shipped_edits` the release a migration the range added had shipped in before a commit
+    edited it, by (commit, path). A commit a pull-request merge brought in names that pull
+    request. The result keeps git's order (newest first); ranking is in `score`.
     """
     churn_by_sha = {c.sha: _weighed_churn(c) for c in commits}
     largest = max(
@@ -126,6 +128,7 @@ def rank_commits(
         frozenset(unknown_commits),
         frozenset(reformatted_migrations),
         frozenset(deleted_migrations),
+        shipped_edits or {},
         _pull_requests(commits),
     )
     ranked = [_assess(c, context, largest is not None and c.sha == largest.sha) for c in commits]
@@ -153,6 +156,7 @@ class _Context:
     unknown_commits: frozenset[str]
     reformatted_migrations: frozenset[str]
     deleted_migrations: frozenset[str]
+    shipped_edits: Mapping[tuple[str, str], str]
     pull_requests: Mapping[str, str]
 
 
@@ -326,6 +330,7 @@ _MIGRATION_WEIGHTS = {
     "deletes": 60,
     "renames": 45,
     "edits released": 45,
+    "edits shipped": 45,
     "reformats released": 2,
     "edits": 5,
 }
@@ -334,48 +339,59 @@ _SCHEMA_CHANGE_WEIGHT = 45
 
 
 def _migration_reasons(commit: LoggedCommit, context: _Context) -> list[tuple[int, str]]:
-    grouped: dict[str, list[str]] = {}
+    grouped: dict[tuple[str, str], list[str]] = {}
     for stat in commit.paths:
         if stat.status == "R" and stat.old_path in context.deleted_migrations:
             # git paired two migrations the system tells apart (the range deletes the old
             # one): one went, another came
             for verb, side in (("deletes", stat.old_path or ""), ("adds", stat.path)):
                 if side in context.migration_ids:
-                    grouped.setdefault(verb, []).append(context.migration_ids[side])
+                    grouped.setdefault((verb, ""), []).append(context.migration_ids[side])
             continue
         path = stat.path if stat.path in context.migration_ids else stat.old_path or ""
         migration_id = context.migration_ids.get(path)
         if migration_id is None:
             continue
-        verb = _MIGRATION_VERBS.get(stat.status, "edits")
+        verb, tag = _MIGRATION_VERBS.get(stat.status, "edits"), ""
         if verb == "edits" and path in context.reformatted_migrations:
             verb = "reformats released"
         elif verb == "edits" and path in context.released_migrations:
             verb = "edits released"
-        grouped.setdefault(verb, []).append(migration_id)
-    reasons = []
-    for verb, ids in grouped.items():
-        action, _, adjective = verb.partition(" ")
-        noun = f"{adjective} migration" if adjective else "migration"
-        # one migration written once per dialect tree is one id, named once
-        distinct = list(dict.fromkeys(ids))
-        copies, uneven = divmod(len(ids), len(distinct))
-        trees = (
-            ""
-            if copies == 1 and not uneven
-            else " in several dialect trees"
-            if uneven
-            else f" in each of {copies} dialect trees"
-        )
-        if len(distinct) == 1:
-            text = f"{action} {noun} {distinct[0]}{trees}"
-        else:
-            shown = ", ".join(distinct[:3]) + (", …" if len(distinct) > 3 else "")
-            text = f"{action} {len(distinct)} {noun}s ({shown}){trees}"
-        if verb == "edits":
-            text += " (added in this range)"
-        reasons.append((_MIGRATION_WEIGHTS[verb], text))
-    return reasons
+        elif verb == "edits" and (shipped := context.shipped_edits.get((commit.sha, path))):
+            verb, tag = "edits shipped", shipped
+        grouped.setdefault((verb, tag), []).append(migration_id)
+    return [
+        (_MIGRATION_WEIGHTS[verb], _migration_reason(verb, tag, ids))
+        for (verb, tag), ids in grouped.items()
+    ]
+
+
+def _migration_reason(verb: str, tag: str, ids: list[str]) -> str:
+    """`adds migration api.0042_badge`, `edits 2 migrations (a, b) after they shipped in v1.2`."""
+    action, _, adjective = verb.partition(" ")
+    if adjective == "shipped":
+        adjective = ""
+    noun = f"{adjective} migration" if adjective else "migration"
+    # one migration written once per dialect tree is one id, named once
+    distinct = list(dict.fromkeys(ids))
+    copies, uneven = divmod(len(ids), len(distinct))
+    trees = (
+        ""
+        if copies == 1 and not uneven
+        else " in several dialect trees"
+        if uneven
+        else f" in each of {copies} dialect trees"
+    )
+    if len(distinct) == 1:
+        text = f"{action} {noun} {distinct[0]}{trees}"
+    else:
+        shown = ", ".join(distinct[:3]) + (", …" if len(distinct) > 3 else "")
+        text = f"{action} {len(distinct)} {noun}s ({shown}){trees}"
+    if verb == "edits":
+        text += " (added in this range)"
+    elif tag:
+        text += f" after {'it' if len(distinct) == 1 else 'they'} shipped in {tag}"
+    return text
 
 
 def _file_reasons(commit: LoggedCommit) -> list[tuple[int, str]]:
