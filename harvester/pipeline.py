@@ -155,6 +155,7 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
                 {m.path for m in database.migrations if m.released and m.format_only},
                 {m.path for m in database.migrations if m.change is ChangeKind.DELETED},
                 _edits_after_release(database, history),
+                {m.path: m for m in database.migrations},
             )
             # The hints' patch pass runs at a lower priority; it is awaited last.
             lines, env_names = pending_lines.result()

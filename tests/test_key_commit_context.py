@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from harvester.analysis.commit_text import merged_pull_request, sensitive_area
 from harvester.analysis.file_kinds import kind_of_path
-from harvester.model import FileKind
+from harvester.model import ChangeKind, FileKind, Migration
 from tests.test_key_commits import _by_subject, _commit, _stat
 
 
@@ -103,6 +103,28 @@ def test_an_edit_after_the_migration_shipped_says_so() -> None:
     assert "edits 2 migrations (0063_x, 0064_x) after they shipped in v1.12.0" in after
     before = ranked["fix: tweak before release"].significance  # type: ignore[attr-defined]
     assert "edits migration 0063_x (added in this range)" in before
+
+
+def test_a_commit_adding_a_dropping_migration_names_the_drops() -> None:
+    path = "alerts/migrations/0066_remove_old.py"
+    migration = Migration(
+        id="alerts.0066_remove_old",
+        system="django",
+        dialect="postgresql",
+        path=path,
+        down_path=None,
+        change=ChangeKind.ADDED,
+        order=1,
+        released=False,
+        tables_dropped=("alerts_postmortem",),
+        columns_dropped=("alerts_postmortem.text", "alerts_filter.channel", "alerts_note.channel"),
+    )
+    commit = _commit("1", "chore: remove deprecated model", _stat(path, status="A"))
+    ranked = _by_subject([commit], migration_ids={path: migration.id}, migrations={path: migration})
+    assert ranked["chore: remove deprecated model"].significance[:2] == (  # type: ignore[attr-defined]
+        "adds migration alerts.0066_remove_old",
+        "drops table alerts_postmortem and 2 columns (alerts_filter.channel, alerts_note.channel)",
+    )
 
 
 def test_go_generators_output_is_generated_by_its_name() -> None:

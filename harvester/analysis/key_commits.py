@@ -25,9 +25,9 @@ from harvester.analysis.commit_text import (
     svn_revision,
 )
 from harvester.analysis.file_kinds import NOISY_KINDS, kind_of_path, matches_any
-from harvester.analysis.wording import churn, plural
+from harvester.analysis.wording import churn, first_few, plural
 from harvester.gitsource.records import LoggedCommit
-from harvester.model import Commit, FileKind
+from harvester.model import Commit, FileKind, Migration
 
 DEFAULT_KEY_COMMITS = 10
 
@@ -97,6 +97,7 @@ def rank_commits(
     reformatted_migrations: Collection[str] = (),
     deleted_migrations: Collection[str] = (),
     shipped_edits: Mapping[tuple[str, str], str] | None = None,
+    migrations: Mapping[str, Migration] | None = None,
 ) -> tuple[Commit, ...]:
     """Every commit with its reasons, score and noise verdict; the best `limit` marked key.
 
@@ -109,7 +110,8 @@ def rank_commits(
     migrations the range edits without changing what they run; `deleted_migrations` those it
     deletes (a commit git shows renaming one of them into another migration replaced it);
     `shipped_edits` the release a migration the range added had shipped in before a commit
-    edited it, by (commit, path). A commit a pull-request merge brought in names that pull
+    edited it, by (commit, path); `migrations` the range's migrations by path, for what a
+    commit adding one drops. A commit a pull-request merge brought in names that pull
     request. The result keeps git's order (newest first); ranking is in `score`.
     """
     churn_by_sha = {c.sha: _weighed_churn(c) for c in commits}
@@ -129,6 +131,7 @@ def rank_commits(
         frozenset(reformatted_migrations),
         frozenset(deleted_migrations),
         shipped_edits or {},
+        migrations or {},
         _pull_requests(commits),
     )
     ranked = [_assess(c, context, largest is not None and c.sha == largest.sha) for c in commits]
@@ -157,6 +160,7 @@ class _Context:
     reformatted_migrations: frozenset[str]
     deleted_migrations: frozenset[str]
     shipped_edits: Mapping[tuple[str, str], str]
+    migrations: Mapping[str, Migration]
     pull_requests: Mapping[str, str]
 
 
@@ -340,6 +344,7 @@ _SCHEMA_CHANGE_WEIGHT = 45
 
 def _migration_reasons(commit: LoggedCommit, context: _Context) -> list[tuple[int, str]]:
     grouped: dict[tuple[str, str], list[str]] = {}
+    added: list[str] = []
     for stat in commit.paths:
         if stat.status == "R" and stat.old_path in context.deleted_migrations:
             # git paired two migrations the system tells apart (the range deletes the old
@@ -347,23 +352,29 @@ def _migration_reasons(commit: LoggedCommit, context: _Context) -> list[tuple[in
             for verb, side in (("deletes", stat.old_path or ""), ("adds", stat.path)):
                 if side in context.migration_ids:
                     grouped.setdefault((verb, ""), []).append(context.migration_ids[side])
+            added.append(stat.path)
             continue
         path = stat.path if stat.path in context.migration_ids else stat.old_path or ""
         migration_id = context.migration_ids.get(path)
         if migration_id is None:
             continue
         verb, tag = _MIGRATION_VERBS.get(stat.status, "edits"), ""
-        if verb == "edits" and path in context.reformatted_migrations:
+        if verb == "adds":
+            added.append(path)
+        elif verb == "edits" and path in context.reformatted_migrations:
             verb = "reformats released"
         elif verb == "edits" and path in context.released_migrations:
             verb = "edits released"
         elif verb == "edits" and (shipped := context.shipped_edits.get((commit.sha, path))):
             verb, tag = "edits shipped", shipped
         grouped.setdefault((verb, tag), []).append(migration_id)
-    return [
+    reasons = [
         (_MIGRATION_WEIGHTS[verb], _migration_reason(verb, tag, ids))
         for (verb, tag), ids in grouped.items()
     ]
+    if drops := _drops([context.migrations[p] for p in added if p in context.migrations]):
+        reasons.append((40, drops))
+    return reasons
 
 
 def _migration_reason(verb: str, tag: str, ids: list[str]) -> str:
@@ -392,6 +403,24 @@ def _migration_reason(verb: str, tag: str, ids: list[str]) -> str:
     elif tag:
         text += f" after {'it' if len(distinct) == 1 else 'they'} shipped in {tag}"
     return text
+
+
+def _drops(migrations: list[Migration]) -> str | None:
+    """`drops table a and 2 columns (b.x, b.y)`: what the migrations a commit adds drop."""
+    tables = list(dict.fromkeys(t for m in migrations for t in m.tables_dropped))
+    columns = [
+        column
+        for column in dict.fromkeys(c for m in migrations for c in m.columns_dropped)
+        if column.rpartition(".")[0] not in tables
+    ]
+    parts = [
+        f"{noun} {names[0]}"
+        if len(names) == 1
+        else f"{plural(len(names), noun)} ({first_few(names)})"
+        for names, noun in ((tables, "table"), (columns, "column"))
+        if names
+    ]
+    return "drops " + " and ".join(parts) if parts else None
 
 
 def _file_reasons(commit: LoggedCommit) -> list[tuple[int, str]]:
