@@ -66,6 +66,7 @@ from harvester.model import (
     FileKind,
     Forge,
     Hints,
+    ImpactTag,
     RangeInfo,
     Report,
     Tool,
@@ -153,6 +154,8 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
                 _unknown_reverted(commits, blobs),
                 {m.path for m in database.migrations if m.released and m.format_only},
                 {m.path for m in database.migrations if m.change is ChangeKind.DELETED},
+                _edits_after_release(database, history),
+                {m.path: m for m in database.migrations},
             )
             # The hints' patch pass runs at a lower priority; it is awaited last.
             lines, env_names = pending_lines.result()
@@ -208,6 +211,29 @@ def _read_commits(repo: GitRepo, span: ResolvedRange, history: LogHistory) -> li
         )
     history.complete()
     return commits
+
+
+def _edits_after_release(database: Database, history: LogHistory) -> dict[tuple[str, str], str]:
+    """The release each added migration had shipped in before a commit edited it, by (commit,
+    path): for the migrations found edited after they shipped, the edits that release lacks."""
+    shipped = {
+        m.path: (m.first_tag, m.added_in)
+        for m in database.migrations
+        if m.first_tag
+        and any(i.tag is ImpactTag.MODIFIED_EXISTING_MIGRATION for i in m.data_impact)
+    }
+    edits = [
+        (sha, path)
+        for path, (_, added_in) in shipped.items()
+        for sha in history.commits_touching(path)
+        if sha != added_in
+    ]
+    releases = history.releases([sha for sha, _ in edits])
+    return {
+        (sha, path): tag
+        for sha, path in edits
+        if (tag := shipped[path][0]) is not None and releases[sha] != tag
+    }
 
 
 def _unknown_reverted(commits: Sequence[LoggedCommit], blobs: BlobReader) -> set[str]:

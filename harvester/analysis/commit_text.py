@@ -28,13 +28,29 @@ _SECURITY = re.compile(
 )
 
 
+# "rate limited" (a task slowed down by someone else's limit) names no area of one's own.
 _SENSITIVE = re.compile(
     r"\b(password|passwd|hasher|argon2|bcrypt|scrypt|pbkdf2|encrypt\w*|decrypt\w*|cipher|"
-    r"rate[- ]?limit\w*|permissions?|authori[sz]ation|unauthori[sz]ed|authenticat\w*|2fa|totp|"
+    r"rate[- ]?limit(?:s|ers?|ing)?|permissions?|authori[sz]ation|unauthori[sz]ed|"
+    r"authenticat\w*|2fa|totp|"
     r"mfa|oauth\w*|saml|"
     r"jwt|sanitiz\w*|csp|cors|secrets?|api[ _-]?keys?|session (?:fixation|hijack\w*)|webauthn|"
     r"security keys?|passkeys?|"
     r"signature verification)\b",
+    re.I,
+)
+# The merge commits forges write for a pull request: GitHub, Bitbucket, Azure DevOps, and
+# GitLab (its number in the body).
+_PULL_REQUEST_MERGE = re.compile(
+    r"^Merge pull request (?P<github>#\d+) from (?:[\w.-]+/)?(?P<branch>\S+)"
+    r"|^Merged in (?P<branch2>\S+) \(pull request (?P<bitbucket>#\d+)\)"
+    r"|^Merged PR (?P<azure>\d+):"
+)
+_GITLAB_MERGE = re.compile(r"^See merge request (?:[\w.-]+/)*[\w.-]+(?P<gitlab>!\d+)$", re.M)
+# Branches that gather many pull requests: merging one of them is a release, not a PR's work.
+_LONG_LIVED_BRANCH = re.compile(
+    r"^(?:main|master|trunk|dev|develop|development|next|staging|stable|production|"
+    r"release|hotfix)$|^(?:release|hotfix)[-/_]",
     re.I,
 )
 
@@ -116,3 +132,18 @@ def sensitive_area(subject: str) -> str | None:
     """The security-sensitive area a subject names (passwords, permissions, rate limits, …)."""
     match = _SENSITIVE.search(subject)
     return match.group(1).lower() if match else None
+
+
+def merged_pull_request(subject: str, body: str) -> str | None:
+    """The pull request a merge commit's message says it merges (`#2457`, GitLab's `!12`),
+    unless it merges a long-lived branch (`dev`, `release/1.2`) that gathers many."""
+    match = _PULL_REQUEST_MERGE.match(subject)
+    if match:
+        branch = match["branch"] or match["branch2"] or ""
+        if _LONG_LIVED_BRANCH.search(branch):
+            return None
+        return match["github"] or match["bitbucket"] or f"#{match['azure']}"
+    if subject.startswith("Merge branch ") and (found := _GITLAB_MERGE.search(body)):
+        branch = subject.split("'")[1] if subject.count("'") >= 2 else ""
+        return None if _LONG_LIVED_BRANCH.search(branch) else found["gitlab"]
+    return None

@@ -87,9 +87,13 @@ _TEST_DIRS = frozenset(
     }
 )
 _SNAPSHOT = re.compile(r"(?:\.snap|\.ambr|\.approved\.\w+|\.received\.\w+)$")
+# Go's generators name their output by convention: `zz_generated.deepcopy.go` (Kubernetes,
+# optgen), `msgs_gen.go` (go:generate tools), `api.pb.validate.go` and `api.pb.gw.go` (protoc
+# plugins).
 _GENERATED = re.compile(
-    r"(?:\.min\.(?:js|css)$|\.map$|\.pb\.go$|_pb2(?:_grpc)?\.pyi?$|\.g\.dart$|\.generated\.\w+$"
-    r"|\.designer\.cs$|_generated\.\w+$|\.gen\.\w+$)"
+    r"(?:\.min\.(?:js|css)$|\.map$|\.pb(?:\.validate|\.gw)?\.go$|_pb2(?:_grpc)?\.pyi?$|\.g\.dart$"
+    r"|\.generated\.\w+$|\.designer\.cs$|_generated\.\w+$|\.gen\.\w+$|^zz_generated[._]\w"
+    r"|_gen\.go$)"
 )
 _GENERATED_DIRS = frozenset({"dist", "generated", "__generated__"})
 _VENDORED_DIRS = frozenset(
@@ -203,7 +207,7 @@ _SPECIAL_DIRS = (
     | {"__snapshots__", "docs", "doc"}
 )
 _SOURCE_TRIGGERS = re.compile(
-    r"test|spec|conftest|\.min\.|\.map$|\.pb\.|_pb2|generated|\.g\.|\.gen\.|designer|"
+    r"test|spec|conftest|\.min\.|\.map$|\.pb\.|_pb2|generated|\.g\.|\.gen\.|_gen\.go$|designer|"
     r"\.snap$|\.ambr$|\.approved\.|\.received\.|^(?:readme|changelog|license|licence|copying|"
     r"authors|notice|news|history|changes)"
 )

@@ -9,7 +9,7 @@ key, counted in one line instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -17,6 +17,7 @@ from harvester.analysis.commit_text import (
     conventional,
     is_breaking,
     issue_references,
+    merged_pull_request,
     reverted_sha,
     reverted_svn_revision,
     security_mention,
@@ -24,9 +25,9 @@ from harvester.analysis.commit_text import (
     svn_revision,
 )
 from harvester.analysis.file_kinds import NOISY_KINDS, kind_of_path, matches_any
-from harvester.analysis.wording import churn, plural
+from harvester.analysis.wording import churn, first_few, plural
 from harvester.gitsource.records import LoggedCommit
-from harvester.model import Commit, FileKind
+from harvester.model import Commit, FileKind, Migration
 
 DEFAULT_KEY_COMMITS = 10
 
@@ -95,6 +96,8 @@ def rank_commits(
     unknown_commits: Collection[str] = (),
     reformatted_migrations: Collection[str] = (),
     deleted_migrations: Collection[str] = (),
+    shipped_edits: Mapping[tuple[str, str], str] | None = None,
+    migrations: Mapping[str, Migration] | None = None,
 ) -> tuple[Commit, ...]:
     """Every commit with its reasons, score and noise verdict; the best `limit` marked key.
 
@@ -105,8 +108,11 @@ def rank_commits(
     repository does not have (a squash merge quoting "This reverts commit …" of a commit on
     the pull request's branch reverts nothing here); `reformatted_migrations` the released
     migrations the range edits without changing what they run; `deleted_migrations` those it
-    deletes (a commit git shows renaming one of them into another migration replaced it). The
-    result keeps git's order (newest first); ranking is in `score`.
+    deletes (a commit git shows renaming one of them into another migration replaced it);
+    `shipped_edits` the release a migration the range added had shipped in before a commit
+    edited it, by (commit, path); `migrations` the range's migrations by path, for what a
+    commit adding one drops. A commit a pull-request merge brought in names that pull
+    request. The result keeps git's order (newest first); ranking is in `score`.
     """
     churn_by_sha = {c.sha: _weighed_churn(c) for c in commits}
     largest = max(
@@ -124,6 +130,9 @@ def rank_commits(
         frozenset(unknown_commits),
         frozenset(reformatted_migrations),
         frozenset(deleted_migrations),
+        shipped_edits or {},
+        migrations or {},
+        _pull_requests(commits),
     )
     ranked = [_assess(c, context, largest is not None and c.sha == largest.sha) for c in commits]
     eligible = sorted(
@@ -150,6 +159,9 @@ class _Context:
     unknown_commits: frozenset[str]
     reformatted_migrations: frozenset[str]
     deleted_migrations: frozenset[str]
+    shipped_edits: Mapping[tuple[str, str], str]
+    migrations: Mapping[str, Migration]
+    pull_requests: Mapping[str, str]
 
 
 def _lines(commit: LoggedCommit) -> int:
@@ -182,6 +194,51 @@ def _cancelled_reverts(commits: Sequence[LoggedCommit]) -> dict[str, str]:
     return cancelled
 
 
+def _pull_requests(commits: Sequence[LoggedCommit]) -> dict[str, str]:
+    """The pull request that brought each commit in, where the project merges pull requests
+    with merge commits ("Merge pull request #2457 from …"): the first merge on head's
+    first-parent line whose second-parent side holds the commit. A merge of a long-lived
+    branch (`dev`) is followed down that branch's own line. Read from the log's parents."""
+    by_sha = {c.sha: c for c in commits}
+    claimed: set[str] = set()
+
+    def merges_on_line(tip: str) -> Iterator[LoggedCommit]:
+        """Claims the first-parent line from `tip`; its merges, oldest first."""
+        line = []
+        while (commit := by_sha.get(tip)) is not None and tip not in claimed:
+            claimed.add(tip)
+            line.append(commit)
+            tip = commit.parents[0] if commit.parents else ""
+        return iter([c for c in reversed(line) if c.is_merge])
+
+    def side(tip: str) -> list[str]:
+        """Claims what `tip` reaches that nothing claimed before."""
+        found, pending = [], [tip]
+        while pending:
+            sha = pending.pop()
+            if sha in by_sha and sha not in claimed:
+                claimed.add(sha)
+                found.append(sha)
+                pending.extend(by_sha[sha].parents)
+        return found
+
+    parents = {p for c in commits for p in c.parents}
+    lines = [merges_on_line(c.sha) for c in reversed(commits) if c.sha not in parents]
+    brought: dict[str, str] = {}
+    while lines:
+        merge = next(lines[-1], None)
+        if merge is None:
+            lines.pop()
+            continue
+        number = merged_pull_request(merge.subject, merge.body)
+        for tip in merge.parents[1:]:
+            if number is None:
+                lines.append(merges_on_line(tip))
+            else:
+                brought.update(dict.fromkeys(side(tip), number))
+    return brought
+
+
 def _revert_targets(commits: Sequence[LoggedCommit]) -> dict[str, str]:
     """Each revert of the range and the commit of the range it reverts, by git's revert
     message or, in a Subversion mirror, by the revision it names."""
@@ -210,9 +267,11 @@ def _assess(commit: LoggedCommit, context: _Context, largest: bool) -> Commit:
     if advisory := security_mention(commit.subject, commit.body):
         label = "security fix" if advisory.lower() == "security" else f"security ({advisory})"
         reasons.append((70, label))
-    elif area := sensitive_area(commit.subject):
+    elif (area := sensitive_area(commit.subject)) and not _ci_only(commit):
+        # "permissions" of a CI workflow are the workflow's, not the product's
         reasons.append((30, f"touches a security-sensitive area ({area})"))
-    reasons += _migration_reasons(commit, context)
+    migration_reasons = _migration_reasons(commit, context)
+    reasons += migration_reasons
     reverted = reverted_sha(commit.subject, commit.body)
     if reverted and reverted not in context.unknown_commits:
         reasons.append((40, f"reverts {reverted[:7]}"))
@@ -244,9 +303,14 @@ def _assess(commit: LoggedCommit, context: _Context, largest: bool) -> Commit:
             )
         )
     size_score = min(25, (weighed_additions + weighed_deletions).bit_length() * 2)
-    noise = context.cancelled.get(commit.sha) or _noise(commit, context.rules)
+    # a schema change matters whoever wrote it (a bot syncing a release branch, say)
+    changes_schema = any(weight >= _SCHEMA_CHANGE_WEIGHT for weight, _ in migration_reasons)
+    noise = context.cancelled.get(commit.sha) or _noise(commit, context.rules, changes_schema)
     if not reasons and files and noise is None:
         reasons.append((0, f"{churn(additions, deletions)} in {plural(files, 'file')}"))
+    number = context.pull_requests.get(commit.sha)
+    if number and not re.search(rf"{re.escape(number)}\b", commit.subject):
+        reasons.append((0, f"merged in {number}"))
     return Commit(
         sha=commit.sha,
         short_sha=commit.sha[:7],
@@ -270,54 +334,93 @@ _MIGRATION_WEIGHTS = {
     "deletes": 60,
     "renames": 45,
     "edits released": 45,
+    "edits shipped": 45,
     "reformats released": 2,
     "edits": 5,
 }
+# Adding, deleting, renaming or editing a shipped migration: the database changes.
+_SCHEMA_CHANGE_WEIGHT = 45
 
 
 def _migration_reasons(commit: LoggedCommit, context: _Context) -> list[tuple[int, str]]:
-    grouped: dict[str, list[str]] = {}
+    grouped: dict[tuple[str, str], list[str]] = {}
+    added: list[str] = []
     for stat in commit.paths:
         if stat.status == "R" and stat.old_path in context.deleted_migrations:
             # git paired two migrations the system tells apart (the range deletes the old
             # one): one went, another came
             for verb, side in (("deletes", stat.old_path or ""), ("adds", stat.path)):
                 if side in context.migration_ids:
-                    grouped.setdefault(verb, []).append(context.migration_ids[side])
+                    grouped.setdefault((verb, ""), []).append(context.migration_ids[side])
+            added.append(stat.path)
             continue
         path = stat.path if stat.path in context.migration_ids else stat.old_path or ""
         migration_id = context.migration_ids.get(path)
         if migration_id is None:
             continue
-        verb = _MIGRATION_VERBS.get(stat.status, "edits")
-        if verb == "edits" and path in context.reformatted_migrations:
+        verb, tag = _MIGRATION_VERBS.get(stat.status, "edits"), ""
+        if verb == "adds":
+            added.append(path)
+        elif verb == "edits" and path in context.reformatted_migrations:
             verb = "reformats released"
         elif verb == "edits" and path in context.released_migrations:
             verb = "edits released"
-        grouped.setdefault(verb, []).append(migration_id)
-    reasons = []
-    for verb, ids in grouped.items():
-        action, _, adjective = verb.partition(" ")
-        noun = f"{adjective} migration" if adjective else "migration"
-        # one migration written once per dialect tree is one id, named once
-        distinct = list(dict.fromkeys(ids))
-        copies, uneven = divmod(len(ids), len(distinct))
-        trees = (
-            ""
-            if copies == 1 and not uneven
-            else " in several dialect trees"
-            if uneven
-            else f" in each of {copies} dialect trees"
-        )
-        if len(distinct) == 1:
-            text = f"{action} {noun} {distinct[0]}{trees}"
-        else:
-            shown = ", ".join(distinct[:3]) + (", …" if len(distinct) > 3 else "")
-            text = f"{action} {len(distinct)} {noun}s ({shown}){trees}"
-        if verb == "edits":
-            text += " (added in this range)"
-        reasons.append((_MIGRATION_WEIGHTS[verb], text))
+        elif verb == "edits" and (shipped := context.shipped_edits.get((commit.sha, path))):
+            verb, tag = "edits shipped", shipped
+        grouped.setdefault((verb, tag), []).append(migration_id)
+    reasons = [
+        (_MIGRATION_WEIGHTS[verb], _migration_reason(verb, tag, ids))
+        for (verb, tag), ids in grouped.items()
+    ]
+    if drops := _drops([context.migrations[p] for p in added if p in context.migrations]):
+        reasons.append((40, drops))
     return reasons
+
+
+def _migration_reason(verb: str, tag: str, ids: list[str]) -> str:
+    """`adds migration api.0042_badge`, `edits 2 migrations (a, b) after they shipped in v1.2`."""
+    action, _, adjective = verb.partition(" ")
+    if adjective == "shipped":
+        adjective = ""
+    noun = f"{adjective} migration" if adjective else "migration"
+    # one migration written once per dialect tree is one id, named once
+    distinct = list(dict.fromkeys(ids))
+    copies, uneven = divmod(len(ids), len(distinct))
+    trees = (
+        ""
+        if copies == 1 and not uneven
+        else " in several dialect trees"
+        if uneven
+        else f" in each of {copies} dialect trees"
+    )
+    if len(distinct) == 1:
+        text = f"{action} {noun} {distinct[0]}{trees}"
+    else:
+        shown = ", ".join(distinct[:3]) + (", …" if len(distinct) > 3 else "")
+        text = f"{action} {len(distinct)} {noun}s ({shown}){trees}"
+    if verb == "edits":
+        text += " (added in this range)"
+    elif tag:
+        text += f" after {'it' if len(distinct) == 1 else 'they'} shipped in {tag}"
+    return text
+
+
+def _drops(migrations: list[Migration]) -> str | None:
+    """`drops table a and 2 columns (b.x, b.y)`: what the migrations a commit adds drop."""
+    tables = list(dict.fromkeys(t for m in migrations for t in m.tables_dropped))
+    columns = [
+        column
+        for column in dict.fromkeys(c for m in migrations for c in m.columns_dropped)
+        if column.rpartition(".")[0] not in tables
+    ]
+    parts = [
+        f"{noun} {names[0]}"
+        if len(names) == 1
+        else f"{plural(len(names), noun)} ({first_few(names)})"
+        for names, noun in ((tables, "table"), (columns, "column"))
+        if names
+    ]
+    return "drops " + " and ".join(parts) if parts else None
 
 
 def _file_reasons(commit: LoggedCommit) -> list[tuple[int, str]]:
@@ -337,6 +440,11 @@ def _file_reasons(commit: LoggedCommit) -> list[tuple[int, str]]:
     return reasons
 
 
+def _ci_only(commit: LoggedCommit) -> bool:
+    """True for a commit that changes CI configuration and nothing else."""
+    return all(kind_of_path(stat.path) is FileKind.CI for stat in commit.paths)
+
+
 def _important_paths(commit: LoggedCommit, rules: KeyCommitRules) -> list[str]:
     """The configured important paths the commit touches (first three)."""
     if not rules.important_paths:
@@ -346,17 +454,20 @@ def _important_paths(commit: LoggedCommit, rules: KeyCommitRules) -> list[str]:
     return hits[:3]
 
 
-def _noise(commit: LoggedCommit, rules: KeyCommitRules) -> str | None:
+def _noise(commit: LoggedCommit, rules: KeyCommitRules, changes_schema: bool) -> str | None:
+    """Why a commit is noise; one that changes the schema is not noise for who wrote it or
+    for a release-like subject."""
     if commit.is_merge:
         return "merge commit"
     if not commit.paths:
         return "empty commit"
     bots = (BOT_PATTERN, *rules.bot_authors)
-    if any(p.search(commit.author_name) or p.search(commit.author_email) for p in bots):
+    by_bot = any(p.search(commit.author_name) or p.search(commit.author_email) for p in bots)
+    if by_bot and not changes_schema:
         return "bot commit"
     if any(p.search(commit.subject) for p in rules.noise_patterns):
         return CONFIGURED_NOISE
-    if _VERSION_BUMP.search(commit.subject.strip()):
+    if _VERSION_BUMP.search(commit.subject.strip()) and not changes_schema:
         return "version bump"
     kinds = {kind_of_path(p.path) for p in commit.paths}
     for label, allowed in _NOISE_KINDS_ONLY.items():
