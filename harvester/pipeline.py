@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import partial, reduce
 
 from harvester import __version__
 from harvester.analysis.attributes import generated_paths
@@ -300,19 +300,21 @@ def _with_first_tags(
     database: Database, history: LogHistory, tags: RepoTags, span: ResolvedRange
 ) -> Database:
     """Each migration the range added with the first release that shipped it: the oldest
-    release containing the commit that first added it, or an older release of another branch
-    that shipped the same file."""
+    release containing a commit that added it (it may have been added more than once), or an
+    older release of another branch that shipped the same file."""
     adders = {
-        m.path: history.first_added(m.path) or m.added_in for m in database.migrations if m.added_in
+        m.path: [m.added_in, *history.other_additions(m.path)]
+        for m in database.migrations
+        if m.added_in
     }
     if not adders:
         return database
-    named = history.releases([sha for sha in adders.values() if sha])
+    named = history.releases([sha for shas in adders.values() for sha in shas if sha])
     added = [m.path for m in database.migrations if m.added_in and m.change is ChangeKind.ADDED]
     elsewhere = tags.branch_releases(span.base_sha, span.head_sha, added)
     first = {
-        path: tags.earlier(named.get(sha) if sha else None, elsewhere.get(path))
-        for path, sha in adders.items()
+        path: reduce(tags.earlier, (named.get(s) for s in shas if s), elsewhere.get(path))
+        for path, shas in adders.items()
     }
     migrations = tuple(
         replace(m, first_tag=first[m.path]) if m.path in first else m for m in database.migrations

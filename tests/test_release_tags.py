@@ -246,3 +246,24 @@ def test_deployments_named_by_commits_ship_in_the_order_they_were_made(
     migrations = build_report(options).database.migrations
     assert [m.first_tag for m in migrations] == ["app@2002004", "app@9ab1568"]
     assert not [i for m in migrations for i in m.data_impact if i.tag is ImpactTag.OUT_OF_ORDER]
+
+
+def test_a_migration_added_on_two_lines_of_history_shipped_with_the_first_release_of_either(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    # a branch's own commit and the squash of its pull request both add the file; the squash
+    # ships in v2.0, the branch is merged later
+    repo = new_repo()
+    _step(repo, "README.md", "v1.0")
+    migration = ("db/migrations/000002_hash.up.sql", "ALTER TABLE t ADD COLUMN h text;\n")
+    repo.branch("feature")
+    repo.checkout("feature")
+    repo.write(*migration)
+    repo.commit("add hash column")
+    repo.checkout("main")
+    repo.write(*migration)
+    repo.commit("Version 2 (#88)")
+    repo.tag("v2.0")
+    repo.merge("feature")
+    repo.tag("v2.1")
+    assert _first_tag(repo, "v1.0..v2.1") == "v2.0"

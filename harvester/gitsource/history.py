@@ -31,7 +31,7 @@ class LogHistory:
         self._done = threading.Event()
         self._touched: dict[str, list[str]] = {}
         self._added: dict[str, str] = {}
-        self._oldest_added: dict[str, str] = {}
+        self._other_adds: dict[str, list[str]] = {}
         self._renamed_from: dict[str, tuple[str, str]] = {}
         self._deleted: dict[str, str] = {}
         self._seen = 0
@@ -51,9 +51,9 @@ class LogHistory:
             if stat.status == "D":
                 self._deleted.setdefault(stat.path, commit.sha)
             self._touched.setdefault(stat.path, []).append(commit.sha)
-            if stat.status in ("A", "R", "C"):
-                self._added.setdefault(stat.path, commit.sha)
-                self._oldest_added[stat.path] = commit.sha  # newest first: ends with the oldest
+            added = stat.status in ("A", "R", "C")
+            if added and self._added.setdefault(stat.path, commit.sha) != commit.sha:
+                self._other_adds.setdefault(stat.path, []).append(commit.sha)
             if stat.status == "R" and stat.old_path:
                 self._renamed_from.setdefault(stat.path, (commit.sha, stat.old_path))
 
@@ -70,19 +70,19 @@ class LogHistory:
         """Paths the range added and later deleted for good (a rename is not a deletion): each
         with the commit that first added it and the one that deleted it last."""
         self._wait()
-        return {
-            path: (added, deleted)
-            for path, deleted in self._deleted.items()
-            if (added := self._through_renames(path, self._oldest_added)) is not None
-            and self._position[added] > self._position[deleted]
-        }
+        found = {}
+        for path, deleted in self._deleted.items():
+            newest = self._through_renames(path, self._added)
+            if newest is not None and self._position[newest] > self._position[deleted]:
+                found[path] = ((self.other_additions(path) or [newest])[-1], deleted)
+        return found
 
-    def first_added(self, path: str) -> str | None:
-        """The oldest commit of the range that added `path`, when the range added it more
-        than once (deleted and restored, as by a revert): the first release shipped that one."""
+    def other_additions(self, path: str) -> list[str]:
+        """Older commits of the range that added `path` too, newest first: a file deleted and
+        restored (a revert), or added on two lines of history (a squash-merged branch whose
+        own commits were merged as well)."""
         self._wait()
-        oldest = self._through_renames(path, self._oldest_added)
-        return oldest if oldest != self._through_renames(path, self._added) else None
+        return self._other_adds.get(path, [])
 
     def commits_touching(self, path: str) -> tuple[str, ...]:
         """The range's commits that touched `path`, newest first."""
