@@ -29,8 +29,10 @@ def recognise(parsed: ops.ParsedMigration, dialect: ops.Dialect | None) -> ops.P
 
 def _recognise_step(step: ops.Step, dialect: ops.Dialect | None, in_code: bool) -> ops.Step:
     rebuilt = _refilled_tables(_table_rebuilds(step.operations, dialect), in_code)
-    operations = _idempotent_creates(
-        _index_tables(_enum_rebuilds(_column_copies(_views_dropped_as_tables(rebuilt))))
+    operations = _without_session_tables(
+        _idempotent_creates(
+            _index_tables(_enum_rebuilds(_column_copies(_views_dropped_as_tables(rebuilt))))
+        )
     )
     if operations == step.operations:
         return step
@@ -460,6 +462,16 @@ def _index_tables(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation,
                 operation = dataclasses.replace(operation, table=max(owners, key=len))
         result.append(operation)
     return tuple(result)
+
+
+def _without_session_tables(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
+    """A TEMPORARY table lives only as long as the session that runs the migration (a scratch
+    table an UPDATE reads its new values from): it is no part of the schema, and neither is
+    what the step does to it. Statements of other tables that read it stay."""
+    session = {o.table for o in operations if isinstance(o, ops.CreateTable) and o.temporary}
+    if not session:
+        return operations
+    return tuple(o for o in operations if not session.intersection(_tables_named(o)))
 
 
 def _tables_named(operation: ops.Operation) -> tuple[str, ...]:

@@ -86,7 +86,10 @@ class _Translator:
         if nodes.enum_name(node.objtype) == "OBJECT_MATVIEW":
             definition = nodes.expression(node.query)
             return [ops.CreateView(name, materialized=True, line=self.line, definition=definition)]
-        return [ops.CreateTable(name, as_select=summary(self.text), line=self.line)]
+        temporary = node.into.rel.relpersistence == "t"
+        return [
+            ops.CreateTable(name, as_select=summary(self.text), temporary=temporary, line=self.line)
+        ]
 
     def _AlterTableStmt(self, node: Any) -> list[ops.Operation]:
         objtype = nodes.enum_name(node.objtype)

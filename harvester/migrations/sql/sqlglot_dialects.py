@@ -112,6 +112,7 @@ class _Translator:
                     self.table(schema),
                     as_select=summary(self.text) if tree.args.get("expression") else None,
                     if_not_exists=bool(tree.args.get("exists")),
+                    temporary="TemporaryProperty" in nodes.property_names(tree),
                     engine=nodes.engine(tree, self.sql_dialect),
                     line=self.line,
                 )
