@@ -457,7 +457,8 @@ class DataChange:
     written (`NOT EXISTS (SELECT 1 FROM users u WHERE u.id = polls.user_id)`, `user_id NOT
     IN (SELECT id FROM users)`): the step removes or clears orphans. `nulls_filled` are the
     columns whose NULL rows it sets to a value (`SET c = v WHERE c IS NULL`): none stays NULL.
-    `where` is an UPDATE's condition as written, when the step shows it.
+    `where` is an UPDATE's condition as written, when the step shows it; a DELETE's is its
+    USING or JOIN clause and WHERE (`USING tags AS b WHERE tags.id > b.id`).
     """
 
     kind: DataChangeKind
