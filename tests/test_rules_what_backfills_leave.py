@@ -72,3 +72,34 @@ def test_is_not_null_is_not_read_as_deleting_the_null_rows() -> None:
     for dialect in (ops.Dialect.POSTGRESQL, ops.Dialect.SQLITE, ops.Dialect.MYSQL):
         (delete,) = sql_operations("DELETE FROM t WHERE x IS NOT NULL;", dialect).operations
         assert isinstance(delete, ops.DataChange) and delete.columns == (), dialect
+
+
+def test_a_rebuild_whose_copy_filters_rows_loses_the_others() -> None:
+    judged = judge(
+        'CREATE TABLE "new_member" ("id" INTEGER NOT NULL PRIMARY KEY, "owner_id" TEXT);\n'
+        'INSERT INTO "new_member" ("id", "owner_id") SELECT "id", "owner_id" FROM "member" '
+        'WHERE "removed_at" IS NULL;\n'
+        'DROP TABLE "member";\n'
+        'ALTER TABLE "new_member" RENAME TO "member";',
+        ops.Dialect.SQLITE,
+        base="CREATE TABLE member (id INTEGER PRIMARY KEY, owner_id TEXT, removed_at DATETIME);",
+    )
+    assert detail(judged, ImpactTag.DATA_DELETE) == (
+        'the rebuild of member copies only its rows WHERE "removed_at" IS NULL: the other rows '
+        "are lost"
+    )
+    assert detail(judged, ImpactTag.TABLE_REBUILD).endswith(
+        "SQLite copies the kept rows into the new table, holding the database write lock"
+    )
+
+
+def test_a_rebuild_that_copies_every_row_loses_none() -> None:
+    judged = judge(
+        'CREATE TABLE "new_member" ("id" INTEGER NOT NULL PRIMARY KEY, "owner_id" TEXT);\n'
+        'INSERT INTO "new_member" ("id", "owner_id") SELECT "id", "owner_id" FROM "member";\n'
+        'DROP TABLE "member";\n'
+        'ALTER TABLE "new_member" RENAME TO "member";',
+        ops.Dialect.SQLITE,
+        base="CREATE TABLE member (id INTEGER PRIMARY KEY, owner_id TEXT);",
+    )
+    assert "data_delete" not in tags(judged)

@@ -55,6 +55,7 @@ class _Rebuild:
     copies: tuple[tuple[str, str], ...] = ()
     fed_by: str | None = None
     unconfirmed: str | None = None
+    keeps_only: str | None = None
 
 
 def _table_rebuilds(
@@ -185,6 +186,7 @@ def _copy_into(
             rebuild.copied = True
             rebuild.copied_columns = operation.columns
             rebuild.copies = operation.reads
+            rebuild.keeps_only = operation.where
             return
 
 
@@ -341,6 +343,7 @@ def _folded(rebuild: _Rebuild, line: int | None, dialect: ops.Dialect | None) ->
         checks=rebuild.checks,
         unconfirmed=rebuild.unconfirmed,
         unfilled=tuple(unfilled),
+        keeps_only=rebuild.keeps_only,
     )
 
 

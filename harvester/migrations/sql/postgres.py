@@ -280,6 +280,7 @@ class _Translator:
         columns = tuple(c.name for c in node.cols or ())
         source = nodes.select_source(node.selectStmt, self.dialect)
         filtered = nodes.select_filtered(node.selectStmt)
+        kept = nodes.select_where(node.selectStmt)
         return rows.insert(
             self.name(node.relation),
             source,
@@ -287,6 +288,7 @@ class _Translator:
             self.line,
             nodes.insert_reads(node) if source else None,
             filtered,
+            nodes.expression(kept) if kept is not None else None,
         )
 
     def _SelectStmt(self, node: Any) -> list[ops.Operation]:

@@ -141,11 +141,13 @@ def insert(
     line: int,
     reads: tuple[tuple[str, str], ...] | None = None,
     filtered: bool = False,
+    where: str | None = None,
 ) -> list[ops.Operation]:
     """`INSERT INTO table VALUES …` (no source) or `INSERT INTO table … SELECT FROM source`;
     `reads`: (column filled, column of the source it copies), None when not plain columns
     or constants;
-    `filtered`: the SELECT has a WHERE."""
+    `filtered`: the SELECT has a WHERE (or a join); `where`: that WHERE, when the SELECT reads
+    one table."""
     if source is None:
         return [ops.DataChange(ops.DataChangeKind.INSERT, table, f"INSERT INTO {table}", line=line)]
     return [
@@ -158,5 +160,6 @@ def insert(
             line=line,
             columns=columns,
             reads=reads or (),
+            where=where,
         )
     ]
