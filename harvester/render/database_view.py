@@ -322,8 +322,18 @@ def _status_line(migration: Migration) -> str:
         parts.append(f"added in {code_span(migration.added_in[:7])}")
     if migration.change is not ChangeKind.DELETED:  # why a deleted file did not parse is moot
         parts += [inline(problem.message) for problem in migration.problems]
-    parts += [inline(note) for note in grouped_notes(migration.notes)]
+    parts += [inline(note) for note in _status_notes(migration)]
     return " — ".join([parts[0], "; ".join(parts[1:])])
+
+
+def _status_notes(migration: Migration) -> list[str]:
+    """The migration's notes, grouped. `metadata only` is said of one step (`adds t.c`):
+    beside steps Data Impact lists (a drop, an UPDATE, SET NOT NULL) it would read as said of
+    the whole migration, so there the step is named alone."""
+    notes = grouped_notes(migration.notes)
+    if all(impact.tag in _CALM for impact in migration.data_impact):
+        return notes
+    return [note.removesuffix(": metadata only") for note in notes]
 
 
 def grouped_notes(notes: Sequence[str], shown: int = 3) -> list[str]:

@@ -238,6 +238,7 @@ def _lossy(
     tables: list[str] = []
     columns: list[str] = []
     refilled = _refilled(down)
+    constants = _constant_fills(down)
     for operation in up:
         if not _restores(operation, down):
             continue
@@ -247,7 +248,9 @@ def _lossy(
             case ops.DropColumn(table=table, column=column) if released(
                 table, column
             ) and not refilled(table):
-                columns.append(f"{table}.{column}")
+                constant = constants.get((table, column))
+                filled = f" (filled with {constant})" if constant is not None else ""
+                columns.append(f"{table}.{column}{filled}")
             case ops.AlterColumnType(table=table, column=column, via=str()) if (
                 released(table, column)
                 and not refilled(table)
@@ -289,8 +292,38 @@ def _refilled(down: tuple[ops.Operation, ...]) -> Callable[[str], bool]:
     """Whether the down step writes rows into a table again (a RunPython reverse_code, an
     INSERT … SELECT): code that may restore what the up step dropped (whether it does is for
     a person to read)."""
-    writes = [o for o in down if isinstance(o, ops.DataChange) and o.kind in _WRITES]
+    writes = [
+        o
+        for o in down
+        if isinstance(o, ops.DataChange) and o.kind in _WRITES and not _constant_fill(o)
+    ]
     return lambda table: any(o.table in (None, table) for o in writes)
+
+
+_CONSTANT = re.compile(r"-?\d+(?:\.\d+)?|'(?:[^']|'')*'|NULL|TRUE|FALSE", re.IGNORECASE)
+
+
+def _constant_fill(change: ops.DataChange) -> bool:
+    """An UPDATE of every row that sets each column it names to a constant (`SET
+    allow_transfer = 0`): it fills a column the down step adds again, it cannot bring back the
+    values dropped (one with a WHERE may map them back from other columns)."""
+    return (
+        change.kind is ops.DataChangeKind.UPDATE
+        and not change.has_where
+        and bool(change.sets)
+        and {column for column, _ in change.sets} >= set(change.columns)
+        and all(_CONSTANT.fullmatch(value.strip()) for _, value in change.sets)
+    )
+
+
+def _constant_fills(down: tuple[ops.Operation, ...]) -> dict[tuple[str, str], str]:
+    """(table, column) -> the constant the down step fills it with."""
+    return {
+        (o.table or "", column): value
+        for o in down
+        if isinstance(o, ops.DataChange) and _constant_fill(o)
+        for column, value in o.sets
+    }
 
 
 def _final_names(up: tuple[ops.Operation, ...]) -> dict[str, str]:

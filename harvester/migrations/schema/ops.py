@@ -173,6 +173,8 @@ class RebuildTable:
     the new table's CHECK constraints when its CREATE TABLE shows them (None: not shown).
     `unconfirmed` says how rows may reach the new table when no copy harvester can follow
     does (its own INSERT … VALUES, code it cannot read): then nothing is said to be lost.
+    `keeps_only` is the WHERE of a copy that leaves old rows out (`deleted_time IS NULL`):
+    the rows it leaves out are lost.
     `unfilled` are the new table's NOT NULL columns without a default that the copy leaves
     out: copying any row fails. `drops` are the old table's columns the new one lacks and the
     copy does not read (set once the old columns are known): their values are lost.
@@ -192,6 +194,7 @@ class RebuildTable:
     unconfirmed: str | None = None
     unfilled: tuple[str, ...] = ()
     drops: tuple[str, ...] = ()
+    keeps_only: str | None = None
 
     @property
     def renames(self) -> tuple[tuple[str, str], ...]:
@@ -457,7 +460,9 @@ class DataChange:
     written (`NOT EXISTS (SELECT 1 FROM users u WHERE u.id = polls.user_id)`, `user_id NOT
     IN (SELECT id FROM users)`): the step removes or clears orphans. `nulls_filled` are the
     columns whose NULL rows it sets to a value (`SET c = v WHERE c IS NULL`): none stays NULL.
-    `where` is an UPDATE's condition as written, when the step shows it.
+    `where` is an UPDATE's condition as written, when the step shows it; a DELETE's is its
+    USING or JOIN clause and WHERE (`USING tags AS b WHERE tags.id > b.id`); an INSERT …
+    SELECT's, the WHERE of a SELECT that reads one table (the rows it keeps).
     """
 
     kind: DataChangeKind

@@ -29,8 +29,10 @@ def recognise(parsed: ops.ParsedMigration, dialect: ops.Dialect | None) -> ops.P
 
 def _recognise_step(step: ops.Step, dialect: ops.Dialect | None, in_code: bool) -> ops.Step:
     rebuilt = _refilled_tables(_table_rebuilds(step.operations, dialect), in_code)
-    operations = _idempotent_creates(
-        _index_tables(_enum_rebuilds(_column_copies(_views_dropped_as_tables(rebuilt))))
+    operations = _without_session_tables(
+        _idempotent_creates(
+            _index_tables(_enum_rebuilds(_column_copies(_views_dropped_as_tables(rebuilt))))
+        )
     )
     if operations == step.operations:
         return step
@@ -53,6 +55,7 @@ class _Rebuild:
     copies: tuple[tuple[str, str], ...] = ()
     fed_by: str | None = None
     unconfirmed: str | None = None
+    keeps_only: str | None = None
 
 
 def _table_rebuilds(
@@ -183,6 +186,7 @@ def _copy_into(
             rebuild.copied = True
             rebuild.copied_columns = operation.columns
             rebuild.copies = operation.reads
+            rebuild.keeps_only = operation.where
             return
 
 
@@ -339,6 +343,7 @@ def _folded(rebuild: _Rebuild, line: int | None, dialect: ops.Dialect | None) ->
         checks=rebuild.checks,
         unconfirmed=rebuild.unconfirmed,
         unfilled=tuple(unfilled),
+        keeps_only=rebuild.keeps_only,
     )
 
 
@@ -460,6 +465,16 @@ def _index_tables(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation,
                 operation = dataclasses.replace(operation, table=max(owners, key=len))
         result.append(operation)
     return tuple(result)
+
+
+def _without_session_tables(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
+    """A TEMPORARY table lives only as long as the session that runs the migration (a scratch
+    table an UPDATE reads its new values from): it is no part of the schema, and neither is
+    what the step does to it. Statements of other tables that read it stay."""
+    session = {o.table for o in operations if isinstance(o, ops.CreateTable) and o.temporary}
+    if not session:
+        return operations
+    return tuple(o for o in operations if not session.intersection(_tables_named(o)))
 
 
 def _tables_named(operation: ops.Operation) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ ColumnKey = tuple[str, str]
 _PER_RELEASE = (
     "created_tables",
     "backfilled",
+    "backfill_sources",
     "random_filled",
     "copied_out",
     "tables_copied_out",
@@ -57,6 +58,8 @@ class RangeState:
     defined_tables: set[str] = field(default_factory=set)
     added_columns: dict[ColumnKey, str] = field(default_factory=dict)
     backfilled: dict[ColumnKey, str] = field(default_factory=dict)
+    # Backfilled columns set to another column of the same row as it is (`SET new = old`): old.
+    backfill_sources: dict[ColumnKey, str] = field(default_factory=dict)
     # Columns every row of which holds a fresh random UUID (a new column with such a default,
     # an UPDATE of every row to one), with the migration that filled them.
     random_filled: dict[ColumnKey, str] = field(default_factory=dict)
@@ -76,7 +79,9 @@ class RangeState:
     index_tables: dict[str, str] = field(default_factory=dict)  # index name -> its table
     created_types: dict[str, str] = field(default_factory=dict)
     enum_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    rows_deleted: dict[str, str] = field(default_factory=dict)  # table -> last such migration
+    # Tables a DELETE may have left one row per key in (`_may_remove_duplicates`), with the
+    # last migration that did.
+    rows_deleted: dict[str, str] = field(default_factory=dict)
     filled_tables: dict[str, str] = field(default_factory=dict)  # INSERT … SELECT into them
     # (table, column) copied into another table by INSERT … SELECT: (that table, migration,
     # whether the SELECT had a WHERE).
@@ -198,6 +203,11 @@ class RangeState:
                 values = dict(operation.sets)
                 for name in columns:
                     self.backfilled[(table or "", name)] = migration
+                    read_as_is = _copied_column(operation, name)
+                    if read_as_is is None:
+                        self.backfill_sources.pop((table or "", name), None)
+                    else:
+                        self.backfill_sources[(table or "", name)] = read_as_is
                     if not random_uuid(values.get(name)):
                         self.random_filled.pop((table or "", name), None)
                     elif not operation.has_where:
@@ -216,7 +226,7 @@ class RangeState:
                 # DELETE … WHERE c IS NULL leaves no NULL in c.
                 for name in columns:
                     self.nulls_deleted[(table or "", name)] = migration
-                if table:
+                if table and _may_remove_duplicates(operation, table):
                     self.rows_deleted[table] = migration
             case ops.AddConstraint(table=table, constraint=constraint):
                 self._add_foreign_key(table, constraint.name, constraint.foreign_key, migration)
@@ -344,6 +354,7 @@ class RangeState:
             defined_tables=set(self.defined_tables),
             added_columns=dict(self.added_columns),
             backfilled=dict(self.backfilled),
+            backfill_sources=dict(self.backfill_sources),
             random_filled=dict(self.random_filled),
             nulls_deleted=dict(self.nulls_deleted),
             nulls_filled=dict(self.nulls_filled),
@@ -457,6 +468,28 @@ def check_text(expression: str, *tables: str) -> str:
     text = re.sub(r"[\"`\[\]]", "", text)
     text = re.sub(r"\bNOT (\w+) IS NULL\b", r"\1 IS NOT NULL", text)  # as sqlglot writes it
     return " ".join(text.split())
+
+
+def _copied_column(update: ops.DataChange, column: str) -> str | None:
+    """The column of the same row `update` sets `column` to as it is (`SET new = old`,
+    `= t.old`), or None (a constant, an expression, code)."""
+    value = dict(update.sets).get(column)
+    if value is None:
+        return None
+    plain = value.rsplit(".", 1)[-1].strip('"`')
+    return plain if (column, plain) in update.reads else None
+
+
+def _may_remove_duplicates(delete: ops.DataChange, table: str) -> bool:
+    """True for a DELETE that may remove a table's duplicate rows: of every row, in code or a
+    condition harvester does not read, or one that reads the table again, as the ways to find
+    duplicates do (`USING t AS b WHERE t.id > b.id AND …`, `id NOT IN (SELECT min(id) FROM t
+    GROUP BY …)`). `WHERE deleted_at IS NOT NULL` removes rows, not duplicates."""
+    if delete.where is None:
+        return True
+    name = re.escape(table.rsplit(".", 1)[-1])
+    reread = rf"\b(?:FROM|JOIN|USING)\s+(?:[\w\"`]+\.)?[\"`]?{name}[\"`]?(?![\w.])"
+    return re.search(reread, delete.where, re.IGNORECASE) is not None
 
 
 def _dropped_by_copy(

@@ -86,7 +86,10 @@ class _Translator:
         if nodes.enum_name(node.objtype) == "OBJECT_MATVIEW":
             definition = nodes.expression(node.query)
             return [ops.CreateView(name, materialized=True, line=self.line, definition=definition)]
-        return [ops.CreateTable(name, as_select=summary(self.text), line=self.line)]
+        temporary = node.into.rel.relpersistence == "t"
+        return [
+            ops.CreateTable(name, as_select=summary(self.text), temporary=temporary, line=self.line)
+        ]
 
     def _AlterTableStmt(self, node: Any) -> list[ops.Operation]:
         objtype = nodes.enum_name(node.objtype)
@@ -277,6 +280,7 @@ class _Translator:
         columns = tuple(c.name for c in node.cols or ())
         source = nodes.select_source(node.selectStmt, self.dialect)
         filtered = nodes.select_filtered(node.selectStmt)
+        kept = nodes.select_where(node.selectStmt)
         return rows.insert(
             self.name(node.relation),
             source,
@@ -284,6 +288,7 @@ class _Translator:
             self.line,
             nodes.insert_reads(node) if source else None,
             filtered,
+            nodes.expression(kept) if kept is not None else None,
         )
 
     def _SelectStmt(self, node: Any) -> list[ops.Operation]:

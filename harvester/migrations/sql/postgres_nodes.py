@@ -287,6 +287,17 @@ def select_filtered(node: Any) -> bool:
     )
 
 
+def select_where(node: Any) -> Any:
+    """The WHERE of a SELECT that reads one table (no join, no UNION), or None: the rows of
+    that table it keeps."""
+    arms = select_arms(node)
+    if len(arms) != 1 or len(arms[0].fromClause or ()) != 1:
+        return None
+    if type(arms[0].fromClause[0]).__name__ != "RangeVar":
+        return None
+    return arms[0].whereClause
+
+
 def select_source(node: Any, dialect: ops.Dialect) -> str | None:
     """The first table an INSERT's SELECT reads (through a UNION's arms), or None for VALUES."""
     reading = [arm for arm in select_arms(node) if getattr(arm, "fromClause", None)]

@@ -44,7 +44,8 @@ def always_true(condition: str) -> bool:
     return bool(_ALWAYS_TRUE.match(condition.strip()))
 
 
-_IS_NULL = re.compile(r"(?<![\w.])(?:\w+\.)?\"?(\w+)\"?\s+IS\s+NULL\b", re.IGNORECASE)
+# `x IS NULL`, not `NOT x IS NULL` (how sqlglot writes `x IS NOT NULL` back)
+_IS_NULL = re.compile(r"(?<![\w.])(?<!\bNOT\s)(?:\w+\.)?\"?(\w+)\"?\s+IS\s+NULL\b", re.IGNORECASE)
 _UNMATCHED = re.compile(
     r"\bNOT\s+(?:EXISTS\s*|([\w.\"`]+)\s+IN\s*)\(\s*SELECT\b|"
     r"([\w.\"`]+)\s+NOT\s+IN\s*\(\s*SELECT\b",
@@ -120,6 +121,7 @@ def delete(
             line=line,
             columns=nulls,
             unmatched_in=unmatched_in(where),
+            where=" ".join(part for part in (others, where and f"WHERE {where}") if part) or None,
         )
     ]
 
@@ -139,11 +141,13 @@ def insert(
     line: int,
     reads: tuple[tuple[str, str], ...] | None = None,
     filtered: bool = False,
+    where: str | None = None,
 ) -> list[ops.Operation]:
     """`INSERT INTO table VALUES …` (no source) or `INSERT INTO table … SELECT FROM source`;
     `reads`: (column filled, column of the source it copies), None when not plain columns
     or constants;
-    `filtered`: the SELECT has a WHERE."""
+    `filtered`: the SELECT has a WHERE (or a join); `where`: that WHERE, when the SELECT reads
+    one table."""
     if source is None:
         return [ops.DataChange(ops.DataChangeKind.INSERT, table, f"INSERT INTO {table}", line=line)]
     return [
@@ -156,5 +160,6 @@ def insert(
             line=line,
             columns=columns,
             reads=reads or (),
+            where=where,
         )
     ]

@@ -112,6 +112,7 @@ class _Translator:
                     self.table(schema),
                     as_select=summary(self.text) if tree.args.get("expression") else None,
                     if_not_exists=bool(tree.args.get("exists")),
+                    temporary="TemporaryProperty" in nodes.property_names(tree),
                     engine=nodes.engine(tree, self.sql_dialect),
                     line=self.line,
                 )
@@ -288,7 +289,9 @@ class _Translator:
         source = nodes.select_source(select, self.dialect)
         filtered = nodes.select_filtered(select)
         reads = nodes.insert_reads(tree) if source else None
-        return rows.insert(self.table(target), source, columns, self.line, reads, filtered)
+        kept = nodes.select_where(select)
+        where = kept.sql(self.sql_dialect) if kept is not None else None
+        return rows.insert(self.table(target), source, columns, self.line, reads, filtered, where)
 
     def _Update(self, tree: Any) -> list[ops.Operation]:
         columns = tuple(e.this.name for e in tree.expressions if e.this is not None)

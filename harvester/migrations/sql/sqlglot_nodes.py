@@ -233,6 +233,16 @@ def select_filtered(node: Any) -> bool:
     return any(arm.args.get("where") is not None or arm.args.get("joins") for arm in arms)
 
 
+def select_where(node: Any) -> Any:
+    """The condition of a SELECT's WHERE when it reads one table (no join, no UNION), or
+    None: the rows of that table it keeps."""
+    arms = select_arms(node)
+    if len(arms) != 1 or arms[0].args.get("joins"):
+        return None
+    where = arms[0].args.get("where")
+    return where.this if where is not None else None
+
+
 def select_source(node: Any, dialect: ops.Dialect) -> str | None:
     """The first table a SELECT reads (through a UNION's arms), or None when `node` is
     VALUES or missing."""

@@ -519,11 +519,12 @@ def modify_column(op: ops.ModifyColumn, ctx: Context) -> None:
     tightened = new.nullable is False and (old is None or old.nullable is not False)
     if tightened and not new.primary_key:
         certainty = "" if old is not None else " (if it allowed NULL before)"
+        copied = _copied_nulls(op.table, old_name, ctx)
         ctx.judge_new(
             op.table,
             ImpactTag.NOT_NULL_ON_EXISTING_COLUMN,
             f"{name} becomes NOT NULL{certainty}: InnoDB rebuilds {op.table}; fails in strict "
-            "mode if any row is NULL",
+            f"mode if any row is NULL{copied}",
         )
         _not_null_mitigations(op.table, old_name, ctx)
 
@@ -542,7 +543,7 @@ def set_not_null(op: ops.SetNotNull, ctx: Context) -> None:
     # see below)
     checked = _validated_not_null_check(op.table, op.column, ctx)
     cleared = key in ctx.state.nulls_deleted or key in ctx.state.nulls_filled or checked is not None
-    fails = "" if cleared else "; fails if any row is NULL"
+    fails = "" if cleared else f"; fails if any row is NULL{_copied_nulls(*key, ctx)}"
     if checked:
         consequence = (
             f"ACCESS EXCLUSIVE lock on {op.table}, brief on PostgreSQL 12+ (the validated "
@@ -573,7 +574,7 @@ def _not_null_mitigations(table: str, column: str, ctx: Context) -> None:
             "PostgreSQL 12+ skip the scan",
         )
     filled = ctx.state.backfilled.get(key)
-    if filled and key not in ctx.state.nulls_filled:
+    if filled and key not in ctx.state.nulls_filled and not _copied_nulls(table, column, ctx):
         ctx.flag(
             ImpactTag.MITIGATED,
             f"{name}: backfilled by {ctx.by(filled)}, so NULLs are unlikely",
@@ -589,6 +590,20 @@ def _not_null_mitigations(table: str, column: str, ctx: Context) -> None:
     added = ctx.state.added_columns.get(key)
     if added and not filled:
         ctx.note(f"{name} was added by {ctx.by(added)}; rows hold NULL unless filled")
+
+
+def _copied_nulls(table: str, column: str, ctx: Context) -> str:
+    """`: the backfill … copies t.old into it, …` when the range filled the column by copying
+    another column of the row that may hold NULL (its NULLs stay), or nothing."""
+    source = ctx.state.backfill_sources.get((table, column))
+    if source is None or (table, column) in ctx.state.nulls_filled:
+        return ""
+    nullable = known_nullable(ctx, table, source)
+    if nullable is False:
+        return ""
+    by = ctx.by(ctx.state.backfilled[(table, column)])
+    stays = f"and {source} allows NULL" if nullable else f"so rows where {source} is NULL stay NULL"
+    return f": the backfill by {by} copies {table}.{source} into it, {stays}"
 
 
 def _validated_not_null_check(table: str, column: str, ctx: Context) -> str | None:

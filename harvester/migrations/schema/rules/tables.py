@@ -131,6 +131,7 @@ def rebuild_table(op: ops.RebuildTable, ctx: Context) -> None:
         ctx.created_here.add(op.staging)
     engine = ctx.engine.name
     changes = f" ({'; '.join(op.changes)})" if op.changes else ""
+    copied = "the kept rows" if op.keeps_only else "every row"
     if ctx.new_table(op.table):
         ctx.note(f"recreates {op.table}, which the range created{changes}")
         return
@@ -139,15 +140,21 @@ def rebuild_table(op: ops.RebuildTable, ctx: Context) -> None:
     elif not op.copies_data:
         how = "the new table replaces the old one"
     elif engine == "SQLite":
-        how = "SQLite copies every row into the new table, holding the database write lock"
+        how = f"SQLite copies {copied} into the new table, holding the database write lock"
     elif engine == "ClickHouse":
         how = (
             "ClickHouse copies the rows with INSERT … SELECT; rows written to the old table "
             "after the copy starts are not carried over"
         )
     else:
-        how = f"{engine} copies every row while the migration runs"
+        how = f"{engine} copies {copied} while the migration runs"
     ctx.flag(ImpactTag.TABLE_REBUILD, f"recreates {op.table} via {op.via}{changes}: {how}")
+    if op.keeps_only and op.copies_data:
+        ctx.flag(
+            ImpactTag.DATA_DELETE,
+            f"the rebuild of {op.table} copies only its rows WHERE {op.keeps_only}: the other "
+            "rows are lost",
+        )
     for column in op.unfilled:
         ctx.unfilled.add((op.table, column))
         ctx.flag(
