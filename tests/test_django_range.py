@@ -332,3 +332,46 @@ def test_a_reverse_added_or_a_helper_edited_is_not_the_same_operations() -> None
         database = analyse_database(MemoryView(base, {**base, path: new}))
         edited = next(m for m in database.migrations if m.path == path)
         assert "the database operations are the same" not in edited.data_impact[0].detail
+
+
+class _MoveHistory:
+    """Every path the range added was added by the commit that moved the folder (m), which
+    first shipped in v2.0."""
+
+    def commits_touching(self, path: str) -> tuple[str, ...]:
+        return ("m",)
+
+    def added_in(self, path: str) -> str | None:
+        return "m"
+
+    def first_release(self, path: str) -> str | None:
+        return "v2.0"
+
+    def renamed_from(self, path: str) -> tuple[str, str] | None:
+        return None
+
+    def releases(self, shas: Sequence[str]) -> Mapping[str, str | None]:
+        return dict.fromkeys(shas, "v2.0")
+
+
+def test_a_released_migration_moved_and_edited_is_not_first_released_by_the_move() -> None:
+    slug = "migrations.AddField('site', 'slug', models.SlugField(max_length=50, null=True))"
+    old = _migration("0002_site_slug", "0001_initial", slug)
+    edited = old.replace("null=True", "null=True, db_index=True")
+    base = {
+        "dcim/migrations/0001_initial.py": _INITIAL,
+        "dcim/migrations/0002_site_slug.py": old,
+    }
+    head = {
+        "src/dcim/migrations/0001_initial.py": _INITIAL.replace("'", '"'),
+        "src/dcim/migrations/0002_site_slug.py": edited,
+    }
+    view = MemoryView(base, head)
+    view._changes = tuple(replace(c, history=_MoveHistory()) for c in view._changes)
+    database = analyse_database(view)
+    found = [(m.id, m.change, m.released, m.added_in, m.first_tag) for m in database.migrations]
+    assert found == [
+        ("dcim.0001_initial", ChangeKind.RENAMED, True, None, None),
+        ("dcim.0002_site_slug", ChangeKind.RENAMED, True, None, None),
+    ]
+    assert database.migrations[0].format_only and not database.migrations[1].format_only

@@ -273,9 +273,11 @@ class RangeChanges:
         added: set[tuple[str, str]],
     ) -> MigrationInput:
         """A migration moved with its app and name (a folder renamed): databases that ran it
-        know it by those, so unchanged it runs nothing; edited, it is an edited release."""
+        know it by those, so unchanged it runs nothing; edited, it is an edited release. Either
+        way it was released before the range: the commit that moved it did not add it."""
+        item = replace(item, added_in=None, first_release=None)
         if old.blob == new.blob:
-            return replace(item, format_only=True, added_in=None, first_release=None)
+            return replace(item, format_only=True)
         edited = self._modified(item, change, old, new, added)
         if edited.format_only:
             self.reformatted.remove(change)
@@ -283,6 +285,32 @@ class RangeChanges:
 
     def _text(self, entry: Entry) -> str:
         return self.view.read_blob(entry.blob, entry.path).text or ""
+
+
+def moves_by_id(changes: Sequence[PathChange], head: Project, base: Project) -> list[PathChange]:
+    """`changes` with a migration deleted at one path and added at another under the same app
+    label and name joined as one move: Django knows a migration by those, not by its file (a
+    folder moved and reformatted in one go, which git pairs as renames only where the text
+    stayed alike)."""
+    deleted = {base.by_path[c.path].key: c for c in changes if c.status is ChangeKind.DELETED}
+    moved_from = {
+        c.path: gone
+        for c in changes
+        if c.status is ChangeKind.ADDED
+        and (gone := deleted.get(head.by_path[c.path].key)) is not None
+    }
+    gone_paths = {gone.path for gone in moved_from.values()}
+    found = []
+    for change in changes:
+        if change.status is ChangeKind.DELETED and change.path in gone_paths:
+            continue
+        if change.path in moved_from and change.status is ChangeKind.ADDED:
+            gone = moved_from[change.path]
+            change = replace(
+                change, old_path=gone.path, status=ChangeKind.RENAMED, old_blob=gone.old_blob
+            )
+        found.append(change)
+    return found
 
 
 def _follow_tables(operations: Sequence[ops.Operation], tables: set[str]) -> list[str]:
