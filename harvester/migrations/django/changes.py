@@ -18,6 +18,7 @@ from harvester.migrations.base import PathChange, RepoView
 from harvester.migrations.django.files import (
     Comparison,
     MigrationFile,
+    Operation,
     compare,
     label,
 )
@@ -29,6 +30,7 @@ from harvester.migrations.django.project import (
     inert_squash,
     migration_id,
 )
+from harvester.migrations.django.python_code import PythonCode
 from harvester.migrations.edits import reformat_finding, same_database_operations, unreadable_base
 from harvester.migrations.engines import EngineEvidence
 from harvester.migrations.schema import ops
@@ -258,7 +260,9 @@ class RangeChanges:
             before is not None
             and item.parsed is not None
             and same_database_operations(
-                before, item.parsed, functions_unchanged=_code_unchanged(comparison)
+                _database_steps(before),
+                _database_steps(item.parsed),
+                functions_unchanged=_code_unchanged(comparison),
             )
         ):
             what += "; the database operations are the same"
@@ -330,6 +334,19 @@ def _follow_tables(operations: Sequence[ops.Operation], tables: set[str]) -> lis
     return clash
 
 
+def _database_steps(parsed: ops.ParsedMigration) -> ops.ParsedMigration:
+    """`parsed` without its changes of Django's model state only: they run nothing, and their
+    wording names what differs from the state (a related_name), which no database sees."""
+
+    def kept(step: ops.Step) -> ops.Step:
+        found = tuple(
+            o for o in step.operations if not (isinstance(o, ops.Opaque) and o.state_only)
+        )
+        return replace(step, operations=found)
+
+    return replace(parsed, up=kept(parsed.up), down=kept(parsed.down) if parsed.down else None)
+
+
 def _code_unchanged(comparison: Comparison | None) -> bool:
     """True when only the Migration class changed: the functions, classes and imports its
     RunPython code may use are the same."""
@@ -353,15 +370,17 @@ def describe_modification(
         matcher = difflib.SequenceMatcher(
             a=comparison.old_operations, b=comparison.operations, autojunk=False
         )
+        changed = pyast.changed_definitions(comparison.old_definitions, comparison.definitions)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
                 continue
             if tag == "replace" and i2 - i1 == j2 - j1:
-                parts += [f"{label(o)} changed" for o in new.operations[j1:j2]]
+                pairs = zip(old.operations[i1:i2], new.operations[j1:j2], strict=False)
+                parts += [_operation_change(a, b, changed) for a, b in pairs]
                 continue
             parts += [f"{label(o)} removed" for o in old.operations[i1:i2]]
             parts += [f"{label(o)} added" for o in new.operations[j1:j2]]
-        for name in pyast.changed_definitions(comparison.old_definitions, comparison.definitions):
+        for name in changed:
             if name.startswith("function"):
                 parts.append(name if name.endswith(("added", "removed")) else f"{name} changed")
     if old.atomic != new.atomic:
@@ -371,6 +390,40 @@ def describe_modification(
         "; ".join(f"{n} × {part}" if n > 1 else part for part, n in counted.items())
         or "the file changed outside its operations"
     )
+
+
+def _operation_change(old: Operation, new: Operation, changed: Sequence[str]) -> str:
+    """`RunPython fill: reverse step added; forward unchanged` when a RunPython kept its
+    forward step and only its reverse changed (`forward unchanged` only when no function the
+    file had changed either); `<operation> changed` otherwise."""
+    if not (
+        old.base_kind == new.base_kind == "RunPython"
+        and new.code is not None
+        and _without_reverse(old) == _without_reverse(new)
+        and old.arg("reverse_code") != new.arg("reverse_code")
+    ):
+        return f"{label(new)} changed"
+    if _does_nothing(old.reverse_code) and _does_nothing(new.reverse_code):
+        step = "reverse step rewritten, still doing nothing"
+    elif old.arg("reverse_code") is None:
+        step = "reverse step added"
+    elif new.arg("reverse_code") is None:
+        step = "reverse step removed"
+    else:
+        step = "reverse step changed"
+    # The forward function may call any other: unchanged only when no existing one changed.
+    kept = all(name == "class Migration" or name.endswith(" added") for name in changed)
+    forward = "; forward unchanged" if kept else ""
+    return f"{label(new)}: {step}{forward}"
+
+
+def _does_nothing(code: PythonCode | None) -> bool:
+    return code is not None and code.noop
+
+
+def _without_reverse(operation: Operation) -> dict[str, object]:
+    """The operation's arguments but its reverse."""
+    return {k: v for k, v in operation.args.items() if k != "reverse_code"}
 
 
 def _new_dependencies(
