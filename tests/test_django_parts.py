@@ -257,6 +257,25 @@ def test_reads_loops_bulk_updates_and_deletes() -> None:
     ]
 
 
+def test_a_row_built_in_code_and_saved_is_an_insert() -> None:
+    code = _code(
+        "def forwards(apps, schema_editor):\n"
+        "    Tag = apps.get_model('api', 'Tag')\n"
+        "    Check = apps.get_model('api', 'Check')\n"
+        "    tag = Tag(name='new', position=1)\n"
+        "    tag.save()\n"
+        "    kept = Tag(pk=7, name='kept')\n"
+        "    kept.save()\n"
+        "    check = Check.objects.get(pk=1)\n"
+        "    check.save()\n"
+    )
+    assert [(a.model, a.kind, a.detail) for a in code.actions] == [
+        ("Tag", DataChangeKind.INSERT, "inserts {table} rows (built in code, then saved)"),
+        ("Tag", DataChangeKind.UPDATE, "saves single {table} rows"),
+        ("Check", DataChangeKind.UPDATE, "saves single {table} rows"),
+    ]
+
+
 def test_a_queryset_kept_in_a_variable_keeps_its_filter() -> None:
     code = _code(
         "def forwards(apps, schema_editor):\n"
