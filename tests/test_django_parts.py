@@ -69,6 +69,7 @@ def _field(source: str) -> fields.FieldSpec:
     ("source", "postgres", "mysql", "sqlite"),
     [
         ("models.CharField(max_length=20)", "varchar(20)", "varchar(20)", "varchar(20)"),
+        ("models.CharField(max_length='30')", "varchar(30)", "varchar(30)", "varchar(30)"),
         ("models.EmailField()", "varchar(254)", "varchar(254)", "varchar(254)"),
         ("models.TextField()", "text", "longtext", "text"),
         ("models.DateTimeField()", "timestamp with time zone", "datetime(6)", "datetime"),
