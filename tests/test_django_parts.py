@@ -69,6 +69,7 @@ def _field(source: str) -> fields.FieldSpec:
     ("source", "postgres", "mysql", "sqlite"),
     [
         ("models.CharField(max_length=20)", "varchar(20)", "varchar(20)", "varchar(20)"),
+        ("models.CharField(max_length='30')", "varchar(30)", "varchar(30)", "varchar(30)"),
         ("models.EmailField()", "varchar(254)", "varchar(254)", "varchar(254)"),
         ("models.TextField()", "text", "longtext", "text"),
         ("models.DateTimeField()", "timestamp with time zone", "datetime(6)", "datetime"),
@@ -254,6 +255,25 @@ def test_reads_loops_bulk_updates_and_deletes() -> None:
         ("Flip", DataChangeKind.DELETE, "deletes {table} rows (every row)", False),
         ("Flip", DataChangeKind.INSERT, "inserts {table} rows (bulk_create)", True),
         ("Check", DataChangeKind.UPDATE, "updates {table} rows in one statement", False),
+    ]
+
+
+def test_a_row_built_in_code_and_saved_is_an_insert() -> None:
+    code = _code(
+        "def forwards(apps, schema_editor):\n"
+        "    Tag = apps.get_model('api', 'Tag')\n"
+        "    Check = apps.get_model('api', 'Check')\n"
+        "    tag = Tag(name='new', position=1)\n"
+        "    tag.save()\n"
+        "    kept = Tag(pk=7, name='kept')\n"
+        "    kept.save()\n"
+        "    check = Check.objects.get(pk=1)\n"
+        "    check.save()\n"
+    )
+    assert [(a.model, a.kind, a.detail) for a in code.actions] == [
+        ("Tag", DataChangeKind.INSERT, "inserts {table} rows (built in code, then saved)"),
+        ("Tag", DataChangeKind.UPDATE, "saves single {table} rows"),
+        ("Check", DataChangeKind.UPDATE, "saves single {table} rows"),
     ]
 
 

@@ -332,3 +332,98 @@ def test_a_reverse_added_or_a_helper_edited_is_not_the_same_operations() -> None
         database = analyse_database(MemoryView(base, {**base, path: new}))
         edited = next(m for m in database.migrations if m.path == path)
         assert "the database operations are the same" not in edited.data_impact[0].detail
+
+
+class _MoveHistory:
+    """Every path the range added was added by the commit that moved the folder (m), which
+    first shipped in v2.0."""
+
+    def commits_touching(self, path: str) -> tuple[str, ...]:
+        return ("m",)
+
+    def added_in(self, path: str) -> str | None:
+        return "m"
+
+    def first_release(self, path: str) -> str | None:
+        return "v2.0"
+
+    def renamed_from(self, path: str) -> tuple[str, str] | None:
+        return None
+
+    def releases(self, shas: Sequence[str]) -> Mapping[str, str | None]:
+        return dict.fromkeys(shas, "v2.0")
+
+
+def test_a_released_migration_moved_and_edited_is_not_first_released_by_the_move() -> None:
+    slug = "migrations.AddField('site', 'slug', models.SlugField(max_length=50, null=True))"
+    old = _migration("0002_site_slug", "0001_initial", slug)
+    edited = old.replace("null=True", "null=True, db_index=True")
+    base = {
+        "dcim/migrations/0001_initial.py": _INITIAL,
+        "dcim/migrations/0002_site_slug.py": old,
+    }
+    head = {
+        "src/dcim/migrations/0001_initial.py": _INITIAL.replace("'", '"'),
+        "src/dcim/migrations/0002_site_slug.py": edited,
+    }
+    view = MemoryView(base, head)
+    view._changes = tuple(replace(c, history=_MoveHistory()) for c in view._changes)
+    database = analyse_database(view)
+    found = [(m.id, m.change, m.released, m.added_in, m.first_tag) for m in database.migrations]
+    assert found == [
+        ("dcim.0001_initial", ChangeKind.RENAMED, True, None, None),
+        ("dcim.0002_site_slug", ChangeKind.RENAMED, True, None, None),
+    ]
+    assert database.migrations[0].format_only and not database.migrations[1].format_only
+
+
+def test_a_reverse_added_to_an_unchanged_run_python_says_so() -> None:
+    def filled(reverse: str, body: str = "'none'") -> str:
+        return _HEADER + (
+            "def fill(apps, schema_editor):\n"
+            "    Site = apps.get_model('dcim', 'Site')\n"
+            f"    Site.objects.filter(facility=None).update(facility={body})\n\n"
+            "class Migration(migrations.Migration):\n"
+            "    dependencies = [('dcim', '0001_initial')]\n"
+            f"    operations = [migrations.RunPython(fill{reverse})]\n"
+        )
+
+    path = "dcim/migrations/0002_site_fill.py"
+    base = {"dcim/migrations/0001_initial.py": _INITIAL, path: filled("")}
+
+    def detail(new: str) -> str:
+        database = analyse_database(MemoryView(base, {**base, path: new}))
+        return next(m for m in database.migrations if m.path == path).data_impact[0].detail
+
+    assert "(RunPython fill: reverse step added; forward unchanged)" in detail(
+        filled(", migrations.RunPython.noop")
+    )
+    noop = ", lambda apps, schema_editor: None"
+    base[path] = filled(noop)
+    assert "(RunPython fill: reverse step rewritten, still doing nothing; forward " in detail(
+        filled(", migrations.RunPython.noop")
+    )
+    base[path] = filled("")
+    assert "(RunPython fill: reverse step added; function fill changed)" in detail(
+        filled(", migrations.RunPython.noop", "'unknown'")
+    )
+
+
+def test_a_related_name_or_model_label_case_edit_runs_the_same_database_operations() -> None:
+    def owned(related: str, target: str) -> str:
+        return _migration(
+            "0002_site_parent",
+            "0001_initial",
+            "migrations.AddField('site', 'parent', models.ForeignKey(to='dcim.Site', "
+            "null=True, on_delete=models.SET_NULL, related_name='children')), "
+            f"migrations.AlterField('site', 'parent', models.ForeignKey(to='{target}', "
+            f"null=True, on_delete=models.CASCADE, related_name='{related}'))",
+        )
+
+    path = "dcim/migrations/0002_site_parent.py"
+    base = {"dcim/migrations/0001_initial.py": _INITIAL, path: owned("children", "dcim.Site")}
+    database = analyse_database(
+        MemoryView(base, {**base, path: owned("%(class)s_children", "dcim.site")})
+    )
+    edited = next(m for m in database.migrations if m.path == path)
+    assert "the database operations are the same" in edited.data_impact[0].detail

@@ -254,6 +254,10 @@ _STRING_METHODS = frozenset(
 )
 
 
+# Calls that build a collection from a literal one; read as a tuple like the literal.
+_COLLECTIONS = frozenset({"list", "tuple", "set", "frozenset"})
+
+
 class _Evaluator:
     """Evaluation with a guard against names that refer to themselves."""
 
@@ -320,10 +324,15 @@ class _Evaluator:
                 returned := self.returned(helper, node)
             ) is not None:
                 return returned
-            case ast.Call(func=ast.Name(id="list" | "tuple"), args=[listed], keywords=[]) if (
-                isinstance(items := self.value(listed), tuple)
+            case ast.Call(func=ast.Name(id=builder), args=[listed], keywords=[]) if (
+                builder in _COLLECTIONS and isinstance(items := self.value(listed), tuple)
             ):
+                # `set([("site", "slug")])`, as Django 1.x wrote `unique_together`
                 return items
+            case ast.Call(func=ast.Name(id=builder), args=[], keywords=[]) if (
+                builder in _COLLECTIONS
+            ):
+                return ()
             case ast.Call(func=ast.Attribute(value=held, attr=method), keywords=[]) if (
                 method in _STRING_METHODS
                 and isinstance(text := self.value(held), str)

@@ -23,7 +23,7 @@ from harvester.migrations.base import (
     Source,
     SystemResult,
 )
-from harvester.migrations.django.changes import RangeChanges
+from harvester.migrations.django.changes import RangeChanges, moves_by_id
 from harvester.migrations.django.custom_fields import field_bases
 from harvester.migrations.django.folders import (
     MAYBE_ELSEWHERE,
@@ -95,6 +95,7 @@ class DjangoSystem:
         ]
         if not changes:
             return SystemResult()
+        changes = moves_by_id(changes, head, base)
         sources = engines.config_sources(view, near=posixpath.dirname(changes[0].path))
         evidence = _engine(root, sources, head)
         project_settings = _project_settings(sources)

@@ -18,6 +18,7 @@ from harvester.migrations.base import PathChange, RepoView
 from harvester.migrations.django.files import (
     Comparison,
     MigrationFile,
+    Operation,
     compare,
     label,
 )
@@ -29,6 +30,7 @@ from harvester.migrations.django.project import (
     inert_squash,
     migration_id,
 )
+from harvester.migrations.django.python_code import PythonCode
 from harvester.migrations.edits import reformat_finding, same_database_operations, unreadable_base
 from harvester.migrations.engines import EngineEvidence
 from harvester.migrations.schema import ops
@@ -258,7 +260,9 @@ class RangeChanges:
             before is not None
             and item.parsed is not None
             and same_database_operations(
-                before, item.parsed, functions_unchanged=_code_unchanged(comparison)
+                _database_steps(before),
+                _database_steps(item.parsed),
+                functions_unchanged=_code_unchanged(comparison),
             )
         ):
             what += "; the database operations are the same"
@@ -273,9 +277,11 @@ class RangeChanges:
         added: set[tuple[str, str]],
     ) -> MigrationInput:
         """A migration moved with its app and name (a folder renamed): databases that ran it
-        know it by those, so unchanged it runs nothing; edited, it is an edited release."""
+        know it by those, so unchanged it runs nothing; edited, it is an edited release. Either
+        way it was released before the range: the commit that moved it did not add it."""
+        item = replace(item, added_in=None, first_release=None)
         if old.blob == new.blob:
-            return replace(item, format_only=True, added_in=None, first_release=None)
+            return replace(item, format_only=True)
         edited = self._modified(item, change, old, new, added)
         if edited.format_only:
             self.reformatted.remove(change)
@@ -283,6 +289,32 @@ class RangeChanges:
 
     def _text(self, entry: Entry) -> str:
         return self.view.read_blob(entry.blob, entry.path).text or ""
+
+
+def moves_by_id(changes: Sequence[PathChange], head: Project, base: Project) -> list[PathChange]:
+    """`changes` with a migration deleted at one path and added at another under the same app
+    label and name joined as one move: Django knows a migration by those, not by its file (a
+    folder moved and reformatted in one go, which git pairs as renames only where the text
+    stayed alike)."""
+    deleted = {base.by_path[c.path].key: c for c in changes if c.status is ChangeKind.DELETED}
+    moved_from = {
+        c.path: gone
+        for c in changes
+        if c.status is ChangeKind.ADDED
+        and (gone := deleted.get(head.by_path[c.path].key)) is not None
+    }
+    gone_paths = {gone.path for gone in moved_from.values()}
+    found = []
+    for change in changes:
+        if change.status is ChangeKind.DELETED and change.path in gone_paths:
+            continue
+        if change.path in moved_from and change.status is ChangeKind.ADDED:
+            gone = moved_from[change.path]
+            change = replace(
+                change, old_path=gone.path, status=ChangeKind.RENAMED, old_blob=gone.old_blob
+            )
+        found.append(change)
+    return found
 
 
 def _follow_tables(operations: Sequence[ops.Operation], tables: set[str]) -> list[str]:
@@ -300,6 +332,19 @@ def _follow_tables(operations: Sequence[ops.Operation], tables: set[str]) -> lis
             tables.discard(operation.old)
             tables.add(operation.new)
     return clash
+
+
+def _database_steps(parsed: ops.ParsedMigration) -> ops.ParsedMigration:
+    """`parsed` without its changes of Django's model state only: they run nothing, and their
+    wording names what differs from the state (a related_name), which no database sees."""
+
+    def kept(step: ops.Step) -> ops.Step:
+        found = tuple(
+            o for o in step.operations if not (isinstance(o, ops.Opaque) and o.state_only)
+        )
+        return replace(step, operations=found)
+
+    return replace(parsed, up=kept(parsed.up), down=kept(parsed.down) if parsed.down else None)
 
 
 def _code_unchanged(comparison: Comparison | None) -> bool:
@@ -325,15 +370,17 @@ def describe_modification(
         matcher = difflib.SequenceMatcher(
             a=comparison.old_operations, b=comparison.operations, autojunk=False
         )
+        changed = pyast.changed_definitions(comparison.old_definitions, comparison.definitions)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
                 continue
             if tag == "replace" and i2 - i1 == j2 - j1:
-                parts += [f"{label(o)} changed" for o in new.operations[j1:j2]]
+                pairs = zip(old.operations[i1:i2], new.operations[j1:j2], strict=False)
+                parts += [_operation_change(a, b, changed) for a, b in pairs]
                 continue
             parts += [f"{label(o)} removed" for o in old.operations[i1:i2]]
             parts += [f"{label(o)} added" for o in new.operations[j1:j2]]
-        for name in pyast.changed_definitions(comparison.old_definitions, comparison.definitions):
+        for name in changed:
             if name.startswith("function"):
                 parts.append(name if name.endswith(("added", "removed")) else f"{name} changed")
     if old.atomic != new.atomic:
@@ -343,6 +390,40 @@ def describe_modification(
         "; ".join(f"{n} × {part}" if n > 1 else part for part, n in counted.items())
         or "the file changed outside its operations"
     )
+
+
+def _operation_change(old: Operation, new: Operation, changed: Sequence[str]) -> str:
+    """`RunPython fill: reverse step added; forward unchanged` when a RunPython kept its
+    forward step and only its reverse changed (`forward unchanged` only when no function the
+    file had changed either); `<operation> changed` otherwise."""
+    if not (
+        old.base_kind == new.base_kind == "RunPython"
+        and new.code is not None
+        and _without_reverse(old) == _without_reverse(new)
+        and old.arg("reverse_code") != new.arg("reverse_code")
+    ):
+        return f"{label(new)} changed"
+    if _does_nothing(old.reverse_code) and _does_nothing(new.reverse_code):
+        step = "reverse step rewritten, still doing nothing"
+    elif old.arg("reverse_code") is None:
+        step = "reverse step added"
+    elif new.arg("reverse_code") is None:
+        step = "reverse step removed"
+    else:
+        step = "reverse step changed"
+    # The forward function may call any other: unchanged only when no existing one changed.
+    kept = all(name == "class Migration" or name.endswith(" added") for name in changed)
+    forward = "; forward unchanged" if kept else ""
+    return f"{label(new)}: {step}{forward}"
+
+
+def _does_nothing(code: PythonCode | None) -> bool:
+    return code is not None and code.noop
+
+
+def _without_reverse(operation: Operation) -> dict[str, object]:
+    """The operation's arguments but its reverse."""
+    return {k: v for k, v in operation.args.items() if k != "reverse_code"}
 
 
 def _new_dependencies(

@@ -479,6 +479,8 @@ def _argument(field: FieldSpec, name: str, fallback: int | None) -> str:
     value = field.call.get(name)
     if value is None:
         value = fallback
+    if isinstance(value, str) and value.strip().isdigit():
+        return value.strip()  # `max_length="30"`: Django writes it into the type as is
     return render(value) if not isinstance(value, (int, type(None))) else str(value)
 
 

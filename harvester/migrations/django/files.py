@@ -165,7 +165,7 @@ def parse_migration(name: str, text: str) -> MigrationFile | Unreadable | None:
     atomic = module.evaluate(attributes.get("atomic"))
     return MigrationFile(
         name=name,
-        dependencies=_keys(module.evaluate(attributes.get("dependencies"))),
+        dependencies=_keys(_listed(attributes.get("dependencies"), module, notes)),
         replaces=_keys(module.evaluate(attributes.get("replaces"))),
         run_before=_keys(module.evaluate(attributes.get("run_before"))),
         operations=operations,
@@ -311,6 +311,29 @@ def _migration_class(tree: ast.Module) -> ast.ClassDef | None:
         if isinstance(statement, ast.ClassDef) and statement.name == "Migration":
             return statement
     return None
+
+
+def _listed(node: ast.expr | None, module: pyast.Module, notes: list[str]) -> Value:
+    """The keys a `dependencies` list names, also when it is joined to one harvester cannot
+    read (`[("desk", "0027_x")] + settings.EXTRA_DEPENDENCIES`): the literal parts, with a
+    note for the others."""
+    value = module.evaluate(node)
+    if isinstance(value, tuple) or not isinstance(node, ast.BinOp):
+        return value
+    found: list[Value] = []
+    pending: list[ast.expr] = [node]
+    while pending:
+        part = pending.pop(0)
+        if isinstance(part, ast.BinOp) and isinstance(part.op, ast.Add):
+            pending[:0] = [part.left, part.right]
+        elif isinstance(listed := module.evaluate(part), tuple):
+            found += listed
+        else:
+            notes.append(
+                f"dependencies also take {ast.unparse(part)[:60]} (line {part.lineno}), "
+                "known only at run time: the migrations it names are not followed"
+            )
+    return tuple(found)
 
 
 def _keys(value: Value) -> tuple[tuple[str, str], ...]:

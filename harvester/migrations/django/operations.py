@@ -20,6 +20,9 @@ from harvester.migrations.schema import ops
 
 # Operations that change only what Django keeps in Python.
 _STATE_ONLY = frozenset({"AlterModelOptions", "AlterModelManagers", "AlterConstraint"})
+# Operations that run nothing at all: django-migration-linter's `IgnoreMigration()` only tells
+# the linter to skip the migration.
+_MARKERS = frozenset({"IgnoreMigration"})
 
 
 class Translator(ModelOperations, FieldOperations, IndexOperations, CodeOperations):
@@ -29,6 +32,8 @@ class Translator(ModelOperations, FieldOperations, IndexOperations, CodeOperatio
         """Translate `operation` and apply it to the state."""
         result = Translation()
         handler = getattr(self, f"_{operation.base_kind}", None)
+        if operation.base_kind in _MARKERS and operation.local is None:
+            return result
         if operation.base_kind in _STATE_ONLY:
             self._options(operation, result)
         elif operation.base_kind in EXTENSIONS:

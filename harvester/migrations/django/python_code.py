@@ -98,6 +98,8 @@ class _Reader:
     # name -> (model, filtered, the filters as written) of a queryset kept in a variable
     querysets: dict[str, tuple[tuple[str | None, str], bool, str]] = field(default_factory=dict)
     instances: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    # rows built in code (`field = AppField(label=…)`) without a key: saving one inserts it
+    built: set[str] = field(default_factory=set)
     actions: list[RowAction] = field(default_factory=list)
     sql: list[tuple[str, int]] = field(default_factory=list)
     others: list[str] = field(default_factory=list)
@@ -166,6 +168,7 @@ class _Reader:
 
     def bind(self, name: str, value: ast.expr) -> None:
         """Remember what a name holds: a model, a queryset or a row."""
+        self.built.discard(name)
         model = _get_model(value)
         if model is not None:
             self.models[name] = model
@@ -178,6 +181,8 @@ class _Reader:
         last = calls[-1] if calls else ""
         if last in _SINGLE or (not calls and isinstance(value, ast.Call)):
             self.instances[name] = key
+            if not calls and not _names_key(value):
+                self.built.add(name)
         elif not calls or last in _QUERYSET:
             self.querysets[name] = (key, filtered, self.where(value))
 
@@ -197,6 +202,8 @@ class _Reader:
                 self.querysets[param] = self.querysets[value.id]
             if value.id in self.instances:
                 self.instances[param] = self.instances[value.id]
+            if value.id in self.built:
+                self.built.add(param)
 
     def loop_over(self, source: ast.expr, target: ast.expr, line: int) -> _Loop | None:
         """The loop context when `source` iterates over a model's rows."""
@@ -308,6 +315,9 @@ class _Reader:
         elif method in _INSERTS:
             detail = f"inserts {{table}} rows ({method})"
             self.act(key, DataChangeKind.INSERT, detail, True, node.lineno, loop)
+        elif method == "save" and isinstance(receiver, ast.Name) and receiver.id in self.built:
+            detail = "inserts {table} rows (built in code, then saved)"
+            self.act(key, DataChangeKind.INSERT, detail, True, node.lineno, loop)
         elif method == "save" and isinstance(receiver, ast.Name) and receiver.id in self.instances:
             self.act(
                 key, DataChangeKind.UPDATE, "saves single {table} rows", True, node.lineno, loop
@@ -404,6 +414,14 @@ def _only_reports(node: ast.AST) -> bool:
     return bool(names) and all(
         n == "print" or n.split(".")[0] in ("logging", "logger", "log") for n in names
     )
+
+
+def _names_key(call: ast.expr) -> bool:
+    """True when a model built in code may be given its primary key (`Row(pk=…)`, positional
+    values, `**values`): saving it may then update an existing row rather than insert one."""
+    if not isinstance(call, ast.Call):
+        return True
+    return bool(call.args) or any(k.arg in ("pk", "id") or k.arg is None for k in call.keywords)
 
 
 def _get_model(node: ast.expr) -> tuple[str | None, str] | None:
