@@ -36,6 +36,44 @@ def test_sqlite_not_null_column_added_by_copying_fails_only_with_rows() -> None:
     ]
 
 
+def test_sqlite_not_null_column_added_by_copying_a_table_made_here_is_no_risk() -> None:
+    # Django on SQLite: CreateModel, then AddField of a foreign key NOT NULL, one migration
+    column = ops.ColumnDef("target_id", "integer", nullable=False)
+    impacts = _impacts(
+        ops.CreateTable("page_log", (ops.ColumnDef("id", "integer"),)),
+        ops.AddColumn("page_log", column),
+        ops.RebuildTable("page_log", "copy and rename"),
+        dialect=ops.Dialect.SQLITE,
+    )
+    assert all(tag is not ImpactTag.NOT_NULL_COLUMN_WITHOUT_DEFAULT for tag, _ in impacts)
+
+
+def test_sqlite_rebuild_check_on_a_new_column_says_what_rows_hold() -> None:
+    # Django on SQLite: AddField PositiveIntegerField(default=1) rebuilds with its CHECK
+    check = ops.Constraint(
+        ops.ConstraintKind.CHECK, "max_choices_check", ("max_choices",), "max_choices >= 0"
+    )
+    impacts = _impacts(
+        ops.AddColumn("attribute", ops.ColumnDef("max_choices", "integer", default="1")),
+        ops.AddConstraint("attribute", check),
+        ops.RebuildTable("attribute", "copy and rename", applies_alters=True),
+        dialect=ops.Dialect.SQLITE,
+    )
+    (detail,) = [d for tag, d in impacts if tag is ImpactTag.CHECK_CONSTRAINT_VALIDATED]
+    assert detail.endswith(
+        "the rebuild copies every row into the new table and the column is new, so rows hold "
+        "its default 1"
+    )
+
+
+def test_a_dropped_constraint_without_a_name_is_called_unnamed() -> None:
+    # Django: unique=True -> False drops the constraint the database named
+    dropped = ops.DropConstraint("cms_page", None, ops.ConstraintKind.UNIQUE)
+    parsed = ops.ParsedMigration("m", "m", ops.Step((dropped,)))
+    result = assess(parsed, ops.Dialect.POSTGRESQL, RangeState(), AnalysisSettings())
+    assert "drops an unnamed UNIQUE constraint on cms_page" in result.notes
+
+
 def test_a_default_set_again_is_not_backward_incompatible() -> None:
     impacts = _impacts(
         ops.DropDefault("channel", "currency"),

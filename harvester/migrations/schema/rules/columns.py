@@ -143,7 +143,8 @@ def _sqlite_add_column(op: ops.AddColumn, ctx: Context) -> None:
     column = op.column
     name = f"{op.table}.{column.name}"
     if column.nullable is False and column.default in (None, "NULL") and op.table in ctx.rebuilt:
-        ctx.flag(
+        ctx.judge_new(
+            op.table,
             ImpactTag.NOT_NULL_COLUMN_WITHOUT_DEFAULT,
             f"adds {name} NOT NULL without a default: {op.table} is rebuilt by copying, and "
             f"copying its rows fails on the NULL {column.name}; only an empty table passes",

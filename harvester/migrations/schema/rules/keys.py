@@ -114,11 +114,15 @@ def _in_sqlite_rebuild(op: ops.AddConstraint, ctx: Context) -> None:
     text = describe.constraint(op.constraint)
     kind = op.constraint.kind
     if kind is ops.ConstraintKind.CHECK:
+        outcome = (
+            f"the column is new, so rows hold {_new_column_holds(op, ctx)}"
+            if _on_new_column(op, ctx)
+            else "fails if a row violates it"
+        )
         ctx.judge_new(
             op.table,
             ImpactTag.CHECK_CONSTRAINT_VALIDATED,
-            f"{op.table}: {text}: the rebuild copies every row into the new table and fails if "
-            "a row violates it",
+            f"{op.table}: {text}: the rebuild copies every row into the new table and {outcome}",
         )
     elif kind in (ops.ConstraintKind.UNIQUE, ops.ConstraintKind.PRIMARY_KEY):
         _judge_unique(
@@ -232,18 +236,23 @@ def _check(op: ops.AddConstraint, ctx: Context) -> None:
     else:
         consequence = f"{engine.name} checks every row; fails if a row violates it"
     if _on_new_column(op, ctx):
-        # Every existing row holds the new column's default (or NULL, which passes a CHECK).
-        name = op.constraint.columns[0]
-        column = ctx.state.columns.get(op.table, {}).get(name)
-        filled = ctx.state.temporary_defaults.get((op.table, name), (None, ""))[0]
-        default = (column.default if column else None) or filled
-        holds = "NULL there, which passes" if default is None else f"its default {default}"
         consequence = consequence.replace(
-            "fails if a row violates it", f"the column is new, so rows hold {holds}"
+            "fails if a row violates it",
+            f"the column is new, so rows hold {_new_column_holds(op, ctx)}",
         )
     ctx.judge_new(
         op.table, ImpactTag.CHECK_CONSTRAINT_VALIDATED, f"{op.table}: {text}: {consequence}"
     )
+
+
+def _new_column_holds(op: ops.AddConstraint, ctx: Context) -> str:
+    """What every existing row holds in the new column a CHECK is declared with: its default
+    (or NULL, which passes a CHECK)."""
+    name = op.constraint.columns[0]
+    column = ctx.state.columns.get(op.table, {}).get(name)
+    filled = ctx.state.temporary_defaults.get((op.table, name), (None, ""))[0]
+    default = (column.default if column else None) or filled
+    return "NULL there, which passes" if default is None else f"its default {default}"
 
 
 def _on_new_column(op: ops.AddConstraint, ctx: Context) -> bool:
@@ -375,19 +384,25 @@ def _null_in_every_row(ctx: Context, table: str, column: str) -> bool:
 
 def drop_constraint(op: ops.DropConstraint, ctx: Context) -> None:
     """Dropping a foreign key lets orphans in (Atlas CD101)."""
-    label = op.name or "a constraint"
+    key = _named(op, "foreign key")
     if op.name and (op.table, op.name) in ctx.readded:
-        ctx.note(f"drops constraint {label} on {op.table} to add it again with a new definition")
+        ctx.note(f"drops constraint {op.name} on {op.table} to add it again with a new definition")
     elif op.kind is ops.ConstraintKind.FOREIGN_KEY and _on_dropped_column(op, ctx):
-        ctx.note(f"drops foreign key {label} on {op.table}, whose column this migration drops")
+        ctx.note(f"drops {key} on {op.table}, whose column this migration drops")
     elif op.kind is ops.ConstraintKind.FOREIGN_KEY and not ctx.new_table(op.table):
         ctx.flag(
             ImpactTag.FK_DROPPED,
-            f"drops foreign key {label} on {op.table}: the database no longer rejects orphaned "
-            "rows",
+            f"drops {key} on {op.table}: the database no longer rejects orphaned rows",
         )
     else:
-        ctx.note(f"drops constraint {label} on {op.table}")
+        kind = f"{op.kind.value} constraint" if op.kind else "constraint"
+        ctx.note(f"drops {_named(op, kind)} on {op.table}")
+
+
+def _named(op: ops.DropConstraint, kind: str) -> str:
+    """`foreign key orders_user_fk`, or `an unnamed UNIQUE constraint` (Django's unique=False
+    drops the constraint the database named)."""
+    return f"{kind} {op.name}" if op.name else f"an unnamed {kind}"
 
 
 def _on_dropped_column(op: ops.DropConstraint, ctx: Context) -> bool:
