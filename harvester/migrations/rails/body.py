@@ -41,7 +41,7 @@ _READS = frozenset({"select_all", "select_one", "select_value", "select_values",
 _QUIET = frozenset(
     """
     say puts print p pp sleep require require_relative logger warn rand srand format sprintf
-    lambda proc loop binding caller Integer Float String Array Hash Rational freeze
+    lambda proc binding caller Integer Float String Array Hash Rational freeze
     """.split()  # noqa: SIM905 (a word list reads better than one word a line)
 )
 _WRAPPERS = frozenset(
@@ -273,6 +273,9 @@ class BodyReader:
             ]
         if name in _WRAPPERS:
             return [self.read(_block_body(args), env, in_change)]
+        if name == "loop":  # `loop do … break if done … end`: its body runs until a break
+            inner = self.read(_block_body(args), env, in_change)
+            return [replace(inner, notes=(*inner.notes, "runs in a `loop`"))]
         if name in _QUIET or name.endswith("?"):
             return []
         helper = self.helpers.get(name)
@@ -335,7 +338,8 @@ class BodyReader:
             if target is not None:
                 target.append(self.read(_block_body(inner), env, False))
         going_up, going_down = sequence(up), sequence(down)
-        return Command(going_up.up, going_down.up, None, going_up.notes + going_down.notes)
+        steps = going_up.up if down else _deletes_one_way(going_up.up)
+        return Command(steps, going_down.up, None, going_up.notes + going_down.notes)
 
     def _conditional(
         self, node: Node, env: dict[str, Value], in_change: bool, rest: Sequence[Node] = ()
@@ -427,6 +431,17 @@ class BodyReader:
             return Command((opaque,), None, what)
         again = replace(opaque, summary=opaque.summary + " (runs again on rollback)")
         return Command((opaque,), (again,), None, (_RUNS_AGAIN,))
+
+
+def _deletes_one_way(steps: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
+    """The steps of a `dir.up` with no `dir.down`: rolling back skips the block, so the rows
+    it deletes are not restored."""
+    return tuple(
+        replace(o, reversible=False)
+        if isinstance(o, ops.DataChange) and o.kind is ops.DataChangeKind.DELETE
+        else o
+        for o in steps
+    )
 
 
 def _makes(op: ops.Operation, guard: Guard) -> bool:

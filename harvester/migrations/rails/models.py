@@ -73,6 +73,8 @@ _READS = frozenset(
         "last",
         "take",
         "find_by",
+        "find_by_sql",
+        "count_by_sql",
         "ids",
     }
 )
