@@ -263,6 +263,9 @@ class ModelCode:
         methods = [treesitter.text(n.child_by_field_name("method")) for n in chain[1:]]
         block_writes = _block_methods(node)
         writes = [m for m in methods if m in _UPDATES | _DELETES | _INSERTS]
+        if not writes and set(methods) & _VALUES:
+            return None  # `Model.pluck(:id).each { … }` loops over values, not rows
+        association = _association_of(methods, writes) if one_record else None
         last = writes[-1] if writes else methods[-1] if methods else ""
         if last in _DELETES:
             kind = ops.DataChangeKind.DELETE
@@ -279,6 +282,11 @@ class ModelCode:
         table = (
             self.class_tables.get(model) or self.known.get(model) or naming.table_of_model(model)
         )
+        through = ""
+        if association is not None:
+            # `document.editions.destroy_all`: rows of the associated table, named by convention.
+            through = f" (through the {association} association of a {model} row)"
+            table = association
         shown = re.sub(r"\s+\.", ".", " ".join(treesitter.text(node).split()))
         shown = shown if len(shown) <= 70 else shown[:67] + "…"
         what = {
@@ -286,7 +294,9 @@ class ModelCode:
             ops.DataChangeKind.INSERT: "inserts rows into",
             ops.DataChangeKind.UPDATE: "rewrites rows of",
         }.get(kind, "loops over rows of")
-        detail = f"{what} {table or f'the table of {model}'} from Ruby model code ({shown})"
+        detail = (
+            f"{what} {table or f'the table of {model}'}{through} from Ruby model code ({shown})"
+        )
         raising = (
             bool((set(methods) | block_writes) & _RAISING)
             or any(m.endswith("!") for m in block_writes)
@@ -399,6 +409,17 @@ def _chain(node: Node) -> list[Node]:
     if current is None:
         return []
     return [current, *reversed(chain)]
+
+
+def _association_of(methods: list[str], writes: list[str]) -> str | None:
+    """`editions` in `document.editions.destroy_all`: a has_many a record's write goes
+    through (a plural name no query method has, called first), else None."""
+    if not writes or not methods or methods[0] in writes:
+        return None
+    name = methods[0]
+    if name in _HARMLESS | _UNFILTERED | _READS | _VALUES or not name.isidentifier():
+        return None
+    return name if naming.pluralize(naming.singularize(name)) == name else None
 
 
 def _set_columns(
