@@ -262,6 +262,12 @@ class ModelCode:
             return None
         methods = [treesitter.text(n.child_by_field_name("method")) for n in chain[1:]]
         block_writes = _block_methods(node)
+        # `find_each(&:encrypt)`: a method of the app's model runs on every row; a loop over
+        # rows for nothing else is taken as writing them.
+        called = _symbol_block(node)
+        if called is not None:
+            block_writes.add(called)
+        calls_app = called is not None and called not in _HARMLESS | _READS | _VALUES
         writes = [m for m in methods if m in _UPDATES | _DELETES | _INSERTS]
         if not writes and set(methods) & _VALUES:
             return None  # `Model.pluck(:id).each { … }` loops over values, not rows
@@ -275,7 +281,7 @@ class ModelCode:
             kind = ops.DataChangeKind.UPDATE
         elif last in _ITERATIONS and _only_deletes(block_writes):
             kind = ops.DataChangeKind.DELETE  # `in_batches { |batch| batch.delete_all }`
-        elif last in _ITERATIONS and _writes(block_writes):
+        elif last in _ITERATIONS and (_writes(block_writes) or calls_app):
             kind = ops.DataChangeKind.CODE
         else:
             return None
@@ -490,6 +496,16 @@ def _block_methods(node: Node) -> set[str]:
         if chain and chain[0].type not in ("constant", "scope_resolution"):
             found.add(treesitter.text(call.child_by_field_name("method")))
     return found
+
+
+def _symbol_block(node: Node) -> str | None:
+    """`encrypt` in `User.find_each(&:encrypt)`: the method called on each row."""
+    arguments = node.child_by_field_name("arguments")
+    for child in arguments.named_children if arguments is not None else ():
+        symbol = child.named_children[0] if child.named_children else None
+        if child.type == "block_argument" and symbol is not None and symbol.type == "simple_symbol":
+            return treesitter.text(symbol).lstrip(":")
+    return None
 
 
 def _raises_in_block(node: Node) -> bool:
