@@ -60,6 +60,7 @@ _LOOPS = frozenset(
     {"each", "each_with_index", "each_pair", "map", "each_slice", "find_each", "in_batches"}
 )
 _LOOP_LIMIT = 100
+_BRANCHES = frozenset({"if", "unless", "if_modifier", "unless_modifier", "conditional"})
 _BARE_STATEMENTS = frozenset({"up_only", "reversible", "revert"})
 _RUNS_AGAIN = "model code in `change` is not reversed: it runs again on rollback"
 _RUNS_AGAIN_SQL = "SQL run by update/insert/delete in `change` is not reversed: it runs again"
@@ -98,12 +99,22 @@ class BodyReader:
     ) -> Command:
         """Statements in order; those after an early return (`return if …`) are guarded by it."""
         found: list[Command] = []
+        branched: list[Command] = []
         for index, node in enumerate(statements):
             if conditions.leaves_early(node):
                 rest = statements[index + 1 :]
-                found.append(self._conditional(node, env, in_change, rest))
+                command = self._conditional(node, env, in_change, rest)
+                # `next unless x` skips the rest of one pass of a block, not the migration.
+                found.append(_per_pass(command) if conditions.skips_a_pass(node) else command)
+                branched.append(found[-1])
                 break
-            found.extend(self._statement(node, env, in_change))
+            commands = self._statement(node, env, in_change)
+            if node.type in _BRANCHES:
+                branched.extend(commands)
+            found.extend(commands)
+        if any(c.up for c in found if not any(c is b for b in branched)):
+            # Other statements run whatever the conditions say: each guards only a part.
+            found = [_partly(c) if any(c is b for b in branched) else c for c in found]
         return sequence(found)
 
     def _statement(self, node: Node, env: dict[str, Value], in_change: bool) -> list[Command]:
@@ -431,6 +442,25 @@ class BodyReader:
             return Command((opaque,), None, what)
         again = replace(opaque, summary=opaque.summary + " (runs again on rollback)")
         return Command((opaque,), (again,), None, (_RUNS_AGAIN,))
+
+
+def _partly(command: Command) -> Command:
+    """`command` whose conditions guard only part of the migration: `runs only if x` ->
+    `part runs only if x`."""
+    notes = tuple(
+        re.sub(r"^((?:guarded: )?)runs only", r"\1part runs only", n) for n in command.notes
+    )
+    return replace(command, notes=notes)
+
+
+def _per_pass(command: Command) -> Command:
+    """`command` after a `next unless x` in a block: `runs only if x` -> `the rest of a loop
+    pass runs only if x` (no condition of the migration as a whole)."""
+    notes = tuple(
+        re.sub(r"^((?:guarded: )?)runs only", r"\1the rest of a loop pass runs only", n)
+        for n in command.notes
+    )
+    return replace(command, notes=notes)
 
 
 def _deletes_one_way(steps: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
