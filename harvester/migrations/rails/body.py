@@ -57,7 +57,16 @@ _CONNECTIONS = frozenset(
     {"connection", "ActiveRecord::Base.connection", "ApplicationRecord.connection"}
 )
 _LOOPS = frozenset(
-    {"each", "each_with_index", "each_pair", "map", "each_slice", "find_each", "in_batches"}
+    {
+        "each",
+        "each_with_index",
+        "each_pair",
+        "map",
+        "each_slice",
+        "find_each",
+        "in_batches",
+        "times",
+    }
 )
 _LOOP_LIMIT = 100
 _BRANCHES = frozenset({"if", "unless", "if_modifier", "unless_modifier", "conditional"})
@@ -413,6 +422,8 @@ class BodyReader:
         params = args.block_params
         if isinstance(items, dict):
             items = [[k, v] for k, v in items.items()]
+        if isinstance(items, int) and not isinstance(items, bool):
+            items = list(range(items))  # `16.times do |shard| … end`
         if isinstance(items, list) and len(items) <= _LOOP_LIMIT and params:
             found = []
             for item in items:
