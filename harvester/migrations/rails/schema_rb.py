@@ -77,6 +77,10 @@ def read_schema_rb(text: str) -> SchemaShape | None:
             objects[("foreign key", name, label)] = rest
         elif method in _OBJECTS:
             rest = _squish(", ".join(treesitter.text(a) for a in arguments[1:]))
+            if method == "enable_extension":
+                # Rails 8 dumps the schema of an extension outside public: "pg_catalog.plpgsql"
+                # is the plpgsql every PostgreSQL database has, as older dumps wrote it.
+                name = name.removeprefix("pg_catalog.").removeprefix("public.")
             objects[(_OBJECTS[method], None, name)] = rest or name
         elif method == "add_index" and name in tables and len(arguments) > 1:
             # Dumps before Rails 4 list indexes after their tables.
