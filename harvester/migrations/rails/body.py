@@ -95,6 +95,8 @@ class BodyReader:
         self.models = models.ModelCode(known_models)
         self.state = StepState()
         self.guards: list[Guard] = []
+        # Files the migration loads with require_relative, by the constant each defines.
+        self.required: Mapping[str, str] = {}
         self._inlining: set[str] = set()
 
     def read(self, body: Node | None, env: Mapping[str, Value], in_change: bool) -> Command:
@@ -231,6 +233,9 @@ class BodyReader:
         unknown = self.models.opaque_call(node, env)
         if unknown is not None:
             summary = f"{unknown}: app code harvester cannot see into"
+            helper = self.required.get(treesitter.text(models.chain_root(node)))
+            if helper is not None:
+                summary = f"{unknown}: helper in {helper}, not read"
             opaque = ops.Opaque(summary, raw=True, line=treesitter.line(node))
             found.append(self._app_code(opaque, unknown, in_change))
         if args.block is not None:

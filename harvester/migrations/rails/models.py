@@ -428,6 +428,12 @@ def _association_of(methods: list[str], writes: list[str]) -> str | None:
     return name if naming.pluralize(naming.singularize(name)) == name else None
 
 
+def chain_root(node: Node) -> Node | None:
+    """`Helpers::DeleteContent` in `Helpers::DeleteContent.destroy_all_of(ids)`."""
+    chain = _chain(node)
+    return chain[0] if chain else None
+
+
 def _set_columns(
     chain: list[Node], method: str, values: RubyValues, env: Mapping[str, Value]
 ) -> tuple[str, ...]:
