@@ -42,8 +42,27 @@ def test_gemfile_fallback_and_engines() -> None:
     assert config.dialect_for("db/migrate", sample) is Dialect.MYSQL
 
 
-def test_several_drivers_leave_the_dialect_unknown() -> None:
-    assert config.from_gemfile('gem "pg"\ngem "sqlite3"\n') is None
+def test_several_server_drivers_leave_the_dialect_unknown() -> None:
+    assert config.from_gemfile('gem "pg"\ngem "mysql2"\n') is None
+
+
+def test_sqlite_beside_one_server_engine_is_judged_for_the_server() -> None:
+    assert config.from_gemfile('gem "sqlite3"\ngem "trilogy"\n') is Dialect.MYSQL
+    switch = (
+        '<%\n  path = File.join("config", "database.#{App.db_adapter}.yml")\n%>\n'
+        "<%= ERB.new(File.read(path)).result %>\n"
+    )
+    view = MemoryView(
+        {},
+        {
+            "Gemfile": 'gem "sqlite3"\ngem "trilogy"\n',
+            "config/database.yml": switch,
+            "config/database.mysql.yml": "default: &default\n  adapter: trilogy\n",
+            "config/database.sqlite.yml": "default: &default\n  adapter: sqlite3\n",
+            "db/migrate/1_a.rb": "",
+        },
+    )
+    assert config.dialect_for("db/migrate", view) is Dialect.MYSQL
 
 
 def test_an_engine_switch_in_the_range_is_one_finding() -> None:

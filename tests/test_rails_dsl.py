@@ -207,7 +207,7 @@ def test_guards_are_noted() -> None:
         "    add_column :users, :x, :string, if_not_exists: true"
     )
     assert len(parsed.up.operations) == 2
-    assert "guarded: runs only unless `index_exists?(:users, :email)`" in parsed.up.notes
+    assert "guarded: part runs only unless `index_exists?(:users, :email)`" in parsed.up.notes
     assert any("if_not_exists: true" in note for note in parsed.up.notes)
 
 

@@ -156,3 +156,15 @@ def test_an_old_schema_rb_with_indexes_after_its_tables_reads_as_a_new_one() -> 
     shape = read_schema_rb(dropped)
     assert shape is not None
     assert [d.name for d in compare(before, shape)] == ["index_notes_on_owner_id"]
+
+
+def test_a_rails_8_dump_of_plpgsql_in_pg_catalog_is_the_same_extension() -> None:
+    from harvester.migrations.rails.schema_rb import read_schema_rb
+
+    dump = 'ActiveRecord::Schema[8.0].define(version: 1) do\n  enable_extension "{}"\nend\n'
+    old, new = (
+        read_schema_rb(dump.format("plpgsql")),
+        read_schema_rb(dump.format("pg_catalog.plpgsql")),
+    )
+    assert old is not None and new is not None
+    assert old.objects == new.objects

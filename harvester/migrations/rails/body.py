@@ -41,7 +41,7 @@ _READS = frozenset({"select_all", "select_one", "select_value", "select_values",
 _QUIET = frozenset(
     """
     say puts print p pp sleep require require_relative logger warn rand srand format sprintf
-    lambda proc loop binding caller Integer Float String Array Hash Rational freeze
+    lambda proc binding caller Integer Float String Array Hash Rational freeze
     """.split()  # noqa: SIM905 (a word list reads better than one word a line)
 )
 _WRAPPERS = frozenset(
@@ -57,9 +57,19 @@ _CONNECTIONS = frozenset(
     {"connection", "ActiveRecord::Base.connection", "ApplicationRecord.connection"}
 )
 _LOOPS = frozenset(
-    {"each", "each_with_index", "each_pair", "map", "each_slice", "find_each", "in_batches"}
+    {
+        "each",
+        "each_with_index",
+        "each_pair",
+        "map",
+        "each_slice",
+        "find_each",
+        "in_batches",
+        "times",
+    }
 )
 _LOOP_LIMIT = 100
+_BRANCHES = frozenset({"if", "unless", "if_modifier", "unless_modifier", "conditional"})
 _BARE_STATEMENTS = frozenset({"up_only", "reversible", "revert"})
 _RUNS_AGAIN = "model code in `change` is not reversed: it runs again on rollback"
 _RUNS_AGAIN_SQL = "SQL run by update/insert/delete in `change` is not reversed: it runs again"
@@ -85,6 +95,8 @@ class BodyReader:
         self.models = models.ModelCode(known_models)
         self.state = StepState()
         self.guards: list[Guard] = []
+        # Files the migration loads with require_relative, by the constant each defines.
+        self.required: Mapping[str, str] = {}
         self._inlining: set[str] = set()
 
     def read(self, body: Node | None, env: Mapping[str, Value], in_change: bool) -> Command:
@@ -98,12 +110,22 @@ class BodyReader:
     ) -> Command:
         """Statements in order; those after an early return (`return if …`) are guarded by it."""
         found: list[Command] = []
+        branched: list[Command] = []
         for index, node in enumerate(statements):
             if conditions.leaves_early(node):
                 rest = statements[index + 1 :]
-                found.append(self._conditional(node, env, in_change, rest))
+                command = self._conditional(node, env, in_change, rest)
+                # `next unless x` skips the rest of one pass of a block, not the migration.
+                found.append(_per_pass(command) if conditions.skips_a_pass(node) else command)
+                branched.append(found[-1])
                 break
-            found.extend(self._statement(node, env, in_change))
+            commands = self._statement(node, env, in_change)
+            if node.type in _BRANCHES:
+                branched.extend(commands)
+            found.extend(commands)
+        if any(c.up for c in found if not any(c is b for b in branched)):
+            # Other statements run whatever the conditions say: each guards only a part.
+            found = [_partly(c) if any(c is b for b in branched) else c for c in found]
         return sequence(found)
 
     def _statement(self, node: Node, env: dict[str, Value], in_change: bool) -> list[Command]:
@@ -211,6 +233,9 @@ class BodyReader:
         unknown = self.models.opaque_call(node, env)
         if unknown is not None:
             summary = f"{unknown}: app code harvester cannot see into"
+            helper = self.required.get(treesitter.text(models.chain_root(node)))
+            if helper is not None:
+                summary = f"{unknown}: helper in {helper}, not read"
             opaque = ops.Opaque(summary, raw=True, line=treesitter.line(node))
             found.append(self._app_code(opaque, unknown, in_change))
         if args.block is not None:
@@ -273,6 +298,9 @@ class BodyReader:
             ]
         if name in _WRAPPERS:
             return [self.read(_block_body(args), env, in_change)]
+        if name == "loop":  # `loop do … break if done … end`: its body runs until a break
+            inner = self.read(_block_body(args), env, in_change)
+            return [replace(inner, notes=(*inner.notes, "runs in a `loop`"))]
         if name in _QUIET or name.endswith("?"):
             return []
         helper = self.helpers.get(name)
@@ -335,7 +363,8 @@ class BodyReader:
             if target is not None:
                 target.append(self.read(_block_body(inner), env, False))
         going_up, going_down = sequence(up), sequence(down)
-        return Command(going_up.up, going_down.up, None, going_up.notes + going_down.notes)
+        steps = going_up.up if down else _deletes_one_way(going_up.up)
+        return Command(steps, going_down.up, None, going_up.notes + going_down.notes)
 
     def _conditional(
         self, node: Node, env: dict[str, Value], in_change: bool, rest: Sequence[Node] = ()
@@ -398,6 +427,8 @@ class BodyReader:
         params = args.block_params
         if isinstance(items, dict):
             items = [[k, v] for k, v in items.items()]
+        if isinstance(items, int) and not isinstance(items, bool):
+            items = list(range(items))  # `16.times do |shard| … end`
         if isinstance(items, list) and len(items) <= _LOOP_LIMIT and params:
             found = []
             for item in items:
@@ -427,6 +458,36 @@ class BodyReader:
             return Command((opaque,), None, what)
         again = replace(opaque, summary=opaque.summary + " (runs again on rollback)")
         return Command((opaque,), (again,), None, (_RUNS_AGAIN,))
+
+
+def _partly(command: Command) -> Command:
+    """`command` whose conditions guard only part of the migration: `runs only if x` ->
+    `part runs only if x`."""
+    notes = tuple(
+        re.sub(r"^((?:guarded: )?)runs only", r"\1part runs only", n) for n in command.notes
+    )
+    return replace(command, notes=notes)
+
+
+def _per_pass(command: Command) -> Command:
+    """`command` after a `next unless x` in a block: `runs only if x` -> `the rest of a loop
+    pass runs only if x` (no condition of the migration as a whole)."""
+    notes = tuple(
+        re.sub(r"^((?:guarded: )?)runs only", r"\1the rest of a loop pass runs only", n)
+        for n in command.notes
+    )
+    return replace(command, notes=notes)
+
+
+def _deletes_one_way(steps: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:
+    """The steps of a `dir.up` with no `dir.down`: rolling back skips the block, so the rows
+    it deletes are not restored."""
+    return tuple(
+        replace(o, reversible=False)
+        if isinstance(o, ops.DataChange) and o.kind is ops.DataChangeKind.DELETE
+        else o
+        for o in steps
+    )
 
 
 def _makes(op: ops.Operation, guard: Guard) -> bool:

@@ -80,6 +80,17 @@ def leaves_early(node: Node) -> bool:
     return len(statements) == 1 and statements[0].type in _EXITS
 
 
+def skips_a_pass(node: Node) -> bool:
+    """Whether an early exit (`leaves_early`) is a `next`: it ends one pass of a block."""
+    body = node.child_by_field_name("body" if node.type.endswith("_modifier") else "consequence")
+    exits = (
+        [body]
+        if body is not None and body.type in _EXITS
+        else list(body.named_children if body else [])
+    )
+    return any(n.type == "next" for n in exits)
+
+
 def branches(node: Node, dialect: ops.Dialect | None, rest: Sequence[Node] = ()) -> list[Branch]:
     """The branches of an `if`/`unless`/`elsif`/ternary/modifier that may run on `dialect`.
     After an early return (`leaves_early`), the statements that follow it, `rest`, are the

@@ -1,5 +1,7 @@
 """Which database a Rails app's migrations run on: `config/database.yml` (or the copies of it
-an app ships, `database.yml.tmpl`), else the Gemfile, else the schema file's engine.
+an app ships, `database.yml.tmpl`), else the Gemfile, else the schema file's engine. An app
+that names one server engine and SQLite (`database.mysql.yml` beside `database.sqlite.yml`,
+`gem "trilogy"` beside `gem "sqlite3"`) is judged for the server engine.
 
 production:
   primary:
@@ -48,6 +50,7 @@ _CONFIG_COPY = re.compile(r"^database\.(?:[\w-]+\.)*yml(?:\.[\w-]+)?$")
 # What a schema dump shows of the engine it was dumped from.
 _DUMPED_FROM = (
     (re.compile(r"\bENGINE=(?:InnoDB|MyISAM)\b", re.IGNORECASE), ops.Dialect.MYSQL),
+    (re.compile(r"\bcharset: \"utf8(?:mb[34])?\", collation: "), ops.Dialect.MYSQL),
     (re.compile(r"\benable_extension \"plpgsql\"|\bpg_catalog\."), ops.Dialect.POSTGRESQL),
 )
 _ENVIRONMENTS = ("production", "default", "development")
@@ -65,7 +68,7 @@ def dialect_for(root: str, view: RepoView, side: Side = Side.HEAD) -> ops.Dialec
     for folder in dict.fromkeys((app, "")):
         found = _from_config(view, side, folder + _CONFIG, migrations_path)
         if found is None:
-            found = _agreed(
+            found = _served(
                 _from_config(view, side, path, migrations_path)
                 for path in _config_copies(view, side, folder)
             )
@@ -74,7 +77,7 @@ def dialect_for(root: str, view: RepoView, side: Side = Side.HEAD) -> ops.Dialec
             found = from_gemfile(gemfile.text) if gemfile.text else None
         if found is not None:
             return found
-    return _agreed(_dumped_from(view.read(side, path).text) for path in schema_files(root))
+    return _served(_dumped_from(view.read(side, path).text) for path in schema_files(root))
 
 
 def _from_config(view: RepoView, side: Side, path: str, migrations_path: str) -> ops.Dialect | None:
@@ -98,6 +101,14 @@ def _agreed(dialects: Iterable[ops.Dialect | None]) -> ops.Dialect | None:
     """The one dialect named, None when none or several are."""
     named = {d for d in dialects if d is not None}
     return named.pop() if len(named) == 1 else None
+
+
+def _served(dialects: Iterable[ops.Dialect | None]) -> ops.Dialect | None:
+    """The one dialect named, or the one server engine named beside SQLite (an app offering
+    SQLite as its light option); None when none or several server engines are."""
+    named = {d for d in dialects if d is not None}
+    servers = named - {ops.Dialect.SQLITE}
+    return _agreed(servers if servers else named)
 
 
 def _dumped_from(text: str | None) -> ops.Dialect | None:
@@ -178,7 +189,8 @@ def _dialect(adapter: str | None) -> ops.Dialect | None:
 
 
 def from_gemfile(text: str) -> ops.Dialect | None:
-    """The dialect of the database driver gem a Gemfile declares, when exactly one is."""
+    """The dialect of the database driver gem a Gemfile declares, when exactly one is (SQLite
+    beside a server engine's driver counts as the lighter option)."""
     root = treesitter.parse(text, "ruby")
     found: set[ops.Dialect] = set()
     for node in treesitter.walk(root):
@@ -190,7 +202,7 @@ def from_gemfile(text: str) -> ops.Dialect | None:
             name = treesitter.text(first).strip("'\"")
             if name in _GEMS:
                 found.add(_GEMS[name])
-    return found.pop() if len(found) == 1 else None
+    return _served(found)
 
 
 def engine_switch(root: str, view: RepoView, dialect: ops.Dialect | None) -> Finding | None:

@@ -18,6 +18,7 @@ end
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -84,12 +85,36 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
     env = {**constants, **{name: found.value for name, found in computed.items()}}
     ctx = RailsContext(dialect, rails_version)
     reader = BodyReader(values, ctx, methods, models)
+    reader.required = _required_files(root, path)
     reader.models.associations.update(associations_in(body, values))
     directions = _directions(reader, methods, env, not no_transaction)
     if directions is None:
         notes.append("no change, up or down method: nothing runs")
         directions = Directions(ops.Step(), ops.Step(), down_is_noop=True)
     return read_directions(version, path, directions, notes, fingerprint, reader.guards)
+
+
+def _required_files(root: Node, path: str) -> dict[str, str]:
+    """Files beside the migration it loads, by the constant they conventionally define:
+    `require_relative "helpers/delete_content"` -> {"Helpers::DeleteContent": "db/migrate/
+    helpers/delete_content.rb"}."""
+    found = {}
+    for call in treesitter.walk(root):
+        if call.type != "call" or treesitter.text(call.child_by_field_name("method")) != (
+            "require_relative"
+        ):
+            continue
+        arguments = call.child_by_field_name("arguments")
+        first = arguments.named_children[0] if arguments and arguments.named_children else None
+        if first is None or first.type != "string" or "#{" in treesitter.text(first):
+            continue
+        relative = treesitter.text(first).strip("\"'").removesuffix(".rb")
+        file = posixpath.normpath(posixpath.join(posixpath.dirname(path), relative)) + ".rb"
+        constant = "::".join(
+            "".join(w.capitalize() for w in part.split("_")) for part in relative.split("/")
+        )
+        found[constant] = file
+    return found
 
 
 def _migration_class(root: Node) -> tuple[Node, versions.RailsVersion, list[str]] | None:

@@ -73,6 +73,8 @@ _READS = frozenset(
         "last",
         "take",
         "find_by",
+        "find_by_sql",
+        "count_by_sql",
         "ids",
     }
 )
@@ -260,7 +262,16 @@ class ModelCode:
             return None
         methods = [treesitter.text(n.child_by_field_name("method")) for n in chain[1:]]
         block_writes = _block_methods(node)
+        # `find_each(&:encrypt)`: a method of the app's model runs on every row; a loop over
+        # rows for nothing else is taken as writing them.
+        called = _symbol_block(node)
+        if called is not None:
+            block_writes.add(called)
+        calls_app = called is not None and called not in _HARMLESS | _READS | _VALUES
         writes = [m for m in methods if m in _UPDATES | _DELETES | _INSERTS]
+        if not writes and set(methods) & _VALUES:
+            return None  # `Model.pluck(:id).each { … }` loops over values, not rows
+        association = _association_of(methods, writes) if one_record else None
         last = writes[-1] if writes else methods[-1] if methods else ""
         if last in _DELETES:
             kind = ops.DataChangeKind.DELETE
@@ -270,13 +281,18 @@ class ModelCode:
             kind = ops.DataChangeKind.UPDATE
         elif last in _ITERATIONS and _only_deletes(block_writes):
             kind = ops.DataChangeKind.DELETE  # `in_batches { |batch| batch.delete_all }`
-        elif last in _ITERATIONS and _writes(block_writes):
+        elif last in _ITERATIONS and (_writes(block_writes) or calls_app):
             kind = ops.DataChangeKind.CODE
         else:
             return None
         table = (
             self.class_tables.get(model) or self.known.get(model) or naming.table_of_model(model)
         )
+        through = ""
+        if association is not None:
+            # `document.editions.destroy_all`: rows of the associated table, named by convention.
+            through = f" (through the {association} association of a {model} row)"
+            table = association
         shown = re.sub(r"\s+\.", ".", " ".join(treesitter.text(node).split()))
         shown = shown if len(shown) <= 70 else shown[:67] + "…"
         what = {
@@ -284,7 +300,9 @@ class ModelCode:
             ops.DataChangeKind.INSERT: "inserts rows into",
             ops.DataChangeKind.UPDATE: "rewrites rows of",
         }.get(kind, "loops over rows of")
-        detail = f"{what} {table or f'the table of {model}'} from Ruby model code ({shown})"
+        detail = (
+            f"{what} {table or f'the table of {model}'}{through} from Ruby model code ({shown})"
+        )
         raising = (
             bool((set(methods) | block_writes) & _RAISING)
             or any(m.endswith("!") for m in block_writes)
@@ -399,6 +417,23 @@ def _chain(node: Node) -> list[Node]:
     return [current, *reversed(chain)]
 
 
+def _association_of(methods: list[str], writes: list[str]) -> str | None:
+    """`editions` in `document.editions.destroy_all`: a has_many a record's write goes
+    through (a plural name no query method has, called first), else None."""
+    if not writes or not methods or methods[0] in writes:
+        return None
+    name = methods[0]
+    if name in _HARMLESS | _UNFILTERED | _READS | _VALUES or not name.isidentifier():
+        return None
+    return name if naming.pluralize(naming.singularize(name)) == name else None
+
+
+def chain_root(node: Node) -> Node | None:
+    """`Helpers::DeleteContent` in `Helpers::DeleteContent.destroy_all_of(ids)`."""
+    chain = _chain(node)
+    return chain[0] if chain else None
+
+
 def _set_columns(
     chain: list[Node], method: str, values: RubyValues, env: Mapping[str, Value]
 ) -> tuple[str, ...]:
@@ -467,6 +502,16 @@ def _block_methods(node: Node) -> set[str]:
         if chain and chain[0].type not in ("constant", "scope_resolution"):
             found.add(treesitter.text(call.child_by_field_name("method")))
     return found
+
+
+def _symbol_block(node: Node) -> str | None:
+    """`encrypt` in `User.find_each(&:encrypt)`: the method called on each row."""
+    arguments = node.child_by_field_name("arguments")
+    for child in arguments.named_children if arguments is not None else ():
+        symbol = child.named_children[0] if child.named_children else None
+        if child.type == "block_argument" and symbol is not None and symbol.type == "simple_symbol":
+            return treesitter.text(symbol).lstrip(":")
+    return None
 
 
 def _raises_in_block(node: Node) -> bool:

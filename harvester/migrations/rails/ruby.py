@@ -230,6 +230,8 @@ class RubyValues:
             return Interpolated(" ".join(inner.text.split()), inner.source)
         if method == "to_sym" and isinstance(inner, str):
             return Sym(inner)
+        if method == "to_sym" and isinstance(inner, Interpolated):
+            return inner  # a name built in a loop: a table takes a string or a symbol alike
         if method in _SIZES and isinstance(inner, int) and not isinstance(inner, bool):
             return inner * _SIZES[method]
         return Code(treesitter.text(node))

@@ -77,6 +77,10 @@ def read_schema_rb(text: str) -> SchemaShape | None:
             objects[("foreign key", name, label)] = rest
         elif method in _OBJECTS:
             rest = _squish(", ".join(treesitter.text(a) for a in arguments[1:]))
+            if method == "enable_extension":
+                # Rails 8 dumps the schema of an extension outside public: "pg_catalog.plpgsql"
+                # is the plpgsql every PostgreSQL database has, as older dumps wrote it.
+                name = name.removeprefix("pg_catalog.").removeprefix("public.")
             objects[(_OBJECTS[method], None, name)] = rest or name
         elif method == "add_index" and name in tables and len(arguments) > 1:
             # Dumps before Rails 4 list indexes after their tables.
@@ -106,6 +110,9 @@ def _table(node: Node, arguments: list[Node]) -> tuple[TableShape, dict[str, str
     columns: dict[str, str] = {}
     indexes: dict[str, str] = {}
     checks: dict[str, str] = {}
+    key = _implicit_key(arguments[1:])
+    if key is not None:  # counted as a column, as the migration that made the table counts it
+        columns[key] = "primary key"
     block = node.child_by_field_name("block")
     body = block.child_by_field_name("body") if block is not None else None
     for call in body.named_children if body is not None else []:
@@ -127,6 +134,18 @@ def _table(node: Node, arguments: list[Node]) -> tuple[TableShape, dict[str, str
         else:
             columns[_unquote(args[0])] = f"{method}, {described}" if described else method
     return TableShape(options, columns, indexes), checks
+
+
+def _implicit_key(options: list[Node]) -> str | None:
+    """The primary key `create_table` makes without a `t.` line: `id`, or the one
+    `primary_key: "uuid"` names; None for `id: false` or a composite key."""
+    values = {_key(o): o.child_by_field_name("value") for o in options if o.type == "pair"}
+    if treesitter.text(values.get("id")) == "false":
+        return None
+    named = values.get("primary_key")
+    if named is None:
+        return "id"
+    return _unquote(named) if named.type in ("string", "simple_symbol") else None
 
 
 def _index(args: list[Node]) -> tuple[str | None, str]:
