@@ -267,3 +267,14 @@ def test_a_migration_added_on_two_lines_of_history_shipped_with_the_first_releas
     repo.merge("feature")
     repo.tag("v2.1")
     assert _first_tag(repo, "v1.0..v2.1") == "v2.0"
+
+
+def test_a_dotted_lettered_pre_release_is_not_the_first_release(
+    new_repo: Callable[..., RepoBuilder],
+) -> None:
+    repo = new_repo()
+    _step(repo, "a.txt", "0.38.0")
+    migration = _step(repo, "db/0002.py", "0.39.0.b1", "0.39.0-a.1")
+    _step(repo, "b.txt", "0.39.0")
+    git = open_repo(str(repo.path))
+    assert first_tags(git, [migration], ("0.39.0", "0.38.0")) == {migration: "0.39.0"}

@@ -40,16 +40,19 @@ _PRE_RELEASE_PATTERNS = (
     "*.pre*",
     "*preview*",
     "*nightly*",
-    "*[0-9]a[0-9]*",
-    "*[0-9]b[0-9]*",
-    "*-a.[0-9]*",
-    "*-b.[0-9]*",
     "*[0-9]a",
     "*[0-9]b",
     "*snapshot*",
     "*jenkins*",
     "*[-+.]build*",
     "*-ci[-.]*",
+    # lettered pre-releases, as `_PRE_RELEASE` reads them: `1.0b3`, `0.39.0.b1`, `3.20.0-a.0`
+    *(
+        f"*[0-9]{before}{letter}{after}[0-9]*"
+        for letter in "ab"
+        for before in ("", ".", "-")
+        for after in ("", ".", "-")
+    ),
 )
 
 
