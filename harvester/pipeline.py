@@ -55,7 +55,7 @@ from harvester.gitsource.refs import (
     truncated_history_error,
 )
 from harvester.gitsource.runner import GitRepo, open_repo
-from harvester.gitsource.tags import RepoTags
+from harvester.gitsource.tags import RepoTags, files_in_releases
 from harvester.gitsource.view import GitView
 from harvester.migrations.base import PathChange, Side
 from harvester.migrations.database import analyse_database, migration_like
@@ -283,6 +283,7 @@ def _analyse_migrations(
         history.added_then_deleted(),
         migration_like,
         history.releases,
+        partial(files_in_releases, repo),
     )
     database = shipped_then_renamed(
         database, history.renamed_from, history.first_release, history.releases

@@ -70,3 +70,26 @@ def test_migrations_several_releases_shipped_and_a_purge_removed_are_one_line() 
         "databases that ran those releases keep their changes, which this report does not "
         "list; databases that skip those releases, and new ones, never run them"
     )
+
+
+def test_a_migration_whose_release_tree_lacks_it_is_not_said_to_ship_there() -> None:
+    # added and reverted on one line, added and removed again on a branch merged for v1.2:
+    # the release named by one addition never held the file
+    removed = {"prisma/migrations/15_boards/migration.sql": ("a1", "d1")}
+    names = {"a1": "v1.1", "d1": "v1.2"}
+
+    def shipped(pairs: Sequence[tuple[str, str]], held: bool) -> set[tuple[str, str]]:
+        return set(pairs) if held else set()
+
+    def findings(held: bool) -> int:
+        database = shipped_then_removed(
+            Database(),
+            removed,
+            lambda p: True,
+            lambda shas: {s: names.get(s) for s in shas},
+            lambda pairs: shipped(pairs, held),
+        )
+        return len(database.findings)
+
+    assert findings(held=True) == 1
+    assert findings(held=False) == 0

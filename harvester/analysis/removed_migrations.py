@@ -21,11 +21,14 @@ def shipped_then_removed(
     added_then_deleted: Mapping[str, tuple[str, str]],
     is_migration: Callable[[str], bool],
     releases: Callable[[Sequence[str]], Mapping[str, str | None]],
+    shipped_files: Callable[[Sequence[tuple[str, str]]], set[tuple[str, str]]] | None = None,
 ) -> Database:
     """`database` with a finding per release that shipped migrations the range then removed
     (`added_then_deleted`: path -> the commits that added and removed it). A file whose name
     or version a migration of the range still carries was moved or rewritten, not removed
-    (deleted in one commit and added under another folder, `.up.sql` made `.autocommit.up.sql`)."""
+    (deleted in one commit and added under another folder, `.up.sql` made `.autocommit.up.sql`).
+    `shipped_files` keeps the (release, path) pairs whose release tree holds the file: a file
+    added and removed twice on two lines of history is said to ship only where it did."""
     kept = {
         key
         for m in database.migrations
@@ -43,12 +46,18 @@ def shipped_then_removed(
     if not removed:
         return database
     named = releases([sha for shas in removed.values() for sha in shas])
-    by_release: dict[str, list[tuple[str, str, str]]] = {}
-    for path, (added, deleted) in sorted(removed.items()):
-        shipped = named.get(added)
+    candidates = [
+        (shipped, path, added, deleted)
+        for path, (added, deleted) in sorted(removed.items())
         # Removed before any release included it: no database ran it.
-        if shipped is not None and shipped != named.get(deleted):
-            by_release.setdefault(shipped, []).append((path, added, deleted))
+        if (shipped := named.get(added)) is not None and shipped != named.get(deleted)
+    ]
+    if shipped_files is not None:
+        held = shipped_files([(shipped, path) for shipped, path, _, _ in candidates])
+        candidates = [c for c in candidates if (c[0], c[1]) in held]
+    by_release: dict[str, list[tuple[str, str, str]]] = {}
+    for shipped, path, added, deleted in candidates:
+        by_release.setdefault(shipped, []).append((path, added, deleted))
     if len(by_release) > 1:  # one line, not one per release (a purge of a year's migrations)
         every = [item for items in by_release.values() for item in items]
         in_order = tuple(sorted(by_release, key=version_key))

@@ -176,6 +176,13 @@ class RepoTags:
         return second if self._dates.get(second, 0) < self._dates.get(first, 0) else first
 
 
+def files_in_releases(repo: GitRepo, pairs: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (release tag, path) pairs whose tag's tree holds the path, in one batch check."""
+    wanted = [(tag, path) for tag, path in pairs if "\n" not in path]
+    ids = object_ids(repo, [f"refs/tags/{tag}:{path}" for tag, path in wanted])
+    return {pair for pair, found in zip(wanted, ids, strict=True) if found}
+
+
 def first_tags(
     repo: GitRepo, shas: Sequence[str], range_names: Sequence[str] = ()
 ) -> dict[str, str | None]:
