@@ -284,6 +284,7 @@ def _analyse_migrations(
         migration_like,
         history.releases,
         partial(files_in_releases, repo),
+        history.former_paths,
     )
     database = shipped_then_renamed(
         database, history.renamed_from, history.first_release, history.releases

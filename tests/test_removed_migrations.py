@@ -93,3 +93,16 @@ def test_a_migration_whose_release_tree_lacks_it_is_not_said_to_ship_there() -> 
 
     assert findings(held=True) == 1
     assert findings(held=False) == 0
+
+
+def test_a_migration_moved_after_it_shipped_is_found_in_its_release_under_its_old_path() -> None:
+    new, old = "pkg/alembic/versions/4255_drop_scores.py", "alembic/versions/4255_drop_scores.py"
+    (finding,) = shipped_then_removed(
+        Database(),
+        {new: ("a1", "d1")},
+        lambda p: True,
+        lambda shas: {s: {"a1": "v1.1", "d1": "v1.2"}.get(s) for s in shas},
+        lambda pairs: {pair for pair in pairs if pair == ("v1.1", old)},
+        lambda path: [path, old] if path == new else [path],
+    ).findings
+    assert finding.detail.startswith(f"{new} shipped in v1.1 and was removed in d1")

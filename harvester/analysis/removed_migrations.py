@@ -22,13 +22,15 @@ def shipped_then_removed(
     is_migration: Callable[[str], bool],
     releases: Callable[[Sequence[str]], Mapping[str, str | None]],
     shipped_files: Callable[[Sequence[tuple[str, str]]], set[tuple[str, str]]] | None = None,
+    former_paths: Callable[[str], list[str]] = lambda path: [path],
 ) -> Database:
     """`database` with a finding per release that shipped migrations the range then removed
     (`added_then_deleted`: path -> the commits that added and removed it). A file whose name
     or version a migration of the range still carries was moved or rewritten, not removed
     (deleted in one commit and added under another folder, `.up.sql` made `.autocommit.up.sql`).
-    `shipped_files` keeps the (release, path) pairs whose release tree holds the file: a file
-    added and removed twice on two lines of history is said to ship only where it did."""
+    `shipped_files` keeps the (release, path) pairs whose release tree holds the file, under
+    its path then (`former_paths`: before the range's renames): a file added and removed twice
+    on two lines of history is said to ship only where it did."""
     kept = {
         key
         for m in database.migrations
@@ -53,8 +55,10 @@ def shipped_then_removed(
         if (shipped := named.get(added)) is not None and shipped != named.get(deleted)
     ]
     if shipped_files is not None:
-        held = shipped_files([(shipped, path) for shipped, path, _, _ in candidates])
-        candidates = [c for c in candidates if (c[0], c[1]) in held]
+        then = {path: former_paths(path) for _, path, _, _ in candidates}
+        pairs = [(shipped, p) for shipped, path, _, _ in candidates for p in then[path]]
+        held = shipped_files(pairs)
+        candidates = [c for c in candidates if any((c[0], p) in held for p in then[c[1]])]
     by_release: dict[str, list[tuple[str, str, str]]] = {}
     for shipped, path, added, deleted in candidates:
         by_release.setdefault(shipped, []).append((path, added, deleted))

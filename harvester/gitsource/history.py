@@ -117,6 +117,13 @@ class LogHistory:
             found = adds[path]
         return found
 
+    def former_paths(self, path: str) -> list[str]:
+        """`path` and the paths the file had before the range's renames, newest first."""
+        paths = [path]
+        while (renamed := self.renamed_from(paths[-1])) is not None and renamed[1] not in paths:
+            paths.append(renamed[1])
+        return paths
+
     def renamed_from(self, path: str) -> tuple[str, str] | None:
         """The newest commit of the range that renamed a file to `path`, and its old path."""
         self._wait()
