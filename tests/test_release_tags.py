@@ -159,6 +159,8 @@ def test_pre_release_names() -> None:
         "3.2.6-jenkins-78",
         "v1.4.0+build.12",
         "2.0.1-ci-3",
+        "1.0.0-publish-native-binary.0",
+        "v0.19.4-test-fix-publish-2",
     ):
         assert is_pre_release(name), name
     for name in ("v25.4.0", "3.21.0", "kaizen.22", "v20241220", "release-2024.05", "v1.2.3-1"):
@@ -274,7 +276,7 @@ def test_a_dotted_lettered_pre_release_is_not_the_first_release(
 ) -> None:
     repo = new_repo()
     _step(repo, "a.txt", "0.38.0")
-    migration = _step(repo, "db/0002.py", "0.39.0.b1", "0.39.0-a.1")
+    migration = _step(repo, "db/0002.py", "0.39.0.b1", "0.39.0-a.1", "0.39.0-publish-binary.0")
     _step(repo, "b.txt", "0.39.0")
     git = open_repo(str(repo.path))
     assert first_tags(git, [migration], ("0.39.0", "0.38.0")) == {migration: "0.39.0"}

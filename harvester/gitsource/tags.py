@@ -21,6 +21,8 @@ _RELEASE_NAME = re.compile(r"^(v|release[-_/]v?)?[0-9]")
 _PRE_RELEASE = re.compile(
     r"(?i)[0-9][.-]?(dev|rc|alpha|beta|pre|preview)|[0-9][.-]?[ab][.-]?[0-9]|[0-9][ab]$"
     r"|nightly|snapshot|[-+.](?:jenkins|build|ci)(?:[-.]?[0-9]|$)"
+    # a semantic version's own pre-release label (`1.0.0-publish-native-binary.0`)
+    r"|^[^0-9]*[0-9]+\.[0-9]+\.[0-9]+-[a-z]"
 )
 # Deployment tags named by a commit (`fizzy@9ab1568`, `deploy/2b38dba`): a family without version
 # numbers, where hex digits must not read as versions or pre-releases (`2b38dba` is no beta). A
@@ -46,6 +48,7 @@ _PRE_RELEASE_PATTERNS = (
     "*jenkins*",
     "*[-+.]build*",
     "*-ci[-.]*",
+    "*[0-9].[0-9]*.[0-9]*-[a-zA-Z]*",
     # lettered pre-releases, as `_PRE_RELEASE` reads them: `1.0b3`, `0.39.0.b1`, `3.20.0-a.0`
     *(
         f"*[0-9]{before}{letter}{after}[0-9]*"
