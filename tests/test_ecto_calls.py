@@ -1,0 +1,51 @@
+"""Ecto migrations that reach the database through spellings other than the bare DSL call:
+`Ecto.Migration.execute/1` written out, helpers passed as `&helper/1`, delegated up/down."""
+
+from __future__ import annotations
+
+from harvester.migrations.ecto.migration import read_migration
+from harvester.migrations.schema import ops
+from harvester.migrations.schema.ops import Dialect
+
+
+def read(functions: str) -> ops.ParsedMigration:
+    """The parsed migration of a module holding `functions`."""
+    text = f"defmodule MyApp.Repo.Migrations.M do\n  use Ecto.Migration\n\n{functions}\nend\n"
+    reading = read_migration(
+        text, "priv/repo/migrations/20250101000000_m.exs", "20250101000000", Dialect.POSTGRESQL
+    )
+    assert reading.problem is None, reading.problem
+    assert reading.parsed is not None
+    return reading.parsed
+
+
+def changes(parsed: ops.ParsedMigration) -> list[tuple[ops.DataChangeKind, str | None]]:
+    return [(o.kind, o.table) for o in parsed.up.operations if isinstance(o, ops.DataChange)]
+
+
+def test_qualified_execute_reads_like_the_bare_call() -> None:
+    parsed = read(
+        """
+  def up do
+    Ecto.Migration.execute("UPDATE events SET category = 'MEETING'")
+  end
+
+  def down do
+    Ecto.Migration.execute("UPDATE events SET category = 'meeting' WHERE category = 'MEETING'")
+  end
+"""
+    )
+    assert changes(parsed) == [(ops.DataChangeKind.UPDATE, "events")]
+    assert parsed.down is not None
+    assert [o.table for o in parsed.down.operations if isinstance(o, ops.DataChange)] == ["events"]
+
+
+def test_qualified_schema_commands_read_like_the_bare_ones() -> None:
+    parsed = read(
+        """
+  def change do
+    Ecto.Migration.create Ecto.Migration.index(:events, [:category])
+  end
+"""
+    )
+    assert [type(o) for o in parsed.up.operations] == [ops.CreateIndex]
