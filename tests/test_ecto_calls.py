@@ -49,3 +49,27 @@ def test_qualified_schema_commands_read_like_the_bare_ones() -> None:
 """
     )
     assert [type(o) for o in parsed.up.operations] == [ops.CreateIndex]
+
+
+def test_delegated_up_and_down_run_code_harvester_cannot_read() -> None:
+    parsed = read(
+        """
+  defdelegate up, to: Oban.Migrations
+  defdelegate down, to: Oban.Migrations
+"""
+    )
+    assert not any("nothing runs" in n for n in parsed.notes)
+    (up,) = parsed.up.operations
+    assert isinstance(up, ops.Opaque)
+    assert up.summary == "up/0 delegated to Oban.Migrations.up: code harvester cannot see into"
+    assert parsed.down is not None
+    (down,) = parsed.down.operations
+    assert isinstance(down, ops.Opaque)
+    assert "Oban.Migrations.down" in down.summary
+
+
+def test_delegated_change_with_another_name() -> None:
+    parsed = read("  defdelegate change, to: MyApp.Setup, as: :migrate\n")
+    (up,) = parsed.up.operations
+    assert isinstance(up, ops.Opaque)
+    assert up.summary.startswith("change/0 delegated to MyApp.Setup.migrate:")

@@ -22,7 +22,7 @@ from harvester.migrations.ecto import repo_calls
 from harvester.migrations.ecto.commands import EctoCommands
 from harvester.migrations.ecto.elixir import ElixirValues, receiver, target_name
 from harvester.migrations.ecto.types import EctoContext
-from harvester.migrations.literals import Arguments, Code, Value
+from harvester.migrations.literals import Arguments, Code, Sym, Value
 from harvester.migrations.schema import ops
 
 if TYPE_CHECKING:
@@ -66,6 +66,24 @@ class EctoBody:
                 continue
             found.extend(self._statement(node, scope, in_change))
         return sequence(found)
+
+    def function(self, definition: Node | None, env: Mapping[str, Value], change: bool) -> Command:
+        """What a public function runs: `def up do … end`, or `defdelegate up, to: M`, whose
+        code lives elsewhere. `change`: it is change/0, read as `read_change` does."""
+        if definition is not None and target_name(definition) == "defdelegate":
+            return self._delegated(definition, change)
+        body = function_body(definition) if definition is not None else None
+        return self.read_change(body, env) if change else self.read(body, env, False)
+
+    def _delegated(self, definition: Node, change: bool) -> Command:
+        """`defdelegate up, to: Oban.Migrations` (`as: :name` renames the target)."""
+        args = self.values.arguments(definition, {})
+        head = treesitter.text(args.nodes[0]).split("(")[0].strip() if args.nodes else "?"
+        renamed, module = args.options.get("as"), args.options.get("to")
+        target = renamed.name if isinstance(renamed, Sym) else head
+        called = f"{module.text if isinstance(module, Code) else 'another module'}.{target}"
+        summary = f"{head}/0 delegated to {called}: code harvester cannot see into"
+        return _unknown(summary, f"{called}()", treesitter.line(definition), change)
 
     def read_change(self, body: Node | None, env: Mapping[str, Value]) -> Command:
         """change/0. Rolling back runs it again with its commands queued, and undone in
