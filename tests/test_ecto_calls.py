@@ -73,3 +73,86 @@ def test_delegated_change_with_another_name() -> None:
     (up,) = parsed.up.operations
     assert isinstance(up, ops.Opaque)
     assert up.summary.startswith("change/0 delegated to MyApp.Setup.migrate:")
+
+
+def test_helpers_passed_as_captures_are_followed() -> None:
+    parsed = read(
+        """
+  def up do
+    duplicates = list_duplicates()
+    Enum.each(duplicates, &merge_duplicate/1)
+  end
+
+  def down, do: :ok
+
+  defp list_duplicates do
+    %Postgrex.Result{rows: rows} =
+      Ecto.Adapters.SQL.query!(MyApp.Repo, "SELECT id, code FROM shops")
+    rows
+  end
+
+  defp merge_duplicate([id, code]) do
+    keep = code |> first_with_code()
+    if id != keep do
+      repoint_orders(id, keep)
+      Ecto.Adapters.SQL.query!(MyApp.Repo, "DELETE FROM shops WHERE id = $1", [id])
+    end
+  end
+
+  defp first_with_code(code) do
+    %Postgrex.Result{rows: [[id]]} =
+      Ecto.Adapters.SQL.query!(MyApp.Repo, "SELECT min(id) FROM shops WHERE code = $1", [code])
+    id
+  end
+
+  defp repoint_orders(id, keep) do
+    sql = "UPDATE orders SET shop_id = $1 WHERE shop_id = $2"
+    Ecto.Adapters.SQL.query!(MyApp.Repo, sql, [keep, id])
+  end
+"""
+    )
+    assert changes(parsed) == [
+        (ops.DataChangeKind.UPDATE, "orders"),
+        (ops.DataChangeKind.DELETE, "shops"),
+    ]
+
+
+def test_capture_over_a_literal_list_runs_once_per_item() -> None:
+    parsed = read(
+        """
+  def up do
+    Enum.each(["orders", "invoices"], &clear/1)
+  end
+
+  defp clear(table) do
+    execute("DELETE FROM #{table} WHERE archived")
+  end
+"""
+    )
+    assert changes(parsed) == [
+        (ops.DataChangeKind.DELETE, "orders"),
+        (ops.DataChangeKind.DELETE, "invoices"),
+    ]
+
+
+def test_loop_notes_computed_names_only_when_there_are_some() -> None:
+    computed = read(
+        """
+  def up do
+    Enum.each(tables(), fn t -> execute("DELETE FROM #{t} WHERE old") end)
+  end
+
+  defp tables, do: ["a"]
+"""
+    )
+    assert "runs once per item; names in <…> are computed" in computed.up.notes
+    values = read(
+        """
+  def up do
+    Enum.each(rows(), fn id -> execute("DELETE FROM a WHERE id = #{id}") end)
+  end
+
+  defp rows, do: [1]
+"""
+    )
+    assert "runs once per item" in values.up.notes
