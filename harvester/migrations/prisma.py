@@ -13,6 +13,7 @@ in text order. Any parent folder works, and one tree per provider may sit side b
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import sys
@@ -21,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from harvester.migrations.base import MigrationRoot, PathChange, RepoView, Side
 from harvester.migrations.prisma_schema import prisma_provider, prisma_shape
 from harvester.migrations.schema import ops
-from harvester.migrations.sql_layouts.dialects import dialect_named
+from harvester.migrations.sql_layouts.dialects import ancestors, dialect_named
 from harvester.migrations.sql_layouts.layouts import PRISMA
 from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED, deployed_roots
 from harvester.migrations.sql_layouts.snapshots import SchemaShape
@@ -38,6 +39,12 @@ else:  # pragma: no cover
 # only Prisma's own timestamped ids say it is Prisma.
 _MIGRATION = re.compile(r"(?:^|/)(?:migrations/[^/]+|[^/]+/\d{14}_[^/]+)/migration\.sql$")
 _LOCK = "migration_lock.toml"
+# `prisma migrate deploy --schema=packages/db/prisma/schema.prisma` in a package.json script
+_SCHEMA_FLAG = re.compile(r"--schema[= ]+[\"']?([^\s\"'&;|]+)")
+# a script running the Prisma CLI (`npx prisma migrate deploy`), not `prisma-kysely` or a path
+_RUNS_PRISMA = re.compile(r"(?:^|[\s;&|(])prisma\s")
+# Prisma 6.6+ configuration, which may name the migrations folder itself
+_CONFIG_FILES = ("prisma.config.ts", "prisma.config.mts", "prisma.config.js", "prisma.config.mjs")
 
 
 class PrismaSystem(SqlFolderSystem):
@@ -90,6 +97,23 @@ class PrismaSystem(SqlFolderSystem):
             for p in view.tree(side, home)
         )
         return not locked and bool(self.snapshot_paths(view, root))
+
+    def _not_run(self, view: RepoView, root: str) -> str | None:
+        """A migrations folder away from every schema its package's Prisma configuration
+        names: `prisma migrate` reads the migrations beside the configured schema only."""
+        configured = _configured_schemas(view, root)
+        if configured is None or not view.tree(Side.HEAD, root):
+            return super()._not_run(view, root)
+        config, homes = configured
+        if any(_same_schema(posixpath.dirname(root), home) for home in homes):
+            return None
+        named = " and ".join(f"{home}/" for home in homes)
+        held = sum(posixpath.basename(p) == "migration.sql" for p in view.tree(Side.HEAD, root))
+        return (
+            f"{held} migration{'s' * (held != 1)} at the head that prisma migrate does not run: "
+            f"{config} sets the Prisma schema in {named}, and Prisma reads only the migrations "
+            "beside it"
+        )
 
     def tree_dialect(
         self,
@@ -180,6 +204,67 @@ def _schema_home(view: RepoView, folder: str) -> bool:
         return False
     lock = posixpath.join(folder, "migrations", _LOCK)
     return _schema_files(view, folder) or any(lock in view.tree(side, folder) for side in Side)
+
+
+def _configured_schemas(view: RepoView, root: str) -> tuple[str, list[str]] | None:
+    """The package.json of the package holding `root` (the nearest one above it at the head)
+    and the schema folders it names for Prisma (`"prisma": {"schema": …}`, `--schema` in its
+    scripts); None when it names none, or a Prisma config file may name other folders."""
+    for folder in ancestors(posixpath.dirname(root)):
+        path = posixpath.join(folder, "package.json")
+        text = view.read(Side.HEAD, path).text
+        if not text:
+            continue
+        if any(view.read(Side.HEAD, posixpath.join(folder, n)).text for n in _CONFIG_FILES):
+            return None
+        named = _schemas_named(text)
+        homes = [
+            posixpath.normpath(
+                posixpath.join(
+                    folder, p if not p.endswith(".prisma") else posixpath.dirname(p) or "."
+                )
+            )
+            for p in named
+        ]
+        return (path, sorted(set(homes))) if homes else None
+    return None
+
+
+def _schemas_named(package_json: str) -> list[str]:
+    """The schema paths a package.json gives Prisma, as written: `"prisma": {"schema": …}`
+    and the `--schema` of its scripts. None named when Prisma may also run from its default
+    place: a script runs it without `--schema` and no `prisma.schema` is set, or runs it in
+    another folder (`cd apps/api && prisma migrate deploy`)."""
+    try:
+        data = json.loads(package_json)
+    except json.JSONDecodeError:
+        return []
+    prisma = data.get("prisma") if isinstance(data, dict) else None
+    scripts = data.get("scripts") if isinstance(data, dict) else None
+    configured = prisma.get("schema") if isinstance(prisma, dict) else None
+    named = [configured] if isinstance(configured, str) else []
+    for script in scripts.values() if isinstance(scripts, dict) else ():
+        if not isinstance(script, str) or not _RUNS_PRISMA.search(script):
+            continue
+        flags = _SCHEMA_FLAG.findall(script)
+        if "cd " in script or not (flags or named):
+            return []
+        named += flags
+    return named
+
+
+def _same_schema(home: str, configured: str) -> bool:
+    """Whether the migrations of the schema in `home` are those of the `configured` schema
+    folder: the same folder, or one inside the other (`prisma/schema/*.prisma` with
+    `prisma/migrations`)."""
+    home, configured = home or ".", configured or "."
+    return (
+        home == configured
+        or configured == "."
+        or home == "."
+        or configured.startswith(home + "/")
+        or home.startswith(configured + "/")
+    )
 
 
 def _as_changes(paths: Sequence[str]) -> list[PathChange]:

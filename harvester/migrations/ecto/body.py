@@ -12,7 +12,7 @@ end
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,7 @@ from harvester.migrations.ecto import repo_calls
 from harvester.migrations.ecto.commands import EctoCommands
 from harvester.migrations.ecto.elixir import ElixirValues, receiver, target_name
 from harvester.migrations.ecto.types import EctoContext
-from harvester.migrations.literals import Arguments, Code, Value
+from harvester.migrations.literals import PLACEHOLDER, Arguments, Code, Sym, Value
 from harvester.migrations.schema import ops
 
 if TYPE_CHECKING:
@@ -66,6 +66,24 @@ class EctoBody:
                 continue
             found.extend(self._statement(node, scope, in_change))
         return sequence(found)
+
+    def function(self, definition: Node | None, env: Mapping[str, Value], change: bool) -> Command:
+        """What a public function runs: `def up do … end`, or `defdelegate up, to: M`, whose
+        code lives elsewhere. `change`: it is change/0, read as `read_change` does."""
+        if definition is not None and target_name(definition) == "defdelegate":
+            return self._delegated(definition, change)
+        body = function_body(definition) if definition is not None else None
+        return self.read_change(body, env) if change else self.read(body, env, False)
+
+    def _delegated(self, definition: Node, change: bool) -> Command:
+        """`defdelegate up, to: Oban.Migrations` (`as: :name` renames the target)."""
+        args = self.values.arguments(definition, {})
+        head = treesitter.text(args.nodes[0]).split("(")[0].strip() if args.nodes else "?"
+        renamed, module = args.options.get("as"), args.options.get("to")
+        target = renamed.name if isinstance(renamed, Sym) else head
+        called = f"{module.text if isinstance(module, Code) else 'another module'}.{target}"
+        summary = f"{head}/0 delegated to {called}: code harvester cannot see into"
+        return _unknown(summary, f"{called}()", treesitter.line(definition), change)
 
     def read_change(self, body: Node | None, env: Mapping[str, Value]) -> Command:
         """change/0. Rolling back runs it again with its commands queued, and undone in
@@ -177,7 +195,7 @@ class EctoBody:
         args = self.values.arguments(node, env)
         if module == "Ecto.Adapters.SQL" and name in repo_calls.SQL_CALLS and len(args.nodes) > 1:
             return [self._sql(args.positional[1], args.nodes[1], treesitter.line(node), name)]
-        functions = [n for n in args.nodes if n.type == "anonymous_function"]
+        functions = [n for n in args.nodes if n.type == "anonymous_function" or self._captured(n)]
         if module == "Enum" and name in ("each", "map") and functions and args.positional:
             items = args.positional[0]
             return [self._expand(items, functions[0], env, in_change)]
@@ -270,13 +288,17 @@ class EctoBody:
         """One argument of `execute`: SQL, `fn -> … end`, or `&helper/0`."""
         if node.type == "anonymous_function":
             return self._function(node, env, False)
-        captured = treesitter.text(node)
-        if node.type == "unary_operator" and captured.startswith("&"):
-            name = captured[1:].split("/")[0].strip()
-            helper = self.helpers.get(name)
-            if helper is not None and name not in self._inlining:
-                return self._inline(name, helper, Arguments(), env, False)
+        if self._captured(node):
+            return self._function(node, env, False)
         return self._sql(value, node, line, "execute")
+
+    def _captured(self, node: Node) -> str | None:
+        """The private helper `&helper/1` captures, when the module defines it."""
+        text = treesitter.text(node)
+        if node.type != "unary_operator" or not text.startswith("&"):
+            return None
+        name = text[1:].split("/")[0].strip()
+        return name if name in self.helpers and name not in self._inlining else None
 
     def _sql(self, value: Value, node: Node, line: int, what: str) -> Command:
         first = treesitter.line(node)
@@ -287,7 +309,10 @@ class EctoBody:
         )
 
     def _function(self, node: Node, env: dict[str, Value], in_change: bool) -> Command:
-        """The body of `fn -> … end` (its first clause)."""
+        """The body of `fn -> … end` (its first clause), or of the helper `&helper/0` names."""
+        helper = self._captured(node)
+        if helper is not None:
+            return self._inline(helper, self.helpers[helper], Arguments(), env, in_change)
         clause = next((c for c in node.named_children if c.type == "stab_clause"), None)
         body = clause.child_by_field_name("right") if clause is not None else None
         return self.read(body, env, in_change)
@@ -324,6 +349,15 @@ class EctoBody:
     def _expand(
         self, items: Value, function: Node, env: dict[str, Value], in_change: bool
     ) -> Command:
+        """`function` (`fn x -> … end` or `&helper/1`) run for each of `items`."""
+        helper = self._captured(function)
+        if helper is not None:
+            definition = self.helpers[helper]
+            return self._each(
+                items,
+                lambda item: self._inline(helper, definition, Arguments((item,)), env, in_change),
+                Code("item"),
+            )
         clause = next((c for c in function.named_children if c.type == "stab_clause"), None)
         params = clause.child_by_field_name("left") if clause is not None else None
         variable = (
@@ -337,11 +371,30 @@ class EctoBody:
     def _expand_block(
         self, items: Value, variable: str, body: Node | None, env: dict[str, Value], in_change: bool
     ) -> Command:
+        return self._each(
+            items, lambda item: self.read(body, {**env, variable: item}, in_change), Code(variable)
+        )
+
+    @staticmethod
+    def _each(items: Value, run: Callable[[Value], Command], unknown: Code) -> Command:
+        """`run` once per item of a literal list, else once on an `unknown` item."""
         if isinstance(items, list) and len(items) <= _LOOP_LIMIT:
-            return sequence([self.read(body, {**env, variable: item}, in_change) for item in items])
-        inner = self.read(body, {**env, variable: Code(variable)}, in_change)
-        note = "runs once per item; names in <…> are computed"
+            return sequence([run(item) for item in items])
+        inner = run(unknown)
+        computed = "; names in <…> are computed" if _computed_names(inner.up) else ""
+        note = f"runs once per item{computed}"
         return replace(inner, notes=(*inner.notes, note)) if inner.up else inner
+
+
+def _computed_names(operations: tuple[ops.Operation, ...]) -> bool:
+    """Whether a table, column or index name of `operations` is built at run time."""
+    names = (
+        str(getattr(holder, field, ""))
+        for o in operations
+        for holder in (o, getattr(o, "index", None))
+        for field in ("table", "column", "name")
+    )
+    return any("<…>" in name or PLACEHOLDER in name for name in names)
 
 
 def _on_dropped_columns(rerun: list[ops.Operation], before: list[ops.Operation]) -> list[str]:

@@ -40,11 +40,13 @@ def target_name(call: Node) -> str:
 
 
 def receiver(call: Node) -> Node | None:
-    """The left side of a remote call (`repo()` in `repo().update_all(...)`), if any."""
+    """The left side of a remote call (`repo()` in `repo().update_all(...)`), if any; None
+    for the migration DSL written out (`Ecto.Migration.execute(...)` is `execute(...)`)."""
     target = call.child_by_field_name("target")
-    if target is not None and target.type == "dot":
-        return target.child_by_field_name("left")
-    return None
+    if target is None or target.type != "dot":
+        return None
+    left = target.child_by_field_name("left")
+    return None if treesitter.text(left) == "Ecto.Migration" else left
 
 
 def do_block(call: Node) -> Node | None:

@@ -27,7 +27,7 @@ from harvester.migrations.commands import (
     from_up_down,
     mark_raising,
 )
-from harvester.migrations.ecto.body import EctoBody, function_body
+from harvester.migrations.ecto.body import EctoBody
 from harvester.migrations.ecto.elixir import ElixirValues, target_name
 from harvester.migrations.ecto.types import EctoContext
 from harvester.migrations.literals import Value
@@ -207,14 +207,14 @@ def _members(
         kind = target_name(node)
         if kind == "use":
             uses_migration = uses_migration or "Ecto.Migration" in treesitter.text(node)
-        elif kind in ("def", "defp"):
+        elif kind in ("def", "defp", "defdelegate"):
             listed = next((c for c in node.named_children if c.type == "arguments"), None)
             head = (
                 listed.named_children[0] if listed is not None and listed.named_children else None
             )
             name = _function_name(head)
             if name:
-                (functions if kind == "def" else helpers)[name] = node
+                (helpers if kind == "defp" else functions)[name] = node
     if not uses_migration:
         notes.append("does not `use Ecto.Migration`: read as one anyway")
     return functions, helpers, attributes, notes
@@ -236,7 +236,7 @@ def _directions(
     # Ecto migrates up with change/0 when there is one (else up/0), and rolls back with
     # down/0 when there is one (else change/0 reversed).
     if "change" in functions and "down" not in functions:
-        body = reader.read_change(function_body(functions["change"]), env)
+        body = reader.function(functions["change"], env, change=True)
         directions = from_change(body, transactional, _IRREVERSIBLE)
         if directions.down is not None and reader.rollback_problems:
             broken = tuple(reader.rollback_problems)
@@ -245,12 +245,12 @@ def _directions(
     if not {"change", "up", "down"} & functions.keys():
         return Directions(ops.Step(), ops.Step(), down_is_noop=True)
     up_node = functions.get("change", functions.get("up"))
-    up = reader.read(function_body(up_node) if up_node is not None else None, env, False)
+    up = reader.function(up_node, env, change=False)
     up_state = reader.state
     reader.state = StepState()
     if "down" not in functions:
         return mark_raising(from_up_down(up, None, transactional), up_state)
-    down = reader.read(function_body(functions["down"]), env, False)
+    down = reader.function(functions["down"], env, change=False)
     raises = bool(reader.state.raises)
     directions = from_up_down(
         up,
