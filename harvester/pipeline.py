@@ -32,7 +32,11 @@ from harvester.analysis.hints import (
     referenced_issues,
 )
 from harvester.analysis.key_commits import rank_commits
-from harvester.analysis.release_edits import edited_after_release, released_out_of_order
+from harvester.analysis.release_edits import (
+    edited_after_release,
+    format_only_edits,
+    released_out_of_order,
+)
 from harvester.analysis.removed_migrations import shipped_then_removed, shipped_then_renamed
 from harvester.analysis.title import derive_title
 from harvester.cache import remembered, use_cache
@@ -144,6 +148,7 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
             urls = {c.sha: commit_url(forge, c.sha) for c in commits} if forge else {}
             progress("ranking commits and collecting hints")
             released = {m.path for m in database.migrations if m.released}
+            by_path = {m.path: m for m in database.migrations}
             ranked = rank_commits(
                 commits,
                 migration_ids,
@@ -155,7 +160,12 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
                 {m.path for m in database.migrations if m.released and m.format_only},
                 {m.path for m in database.migrations if m.change is ChangeKind.DELETED},
                 _edits_after_release(database, history),
-                {m.path: m for m in database.migrations},
+                by_path,
+                format_only_edits(
+                    commits,
+                    by_path,
+                    lambda specs: {s: b.data for s, b in blobs.read_many(specs).items()},
+                ),
             )
             # The hints' patch pass runs at a lower priority; it is awaited last.
             lines, env_names = pending_lines.result()

@@ -252,7 +252,7 @@ def test_reads_loops_bulk_updates_and_deletes() -> None:
             "loops over {table} rows and updates each one with its own UPDATE",
             True,
         ),
-        ("Flip", DataChangeKind.DELETE, "deletes {table} rows (every row)", False),
+        ("Flip", DataChangeKind.DELETE, "deletes {table} rows", False),
         ("Flip", DataChangeKind.INSERT, "inserts {table} rows (bulk_create)", True),
         ("Check", DataChangeKind.UPDATE, "updates {table} rows in one statement", False),
     ]

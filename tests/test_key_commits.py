@@ -216,3 +216,23 @@ def test_a_migration_renamed_inside_the_range_is_still_a_rename() -> None:
         migration_ids={"versions/2023-11-29a_bdaeabba3e53.py": "bdaeabba3e53"},
     )
     assert "renames migration bdaeabba3e53" in ranked["Order the revisions"].significance  # type: ignore[attr-defined]
+
+
+def test_a_commit_that_only_reformats_a_migration_others_edit_does_not_edit_it() -> None:
+    released, added = "app/migrations/0001_x.py", "app/migrations/0009_y.py"
+    commits = [
+        _commit("1", "Switch to double quotes", _stat(released), _stat(added)),
+        _commit("2", "Fix the migrations", _stat(released), _stat(added)),
+    ]
+    ranked = _by_subject(
+        commits,
+        migration_ids={released: "0001_x", added: "0009_y"},
+        released_migrations=[released],
+        format_only_edits={("1" * 40, released), ("1" * 40, added)},
+    )
+    quotes = ranked["Switch to double quotes"].significance  # type: ignore[attr-defined]
+    assert "reformats released migration 0001_x" in quotes
+    assert "reformats migration 0009_y (added in this range)" in quotes
+    assert not any(reason.startswith("edits") for reason in quotes)
+    fixes = ranked["Fix the migrations"].significance  # type: ignore[attr-defined]
+    assert "edits released migration 0001_x" in fixes

@@ -169,3 +169,27 @@ def test_a_migration_moved_to_another_folder_after_it_shipped_is_read_where_it_s
     assert flagged(edited_after_release(database, read, "v1.2", "head", moves.get))
     texts[f"head:{path}"] = shipped.encode()  # moved, not edited
     assert not flagged(edited_after_release(database, read, "v1.2", "head", moves.get))
+
+
+def test_a_commit_changing_only_the_layout_of_a_migration_is_a_format_only_edit() -> None:
+    from harvester.analysis.release_edits import format_only_edits
+    from harvester.gitsource.records import LoggedCommit, PathStat
+
+    path = "app/migrations/0001_x.py"
+    migration = Migration(
+        id="m", system="django", dialect=None, path=path, down_path=None,
+        change=ChangeKind.MODIFIED, order=1, released=True,
+    )  # fmt: skip
+    blobs = {"a": b"x = {'k': 1}\n", "b": b'x = {"k": 1}  # quotes\n', "c": b'x = {"k": 2}\n'}
+
+    def commit(sha: str, old: str, new: str) -> LoggedCommit:
+        stat = PathStat(path, None, "M", None, 1, 1, old, new, "100644", "100644")
+        return LoggedCommit(sha, ("p",), "Dev", "d@example.com", "2024", "s", "", (stat,))
+
+    def read(specs: Iterable[str]) -> Mapping[str, bytes | None]:
+        return {s: blobs.get(s) for s in specs}
+
+    found = format_only_edits(
+        [commit("q", "a", "b"), commit("e", "b", "c")], {path: migration}, read
+    )
+    assert found == {("q", path)}

@@ -98,6 +98,7 @@ def rank_commits(
     deleted_migrations: Collection[str] = (),
     shipped_edits: Mapping[tuple[str, str], str] | None = None,
     migrations: Mapping[str, Migration] | None = None,
+    format_only_edits: Collection[tuple[str, str]] = (),
 ) -> tuple[Commit, ...]:
     """Every commit with its reasons, score and noise verdict; the best `limit` marked key.
 
@@ -111,7 +112,8 @@ def rank_commits(
     deletes (a commit git shows renaming one of them into another migration replaced it);
     `shipped_edits` the release a migration the range added had shipped in before a commit
     edited it, by (commit, path); `migrations` the range's migrations by path, for what a
-    commit adding one drops. A commit a pull-request merge brought in names that pull
+    commit adding one drops; `format_only_edits` the (commit, path) changes of a migration
+    that leave what it runs unchanged. A commit a pull-request merge brought in names that pull
     request. The result keeps git's order (newest first); ranking is in `score`.
     """
     churn_by_sha = {c.sha: _weighed_churn(c) for c in commits}
@@ -133,6 +135,7 @@ def rank_commits(
         shipped_edits or {},
         migrations or {},
         _pull_requests(commits),
+        frozenset(format_only_edits),
     )
     ranked = [_assess(c, context, largest is not None and c.sha == largest.sha) for c in commits]
     eligible = sorted(
@@ -162,6 +165,7 @@ class _Context:
     shipped_edits: Mapping[tuple[str, str], str]
     migrations: Mapping[str, Migration]
     pull_requests: Mapping[str, str]
+    format_only_edits: frozenset[tuple[str, str]] = frozenset()
 
 
 def _lines(commit: LoggedCommit) -> int:
@@ -337,6 +341,7 @@ _MIGRATION_WEIGHTS = {
     "edits shipped": 45,
     "reformats released": 2,
     "edits": 5,
+    "reformats": 1,
 }
 # Adding, deleting, renaming or editing a shipped migration: the database changes.
 _SCHEMA_CHANGE_WEIGHT = 45
@@ -345,6 +350,7 @@ _SCHEMA_CHANGE_WEIGHT = 45
 def _migration_reasons(commit: LoggedCommit, context: _Context) -> list[tuple[int, str]]:
     grouped: dict[tuple[str, str], list[str]] = {}
     added: list[str] = []
+    reformats = context.format_only_edits
     for stat in commit.paths:
         if stat.status == "R" and stat.old_path in context.deleted_migrations:
             # git paired two migrations the system tells apart (the range deletes the old
@@ -361,8 +367,13 @@ def _migration_reasons(commit: LoggedCommit, context: _Context) -> list[tuple[in
         verb, tag = _MIGRATION_VERBS.get(stat.status, "edits"), ""
         if verb == "adds":
             added.append(path)
-        elif verb == "edits" and path in context.reformatted_migrations:
+        elif verb == "edits" and (
+            path in context.reformatted_migrations
+            or (path in context.released_migrations and (commit.sha, path) in reformats)
+        ):
             verb = "reformats released"
+        elif verb == "edits" and (commit.sha, path) in reformats:
+            verb = "reformats"
         elif verb == "edits" and path in context.released_migrations:
             verb = "edits released"
         elif verb == "edits" and (shipped := context.shipped_edits.get((commit.sha, path))):
@@ -398,7 +409,7 @@ def _migration_reason(verb: str, tag: str, ids: list[str]) -> str:
     else:
         shown = ", ".join(distinct[:3]) + (", …" if len(distinct) > 3 else "")
         text = f"{action} {len(distinct)} {noun}s ({shown}){trees}"
-    if verb == "edits":
+    if verb in ("edits", "reformats"):
         text += " (added in this range)"
     elif tag:
         text += f" after {'it' if len(distinct) == 1 else 'they'} shipped in {tag}"

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from itertools import accumulate
 
+from harvester.gitsource.records import LoggedCommit
 from harvester.gitsource.tags import ReleaseKey, version_key
 from harvester.migrations.schema.ops import Dialect
 from harvester.model import ChangeKind, Database, Impact, ImpactTag, Migration
@@ -56,6 +57,29 @@ def edited_after_release(
         return database
     migrations = tuple(_flagged(m) if m.path in edited else m for m in database.migrations)
     return replace(database, migrations=migrations)
+
+
+def format_only_edits(
+    commits: Iterable[LoggedCommit], migrations: Mapping[str, Migration], read: ReadBlobs
+) -> frozenset[tuple[str, str]]:
+    """(commit, path) of each commit whose change of a migration file leaves what it runs
+    unchanged (a formatter's pass, a comment): that commit did not edit the migration, even
+    when other commits of the range did."""
+    pairs = [
+        (commit.sha, stat)
+        for commit in commits
+        if not commit.is_merge
+        for stat in commit.paths
+        if stat.status == "M" and stat.path in migrations and stat.old_blob and stat.new_blob
+    ]
+    texts = read([blob for _, stat in pairs for blob in (stat.old_blob, stat.new_blob) if blob])
+    return frozenset(
+        (sha, stat.path)
+        for sha, stat in pairs
+        if (before := texts.get(stat.old_blob or "")) is not None
+        and (after := texts.get(stat.new_blob or "")) is not None
+        and not _differs(migrations[stat.path], before, after)
+    )
 
 
 def _former_paths(path: str, renamed_from: RenamedFrom) -> list[str]:

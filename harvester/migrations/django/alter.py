@@ -8,6 +8,8 @@ is new; a field whose changes are all Python-side (`default`, `choices`, `help_t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from harvester.migrations.django import fields as django_fields
 from harvester.migrations.django.columns import Schema
 from harvester.migrations.django.fields import FieldSpec
@@ -42,11 +44,7 @@ def alter_field(
         != {k: i.columns for k, i in new_indexes.items()}
     )
     refk = _target(old_fk) != _target(new_fk) or (column_changed and old_fk is not None)
-    kept = {
-        kind
-        for kind, index in old_indexes.items()
-        if kind in new_indexes and new_indexes[kind].columns == index.columns and not retyped
-    }
+    kept = _kept_indexes(old_indexes, new_indexes)
     old_unique = old.unique and not old.primary_key
     new_unique = new.unique and not new.primary_key
     names: dict[str, str | None] = {f"{kind}:{name}": None for kind in old_indexes}
@@ -77,9 +75,19 @@ def alter_field(
             )
         )
     elif retyped and new_type is not None:
+        incoming = _incoming_keys(schema, after, old, new)
+        result += [
+            ops.DropConstraint(k.table, k.fk.name, ops.ConstraintKind.FOREIGN_KEY) for k in incoming
+        ]
         result.append(ops.AlterColumnType(table, column, new_type, old_type))
-        if new.primary_key:
-            result += _referencing_columns(schema, after, old, new)
+        result += [ops.AlterColumnType(k.table, k.column, k.new_type, k.old_type) for k in incoming]
+        result += [
+            ops.AddConstraint(
+                k.table,
+                ops.Constraint(ops.ConstraintKind.FOREIGN_KEY, k.fk.name, foreign_key=k.fk),
+            )
+            for k in incoming
+        ]
     result += _nullability(table, column, old, new)
     result += _database_default(table, column, old, new)
     if new_unique and not old_unique:
@@ -106,6 +114,24 @@ def alter_field(
     elif new_fk is None:
         names[f"fk:{name}"] = None
     return result, names
+
+
+def _kept_indexes(old: dict[str, ops.IndexDef], new: dict[str, ops.IndexDef]) -> set[str]:
+    """The kinds of field index that survive the change, as Django's schema editor decides:
+    a new type or column name keeps them (the database carries an index across ALTER COLUMN
+    TYPE and RENAME COLUMN). Only PostgreSQL's `_like` index is rebuilt, when its operator
+    class changes (varchar to text or the reverse) or when the plain index gives way to a
+    unique constraint."""
+    kept = {kind for kind in old if kind in new}
+    if "like" in kept and (
+        _opclass(old["like"]) != _opclass(new["like"]) or ("index" in old and "index" not in new)
+    ):
+        kept.discard("like")
+    return kept
+
+
+def _opclass(index: ops.IndexDef) -> str:
+    return index.columns[0].rpartition(" ")[2]
 
 
 def _database_default(
@@ -150,18 +176,34 @@ def _nullability(table: str, column: str, old: FieldSpec, new: FieldSpec) -> lis
     ]
 
 
-def _referencing_columns(
+@dataclass(frozen=True, slots=True)
+class _IncomingKey:
+    """A foreign-key column of another table that points at a retyped primary key."""
+
+    table: str
+    column: str
+    old_type: str | None
+    new_type: str
+    fk: ops.ForeignKey
+
+
+def _incoming_keys(
     schema: Schema, model: ModelState, old: FieldSpec, new: FieldSpec
-) -> list[ops.Operation]:
-    """A primary key's new type reaches every foreign-key column that points at it."""
+) -> list[_IncomingKey]:
+    """A primary key's new type reaches every foreign-key column that points at it: Django
+    drops their constraints first, retypes the columns, then creates the constraints again."""
+    if not (old.primary_key and new.primary_key):
+        return []
     old_type = django_fields.related_type(old, schema.dialect)
     new_type = django_fields.related_type(new, schema.dialect)
     if old_type == new_type or new_type is None:
         return []
     return [
-        ops.AlterColumnType(other.table, django_fields.column_name(name, spec), new_type, old_type)
+        _IncomingKey(other.table, fk.columns[0], old_type, new_type, fk)
         for other, name, spec in schema.state.referencing(model)
-        if other.has_table and other.key != model.key
+        if other.has_table
+        and other.key != model.key
+        and (fk := schema.foreign_key(other, name, spec)) is not None
     ]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from harvester.migrations.django import naming
 from harvester.migrations.django.files import Operation, is_noop_reference
-from harvester.migrations.django.python_code import PythonCode
+from harvester.migrations.django.python_code import PythonCode, RowAction
 from harvester.migrations.django.translation import Translation, TranslatorBase
 from harvester.migrations.pyast import Value, render
 from harvester.migrations.schema import ops
@@ -72,6 +72,7 @@ class CodeOperations(TranslatorBase):
             result.reverse_noop = True
         if code is not None:
             result.up += self._python(code, operation.line, reversible)
+            result.notes += _live_models(code)
         if reverse is not None and not reverse.noop:
             result.down += self._python(reverse, operation.line, None)
         if operation.arg("atomic") is False:
@@ -92,6 +93,9 @@ class CodeOperations(TranslatorBase):
         found: list[ops.Operation] = []
         for position, action in enumerate(code.actions):
             table = self._table_of(action.app_label, action.model)
+            if action.source is not None:
+                found.append(self._copy(code, action, table, reversible))
+                continue
             found.append(
                 ops.DataChange(
                     action.kind,
@@ -131,6 +135,23 @@ class CodeOperations(TranslatorBase):
             )
         return found
 
+    def _copy(
+        self, code: PythonCode, action: RowAction, table: str, reversible: bool | None
+    ) -> ops.DataChange:
+        """Rows of one table inserted into another one by one: the run time grows with the
+        table read. Said without a table written, so that it is judged by the rows it reads
+        (the inserts themselves are said apart)."""
+        assert action.source is not None
+        source = self._table_of(*action.source)
+        detail = action.detail.replace("{source}", source).replace("{table}", table)
+        return ops.DataChange(
+            ops.DataChangeKind.CODE,
+            detail=f"{code.name}(): {detail}",
+            has_where=action.has_where,
+            reversible=reversible,
+            line=action.line,
+        )
+
     def _columns_of(
         self, app_label: str | None, model_name: str, fields: tuple[str, ...]
     ) -> tuple[str, ...]:
@@ -163,3 +184,16 @@ class CodeOperations(TranslatorBase):
     def _replay_state(self, operations: tuple[Operation, ...]) -> None:
         for inner in operations:
             self.apply(inner)
+
+
+def _live_models(code: PythonCode) -> list[str]:
+    """A model class imported from the project (not `apps.get_model`) has the fields of the
+    code being deployed, not those the database has at this migration."""
+    if not code.live:
+        return []
+    names = ", ".join(model for _, model in code.live)
+    return [
+        f"{code.name}() uses the live model class {names}, not the historical one from "
+        "apps.get_model: it sees the fields of the code being deployed, which may not match "
+        "the database at this step"
+    ]

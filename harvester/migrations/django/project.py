@@ -266,6 +266,11 @@ def _parsed(
             "a concurrent index operation in an atomic migration: Django refuses to run it "
             "until the migration sets atomic = False"
         )
+    if not migration.atomic and any(isinstance(o, ops.DataChange) for o in up):
+        notes.append(
+            "atomic = False: its data changes run outside a transaction, so a failure part way "
+            "leaves the rows written so far"
+        )
     if irreversible:
         # Django raises IrreversibleError: the migration has no way back at all.
         notes.append("cannot be unapplied: " + "; ".join(irreversible))

@@ -39,6 +39,8 @@ class RowAction:
     has_where: bool
     line: int
     fields: tuple[str, ...] = ()
+    # the model whose rows an insert copies, one by one (`{source}` in `detail`)
+    source: tuple[str | None, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,8 @@ class PythonCode:
     sql: tuple[tuple[str, int], ...] = ()
     others: tuple[str, ...] = ()
     raises: bool = False
+    # models used through their live class (imported, `load_model`), not `apps.get_model`
+    live: tuple[tuple[str | None, str], ...] = ()
 
 
 def read_code(node: ast.expr | None, module: pyast.Module) -> PythonCode | None:
@@ -87,6 +91,8 @@ class _Loop:
     deletes: bool = False
     bulk: bool = False
     fields: list[str] = field(default_factory=list)
+    # over rows kept in a list or dict earlier, not over a query
+    collected: bool = False
 
 
 @dataclass
@@ -108,6 +114,10 @@ class _Reader:
     batched: set[tuple[str | None, str]] = field(default_factory=set)
     fetched: list[tuple[str | None, str]] = field(default_factory=list)
     raises: bool = False
+    # lists and dicts that hold a model's rows (`groups[key].append(row)`), and their items
+    containers: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    live: set[str] = field(default_factory=set)
+    live_used: list[tuple[str | None, str]] = field(default_factory=list)
 
     def read(
         self, name: str, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, line: int
@@ -115,7 +125,9 @@ class _Reader:
         """What the callable does, read statement by statement."""
         if pyast.is_noop_body(node) or _only_reports(node):
             return PythonCode(name, line, noop=True)
-        self.models.update(_imported_models(self.module.tree))
+        imported = _imported_models(self.module.tree)
+        self.models.update(imported)
+        self.live.update(imported)
         self.visited.add(name)
         self.body(node.body if not isinstance(node, ast.Lambda) else [ast.Expr(node.body)])
         unique = sorted(dict.fromkeys(self.actions), key=lambda action: action.line)
@@ -127,6 +139,7 @@ class _Reader:
             sql=tuple(self.sql),
             others=tuple(dict.fromkeys(self.others)),
             raises=self.raises,
+            live=tuple(dict.fromkeys(self.live_used)),
         )
 
     def body(self, statements: list[ast.stmt], loop: _Loop | None = None) -> None:
@@ -140,6 +153,7 @@ class _Reader:
             case ast.Assign(targets=targets, value=value):
                 self.expression(value, loop)
                 for target in targets:
+                    self.collect(target, value, loop)
                     if isinstance(target, ast.Name):
                         self.bind(target.id, value)
                     elif loop is not None and (name := _attribute_of(target, loop.targets)):
@@ -166,6 +180,14 @@ class _Reader:
                     elif isinstance(child, ast.expr):
                         self.expression(child, loop)
 
+    def collect(self, target: ast.expr, value: ast.expr, loop: _Loop | None) -> None:
+        """`groups[key] = {"first": row, "all": [row]}` in a loop over rows: `groups` holds
+        rows of the loop's model."""
+        if loop is None or isinstance(target, ast.Name) or isinstance(value, ast.Name):
+            return
+        if _holds(value, loop.targets) and (root := _root_name(target)) is not None:
+            self.containers[root] = loop.model
+
     def bind(self, name: str, value: ast.expr) -> None:
         """Remember what a name holds: a model, a queryset or a row."""
         self.built.discard(name)
@@ -173,6 +195,8 @@ class _Reader:
         if model is not None:
             self.models[name] = model
             self.fetched.append(model)
+            if not (pyast.call_name(value) or "").endswith("get_model"):
+                self.live.add(name)
             return
         chain = self.chain(value)
         if chain is None:
@@ -218,6 +242,12 @@ class _Reader:
             if not calls or calls[-1] in _QUERYSET:
                 names = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
                 return _Loop(key, names, line, filtered)
+        root = _root_name(source)
+        if root is not None and root in self.containers:
+            model = self.containers[root]
+            names = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+            self.containers.update(dict.fromkeys(names, model))
+            return _Loop(model, names, line, has_where=True, collected=True)
         return None
 
     def finish(self, loop: _Loop) -> None:
@@ -234,7 +264,8 @@ class _Reader:
             what, kind = "deletes each one", DataChangeKind.DELETE
         else:
             return
-        detail = f"loops over {{table}} rows and {what}"
+        rows = "{table} rows kept from an earlier query" if loop.collected else "{table} rows"
+        detail = f"loops over {rows} and {what}"
         fields = tuple(dict.fromkeys(loop.fields))
         self.act(loop.model, kind, detail, loop.has_where, loop.line, fields=fields)
 
@@ -261,6 +292,14 @@ class _Reader:
             return
         if receiver is None:
             return
+        if (
+            loop is not None
+            and method in ("append", "add", "extend")
+            and receiver is not None
+            and _holds(node, loop.targets)
+            and (root := _root_name(receiver)) is not None
+        ):
+            self.containers[root] = loop.model
         if isinstance(receiver, ast.Name) and loop is not None and receiver.id in loop.targets:
             loop.saves |= method == "save"
             loop.deletes |= method == "delete"
@@ -298,8 +337,8 @@ class _Reader:
                     key, DataChangeKind.DELETE, "deletes single {table} rows", True, node.lineno
                 )
             else:
-                every = "" if filtered else " (every row)"
-                detail = "deletes {table} rows" + (f": {where}" if where else every)
+                # the rule says "(every row)" of a delete without a condition
+                detail = "deletes {table} rows" + (f": {where}" if where else "")
                 self.act(key, DataChangeKind.DELETE, detail, filtered, node.lineno, loop)
         elif method == "bulk_update":
             listed = _names(node.args[1] if len(node.args) > 1 else _keyword(node, "fields"))
@@ -315,6 +354,17 @@ class _Reader:
         elif method in _INSERTS:
             detail = f"inserts {{table}} rows ({method})"
             self.act(key, DataChangeKind.INSERT, detail, True, node.lineno, loop)
+            if loop is not None and loop.model != key:
+                copy = RowAction(
+                    key[0],
+                    key[1],
+                    DataChangeKind.CODE,
+                    f"inserts {{table}} rows built from {{source}} rows ({method})",
+                    loop.has_where,
+                    node.lineno,
+                    source=loop.model,
+                )
+                self.actions.append(copy)
         elif method == "save" and isinstance(receiver, ast.Name) and receiver.id in self.built:
             detail = "inserts {table} rows (built in code, then saved)"
             self.act(key, DataChangeKind.INSERT, detail, True, node.lineno, loop)
@@ -357,6 +407,8 @@ class _Reader:
         if node.id in self.instances:
             return self.instances[node.id], calls, True
         if node.id in self.models and (not calls or calls[0] in _MANAGERS):
+            if node.id in self.live:
+                self.live_used.append(self.models[node.id])
             return self.models[node.id], calls[1:] if calls else calls, filtered
         return None
 
@@ -425,8 +477,11 @@ def _names_key(call: ast.expr) -> bool:
 
 
 def _get_model(node: ast.expr) -> tuple[str | None, str] | None:
-    """`apps.get_model("api", "Check")` or `apps.get_model("api.Check")` as `("api", "Check")`."""
-    if not isinstance(node, ast.Call) or not (pyast.call_name(node) or "").endswith("get_model"):
+    """`apps.get_model("api", "Check")` or `apps.get_model("api.Check")` as `("api", "Check")`;
+    `swapper.load_model("api", "Check")` and a project's `load_model("Check")` (the live class
+    of a swappable model of this app) too."""
+    name = pyast.call_name(node) or ""
+    if not isinstance(node, ast.Call) or not name.endswith(("get_model", "load_model")):
         return None
     values = [pyast.evaluate(a) for a in node.args]
     values += [pyast.evaluate(k.value) for k in node.keywords]
@@ -436,7 +491,30 @@ def _get_model(node: ast.expr) -> tuple[str | None, str] | None:
     if len(texts) == 1 and "." in texts[0]:
         app, model = texts[0].split(".", 1)
         return app, model
+    if len(texts) == 1 and name.endswith("load_model") and texts[0][:1].isupper():
+        return None, texts[0]
     return None, "(a model chosen at run time)"
+
+
+def _root_name(node: ast.expr) -> str | None:
+    """`groups` for `groups[key]["all"]`, `groups.items()` or `groups.values()`."""
+    while isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _holds(node: ast.expr, rows: set[str]) -> bool:
+    """True when a row itself (not one of its fields) is an item of a literal or an argument:
+    `[row]`, `{"first": row}`, `x.append(row)`."""
+    if isinstance(node, ast.Call):
+        items: list[ast.expr | None] = list(node.args)
+    elif isinstance(node, ast.Dict):
+        items = list(node.values)
+    elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        items = list(node.elts)
+    else:
+        return False
+    return any(isinstance(i, ast.Name) and i.id in rows for i in items)
 
 
 def _imported_models(tree: ast.Module) -> dict[str, tuple[str | None, str]]:
