@@ -304,7 +304,7 @@ def _analyse_migrations(
         lambda specs: {s: b.data for s, b in blobs.read_many(specs).items()},
         span.head,
         span.head_sha,
-        history.renamed_from,
+        history.former_paths,
     )
 
 

@@ -19,8 +19,8 @@ from harvester.migrations.schema.ops import Dialect
 from harvester.model import ChangeKind, Database, Impact, ImpactTag, Migration
 
 ReadBlobs = Callable[[Iterable[str]], Mapping[str, bytes | None]]
-# path -> the commit that renamed a file to it and its path before (see `LogHistory`)
-RenamedFrom = Callable[[str], tuple[str, str] | None]
+# path -> it and the paths the file had before the range's renames (see `LogHistory`)
+FormerPaths = Callable[[str], list[str]]
 
 
 def edited_after_release(
@@ -28,7 +28,7 @@ def edited_after_release(
     read: ReadBlobs,
     head_name: str,
     head_sha: str,
-    renamed_from: RenamedFrom = lambda path: None,
+    former_paths: FormerPaths = lambda path: [path],
 ) -> Database:
     """`database` with a finding on each added migration whose file at its first release tag
     differs from the file at the range's head in more than layout and comments (a licence
@@ -41,7 +41,7 @@ def edited_after_release(
     ]
     if not shipped:
         return database
-    paths = {m.path: _former_paths(m.path, renamed_from) for m in shipped}
+    paths = {m.path: former_paths(m.path) for m in shipped}
     texts = read(
         [
             *(f"{m.first_tag}:{p}" for m in shipped for p in paths[m.path]),
@@ -80,14 +80,6 @@ def format_only_edits(
         and (after := texts.get(stat.new_blob or "")) is not None
         and not _differs(migrations[stat.path], before, after)
     )
-
-
-def _former_paths(path: str, renamed_from: RenamedFrom) -> list[str]:
-    """`path` and the paths the file had before the range's renames, newest first."""
-    paths = [path]
-    while (renamed := renamed_from(paths[-1])) is not None and renamed[1] not in paths:
-        paths.append(renamed[1])
-    return paths
 
 
 def _as_shipped(
