@@ -117,11 +117,17 @@ def _config_dialect(name: str, text: str) -> Dialect | None:
     return dialect_named(match.group(1)) if match else None
 
 
-def _cargo_dependencies(text: str) -> dict[str, object]:
+def toml_data(text: str) -> dict[str, object]:
+    """The tables of a TOML file; empty when it does not parse."""
     try:
-        data = tomllib.loads(text)
+        data: dict[str, object] = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return {}
+    return data
+
+
+def _cargo_dependencies(text: str) -> dict[str, object]:
+    data = toml_data(text)
     found: dict[str, object] = {}
     for table in (data, data.get("workspace") or {}):
         if isinstance(table, dict):

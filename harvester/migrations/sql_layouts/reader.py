@@ -15,6 +15,7 @@ from harvester.migrations.sql_layouts.dialects import dialect_from_path
 from harvester.migrations.sql_layouts.layouts import (
     Layout,
     candidate_root,
+    folder_transactional,
     identity,
     migration_file,
 )
@@ -219,9 +220,7 @@ class UnitReader:
         source = self.view.read(side, up.path)
         if source.text is None:
             return None, (Problem(up.path, source.problem or "not parsed: unreadable"),)
-        transactional = (
-            up.transactional if up.transactional is not None else self.layout.default_transactional
-        )
+        transactional = self._transactional(up, side)
         if self.layout.sections is not None:
             return self._from_sections(unit, up, source.text)
         step, problems = history.sql_step(source.text, self.dialect, up.path, 1, transactional)
@@ -245,6 +244,14 @@ class UnitReader:
             down_declared=down_file is not None or not self.downs_expected,
         )
         return parsed, problems
+
+    def _transactional(self, up: MigrationFile, side: Side) -> bool | None:
+        """Whether the migration runs in a transaction: as its file name says (`.autocommit`),
+        else its folder's settings, else the tool's default."""
+        if up.transactional is not None:
+            return up.transactional
+        found = folder_transactional(self.layout, self.view, side, up.path)
+        return found if found is not None else self.layout.default_transactional
 
     def _from_sections(
         self, unit: Unit, file: MigrationFile, text: str
