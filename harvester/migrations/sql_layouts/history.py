@@ -55,6 +55,9 @@ def _problem(path: str, message: str) -> Problem:
     return Problem(path, message)
 
 
+NO_OPERATION_CHANGE = "same operations in another order or with other details"
+
+
 def edit_summary(before: ops.ParsedMigration, after: ops.ParsedMigration) -> str:
     """What an edit changed, as operations: `now also adds index x; no longer drops y`."""
     old, new = _facts(before), _facts(after)
@@ -75,7 +78,7 @@ def edit_summary(before: ops.ParsedMigration, after: ops.ParsedMigration) -> str
             "their object exists"
         )
     if not parts:
-        return "same operations in another order or with other details"
+        return NO_OPERATION_CHANGE
     return "; ".join(parts)
 
 
@@ -106,7 +109,7 @@ def edit_findings(
     migrations: Iterable[Migration], commits: dict[str, tuple[str, ...]]
 ) -> list[Finding]:
     """Range findings for released migrations the range edited or reformatted (all the
-    reformatted ones in one)."""
+    reformatted ones in one); `commits` holds the files the range changed."""
     found = []
     reformatted: list[str] = []
     reformat_commits: list[str] = []
@@ -116,7 +119,8 @@ def edit_findings(
         paths = tuple(p for p in (migration.path, migration.down_path) if p)
         shas = tuple(sha for p in paths for sha in commits.get(p, ()))
         if migration.format_only:
-            reformatted += paths
+            # only the files the range edited (a Diesel down.sql left alone is not reformatted)
+            reformatted += [p for p in paths if p in commits] or paths
             reformat_commits += shas
             continue
         detail = next(

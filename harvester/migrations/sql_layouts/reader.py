@@ -20,6 +20,10 @@ from harvester.migrations.sql_layouts.layouts import (
     migration_file,
 )
 from harvester.migrations.sql_layouts.naming import TEMPLATE, Direction, MigrationFile
+from harvester.migrations.sql_layouts.statement_edits import (
+    describe_statement_edits,
+    statement_edits,
+)
 from harvester.migrations.sql_layouts.units import Unit
 from harvester.model import ChangeKind, Problem
 
@@ -126,7 +130,15 @@ class UnitReader:
                 modification=None if same else f"its {what} changed; harvester does not read it",
             )
         modification = history.edit_summary(base_parsed, parsed)
-        return dataclasses.replace(found, base_parsed=base_parsed, modification=modification)
+        found = dataclasses.replace(found, base_parsed=base_parsed, modification=modification)
+        edits = self._statement_edits(unit)
+        if not edits:
+            return dataclasses.replace(found, format_only=True)
+        if modification == history.NO_OPERATION_CHANGE:
+            # the operations harvester reads are the same; the statements say what changed
+            modification = f"statements changed: {describe_statement_edits(edits)}"
+            return dataclasses.replace(found, format_only=False, modification=modification)
+        return found
 
     def operations_at_base(self, units: Sequence[Unit]) -> list[ops.Operation]:
         """The up operations of `units` as the base holds them, in the order given: the
@@ -244,6 +256,19 @@ class UnitReader:
             down_declared=down_file is not None or not self.downs_expected,
         )
         return parsed, problems
+
+    def _statement_edits(self, unit: Unit) -> list[str]:
+        """How the SQL of the unit's files changed between the ends of the range, statement by
+        statement (up first, then down)."""
+        found: list[str] = []
+        for files, way in ((unit.up, ""), (unit.down, "on the way down ")):
+            old, new = files.get(Side.BASE), files.get(Side.HEAD)
+            old_text = self.view.read(Side.BASE, old.path).text if old else None
+            new_text = self.view.read(Side.HEAD, new.path).text if new else None
+            if old_text is None or new_text is None:
+                continue
+            found += [way + e for e in statement_edits(old_text, new_text, self.dialect)]
+        return found
 
     def _transactional(self, up: MigrationFile, side: Side) -> bool | None:
         """Whether the migration runs in a transaction: as its file name says (`.autocommit`),
