@@ -405,3 +405,30 @@ def test_cargo_dev_dependencies_do_not_override_the_engine_of_dependencies() -> 
     test_only = '[dev-dependencies]\nsqlx = { version = "0.8", features = ["sqlite"] }\n'
     view = MemoryView({}, {"Cargo.toml": test_only, "migrations/.keep": ""})
     assert dialect_from_config(view, "migrations") == (Dialect.SQLITE, "Cargo.toml")
+
+
+def test_go_migrations_refactored_alike_are_one_finding_of_one_system() -> None:
+    from harvester.migrations.database import analyse_database
+
+    folder = "db/migrations"
+
+    def go(name: str, call: str) -> str:
+        return (
+            'package migrations\n\nimport "github.com/pressly/goose/v3"\n\n'
+            f"func up{name}(ctx context.Context, tx *sql.Tx) error {{\n"
+            f"\t_, err := {call}`CREATE TABLE {name} (id integer);`)\n\treturn err\n}}\n"
+        )
+
+    names = ("album", "artist", "track")
+    base = {f"{folder}/2024010{i}000000_{n}.go": go(n, "tx.Exec(") for i, n in enumerate(names)}
+    head = {p: go(n, "tx.ExecContext(ctx, ") for p, n in zip(base, names, strict=True)}
+    head[f"{folder}/20240201000000_genre.sql"] = "-- +goose Up\nCREATE TABLE genre (id int);\n"
+    database = analyse_database(MemoryView(base, head))
+    assert [(s.system, s.root) for s in database.systems] == [("goose", folder)]
+    edits = [f.detail for f in database.findings if f.tag.value == "modified_existing_migration"]
+    assert edits == [
+        "goose, 3 migrations edited alike (20240100000000_album … 20240102000000_track), each: "
+        "already released migration edited (its Go code changed, not the SQL strings in it; "
+        "harvester does not read it): databases that ran the old version will not run it "
+        "again, new databases run the new one"
+    ]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -26,6 +27,9 @@ from harvester.migrations.sql_layouts.statement_edits import (
 )
 from harvester.migrations.sql_layouts.units import Unit
 from harvester.model import ChangeKind, Problem
+
+# Go string literals: raw (`…`) and interpreted ("…"), where a Go migration keeps its SQL.
+_GO_STRING = re.compile(r'`[^`]*`|"(?:[^"\\\n]|\\.)*"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +131,7 @@ class UnitReader:
             return dataclasses.replace(
                 found,
                 format_only=same,
-                modification=None if same else f"its {what} changed; harvester does not read it",
+                modification=None if same else self._unread_edit(what, base.path, up.path),
             )
         modification = history.edit_summary(base_parsed, parsed)
         found = dataclasses.replace(found, base_parsed=base_parsed, modification=modification)
@@ -256,6 +260,21 @@ class UnitReader:
             down_declared=down_file is not None or not self.downs_expected,
         )
         return parsed, problems
+
+    def _unread_edit(self, what: str, old_path: str, new_path: str) -> str:
+        """What an edit of a file harvester does not read changed, as far as its text says: a
+        Go migration whose string literals (its SQL) are all the same changed only code
+        around them (`tx.Exec(` made `tx.ExecContext(ctx,`)."""
+        if what == "code":
+            old = self.view.read(Side.BASE, old_path).text
+            new = self.view.read(Side.HEAD, new_path).text
+            if (
+                old is not None
+                and new is not None
+                and _GO_STRING.findall(old) == (_GO_STRING.findall(new))
+            ):
+                return "its Go code changed, not the SQL strings in it; harvester does not read it"
+        return f"its {what} changed; harvester does not read it"
 
     def _statement_edits(self, unit: Unit) -> list[str]:
         """How the SQL of the unit's files changed between the ends of the range, statement by
