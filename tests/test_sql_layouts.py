@@ -432,3 +432,15 @@ def test_go_migrations_refactored_alike_are_one_finding_of_one_system() -> None:
         "harvester does not read it): databases that ran the old version will not run it "
         "again, new databases run the new one"
     ]
+
+
+def test_a_column_added_to_a_released_create_table_is_named() -> None:
+    from harvester.migrations.sql_layouts.statement_edits import statement_edits
+
+    old = 'CREATE TABLE users (name TEXT PRIMARY KEY, tier TEXT DEFAULT "basic");\n'
+    new = "create table users (\n  name text primary key,\n  tier text default 'basic',\n"
+    new += "  plan_id text\n);\n"
+    assert statement_edits(old, new, None) == [
+        "`create table users`: `\"basic\"` -> `'basic', plan_id text`"
+    ]
+    assert statement_edits(old, old.lower().replace(" (", "(\n  "), None) == []
