@@ -355,3 +355,92 @@ def test_an_edit_that_only_guards_drops_does_not_hide_the_real_change() -> None:
     assert "DELETE" in summary.split(";")[0].upper()
     assert summary.endswith("2 statements now run only if their object exists")
     assert "no longer" not in summary
+
+
+def test_engine_guess_reads_sql_only_and_says_nothing_on_a_tie() -> None:
+    from harvester.migrations.sql.dialect import guess_dialect
+
+    # a backtick inside a string literal is no MySQL evidence
+    comment = "COMMENT ON COLUMN v.sha IS 'the hash, or `NULL` if unknown';\n"
+    assert guess_dialect(comment + "ALTER TABLE v ADD CHECK (x > 0) NOT VALID;") is (
+        Dialect.POSTGRESQL
+    )
+    # one MySQL and one PostgreSQL peculiarity: no engine is chosen
+    assert guess_dialect("ALTER TABLE `v` ADD CHECK (x > 0) NOT VALID;") is None
+
+
+def test_goose_go_migrations_do_not_feed_the_engine_guess() -> None:
+    from harvester.migrations.database import analyse_database
+
+    folder = "db/migrations"
+    base = {f"{folder}/20240101000000_tracks.sql": "-- +goose Up\nCREATE TABLE track (id int);\n"}
+    head = {
+        **base,
+        f"{folder}/20240201000000_paths.go": (
+            "package migrations\n\n// Use paths from `track` table\nfunc up() {}\n"
+        ),
+        f"{folder}/20240301000000_track_idx.sql": (
+            "-- +goose Up\nCREATE INDEX track_id ON track (id);\n"
+        ),
+    }
+    database = analyse_database(MemoryView(base, head))
+    assert {s.dialect for s in database.systems} == {None}
+    # the database/sql driver the module requires names the engine
+    go_mod = "module example.com/music\n\nrequire (\n\tgithub.com/mattn/go-sqlite3 v1.14.22\n"
+    go_mod += "\tgithub.com/lib/pq v1.10.9 // indirect\n)\n"
+    database = analyse_database(MemoryView(base, {**head, "go.mod": go_mod}))
+    assert {s.dialect for s in database.systems} == {Dialect.SQLITE}
+
+
+def test_cargo_dev_dependencies_do_not_override_the_engine_of_dependencies() -> None:
+    from harvester.migrations.sql_layouts.dialects import dialect_from_config
+
+    cargo = (
+        '[dependencies]\ndiesel = { version = "2", features = ["postgres", "chrono"] }\n'
+        'diesel_migrations = { version = "2", features = ["postgres"] }\n\n'
+        '[dev-dependencies]\ndiesel = { version = "2", features = ["r2d2"] }\n'
+    )
+    view = MemoryView({}, {"Cargo.toml": cargo, "migrations/.keep": ""})
+    assert dialect_from_config(view, "migrations") == (Dialect.POSTGRESQL, "Cargo.toml")
+    test_only = '[dev-dependencies]\nsqlx = { version = "0.8", features = ["sqlite"] }\n'
+    view = MemoryView({}, {"Cargo.toml": test_only, "migrations/.keep": ""})
+    assert dialect_from_config(view, "migrations") == (Dialect.SQLITE, "Cargo.toml")
+
+
+def test_go_migrations_refactored_alike_are_one_finding_of_one_system() -> None:
+    from harvester.migrations.database import analyse_database
+
+    folder = "db/migrations"
+
+    def go(name: str, call: str) -> str:
+        return (
+            'package migrations\n\nimport "github.com/pressly/goose/v3"\n\n'
+            f"func up{name}(ctx context.Context, tx *sql.Tx) error {{\n"
+            f"\t_, err := {call}`CREATE TABLE {name} (id integer);`)\n\treturn err\n}}\n"
+        )
+
+    names = ("album", "artist", "track")
+    base = {f"{folder}/2024010{i}000000_{n}.go": go(n, "tx.Exec(") for i, n in enumerate(names)}
+    head = {p: go(n, "tx.ExecContext(ctx, ") for p, n in zip(base, names, strict=True)}
+    head[f"{folder}/20240201000000_genre.sql"] = "-- +goose Up\nCREATE TABLE genre (id int);\n"
+    database = analyse_database(MemoryView(base, head))
+    assert [(s.system, s.root) for s in database.systems] == [("goose", folder)]
+    edits = [f.detail for f in database.findings if f.tag.value == "modified_existing_migration"]
+    assert edits == [
+        "goose, 3 migrations edited alike (20240100000000_album … 20240102000000_track), each: "
+        "already released migration edited (its Go code changed, not the SQL strings in it; "
+        "harvester does not read it): databases that ran the old version will not run it "
+        "again, new databases run the new one"
+    ]
+
+
+def test_a_column_added_to_a_released_create_table_is_named() -> None:
+    from harvester.migrations.sql_layouts.statement_edits import statement_edits
+
+    old = 'CREATE TABLE users (name TEXT PRIMARY KEY, tier TEXT DEFAULT "basic");\n'
+    new = "create table users (\n  name text primary key,\n  tier text default 'basic',\n"
+    new += "  plan_id text\n);\n"
+    assert statement_edits(old, new, None) == [
+        "`create table users`: `\"basic\"` -> `'basic', plan_id text`"
+    ]
+    assert statement_edits(old, old.lower().replace(" (", "(\n  "), None) == []

@@ -35,7 +35,9 @@ def analyse_database(view: RepoView, settings: AnalysisSettings | None = None) -
         for root in _unique(roots):
             result = system.analyse(root, view, settings)
             fresh = tuple(m for m in result.migrations if m.path not in claimed)
-            if not fresh and not result.findings and not result.snapshots:
+            # what a system says of files another one reported is that one's to say
+            own = [f for f in result.findings if not f.paths or not claimed.issuperset(f.paths)]
+            if not fresh and not own and not result.snapshots:
                 continue
             claimed.update(m.path for m in fresh)
             dialect = result.dialect or root.dialect
@@ -49,7 +51,7 @@ def analyse_database(view: RepoView, settings: AnalysisSettings | None = None) -
             )
             migrations.extend(fresh)
             # a fact about the whole app (its engine) is found once per migrations folder
-            findings.extend(f for f in result.findings if f not in findings)
+            findings.extend(f for f in own if f not in findings)
             snapshots.extend(result.snapshots)
     return Database(tuple(systems), tuple(migrations), tuple(findings), tuple(snapshots))
 

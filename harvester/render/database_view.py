@@ -221,6 +221,7 @@ def migration_status(database: Database) -> list[Trusted]:
                 (moved_unchanged, _moved_line),
                 (_reformatted, _reformat_line),
                 (_edited_unread, _edited_unread_line),
+                (_edited_plainly, _edited_plainly_line),
             ):
                 alike = [m for m in ordered if alike_in(m)]
                 if len(alike) >= _FOLDED_MOVES:
@@ -303,6 +304,25 @@ def _moved_line(moved: Sequence[Migration]) -> str:
     return (
         f"{len(moved)} released migrations moved here with their ids and statements unchanged "
         f"({span}): databases that ran them do not run them again"
+    )
+
+
+def _edited_plainly(migration: Migration) -> bool:
+    """A released migration edited in place whose status line would say nothing more."""
+    return (
+        migration.change is ChangeKind.MODIFIED
+        and migration.released
+        and not migration.format_only
+        and not migration.problems
+        and not migration.notes
+    )
+
+
+def _edited_plainly_line(edited: Sequence[Migration]) -> str:
+    """One line for released migrations edited after release (a refactor across the folder);
+    Data Impact says what each edit did."""
+    return (
+        f"{len(edited)} released migrations edited after release ({_span(edited)}): see Data Impact"
     )
 
 

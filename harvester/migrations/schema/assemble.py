@@ -303,7 +303,12 @@ def _impacts(
         what = item.modification or "its operations changed"
         if item.change is ChangeKind.RENAMED:
             what = f"moved; {what}"
-        if _same_operations(item) and "database operations are the same" not in what:
+        # a system that found the edit beyond formatting (format_only False) says so itself
+        if (
+            _same_operations(item)
+            and item.format_only is not False
+            and "database operations are the same" not in what
+        ):
             what += "; the database operations are the same"
         return (
             (

@@ -174,20 +174,28 @@ def _copy_into(
     sources: tuple[str, ...],
     rebuild: _Rebuild,
 ) -> None:
-    for position in range(start + 1, len(operations)):
-        operation = operations[position]
-        if (
-            isinstance(operation, ops.DataChange)
-            and operation.kind is ops.DataChangeKind.INSERT_SELECT
-            and operation.table == table
-            and operation.source_table in (*sources, rebuild.staging)
-        ):
-            rebuild.members.add(position)
-            rebuild.copied = True
-            rebuild.copied_columns = operation.columns
-            rebuild.copies = operation.reads
-            rebuild.keeps_only = operation.where
-            return
+    copies = [
+        (position, operation)
+        for position, operation in enumerate(operations)
+        if position > start
+        and isinstance(operation, ops.DataChange)
+        and operation.kind is ops.DataChangeKind.INSERT_SELECT
+        and operation.table == table
+        and operation.source_table in (*sources, rebuild.staging)
+    ]
+    if not copies:
+        return
+    rebuild.members.update(position for position, _ in copies)
+    rebuild.copied = True
+    rebuild.copied_columns = copies[0][1].columns
+    rebuild.copies = tuple(dict.fromkeys(pair for _, copy in copies for pair in copy.reads))
+    # Several copies with filters of their own (`WHERE is_admin = 't'`, then
+    # `WHERE is_admin = 'f'`) keep the rows that match any of them.
+    filters = [copy.where for _, copy in copies]
+    if None not in filters:
+        rebuild.keeps_only = (
+            " OR ".join(f"({f})" for f in filters) if len(filters) > 1 else filters[0]
+        )
 
 
 def _fed_by_view(

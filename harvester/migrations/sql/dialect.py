@@ -54,19 +54,20 @@ _EVIDENCE: dict[Dialect, tuple[re.Pattern[str], ...]] = {
 }
 
 
+# String literals say nothing of the engine (a comment's text: '… or `NULL` if unset').
+_STRING = re.compile(r"'(?:[^'\\]|\\.|'')*'")
 # Peculiarities show in DDL, which comes first; a seed file's megabytes of rows add none.
 _SAMPLE = 256 * 1024
 
 
 def guess_dialect(text: str) -> Dialect | None:
     """The dialect whose peculiarities `text` shows most (judged on its first 256 KB), or None
-    when it shows none."""
-    code = strip_comments(text[:_SAMPLE])
+    when it shows none, or when two show as many."""
+    code = _STRING.sub("''", strip_comments(text[:_SAMPLE]))
     scores = {
         dialect: sum(1 for pattern in patterns if pattern.search(code))
         for dialect, patterns in _EVIDENCE.items()
     }
     best = max(scores.values())
-    if best == 0:
-        return None
-    return next(d for d, score in scores.items() if score == best)
+    leaders = [d for d, score in scores.items() if score == best]
+    return leaders[0] if best > 0 and len(leaders) == 1 else None

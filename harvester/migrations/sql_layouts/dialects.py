@@ -39,7 +39,28 @@ DIALECT_NAMES = {
 }
 _JDBC = re.compile(r"jdbc:(postgresql|mysql|mariadb|sqlite|clickhouse|sqlserver)", re.I)
 _SQLC_ENGINE = re.compile(r"engine\s*:\s*[\"']?(postgresql|mysql|sqlite)", re.I)
-_CONFIG_FILES = ("Cargo.toml", "flyway.conf", "flyway.toml", "conf/flyway.conf", "sqlc.yaml")
+_CONFIG_FILES = (
+    "Cargo.toml",
+    "flyway.conf",
+    "flyway.toml",
+    "conf/flyway.conf",
+    "sqlc.yaml",
+    "go.mod",
+)
+# Go database/sql drivers by module path; a go.mod that requires one engine's names it.
+_GO_DRIVERS = {
+    "github.com/mattn/go-sqlite3": Dialect.SQLITE,
+    "modernc.org/sqlite": Dialect.SQLITE,
+    "github.com/ncruces/go-sqlite3": Dialect.SQLITE,
+    "gorm.io/driver/sqlite": Dialect.SQLITE,
+    "github.com/lib/pq": Dialect.POSTGRESQL,
+    "github.com/jackc/pgx": Dialect.POSTGRESQL,
+    "gorm.io/driver/postgres": Dialect.POSTGRESQL,
+    "github.com/go-sql-driver/mysql": Dialect.MYSQL,
+    "gorm.io/driver/mysql": Dialect.MYSQL,
+    "github.com/ClickHouse/clickhouse-go": Dialect.CLICKHOUSE,
+}
+_GO_REQUIRE = re.compile(r"^\s*(?:require\s+)?(\S+?)(?:/v\d+)?\s+v\S+\s*$", re.M)
 _STATEMENT_SAMPLE = 200_000
 
 
@@ -106,27 +127,64 @@ def dialect_from_statements(texts: Iterable[str]) -> Dialect | None:
 
 def _config_dialect(name: str, text: str) -> Dialect | None:
     if name == "Cargo.toml":
-        features: set[str] = set()
-        for crate, spec in _cargo_dependencies(text).items():
-            if crate in ("sqlx", "diesel") and isinstance(spec, dict):
-                features.update(str(f) for f in spec.get("features") or ())
-        found = {d for f in features if (d := dialect_named(f)) is not None}
-        return found.pop() if len(found) == 1 else None
+        return _cargo_dialect(toml_data(text))
+    if name == "go.mod":
+        return _go_driver_dialect(text)
     pattern = _SQLC_ENGINE if name == "sqlc.yaml" else _JDBC
     match = pattern.search(text)
     return dialect_named(match.group(1)) if match else None
 
 
-def _cargo_dependencies(text: str) -> dict[str, object]:
+def _cargo_dialect(data: dict[str, object]) -> Dialect | None:
+    """The one engine the features of sqlx and Diesel crates name: those the program is built
+    with ([dependencies]) first; test-only ones ([dev-dependencies]) only when those name
+    none."""
+    for kind in _DEPENDENCY_KINDS:
+        features = {
+            str(feature)
+            for crate, spec in _cargo_table(data, kind).items()
+            if crate.startswith(("sqlx", "diesel")) and isinstance(spec, dict)
+            for feature in spec.get("features") or ()
+        }
+        found = {d for f in features if (d := dialect_named(f)) is not None}
+        if found:
+            return found.pop() if len(found) == 1 else None
+    return None
+
+
+def _go_driver_dialect(text: str) -> Dialect | None:
+    """The one engine whose database/sql driver a go.mod requires directly (an `// indirect`
+    requirement comes with another module)."""
+    found = {_GO_DRIVERS.get(module) for module in _GO_REQUIRE.findall(text)}
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
+
+
+def toml_data(text: str) -> dict[str, object]:
+    """The tables of a TOML file; empty when it does not parse."""
     try:
-        data = tomllib.loads(text)
+        data: dict[str, object] = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return {}
+    return data
+
+
+_DEPENDENCY_KINDS = ("dependencies", "dev-dependencies")
+
+
+def _cargo_table(data: dict[str, object], kind: str) -> dict[str, object]:
+    """A Cargo.toml's dependencies of one kind, the workspace's included."""
     found: dict[str, object] = {}
     for table in (data, data.get("workspace") or {}):
-        if isinstance(table, dict):
-            for key in ("dependencies", "dev-dependencies"):
-                deps = table.get(key)
-                if isinstance(deps, dict):
-                    found.update(deps)
+        deps = table.get(kind) if isinstance(table, dict) else None
+        if isinstance(deps, dict):
+            found.update(deps)
+    return found
+
+
+def _cargo_dependencies(text: str) -> dict[str, object]:
+    data = toml_data(text)
+    found: dict[str, object] = {}
+    for kind in _DEPENDENCY_KINDS:
+        found.update(_cargo_table(data, kind))
     return found

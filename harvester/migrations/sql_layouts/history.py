@@ -22,6 +22,7 @@ _EDIT_CONSEQUENCE = {
     "sqlx": "sqlx refuses to migrate databases that ran the old version (checksum mismatch)",
 }
 _FOLDED_LATE = 3
+_FOLDED_EDITS = 3
 _OUT_OF_ORDER_CONSEQUENCE = {
     "golang-migrate": "golang-migrate only applies versions above a database's current one, so "
     "databases already past it skip it silently",
@@ -55,6 +56,9 @@ def _problem(path: str, message: str) -> Problem:
     return Problem(path, message)
 
 
+NO_OPERATION_CHANGE = "same operations in another order or with other details"
+
+
 def edit_summary(before: ops.ParsedMigration, after: ops.ParsedMigration) -> str:
     """What an edit changed, as operations: `now also adds index x; no longer drops y`."""
     old, new = _facts(before), _facts(after)
@@ -75,7 +79,7 @@ def edit_summary(before: ops.ParsedMigration, after: ops.ParsedMigration) -> str
             "their object exists"
         )
     if not parts:
-        return "same operations in another order or with other details"
+        return NO_OPERATION_CHANGE
     return "; ".join(parts)
 
 
@@ -106,17 +110,20 @@ def edit_findings(
     migrations: Iterable[Migration], commits: dict[str, tuple[str, ...]]
 ) -> list[Finding]:
     """Range findings for released migrations the range edited or reformatted (all the
-    reformatted ones in one)."""
+    reformatted ones in one); `commits` holds the files the range changed."""
     found = []
     reformatted: list[str] = []
     reformat_commits: list[str] = []
+    # (label, what the edit did) -> the migrations edited so: one line for a refactor of many
+    edited: dict[tuple[str, str], list[tuple[str, tuple[str, ...], tuple[str, ...]]]] = {}
     for migration in migrations:
         if not migration.released or migration.change is not ChangeKind.MODIFIED:
             continue
         paths = tuple(p for p in (migration.path, migration.down_path) if p)
         shas = tuple(sha for p in paths for sha in commits.get(p, ()))
         if migration.format_only:
-            reformatted += paths
+            # only the files the range edited (a Diesel down.sql left alone is not reformatted)
+            reformatted += [p for p in paths if p in commits] or paths
             reformat_commits += shas
             continue
         detail = next(
@@ -130,20 +137,37 @@ def edit_findings(
         if detail is None:
             continue
         consequence = _EDIT_CONSEQUENCE.get(migration.system)
-        found.append(
-            Finding(
-                ImpactTag.MODIFIED_EXISTING_MIGRATION,
-                f"{migration.database_label} {migration.id}: {detail}"
-                + (f"; {consequence}" if consequence else ""),
-                paths,
-                shas,
-            )
+        detail += f"; {consequence}" if consequence else ""
+        edited.setdefault((migration.database_label, detail), []).append(
+            (migration.id, paths, shas)
         )
+    for (label, detail), alike in edited.items():
+        found += _edited_alike(label, detail, alike)
     if reformatted:
         # A file every engine runs is one file, however many engines read it.
         files = list(dict.fromkeys(reformatted))
         found.insert(0, reformatted_files(files, reformat_commits, "same operations"))
     return found
+
+
+def _edited_alike(
+    label: str, detail: str, alike: list[tuple[str, tuple[str, ...], tuple[str, ...]]]
+) -> list[Finding]:
+    """One finding per edited migration, or one for all when several were edited alike."""
+    if len(alike) < _FOLDED_EDITS:
+        return [
+            Finding(ImpactTag.MODIFIED_EXISTING_MIGRATION, f"{label} {i}: {detail}", paths, shas)
+            for i, paths, shas in alike
+        ]
+    ids = f"{alike[0][0]} … {alike[-1][0]}"
+    return [
+        Finding(
+            ImpactTag.MODIFIED_EXISTING_MIGRATION,
+            f"{label}, {len(alike)} migrations edited alike ({ids}), each: {detail}",
+            tuple(p for _, paths, _ in alike for p in paths),
+            tuple(dict.fromkeys(sha for _, _, shas in alike for sha in shas)),
+        )
+    ]
 
 
 def out_of_order_findings(

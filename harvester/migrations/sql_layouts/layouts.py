@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from harvester.migrations.base import RepoView, Side
 from harvester.migrations.sql_layouts import naming
-from harvester.migrations.sql_layouts.dialects import mentions_in_cargo
+from harvester.migrations.sql_layouts.dialects import mentions_in_cargo, toml_data
 from harvester.migrations.sql_layouts.naming import MigrationFile
 from harvester.migrations.sql_layouts.sections import (
     Sections,
@@ -66,6 +66,19 @@ PRISMA = Layout("prisma", "prisma", downs_by_design=False)
 # migrator applies what is newer than the last one recorded, in one transaction, with no down.
 DRIZZLE = Layout("drizzle", "drizzle", downs_by_design=False, default_transactional=True)
 DRIZZLE_JOURNAL = "meta/_journal.json"
+# Diesel 2 reads `run_in_transaction = false` from a migration folder's metadata.toml and then
+# runs that migration outside a transaction (what CREATE INDEX CONCURRENTLY needs).
+DIESEL_METADATA = "metadata.toml"
+
+
+def folder_transactional(layout: Layout, view: RepoView, side: Side, path: str) -> bool | None:
+    """Whether the migration whose file is `path` runs in a transaction, as its folder's
+    settings say (Diesel's metadata.toml); None when nothing there says."""
+    if layout is not DIESEL:
+        return None
+    source = view.read(side, posixpath.join(posixpath.dirname(path), DIESEL_METADATA))
+    setting = toml_data(source.text).get("run_in_transaction") if source.text else None
+    return setting if isinstance(setting, bool) else None
 
 
 def identity(layout: Layout, found: MigrationFile) -> object:

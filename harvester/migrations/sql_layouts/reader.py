@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -15,12 +16,20 @@ from harvester.migrations.sql_layouts.dialects import dialect_from_path
 from harvester.migrations.sql_layouts.layouts import (
     Layout,
     candidate_root,
+    folder_transactional,
     identity,
     migration_file,
 )
 from harvester.migrations.sql_layouts.naming import TEMPLATE, Direction, MigrationFile
+from harvester.migrations.sql_layouts.statement_edits import (
+    describe_statement_edits,
+    statement_edits,
+)
 from harvester.migrations.sql_layouts.units import Unit
 from harvester.model import ChangeKind, Problem
+
+# Go string literals: raw (`…`) and interpreted ("…"), where a Go migration keeps its SQL.
+_GO_STRING = re.compile(r'`[^`]*`|"(?:[^"\\\n]|\\.)*"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +131,18 @@ class UnitReader:
             return dataclasses.replace(
                 found,
                 format_only=same,
-                modification=None if same else f"its {what} changed; harvester does not read it",
+                modification=None if same else self._unread_edit(what, base.path, up.path),
             )
         modification = history.edit_summary(base_parsed, parsed)
-        return dataclasses.replace(found, base_parsed=base_parsed, modification=modification)
+        found = dataclasses.replace(found, base_parsed=base_parsed, modification=modification)
+        edits = self._statement_edits(unit)
+        if not edits:
+            return dataclasses.replace(found, format_only=True)
+        if modification == history.NO_OPERATION_CHANGE:
+            # the operations harvester reads are the same; the statements say what changed
+            modification = f"statements changed: {describe_statement_edits(edits)}"
+            return dataclasses.replace(found, format_only=False, modification=modification)
+        return found
 
     def operations_at_base(self, units: Sequence[Unit]) -> list[ops.Operation]:
         """The up operations of `units` as the base holds them, in the order given: the
@@ -219,9 +236,7 @@ class UnitReader:
         source = self.view.read(side, up.path)
         if source.text is None:
             return None, (Problem(up.path, source.problem or "not parsed: unreadable"),)
-        transactional = (
-            up.transactional if up.transactional is not None else self.layout.default_transactional
-        )
+        transactional = self._transactional(up, side)
         if self.layout.sections is not None:
             return self._from_sections(unit, up, source.text)
         step, problems = history.sql_step(source.text, self.dialect, up.path, 1, transactional)
@@ -245,6 +260,42 @@ class UnitReader:
             down_declared=down_file is not None or not self.downs_expected,
         )
         return parsed, problems
+
+    def _unread_edit(self, what: str, old_path: str, new_path: str) -> str:
+        """What an edit of a file harvester does not read changed, as far as its text says: a
+        Go migration whose string literals (its SQL) are all the same changed only code
+        around them (`tx.Exec(` made `tx.ExecContext(ctx,`)."""
+        if what == "code":
+            old = self.view.read(Side.BASE, old_path).text
+            new = self.view.read(Side.HEAD, new_path).text
+            if (
+                old is not None
+                and new is not None
+                and _GO_STRING.findall(old) == (_GO_STRING.findall(new))
+            ):
+                return "its Go code changed, not the SQL strings in it; harvester does not read it"
+        return f"its {what} changed; harvester does not read it"
+
+    def _statement_edits(self, unit: Unit) -> list[str]:
+        """How the SQL of the unit's files changed between the ends of the range, statement by
+        statement (up first, then down)."""
+        found: list[str] = []
+        for files, way in ((unit.up, ""), (unit.down, "on the way down ")):
+            old, new = files.get(Side.BASE), files.get(Side.HEAD)
+            old_text = self.view.read(Side.BASE, old.path).text if old else None
+            new_text = self.view.read(Side.HEAD, new.path).text if new else None
+            if old_text is None or new_text is None:
+                continue
+            found += [way + e for e in statement_edits(old_text, new_text, self.dialect)]
+        return found
+
+    def _transactional(self, up: MigrationFile, side: Side) -> bool | None:
+        """Whether the migration runs in a transaction: as its file name says (`.autocommit`),
+        else its folder's settings, else the tool's default."""
+        if up.transactional is not None:
+            return up.transactional
+        found = folder_transactional(self.layout, self.view, side, up.path)
+        return found if found is not None else self.layout.default_transactional
 
     def _from_sections(
         self, unit: Unit, file: MigrationFile, text: str

@@ -544,11 +544,13 @@ def snapshot_changes(
 
 
 def _up_texts(view: RepoView, units: Sequence[Unit]) -> list[str]:
+    """The SQL of the units' up files; goose's Go migrations are code, not SQL (their
+    comments quote names in backticks), and say nothing of the engine."""
     texts = []
     for unit in units:
         for side in (Side.HEAD, Side.BASE):
             file = unit.up.get(side)
-            if file is not None:
+            if file is not None and not file.path.endswith(".go"):
                 source = view.read(side, file.path)
                 if source.text is not None:
                     texts.append(source.text)
