@@ -167,12 +167,16 @@ def test_a_timestamp_moved_to_a_time_zone_cannot_fail_on_a_row() -> None:
 
 
 def test_old_type_from_the_range_is_shown_and_a_new_table_mitigates() -> None:
-    judged = judge(
-        "ALTER TABLE note ALTER COLUMN body TYPE varchar(500);",
-        earlier=["CREATE TABLE note (body varchar(200));", "INSERT INTO note VALUES ('x');"],
-    )
+    alter = "ALTER TABLE note ALTER COLUMN body TYPE varchar(500);"
+    judged = judge(alter, earlier=["CREATE TABLE note (body varchar(200));"])
     assert judged.columns_altered == ("note.body VARCHAR(200) -> VARCHAR(500)",)
     assert tags(judged) == ["mitigated"]
+    # rows inserted since it was created: the table is no longer empty
+    seeded = judge(
+        alter,
+        earlier=["CREATE TABLE note (body varchar(200));", "INSERT INTO note VALUES ('x');"],
+    )
+    assert tags(seeded) == ["type_change_no_rewrite"]
 
 
 def test_type_change_without_the_old_type_is_a_hedged_rewrite() -> None:

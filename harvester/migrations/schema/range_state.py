@@ -82,7 +82,7 @@ class RangeState:
     # Tables a DELETE may have left one row per key in (`_may_remove_duplicates`), with the
     # last migration that did.
     rows_deleted: dict[str, str] = field(default_factory=dict)
-    filled_tables: dict[str, str] = field(default_factory=dict)  # INSERT … SELECT into them
+    filled_tables: dict[str, str] = field(default_factory=dict)  # rows inserted into them
     # (table, column) copied into another table by INSERT … SELECT: (that table, migration,
     # whether the SELECT had a WHERE).
     copied_out: dict[ColumnKey, tuple[str, str, bool]] = field(default_factory=dict)
@@ -214,6 +214,8 @@ class RangeState:
                         self.random_filled[(table or "", name)] = migration
                 for name in operation.nulls_filled:
                     self.nulls_filled[(table or "", name)] = migration
+            case ops.DataChange(kind=ops.DataChangeKind.INSERT, table=str() as table):
+                self.filled_tables[table] = migration
             case ops.DataChange(kind=ops.DataChangeKind.INSERT_SELECT, table=str() as table):
                 self.filled_tables[table] = migration
                 if operation.source_table and operation.source_table != "a subquery":
