@@ -189,6 +189,9 @@ class ModelCode:
         self.bound: dict[str, str] = {}
         self.class_tables: dict[str, str] = {}
         self.associations: dict[str, Association] = {}
+        # Table names the migration spells out (`change_table :invoice_run_processed_subjects`):
+        # a namespaced model's table by Rails' defaults is one of them.
+        self.tables_named: frozenset[str] = frozenset()
 
     def association_write(self, node: Node) -> ops.DataChange | None:
         """`role.features << feature`, `role.features.delete(feature)`: rows an association
@@ -286,7 +289,10 @@ class ModelCode:
         else:
             return None
         table = (
-            self.class_tables.get(model) or self.known.get(model) or naming.table_of_model(model)
+            self.class_tables.get(model)
+            or self.known.get(model)
+            or naming.table_of_model(model)
+            or self._named_table(model)
         )
         through = ""
         if association is not None:
@@ -322,6 +328,13 @@ class ModelCode:
             line=treesitter.line(node),
             columns=conditions or _set_columns(chain, last, values, env),
         )
+
+    def _named_table(self, model: str) -> str | None:
+        """The table of namespaced `model` when the migration names exactly one of those Rails
+        would give it (`InvoiceRun::ProcessedSubject` beside `change_table
+        :invoice_run_processed_subjects`), else None."""
+        found = [t for t in naming.nested_model_tables(model) if t in self.tables_named]
+        return found[0] if len(found) == 1 else None
 
     def opaque_call(self, node: Node, env: Mapping[str, Value]) -> str | None:
         """`Service.backfill!` and other calls on app classes whose effect harvester cannot see
