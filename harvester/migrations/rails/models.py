@@ -327,6 +327,7 @@ class ModelCode:
             raises_on_data=raising,
             line=treesitter.line(node),
             columns=conditions or _set_columns(chain, last, values, env),
+            code_columns=_block_columns(node) if kind is ops.DataChangeKind.CODE else (),
         )
 
     def _named_table(self, model: str) -> str | None:
@@ -515,6 +516,37 @@ def _block_methods(node: Node) -> set[str]:
         if chain and chain[0].type not in ("constant", "scope_resolution"):
             found.add(treesitter.text(call.child_by_field_name("method")))
     return found
+
+
+_ONE_ATTRIBUTE = frozenset({"update_attribute", "update_column"})
+_ATTRIBUTES = frozenset({"update", "update!", "update_columns", "update_attributes"})
+
+
+def _block_columns(node: Node) -> tuple[str, ...]:
+    """The columns a loop's block writes when it writes rows only by naming them
+    (`tag.update_attribute(:position, i)`, `row.update!(state: "x")`); () when it writes
+    any other way (`save!`, an assignment, a method of the app) or writes nothing."""
+    block = node.child_by_field_name("block")
+    found: list[str] = []
+    for inner in treesitter.walk(block) if block is not None else ():
+        left = inner.child_by_field_name("left")
+        if inner.type in ("assignment", "operator_assignment") and left and left.type == "call":
+            return ()
+        if inner.type != "call" or inner.child_by_field_name("receiver") is None:
+            continue
+        method = treesitter.text(inner.child_by_field_name("method"))
+        arguments = inner.child_by_field_name("arguments")
+        given = arguments.named_children if arguments is not None else []
+        if method in _ONE_ATTRIBUTE and given and given[0].type == "simple_symbol":
+            found.append(treesitter.text(given[0]).lstrip(":"))
+        elif method in _ATTRIBUTES and given and all(a.type == "pair" for a in given):
+            keys = [a.child_by_field_name("key") for a in given]
+            if any(k is None or k.type != "hash_key_symbol" for k in keys):
+                return ()
+            found += [treesitter.text(k) for k in keys if k is not None]
+        elif _writes({method}) or method in ("save", "touch"):
+            return ()
+    return tuple(dict.fromkeys(found))
 
 
 def _symbol_block(node: Node) -> str | None:

@@ -169,11 +169,18 @@ def _one_way_data_changes(
         return []
     what = "; ".join(o.detail or f"changes rows of {o.table}" for o in one_way[:2])
     more = f" and {len(one_way) - 2} more" if len(one_way) > 2 else ""
+    deletes = all(
+        o.kind in (ops.DataChangeKind.DELETE, ops.DataChangeKind.TRUNCATE) for o in one_way
+    )
+    outcome = (
+        "does not restore the deleted rows"
+        if deletes
+        else "leaves the rows as the up step wrote them"
+    )
     return [
         Impact(
             ImpactTag.IRREVERSIBLE,
-            f"the down step does not undo the data change ({what}{more}): rolling back leaves "
-            "the rows as the up step wrote them",
+            f"the down step does not undo the data change ({what}{more}): rolling back {outcome}",
         )
     ]
 
@@ -197,7 +204,11 @@ def _rows_kept(up: tuple[ops.Operation, ...], down: tuple[ops.Operation, ...]) -
 
 def _dropped_after(change: ops.DataChange, down: tuple[ops.Operation, ...]) -> bool:
     """True when the down step drops what `change` wrote: its table, or every column it set
-    (a backfill of a column the migration adds, rows of a table it creates)."""
+    (a backfill of a column the migration adds, rows of a table it creates). Code looping
+    over rows may write another table than it names: the columns it writes, by name."""
+    dropped_anywhere = {o.column for o in down if isinstance(o, ops.DropColumn)}
+    if change.code_columns and dropped_anywhere.issuperset(change.code_columns):
+        return True
     if change.table is None:
         return False
     if any(isinstance(o, ops.DropTable) and o.table == change.table for o in down):
