@@ -86,6 +86,7 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
     ctx = RailsContext(dialect, rails_version)
     reader = BodyReader(values, ctx, methods, models)
     reader.required = _required_files(root, path)
+    reader.models.tables_named = _names_spelled(root)
     reader.models.associations.update(associations_in(body, values))
     directions = _directions(reader, methods, env, not no_transaction)
     if directions is None:
@@ -115,6 +116,18 @@ def _required_files(root: Node, path: str) -> dict[str, str]:
         )
         found[constant] = file
     return found
+
+
+def _names_spelled(root: Node) -> frozenset[str]:
+    """Every plain symbol and string of the file (`:users`, `"users"`): the table names it
+    may spell out."""
+    found = set()
+    for node in treesitter.walk(root):
+        if node.type in ("simple_symbol", "string"):
+            word = treesitter.text(node).lstrip(":").strip("\"'")
+            if re.fullmatch(r"\w+", word):
+                found.add(word)
+    return frozenset(found)
 
 
 def _migration_class(root: Node) -> tuple[Node, versions.RailsVersion, list[str]] | None:

@@ -189,6 +189,9 @@ class ModelCode:
         self.bound: dict[str, str] = {}
         self.class_tables: dict[str, str] = {}
         self.associations: dict[str, Association] = {}
+        # Table names the migration spells out (`change_table :invoice_run_processed_subjects`):
+        # a namespaced model's table by Rails' defaults is one of them.
+        self.tables_named: frozenset[str] = frozenset()
 
     def association_write(self, node: Node) -> ops.DataChange | None:
         """`role.features << feature`, `role.features.delete(feature)`: rows an association
@@ -286,7 +289,10 @@ class ModelCode:
         else:
             return None
         table = (
-            self.class_tables.get(model) or self.known.get(model) or naming.table_of_model(model)
+            self.class_tables.get(model)
+            or self.known.get(model)
+            or naming.table_of_model(model)
+            or self._named_table(model)
         )
         through = ""
         if association is not None:
@@ -321,7 +327,15 @@ class ModelCode:
             raises_on_data=raising,
             line=treesitter.line(node),
             columns=conditions or _set_columns(chain, last, values, env),
+            code_columns=_block_columns(node) if kind is ops.DataChangeKind.CODE else (),
         )
+
+    def _named_table(self, model: str) -> str | None:
+        """The table of namespaced `model` when the migration names exactly one of those Rails
+        would give it (`InvoiceRun::ProcessedSubject` beside `change_table
+        :invoice_run_processed_subjects`), else None."""
+        found = [t for t in naming.nested_model_tables(model) if t in self.tables_named]
+        return found[0] if len(found) == 1 else None
 
     def opaque_call(self, node: Node, env: Mapping[str, Value]) -> str | None:
         """`Service.backfill!` and other calls on app classes whose effect harvester cannot see
@@ -502,6 +516,37 @@ def _block_methods(node: Node) -> set[str]:
         if chain and chain[0].type not in ("constant", "scope_resolution"):
             found.add(treesitter.text(call.child_by_field_name("method")))
     return found
+
+
+_ONE_ATTRIBUTE = frozenset({"update_attribute", "update_column"})
+_ATTRIBUTES = frozenset({"update", "update!", "update_columns", "update_attributes"})
+
+
+def _block_columns(node: Node) -> tuple[str, ...]:
+    """The columns a loop's block writes when it writes rows only by naming them
+    (`tag.update_attribute(:position, i)`, `row.update!(state: "x")`); () when it writes
+    any other way (`save!`, an assignment, a method of the app) or writes nothing."""
+    block = node.child_by_field_name("block")
+    found: list[str] = []
+    for inner in treesitter.walk(block) if block is not None else ():
+        left = inner.child_by_field_name("left")
+        if inner.type in ("assignment", "operator_assignment") and left and left.type == "call":
+            return ()
+        if inner.type != "call" or inner.child_by_field_name("receiver") is None:
+            continue
+        method = treesitter.text(inner.child_by_field_name("method"))
+        arguments = inner.child_by_field_name("arguments")
+        given = arguments.named_children if arguments is not None else []
+        if method in _ONE_ATTRIBUTE and given and given[0].type == "simple_symbol":
+            found.append(treesitter.text(given[0]).lstrip(":"))
+        elif method in _ATTRIBUTES and given and all(a.type == "pair" for a in given):
+            keys = [a.child_by_field_name("key") for a in given]
+            if any(k is None or k.type != "hash_key_symbol" for k in keys):
+                return ()
+            found += [treesitter.text(k) for k in keys if k is not None]
+        elif _writes({method}) or method in ("save", "touch"):
+            return ()
+    return tuple(dict.fromkeys(found))
 
 
 def _symbol_block(node: Node) -> str | None:

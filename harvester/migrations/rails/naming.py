@@ -148,6 +148,18 @@ def table_of_model(constant: str) -> str | None:
     return None if prefix is None else prefix + pluralize(underscore(constant))
 
 
+def nested_model_tables(constant: str) -> tuple[str, ...]:
+    """The tables a namespaced model of the app may use by Rails' defaults: nested in a model
+    (`InvoiceRun::ProcessedSubject` -> `invoice_run_processed_subjects`) or in a module
+    without a prefix (`processed_subjects`)."""
+    namespace, _, _ = constant.rpartition("::")
+    if not namespace:
+        return ()
+    plain = pluralize(underscore(constant))
+    parents = [singularize(underscore(part)) for part in namespace.split("::")]
+    return ("_".join([*parents, plain]), plain)
+
+
 def table_name_prefix(constant: str) -> str | None:
     """`Model.table_name_prefix` by Rails' defaults ("" for a model outside any module)."""
     namespace, _, _ = constant.rpartition("::")

@@ -4,6 +4,9 @@ upgrade reads as reformatted rather than edited.
 class AddBody < ActiveRecord::Migration[4.2]           # was `< ActiveRecord::Migration`
   def change
     add_column :posts, :body, :text, limit: 65_535      # was `:limit => 65535`
+    execute <<~SQL.squish                               # was `<<-SQL.squish`
+      UPDATE posts SET body = ''
+    SQL
   end
 end
 """
@@ -38,7 +41,21 @@ def meaning(node: Node) -> str | None:
             return _plain_string(node)
         case "array" | "symbol_array" | "string_array":
             return _word_list(node)
+        case "heredoc_beginning" if _squished(node):
+            return "squished heredoc " + treesitter.text(node).lstrip("<").lstrip("-~")
     return None
+
+
+def _squished(heredoc: Node) -> bool:
+    """`<<-SQL.squish` and `<<~SQL.squish`: `.squish` collapses the whitespace the two
+    heredoc styles keep differently, so the string is the same."""
+    call = heredoc.parent
+    return (
+        call is not None
+        and call.type == "call"
+        and call.child_by_field_name("receiver") == heredoc
+        and treesitter.text(call.child_by_field_name("method")) == "squish"
+    )
 
 
 def fingerprint(text: str) -> str:

@@ -70,6 +70,7 @@ def down_impacts(
         if not _undone(key, down, covered.get(key, set()))
     ]
     missing += _not_restored(parsed.up.operations, down)
+    missing = list(dict.fromkeys(missing))
     expected = {key for key, _ in _undo_expected(parsed.up.operations)}
     final = _final_names(parsed.up.operations)
     # a drop IF EXISTS of something the up step did not make is a guarded no-op (the up
@@ -91,6 +92,8 @@ def down_impacts(
             evidence.append("leaves " + ", ".join(missing))
         if extra:
             evidence.append(", ".join(extra) + " (not in the up step)")
+        if kept := _rows_kept(parsed.up.operations, down):
+            evidence.append(f"keeps the rows the up step wrote ({first_few(kept, 2)})")
         found.append(
             Impact(
                 ImpactTag.DOWN_MIGRATION_BUG,
@@ -166,18 +169,46 @@ def _one_way_data_changes(
         return []
     what = "; ".join(o.detail or f"changes rows of {o.table}" for o in one_way[:2])
     more = f" and {len(one_way) - 2} more" if len(one_way) > 2 else ""
+    deletes = all(
+        o.kind in (ops.DataChangeKind.DELETE, ops.DataChangeKind.TRUNCATE) for o in one_way
+    )
+    outcome = (
+        "does not restore the deleted rows"
+        if deletes
+        else "leaves the rows as the up step wrote them"
+    )
     return [
         Impact(
             ImpactTag.IRREVERSIBLE,
-            f"the down step does not undo the data change ({what}{more}): rolling back leaves "
-            "the rows as the up step wrote them",
+            f"the down step does not undo the data change ({what}{more}): rolling back {outcome}",
         )
     ]
 
 
+def _rows_kept(up: tuple[ops.Operation, ...], down: tuple[ops.Operation, ...]) -> list[str]:
+    """The up step's inserts and rewrites of rows that a down step writing no rows leaves as
+    they are (rows of a table or columns the down step drops go with them)."""
+    if any(isinstance(o, (ops.DataChange, ops.Opaque)) for o in down):
+        return []
+    return list(
+        dict.fromkeys(
+            o.detail or f"rows of {o.table}"
+            for o in up
+            if isinstance(o, ops.DataChange)
+            and o.kind in _WRITES
+            and o.kind is not ops.DataChangeKind.CODE
+            and not _dropped_after(o, down)
+        )
+    )
+
+
 def _dropped_after(change: ops.DataChange, down: tuple[ops.Operation, ...]) -> bool:
     """True when the down step drops what `change` wrote: its table, or every column it set
-    (a backfill of a column the migration adds, rows of a table it creates)."""
+    (a backfill of a column the migration adds, rows of a table it creates). Code looping
+    over rows may write another table than it names: the columns it writes, by name."""
+    dropped_anywhere = {o.column for o in down if isinstance(o, ops.DropColumn)}
+    if change.code_columns and dropped_anywhere.issuperset(change.code_columns):
+        return True
     if change.table is None:
         return False
     if any(isinstance(o, ops.DropTable) and o.table == change.table for o in down):
@@ -220,14 +251,69 @@ def _not_restored(up: tuple[ops.Operation, ...], down: tuple[ops.Operation, ...]
         if isinstance(o, ops.DropTable)
         and any(isinstance(later, ops.CreateTable) and later.table == o.table for later in up[i:])
     }
+    temporary = _temporary_columns(up)
     for operation in up:
         if isinstance(operation, ops.DropTable) and operation.table in recreated:
             continue
         if isinstance(operation, ops.DropTable) and not _restores(operation, down):
             gone.append(f"table {operation.table} dropped")
-        elif isinstance(operation, ops.DropColumn) and not _restores(operation, down):
+        elif (
+            isinstance(operation, ops.DropColumn)
+            and (operation.table, operation.column) not in temporary
+            and not _restores(operation, down)
+        ):
             gone.append(f"column {operation.table}.{operation.column} dropped")
+        elif isinstance(operation, (ops.SetNotNull, ops.DropNotNull)) and not (
+            _nullability_restored(operation.table, operation.column, up, down)
+        ):
+            now = "NOT NULL" if isinstance(operation, ops.SetNotNull) else "nullable"
+            gone.append(f"{operation.table}.{operation.column} {now}")
     return gone
+
+
+def _temporary_columns(up: tuple[ops.Operation, ...]) -> set[tuple[str, str]]:
+    """(table, column) the up step adds and drops again before it ends (a scratch column
+    for a data migration): nothing of it is left for the down step to undo."""
+    last: dict[tuple[str, str], type] = {}
+    first: dict[tuple[str, str], type] = {}
+    for operation in up:
+        if isinstance(operation, ops.AddColumn):
+            key = (operation.table, operation.column.name)
+        elif isinstance(operation, ops.DropColumn):
+            key = (operation.table, operation.column)
+        else:
+            continue
+        first.setdefault(key, type(operation))
+        last[key] = type(operation)
+    return {k for k in first if first[k] is ops.AddColumn and last[k] is ops.DropColumn}
+
+
+def _nullability_restored(
+    table: str, column: str, up: tuple[ops.Operation, ...], down: tuple[ops.Operation, ...]
+) -> bool:
+    """Whether the down step may give `table.column` back the nullability the up step
+    changed: it sets it, redefines or drops the column or its table (or runs SQL not read);
+    a column the up step adds has no earlier nullability to restore."""
+    if any(
+        isinstance(o, ops.AddColumn) and o.table == table and o.column.name == column for o in up
+    ):
+        return True
+    for o in down:
+        match o:
+            case ops.SetNotNull(table=t, column=c) | ops.DropNotNull(table=t, column=c):
+                if (t, c) == (table, column):
+                    return True
+            case ops.AlterColumnType(table=t, column=c) | ops.DropColumn(table=t, column=c):
+                if (t, c) == (table, column):
+                    return True
+            case ops.ModifyColumn(table=t) | ops.RebuildTable(table=t) | ops.DropTable(table=t):
+                if t == table:
+                    return True
+            case ops.Opaque() | ops.CreateTable():
+                return True
+            case _:
+                pass
+    return False
 
 
 def _lossy(
@@ -239,8 +325,13 @@ def _lossy(
     columns: list[str] = []
     refilled = _refilled(down)
     constants = _constant_fills(down)
+    temporary = _temporary_columns(up)
     for operation in up:
         if not _restores(operation, down):
+            continue
+        if isinstance(operation, ops.DropColumn) and (
+            (operation.table, operation.column) in temporary
+        ):
             continue
         match operation:
             case ops.DropTable(table=table) if released(table, None) and not refilled(table):
@@ -344,6 +435,7 @@ def _undo_expected(up: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
     went with it; an index or constraint it drops and creates again under the same name is
     one the database had before, which the down step may leave."""
     final = _final_names(up)
+    temporary = _temporary_columns(up)
     for position, operation in enumerate(up):
         relation = _relation_of(operation)
         if relation is not None and _dropped_later(up, position, relation):
@@ -353,7 +445,7 @@ def _undo_expected(up: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
         match operation:
             case ops.CreateTable(table=table):
                 yield ("table", final.get(table, table)), f"table {table}"
-            case ops.AddColumn(table=table, column=column):
+            case ops.AddColumn(table=table, column=column) if (table, column.name) not in temporary:
                 key = ("column", final.get(table, table), column.name)
                 yield key, f"column {table}.{column.name}"
             case ops.CreateIndex(index=index) if index.name or index.options_unread:

@@ -463,6 +463,8 @@ class DataChange:
     `where` is an UPDATE's condition as written, when the step shows it; a DELETE's is its
     USING or JOIN clause and WHERE (`USING tags AS b WHERE tags.id > b.id`); an INSERT …
     SELECT's, the WHERE of a SELECT that reads one table (the rows it keeps).
+    `code_columns` are the only columns code looping over rows writes (`tag.update_attribute(
+    :position, i)`), on rows of a table it may not name.
     """
 
     kind: DataChangeKind
@@ -479,6 +481,7 @@ class DataChange:
     unmatched_in: tuple[tuple[str, str], ...] = ()
     nulls_filled: tuple[str, ...] = ()
     where: str | None = None
+    code_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -176,6 +176,13 @@ def drop_column(op: ops.DropColumn, ctx: Context, how: str | None = None) -> Non
     if why:
         ctx.flag(ImpactTag.MITIGATED, f"drops {name} ({why}): no released data is lost")
         return
+    if (emptied := ctx.empty_table(op.table)) is not None:
+        ctx.flag(
+            ImpactTag.BACKWARD_INCOMPATIBLE,
+            f"drops column {name}: no data is left in it ({op.table} was {emptied}), but "
+            f"code of the previous release that still reads it fails",
+        )
+        return
     if op.if_exists and _absent(op.table, op.column, ctx):
         ctx.flag(
             ImpactTag.MITIGATED,
@@ -563,7 +570,7 @@ def set_not_null(op: ops.SetNotNull, ctx: Context) -> None:
 def _not_null_mitigations(table: str, column: str, ctx: Context) -> None:
     """What the range did that makes a NULL in `table.column` unlikely before it becomes NOT
     NULL: a validated CHECK, a backfill, a delete of the NULL rows."""
-    if ctx.new_table(table):
+    if ctx.empty_table(table):
         return
     name = f"{table}.{column}"
     key = (table, column)

@@ -30,6 +30,8 @@ class Context:
     # deploying them together say so.
     together_assumed: bool = False
     created_here: set[str] = field(default_factory=set)
+    # Tables this migration deleted every row of (and has not filled since): line of the delete.
+    emptied: dict[str, int | None] = field(default_factory=dict)
     recreated_views: dict[str, bool] = field(default_factory=dict)
     # Views dropped and replaced under their name by a table or view renamed or created.
     view_replacements: dict[str, str] = field(default_factory=dict)
@@ -131,6 +133,16 @@ class Context:
             return None  # not new, or filled with existing rows (INSERT … SELECT) since
         return f"created by {self.by(origin)}"
 
+    def empty_table(self, table: str) -> str | None:
+        """Why `table` holds no rows when this runs: new (`new_table`), or emptied by a delete
+        of every row earlier in this migration; None when it may hold rows."""
+        why = self.new_table(table)
+        if why is not None or table not in self.emptied:
+            return why
+        line = self.emptied[table]
+        at = f" at line {line}" if line else ""
+        return f"emptied by this migration's delete of every row{at}"
+
     def by(self, migration: str) -> str:
         """`this migration`, or `<id> earlier in this range`."""
         return "this migration" if migration == self.migration else f"{migration} {_EARLIER}"
@@ -138,9 +150,12 @@ class Context:
     def judge_new(self, table: str, tag: ImpactTag, detail: str) -> None:
         """Flag `tag` unless `table` is new: then say why it is not a risk (`mitigated` when an
         earlier migration of the range created it, nothing when this one did)."""
-        why = self.new_table(table)
+        why = self.empty_table(table)
         if why is None:
             self.flag(tag, detail)
+        elif table in self.emptied and self.new_table(table) is None:
+            what = detail.split(": ", 1)[0]
+            self.flag(ImpactTag.MITIGATED, f"{what}: not a risk here, {table} was {why}")
         elif table not in self.created_here:
             what = detail.split(": ", 1)[0]
             self.flag(
@@ -156,7 +171,7 @@ class Context:
     def rewrite(self, table: str, change: str, how: str) -> None:
         """Flag a change that rewrites (or copies) `table`, unless the table is new; one
         migration's rewrites of one table are reported in one detail (`rewrite_detail`)."""
-        if self.new_table(table) is not None:
+        if self.empty_table(table) is not None:
             self.judge_new(table, ImpactTag.TABLE_REWRITE, f"{change}: {how}")
             return
         self.rewrites.setdefault(table, []).append((change, how))

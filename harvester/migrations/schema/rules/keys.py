@@ -39,7 +39,7 @@ def create_index(op: ops.CreateIndex, ctx: Context) -> None:
         if index.concurrently:
             _concurrently_in_transaction(ctx, "CREATE INDEX CONCURRENTLY")
             ctx.note(f"builds {index.name or 'an index'} CONCURRENTLY: writes continue")
-        elif ctx.new_table(index.table):
+        elif ctx.empty_table(index.table):
             ctx.judge_new(
                 index.table, ImpactTag.LOCK_HEAVY_INDEX, f"CREATE INDEX {index.name or ''}"
             )
@@ -316,6 +316,9 @@ def _judge_unique(
     the key's columns: rows with a NULL never collide (PostgreSQL, MySQL, SQLite, CockroachDB);
     or the rows already satisfy it (a key it includes exists, or it replaces one this
     migration dropped)."""
+    if table in ctx.emptied and not ctx.new_table(table):
+        ctx.judge_new(table, ImpactTag.UNIQUE_ON_EXISTING_DATA, what)
+        return
     if not ctx.new_table(table) and (held := _rows_satisfy(ctx, table, columns, where, name)):
         ctx.flag(ImpactTag.MITIGATED, f"{what}: duplicates are not a risk here, {held}")
         return

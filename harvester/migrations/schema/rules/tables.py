@@ -384,6 +384,12 @@ def enum_values_added(type_name: str, values: list[str], ctx: Context) -> str:
     return f"{adds}: {limit}"
 
 
+# Data changes that may put rows into a table a delete emptied.
+_REFILLS = frozenset(
+    {ops.DataChangeKind.INSERT, ops.DataChangeKind.INSERT_SELECT, ops.DataChangeKind.CODE}
+)
+
+
 def data_change(op: ops.DataChange, ctx: Context) -> None:
     """UPDATE, DELETE, INSERT … SELECT, code and ClickHouse mutations touching rows."""
     table = op.table or "rows"
@@ -400,6 +406,8 @@ def data_change(op: ops.DataChange, ctx: Context) -> None:
         ctx.flag(ImpactTag.DATA_DEPENDENT, f"{detail}: fails on unexpected rows")
     if op.kind is ops.DataChangeKind.CHECK:
         return
+    if op.kind in _REFILLS and op.table:
+        ctx.emptied.pop(op.table, None)
     if op.kind is ops.DataChangeKind.INSERT:
         ctx.note(f"inserts rows into {table}")
         return
@@ -418,6 +426,8 @@ def data_change(op: ops.DataChange, ctx: Context) -> None:
         how = ": an asynchronous mutation rewrites the affected parts" if clickhouse else ""
         tag = ImpactTag.DATA_DELETE
         ctx.judge_new(table, tag, f"{detail}{scope}{how}")
+        if not op.has_where and op.table:
+            ctx.emptied.setdefault(op.table, op.line)
         return
     if op.kind is ops.DataChangeKind.MUTATION:
         ctx.judge_new(table, ImpactTag.TABLE_REWRITE, f"{detail} (ClickHouse mutation)")
