@@ -204,3 +204,19 @@ def test_a_drop_if_exists_on_a_table_not_fully_known_may_lose_data() -> None:
         ),
     )
     assert tags(unknown) == tags(dynamic) == ["destructive_drop_column"]
+
+
+def test_a_referenced_table_filled_from_every_row_leaves_no_orphans() -> None:
+    key = (
+        'ALTER TABLE "UserRole" ADD CONSTRAINT "UserRole_role_fkey" FOREIGN KEY ("role") '
+        'REFERENCES "Role"("name");'
+    )
+    filled = judge('INSERT INTO "Role" ("name") SELECT DISTINCT "role" FROM "UserRole";\n' + key)
+    assert "this migration first fills Role from every row of UserRole (line 1)" in detail(
+        filled, ImpactTag.FK_ADDED_EXISTING_TABLE
+    )
+    # a filtered copy leaves the other rows' values out
+    some = judge(
+        'INSERT INTO "Role" ("name") SELECT DISTINCT "role" FROM "UserRole" WHERE x;\n' + key
+    )
+    assert detail(some, ImpactTag.FK_ADDED_EXISTING_TABLE).endswith("fails on orphaned rows")

@@ -69,6 +69,9 @@ class Context:
     widened_enums: set[str] = field(default_factory=set)
     # DELETEs and UPDATEs that remove or clear rows with no match in another table (orphans).
     orphan_cleanups: list[ops.DataChange] = field(default_factory=list)
+    # INSERT … SELECT of every row of one table into another (a referenced table filled from
+    # the values a new foreign key will point at).
+    copies_of_every_row: list[ops.DataChange] = field(default_factory=list)
     settings: dict[str, str] = field(default_factory=dict)
     impacts: list[Impact] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

@@ -179,6 +179,12 @@ def _orphan_risk(table: str, fk: ops.ForeignKey, replaced: Replaced | None, ctx:
             f"this migration first {how} with no match in {fk.ref_table}{at}, so it fails only "
             "if any remain"
         )
+    if fill := _referenced_rows_filled(ctx, table, fk):
+        at = f" (line {fill.line})" if fill.line else ""
+        return (
+            f"this migration first fills {fk.ref_table} from every row of {table}{at}, so no "
+            "row can be orphaned"
+        )
     if replaced is not None and replaced.by_default_name:
         columns = "column" if len(fk.columns) == 1 else "columns"
         return (
@@ -195,6 +201,17 @@ def _orphan_risk(table: str, fk: ops.ForeignKey, replaced: Replaced | None, ctx:
             "there and none can be orphaned"
         )
     return "fails on orphaned rows"
+
+
+def _referenced_rows_filled(ctx: Context, table: str, fk: ops.ForeignKey) -> ops.DataChange | None:
+    """The INSERT … SELECT of this migration that copies every row's key values of `table`
+    into the referenced columns (`INSERT INTO roles (name) SELECT DISTINCT role FROM
+    user_roles`): every row then has its match."""
+    wanted = set(zip(fk.ref_columns, fk.columns, strict=False))
+    for fill in ctx.copies_of_every_row:
+        if fill.table == fk.ref_table and fill.source_table == table and wanted <= set(fill.reads):
+            return fill
+    return None
 
 
 def _orphan_cleanup(ctx: Context, table: str, fk: ops.ForeignKey) -> ops.DataChange | None:

@@ -402,6 +402,8 @@ def data_change(op: ops.DataChange, ctx: Context) -> None:
         ctx.updates.setdefault(op.table, []).append(op)
     if op.unmatched_in:
         ctx.orphan_cleanups.append(op)
+    if op.kind is ops.DataChangeKind.INSERT_SELECT and op.source_table and not op.has_where:
+        ctx.copies_of_every_row.append(op)
     if op.raises_on_data:
         ctx.flag(ImpactTag.DATA_DEPENDENT, f"{detail}: fails on unexpected rows")
     if op.kind is ops.DataChangeKind.CHECK:
