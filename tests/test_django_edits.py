@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 
 from harvester.migrations import pyast
-from harvester.migrations.django.files import compare
+from harvester.migrations.django.changes import describe_modification
+from harvester.migrations.django.files import compare, parse_migration
 
 
 def _grown(old: str, new: str) -> list[tuple[str, int]] | None:
@@ -55,3 +56,21 @@ def test_a_translating_call_is_not_a_marker() -> None:
     new = "_ = lambda s: s\n" + old.split("\n", 1)[1]
     comparison = compare(old, new)
     assert comparison is not None and not comparison.same_for_database
+
+
+def test_a_field_whose_help_text_alone_changed_is_said_so() -> None:
+    old = (
+        "from django.db import migrations, models\n"
+        "class Migration(migrations.Migration):\n"
+        "    operations = [\n"
+        "        migrations.AddField('shelf', 'notes', models.TextField(help_text='Notes')),\n"
+        "        migrations.RunSQL('SELECT 1'),\n"
+        "    ]\n"
+    )
+    new = old.replace("help_text='Notes'", "help_text='Free text', verbose_name='notes'")
+    new = new.replace("SELECT 1", "SELECT 2")
+    before, after = parse_migration("0002_x", old), parse_migration("0002_x", new)
+    assert before is not None and after is not None
+    assert describe_modification(before, after, compare(old, new)) == (
+        "AddField shelf.notes: help text or label only; RunSQL changed"
+    )

@@ -22,6 +22,7 @@ from harvester.migrations.django.files import (
     Operation,
     compare,
     label,
+    same_for_database,
 )
 from harvester.migrations.django.graph import Key
 from harvester.migrations.django.project import (
@@ -442,6 +443,8 @@ def _operation_change(old: Operation, new: Operation, changed: Sequence[str]) ->
         and _without_reverse(old) == _without_reverse(new)
         and old.arg("reverse_code") != new.arg("reverse_code")
     ):
+        if same_for_database(old, new):
+            return f"{label(new)}: help text or label only"
         return f"{label(new)} changed"
     if _does_nothing(old.reverse_code) and _does_nothing(new.reverse_code):
         step = "reverse step rewritten, still doing nothing"

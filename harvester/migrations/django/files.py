@@ -481,6 +481,23 @@ _DISPLAY_ONLY = frozenset(
 )
 
 
+def same_for_database(old: Operation, new: Operation) -> bool:
+    """True when two operations differ only in arguments Django never sends to the
+    database (a field's help_text or verbose_name)."""
+    return _without_display(old.args) == _without_display(new.args)
+
+
+def _without_display(value: object) -> object:
+    if isinstance(value, Call):
+        kept = {k: _without_display(v) for k, v in value.kwargs.items() if k not in _DISPLAY_ONLY}
+        return (value.func, _without_display(value.args), kept)
+    if isinstance(value, tuple):
+        return tuple(_without_display(v) for v in value)
+    if isinstance(value, Mapping):
+        return {k: _without_display(v) for k, v in value.items()}
+    return value
+
+
 def _database_fingerprint(text: str) -> str:
     """The file's fingerprint with display-only keyword arguments and translation markers
     that return their text unchanged left out (parsed afresh: fingerprinting keeps notes on
