@@ -92,7 +92,8 @@ def _field(source: str) -> fields.FieldSpec:
         ("core.fields.NoSSRFURLField()", "varchar(200)", "varchar(200)", "varchar(200)"),
         ("crypto.EncryptedEmailField(max_length=90)", "varchar(90)", "varchar(90)", "varchar(90)"),
         ("countries.CountryField(max_length=2)", "varchar(2)", "varchar(2)", "varchar(2)"),
-        ("things.MysteryField()", "MysteryField", "MysteryField", "MysteryField"),
+        ("openwisp_utils.fields.FallbackBooleanChoiceField()", "boolean", "bool", "bool"),
+        ("things.MysteryField()", *["MysteryField (custom field)"] * 3),
     ],
 )
 def test_column_types_per_engine(source: str, postgres: str, mysql: str, sqlite: str) -> None:

@@ -540,6 +540,24 @@ def _names_used(node: ast.AST) -> Iterator[str]:
                 pending.append(value)
 
 
+def names_read(module: Module, function: str) -> set[str]:
+    """The names a module function reads, with those of the module functions it calls (and
+    those functions' names)."""
+    found: set[str] = set()
+    pending = [function]
+    while pending:
+        current = pending.pop()
+        if current in found or current not in module.functions:
+            continue
+        found.add(current)
+        for used in _names_used(module.functions[current]):
+            if used in module.functions:
+                pending.append(used)
+            else:
+                found.add(used)
+    return found
+
+
 def _skip_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
     return body[1:] if body and _is_docstring(body[0]) else body
 
@@ -570,6 +588,62 @@ def changed_definitions(before: Mapping[str, str], after: Mapping[str, str]) -> 
         elif before[key] != after[key]:
             changed.append(key)
     return tuple(changed)
+
+
+class _Differs(Exception):
+    """Two trees differ in more than lists that gained items."""
+
+
+def grown_lists(before: ast.AST, after: ast.AST) -> list[tuple[str, int]] | None:
+    """The list and tuple literals that gained items when that is all that differs between two
+    trees, each as (the name it is assigned to, '' when none; the number of items added);
+    None when anything else differs (an item changed, one removed)."""
+    found: list[tuple[str, int]] = []
+    try:
+        _grown(before, after, "", found)
+    except _Differs:
+        return None
+    return found
+
+
+def _grown(old: object, new: object, name: str, found: list[tuple[str, int]]) -> None:
+    if isinstance(old, list) and isinstance(new, list):
+        if len(old) != len(new):
+            raise _Differs
+        for a, b in zip(old, new, strict=True):
+            _grown(a, b, name, found)
+        return
+    if not isinstance(old, ast.AST) or not isinstance(new, ast.AST):
+        if old != new:
+            raise _Differs
+        return
+    if type(old) is not type(new):
+        raise _Differs
+    if (
+        isinstance(old, (ast.List, ast.Tuple))
+        and isinstance(new, (ast.List, ast.Tuple))
+        and len(new.elts) > len(old.elts)
+    ):
+        _added(old.elts, new.elts, name, found)
+        return
+    if isinstance(old, ast.Assign) and isinstance(new, ast.Assign):
+        targets = [t.id for t in old.targets if isinstance(t, ast.Name)]
+        name = targets[0] if len(targets) == 1 == len(old.targets) else ""
+    for field_name in _fields(type(old)):
+        a, b = getattr(old, field_name, None), getattr(new, field_name, None)
+        if field_name == "body" and isinstance(a, list) and isinstance(b, list):
+            a, b = _skip_docstring(a), _skip_docstring(b)
+        _grown(a, b, name if field_name == "value" else "", found)
+
+
+def _added(
+    old: list[ast.expr], new: list[ast.expr], name: str, found: list[tuple[str, int]]
+) -> None:
+    """Record the items `new` adds to `old`, when it keeps every old one in order."""
+    kept = iter(_canonical(item) for item in new)
+    if not all(any(item == k for k in kept) for item in map(_canonical, old)):
+        raise _Differs
+    found.append((name, len(new) - len(old)))
 
 
 def definitions(tree: ast.Module) -> dict[str, str]:

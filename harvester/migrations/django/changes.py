@@ -15,12 +15,14 @@ from functools import cached_property
 from harvester.analysis.wording import first_few, plural
 from harvester.migrations import pyast
 from harvester.migrations.base import PathChange, RepoView
+from harvester.migrations.django.data_edits import data_edits
 from harvester.migrations.django.files import (
     Comparison,
     MigrationFile,
     Operation,
     compare,
     label,
+    same_for_database,
 )
 from harvester.migrations.django.graph import Key
 from harvester.migrations.django.project import (
@@ -372,16 +374,13 @@ def describe_modification(
         )
         changed = pyast.changed_definitions(comparison.old_definitions, comparison.definitions)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            if tag == "equal":
-                continue
-            if tag == "replace" and i2 - i1 == j2 - j1:
-                pairs = zip(old.operations[i1:i2], new.operations[j1:j2], strict=False)
-                parts += [_operation_change(a, b, changed) for a, b in pairs]
-                continue
-            parts += [f"{label(o)} removed" for o in old.operations[i1:i2]]
-            parts += [f"{label(o)} added" for o in new.operations[j1:j2]]
+            if tag != "equal":
+                parts += _replaced(old.operations[i1:i2], new.operations[j1:j2], changed)
+        edits = data_edits(new, comparison, changed)
         for name in changed:
-            if name.startswith("function"):
+            if name in edits:
+                parts.append(edits[name])
+            elif name.startswith("function"):
                 parts.append(name if name.endswith(("added", "removed")) else f"{name} changed")
     if old.atomic != new.atomic:
         parts.append(f"atomic {old.atomic} -> {new.atomic}")
@@ -390,6 +389,48 @@ def describe_modification(
         "; ".join(f"{n} × {part}" if n > 1 else part for part, n in counted.items())
         or "the file changed outside its operations"
     )
+
+
+def _replaced(
+    old: Sequence[Operation], new: Sequence[Operation], changed: Sequence[str]
+) -> list[str]:
+    """What a run of operations that differ became: those that kept their label (`AlterField
+    check.name`) are changed, the others removed or added (paired in order when as many went
+    as came); many changes of one kind as one part."""
+    pairs, gone, came = _pair_by_label(old, new)
+    if len(gone) == len(came):
+        pairs, gone, came = pairs + list(zip(gone, came, strict=True)), [], []
+    parts: list[str] = []
+    plain: dict[str, list[str]] = {}
+    for a, b in pairs:
+        part = _operation_change(a, b, changed)
+        target = label(b).removeprefix(b.kind).strip()
+        if part == f"{label(b)} changed" and target:
+            plain.setdefault(b.kind, []).append(target)
+        parts.append(part)
+    for kind, targets in plain.items():
+        if len(targets) > 3:
+            folded = {f"{kind} {t} changed" for t in targets}
+            at = next(i for i, p in enumerate(parts) if p in folded)
+            parts = [p for p in parts if p not in folded]
+            parts.insert(at, f"{len(targets)} {kind} changed ({first_few(targets)})")
+    return parts + [f"{label(o)} removed" for o in gone] + [f"{label(o)} added" for o in came]
+
+
+def _pair_by_label(
+    old: Sequence[Operation], new: Sequence[Operation]
+) -> tuple[list[tuple[Operation, Operation]], list[Operation], list[Operation]]:
+    """The operations of both sides with the same label, paired in order; those left over."""
+    came = list(new)
+    pairs, gone = [], []
+    for operation in old:
+        match = next((o for o in came if label(o) == label(operation)), None)
+        if match is None:
+            gone.append(operation)
+        else:
+            came.remove(match)
+            pairs.append((operation, match))
+    return pairs, gone, came
 
 
 def _operation_change(old: Operation, new: Operation, changed: Sequence[str]) -> str:
@@ -402,6 +443,8 @@ def _operation_change(old: Operation, new: Operation, changed: Sequence[str]) ->
         and _without_reverse(old) == _without_reverse(new)
         and old.arg("reverse_code") != new.arg("reverse_code")
     ):
+        if same_for_database(old, new):
+            return f"{label(new)}: help text or label only"
         return f"{label(new)} changed"
     if _does_nothing(old.reverse_code) and _does_nothing(new.reverse_code):
         step = "reverse step rewritten, still doing nothing"

@@ -72,7 +72,7 @@ class CodeOperations(TranslatorBase):
             result.reverse_noop = True
         if code is not None:
             result.up += self._python(code, operation.line, reversible)
-            result.notes += _live_models(code)
+            result.notes += _live_models(code) + _sequence_resets(code)
         if reverse is not None and not reverse.noop:
             result.down += self._python(reverse, operation.line, None)
         if operation.arg("atomic") is False:
@@ -196,4 +196,11 @@ def _live_models(code: PythonCode) -> list[str]:
         f"{code.name}() uses the live model class {names}, not the historical one from "
         "apps.get_model: it sees the fields of the code being deployed, which may not match "
         "the database at this step"
+    ]
+
+
+def _sequence_resets(code: PythonCode) -> list[str]:
+    return [
+        f"{code.name}() resets a sequence with SELECT setval (line {line}): it changes no rows"
+        for line in code.sequence_resets
     ]

@@ -67,7 +67,13 @@ _TYPES: dict[str, tuple[str, str, str]] = {
 # Fields whose class only sets defaults on another field.
 # Well-known third-party fields whose names mislead: django-i18nfield's I18nCharField is a
 # TextField underneath.
-_LIBRARY_FIELDS = {"I18nCharField": "TextField", "I18nTextField": "TextField"}
+_LIBRARY_FIELDS = {
+    "I18nCharField": "TextField",
+    "I18nTextField": "TextField",
+    # openwisp-utils' fallback fields, whose names end with no Django field's
+    "FallbackBooleanChoiceField": "BooleanField",
+    "FallbackCharChoiceField": "CharField",
+}
 _ALIASES = {
     "EmailField": ("CharField", 254),
     "URLField": ("CharField", 200),
@@ -205,7 +211,7 @@ def db_type(field: FieldSpec, dialect: Dialect | None) -> str | None:
     templates = _TYPES.get(field.kind)
     if templates is None:
         length = field.call.get("max_length")
-        return f"varchar({length})" if isinstance(length, int) else field.written
+        return f"varchar({length})" if isinstance(length, int) else _unknown_type(field)
     template = templates[_engine(dialect)]
     values = {
         "max_length": _argument(field, "max_length", _default_length(field.base or field.written)),
@@ -234,7 +240,13 @@ _MODULE_PATH = re.compile(r"\b(?:[a-z_]\w*\.)+(?=[A-Z]\w*\()")
 def type_known(field: FieldSpec) -> bool:
     """False for a project's own field class that ends with no Django field's name and gives no
     max_length: its column type is in code harvester does not run."""
-    return field.relation is not None or db_type(field, None) != field.written
+    return field.relation is not None or db_type(field, None) != _unknown_type(field)
+
+
+def _unknown_type(field: FieldSpec) -> str:
+    """What stands for the column type of a field class harvester cannot follow to a Django
+    field: its name, marked as not a database type."""
+    return f"{field.written} (custom field)"
 
 
 def _default_length(written: str) -> int | None:

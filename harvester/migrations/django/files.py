@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from harvester.cache import cached
 from harvester.migrations import pyast
+from harvester.migrations.django.markers import without_markers
 from harvester.migrations.django.python_code import PythonCode, read_code
 from harvester.migrations.pyast import Call, Code, Ref, Value, render
 
@@ -469,6 +470,8 @@ class Comparison:
     definitions: Mapping[str, str]
     old_definitions: Mapping[str, str]
     same_for_database: bool = False
+    module: pyast.Module | None = None
+    old_module: pyast.Module | None = None
 
 
 # Field arguments that only describe the field to people and forms: Django's schema editor
@@ -478,10 +481,28 @@ _DISPLAY_ONLY = frozenset(
 )
 
 
+def same_for_database(old: Operation, new: Operation) -> bool:
+    """True when two operations differ only in arguments Django never sends to the
+    database (a field's help_text or verbose_name)."""
+    return _without_display(old.args) == _without_display(new.args)
+
+
+def _without_display(value: object) -> object:
+    if isinstance(value, Call):
+        kept = {k: _without_display(v) for k, v in value.kwargs.items() if k not in _DISPLAY_ONLY}
+        return (value.func, _without_display(value.args), kept)
+    if isinstance(value, tuple):
+        return tuple(_without_display(v) for v in value)
+    if isinstance(value, Mapping):
+        return {k: _without_display(v) for k, v in value.items()}
+    return value
+
+
 def _database_fingerprint(text: str) -> str:
-    """The file's fingerprint with display-only keyword arguments left out (parsed afresh:
-    fingerprinting keeps notes on the nodes of the tree it reads)."""
-    tree = ast.parse(text)
+    """The file's fingerprint with display-only keyword arguments and translation markers
+    that return their text unchanged left out (parsed afresh: fingerprinting keeps notes on
+    the nodes of the tree it reads)."""
+    tree = without_markers(ast.parse(text))
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             node.keywords = [k for k in node.keywords if k.arg not in _DISPLAY_ONLY]
@@ -501,6 +522,8 @@ def compare(old_text: str, new_text: str) -> Comparison | None:
         definitions=pyast.definitions(new.tree),
         old_definitions=pyast.definitions(old.tree),
         same_for_database=_database_fingerprint(old_text) == _database_fingerprint(new_text),
+        module=new,
+        old_module=old,
     )
 
 

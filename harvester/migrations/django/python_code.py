@@ -13,6 +13,7 @@ as a delete; `schema_editor.execute(sql)` hands the SQL to the SQL module.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from harvester.migrations import pyast
@@ -58,6 +59,8 @@ class PythonCode:
     raises: bool = False
     # models used through their live class (imported, `load_model`), not `apps.get_model`
     live: tuple[tuple[str | None, str], ...] = ()
+    # lines running `SELECT setval(…)` built at run time: a sequence moved, no row changed
+    sequence_resets: tuple[int, ...] = ()
 
 
 def read_code(node: ast.expr | None, module: pyast.Module) -> PythonCode | None:
@@ -118,6 +121,7 @@ class _Reader:
     containers: dict[str, tuple[str | None, str]] = field(default_factory=dict)
     live: set[str] = field(default_factory=set)
     live_used: list[tuple[str | None, str]] = field(default_factory=list)
+    sequence_resets: list[int] = field(default_factory=list)
 
     def read(
         self, name: str, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, line: int
@@ -140,6 +144,7 @@ class _Reader:
             others=tuple(dict.fromkeys(self.others)),
             raises=self.raises,
             live=tuple(dict.fromkeys(self.live_used)),
+            sequence_resets=tuple(self.sequence_resets),
         )
 
     def body(self, statements: list[ast.stmt], loop: _Loop | None = None) -> None:
@@ -380,6 +385,8 @@ class _Reader:
             argument = argument.args[0]
         if isinstance(argument, str):
             self.sql.append((argument, node.lineno))
+        elif node.args and _resets_sequences(node.args[0]):
+            self.sequence_resets.append(node.lineno)
         else:
             self.others.append(f"runs SQL built at run time (line {node.lineno})")
 
@@ -543,3 +550,31 @@ def _filter_text(node: ast.expr) -> str:
             node = node.value
     text = ".".join(reversed(parts))
     return text if len(text) <= 80 else text[:77] + "…"
+
+
+_SEQUENCE_RESET = re.compile(r"\s*select\s+setval\s*\(", re.IGNORECASE)
+
+
+def _resets_sequences(node: ast.expr) -> bool:
+    """True for SQL built at run time (an f-string, `%` or `.format`) whose every statement is
+    `SELECT setval(…)`: it moves a sequence past the keys in use and changes no row."""
+    text = _template(node)
+    statements = [s for s in text.split(";") if s.strip()] if text else []
+    return bool(statements) and all(_SEQUENCE_RESET.match(s) for s in statements)
+
+
+def _template(node: ast.expr) -> str | None:
+    """The literal text of SQL built at run time, `?` for what an f-string fills in."""
+    if isinstance(node, ast.JoinedStr):
+        return "".join(
+            v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "?"
+            for v in node.values
+        )
+    template: ast.expr | None = None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        template = node.left
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        template = node.func.value if node.func.attr == "format" else None
+    if isinstance(template, ast.Constant) and isinstance(template.value, str):
+        return template.value
+    return None
