@@ -220,3 +220,26 @@ def test_a_referenced_table_filled_from_every_row_leaves_no_orphans() -> None:
         'INSERT INTO "Role" ("name") SELECT DISTINCT "role" FROM "UserRole" WHERE x;\n' + key
     )
     assert detail(some, ImpactTag.FK_ADDED_EXISTING_TABLE).endswith("fails on orphaned rows")
+
+
+def test_a_table_the_range_created_and_filled_is_unknown_to_released_code_but_holds_rows() -> None:
+    earlier = [
+        "CREATE TABLE usage_runs (id int, amount int, note text);",
+        "INSERT INTO usage_runs SELECT id, amount, note FROM invoices;",
+    ]
+    dropped = judge("ALTER TABLE usage_runs DROP COLUMN note;", earlier=earlier)
+    assert tags(dropped) == ["destructive_drop_column"]
+    assert detail(dropped, ImpactTag.DESTRUCTIVE_DROP_COLUMN) == (
+        "drops column usage_runs.note: usage_runs was created by 0000 earlier in this range, so "
+        "no released code reads it, but rows were inserted by 0001 earlier in this range: the "
+        "values they hold there are lost"
+    )
+    renamed = judge("ALTER TABLE usage_runs RENAME COLUMN note TO memo;", earlier=earlier)
+    assert tags(renamed) == ["mitigated"]
+    assert "no released code uses it" in detail(renamed, ImpactTag.MITIGATED)
+    required = judge(
+        "ALTER TABLE usage_runs ADD COLUMN kind text NOT NULL DEFAULT 'flat';"
+        "ALTER TABLE usage_runs ALTER COLUMN kind DROP DEFAULT;",
+        earlier=earlier,
+    )
+    assert ImpactTag.BACKWARD_INCOMPATIBLE.value not in tags(required)

@@ -131,9 +131,10 @@ def assess(
     for table, updated in ctx.dropped_after_update.items():
         ctx.flag(ImpactTag.MITIGATED, columns.dropped_after_update(table, updated))
     for table, dropped in ctx.dropped_fill_defaults.items():
-        ctx.flag(
-            ImpactTag.BACKWARD_INCOMPATIBLE, columns.dropped_fill_defaults(table, dropped, ctx)
-        )
+        if not ctx.unreleased_table(table):  # else no released code inserts into it
+            ctx.flag(
+                ImpactTag.BACKWARD_INCOMPATIBLE, columns.dropped_fill_defaults(table, dropped, ctx)
+            )
     if ctx.lock_timeout and any(i.tag in _LOCK_TAGS for i in ctx.impacts):
         ctx.flag(
             ImpactTag.MITIGATED,

@@ -176,6 +176,13 @@ def drop_column(op: ops.DropColumn, ctx: Context, how: str | None = None) -> Non
     if why:
         ctx.flag(ImpactTag.MITIGATED, f"drops {name} ({why}): no released data is lost")
         return
+    if unreleased := ctx.unreleased_table(op.table):
+        ctx.flag(
+            ImpactTag.DESTRUCTIVE_DROP_COLUMN,
+            f"drops column {name}: {op.table} was {unreleased}, so no released code reads it, "
+            f"but {ctx.filled_since(op.table)}: the values they hold there are lost",
+        )
+        return
     if (emptied := ctx.empty_table(op.table)) is not None:
         ctx.flag(
             ImpactTag.BACKWARD_INCOMPATIBLE,
@@ -318,7 +325,7 @@ def dropped_after_update(table: str, dropped: list[tuple[str, ops.DataChange]]) 
 def rename_column(op: ops.RenameColumn, ctx: Context) -> None:
     """Renaming breaks the previous release's queries (Squawk renaming-column, Atlas BC102)."""
     name = f"{op.table}.{op.old} -> {op.new}"
-    why = ctx.column_new(op.table, op.old)
+    why = ctx.column_unreleased(op.table, op.old)
     if why:
         if op.table not in ctx.created_here:
             ctx.flag(ImpactTag.MITIGATED, f"renames {name} ({why}): no released code uses it")

@@ -129,12 +129,22 @@ class Context:
 
     def new_table(self, table: str) -> str | None:
         """Why `table` holds no rows when this runs, or None when it may hold rows."""
+        why = self.unreleased_table(table)
+        if table not in self.created_here and table in self.state.filled_tables:
+            return None  # rows were inserted into it since
+        return why
+
+    def unreleased_table(self, table: str) -> str | None:
+        """Why no released code knows `table` (this range created it, rows may have been
+        inserted since), or None."""
         if table in self.created_here:
             return "created by this migration"
         origin = self.state.created_tables.get(table)
-        if origin is None or table in self.state.filled_tables:
-            return None  # not new, or filled with existing rows (INSERT … SELECT) since
-        return f"created by {self.by(origin)}"
+        return f"created by {self.by(origin)}" if origin else None
+
+    def filled_since(self, table: str) -> str:
+        """`rows were inserted by <migration>`, for a table `new_table` calls not new."""
+        return f"rows were inserted by {self.by(self.state.filled_tables[table])}"
 
     def empty_table(self, table: str) -> str | None:
         """Why `table` holds no rows when this runs: new (`new_table`), or emptied by a delete
@@ -182,6 +192,15 @@ class Context:
     def column_new(self, table: str, column: str) -> str | None:
         """Why `table.column` holds no data yet, or None."""
         why = self.new_table(table)
+        if why:
+            return why
+        origin = self.state.added_columns.get((table, column))
+        return f"added by {self.by(origin)}" if origin else None
+
+    def column_unreleased(self, table: str, column: str) -> str | None:
+        """Why no released code knows `table.column` (its table or itself was added by the
+        range), or None."""
+        why = self.unreleased_table(table)
         if why:
             return why
         origin = self.state.added_columns.get((table, column))

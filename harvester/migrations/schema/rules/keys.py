@@ -139,7 +139,7 @@ def _foreign_key(op: ops.AddConstraint, fk: ops.ForeignKey, ctx: Context) -> Non
     orphans = _orphan_risk(op.table, fk, replaced, ctx)
     if replaced is not None and replaced.former is not None and replaced.released:
         changed = rules_change(op.table, op.constraint.name or fk.name or "", replaced.former, fk)
-        if changed and not ctx.new_table(op.table):
+        if changed and not ctx.unreleased_table(op.table):
             ctx.flag(ImpactTag.BACKWARD_INCOMPATIBLE, changed)
     if engine.postgres_like:
         if op.constraint.not_valid or fk.not_valid:

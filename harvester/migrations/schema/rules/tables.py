@@ -48,6 +48,12 @@ def drop_table(op: ops.DropTable, ctx: Context) -> None:
         ctx.note(f"drops {op.table}, which this migration created")
     elif why:
         ctx.flag(ImpactTag.MITIGATED, f"drops {op.table} ({why}): no released data is lost")
+    elif unreleased := ctx.unreleased_table(op.table):
+        ctx.flag(
+            ImpactTag.DESTRUCTIVE_DROP_TABLE,
+            f"drops table {op.table}: it was {unreleased}, so no released code reads it, but "
+            f"{ctx.filled_since(op.table)}: those rows are lost",
+        )
     elif op.if_exists and op.table in ctx.recreated_tables:
         ctx.flag(
             ImpactTag.DESTRUCTIVE_DROP_TABLE,
@@ -104,7 +110,7 @@ def rename_table(op: ops.RenameTable, ctx: Context) -> None:
             "the two renames find no view",
         )
         return
-    if ctx.new_table(op.old):
+    if ctx.unreleased_table(op.old):
         ctx.note(f"renames {op.old} -> {op.new}, which the range created")
     else:
         ctx.flag(
