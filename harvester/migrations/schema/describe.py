@@ -116,6 +116,7 @@ _VERBS = {
     "columns_altered": "alters",
     "columns_renamed": "renames",
     "indexes_added": "adds index",
+    "indexes_recreated": "re-creates index",
     "indexes_dropped": "drops index",
     "constraints_added": "adds",
     "constraints_dropped": "drops",
@@ -204,7 +205,8 @@ def table_changes(operation: ops.Operation) -> Iterator[TableChange]:
                 before = f"{operation.old_name} -> "
             yield TableChange(table, "columns_altered", f"{table}.{before}{after}")
         case ops.CreateIndex(index=idx):
-            yield TableChange(idx.table, "indexes_added", index(idx))
+            category = "indexes_recreated" if operation.recreated else "indexes_added"
+            yield TableChange(idx.table, category, index(idx))
         case ops.DropIndex(name=name, table=table):
             where = f" ON {table}" if table else ""
             guarded = " (if it exists)" if operation.if_exists else ""
