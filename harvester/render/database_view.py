@@ -35,6 +35,7 @@ _CATEGORY_LABELS = {
     "columns_altered": "column altered",
     "columns_renamed": "column renamed",
     "indexes_added": "index added",
+    "indexes_recreated": "index re-created",
     "indexes_dropped": "index dropped",
     "indexes_renamed": "index renamed",
     "constraints_added": "constraint added",

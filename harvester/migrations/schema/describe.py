@@ -116,6 +116,7 @@ _VERBS = {
     "columns_altered": "alters",
     "columns_renamed": "renames",
     "indexes_added": "adds index",
+    "indexes_recreated": "re-creates index",
     "indexes_dropped": "drops index",
     "constraints_added": "adds",
     "constraints_dropped": "drops",
@@ -175,14 +176,16 @@ def table_changes(operation: ops.Operation) -> Iterator[TableChange]:
             yield TableChange(table, "columns_dropped", f"{table}.{name}")
         case ops.RenameColumn(table=table, old=old, new=new):
             yield TableChange(table, "columns_renamed", f"{table}.{old} -> {new}")
-        case ops.AlterColumnType(old_type=old_type, new_type=new_type, using=None) if (
+        case ops.AlterColumnType(old_type=old_type, new_type=new_type, using=None, via=None) if (
             old_type == new_type
         ):
             return  # the type is restated, not changed (Ecto's `modify` of a NOT NULL, say)
+        case ops.AlterColumnType(table=table, column=name, via=str() as via):
+            yield TableChange(table, "columns_altered", _copied_column(operation, via))
         case ops.AlterColumnType(table=table, column=name):
             old = f"{operation.old_type} -> " if operation.old_type else "TYPE "
             using = f" USING {operation.using}" if operation.using else ""
-            via = f" (copied through {operation.via})" if operation.via else ""
+            via = ""
             yield TableChange(
                 table, "columns_altered", f"{table}.{name} {old}{operation.new_type}{using}{via}"
             )
@@ -204,7 +207,8 @@ def table_changes(operation: ops.Operation) -> Iterator[TableChange]:
                 before = f"{operation.old_name} -> "
             yield TableChange(table, "columns_altered", f"{table}.{before}{after}")
         case ops.CreateIndex(index=idx):
-            yield TableChange(idx.table, "indexes_added", index(idx))
+            category = "indexes_recreated" if operation.recreated else "indexes_added"
+            yield TableChange(idx.table, category, index(idx))
         case ops.DropIndex(name=name, table=table):
             where = f" ON {table}" if table else ""
             guarded = " (if it exists)" if operation.if_exists else ""
@@ -242,3 +246,18 @@ def table_changes(operation: ops.Operation) -> Iterator[TableChange]:
             yield TableChange(table, "table_options", f"{table}: {', '.join(options)}")
         case _:
             return
+
+
+def _copied_column(change: ops.AlterColumnType, via: str) -> str:
+    """A column redefined by copying it into a new column that takes its name: its new type
+    (or that it keeps its type), whether the column copied into allows NULL (a later statement
+    may still forbid it), and how the copy converts the values (`bpm_new = nullif(bpm, 0)`)."""
+    if change.old_type and change.old_type.upper() == change.new_type.upper():
+        text = f"{change.table}.{change.column} {change.new_type}, type kept"
+    elif change.old_type:
+        text = f"{change.table}.{change.column} {change.old_type} -> {change.new_type}"
+    else:
+        text = f"{change.table}.{change.column} TYPE {change.new_type}"
+    allows = ", which allows NULL" if change.nullable else ""
+    values = f"; values set to {change.using}" if change.using else ""
+    return f"{text} (copied through {via}{allows}{values})"

@@ -301,10 +301,13 @@ class ModifyColumn:
 
 @dataclass(frozen=True, slots=True)
 class CreateIndex:
-    """CREATE INDEX (or an index added by ALTER TABLE)."""
+    """CREATE INDEX (or an index added by ALTER TABLE). `recreated`: the table was just
+    rebuilt, and its old table had this index (same name, columns, uniqueness and WHERE),
+    which the rebuild's DROP TABLE took away: it is restored over the copied rows, not new."""
 
     index: IndexDef
     line: int | None = field(default=None, compare=False)
+    recreated: bool = False
 
 
 @dataclass(frozen=True, slots=True)

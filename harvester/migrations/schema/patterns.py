@@ -424,16 +424,18 @@ def _column_copies(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation
             ),
             None,
         )
-        copied = any(
-            isinstance(o, ops.DataChange) and o.table == table and temporary in o.columns
+        copies = [
+            o
             for o in operations[start + 1 : rename]
-        )
-        if dropped is None or not copied:
+            if isinstance(o, ops.DataChange) and o.table == table and temporary in o.columns
+        ]
+        if dropped is None or not copies:
             continue
         folded[start] = ops.AlterColumnType(
             table,
             final.new,
             added.column.type,
+            using=_converted(copies[0], temporary, final.new),
             line=added.line,
             via=temporary,
             nullable=added.column.nullable is not False,
@@ -444,6 +446,15 @@ def _column_copies(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation
     return tuple(
         replaced for i, o in enumerate(operations) if (replaced := folded.get(i, o)) is not None
     )
+
+
+def _converted(copy: ops.DataChange, temporary: str, column: str) -> str | None:
+    """The expression a copy fills the temporary column with, when it is not the old column
+    as it is (`SET bpm_new = nullif(bpm, 0)`: every 0 becomes NULL)."""
+    value = dict(copy.sets).get(temporary)
+    if value is None or value.rsplit(".", 1)[-1].strip('"`') == column:
+        return None
+    return value
 
 
 def _views_dropped_as_tables(operations: tuple[ops.Operation, ...]) -> tuple[ops.Operation, ...]:

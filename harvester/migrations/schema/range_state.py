@@ -77,6 +77,11 @@ class RangeState:
     defaults_set: dict[ColumnKey, str] = field(default_factory=dict)  # SET DEFAULT, by whom
     created_indexes: dict[str, str] = field(default_factory=dict)
     index_tables: dict[str, str] = field(default_factory=dict)  # index name -> its table
+    # Indexes whose definition the migrations show, by name; and per table, those of its old
+    # table a rebuild took away, with the migration that rebuilt it (to tell one it creates
+    # again from a new one).
+    indexes: dict[str, ops.IndexDef] = field(default_factory=dict)
+    rebuilt_indexes: dict[str, tuple[str, dict[str, ops.IndexDef]]] = field(default_factory=dict)
     created_types: dict[str, str] = field(default_factory=dict)
     enum_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Tables a DELETE may have left one row per key in (`_may_remove_duplicates`), with the
@@ -123,6 +128,8 @@ class RangeState:
             # Only a rebuild that lists its columns replaces the known ones: one that does not
             # (Rails' SQLite add_foreign_key copies the table as it is) forgets none of them.
             case ops.RebuildTable(table=table, columns=rebuilt) if rebuilt:
+                if not operation.applies_alters:
+                    self._drop_indexes(table, migration)
                 self.columns[table] = {c.name: c for c in rebuilt}
                 self.defined_tables.add(table)
                 if operation.checks is not None:
@@ -136,6 +143,7 @@ class RangeState:
                 self.columns.pop(table, None)
                 self.defined_tables.discard(table)
                 self.table_checks.pop(table, None)
+                self._drop_indexes(table, None)
                 self.tables_copied_out.pop(table, None)
                 for copied, copy in list(self.tables_copied_out.items()):
                     if copy[0] == table:  # the copy is gone with it
@@ -157,6 +165,9 @@ class RangeState:
                 for index, table in self.index_tables.items():
                     if table == old:
                         self.index_tables[index] = new
+                for name, moved in self.indexes.items():
+                    if moved.table == old:
+                        self.indexes[name] = dataclasses.replace(moved, table=new)
                 for key in [k for k in self.foreign_keys if k[0] == old]:
                     self.foreign_keys[(new, key[1])] = self.foreign_keys.pop(key)
                 for key, foreign_key in self.foreign_keys.items():
@@ -257,14 +268,18 @@ class RangeState:
                 name = index.name or default_index_name(index)
                 self.created_indexes[name] = migration
                 self.index_tables[name] = index.table
+                self.indexes[name] = index
             case ops.RenameIndex(old=old, new=new, table=table):
                 owner = table or self.index_tables.pop(old, None)
                 if owner:
                     self.index_tables[new] = owner
                 if old in self.created_indexes:
                     self.created_indexes[new] = self.created_indexes.pop(old)
+                if old in self.indexes:
+                    self.indexes[new] = dataclasses.replace(self.indexes.pop(old), name=new)
             case ops.DropIndex(name=name):
                 self.index_tables.pop(name, None)
+                self.indexes.pop(name, None)
             case ops.Opaque(raw=True, summary=summary) if _may_add_columns.search(summary):
                 self.defined_tables.clear()
             case ops.CreateEnumType(name=name, values=values):
@@ -281,6 +296,15 @@ class RangeState:
                     self.enum_values[new] = self.enum_values.pop(old)
             case _:
                 pass
+
+    def _drop_indexes(self, table: str, rebuilt_by: str | None) -> None:
+        """Forget the indexes of a dropped table (DROP TABLE takes them with it); those of a
+        table `rebuilt_by` a migration are kept aside for the indexes it creates again."""
+        gone = {name: index for name, index in self.indexes.items() if index.table == table}
+        for name in gone:
+            del self.indexes[name]
+        if rebuilt_by is not None:
+            self.rebuilt_indexes[table] = (rebuilt_by, gone)
 
     def _set_charset(self, table: str, charset: str | None) -> None:
         if charset is not None:
@@ -322,6 +346,8 @@ class RangeState:
             self.unique_keys.keys.setdefault(table, list(keys))
         for name, table in before.index_tables.items():
             self.index_tables.setdefault(name, table)
+        for name, index in before.indexes.items():
+            self.indexes.setdefault(name, index)
         for key, foreign_key in before.foreign_keys.items():
             self.foreign_keys.setdefault(key, foreign_key)
         for table, charset in before.charsets.items():
@@ -368,6 +394,8 @@ class RangeState:
             defaults_set=dict(self.defaults_set),
             created_indexes=dict(self.created_indexes),
             index_tables=dict(self.index_tables),
+            indexes=dict(self.indexes),
+            rebuilt_indexes=dict(self.rebuilt_indexes),
             created_types=dict(self.created_types),
             enum_values=dict(self.enum_values),
             rows_deleted=dict(self.rows_deleted),
@@ -391,17 +419,21 @@ class RangeState:
         scratch = self.copy()
         result: list[ops.Operation] = []
         for operation in parsed.up.operations:
-            result.append(scratch._with_old(operation))
+            result.append(scratch._with_old(operation, parsed.id))
             scratch.apply(operation, parsed.id)
         up = dataclasses.replace(parsed.up, operations=tuple(result))
         return dataclasses.replace(parsed, up=up)
 
-    def _with_old(self, operation: ops.Operation) -> ops.Operation:
+    def _with_old(self, operation: ops.Operation, migration: str) -> ops.Operation:
         if isinstance(operation, ops.RebuildTable) and operation.columns:
             before = self.columns.get(operation.table)
             if before:
                 renamed = dict(operation.renames)
-                changes = column_changes(before, operation.columns, renamed) + operation.changes
+                changes = column_changes(before, operation.columns, renamed)
+                if operation.table not in self.defined_tables:
+                    # Code harvester cannot read may have added them: not said to be new.
+                    changes = tuple(c for c in changes if not c.startswith("adds "))
+                changes += operation.changes
                 return dataclasses.replace(
                     operation, changes=changes, drops=_dropped_by_copy(before, operation)
                 )
@@ -414,6 +446,8 @@ class RangeState:
             if known is not None and same_expression(known.default, operation.default):
                 name = f"{operation.table}.{operation.column}"
                 return ops.Opaque(f"{name} keeps its default {known.default}", line=operation.line)
+        if isinstance(operation, ops.CreateIndex) and self._restores(operation.index, migration):
+            return dataclasses.replace(operation, recreated=True)
         if isinstance(operation, ops.DropIndex):
             table = operation.table or self.index_tables.get(operation.name)
             # IF EXISTS guards nothing for an index the range or the base schema shows.
@@ -429,6 +463,19 @@ class RangeState:
                 return dataclasses.replace(operation, old=known)
         return operation
 
+    def _restores(self, index: ops.IndexDef, migration: str) -> bool:
+        """True when `migration` rebuilt the index's table and the old table had this very
+        index: same name, columns, uniqueness and WHERE."""
+        rebuilt_by, old_indexes = self.rebuilt_indexes.get(index.table, ("", {}))
+        old = old_indexes.get(index.name or default_index_name(index))
+        return (
+            rebuilt_by == migration
+            and old is not None
+            and _spelled(old.columns) == _spelled(index.columns)
+            and old.unique == index.unique
+            and _spelled((old.where or "",)) == _spelled((index.where or "",))
+        )
+
     def _update(self, table: str, column: str, **changes: object) -> None:
         known = self.columns.get(table, {})
         if column in known:
@@ -441,6 +488,11 @@ def default_index_name(index: ops.IndexDef) -> str:
     table = index.table.rsplit(".", 1)[-1]
     parts = [c if re.fullmatch(r"\w+", c) else "expr" for c in index.columns]
     return "_".join([table, *parts, "idx"])[:63]
+
+
+def _spelled(parts: tuple[str, ...]) -> tuple[str, ...]:
+    """Index columns or a condition written alike apart from case, quotes and spacing."""
+    return tuple(" ".join(re.sub(r"[\"`\[\]]", "", p).lower().split()) for p in parts)
 
 
 def default_foreign_key_name(table: str, columns: tuple[str, ...]) -> str | None:

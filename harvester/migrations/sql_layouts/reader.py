@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from harvester.migrations.schema import ops
 from harvester.migrations.schema.assemble import MigrationInput
 from harvester.migrations.sql_layouts import history
 from harvester.migrations.sql_layouts.dialects import dialect_from_path
+from harvester.migrations.sql_layouts.go_code import GO_STRING, up_sql
 from harvester.migrations.sql_layouts.layouts import (
     Layout,
     candidate_root,
@@ -27,9 +27,6 @@ from harvester.migrations.sql_layouts.statement_edits import (
 )
 from harvester.migrations.sql_layouts.units import Unit
 from harvester.model import ChangeKind, Problem
-
-# Go string literals: raw (`…`) and interpreted ("…"), where a Go migration keeps its SQL.
-_GO_STRING = re.compile(r'`[^`]*`|"(?:[^"\\\n]|\\.)*"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +148,22 @@ class UnitReader:
         for unit in units:
             parsed, _ = self._parsed(unit, Side.BASE)
             if parsed is not None:
-                found += parsed.up.operations
+                found += self._go_statements(unit) or parsed.up.operations
+        return found
+
+    def _go_statements(self, unit: Unit) -> list[ops.Operation]:
+        """The operations of the SQL strings a Go migration at the base runs on the way up,
+        then a mark that its code may have added columns harvester cannot see."""
+        up = unit.up.get(Side.BASE)
+        if up is None or not up.path.endswith(".go"):
+            return []
+        text = self.view.read(Side.BASE, up.path).text
+        found: list[ops.Operation] = []
+        for sql, line in up_sql(text or ""):
+            step, _ = history.sql_step(sql, self.dialect, up.path, line)
+            found += step.operations
+        if found:
+            found.append(ops.Opaque("Go code around its SQL: it may add a column", raw=True))
         return found
 
     def _came_from(self, unit: Unit, up: MigrationFile, change: PathChange | None) -> str | None:
@@ -271,7 +283,7 @@ class UnitReader:
             if (
                 old is not None
                 and new is not None
-                and _GO_STRING.findall(old) == (_GO_STRING.findall(new))
+                and GO_STRING.findall(old) == GO_STRING.findall(new)
             ):
                 return "its Go code changed, not the SQL strings in it; harvester does not read it"
         return f"its {what} changed; harvester does not read it"
