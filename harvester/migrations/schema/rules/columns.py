@@ -345,7 +345,7 @@ def alter_column_type(op: ops.AlterColumnType, ctx: Context) -> None:
         return
     engine = ctx.engine
     if op.via:
-        _copied_type_change(op, name, ctx)
+        _copied_type_change(op, _copied_change(op), ctx)
         return
     if engine.name == "ClickHouse" and engines.same_type(op.old_type, op.new_type):
         return  # MODIFY COLUMN restates the type to change its codec or default
@@ -466,6 +466,17 @@ def _judge_type_change(
         ctx.judge_new(op.table, ImpactTag.TYPE_CHANGE_NO_REWRITE, in_place)
     else:
         ctx.rewrite(op.table, *rewrite)
+
+
+def _copied_change(op: ops.AlterColumnType) -> str:
+    """`t.bpm keeps integer, values set to NULLIF(bpm, 0)`: a column copied through a new
+    one, by what the copy changes (its type, its values)."""
+    if engines.same_type(op.old_type, op.new_type):
+        change = f"keeps {op.new_type}"
+    else:
+        change = f"{op.old_type} -> {op.new_type}" if op.old_type else f"-> {op.new_type}"
+    values = f", values set to {op.using}" if op.using else ""
+    return f"{op.table}.{op.column} {change}{values}"
 
 
 def _copied_type_change(op: ops.AlterColumnType, name: str, ctx: Context) -> None:
