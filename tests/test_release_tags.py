@@ -280,3 +280,15 @@ def test_a_dotted_lettered_pre_release_is_not_the_first_release(
     _step(repo, "b.txt", "0.39.0")
     git = open_repo(str(repo.path))
     assert first_tags(git, [migration], ("0.39.0", "0.38.0")) == {migration: "0.39.0"}
+
+
+def test_a_timestamped_deploy_tag_is_a_release(new_repo: Callable[..., RepoBuilder]) -> None:
+    # `-193428-utc` is a time of day, not a pre-release label
+    repo = new_repo()
+    _step(repo, "a.txt", "production-2026.03.27-101500-utc")
+    migration = _step(repo, "db/migrate/20260328000000_x.rb", "production-2026.03.30-193428-utc")
+    _step(repo, "b.txt", "production-2026.04.02-080000-utc")
+    git = open_repo(str(repo.path))
+    names = ("production-2026.04.02-080000-utc", "production-2026.03.27-101500-utc")
+    assert not is_pre_release("production-2026.03.30-193428-utc")
+    assert first_tags(git, [migration], names) == {migration: "production-2026.03.30-193428-utc"}

@@ -30,33 +30,6 @@ _PRE_RELEASE = re.compile(
 _COMMIT_NAMED = re.compile(
     r"^(?P<prefix>[^0-9]*[@/_-])(?=[0-9a-f]{7,40}$)(?:[0-9a-f]*[a-f][0-9a-f]*|[0-9]{7})$"
 )
-_PRE_RELEASE_PATTERNS = (
-    "*[0-9]dev*",
-    "*.dev*",
-    "*-dev*",
-    "*rc[0-9]*",
-    "*[.-]rc*",
-    "*alpha*",
-    "*beta*",
-    "*-pre*",
-    "*.pre*",
-    "*preview*",
-    "*nightly*",
-    "*[0-9]a",
-    "*[0-9]b",
-    "*snapshot*",
-    "*jenkins*",
-    "*[-+.]build*",
-    "*-ci[-.]*",
-    "*[0-9].[0-9]*.[0-9]*-[a-zA-Z]*",
-    # lettered pre-releases, as `_PRE_RELEASE` reads them: `1.0b3`, `0.39.0.b1`, `3.20.0-a.0`
-    *(
-        f"*[0-9]{before}{letter}{after}[0-9]*"
-        for letter in "ab"
-        for before in ("", ".", "-")
-        for after in ("", ".", "-")
-    ),
-)
 
 
 class RepoTags:
@@ -112,14 +85,15 @@ class RepoTags:
         patterns = self.release_patterns() if unique else ()
         if not patterns:
             return dict.fromkeys(unique)
-        excluded = () if self._pre_releases_count() else _PRE_RELEASE_PATTERNS
+        # the pre-releases named one by one: glob patterns cannot say "digits only"
+        excluded = () if self._pre_releases_count() else self._pre_release_tags
         result = run_git(
             self._repo,
             [
                 "name-rev",
                 "--tags",
                 *(f"--refs=refs/tags/{p}" for p in patterns),
-                *(f"--exclude=refs/tags/{p}" for p in excluded),
+                *(f"--exclude=refs/tags/{_escaped(t)}" for t in excluded),
                 "--name-only",
                 "--no-undefined",
                 "--always",
@@ -136,6 +110,10 @@ class RepoTags:
             tag = name.split("~", 1)[0].split("^", 1)[0]
             found[sha] = tag.removeprefix("tags/")
         return found
+
+    @functools.cached_property
+    def _pre_release_tags(self) -> tuple[str, ...]:
+        return tuple(t for t in self._dates if is_pre_release(t))
 
     def _pre_releases_count(self) -> bool:
         """True when pre-releases count as releases: the range is named by one, or by tags
