@@ -289,9 +289,10 @@ def summarise(
         if stale is not None:
             findings.append(stale)
         elif after is not None and after.tables and folder.added:
-            lagging = missing_from(after, folder.added)
+            lagging, unread = missing_from(after, folder.added)
             if lagging:
-                findings.append(_lagging(path, lagging, change.commits if change else ()))
+                commits = change.commits if change else ()
+                findings.append(_lagging(path, lagging, unread, commits))
     return tuple(found), tuple(findings)
 
 
@@ -323,36 +324,46 @@ def _listed(deltas: Sequence[Delta]) -> tuple[str, ...]:
     )
 
 
-def missing_from(shape: SchemaShape, migrations: Sequence[ops.ParsedMigration]) -> list[str]:
+def missing_from(
+    shape: SchemaShape, migrations: Sequence[ops.ParsedMigration]
+) -> tuple[list[str], list[str]]:
     """What the migrations do (tables and columns created or dropped, indexes created) that the
-    snapshot does not show, replaying them in order so later ones override earlier ones."""
-    expected: dict[tuple[str, str], tuple[bool, str]] = {}
+    snapshot does not show, replaying them in order so later ones override earlier ones; and
+    where code harvester did not analyse runs after the first of those (`migration (line n)`):
+    it may be what makes the snapshot right."""
+    expected: dict[tuple[str, str], tuple[bool, str, int]] = {}
     renamed: set[str] = set()
+    unread: list[tuple[int, str, int | None]] = []
+    step = 0
     for parsed in migrations:
         for op in parsed.up.operations:
+            step += 1
             match op:
                 case ops.CreateTable(table=t):
-                    expected[(t, "")] = (True, parsed.id)
+                    expected[(t, "")] = (True, parsed.id, step)
                     for col in op.columns:
                         if not col.primary_key:
-                            expected[(t, col.name)] = (True, parsed.id)
+                            expected[(t, col.name)] = (True, parsed.id, step)
                 case ops.DropTable(table=t):
-                    expected[(t, "")] = (False, parsed.id)
+                    expected[(t, "")] = (False, parsed.id, step)
                 case ops.AddColumn(table=t, column=col):
-                    expected[(t, col.name)] = (True, parsed.id)
+                    expected[(t, col.name)] = (True, parsed.id, step)
                 case ops.DropColumn(table=t, column=c):
-                    expected[(t, c)] = (False, parsed.id)
+                    expected[(t, c)] = (False, parsed.id, step)
                 case ops.RenameColumn(table=t, old=old, new=new):
-                    expected[(t, old)] = (False, parsed.id)
-                    expected[(t, new)] = (True, parsed.id)
+                    expected[(t, old)] = (False, parsed.id, step)
+                    expected[(t, new)] = (True, parsed.id, step)
                 case ops.RenameTable(old=old, new=new):
                     renamed.update((old, new))
                 case ops.RebuildTable(table=t):
                     renamed.add(t)
+                case ops.Opaque(raw=True, line=line):
+                    unread.append((step, parsed.id, line))
                 case _:
                     pass
     found = []
-    for (table, column), (present, migration) in expected.items():
+    first = step + 1
+    for (table, column), (present, migration, at) in expected.items():
         if table in renamed or "<" in table:
             continue
         shape_table = shape.tables.get(table)
@@ -360,19 +371,41 @@ def missing_from(shape: SchemaShape, migrations: Sequence[ops.ParsedMigration]) 
             if present != (shape_table is not None):
                 verb = "created" if present else "dropped"
                 found.append(f"table {table} ({verb} by {migration})")
+                first = min(first, at)
         elif shape_table and shape_table.columns and present != (column in shape_table.columns):
             verb = "added" if present else "dropped"
             found.append(f"{table}.{column} ({verb} by {migration})")
-    return found
+            first = min(first, at)
+    return found, _where_unread([(m, line) for at, m, line in unread if at > first])
 
 
-def _lagging(path: str, lagging: Sequence[str], commits: tuple[str, ...]) -> Finding:
+def _where_unread(places: Sequence[tuple[str, int | None]]) -> list[str]:
+    """`20240301000000 (lines 3, 9)` for each migration among `places`, in order."""
+    lines: dict[str, list[str]] = {}
+    for migration, line in places:
+        lines.setdefault(migration, [])
+        if line is not None and str(line) not in lines[migration]:
+            lines[migration].append(str(line))
+    return [
+        f"{m} ({'line' if len(n) == 1 else 'lines'} {', '.join(n)})" if n else m
+        for m, n in lines.items()
+    ]
+
+
+def _lagging(
+    path: str, lagging: Sequence[str], unread: Sequence[str], commits: tuple[str, ...]
+) -> Finding:
     shown = "; ".join(lagging[:_SHOWN])
     more = f" and {len(lagging) - _SHOWN} more" if len(lagging) > _SHOWN else ""
+    advice = "; regenerate it from a migrated database"
+    if unread:
+        advice = (
+            f", unless what harvester did not analyse in {', '.join(unread)} does it; "
+            "if not, regenerate it from a migrated database"
+        )
     return Finding(
         ImpactTag.SCHEMA_DRIFT,
-        f"{path} does not show what migrations in the range do: {shown}{more}; "
-        "regenerate it from a migrated database",
+        f"{path} does not show what migrations in the range do: {shown}{more}{advice}",
         (path,),
         commits,
     )

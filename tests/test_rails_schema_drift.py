@@ -1,0 +1,63 @@
+"""How a Rails app's db/schema.rb is matched against the range's migrations: drift or not."""
+
+from __future__ import annotations
+
+from harvester.migrations.database import analyse_database
+from harvester.model import ImpactTag
+from tests.support.memory_view import MemoryView
+
+_SCHEMA = (
+    "ActiveRecord::Schema[7.1].define(version: {version}) do\n"
+    '  create_table "items", force: :cascade do |t|\n'
+    '    t.string "code"\n'
+    "  end\n"
+    "end\n"
+)
+
+_ADD_TITLE = """class AddTitleToItems < ActiveRecord::Migration[7.1]
+  def change
+    add_column :items, :title, :string
+  end
+end
+"""
+
+_TRANSLATE_TITLE = """class TranslateItemTitles < ActiveRecord::Migration[7.1]
+  def up
+    Item.create_translation_table!(
+      {title: :string}, {migrate_data: true, remove_source_columns: true}
+    )
+  end
+end
+"""
+
+
+def test_a_column_a_later_migration_may_remove_through_unread_code_is_hedged() -> None:
+    """Globalize's `create_translation_table!(…, remove_source_columns: true)` drops the source
+    column from app code harvester does not read: the schema file not showing it may be right."""
+    base = {"db/schema.rb": _SCHEMA.format(version="2024_01_01_000000")}
+    head = {
+        "db/schema.rb": _SCHEMA.format(version="2024_03_01_000000"),
+        "db/migrate/20240201000000_add_title_to_items.rb": _ADD_TITLE,
+        "db/migrate/20240301000000_translate_item_titles.rb": _TRANSLATE_TITLE,
+    }
+    database = analyse_database(MemoryView(base, head))
+    (finding,) = [f for f in database.findings if f.tag is ImpactTag.SCHEMA_DRIFT]
+    assert finding.detail == (
+        "db/schema.rb does not show what migrations in the range do: items.title "
+        "(added by 20240201000000), unless what harvester did not analyse in 20240301000000 "
+        "(line 3) does it; if not, regenerate it from a migrated database"
+    )
+
+
+def test_a_column_missing_with_nothing_unread_after_it_is_drift() -> None:
+    base = {"db/schema.rb": _SCHEMA.format(version="2024_01_01_000000")}
+    head = {
+        "db/schema.rb": _SCHEMA.format(version="2024_02_01_000000"),
+        "db/migrate/20240201000000_add_title_to_items.rb": _ADD_TITLE,
+    }
+    database = analyse_database(MemoryView(base, head))
+    (finding,) = [f for f in database.findings if f.tag is ImpactTag.SCHEMA_DRIFT]
+    assert finding.detail == (
+        "db/schema.rb does not show what migrations in the range do: items.title "
+        "(added by 20240201000000); regenerate it from a migrated database"
+    )
