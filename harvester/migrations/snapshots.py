@@ -49,12 +49,14 @@ class SchemaShape:
 @dataclass(frozen=True, slots=True)
 class Delta:
     """One difference between two shapes, with the table and name it concerns; kind "format"
-    when only how the dump is written differs."""
+    when only how the dump is written differs, `part` then saying what it is written of
+    ("column", "index", "options", "constraint")."""
 
     kind: str
     table: str | None
     name: str | None
     text: str
+    part: str = ""
 
 
 def compare(before: SchemaShape, after: SchemaShape) -> list[Delta]:
@@ -92,6 +94,7 @@ def compare(before: SchemaShape, after: SchemaShape) -> list[Delta]:
                     table,
                     None,
                     f"table {table} options: {old.options or '-'} -> {new.options or '-'}",
+                    "options",
                 )
             )
         found += _members("column", table, old.columns, new.columns, (before, after))
@@ -110,7 +113,7 @@ def compare(before: SchemaShape, after: SchemaShape) -> list[Delta]:
             found.append(Delta(kind, owner, obj_name, f"{kind} {obj_name}{where} removed"))
         else:
             found.append(Delta(kind, owner, obj_name, f"{kind} {obj_name}{where} changed"))
-    return found
+    return _dumped_as_constraints(found, before, after)
 
 
 def _kind(kind: str, part: str, old: str, new: str, shapes: tuple[SchemaShape, SchemaShape]) -> str:
@@ -139,8 +142,48 @@ def _members(
         elif old[name] != new[name]:
             change = f"{_short(old[name])} -> {_short(new[name])}"
             shown = _kind(kind, kind, old[name], new[name], shapes)
-            found.append(Delta(shown, table, name, f"{label}{name}{where}: {change}"))
+            found.append(Delta(shown, table, name, f"{label}{name}{where}: {change}", kind))
     return found
+
+
+# Constraints Rails 7.1+ dumps as such, which older dumps show as the index behind them, and
+# what that index's text then holds: `t.index "…", name: "x", using: :gist` became
+# `t.exclusion_constraint "… WITH &&", using: :gist, name: "x"`.
+_INDEXED_CONSTRAINTS = {"exclusion constraint": "using: ", "unique constraint": "unique: true"}
+
+
+def _dumped_as_constraints(
+    found: list[Delta], before: SchemaShape, after: SchemaShape
+) -> list[Delta]:
+    """`found` with each index one end shows and a constraint of the same name on the same
+    table the other end shows (its backing index) as one "format" delta: a dumper that writes
+    exclusion and unique constraints as such, not a change of schema."""
+    gone = {(d.table, d.name) for d in found if d.kind == "index" and d.text.endswith(" removed")}
+    came = {(d.table, d.name) for d in found if d.kind == "index" and d.text.endswith(" added")}
+    paired: set[tuple[str | None, str | None]] = set()
+    for d in found:
+        if d.kind not in _INDEXED_CONSTRAINTS or (d.table, d.name) not in gone | came:
+            continue
+        index_side, constraint_side = (
+            (before, after) if d.text.endswith(" added") else (after, before)
+        )
+        table = index_side.tables.get(d.table or "")
+        index = table.indexes.get(d.name or "", "") if table else ""
+        constraint = constraint_side.objects.get((d.kind, d.table, d.name or ""), "")
+        marker = _INDEXED_CONSTRAINTS[d.kind]
+        if marker == "using: ":
+            marker = next((p for p in constraint.split(", ") if p.startswith(marker)), "-")
+        if marker in index:
+            paired.add((d.table, d.name))
+    kinds = ("index", *_INDEXED_CONSTRAINTS)
+    kept = [d for d in found if d.kind not in kinds or (d.table, d.name) not in paired]
+    written = [
+        Delta(
+            "format", t, n, f"constraint {n} on {t}: as a constraint, or as its index", "constraint"
+        )
+        for t, n in sorted(paired, key=lambda k: (k[0] or "", k[1] or ""))
+    ]
+    return kept + written
 
 
 @dataclass(slots=True)
@@ -310,14 +353,13 @@ def _one_end(before: SchemaShape | None, after: SchemaShape | None, status: Chan
 def _listed(deltas: Sequence[Delta]) -> tuple[str, ...]:
     """The changes to list, and one line counting those that are only the dump's format."""
     shown = tuple(d.text for d in deltas if d.kind != "format")
-    written = [d for d in deltas if d.kind == "format"]
+    written = [d.part for d in deltas if d.kind == "format"]
     if not written:
         return shown
-    options = sum(1 for d in written if d.name is None)
-    columns = len(written) - options
-    parts = [_count(columns, "column")] if columns else []
+    parts = [_count(written.count(p), p) for p in ("column", "index", "constraint") if p in written]
+    options = written.count("options")
     parts += [f"options of {_count(options, 'table')}"] if options else []
-    counted = " and ".join(parts)
+    counted = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
     return (
         *shown,
         f"{counted} only written differently (another dumper version, same schema): not listed",
