@@ -61,3 +61,23 @@ def test_a_column_missing_with_nothing_unread_after_it_is_drift() -> None:
         "db/schema.rb does not show what migrations in the range do: items.title "
         "(added by 20240201000000); regenerate it from a migrated database"
     )
+
+
+def test_a_column_rename_in_change_table_names_the_index_rails_renames_with_it() -> None:
+    migration = """class RenameItemToTemplateItem < ActiveRecord::Migration[7.1]
+  def change
+    change_table :line_items do |t|
+      t.rename :item_id, :template_item_id
+      t.belongs_to :item, null: false
+    end
+  end
+end
+"""
+    view = MemoryView({}, {"db/migrate/20240301000000_rename_item_to_template_item.rb": migration})
+    (parsed,) = analyse_database(view).migrations
+    assert parsed.notes == (
+        "renaming line_items.item_id to template_item_id also renames its index "
+        "index_line_items_on_item_id to index_line_items_on_template_item_id, if it has one: "
+        "the index_line_items_on_item_id created at line 5 is a new index",
+    )
+    assert "index_line_items_on_item_id ON line_items(item_id)" in parsed.indexes_added
