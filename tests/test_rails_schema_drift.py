@@ -81,3 +81,61 @@ end
         "the index_line_items_on_item_id created at line 5 is a new index",
     )
     assert "index_line_items_on_item_id ON line_items(item_id)" in parsed.indexes_added
+
+
+_ENGINE = """module Billing
+  class Engine < ::Rails::Engine
+    initializer "billing.append_migrations" do |app|
+      config.paths["db/migrate"].expanded.each do |path|
+        app.config.paths["db/migrate"] << path
+      end
+    end
+  end
+end
+"""
+
+_CREATE_PAYMENTS = """class CreatePayments < ActiveRecord::Migration[7.1]
+  def change
+    create_table :payments do |t|
+      t.integer :amount
+    end
+  end
+end
+"""
+
+
+def _engine_range(engine_rb: str) -> MemoryView:
+    """An engine adding a table through its own migrations folder; the app's schema dumps it."""
+    with_payments = _SCHEMA.replace(
+        "end\n",
+        'end\n  create_table "payments", force: :cascade do |t|\n    t.integer "amount"\n  end\n',
+        1,
+    )
+    released = {"db/migrate/20231201000000_add_title_to_items.rb": _ADD_TITLE}
+    base = {
+        **released,
+        "db/schema.rb": _SCHEMA.format(version="2024_01_01_000000"),
+        "engines/billing/lib/billing/engine.rb": engine_rb,
+    }
+    head = {
+        **released,
+        "db/schema.rb": with_payments.format(version="2024_01_01_000000"),
+        "engines/billing/lib/billing/engine.rb": engine_rb,
+        "engines/billing/db/migrate/20240201000000_create_payments.rb": _CREATE_PAYMENTS,
+    }
+    return MemoryView(base, head)
+
+
+def test_tables_of_an_engine_that_adds_its_migrations_to_the_app_are_not_drift() -> None:
+    database = analyse_database(_engine_range(_ENGINE))
+    assert [m.id for m in database.migrations] == ["20240201000000"]
+    assert not [f for f in database.findings if f.tag is ImpactTag.SCHEMA_DRIFT]
+
+
+def test_tables_of_an_engine_whose_migrations_the_app_copies_are_drift() -> None:
+    """Without the initializer, `rails billing:install:migrations` copies them into db/migrate:
+    the engine's own folder does not explain the app's schema file."""
+    engine = _ENGINE.replace('app.config.paths["db/migrate"] << path', "puts path")
+    database = analyse_database(_engine_range(engine))
+    (finding,) = [f for f in database.findings if f.tag is ImpactTag.SCHEMA_DRIFT]
+    assert "table payments created" in finding.detail
