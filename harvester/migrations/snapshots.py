@@ -49,12 +49,14 @@ class SchemaShape:
 @dataclass(frozen=True, slots=True)
 class Delta:
     """One difference between two shapes, with the table and name it concerns; kind "format"
-    when only how the dump is written differs."""
+    when only how the dump is written differs, `part` then saying what it is written of
+    ("column", "index", "options", "constraint")."""
 
     kind: str
     table: str | None
     name: str | None
     text: str
+    part: str = ""
 
 
 def compare(before: SchemaShape, after: SchemaShape) -> list[Delta]:
@@ -92,6 +94,7 @@ def compare(before: SchemaShape, after: SchemaShape) -> list[Delta]:
                     table,
                     None,
                     f"table {table} options: {old.options or '-'} -> {new.options or '-'}",
+                    "options",
                 )
             )
         found += _members("column", table, old.columns, new.columns, (before, after))
@@ -110,7 +113,7 @@ def compare(before: SchemaShape, after: SchemaShape) -> list[Delta]:
             found.append(Delta(kind, owner, obj_name, f"{kind} {obj_name}{where} removed"))
         else:
             found.append(Delta(kind, owner, obj_name, f"{kind} {obj_name}{where} changed"))
-    return found
+    return _dumped_as_constraints(found, before, after)
 
 
 def _kind(kind: str, part: str, old: str, new: str, shapes: tuple[SchemaShape, SchemaShape]) -> str:
@@ -139,8 +142,48 @@ def _members(
         elif old[name] != new[name]:
             change = f"{_short(old[name])} -> {_short(new[name])}"
             shown = _kind(kind, kind, old[name], new[name], shapes)
-            found.append(Delta(shown, table, name, f"{label}{name}{where}: {change}"))
+            found.append(Delta(shown, table, name, f"{label}{name}{where}: {change}", kind))
     return found
+
+
+# Constraints Rails 7.1+ dumps as such, which older dumps show as the index behind them, and
+# what that index's text then holds: `t.index "…", name: "x", using: :gist` became
+# `t.exclusion_constraint "… WITH &&", using: :gist, name: "x"`.
+_INDEXED_CONSTRAINTS = {"exclusion constraint": "using: ", "unique constraint": "unique: true"}
+
+
+def _dumped_as_constraints(
+    found: list[Delta], before: SchemaShape, after: SchemaShape
+) -> list[Delta]:
+    """`found` with each index one end shows and a constraint of the same name on the same
+    table the other end shows (its backing index) as one "format" delta: a dumper that writes
+    exclusion and unique constraints as such, not a change of schema."""
+    gone = {(d.table, d.name) for d in found if d.kind == "index" and d.text.endswith(" removed")}
+    came = {(d.table, d.name) for d in found if d.kind == "index" and d.text.endswith(" added")}
+    paired: set[tuple[str | None, str | None]] = set()
+    for d in found:
+        if d.kind not in _INDEXED_CONSTRAINTS or (d.table, d.name) not in gone | came:
+            continue
+        index_side, constraint_side = (
+            (before, after) if d.text.endswith(" added") else (after, before)
+        )
+        table = index_side.tables.get(d.table or "")
+        index = table.indexes.get(d.name or "", "") if table else ""
+        constraint = constraint_side.objects.get((d.kind, d.table, d.name or ""), "")
+        marker = _INDEXED_CONSTRAINTS[d.kind]
+        if marker == "using: ":
+            marker = next((p for p in constraint.split(", ") if p.startswith(marker)), "-")
+        if marker in index:
+            paired.add((d.table, d.name))
+    kinds = ("index", *_INDEXED_CONSTRAINTS)
+    kept = [d for d in found if d.kind not in kinds or (d.table, d.name) not in paired]
+    written = [
+        Delta(
+            "format", t, n, f"constraint {n} on {t}: as a constraint, or as its index", "constraint"
+        )
+        for t, n in sorted(paired, key=lambda k: (k[0] or "", k[1] or ""))
+    ]
+    return kept + written
 
 
 @dataclass(slots=True)
@@ -289,9 +332,10 @@ def summarise(
         if stale is not None:
             findings.append(stale)
         elif after is not None and after.tables and folder.added:
-            lagging = missing_from(after, folder.added)
+            lagging, unread = missing_from(after, folder.added)
             if lagging:
-                findings.append(_lagging(path, lagging, change.commits if change else ()))
+                commits = change.commits if change else ()
+                findings.append(_lagging(path, lagging, unread, commits))
     return tuple(found), tuple(findings)
 
 
@@ -309,50 +353,59 @@ def _one_end(before: SchemaShape | None, after: SchemaShape | None, status: Chan
 def _listed(deltas: Sequence[Delta]) -> tuple[str, ...]:
     """The changes to list, and one line counting those that are only the dump's format."""
     shown = tuple(d.text for d in deltas if d.kind != "format")
-    written = [d for d in deltas if d.kind == "format"]
+    written = [d.part for d in deltas if d.kind == "format"]
     if not written:
         return shown
-    options = sum(1 for d in written if d.name is None)
-    columns = len(written) - options
-    parts = [_count(columns, "column")] if columns else []
+    parts = [_count(written.count(p), p) for p in ("column", "index", "constraint") if p in written]
+    options = written.count("options")
     parts += [f"options of {_count(options, 'table')}"] if options else []
-    counted = " and ".join(parts)
+    counted = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
     return (
         *shown,
         f"{counted} only written differently (another dumper version, same schema): not listed",
     )
 
 
-def missing_from(shape: SchemaShape, migrations: Sequence[ops.ParsedMigration]) -> list[str]:
+def missing_from(
+    shape: SchemaShape, migrations: Sequence[ops.ParsedMigration]
+) -> tuple[list[str], list[str]]:
     """What the migrations do (tables and columns created or dropped, indexes created) that the
-    snapshot does not show, replaying them in order so later ones override earlier ones."""
-    expected: dict[tuple[str, str], tuple[bool, str]] = {}
+    snapshot does not show, replaying them in order so later ones override earlier ones; and
+    where code harvester did not analyse runs after the first of those (`migration (line n)`):
+    it may be what makes the snapshot right."""
+    expected: dict[tuple[str, str], tuple[bool, str, int]] = {}
     renamed: set[str] = set()
+    unread: list[tuple[int, str, int | None]] = []
+    step = 0
     for parsed in migrations:
         for op in parsed.up.operations:
+            step += 1
             match op:
                 case ops.CreateTable(table=t):
-                    expected[(t, "")] = (True, parsed.id)
+                    expected[(t, "")] = (True, parsed.id, step)
                     for col in op.columns:
                         if not col.primary_key:
-                            expected[(t, col.name)] = (True, parsed.id)
+                            expected[(t, col.name)] = (True, parsed.id, step)
                 case ops.DropTable(table=t):
-                    expected[(t, "")] = (False, parsed.id)
+                    expected[(t, "")] = (False, parsed.id, step)
                 case ops.AddColumn(table=t, column=col):
-                    expected[(t, col.name)] = (True, parsed.id)
+                    expected[(t, col.name)] = (True, parsed.id, step)
                 case ops.DropColumn(table=t, column=c):
-                    expected[(t, c)] = (False, parsed.id)
+                    expected[(t, c)] = (False, parsed.id, step)
                 case ops.RenameColumn(table=t, old=old, new=new):
-                    expected[(t, old)] = (False, parsed.id)
-                    expected[(t, new)] = (True, parsed.id)
+                    expected[(t, old)] = (False, parsed.id, step)
+                    expected[(t, new)] = (True, parsed.id, step)
                 case ops.RenameTable(old=old, new=new):
                     renamed.update((old, new))
                 case ops.RebuildTable(table=t):
                     renamed.add(t)
+                case ops.Opaque(raw=True, line=line):
+                    unread.append((step, parsed.id, line))
                 case _:
                     pass
     found = []
-    for (table, column), (present, migration) in expected.items():
+    first = step + 1
+    for (table, column), (present, migration, at) in expected.items():
         if table in renamed or "<" in table:
             continue
         shape_table = shape.tables.get(table)
@@ -360,19 +413,41 @@ def missing_from(shape: SchemaShape, migrations: Sequence[ops.ParsedMigration]) 
             if present != (shape_table is not None):
                 verb = "created" if present else "dropped"
                 found.append(f"table {table} ({verb} by {migration})")
+                first = min(first, at)
         elif shape_table and shape_table.columns and present != (column in shape_table.columns):
             verb = "added" if present else "dropped"
             found.append(f"{table}.{column} ({verb} by {migration})")
-    return found
+            first = min(first, at)
+    return found, _where_unread([(m, line) for at, m, line in unread if at > first])
 
 
-def _lagging(path: str, lagging: Sequence[str], commits: tuple[str, ...]) -> Finding:
+def _where_unread(places: Sequence[tuple[str, int | None]]) -> list[str]:
+    """`20240301000000 (lines 3, 9)` for each migration among `places`, in order."""
+    lines: dict[str, list[str]] = {}
+    for migration, line in places:
+        lines.setdefault(migration, [])
+        if line is not None and str(line) not in lines[migration]:
+            lines[migration].append(str(line))
+    return [
+        f"{m} ({'line' if len(n) == 1 else 'lines'} {', '.join(n)})" if n else m
+        for m, n in lines.items()
+    ]
+
+
+def _lagging(
+    path: str, lagging: Sequence[str], unread: Sequence[str], commits: tuple[str, ...]
+) -> Finding:
     shown = "; ".join(lagging[:_SHOWN])
     more = f" and {len(lagging) - _SHOWN} more" if len(lagging) > _SHOWN else ""
+    advice = "; regenerate it from a migrated database"
+    if unread:
+        advice = (
+            f", unless what harvester did not analyse in {', '.join(unread)} does it; "
+            "if not, regenerate it from a migrated database"
+        )
     return Finding(
         ImpactTag.SCHEMA_DRIFT,
-        f"{path} does not show what migrations in the range do: {shown}{more}; "
-        "regenerate it from a migrated database",
+        f"{path} does not show what migrations in the range do: {shown}{more}{advice}",
         (path,),
         commits,
     )

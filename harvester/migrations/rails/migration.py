@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -33,7 +34,7 @@ from harvester.migrations.commands import (
     mark_raising,
 )
 from harvester.migrations.literals import Value
-from harvester.migrations.rails import spelling, versions
+from harvester.migrations.rails import naming, spelling, versions
 from harvester.migrations.rails.body import RAISES_IRREVERSIBLE, BodyReader
 from harvester.migrations.rails.helpers import helper_values
 from harvester.migrations.rails.models import associations_in, table_name_set_in
@@ -92,7 +93,34 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
     if directions is None:
         notes.append("no change, up or down method: nothing runs")
         directions = Directions(ops.Step(), ops.Step(), down_is_noop=True)
+    notes += _index_renamed_with_column(directions.up.operations, ctx)
     return read_directions(version, path, directions, notes, fingerprint, reader.guards)
+
+
+def _index_renamed_with_column(operations: Sequence[ops.Operation], ctx: RailsContext) -> list[str]:
+    """Rails renames a column's conventionally named index with the column (`rename_column`,
+    `t.rename`): an index of the old name created after it (`t.belongs_to` of a new column of
+    the old name) is a new index, not the one the table had."""
+    notes = []
+    for at, op in enumerate(operations):
+        if not isinstance(op, ops.RenameColumn):
+            continue
+        was, now = (naming.index_name(op.table, [c], ctx.version) for c in (op.old, op.new))
+        again = next(
+            (
+                later
+                for later in operations[at + 1 :]
+                if isinstance(later, ops.CreateIndex) and later.index.name == was
+            ),
+            None,
+        )
+        if again is not None:
+            where = f" at line {again.line}" if again.line else ""
+            notes.append(
+                f"renaming {op.table}.{op.old} to {op.new} also renames its index {was} to "
+                f"{now}, if it has one: the {was} created{where} is a new index"
+            )
+    return notes
 
 
 def _required_files(root: Node, path: str) -> dict[str, str]:

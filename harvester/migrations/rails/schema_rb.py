@@ -33,6 +33,11 @@ _OBJECTS = {
     "create_function": "function",
     "create_trigger": "trigger",
 }
+_CONSTRAINTS = {
+    "check_constraint": "check",
+    "exclusion_constraint": "exclusion constraint",
+    "unique_constraint": "unique constraint",
+}
 
 
 def read_schema_rb(text: str) -> SchemaShape | None:
@@ -67,10 +72,10 @@ def read_schema_rb(text: str) -> SchemaShape | None:
             described = _squish(", ".join(treesitter.text(a) for a in arguments[1:]))
             tables[name] = TableShape(f"virtual: {described}")
         elif method == "create_table":
-            table, checks = _table(node, arguments)
+            table, constraints = _table(node, arguments)
             tables[name] = table
-            for check_name, check_text in checks.items():
-                objects[("check", name, check_name)] = check_text
+            for (kind, constraint), constraint_text in constraints.items():
+                objects[(kind, name, constraint)] = constraint_text
         elif method == "add_foreign_key" and len(arguments) > 1:
             rest = _squish(", ".join(treesitter.text(a) for a in arguments[1:]))
             label = _fk_name(name, arguments)
@@ -104,12 +109,14 @@ def _version(define: Node) -> str | None:
     return None
 
 
-def _table(node: Node, arguments: list[Node]) -> tuple[TableShape, dict[str, str]]:
+def _table(node: Node, arguments: list[Node]) -> tuple[TableShape, dict[tuple[str, str], str]]:
+    """The table's shape, and its constraints by (kind, name): checks, and the exclusion and
+    unique constraints Rails 7.1+ dumps as such (older dumps show them as their indexes)."""
     written = [_squish(treesitter.text(a)) for a in arguments[1:]]
     options = ", ".join(o for o in written if not o.startswith(_SKIPPED_OPTIONS))
     columns: dict[str, str] = {}
     indexes: dict[str, str] = {}
-    checks: dict[str, str] = {}
+    constraints: dict[tuple[str, str], str] = {}
     key = _implicit_key(arguments[1:])
     if key is not None:  # counted as a column, as the migration that made the table counts it
         columns[key] = "primary key"
@@ -126,14 +133,19 @@ def _table(node: Node, arguments: list[Node]) -> tuple[TableShape, dict[str, str
         if method == "index":
             name, shown = _index(args)
             indexes[name or _squish(treesitter.text(args[0]))] = shown
-        elif method == "check_constraint":
+        elif method in _CONSTRAINTS:
             name = next(
                 (_unquote(p.child_by_field_name("value")) for p in args if _key(p) == "name"), None
             )
-            checks[name or _unquote(args[0])] = _squish(treesitter.text(args[0]))
+            # a check reads as its expression; the others with their options (`using: :gist`)
+            parts = (
+                args[:1] if method == "check_constraint" else [a for a in args if _key(a) != "name"]
+            )
+            text = _squish(", ".join(treesitter.text(a) for a in parts))
+            constraints[(_CONSTRAINTS[method], name or _unquote(args[0]))] = text
         else:
             columns[_unquote(args[0])] = f"{method}, {described}" if described else method
-    return TableShape(options, columns, indexes), checks
+    return TableShape(options, columns, indexes), constraints
 
 
 def _implicit_key(options: list[Node]) -> str | None:

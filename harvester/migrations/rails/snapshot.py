@@ -20,7 +20,7 @@ from functools import partial
 from harvester.migrations import snapshots
 from harvester.migrations.base import MigrationRoot, RepoView, Side
 from harvester.migrations.rails.migration import read_migration
-from harvester.migrations.rails.paths import version_of
+from harvester.migrations.rails.paths import root_of, version_of
 from harvester.migrations.rails.schema_rb import read_schema_rb
 from harvester.migrations.schema import ops
 from harvester.migrations.snapshots import Explained, SchemaShape
@@ -129,8 +129,9 @@ def _explained(
     root: MigrationRoot, view: RepoView, folder: FolderResult, since: str | None
 ) -> Explained:
     """What the range's migrations of this database touch, including sibling folders without a
-    schema file of their own (GitLab's `db/post_migrate` shares `db/structure.sql`), and the
-    released migrations a lagging schema file (at version `since`) had not caught up with."""
+    schema file of their own (GitLab's `db/post_migrate` shares `db/structure.sql`) and engines
+    that add their migrations folder to the app's, and the released migrations a lagging schema
+    file (at version `since`) had not caught up with."""
     explained = Explained()
     for parsed in folder.parsed:
         explained.add(parsed.id, parsed.up.operations)
@@ -138,17 +139,22 @@ def _explained(
         for parsed in released_since(root, view, version_of, read_migration, since):
             explained.add(parsed.id, parsed.up.operations)
     db = posixpath.dirname(root.root)
+    appended: dict[str, bool] = {}
     for change in view.changes():
         sibling = posixpath.dirname(change.path)
         if change.status is ChangeKind.DELETED or not change.path.endswith(".rb"):
             continue
-        if (
-            sibling == root.root
-            or posixpath.dirname(sibling) != db
-            or not sibling.endswith("migrate")
-        ):
+        if sibling == root.root:
             continue
-        if any(view.read(Side.HEAD, p).text is not None for p in schema_files(sibling)):
+        if posixpath.dirname(sibling) != db or not sibling.endswith("migrate"):
+            engine = root_of(change.path)
+            if root.root != "db/migrate" or engine is None:
+                continue
+            if engine not in appended:
+                appended[engine] = _engine_appends_migrations(view, engine)
+            if not appended[engine]:
+                continue
+        elif any(view.read(Side.HEAD, p).text is not None for p in schema_files(sibling)):
             continue
         source = view.read(Side.HEAD, change.path)
         version = posixpath.basename(change.path).split("_", 1)[0]
@@ -158,3 +164,24 @@ def _explained(
         if reading.parsed is not None:
             explained.add(version, reading.parsed.up.operations)
     return explained
+
+
+# An engine's initializer adding its migrations to the app's:
+# `app.config.paths["db/migrate"] << path`, `.push(path)`, `.concat(config.paths[…].expanded)`.
+_APPENDS_MIGRATIONS = re.compile(
+    r"""\bapp\.config\.paths\[\s*["']db/migrate["']\s*\]\s*(?:<<|\+=|\.(?:push|concat|unshift)\b)"""
+)
+
+
+def _engine_appends_migrations(view: RepoView, folder: str) -> bool:
+    """Whether `folder` (`engines/x/db/migrate`) is an engine's migrations folder that the
+    engine's code adds to the app's migrations paths (`lib/**/engine.rb`), so the app's
+    schema file dumps its tables too."""
+    if not folder.endswith("/db/migrate"):
+        return False
+    engine = folder[: -len("/db/migrate")]
+    return any(
+        path.endswith("engine.rb")
+        and _APPENDS_MIGRATIONS.search(view.read(Side.HEAD, path).text or "") is not None
+        for path in view.tree(Side.HEAD, f"{engine}/lib")
+    )
