@@ -243,3 +243,20 @@ def test_a_table_the_range_created_and_filled_is_unknown_to_released_code_but_ho
         earlier=earlier,
     )
     assert ImpactTag.BACKWARD_INCOMPATIBLE.value not in tags(required)
+
+
+def test_a_primary_key_dropped_and_added_again_under_its_name_holds() -> None:
+    # Alembic: drop_constraint('alias_pkey', type_='primary'), then create_primary_key
+    renamed = judge(
+        "ALTER TABLE alias DROP CONSTRAINT alias_pkey;"
+        "ALTER TABLE alias ADD CONSTRAINT alias_pkey PRIMARY KEY (email);"
+    )
+    assert ImpactTag.UNIQUE_ON_EXISTING_DATA.value not in tags(renamed)
+    assert "a primary key of the same name, presumably on the same columns" in detail(
+        renamed, ImpactTag.MITIGATED
+    )
+    other = judge(
+        "ALTER TABLE alias DROP CONSTRAINT alias_pkey;"
+        "ALTER TABLE alias ADD CONSTRAINT alias_email_pkey PRIMARY KEY (email);"
+    )
+    assert ImpactTag.UNIQUE_ON_EXISTING_DATA.value in tags(other)

@@ -289,6 +289,10 @@ def _unique(op: ops.AddConstraint, ctx: Context) -> None:
         return
     if constraint.using_index:
         ctx.note(f"{op.table}: {text}: adopts an index that already enforces it")
+    elif (renamed := _named_again(op, ctx)) is not None:
+        ctx.flag(
+            ImpactTag.MITIGATED, f"{op.table}: {text}: duplicates are not a risk here, {renamed}"
+        )
     elif constraint.kind is not ops.ConstraintKind.EXCLUDE:
         _judge_unique(
             ctx, op.table, constraint.columns, f"{op.table}: {text}", name=constraint.name
@@ -302,6 +306,25 @@ def _unique(op: ops.AddConstraint, ctx: Context) -> None:
         )
     elif engine.mysql_like and constraint.kind is ops.ConstraintKind.PRIMARY_KEY:
         ctx.note(f"{op.table}: {text}: InnoDB rebuilds the table in place")
+
+
+def _named_again(op: ops.AddConstraint, ctx: Context) -> str | None:
+    """Why a primary key added under the name of the one this migration dropped (of columns
+    the range does not show) holds: the same name, presumably the same columns (Alembic's
+    `drop_constraint('domain_pkey', type_='primary')` then `create_primary_key('domain_pkey',
+    …)`, to name keys)."""
+    replaced = ctx.replaced_keys.get(op)
+    if (
+        op.constraint.kind is not ops.ConstraintKind.PRIMARY_KEY
+        or replaced is None
+        or replaced.if_exists
+        or ctx.state.unique_keys.replaced(op.table, op.constraint.columns, None, ctx.migration)
+    ):
+        return None
+    return (
+        f"it replaces {replaced.name}, which this migration dropped: a primary key of the same "
+        "name, presumably on the same columns, which the rows satisfied"
+    )
 
 
 def _rows_satisfy(
