@@ -244,3 +244,18 @@ def test_an_enum_value_is_taken_back_by_recreating_the_type() -> None:
 def test_dropping_an_enum_the_up_step_only_extended_is_still_a_bug() -> None:
     found = down_impacts(parsed("ALTER TYPE role_enum ADD VALUE 'ADMIN';", "DROP TYPE role_enum;"))
     assert ImpactTag.DOWN_MIGRATION_BUG in [i.tag for i in found]
+
+
+def test_a_foreign_key_goes_with_the_column_the_down_step_drops() -> None:
+    # Rails: `t.references :login_session, foreign_key: …` up; `t.remove :login_session_id` down
+    key = ops.ForeignKey(("login_session_id",), "login_sessions", ("id",), name="fk_rails_8947")
+    up = (
+        ops.AddColumn("users", ops.ColumnDef("login_session_id", "uuid")),
+        ops.AddConstraint(
+            "users",
+            ops.Constraint(ops.ConstraintKind.FOREIGN_KEY, "fk_rails_8947", foreign_key=key),
+        ),
+    )
+    down = (ops.DropColumn("users", "login_session_id"),)
+    parsed = ops.ParsedMigration("m", "m", ops.Step(up), down=ops.Step(down))
+    assert [i.tag for i in down_impacts(parsed)] == []

@@ -578,7 +578,8 @@ def _renamed_key(key: Key, final: dict[str, str]) -> Key:
 
 def _index_columns(up: tuple[ops.Operation, ...]) -> dict[Key, set[str]]:
     """The columns each created index or constraint covers: dropping one of them drops it
-    too (PostgreSQL, MySQL and SQLite drop an index or CHECK with a column it uses)."""
+    too (PostgreSQL, MySQL and SQLite drop an index, CHECK or foreign key with a column it
+    uses)."""
     final = _final_names(up)
     found: dict[Key, set[str]] = {}
     for o in up:
@@ -588,8 +589,11 @@ def _index_columns(up: tuple[ops.Operation, ...]) -> dict[Key, set[str]]:
         elif isinstance(o, ops.AddConstraint) and o.constraint.kind is _PRIMARY_KEY:
             found[("primary key", final.get(o.table, o.table))] = set(o.constraint.columns)
         elif isinstance(o, ops.AddConstraint) and o.constraint.name:
-            used = set(o.constraint.columns) | set(
-                re.findall(r"\w+", o.constraint.expression or "")
+            key = o.constraint.foreign_key
+            used = (
+                set(o.constraint.columns)
+                | set(key.columns if key else ())
+                | set(re.findall(r"\w+", o.constraint.expression or ""))
             )
             found[("constraint", final.get(o.table, o.table), o.constraint.name)] = used
     return found
