@@ -44,6 +44,10 @@ def alter_field(
         != {k: i.columns for k, i in new_indexes.items()}
     )
     refk = _target(old_fk) != _target(new_fk) or (column_changed and old_fk is not None)
+    recollated = old.call.get("db_collation") != new.call.get("db_collation")
+    if recollated and not retyped and "like" in old_indexes and "like" not in new_indexes:
+        # Django leaves the `_like` index alone when only the collation changes.
+        new_indexes["like"] = old_indexes["like"]
     kept = _kept_indexes(old_indexes, new_indexes)
     old_unique = old.unique and not old.primary_key
     new_unique = new.unique and not new.primary_key
@@ -88,6 +92,10 @@ def alter_field(
             )
             for k in incoming
         ]
+    if recollated and not retyped:
+        rebuilt = [schema.unique_name(before, name, old, inline=True)] if old_unique else []
+        rebuilt += [old_indexes[kind].name for kind in sorted(kept)]
+        result.append(_collation_change(schema, table, column, new, rebuilt))
     result += _nullability(table, column, old, new)
     result += _database_default(table, column, old, new)
     if new_unique and not old_unique:
@@ -132,6 +140,31 @@ def _kept_indexes(old: dict[str, ops.IndexDef], new: dict[str, ops.IndexDef]) ->
 
 def _opclass(index: ops.IndexDef) -> str:
     return index.columns[0].rpartition(" ")[2]
+
+
+def _collation_change(
+    schema: Schema, table: str, column: str, new: FieldSpec, indexes: list[str | None]
+) -> ops.Operation:
+    """Django's ALTER COLUMN … TYPE … COLLATE: PostgreSQL keeps the rows as they are but
+    rebuilds each index on the column, under the ACCESS EXCLUSIVE lock of the ALTER."""
+    collation = django_fields.collation(new)
+    change = (
+        f'{table}.{column} COLLATE "{collation}"'
+        if collation
+        else (
+            f"{table}.{column} back to the database's default collation"
+            if not new.call.has("db_collation")
+            else f"{table}.{column}: collation changes"
+        )
+    )
+    if schema.dialect not in (None, ops.Dialect.POSTGRESQL):
+        return ops.Opaque(change)
+    named = ", ".join(name for name in indexes if name)
+    rebuilt = f"{named} and any other index on {column}" if named else f"any index on {column}"
+    return ops.Opaque(
+        f"{change}: no table rewrite, but PostgreSQL rebuilds {rebuilt} under an ACCESS "
+        "EXCLUSIVE lock"
+    )
 
 
 def _database_default(
