@@ -179,33 +179,36 @@ def _database_default(
 
 
 def _nullability(table: str, column: str, old: FieldSpec, new: FieldSpec) -> list[ops.Operation]:
-    """NULL to NOT NULL: with a default, Django first fills the NULL rows with it (SET DEFAULT,
-    UPDATE … WHERE col IS NULL, SET NOT NULL, DROP DEFAULT)."""
+    """NULL to NOT NULL. A field with a `default` has its NULL rows filled with it first
+    (UPDATE … WHERE col IS NULL, then SET NOT NULL), even when the default is unchanged; a
+    default that differs from the old field's is also set on the column for the duration (SET
+    DEFAULT … DROP DEFAULT), which fills nothing by itself: a blank text field or an
+    `auto_now` one without a `default` still fails on NULL rows."""
     if not old.null and new.null:
         return [ops.DropNotNull(table, column)]
     if not (old.null and not new.null):
         return []
     default = django_fields.effective_default(new)
-    callable_default = django_fields.is_callable_default(new)
-    if default is None or (
-        default == django_fields.effective_default(old) and not callable_default
-    ):
+    if default is None:
         return [ops.SetNotNull(table, column)]
+    callable_default = django_fields.is_callable_default(new)
+    sets_default = callable_default or default != django_fields.effective_default(old)
     once = " (one value Django computes once)" if callable_default else ""
+    fill = ops.DataChange(
+        ops.DataChangeKind.UPDATE,
+        table=table,
+        detail=f"Django sets {table}.{column} = {default}{once} where it is NULL, "
+        "before SET NOT NULL",
+        has_where=True,
+        reversible=True,
+        columns=(column,),
+        nulls_filled=(column,),
+    )
     return [
-        ops.SetDefault(table, column, default),
-        ops.DataChange(
-            ops.DataChangeKind.UPDATE,
-            table=table,
-            detail=f"Django sets {table}.{column} = {default}{once} where it is NULL, "
-            "before SET NOT NULL",
-            has_where=True,
-            reversible=True,
-            columns=(column,),
-            nulls_filled=(column,),
-        ),
+        *([ops.SetDefault(table, column, default)] if sets_default else []),
+        *([fill] if new.has_default else []),
         ops.SetNotNull(table, column),
-        ops.DropDefault(table, column),
+        *([ops.DropDefault(table, column)] if sets_default else []),
     ]
 
 
