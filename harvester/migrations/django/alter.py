@@ -44,6 +44,10 @@ def alter_field(
         != {k: i.columns for k, i in new_indexes.items()}
     )
     refk = _target(old_fk) != _target(new_fk) or (column_changed and old_fk is not None)
+    recollated = old.call.get("db_collation") != new.call.get("db_collation")
+    if recollated and not retyped and "like" in old_indexes and "like" not in new_indexes:
+        # Django leaves the `_like` index alone when only the collation changes.
+        new_indexes["like"] = old_indexes["like"]
     kept = _kept_indexes(old_indexes, new_indexes)
     old_unique = old.unique and not old.primary_key
     new_unique = new.unique and not new.primary_key
@@ -88,6 +92,10 @@ def alter_field(
             )
             for k in incoming
         ]
+    if recollated and not retyped:
+        rebuilt = [schema.unique_name(before, name, old, inline=True)] if old_unique else []
+        rebuilt += [old_indexes[kind].name for kind in sorted(kept)]
+        result.append(_collation_change(schema, table, column, new, rebuilt))
     result += _nullability(table, column, old, new)
     result += _database_default(table, column, old, new)
     if new_unique and not old_unique:
@@ -134,6 +142,31 @@ def _opclass(index: ops.IndexDef) -> str:
     return index.columns[0].rpartition(" ")[2]
 
 
+def _collation_change(
+    schema: Schema, table: str, column: str, new: FieldSpec, indexes: list[str | None]
+) -> ops.Operation:
+    """Django's ALTER COLUMN … TYPE … COLLATE: PostgreSQL keeps the rows as they are but
+    rebuilds each index on the column, under the ACCESS EXCLUSIVE lock of the ALTER."""
+    collation = django_fields.collation(new)
+    change = (
+        f'{table}.{column} COLLATE "{collation}"'
+        if collation
+        else (
+            f"{table}.{column} back to the database's default collation"
+            if not new.call.has("db_collation")
+            else f"{table}.{column}: collation changes"
+        )
+    )
+    if schema.dialect not in (None, ops.Dialect.POSTGRESQL):
+        return ops.Opaque(change)
+    named = ", ".join(name for name in indexes if name)
+    rebuilt = f"{named} and any other index on {column}" if named else f"any index on {column}"
+    return ops.Opaque(
+        f"{change}: no table rewrite, but PostgreSQL rebuilds {rebuilt} under an ACCESS "
+        "EXCLUSIVE lock"
+    )
+
+
 def _database_default(
     table: str, column: str, old: FieldSpec, new: FieldSpec
 ) -> list[ops.Operation]:
@@ -146,33 +179,36 @@ def _database_default(
 
 
 def _nullability(table: str, column: str, old: FieldSpec, new: FieldSpec) -> list[ops.Operation]:
-    """NULL to NOT NULL: with a default, Django first fills the NULL rows with it (SET DEFAULT,
-    UPDATE … WHERE col IS NULL, SET NOT NULL, DROP DEFAULT)."""
+    """NULL to NOT NULL. A field with a `default` has its NULL rows filled with it first
+    (UPDATE … WHERE col IS NULL, then SET NOT NULL), even when the default is unchanged; a
+    default that differs from the old field's is also set on the column for the duration (SET
+    DEFAULT … DROP DEFAULT), which fills nothing by itself: a blank text field or an
+    `auto_now` one without a `default` still fails on NULL rows."""
     if not old.null and new.null:
         return [ops.DropNotNull(table, column)]
     if not (old.null and not new.null):
         return []
     default = django_fields.effective_default(new)
-    callable_default = django_fields.is_callable_default(new)
-    if default is None or (
-        default == django_fields.effective_default(old) and not callable_default
-    ):
+    if default is None:
         return [ops.SetNotNull(table, column)]
+    callable_default = django_fields.is_callable_default(new)
+    sets_default = callable_default or default != django_fields.effective_default(old)
     once = " (one value Django computes once)" if callable_default else ""
+    fill = ops.DataChange(
+        ops.DataChangeKind.UPDATE,
+        table=table,
+        detail=f"Django sets {table}.{column} = {default}{once} where it is NULL, "
+        "before SET NOT NULL",
+        has_where=True,
+        reversible=True,
+        columns=(column,),
+        nulls_filled=(column,),
+    )
     return [
-        ops.SetDefault(table, column, default),
-        ops.DataChange(
-            ops.DataChangeKind.UPDATE,
-            table=table,
-            detail=f"Django sets {table}.{column} = {default}{once} where it is NULL, "
-            "before SET NOT NULL",
-            has_where=True,
-            reversible=True,
-            columns=(column,),
-            nulls_filled=(column,),
-        ),
+        *([ops.SetDefault(table, column, default)] if sets_default else []),
+        *([fill] if new.has_default else []),
         ops.SetNotNull(table, column),
-        ops.DropDefault(table, column),
+        *([ops.DropDefault(table, column)] if sets_default else []),
     ]
 
 

@@ -279,9 +279,29 @@ def like_index(field: FieldSpec, dialect: Dialect | None, column_type: str | Non
     unique or primary-key text column (a foreign key to a text key too: `column_type` is the
     column's type, the referenced key's for a foreign key)."""
     indexed = field.db_index or field.unique or field.primary_key
-    if not indexed or field.call.has("db_collation"):
+    if not indexed or not deterministic_collation(collation(field)):
         return None
     return text_pattern_opclass(column_type, dialect)
+
+
+def collation(field: FieldSpec) -> str | None:
+    """The column's `db_collation`, when the field gives one as text."""
+    value = field.call.get("db_collation")
+    return value if isinstance(value, str) else None
+
+
+def deterministic_collation(name: str | None) -> bool:
+    """True for no collation or one PostgreSQL ships deterministic ("C", ICU's "und-x-icu"):
+    Django asks the database and builds no `_like` index on a nondeterministic one, which
+    only a project creates (so a name harvester does not know counts as one)."""
+    if name is None:
+        return True
+    return name in _DETERMINISTIC_COLLATIONS or name.endswith("-x-icu")
+
+
+_DETERMINISTIC_COLLATIONS = frozenset(
+    {"C", "POSIX", "default", "ucs_basic", "C.utf8", "C.UTF-8", "pg_c_utf8", "unicode"}
+)
 
 
 def text_pattern_opclass(column_type: str | None, dialect: Dialect | None) -> str | None:

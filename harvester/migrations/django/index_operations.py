@@ -86,6 +86,8 @@ class IndexOperations(TranslatorBase):
         )
         if record is None or not model.has_table:
             return
+        if nulls := indexes.nulls_not_distinct(constraint, model.table):
+            result.notes.append(nulls)
         if isinstance(record, ops.IndexDef):
             result.up.append(ops.CreateIndex(record))
             result.down.append(ops.DropIndex(record.name or "?", model.table))

@@ -250,8 +250,13 @@ def _parsed(
     if state_only:
         # Said as an operation that runs no SQL, so that a migration made only of these reads
         # as `none` rather than as an empty file; its reverse is state-only as well.
+        also = (
+            "besides its other operations, "
+            if any(not isinstance(o, ops.Opaque) for o in up)
+            else ""
+        )
         state = ops.Opaque(
-            "no SQL (Django model state only): " + "; ".join(state_only), state_only=True
+            f"{also}no SQL (Django model state only): " + "; ".join(state_only), state_only=True
         )
         up.append(state)
         if not down:
