@@ -260,3 +260,14 @@ def test_a_primary_key_dropped_and_added_again_under_its_name_holds() -> None:
         "ALTER TABLE alias ADD CONSTRAINT alias_email_pkey PRIMARY KEY (email);"
     )
     assert ImpactTag.UNIQUE_ON_EXISTING_DATA.value in tags(other)
+
+
+def test_a_column_added_with_a_fill_default_then_dropped_holds_that_default() -> None:
+    # Django's AddField with a default: ADD COLUMN … DEFAULT '' NOT NULL, then DROP DEFAULT
+    judged = judge(
+        "ALTER TABLE runs ADD COLUMN language varchar(2) DEFAULT '' NOT NULL;"
+        "ALTER TABLE runs ALTER COLUMN language DROP DEFAULT;"
+        "CREATE UNIQUE INDEX runs_language ON runs (course_id, language);"
+    )
+    assert "unique_on_existing_data" in tags(judged)
+    assert "hold NULL" not in " ".join(i.detail for i in judged.data_impact)

@@ -412,11 +412,13 @@ def _random_in_every_row(ctx: Context, table: str, columns: tuple[str, ...]) -> 
 
 
 def _null_in_every_row(ctx: Context, table: str, column: str) -> bool:
-    """True for a column the range added without a default and has not filled since."""
+    """True for a column the range added without a default and has not filled since (a
+    default set only to fill existing rows, then dropped, filled them)."""
     known = ctx.state.known_column(table, column)
     return (
         (table, column) in ctx.state.added_columns
         and (table, column) not in ctx.state.backfilled
+        and (table, column) not in ctx.state.temporary_defaults
         and known is not None
         and known.default is None
         and known.generated is None
