@@ -434,8 +434,12 @@ class StepReader:
             if first.kind is ops.DataChangeKind.CODE and first.detail.startswith("loops over"):
                 return
             detail = f"loops over rows (line {line}) and, for each one, {first.detail}"
+            # rows deleted one by one are still deleted
+            kind = (
+                first.kind if first.kind is ops.DataChangeKind.DELETE else ops.DataChangeKind.CODE
+            )
             self.operations[per_row[0]] = ops.DataChange(
-                ops.DataChangeKind.CODE,
+                kind,
                 first.table,
                 detail,
                 first.has_where,
