@@ -66,6 +66,9 @@ class StepReader:
     row_sources: set[str] = field(default_factory=set)
     batched: list[str] = field(default_factory=list)
     expressions: dict[str, ast.expr] = field(default_factory=dict)
+    # lists a loop fills with literal items (`needed.append(table)` over a literal tuple):
+    # the items they may hold
+    gathered: dict[str, list[ast.expr] | None] = field(default_factory=dict)
     transactional: bool | None = None
     # schema changes that run only on one side of a run-time condition (left out)
     conditional: bool = False
@@ -163,6 +166,12 @@ class StepReader:
                     f"stops the upgrade at line {node.lineno} ({pyast.call_name(call)}()): a "
                     "precondition to meet before deploying"
                 )
+            case ast.Expr(
+                value=ast.Call(
+                    func=ast.Attribute(value=ast.Name(id=held), attr="append")
+                ) as appended
+            ) if held in self.local or held in self.gathered:
+                self.gather(held, appended)
             case ast.Expr(value=value):
                 start = len(self.operations)
                 self.expression(value)
@@ -237,11 +246,27 @@ class StepReader:
         if data.reads_rows(value, self.row_sources):
             self.row_sources.add(name)
         self.expressions[name] = value
+        self.gathered.pop(name, None)
         evaluated = self.module.evaluate(value, self.local)
         if isinstance(evaluated, (str, int, float, tuple)) or _is_enum(evaluated):
             self.local[name] = value
         else:
             self.local.pop(name, None)  # no longer the literal it may have held
+
+    def gather(self, held: str, call: ast.Call) -> None:
+        """`held.append(item)` on a list written in the file: the literal items it may hold
+        (a loop over it later runs for each); any other item, and it may hold anything."""
+        written = self.local.pop(held, None)  # no longer the literal it was
+        known = self.gathered.setdefault(held, [])
+        if known is None:
+            return
+        if isinstance(written, (ast.List, ast.Tuple)):
+            known += written.elts
+        item = self.module.evaluate(call.args[0], self.local) if len(call.args) == 1 else None
+        if isinstance(item, (str, int)) and not isinstance(item, bool):
+            known.append(ast.Constant(item))
+        else:
+            self.gathered[held] = None
 
     def with_block(self, items: list[ast.withitem], inner: list[ast.stmt]) -> None:
         """A `with` block: a batch block, an autocommit block, or a plain one."""
@@ -395,6 +420,12 @@ class StepReader:
     def loop(self, target: ast.expr, source: ast.expr, inner: list[ast.stmt], line: int) -> None:
         """A `for`: unrolled over a literal list, else read once as a loop over rows."""
         values = self.module.evaluate(source, self.local)
+        if isinstance(source, ast.Name) and (gathered := self.gathered.get(source.id)):
+            values = tuple(dict.fromkeys(self.module.evaluate(e) for e in gathered))
+            self.notes.append(
+                f"line {line} loops over what `{source.id}` collects: read for each item it may "
+                f"hold ({first_few([str(v) for v in values])})"
+            )
         if isinstance(values, tuple) and values and isinstance(target, (ast.Name, ast.Tuple)):
             elements = self._elements(source)
             for index, item in enumerate(values):
