@@ -61,6 +61,8 @@ class StepReader:
     batches: dict[str, tuple[str, bool]] = field(default_factory=dict)
     ended_batches: set[str] = field(default_factory=set)
     helpers: list[str] = field(default_factory=list)
+    # the module functions being read, innermost last: a `return` there ends only that one
+    calling: list[str] = field(default_factory=list)
     # each helper call read, by name and argument values: a helper runs once per table
     helper_calls: set[str] = field(default_factory=set)
     row_sources: set[str] = field(default_factory=set)
@@ -120,7 +122,47 @@ class StepReader:
             if isinstance(statement, ast.If) and pyast.ends_with_return(statement.body):
                 self.early_return(statement, statements[position + 1 :], outermost)
                 return
+            before = len(self.operations)
             self.statement(statement)
+            if isinstance(statement, ast.Try) and (
+                returns := [h for h in statement.handlers if pyast.ends_with_return(h.body)]
+            ):
+                first = outermost and not self.calling and before == 0
+                self.returned_on_error(statement, returns, statements[position + 1 :], first)
+                return
+
+    def returned_on_error(
+        self, block: ast.Try, returns: list[ast.ExceptHandler], rest: list[ast.stmt], first: bool
+    ) -> None:
+        """`try: …; except ModuleNotFoundError: return` (securedrop skips its data fixes on a
+        fresh install this way): the rest runs only when the `try` raises none of those
+        (`first`: no operation of the migration comes before it)."""
+        start = len(self.operations)
+        self.body(rest)
+        if len(self.operations) == start:
+            return
+        raised = " or ".join(ast.unparse(h.type) if h.type else "an error" for h in returns)
+        tried = block.body[0] if len(block.body) == 1 else None
+        when = (
+            f"`{_short(tried.value)}` (line {tried.lineno}) raises no {raised}"
+            if isinstance(tried, (ast.Expr, ast.Assign))
+            else f"the try block at line {block.lineno} raises no {raised}"
+        )
+        line = returns[0].body[-1].lineno
+        if first:
+            self.notes.append(
+                f"runs only if {when}: line {line} returns before any operation otherwise"
+            )
+        elif self.calling:
+            helper = f"{self.calling[-1]}()"
+            self.notes.append(
+                f"in {helper}, the operations after line {line} run only if {when} (it returns "
+                f"from {helper} there otherwise; what follows the call still runs)"
+            )
+        else:
+            self.notes.append(
+                f"the operations after line {line} run only if {when} (it returns there otherwise)"
+            )
 
     def early_return(self, guard: ast.If, rest: list[ast.stmt], outermost: bool) -> None:
         """`if <test>: return` (a guard such as `if skip_legacy(op, __name__): return`): on
@@ -151,6 +193,12 @@ class StepReader:
         if len(self.operations) > start and start == 0 and outermost:
             self.notes.append(
                 f"runs only if {when}: line {line} returns before any operation otherwise"
+            )
+        elif len(self.operations) > start and self.calling:
+            helper = f"{self.calling[-1]}()"
+            self.notes.append(
+                f"in {helper}, the operations after line {line} run only if {when} (it returns "
+                f"from {helper} there otherwise; what follows the call still runs)"
             )
         elif len(self.operations) > start:
             self.notes.append(
@@ -700,7 +748,9 @@ class StepReader:
                 self.tables[param] = self.tables[value.id]
             if value.id in self.expressions:
                 self.expressions[param] = self.expressions[value.id]
+        self.calling.append(name)
         self.body(function.body)
+        self.calling.pop()
 
 
 # Calls that end the process: the upgrade stops (a deploy precondition, as FitTrackee checks).
