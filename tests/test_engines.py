@@ -159,6 +159,26 @@ def test_nothing_named_is_no_engine() -> None:
             "judged for sqlite, the engine the settings name; mysql only through an optional "
             "extra of the dependencies",
         ),
+        (  # server engines offered by a setting; the default URL is SQLite: both named
+            {
+                "webapp/conf/defaults.py": (
+                    "DEFAULTS = {\n"
+                    "    'DB_KIND': None,\n"
+                    "    'SQLALCHEMY_DATABASE_URI': 'sqlite:////srv/app.db',\n"
+                    "}\n"
+                    "URL_FOR_KIND = {\n"
+                    "    'postgresql': 'postgresql://{user}@{host}/{name}',\n"
+                    "    'mysql': 'mysql+pymysql://{user}@{host}/{name}',\n"
+                    "}\n"
+                ),
+            },
+            Dialect.POSTGRESQL,
+            "settings and the project's files name several database engines (mysql, "
+            "postgresql, sqlite); judged for postgresql, the server engine the settings "
+            "configure; SQLALCHEMY_DATABASE_URI in webapp/conf/defaults.py defaults to SQLite "
+            "(sqlite:////srv/app.db): a deployment that sets no other database URL runs on "
+            "SQLite",
+        ),
     ],
 )
 def test_evidence_is_weighed(files: dict[str, str], dialect: Dialect, note: str | None) -> None:

@@ -16,7 +16,9 @@ for development) and a SQLite URL (most often the fallback default of
 `env.db("DATABASE_URL", default="sqlite:///…")`); a database driver among the dependencies
 outweighs those too. A driver that is only an optional extra (`extras_require`,
 `[project.optional-dependencies]`) is not a dependency: it names an engine the project can
-run on, not the one it runs on by default.
+run on, not the one it runs on by default. A server engine chosen over a settings module whose
+own database URL is SQLite (`SQLALCHEMY_DATABASE_URI = "sqlite:///…"`, Mailu's defaults dict)
+names that default too: a deployment that sets no other URL runs on SQLite.
 """
 
 from __future__ import annotations
@@ -182,7 +184,64 @@ def config_sources(view: RepoView, near: str) -> list[Source]:
 
 
 def engines_in_sources(sources: Iterable[Source], where: str = "settings") -> EngineEvidence:
-    """The engine the files name, weighed (see the module's docstring, and `decide`)."""
+    """The engine the files name, weighed (see the module's docstring, and `decide`); a
+    server engine chosen over a settings module whose default database URL is SQLite says so."""
+    sources = list(sources)
+    chosen = _weighed_sources(sources, where)
+    if chosen.dialect in (None, Dialect.SQLITE):
+        return chosen
+    default = next((d for s in sources if (d := _sqlite_default(s)) is not None), None)
+    if default is None:
+        return chosen
+    note = chosen.note or f"judged for {chosen.dialect.value}, the engine the {where} name"
+    others = chosen.others if Dialect.SQLITE in chosen.others else (*chosen.others, Dialect.SQLITE)
+    return EngineEvidence(
+        chosen.dialect,
+        others,
+        f"{note}; {default}: a deployment that sets no other database URL runs on SQLite",
+    )
+
+
+# A module-level setting that holds the database URL (`SQLALCHEMY_DATABASE_URI`, `DATABASE_URL`).
+_URL_SETTING = re.compile(r"DATABASE_UR[IL]$|^DB_UR[IL]$", re.IGNORECASE)
+
+
+def _sqlite_default(source: Source) -> str | None:
+    """`SQLALCHEMY_DATABASE_URI in config.py defaults to SQLite (sqlite:////data/main.db)` when a
+    settings module sets its database URL to a SQLite one at module level (an assignment, or
+    an entry of a defaults dict such as Mailu's `DEFAULT_CONFIG`); None otherwise."""
+    if not source.path.endswith(".py") or source.text is None:
+        return None
+    try:
+        tree = ast.parse(source.text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    pairs: list[tuple[str, ast.expr]] = []
+    for statement in tree.body:
+        if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None:
+            continue
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        pairs += [(t.id, statement.value) for t in targets if isinstance(t, ast.Name)]
+        if isinstance(statement.value, ast.Dict):
+            pairs += [
+                (k.value, v)
+                for k, v in zip(statement.value.keys, statement.value.values, strict=True)
+                if isinstance(k, ast.Constant) and isinstance(k.value, str)
+            ]
+    for name, value in pairs:
+        if (
+            _URL_SETTING.search(name)
+            and isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+            and (url := _URL.match(value.value.strip())) is not None
+            and _NAMES.get(url.group(1)) is Dialect.SQLITE
+        ):
+            return f"{name} in {source.path} defaults to SQLite ({value.value})"
+    return None
+
+
+def _weighed_sources(sources: list[Source], where: str) -> EngineEvidence:
+    """The engine the files name, weighed."""
     configured: Counter[Dialect] = Counter()
     weak: Counter[Dialect] = Counter()
     drivers: Counter[Dialect] = Counter()

@@ -61,11 +61,16 @@ class StepReader:
     batches: dict[str, tuple[str, bool]] = field(default_factory=dict)
     ended_batches: set[str] = field(default_factory=set)
     helpers: list[str] = field(default_factory=list)
+    # the module functions being read, innermost last: a `return` there ends only that one
+    calling: list[str] = field(default_factory=list)
     # each helper call read, by name and argument values: a helper runs once per table
     helper_calls: set[str] = field(default_factory=set)
     row_sources: set[str] = field(default_factory=set)
     batched: list[str] = field(default_factory=list)
     expressions: dict[str, ast.expr] = field(default_factory=dict)
+    # lists a loop fills with literal items (`needed.append(table)` over a literal tuple):
+    # the items they may hold
+    gathered: dict[str, list[ast.expr] | None] = field(default_factory=dict)
     transactional: bool | None = None
     # schema changes that run only on one side of a run-time condition (left out)
     conditional: bool = False
@@ -117,7 +122,47 @@ class StepReader:
             if isinstance(statement, ast.If) and pyast.ends_with_return(statement.body):
                 self.early_return(statement, statements[position + 1 :], outermost)
                 return
+            before = len(self.operations)
             self.statement(statement)
+            if isinstance(statement, ast.Try) and (
+                returns := [h for h in statement.handlers if pyast.ends_with_return(h.body)]
+            ):
+                first = outermost and not self.calling and before == 0
+                self.returned_on_error(statement, returns, statements[position + 1 :], first)
+                return
+
+    def returned_on_error(
+        self, block: ast.Try, returns: list[ast.ExceptHandler], rest: list[ast.stmt], first: bool
+    ) -> None:
+        """`try: …; except ModuleNotFoundError: return` (securedrop skips its data fixes on a
+        fresh install this way): the rest runs only when the `try` raises none of those
+        (`first`: no operation of the migration comes before it)."""
+        start = len(self.operations)
+        self.body(rest)
+        if len(self.operations) == start:
+            return
+        raised = " or ".join(ast.unparse(h.type) if h.type else "an error" for h in returns)
+        tried = block.body[0] if len(block.body) == 1 else None
+        when = (
+            f"`{_short(tried.value)}` (line {tried.lineno}) raises no {raised}"
+            if isinstance(tried, (ast.Expr, ast.Assign))
+            else f"the try block at line {block.lineno} raises no {raised}"
+        )
+        line = returns[0].body[-1].lineno
+        if first:
+            self.notes.append(
+                f"runs only if {when}: line {line} returns before any operation otherwise"
+            )
+        elif self.calling:
+            helper = f"{self.calling[-1]}()"
+            self.notes.append(
+                f"in {helper}, the operations after line {line} run only if {when} (it returns "
+                f"from {helper} there otherwise; what follows the call still runs)"
+            )
+        else:
+            self.notes.append(
+                f"the operations after line {line} run only if {when} (it returns there otherwise)"
+            )
 
     def early_return(self, guard: ast.If, rest: list[ast.stmt], outermost: bool) -> None:
         """`if <test>: return` (a guard such as `if skip_legacy(op, __name__): return`): on
@@ -149,6 +194,12 @@ class StepReader:
             self.notes.append(
                 f"runs only if {when}: line {line} returns before any operation otherwise"
             )
+        elif len(self.operations) > start and self.calling:
+            helper = f"{self.calling[-1]}()"
+            self.notes.append(
+                f"in {helper}, the operations after line {line} run only if {when} (it returns "
+                f"from {helper} there otherwise; what follows the call still runs)"
+            )
         elif len(self.operations) > start:
             self.notes.append(
                 f"the operations after line {line} run only if {when} (it returns there otherwise)"
@@ -163,6 +214,12 @@ class StepReader:
                     f"stops the upgrade at line {node.lineno} ({pyast.call_name(call)}()): a "
                     "precondition to meet before deploying"
                 )
+            case ast.Expr(
+                value=ast.Call(
+                    func=ast.Attribute(value=ast.Name(id=held), attr="append")
+                ) as appended
+            ) if held in self.local or held in self.gathered:
+                self.gather(held, appended)
             case ast.Expr(value=value):
                 start = len(self.operations)
                 self.expression(value)
@@ -237,11 +294,27 @@ class StepReader:
         if data.reads_rows(value, self.row_sources):
             self.row_sources.add(name)
         self.expressions[name] = value
+        self.gathered.pop(name, None)
         evaluated = self.module.evaluate(value, self.local)
         if isinstance(evaluated, (str, int, float, tuple)) or _is_enum(evaluated):
             self.local[name] = value
         else:
             self.local.pop(name, None)  # no longer the literal it may have held
+
+    def gather(self, held: str, call: ast.Call) -> None:
+        """`held.append(item)` on a list written in the file: the literal items it may hold
+        (a loop over it later runs for each); any other item, and it may hold anything."""
+        written = self.local.pop(held, None)  # no longer the literal it was
+        known = self.gathered.setdefault(held, [])
+        if known is None:
+            return
+        if isinstance(written, (ast.List, ast.Tuple)):
+            known += written.elts
+        item = self.module.evaluate(call.args[0], self.local) if len(call.args) == 1 else None
+        if isinstance(item, (str, int)) and not isinstance(item, bool):
+            known.append(ast.Constant(item))
+        else:
+            self.gathered[held] = None
 
     def with_block(self, items: list[ast.withitem], inner: list[ast.stmt]) -> None:
         """A `with` block: a batch block, an autocommit block, or a plain one."""
@@ -395,6 +468,12 @@ class StepReader:
     def loop(self, target: ast.expr, source: ast.expr, inner: list[ast.stmt], line: int) -> None:
         """A `for`: unrolled over a literal list, else read once as a loop over rows."""
         values = self.module.evaluate(source, self.local)
+        if isinstance(source, ast.Name) and (gathered := self.gathered.get(source.id)):
+            values = tuple(dict.fromkeys(self.module.evaluate(e) for e in gathered))
+            self.notes.append(
+                f"line {line} loops over what `{source.id}` collects: read for each item it may "
+                f"hold ({first_few([str(v) for v in values])})"
+            )
         if isinstance(values, tuple) and values and isinstance(target, (ast.Name, ast.Tuple)):
             elements = self._elements(source)
             for index, item in enumerate(values):
@@ -434,8 +513,12 @@ class StepReader:
             if first.kind is ops.DataChangeKind.CODE and first.detail.startswith("loops over"):
                 return
             detail = f"loops over rows (line {line}) and, for each one, {first.detail}"
+            # rows deleted one by one are still deleted
+            kind = (
+                first.kind if first.kind is ops.DataChangeKind.DELETE else ops.DataChangeKind.CODE
+            )
             self.operations[per_row[0]] = ops.DataChange(
-                ops.DataChangeKind.CODE,
+                kind,
                 first.table,
                 detail,
                 first.has_where,
@@ -665,7 +748,9 @@ class StepReader:
                 self.tables[param] = self.tables[value.id]
             if value.id in self.expressions:
                 self.expressions[param] = self.expressions[value.id]
+        self.calling.append(name)
         self.body(function.body)
+        self.calling.pop()
 
 
 # Calls that end the process: the upgrade stops (a deploy precondition, as FitTrackee checks).

@@ -226,7 +226,23 @@ def type_needed_note(enum: str, column: str) -> str:
 def _drop_column(
     args: dict[str, Value], call: Call, dialect: ops.Dialect | None, result: CallResult
 ) -> None:
-    result.operations.append(ops.DropColumn(_table(args), str(args.get("column_name"))))
+    table, column = _table(args), args.get("column_name")
+    extra = args.get("*rest")
+    if isinstance(extra, tuple) and extra:
+        # Alembic's drop_column takes the names positionally, every other argument by keyword
+        in_batch = len(call.args) - len(extra) < len(_SIGNATURES["drop_column"])
+        takes = (
+            "only the column name (the block gives the table)"
+            if in_batch
+            else "only the table and column names"
+        )
+        result.broken.append(
+            f"line {call.line}: {call.func}({_short(call)}) raises TypeError: drop_column "
+            f"takes {takes} positionally"
+        )
+        if in_batch and column == table and isinstance(extra[0], str):
+            column = extra[0]  # the table named again: the column meant is the next name
+    result.operations.append(ops.DropColumn(table, str(column)))
 
 
 def _alter_column(

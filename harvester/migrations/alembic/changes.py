@@ -142,14 +142,23 @@ class RevisionChanges:
         lost = [h for h in chain(base_revisions).heads if h not in head_revisions]
         if lost and (finding := self._lost_heads(lost, base_revisions, head_texts)):
             findings.append(finding)
-        return FolderResult(inputs, tuple(findings), lambda: self._released(base_revisions))
+        moved_from = {posixpath.dirname(c.old_path) for c in changes if c.old_path} - {self.folder}
+        return FolderResult(
+            inputs, tuple(findings), lambda: self._released(base_revisions, moved_from)
+        )
 
-    def _released(self, base: Mapping[str, Revision]) -> tuple[ops.Operation, ...]:
-        """The operations of the revisions at the base, in chain order."""
-        if not base:
-            parsed = (self._parse(p, s, Side.BASE) for p, s in self._texts(Side.BASE).items())
-            base = {r.revision: r for r in parsed if isinstance(r, Revision)}
-        return tuple(o for name in chain(base).order for o in base[name].parsed.up.operations)
+    def _released(
+        self, base: Mapping[str, Revision], moved_from: set[str]
+    ) -> tuple[ops.Operation, ...]:
+        """The operations of the revisions at the base, in chain order: the folder's own, and
+        those of each folder the range moved revisions here from (what a database at the base
+        ran, wherever the range put the files)."""
+        folders = sorted(moved_from) + ([] if base else [self.folder])
+        texts = {p: s for folder in folders for p, s in self._texts(Side.BASE, folder).items()}
+        parsed = (self._parse(p, s, Side.BASE) for p, s in texts.items())
+        known = {r.revision: r for r in parsed if isinstance(r, Revision)}
+        known.update(base)
+        return tuple(o for name in chain(known).order for o in known[name].parsed.up.operations)
 
     def _parse(self, path: str, source: Source, side: Side) -> Parsed:
         if source.text is None:
@@ -157,11 +166,12 @@ class RevisionChanges:
         skips = engine_skips(self.view, side, path, source.text)
         return parse_revision(path, source.text, self.evidence.dialect, skips)
 
-    def _texts(self, side: Side) -> dict[str, Source]:
+    def _texts(self, side: Side, folder: str | None = None) -> dict[str, Source]:
+        folder = folder or self.folder
         return {
             path: self.view.read_blob(item.blob, path)
-            for path, item in self.view.tree(side, self.folder).items()
-            if posixpath.dirname(path) == self.folder and _CANDIDATE.search(path)
+            for path, item in self.view.tree(side, folder).items()
+            if posixpath.dirname(path) == folder and _CANDIDATE.search(path)
         }
 
     def _input(

@@ -29,6 +29,17 @@ def table_of_clause(node: ast.expr, module: pyast.Module, local: dict[str, ast.e
     if isinstance(value, pyast.Call) and value.name in ("table", "Table") and value.args:
         name = value.args[0]
         return name if isinstance(name, str) else None
+    called = pyast.call_name(node) or ""
+    if (
+        isinstance(node, ast.Call)
+        and called.rsplit(".", 1)[-1] in ("table", "Table")
+        and node.args
+        and not isinstance(node.args[0], ast.Starred)
+    ):
+        # `sa.Table("user", meta, *email_columns())`: columns a helper builds hide the
+        # columns, not the name
+        name = module.evaluate(node.args[0], local)
+        return name if isinstance(name, str) else None
     return None
 
 
