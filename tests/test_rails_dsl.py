@@ -743,3 +743,23 @@ def test_a_paperclip_attachment_is_its_four_columns() -> None:
     size = added.up.operations[2]
     assert isinstance(size, ops.AddColumn) and size.column.type == "BIGINT"
     assert added.down is None  # remove_attachment has no inverse in `change`
+
+
+def test_unknown_method_in_change_leaves_rollback_unknown() -> None:
+    """A method of the app (an included helper module) may record its own reverse with
+    `reversible`: rollback is not claimed to raise."""
+    parsed = read(
+        "    fill_owner_column :posts, :owner_id\n    add_index :posts, :owner_id",
+        head="  include SchemaHelpers\n\n",
+    )
+    assert parsed.down_declared is True
+    assert parsed.down is not None
+    assert isinstance(parsed.down.operations[0], ops.DropIndex)
+    assert not any("IrreversibleMigration: fill_owner_column" in n for n in parsed.notes)
+    opaque = parsed.up.operations[0]
+    assert isinstance(opaque, ops.Opaque) and "SchemaHelpers" in opaque.summary
+
+
+def test_unknown_method_does_not_hide_an_irreversible_command() -> None:
+    parsed = read("    fill_owner_column :posts, :owner_id\n    remove_column :posts, :legacy")
+    assert (parsed.down, parsed.down_declared) == (None, False)

@@ -28,6 +28,23 @@ def test_renamed_to_a_new_version_runs_again() -> None:
     )
 
 
+def test_renamed_to_a_new_version_is_no_edit_and_fails_again() -> None:
+    """The Data Impact line agrees with Migration Status: it runs again, and an add_column
+    run twice fails."""
+    view = MemoryView(
+        {"db/migrate/20240101000000_add_flag.rb": MIGRATION},
+        {"db/migrate/20240301000000_add_flag.rb": MIGRATION},
+    )
+    (finding,) = [
+        f for f in analyse_database(view).findings if f.tag is ImpactTag.MODIFIED_EXISTING_MIGRATION
+    ]
+    assert "edited" not in finding.detail
+    assert finding.detail.endswith(
+        "databases that ran 20240101000000 run it again as 20240301000000, and it fails "
+        "there: users.flag exists"
+    )
+
+
 def test_two_different_migrations_git_paired_by_likeness_are_one_gone_and_one_new() -> None:
     from dataclasses import replace
 

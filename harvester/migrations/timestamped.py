@@ -851,6 +851,7 @@ def _findings(
         and e.item.change is not ChangeKind.DELETED
         and not e.item.format_only
         and e.item.problems == ()
+        and not _version_changed(e)
     ]
     if edited:
         findings.append(
@@ -862,6 +863,18 @@ def _findings(
                 _commits(edited),
             )
         )
+    findings += [
+        Finding(
+            ImpactTag.MODIFIED_EXISTING_MIGRATION,
+            f"released migration {e.item.renamed_from} renamed to {e.version} ({e.item.path}): "
+            f"databases that ran {e.item.renamed_from} run it again as {e.version}"
+            f"{_fails_again(e)}",
+            (e.item.path,),
+            e.change.commits,
+        )
+        for e in entries
+        if e.item.released and _version_changed(e)
+    ]
     findings += [
         Finding(
             ImpactTag.MODIFIED_EXISTING_MIGRATION,
@@ -889,6 +902,44 @@ def _findings(
             )
         )
     return findings
+
+
+def _version_changed(entry: _Entry) -> bool:
+    """A released migration the range gave a new version (its file renamed)."""
+    return entry.item.renamed_from not in (None, entry.version)
+
+
+def _fails_again(entry: _Entry) -> str:
+    """`, and it fails there: …` when the first step of the migration that cannot run
+    twice is unguarded, or nothing (unread code before it may prepare the way)."""
+    parsed = entry.item.parsed
+    for op in parsed.up.operations if parsed is not None else ():
+        if (isinstance(op, ops.Opaque) and op.raw) or _drops_if_exists(op):
+            return ""  # (a drop IF EXISTS, Rails' `force: true`, clears the way)
+        guarded = _own_guard(op) is not None or any(_covers(g, op) for g in entry.guards)
+        why = None if guarded else _already_there(op)
+        if why is not None:
+            return f", and it fails there: {why}"
+    return ""
+
+
+def _already_there(op: ops.Operation) -> str | None:
+    """Why `op` fails on a database where it already ran, or None."""
+    if isinstance(op, ops.AddColumn):
+        return f"{op.table}.{op.column.name} exists"
+    if isinstance(op, ops.CreateTable) and not op.may_exist:
+        return f"table {op.table} exists"
+    if isinstance(op, ops.CreateIndex) and op.index.name:
+        return f"index {op.index.name} exists"
+    if isinstance(op, ops.RenameColumn):
+        return f"{op.table}.{op.old} is gone"
+    if isinstance(op, ops.RenameTable):
+        return f"table {op.old} is gone"
+    if isinstance(op, ops.DropColumn) and not op.if_exists:
+        return f"{op.table}.{op.column} is gone"
+    if isinstance(op, ops.DropTable) and not op.if_exists:
+        return f"table {op.table} is gone"
+    return None
 
 
 def _count(number: int, noun: str) -> str:

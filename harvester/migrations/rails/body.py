@@ -97,6 +97,8 @@ class BodyReader:
         self.guards: list[Guard] = []
         # Files the migration loads with require_relative, by the constant each defines.
         self.required: Mapping[str, str] = {}
+        # Modules the class includes (`include MigrationHelpers`): where unknown methods may be.
+        self.included: tuple[str, ...] = ()
         self._inlining: set[str] = set()
 
     def read(self, body: Node | None, env: Mapping[str, Value], in_change: bool) -> Command:
@@ -318,8 +320,24 @@ class BodyReader:
             return found
         if name in _STATEMENTS and args.positional and _is_sql_text(args.positional[0]):
             return [self._statement_sql(name, args, node, line, in_change)]
+        return [self._unknown(name, line, in_change)]
+
+    def _unknown(self, name: str, line: int, in_change: bool) -> Command:
+        """A method harvester does not know, perhaps from a module the class includes. In
+        `change` it may record its own reverse (`reversible`) or make rollback raise: the
+        rollback is left unjudged rather than called impossible."""
         summary = f"{name}: a method harvester does not know"
-        return [Command((ops.Opaque(summary, raw=True, line=line),), None, name)]
+        if self.included:
+            summary += f" (perhaps from the included {', '.join(self.included)}, not read)"
+        opaque = ops.Opaque(summary, raw=True, line=line)
+        if not in_change:
+            return Command((opaque,), None, name)
+        back = ops.Opaque(f"{name} rolled back: not analysed", raw=True, line=line)
+        note = (
+            f"rollback not analysed: {name} may record its own reverse or raise "
+            "ActiveRecord::IrreversibleMigration"
+        )
+        return Command((opaque,), (back,), None, (note,))
 
     def _statement_sql(
         self, name: str, args: Arguments, node: Node, line: int, in_change: bool

@@ -87,6 +87,7 @@ def read_migration(text: str, path: str, version: str, dialect: ops.Dialect | No
     ctx = RailsContext(dialect, rails_version)
     reader = BodyReader(values, ctx, methods, models)
     reader.required = _required_files(root, path)
+    reader.included = _included_modules(body)
     reader.models.tables_named = _names_spelled(root)
     reader.models.associations.update(associations_in(body, values))
     directions = _directions(reader, methods, env, not no_transaction)
@@ -144,6 +145,19 @@ def _required_files(root: Node, path: str) -> dict[str, str]:
         )
         found[constant] = file
     return found
+
+
+def _included_modules(body: Node | None) -> tuple[str, ...]:
+    """Modules the migration class includes (`include MigrationHelpers`)."""
+    found = []
+    for node in body.named_children if body is not None else ():
+        if node.type != "call" or treesitter.text(node.child_by_field_name("method")) != "include":
+            continue
+        arguments = node.child_by_field_name("arguments")
+        for argument in arguments.named_children if arguments is not None else ():
+            if argument.type in ("constant", "scope_resolution"):
+                found.append(treesitter.text(argument))
+    return tuple(found)
 
 
 def _names_spelled(root: Node) -> frozenset[str]:
