@@ -271,3 +271,14 @@ def test_a_column_added_with_a_fill_default_then_dropped_holds_that_default() ->
     )
     assert "unique_on_existing_data" in tags(judged)
     assert "hold NULL" not in " ".join(i.detail for i in judged.data_impact)
+
+
+def test_rows_soft_deleted_first_are_left_out_of_a_partial_unique_index() -> None:
+    index = "CREATE UNIQUE INDEX exports_one ON exports (user_id, kind) WHERE deleted_at IS NULL;"
+    marked = judge(
+        "UPDATE exports SET deleted_at = now() WHERE id NOT IN "
+        "(SELECT MIN(id) FROM exports GROUP BY user_id, kind);\n" + index
+    )
+    assert "first sets deleted_at in some rows of exports" in detail(marked, ImpactTag.MITIGATED)
+    restored = judge("UPDATE exports SET deleted_at = NULL WHERE kind = 'csv';\n" + index)
+    assert "unique_on_existing_data" in tags(restored)

@@ -374,6 +374,14 @@ def _judge_unique(
         and (table, c) not in ctx.state.added_columns
         for c in columns
     )
+    if empty is None and (marked := _marked_out_of(ctx, table, where)) is not None:
+        ctx.flag(
+            ImpactTag.MITIGATED,
+            f"{what}: this migration first sets {marked} in some rows of {table}, which the "
+            "index's WHERE then leaves out (presumably the duplicates, soft-deleted): it fails "
+            "only if any remain",
+        )
+        return
     if empty is None and (deleted or rewritten) and not ctx.new_table(table):
         how = "deletes" if deleted else "rewrites"
         ctx.flag(
@@ -392,6 +400,20 @@ def _judge_unique(
         f"{what}: duplicates are not a risk here, {table}.{empty} was added by {added} "
         "without a default, so existing rows hold NULL there and cannot collide",
     )
+
+
+def _marked_out_of(ctx: Context, table: str, where: str | None) -> str | None:
+    """The columns an UPDATE of this migration sets that a partial unique index's WHERE
+    names (`SET deleted_at = now()` before `… WHERE deleted_at IS NULL`), or None."""
+    if not where or ctx.new_table(table):
+        return None
+    named = set(re.findall(r"\w+", where))
+    for update in ctx.updates.get(table, []):
+        cleared = {c for c, value in update.sets if value.upper() == "NULL"}
+        marked = [c for c in update.columns if c in named and c not in cleared]
+        if marked and update.has_where:
+            return ", ".join(marked)
+    return None
 
 
 def _random_in_every_row(ctx: Context, table: str, columns: tuple[str, ...]) -> str | None:
