@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from harvester.analysis.commit_text import merged_pull_request, sensitive_area
 from harvester.analysis.file_kinds import kind_of_path
-from harvester.model import ChangeKind, FileKind, Migration
+from harvester.model import ChangeKind, FileKind, Impact, ImpactTag, Migration
 from tests.test_key_commits import _by_subject, _commit, _stat
 
 
@@ -138,3 +138,52 @@ def test_go_generators_output_is_generated_by_its_name() -> None:
         assert kind_of_path(path) is FileKind.GENERATED, path
     for path in ("internal/keygen.go", "cmd/gen.go", "internal/generator.go", "x.pb.helper.go"):
         assert kind_of_path(path) is FileKind.SOURCE, path
+
+
+def test_drops_of_what_the_range_created_earn_no_drop_reason() -> None:
+    path = "db/migrations/000012_split_runs.up.sql"
+    migration = Migration(
+        id="000012_split_runs",
+        system="sql",
+        dialect="postgresql",
+        path=path,
+        down_path=None,
+        change=ChangeKind.ADDED,
+        order=12,
+        released=False,
+        tables_dropped=("draft_runs", "legacy_runs"),
+        columns_dropped=("runs.draft_note", "accounts.nickname"),
+        data_impact=(
+            Impact(
+                ImpactTag.MITIGATED,
+                "drops draft_runs (created by 000010_runs earlier in this range): no released "
+                "data is lost",
+            ),
+            Impact(
+                ImpactTag.MITIGATED,
+                "drops runs.draft_note (added by 000011_notes earlier in this range): no "
+                "released data is lost",
+            ),
+            Impact(ImpactTag.DESTRUCTIVE_DROP_TABLE, "drops table legacy_runs: its data is lost"),
+            Impact(
+                ImpactTag.DESTRUCTIVE_DROP_COLUMN, "drops column accounts.nickname: data is lost"
+            ),
+        ),
+    )
+    commit = _commit("1", "refactor: split runs", _stat(path, status="A"))
+    ranked = _by_subject([commit], migration_ids={path: migration.id}, migrations={path: migration})
+    assert ranked["refactor: split runs"].significance[:2] == (  # type: ignore[attr-defined]
+        "adds migration 000012_split_runs",
+        "drops table legacy_runs and column accounts.nickname",
+    )
+
+
+def test_a_fix_naming_a_published_advisory_outranks_a_feature_adding_a_migration() -> None:
+    paths = [f"db/migrations/00000{n}_x.up.sql" for n in range(1, 4)]
+    commits = [
+        _commit(str(n), f"feat: part {n}", _stat(p, status="A"), _stat(f"app/p{n}.go"))
+        for n, p in enumerate(paths, 1)
+    ]
+    commits.append(_commit("9", "fix(sec): sql injection in query (CVE-2026-0001)", _stat("q.go")))
+    ranked = _by_subject(commits, migration_ids={p: p[14:-7] for p in paths}, limit=1)
+    assert ranked["fix(sec): sql injection in query (CVE-2026-0001)"].key  # type: ignore[attr-defined]

@@ -11,15 +11,18 @@ _REVERT_BODY = re.compile(r"This reverts commit ([0-9a-f]{7,40})", re.I)
 _REVERT_SUBJECT = re.compile(r"(?:revert|reapply)(?:s|ed)?\b", re.I)
 _SVN_REVERT = re.compile(r"reverts? r(\d+)\b", re.I)
 _SVN_ID = re.compile(r"^git-svn-id: \S+@(\d+) ", re.M)
+# A published advisory's id: CVE or GitHub's GHSA.
+_ADVISORY_ID = r"CVE-\d{4}-\d{4,}|GHSA(?:-[0-9a-z]{4}){3}"
 _FIX_REF = re.compile(
     r"\b(?:fix(?:e[sd])?|close[sd]?|resolve[sd]?)\b[:\s]+(?:issue\s+)?"
-    r"((?:[\w.-]+/[\w.-]+)?#\d+|GH-\d+|CVE-\d{4}-\d{4,}|GHSA(?:-[0-9a-z]{4}){3}|"
+    rf"((?:[\w.-]+/[\w.-]+)?#\d+|GH-\d+|{_ADVISORY_ID}|"
     r"[A-Z][A-Z0-9]+-\d+(?![\w-]))",
     re.I,
 )
 _ANY_REF = re.compile(r"(?<![\w/&])((?:[\w.-]+/[\w.-]+)?#\d+|GH-\d+)\b")
 _SECURITY = re.compile(
-    r"\b(CVE-\d{4}-\d{4,}|GHSA(?:-[0-9a-z]{4}){3}|vulnerabilit(?:y|ies)|XSS|CSRF|SSRF|"
+    rf"\b({_ADVISORY_ID}|"
+    r"vulnerabilit(?:y|ies)|XSS|CSRF|SSRF|"
     r"SQL injection|RCE|remote code execution|privilege escalation|auth(?:entication|orization)?"
     r" bypass|open redirect|path traversal|security (?:fix|issue|vulnerabilit\w+|advisory|patch|"
     r"hardening|problem|bug|release))\b|^(?:security|sec)(?:\([^)]*\))?!?:|\((security)\)|"
@@ -126,6 +129,12 @@ def security_mention(subject: str, body: str) -> str | None:
         return None
     found = next((g for g in match.groups() if g), match.group(0))
     return found.strip(":()[]! ")
+
+
+def advisory_id(subject: str, body: str) -> str | None:
+    """The published advisory (CVE, GHSA) a message names, if any."""
+    match = re.search(rf"\b(?:{_ADVISORY_ID})\b", f"{subject}\n{body}", re.I)
+    return match.group(0) if match else None
 
 
 def sensitive_area(subject: str) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import lru_cache
 
 from harvester.model import FileKind
@@ -73,8 +73,6 @@ _TEST_DIRS = frozenset(
     {
         "test",
         "tests",
-        "spec",
-        "specs",
         "__tests__",
         "testing",
         "e2e",
@@ -86,6 +84,13 @@ _TEST_DIRS = frozenset(
         "__mocks__",
     }
 )
+# `spec/` holds RSpec or Jasmine specs, or an API's specification (TypeSpec, OpenAPI): only
+# its test-like files are tests.
+_SPEC_DIRS = frozenset({"spec", "specs"})
+_SPEC_NAME = re.compile(r"[._]spec\.\w+$|[a-z]Spec\.\w+$|^(?:spec|rails)_helper\.")
+_SPEC_SUPPORT = frozenset(
+    {"support", "helpers", "factories", "cassettes", "vcr_cassettes", "dummy", "shared_examples"}
+)
 _SNAPSHOT = re.compile(r"(?:\.snap|\.ambr|\.approved\.\w+|\.received\.\w+)$")
 # Go's generators name their output by convention: `zz_generated.deepcopy.go` (Kubernetes,
 # optgen), `msgs_gen.go` (go:generate tools), `api.pb.validate.go` and `api.pb.gw.go` (protoc
@@ -96,6 +101,13 @@ _GENERATED = re.compile(
     r"|_gen\.go$)"
 )
 _GENERATED_DIRS = frozenset({"dist", "generated", "__generated__"})
+# ent (entgo.io) writes its Go client into the `ent` folder beside the hand-written
+# `schema/`: per entity `<e>_query.go` (and _create, _update, _delete), `<e>/<e>.go`,
+# `<e>/where.go`, plus a fixed set of files.
+_ENT_GENERATED = re.compile(
+    r"(?:_create|_update|_delete|_query)\.go$|^(?:where|client|ent|mutation|runtime|tx|entql)\.go$"
+)
+_ENT_HAND_WRITTEN = frozenset({"schema", "template", "templates"})
 _VENDORED_DIRS = frozenset(
     {
         "vendor",
@@ -204,7 +216,8 @@ _SPECIAL_DIRS = (
     | _VENDORED_DIRS
     | _TRANSLATION_DIRS
     | _GENERATED_DIRS
-    | {"__snapshots__", "docs", "doc"}
+    | _SPEC_DIRS
+    | {"__snapshots__", "docs", "doc", "ent"}
 )
 _SOURCE_TRIGGERS = re.compile(
     r"test|spec|conftest|\.min\.|\.map$|\.pb\.|_pb2|generated|\.g\.|\.gen\.|_gen\.go$|designer|"
@@ -274,7 +287,11 @@ def kind_of_path(path: str) -> FileKind:
         return FileKind.LOCK_FILE
     if not folders.isdisjoint(_VENDORED_DIRS):
         return FileKind.VENDORED
-    if _GENERATED.search(lower) or not _GENERATED_DIRS.isdisjoint(top):
+    if (
+        _GENERATED.search(lower)
+        or not _GENERATED_DIRS.isdisjoint(top)
+        or _ent_generated(folder_list, lower)
+    ):
         return FileKind.GENERATED
     if _SNAPSHOT.search(lower) or "__snapshots__" in folders:
         return FileKind.SNAPSHOT
@@ -286,7 +303,11 @@ def kind_of_path(path: str) -> FileKind:
         return FileKind.CI
     if lower in MANIFESTS or requirements_file(path) or extension in ("gemspec", "csproj"):
         return FileKind.DEPENDENCIES
-    if _TEST_NAME.search(name) or not folders.isdisjoint(_TEST_DIRS):
+    if (
+        _TEST_NAME.search(name)
+        or not folders.isdisjoint(_TEST_DIRS)
+        or _spec_test(folder_list, name, extension)
+    ):
         return FileKind.TEST
     if lower in _BUILD_NAMES or lower.startswith("dockerfile") or extension == "dockerfile":
         return FileKind.BUILD
@@ -301,6 +322,38 @@ def kind_of_path(path: str) -> FileKind:
     if _CONFIG.search(lower) or _CONFIG_NAMES.match(lower):
         return FileKind.CONFIG
     return FileKind.SOURCE
+
+
+def _spec_test(folders: list[str], name: str, extension: str) -> bool:
+    """True for a test of a `spec/` folder: a spec or spec helper by name, Ruby code (RSpec's
+    support and factories), or test scaffolding; API definitions and code samples are not."""
+    below = _below_last(folders, _SPEC_DIRS)
+    if below is None:
+        return False
+    return (
+        bool(_SPEC_NAME.search(name))
+        or extension in ("rb", "cr")
+        or not _SPEC_SUPPORT.isdisjoint(below)
+    )
+
+
+def _ent_generated(folders: list[str], lower: str) -> bool:
+    """True for a Go file ent generated: below an `ent` folder, outside `schema/`, named as
+    ent names its output."""
+    below = _below_last(folders, {"ent"})
+    if below is None or not lower.endswith(".go") or not _ENT_HAND_WRITTEN.isdisjoint(below[:1]):
+        return False
+    own_package = bool(below) and lower == f"{below[-1]}.go"
+    migrate_schema = below[-1:] == ["migrate"] and lower == "schema.go"
+    return own_package or migrate_schema or bool(_ENT_GENERATED.search(lower))
+
+
+def _below_last(folders: list[str], names: Collection[str]) -> list[str] | None:
+    """The folders below the last of `names` in `folders`; None when none is there."""
+    for index in range(len(folders) - 1, -1, -1):
+        if folders[index] in names:
+            return folders[index + 1 :]
+    return None
 
 
 def requirements_file(path: str) -> bool:

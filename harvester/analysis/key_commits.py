@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from harvester.analysis.commit_text import (
+    advisory_id,
     conventional,
     is_breaking,
     issue_references,
@@ -27,7 +28,7 @@ from harvester.analysis.commit_text import (
 from harvester.analysis.file_kinds import NOISY_KINDS, kind_of_path, matches_any
 from harvester.analysis.wording import churn, first_few, plural
 from harvester.gitsource.records import LoggedCommit
-from harvester.model import Commit, FileKind, Migration
+from harvester.model import Commit, FileKind, ImpactTag, Migration
 
 DEFAULT_KEY_COMMITS = 10
 
@@ -269,8 +270,7 @@ def _assess(commit: LoggedCommit, context: _Context, largest: bool) -> Commit:
         how = "! in the subject" if header and header.breaking else "BREAKING CHANGE footer"
         reasons.append((100, f"breaking change ({how})"))
     if advisory := security_mention(commit.subject, commit.body):
-        label = "security fix" if advisory.lower() == "security" else f"security ({advisory})"
-        reasons.append((70, label))
+        reasons.append(_security_reason(advisory, advisory_id(commit.subject, commit.body)))
     elif (area := sensitive_area(commit.subject)) and not _ci_only(commit):
         # "permissions" of a CI workflow are the workflow's, not the product's
         reasons.append((30, f"touches a security-sensitive area ({area})"))
@@ -330,6 +330,16 @@ def _assess(commit: LoggedCommit, context: _Context, largest: bool) -> Commit:
         noise=noise,
         score=sum(weight for weight, _ in reasons) + size_score,
     )
+
+
+def _security_reason(mention: str, published: str | None) -> tuple[int, str]:
+    """`security (sql injection, CVE-2026-0001)`: a fix with a published advisory weighs as
+    much as a breaking change (deployments must take it), a security keyword alone less."""
+    named = [] if mention.lower() == "security" else [mention]
+    if published and published.lower() != mention.lower():
+        named.append(published)
+    label = f"security ({', '.join(named)})" if named else "security fix"
+    return (100 if published else 70), label
 
 
 _MIGRATION_VERBS = {"A": "adds", "D": "deletes", "R": "renames"}
@@ -417,12 +427,16 @@ def _migration_reason(verb: str, tag: str, ids: list[str]) -> str:
 
 
 def _drops(migrations: list[Migration]) -> str | None:
-    """`drops table a and 2 columns (b.x, b.y)`: what the migrations a commit adds drop."""
-    tables = list(dict.fromkeys(t for m in migrations for t in m.tables_dropped))
+    """`drops table a and 2 columns (b.x, b.y)`: what the migrations a commit adds drop, less
+    what their Data Impact calls mitigated (the range created it: no released data is lost)."""
+    harmless = {name for m in migrations for name in _mitigated_drops(m)}
+    tables = list(
+        dict.fromkeys(t for m in migrations for t in m.tables_dropped if t not in harmless)
+    )
     columns = [
         column
         for column in dict.fromkeys(c for m in migrations for c in m.columns_dropped)
-        if column.rpartition(".")[0] not in tables
+        if column.rpartition(".")[0] not in tables and column not in harmless
     ]
     parts = [
         f"{noun} {names[0]}"
@@ -432,6 +446,16 @@ def _drops(migrations: list[Migration]) -> str | None:
         if names
     ]
     return "drops " + " and ".join(parts) if parts else None
+
+
+def _mitigated_drops(migration: Migration) -> set[str]:
+    """The tables and columns whose drop the migration's Data Impact calls mitigated
+    (`drops t (created by … earlier in this range): no released data is lost`)."""
+    return {
+        impact.detail.removeprefix("drops ").split(" ", 1)[0]
+        for impact in migration.data_impact
+        if impact.tag is ImpactTag.MITIGATED and impact.detail.startswith("drops ")
+    }
 
 
 def _file_reasons(commit: LoggedCommit) -> list[tuple[int, str]]:
