@@ -283,6 +283,23 @@ def test_raw_sql_worded_the_same_in_one_migration_is_one_line() -> None:
     ]
 
 
+def test_mitigated_lines_alike_but_for_the_column_are_one_line() -> None:
+    created = "(created by 1_charges earlier in this range): no released data is lost"
+    drops = tuple(
+        Impact(ImpactTag.MITIGATED, f"drops charges.{column} {created}")
+        for column in ("status", "amount", "currency", "note")
+    )
+    other = Impact(ImpactTag.MITIGATED, f"drops invoices.status {created}")
+    refactor = _added("2_refactor", "postgresql", 2, data_impact=(*drops, other))
+    assert data_impact(Database(migrations=(refactor,))) == [
+        "  - **mitigated** — drops 4 columns of charges (status, amount, currency and 1 more) "
+        "(created by 1\\_charges earlier in this range): no released data is lost "
+        "(golang-migrate (postgresql) 2\\_refactor)",
+        "  - **mitigated** — drops invoices.status (created by 1\\_charges earlier in this "
+        "range): no released data is lost (golang-migrate (postgresql) 2\\_refactor)",
+    ]
+
+
 def test_a_tree_does_not_list_the_migrations_of_a_tree_nested_in_it() -> None:
     def go(path: str, change: ChangeKind, order: int) -> Migration:
         return Migration(

@@ -389,7 +389,7 @@ def data_impact(database: Database) -> list[Trusted]:
         for impact in migration.data_impact
         if impact.tag not in _CALM and (impact.tag, migration.path) not in covered
     ]
-    flagged = _fold_raw_sql(flagged)
+    flagged = _fold_mitigated(_fold_raw_sql(flagged))
     flagged.sort(key=lambda pair: (severity(pair[0].tag), pair[1].order, pair[1].id))
     # The same risk in the same migration of several dialect trees is one line, and so is the
     # same risk worded the same in several migrations (a deleted folder, a squash).
@@ -467,6 +467,34 @@ def _fold_raw_sql(
         if len(indexes) > 1:
             detail = _folded(wording, [where[i] for i in indexes], shown)
             result[indexes[0]] = (Impact(ImpactTag.RAW_SQL, detail), flagged[indexes[0]][1])
+            folded.update(indexes[1:])
+    return [pair for index, pair in enumerate(result) if index not in folded]
+
+
+# `drops charges.status (created by …): no released data is lost`: verb, table, column, rest
+_COLUMN_LINE = re.compile(r"^(\w+) ([\w$\"-]+(?:\.[\w$\"-]+)?)\.([\w$\"-]+)((?: |:).*)$")
+
+
+def _fold_mitigated(
+    flagged: list[tuple[Impact, Migration]], shown: int = 3
+) -> list[tuple[Impact, Migration]]:
+    """Mitigated lines of one migration worded the same but for the column (22 columns added
+    to a table the range created) as one line naming the first columns."""
+    groups: dict[tuple[int, str, str, str], list[int]] = {}
+    columns: dict[int, str] = {}
+    for index, (impact, migration) in enumerate(flagged):
+        found = _COLUMN_LINE.match(impact.detail) if impact.tag is ImpactTag.MITIGATED else None
+        if found:
+            verb, table, column, rest = found.groups()
+            groups.setdefault((id(migration), verb, table, rest), []).append(index)
+            columns[index] = column
+    result = list(flagged)
+    folded: set[int] = set()
+    for (_, verb, table, rest), indexes in groups.items():
+        if len(indexes) > 1:
+            names = first_few([columns[i] for i in indexes], shown)
+            detail = f"{verb} {len(indexes)} columns of {table} ({names}){rest}"
+            result[indexes[0]] = (Impact(ImpactTag.MITIGATED, detail), flagged[indexes[0]][1])
             folded.update(indexes[1:])
     return [pair for index, pair in enumerate(result) if index not in folded]
 
