@@ -19,6 +19,8 @@ from harvester.migrations.snapshots import SchemaShape, TableShape
 from harvester.migrations.sql import sql_operations
 
 _NO_DEFAULT = re.compile(r"\s+DEFAULT NULL\b", re.IGNORECASE)
+# mysqldump writes a column's collation or leaves it to the table's default by its version
+_COLUMN_COLLATION = re.compile(r"\s+COLLATE\s+\S+", re.IGNORECASE)
 _INTEGER_WIDTH = re.compile(r"^(tinyint|smallint|mediumint|int|integer|bigint|year)\(\d+\)", re.I)
 _NUMERIC = re.compile(
     r"^(?:(?:tiny|small|medium|big)?int(?:eger)?|decimal|numeric|float|double|real)\b", re.I
@@ -95,13 +97,14 @@ def read_structure_sql(text: str, dialect: ops.Dialect | None) -> SchemaShape:
 def plain_sql(part: str, text: str) -> str:
     """A dumped column's text without what only the dump tool's version decides: `DEFAULT NULL`
     (implied), integer display widths (`int(11)`, but not `tinyint(1)`, Rails' boolean), quotes
-    around a number column's default, `utf8mb3` for `utf8`, and PostgreSQL's `date_part('f', x)`
-    for `EXTRACT(f FROM x)`, which it stores in its place before version 14."""
+    around a number column's default, `utf8mb3` for `utf8`, a column's collation, and
+    PostgreSQL's `date_part('f', x)` for `EXTRACT(f FROM x)`, which it stores in its place
+    before version 14."""
     if part != "column":
         return text
     text = _DATE_PART.sub(lambda m: f"EXTRACT({m.group(1) or m.group(2)} FROM ", text)
     text = _EXTRACT.sub(lambda m: f"EXTRACT({m.group(1).upper()} FROM ", text)
-    text = _NO_DEFAULT.sub("", text)
+    text = _COLUMN_COLLATION.sub("", _NO_DEFAULT.sub("", text))
     if _NUMERIC.match(text):
         text = _QUOTED_NUMBER.sub(r"DEFAULT \1", text)
     if not text.lower().startswith("tinyint(1)"):

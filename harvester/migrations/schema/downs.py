@@ -448,6 +448,9 @@ def _undo_expected(up: tuple[ops.Operation, ...]) -> Iterator[tuple[Key, str]]:
             case ops.AddColumn(table=table, column=column) if (table, column.name) not in temporary:
                 key = ("column", final.get(table, table), column.name)
                 yield key, f"column {table}.{column.name}"
+            case ops.RebuildTable(table=table, declares_columns=declared, applies_alters=False):
+                for name in declared:
+                    yield ("column", final.get(table, table), name), f"column {table}.{name}"
             case ops.CreateIndex(index=index) if index.name or index.options_unread:
                 name = describe.index_name(index)
                 yield ("index", final.get(index.table, index.table), name), f"index {name}"

@@ -56,6 +56,8 @@ class _Rebuild:
     fed_by: str | None = None
     unconfirmed: str | None = None
     keeps_only: str | None = None
+    declares: list[str] = field(default_factory=list)
+    retargeted: dict[int, ops.Operation] = field(default_factory=dict)
 
 
 def _table_rebuilds(
@@ -65,15 +67,17 @@ def _table_rebuilds(
     if not rebuilds:
         return operations
     claimed: dict[int, _Rebuild] = {}
+    retargeted: dict[int, ops.Operation] = {}
     for rebuild in rebuilds:
         if not rebuild.members & claimed.keys():
             claimed.update(dict.fromkeys(rebuild.members, rebuild))
+            retargeted.update(rebuild.retargeted)
     result: list[ops.Operation] = []
     placed: set[int] = set()
     for position, operation in enumerate(operations):
         member_of = claimed.get(position)
         if member_of is None:
-            result.append(operation)
+            result.append(retargeted.get(position, operation))
         elif id(member_of) not in placed:
             placed.add(id(member_of))
             result.append(_folded(member_of, operation.line, dialect))
@@ -163,8 +167,26 @@ def _rename_first(
             _drop_of(operations, position, parked, rebuild)
             if not rebuild.copied:
                 rebuild.unconfirmed = _filled_otherwise(operations, position, target)
+            if rebuild.kept_old is None:
+                _parked_columns(operations, start, position, rebuild)
             return rebuild
     return None
+
+
+def _parked_columns(
+    operations: tuple[ops.Operation, ...], start: int, end: int, rebuild: _Rebuild
+) -> None:
+    """Columns added to the parked table before the new one is created (SQLite cannot add a
+    NOT NULL column, so it is added there, filled, and declared NOT NULL on the new table):
+    steps of the rebuild, not changes of a table the migration drops. The parked table holds
+    every row of the old one, so what fills it there fills the rebuilt table's rows."""
+    for position in range(start + 1, end):
+        operation = operations[position]
+        if isinstance(operation, ops.AddColumn) and operation.table == rebuild.staging:
+            rebuild.members.add(position)
+            rebuild.declares.append(operation.column.name)
+        elif isinstance(operation, ops.DataChange) and operation.table == rebuild.staging:
+            rebuild.retargeted[position] = dataclasses.replace(operation, table=rebuild.table)
 
 
 def _copy_into(
@@ -352,6 +374,7 @@ def _folded(rebuild: _Rebuild, line: int | None, dialect: ops.Dialect | None) ->
         unconfirmed=rebuild.unconfirmed,
         unfilled=tuple(unfilled),
         keeps_only=rebuild.keeps_only,
+        declares_columns=tuple(rebuild.declares),
     )
 
 

@@ -198,8 +198,8 @@ class RangeState:
                     self._update(table, name, nullable=operation.nullable)
             case ops.ModifyColumn(table=table, column=redefined, old_name=old_name):
                 known = self.columns.setdefault(table, {})
-                known.pop(old_name or redefined.name, None)
-                known[redefined.name] = redefined
+                was = known.pop(old_name or redefined.name, None)
+                known[redefined.name] = key_kept(was, redefined)
             case ops.SetDefault(table=table, column=name, default=default):
                 self.defaults_set[(table, name)] = migration
                 self._update(table, name, default=default)
@@ -260,6 +260,8 @@ class RangeState:
                 checked = self.check_columns.pop((table, name), None)
                 if checked:
                     self.not_null_checks.pop((table, checked), None)
+                if operation.kind is ops.ConstraintKind.PRIMARY_KEY:
+                    self._drop_primary_key(table)
             case ops.ValidateConstraint(table=table, name=name):
                 validated = self.unvalidated_checks.pop((table, name), None)
                 if validated:
@@ -305,6 +307,11 @@ class RangeState:
             del self.indexes[name]
         if rebuilt_by is not None:
             self.rebuilt_indexes[table] = (rebuilt_by, gone)
+
+    def _drop_primary_key(self, table: str) -> None:
+        known = self.columns.get(table, {})
+        for name, column in known.items():
+            known[name] = dataclasses.replace(column, primary_key=False)
 
     def _set_charset(self, table: str, charset: str | None) -> None:
         if charset is not None:
@@ -460,7 +467,8 @@ class RangeState:
         if isinstance(operation, ops.ModifyColumn) and operation.old is None:
             known = self.known_column(operation.table, operation.old_name or operation.column.name)
             if known is not None:
-                return dataclasses.replace(operation, old=known)
+                column = key_kept(known, operation.column)
+                return dataclasses.replace(operation, old=known, column=column)
         return operation
 
     def _restores(self, index: ops.IndexDef, migration: str) -> bool:
@@ -480,6 +488,15 @@ class RangeState:
         known = self.columns.get(table, {})
         if column in known:
             known[column] = dataclasses.replace(known[column], **changes)  # type: ignore[arg-type]
+
+
+def key_kept(old: ops.ColumnDef | None, redefined: ops.ColumnDef) -> ops.ColumnDef:
+    """A column MODIFY redefines as it stands after: a primary-key column stays in the key
+    (the key is the table's, not the definition's), so it stays NOT NULL whatever the new
+    definition says (MySQL declares key columns NOT NULL)."""
+    if old is None or not old.primary_key or redefined.primary_key:
+        return redefined
+    return dataclasses.replace(redefined, primary_key=True, nullable=False)
 
 
 def default_index_name(index: ops.IndexDef) -> str:

@@ -21,11 +21,11 @@ from harvester.migrations.sql.names import dotted, summary, unquote
 from harvester.migrations.sql.tokens import (
     TOKEN,
     balanced,
+    column_type,
     default_of,
     has_words,
     join_tokens,
     split_top_level,
-    take_type,
 )
 
 _NAME = r'(?:`[^`]+`|"[^"]+"|\[[^\]]+\]|[\w$]+)(?:\s*\.\s*(?:`[^`]+`|"[^"]+"|[\w$]+))*'
@@ -167,9 +167,9 @@ def _create_table(text: str, line: int, dialect: ops.Dialect | None) -> list[ops
         tokens = TOKEN.findall(element)
         if not tokens or tokens[0].upper() in _ELEMENT_KEYWORDS:
             continue
-        column_type, rest = take_type(tokens[1:])
+        written, rest = column_type(tokens[1:])
         nullable = False if has_words(rest, "NOT", "NULL") else None
-        columns.append(ops.ColumnDef(unquote(tokens[0]), column_type or None, nullable))
+        columns.append(ops.ColumnDef(unquote(tokens[0]), written or None, nullable))
     table = dotted(match.group(2), dialect)
     return [ops.CreateTable(table, tuple(columns), if_not_exists=bool(match.group(1)), line=line)]
 
@@ -264,16 +264,16 @@ def _column_command(
     if position >= len(tokens):
         return None
     column = unquote(tokens[position])
-    column_type, rest = take_type(tokens[position + 1 :])
+    written, rest = column_type(tokens[position + 1 :])
     default = default_of(rest)
     if words[0] == "ADD":
-        definition = ops.ColumnDef(column, column_type or None, default=default)
+        definition = ops.ColumnDef(column, written or None, default=default)
         return [ops.AddColumn(table, definition, if_exists, line=line)]
     # ClickHouse changes only what MODIFY COLUMN names: the type (often restated as written),
     # the default, the codec.
     result: list[ops.Operation] = []
-    if column_type:
-        result.append(ops.AlterColumnType(table, column, column_type, line=line))
+    if written:
+        result.append(ops.AlterColumnType(table, column, written, line=line))
     if default is not None:
         result.append(ops.SetDefault(table, column, default, line=line))
     codec = _codec(rest)

@@ -8,6 +8,7 @@ sqlglot returns statements it cannot parse as an opaque `Command`; those raise
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from typing import Any
@@ -28,6 +29,12 @@ _READERS = {
     ops.Dialect.SQLSERVER: "tsql",
 }
 _ALGORITHM = re.compile(r"\bALGORITHM\s*=?\s*(\w+)", re.IGNORECASE)
+# MySQL's `CREATE INDEX … ALGORITHM = INPLACE LOCK = NONE` and `DROP INDEX i ON t LOCK = NONE`:
+# options sqlglot does not read after an index statement.
+_INDEX_STATEMENT = re.compile(
+    r"\s*(?:CREATE\s+(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?|DROP\s+)INDEX\b", re.IGNORECASE
+)
+_INDEX_OPTIONS = re.compile(r"(?:\s+(?:ALGORITHM|LOCK)\s*=?\s*\w+)+\s*;?\s*$", re.IGNORECASE)
 _IGNORED = frozenset({"Pragma", "Transaction", "Commit", "Rollback", "Use", "Comment", "Analyze"})
 
 
@@ -37,6 +44,7 @@ def statement_operations(text: str, line: int, dialect: ops.Dialect) -> list[ops
     from sqlglot.errors import ParseError, TokenError
 
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    text, algorithm = _index_options(text, dialect)
     try:
         trees = sqlglot.parse(text, read=_READERS.get(dialect, "mysql"))
     except (ParseError, TokenError, ValueError) as error:
@@ -45,7 +53,27 @@ def statement_operations(text: str, line: int, dialect: ops.Dialect) -> list[ops
     for tree in trees:
         if tree is not None:
             result.extend(_Translator(text, line, dialect).statement(tree))
+    if algorithm:
+        result = [
+            dataclasses.replace(o, index=nodes.with_algorithm(o.index, algorithm))
+            if isinstance(o, ops.CreateIndex)
+            else o
+            for o in result
+        ]
     return result
+
+
+def _index_options(text: str, dialect: ops.Dialect) -> tuple[str, str | None]:
+    """A MySQL index statement without its trailing ALGORITHM and LOCK options, and the
+    algorithm it asks for (LOCK only limits what the build may block, which it refuses when
+    it cannot)."""
+    if dialect not in (ops.Dialect.MYSQL, ops.Dialect.MARIADB) or not _INDEX_STATEMENT.match(text):
+        return text, None
+    options = _INDEX_OPTIONS.search(text)
+    if options is None:
+        return text, None
+    algorithm = _ALGORITHM.search(options.group(0))
+    return text[: options.start()], algorithm.group(1) if algorithm else None
 
 
 class _Translator:

@@ -49,6 +49,30 @@ def take_type(tokens: list[str]) -> tuple[str, list[str]]:
     return join_tokens(taken), []
 
 
+def column_type(tokens: list[str]) -> tuple[str, list[str]]:
+    """The type at the start of a column definition with the collation the definition gives
+    (`VARCHAR(255) COLLATE utf8mb4_bin`, MySQL's `… NOT NULL COLLATE x` too: a collation
+    change is a change of the column), and the tokens after the type."""
+    written, rest = take_type(tokens)
+    collation = _collation(rest)
+    if written and collation:
+        return f"{written} COLLATE {collation}", rest
+    return written, rest
+
+
+def _collation(tokens: list[str]) -> str | None:
+    """The name after COLLATE in the rest of one column definition, or None."""
+    depth = 0
+    for position, token in enumerate(tokens):
+        if depth == 0 and (token in ",;" or token == ")"):
+            return None
+        if depth == 0 and token.upper() == "COLLATE" and position + 1 < len(tokens):
+            return tokens[position + 1]
+        depth += token == "("
+        depth -= token == ")"
+    return None
+
+
 def default_of(tokens: list[str]) -> str | None:
     """The expression after DEFAULT in a column definition's tokens."""
     upper = [t.upper() for t in tokens]
@@ -115,7 +139,7 @@ def written_types(text: str) -> dict[str, str]:
         changed = index > 2 and tokens[index - 2].upper() == "CHANGE"
         if lead not in _COLUMN_LEAD and not changed:
             continue
-        written, _ = take_type(tokens[index + 1 :])
+        written, _ = column_type(tokens[index + 1 :])
         name = unquote(tokens[index]).lower()
         # `CREATE TABLE IF NOT EXISTS t (…)`: `t` follows EXISTS too, but a type never starts
         # with a parenthesis.
