@@ -953,3 +953,13 @@ def test_sqlite_drop_column_caveat_is_for_the_statement_not_a_framework_rebuild(
         "drops column deployment.schedule: its data is lost, and code of the previous release "
         "that still reads it fails"
     )
+
+
+def test_a_mysql_collation_change_of_a_key_column_copies_the_table() -> None:
+    from harvester.migrations.schema import engines
+
+    assert engines.mysql_collation_changes("VARCHAR(255)", "VARCHAR(255) COLLATE utf8mb4_bin")
+    assert not engines.mysql_collation_changes("VARCHAR(255)", "VARCHAR(512)")
+    assert not engines.mysql_collation_changes(
+        "VARCHAR(255) COLLATE utf8mb4_bin", "varchar(255) COLLATE utf8mb4_bin"
+    )

@@ -248,6 +248,20 @@ def mysql_charset(options: tuple[str, ...]) -> str | None:
     return found[-1] if found else None
 
 
+_COLLATION = re.compile(r"(?i)\s+(?:CHARACTER\s+SET|CHARSET|COLLATE)\s+[\w\"'`]+")
+
+
+def mysql_collation_changes(old: str | None, new: str | None) -> bool:
+    """True when two MySQL column types differ only in their character set or collation
+    (`VARCHAR(255)` -> `VARCHAR(255) COLLATE utf8mb4_bin`)."""
+    if old is None or new is None:
+        return False
+    bare_old, bare_new = _COLLATION.sub("", old), _COLLATION.sub("", new)
+    return mysql_same_type(bare_old, bare_new) and (
+        _COLLATION.findall(old) != _COLLATION.findall(new)
+    )
+
+
 def mysql_copy_hedge(old: str | None) -> str:
     """Why `mysql_type_change_copies` could not tell, as a condition on the copy."""
     if _mysql_parsed_type(old) is None:

@@ -511,7 +511,18 @@ def modify_column(op: ops.ModifyColumn, ctx: Context) -> None:
     charset = ctx.state.charsets.get(op.table)
     copies = engines.mysql_type_change_copies(old.type if old else None, new.type or "", charset)
     redefinition = describe.column(new)
-    if copies is None and old is not None:
+    if old is not None and engines.mysql_collation_changes(old.type, new.type):
+        key = new.primary_key or old.primary_key
+        ctx.rewrite(
+            op.table,
+            f"{name} {old.type} -> {new.type}",
+            "the collation of a key column changes: InnoDB copies the table and rebuilds its "
+            "indexes (ALGORITHM=COPY, writes blocked)"
+            if key
+            else "a collation change: InnoDB copies the table (ALGORITHM=COPY, writes blocked) "
+            "when the column is indexed, else it may change it in place",
+        )
+    elif copies is None and old is not None:
         ctx.rewrite(
             op.table,
             f"MODIFY COLUMN {op.table}.{redefinition}",
