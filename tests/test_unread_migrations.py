@@ -350,3 +350,48 @@ def test_go_migrations_named_with_a_prefix_before_their_number() -> None:
         "not known: 2 new migrations and 1 edited released migration could not be read "
         "(see Migration Status)"
     )
+
+
+_MIKRO = (
+    "import {{ Migration }} from '@mikro-orm/migrations';\n"
+    "export class {name} extends Migration {{\n"
+    '  async up() {{ this.addSql(\'alter table "shelf" add column "label" text;\'); }}\n'
+    "}}\n"
+)
+
+
+def test_mikro_orm_names_with_a_twelve_digit_timestamp() -> None:
+    head = {
+        "packages/shelf/src/migrations/Migration202408271511.ts": _MIKRO.format(
+            name="Migration202408271511"
+        )
+    }
+    database = _analyse({}, head)
+    assert [(m.id, m.change) for m in database.migrations] == [
+        ("Migration202408271511", ChangeKind.ADDED)
+    ]
+
+
+def test_migrations_of_a_renamed_module_folder_move_with_their_names() -> None:
+    old, new = "packages/shelf-next/src/migrations", "packages/shelf/src/migrations"
+    kept = _MIKRO.format(name="Migration20240307132720")
+    reformatted = _MIKRO.format(name="Migration20240307161216")
+    base = {
+        f"{old}/Migration20240307132720.ts": kept,
+        f"{old}/Migration20240307161216.ts": reformatted,
+    }
+    head = {
+        f"{new}/Migration20240307132720.ts": kept,
+        f"{new}/Migration20240307161216.ts": reformatted.replace("'", '"'),
+        f"{new}/Migration20240901000000.ts": _MIKRO.format(name="Migration20240901000000"),
+    }
+    database = _analyse(base, head)
+    found = [(m.id, m.path, m.change, m.released) for m in database.migrations]
+    assert found == [
+        ("Migration20240307132720", f"{new}/Migration20240307132720.ts", ChangeKind.RENAMED, True),
+        ("Migration20240307161216", f"{new}/Migration20240307161216.ts", ChangeKind.RENAMED, True),
+        ("Migration20240901000000", f"{new}/Migration20240901000000.ts", ChangeKind.ADDED, False),
+    ]
+    assert database.migrations[0].format_only
+    assert not database.migrations[1].format_only
+    assert "moved" in "\n".join(migration_status(database))
