@@ -33,9 +33,9 @@ def test_typeorm_and_knex_migrations_are_listed_as_not_read() -> None:
     }
     database = _analyse({}, head)
     assert [(m.system, m.id, m.order) for m in database.migrations] == [
-        ("node", "20240105120000_drop_flags", 1),
-        ("node", "1690000000000-Init", 1),
-        ("node", "1700000000000-AddAge", 2),
+        ("knex", "20240105120000_drop_flags", 1),
+        ("typeorm", "1690000000000-Init", 1),
+        ("typeorm", "1700000000000-AddAge", 2),
     ]
     add_age = database.migrations[2]
     assert not add_age.parsed and not add_age.released
@@ -51,7 +51,7 @@ def test_typeorm_and_knex_migrations_are_listed_as_not_read() -> None:
         "not known: 3 new migrations could not be read (see Migration Status)"
     )
     status = "\n".join(migration_status(database))
-    assert "node in `src/migrations/`:" in status
+    assert "typeorm in `src/migrations/`:" in status
     assert "judged as PostgreSQL" not in status
 
 
@@ -115,10 +115,26 @@ def test_each_tool_by_its_own_file_names() -> None:
             "not read: Entity Framework migration in C#",
         ),
         (
-            "node",
+            "kysely",
             "bsky/db/migrations/20230309T045948368Z-init.ts",
             "not read: Kysely migration in TypeScript",
         ),
+        (
+            "kysely",
+            "pds/db/migrations/003-app-passwords.ts",
+            "not read: Kysely migration in TypeScript",
+        ),
+        (
+            "kysely",
+            "src/schema/migrations/1744910873969-Init.ts",
+            "not read: Kysely migration in TypeScript",
+        ),
+        (
+            "mikro-orm",
+            "src/migrations/Migration20240101120000.ts",
+            "not read: MikroORM migration in TypeScript",
+        ),
+        # a folder of two libraries' migrations keeps the generic name
         (
             "node",
             "migrations/1700000000000_add-users.js",
@@ -129,22 +145,7 @@ def test_each_tool_by_its_own_file_names() -> None:
             "migrations/20240101120000-create-user.js",
             "not read: Sequelize migration in JavaScript",
         ),
-        (
-            "node",
-            "pds/db/migrations/003-app-passwords.ts",
-            "not read: Kysely migration in TypeScript",
-        ),
         ("node", "src/db/migrations/1744910873970-Plain.ts", "not read: migration in TypeScript"),
-        (
-            "node",
-            "src/migrations/Migration20240101120000.ts",
-            "not read: MikroORM migration in TypeScript",
-        ),
-        (
-            "node",
-            "src/schema/migrations/1744910873969-Init.ts",
-            "not read: Kysely migration in TypeScript",
-        ),
         (
             "phinx",
             "db/migrations/20240101120000_create_posts.php",
@@ -240,12 +241,12 @@ def test_migration_names_may_hold_a_dotted_version() -> None:
     assert sorted((m.system, m.id, m.problems[0].message) for m in database.migrations) == [
         ("go", "1717000000_v2.5_upgrade", "not read: migration in Go"),
         ("go", "1717000001_v2.5_upgrade_2", "not read: migration in Go"),
+        ("knex", "20240105120000_v1.2_backfill", "not read: Knex migration in JavaScript"),
         (
             "laravel",
             "2024_01_15_093000_v3.1_add_flags",
             "not read: Laravel migration in PHP",
         ),
-        ("node", "20240105120000_v1.2_backfill", "not read: Knex migration in JavaScript"),
     ]
 
 

@@ -110,6 +110,16 @@ class CodeTool:
 
 # JavaScript tools name files alike (`<13 or 14 digits>-name.ts`, `Migration<14 digits>.ts`);
 # the library a file imports says which one it is.
+# A tree whose files all import one library is that tool's, and named so in the report.
+_NODE_SYSTEMS = {
+    "TypeORM": "typeorm",
+    "Kysely": "kysely",
+    "MikroORM": "mikro-orm",
+    "node-pg-migrate": "node-pg-migrate",
+    "Sequelize": "sequelize",
+    "migrate-mongo (MongoDB)": "migrate-mongo",
+    "Knex": "knex",
+}
 _NODE_MARKERS = (
     ("typeorm", "TypeORM"),
     ("kysely", "Kysely"),
@@ -236,6 +246,7 @@ class UnreadCodeSystem:
             ),
         )
         whats = {i.path: self.tool.what(i.path, texts[i.path]) for i in inputs}
+        system = self._tree_system([texts[i.path] for i in inputs])
         migrations = tuple(
             replace(
                 m,
@@ -245,7 +256,10 @@ class UnreadCodeSystem:
                 notes=(*_move_note(m.path, moved), *m.notes),
             )
             for m in assemble(
-                [replace(i, parsed=_not_read(i.id, i.path, whats[i.path])) for i in inputs],
+                [
+                    replace(i, system=system, parsed=_not_read(i.id, i.path, whats[i.path]))
+                    for i in inputs
+                ],
                 settings,
             )
         )
@@ -268,6 +282,13 @@ class UnreadCodeSystem:
             tuple(dict.fromkeys(sha for m in edited for sha in commits.get(m.path, ()))),
         )
         return SystemResult(migrations, (folded, *findings))
+
+    def _tree_system(self, texts: Sequence[str | None]) -> str:
+        """The tool a JavaScript tree is, when all its files import the same library
+        (`typeorm`, `@mikro-orm/migrations`); else the generic name."""
+        libraries = {self.tool.library(text) for text in texts}
+        library = libraries.pop() if len(libraries) == 1 else None
+        return _NODE_SYSTEMS.get(library or "", self.name) if self.name == "node" else self.name
 
     def _moved_by_name(self, view: RepoView) -> dict[str, str]:
         """Migrations the range moved to another folder under the same file name (a module
