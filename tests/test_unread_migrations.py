@@ -33,9 +33,9 @@ def test_typeorm_and_knex_migrations_are_listed_as_not_read() -> None:
     }
     database = _analyse({}, head)
     assert [(m.system, m.id, m.order) for m in database.migrations] == [
-        ("node", "20240105120000_drop_flags", 1),
-        ("node", "1690000000000-Init", 1),
-        ("node", "1700000000000-AddAge", 2),
+        ("knex", "20240105120000_drop_flags", 1),
+        ("typeorm", "1690000000000-Init", 1),
+        ("typeorm", "1700000000000-AddAge", 2),
     ]
     add_age = database.migrations[2]
     assert not add_age.parsed and not add_age.released
@@ -51,7 +51,7 @@ def test_typeorm_and_knex_migrations_are_listed_as_not_read() -> None:
         "not known: 3 new migrations could not be read (see Migration Status)"
     )
     status = "\n".join(migration_status(database))
-    assert "node in `src/migrations/`:" in status
+    assert "typeorm in `src/migrations/`:" in status
     assert "judged as PostgreSQL" not in status
 
 
@@ -115,10 +115,26 @@ def test_each_tool_by_its_own_file_names() -> None:
             "not read: Entity Framework migration in C#",
         ),
         (
-            "node",
+            "kysely",
             "bsky/db/migrations/20230309T045948368Z-init.ts",
             "not read: Kysely migration in TypeScript",
         ),
+        (
+            "kysely",
+            "pds/db/migrations/003-app-passwords.ts",
+            "not read: Kysely migration in TypeScript",
+        ),
+        (
+            "kysely",
+            "src/schema/migrations/1744910873969-Init.ts",
+            "not read: Kysely migration in TypeScript",
+        ),
+        (
+            "mikro-orm",
+            "src/migrations/Migration20240101120000.ts",
+            "not read: MikroORM migration in TypeScript",
+        ),
+        # a folder of two libraries' migrations keeps the generic name
         (
             "node",
             "migrations/1700000000000_add-users.js",
@@ -129,22 +145,7 @@ def test_each_tool_by_its_own_file_names() -> None:
             "migrations/20240101120000-create-user.js",
             "not read: Sequelize migration in JavaScript",
         ),
-        (
-            "node",
-            "pds/db/migrations/003-app-passwords.ts",
-            "not read: Kysely migration in TypeScript",
-        ),
         ("node", "src/db/migrations/1744910873970-Plain.ts", "not read: migration in TypeScript"),
-        (
-            "node",
-            "src/migrations/Migration20240101120000.ts",
-            "not read: MikroORM migration in TypeScript",
-        ),
-        (
-            "node",
-            "src/schema/migrations/1744910873969-Init.ts",
-            "not read: Kysely migration in TypeScript",
-        ),
         (
             "phinx",
             "db/migrations/20240101120000_create_posts.php",
@@ -240,12 +241,12 @@ def test_migration_names_may_hold_a_dotted_version() -> None:
     assert sorted((m.system, m.id, m.problems[0].message) for m in database.migrations) == [
         ("go", "1717000000_v2.5_upgrade", "not read: migration in Go"),
         ("go", "1717000001_v2.5_upgrade_2", "not read: migration in Go"),
+        ("knex", "20240105120000_v1.2_backfill", "not read: Knex migration in JavaScript"),
         (
             "laravel",
             "2024_01_15_093000_v3.1_add_flags",
             "not read: Laravel migration in PHP",
         ),
-        ("node", "20240105120000_v1.2_backfill", "not read: Knex migration in JavaScript"),
     ]
 
 
@@ -350,3 +351,48 @@ def test_go_migrations_named_with_a_prefix_before_their_number() -> None:
         "not known: 2 new migrations and 1 edited released migration could not be read "
         "(see Migration Status)"
     )
+
+
+_MIKRO = (
+    "import {{ Migration }} from '@mikro-orm/migrations';\n"
+    "export class {name} extends Migration {{\n"
+    '  async up() {{ this.addSql(\'alter table "shelf" add column "label" text;\'); }}\n'
+    "}}\n"
+)
+
+
+def test_mikro_orm_names_with_a_twelve_digit_timestamp() -> None:
+    head = {
+        "packages/shelf/src/migrations/Migration202408271511.ts": _MIKRO.format(
+            name="Migration202408271511"
+        )
+    }
+    database = _analyse({}, head)
+    assert [(m.id, m.change) for m in database.migrations] == [
+        ("Migration202408271511", ChangeKind.ADDED)
+    ]
+
+
+def test_migrations_of_a_renamed_module_folder_move_with_their_names() -> None:
+    old, new = "packages/shelf-next/src/migrations", "packages/shelf/src/migrations"
+    kept = _MIKRO.format(name="Migration20240307132720")
+    reformatted = _MIKRO.format(name="Migration20240307161216")
+    base = {
+        f"{old}/Migration20240307132720.ts": kept,
+        f"{old}/Migration20240307161216.ts": reformatted,
+    }
+    head = {
+        f"{new}/Migration20240307132720.ts": kept,
+        f"{new}/Migration20240307161216.ts": reformatted.replace("'", '"'),
+        f"{new}/Migration20240901000000.ts": _MIKRO.format(name="Migration20240901000000"),
+    }
+    database = _analyse(base, head)
+    found = [(m.id, m.path, m.change, m.released) for m in database.migrations]
+    assert found == [
+        ("Migration20240307132720", f"{new}/Migration20240307132720.ts", ChangeKind.RENAMED, True),
+        ("Migration20240307161216", f"{new}/Migration20240307161216.ts", ChangeKind.RENAMED, True),
+        ("Migration20240901000000", f"{new}/Migration20240901000000.ts", ChangeKind.ADDED, False),
+    ]
+    assert database.migrations[0].format_only
+    assert not database.migrations[1].format_only
+    assert "moved" in "\n".join(migration_status(database))

@@ -41,9 +41,11 @@ def analyse_database(view: RepoView, settings: AnalysisSettings | None = None) -
                 continue
             claimed.update(m.path for m in fresh)
             dialect = result.dialect or root.dialect
+            # a tree whose migrations all name one tool (a JavaScript tree's library) is its
+            names = {m.system for m in fresh}
             systems.append(
                 DatabaseSystem(
-                    system.name,
+                    names.pop() if len(names) == 1 else system.name,
                     dialect.value if dialect else None,
                     root.root,
                     _judged_as(dialect, fresh),

@@ -88,6 +88,11 @@ SYSTEMS: tuple[RegisteredSystem, ...] = (
             "sql",
         )
     ),
+    # Cadence/Temporal schema tools: `versioned/v0.7/<name>.sql` or `.cql` beside a manifest.json
+    *(
+        _system(name, "sql_layouts", r"(?:^|/)v\d+(?:\.\d+)*/[^/]+\.[cs]ql$")
+        for name in ("sql-tool", "cassandra-tool")
+    ),
     # Code migrations of tools harvester does not read: listed as not read, never missed.
     *(
         _system(

@@ -110,6 +110,16 @@ class CodeTool:
 
 # JavaScript tools name files alike (`<13 or 14 digits>-name.ts`, `Migration<14 digits>.ts`);
 # the library a file imports says which one it is.
+# A tree whose files all import one library is that tool's, and named so in the report.
+_NODE_SYSTEMS = {
+    "TypeORM": "typeorm",
+    "Kysely": "kysely",
+    "MikroORM": "mikro-orm",
+    "node-pg-migrate": "node-pg-migrate",
+    "Sequelize": "sequelize",
+    "migrate-mongo (MongoDB)": "migrate-mongo",
+    "Knex": "knex",
+}
 _NODE_MARKERS = (
     ("typeorm", "TypeORM"),
     ("kysely", "Kysely"),
@@ -135,10 +145,11 @@ TOOLS = (
     CodeTool(
         "node",
         "",
-        # `1700000000000-AddAge.ts`, `20240105120000_drop.js`, `Migration20240101120000.ts`,
-        # and Kysely's usual `001-init.ts` and `20230309T045948368Z-init.ts`
+        # `1700000000000-AddAge.ts`, `20240105120000_drop.js`, `Migration20240101120000.ts`
+        # (MikroORM also writes 12 digits: `Migration202408271511.ts`), and Kysely's usual
+        # `001-init.ts` and `20230309T045948368Z-init.ts`
         re.compile(
-            rf"(?:Migration)?(?P<version>\d{{8}}T\d{{6,9}}Z|\d{{13,14}}|\d{{3,4}}(?=[-_]))"
+            rf"(?:Migration)?(?P<version>\d{{8}}T\d{{6,9}}Z|\d{{12,14}}|\d{{3,4}}(?=[-_]))"
             rf"(?:[-_]{_NAME})?{_SCRIPT}"
         ),
         _NODE_MARKERS,
@@ -217,10 +228,12 @@ class UnreadCodeSystem:
         self, root: MigrationRoot, view: RepoView, settings: AnalysisSettings
     ) -> SystemResult:
         """The range's migrations directly in `root`, in version order."""
+        moved = self._moved_by_name(view)
         found = [
             item
             for change in view.changes_under(root.root)
-            if (item := self._input(root.root, change, view)) is not None
+            if (item := self._input(root.root, _as_move(change, moved), view)) is not None
+            and not _moved_away(item, moved)
         ]
         texts = {item.path: self._text(view, item) for item in found}
         included = _included(view, root.root) if self.tool.marked_only else {}
@@ -233,15 +246,20 @@ class UnreadCodeSystem:
             ),
         )
         whats = {i.path: self.tool.what(i.path, texts[i.path]) for i in inputs}
+        system = self._tree_system([texts[i.path] for i in inputs])
         migrations = tuple(
             replace(
                 m,
                 parsed=False,
                 problems=(Problem(m.path, f"not read: {whats[m.path]}"),),
                 data_impact=self._edit_impact(m) or m.data_impact,
+                notes=(*_move_note(m.path, moved), *m.notes),
             )
             for m in assemble(
-                [replace(i, parsed=_not_read(i.id, i.path, whats[i.path])) for i in inputs],
+                [
+                    replace(i, system=system, parsed=_not_read(i.id, i.path, whats[i.path]))
+                    for i in inputs
+                ],
                 settings,
             )
         )
@@ -265,6 +283,32 @@ class UnreadCodeSystem:
         )
         return SystemResult(migrations, (folded, *findings))
 
+    def _tree_system(self, texts: Sequence[str | None]) -> str:
+        """The tool a JavaScript tree is, when all its files import the same library
+        (`typeorm`, `@mikro-orm/migrations`); else the generic name."""
+        libraries = {self.tool.library(text) for text in texts}
+        library = libraries.pop() if len(libraries) == 1 else None
+        return _NODE_SYSTEMS.get(library or "", self.name) if self.name == "node" else self.name
+
+    def _moved_by_name(self, view: RepoView) -> dict[str, str]:
+        """Migrations the range moved to another folder under the same file name (a module
+        folder renamed): new path -> old path, whether git paired the two or saw one deleted
+        and one added. The tool records a migration by its name, so it is the same one."""
+        left: dict[str, list[str]] = {}
+        arrived: dict[str, list[str]] = {}
+        for change in view.changes():
+            old_path = change.old_path or change.path
+            gone = change.status is ChangeKind.DELETED or change.old_path
+            if gone and self.tool.version(old_path) is not None:
+                left.setdefault(posixpath.basename(old_path), []).append(old_path)
+            if change.status is not ChangeKind.DELETED and self.tool.version(change.path):
+                arrived.setdefault(posixpath.basename(change.path), []).append(change.path)
+        return {
+            new[0]: old[0]
+            for name, old in left.items()
+            if len(old) == 1 and len(new := arrived.get(name, [])) == 1
+        }
+
     def _edit_impact(self, migration: Migration) -> tuple[Impact, ...]:
         """For a tool that checks what ran (Liquibase's checksums), what an edit does there."""
         if self.tool.edit_consequence is None or not _edited(migration):
@@ -278,12 +322,15 @@ class UnreadCodeSystem:
     def _input(self, root: str, change: PathChange, view: RepoView) -> MigrationInput | None:
         here = posixpath.dirname(change.path) == root and self.tool.version(change.path) is not None
         before = change.old_path or change.path
-        was_here = posixpath.dirname(before) == root and self.tool.version(before) is not None
+        was_here = self.tool.version(before) is not None and (
+            posixpath.dirname(before) == root or _same_name(before, change.path)
+        )
         if not here and not (was_here and change.status is ChangeKind.DELETED):
             return None
         path = change.path if here else before
         released = change.status not in (ChangeKind.ADDED, ChangeKind.COPIED) and was_here
-        renamed_from = _stem(before) if change.status is ChangeKind.RENAMED else None
+        moved = change.status is ChangeKind.RENAMED and _same_name(before, path)
+        renamed_from = _stem(before) if change.status is ChangeKind.RENAMED and not moved else None
         format_only: bool | None = None
         modification = None
         if released and change.status is not ChangeKind.DELETED:
@@ -298,8 +345,9 @@ class UnreadCodeSystem:
             released=released,
             format_only=format_only,
             modification=modification,
-            added_in=change.added_in,
-            first_release=change.first_release,
+            # moved with its name: it shipped before the range, the move added nothing
+            added_in=None if moved else change.added_in,
+            first_release=None if moved else change.first_release,
             renamed_from=renamed_from,
         )
 
@@ -333,6 +381,32 @@ def _included(view: RepoView, root: str) -> dict[str, int]:
         for name in _INCLUDE.findall(view.read(Side.HEAD, path).text or ""):
             order.setdefault(posixpath.basename(name), len(order))
     return order
+
+
+def _as_move(change: PathChange, moved: dict[str, str]) -> PathChange:
+    """An added file as the move of the released file of its name the range deleted."""
+    old_path = moved.get(change.path)
+    if change.status is not ChangeKind.ADDED or old_path is None:
+        return change
+    return replace(change, old_path=old_path, status=ChangeKind.RENAMED)
+
+
+def _move_note(path: str, moved: dict[str, str]) -> tuple[str, ...]:
+    """What a move under the same name means to databases that ran the migration."""
+    old_path = moved.get(path)
+    if old_path is None:
+        return ()
+    folder = posixpath.dirname(old_path)
+    return (f"moved with its name from {folder}/: databases that ran it run nothing",)
+
+
+def _moved_away(item: MigrationInput, moved: dict[str, str]) -> bool:
+    """A deleted migration whose file the range brought to another folder: reported there."""
+    return item.change is ChangeKind.DELETED and item.path in moved.values()
+
+
+def _same_name(old_path: str, new_path: str) -> bool:
+    return posixpath.basename(old_path) == posixpath.basename(new_path)
 
 
 def _not_read(migration_id: str, path: str, what: str) -> ops.ParsedMigration:

@@ -1,5 +1,6 @@
 """Folders of plain SQL migrations: golang-migrate, pop, goose, dbmate, Flyway, sqlx, Diesel and
-numbered `.sql` folders (per-dialect version folders, ClickHouse migration folders).
+numbered `.sql` folders (per-dialect version folders, ClickHouse migration folders), and the
+Cadence/Temporal schema tools' version folders with their manifest.json.
 
     -- db/migrations/000042_add_segment.up.sql
     ALTER TABLE segment ADD COLUMN parameters JSONB NOT NULL DEFAULT '{}';
@@ -12,5 +13,6 @@ from __future__ import annotations
 
 from harvester.migrations.sql_layouts.layouts import LAYOUTS
 from harvester.migrations.sql_layouts.system import SqlFolderSystem
+from harvester.migrations.sql_layouts.versioned import SYSTEMS as SCHEMA_TOOLS
 
-SYSTEMS = tuple(SqlFolderSystem(layout) for layout in LAYOUTS)
+SYSTEMS = (*(SqlFolderSystem(layout) for layout in LAYOUTS), *SCHEMA_TOOLS)

@@ -5,7 +5,8 @@ single files are goose's when they carry `-- +goose Up`, sql-migrate's with `-- 
 dbmate's with `-- migrate:up`, sqlx's
 when the nearest Cargo.toml depends on sqlx, drizzle-kit's beside its `meta/_journal.json`,
 and a plain numbered folder otherwise (ClickHouse
-migration folders, per-dialect version folders).
+migration folders, per-dialect version folders). Version folders (`v0.7/`) that hold a
+`manifest.json` are the Cadence/Temporal schema tools', SQL or Cassandra's CQL.
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ SQL_MIGRATE = Layout(
 NUMBERED = Layout("sql", "numbered", downs_by_design=False)
 LAYOUTS = (DIESEL, FLYWAY, SQLX, POP, GOLANG_MIGRATE, GOOSE, SQL_MIGRATE, DBMATE, NUMBERED)
 PRISMA = Layout("prisma", "prisma", downs_by_design=False)
+# Cadence's and Temporal's sql-tool and cassandra-tool: `<keyspace>/versioned/v0.7/` holds a
+# manifest.json listing the files that take the schema to that version; no down steps.
+SQL_TOOL = Layout("sql-tool", "versioned", downs_by_design=False)
+CASSANDRA_TOOL = Layout("cassandra-tool", "versioned", downs_by_design=False)
 # drizzle-kit: `0003_brave_wolf.sql` files beside a `meta/_journal.json` that lists them. Its
 # migrator applies what is newer than the last one recorded, in one transaction, with no down.
 DRIZZLE = Layout("drizzle", "drizzle", downs_by_design=False, default_transactional=True)
@@ -105,6 +110,8 @@ def candidate_root(layout: Layout, path: str) -> str | None:
     if layout.family == "drizzle":
         folder = posixpath.dirname(path)
         return folder if naming.numbered_file(path, folder) else None
+    if layout.family == "versioned":
+        return naming.versioned_root(path)
     if naming.up_down_file(path):
         return posixpath.dirname(path) if layout.family == "pairs" else None
     if layout is GOOSE and naming.go_file(path, posixpath.dirname(path)):
@@ -130,6 +137,8 @@ def migration_file(layout: Layout, path: str, root: str) -> MigrationFile | None
         return naming.prisma_file(path, root)
     if layout.family == "drizzle":
         return naming.numbered_file(path, root) if posixpath.dirname(path) == root else None
+    if layout.family == "versioned":
+        return naming.versioned_file(path, root)
     pair = naming.up_down_file(path)
     if pair is not None:
         return pair if layout.family == "pairs" and posixpath.dirname(path) == root else None
@@ -146,6 +155,9 @@ def classify(view: RepoView, root: str) -> Layout | None:
     direct = [p for p in paths if posixpath.dirname(p) == root]
     if posixpath.join(root, DRIZZLE_JOURNAL) in paths:
         return DRIZZLE
+    tool = [p for p in paths if naming.versioned_file(p, root)]
+    if tool and any(posixpath.join(posixpath.dirname(p), naming.MANIFEST) in paths for p in tool):
+        return CASSANDRA_TOOL if all(p.lower().endswith(".cql") for p in tool) else SQL_TOOL
     if any(migration_file(DIESEL, p, root) for p in paths):
         return DIESEL
     if any(naming.flyway_file(p) for p in direct):

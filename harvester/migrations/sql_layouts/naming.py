@@ -8,6 +8,7 @@ place in execution order, up or down, and a dialect infix.
     20240101120000_add_segment/migration.sql       Prisma
     2024-01-01-120000_add_segment/up.sql           Diesel
     20240101120000_add_segment.sql                 goose, dbmate, sqlx, numbered folders
+    versioned/v0.7/domain_audit_log.sql            Cadence/Temporal schema tools (manifest.json)
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ _UP_DOWN = re.compile(
 # Go templates the program renders into golang-migrate migrations (rudder-server's
 # `sql/migrations/jobsdb/000013_partition_id_column.up.tmpl`)
 TEMPLATE = ".tmpl"
+# Cassandra's statements (the schema tools' `.cql` files): listed, not read
+CQL = ".cql"
 _FLYWAY = re.compile(r"^(?P<prefix>[VU])(?P<version>\d+(?:[._]\d+)*)__(?P<name>.+)\.sql$")
 _FLYWAY_REPEATABLE = re.compile(r"^R__(?P<name>.+)\.sql$")
 _DIESEL_FOLDER = re.compile(r"^(?P<version>\d[\d-]*)_(?P<name>.+)$")
@@ -163,6 +166,31 @@ def numbered_file(path: str, root: str) -> MigrationFile | None:
     variant = engine.group("engine").lower() if engine else None
     dialect = dialect_named(variant) if variant else None
     return MigrationFile(path, stem, key, Direction.BOTH, variant, dialect)
+
+
+# A version folder of the Cadence/Temporal schema tools, and the files in it: SQL, or
+# Cassandra's CQL (`versioned/v0.45/timer_task.cql`)
+_TOOL_VERSION = re.compile(r"^v(?P<version>\d+(?:\.\d+)*)$")
+_TOOL_FILE = re.compile(r"^[^/]+\.(?:sql|cql)$", re.I)
+MANIFEST = "manifest.json"
+
+
+def versioned_file(path: str, root: str) -> MigrationFile | None:
+    """A file of a schema tool's version folder, `<root>/v<version>/<name>.sql|.cql`; its id
+    is `v<version>/<name>`, and versions sort as numbers (`v0.10` after `v0.9`)."""
+    folder, name = posixpath.split(path)
+    match = _TOOL_VERSION.match(posixpath.basename(folder))
+    if posixpath.dirname(folder) != root or match is None or not _TOOL_FILE.match(name):
+        return None
+    version = tuple(int(p) for p in match.group("version").split("."))
+    stem = f"{posixpath.basename(folder)}/{posixpath.splitext(name)[0]}"
+    return MigrationFile(path, stem, (version, name), Direction.BOTH)
+
+
+def versioned_root(path: str) -> str | None:
+    """The folder holding the version folder of `path` (`…/versioned`), by name alone."""
+    folder = posixpath.dirname(path)
+    return posixpath.dirname(folder) if versioned_file(path, posixpath.dirname(folder)) else None
 
 
 _GO_MIGRATION = re.compile(r"^(?P<version>\d+)_[^/]*(?<!_test)\.go$")

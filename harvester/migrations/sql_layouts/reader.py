@@ -20,7 +20,7 @@ from harvester.migrations.sql_layouts.layouts import (
     identity,
     migration_file,
 )
-from harvester.migrations.sql_layouts.naming import TEMPLATE, Direction, MigrationFile
+from harvester.migrations.sql_layouts.naming import CQL, TEMPLATE, Direction, MigrationFile
 from harvester.migrations.sql_layouts.statement_edits import (
     describe_statement_edits,
     statement_edits,
@@ -351,11 +351,13 @@ class UnitReader:
 
 
 def _not_read(path: str) -> str | None:
-    """What harvester does not read in a migration file: goose's Go code, or the Go template
+    """What harvester does not read in a migration file: goose's Go code, the Go template
     a program renders into golang-migrate SQL (its ranges, conditions and names are filled
-    in at run time)."""
+    in at run time), or Cassandra's CQL."""
     if path.endswith(".go"):
         return "code"
+    if path.lower().endswith(CQL):
+        return "CQL"
     return "template" if path.endswith(TEMPLATE) else None
 
 
@@ -363,7 +365,9 @@ def _code_migration(migration_id: str, path: str, tool: str) -> ops.ParsedMigrat
     """A migration written in the project's language (goose's Go migrations) or as a Go
     template: it runs in version order with the others, but what it does to the schema and
     rows is not read."""
-    if path.endswith(TEMPLATE):
+    if path.lower().endswith(CQL):
+        what = f"{tool} migration in Cassandra CQL: its statements are not read"
+    elif path.endswith(TEMPLATE):
         what = f"{tool} migration written as a Go template: its SQL is not read"
     else:
         what = f"{tool} migration written in Go: its code is not read"

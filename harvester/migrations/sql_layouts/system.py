@@ -38,7 +38,9 @@ from harvester.migrations.sql_layouts.layouts import (
     migration_file,
 )
 from harvester.migrations.sql_layouts.naming import (
+    CQL,
     ENGINE_SUFFIX,
+    MANIFEST,
     MIGRATIONS_FOLDER,
     TEMPLATE,
     Direction,
@@ -100,14 +102,7 @@ class SqlFolderSystem:
         """The range's migrations under `root`, when the folder follows this layout."""
         if not self.owns(view, root.root) or _sample_app(view, root.root):
             return SystemResult()
-        files = {
-            side: [
-                f
-                for p in view.tree(side, root.root)
-                if (f := self.migration_file(p, root.root)) is not None
-            ]
-            for side in Side
-        }
+        files = {side: self.side_files(view, side, root.root) for side in Side}
         changes = _changes_by_path(view.changes_under(posixpath.dirname(root.root)))
         left, arrived, moves = self._relocations(view)
         units = [
@@ -118,7 +113,9 @@ class SqlFolderSystem:
             and not _gone_elsewhere(self.layout, u, root.root, arrived)
         ]
         snapshots = [
-            p for p in self.snapshot_paths(view, root.root) if p in changes and changes[p].path == p
+            p
+            for p in self.snapshot_paths(view, root.root)
+            if p in changes and changes[p].path == p and self._describes(view, root.root, p)
         ]
         if not units and not snapshots:
             return SystemResult()
@@ -335,6 +332,19 @@ class SqlFolderSystem:
 
     # --- what a layout may refine -------------------------------------------------------------
 
+    def _describes(self, view: RepoView, root: str, snapshot: str) -> bool:
+        """False when the snapshot belongs to a schema tool's version folders beside it
+        (`<keyspace>/schema.sql` beside `<keyspace>/versioned/v0.7/manifest.json`), not to
+        this folder."""
+        if self.layout.family == "versioned" or view.tree(Side.HEAD, root):
+            return True
+        parent = posixpath.dirname(snapshot)
+        return not any(
+            posixpath.basename(p) == MANIFEST
+            and posixpath.dirname(posixpath.dirname(posixpath.dirname(p))) == parent
+            for p in view.tree(Side.HEAD, parent)
+        )
+
     def owns(self, view: RepoView, root: str) -> bool:
         """True when the folder follows this layout (a numbered folder configured by hand need
         not look like a migration folder)."""
@@ -344,6 +354,10 @@ class SqlFolderSystem:
     def migration_file(self, path: str, root: str) -> MigrationFile | None:
         """`path` as one of this layout's migration files under `root`."""
         return migration_file(self.layout, path, root)
+
+    def side_files(self, view: RepoView, side: Side, root: str) -> list[MigrationFile]:
+        """This layout's migration files under `root` at one end of the range."""
+        return [f for p in view.tree(side, root) if (f := self.migration_file(p, root)) is not None]
 
     def tree_dialect(
         self, view: RepoView, root: str, units: Sequence[Unit], changes: Mapping[str, PathChange]
@@ -432,7 +446,10 @@ class SqlFolderSystem:
 def _template_not_read(migration: Migration) -> Migration:
     """A migration written as a Go template, as not read. Edited after release, it may run
     again: the program that renders its folder may force golang-migrate back to run the folder
-    on every start, which the files do not say."""
+    on every start, which the files do not say. Cassandra's CQL is not read either."""
+    if migration.path.lower().endswith(CQL):
+        problem = Problem(migration.path, "not read: Cassandra CQL migration")
+        return dataclasses.replace(migration, parsed=False, problems=(problem, *migration.problems))
     if not migration.path.endswith(TEMPLATE):
         return migration
     impacts = tuple(
