@@ -396,3 +396,16 @@ def test_migrations_of_a_renamed_module_folder_move_with_their_names() -> None:
     assert database.migrations[0].format_only
     assert not database.migrations[1].format_only
     assert "moved" in "\n".join(migration_status(database))
+
+
+def test_a_deleted_migration_is_no_move_to_a_kept_file_of_the_same_name() -> None:
+    # pocketbase dropped its logs database: logs/1640988000_init.go went, the main
+    # 1640988000_init.go stayed (and changed)
+    go = 'import "github.com/pocketbase/pocketbase/migrations"\n// {}\n'
+    base = {
+        "migrations/1640988000_init.go": go.format("main"),
+        "migrations/logs/1640988000_init.go": go.format("logs"),
+    }
+    head = {"migrations/1640988000_init.go": go.format("main, edited")}
+    found = {(m.path, m.change) for m in _analyse(base, head).migrations}
+    assert ("migrations/logs/1640988000_init.go", ChangeKind.DELETED) in found

@@ -301,7 +301,8 @@ class UnreadCodeSystem:
             gone = change.status is ChangeKind.DELETED or change.old_path
             if gone and self.tool.version(old_path) is not None:
                 left.setdefault(posixpath.basename(old_path), []).append(old_path)
-            if change.status is not ChangeKind.DELETED and self.tool.version(change.path):
+            arrives = change.status in (ChangeKind.ADDED, ChangeKind.RENAMED, ChangeKind.COPIED)
+            if arrives and self.tool.version(change.path):
                 arrived.setdefault(posixpath.basename(change.path), []).append(change.path)
         return {
             new[0]: old[0]
