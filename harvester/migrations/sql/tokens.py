@@ -94,6 +94,8 @@ def join_tokens(tokens: list[str]) -> str:
     text = re.sub(r"\s*\(\s*", "(", text)
     text = re.sub(r"\s*\)", ")", text)
     text = re.sub(r"\s*,\s*", ", ", text)
+    text = re.sub(r"\$ (?:(\w+) )?\$", r"$\1$", text)  # `$$` and `$body$` quotes
+    text = re.sub(r"\$ (\d+)\b", r"$\1", text)  # `$1` parameters
     return re.sub(r"\s*\.\s*", ".", text)
 
 
