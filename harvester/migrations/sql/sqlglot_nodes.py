@@ -98,7 +98,8 @@ def column(
                 )
             )
         elif kind in ("GeneratedAsIdentityColumnConstraint", "ComputedColumnConstraint"):
-            generated = con.sql(sql_dialect)
+            # without its keyword, as the PostgreSQL reader gives it (`ALWAYS AS (…)`)
+            generated = con.sql(sql_dialect).removeprefix("GENERATED ")
     kind_node = node.args.get("kind")
     rendered = kind_node.sql(sql_dialect) if kind_node is not None else None
     definition = ops.ColumnDef(
