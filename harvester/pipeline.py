@@ -286,11 +286,18 @@ def _analyse_migrations(
 
     # Risks depend on which release shipped each migration, so the tags are part of the key.
     inputs = (span.base_sha, span.head_sha, options.analysis, tags.fingerprint())
-    database = _with_first_tags(remembered("database", inputs, analyse), history, tags, span)
+    removed = history.added_then_deleted()
+    database = _with_first_tags(
+        remembered("database", inputs, analyse),
+        history,
+        tags,
+        span,
+        also=[sha for shas in removed.values() for sha in shas],
+    )
     database = released_out_of_order(database, tags.release_order)
     database = shipped_then_removed(
         database,
-        history.added_then_deleted(),
+        removed,
         migration_like,
         history.releases,
         partial(files_in_releases, repo),
@@ -309,19 +316,24 @@ def _analyse_migrations(
 
 
 def _with_first_tags(
-    database: Database, history: LogHistory, tags: RepoTags, span: ResolvedRange
+    database: Database,
+    history: LogHistory,
+    tags: RepoTags,
+    span: ResolvedRange,
+    also: Sequence[str] = (),
 ) -> Database:
     """Each migration the range added with the first release that shipped it: the oldest
     release containing a commit that added it (it may have been added more than once), or an
-    older release of another branch that shipped the same file."""
+    older release of another branch that shipped the same file. The commits `also` are named
+    in the same batch (one `git name-rev` walk for every check that asks)."""
     adders = {
         m.path: [m.added_in, *history.other_additions(m.path)]
         for m in database.migrations
         if m.added_in
     }
+    named = history.releases([*(sha for shas in adders.values() for sha in shas if sha), *also])
     if not adders:
         return database
-    named = history.releases([sha for shas in adders.values() for sha in shas if sha])
     added = [m.path for m in database.migrations if m.added_in and m.change is ChangeKind.ADDED]
     elsewhere = tags.branch_releases(span.base_sha, span.head_sha, added)
     first = {

@@ -148,9 +148,14 @@ class LogHistory:
         return [sha for found in self._by_merge.values() for sha in found.values()]
 
     def releases(self, shas: Sequence[str]) -> dict[str, str | None]:
-        """The first release tag of each commit (named once, then remembered)."""
+        """The first release tag of each commit (named once, then remembered). The first
+        call names every commit of the range too: git walks the tags' history once whatever
+        the number of commits asked, and later checks ask for other commits."""
         with self._releases_lock:
             missing = [s for s in dict.fromkeys(shas) if s not in self._releases]
+            if missing and self._done.is_set() and self._failure is None:
+                missing += [s for s in self._position if s not in self._releases]
+                missing = list(dict.fromkeys(missing))
             if missing:
                 named = self._name_releases(missing) if self._name_releases else {}
                 self._releases.update({s: named.get(s) for s in missing})

@@ -85,6 +85,10 @@ class RepoTags:
         patterns = self.release_patterns() if unique else ()
         if not patterns:
             return dict.fromkeys(unique)
+        return self._named(unique, [f"refs/tags/{p}" for p in patterns])
+
+    def _named(self, unique: list[str], refs: Sequence[str]) -> dict[str, str | None]:
+        """The oldest of the release tags `refs` (patterns) that contains each commit."""
         # the pre-releases named one by one: glob patterns cannot say "digits only"
         excluded = () if self._pre_releases_count() else self._pre_release_tags
         result = run_git(
@@ -92,7 +96,7 @@ class RepoTags:
             [
                 "name-rev",
                 "--tags",
-                *(f"--refs=refs/tags/{p}" for p in patterns),
+                *(f"--refs={r}" for r in refs),
                 *(f"--exclude=refs/tags/{_escaped(t)}" for t in excluded),
                 "--name-only",
                 "--no-undefined",
@@ -136,7 +140,10 @@ class RepoTags:
         folders = sorted({posixpath.dirname(p) for p in wanted})
         added = adding_commits(self._repo, [*refs, "--not", head_sha, base_sha], folders)
         adders = {path: sha for path, sha in added.items() if path in wanted}
-        releases = self.first_releases(list(adders.values()))
+        if not adders:
+            return {}
+        # named by the release-branch tags alone: a shorter walk than from every release
+        releases = self._named(list(dict.fromkeys(adders.values())), [_escaped(r) for r in refs])
         shipped = {p: tag for p, sha in adders.items() if (tag := releases.get(sha)) is not None}
         pairs = [(f"refs/tags/{tag}", path) for path, tag in shipped.items()]
         specs = [f"{ref}:{path}" for tag_ref, path in pairs for ref in (tag_ref, head_sha)]
