@@ -52,8 +52,13 @@ def write_output(text: str, options: OutputOptions) -> Written:
     have edited so that their text survives. A device or pipe (`/dev/null`, `/dev/stdout`,
     a FIFO) is written straight through: renaming a file over it would replace it."""
     if options.output is None:
-        sys.stdout.buffer.write(text.encode("utf-8"))
-        sys.stdout.flush()
+        try:
+            sys.stdout.buffer.write(text.encode("utf-8"))
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): the command line ends quietly
+        except OSError as error:
+            raise OutputError(f"cannot write the standard output: {error.strerror}") from error
         return Written()
     path = options.output
     if _is_stream(path):

@@ -172,6 +172,13 @@ def test_not_a_repository(tmp_path: Path, run_cli: Run) -> None:
         1,
         f"harvester: error: {tmp_path / 'nope'}: no such directory",
     )
+    file = tmp_path / "notes.txt"
+    file.write_text("not a repository\n")
+    named = run_cli("report", "--repo", str(file), "HEAD~1..HEAD")
+    assert (named.code, named.err.strip()) == (
+        1,
+        f"harvester: error: {file} is a file, not a git repository: name its folder",
+    )
 
 
 def test_shallow_clone_without_the_base_says_how_to_fetch(

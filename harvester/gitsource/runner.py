@@ -225,6 +225,8 @@ def open_repo(path: str) -> GitRepo:
     """Open the repository at `path` (a work tree, any folder in it, or a bare repository)."""
     if not os.path.exists(path):
         raise NotARepositoryError(f"{path}: no such directory")
+    if not os.path.isdir(path):
+        raise NotARepositoryError(f"{path} is a file, not a git repository: name its folder")
     result = run_git(
         None,
         [
