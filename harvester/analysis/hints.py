@@ -57,7 +57,9 @@ _K8S_FILE = re.compile(r"(?:^|/)(?:charts?|helm|k8s|kubernetes|deploy|manifests)
 _DOCKERFILE = re.compile(r"(?:^|/)(?:Dockerfile[\w.-]*|[\w.-]+\.dockerfile)$", re.I)
 
 # `TODO(kradalby): text`: the owner in parentheses is dropped, the text kept whole
-MARKER = re.compile(r"\b(TODO|FIXME|HACK|XXX)\b(?:\([^()]*\))?[:\s]?(.*)")
+# A marker is a word of a comment, not of a name, string or assignment (`TODO="todo.json"`,
+# `appendPattern("XXX")`, `XXX-XX-XXXX`).
+MARKER = re.compile(r"(?<![\"'`=$])\b(TODO|FIXME|HACK|XXX)\b(?![=\"'`.-])(?:\([^()]*\))?[:\s]?(.*)")
 # git -G takes a POSIX extended regex: a loose net; Python decides line by line.
 # The anchored KEY=value alternatives are slow for git's regex engine and only mean something
 # in deployment files, so code is searched with the first pattern and deployment files with
