@@ -56,6 +56,17 @@ def test_env_changes_ignore_moves_and_names_already_present() -> None:
     ]
 
 
+def test_a_marker_is_a_comment_word_not_a_name_or_a_string() -> None:
+    lines = [
+        ChangedLine("po/AGENTS.md", 'TODO="po/review-todo.json"', True),
+        ChangedLine("src/Format.java", '    .appendPattern("XXX").optionalEnd()', True),
+        ChangedLine("src/mask.py", 'SSN = "XXX-XX-XXXX"', True),
+        ChangedLine("src/app.py", "# TODO: drop the legacy path", True),
+    ]
+    changes = marker_changes(lines, lambda p: False)
+    assert [(c.path, c.text) for c in changes] == [("src/app.py", "drop the legacy path")]
+
+
 def test_markers_added_removed_and_moved() -> None:
     lines = [
         ChangedLine("a.py", "    # TODO: cache badge lookups", True),
@@ -78,13 +89,15 @@ def test_issue_references_and_conventional_headers() -> None:
     refs = issue_references(
         "Fix crash (#12)", "Closes #15\nSee also #9 and org/repo#3. JIRA-42 resolved: APP-7"
     )
+    # the subject's own pull request `(#12)` is no reference to an issue
     assert [(r.ref, r.fixes) for r in refs] == [
         ("#15", True),
         ("APP-7", True),
-        ("#12", False),
         ("#9", False),
         ("org/repo#3", False),
     ]
+    frames = issue_references("midx: keep packs", "ASan:\n    #1 0x5555deadbeef in xcalloc")
+    assert frames == []
     advisories = issue_references(
         "Fixes CVE-2026-31337", "fixes GHSA-7q2x-9v4m-hh2c and closes SEC-12-b"
     )

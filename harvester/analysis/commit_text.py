@@ -19,7 +19,10 @@ _FIX_REF = re.compile(
     r"[A-Z][A-Z0-9]+-\d+(?![\w-]))",
     re.I,
 )
-_ANY_REF = re.compile(r"(?<![\w/&])((?:[\w.-]+/[\w.-]+)?#\d+|GH-\d+)\b")
+# not a stack frame of a sanitizer or debugger (`#1 0x5555… in xcalloc`)
+_ANY_REF = re.compile(r"(?<![\w/&])((?:[\w.-]+/[\w.-]+)?#\d+|GH-\d+)\b(?! +0x[0-9a-f])")
+# a squash merge's own pull request, at the end of its subject (`Bump black (#5377)`)
+_OWN_PULL_REQUEST = re.compile(r"\s*\(#\d+\)\s*$")
 _SECURITY = re.compile(
     rf"\b({_ADVISORY_ID}|"
     r"vulnerabilit(?:y|ies)|XSS|CSRF|SSRF|"
@@ -113,7 +116,7 @@ def svn_revision(body: str) -> str | None:
 
 def issue_references(subject: str, body: str) -> list[Reference]:
     """Issue references in a message, in order, fixes first-class (`fixes #12`, `JIRA-7`)."""
-    text = f"{subject}\n{body}"
+    text = f"{_OWN_PULL_REQUEST.sub('', subject)}\n{body}"
     found: dict[str, bool] = {}
     for match in _FIX_REF.finditer(text):
         found[match.group(1)] = True
