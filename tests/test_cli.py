@@ -194,6 +194,23 @@ def test_shallow_clone_without_the_base_says_how_to_fetch(
     assert "fetch-depth: 0" in result.err
     cut = run_cli("report", "--repo", str(shallow), f"{sample.sha('v1.0')[:10]}..HEAD")
     assert cut.code == 1 and "shallow" in cut.err
+    back = run_cli("report", "--repo", str(shallow), "HEAD~10..HEAD")
+    assert back.code == 1
+    assert back.err.startswith("harvester: error: 'HEAD~10' names no commit: this shallow clone")
+    assert "git fetch --unshallow" in back.err
+
+
+def test_a_range_typed_with_a_colon_or_a_tree_is_explained(
+    sample: RepoBuilder, run_cli: Run
+) -> None:
+    colon = run_cli("report", "--repo", str(sample.path), "v1.0:HEAD")
+    assert (
+        colon.err.strip()
+        == "harvester: error: 'v1.0:HEAD' is not a range: did you mean 'v1.0..HEAD'?"
+    )
+    tree = run_cli("report", "--repo", str(sample.path), "v1.0^{tree}..HEAD")
+    assert "'v1.0^{tree}' names no commit (a tree or a file, say)" in tree.err
+    assert len(tree.err.strip().splitlines()) == 1
 
 
 def test_shallow_clone_that_cuts_the_range(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,6 +46,9 @@ def split_range(text: str) -> tuple[str, str, bool]:
     symmetric = "..." in text
     separator = "..." if symmetric else ".."
     if separator not in text:
+        if ":" in text and "::" not in text:  # `v1.0:v1.1`, typed for `v1.0..v1.1`
+            typed = text.replace(":", "..", 1)
+            raise RangeError(f"'{text}' is not a range: did you mean '{typed}'?")
         raise RangeError(f"'{text}' is a single ref, not a range: did you mean '{text}..HEAD'?")
     base, _, head = text.partition(separator)
     return base or "HEAD", head or "HEAD", symmetric
@@ -84,7 +88,8 @@ def resolve_commits(repo: GitRepo, refs: Sequence[str]) -> list[str]:
     """The commit each ref names, in one git call; unknown refs raise with suggestions."""
     for ref in refs:
         if not ref.strip() or any(c in ref for c in "\n\0"):
-            raise UnknownRefError(f"'{ref}' is not a valid ref")
+            shown = ref.replace("\n", "\\n").replace("\0", "\\0")
+            raise UnknownRefError(f"'{shown}' is not a valid ref")
     request = "".join(f"{ref}^{{commit}}\n" for ref in refs).encode()
     result = run_git(repo, ["cat-file", "--batch-check=%(objectname) %(objecttype)"], stdin=request)
     answers = result.stdout.decode("utf-8", "replace").splitlines()
@@ -105,11 +110,16 @@ def _unknown_ref_message(repo: GitRepo, ref: str, answer: str) -> str:
     bare_ref = ref.split("^", 1)[0].split("~", 1)[0]
     if ref.endswith("^1") and _exists(repo, ref[:-2]):
         return f"'{ref[:-2]}' has no parent: it is the first commit of its history"
-    if bare_ref != ref and _exists(repo, bare_ref):
+    suffix = ref[len(bare_ref) :]
+    if bare_ref != ref and _exists(repo, bare_ref) and re.fullmatch(r"(?:[~^]\d*)+", suffix):
+        if repo.shallow:
+            return f"'{ref}' names no commit: this shallow clone stops before it; {_FETCH_ADVICE}"
         return (
             f"'{ref}' names no commit: the first-parent history behind '{bare_ref}' is shorter "
             f"than that (see `git log --first-parent --oneline {bare_ref}`)"
         )
+    if bare_ref != ref and _exists(repo, bare_ref):
+        return f"'{ref}' names no commit (a tree or a file, say): give a branch, tag or commit"
     message = f"unknown ref '{bare_ref}'"
     names = all_ref_names(repo)
     close = difflib.get_close_matches(bare_ref, names, n=3, cutoff=0.6)
