@@ -209,7 +209,7 @@ class RevisionChanges:
         """The chain in a note: what the revision follows, or that it merges branches."""
         parents = revision.down_revisions
         if not parents:
-            note = "first revision of its chain (down_revision None)"
+            note = "first revision of its chain (its down_revision is None)"
         elif len(parents) == 1:
             note = f"follows {parents[0]}"
         else:
