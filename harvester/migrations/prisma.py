@@ -20,6 +20,7 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from harvester.migrations.base import MigrationRoot, PathChange, RepoView, Side
+from harvester.migrations.drizzle import holds_folders
 from harvester.migrations.prisma_schema import prisma_provider, prisma_shape
 from harvester.migrations.schema import ops
 from harvester.migrations.sql_layouts.dialects import ancestors, dialect_named
@@ -79,11 +80,12 @@ class PrismaSystem(SqlFolderSystem):
         return deployed_roots(self.name, roots)
 
     def owns(self, view: RepoView, root: str) -> bool:
-        """A Prisma root is one `find_roots` named; it must hold migrations or sit by a schema.
-        A guessed `migrations` folder that does not exist is not the root when a lock file
+        """A Prisma root is one `find_roots` named; it must hold migrations or sit by a schema,
+        and not be drizzle-kit's (its folders of the same shape hold a `snapshot.json`). A
+        guessed `migrations` folder that does not exist is not the root when a lock file
         beside it names the real one."""
         if any(view.tree(side, root) for side in Side):
-            return True
+            return not holds_folders(view, root)
         home = posixpath.dirname(root)
         if _schema_home(view, posixpath.dirname(home)):
             return False  # a `models/` or `schema/` folder of the schema one folder up
