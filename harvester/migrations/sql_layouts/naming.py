@@ -75,7 +75,7 @@ _VERSION_FOLDER = re.compile(r"^v?\d+(?:\.\d+)*$")
 # by this project; they stay out of the Database Changes section (their files still appear
 # under Files Modified).
 NOT_DEPLOYED = re.compile(
-    r"(?:^|/)(?:tests?|testdata|test[-_]data|test[-_]migrations|__tests__|fixtures?|"
+    r"(?:^|/)(?:(?:integration[-_])?tests?|testdata|test[-_]data|test[-_]migrations|__tests__|fixtures?|"
     r"__fixtures__|stubs?|mocks?|e2e|examples?|vendor|node_modules|third[-_]party)(?:/|$)",
     re.I,
 )
