@@ -19,3 +19,11 @@ from harvester.migrations.sql_layouts.naming import NOT_DEPLOYED
 )
 def test_a_test_folder_of_any_style_is_not_deployed(path: str, deployed: bool) -> None:
     assert (NOT_DEPLOYED.search(path) is None) is deployed
+
+
+def test_a_schema_file_is_no_migration() -> None:
+    from harvester.migrations.database import migration_like
+
+    assert migration_like("prisma/migrations/20240101000000_init/migration.sql")
+    assert not migration_like("src/prisma/schema.prisma")
+    assert not migration_like("db/schema.rb")

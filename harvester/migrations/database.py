@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from harvester.migrations.base import AnalysisSettings, MigrationRoot, RepoView
@@ -75,7 +76,13 @@ def _unique(roots: Sequence[MigrationRoot]) -> list[MigrationRoot]:
     return [r for (folder, dialect), r in seen.items() if dialect or folder not in given]
 
 
+# Schema files a system reads as its snapshot, beside its migrations: never a migration.
+_SCHEMA_FILE = re.compile(r"(?:\.prisma|(?:^|/)(?:schema\.rb|structure\.sql|schema\.sql))$")
+
+
 def migration_like(path: str) -> bool:
     """True when a registered system would take `path` into a migrations folder it reads
-    (judged from the path alone)."""
+    (judged from the path alone); a schema file beside them is not one."""
+    if _SCHEMA_FILE.search(path):
+        return False
     return any(entry.concerns([path]) and entry.load().find_roots([path]) for entry in SYSTEMS)
