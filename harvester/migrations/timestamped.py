@@ -771,8 +771,9 @@ def _deleted(
         change=ChangeKind.DELETED,
         released=True,
         parsed=placeholder,
-        added_in=change.added_in,
-        first_release=change.first_release,
+        # It was there at base: the commit that added the path it moved to is not its origin.
+        added_in=None,
+        first_release=None,
     )
 
 
