@@ -756,7 +756,12 @@ def _deleted(
 ) -> MigrationInput:
     notes: tuple[str, ...] = ()
     if change.status is not ChangeKind.DELETED:
-        notes = (f"moved to {change.path}, outside {root.root}: no longer run",)
+        # A `…migrations` folder outside the system's layout may be one the project's
+        # configuration points the tool at (Ecto's `priv: "test_priv/repo"`).
+        runs = "no longer run"
+        if posixpath.dirname(change.path).endswith("migrations"):
+            runs = "it runs there only if the project's configuration names that folder"
+        notes = (f"moved to {change.path}, outside {root.root}: {runs}",)
     placeholder = ops.ParsedMigration(version, old_path, ops.Step(), notes=notes)
     return MigrationInput(
         id=version,
@@ -766,8 +771,9 @@ def _deleted(
         change=ChangeKind.DELETED,
         released=True,
         parsed=placeholder,
-        added_in=change.added_in,
-        first_release=change.first_release,
+        # It was there at base: the commit that added the path it moved to is not its origin.
+        added_in=None,
+        first_release=None,
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from harvester.cache import cached
 from harvester.migrations import pyast
+from harvester.migrations.django.dependencies import keys, read_dependencies
 from harvester.migrations.django.markers import without_markers
 from harvester.migrations.django.python_code import PythonCode, read_code
 from harvester.migrations.pyast import Call, Code, Ref, Value, render
@@ -118,6 +119,8 @@ class MigrationFile:
     # `if connection.vendor == "postgresql": operations = […]` in the class body.
     vendor_operations: tuple[tuple[str, tuple[Operation, ...]], ...] = ()
     after_deploy: bool = False  # django-safemigrate's `safe = Safe.after_deploy()`
+    # Some `dependencies` are known only at run time (noted): the graph may miss an edge.
+    runtime_dependencies: bool = False
 
     def operations_for(self, vendor: str | None) -> tuple[Operation, ...]:
         """The operations Django runs on a database of `vendor` (`postgresql`, `mysql`)."""
@@ -164,11 +167,13 @@ def parse_migration(name: str, text: str) -> MigrationFile | Unreadable | None:
     built = _conditional_operations(body.body, module, notes)
     operations = _operations(built or attributes.get("operations"), module, notes)
     atomic = module.evaluate(attributes.get("atomic"))
+    dependencies, unknown = read_dependencies(body, attributes, module)
+    notes += unknown
     return MigrationFile(
         name=name,
-        dependencies=_keys(_listed(attributes.get("dependencies"), module, notes)),
-        replaces=_keys(module.evaluate(attributes.get("replaces"))),
-        run_before=_keys(module.evaluate(attributes.get("run_before"))),
+        dependencies=dependencies,
+        replaces=keys(module.evaluate(attributes.get("replaces"))),
+        run_before=keys(module.evaluate(attributes.get("run_before"))),
         operations=operations,
         atomic=atomic is not False,
         imports=tuple(
@@ -177,6 +182,7 @@ def parse_migration(name: str, text: str) -> MigrationFile | Unreadable | None:
         notes=tuple(notes),
         vendor_operations=tuple(by_vendor.items()),
         after_deploy="after_deploy" in render(module.evaluate(attributes.get("safe"))),
+        runtime_dependencies=bool(unknown),
     )
 
 
@@ -312,45 +318,6 @@ def _migration_class(tree: ast.Module) -> ast.ClassDef | None:
         if isinstance(statement, ast.ClassDef) and statement.name == "Migration":
             return statement
     return None
-
-
-def _listed(node: ast.expr | None, module: pyast.Module, notes: list[str]) -> Value:
-    """The keys a `dependencies` list names, also when it is joined to one harvester cannot
-    read (`[("desk", "0027_x")] + settings.EXTRA_DEPENDENCIES`): the literal parts, with a
-    note for the others."""
-    value = module.evaluate(node)
-    if isinstance(value, tuple) or not isinstance(node, ast.BinOp):
-        return value
-    found: list[Value] = []
-    pending: list[ast.expr] = [node]
-    while pending:
-        part = pending.pop(0)
-        if isinstance(part, ast.BinOp) and isinstance(part.op, ast.Add):
-            pending[:0] = [part.left, part.right]
-        elif isinstance(listed := module.evaluate(part), tuple):
-            found += listed
-        else:
-            notes.append(
-                f"dependencies also take {ast.unparse(part)[:60]} (line {part.lineno}), "
-                "known only at run time: the migrations it names are not followed"
-            )
-    return tuple(found)
-
-
-def _keys(value: Value) -> tuple[tuple[str, str], ...]:
-    """Dependency keys: `("api", "0001_initial")`; a swappable dependency on a setting is
-    `("__setting__", "AUTH_USER_MODEL")`."""
-    found = []
-    for item in value if isinstance(value, tuple) else ():
-        if isinstance(item, tuple) and len(item) == 2 and all(isinstance(p, str) for p in item):
-            found.append((str(item[0]), str(item[1])))
-        elif isinstance(item, Call) and item.name == "swappable_dependency":
-            setting = item.get("value", 0)
-            if isinstance(setting, Ref):
-                found.append(("__setting__", setting.tail))
-            elif isinstance(setting, str) and "." in setting:
-                found.append((setting.split(".")[0], "__first__"))
-    return tuple(found)
 
 
 def _operations(

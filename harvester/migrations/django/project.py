@@ -56,8 +56,11 @@ class Entry:
     @property
     def hides_dependencies(self) -> bool:
         """True for a file that may be a migration whose dependencies were not read (a syntax
-        error, an undecodable or binary file): the graph may have a hole where it sits."""
-        if self.migration is not None or not self.is_migration:
+        error, an undecodable or binary file) or a migration that sets some at run time: the
+        graph may have a hole where it sits."""
+        if self.migration is not None:
+            return self.migration.runtime_dependencies
+        if not self.is_migration:
             return False
         return not isinstance(self.parsed, Unreadable) or self.parsed.unknown_dependencies
 

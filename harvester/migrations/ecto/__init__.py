@@ -19,6 +19,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Sequence
+from functools import partial
 
 from harvester.migrations import snapshots
 from harvester.migrations.base import (
@@ -53,12 +54,14 @@ def _root_of(path: str) -> str | None:
     return None
 
 
-def _version_of(path: str) -> str | None:
-    """The version of a migration file directly in a `…migrations` folder (the folder is the
-    root found above, or one the configuration names)."""
+def _version_of(path: str, root: str) -> str | None:
+    """The version of a migration file directly in `root` (found above, or one the
+    configuration names) or in another migrations folder of Ecto's layout. A file moved to a
+    folder that is none (`test_priv/repo/migrations`, `priv/repo/old`) has no version there:
+    it reads as moved out of its folder."""
     folder, name = posixpath.split(path)
     match = _FILE_NAME.match(name)
-    return match.group(1) if match and folder.endswith("migrations") else None
+    return match.group(1) if match and folder in (root, _root_of(path)) else None
 
 
 class EctoSystem:
@@ -78,7 +81,8 @@ class EctoSystem:
         dialect = root.dialect or config.dialect_for(root.root, view)
         if dialect is not None and root.dialect is None:
             root = MigrationRoot(root.system, root.root, dialect)
-        folder = analyse_folder(root, view, settings, _version_of, read_migration)
+        version_of = partial(_version_of, root=root.root)
+        folder = analyse_folder(root, view, settings, version_of, read_migration)
 
         def shape(side: Side, path: str) -> SchemaShape | None:
             """The structure.sql at one end of the range."""
@@ -92,7 +96,7 @@ class EctoSystem:
             for parsed in folder.parsed:
                 found.add(parsed.id, parsed.up.operations)
             if since is not None:
-                for parsed in released_since(root, view, _version_of, read_migration, since):
+                for parsed in released_since(root, view, version_of, read_migration, since):
                     found.add(parsed.id, parsed.up.operations)
             return found
 
