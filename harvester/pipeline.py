@@ -286,9 +286,11 @@ def _analyse_migrations(
 
     # Risks depend on which release shipped each migration, so the tags are part of the key.
     inputs = (span.base_sha, span.head_sha, options.analysis, tags.fingerprint())
+    # analysed first: the analysis runs beside the log, asking the history waits for it
+    analysed = remembered("database", inputs, analyse)
     removed = history.added_then_deleted()
     database = _with_first_tags(
-        remembered("database", inputs, analyse),
+        analysed,
         history,
         tags,
         span,
