@@ -122,6 +122,7 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
                 range_diff, repo, span.base_sha, span.head_sha, background=True
             )
             pending_lines = background.submit(_hint_lines, repo, span)
+            background.submit(tags.branch_tags, span.base_sha, span.head_sha)  # needed late
             try:
                 commits = _read_commits(repo, span, history)
             except BaseException as error:

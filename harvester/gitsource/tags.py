@@ -6,6 +6,7 @@ import functools
 import hashlib
 import posixpath
 import re
+import threading
 from collections.abc import Sequence
 
 from harvester.gitsource.log import adding_commits
@@ -40,6 +41,8 @@ class RepoTags:
     def __init__(self, repo: GitRepo, range_names: Sequence[str] = ()) -> None:
         self._repo = repo
         self._range_names = tuple(range_names)
+        self._branch_tags: dict[tuple[str, str], list[str]] = {}
+        self._branch_lock = threading.Lock()
 
     @functools.cached_property
     def _listing(self) -> bytes:
@@ -128,12 +131,7 @@ class RepoTags:
         """For files of the head tree, the oldest release that shipped the same file from
         another branch (a release branch: its tag contains the base but is not merged into
         the head, as when a fix is released as `v1.75.3` and then synced to main)."""
-        patterns = self.release_patterns() if paths else ()
-        if not patterns:
-            return {}
-        args = ["for-each-ref", "--format=%(refname)", f"--contains={base_sha}"]
-        args += [f"--no-merged={head_sha}", *(f"refs/tags/{p}" for p in patterns)]
-        refs = run_git(self._repo, args, check=False).stdout.decode("utf-8", "replace").split()
+        refs = self.branch_tags(base_sha, head_sha) if paths else []
         if not refs:
             return {}
         wanted = set(paths)
@@ -150,6 +148,20 @@ class RepoTags:
         ids = object_ids(self._repo, specs)
         same = zip(pairs, ids[0::2], ids[1::2], strict=True)
         return {path: shipped[path] for (_, path), then, now in same if then and then == now}
+
+    def branch_tags(self, base_sha: str, head_sha: str) -> list[str]:
+        """The release tags (refs) that contain the base and are not merged into the head:
+        releases of other branches. Listed once; a report asks early, in the background."""
+        with self._branch_lock:
+            key = (base_sha, head_sha)
+            if key not in self._branch_tags:
+                patterns = self.release_patterns()
+                args = ["for-each-ref", "--format=%(refname)", f"--contains={base_sha}"]
+                args += [f"--no-merged={head_sha}", *(f"refs/tags/{p}" for p in patterns)]
+                listed = run_git(self._repo, args, check=False) if patterns else None
+                out = listed.stdout.decode("utf-8", "replace").split() if listed else []
+                self._branch_tags[key] = out
+            return self._branch_tags[key]
 
     def release_order(self, tag: str | None) -> ReleaseKey:
         """How releases sort: by version, and tags named by commits by when they were made."""
