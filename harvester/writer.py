@@ -7,6 +7,7 @@ import os
 import stat
 import sys
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,17 +183,19 @@ def gate_tags(report: Report, fail_on: tuple[str, ...]) -> None:
 
 
 def gate_hits(report: Report, fail_on: tuple[str, ...]) -> list[str]:
-    """The migrations and findings that carry a gated tag, as `id (tag)`."""
+    """The migrations and findings that carry a gated tag, as `id (tag)`, each once (`id (tag
+    ×3)` when a migration carries it three times)."""
     if not fail_on:
         return []
     hits = [
-        f"{m.id} ({impact.tag.value})"
+        f"{m.id} ({impact.tag.value}"
         for m in report.database.migrations
         for impact in m.data_impact
         if impact.tag.value in fail_on
     ]
-    hits += [f"range ({f.tag.value})" for f in report.database.findings if f.tag.value in fail_on]
-    return hits
+    hits += [f"range ({f.tag.value}" for f in report.database.findings if f.tag.value in fail_on]
+    counted = Counter(hits)
+    return [hit + (f" ×{counted[hit]})" if counted[hit] > 1 else ")") for hit in counted]
 
 
 def append_summary(path: Path, report: Report, options: OutputOptions) -> None:
