@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from harvester.analysis.removed_migrations import shipped_then_removed
 from harvester.gitsource.history import LogHistory
@@ -106,3 +107,29 @@ def test_a_migration_moved_after_it_shipped_is_found_in_its_release_under_its_ol
         lambda path: [path, old] if path == new else [path],
     ).findings
     assert finding.detail.startswith(f"{new} shipped in v1.1 and was removed in d1")
+
+
+def test_a_drizzle_journal_file_made_a_folder_by_drizzle_kit_up_runs_nothing_again() -> None:
+    from harvester.analysis.removed_migrations import shipped_then_renamed
+    from harvester.model import ChangeKind, Migration
+
+    new = "drizzle/20230331135521_nostalgic_carnage/migration.sql"
+    migration = Migration(
+        id="20230331135521_nostalgic_carnage", system="drizzle", dialect="postgresql",
+        path=new, down_path=None, change=ChangeKind.ADDED, order=1, released=False,
+    )  # fmt: skip
+    renamed = {new: ("c9", "drizzle/0000_nostalgic_carnage.sql")}
+
+    def findings(system: str) -> int:
+        database = Database(migrations=(replace(migration, system=system),))
+        return len(
+            shipped_then_renamed(
+                database,
+                renamed.get,
+                lambda path: "v0.31.0",
+                lambda shas: {s: "v1.0.0" for s in shas},
+            ).findings
+        )
+
+    assert findings("drizzle") == 0
+    assert findings("goose") == 1

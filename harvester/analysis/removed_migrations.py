@@ -100,6 +100,8 @@ def shipped_then_renamed(
         renamed = renamed_from(migration.path)
         if renamed is None or _identity(renamed[1]) & _identity(migration.path):
             continue
+        if migration.system == "drizzle" and _drizzle_upgraded(renamed[1], migration.path):
+            continue
         commit, old_path = renamed
         shipped = first_release(old_path)
         if shipped is None or shipped == releases([commit]).get(commit):
@@ -121,6 +123,19 @@ def shipped_then_renamed(
 # Files named alike in every migration (Prisma's `<id>/migration.sql`): their folder names them.
 _GENERIC_NAMES = frozenset({"migration.sql", "up.sql", "down.sql"})
 _VERSION = re.compile(r"[Vv]?(\d{3,})")
+
+
+_DRIZZLE_JOURNAL_FILE = re.compile(r"^\d{4}_(?P<name>.+)\.sql$")
+_DRIZZLE_FOLDER = re.compile(r"^\d{14}_(?P<name>.+)$")
+
+
+def _drizzle_upgraded(old_path: str, new_path: str) -> bool:
+    """True for a journal file (`0003_lazy_fox.sql`) that `drizzle-kit up` turned into a
+    folder (`20240105093000_lazy_fox/migration.sql`): drizzle-orm's migrator matches the rows
+    of the old file to the folder by its time, so nothing runs again."""
+    old = _DRIZZLE_JOURNAL_FILE.match(posixpath.basename(old_path))
+    new = _DRIZZLE_FOLDER.match(_known_as(new_path))
+    return bool(old and new and old.group("name") == new.group("name"))
 
 
 def _known_as(path: str) -> str:
