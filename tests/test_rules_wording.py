@@ -115,3 +115,21 @@ def test_a_default_evaluated_once_is_not_called_constant() -> None:
     assert notes("'1970-01-01'") == (
         "adds events.seen_at with a constant default: metadata only on PostgreSQL 11+",
     )
+
+
+def test_a_nulls_not_distinct_key_on_a_new_empty_column_can_collide() -> None:
+    # rows that all hold NULL in a new column collide under NULLS NOT DISTINCT
+    column = ops.ColumnDef("contract_id", "integer")
+    for equal_nulls, expected in (
+        (False, ImpactTag.MITIGATED),
+        (True, ImpactTag.UNIQUE_ON_EXISTING_DATA),
+    ):
+        key = ops.Constraint(
+            ops.ConstraintKind.UNIQUE, "one_run", ("contract_id",), nulls_not_distinct=equal_nulls
+        )
+        impacts = _impacts(
+            ops.AddColumn("runs", column),
+            ops.AddConstraint("runs", key),
+            dialect=ops.Dialect.POSTGRESQL,
+        )
+        assert expected in [tag for tag, _ in impacts], equal_nulls

@@ -77,6 +77,7 @@ def constraint_record(
         columns = tuple(column_of(f) for f in strings(constraint.get("fields")))
         expressions = tuple(render(e) for e in constraint.args)
         condition = constraint.get("condition")
+        equal_nulls = constraint.get("nulls_distinct") is False
         if (
             condition is not None
             or expressions
@@ -90,8 +91,15 @@ def constraint_record(
                 unique=True,
                 where=q_text(condition, column_of) if condition is not None else None,
                 include=tuple(column_of(f) for f in strings(constraint.get("include"))),
+                nulls_not_distinct=equal_nulls,
             )
-        return ops.Constraint(ops.ConstraintKind.UNIQUE, label, columns, not_valid=not_valid)
+        return ops.Constraint(
+            ops.ConstraintKind.UNIQUE,
+            label,
+            columns,
+            not_valid=not_valid,
+            nulls_not_distinct=equal_nulls,
+        )
     if constraint.name == "CheckConstraint":
         check = constraint.get("condition", default=constraint.get("check"))
         return ops.Constraint(

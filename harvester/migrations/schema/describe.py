@@ -63,7 +63,7 @@ def index(idx: ops.IndexDef) -> str:
     if idx.include:
         text += f" INCLUDE ({', '.join(idx.include)})"
     if idx.unique:
-        text += " UNIQUE"
+        text += " UNIQUE NULLS NOT DISTINCT" if idx.nulls_not_distinct else " UNIQUE"
     if idx.method:
         text += f" USING {idx.method}"
     if idx.concurrently:
@@ -90,7 +90,8 @@ def constraint(con: ops.Constraint) -> str:
     else:
         cols = f" ({', '.join(con.columns)})" if con.columns else ""
         using = f" USING INDEX {con.using_index}" if con.using_index else ""
-        text = f"{head}{con.kind.value}{cols}{using}"
+        nulls = " NULLS NOT DISTINCT" if con.nulls_not_distinct else ""
+        text = f"{head}{con.kind.value}{nulls}{cols}{using}"
     if con.not_valid or (con.foreign_key is not None and con.foreign_key.not_valid):
         text += " NOT VALID"
     return text

@@ -88,6 +88,7 @@ class Constraint:
     foreign_key: ForeignKey | None = None
     not_valid: bool = False
     using_index: str | None = None
+    nulls_not_distinct: bool = False  # PostgreSQL 15+: NULLs in the key count as equal
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,7 @@ class IndexDef:
     algorithm: str | None = None
     include: tuple[str, ...] = ()  # covering columns stored in the index (INCLUDE)
     options_unread: str | None = None
+    nulls_not_distinct: bool = False  # PostgreSQL 15+: NULLs in the key count as equal
 
 
 # --- Operations ------------------------------------------------------------------------------

@@ -33,7 +33,13 @@ def create_index(op: ops.CreateIndex, ctx: Context) -> None:
         # Options harvester cannot read may make it unique: judged as if they did.
         what = "unique index" if index.unique else "index"
         _judge_unique(
-            ctx, index.table, index.columns, f"{what} {text}", where=index.where, name=index.name
+            ctx,
+            index.table,
+            index.columns,
+            f"{what} {text}",
+            where=index.where,
+            name=index.name,
+            equal_nulls=index.nulls_not_distinct,
         )
     if engine.postgres_like:
         if index.concurrently:
@@ -295,7 +301,12 @@ def _unique(op: ops.AddConstraint, ctx: Context) -> None:
         )
     elif constraint.kind is not ops.ConstraintKind.EXCLUDE:
         _judge_unique(
-            ctx, op.table, constraint.columns, f"{op.table}: {text}", name=constraint.name
+            ctx,
+            op.table,
+            constraint.columns,
+            f"{op.table}: {text}",
+            name=constraint.name,
+            equal_nulls=constraint.nulls_not_distinct,
         )
     if engine.postgres_like and not constraint.using_index:
         ctx.judge_new(
@@ -351,11 +362,12 @@ def _judge_unique(
     what: str,
     where: str | None = None,
     name: str | None = None,
+    equal_nulls: bool = False,
 ) -> None:
     """Uniqueness over existing rows is a risk, unless every existing row holds NULL in one of
-    the key's columns: rows with a NULL never collide (PostgreSQL, MySQL, SQLite, CockroachDB);
-    or the rows already satisfy it (a key it includes exists, or it replaces one this
-    migration dropped)."""
+    the key's columns: rows with a NULL never collide (PostgreSQL, MySQL, SQLite, CockroachDB),
+    unless the key is NULLS NOT DISTINCT (`equal_nulls`); or the rows already satisfy it (a
+    key it includes exists, or it replaces one this migration dropped)."""
     if table in ctx.emptied and not ctx.new_table(table):
         ctx.judge_new(table, ImpactTag.UNIQUE_ON_EXISTING_DATA, what)
         return
@@ -365,7 +377,11 @@ def _judge_unique(
     if not ctx.new_table(table) and (random := _random_in_every_row(ctx, table, columns)):
         ctx.flag(ImpactTag.MITIGATED, f"{what}: duplicates are not a risk here, {random}")
         return
-    empty = next((c for c in columns if _null_in_every_row(ctx, table, c)), None)
+    empty = (
+        None
+        if equal_nulls
+        else next((c for c in columns if _null_in_every_row(ctx, table, c)), None)
+    )
     # Deleting rows, or rewriting a key column the table already had, just before the index
     # is how migrations remove duplicates (a backfill of a new column is not).
     deleted = ctx.state.rows_deleted.get(table) == ctx.migration
