@@ -72,7 +72,7 @@ class LogHistory:
         self._wait()
         found = {}
         for path, deleted in self._deleted.items():
-            newest = self._through_renames(path, self._added)
+            newest = self._through_renames(path)
             if newest is not None and self._position[newest] > self._position[deleted]:
                 found[path] = ((self.other_additions(path) or [newest])[-1], deleted)
         return found
@@ -94,7 +94,7 @@ class LogHistory:
         added the file it was renamed from): an ordinary commit, else a merge that brought it
         in (a file renamed while resolving the merge), asked of git once per folder."""
         self._wait()
-        found = self._through_renames(path, self._added)
+        found = self._through_renames(path)
         if found is not None or self._merge_adders is None:
             return found
         folder = posixpath.dirname(path)
@@ -103,18 +103,18 @@ class LogHistory:
                 self._by_merge[folder] = self._merge_adders(folder)
         return self._by_merge[folder].get(path)
 
-    def _through_renames(self, path: str, adds: Mapping[str, str]) -> str | None:
-        """The commit of `adds` (the newest or the oldest addition of each path) that added
-        `path`, or the file it was renamed from."""
-        found = adds.get(path)
+    def _through_renames(self, path: str) -> str | None:
+        """The newest commit of the range that added `path`, or the file it was renamed
+        from."""
+        found = self._added.get(path)
         seen = {path}
         # A file renamed in the range was added where it came from (a folder or name change).
         while found is not None and self._renamed_from.get(path, ("", ""))[0] == found:
             path = self._renamed_from[path][1]
-            if path in seen or path not in adds:
+            if path in seen or path not in self._added:
                 break
             seen.add(path)
-            found = adds[path]
+            found = self._added[path]
         return found
 
     def former_paths(self, path: str) -> list[str]:
@@ -136,16 +136,9 @@ class LogHistory:
 
     def first_release(self, path: str) -> str | None:
         """The first release tag that contains the commit adding `path` (None: no tag, or
-        the range did not add it). Every added path is named in one batch on first use."""
+        the range did not add it)."""
         sha = self.added_in(path)
-        if sha is None:
-            return None
-        if sha not in self._releases:
-            self.releases([sha, *self._added.values(), *self._merge_added()])
-        return self._releases[sha]
-
-    def _merge_added(self) -> list[str]:
-        return [sha for found in self._by_merge.values() for sha in found.values()]
+        return None if sha is None else self.releases([sha])[sha]
 
     def releases(self, shas: Sequence[str]) -> dict[str, str | None]:
         """The first release tag of each commit (named once, then remembered). The first
