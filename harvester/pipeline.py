@@ -131,9 +131,7 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
             diff = pending_diff.result()
             # What needs no migration is done while the migrations are still being analysed.
             attributes = blobs.read(f"{span.head_sha}:.gitattributes").data or b""
-            dependencies = dependency_changes(
-                diff, lambda specs: {s: b.data for s, b in blobs.read_many(specs).items()}
-            )
+            dependencies = dependency_changes(diff, blobs.contents)
             forge = detect_forge(repo, options.forge_url)
             title = options.title or _title(repo, span, commits, options)
             progress("analysing migrations")
@@ -165,7 +163,7 @@ def harvest(options: ReportOptions, progress: Progress = _silent) -> Harvest:
                 format_only_edits(
                     commits,
                     by_path,
-                    lambda specs: {s: b.data for s, b in blobs.read_many(specs).items()},
+                    blobs.contents,
                 ),
             )
             # The hints' patch pass runs at a lower priority; it is awaited last.
@@ -287,20 +285,11 @@ def _analyse_migrations(
 
     # Risks depend on which release shipped each migration, so the tags are part of the key.
     inputs = (span.base_sha, span.head_sha, options.analysis, tags.fingerprint())
-    # analysed first: the analysis runs beside the log, asking the history waits for it
-    analysed = remembered("database", inputs, analyse)
-    removed = history.added_then_deleted()
-    database = _with_first_tags(
-        analysed,
-        history,
-        tags,
-        span,
-        also=[sha for shas in removed.values() for sha in shas],
-    )
+    database = _with_first_tags(remembered("database", inputs, analyse), history, tags, span)
     database = released_out_of_order(database, tags.release_order)
     database = shipped_then_removed(
         database,
-        removed,
+        history.added_then_deleted(),
         migration_like,
         history.releases,
         partial(files_in_releases, repo),
@@ -311,7 +300,7 @@ def _analyse_migrations(
     )
     return edited_after_release(
         database,
-        lambda specs: {s: b.data for s, b in blobs.read_many(specs).items()},
+        blobs.contents,
         span.head,
         span.head_sha,
         history.former_paths,
@@ -319,24 +308,19 @@ def _analyse_migrations(
 
 
 def _with_first_tags(
-    database: Database,
-    history: LogHistory,
-    tags: RepoTags,
-    span: ResolvedRange,
-    also: Sequence[str] = (),
+    database: Database, history: LogHistory, tags: RepoTags, span: ResolvedRange
 ) -> Database:
     """Each migration the range added with the first release that shipped it: the oldest
     release containing a commit that added it (it may have been added more than once), or an
-    older release of another branch that shipped the same file. The commits `also` are named
-    in the same batch (one `git name-rev` walk for every check that asks)."""
+    older release of another branch that shipped the same file."""
     adders = {
         m.path: [m.added_in, *history.other_additions(m.path)]
         for m in database.migrations
         if m.added_in
     }
-    named = history.releases([*(sha for shas in adders.values() for sha in shas if sha), *also])
     if not adders:
         return database
+    named = history.releases([sha for shas in adders.values() for sha in shas if sha])
     added = [m.path for m in database.migrations if m.added_in and m.change is ChangeKind.ADDED]
     elsewhere = tags.branch_releases(span.base_sha, span.head_sha, added)
     first = {

@@ -74,6 +74,10 @@ class BlobReader:
                 self._exchange(wanted)
             return {s: self._cache[s] for s in specs}
 
+    def contents(self, specs: Iterable[str]) -> dict[str, bytes | None]:
+        """The data of several objects (None for one missing or too large), in one exchange."""
+        return {spec: blob.data for spec, blob in self.read_many(specs).items()}
+
     def _exchange(self, wanted: list[str]) -> None:
         process = self._start()
         assert process.stdin is not None and process.stdout is not None
