@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from repo_builder import RepoBuilder
 
 from harvester.gitsource.refs import RangeRequest
@@ -292,3 +293,15 @@ def test_a_timestamped_deploy_tag_is_a_release(new_repo: Callable[..., RepoBuild
     names = ("production-2026.04.02-080000-utc", "production-2026.03.27-101500-utc")
     assert not is_pre_release("production-2026.03.30-193428-utc")
     assert first_tags(git, [migration], names) == {migration: "production-2026.03.30-193428-utc"}
+
+
+def test_commits_are_named_in_batches_with_the_same_answers(
+    new_repo: Callable[..., RepoBuilder], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = new_repo()
+    shas = [_step(repo, f"f{n}.txt", *(["v1.0"] if n == 2 else [])) for n in range(4)]
+    git = open_repo(str(repo.path))
+    whole = first_tags(git, shas, ("v1.0",))
+    monkeypatch.setattr("harvester.gitsource.tags._NAMED_AT_ONCE", 1)
+    assert first_tags(git, shas, ("v1.0",)) == whole
+    assert whole == {shas[0]: "v1.0", shas[1]: "v1.0", shas[2]: "v1.0", shas[3]: None}

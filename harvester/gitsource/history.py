@@ -21,6 +21,10 @@ ReleaseNamer = Callable[[Sequence[str]], Mapping[str, str | None]]
 MergeAdders = Callable[[str], Mapping[str, str]]
 
 
+# Up to this many commits, the first release question names the whole range with it.
+_NAMED_WITH_THE_RANGE = 20_000
+
+
 class LogHistory:
     """Which commits touched and added each path, and which release first shipped a commit;
     readers wait until the log is complete."""
@@ -142,11 +146,12 @@ class LogHistory:
 
     def releases(self, shas: Sequence[str]) -> dict[str, str | None]:
         """The first release tag of each commit (named once, then remembered). The first
-        call names every commit of the range too: git walks the tags' history once whatever
-        the number of commits asked, and later checks ask for other commits."""
+        call names every commit of a range of ordinary size too: git walks the tags' history
+        once whatever the number of commits asked, and later checks ask for other commits."""
         with self._releases_lock:
             missing = [s for s in dict.fromkeys(shas) if s not in self._releases]
-            if missing and self._done.is_set() and self._failure is None:
+            whole = self._done.is_set() and self._failure is None
+            if missing and whole and len(self._position) <= _NAMED_WITH_THE_RANGE:
                 missing += [s for s in self._position if s not in self._releases]
                 missing = list(dict.fromkeys(missing))
             if missing:

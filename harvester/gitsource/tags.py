@@ -33,6 +33,10 @@ _COMMIT_NAMED = re.compile(
 )
 
 
+# Commits named by one `git name-rev` call.
+_NAMED_AT_ONCE = 10_000
+
+
 class RepoTags:
     """The repository's tags, listed once, as a range named `range_names` reads them: which
     release first shipped a commit, and a fingerprint that changes when a tag is added or
@@ -94,23 +98,26 @@ class RepoTags:
         """The oldest of the release tags `refs` (patterns) that contains each commit."""
         # the pre-releases named one by one: glob patterns cannot say "digits only"
         excluded = () if self._pre_releases_count() else self._pre_release_tags
-        result = run_git(
-            self._repo,
-            [
-                "name-rev",
-                "--tags",
-                *(f"--refs={r}" for r in refs),
-                *(f"--exclude=refs/tags/{_escaped(t)}" for t in excluded),
-                "--name-only",
-                "--no-undefined",
-                "--always",
-                *unique,
-            ],
-            check=False,
-        )
+        options = [
+            "name-rev",
+            "--tags",
+            *(f"--refs={r}" for r in refs),
+            *(f"--exclude=refs/tags/{_escaped(t)}" for t in excluded),
+            "--name-only",
+            "--no-undefined",
+            "--always",
+        ]
+        found: dict[str, str | None] = {}
+        # in batches: a command line holds some 50,000 commit names at most
+        for start in range(0, len(unique), _NAMED_AT_ONCE):
+            found |= self._names(options, unique[start : start + _NAMED_AT_ONCE])
+        return found
+
+    def _names(self, options: list[str], shas: list[str]) -> dict[str, str | None]:
+        result = run_git(self._repo, [*options, *shas], check=False)
         names = result.stdout.decode("utf-8", "replace").splitlines()
         found: dict[str, str | None] = {}
-        for sha, name in zip(unique, names, strict=False):
+        for sha, name in zip(shas, names, strict=False):
             if name == sha or name == sha[: len(name)] or not name:
                 found[sha] = None
                 continue
@@ -134,7 +141,7 @@ class RepoTags:
         refs = self.branch_tags(base_sha, head_sha) if paths else []
         if not refs:
             return {}
-        wanted = set(paths)
+        wanted = {p for p in paths if "\n" not in p}  # one name per line for cat-file
         folders = sorted({posixpath.dirname(p) for p in wanted})
         added = adding_commits(self._repo, [*refs, "--not", head_sha, base_sha], folders)
         adders = {path: sha for path, sha in added.items() if path in wanted}
