@@ -239,9 +239,7 @@ def _edits_after_release(database: Database, history: LogHistory) -> dict[tuple[
     ]
     releases = history.releases([sha for sha, _ in edits])
     return {
-        (sha, path): tag
-        for sha, path in edits
-        if (tag := shipped[path][0]) is not None and releases[sha] != tag
+        (sha, path): shipped[path][0] for sha, path in edits if releases[sha] != shipped[path][0]
     }
 
 

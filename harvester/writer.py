@@ -187,15 +187,15 @@ def gate_hits(report: Report, fail_on: tuple[str, ...]) -> list[str]:
     ×3)` when a migration carries it three times)."""
     if not fail_on:
         return []
-    hits = [
-        f"{m.id} ({impact.tag.value}"
+    carried = Counter(
+        (m.id, impact.tag.value)
         for m in report.database.migrations
         for impact in m.data_impact
         if impact.tag.value in fail_on
-    ]
-    hits += [f"range ({f.tag.value}" for f in report.database.findings if f.tag.value in fail_on]
-    counted = Counter(hits)
-    return [hit + (f" ×{counted[hit]})" if counted[hit] > 1 else ")") for hit in counted]
+    )
+    findings = report.database.findings
+    carried.update(("range", f.tag.value) for f in findings if f.tag.value in fail_on)
+    return [f"{name} ({tag}{f' ×{n}' if n > 1 else ''})" for (name, tag), n in carried.items()]
 
 
 def append_summary(path: Path, report: Report, options: OutputOptions) -> None:

@@ -110,16 +110,15 @@ def _unknown_ref_message(repo: GitRepo, ref: str, answer: str) -> str:
     bare_ref = ref.split("^", 1)[0].split("~", 1)[0]
     if ref.endswith("^1") and _exists(repo, ref[:-2]):
         return f"'{ref[:-2]}' has no parent: it is the first commit of its history"
-    suffix = ref[len(bare_ref) :]
-    if bare_ref != ref and _exists(repo, bare_ref) and re.fullmatch(r"(?:[~^]\d*)+", suffix):
+    if bare_ref != ref and _exists(repo, bare_ref):
+        if not re.fullmatch(r"(?:[~^]\d*)+", ref[len(bare_ref) :]):
+            return f"'{ref}' names no commit (a tree or a file, say): give a branch, tag or commit"
         if repo.shallow:
             return f"'{ref}' names no commit: this shallow clone stops before it; {_FETCH_ADVICE}"
         return (
             f"'{ref}' names no commit: the first-parent history behind '{bare_ref}' is shorter "
             f"than that (see `git log --first-parent --oneline {bare_ref}`)"
         )
-    if bare_ref != ref and _exists(repo, bare_ref):
-        return f"'{ref}' names no commit (a tree or a file, say): give a branch, tag or commit"
     message = f"unknown ref '{bare_ref}'"
     names = all_ref_names(repo)
     close = difflib.get_close_matches(bare_ref, names, n=3, cutoff=0.6)
