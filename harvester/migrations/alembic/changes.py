@@ -73,7 +73,8 @@ class RevisionChanges:
         order = chain(head_revisions)
         position = {name: i for i, name in enumerate(order.order)}
         base_revisions = {r.revision: r for r in base.values() if isinstance(r, Revision)}
-        base_position = {name: i for i, name in enumerate(chain(base_revisions).order)}
+        base_chain = chain(base_revisions)
+        base_position = {name: i for i, name in enumerate(base_chain.order)}
         added = {
             r.revision
             for c in changes
@@ -139,7 +140,7 @@ class RevisionChanges:
             findings.insert(0, reformat_finding(self.reformatted))
         if len(order.heads) > 1:
             findings.append(self._heads(order.heads, head_revisions))
-        lost = [h for h in chain(base_revisions).heads if h not in head_revisions]
+        lost = [h for h in base_chain.heads if h not in head_revisions]
         if lost and (finding := self._lost_heads(lost, base_revisions, head_texts)):
             findings.append(finding)
         moved_from = {posixpath.dirname(c.old_path) for c in changes if c.old_path} - {self.folder}

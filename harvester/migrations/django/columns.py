@@ -313,7 +313,7 @@ class Schema:
                 after.append(ops.CreateIndex(record))
             elif record is not None:
                 constraints.append(record)
-            if nulls := indexes.nulls_not_distinct(constraint, model.table):
+            if nulls := indexes.nulls_not_distinct(record, model.table):
                 after.append(ops.Opaque(nulls))
         result: list[ops.Operation] = [
             ops.CreateTable(model.table, tuple(columns), tuple(constraints))

@@ -86,7 +86,7 @@ class IndexOperations(TranslatorBase):
         )
         if record is None or not model.has_table:
             return
-        if nulls := indexes.nulls_not_distinct(constraint, model.table):
+        if nulls := indexes.nulls_not_distinct(record, model.table):
             result.notes.append(nulls)
         if isinstance(record, ops.IndexDef):
             result.up.append(ops.CreateIndex(record))

@@ -115,13 +115,12 @@ def constraint_record(
     return ops.Constraint(ops.ConstraintKind.CHECK, label, expression=render(constraint))
 
 
-def nulls_not_distinct(constraint: Value, table: str) -> str | None:
+def nulls_not_distinct(record: ops.Constraint | ops.IndexDef | None, table: str) -> str | None:
     """What a `UniqueConstraint(nulls_distinct=False)` changes: PostgreSQL 15+ builds it
     NULLS NOT DISTINCT, so NULLs in its key columns count as equal."""
-    if not (isinstance(constraint, Call) and constraint.get("nulls_distinct") is False):
+    if record is None or not record.nulls_not_distinct:
         return None
-    name = constraint.get("name")
-    label = name if isinstance(name, str) else "a unique constraint"
+    label = record.name or "a unique constraint"
     return (
         f"{label} on {table} is NULLS NOT DISTINCT (needs PostgreSQL 15+): two rows whose "
         "key columns hold the same values, NULLs included, count as duplicates"

@@ -300,7 +300,6 @@ class _Reader:
         if (
             loop is not None
             and method in ("append", "add", "extend")
-            and receiver is not None
             and _holds(node, loop.targets)
             and (root := _root_name(receiver)) is not None
         ):

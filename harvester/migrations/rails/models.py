@@ -534,7 +534,7 @@ def _block_columns(node: Node) -> tuple[str, ...]:
             return ()
         if inner.type != "call" or inner.child_by_field_name("receiver") is None:
             continue
-        method = treesitter.text(inner.child_by_field_name("method"))
+        method = _method(inner)
         arguments = inner.child_by_field_name("arguments")
         given = arguments.named_children if arguments is not None else []
         if method in _ONE_ATTRIBUTE and given and given[0].type == "simple_symbol":
