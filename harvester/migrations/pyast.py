@@ -653,12 +653,8 @@ def definitions(tree: ast.Module) -> dict[str, str]:
     for statement in tree.body:
         if _is_docstring(statement) or isinstance(statement, (ast.Import, ast.ImportFrom)):
             continue
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            found[f"function {statement.name}"] = fingerprint(statement)
-        elif isinstance(statement, ast.ClassDef):
-            found[f"class {statement.name}"] = fingerprint(statement)
-        elif names := [name for name, _ in assignments(statement)]:
-            found[f"{', '.join(names)} ="] = fingerprint(statement)
+        if key := definition_key(statement):
+            found[key] = fingerprint(statement)
         else:
             others.append(fingerprint(statement))
     imports = _imports(tree.body)
@@ -667,6 +663,17 @@ def definitions(tree: ast.Module) -> dict[str, str]:
     if others:
         found["module code"] = "\n".join(others)
     return found
+
+
+def definition_key(statement: ast.stmt) -> str | None:
+    """What a reader calls a top-level definition (`function f`, `class C`, `A, B =`), or None
+    for a statement that defines nothing."""
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return f"function {statement.name}"
+    if isinstance(statement, ast.ClassDef):
+        return f"class {statement.name}"
+    names = [name for name, _ in assignments(statement)]
+    return f"{', '.join(names)} =" if names else None
 
 
 def _is_docstring(statement: ast.stmt) -> bool:

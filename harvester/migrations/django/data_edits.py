@@ -17,7 +17,8 @@ from collections.abc import Sequence
 
 from harvester.analysis.wording import plural
 from harvester.migrations import pyast
-from harvester.migrations.django.files import Comparison, MigrationFile, Operation
+from harvester.migrations.django.files import Comparison, MigrationFile
+from harvester.migrations.django.python_code import PythonCode
 from harvester.migrations.schema.ops import DataChangeKind
 
 _INSERTS = frozenset({DataChangeKind.INSERT, DataChangeKind.INSERT_SELECT})
@@ -31,10 +32,12 @@ def data_edits(
     module, old_module = comparison.module, comparison.old_module
     if module is None or old_module is None:
         return {}
+    # each forward RunPython function with the names it reads, worked out once
+    readers = [(code, pyast.names_read(module, code.name)) for code in _forward_code(new)]
     found = {}
     for key in changed:
         name = key.removeprefix("function ").removesuffix(" =")
-        reader = _forward_reader(new.operations, module, name)
+        reader = next((code for code, read in readers if name in read), None)
         before, after = _statement(old_module, key), _statement(module, key)
         if reader is None or before is None or after is None:
             continue
@@ -42,46 +45,33 @@ def data_edits(
         if grown:
             found[key] = _grown_wording(grown, name, key, reader)
         elif not key.startswith("function "):
-            found[key] = f"{name} (read by {reader.code.name if reader.code else name}()) changed"
+            found[key] = f"{name} (read by {reader.name}()) changed"
     return found
 
 
-def _forward_reader(
-    operations: Sequence[Operation], module: pyast.Module, name: str
-) -> Operation | None:
-    """The RunPython operation whose forward function reads `name` (or is it)."""
-    for operation in operations:
-        for step in (operation, *operation.database):
-            code = step.code
-            if step.base_kind != "RunPython" or code is None or not code.found:
-                continue
-            if name in pyast.names_read(module, code.name):
-                return step
-    return None
+def _forward_code(new: MigrationFile) -> list[PythonCode]:
+    """The forward functions of the file's RunPython operations that the file defines."""
+    return [
+        step.code
+        for operation in new.operations
+        for step in (operation, *operation.database)
+        if step.base_kind == "RunPython" and step.code is not None and step.code.found
+    ]
 
 
-def _grown_wording(grown: list[tuple[str, int]], name: str, key: str, reader: Operation) -> str:
-    code = reader.code
-    function = code.name if code else name
+def _grown_wording(grown: list[tuple[str, int]], name: str, key: str, code: PythonCode) -> str:
     inside = key.startswith("function ")
     lists = ", ".join(
         f"{plural(count, 'entry', 'entries')} added to "
         + (target or (f"a list in {name}()" if inside else name))
         for target, count in grown
     )
-    read = "" if inside and name == function else f", read by {function}()"
-    inserts = code is not None and any(a.kind in _INSERTS for a in code.actions)
+    read = "" if inside and name == code.name else f", read by {code.name}()"
+    inserts = any(a.kind in _INSERTS for a in code.actions)
     outcome = "do not get the new rows" if inserts else "ran it without them"
     return f"{lists}{read}: databases that ran it {outcome}"
 
 
 def _statement(module: pyast.Module, key: str) -> ast.stmt | None:
     """The top-level statement `pyast.definitions` calls `key`."""
-    for statement in module.tree.body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            name = f"function {statement.name}"
-        else:
-            name = f"{', '.join(n for n, _ in pyast.assignments(statement))} ="
-        if key == name:
-            return statement
-    return None
+    return next((s for s in module.tree.body if pyast.definition_key(s) == key), None)
