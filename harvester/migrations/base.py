@@ -190,3 +190,9 @@ class MigrationSystem(Protocol):
     ) -> SystemResult:
         """The range's migrations under `root`, with facts, impacts and findings."""
         ...
+
+
+def same_text(view: RepoView, old_path: str, new_path: str) -> bool:
+    """True when a file at the base and its version at the head differ only in whitespace."""
+    old, new = view.read(Side.BASE, old_path).text, view.read(Side.HEAD, new_path).text
+    return old is not None and new is not None and old.split() == new.split()

@@ -26,6 +26,7 @@ from harvester.migrations.base import (
     RepoView,
     Side,
     SystemResult,
+    same_text,
 )
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.assemble import MigrationInput, assemble
@@ -335,7 +336,7 @@ class UnreadCodeSystem:
         format_only: bool | None = None
         modification = None
         if released and change.status is not ChangeKind.DELETED:
-            format_only = _same_code(view, before, path)
+            format_only = same_text(view, before, path)
             modification = None if format_only else "its code changed; harvester does not read it"
         return MigrationInput(
             id=_stem(path),
@@ -424,12 +425,6 @@ def _edited(migration: Migration) -> bool:
 
 def _stem(path: str) -> str:
     return posixpath.splitext(posixpath.basename(path))[0]
-
-
-def _same_code(view: RepoView, old_path: str, new_path: str) -> bool:
-    """True when the two versions differ only in whitespace."""
-    old, new = view.read(Side.BASE, old_path).text, view.read(Side.HEAD, new_path).text
-    return old is not None and new is not None and old.split() == new.split()
 
 
 SYSTEMS = tuple(UnreadCodeSystem(tool) for tool in TOOLS)

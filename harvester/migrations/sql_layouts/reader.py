@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from harvester.migrations.base import PathChange, RepoView, Side
+from harvester.migrations.base import PathChange, RepoView, Side, same_text
 from harvester.migrations.schema import ops
 from harvester.migrations.schema.assemble import MigrationInput
 from harvester.migrations.sql_layouts import history
@@ -124,7 +124,7 @@ class UnitReader:
         what = _not_read(up.path)
         if what is not None and base is not None:
             # Unread code compares as one opaque step: only its text tells an edit apart.
-            same = _same_text(self.view, base.path, up.path)
+            same = same_text(self.view, base.path, up.path)
             return dataclasses.replace(
                 found,
                 format_only=same,
@@ -373,9 +373,3 @@ def _code_migration(migration_id: str, path: str, tool: str) -> ops.ParsedMigrat
         what = f"{tool} migration written in Go: its code is not read"
     code = ops.Opaque(what, raw=True)
     return ops.ParsedMigration(migration_id, path, ops.Step((code,)), down_declared=True)
-
-
-def _same_text(view: RepoView, old_path: str, new_path: str) -> bool:
-    """True when the two versions differ only in whitespace."""
-    old, new = view.read(Side.BASE, old_path).text, view.read(Side.HEAD, new_path).text
-    return old is not None and new is not None and old.split() == new.split()
