@@ -28,7 +28,7 @@ from harvester.migrations.base import MigrationRoot, PathChange, RepoView, Side
 from harvester.migrations.schema import ops
 from harvester.migrations.sql_layouts.dialects import dialect_from_path, dialect_named
 from harvester.migrations.sql_layouts.layouts import DRIZZLE, DRIZZLE_JOURNAL
-from harvester.migrations.sql_layouts.naming import Direction, MigrationFile, deployed_roots
+from harvester.migrations.sql_layouts.naming import MigrationFile, deployed_roots, prisma_file
 from harvester.migrations.sql_layouts.system import SqlFolderSystem
 from harvester.migrations.sql_layouts.units import Unit
 
@@ -63,8 +63,7 @@ class DrizzleSystem(SqlFolderSystem):
     def migration_file(self, path: str, root: str) -> MigrationFile | None:
         """A numbered file beside the journal, or a timestamped folder's `migration.sql`."""
         if _folder_root(path) == root:
-            migration_id = posixpath.basename(posixpath.dirname(path))
-            return MigrationFile(path, migration_id, (migration_id,), Direction.BOTH)
+            return prisma_file(path, root)  # Prisma's folder shape
         return super().migration_file(path, root)
 
     def tree_dialect(

@@ -186,9 +186,8 @@ def table_changes(operation: ops.Operation) -> Iterator[TableChange]:
         case ops.AlterColumnType(table=table, column=name):
             old = f"{operation.old_type} -> " if operation.old_type else "TYPE "
             using = f" USING {operation.using}" if operation.using else ""
-            via = ""
             yield TableChange(
-                table, "columns_altered", f"{table}.{name} {old}{operation.new_type}{using}{via}"
+                table, "columns_altered", f"{table}.{name} {old}{operation.new_type}{using}"
             )
         case ops.SetNotNull(table=table, column=name):
             yield TableChange(table, "columns_altered", f"{table}.{name} SET NOT NULL")

@@ -20,8 +20,7 @@ from collections.abc import Mapping, Sequence
 
 from harvester.migrations.base import MigrationRoot, PathChange, RepoView, Side
 from harvester.migrations.schema import ops
-from harvester.migrations.sql_layouts.dialects import dialect_from_path
-from harvester.migrations.sql_layouts.layouts import CASSANDRA_TOOL, SQL_TOOL, Layout
+from harvester.migrations.sql_layouts.layouts import CASSANDRA_TOOL, SQL_TOOL
 from harvester.migrations.sql_layouts.naming import (
     MANIFEST,
     MigrationFile,
@@ -34,9 +33,6 @@ from harvester.migrations.sql_layouts.units import Unit
 
 class SchemaToolSystem(SqlFolderSystem):
     """Version folders with a manifest.json (Cadence, Temporal)."""
-
-    def __init__(self, layout: Layout) -> None:
-        super().__init__(layout)
 
     def find_roots(self, changed_paths: Sequence[str]) -> Sequence[MigrationRoot]:
         """The folders (`…/versioned`) whose version folders hold changed files."""
@@ -66,7 +62,7 @@ class SchemaToolSystem(SqlFolderSystem):
         """The engine the path names; none for Cassandra, whose CQL is not read."""
         if self.layout is CASSANDRA_TOOL:
             return None
-        return dialect_from_path(root) or super().tree_dialect(view, root, units, changes)
+        return super().tree_dialect(view, root, units, changes)
 
     def snapshot_paths(self, view: RepoView, root: str) -> list[str]:
         """The keyspace's `schema.sql` beside `versioned/` (Cassandra's `schema.cql` is not

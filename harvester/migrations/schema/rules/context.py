@@ -191,18 +191,14 @@ class Context:
 
     def column_new(self, table: str, column: str) -> str | None:
         """Why `table.column` holds no data yet, or None."""
-        why = self.new_table(table)
-        if why:
-            return why
-        origin = self.state.added_columns.get((table, column))
-        return f"added by {self.by(origin)}" if origin else None
+        return self.new_table(table) or self._added_by(table, column)
 
     def column_unreleased(self, table: str, column: str) -> str | None:
         """Why no released code knows `table.column` (its table or itself was added by the
         range), or None."""
-        why = self.unreleased_table(table)
-        if why:
-            return why
+        return self.unreleased_table(table) or self._added_by(table, column)
+
+    def _added_by(self, table: str, column: str) -> str | None:
         origin = self.state.added_columns.get((table, column))
         return f"added by {self.by(origin)}" if origin else None
 
