@@ -64,14 +64,11 @@ def down_impacts(
     if any(isinstance(o, ops.Opaque) and o.raw for o in parsed.up.operations):
         return found
     covered = _index_columns(parsed.up.operations)
-    missing = [
-        text
-        for key, text in _undo_expected(parsed.up.operations)
-        if not _undone(key, down, covered.get(key, set()))
-    ]
+    undo = list(_undo_expected(parsed.up.operations))
+    missing = [text for key, text in undo if not _undone(key, down, covered.get(key, set()))]
     missing += _not_restored(parsed.up.operations, down)
     missing = list(dict.fromkeys(missing))
-    expected = {key for key, _ in _undo_expected(parsed.up.operations)}
+    expected = {key for key, _ in undo}
     final = _final_names(parsed.up.operations)
     # a drop IF EXISTS of something the up step did not make is a guarded no-op (the up
     # step may run only on another adapter)
