@@ -127,7 +127,7 @@ class StepReader:
             if isinstance(statement, ast.Try) and (
                 returns := [h for h in statement.handlers if pyast.ends_with_return(h.body)]
             ):
-                first = outermost and not self.calling and before == 0
+                first = outermost and before == 0
                 self.returned_on_error(statement, returns, statements[position + 1 :], first)
                 return
 
@@ -148,21 +148,7 @@ class StepReader:
             if isinstance(tried, (ast.Expr, ast.Assign))
             else f"the try block at line {block.lineno} raises no {raised}"
         )
-        line = returns[0].body[-1].lineno
-        if first:
-            self.notes.append(
-                f"runs only if {when}: line {line} returns before any operation otherwise"
-            )
-        elif self.calling:
-            helper = f"{self.calling[-1]}()"
-            self.notes.append(
-                f"in {helper}, the operations after line {line} run only if {when} (it returns "
-                f"from {helper} there otherwise; what follows the call still runs)"
-            )
-        else:
-            self.notes.append(
-                f"the operations after line {line} run only if {when} (it returns there otherwise)"
-            )
+        self.returns_note(when, returns[0].body[-1].lineno, first)
 
     def early_return(self, guard: ast.If, rest: list[ast.stmt], outermost: bool) -> None:
         """`if <test>: return` (a guard such as `if skip_legacy(op, __name__): return`): on
@@ -189,18 +175,25 @@ class StepReader:
         self.branch(guard.test, before_return, [])
         start = len(self.operations)
         self.body(guard.orelse + rest)
-        when, line = _when(guard.test, holds=False), guard.lineno
-        if len(self.operations) > start and start == 0 and outermost:
+        if len(self.operations) > start:
+            when = _when(guard.test, holds=False)
+            self.returns_note(when, guard.lineno, start == 0 and outermost)
+
+    def returns_note(self, when: str, line: int, first: bool) -> None:
+        """The note for operations that run only `when`, the return at `line` skipping them
+        otherwise: before any operation of the migration (`first`), inside a helper, or
+        part way through."""
+        if first:
             self.notes.append(
                 f"runs only if {when}: line {line} returns before any operation otherwise"
             )
-        elif len(self.operations) > start and self.calling:
+        elif self.calling:
             helper = f"{self.calling[-1]}()"
             self.notes.append(
                 f"in {helper}, the operations after line {line} run only if {when} (it returns "
                 f"from {helper} there otherwise; what follows the call still runs)"
             )
-        elif len(self.operations) > start:
+        else:
             self.notes.append(
                 f"the operations after line {line} run only if {when} (it returns there otherwise)"
             )
